@@ -1,0 +1,30 @@
+"""User-facing error types.
+
+Every error a user can cause (bad file, bad parameter, too little data) is raised as a
+``BacktestError`` whose message says what went wrong and where. The CLI prints that message
+on one line and exits non-zero; it never shows a traceback for these.
+"""
+
+from __future__ import annotations
+
+
+class BacktestError(Exception):
+    """Base class for errors caused by input: files, data, parameters."""
+
+    exit_code = 2
+
+
+class DataError(BacktestError):
+    """Missing, unreadable or invalid market data (names the file and, when known, rows)."""
+
+
+class DataNotFoundError(DataError):
+    """No data could be found; the message says where we looked and how to get data."""
+
+
+class ParameterError(BacktestError, ValueError):
+    """An argument outside its domain (names the parameter and the bad value)."""
+
+
+class InsufficientDataError(BacktestError):
+    """Too little history for the requested computation (names what was needed)."""
