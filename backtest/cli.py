@@ -37,6 +37,11 @@ def data_group() -> None:
     """Inspect and validate market data."""
 
 
+@app.group("bench")
+def bench_group() -> None:
+    """Measure our kernels against their peers (vectorbt, arch, plain numpy) side by side."""
+
+
 # --- data ----------------------------------------------------------------------------------
 # (commands: `backtest data check`, `backtest data show`)
 
@@ -47,7 +52,10 @@ def data_group() -> None:
 # --- study ---------------------------------------------------------------------------------
 
 
-# --- sweep and bench -----------------------------------------------------------------------
+# --- stats (bench montecarlo) ----------------------------------------------------------------
+
+
+# --- sweep and bench sweep -------------------------------------------------------------------
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,162 @@
+"""Numba kernels for event selection and forward-window measurements.
+
+Plain arrays in and out. Positions are integer indices into the close array; a forward
+window for an entry at position ``e`` and an offset ``h`` covers closes ``e .. e + h``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+from backtest.signals._kernels import GOLDEN, crossings_nb, moving_average_nb
+
+
+@njit(cache=True, nogil=True)
+def _beyond(fast: float, slow: float, direction: int) -> bool:
+    """Fast strictly on the signal side of slow (above for golden, below for death)."""
+    if np.isnan(fast) or np.isnan(slow):
+        return False
+    if direction == GOLDEN:
+        return fast > slow
+    return fast < slow
+
+
+@njit(cache=True, nogil=True)
+def select_events_nb(
+    cross: np.ndarray,
+    fast: np.ndarray,
+    slow: np.ndarray,
+    direction: int,
+    first_pos: int,
+    last_pos: int,
+    confirm: int,
+    min_gap: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Apply the event rules to raw crosses; return (event positions, cross positions).
+
+    A cross at t is confirmed when fast stays beyond slow on t+1 .. t+confirm; the event is
+    dated on the confirmation day t+confirm (known then, not before). Events are kept when
+    their date lies in [first_pos, last_pos] and, with ``min_gap`` > 0, when they are more
+    than ``min_gap`` trading days after the previous kept event.
+    """
+    n = cross.shape[0]
+    events = np.empty(n, dtype=np.int64)
+    crosses = np.empty(n, dtype=np.int64)
+    count = 0
+    last_kept = -1
+    for t in range(n):
+        if not cross[t]:
+            continue
+        event_pos = t + confirm
+        if event_pos >= n or event_pos < first_pos or event_pos > last_pos:
+            continue
+        confirmed = True
+        for k in range(t + 1, event_pos + 1):
+            if not _beyond(fast[k], slow[k], direction):
+                confirmed = False
+                break
+        if not confirmed:
+            continue
+        if min_gap > 0 and last_kept >= 0 and event_pos - last_kept <= min_gap:
+            continue
+        events[count] = event_pos
+        crosses[count] = t
+        count += 1
+        last_kept = event_pos
+    return events[:count].copy(), crosses[:count].copy()
+
+
+@njit(cache=True, nogil=True)
+def detect_events_nb(
+    close: np.ndarray,
+    fast_window: int,
+    slow_window: int,
+    kind: int,
+    direction: int,
+    first_pos: int,
+    last_pos: int,
+    confirm: int,
+    min_gap: int,
+) -> np.ndarray:
+    """Event positions of one fast/slow rule on one price path (used by path bootstraps)."""
+    fast = moving_average_nb(close, fast_window, kind)
+    slow = moving_average_nb(close, slow_window, kind)
+    cross = crossings_nb(fast, slow, direction)
+    events, _ = select_events_nb(cross, fast, slow, direction, first_pos, last_pos, confirm, min_gap)
+    return events
+
+
+@njit(cache=True, nogil=True)
+def _measure_window(close: np.ndarray, entry: int, end: int, out: np.ndarray) -> None:
+    """Measurements of one window close[entry..end] written into out[0..5]:
+    forward return, max drawdown, max adverse and favourable excursion, days to the
+    trough, days until the entry level is regained after the trough (NaN: not within)."""
+    entry_level = close[entry]
+    peak = entry_level
+    max_drawdown = 0.0
+    low = entry_level
+    high = entry_level
+    trough_offset = 0
+    for t in range(entry, end + 1):
+        price = close[t]
+        if price > peak:
+            peak = price
+        drawdown = price / peak - 1.0
+        if drawdown < max_drawdown:
+            max_drawdown = drawdown
+        if price < low:
+            low = price
+            trough_offset = t - entry
+        if price > high:
+            high = price
+    days_to_recover = np.nan
+    if low >= entry_level:
+        days_to_recover = 0.0
+    else:
+        for t in range(entry + trough_offset + 1, end + 1):
+            if close[t] >= entry_level:
+                days_to_recover = float(t - entry)
+                break
+    out[0] = close[end] / entry_level - 1.0
+    out[1] = max_drawdown
+    out[2] = low / entry_level - 1.0
+    out[3] = high / entry_level - 1.0
+    out[4] = float(trough_offset)
+    out[5] = days_to_recover
+
+
+N_MEASURES = 6
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def forward_measures_nb(close: np.ndarray, entries: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Forward-window measurements for many entries and horizons.
+
+    ``entries[i]`` is a position (or -1 when there is no entry yet); ``offsets[i, j]`` the
+    window length in trading days of horizon j for entry i. Returns an array of shape
+    (entries, horizons, N_MEASURES); a window that runs past the data end is all NaN.
+    """
+    n = close.shape[0]
+    n_entries, n_horizons = offsets.shape
+    out = np.full((n_entries, n_horizons, N_MEASURES), np.nan)
+    for i in prange(n_entries):
+        entry = entries[i]
+        if entry < 0 or entry >= n:
+            continue
+        for j in range(n_horizons):
+            end = entry + offsets[i, j]
+            if offsets[i, j] < 0 or end >= n:
+                continue
+            _measure_window(close, entry, end, out[i, j])
+    return out
+
+
+@njit(cache=True, nogil=True)
+def forward_returns_nb(close: np.ndarray, horizon: int) -> np.ndarray:
+    """close[t + horizon] / close[t] - 1 for every day t (NaN where the window is incomplete)."""
+    n = close.shape[0]
+    out = np.full(n, np.nan)
+    for t in range(n - horizon):
+        out[t] = close[t + horizon] / close[t] - 1.0
+    return out

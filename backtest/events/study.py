@@ -1,0 +1,229 @@
+"""Event detection and forward-window measurement on one price series.
+
+``run_event_study(series, rules, horizons)`` finds every event of a fast/slow cross rule
+and measures what followed each one; it returns a frozen ``EventStudy`` whose ``table`` has
+one row per event. ``measure_forward`` measures arbitrary entry days (the unconditional
+baseline uses it on every eligible day).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from backtest.errors import InsufficientDataError, ParameterError
+from backtest.events import _kernels
+from backtest.events.rules import DEFAULT_HORIZONS, EventRules, Horizon, horizon_offsets
+from backtest.signals import _kernels as signal_kernels
+from backtest.signals.moving_averages import close_array, direction_code, kind_code
+
+MEASURES: tuple[str, ...] = ("ret", "max_drawdown", "mae", "mfe", "days_to_trough", "days_to_recover")
+"""Per-horizon measurement columns, in kernel order; a column is named ``<measure>_<label>``.
+
+ret: close at window end / entry close - 1. max_drawdown: worst peak-to-trough fall inside
+the window (<= 0). mae / mfe: lowest / highest close relative to entry (max adverse and
+favourable excursion). days_to_trough: trading days from entry to the lowest close.
+days_to_recover: trading days from entry until the first close at or above the entry level
+after that trough (0 if the window never closed below entry; NaN: not within the window).
+"""
+
+
+def _close_of(series: object) -> pd.Series:
+    close = getattr(series, "close", series)
+    if not isinstance(close, pd.Series) or not isinstance(close.index, pd.DatetimeIndex):
+        raise ParameterError("series must be a MarketSeries or a pandas Series with a DatetimeIndex")
+    if not close.index.is_monotonic_increasing or close.index.has_duplicates:
+        raise ParameterError(f"series {close.name!r} index must be sorted and unique")
+    return close
+
+
+def detection_bounds(index: pd.DatetimeIndex, rules: EventRules) -> tuple[int, int]:
+    """First and last positions at which an event may be dated under ``rules``."""
+    first = 0 if rules.start is None else int(index.searchsorted(rules.start, side="left"))
+    last = len(index) - 1 if rules.end is None else int(index.searchsorted(rules.end, side="right")) - 1
+    return first, last
+
+
+@dataclass(frozen=True)
+class DetectedEvents:
+    """Positions (into the close series) of the events of one rule, with the averages."""
+
+    event_pos: np.ndarray
+    cross_pos: np.ndarray
+    entry_pos: np.ndarray
+    fast_ma: np.ndarray
+    slow_ma: np.ndarray
+
+
+def detect(close: pd.Series, rules: EventRules) -> DetectedEvents:
+    """Find the events of ``rules`` on ``close``: averages, crosses, confirmation, window,
+    de-clustering, entry positions (an entry past the data end is position len(close))."""
+    values = close_array(close)
+    if len(values) < rules.slow + 1:
+        raise InsufficientDataError(
+            f"series {close.name!r} has {len(values)} closes; a {rules.slow}-day average "
+            f"needs at least {rules.slow + 1} to detect a cross"
+        )
+    kind = kind_code(rules.ma)
+    direction = direction_code(rules.direction)
+    fast = signal_kernels.moving_average_nb(values, rules.fast, kind)
+    slow = signal_kernels.moving_average_nb(values, rules.slow, kind)
+    cross = signal_kernels.crossings_nb(fast, slow, direction)
+    first, last = detection_bounds(close.index, rules)
+    event_pos, cross_pos = _kernels.select_events_nb(
+        cross, fast, slow, direction, first, last, rules.confirm, rules.min_gap
+    )
+    entry_pos = np.minimum(event_pos + rules.entry_lag, len(values))
+    return DetectedEvents(event_pos, cross_pos, entry_pos, fast, slow)
+
+
+def measure_forward(
+    close: pd.Series, entry_pos: np.ndarray, horizons: tuple[Horizon, ...] = DEFAULT_HORIZONS
+) -> pd.DataFrame:
+    """Forward-window measurements for entries at positions ``entry_pos``.
+
+    One row per entry, columns ``<measure>_<label>`` (see ``MEASURES``) plus
+    ``end_date_<label>`` and ``pending_<label>`` (True when the window runs past the data).
+    """
+    values = close_array(close)
+    entries = np.asarray(entry_pos, dtype=np.int64)
+    entries = np.where(entries >= len(values), -1, entries)
+    offsets = horizon_offsets(close.index, entries, horizons)
+    measured = _kernels.forward_measures_nb(values, entries, offsets)
+    columns: dict[str, np.ndarray] = {}
+    n = len(values)
+    for j, horizon in enumerate(horizons):
+        for k, measure in enumerate(MEASURES):
+            columns[f"{measure}_{horizon.label}"] = measured[:, j, k]
+        ends = entries + offsets[:, j]
+        complete = (entries >= 0) & (offsets[:, j] >= 0) & (ends < n)
+        end_dates = pd.DatetimeIndex(np.where(complete, close.index.values[np.clip(ends, 0, n - 1)], np.datetime64("NaT")))
+        columns[f"end_date_{horizon.label}"] = end_dates
+        columns[f"pending_{horizon.label}"] = ~complete
+    return pd.DataFrame(columns)
+
+
+@dataclass(frozen=True)
+class EventStudy:
+    """Every event of one rule on one series and what followed it.
+
+    ``table`` has one row per event (see ``to_frame``); ``close`` is the series measured;
+    ``provenance`` and ``data_sha256`` come from the data layer when available.
+    """
+
+    table: pd.DataFrame
+    rules: EventRules
+    horizons: tuple[Horizon, ...]
+    close: pd.Series = field(repr=False)
+    series_name: str = ""
+    provenance: pd.DataFrame | None = field(default=None, repr=False)
+    data_sha256: str | None = None
+
+    @property
+    def n_events(self) -> int:
+        return len(self.table)
+
+    @property
+    def entry_pos(self) -> np.ndarray:
+        """Entry positions into ``close`` (len(close) when the entry day is not in the data)."""
+        return self.table["entry_pos"].to_numpy(dtype=np.int64)
+
+    def complete(self, label: str) -> pd.DataFrame:
+        """Rows whose ``label`` window is complete (not pending)."""
+        return self.table.loc[~self.table[f"pending_{label}"]]
+
+    def to_frame(self) -> pd.DataFrame:
+        """The event table: one row per event, every measurement (a copy)."""
+        return self.table.copy()
+
+    def summary(self) -> str:
+        """Plain-text overview: rule, sample, and per-horizon descriptive statistics."""
+        lines = [
+            f"Event study: {self.series_name or self.close.name}",
+            f"Rule: {self.rules.describe()}",
+            f"Data: {self.close.index[0].date()} to {self.close.index[-1].date()} ({len(self.close)} closes)",
+            f"Events: {self.n_events}",
+            "",
+            f"{'horizon':>8} {'n':>4} {'pending':>7} {'mean':>8} {'median':>8} {'hit':>6} {'mean mdd':>9}",
+        ]
+        for horizon in self.horizons:
+            label = horizon.label
+            done = self.complete(label)
+            returns = done[f"ret_{label}"]
+            pending = self.n_events - len(done)
+            if len(done):
+                lines.append(
+                    f"{label:>8} {len(done):>4} {pending:>7} {returns.mean():>8.2%} {returns.median():>8.2%} "
+                    f"{(returns > 0).mean():>6.0%} {done[f'max_drawdown_{label}'].mean():>9.2%}"
+                )
+            else:
+                lines.append(f"{label:>8} {0:>4} {pending:>7} {'-':>8} {'-':>8} {'-':>6} {'-':>9}")
+        return "\n".join(lines)
+
+
+def run_event_study(
+    series: object,
+    rules: EventRules | None = None,
+    horizons: tuple[Horizon, ...] = DEFAULT_HORIZONS,
+) -> EventStudy:
+    """Detect every event of ``rules`` on ``series`` and measure each forward window.
+
+    ``series`` is a ``MarketSeries`` (provenance is kept) or a pandas Series of closes.
+    """
+    rules = rules or EventRules()
+    if not horizons:
+        raise ParameterError("at least one horizon is needed")
+    close = _close_of(series)
+    detected = detect(close, rules)
+    index = close.index
+    n = len(close)
+    has_entry = detected.entry_pos < n
+    entry_dates = pd.DatetimeIndex(
+        np.where(has_entry, index.values[np.minimum(detected.entry_pos, n - 1)], np.datetime64("NaT"))
+    )
+    previous_gap = np.diff(detected.event_pos, prepend=-1).astype(float)
+    previous_gap[0] = np.nan
+    table = pd.DataFrame(
+        {
+            "event_date": index[detected.event_pos],
+            "cross_date": index[detected.cross_pos],
+            "entry_date": entry_dates,
+            "close": close.to_numpy()[detected.event_pos],
+            "fast_ma": detected.fast_ma[detected.event_pos],
+            "slow_ma": detected.slow_ma[detected.event_pos],
+            "entry_level": np.where(has_entry, close.to_numpy()[np.minimum(detected.entry_pos, n - 1)], np.nan),
+            "days_since_previous": previous_gap,
+            "event_pos": detected.event_pos,
+            "entry_pos": detected.entry_pos,
+        }
+    )
+    measured = measure_forward(close, detected.entry_pos, horizons)
+    table = pd.concat([table, measured], axis=1)
+    table.index = pd.RangeIndex(1, len(table) + 1, name="event")
+    provenance_frame = getattr(series, "provenance_frame", None)
+    return EventStudy(
+        table=table,
+        rules=rules,
+        horizons=tuple(horizons),
+        close=close,
+        series_name=str(getattr(series, "name", close.name) or ""),
+        provenance=provenance_frame() if callable(provenance_frame) else None,
+        data_sha256=getattr(series, "data_sha256", None),
+    )
+
+
+def run_event_studies(
+    series: object,
+    pairs: Iterable[tuple[int, int]],
+    rules: EventRules | None = None,
+    horizons: tuple[Horizon, ...] = DEFAULT_HORIZONS,
+) -> dict[tuple[int, int], EventStudy]:
+    """One event study per (fast, slow) pair, other rules shared; one pass per pair."""
+    base = rules or EventRules()
+    return {
+        (fast, slow): run_event_study(series, base.replace(fast=fast, slow=slow), horizons)
+        for fast, slow in pairs
+    }

@@ -1,0 +1,86 @@
+"""Moving averages and crossover signals on a price series.
+
+Thin typed wrappers around ``backtest.signals._kernels``: they validate inputs, convert a
+pandas Series to a float64 array, call the kernel and put the index back. Every value on
+day t depends only on closes up to day t (no look-ahead).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from backtest.errors import ParameterError
+from backtest.signals import _kernels
+
+MovingAverageKind = Literal["sma", "ema"]
+Direction = Literal["golden", "death"]
+
+_KIND_CODES = {"sma": _kernels.SMA, "ema": _kernels.EMA}
+_DIRECTION_CODES = {"golden": _kernels.GOLDEN, "death": _kernels.DEATH}
+
+
+def kind_code(kind: str) -> int:
+    """Kernel code of a moving-average kind ("sma" or "ema")."""
+    try:
+        return _KIND_CODES[kind]
+    except KeyError:
+        raise ParameterError(f"ma kind must be 'sma' or 'ema', got {kind!r}") from None
+
+
+def direction_code(direction: str) -> int:
+    """Kernel code of a cross direction ("golden" = fast crosses above, "death" = below)."""
+    try:
+        return _DIRECTION_CODES[direction]
+    except KeyError:
+        raise ParameterError(f"direction must be 'golden' or 'death', got {direction!r}") from None
+
+
+def check_window(name: str, window: int) -> int:
+    """Validate a moving-average window (a positive integer number of trading days)."""
+    if isinstance(window, bool) or not isinstance(window, (int, np.integer)) or window < 1:
+        raise ParameterError(f"{name} must be a positive integer number of trading days, got {window!r}")
+    return int(window)
+
+
+def close_array(close: pd.Series) -> np.ndarray:
+    """Float64 array of a close series, rejecting NaN, inf and non-positive values."""
+    values = np.ascontiguousarray(close.to_numpy(dtype=np.float64))
+    bad = ~np.isfinite(values) | (values <= 0)
+    if bad.any():
+        first = close.index[int(np.argmax(bad))]
+        raise ParameterError(
+            f"close series {close.name!r} has {int(bad.sum())} missing or non-positive values "
+            f"(first on {first}); load it through backtest.data, which validates and reports them"
+        )
+    return values
+
+
+def moving_average(close: pd.Series, window: int, kind: MovingAverageKind = "sma") -> pd.Series:
+    """Trailing moving average of ``close`` over ``window`` trading days.
+
+    SMA: mean of the last ``window`` closes. EMA: span ``window``, ``adjust=False``, seeded
+    with the first close (pandas ``ewm(span=window, adjust=False)``). NaN until ``window``
+    closes exist.
+    """
+    window = check_window("window", window)
+    values = _kernels.moving_average_nb(close_array(close), window, kind_code(kind))
+    return pd.Series(values, index=close.index, name=f"{kind}_{window}")
+
+
+def crossovers(fast: pd.Series, slow: pd.Series, direction: Direction = "golden") -> pd.Series:
+    """True on each day the fast average crosses the slow one in ``direction``.
+
+    A golden cross on day t means fast <= slow on t-1 and fast > slow on t (death: the
+    mirror), with both averages defined on both days.
+    """
+    if not fast.index.equals(slow.index):
+        raise ParameterError("fast and slow averages must share the same index")
+    flags = _kernels.crossings_nb(
+        np.ascontiguousarray(fast.to_numpy(dtype=np.float64)),
+        np.ascontiguousarray(slow.to_numpy(dtype=np.float64)),
+        direction_code(direction),
+    )
+    return pd.Series(flags, index=fast.index, name=f"{direction}_cross")
