@@ -184,8 +184,8 @@ def run_event_study(
     entry_dates = pd.DatetimeIndex(
         np.where(has_entry, index.values[np.minimum(detected.entry_pos, n - 1)], np.datetime64("NaT"))
     )
-    previous_gap = np.diff(detected.event_pos, prepend=-1).astype(float)
-    previous_gap[0] = np.nan
+    # trading days since the previous event of the same rule (NaN for the first one)
+    previous_gap = np.concatenate([[np.nan], np.diff(detected.event_pos).astype(float)])[: len(detected.event_pos)]
     table = pd.DataFrame(
         {
             "event_date": index[detected.event_pos],

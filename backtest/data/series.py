@@ -1,0 +1,175 @@
+"""The validated daily series every later stage consumes, with its provenance.
+
+``MarketSeries`` holds a float64 close series (plus OHLCV bars when the source has them), the
+segments it was assembled from, one validation report per file read, the splice statistics
+when two sources were joined, and a sha256 over the input files for reproducibility stamps.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from backtest.errors import ParameterError
+
+if TYPE_CHECKING:
+    from backtest.data.splice import SpliceStats
+    from backtest.data.validation import ValidationReport
+
+BAR_COLUMNS = ("open", "high", "low", "close", "volume")
+INDEX_NAME = "date"
+# One resolution for every series so joins and numpy views never mix units.
+DATETIME_DTYPE = "datetime64[ns]"
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One contiguous stretch of a series and where it came from.
+
+    ``scale_factor`` multiplies the source's own values to give the values in the series
+    (1.0 unless the segment was rebased by a splice).
+    """
+
+    source: str  # "yahoo", "fred", "yfinance-live" or "memory"
+    symbol: str
+    path: str  # "" for data built in memory
+    first_date: pd.Timestamp
+    last_date: pd.Timestamp
+    scale_factor: float
+    rows_used: int
+    note: str = ""
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, eq=False)
+class MarketSeries:
+    """A validated daily series: close levels, optional OHLCV bars, and where they came from.
+
+    Invariants (checked on construction): ``close`` is float64, finite and positive, indexed
+    by a sorted, unique, tz-naive DatetimeIndex named ``"date"``, and named ``name``; ``bars``
+    (when present) has the columns open/high/low/close/volume on the same index.
+    Equality is identity (``eq=False``): comparing pandas objects field by field is ambiguous.
+    """
+
+    name: str
+    close: pd.Series
+    bars: pd.DataFrame | None
+    segments: tuple[Segment, ...]
+    validation: tuple[ValidationReport, ...]
+    splice: SpliceStats | None
+    data_sha256: str
+
+    def __post_init__(self) -> None:
+        close = self.close
+        if not isinstance(close, pd.Series) or close.dtype != np.float64:
+            raise ParameterError(f"MarketSeries {self.name!r}: close must be a float64 Series")
+        index = close.index
+        if not isinstance(index, pd.DatetimeIndex) or index.tz is not None:
+            raise ParameterError(f"MarketSeries {self.name!r}: close needs a tz-naive DatetimeIndex")
+        if index.name != INDEX_NAME or close.name != self.name:
+            raise ParameterError(
+                f"MarketSeries {self.name!r}: index must be named {INDEX_NAME!r} and the close "
+                f"series named {self.name!r} (got {index.name!r}, {close.name!r})"
+            )
+        if not (index.is_monotonic_increasing and index.is_unique):
+            raise ParameterError(f"MarketSeries {self.name!r}: dates must be sorted and unique")
+        values = close.to_numpy()
+        if not (np.isfinite(values).all() and (values > 0).all()):
+            raise ParameterError(f"MarketSeries {self.name!r}: closes must be finite and positive")
+        if self.bars is not None and (
+            tuple(self.bars.columns) != BAR_COLUMNS or not self.bars.index.equals(index)
+        ):
+            raise ParameterError(
+                f"MarketSeries {self.name!r}: bars must have columns {BAR_COLUMNS} on the close index"
+            )
+
+    @classmethod
+    def from_close(cls, name: str, close: pd.Series, *, symbol: str | None = None) -> MarketSeries:
+        """Wrap an in-memory close series (tests, derived series); no file, so no validation report.
+
+        The sha256 is taken over the dates and values, so equal data gives an equal stamp.
+        """
+        values = pd.Series(
+            np.asarray(close, dtype=np.float64),
+            index=pd.DatetimeIndex(close.index).astype(DATETIME_DTYPE).rename(INDEX_NAME),
+            name=name,
+        )
+        digest = hashlib.sha256()
+        digest.update(values.index.asi8.tobytes())
+        digest.update(values.to_numpy().tobytes())
+        segment = Segment(
+            source="memory",
+            symbol=symbol or name,
+            path="",
+            first_date=values.index[0],
+            last_date=values.index[-1],
+            scale_factor=1.0,
+            rows_used=len(values),
+        )
+        return cls(name, values, None, (segment,), (), None, digest.hexdigest())
+
+    # -- shape ---------------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self.close)
+
+    @property
+    def first_date(self) -> pd.Timestamp:
+        return self.close.index[0]
+
+    @property
+    def last_date(self) -> pd.Timestamp:
+        return self.close.index[-1]
+
+    # -- tables ----------------------------------------------------------------------------------
+
+    def to_frame(self) -> pd.DataFrame:
+        """The data as a DataFrame: the OHLCV bars when present, else a single ``close`` column."""
+        if self.bars is not None:
+            return self.bars.copy(deep=False)
+        return self.close.rename("close").to_frame()
+
+    def provenance_frame(self) -> pd.DataFrame:
+        """One row per segment: source, symbol, file, first/last date, scale factor, rows, note."""
+        columns = [name for name in Segment.__dataclass_fields__]
+        return pd.DataFrame([segment.to_dict() for segment in self.segments], columns=columns)
+
+    def validation_frame(self) -> pd.DataFrame:
+        """Every finding of every file read, one row per (file, kind)."""
+        frames = [report.to_frame() for report in self.validation]
+        if not frames:
+            from backtest.data.validation import ValidationReport
+
+            return ValidationReport.empty_frame()
+        return pd.concat(frames, ignore_index=True)
+
+    def summary(self) -> str:
+        """Plain text for a terminal: coverage, provenance, splice agreement, validation counts."""
+        lines = [
+            f"{self.name}: {len(self):,} daily closes, "
+            f"{self.first_date.date()} to {self.last_date.date()}"
+            f"{' (with OHLCV bars)' if self.bars is not None else ''}",
+            f"data sha256: {self.data_sha256}",
+            "",
+            "Provenance",
+        ]
+        provenance = self.provenance_frame()
+        provenance["first_date"] = provenance["first_date"].dt.date
+        provenance["last_date"] = provenance["last_date"].dt.date
+        lines.append(_indent(provenance.to_string(index=False)))
+        if self.splice is not None:
+            lines += ["", self.splice.summary()]
+        if self.validation:
+            lines += ["", "Validation"]
+            lines += [_indent(report.headline()) for report in self.validation]
+        return "\n".join(lines)
+
+
+def _indent(text: str, prefix: str = "  ") -> str:
+    return "\n".join(prefix + line for line in text.splitlines())

@@ -1,0 +1,149 @@
+"""Matplotlib figures for event studies. Each function takes numbers already computed
+(series, arrays, tables) and returns a Figure; none of them computes a statistic."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.dates as mdates  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker as mticker  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+_STYLE = {"figure.dpi": 110, "axes.grid": True, "grid.alpha": 0.3, "axes.spines.top": False, "axes.spines.right": False}
+GOLDEN_COLOUR = "#d4a017"
+DEATH_COLOUR = "#7f1d1d"
+
+
+def plot_index_with_crosses(
+    close: pd.Series,
+    fast_ma: pd.Series,
+    slow_ma: pd.Series,
+    event_dates: Sequence[pd.Timestamp],
+    *,
+    title: str,
+    fast_label: str,
+    slow_label: str,
+    splice_date: pd.Timestamp | None = None,
+    sample_start: pd.Timestamp | None = None,
+) -> plt.Figure:
+    """The index on a log scale with both averages and every event marked."""
+    with plt.rc_context(_STYLE):
+        fig, ax = plt.subplots(figsize=(13, 5.5))
+        ax.plot(close.index, close.to_numpy(), color="#555555", lw=0.7, label="close")
+        ax.plot(fast_ma.index, fast_ma.to_numpy(), color="#1f77b4", lw=1.0, label=fast_label)
+        ax.plot(slow_ma.index, slow_ma.to_numpy(), color="#d62728", lw=1.0, label=slow_label)
+        dates = pd.DatetimeIndex(event_dates)
+        ax.scatter(dates, close.reindex(dates).to_numpy(), marker="^", s=60, color=GOLDEN_COLOUR,
+                   edgecolor="black", zorder=5, label=f"golden cross ({len(dates)})")
+        if splice_date is not None:
+            ax.axvline(splice_date, color="grey", ls=":", lw=1)
+            ax.annotate("splice: FRED → ^RUT", (splice_date, ax.get_ylim()[1]), xytext=(4, -12),
+                        textcoords="offset points", fontsize=8, color="grey")
+        if sample_start is not None:
+            ax.axvspan(close.index[0], sample_start, color="grey", alpha=0.08, lw=0)
+            ax.annotate("averages warm-up (no events counted)", (close.index[0], ax.get_ylim()[0]),
+                        xytext=(4, 6), textcoords="offset points", fontsize=8, color="grey")
+        ax.set_yscale("log")
+        ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+        ax.xaxis.set_major_locator(mdates.YearLocator(5))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+        ax.set_xlabel("date")
+        ax.set_ylabel("index level (log scale)")
+        ax.set_title(title)
+        ax.legend(loc="upper left", fontsize=9)
+        fig.tight_layout()
+    return fig
+
+
+def plot_event_paths(
+    paths: pd.DataFrame,
+    band_low: np.ndarray,
+    band_high: np.ndarray,
+    *,
+    title: str,
+    band_label: str = "random entry, 5–95% of the mean path",
+) -> plt.Figure:
+    """Each event's path rebased to 100, their mean and median, and a random-entry band."""
+    with plt.rc_context(_STYLE):
+        fig, ax = plt.subplots(figsize=(11, 5.5))
+        days = paths.index.to_numpy()
+        for column in paths.columns:
+            ax.plot(days, paths[column].to_numpy(), color="#999999", lw=0.6, alpha=0.6)
+        ax.fill_between(days, band_low, band_high, color="#1f77b4", alpha=0.18, label=band_label)
+        complete = paths.dropna(axis=1, how="any")
+        ax.plot(days, complete.mean(axis=1).to_numpy(), color="#d62728", lw=2.2,
+                label=f"mean of {complete.shape[1]} complete events")
+        ax.plot(days, complete.median(axis=1).to_numpy(), color="black", lw=1.6, ls="--", label="median")
+        ax.axhline(100, color="black", lw=0.8)
+        for day, label in ((21, "1m"), (63, "3m"), (126, "6m"), (189, "9m"), (252, "12m")):
+            if day <= days[-1]:
+                ax.axvline(day, color="grey", lw=0.6, ls=":")
+                ax.annotate(label, (day, ax.get_ylim()[1]), xytext=(2, -12), textcoords="offset points", fontsize=8)
+        ax.set_xlabel("trading days after entry")
+        ax.set_ylabel("index level, entry = 100")
+        ax.set_title(title)
+        ax.legend(loc="upper left", fontsize=9)
+        fig.tight_layout()
+    return fig
+
+
+def plot_null_distributions(
+    null_by_horizon: Mapping[str, np.ndarray],
+    observed: Mapping[str, float],
+    baseline: Mapping[str, float],
+    pvalues: Mapping[str, float],
+    *,
+    title: str,
+    statistic_label: str = "mean forward return",
+) -> plt.Figure:
+    """Per horizon: the random-entry null distribution with the observed statistic marked."""
+    labels = list(null_by_horizon)
+    with plt.rc_context(_STYLE):
+        fig, axes = plt.subplots(1, len(labels), figsize=(3.3 * len(labels), 3.8), squeeze=False)
+        for ax, label in zip(axes[0], labels):
+            null = np.asarray(null_by_horizon[label])
+            ax.hist(null * 100, bins=60, color="#9ecae1", edgecolor="none", density=True)
+            ax.axvline(observed[label] * 100, color="#d62728", lw=2, label="golden crosses")
+            ax.axvline(baseline[label] * 100, color="black", lw=1, ls="--", label="all days")
+            ax.set_title(f"{label}   p = {pvalues[label]:.3f}", fontsize=10)
+            ax.set_xlabel(f"{statistic_label} (%)")
+            ax.set_yticks([])
+        axes[0][0].set_ylabel("density of random-entry draws")
+        axes[0][0].legend(fontsize=8, loc="upper left")
+        fig.suptitle(title)
+        fig.tight_layout()
+    return fig
+
+
+def plot_hit_rates(
+    labels: Sequence[str],
+    event_hit_rate: Sequence[float],
+    baseline_hit_rate: Sequence[float],
+    n_events: Sequence[int],
+    *,
+    title: str,
+) -> plt.Figure:
+    """Share of positive forward returns after events vs on all eligible days."""
+    with plt.rc_context(_STYLE):
+        fig, ax = plt.subplots(figsize=(8, 4.5))
+        x = np.arange(len(labels))
+        width = 0.38
+        bars = ax.bar(x - width / 2, np.asarray(event_hit_rate) * 100, width, color=GOLDEN_COLOUR, label="after golden crosses")
+        ax.bar(x + width / 2, np.asarray(baseline_hit_rate) * 100, width, color="#7f7f7f", label="all eligible days")
+        for bar, n in zip(bars, n_events):
+            ax.annotate(f"n={n}", (bar.get_x() + bar.get_width() / 2, bar.get_height()), xytext=(0, 3),
+                        textcoords="offset points", ha="center", fontsize=8)
+        ax.axhline(50, color="black", lw=0.8, ls=":")
+        ax.set_xticks(x, labels)
+        ax.set_ylim(0, 100)
+        ax.set_xlabel("forward horizon")
+        ax.set_ylabel("share of windows with a gain (%)")
+        ax.set_title(title)
+        ax.legend(loc="lower right", fontsize=9)
+        fig.tight_layout()
+    return fig
