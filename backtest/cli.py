@@ -14,7 +14,8 @@ from rich.console import Console
 
 from backtest.errors import BacktestError
 
-console = Console()
+# Piped output (files, CI logs) gets a wide fixed width so tables are never truncated.
+console = Console() if sys.stdout.isatty() else Console(width=200)
 err_console = Console(stderr=True)
 
 data_dir_option = click.option(
@@ -43,7 +44,175 @@ def bench_group() -> None:
 
 
 # --- data ----------------------------------------------------------------------------------
-# (commands: `backtest data check`, `backtest data show`)
+# (commands: `backtest data check`, `backtest data show`, `backtest data list`, `backtest data fetch`)
+
+data_policy_option = click.option(
+    "--policy", type=click.Choice(["strict", "lenient"]), default="lenient", show_default=True,
+    help="lenient: drop unusable rows and list every one; strict: stop with an error naming the "
+    "file and line instead.",
+)
+data_max_move_option = click.option(
+    "--max-move", type=float, default=0.15, show_default=True,
+    help="Report single-day moves whose |log return| exceeds this (0.15 is about +16%/-14%).",
+)
+
+
+def _data_findings_table(report):  # type: ignore[no-untyped-def]
+    """A rich table of one file's findings (text cells, so data never renders as markup)."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=Text(report.headline()), title_justify="left", show_lines=False)
+    for column, justify in (("kind", "left"), ("severity", "left"), ("count", "right"),
+                            ("first lines", "left"), ("first dates", "left"), ("message", "left")):
+        table.add_column(column, justify=justify, overflow="fold")  # type: ignore[arg-type]
+    for finding in report.findings:
+        table.add_row(*(Text(cell) for cell in (
+            finding.kind, finding.severity, f"{finding.count:,}", finding.first_lines(3),
+            finding.first_dates(3), finding.message)))
+    return table
+
+
+def _data_frame_table(frame, title: str):  # type: ignore[no-untyped-def]
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=Text(title), title_justify="left")
+    for column in frame.columns:
+        # fold, never ellipsize: a cut-off name or path would be worse than a wrapped one
+        table.add_column(str(column), justify="right" if frame[column].dtype.kind in "fiu" else "left",
+                         overflow="fold")
+    for row in frame.itertuples(index=False):
+        table.add_row(*(Text(str(cell)) for cell in row))
+    return table
+
+
+@data_group.command("check")
+@click.argument("target", required=False)
+@data_policy_option
+@data_max_move_option
+@click.option("--show-dropped", is_flag=True, help="Also list every dropped row: line, date, kind, detail.")
+@data_dir_option
+def data_check_command(target, policy, max_move, show_dropped, data_dir):  # type: ignore[no-untyped-def]
+    """Validate data files and print every finding, file by file.
+
+    TARGET is a series name (russell2000, RUT, RU2000PR, ...) or a path to a Yahoo/FRED CSV
+    file; without it, every CSV file in the data directory is checked. Severity "error" means
+    the row is unusable (dropped under lenient); "warning" and "info" rows are kept. Line
+    numbers count the header as line 1. Under --policy strict any error exits with status 2.
+    """
+    from rich.text import Text
+
+    from backtest.data import validation_reports
+
+    reports = validation_reports(target, data_dir=data_dir, max_move=max_move)
+    if policy == "strict":
+        for report in reports:
+            report.raise_if_errors()
+    for report in reports:
+        console.print(_data_findings_table(report))
+        if show_dropped and report.rows_dropped:
+            dropped_rows = report.dropped_frame().drop(columns=["file"])
+            console.print(_data_frame_table(dropped_rows, f"{report.name}: every dropped row"))
+    dropped = sum(report.rows_dropped for report in reports)
+    with_errors = sum(1 for report in reports if report.errors)
+    console.print(Text(
+        f"{len(reports)} file(s) checked ({policy} policy, max move {max_move:g}): {dropped:,} rows dropped "
+        f"and listed; {with_errors} file(s) with unusable rows"
+    ))
+
+
+@data_group.command("show")
+@click.argument("name", default="russell2000")
+@data_policy_option
+@data_max_move_option
+@data_dir_option
+def data_show_command(name, policy, max_move, data_dir):  # type: ignore[no-untyped-def]
+    """Show a series' coverage, provenance segments and splice agreement (per year).
+
+    NAME is a series name (default russell2000) or a CSV path. Return differences in the
+    splice table are daily simple returns, newer minus older, on the dates both series share.
+    """
+    from rich.text import Text
+
+    from backtest.data import load_series
+
+    series = load_series(name, data_dir=data_dir, policy=policy, max_move=max_move)
+    lines = [
+        f"{series.name}: {len(series):,} daily closes, {series.first_date.date()} to {series.last_date.date()}",
+        f"data sha256: {series.data_sha256}",
+        "",
+        "Provenance (oldest first):",
+    ]
+    for number, segment in enumerate(series.segments, start=1):
+        lines.append(
+            f"  {number}. {segment.source} {segment.symbol}: {segment.first_date.date()} to "
+            f"{segment.last_date.date()}, {segment.rows_used:,} rows, scale x{segment.scale_factor:.6g}"
+        )
+        lines.append(f"     {segment.path or '(in memory)'}" + (f"; {segment.note}" if segment.note else ""))
+    console.print(Text("\n".join(lines)))
+    if series.splice is not None:
+        stats = series.splice
+        console.print(Text("\n" + stats.summary().partition("\n\n")[0]))
+        table = stats.to_frame()
+        shown = _splice_display_frame(table)
+        console.print(_data_frame_table(shown, "Agreement on the overlap by year (daily simple returns, newer - older)"))
+    console.print(Text("\nValidation:"))
+    for report in series.validation:
+        console.print(Text("  " + report.headline()))
+
+
+def _splice_display_frame(table):  # type: ignore[no-untyped-def]
+    """The splice agreement table with short headers and formatted numbers."""
+    import pandas as pd
+
+    return pd.DataFrame({
+        "year": table["period"],
+        "days": table["n_days"],
+        "median |diff|": table["median_abs_ret_diff"].map("{:.2e}".format),
+        "max |diff|": table["max_abs_ret_diff"].map("{:.2e}".format),
+        "max on": pd.to_datetime(table["max_abs_ret_diff_date"]).dt.strftime("%Y-%m-%d").fillna(""),
+        "corr": table["ret_corr"].map("{:.6f}".format),
+        "ratio drift": table["ratio_drift"].map("{:+.3%}".format),
+    })
+
+
+@data_group.command("list")
+@data_dir_option
+def data_list_command(data_dir):  # type: ignore[no-untyped-def]
+    """List the series names `data show`, `data check` and --series accept."""
+    from backtest.data import list_series
+
+    listing = list_series(data_dir).drop(columns=["files"])
+    console.print(_data_frame_table(listing, "Series (files: yahoo/<NAME>.csv, fred/<NAME>.csv)"))
+
+
+@data_group.command("fetch")
+@click.argument("symbol")
+@click.option("--start", default=None, help="First date to download (YYYY-MM-DD); default: all history.")
+@data_dir_option
+def data_fetch_command(symbol, start, data_dir):  # type: ignore[no-untyped-def]
+    """Download daily bars for SYMBOL (such as ^RUT or IWM) from Yahoo into DATA_DIR/yahoo/.
+
+    Needs the `live` extra (pip install 'backtest[live]') and a network. Writes only into
+    --data-dir (or $BACKTEST_DATA_DIR); the file has the snapshot's format and replaces an
+    existing file of the same name atomically. The file is validated after writing.
+    """
+    import os
+
+    from backtest.data import fetch_yahoo, load_csv
+    from backtest.data.sources import ENV_VAR
+    from backtest.errors import ParameterError
+
+    target_dir = data_dir or os.environ.get(ENV_VAR)
+    if not target_dir:
+        raise ParameterError(
+            f"`data fetch` writes only where you say: pass --data-dir DIR or set ${ENV_VAR}"
+        )
+    path = fetch_yahoo(symbol, target_dir, start=start)
+    series = load_csv(path)
+    console.print(_data_findings_table(series.validation[0]))
+    console.print(f"wrote {path}", markup=False, highlight=False)
 
 
 # --- events --------------------------------------------------------------------------------
@@ -154,6 +323,77 @@ def events_command(series, fast, slow, ma, direction, since, until, confirm, min
 
 
 # --- stats (bench montecarlo) ----------------------------------------------------------------
+
+
+@bench_group.command("montecarlo")
+@click.option("--draws", type=click.IntRange(min=1), default=100_000, show_default=True,
+              help="Random-entry draws per timed call (numba and the numpy Generator.choice loop).")
+@click.option("--argpartition-draws", type=click.IntRange(min=1), default=10_000, show_default=True,
+              help="Draws for the vectorised numpy argpartition variant (about 100x slower per draw; "
+              "rates are per draw, so fewer draws compare fairly).")
+@click.option("--replications", type=click.IntRange(min=1), default=1_000, show_default=True,
+              help="Stationary-bootstrap replications (numba vs arch), each as long as the series.")
+@click.option("--repeat", "repeats", type=click.IntRange(min=1), default=3, show_default=True,
+              help="Warm calls timed after the first (cold) one; the median is reported.")
+@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=None,
+              help="Seed of every random draw (default: backtest.stats.DEFAULT_SEED).")
+@click.option("--series", default="russell2000", show_default=True,
+              help="Series name for backtest.data.load_series (k = its SMA 50/200 golden crosses since 1985).")
+@click.option("--output", type=click.Path(path_type=Path, dir_okay=False),
+              default=Path("results/bench/montecarlo.json"), show_default=True, help="JSON written atomically.")
+@data_dir_option
+def bench_montecarlo_command(draws, argpartition_draws, replications, repeats, seed, series, output, data_dir):  # type: ignore[no-untyped-def]
+    """Draws per second of the random-entry Monte Carlo (numba vs plain numpy) and
+    replications per second of stationary-bootstrap indices (numba vs arch), side by side.
+
+    Cold = first call in this process (numba compile or on-disk cache load included); warm =
+    median of the later calls. The pool is every eligible day's 3-month (63 trading days)
+    forward return; k is the number of golden crosses since 1985.
+    """
+    import json
+
+    from rich.table import Table
+
+    from backtest._io import atomic_write_text
+    from backtest.data import load_series
+    from backtest.stats import DEFAULT_SEED
+    from backtest.stats.bench import run_montecarlo_benchmarks
+
+    market_series = load_series(series, data_dir=data_dir)
+    with console.status("timing numba, numpy and arch..."):
+        result = run_montecarlo_benchmarks(
+            market_series, n_draws=draws, seed=DEFAULT_SEED if seed is None else seed, repeats=repeats,
+            n_replications=replications, argpartition_draws=argpartition_draws,
+        )
+    for bench, title in (
+        (result.random_entry, f"Random-entry Monte Carlo: k={result.random_entry.parameters['k']} of "
+                              f"{result.random_entry.parameters['pool_size']:,} eligible {result.horizon} returns"),
+        (result.bootstrap, f"Stationary-bootstrap indices: n={result.bootstrap.parameters['n_obs']:,}, "
+                           f"mean block {result.bootstrap.parameters['mean_block']:g}"),
+    ):
+        table = Table(title=title)
+        for column in ("implementation", "n", "cold s", "warm s", "warm /s", "cold /s", "first call"):
+            table.add_column(column, justify="left" if column in ("implementation", "first call") else "right")
+        for timing in bench.timings:
+            table.add_row(timing.implementation, f"{timing.work:,}", f"{timing.cold_seconds:.4f}",
+                          f"{timing.warm_seconds:.4f}", f"{timing.rate_warm:,.0f}", f"{timing.rate_cold:,.0f}",
+                          timing.first_call)
+        console.print(table)
+    checks = result.random_entry.checks
+    console.print(
+        f"null of the mean: analytic {checks['analytic_null_mean']:.5f} +/- {checks['analytic_null_std']:.5f}, "
+        f"numba {checks['numba_null_mean']:.5f} +/- {checks['numba_null_std']:.5f}, "
+        f"numpy {checks['numpy_choice_null_mean']:.5f} +/- {checks['numpy_choice_null_std']:.5f}"
+    )
+    payload = result.to_dict()
+    speedups = payload["speedup_warm"]
+    console.print(
+        "warm speed-up: numba vs numpy choice loop {numba_vs_numpy_choice:,.0f}x, vs numpy argpartition "
+        "{numba_vs_numpy_argpartition:,.0f}x; bootstrap indices numba vs arch {numba_loop_vs_arch:,.1f}x "
+        "(one call per replication), {numba_matrix_vs_arch:,.1f}x (parallel matrix)".format(**speedups)
+    )
+    atomic_write_text(output, json.dumps(payload, indent=2) + "\n")
+    console.print(f"wrote {output}")
 
 
 # --- sweep and bench sweep -------------------------------------------------------------------

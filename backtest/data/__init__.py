@@ -1,0 +1,43 @@
+"""Market data: loaders, validation, splicing and sources.
+
+Raw Yahoo/FRED CSV files in, a validated ``MarketSeries`` with provenance out. Start with
+``load_series("russell2000")``; ``backtest data check`` and ``backtest data show`` print what
+validation found and where the series came from.
+"""
+
+from backtest.data.catalog import clear_cache, data_files, list_series, load_series, validation_reports
+from backtest.data.loaders import load_csv, load_fred_csv, load_yahoo_csv
+from backtest.data.series import MarketSeries, Segment
+from backtest.data.sources import fetch_yahoo, resolve_data_dir
+from backtest.data.splice import SpliceStats, splice
+from backtest.data.validation import (
+    DEFAULT_MAX_MOVE,
+    DEFAULT_POLICY,
+    POLICIES,
+    Finding,
+    ValidationReport,
+    validate_file,
+)
+
+__all__ = [
+    "DEFAULT_MAX_MOVE",
+    "DEFAULT_POLICY",
+    "POLICIES",
+    "Finding",
+    "MarketSeries",
+    "Segment",
+    "SpliceStats",
+    "ValidationReport",
+    "clear_cache",
+    "data_files",
+    "fetch_yahoo",
+    "list_series",
+    "load_csv",
+    "load_fred_csv",
+    "load_series",
+    "load_yahoo_csv",
+    "resolve_data_dir",
+    "splice",
+    "validate_file",
+    "validation_reports",
+]

@@ -1,0 +1,84 @@
+"""Statistics: did gains follow the events (A), and did the events beat random entry dates (B)?
+
+``analyze_events(study)`` runs everything and returns an ``EventStatistics``; the pieces
+(baseline, random-entry Monte Carlo, bootstrapped paths, classical tests, Holm, verdicts)
+are importable on their own. Kernels shared with ``backtest.sweep`` live in
+``backtest.stats._kernels`` (``random_entry_null_means_nb``,
+``stationary_bootstrap_indices_nb``); sub-seeds come from ``backtest.stats._rng.seed_from``.
+"""
+
+from backtest.stats._rng import DEFAULT_SEED, seed_from
+from backtest.stats.analysis import EventStatistics, HorizonStatistics, analyze_events
+from backtest.stats.baseline import Baseline, Descriptive, EligibleDays, describe, eligible_days, unconditional_baseline
+from backtest.stats.bootstrap import (
+    DEFAULT_MEAN_BLOCK,
+    BootstrapPaths,
+    bootstrap_path_tests,
+    politis_white_block_length,
+    stationary_bootstrap_index_matrix,
+    stationary_bootstrap_indices,
+)
+from backtest.stats.classical import (
+    ConfidenceInterval,
+    TestResult,
+    binomial_hit_test,
+    bootstrap_mean_ci,
+    hac_mean_test,
+    overlap_maxlags,
+    wilcoxon_test,
+)
+from backtest.stats.montecarlo import (
+    BETTER_TAIL,
+    NULL_STATISTICS,
+    VARIANTS,
+    MonteCarloTest,
+    PathBand,
+    monte_carlo_pvalues,
+    random_entry_band,
+    random_entry_null_means,
+    random_entry_tests,
+)
+from backtest.stats.multiple import holm
+from backtest.stats.verdict import OUTCOMES, VERDICT_RULES, Verdict, absolute_verdict, relative_verdict
+
+__all__ = [
+    "BETTER_TAIL",
+    "DEFAULT_MEAN_BLOCK",
+    "DEFAULT_SEED",
+    "NULL_STATISTICS",
+    "OUTCOMES",
+    "VARIANTS",
+    "VERDICT_RULES",
+    "Baseline",
+    "BootstrapPaths",
+    "ConfidenceInterval",
+    "Descriptive",
+    "EligibleDays",
+    "EventStatistics",
+    "HorizonStatistics",
+    "MonteCarloTest",
+    "PathBand",
+    "TestResult",
+    "Verdict",
+    "absolute_verdict",
+    "analyze_events",
+    "binomial_hit_test",
+    "bootstrap_mean_ci",
+    "bootstrap_path_tests",
+    "describe",
+    "eligible_days",
+    "hac_mean_test",
+    "holm",
+    "monte_carlo_pvalues",
+    "overlap_maxlags",
+    "politis_white_block_length",
+    "random_entry_band",
+    "random_entry_null_means",
+    "random_entry_tests",
+    "relative_verdict",
+    "seed_from",
+    "stationary_bootstrap_index_matrix",
+    "stationary_bootstrap_indices",
+    "unconditional_baseline",
+    "wilcoxon_test",
+]

@@ -1,0 +1,255 @@
+"""Named series: the canonical Russell 2000 and every file of the data directory, by name.
+
+``load_series("russell2000")`` (or a Yahoo stem, a FRED id, or a CSV path) returns a validated
+``MarketSeries``; ``list_series`` shows the names a data directory offers; ``validation_reports``
+gives the per-file reports behind ``backtest data check``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from backtest.data.loaders import load_csv
+from backtest.data.series import MarketSeries
+from backtest.data.sources import resolve_data_dir
+from backtest.data.splice import splice
+from backtest.data.validation import (
+    DEFAULT_MAX_MOVE,
+    DEFAULT_POLICY,
+    ValidationReport,
+    check_max_move,
+    check_policy,
+    validate_file,
+)
+from backtest.errors import DataNotFoundError, ParameterError
+
+FRED_RUSSELL_NOTE = "FRED stopped publishing the Russell indexes in 2019, so this series ends in January 2019"
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    """A named series: one file, or an older file spliced onto a newer one."""
+
+    name: str
+    kind: str  # "yahoo", "fred" or "splice"
+    files: tuple[str, ...]  # relative to the data directory, oldest first
+    symbols: tuple[str, ...]  # one per file
+    description: str
+    note: str = ""
+
+
+_YAHOO_KNOWN = {
+    "RUT": ("^RUT", "Russell 2000 price index"),
+    "DJI": ("^DJI", "Dow Jones Industrial Average"),
+    "VIX": ("^VIX", "CBOE volatility index (no volume)"),
+    "TNX": ("^TNX", "10-year Treasury yield x10 (no volume)"),
+    "SPY": ("SPY", "S&P 500 ETF, adjusted close"),
+    "IWM": ("IWM", "Russell 2000 ETF, adjusted close"),
+    "XLB": ("XLB", "Materials Select Sector SPDR, adjusted close"),
+    "XLE": ("XLE", "Energy Select Sector SPDR, adjusted close"),
+    "XLF": ("XLF", "Financials Select Sector SPDR, adjusted close"),
+    "XLI": ("XLI", "Industrials Select Sector SPDR, adjusted close"),
+    "XLK": ("XLK", "Technology Select Sector SPDR, adjusted close"),
+    "XLP": ("XLP", "Consumer Staples Select Sector SPDR, adjusted close"),
+    "XLU": ("XLU", "Utilities Select Sector SPDR, adjusted close"),
+    "XLV": ("XLV", "Health Care Select Sector SPDR, adjusted close"),
+    "XLY": ("XLY", "Consumer Discretionary Select Sector SPDR, adjusted close"),
+}
+_FRED_KNOWN = {
+    "RU2000PR": "Russell 2000 price index (FRED base)",
+    "RU2000TR": "Russell 2000 total-return index (FRED base)",
+    "RU1000PR": "Russell 1000 price index (FRED base)",
+    "RU1000TR": "Russell 1000 total-return index (FRED base)",
+    "RU3000PR": "Russell 3000 price index (FRED base)",
+    "RU2000GPR": "Russell 2000 Growth price index (month-end values only until 1993)",
+    "RU2000VPR": "Russell 2000 Value price index (month-end values only until 1993)",
+    "NASDAQCOM": "NASDAQ Composite index",
+}
+_BUILT_IN = (
+    CatalogEntry(
+        "russell2000", "splice", ("fred/RU2000PR.csv", "yahoo/RUT.csv"), ("RU2000PR", "^RUT"),
+        "Russell 2000 price level from 1978-12-29: FRED RU2000PR rebased onto ^RUT, then ^RUT",
+    ),
+    CatalogEntry(
+        "russell2000-tr", "fred", ("fred/RU2000TR.csv",), ("RU2000TR",),
+        "Russell 2000 total return (dividends reinvested), FRED RU2000TR, 1978-12-29 to 2019-01-10",
+        FRED_RUSSELL_NOTE,
+    ),
+)
+
+
+def _entries(directory: Path | None) -> dict[str, CatalogEntry]:
+    """Built-in names, the snapshot's known files, then any other CSV found in ``directory``."""
+    entries = {entry.name: entry for entry in _BUILT_IN}
+    for stem, (symbol, description) in _YAHOO_KNOWN.items():
+        entries[stem] = CatalogEntry(stem, "yahoo", (f"yahoo/{stem}.csv",), (symbol,), description)
+    for series_id, description in _FRED_KNOWN.items():
+        note = FRED_RUSSELL_NOTE if series_id.startswith("RU") else ""
+        entries[series_id] = CatalogEntry(series_id, "fred", (f"fred/{series_id}.csv",), (series_id,),
+                                          description, note)
+    if directory is not None:
+        for kind in ("yahoo", "fred"):
+            for path in sorted((directory / kind).glob("*.csv")):
+                entries.setdefault(path.stem, CatalogEntry(path.stem, kind, (f"{kind}/{path.name}",),
+                                                           (path.stem,), f"{kind} file {path.name}"))
+    return entries
+
+
+def list_series(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+    """The series names ``load_series`` accepts, with their files and whether they are present."""
+    directory = resolve_data_dir(data_dir)
+    rows = [
+        {
+            "name": entry.name,
+            "kind": entry.kind,
+            "symbols": " -> ".join(entry.symbols),
+            "files": " + ".join(entry.files),
+            "available": all((directory / file).is_file() for file in entry.files),
+            "description": entry.description,
+        }
+        for entry in _entries(directory).values()
+    ]
+    return pd.DataFrame(rows, columns=["name", "kind", "symbols", "files", "available", "description"])
+
+
+# -- in-process cache ------------------------------------------------------------------------
+# Loading is deterministic given the files' bytes, the options and the run date (the partial-
+# bar check compares with it), so a cache keyed on those (file identity by path, size and
+# mtime) is safe. Callers get a shallow copy: under pandas copy-on-write, writing into it
+# copies, so no caller can alter what another caller receives.
+_CACHE_SIZE = 32
+_cache: OrderedDict[tuple[object, ...], MarketSeries] = OrderedDict()
+
+
+def _file_key(path: Path) -> tuple[str, int, int]:
+    stat = path.stat()
+    return str(path), stat.st_size, stat.st_mtime_ns
+
+
+def _detached(series: MarketSeries) -> MarketSeries:
+    bars = None if series.bars is None else series.bars.copy(deep=False)
+    return dataclasses.replace(series, close=series.close.copy(deep=False), bars=bars)
+
+
+def _cached(key: tuple[object, ...], load: Callable[[], MarketSeries]) -> MarketSeries:
+    key = (*key, pd.Timestamp.today().date())
+    if key in _cache:
+        _cache.move_to_end(key)
+    else:
+        _cache[key] = load()
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return _detached(_cache[key])
+
+
+def clear_cache() -> None:
+    """Forget every series loaded in this process."""
+    _cache.clear()
+
+
+# -- loading ---------------------------------------------------------------------------------
+
+
+def _as_path(name_or_path: str | os.PathLike[str]) -> Path | None:
+    """A path if the argument names a file rather than a catalog name."""
+    if not isinstance(name_or_path, str):
+        return Path(name_or_path)
+    text = name_or_path.strip()
+    if "/" in text or os.sep in text or text.lower().endswith(".csv"):
+        return Path(text).expanduser()
+    return None
+
+
+def _lookup(name: str, directory: Path) -> CatalogEntry:
+    entries = _entries(directory)
+    by_key = {key.lower(): entry for key, entry in entries.items()}
+    for single in entries.values():
+        if single.kind != "splice":  # "^RUT" means the ^RUT file, not the splice that ends in it
+            by_key.setdefault(single.symbols[0].lower(), single)
+    entry = by_key.get(name.strip().lower())
+    if entry is None:
+        raise ParameterError(
+            f"unknown series {name!r}; known: {', '.join(entries)} (or give a path to a Yahoo/FRED CSV file)"
+        )
+    return entry
+
+
+def _load_entry(entry: CatalogEntry, directory: Path, policy: str, max_move: float) -> MarketSeries:
+    paths = [directory / file for file in entry.files]
+    for path, symbol in zip(paths, entry.symbols, strict=True):
+        if not path.is_file():
+            fetch = (f"; fetch it with `backtest data fetch {symbol} --data-dir DIR`"
+                     if path.parent.name == "yahoo" else "")
+            raise DataNotFoundError(f"series {entry.name!r} needs {path}, which does not exist{fetch}")
+    options = {"policy": policy, "max_move": max_move}
+    if entry.kind == "splice":
+        older_path, newer_path = paths
+        older = load_csv(older_path, name=older_path.stem, symbol=entry.symbols[0],
+                         note=f"rebased onto {entry.symbols[1]} by the splice", **options)
+        newer = load_csv(newer_path, name=newer_path.stem, symbol=entry.symbols[1], **options)
+        return splice(older, newer, name=entry.name)
+    return load_csv(paths[0], name=entry.name, symbol=entry.symbols[0], note=entry.note, **options)
+
+
+def load_series(
+    name_or_path: str | os.PathLike[str],
+    data_dir: str | os.PathLike[str] | None = None,
+    policy: str = DEFAULT_POLICY,
+    max_move: float = DEFAULT_MAX_MOVE,
+) -> MarketSeries:
+    """Load a named series or a CSV file as a validated ``MarketSeries``.
+
+    Names (case-insensitive): ``russell2000`` (spliced price level from 1978-12-29),
+    ``russell2000-tr`` (FRED total return, ends 2019-01-10), each Yahoo file by its stem
+    (``RUT``, ``SPY``, ...; ``^RUT`` works too) and each FRED id (``RU2000PR``, ...). A path
+    to a CSV file of either format is loaded directly (the format is sniffed from the header).
+    Raises ``ParameterError`` for an unknown name (listing the known ones),
+    ``DataNotFoundError`` when a file or the data directory is missing, ``DataError`` for
+    unusable data under ``policy="strict"``.
+    """
+    policy = check_policy(policy)
+    max_move = check_max_move(max_move)
+    path = _as_path(name_or_path)
+    if path is not None:
+        if not path.is_file():
+            raise DataNotFoundError(f"{path}: file not found")
+        return _cached(("file", _file_key(path.resolve()), policy, max_move),
+                       lambda: load_csv(path, policy=policy, max_move=max_move))
+    directory = resolve_data_dir(data_dir)
+    entry = _lookup(str(name_or_path), directory)
+    files = tuple(_file_key(directory / file) if (directory / file).is_file() else str(directory / file)
+                  for file in entry.files)
+    return _cached(("entry", entry, files, policy, max_move),
+                   lambda: _load_entry(entry, directory, policy, max_move))
+
+
+def data_files(data_dir: str | os.PathLike[str] | None = None) -> tuple[Path, ...]:
+    """Every CSV file of the data directory: ``yahoo/*.csv`` then ``fred/*.csv``, sorted."""
+    directory = resolve_data_dir(data_dir)
+    files = tuple(path for kind in ("yahoo", "fred") for path in sorted((directory / kind).glob("*.csv")))
+    if not files:
+        raise DataNotFoundError(f"{directory} holds no yahoo/*.csv or fred/*.csv files")
+    return files
+
+
+def validation_reports(
+    target: str | os.PathLike[str] | None = None,
+    data_dir: str | os.PathLike[str] | None = None,
+    max_move: float = DEFAULT_MAX_MOVE,
+) -> tuple[ValidationReport, ...]:
+    """The lenient validation report of every file behind ``target`` (a series name or a CSV
+    path), or of every CSV file in the data directory when ``target`` is None.
+
+    Reports are lenient so that all findings are listed; a caller wanting the strict policy
+    calls ``report.raise_if_errors()`` on each.
+    """
+    if target is None:
+        return tuple(validate_file(path, max_move=max_move) for path in data_files(data_dir))
+    return load_series(target, data_dir=data_dir, max_move=max_move).validation

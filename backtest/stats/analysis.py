@@ -1,0 +1,580 @@
+"""All the statistics of one event study: ``analyze_events(study) -> EventStatistics``.
+
+Input: an ``EventStudy``. Output: per horizon, descriptive statistics of the events and of
+every eligible day, classical tests (HAC t, binomial, Wilcoxon, bootstrap CIs), the
+random-entry Monte Carlo (plain, spacing- and era-matched), the bootstrapped-path null,
+Holm-adjusted p-values across horizons, and the verdicts of ``backtest.stats.verdict``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from backtest.errors import ParameterError
+from backtest.events import EventRules, EventStudy
+from backtest.events.rules import horizon_offsets
+from backtest.stats._rng import DEFAULT_SEED, check_seed, seed_from
+from backtest.stats.baseline import DESCRIPTIVE_FIELDS, Baseline, Descriptive, describe, eligible_days, unconditional_baseline
+from backtest.stats.bootstrap import BootstrapPaths, bootstrap_path_tests
+from backtest.stats.classical import (
+    ConfidenceInterval,
+    TestResult,
+    binomial_hit_test,
+    bootstrap_mean_ci,
+    hac_mean_test,
+    overlap_maxlags,
+    wilcoxon_test,
+)
+from backtest.stats.montecarlo import NULL_STATISTICS, VARIANTS, MonteCarloTest, check_count, random_entry_tests
+from backtest.stats.multiple import holm
+from backtest.stats.verdict import (
+    DEFAULT_ALPHA,
+    SMALL_SAMPLE,
+    VERDICT_RULES,
+    Verdict,
+    absolute_verdict,
+    relative_verdict,
+)
+
+# Keys of HorizonStatistics.pvalues / pvalues_holm (each key is one Holm family across horizons)
+_CLASSICAL_TESTS: tuple[tuple[str, str], ...] = (
+    ("A", "hac_mean"),
+    ("A", "hit_vs_half"),
+    ("B", "hac_excess"),
+    ("B", "hit_vs_unconditional"),
+    ("B", "wilcoxon_excess"),
+)
+
+
+@dataclass(frozen=True, eq=False)
+class HorizonStatistics:
+    """Every statistic of one horizon.
+
+    events / baseline: ``Descriptive`` of the complete events and of every eligible day.
+    excess_mean: events.mean - baseline.mean. maxlags: Newey-West lag order
+    (``overlap_maxlags``). Question A: ``hac_mean`` (mean return > 0), ``hit_vs_half``
+    (binomial, hit rate > 0.5), ``ci_mean``. Question B: ``hac_excess`` (mean excess return >
+    0, excess = event return - baseline mean, the baseline treated as known: it averages
+    thousands of days), ``hit_vs_unconditional`` (binomial against the baseline hit rate),
+    ``wilcoxon_excess``, ``ci_excess``, ``random_entry[variant][statistic]`` and
+    ``bootstrap_paths[statistic]`` (None when not run). ``pvalues`` / ``pvalues_holm``: the
+    one-sided p-value of every test by key (``hac_mean``, ``random_entry.plain.mean``,
+    ``bootstrap_paths.mean``...) and its Holm adjustment across horizons.
+    """
+
+    label: str
+    days: int | None
+    months: int | None
+    events: Descriptive
+    baseline: Descriptive
+    n_pending: int
+    maxlags: int
+    hac_mean: TestResult
+    hit_vs_half: TestResult
+    ci_mean: ConfidenceInterval
+    hac_excess: TestResult
+    hit_vs_unconditional: TestResult
+    wilcoxon_excess: TestResult
+    ci_excess: ConfidenceInterval
+    random_entry: dict[str, dict[str, MonteCarloTest]]
+    bootstrap_paths: dict[str, MonteCarloTest] | None
+    pvalues: dict[str, float]
+    pvalues_holm: dict[str, float]
+    verdict_a: Verdict
+    verdict_b: Verdict
+    notes: tuple[str, ...] = ()
+
+    @property
+    def n(self) -> int:
+        return self.events.n
+
+    @property
+    def excess_mean(self) -> float:
+        return self.events.mean - self.baseline.mean
+
+    def classical_tests(self) -> dict[str, TestResult]:
+        return {key: getattr(self, key) for _, key in _CLASSICAL_TESTS}
+
+
+def _nan_ci(n: int) -> ConfidenceInterval:
+    return ConfidenceInterval(np.nan, np.nan, np.nan, 0.95, "percentile", n)
+
+
+def _horizon_window_days(study: EventStudy, label: str, entry_pos: np.ndarray) -> np.ndarray:
+    horizon = next(h for h in study.horizons if h.label == label)
+    return horizon_offsets(study.close.index, entry_pos, (horizon,))[:, 0]
+
+
+def _random_entry_notes(label: str, random_entry: dict[str, dict[str, MonteCarloTest]], alpha: float) -> list[str]:
+    notes = []
+    plain = random_entry.get("plain", {}).get("mean")
+    if plain is None:
+        return notes
+    for variant, tests in random_entry.items():
+        if variant == "plain":
+            continue
+        test = tests["mean"]
+        if (test.pvalue < alpha) != (plain.pvalue < alpha):
+            notes.append(
+                f"{label}: the {variant}-matched random-entry test (p={test.pvalue:.4f}) disagrees with the plain one "
+                f"(p={plain.pvalue:.4f}) at alpha={alpha}"
+            )
+    return notes
+
+
+@dataclass(frozen=True, eq=False)
+class EventStatistics:
+    """The statistics layer's answer for one event study (see ``analyze_events``).
+
+    ``horizons``: one ``HorizonStatistics`` per horizon, in the study's order. ``baseline``
+    and ``bootstrap`` keep the intermediate objects (eligible days, path null with its event
+    counts). ``verdict_rules`` is the text the verdicts implement.
+    """
+
+    horizons: tuple[HorizonStatistics, ...]
+    series_name: str
+    rules: EventRules
+    sample_start: pd.Timestamp
+    sample_end: pd.Timestamp
+    data_end: pd.Timestamp
+    n_events: int
+    seed: int
+    alpha: float
+    n_draws: int
+    n_paths: int
+    mean_block: float | None
+    variants: tuple[str, ...]
+    baseline: Baseline = field(repr=False)
+    bootstrap: BootstrapPaths | None = field(repr=False)
+    verdict_rules: str = field(default=VERDICT_RULES, repr=False)
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return tuple(h.label for h in self.horizons)
+
+    def __getitem__(self, label: str) -> HorizonStatistics:
+        for horizon in self.horizons:
+            if horizon.label == label:
+                return horizon
+        raise ParameterError(f"horizon {label!r} was not analysed (horizons: {', '.join(self.labels)})")
+
+    def null_distribution(self, label: str, statistic: str = "mean", variant: str = "plain") -> np.ndarray:
+        """Null draws of ``statistic`` at horizon ``label`` for a histogram with the observed
+        value: ``variant`` "plain" / "spacing" / "era" (random entry) or "bootstrap_paths"
+        (one value per path, NaN for paths without a complete event)."""
+        horizon = self[label]
+        if statistic not in NULL_STATISTICS:
+            raise ParameterError(f"statistic must be one of {', '.join(NULL_STATISTICS)}, got {statistic!r}")
+        if variant == "bootstrap_paths":
+            if horizon.bootstrap_paths is None:
+                raise ParameterError("the bootstrapped-path test was not run (n_paths=0)")
+            return horizon.bootstrap_paths[statistic].null
+        if variant not in horizon.random_entry:
+            raise ParameterError(f"variant {variant!r} was not run (variants: {', '.join(horizon.random_entry)})")
+        return horizon.random_entry[variant][statistic].null
+
+    def descriptive_frame(self) -> pd.DataFrame:
+        """Tidy: one row per horizon x statistic with the events' value, the baseline's, and
+        their difference (columns horizon, statistic, events, baseline, difference)."""
+        rows = []
+        for h in self.horizons:
+            for name in DESCRIPTIVE_FIELDS:
+                ev = float(getattr(h.events, name))
+                base = float(getattr(h.baseline, name))
+                rows.append({"horizon": h.label, "statistic": name, "events": ev, "baseline": base, "difference": ev - base})
+        return pd.DataFrame(rows, columns=["horizon", "statistic", "events", "baseline", "difference"])
+
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy: one row per horizon x test.
+
+        Columns: horizon, question ("A" absolute / "B" relative), test, variant,
+        statistic_name, statistic (observed), null_value (value tested against, or the mean
+        of the simulated null), pvalue (one-sided, the claim's direction), pvalue_holm,
+        pvalue_two_sided, percentile (Monte Carlo only), n, n_null, ci_low, ci_high.
+        """
+        rows: list[dict[str, object]] = []
+        for h in self.horizons:
+            base = {"horizon": h.label}
+            for question, key in _CLASSICAL_TESTS:
+                test: TestResult = getattr(h, key)
+                rows.append(
+                    {
+                        **base,
+                        "question": question,
+                        "test": key,
+                        "variant": "",
+                        "statistic_name": "hit_rate" if test.test == "binomial" else ("t" if test.test == "hac_t" else "W"),
+                        "statistic": test.statistic,
+                        "null_value": test.null_value,
+                        "pvalue": test.pvalue,
+                        "pvalue_holm": h.pvalues_holm[key],
+                        "pvalue_two_sided": test.pvalue_two_sided,
+                        "n": test.n,
+                    }
+                )
+            for question, key, ci in (("A", "ci_mean", h.ci_mean), ("B", "ci_excess", h.ci_excess)):
+                rows.append(
+                    {
+                        **base,
+                        "question": question,
+                        "test": key,
+                        "variant": ci.method,
+                        "statistic_name": "mean" if key == "ci_mean" else "mean_excess",
+                        "statistic": ci.estimate,
+                        "n": ci.n,
+                        "ci_low": ci.low,
+                        "ci_high": ci.high,
+                    }
+                )
+            mc_tests = [(f"random_entry.{v}.{s}", t) for v, tests in h.random_entry.items() for s, t in tests.items()]
+            if h.bootstrap_paths is not None:
+                mc_tests += [(f"bootstrap_paths.{s}", t) for s, t in h.bootstrap_paths.items()]
+            for key, t in mc_tests:
+                rows.append(
+                    {
+                        **base,
+                        "question": "B",
+                        "test": t.null_model,
+                        "variant": t.variant,
+                        "statistic_name": t.statistic_name,
+                        "statistic": t.statistic,
+                        "null_value": t.null_mean,
+                        "pvalue": t.pvalue,
+                        "pvalue_holm": h.pvalues_holm[key],
+                        "pvalue_two_sided": t.pvalue_two_sided,
+                        "percentile": t.percentile,
+                        "n": t.n,
+                        "n_null": t.n_null,
+                    }
+                )
+        columns = [
+            "horizon", "question", "test", "variant", "statistic_name", "statistic", "null_value", "pvalue",
+            "pvalue_holm", "pvalue_two_sided", "percentile", "n", "n_null", "ci_low", "ci_high",
+        ]
+        frame = pd.DataFrame(rows, columns=columns)
+        for column in ("statistic", "null_value", "pvalue", "pvalue_holm", "pvalue_two_sided", "percentile", "ci_low", "ci_high"):
+            frame[column] = frame[column].astype(float)
+        frame["n"] = frame["n"].astype("Int64")
+        frame["n_null"] = frame["n_null"].astype("Int64")
+        return frame
+
+    def verdict_frame(self) -> pd.DataFrame:
+        """One row per horizon x question: outcome, rule, flags."""
+        rows = [
+            {"horizon": h.label, "question": v.question, "outcome": v.outcome, "rule": v.rule, "flags": ", ".join(v.flags)}
+            for h in self.horizons
+            for v in (h.verdict_a, h.verdict_b)
+        ]
+        return pd.DataFrame(rows, columns=["horizon", "question", "outcome", "rule", "flags"])
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready nested dict: plain Python floats/ints/strings, NaN and inf as None, no
+        arrays (null distributions are available from ``null_distribution``)."""
+        horizons = []
+        for h in self.horizons:
+            horizons.append(
+                {
+                    "label": h.label,
+                    "days": h.days,
+                    "months": h.months,
+                    "n": h.n,
+                    "n_pending": h.n_pending,
+                    "maxlags": h.maxlags,
+                    "events": h.events.to_dict(),
+                    "baseline": h.baseline.to_dict(),
+                    "excess_mean": h.excess_mean,
+                    "tests": {key: test.to_dict() for key, test in h.classical_tests().items()},
+                    "confidence_intervals": {"mean": h.ci_mean.to_dict(), "mean_excess": h.ci_excess.to_dict()},
+                    "random_entry": {v: {s: t.to_dict() for s, t in tests.items()} for v, tests in h.random_entry.items()},
+                    "bootstrap_paths": None
+                    if h.bootstrap_paths is None
+                    else {s: t.to_dict() for s, t in h.bootstrap_paths.items()},
+                    "pvalues": dict(h.pvalues),
+                    "pvalues_holm": dict(h.pvalues_holm),
+                    "verdicts": {"A": h.verdict_a.to_dict(), "B": h.verdict_b.to_dict()},
+                    "notes": list(h.notes),
+                }
+            )
+        out = {
+            "series": self.series_name,
+            "rules": self.rules.to_dict(),
+            "sample": {
+                "start": self.sample_start.date().isoformat(),
+                "end": self.sample_end.date().isoformat(),
+                "data_end": self.data_end.date().isoformat(),
+                "n_events": self.n_events,
+            },
+            "parameters": {
+                "seed": self.seed,
+                "alpha": self.alpha,
+                "n_draws": self.n_draws,
+                "n_paths": self.n_paths,
+                "mean_block": self.mean_block,
+                "variants": list(self.variants),
+            },
+            "verdict_rules": self.verdict_rules,
+            "horizons": horizons,
+        }
+        return _plain(out)
+
+    def summary(self) -> str:
+        """Plain-text tables a person reads in a terminal."""
+        lines = [
+            f"Event statistics: {self.series_name} - {self.rules.describe()}",
+            f"Sample window {self.sample_start.date()} to {self.sample_end.date()} (data to {self.data_end.date()}); "
+            f"{self.n_events} events; seed {self.seed}; alpha {self.alpha}",
+            f"Random entry: {self.n_draws:,} draws ({', '.join(self.variants)}); bootstrapped paths: "
+            + (f"{self.n_paths:,} (stationary bootstrap, mean block {self.mean_block:g} days)" if self.n_paths else "not run"),
+            "",
+            "Descriptive: events vs every eligible day (base)",
+            f"{'horizon':>7} {'n':>4} {'mean':>8} {'base':>8} {'excess':>8} {'median':>8} {'hit':>5} {'base':>5} "
+            f"{'mdd':>8} {'base':>8}",
+        ]
+        pct = _pct
+        for h in self.horizons:
+            e, b = h.events, h.baseline
+            lines.append(
+                f"{h.label:>7} {e.n:>4} {pct(e.mean):>8} {pct(b.mean):>8} {pct(h.excess_mean):>8} {pct(e.median):>8} "
+                f"{pct(e.hit_rate, 0):>5} {pct(b.hit_rate, 0):>5} {pct(e.mean_max_drawdown):>8} {pct(b.mean_max_drawdown):>8}"
+            )
+        lines += [
+            "",
+            "A. Did gains follow? (one-sided p; Holm across horizons)",
+            f"{'horizon':>7} {'HAC t':>7} {'lags':>4} {'p':>8} {'p Holm':>8} {'hit>50% p':>9} "
+            f"{'95% CI of mean (bootstrap)':>27}  verdict",
+        ]
+        for h in self.horizons:
+            ci = f"[{pct(h.ci_mean.low)}, {pct(h.ci_mean.high)}]"
+            lines.append(
+                f"{h.label:>7} {_num(h.hac_mean.statistic, 2):>7} {h.maxlags:>4} {_p(h.hac_mean.pvalue):>8} "
+                f"{_p(h.pvalues_holm['hac_mean']):>8} {_p(h.hit_vs_half.pvalue):>9} {ci:>27}  "
+                f"{_verdict_text(h.verdict_a)}"
+            )
+        variants = [v for v in self.variants if v != "plain"]
+        header = f"{'horizon':>7} {'RE p':>8} {'RE Holm':>8} " + "".join(f"{'RE ' + v[:6]:>11}" for v in variants)
+        header += f" {'paths p':>8} {'pathHolm':>8} {'xs HAC p':>8} {'hit>base':>8} {'Wilcoxon':>8}  verdict"
+        lines += ["", "B. Beyond a random entry date? (mean return; one-sided p; RE = random entry)", header]
+        for h in self.horizons:
+            plain = h.random_entry.get("plain", {}).get("mean")
+            row = f"{h.label:>7} {_p(plain.pvalue if plain else math.nan):>8} {_p(h.pvalues_holm.get('random_entry.plain.mean', math.nan)):>8} "
+            for v in variants:
+                test = h.random_entry.get(v, {}).get("mean")
+                row += f"{_p(test.pvalue if test else math.nan):>11}"
+            path = h.bootstrap_paths["mean"] if h.bootstrap_paths else None
+            row += (
+                f" {_p(path.pvalue if path else math.nan):>8} {_p(h.pvalues_holm.get('bootstrap_paths.mean', math.nan)):>8}"
+                f" {_p(h.hac_excess.pvalue):>8} {_p(h.hit_vs_unconditional.pvalue):>8} {_p(h.wilcoxon_excess.pvalue):>8}  "
+                f"{_verdict_text(h.verdict_b)}"
+            )
+            lines.append(row)
+        notes = [note for h in self.horizons for note in h.notes]
+        if notes:
+            lines += ["", "Notes:"] + [f"  - {note}" for note in notes]
+        lines += ["", "Verdict rules: see EventStatistics.verdict_rules (backtest.stats.verdict.VERDICT_RULES)."]
+        return "\n".join(lines)
+
+
+def _pct(value: float, digits: int = 2) -> str:
+    return "-" if value is None or not math.isfinite(value) else f"{value:.{digits}%}"
+
+
+def _num(value: float, digits: int) -> str:
+    return "-" if value is None or not math.isfinite(value) else f"{value:.{digits}f}"
+
+
+def _p(value: float) -> str:
+    if value is None or not math.isfinite(value):
+        return "-"
+    return f"{value:.4f}" if value >= 1e-4 else f"{value:.1e}"
+
+
+def _verdict_text(verdict: Verdict) -> str:
+    return verdict.outcome + (f" ({', '.join(verdict.flags)})" if verdict.flags else "")
+
+
+def _plain(value: object) -> object:
+    """Recursively: numpy scalars to Python, NaN/inf to None, tuples to lists."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    if value is None or isinstance(value, str):
+        return value
+    raise TypeError(f"cannot serialise {type(value).__name__} to JSON")
+
+
+def analyze_events(
+    study: EventStudy,
+    *,
+    n_draws: int = 100_000,
+    n_paths: int = 1_000,
+    seed: int = DEFAULT_SEED,
+    alpha: float = DEFAULT_ALPHA,
+    mean_block: float | str | None = None,
+    variants: Sequence[str] = VARIANTS,
+    n_resamples: int = 9_999,
+) -> EventStatistics:
+    """Answer questions A (did gains follow?) and B (beyond a random entry date?) for every
+    horizon of ``study``.
+
+    n_draws: random-entry Monte Carlo draws per horizon and variant. n_paths: bootstrapped
+    price paths (0 skips the path test; question B then cannot be "supported"). seed: the
+    single seed of every random component (sub-seeds via ``seed_from``). alpha: level of the
+    verdicts. mean_block: stationary-bootstrap mean block length in trading days (None:
+    ``DEFAULT_MEAN_BLOCK`` = 20; "auto": Politis-White). variants: random-entry variants to
+    run ("plain" is required: the verdict reads it). n_resamples: bootstrap CI resamples.
+    """
+    if not isinstance(study, EventStudy):
+        raise ParameterError(f"study must be an EventStudy (from run_event_study), got {type(study).__name__}")
+    n_draws = check_count("n_draws", n_draws)
+    n_paths = check_count("n_paths", n_paths, minimum=0)
+    n_resamples = check_count("n_resamples", n_resamples)
+    seed = check_seed(seed)
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0.0 < alpha < 1.0:
+        raise ParameterError(f"alpha must lie in (0, 1), got {alpha!r}")
+    variants = tuple(variants)
+    unknown = [v for v in variants if v not in VARIANTS]
+    if unknown or "plain" not in variants or len(set(variants)) != len(variants):
+        raise ParameterError(f"variants must be distinct values among {', '.join(VARIANTS)} and include 'plain', got {variants!r}")
+
+    eligible = eligible_days(study)
+    baseline = unconditional_baseline(study, eligible)
+    paths = bootstrap_path_tests(study, n_paths=n_paths, mean_block=mean_block, seed=seed) if n_paths else None
+
+    partial: list[dict[str, object]] = []
+    for horizon in study.horizons:
+        label = horizon.label
+        events_table = study.complete(label)
+        events = describe(study.table, label)
+        base = baseline[label]
+        ret = events_table[f"ret_{label}"].to_numpy(dtype=float)
+        excess = ret - base.mean
+        entry_pos = events_table["entry_pos"].to_numpy(dtype=np.int64)
+        maxlags = overlap_maxlags(entry_pos, _horizon_window_days(study, label, entry_pos)) if len(ret) else 0
+        n = len(ret)
+        random_entry: dict[str, dict[str, MonteCarloTest]] = {}
+        if n:
+            for variant in variants:
+                random_entry[variant] = random_entry_tests(
+                    study, label, variant=variant, n_draws=n_draws, seed=seed, eligible=eligible
+                )
+        ci_seed = seed_from(seed, "confidence_interval", label)
+        item = {
+            "horizon": horizon,
+            "events": events,
+            "baseline": base,
+            "maxlags": maxlags,
+            "hac_mean": hac_mean_test(ret, maxlags, alternative="greater"),
+            "hit_vs_half": binomial_hit_test(ret, 0.5, alternative="greater"),
+            "ci_mean": bootstrap_mean_ci(ret, seed=seed_from(ci_seed, "mean"), confidence_level=0.95, n_resamples=n_resamples)
+            if n
+            else _nan_ci(0),
+            "hac_excess": hac_mean_test(excess, maxlags, alternative="greater"),
+            "hit_vs_unconditional": binomial_hit_test(ret, base.hit_rate, alternative="greater")
+            if math.isfinite(base.hit_rate)
+            else binomial_hit_test(ret[:0], 0.5),
+            "wilcoxon_excess": wilcoxon_test(excess, alternative="greater"),
+            "ci_excess": bootstrap_mean_ci(excess, seed=seed_from(ci_seed, "excess"), confidence_level=0.95, n_resamples=n_resamples)
+            if n
+            else _nan_ci(0),
+            "random_entry": random_entry,
+            "bootstrap_paths": paths.tests[label] if paths is not None else None,
+        }
+        pvalues = {key: item[key].pvalue for _, key in _CLASSICAL_TESTS}
+        for variant in variants:
+            for statistic in NULL_STATISTICS:
+                test = random_entry.get(variant, {}).get(statistic)
+                pvalues[f"random_entry.{variant}.{statistic}"] = test.pvalue if test else math.nan
+        if paths is not None:
+            for statistic in NULL_STATISTICS:
+                pvalues[f"bootstrap_paths.{statistic}"] = paths.tests[label][statistic].pvalue
+        item["pvalues"] = pvalues
+        partial.append(item)
+
+    keys = list(partial[0]["pvalues"]) if partial else []
+    adjusted = {key: holm([item["pvalues"][key] for item in partial]) for key in keys}
+
+    results = []
+    for j, item in enumerate(partial):
+        horizon = item["horizon"]
+        label = horizon.label
+        pvalues_holm = {key: float(adjusted[key][j]) for key in keys}
+        events: Descriptive = item["events"]
+        n = events.n
+        verdict_a = absolute_verdict(
+            n=n,
+            hac_pvalue_holm=pvalues_holm["hac_mean"],
+            hit_rate=events.hit_rate,
+            hit_vs_half_pvalue=item["hit_vs_half"].pvalue,
+            alpha=alpha,
+        )
+        verdict_b = relative_verdict(
+            n=n,
+            random_entry_pvalue_holm=pvalues_holm["random_entry.plain.mean"],
+            bootstrap_path_pvalue_holm=pvalues_holm.get("bootstrap_paths.mean"),
+            alpha=alpha,
+        )
+        notes = _random_entry_notes(label, item["random_entry"], alpha)
+        if 0 < n < SMALL_SAMPLE:
+            notes.insert(0, f"{label}: only {n} complete events; " + ("anecdotal" if n < 10 else "small sample"))
+        if item["maxlags"] > 0:
+            notes.append(f"{label}: event windows overlap (up to {item['maxlags']} later events inside one window)")
+        if paths is not None:
+            without = int(np.count_nonzero(paths.event_counts[:, j] == 0))
+            if without:
+                notes.append(f"{label}: {without} of {n_paths} bootstrapped paths had no complete event (left out)")
+        results.append(
+            HorizonStatistics(
+                label=label,
+                days=horizon.days,
+                months=horizon.months,
+                events=events,
+                baseline=item["baseline"],
+                n_pending=study.n_events - n,
+                maxlags=item["maxlags"],
+                hac_mean=item["hac_mean"],
+                hit_vs_half=item["hit_vs_half"],
+                ci_mean=item["ci_mean"],
+                hac_excess=item["hac_excess"],
+                hit_vs_unconditional=item["hit_vs_unconditional"],
+                wilcoxon_excess=item["wilcoxon_excess"],
+                ci_excess=item["ci_excess"],
+                random_entry=item["random_entry"],
+                bootstrap_paths=item["bootstrap_paths"],
+                pvalues=item["pvalues"],
+                pvalues_holm=pvalues_holm,
+                verdict_a=verdict_a,
+                verdict_b=verdict_b,
+                notes=tuple(notes),
+            )
+        )
+    return EventStatistics(
+        horizons=tuple(results),
+        series_name=study.series_name or str(study.close.name or ""),
+        rules=study.rules,
+        sample_start=baseline.first_date,
+        sample_end=baseline.last_date,
+        data_end=study.close.index[-1],
+        n_events=study.n_events,
+        seed=seed,
+        alpha=float(alpha),
+        n_draws=n_draws,
+        n_paths=n_paths,
+        mean_block=paths.mean_block if paths is not None else None,
+        variants=variants,
+        baseline=baseline,
+        bootstrap=paths,
+    )

@@ -1,0 +1,199 @@
+"""Classical tests on event returns: Newey-West t-tests, binomial, Wilcoxon, bootstrap CIs.
+
+Inputs: plain arrays of per-event values (returns or excess returns), event entry
+positions and window lengths. Outputs: ``TestResult`` and ``ConfidenceInterval``. Every
+test calls scipy or statsmodels; this module only chooses their arguments.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.stats
+import statsmodels.api as sm
+
+from backtest.errors import ParameterError
+
+Alternative = str  # "greater" | "less" | "two-sided"
+
+
+@dataclass(frozen=True)
+class TestResult:
+    """One classical test. ``pvalue`` is for ``alternative`` (the claim's direction);
+    ``pvalue_two_sided`` is given as well. ``null_value`` is the value tested against
+    (0 for a mean, the unconditional hit rate for a binomial test...)."""
+
+    __test__ = False  # not a pytest class
+
+    test: str
+    statistic: float
+    pvalue: float
+    pvalue_two_sided: float
+    alternative: str
+    n: int
+    null_value: float
+    estimate: float
+    details: tuple[tuple[str, float], ...] = ()
+
+    def to_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {
+            "test": self.test,
+            "statistic": float(self.statistic),
+            "pvalue": float(self.pvalue),
+            "pvalue_two_sided": float(self.pvalue_two_sided),
+            "alternative": self.alternative,
+            "n": int(self.n),
+            "null_value": float(self.null_value),
+            "estimate": float(self.estimate),
+        }
+        out.update({key: float(value) for key, value in self.details})
+        return out
+
+
+@dataclass(frozen=True)
+class ConfidenceInterval:
+    """A confidence interval for ``estimate`` (scipy's ``low``/``high`` names)."""
+
+    low: float
+    high: float
+    estimate: float
+    confidence_level: float
+    method: str
+    n: int
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "low": float(self.low),
+            "high": float(self.high),
+            "estimate": float(self.estimate),
+            "confidence_level": float(self.confidence_level),
+            "method": self.method,
+            "n": int(self.n),
+        }
+
+
+def _values(name: str, values: object) -> np.ndarray:
+    array = np.asarray(values, dtype=float)
+    if array.ndim != 1:
+        raise ParameterError(f"{name} must be one-dimensional, got shape {array.shape}")
+    if not np.isfinite(array).all():
+        raise ParameterError(f"{name} holds NaN or infinite values; pass complete windows only")
+    return array
+
+
+def _check_alternative(alternative: str) -> str:
+    if alternative not in ("greater", "less", "two-sided"):
+        raise ParameterError(f"alternative must be 'greater', 'less' or 'two-sided', got {alternative!r}")
+    return alternative
+
+
+def overlap_maxlags(entry_pos: object, window_days: object) -> int:
+    """Newey-West lag order from the overlap of event windows.
+
+    Event i's window covers returns of days entry_i + 1 .. entry_i + window_i; a later event
+    j shares some of them when entry_j < entry_i + window_i. The lag order is the largest
+    number of later events starting inside one event's window: beyond that lag (in event
+    order) two events' returns share no day, so their correlation under a
+    no-serial-dependence null is zero and a Bartlett kernel truncated there (Newey & West
+    1987, Econometrica 55(3)) covers every overlap. 0 when no windows overlap (then HAC
+    reduces to White's heteroskedasticity-robust standard error).
+    """
+    entries = np.asarray(entry_pos, dtype=np.int64)
+    windows = np.broadcast_to(np.asarray(window_days, dtype=np.int64), entries.shape)
+    if len(entries) < 2:
+        return 0
+    if (np.diff(entries) < 0).any():
+        raise ParameterError("entry_pos must be sorted (events in date order)")
+    ends = entries + windows
+    later_inside = np.searchsorted(entries, ends, side="left") - np.arange(len(entries)) - 1
+    return int(max(0, later_inside.max()))
+
+
+def hac_mean_test(values: object, maxlags: int, *, alternative: Alternative = "greater", null_value: float = 0.0) -> TestResult:
+    """t-test of mean(values) = null_value with Newey-West (HAC) standard errors.
+
+    statsmodels ``OLS(values - null_value, constant).fit(cov_type="HAC",
+    cov_kwds={"maxlags": maxlags}, use_t=True)``: Bartlett kernel, statsmodels' small-sample
+    correction, and Student t with n - 1 degrees of freedom (with tens of events the normal
+    approximation would be anti-conservative). One-sided p from the same t statistic.
+    """
+    y = _values("values", values)
+    _check_alternative(alternative)
+    if isinstance(maxlags, bool) or not isinstance(maxlags, (int, np.integer)) or maxlags < 0:
+        raise ParameterError(f"maxlags must be a non-negative integer, got {maxlags!r}")
+    n = len(y)
+    estimate = float(y.mean()) if n else np.nan
+    if n < 2 or np.ptp(y) == 0.0:
+        return TestResult("hac_t", np.nan, np.nan, np.nan, alternative, n, null_value, estimate, (("maxlags", float(maxlags)),))
+    fit = sm.OLS(y - null_value, np.ones((n, 1))).fit(cov_type="HAC", cov_kwds={"maxlags": int(maxlags)}, use_t=True)
+    t_stat = float(fit.tvalues[0])
+    df = float(fit.df_resid)
+    p_two = float(fit.pvalues[0])
+    if alternative == "greater":
+        p = float(scipy.stats.t.sf(t_stat, df))
+    elif alternative == "less":
+        p = float(scipy.stats.t.cdf(t_stat, df))
+    else:
+        p = p_two
+    return TestResult(
+        "hac_t", t_stat, p, p_two, alternative, n, null_value, estimate,
+        (("maxlags", float(maxlags)), ("standard_error", float(fit.bse[0])), ("df", df)),
+    )
+
+
+def binomial_hit_test(values: object, hit_rate_null: float, *, alternative: Alternative = "greater") -> TestResult:
+    """Exact binomial test (``scipy.stats.binomtest``) of the share of values > 0 against
+    ``hit_rate_null`` (e.g. the unconditional hit rate, or 0.5)."""
+    x = _values("values", values)
+    _check_alternative(alternative)
+    if not 0.0 <= hit_rate_null <= 1.0:
+        raise ParameterError(f"hit_rate_null must lie in [0, 1], got {hit_rate_null!r}")
+    n = len(x)
+    hits = int(np.count_nonzero(x > 0.0))
+    if n == 0:
+        return TestResult("binomial", np.nan, np.nan, np.nan, alternative, 0, hit_rate_null, np.nan)
+    result = scipy.stats.binomtest(hits, n, hit_rate_null, alternative=alternative)
+    two = scipy.stats.binomtest(hits, n, hit_rate_null, alternative="two-sided")
+    return TestResult(
+        "binomial", hits / n, float(result.pvalue), float(two.pvalue), alternative, n, hit_rate_null, hits / n,
+        (("hits", float(hits)),),
+    )
+
+
+def wilcoxon_test(values: object, *, alternative: Alternative = "greater") -> TestResult:
+    """Wilcoxon signed-rank test (``scipy.stats.wilcoxon``) that values are centred above 0
+    (for excess returns: that events beat the unconditional mean more often and by more
+    than they trail it). Zero differences are dropped (scipy's default "wilcox")."""
+    x = _values("values", values)
+    _check_alternative(alternative)
+    n = len(x)
+    estimate = float(np.median(x)) if n else np.nan
+    if np.count_nonzero(x) < 2:
+        return TestResult("wilcoxon", np.nan, np.nan, np.nan, alternative, n, 0.0, estimate)
+    result = scipy.stats.wilcoxon(x, alternative=alternative)
+    two = scipy.stats.wilcoxon(x, alternative="two-sided")
+    return TestResult("wilcoxon", float(result.statistic), float(result.pvalue), float(two.pvalue), alternative, n, 0.0, estimate)
+
+
+def bootstrap_mean_ci(values: object, *, seed: int, confidence_level: float = 0.95, n_resamples: int = 9_999) -> ConfidenceInterval:
+    """Percentile bootstrap CI of the mean (``scipy.stats.bootstrap``, method="percentile",
+    ``rng=numpy.random.default_rng(seed)``). Resamples events independently, so with
+    overlapping windows it is narrower than it should be; the HAC test accounts for overlap."""
+    x = _values("values", values)
+    if not 0.0 < confidence_level < 1.0:
+        raise ParameterError(f"confidence_level must lie in (0, 1), got {confidence_level!r}")
+    n = len(x)
+    estimate = float(x.mean()) if n else np.nan
+    if n < 2 or np.ptp(x) == 0.0:
+        return ConfidenceInterval(np.nan, np.nan, estimate, confidence_level, "percentile", n)
+    result = scipy.stats.bootstrap(
+        (x,),
+        np.mean,
+        confidence_level=confidence_level,
+        n_resamples=n_resamples,
+        method="percentile",
+        rng=np.random.default_rng(seed),
+    )
+    interval = result.confidence_interval
+    return ConfidenceInterval(float(interval.low), float(interval.high), estimate, confidence_level, "percentile", n)

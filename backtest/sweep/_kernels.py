@@ -1,0 +1,404 @@
+"""Numba kernels of the parameter sweep: plain arrays in and out, no pandas.
+
+Events of every (fast, slow) pair are found by one pass per pair over two precomputed
+averages and stored sparse (ragged: ``events[offsets[p]:offsets[p + 1]]``), so that every
+later statistic costs O(events) per pair, never O(days). Readable twins live in
+``tests/sweep/_twins.py``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+GOLDEN = 1  # same codes as backtest.signals._kernels (kept literal: see _beyond_today)
+
+
+# ---------------------------------------------------------------------------------------
+# Events
+# ---------------------------------------------------------------------------------------
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _beyond_today(fast: float, slow: float, direction: int) -> bool:
+    # Averages are defined wherever this is called (callers start past the NaN warm-up), so
+    # "not beyond" is exactly the <= / >= of backtest.signals._kernels.crossings_nb.
+    if direction == GOLDEN:
+        return fast > slow
+    return fast < slow
+
+
+@njit(cache=True, nogil=True)
+def _pair_events(
+    fast: np.ndarray,
+    slow: np.ndarray,
+    direction: int,
+    t_lo: int,
+    t_hi: int,
+    confirm: int,
+    min_gap: int,
+    out: np.ndarray,
+    out_start: int,
+    write: bool,
+) -> int:
+    """Events of one pair; the rules of ``backtest.events._kernels.select_events_nb``.
+
+    A cross on t (beyond on t, not beyond on t-1) is confirmed when fast stays beyond slow
+    on t+1..t+confirm and is dated t+confirm; ``min_gap`` drops events within that many
+    days of the previous kept one. Candidate cross days are t_lo..t_hi (the caller puts
+    their event dates inside the detection window and t_lo-1 past both warm-ups).
+    """
+    count = 0
+    last_kept = -1
+    previous = _beyond_today(fast[t_lo - 1], slow[t_lo - 1], direction)
+    for t in range(t_lo, t_hi + 1):
+        today = _beyond_today(fast[t], slow[t], direction)
+        if today and not previous:
+            event_pos = t + confirm
+            confirmed = True
+            for j in range(t + 1, event_pos + 1):
+                if not _beyond_today(fast[j], slow[j], direction):
+                    confirmed = False
+                    break
+            if confirmed and not (min_gap > 0 and last_kept >= 0 and event_pos - last_kept <= min_gap):
+                if write:
+                    out[out_start + count] = event_pos
+                count += 1
+                last_kept = event_pos
+        previous = today
+    return count
+
+
+@njit(cache=True, nogil=True)
+def _candidate_span(
+    first_defined: np.ndarray, fast_row: int, slow_row: int, n: int, first_pos: int, last_pos: int, confirm: int
+) -> tuple[int, int]:
+    # A cross on t needs both averages on t-1; its event t+confirm must lie in
+    # [first_pos, min(last_pos, n-1)].
+    t_lo = max(first_defined[fast_row], first_defined[slow_row]) + 1
+    t_lo = max(t_lo, first_pos - confirm, 1)
+    t_hi = min(last_pos, n - 1) - confirm
+    return t_lo, t_hi
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def count_events_nb(
+    averages: np.ndarray,
+    first_defined: np.ndarray,
+    fast_rows: np.ndarray,
+    slow_rows: np.ndarray,
+    direction: int,
+    first_pos: int,
+    last_pos: int,
+    confirm: int,
+    min_gap: int,
+) -> np.ndarray:
+    """Number of events of each pair (fast average ``averages[fast_rows[p]]`` against
+    ``averages[slow_rows[p]]``); first pass of the two-pass ragged layout."""
+    n = averages.shape[1]
+    n_pairs = fast_rows.shape[0]
+    counts = np.zeros(n_pairs, dtype=np.int64)
+    dummy = np.empty(0, dtype=np.int64)
+    for p in prange(n_pairs):
+        t_lo, t_hi = _candidate_span(first_defined, fast_rows[p], slow_rows[p], n, first_pos, last_pos, confirm)
+        if t_hi < t_lo:
+            continue
+        counts[p] = _pair_events(
+            averages[fast_rows[p]], averages[slow_rows[p]], direction, t_lo, t_hi, confirm, min_gap, dummy, 0, False
+        )
+    return counts
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def fill_events_nb(
+    averages: np.ndarray,
+    first_defined: np.ndarray,
+    fast_rows: np.ndarray,
+    slow_rows: np.ndarray,
+    direction: int,
+    first_pos: int,
+    last_pos: int,
+    confirm: int,
+    min_gap: int,
+    offsets: np.ndarray,
+) -> np.ndarray:
+    """Event positions of every pair, concatenated: pair p owns
+    ``events[offsets[p]:offsets[p + 1]]`` (sorted)."""
+    n = averages.shape[1]
+    n_pairs = fast_rows.shape[0]
+    events = np.empty(offsets[n_pairs], dtype=np.int64)
+    for p in prange(n_pairs):
+        t_lo, t_hi = _candidate_span(first_defined, fast_rows[p], slow_rows[p], n, first_pos, last_pos, confirm)
+        if t_hi < t_lo:
+            continue
+        _pair_events(
+            averages[fast_rows[p]], averages[slow_rows[p]], direction, t_lo, t_hi, confirm, min_gap, events, offsets[p], True
+        )
+    return events
+
+
+# ---------------------------------------------------------------------------------------
+# Per-pair descriptive statistics
+# ---------------------------------------------------------------------------------------
+
+
+@njit(cache=True, nogil=True)
+def _block_sum(values: np.ndarray, lo: int, n: int) -> float:
+    # NumPy's leaf: a plain loop below 8 values, else eight interleaved accumulators.
+    if n < 8:
+        total = -0.0
+        for i in range(n):
+            total += values[lo + i]
+        return total
+    r0 = values[lo]
+    r1 = values[lo + 1]
+    r2 = values[lo + 2]
+    r3 = values[lo + 3]
+    r4 = values[lo + 4]
+    r5 = values[lo + 5]
+    r6 = values[lo + 6]
+    r7 = values[lo + 7]
+    whole = n - n % 8
+    for i in range(8, whole, 8):
+        r0 += values[lo + i]
+        r1 += values[lo + i + 1]
+        r2 += values[lo + i + 2]
+        r3 += values[lo + i + 3]
+        r4 += values[lo + i + 4]
+        r5 += values[lo + i + 5]
+        r6 += values[lo + i + 6]
+        r7 += values[lo + i + 7]
+    total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    for i in range(whole, n):
+        total += values[lo + i]
+    return total
+
+
+@njit(cache=True, nogil=True)
+def pairwise_sum_nb(values: np.ndarray, lo: int, n: int) -> float:
+    """Sum of values[lo:lo+n] in NumPy's pairwise order (leaves of at most 128 values with
+    eight accumulators, split in halves rounded to 8), so that sum / n is bit-identical to
+    ``np.mean`` and pandas' ``Series.mean``. Written with an explicit stack: numba's cache
+    cannot reload self-recursive functions."""
+    if n <= 128:
+        return _block_sum(values, lo, n)
+    stack_lo = np.empty(64, dtype=np.int64)
+    stack_n = np.empty(64, dtype=np.int64)
+    stack_stage = np.zeros(64, dtype=np.int64)
+    stack_left = np.empty(64)
+    top = 0
+    stack_lo[0] = lo
+    stack_n[0] = n
+    result = 0.0
+    while top >= 0:
+        start = stack_lo[top]
+        size = stack_n[top]
+        if size <= 128:
+            result = _block_sum(values, start, size)
+            top -= 1
+            continue
+        half = size // 2
+        half -= half % 8
+        stage = stack_stage[top]
+        if stage == 0:
+            stack_stage[top] = 1
+            top += 1
+            stack_lo[top] = start
+            stack_n[top] = half
+            stack_stage[top] = 0
+        elif stage == 1:
+            stack_left[top] = result
+            stack_stage[top] = 2
+            top += 1
+            stack_lo[top] = start + half
+            stack_n[top] = size - half
+            stack_stage[top] = 0
+        else:
+            result = stack_left[top] + result
+            top -= 1
+    return result
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def pair_statistics_nb(
+    events: np.ndarray, offsets: np.ndarray, forward: np.ndarray, entry_lag: int, last_complete: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per pair: complete events, mean, median and hit rate of the forward returns.
+
+    ``forward[t]`` is the forward return of an entry at position t; an event at e is
+    complete when e <= ``last_complete`` (events are sorted, so complete events are a prefix
+    of each pair's list). Empty pairs give NaN.
+    """
+    n_pairs = offsets.shape[0] - 1
+    n_complete = np.zeros(n_pairs, dtype=np.int64)
+    mean = np.full(n_pairs, np.nan)
+    median = np.full(n_pairs, np.nan)
+    hit_rate = np.full(n_pairs, np.nan)
+    for p in prange(n_pairs):
+        lo = offsets[p]
+        hi = offsets[p + 1]
+        k = 0
+        while lo + k < hi and events[lo + k] <= last_complete:
+            k += 1
+        n_complete[p] = k
+        if k == 0:
+            continue
+        values = np.empty(k)
+        hits = 0
+        for i in range(k):
+            value = forward[events[lo + i] + entry_lag]
+            values[i] = value
+            if value > 0.0:
+                hits += 1
+        mean[p] = pairwise_sum_nb(values, 0, k) / k
+        hit_rate[p] = hits / k
+        values.sort()
+        if k % 2 == 1:
+            median[p] = values[k // 2]
+        else:
+            median[p] = (values[k // 2 - 1] + values[k // 2]) / 2.0
+    return n_complete, mean, median, hit_rate
+
+
+# ---------------------------------------------------------------------------------------
+# Data-snooping bootstrap
+# ---------------------------------------------------------------------------------------
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def long_run_variances_nb(
+    events: np.ndarray,
+    offsets: np.ndarray,
+    n_complete: np.ndarray,
+    excess: np.ndarray,
+    first_pos: int,
+    mean_block: float,
+) -> np.ndarray:
+    """Per pair, the stationary-bootstrap long-run variance of d_p[t] = (T/k)·1{t∈E_p}·y_t
+    (T = len(excess) eligible days, y = excess return), the estimator of Hansen (2005,
+    eq. 8) and of ``arch.bootstrap.SPA._compute_variance``:
+
+        var = (1/T) Σ_t d̃_t² + (2/T) Σ_{i≥1} κ(i) Σ_t d̃_t d̃_{t+i},   d̃ = d - mean(d),
+        κ(i) = (1 - i/T)(1-q)^i + (i/T)(1-q)^(T-i),   q = 1/mean_block.
+
+    Expanding the demeaned products leaves sums over event pairs and prefix sums of κ, so
+    the cost is O(k²) per pair instead of O(T²).
+    """
+    n_days = excess.shape[0]
+    q = 1.0 / mean_block
+    kappa = np.zeros(n_days)
+    for i in range(1, n_days):
+        kappa[i] = (1.0 - i / n_days) * (1.0 - q) ** i + (i / n_days) * (1.0 - q) ** (n_days - i)
+    cumulative = np.zeros(n_days)  # K(j) = Σ_{i=1..j} κ(i)
+    weighted = 0.0  # Q = Σ_i κ(i)(T - i)
+    for i in range(1, n_days):
+        cumulative[i] = cumulative[i - 1] + kappa[i]
+        weighted += kappa[i] * (n_days - i)
+    n_pairs = offsets.shape[0] - 1
+    out = np.full(n_pairs, np.nan)
+    for p in prange(n_pairs):
+        k = n_complete[p]
+        if k == 0:
+            continue
+        lo = offsets[p]
+        scale = n_days / k
+        total = 0.0
+        squares = 0.0
+        edge = 0.0
+        cross = 0.0
+        for a in range(k):
+            row = events[lo + a] - first_pos
+            value = excess[row]
+            total += value
+            squares += value * value
+            edge += value * (cumulative[row] + cumulative[n_days - 1 - row])
+            for b in range(a + 1, k):
+                other = events[lo + b] - first_pos
+                cross += value * excess[other] * kappa[other - row]
+        mean = total / k  # = mean of d over the T days
+        variance = (
+            scale * scale * squares
+            - n_days * mean * mean
+            + 2.0 * (scale * scale * cross - mean * scale * edge + mean * mean * weighted)
+        ) / n_days
+        out[p] = variance
+    return out
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def bootstrap_maxima_nb(
+    events: np.ndarray,
+    offsets: np.ndarray,
+    n_complete: np.ndarray,
+    order: np.ndarray,
+    excess: np.ndarray,
+    first_pos: int,
+    counts: np.ndarray,
+    n_reps: int,
+    centre_lower: np.ndarray,
+    centre_consistent: np.ndarray,
+    centre_upper: np.ndarray,
+    scale: np.ndarray,
+    statistic: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One shared bootstrap over days for every pair of the family ``order``.
+
+    A replication b gives day t a weight w_b[t] (``counts``); pair p's resampled mean excess
+    is f*_p = (1/k_p) Σ_{e∈E_p} w_b[e]·y_e, which is the resampled mean of d_p, at O(k_p)
+    per pair and replication. With v_p = (f*_p - c_p) / scale_p this returns, per b:
+    max_p v_p centred at the lower, consistent and upper (= sample mean) centres of Hansen
+    (2005) - the upper one is White's (2000) Reality Check - and, per pair, the number of
+    replications whose maximum over the pairs ranked at or below it (upper centring) reaches
+    its statistic, the Romano-Wolf (2005) stepdown count. ``order`` lists the family by
+    ascending ``statistic`` so that a running maximum is that suffix maximum.
+    Returns (max_lower[B], max_consistent[B], max_upper[B], exceed[n_chunks, n_pairs]).
+    """
+    n_chunks, _, chunk = counts.shape
+    n_pairs = offsets.shape[0] - 1
+    max_lower = np.full(n_reps, -np.inf)
+    max_consistent = np.full(n_reps, -np.inf)
+    max_upper = np.full(n_reps, -np.inf)
+    exceed = np.zeros((n_chunks, n_pairs), dtype=np.int32)
+    for c in prange(n_chunks):
+        width = min(chunk, n_reps - c * chunk)
+        weights = counts[c]
+        acc = np.empty(chunk)
+        running = np.full(chunk, -np.inf)
+        lower = np.full(chunk, -np.inf)
+        consistent = np.full(chunk, -np.inf)
+        for j in range(order.shape[0]):
+            p = order[j]
+            k = n_complete[p]
+            lo = offsets[p]
+            acc[:] = 0.0
+            for a in range(k):
+                row = events[lo + a] - first_pos
+                value = excess[row]
+                w = weights[row]
+                for b in range(chunk):
+                    acc[b] += value * w[b]
+            inv_scale = 1.0 / scale[p]
+            mean = centre_upper[p]
+            c_low = centre_lower[p]
+            c_con = centre_consistent[p]
+            s = statistic[p]
+            hits = 0
+            for b in range(width):
+                f_star = acc[b] / k
+                v = (f_star - mean) * inv_scale
+                if v > running[b]:
+                    running[b] = v
+                if running[b] >= s:
+                    hits += 1
+                v = (f_star - c_low) * inv_scale
+                if v > lower[b]:
+                    lower[b] = v
+                v = (f_star - c_con) * inv_scale
+                if v > consistent[b]:
+                    consistent[b] = v
+            exceed[c, p] = hits
+        for b in range(width):
+            max_lower[c * chunk + b] = lower[b]
+            max_consistent[c * chunk + b] = consistent[b]
+            max_upper[c * chunk + b] = running[b]
+    return max_lower, max_consistent, max_upper, exceed

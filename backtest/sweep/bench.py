@@ -1,0 +1,295 @@
+"""Benchmark of the sweep against its peers, in one process: vectorbt's MA/crossover
+pipeline on the same grid and ``arch.bootstrap.SPA`` on the same loss matrix.
+
+``run_sweep_bench(...)`` returns a JSON-ready dict: wall times, peak memory, ratios, and the
+checks that the compared pipelines agree (event counts and forward returns for every pair;
+SPA / Reality Check p-values). Peak memory is the growth of the process's peak resident set
+(Linux ``VmHWM``, reset through ``/proc/self/clear_refs`` before each measured call): unlike
+``tracemalloc`` it sees numba's allocations too, and unlike a sampling thread it cannot miss
+a short spike.
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+import platform
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from backtest.events.rules import DEFAULT_HORIZONS, EventRules, Horizon
+from backtest.events.study import _close_of, detection_bounds
+from backtest.signals.moving_averages import close_array
+from backtest.sweep import _kernels
+from backtest.sweep.engine import find_events, horizon_sample, run_sweep
+from backtest.sweep.grid import SweepGrid
+from backtest.sweep.snooping import loss_matrix, snooping_test
+
+
+def _status_kib(field: str) -> int | None:
+    try:
+        with open("/proc/self/status", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def _reset_peak() -> bool:
+    try:
+        with open("/proc/self/clear_refs", "w", encoding="ascii") as handle:
+            handle.write("5")  # resets VmHWM to the current RSS (Linux >= 4.0)
+        return True
+    except OSError:
+        return False
+
+
+def measure(function: Callable[[], Any]) -> tuple[Any, dict[str, float | None]]:
+    """Run ``function`` once; wall seconds and peak RSS growth in MB (None off Linux)."""
+    gc.collect()
+    resettable = _reset_peak()
+    before = _status_kib("VmRSS")
+    start = time.perf_counter()
+    result = function()
+    wall = time.perf_counter() - start
+    peak = _status_kib("VmHWM")
+    growth = None
+    absolute = None
+    if resettable and before is not None and peak is not None:
+        growth = (peak - before) / 1024.0
+        absolute = peak / 1024.0
+    return result, {"wall_s": wall, "peak_mb": growth, "process_peak_mb": absolute}
+
+
+def vectorbt_pipeline(close: pd.Series, grid: SweepGrid, first_pos: int, last_pos: int, horizons: tuple[Horizon, ...]) -> dict[str, Any]:
+    """The plain vectorbt way: one MA indicator per side over every pair's window (vectorbt
+    caches each distinct window), ``ma_crossed_above``, then forward returns read from the
+    dense signal matrix. Returns per-pair event counts and mean returns, plus the sparse
+    (pair, day) coordinates of every signal for the equality checks."""
+    import vectorbt as vbt
+
+    pairs = grid.pairs
+    fast = vbt.MA.run(close, window=list(pairs[:, 0]), short_name="fast")
+    slow = vbt.MA.run(close, window=list(pairs[:, 1]), short_name="slow")
+    signals = fast.ma_crossed_above(slow).to_numpy()
+    signals[:first_pos] = False
+    signals[last_pos + 1 :] = False
+    columns, rows = np.nonzero(signals.T)
+    out: dict[str, Any] = {"n_events": signals.sum(axis=0), "signal_pair": columns, "signal_day": rows}
+    for horizon in horizons:
+        forward = (close.shift(-int(horizon.days)) / close - 1.0).to_numpy()
+        returns = np.where(signals, forward[:, None], np.nan)
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # pairs without events: mean of nothing
+            out[f"mean_{horizon.label}"] = np.nanmean(returns, axis=0)
+        out[f"n_complete_{horizon.label}"] = np.sum(~np.isnan(returns), axis=0)
+        out[f"forward_{horizon.label}"] = forward[rows]
+        del returns
+    return out
+
+
+def _compare_with_vectorbt(
+    values: np.ndarray, found: Any, reference: dict[str, Any], horizons: tuple[Horizon, ...]
+) -> dict[str, Any]:
+    """Exact equality of event counts, event days and per-event forward returns."""
+    pair_of_event = np.repeat(np.arange(len(found.pairs)), found.n_events)
+    same_counts = bool(np.array_equal(found.n_events, reference["n_events"]))
+    same_days = same_counts and bool(
+        np.array_equal(found.events, reference["signal_day"]) and np.array_equal(pair_of_event, reference["signal_pair"])
+    )
+    checks: dict[str, Any] = {
+        "pairs": int(len(found.pairs)),
+        "events": int(found.events.size),
+        "identical_event_counts": same_counts,
+        "identical_event_days": same_days,
+        "pairs_with_different_counts": int(np.sum(found.n_events != reference["n_events"])),
+    }
+    forward_equal = True
+    max_mean_diff = 0.0
+    for horizon in horizons:
+        ours = _kernels_forward(values, int(horizon.days))[found.events]
+        complete = found.events + int(horizon.days) < len(values)
+        if same_days:
+            theirs = reference[f"forward_{horizon.label}"]
+            forward_equal &= bool(np.array_equal(ours, theirs, equal_nan=True))
+        n = len(found.pairs)
+        sums = np.bincount(pair_of_event[complete], weights=ours[complete], minlength=n)
+        counts = np.bincount(pair_of_event[complete], minlength=n)
+        with np.errstate(invalid="ignore"):
+            diff = np.abs(sums / counts - reference[f"mean_{horizon.label}"])
+        if np.isfinite(diff).any():
+            max_mean_diff = max(max_mean_diff, float(np.nanmax(diff)))
+    checks["identical_forward_returns"] = bool(forward_equal and same_days)
+    checks["max_abs_mean_return_diff"] = max_mean_diff
+    return checks
+
+
+def _kernels_forward(values: np.ndarray, days: int) -> np.ndarray:
+    from backtest.events._kernels import forward_returns_nb
+
+    return forward_returns_nb(values, days)
+
+
+def spa_comparison(
+    values: np.ndarray,
+    index: pd.DatetimeIndex,
+    grid: SweepGrid,
+    rules: EventRules,
+    horizon: Horizon,
+    reps: int,
+    seed: int,
+) -> dict[str, Any]:
+    """Our SPA / Reality Check against ``arch.bootstrap.SPA`` on the equivalent loss matrix
+    (benchmark loss 0, model losses -d_p): independent bootstraps (agreement within Monte
+    Carlo error) and arch's own resamples fed to our kernel (agreement to the last draw)."""
+    from arch.bootstrap import SPA, StationaryBootstrap
+
+    found = find_events(values, index, grid, rules)
+    sample = horizon_sample(values, index, rules, horizon)
+    n_complete, mean, _, _ = _kernels.pair_statistics_nb(
+        found.events, found.offsets, sample.forward, rules.entry_lag, sample.last_complete
+    )
+    pool = sample.forward[sample.first_pos + rules.entry_lag : sample.last_complete + rules.entry_lag + 1]
+    baseline = float(np.mean(pool))
+    excess = pool - baseline
+    family = np.flatnonzero(n_complete > 0)
+    block = max(1, int(math.sqrt(len(excess))))
+    losses = loss_matrix(found.events, found.offsets, n_complete, excess, sample.first_pos, family)
+
+    def ours(indices: np.ndarray | None = None) -> Any:
+        return snooping_test(found.events, found.offsets, n_complete, excess, sample.first_pos, pairs=found.pairs,
+                             horizon=horizon.label, reps=reps, seed=seed, mean_block=float(block), indices=indices,
+                             mean_excess=mean - baseline)[0]
+
+    ours()  # warm the numba caches
+    test, ours_cost = measure(ours)
+
+    def theirs() -> Any:
+        spa = SPA(np.zeros(len(excess)), losses, block_size=block, reps=reps, seed=seed)
+        spa.compute()
+        return spa
+
+    spa, arch_cost = measure(theirs)
+    resampler = StationaryBootstrap(block, np.zeros(len(excess)), seed=seed)
+    arch_indices = np.array([resampler.update_indices() for _ in range(reps)])
+    same_draws = ours(arch_indices)
+    arch_p = {key: float(value) for key, value in spa.pvalues.items()}
+    ours_p = {"lower": test.spa_lower_pvalue, "consistent": test.pvalue, "upper": test.reality_check_pvalue}
+    same_p = {"lower": same_draws.spa_lower_pvalue, "consistent": same_draws.pvalue, "upper": same_draws.reality_check_pvalue}
+    return {
+        "horizon": horizon.label,
+        "pairs": int(family.size),
+        "days": int(len(excess)),
+        "reps": reps,
+        "mean_block": block,
+        "arch": {**arch_cost, "pvalues": arch_p},
+        "ours": {**ours_cost, "pvalues": ours_p},
+        "ours_on_arch_resamples": {"pvalues": same_p},
+        "speedup": arch_cost["wall_s"] / ours_cost["wall_s"],
+        "max_abs_pvalue_diff": max(abs(arch_p[k] - ours_p[k]) for k in arch_p),
+        "max_abs_pvalue_diff_same_resamples": max(abs(arch_p[k] - same_p[k]) for k in arch_p),
+    }
+
+
+def run_sweep_bench(
+    series: object,
+    grid: SweepGrid,
+    full_grid: SweepGrid | None,
+    spa_grid: SweepGrid | None,
+    rules: EventRules,
+    horizons: tuple[Horizon, ...] = DEFAULT_HORIZONS,
+    reps: int = 1000,
+    seed: int = 20050101,
+    spa_horizon: str = "6m",
+    vectorbt: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Every measurement of ``backtest bench sweep`` (see the module docstring)."""
+    report = progress or (lambda _: None)
+    close = _close_of(series)
+    values = close_array(close)
+    first, last = detection_bounds(close.index, rules)
+    if any(h.days is None for h in horizons):
+        raise ValueError("the bench compares trading-day horizons only")
+    out: dict[str, Any] = {
+        "machine": {"cpus": _cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "series": {"name": str(getattr(series, "name", close.name)), "closes": len(values),
+                   "first": close.index[0].date().isoformat(), "last": close.index[-1].date().isoformat(),
+                   "data_sha256": getattr(series, "data_sha256", None)},
+        "rules": {k: v for k, v in rules.to_dict().items() if k not in ("fast", "slow")},
+        "horizons": [h.label for h in horizons],
+        "reps": reps,
+        "seed": seed,
+        "memory_method": "growth of peak RSS (VmHWM after reset via /proc/self/clear_refs) over RSS before the call",
+    }
+    report("warming numba caches")
+    tiny = SweepGrid((5, 6), (20, 21))
+    run_sweep(series, tiny, rules, horizons, reps=10, null_draws=10, seed=seed)
+
+    if full_grid is not None:
+        report(f"full sweep with snooping tests: {full_grid.n_pairs} pairs, {reps} replications")
+        result, cost = measure(lambda: run_sweep(series, full_grid, rules, horizons, reps=reps, seed=seed))
+        out["full_sweep"] = {"grid": full_grid.describe(), "pairs": full_grid.n_pairs,
+                             "events": int(result.events.events.size), **cost,
+                             "targets": {"wall_s": 20.0, "process_peak_mb": 1024.0}}
+        del result
+
+    report(f"our sweep on {grid.n_pairs} pairs (events and forward returns)")
+    found, events_cost = measure(lambda: find_events(values, close.index, grid, rules))
+    _, ours_cost = measure(lambda: run_sweep(series, grid, rules, horizons, reps=0, null_draws=0))
+    _, ours_all_cost = measure(lambda: run_sweep(series, grid, rules, horizons, reps=reps, seed=seed))
+    section: dict[str, Any] = {
+        "grid": grid.describe(),
+        "pairs": grid.n_pairs,
+        "ours_events_only": events_cost,
+        "ours": ours_cost,
+        "ours_with_pvalues_and_snooping": ours_all_cost,
+    }
+    if vectorbt:
+        report(f"vectorbt pipeline on {grid.n_pairs} pairs (slow, memory-hungry)")
+        import vectorbt  # noqa: F401  (import and compile outside the measured call)
+
+        vectorbt_pipeline(close.iloc[:600], SweepGrid((5, 6), (20, 21)), 0, 599, horizons[:1])
+        reference, vbt_cost = measure(lambda: vectorbt_pipeline(close, grid, first, last, horizons))
+        section["vectorbt"] = vbt_cost
+        section["speedup"] = vbt_cost["wall_s"] / ours_cost["wall_s"]
+        if vbt_cost["peak_mb"] and ours_cost["peak_mb"]:
+            section["memory_ratio"] = vbt_cost["peak_mb"] / max(ours_cost["peak_mb"], 1e-9)
+        section["targets"] = {"speedup": 50.0, "memory_ratio": 20.0}
+        report("checking events and forward returns pair by pair")
+        section["agreement"] = _compare_with_vectorbt(values, found, reference, horizons)
+        del reference
+    out["grid_vs_vectorbt"] = section
+
+    if spa_grid is not None:
+        chosen = [h for h in horizons if h.label == spa_horizon]
+        if not chosen:
+            raise ValueError(f"spa horizon {spa_horizon!r} is not one of {[h.label for h in horizons]}")
+        report(f"SPA against arch on {spa_grid.n_pairs} pairs, {reps} replications")
+        out["spa_vs_arch"] = spa_comparison(values, close.index, spa_grid, rules, chosen[0], reps, seed)
+        out["spa_vs_arch"]["targets"] = {"max_abs_pvalue_diff": 0.02, "speedup": 100.0}
+    return out
+
+
+def _cpu_count() -> int:
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def write_bench(result: dict[str, Any], path: str | Path) -> Path:
+    """Write the bench JSON atomically (sorted keys, NaN as null)."""
+    import json
+
+    from backtest._io import atomic_write_text
+    from backtest.sweep.report import _clean
+
+    return atomic_write_text(path, json.dumps(_clean(result), indent=2, sort_keys=True, allow_nan=False) + "\n")

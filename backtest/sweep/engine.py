@@ -1,0 +1,462 @@
+"""The sweep: every (fast, slow) pair of a grid through the event pipeline, in one pass each.
+
+``run_sweep(series, grid, rules, horizons)`` computes each distinct window's average once
+(with the single-pair kernel, so values are bit-identical), finds every pair's events in one
+pass over two averages, measures forward returns sparsely, and adds random-entry p-values
+and data-snooping control per horizon. It returns a frozen ``SweepResult`` whose
+``to_frame()`` is tidy: one row per (pair, horizon).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from backtest.errors import InsufficientDataError, ParameterError
+from backtest.events.rules import DEFAULT_HORIZONS, EventRules, Horizon
+from backtest.events.study import _close_of, detection_bounds
+from backtest.signals import _kernels as signal_kernels
+from backtest.signals.moving_averages import close_array, direction_code, kind_code
+from backtest.sweep import _kernels
+from backtest.sweep.grid import SweepGrid
+from backtest.sweep.snooping import IndexGenerator, SnoopingTest, snooping_test
+
+DEFAULT_SEED = 20050101
+DEFAULT_REFERENCE = (50, 200)
+
+Progress = Callable[[str], None]
+"""Called with a short description as each step of the sweep starts."""
+
+NullGenerator = Callable[[np.ndarray, int, int, int], np.ndarray]
+
+
+def default_null_generator() -> NullGenerator:
+    """The project's random-entry kernel: means of k days drawn without replacement,
+    deterministic in (seed, draw)."""
+    from backtest.stats._kernels import random_entry_null_means_nb
+
+    return random_entry_null_means_nb
+
+
+def derived_seed(seed: int, *stream: int) -> int:
+    """A 63-bit seed for one stream of random numbers (horizon, event count, ...)."""
+    state = np.random.SeedSequence(entropy=int(seed), spawn_key=tuple(int(s) for s in stream))
+    return int(state.generate_state(1, np.uint64)[0] >> np.uint64(1))
+
+
+@dataclass(frozen=True)
+class SweepEvents:
+    """Events of every pair, sparse: pair p's event positions are
+    ``events[offsets[p]:offsets[p + 1]]`` (sorted positions into the close series)."""
+
+    pairs: np.ndarray
+    events: np.ndarray
+    offsets: np.ndarray
+
+    @property
+    def n_events(self) -> np.ndarray:
+        return np.diff(self.offsets)
+
+    def of(self, fast: int, slow: int) -> np.ndarray:
+        """Event positions of one pair."""
+        hit = np.flatnonzero((self.pairs[:, 0] == fast) & (self.pairs[:, 1] == slow))
+        if hit.size == 0:
+            raise ParameterError(f"pair {fast}/{slow} is not in the grid")
+        p = int(hit[0])
+        return self.events[self.offsets[p] : self.offsets[p + 1]]
+
+
+def window_averages(values: np.ndarray, windows: np.ndarray, kind: int) -> tuple[np.ndarray, np.ndarray]:
+    """float64[n_windows, n] averages (the single-pair kernel, one call per window, so a
+    pair's averages are bit-identical to ``run_event_study``'s) and each one's first
+    defined position. Memory: windows x days, never pairs x days."""
+    averages = np.empty((len(windows), len(values)))
+    first_defined = np.empty(len(windows), dtype=np.int64)
+    for row, window in enumerate(windows):
+        averages[row] = signal_kernels.moving_average_nb(values, int(window), kind)
+        defined = np.flatnonzero(~np.isnan(averages[row]))
+        first_defined[row] = defined[0] if defined.size else len(values)
+    return averages, first_defined
+
+
+def find_events(values: np.ndarray, index: pd.DatetimeIndex, grid: SweepGrid, rules: EventRules) -> SweepEvents:
+    """Events of every pair of ``grid`` under ``rules`` (fast/slow of ``rules`` ignored)."""
+    windows = grid.windows
+    pairs = grid.pairs
+    averages, first_defined = window_averages(values, windows, kind_code(rules.ma))
+    rows = {int(w): i for i, w in enumerate(windows)}
+    fast_rows = np.array([rows[int(f)] for f in pairs[:, 0]], dtype=np.int64)
+    slow_rows = np.array([rows[int(s)] for s in pairs[:, 1]], dtype=np.int64)
+    first, last = detection_bounds(index, rules)
+    direction = direction_code(rules.direction)
+    args = (averages, first_defined, fast_rows, slow_rows, direction, first, last, rules.confirm, rules.min_gap)
+    counts = _kernels.count_events_nb(*args)
+    offsets = np.zeros(len(pairs) + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    events = _kernels.fill_events_nb(*args, offsets)
+    return SweepEvents(pairs, events, offsets)
+
+
+def entry_offsets(index: pd.DatetimeIndex, horizon: Horizon) -> np.ndarray:
+    """Window length in trading days for an entry on each day (as
+    ``backtest.events.rules.horizon_offsets``, vectorised over all days)."""
+    n = len(index)
+    if horizon.days is not None:
+        return np.full(n, horizon.days, dtype=np.int64)
+    targets = index + pd.DateOffset(months=horizon.months)
+    return index.searchsorted(targets, side="left").astype(np.int64) - np.arange(n, dtype=np.int64)
+
+
+def forward_returns(values: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """close[t + offset_t] / close[t] - 1 per entry day t (NaN past the data end): the same
+    floating-point expression as the event study's forward return."""
+    n = len(values)
+    constant = offsets.size and (offsets == offsets[0]).all()
+    if constant:
+        return _kernels_forward(values, int(offsets[0]))
+    out = np.full(n, np.nan)
+    ends = np.arange(n) + offsets
+    ok = ends < n
+    out[ok] = values[ends[ok]] / values[ok] - 1.0
+    return out
+
+
+def _kernels_forward(values: np.ndarray, horizon: int) -> np.ndarray:
+    from backtest.events._kernels import forward_returns_nb
+
+    return forward_returns_nb(values, horizon)
+
+
+@dataclass(frozen=True)
+class HorizonSample:
+    """The eligible days of one horizon: event dates first_pos..last_complete whose entry
+    and forward window lie inside the data; ``forward[t]`` is keyed by entry position."""
+
+    horizon: Horizon
+    forward: np.ndarray = field(repr=False)
+    first_pos: int
+    last_complete: int
+
+    @property
+    def n_days(self) -> int:
+        return max(0, self.last_complete - self.first_pos + 1)
+
+
+def horizon_sample(values: np.ndarray, index: pd.DatetimeIndex, rules: EventRules, horizon: Horizon) -> HorizonSample:
+    offsets = entry_offsets(index, horizon)
+    forward = forward_returns(values, offsets)
+    first, last = detection_bounds(index, rules)
+    n = len(values)
+    entries = np.arange(n) + rules.entry_lag
+    complete = entries < n
+    complete[complete] &= ~np.isnan(forward[entries[complete]])
+    # Completeness is monotone in the event day (windows end later for later entries).
+    candidates = np.flatnonzero(complete[: last + 1])
+    last_complete = int(candidates[-1]) if candidates.size else -1
+    return HorizonSample(horizon, forward, first, last_complete)
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """Every pair of a grid on one series: per-(pair, horizon) statistics and the
+    data-snooping tests per horizon.
+
+    ``table``: one row per (pair, horizon), see ``COLUMNS``. ``tests``: one
+    ``SnoopingTest`` per horizon. ``events``: the sparse event positions of every pair.
+    """
+
+    table: pd.DataFrame = field(repr=False)
+    tests: tuple[SnoopingTest, ...]
+    grid: SweepGrid
+    rules: EventRules
+    horizons: tuple[Horizon, ...]
+    reps: int
+    null_draws: int
+    seed: int
+    alpha: float
+    studentize: bool
+    reference: tuple[int, int]
+    series_name: str
+    first_date: pd.Timestamp
+    last_date: pd.Timestamp
+    n_closes: int
+    events: SweepEvents = field(repr=False)
+    data_sha256: str | None = None
+    provenance: pd.DataFrame | None = field(default=None, repr=False)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The tidy table: one row per (pair, horizon) (a copy)."""
+        return self.table.copy()
+
+    def tests_frame(self) -> pd.DataFrame:
+        """One row per horizon: family size, best pair, RC / SPA p-values, survivors,
+        and the reference pair's place in the grid."""
+        rows = []
+        for test in self.tests:
+            row = test.to_dict()
+            row["best_fast"], row["best_slow"] = test.best_pair if test.best_pair else (None, None)
+            del row["best_pair"]
+            row.update(self.reference_rank(test.horizon))
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def reference_rank(self, horizon: str) -> dict[str, object]:
+        """Rank (1 = highest mean excess) and percentile rank (share of the family at or
+        below it, mid-rank for ties, in %) of the reference pair at ``horizon``."""
+        fast, slow = self.reference
+        rows = self.table.loc[self.table["horizon"] == horizon]
+        family = rows.loc[rows["in_family"]]
+        own = family.loc[(family["fast"] == fast) & (family["slow"] == slow), "mean_excess_return"]
+        if own.empty or family.empty:
+            return {"reference_rank": None, "reference_percentile": None}
+        value = float(own.iloc[0])
+        values = family["mean_excess_return"].to_numpy()
+        below = float(np.sum(values < value))
+        ties = float(np.sum(values == value))
+        return {
+            "reference_rank": int(np.sum(values > value)) + 1,
+            "reference_percentile": 100.0 * (below + 0.5 * ties) / len(values),
+        }
+
+    def top(self, horizon: str, n: int = 10) -> pd.DataFrame:
+        """The ``n`` pairs with the highest mean excess return at ``horizon``."""
+        rows = self.table.loc[(self.table["horizon"] == horizon) & self.table["in_family"]]
+        return rows.sort_values(["mean_excess_return", "fast", "slow"], ascending=[False, True, True]).head(n)
+
+    def summary(self) -> str:
+        """Plain-text overview of the sweep and its data-snooping tests."""
+        lines = [
+            f"Sweep: {self.series_name}, {self.rules.ma.upper()} {self.rules.direction} crosses",
+            f"Grid: {self.grid.describe()}",
+            f"Data: {self.first_date.date()} to {self.last_date.date()} ({self.n_closes} closes)",
+            f"Bootstrap: {self.reps} stationary-bootstrap replications, seed {self.seed}, "
+            f"{'studentised' if self.studentize else 'non-studentised (as arch)'}",
+            "",
+            f"{'horizon':>7} {'pairs':>6} {'best':>8} {'excess':>8} {'RC p':>6} {'SPA p':>6} "
+            f"{'RW kept':>7} {'ref rank':>9} {'ref pct':>7}",
+        ]
+        for test in self.tests:
+            ref = self.reference_rank(test.horizon)
+            best = f"{test.best_pair[0]}/{test.best_pair[1]}" if test.best_pair else "-"
+            rank = "-" if ref["reference_rank"] is None else str(ref["reference_rank"])
+            pct = "-" if ref["reference_percentile"] is None else f"{ref['reference_percentile']:.1f}"
+            lines.append(
+                f"{test.horizon:>7} {test.n:>6} {best:>8} {test.statistic:>8.4f} {test.reality_check_pvalue:>6.3f} "
+                f"{test.pvalue:>6.3f} {test.n_survivors:>7} {rank:>9} {pct:>7}"
+            )
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready parameters and tests (no per-pair rows)."""
+        tests = []
+        for test in self.tests:
+            entry = test.to_dict()
+            entry.update(self.reference_rank(test.horizon))
+            tests.append(entry)
+        return {
+            "series": self.series_name,
+            "data_sha256": self.data_sha256,
+            "first_date": self.first_date.date().isoformat(),
+            "last_date": self.last_date.date().isoformat(),
+            "n_closes": self.n_closes,
+            "grid": self.grid.to_dict(),
+            "rules": {k: v for k, v in self.rules.to_dict().items() if k not in ("fast", "slow")},
+            "horizons": [{"label": h.label, "days": h.days, "months": h.months} for h in self.horizons],
+            "reps": self.reps,
+            "null_draws": self.null_draws,
+            "seed": self.seed,
+            "alpha": self.alpha,
+            "studentize": self.studentize,
+            "reference_pair": list(self.reference),
+            "tests": tests,
+        }
+
+
+COLUMNS: dict[str, str] = {
+    "fast": "fast window (trading days)",
+    "slow": "slow window (trading days)",
+    "horizon": "forward horizon label",
+    "horizon_days": "horizon length in trading days (empty for calendar-month horizons)",
+    "n_events": "events detected in the window (complete or pending)",
+    "n_complete": "events whose forward window is complete",
+    "mean_return": "mean forward return of complete events (fraction, 0.01 = 1%)",
+    "median_return": "median forward return (fraction)",
+    "hit_rate": "share of complete events with a positive forward return",
+    "baseline_mean_return": "unconditional mean forward return over every eligible day (fraction)",
+    "mean_excess_return": "mean_return - baseline_mean_return (fraction)",
+    "random_entry_pvalue": "one-sided p-value of mean_return against k random entry days, (1 + #null >= obs) / (1 + draws)",
+    "in_family": "pair enters the data-snooping tests (at least min_events complete events)",
+    "snooping_statistic": "mean excess (or studentised mean excess) used by RC / SPA / Romano-Wolf",
+    "standard_error": "stationary-bootstrap long-run standard error of the mean excess (fraction)",
+    "romano_wolf_pvalue": "Romano-Wolf stepdown adjusted p-value (one-sided: pair beats random entry)",
+    "romano_wolf_survives": "romano_wolf_pvalue <= alpha (FWER control over the whole grid)",
+}
+
+
+def _null_pvalues(
+    pool: np.ndarray, n_complete: np.ndarray, mean: np.ndarray, draws: int, seed: int, stream: int, generator: NullGenerator
+) -> np.ndarray:
+    """Random-entry p-values: one null per distinct event count k, reused by every pair
+    with that k (the null of a mean of k random entry days depends on nothing else)."""
+    out = np.full(len(n_complete), np.nan)
+    for k in np.unique(n_complete[n_complete > 0]):
+        null = np.sort(generator(pool, int(k), int(draws), derived_seed(seed, stream, int(k))))
+        members = np.flatnonzero(n_complete == k)
+        at_least = draws - np.searchsorted(null, mean[members], side="left")
+        out[members] = (1.0 + at_least) / (1.0 + draws)
+    return out
+
+
+def run_sweep(
+    series: object,
+    grid: SweepGrid,
+    rules: EventRules | None = None,
+    horizons: tuple[Horizon, ...] = DEFAULT_HORIZONS,
+    *,
+    reps: int = 1000,
+    null_draws: int | None = None,
+    seed: int = DEFAULT_SEED,
+    mean_block: float | None = None,
+    alpha: float = 0.05,
+    studentize: bool = False,
+    min_events: int = 1,
+    reference: tuple[int, int] = DEFAULT_REFERENCE,
+    progress: Progress | None = None,
+    index_generator: IndexGenerator | None = None,
+    null_generator: NullGenerator | None = None,
+) -> SweepResult:
+    """Sweep every (fast, slow) pair of ``grid`` over ``series``.
+
+    rules: the event rules shared by all pairs (ma, direction, start, end, confirm,
+        min_gap, entry); its fast/slow are ignored.
+    reps: stationary-bootstrap replications of the data-snooping tests (0 skips them).
+    null_draws: random-entry draws per distinct event count (default ``reps``, or 1000 when
+        reps is 0; 0 skips the random-entry p-values).
+    mean_block: mean block length of the stationary bootstrap in trading days; default per
+        horizon max(sqrt(T), horizon days), because overlapping h-day returns are dependent
+        over about h days.
+    studentize: divide by each pair's standard error (Hansen 2005) instead of arch's
+        non-studentised maximum.
+    min_events: complete events a pair needs to enter the snooping family.
+    """
+    rules = rules or EventRules()
+    if not isinstance(grid, SweepGrid):
+        raise ParameterError(f"grid must be a SweepGrid, got {type(grid).__name__}")
+    if not horizons:
+        raise ParameterError("at least one horizon is needed")
+    if isinstance(reps, bool) or not isinstance(reps, (int, np.integer)) or reps < 0:
+        raise ParameterError(f"reps must be a non-negative integer, got {reps!r}")
+    if null_draws is None:
+        null_draws = int(reps) if reps > 0 else 1000
+    if isinstance(null_draws, bool) or not isinstance(null_draws, (int, np.integer)) or null_draws < 0:
+        raise ParameterError(f"null_draws must be a non-negative integer (0 skips random-entry p-values), got {null_draws!r}")
+    if mean_block is not None and not mean_block >= 1:
+        raise ParameterError(f"mean_block must be at least 1 trading day, got {mean_block!r}")
+    report = progress or (lambda _: None)
+    close = _close_of(series)
+    values = close_array(close)
+    index = close.index
+    if len(values) < grid.slow[-1] + 1:
+        raise InsufficientDataError(
+            f"series {close.name!r} has {len(values)} closes; a {grid.slow[-1]}-day average needs at least "
+            f"{grid.slow[-1] + 1} to detect a cross"
+        )
+    report(f"averages and events of {grid.n_pairs} pairs")
+    found = find_events(values, index, grid, rules)
+    pairs = found.pairs
+    n_pairs = len(pairs)
+    null_generator = null_generator or default_null_generator()
+
+    frames = []
+    tests = []
+    for j, horizon in enumerate(horizons):
+        report(f"horizon {horizon.label}: event statistics")
+        sample = horizon_sample(values, index, rules, horizon)
+        n_complete, mean, median, hit_rate = _kernels.pair_statistics_nb(
+            found.events, found.offsets, sample.forward, rules.entry_lag, sample.last_complete
+        )
+        pool = sample.forward[sample.first_pos + rules.entry_lag : sample.last_complete + rules.entry_lag + 1]
+        baseline = float(np.mean(pool)) if pool.size else math.nan
+        excess_mean = mean - baseline
+        report(f"horizon {horizon.label}: random-entry nulls")
+        if pool.size and null_draws > 0:
+            pvalue = _null_pvalues(pool, n_complete, mean, null_draws, seed, j, null_generator)
+        else:
+            pvalue = np.full(n_pairs, np.nan)
+        block = mean_block
+        if block is None and pool.size:
+            typical = horizon.days if horizon.days is not None else int(np.median(entry_offsets(index, horizon)))
+            block = float(max(int(math.sqrt(pool.size)), typical))
+        if reps > 0:
+            report(f"horizon {horizon.label}: snooping bootstrap ({reps} replications)")
+            test, inference = snooping_test(
+                found.events,
+                found.offsets,
+                n_complete,
+                pool - baseline,
+                sample.first_pos,
+                pairs=pairs,
+                horizon=horizon.label,
+                reps=reps,
+                seed=seed,
+                mean_block=block,
+                alpha=alpha,
+                studentize=studentize,
+                min_events=min_events,
+                index_generator=index_generator,
+                mean_excess=excess_mean,
+            )
+            tests.append(test)
+        else:
+            inference = None
+        frame = pd.DataFrame(
+            {
+                "fast": pairs[:, 0],
+                "slow": pairs[:, 1],
+                "horizon": horizon.label,
+                "horizon_days": pd.array([horizon.days] * n_pairs, dtype="Int64"),
+                "n_events": found.n_events,
+                "n_complete": n_complete,
+                "mean_return": mean,
+                "median_return": median,
+                "hit_rate": hit_rate,
+                "baseline_mean_return": baseline,
+                "mean_excess_return": excess_mean,
+                "random_entry_pvalue": pvalue,
+                "in_family": inference.in_family if inference else n_complete >= min_events,
+                "snooping_statistic": inference.statistic if inference else np.nan,
+                "standard_error": inference.standard_error if inference else np.nan,
+                "romano_wolf_pvalue": inference.romano_wolf_pvalue if inference else np.nan,
+                "romano_wolf_survives": inference.survives if inference else False,
+            }
+        )
+        frames.append(frame)
+    table = pd.concat(frames, ignore_index=True)
+    table["horizon"] = pd.Categorical(table["horizon"], categories=[h.label for h in horizons], ordered=True)
+    table = table.sort_values(["fast", "slow", "horizon"], kind="stable", ignore_index=True)
+    table["horizon"] = table["horizon"].astype(str)
+    provenance_frame = getattr(series, "provenance_frame", None)
+    return SweepResult(
+        table=table,
+        tests=tuple(tests),
+        grid=grid,
+        rules=rules,
+        horizons=tuple(horizons),
+        reps=int(reps),
+        null_draws=null_draws,
+        seed=int(seed),
+        alpha=float(alpha),
+        studentize=bool(studentize),
+        reference=(int(reference[0]), int(reference[1])),
+        series_name=str(getattr(series, "name", close.name) or close.name or ""),
+        first_date=index[0],
+        last_date=index[-1],
+        n_closes=len(values),
+        events=found,
+        data_sha256=getattr(series, "data_sha256", None),
+        provenance=provenance_frame() if callable(provenance_frame) else None,
+    )

@@ -1,0 +1,232 @@
+"""Files of a sweep: tidy Parquet/CSV table, heatmaps, Markdown/HTML summary, summary.json.
+
+``write_sweep_report(result, directory)`` renders a computed ``SweepResult`` (it computes no
+statistic) and swaps the whole directory into place only when every file is written, so an
+interrupted run leaves the previous results, or nothing, never a partial directory.
+Every file is a deterministic function of the result (same seed and inputs, same bytes).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pyarrow as pa  # noqa: E402
+import pyarrow.parquet as pq  # noqa: E402
+
+from backtest._io import atomic_directory  # noqa: E402
+from backtest.report.render import figure_png, markdown_table, markdown_to_html  # noqa: E402
+from backtest.sweep.engine import COLUMNS, SweepResult  # noqa: E402
+
+TABLE_FILE = "pairs.parquet"
+CSV_FILE = "pairs.csv"
+JSON_FILE = "summary.json"
+MARKDOWN_FILE = "summary.md"
+HTML_FILE = "summary.html"
+
+
+def heatmap_file(label: str) -> str:
+    return f"heatmap_{label}.png"
+
+
+def parquet_bytes(frame: pd.DataFrame) -> bytes:
+    """Parquet bytes without run-dependent metadata: no index, fixed writer options; pyarrow
+    writes no timestamp, only the schema and its own version string."""
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer, compression="zstd", write_statistics=False, use_dictionary=["horizon"])
+    return buffer.getvalue()
+
+
+def _clean(value: object) -> object:
+    """JSON-ready: NaN and inf become null, numpy scalars become Python ones."""
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        value = float(value)
+        return None if math.isnan(value) or math.isinf(value) else value
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return value
+
+
+TOP_COLUMNS = [
+    "fast",
+    "slow",
+    "n_complete",
+    "mean_return",
+    "median_return",
+    "hit_rate",
+    "mean_excess_return",
+    "random_entry_pvalue",
+    "romano_wolf_pvalue",
+]
+
+
+def summary_dict(result: SweepResult, top: int = 10) -> dict[str, object]:
+    """Everything of summary.json: parameters, tests per horizon, the top pairs."""
+    out = result.to_dict()
+    out["columns"] = COLUMNS
+    out["top_pairs"] = {
+        h.label: result.top(h.label, top)[TOP_COLUMNS].to_dict(orient="records") for h in result.horizons
+    }
+    if result.provenance is not None:
+        out["provenance"] = json.loads(result.provenance.to_json(orient="records", date_format="iso"))
+    return _clean(out)  # type: ignore[return-value]
+
+
+def heatmap_figure(result: SweepResult, label: str) -> plt.Figure:
+    """Mean excess return (%) over fast x slow; Romano-Wolf survivors dotted, the reference
+    pair circled. Cells with fast >= slow, or without complete events, are blank."""
+    rows = result.table.loc[result.table["horizon"] == label]
+    fast_values = np.array(result.grid.fast)
+    slow_values = np.array(result.grid.slow)
+    grid = np.full((len(fast_values), len(slow_values)), np.nan)
+    fi = np.searchsorted(fast_values, rows["fast"].to_numpy())
+    si = np.searchsorted(slow_values, rows["slow"].to_numpy())
+    grid[fi, si] = rows["mean_excess_return"].to_numpy() * 100.0
+    limit = np.nanmax(np.abs(grid)) if np.isfinite(grid).any() else 1.0
+    limit = limit if limit > 0 else 1.0
+
+    def edges(values: np.ndarray) -> np.ndarray:
+        if len(values) == 1:
+            return np.array([values[0] - 0.5, values[0] + 0.5])
+        middle = (values[:-1] + values[1:]) / 2.0
+        return np.concatenate([[values[0] - (middle[0] - values[0])], middle, [values[-1] + (values[-1] - middle[-1])]])
+
+    fig, ax = plt.subplots(figsize=(9.0, 6.0))
+    mesh = ax.pcolormesh(edges(slow_values), edges(fast_values), grid, cmap="RdBu", vmin=-limit, vmax=limit, shading="flat")
+    colorbar = fig.colorbar(mesh, ax=ax)
+    colorbar.set_label("mean excess return over random entry (%)")
+    kept = rows.loc[rows["romano_wolf_survives"]]
+    if len(kept):
+        ax.scatter(kept["slow"], kept["fast"], s=6, c="black", marker="s", linewidths=0, label="survives Romano-Wolf (FWER 5%)")
+    ref_fast, ref_slow = result.reference
+    if ref_fast in result.grid.fast and ref_slow in result.grid.slow and ref_fast < ref_slow:
+        ax.scatter([ref_slow], [ref_fast], s=140, facecolors="none", edgecolors="black", linewidths=1.8,
+                   label=f"{ref_fast}/{ref_slow}")
+    ax.set_xlabel("slow moving-average window (trading days)")
+    ax.set_ylabel("fast moving-average window (trading days)")
+    rules = result.rules
+    ax.set_title(
+        f"{result.series_name}: {rules.ma.upper()} {rules.direction} crosses, {label} forward return\n"
+        f"mean over events minus the unconditional mean, {result.first_date.year}-{result.last_date.year}"
+    )
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="lower right", fontsize=8, framealpha=0.9)
+    return fig
+
+
+def _fmt_pct(value: object) -> str:
+    return f"{float(value) * 100:.2f}%"  # type: ignore[arg-type]
+
+
+def _fmt_p(value: object) -> str:
+    return f"{float(value):.3f}"  # type: ignore[arg-type]
+
+
+def summary_markdown(result: SweepResult, top: int = 10) -> str:
+    """The human summary: settings, the tests per horizon, heatmaps and the top pairs."""
+    rules = result.rules
+    tests = result.tests_frame()
+    if tests.empty:
+        tests = pd.DataFrame(columns=["horizon", "n", "best_fast", "best_slow", "statistic", "reality_check_pvalue",
+                                      "pvalue", "spa_lower_pvalue", "n_survivors", "reference_rank",
+                                      "reference_percentile", "mean_block"])
+    lines = [
+        f"# Parameter sweep: {result.series_name}, {rules.ma.upper()} {rules.direction} crosses",
+        "",
+        f"- Data: {result.first_date.date()} to {result.last_date.date()} ({result.n_closes:,} closes)"
+        + (f", sha256 `{result.data_sha256[:16]}…`" if result.data_sha256 else ""),
+        f"- Grid: {result.grid.describe()}",
+        f"- Rules: {rules.replace(fast=result.reference[0], slow=result.reference[1]).describe().split(', ', 1)[-1]}",
+        f"- Random-entry p-values: {result.null_draws:,} draws of k eligible days without replacement per distinct "
+        "event count k; one-sided, (1 + #null >= observed) / (1 + draws).",
+        f"- Data snooping: one stationary bootstrap over days shared by every pair (Politis & Romano 1994; "
+        f"Sullivan, Timmermann & White 1999), {result.reps:,} replications, seed {result.seed}; "
+        f"{'studentised' if result.studentize else 'non-studentised maximum, as arch.bootstrap.SPA computes it'}. "
+        "Reality Check: White (2000); SPA (consistent): Hansen (2005); stepdown: Romano & Wolf (2005), "
+        f"FWER {result.alpha:.0%}.",
+        "- Returns are fractions of the entry close shown in %; excess = mean over the pair's events minus the "
+        "mean over every eligible day of the same window (random entry).",
+        "",
+        "## Does the best pair beat random entry?",
+        "",
+    ]
+    table = tests[["horizon", "n", "best_fast", "best_slow", "statistic", "reality_check_pvalue", "pvalue",
+                   "spa_lower_pvalue", "n_survivors", "reference_rank", "reference_percentile", "mean_block"]].copy()
+    table.columns = ["horizon", "pairs", "best fast", "best slow", "best excess" if not result.studentize else "best t",
+                     "Reality Check p", "SPA p (consistent)", "SPA p (lower)", "Romano-Wolf survivors",
+                     f"{result.reference[0]}/{result.reference[1]} rank",
+                     f"{result.reference[0]}/{result.reference[1]} percentile", "mean block (days)"]
+    best_format = _fmt_pct if not result.studentize else (lambda v: f"{float(v):.2f}")
+    lines.append(markdown_table(table, {
+        "best excess": best_format, "best t": best_format, "Reality Check p": _fmt_p, "SPA p (consistent)": _fmt_p,
+        "SPA p (lower)": _fmt_p, f"{result.reference[0]}/{result.reference[1]} percentile": ".1f",
+        "mean block (days)": ".0f",
+    }))
+    lines += [
+        "",
+        "A small p-value says the best pair of the whole grid beats random entry even after accounting for "
+        "having looked at every pair; the percentile places the reference pair among all pairs by mean excess "
+        "return (100 = best).",
+    ]
+    formats = {
+        "mean_return": _fmt_pct, "median_return": _fmt_pct, "hit_rate": lambda v: f"{float(v):.0%}",
+        "mean_excess_return": _fmt_pct, "random_entry_pvalue": _fmt_p, "romano_wolf_pvalue": _fmt_p,
+    }
+    survivors = {test.horizon: test.n_survivors for test in result.tests}
+    for horizon in result.horizons:
+        label = horizon.label
+        kept = f"{survivors[label]} pair(s) survive" if label in survivors else "no bootstrap was run"
+        lines += [
+            "",
+            f"## {label} forward returns",
+            "",
+            f"![{label} heatmap]({heatmap_file(label)})",
+            "",
+            f"Top {top} pairs by mean excess return (Romano-Wolf adjusted p-values; {kept} at {result.alpha:.0%}):",
+            "",
+            markdown_table(result.top(label, top)[TOP_COLUMNS], formats),
+        ]
+    lines += [
+        "",
+        "## Files",
+        "",
+        f"- `{TABLE_FILE}`: one row per (pair, horizon); columns are described in `{JSON_FILE}` (`columns`).",
+        f"- `{JSON_FILE}`: settings, tests and top pairs, machine-readable.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write_sweep_report(result: SweepResult, directory: str | Path, csv: bool = False, top: int = 10) -> Path:
+    """Write every output file of ``result`` into ``directory`` atomically; return it."""
+    target = Path(directory)
+    with atomic_directory(target) as staging:
+        (staging / TABLE_FILE).write_bytes(parquet_bytes(result.table))
+        if csv:
+            (staging / CSV_FILE).write_text(result.table.to_csv(index=False, float_format="%.10g", lineterminator="\n"))
+        for horizon in result.horizons:
+            (staging / heatmap_file(horizon.label)).write_bytes(figure_png(heatmap_figure(result, horizon.label)))
+        markdown = summary_markdown(result, top)
+        (staging / MARKDOWN_FILE).write_text(markdown)
+        title = f"Parameter sweep: {result.series_name}"
+        (staging / HTML_FILE).write_text(markdown_to_html(markdown, title, image_dir=staging))
+        text = json.dumps(summary_dict(result, top), indent=2, sort_keys=True, allow_nan=False)
+        (staging / JSON_FILE).write_text(text + "\n")
+    return target

@@ -1,0 +1,263 @@
+"""Data-snooping control over a grid of rules: Reality Check, SPA and Romano-Wolf stepdown.
+
+Input: each pair's complete event days (sparse) and the excess forward return y_t = x_t - mu
+of every eligible day. Pair p's performance is f_p = mean over its events of y, written as
+a mean over the T eligible days of d_p[t] = (T/k_p)·1{t∈E_p}·y_t, i.e. the loss
+differential of a model with losses -d_p against a benchmark with loss 0 (random entry).
+One stationary bootstrap over days (Politis & Romano 1994), shared by every pair as in
+Sullivan, Timmermann & White (1999), gives the null distributions of
+- White's (2000) Reality Check and Hansen's (2005) SPA test of "the best pair beats random
+  entry" (lower / consistent / upper centring; upper = Reality Check), and
+- the Romano & Wolf (2005) stepdown: the pairs whose superiority survives at FWER alpha.
+
+Output: a frozen ``SnoopingTest`` per horizon and per-pair arrays (statistic, adjusted
+p-values). The statistic is the one ``arch.bootstrap.SPA`` computes: arch (8.0) does not
+divide by the standard error when forming the maximum (its ``studentize`` flag only feeds
+the variance used in the consistent centring), so with ``studentize=False`` p-values agree
+with arch's on the equivalent loss matrix, up to Monte Carlo error, and exactly when given
+arch's bootstrap indices. ``studentize=True`` divides every term by the pair's standard
+error sqrt(var_p / T), Hansen's (2005) recommendation, useful when event counts differ a lot.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from backtest.errors import ParameterError
+from backtest.sweep import _kernels
+
+REPS_PER_CHUNK = 32
+"""Replications processed together by one thread (a cache-sized slice of day counts)."""
+
+IndexGenerator = Callable[[int, float, int, int], np.ndarray]
+
+
+def default_index_generator() -> IndexGenerator:
+    """The project's stationary-bootstrap kernel (Politis & Romano 1994; counter-based, so
+    replication b is a function of (seed, b) only)."""
+    from backtest.stats._kernels import stationary_bootstrap_indices_nb
+
+    return stationary_bootstrap_indices_nb
+
+
+@dataclass(frozen=True)
+class SnoopingTest:
+    """Data-snooping p-values for one horizon over the pairs with enough complete events.
+
+    statistic: max over the family of each pair's (possibly studentised) mean excess.
+    pvalue: Hansen's consistent SPA p-value; reality_check_pvalue: White's (upper centring);
+    spa_lower_pvalue: lower bound. Bootstrap p-values are arch's: the share of replications
+    whose maximum exceeds the observed one. n_survivors: pairs kept by the Romano-Wolf
+    stepdown at FWER ``alpha`` (adjusted p-value <= alpha).
+    """
+
+    horizon: str
+    n: int
+    statistic: float
+    best_pair: tuple[int, int] | None
+    pvalue: float
+    reality_check_pvalue: float
+    spa_lower_pvalue: float
+    n_survivors: int
+    alpha: float
+    reps: int
+    mean_block: float
+    studentize: bool
+
+    def to_dict(self) -> dict[str, object]:
+        out = asdict(self)
+        out["best_pair"] = None if self.best_pair is None else list(self.best_pair)
+        return out
+
+
+@dataclass(frozen=True)
+class PairInference:
+    """Per-pair outputs of the snooping bootstrap (arrays over all pairs; NaN/False outside
+    the family)."""
+
+    statistic: np.ndarray
+    standard_error: np.ndarray
+    romano_wolf_pvalue: np.ndarray
+    survives: np.ndarray
+    in_family: np.ndarray
+
+
+def consistent_threshold(variance: np.ndarray, n_days: int) -> np.ndarray:
+    """Hansen's (2005) bound: a pair with mean below -sqrt(var/T · 2 loglog T) is taken to
+    be strictly worse than the benchmark and is not recentred (arch's column validity)."""
+    return -np.sqrt(variance / n_days * 2.0 * math.log(math.log(n_days)))
+
+
+def bootstrap_day_counts(
+    n_days: int,
+    reps: int,
+    mean_block: float,
+    seed: int,
+    index_generator: IndexGenerator | None = None,
+    indices: np.ndarray | None = None,
+) -> np.ndarray:
+    """float64[n_chunks, T, REPS_PER_CHUNK]: how often each day appears in each replication.
+
+    ``indices`` (int[reps, T]) supplies the resamples directly (e.g. arch's); otherwise
+    replication b is ``index_generator(T, mean_block, seed, b)``.
+    """
+    if indices is not None:
+        indices = np.asarray(indices, dtype=np.int64)
+        if indices.ndim != 2 or indices.shape[1] != n_days:
+            raise ParameterError(f"indices must have shape (reps, {n_days}), got {indices.shape}")
+        reps = indices.shape[0]
+    generator = index_generator or default_index_generator()
+    n_chunks = (reps + REPS_PER_CHUNK - 1) // REPS_PER_CHUNK
+    counts = np.zeros((n_chunks, n_days, REPS_PER_CHUNK))
+    for b in range(reps):
+        drawn = indices[b] if indices is not None else generator(n_days, float(mean_block), int(seed), b)
+        counts[b // REPS_PER_CHUNK, :, b % REPS_PER_CHUNK] = np.bincount(drawn, minlength=n_days)
+    return counts
+
+
+def romano_wolf_adjust(statistic: np.ndarray, exceed: np.ndarray, reps: int) -> np.ndarray:
+    """Stepdown adjusted p-values (Romano & Wolf 2016, Algorithm 4.1 in p-value form).
+
+    ``exceed[p]``: replications whose maximum over the pairs ranked at or below p reaches
+    p's statistic. Raw p = (1 + exceed) / (reps + 1), then a running maximum down the
+    ranking (best first) so that a pair is rejected only after every better one.
+    """
+    order = np.argsort(-statistic, kind="stable")
+    raw = (1.0 + exceed[order]) / (reps + 1.0)
+    adjusted = np.empty_like(raw)
+    adjusted[order] = np.maximum.accumulate(raw)
+    return adjusted
+
+
+def snooping_test(
+    events: np.ndarray,
+    offsets: np.ndarray,
+    n_complete: np.ndarray,
+    excess: np.ndarray,
+    first_pos: int,
+    *,
+    pairs: np.ndarray | None = None,
+    horizon: str = "",
+    reps: int = 1000,
+    seed: int = 0,
+    mean_block: float | None = None,
+    alpha: float = 0.05,
+    studentize: bool = False,
+    min_events: int = 1,
+    index_generator: IndexGenerator | None = None,
+    indices: np.ndarray | None = None,
+    mean_excess: np.ndarray | None = None,
+) -> tuple[SnoopingTest, PairInference]:
+    """Reality Check, SPA and Romano-Wolf for one horizon (see the module docstring).
+
+    events/offsets: ragged event positions per pair (sorted); a pair's first
+    ``n_complete[p]`` events are complete and lie in the eligible days
+    ``first_pos .. first_pos + len(excess) - 1``. ``excess[t - first_pos]`` = y_t.
+    ``mean_excess`` (optional) is f_p as reported elsewhere, to keep one value per pair.
+    """
+    n_days = int(excess.shape[0])
+    n_pairs = int(offsets.shape[0] - 1)
+    if reps < 1 and indices is None:
+        raise ParameterError(f"reps must be a positive number of bootstrap replications, got {reps}")
+    if not 0.0 < alpha < 1.0:
+        raise ParameterError(f"alpha must be in (0, 1), got {alpha}")
+    if min_events < 1:
+        raise ParameterError(f"min_events must be at least 1, got {min_events}")
+    if mean_block is None:
+        mean_block = float(max(1, int(math.sqrt(n_days))))
+    if not mean_block >= 1.0:
+        raise ParameterError(f"mean_block must be at least 1 day, got {mean_block}")
+    if indices is not None:
+        reps = int(np.asarray(indices).shape[0])
+    n_complete = np.asarray(n_complete, dtype=np.int64)
+    in_family = n_complete >= min_events
+    nan = np.full(n_pairs, np.nan)
+    if n_days < 3 or not in_family.any():
+        test = SnoopingTest(horizon, 0, math.nan, None, math.nan, math.nan, math.nan, 0, alpha, reps, float(mean_block), studentize)
+        return test, PairInference(nan, nan.copy(), nan.copy(), np.zeros(n_pairs, bool), in_family)
+
+    if mean_excess is None:
+        mean_excess = np.full(n_pairs, np.nan)
+        for p in np.flatnonzero(n_complete > 0):
+            rows = events[offsets[p] : offsets[p] + n_complete[p]] - first_pos
+            mean_excess[p] = excess[rows].mean()
+    variance = _kernels.long_run_variances_nb(events, offsets, n_complete, excess, first_pos, float(mean_block))
+    standard_error = np.sqrt(np.maximum(variance, 0.0) / n_days)
+    valid = mean_excess >= consistent_threshold(variance, n_days)
+    centre_upper = np.where(in_family, mean_excess, 0.0)
+    centre_lower = np.maximum(centre_upper, 0.0)
+    centre_consistent = np.where(valid, centre_upper, 0.0)
+    if studentize:
+        # A pair whose events all share one excess value has no variance: leave it out.
+        in_family &= standard_error > 0
+        scale = np.where(in_family, standard_error, 1.0)
+    else:
+        scale = np.ones(n_pairs)
+    statistic = np.where(in_family, centre_upper / scale, np.nan)
+    family = np.flatnonzero(in_family)
+    order = family[np.argsort(statistic[family], kind="stable")]
+
+    counts = bootstrap_day_counts(n_days, reps, mean_block, seed, index_generator, indices)
+    max_lower, max_consistent, max_upper, exceed = _kernels.bootstrap_maxima_nb(
+        events,
+        offsets,
+        n_complete,
+        order,
+        np.ascontiguousarray(excess, dtype=np.float64),
+        int(first_pos),
+        counts,
+        int(reps),
+        centre_lower,
+        centre_consistent,
+        centre_upper,
+        scale,
+        np.where(in_family, statistic, 0.0),
+    )
+    del counts
+    observed = float(statistic[family].max())
+    best = int(order[-1])
+    # As arch: share of replications whose maximum is strictly larger than the observed one.
+    spa_lower = float(np.mean(max_lower > observed))
+    spa_consistent = float(np.mean(max_consistent > observed))
+    reality_check = float(np.mean(max_upper > observed))
+
+    adjusted = np.full(n_pairs, np.nan)
+    adjusted[family] = romano_wolf_adjust(statistic[family], exceed.sum(axis=0)[family].astype(np.float64), reps)
+    survives = np.zeros(n_pairs, dtype=bool)
+    survives[family] = adjusted[family] <= alpha
+    best_pair = None if pairs is None else (int(pairs[best, 0]), int(pairs[best, 1]))
+    test = SnoopingTest(
+        horizon=horizon,
+        n=int(family.size),
+        statistic=observed,
+        best_pair=best_pair,
+        pvalue=spa_consistent,
+        reality_check_pvalue=reality_check,
+        spa_lower_pvalue=spa_lower,
+        n_survivors=int(survives.sum()),
+        alpha=alpha,
+        reps=int(reps),
+        mean_block=float(mean_block),
+        studentize=studentize,
+    )
+    return test, PairInference(statistic, standard_error, adjusted, survives, in_family)
+
+
+def loss_matrix(
+    events: np.ndarray, offsets: np.ndarray, n_complete: np.ndarray, excess: np.ndarray, first_pos: int, pairs: np.ndarray
+) -> np.ndarray:
+    """Dense T x len(pairs) model losses -d_p[t] (benchmark loss 0): the input on which
+    ``arch.bootstrap.SPA`` reproduces ``snooping_test``. For references only: O(T·pairs)."""
+    n_days = excess.shape[0]
+    out = np.zeros((n_days, len(pairs)))
+    for column, p in enumerate(pairs):
+        k = int(n_complete[p])
+        if k == 0:
+            continue
+        rows = events[offsets[p] : offsets[p] + k] - first_pos
+        out[rows, column] = -(n_days / k) * excess[rows]
+    return out

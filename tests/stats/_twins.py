@@ -1,0 +1,131 @@
+"""Readable pure-Python twins of ``backtest.stats._kernels``, used only by the tests.
+
+Same counter-based generator (SplitMix64 on Python ints), same sampling algorithms, written
+for clarity with sets, lists and pandas instead of masks and preallocated arrays.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from backtest.events import Horizon, measure_forward
+from backtest.events.rules import EventRules
+from backtest.events.study import detect
+
+MASK64 = (1 << 64) - 1
+GAMMA = 0x9E3779B97F4A7C15
+SEED_SALT = 0xD1B54A32D192ED03
+
+
+def mix64(z: int) -> int:
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK64
+    return z ^ (z >> 31)
+
+
+class Stream:
+    """Stream ``counter`` of seed ``seed``: SplitMix64 started at a hash of the pair."""
+
+    def __init__(self, seed: int, counter: int) -> None:
+        key = mix64(seed ^ SEED_SALT)
+        self.state = mix64(key ^ ((counter * GAMMA) & MASK64))
+
+    def uniform(self) -> float:
+        self.state = (self.state + GAMMA) & MASK64
+        return (mix64(self.state) >> 11) * 2.0**-53
+
+    def below(self, bound: int) -> int:
+        return min(int(self.uniform() * bound), bound - 1)
+
+
+def floyd_sample(stream: Stream, size: int, count: int) -> list[int]:
+    """Floyd's k-subset of range(size), in the order the kernel writes it."""
+    chosen: list[int] = []
+    seen: set[int] = set()
+    for j in range(size - count, size):
+        t = stream.below(j + 1)
+        if t in seen:
+            t = j
+        seen.add(t)
+        chosen.append(t)
+    return chosen
+
+
+def sample_strata(stream: Stream, starts, sizes, counts, spacing: int) -> list[int]:
+    picks: list[int] = []
+    gap = max(spacing - 1, 0)
+    for start, size, count in zip(starts, sizes, counts, strict=True):
+        if count <= 0:
+            continue
+        local = floyd_sample(stream, size - (count - 1) * gap, count)
+        if gap:
+            local = [y + i * gap for i, y in enumerate(sorted(local))]
+        picks.extend(start + x for x in local)
+    return picks
+
+
+def random_entry_null_stats(ret, max_drawdown, starts, sizes, counts, spacing, n_draws, seed) -> np.ndarray:
+    out = np.empty((n_draws, 4))
+    for d in range(n_draws):
+        picks = sample_strata(Stream(seed, d), starts, sizes, counts, spacing)
+        values = [ret[p] for p in picks]
+        total = 0.0
+        for v in values:  # left-to-right, as the kernel adds
+            total += v
+        drawdown = 0.0
+        for p in picks:
+            drawdown += max_drawdown[p]
+        out[d] = [total / len(picks), np.median(values), sum(v > 0 for v in values) / len(picks), drawdown / len(picks)]
+    return out
+
+
+def random_entry_picks(starts, sizes, counts, spacing, n_draws, seed) -> np.ndarray:
+    return np.array([sample_strata(Stream(seed, d), starts, sizes, counts, spacing) for d in range(n_draws)])
+
+
+def random_entry_null_means(pool, k, n_draws, seed) -> np.ndarray:
+    return random_entry_null_stats(pool, pool, [0], [len(pool)], [k], 1, n_draws, seed)[:, 0]
+
+
+def random_entry_path_means(close, pool_start, pool_size, k, length, n_draws, seed) -> np.ndarray:
+    out = np.empty((n_draws, length + 1))
+    for d in range(n_draws):
+        entries = [pool_start + x for x in floyd_sample(Stream(seed, d), pool_size, k)]
+        paths = [100.0 * np.asarray(close[e : e + length + 1]) / close[e] for e in entries]
+        out[d] = np.mean(paths, axis=0)
+    return out
+
+
+def stationary_bootstrap_indices(n_obs: int, mean_block: float, seed: int, replication: int) -> np.ndarray:
+    """Politis-Romano: a new block (uniform start) with probability 1/mean_block, else the
+    next index, wrapping from n_obs - 1 to 0."""
+    stream = Stream(seed, replication)
+    indices = [stream.below(n_obs)]
+    for _ in range(1, n_obs):
+        if stream.uniform() < 1.0 / mean_block:
+            indices.append(stream.below(n_obs))
+        else:
+            indices.append((indices[-1] + 1) % n_obs)
+    return np.array(indices, dtype=np.int64)
+
+
+def bootstrap_path_stats(close: pd.Series, rules: EventRules, horizons: tuple[Horizon, ...], mean_block, seed, n_paths):
+    """Paths rebuilt with numpy, events found by ``events.study.detect``, windows measured by
+    ``events.measure_forward``; statistics as in ``random_entry_null_stats``."""
+    log_returns = np.diff(np.log(close.to_numpy()))
+    stats = np.full((n_paths, len(horizons), 4), np.nan)
+    counts = np.zeros((n_paths, len(horizons)), dtype=np.int64)
+    for b in range(n_paths):
+        indices = stationary_bootstrap_indices(len(log_returns), mean_block, seed, b)
+        path = close.iloc[0] * np.exp(np.concatenate([[0.0], np.cumsum(log_returns[indices])]))
+        path = pd.Series(path, index=close.index)
+        entries = detect(path, rules).entry_pos
+        measured = measure_forward(path, entries, horizons)
+        for j, horizon in enumerate(horizons):
+            done = measured.loc[~measured[f"pending_{horizon.label}"]]
+            ret = done[f"ret_{horizon.label}"].to_numpy()
+            counts[b, j] = len(ret)
+            if len(ret):
+                stats[b, j] = [ret.mean(), np.median(ret), np.mean(ret > 0), done[f"max_drawdown_{horizon.label}"].mean()]
+    return stats, counts
