@@ -399,6 +399,204 @@ def bench_montecarlo_command(draws, argpartition_draws, replications, repeats, s
 # --- sweep and bench sweep -------------------------------------------------------------------
 
 
+def _sweep_rules_and_horizons(ma, direction, since, until, confirm, min_gap, entry, horizons, months):  # type: ignore[no-untyped-def]
+    """Shared event rules of a sweep (fast/slow come from the grid; 1/2 only fill the slots)."""
+    if horizons is not None and months is not None:
+        raise click.BadParameter("give --horizons or --months, not both", param_hint="--months")
+    return rules_and_horizons(1, 2, ma, direction, since, until, confirm, min_gap, entry, horizons, months)
+
+
+def _sweep_progress(total: int):  # type: ignore[no-untyped-def]
+    """A rich progress bar on stderr and the callback that advances it one step at a time."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                   TimeElapsedColumn(), console=err_console, transient=True)
+    task = bar.add_task("sweep", total=total)
+    started = [False]
+
+    def step(description: str) -> None:
+        if started[0]:
+            bar.advance(task)
+        started[0] = True
+        bar.update(task, description=description)
+
+    return bar, step
+
+
+def _reference_pair(text: str) -> tuple[int, int]:
+    parts = text.replace("x", "/").split("/")
+    try:
+        fast, slow = (int(p) for p in parts)
+    except ValueError:
+        raise click.BadParameter(f"expected FAST/SLOW like 50/200, got {text!r}", param_hint="--reference") from None
+    return fast, slow
+
+
+sweep_grid_options = [
+    click.option("--series", default="russell2000", show_default=True,
+                 help="Series name (see `backtest data list`) or path to a Yahoo/FRED CSV file."),
+    click.option("--fast", "fast_range", default="5:100:1", show_default=True,
+                 help="Fast windows in trading days: START:STOP[:STEP] (STOP inclusive), N, or a comma list."),
+    click.option("--slow", "slow_range", default="20:300:1", show_default=True,
+                 help="Slow windows in trading days, same syntax; only pairs with fast < slow are run."),
+    click.option("--ma", type=click.Choice(["sma", "ema"]), default="sma", show_default=True, help="Average type."),
+    click.option("--direction", type=click.Choice(["golden", "death"]), default="golden", show_default=True,
+                 help="golden: fast crosses above slow; death: below."),
+    click.option("--since", default=None, help="Detect events from this date (YYYY-MM-DD); averages use all prior history."),
+    click.option("--until", default=None, help="Detect events up to this date (YYYY-MM-DD)."),
+    click.option("--confirm", type=int, default=0, show_default=True,
+                 help="Days the fast average must stay beyond the slow one; the event is dated on the last of them."),
+    click.option("--min-gap", type=int, default=0, show_default=True,
+                 help="Ignore an event within this many trading days of the previous kept one."),
+    click.option("--entry", type=click.Choice(["close", "next_close"]), default="close", show_default=True,
+                 help="Enter at the event-day close or the next close."),
+    click.option("--horizons", default=None,
+                 help="Forward horizons in trading days, comma-separated (default 21,63,126,189,252 = 1m..12m)."),
+    click.option("--months", default=None, help="Forward horizons in calendar months instead, e.g. 1,3,6,9,12."),
+]
+
+
+def _with_options(options):  # type: ignore[no-untyped-def]
+    def decorate(function):  # type: ignore[no-untyped-def]
+        for option in reversed(options):
+            function = option(function)
+        return function
+
+    return decorate
+
+
+@app.command("sweep")
+@_with_options(sweep_grid_options)
+@click.option("--reps", type=click.IntRange(min=0), default=1000, show_default=True,
+              help="Stationary-bootstrap replications for Reality Check / SPA / Romano-Wolf (0 skips them).")
+@click.option("--null-draws", type=click.IntRange(min=0), default=None,
+              help="Random-entry draws per distinct event count (default: --reps, or 1000; 0 skips those p-values).")
+@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=20050101, show_default=True,
+              help="Seed of every random draw: same seed and data give byte-identical files.")
+@click.option("--mean-block", type=click.FloatRange(min=1.0), default=None,
+              help="Mean block length of the stationary bootstrap, trading days "
+              "(default per horizon: max(sqrt(days), horizon length)).")
+@click.option("--alpha", type=click.FloatRange(min=0.0, max=1.0, min_open=True, max_open=True), default=0.05,
+              show_default=True, help="Family-wise error rate of the Romano-Wolf stepdown.")
+@click.option("--studentize", is_flag=True,
+              help="Divide each pair's mean excess by its standard error (Hansen 2005) instead of arch's raw maximum.")
+@click.option("--min-events", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Complete events a pair needs to enter the data-snooping family.")
+@click.option("--reference", default="50/200", show_default=True, help="Pair to rank and highlight, FAST/SLOW.")
+@click.option("--name", default=None, help="Sweep name: outputs go to OUTPUT_DIR/NAME (default from the settings).")
+@click.option("--output-dir", type=click.Path(path_type=Path, file_okay=False), default=Path("results"),
+              show_default=True, help="Parent directory of the sweep's results directory.")
+@click.option("--csv", is_flag=True, help="Also write the table as CSV (Parquet is always written).")
+@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="Pairs listed per horizon.")
+@data_dir_option
+def sweep_command(series, fast_range, slow_range, ma, direction, since, until, confirm, min_gap, entry, horizons,
+                  months, reps, null_draws, seed, mean_block, alpha, studentize, min_events, reference, name,
+                  output_dir, csv, top, data_dir):  # type: ignore[no-untyped-def]
+    """Run every fast/slow pair of a grid and test the best against random entry.
+
+    Per pair and horizon: events, mean / median forward return, hit rate, mean excess over
+    the unconditional mean of the same window, and a one-sided random-entry p-value. Over
+    the whole grid, per horizon: White's Reality Check and Hansen's SPA p-values for "the
+    best pair beats random entry" and the Romano-Wolf set of pairs that survive, from one
+    stationary bootstrap over days shared by every pair. Returns are fractions of the entry
+    close; windows are trading days. Writes OUTPUT_DIR/NAME/ (pairs.parquet, heatmaps,
+    summary.md/.html, summary.json) only when everything succeeded.
+    """
+    import re
+
+    from backtest.data import load_series
+    from backtest.sweep import SweepGrid, run_sweep, write_sweep_report
+
+    grid = SweepGrid.from_ranges(fast_range, slow_range)
+    rules, chosen = _sweep_rules_and_horizons(ma, direction, since, until, confirm, min_gap, entry, horizons, months)
+    ref = _reference_pair(reference)
+    market_series = load_series(series, data_dir=data_dir)
+    if name is None:
+        stem = Path(series).stem if Path(series).suffix else series
+        name = f"{stem}_{ma}_{direction}_sweep"
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name):
+        raise click.BadParameter(f"use letters, digits, '_', '-' and '.', got {name!r}", param_hint="--name")
+    bar, step = _sweep_progress(2 + len(chosen) * (2 + (reps > 0)))
+    with bar:
+        result = run_sweep(market_series, grid, rules, chosen, reps=reps, null_draws=null_draws, seed=seed,
+                           mean_block=mean_block, alpha=alpha, studentize=studentize, min_events=min_events,
+                           reference=ref, progress=step)
+        step("writing the report")
+        target = write_sweep_report(result, output_dir / name, csv=csv, top=top)
+    console.print(result.summary(), highlight=False, markup=False)
+    console.print(f"wrote {target}/", highlight=False, markup=False)
+
+
+@bench_group.command("sweep")
+@click.option("--series", default="russell2000", show_default=True, help="Series name or CSV path.")
+@click.option("--since", default="1985-01-01", show_default=True, help="Detect events from this date.")
+@click.option("--fast", "fast_range", default="5:100:1", show_default=True, help="Fast windows of the vectorbt comparison.")
+@click.option("--slow", "slow_range", default="20:300:1", show_default=True, help="Slow windows of the vectorbt comparison.")
+@click.option("--full-fast", default="2:400", show_default=True, help="Fast windows of the full-grid timing run.")
+@click.option("--full-slow", default="3:400", show_default=True, help="Slow windows of the full-grid timing run.")
+@click.option("--spa-fast", default="41:60", show_default=True, help="Fast windows of the SPA-vs-arch grid.")
+@click.option("--spa-slow", default="191:210", show_default=True, help="Slow windows of the SPA-vs-arch grid (20 x 20 = 400 pairs).")
+@click.option("--spa-horizon", default="6m", show_default=True, help="Horizon of the SPA-vs-arch comparison.")
+@click.option("--reps", type=click.IntRange(min=1), default=1000, show_default=True, help="Bootstrap replications.")
+@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=20050101, show_default=True)
+@click.option("--skip-vectorbt", is_flag=True, help="Do not run the vectorbt pipeline (about 40 s and 14 GB on the default grid).")
+@click.option("--skip-full", is_flag=True, help="Do not run the full-grid timing run.")
+@click.option("--skip-arch", is_flag=True, help="Do not run arch's SPA (about 40 s at 400 pairs x 1,000 replications).")
+@click.option("--output", type=click.Path(path_type=Path, dir_okay=False), default=Path("results/bench/sweep.json"),
+              show_default=True, help="Where to write the JSON results (atomically).")
+@data_dir_option
+def bench_sweep_command(series, since, fast_range, slow_range, full_fast, full_slow, spa_fast, spa_slow, spa_horizon,
+                        reps, seed, skip_vectorbt, skip_full, skip_arch, output, data_dir):  # type: ignore[no-untyped-def]
+    """Time our sweep against vectorbt and our SPA against arch, in one process.
+
+    Wall times are seconds with numba caches warm; peak memory is the growth of the
+    process's peak resident set during each call (numpy and numba allocations alike).
+    Also checks that event counts and forward returns agree with vectorbt for every pair.
+    """
+    from backtest.data import load_series
+    from backtest.events import DEFAULT_HORIZONS, EventRules
+    from backtest.sweep import SweepGrid
+    from backtest.sweep.bench import run_sweep_bench, write_bench
+
+    rules = EventRules(start=since)
+    grid = SweepGrid.from_ranges(fast_range, slow_range)
+    full_grid = None if skip_full else SweepGrid.from_ranges(full_fast, full_slow)
+    spa_grid = None if skip_arch else SweepGrid.from_ranges(spa_fast, spa_slow)
+    if spa_horizon not in {h.label for h in DEFAULT_HORIZONS}:
+        raise click.BadParameter(f"one of {', '.join(h.label for h in DEFAULT_HORIZONS)}", param_hint="--spa-horizon")
+    market_series = load_series(series, data_dir=data_dir)
+    with err_console.status("benchmarking") as status:
+        result = run_sweep_bench(market_series, grid, full_grid, spa_grid, rules, DEFAULT_HORIZONS, reps=reps,
+                                 seed=seed, spa_horizon=spa_horizon, vectorbt=not skip_vectorbt,
+                                 progress=lambda text: status.update(text))
+    write_bench(result, output)
+    console.print_json(data=_bench_headline(result))
+    console.print(f"wrote {output}", highlight=False, markup=False)
+
+
+def _bench_headline(result):  # type: ignore[no-untyped-def]
+    """The numbers a person looks for first."""
+    out = {}
+    if "full_sweep" in result:
+        full = result["full_sweep"]
+        out["full_grid"] = {k: full[k] for k in ("pairs", "wall_s", "process_peak_mb", "peak_mb")}
+    grid = result["grid_vs_vectorbt"]
+    out["grid"] = {"pairs": grid["pairs"], "ours_wall_s": grid["ours"]["wall_s"], "ours_peak_mb": grid["ours"]["peak_mb"]}
+    if "vectorbt" in grid:
+        out["grid"].update({"vectorbt_wall_s": grid["vectorbt"]["wall_s"], "vectorbt_peak_mb": grid["vectorbt"]["peak_mb"],
+                            "speedup": grid["speedup"], "memory_ratio": grid.get("memory_ratio")})
+        agreement = grid["agreement"]
+        out["grid"]["agreement"] = {key: agreement.get(key) for key in (
+            "identical_event_counts", "identical_event_days", "events_on_different_days",
+            "differences_resolved_for_us_by_exact_arithmetic", "identical_forward_returns_on_common_days")}
+    if "spa_vs_arch" in result:
+        spa = result["spa_vs_arch"]
+        out["spa_vs_arch"] = {"speedup": spa["speedup"], "max_abs_pvalue_diff": spa["max_abs_pvalue_diff"],
+                              "arch_wall_s": spa["arch"]["wall_s"], "ours_wall_s": spa["ours"]["wall_s"]}
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code (user errors become one line on stderr)."""
     try:

@@ -88,7 +88,7 @@ def detect_events_nb(
 
 
 @njit(cache=True, nogil=True)
-def _measure_window(close: np.ndarray, entry: int, end: int, out: np.ndarray) -> None:
+def measure_window_nb(close: np.ndarray, entry: int, end: int, out: np.ndarray) -> None:
     """Measurements of one window close[entry..end] written into out[0..5]:
     forward return, max drawdown, max adverse and favourable excursion, days to the
     trough, days until the entry level is regained after the trough (NaN: not within)."""
@@ -148,7 +148,7 @@ def forward_measures_nb(close: np.ndarray, entries: np.ndarray, offsets: np.ndar
             end = entry + offsets[i, j]
             if offsets[i, j] < 0 or end >= n:
                 continue
-            _measure_window(close, entry, end, out[i, j])
+            measure_window_nb(close, entry, end, out[i, j])
     return out
 
 

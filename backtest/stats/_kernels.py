@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from backtest.events._kernels import _measure_window, detect_events_nb
+from backtest.events._kernels import measure_window_nb, detect_events_nb
 
 _GAMMA = np.uint64(0x9E3779B97F4A7C15)  # 2**64 / golden ratio, SplitMix64's increment
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -368,7 +368,7 @@ def bootstrap_path_stats_nb(
                 offset = offsets[entry, j]
                 if offset < 0 or entry + offset >= n:
                     continue
-                _measure_window(path, entry, entry + offset, measured)
+                measure_window_nb(path, entry, entry + offset, measured)
                 values[k] = measured[0]
                 total += measured[0]
                 if measured[0] > 0.0:

@@ -51,7 +51,7 @@ def numpy_argpartition_means(pool: np.ndarray, k: int, n_draws: int, seed: int, 
 def finite_population_moments(pool: np.ndarray, k: int) -> tuple[float, float]:
     """Mean and standard deviation of the mean of k draws without replacement from pool:
     mu and sqrt(sigma^2 / k * (n - k) / (n - 1)) with sigma^2 the population variance
-    (Cochran 1977, Sampling Techniques, eq. 2.8)."""
+    (the finite-population correction; Cochran 1977, Sampling Techniques, ch. 2)."""
     n = len(pool)
     variance = float(np.var(pool)) / k * (n - k) / (n - 1)
     return float(np.mean(pool)), float(np.sqrt(variance))

@@ -290,8 +290,8 @@ COLUMNS: dict[str, str] = {
     "mean_excess_return": "mean_return - baseline_mean_return (fraction)",
     "random_entry_pvalue": "one-sided p-value of mean_return against k random entry days, (1 + #null >= obs) / (1 + draws)",
     "in_family": "pair enters the data-snooping tests (at least min_events complete events)",
-    "snooping_statistic": "mean excess (or studentised mean excess) used by RC / SPA / Romano-Wolf",
-    "standard_error": "stationary-bootstrap long-run standard error of the mean excess (fraction)",
+    "standard_error": "stationary-bootstrap long-run standard error of the mean excess (fraction); the "
+    "snooping statistic is mean_excess_return, or mean_excess_return / standard_error when studentised",
     "romano_wolf_pvalue": "Romano-Wolf stepdown adjusted p-value (one-sided: pair beats random entry)",
     "romano_wolf_survives": "romano_wolf_pvalue <= alpha (FWER control over the whole grid)",
 }
@@ -428,7 +428,6 @@ def run_sweep(
                 "mean_excess_return": excess_mean,
                 "random_entry_pvalue": pvalue,
                 "in_family": inference.in_family if inference else n_complete >= min_events,
-                "snooping_statistic": inference.statistic if inference else np.nan,
                 "standard_error": inference.standard_error if inference else np.nan,
                 "romano_wolf_pvalue": inference.romano_wolf_pvalue if inference else np.nan,
                 "romano_wolf_survives": inference.survives if inference else False,

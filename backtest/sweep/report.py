@@ -42,7 +42,7 @@ def parquet_bytes(frame: pd.DataFrame) -> bytes:
     writes no timestamp, only the schema and its own version string."""
     table = pa.Table.from_pandas(frame, preserve_index=False)
     buffer = io.BytesIO()
-    pq.write_table(table, buffer, compression="zstd", write_statistics=False, use_dictionary=["horizon"])
+    pq.write_table(table, buffer, compression="zstd", compression_level=19, write_statistics=False, use_dictionary=["horizon"])
     return buffer.getvalue()
 
 
@@ -124,11 +124,17 @@ def heatmap_figure(result: SweepResult, label: str) -> plt.Figure:
     rules = result.rules
     ax.set_title(
         f"{result.series_name}: {rules.ma.upper()} {rules.direction} crosses, {label} forward return\n"
-        f"mean over events minus the unconditional mean, {result.first_date.year}-{result.last_date.year}"
+        f"mean over events minus the unconditional mean; events {_event_span(result)}"
     )
     if ax.get_legend_handles_labels()[0]:
         ax.legend(loc="lower right", fontsize=8, framealpha=0.9)
     return fig
+
+
+def _event_span(result: SweepResult) -> str:
+    start = result.rules.start if result.rules.start is not None else result.first_date
+    end = result.rules.end if result.rules.end is not None else result.last_date
+    return f"{start.date()} to {min(end, result.last_date).date()}"
 
 
 def _fmt_pct(value: object) -> str:
@@ -153,7 +159,7 @@ def summary_markdown(result: SweepResult, top: int = 10) -> str:
         f"- Data: {result.first_date.date()} to {result.last_date.date()} ({result.n_closes:,} closes)"
         + (f", sha256 `{result.data_sha256[:16]}…`" if result.data_sha256 else ""),
         f"- Grid: {result.grid.describe()}",
-        f"- Rules: {rules.replace(fast=result.reference[0], slow=result.reference[1]).describe().split(', ', 1)[-1]}",
+        f"- Rules: {rules.ma.upper()} {rules.direction} crosses; {rules.describe().split(', ', 1)[-1]}",
         f"- Random-entry p-values: {result.null_draws:,} draws of k eligible days without replacement per distinct "
         "event count k; one-sided, (1 + #null >= observed) / (1 + draws).",
         f"- Data snooping: one stationary bootstrap over days shared by every pair (Politis & Romano 1994; "
@@ -186,9 +192,19 @@ def summary_markdown(result: SweepResult, top: int = 10) -> str:
         "return (100 = best).",
     ]
     formats = {
+        "horizon": str,
         "mean_return": _fmt_pct, "median_return": _fmt_pct, "hit_rate": lambda v: f"{float(v):.0%}",
         "mean_excess_return": _fmt_pct, "random_entry_pvalue": _fmt_p, "romano_wolf_pvalue": _fmt_p,
     }
+    ref_fast, ref_slow = result.reference
+    own = result.table.loc[(result.table["fast"] == ref_fast) & (result.table["slow"] == ref_slow)]
+    if len(own):
+        lines += [
+            "",
+            f"## The {ref_fast}/{ref_slow} pair",
+            "",
+            markdown_table(own[["horizon", *TOP_COLUMNS[2:]]], formats),
+        ]
     survivors = {test.horizon: test.n_survivors for test in result.tests}
     for horizon in result.horizons:
         label = horizon.label
@@ -218,6 +234,7 @@ def write_sweep_report(result: SweepResult, directory: str | Path, csv: bool = F
     """Write every output file of ``result`` into ``directory`` atomically; return it."""
     target = Path(directory)
     with atomic_directory(target) as staging:
+        staging.chmod(0o755)  # mkdtemp stages with 0700; results are meant to be shared
         (staging / TABLE_FILE).write_bytes(parquet_bytes(result.table))
         if csv:
             (staging / CSV_FILE).write_text(result.table.to_csv(index=False, float_format="%.10g", lineterminator="\n"))

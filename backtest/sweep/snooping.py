@@ -123,10 +123,13 @@ def romano_wolf_adjust(statistic: np.ndarray, exceed: np.ndarray, reps: int) -> 
     """Stepdown adjusted p-values (Romano & Wolf 2016, Algorithm 4.1 in p-value form).
 
     ``exceed[p]``: replications whose maximum over the pairs ranked at or below p reaches
-    p's statistic. Raw p = (1 + exceed) / (reps + 1), then a running maximum down the
-    ranking (best first) so that a pair is rejected only after every better one.
+    p's statistic, "at or below" meaning at or before p in the stable ascending order of the
+    statistic (as ``bootstrap_maxima_nb`` walks it). Raw p = (1 + exceed) / (reps + 1), then
+    a running maximum down the ranking (best first) so that a pair is rejected only after
+    every better one. Walking exactly the reverse of that order makes tied statistics share
+    one adjusted p-value: the first of a tie reached here counts the whole tie.
     """
-    order = np.argsort(-statistic, kind="stable")
+    order = np.argsort(statistic, kind="stable")[::-1]
     raw = (1.0 + exceed[order]) / (reps + 1.0)
     adjusted = np.empty_like(raw)
     adjusted[order] = np.maximum.accumulate(raw)

@@ -1,0 +1,49 @@
+"""Is 50/200 special? Every SMA golden-cross pair 5-100 x 20-300 on the Russell 2000.
+
+Runs the sweep of all 23,655 pairs (fast 5..100, slow 20..300, fast < slow, step 1) on the
+Russell 2000 price index with events since 1985-01-01, default horizons (1, 3, 6, 9, 12
+months of 21 trading days), 1,000 stationary-bootstrap replications and a fixed seed, and
+writes the report to results/russell2000_ma_sweep/ (pairs.parquet, heatmaps, summary.md,
+summary.html, summary.json).
+
+    python studies/russell2000_ma_sweep.py [--data-dir DIR] [--output-dir DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from backtest.data import load_series
+from backtest.events import DEFAULT_HORIZONS, EventRules
+from backtest.sweep import SweepGrid, SweepResult, run_sweep, write_sweep_report
+
+ROOT = Path(__file__).resolve().parents[1]
+OUTPUT_DIR = ROOT / "results" / "russell2000_ma_sweep"
+GRID = SweepGrid.from_ranges("5:100:1", "20:300:1")
+RULES = EventRules(ma="sma", direction="golden", start="1985-01-01")
+REPS = 1000
+SEED = 20050101
+
+
+def run(data_dir: str | Path | None = None, output_dir: str | Path = OUTPUT_DIR, progress=None) -> SweepResult:  # type: ignore[no-untyped-def]
+    """Run the study and write its report into ``output_dir`` (atomically)."""
+    series = load_series("russell2000", data_dir=data_dir)
+    result = run_sweep(series, GRID, RULES, DEFAULT_HORIZONS, reps=REPS, seed=SEED, reference=(50, 200),
+                       progress=progress)
+    write_sweep_report(result, output_dir, csv=False, top=15)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", default=None, help="directory holding yahoo/ and fred/ CSV files")
+    parser.add_argument("--output-dir", default=str(OUTPUT_DIR), help="where the report goes")
+    args = parser.parse_args()
+    result = run(args.data_dir, args.output_dir, progress=lambda step: print(f"... {step}", flush=True))
+    print(result.summary())
+    print(f"wrote {args.output_dir}")
+
+
+if __name__ == "__main__":
+    main()

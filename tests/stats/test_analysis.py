@@ -1,0 +1,180 @@
+"""analyze_events end to end: structure, tidy frames, JSON, seeds, the excess-return and
+lag-order construction against direct statsmodels calls, Holm, verdicts, real data."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+
+from backtest.errors import ParameterError
+from backtest.events import EventRules, Horizon, run_event_study
+from backtest.stats import NULL_STATISTICS, VERDICT_RULES, analyze_events, holm
+from backtest.stats.bench import finite_population_moments
+from backtest.stats.montecarlo import event_pool
+from backtest.stats.verdict import OUTCOMES, absolute_verdict, relative_verdict
+
+HORIZONS = (Horizon("1m", days=21), Horizon("6m", days=126), Horizon("20y", days=5000))
+
+
+def walk(n: int, seed: int) -> pd.Series:
+    rng = np.random.default_rng(seed)
+    return pd.Series(100.0 * np.exp(np.cumsum(rng.normal(0.0003, 0.012, n))), index=pd.bdate_range("1980-01-01", periods=n), name="walk")
+
+
+@pytest.fixture(scope="module")
+def study():
+    return run_event_study(walk(4000, 3), EventRules(fast=20, slow=100, start="1981-01-01"), HORIZONS)
+
+
+@pytest.fixture(scope="module")
+def result(study):
+    return analyze_events(study, n_draws=4000, n_paths=150, seed=7, n_resamples=999)
+
+
+def test_structure(study, result) -> None:
+    assert result.labels == ("1m", "6m", "20y")
+    assert result.n_events == study.n_events > 20
+    six = result["6m"]
+    assert six.n == len(study.complete("6m")) and six.n_pending == study.n_events - six.n
+    assert set(six.random_entry) == {"plain", "spacing", "era"}
+    assert set(six.random_entry["era"]) == set(NULL_STATISTICS)
+    assert six.bootstrap_paths["mean"].n_null <= 150
+    assert six.excess_mean == pytest.approx(six.events.mean - six.baseline.mean)
+    assert six.verdict_a.outcome in OUTCOMES and six.verdict_b.outcome in OUTCOMES
+    assert result.verdict_rules == VERDICT_RULES
+    null = result.null_distribution("6m", "mean", "spacing")
+    assert null.shape == (4000,) and null is six.random_entry["spacing"]["mean"].null
+    assert result.null_distribution("6m", "hit_rate", "bootstrap_paths").shape == (150,)
+    with pytest.raises(ParameterError, match="horizon '2m'"):
+        result["2m"]
+
+
+def test_no_complete_event_gives_nan_tests_and_inconclusive(result) -> None:
+    never = result["20y"]  # 5,000-day windows never complete in 4,000 days
+    assert never.n == 0 and never.random_entry == {}
+    assert math.isnan(never.hac_mean.pvalue) and math.isnan(never.pvalues_holm["random_entry.plain.mean"])
+    assert never.verdict_a.outcome == "inconclusive" and never.verdict_a.flags == ("anecdotal",)
+
+
+def test_excess_returns_and_lag_order_match_direct_statsmodels(study, result) -> None:
+    for label in ("1m", "6m"):
+        events = study.complete(label)
+        entries = events["entry_pos"].to_numpy()
+        days = {"1m": 21, "6m": 126}[label]
+        maxlags = max(sum(1 for later in entries[i + 1 :] if later < entry + days) for i, entry in enumerate(entries))
+        assert result[label].maxlags == maxlags
+        pool_mean = event_pool(study, label).ret.mean()
+        excess = events[f"ret_{label}"].to_numpy() - pool_mean
+        fit = sm.OLS(excess, np.ones((len(excess), 1))).fit(cov_type="HAC", cov_kwds={"maxlags": maxlags}, use_t=True)
+        assert result[label].hac_excess.statistic == pytest.approx(fit.tvalues[0], rel=1e-10)
+        assert result[label].hac_excess.pvalue_two_sided == pytest.approx(fit.pvalues[0], rel=1e-10)
+        raw = sm.OLS(events[f"ret_{label}"].to_numpy(), np.ones((len(excess), 1))).fit(
+            cov_type="HAC", cov_kwds={"maxlags": maxlags}, use_t=True
+        )
+        assert result[label].hac_mean.statistic == pytest.approx(raw.tvalues[0], rel=1e-10)
+    assert result["6m"].maxlags >= result["1m"].maxlags
+
+
+def test_holm_and_verdicts_follow_from_the_pvalues(result) -> None:
+    for key in ("hac_mean", "random_entry.plain.mean", "bootstrap_paths.mean", "random_entry.era.hit_rate"):
+        raw = [h.pvalues[key] for h in result.horizons]
+        np.testing.assert_array_equal([h.pvalues_holm[key] for h in result.horizons], holm(raw))
+    for h in result.horizons:
+        assert h.verdict_a == absolute_verdict(
+            n=h.n, hac_pvalue_holm=h.pvalues_holm["hac_mean"], hit_rate=h.events.hit_rate,
+            hit_vs_half_pvalue=h.hit_vs_half.pvalue, alpha=result.alpha,
+        )
+        assert h.verdict_b == relative_verdict(
+            n=h.n, random_entry_pvalue_holm=h.pvalues_holm["random_entry.plain.mean"],
+            bootstrap_path_pvalue_holm=h.pvalues_holm["bootstrap_paths.mean"], alpha=result.alpha,
+        )
+
+
+def test_tidy_frames(result) -> None:
+    frame = result.to_frame()
+    per_horizon = 5 + 2 + 3 * 4 + 4  # classical tests, CIs, random entry (3 variants x 4), paths
+    assert len(frame[frame["horizon"] == "6m"]) == per_horizon
+    assert len(frame[frame["horizon"] == "20y"]) == 5 + 2 + 4  # no random entry without events
+    assert frame.columns.tolist()[:6] == ["horizon", "question", "test", "variant", "statistic_name", "statistic"]
+    assert set(frame["question"]) == {"A", "B"}
+    assert not frame.duplicated(["horizon", "test", "variant", "statistic_name"]).any()
+    row = frame.query("horizon == '6m' and test == 'random_entry' and variant == 'plain' and statistic_name == 'mean'")
+    assert row["pvalue"].item() == result["6m"].random_entry["plain"]["mean"].pvalue
+    descriptive = result.descriptive_frame()
+    assert descriptive.columns.tolist() == ["horizon", "statistic", "events", "baseline", "difference"]
+    assert len(result.verdict_frame()) == 6
+
+
+def test_to_dict_is_plain_json_with_none_for_nan(result) -> None:
+    payload = result.to_dict()
+    text = json.dumps(payload, allow_nan=False)  # raises on NaN / inf
+    assert json.loads(text) == payload
+    never = payload["horizons"][2]
+    assert never["events"]["mean"] is None and never["tests"]["hac_mean"]["pvalue"] is None
+    assert payload["parameters"]["seed"] == 7 and payload["verdict_rules"] == VERDICT_RULES
+    assert payload["horizons"][1]["verdicts"]["B"]["outcome"] in OUTCOMES
+
+
+def test_summary_reads(result) -> None:
+    text = result.summary()
+    for phrase in ("A. Did gains follow?", "B. Beyond a random entry date?", "6m", "verdict", "mean block 20"):
+        assert phrase in text
+
+
+def test_same_seed_identical_other_seed_within_monte_carlo_error(study, result) -> None:
+    again = analyze_events(study, n_draws=4000, n_paths=150, seed=7, n_resamples=999)
+    assert again.to_dict() == result.to_dict()
+    np.testing.assert_array_equal(again.null_distribution("1m", "median"), result.null_distribution("1m", "median"))
+    other = analyze_events(study, n_draws=4000, n_paths=150, seed=8, n_resamples=999)
+    for label in ("1m", "6m"):
+        ours, theirs = result[label].random_entry["plain"]["mean"], other[label].random_entry["plain"]["mean"]
+        assert ours.pvalue != theirs.pvalue or not np.array_equal(ours.null, theirs.null)
+        se = math.hypot(ours.pvalue_standard_error, theirs.pvalue_standard_error)
+        assert abs(ours.pvalue - theirs.pvalue) < 4 * se + 1e-3
+        paths, other_paths = result[label].bootstrap_paths["mean"], other[label].bootstrap_paths["mean"]
+        assert abs(paths.pvalue - other_paths.pvalue) < 4 * math.hypot(paths.pvalue_standard_error, other_paths.pvalue_standard_error) + 1e-2
+
+
+def test_parameters_are_validated(study) -> None:
+    with pytest.raises(ParameterError, match="include 'plain'"):
+        analyze_events(study, variants=("spacing",))
+    with pytest.raises(ParameterError, match="n_draws"):
+        analyze_events(study, n_draws=0)
+    with pytest.raises(ParameterError, match="alpha"):
+        analyze_events(study, alpha=5)
+    with pytest.raises(ParameterError, match="EventStudy"):
+        analyze_events(walk(100, 1))
+
+
+def test_without_paths_question_b_cannot_be_supported(study) -> None:
+    result = analyze_events(study, n_draws=2000, n_paths=0, seed=1, variants=("plain",), n_resamples=999)
+    assert result.bootstrap is None and result.mean_block is None
+    for h in result.horizons:
+        assert h.bootstrap_paths is None and h.verdict_b.outcome != "supported"
+    assert "not run" in result.summary()
+    json.dumps(result.to_dict(), allow_nan=False)
+
+
+def test_real_russell2000_golden_crosses(russell2000) -> None:
+    # The real snapshot matters here: a null that reproduces the data's own drift and event
+    # frequency is what makes question B meaningful.
+    rules = EventRules(start="1985-01-01", end="2019-01-10")
+    study = run_event_study(russell2000, rules)
+    assert study.n_events == 25  # the RU2000PR history to 2019 (spliced series: same closes)
+    result = analyze_events(study, n_draws=20_000, n_paths=200, seed=1)
+    three = result["3m"]
+    pool = event_pool(study, "3m").ret
+    mean, std = finite_population_moments(pool, three.n)
+    null = three.random_entry["plain"]["mean"]
+    assert null.null_mean == pytest.approx(mean, abs=4 * std / math.sqrt(20_000))
+    assert null.null_std == pytest.approx(std, rel=0.03)
+    assert three.baseline.mean == pytest.approx(pool.mean())
+    # bootstrapped paths cross about as often as the data do (not a different regime)
+    events_per_path = result.bootstrap.event_counts[:, 1].mean()
+    assert 0.5 * three.n < events_per_path < 2.0 * three.n
+    json.dumps(result.to_dict(), allow_nan=False)

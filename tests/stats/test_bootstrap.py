@@ -1,0 +1,123 @@
+"""Stationary bootstrap: our indices against arch's in distribution; the bootstrapped-path
+null end to end; the mean-block choice."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.stats
+from arch.bootstrap import StationaryBootstrap, optimal_block_length
+
+from backtest.errors import ParameterError
+from backtest.events import EventRules, Horizon, run_event_study
+from backtest.stats import bootstrap_path_tests, stationary_bootstrap_index_matrix, stationary_bootstrap_indices
+from backtest.stats.bootstrap import DEFAULT_MEAN_BLOCK, log_returns, politis_white_block_length, resolve_mean_block
+
+N_OBS = 1500
+MEAN_BLOCK = 12.0
+REPLICATIONS = 400
+
+
+def walk(n: int, seed: int, drift: float = 0.0003, sigma: float = 0.012) -> pd.Series:
+    rng = np.random.default_rng(seed)
+    return pd.Series(100.0 * np.exp(np.cumsum(rng.normal(drift, sigma, n))), index=pd.bdate_range("1980-01-01", periods=n))
+
+
+def blocks(indices: np.ndarray, n_obs: int) -> tuple[np.ndarray, np.ndarray]:
+    """(block starts, complete block lengths) of one replication; wrapping from n_obs - 1
+    to 0 continues a block, as in arch. The last block is cut by the sample end: dropped."""
+    step = np.diff(indices)
+    new_block = (step != 1) & (step != -(n_obs - 1))
+    starts_at = np.concatenate([[0], np.flatnonzero(new_block) + 1])
+    lengths = np.diff(starts_at)
+    return indices[starts_at], lengths
+
+
+@pytest.fixture(scope="module")
+def ours() -> np.ndarray:
+    return stationary_bootstrap_index_matrix(N_OBS, MEAN_BLOCK, 2024, REPLICATIONS)
+
+
+@pytest.fixture(scope="module")
+def theirs() -> np.ndarray:
+    bootstrap = StationaryBootstrap(MEAN_BLOCK, np.empty(N_OBS), seed=np.random.default_rng(2024))
+    return np.stack([bootstrap.update_indices() for _ in range(REPLICATIONS)])
+
+
+def test_block_lengths_agree_with_arch_and_are_geometric(ours, theirs) -> None:
+    ours_lengths = np.concatenate([blocks(row, N_OBS)[1] for row in ours])
+    arch_lengths = np.concatenate([blocks(row, N_OBS)[1] for row in theirs])
+    assert scipy.stats.ks_2samp(ours_lengths, arch_lengths).pvalue > 0.01
+    # geometric with mean MEAN_BLOCK: chi-square over lengths 1..40 and a tail bin
+    edges = np.arange(1, 42)
+    p = 1.0 / MEAN_BLOCK
+    probs = (1 - p) ** (edges[:-1] - 1) * p
+    probs = np.append(probs, 1 - probs.sum())
+    for lengths in (ours_lengths, arch_lengths):
+        observed = np.append(np.bincount(np.minimum(lengths, 41), minlength=42)[1:41], (lengths > 40).sum())
+        assert scipy.stats.chisquare(observed, probs * len(lengths)).pvalue > 0.01
+        assert lengths.mean() == pytest.approx(MEAN_BLOCK, rel=0.03)
+
+
+def test_block_starts_are_uniform_like_arch(ours, theirs) -> None:
+    # block starts are i.i.d. uniform positions (an exact chi-square; single indices are
+    # not independent within a block)
+    ours_starts = np.concatenate([blocks(row, N_OBS)[0] for row in ours])
+    arch_starts = np.concatenate([blocks(row, N_OBS)[0] for row in theirs])
+    bins = np.linspace(0, N_OBS, 16)
+    ours_counts = np.histogram(ours_starts, bins)[0]
+    arch_counts = np.histogram(arch_starts, bins)[0]
+    assert scipy.stats.chisquare(ours_counts).pvalue > 0.01
+    assert scipy.stats.chi2_contingency(np.vstack([ours_counts, arch_counts]))[1] > 0.01
+
+
+def test_marginal_index_frequencies_agree_with_arch(ours, theirs) -> None:
+    # with wrap-around every index has marginal probability 1/n at every position
+    bins = np.linspace(0, N_OBS, 11)
+    for indices in (ours, theirs):
+        share = np.histogram(indices.ravel(), bins)[0] / indices.size
+        assert np.abs(share - 0.1).max() < 0.006
+    # per position: the first, middle and last positions are uniform too (no edge effect)
+    for column in (0, N_OBS // 2, N_OBS - 1):
+        assert scipy.stats.ks_2samp(ours[:, column], theirs[:, column]).pvalue > 0.001
+    # wrap-around really happens (n - 1 followed by 0), as in arch
+    assert (np.diff(ours, axis=1) == -(N_OBS - 1)).any() and (np.diff(theirs, axis=1) == -(N_OBS - 1)).any()
+
+
+def test_wrapper_is_the_shared_kernel_and_validates() -> None:
+    np.testing.assert_array_equal(stationary_bootstrap_indices(300, 5.0, 9, 3), stationary_bootstrap_index_matrix(300, 5.0, 9, 4)[3])
+    with pytest.raises(ParameterError, match="mean_block"):
+        stationary_bootstrap_indices(300, 0.5, 9)
+    with pytest.raises(ParameterError, match="n_obs"):
+        stationary_bootstrap_indices(0, 5.0, 9)
+
+
+def test_mean_block_choice() -> None:
+    close = walk(3000, 1)
+    assert resolve_mean_block(close, None) == DEFAULT_MEAN_BLOCK == 20.0
+    assert resolve_mean_block(close, 7) == 7.0
+    expected = float(optimal_block_length(log_returns(close))["stationary"].iloc[0])
+    assert politis_white_block_length(close) == pytest.approx(max(1.0, expected))
+    assert resolve_mean_block(close, "auto") == politis_white_block_length(close)
+    for bad in (0.5, "long", float("nan"), True):
+        with pytest.raises(ParameterError, match="mean_block"):
+            resolve_mean_block(close, bad)
+
+
+def test_bootstrap_path_tests_end_to_end() -> None:
+    close = walk(4000, 2)
+    study = run_event_study(close, EventRules(fast=20, slow=100, start="1982-01-01"), (Horizon("1m", days=21), Horizon("3m", days=63)))
+    paths = bootstrap_path_tests(study, n_paths=200, seed=5)
+    again = bootstrap_path_tests(study, n_paths=200, seed=5)
+    assert paths.mean_block == DEFAULT_MEAN_BLOCK and paths.labels == ("1m", "3m")
+    assert paths.event_counts.shape == (200, 2) and paths.event_counts.min() > 0
+    mean = paths.tests["3m"]["mean"]
+    np.testing.assert_array_equal(mean.null, again.tests["3m"]["mean"].null)
+    assert mean.statistic == pytest.approx(study.complete("3m")["ret_3m"].mean())
+    assert mean.n_null == 200 and 0 < mean.pvalue <= 1
+    # the paths resample this walk's returns: the null centres near the walk's own 3m drift
+    drift = 63 * np.diff(np.log(close.to_numpy())).mean()
+    assert mean.null_mean == pytest.approx(np.expm1(drift), abs=0.02)
+    frame = paths.to_frame()
+    assert len(frame) == 8 and {"horizon", "statistic_name", "pvalue", "mean_events_per_path"} <= set(frame.columns)

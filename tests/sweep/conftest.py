@@ -1,0 +1,21 @@
+"""Fixtures of the sweep tests: small hand-made price paths (random walks, no signal)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+
+def random_walk(n: int, seed: int, drift: float = 0.0003, vol: float = 0.012, name: str = "walk") -> pd.Series:
+    """Geometric random walk on business days: forward returns are independent of the past,
+    so no moving-average rule has an edge over random entry."""
+    rng = np.random.default_rng(seed)
+    steps = rng.normal(drift, vol, n)
+    index = pd.bdate_range("1990-01-01", periods=n)
+    return pd.Series(100.0 * np.exp(np.cumsum(steps)), index=index, name=name)
+
+
+@pytest.fixture()
+def walk() -> pd.Series:
+    return random_walk(2500, seed=11)

@@ -1,0 +1,139 @@
+"""Each kernel of backtest.sweep._kernels against its readable twin."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from arch.bootstrap import SPA
+
+from backtest.events import EventRules
+from backtest.events.study import detection_bounds
+from backtest.signals.moving_averages import close_array, kind_code
+from backtest.sweep import _kernels
+from backtest.sweep.engine import find_events, forward_returns, window_averages
+from backtest.sweep.grid import SweepGrid
+from backtest.sweep.snooping import bootstrap_day_counts, loss_matrix
+from tests.sweep import _twins
+from tests.sweep.conftest import random_walk
+
+
+@pytest.mark.parametrize(
+    "rules",
+    [
+        EventRules(),
+        EventRules(direction="death", ma="ema"),
+        EventRules(confirm=3, min_gap=40, start="1992-03-01", end="1998-06-30"),
+        EventRules(direction="death", confirm=1, min_gap=5, entry="next_close"),
+    ],
+    ids=["golden-sma", "death-ema", "confirm-gap-window", "death-confirm-next"],
+)
+def test_events_match_twin_for_every_pair(walk, rules):
+    grid = SweepGrid.from_ranges("2:12:2,30", "5:40:5")
+    values = close_array(walk)
+    found = find_events(values, walk.index, grid, rules)
+    windows = grid.windows
+    averages, _ = window_averages(values, windows, kind_code(rules.ma))
+    row = {int(w): i for i, w in enumerate(windows)}
+    first, last = detection_bounds(walk.index, rules)
+    direction = 1 if rules.direction == "golden" else -1
+    total = 0
+    for p, (fast, slow) in enumerate(grid.pairs):
+        expected = _twins.pair_events_twin(
+            averages[row[fast]], averages[row[slow]], direction, first, last, rules.confirm, rules.min_gap
+        )
+        np.testing.assert_array_equal(found.events[found.offsets[p] : found.offsets[p + 1]], expected)
+        total += len(expected)
+    assert total > 100  # the fixture does produce events
+
+
+def test_window_averages_are_bit_identical_to_the_signal_kernel(walk):
+    from backtest.signals._kernels import moving_average_nb
+
+    values = close_array(walk)
+    for kind in (0, 1):
+        averages, first_defined = window_averages(values, np.array([3, 50, 200]), kind)
+        for row, window in enumerate((3, 50, 200)):
+            np.testing.assert_array_equal(averages[row], moving_average_nb(values, window, kind))
+            assert first_defined[row] == window - 1
+
+
+@pytest.mark.parametrize("n", [*range(0, 300, 7), 1000, 2049, 5003])
+def test_pairwise_sum_is_numpys_sum(n):
+    rng = np.random.default_rng(n)
+    values = rng.standard_normal(n) * np.exp(3 * rng.standard_normal(n))
+    assert _kernels.pairwise_sum_nb(values, 0, n) == values.sum()
+
+
+def test_pair_statistics_match_twin(walk):
+    values = close_array(walk)
+    rules = EventRules(start="1991-01-01", entry="next_close")
+    found = find_events(values, walk.index, SweepGrid.from_ranges("2:20:3", "10:60:10"), rules)
+    forward = forward_returns(values, np.full(len(values), 63))
+    last_complete = len(values) - 1 - 63 - 1
+    n_complete, mean, median, hit = _kernels.pair_statistics_nb(found.events, found.offsets, forward, 1, last_complete)
+    for p in range(len(found.pairs)):
+        k, m, med, h = _twins.pair_statistics_twin(
+            found.events[found.offsets[p] : found.offsets[p + 1]], forward, 1, last_complete
+        )
+        assert n_complete[p] == k
+        np.testing.assert_array_equal([mean[p], median[p], hit[p]], [m, med, h])
+
+
+def _sparse_problem(seed: int = 3, n_days: int = 700, n_pairs: int = 12):
+    """Random sparse events over ``n_days`` eligible days (first_pos = 100)."""
+    rng = np.random.default_rng(seed)
+    first_pos = 100
+    excess = rng.standard_normal(n_days) * 0.05
+    excess -= excess.mean()
+    lists = [np.sort(rng.choice(n_days, size=rng.integers(1, 40), replace=False)) + first_pos for _ in range(n_pairs)]
+    offsets = np.zeros(n_pairs + 1, dtype=np.int64)
+    offsets[1:] = np.cumsum([len(x) for x in lists])
+    events = np.concatenate(lists).astype(np.int64)
+    n_complete = np.diff(offsets)
+    return events, offsets, n_complete, excess, first_pos
+
+
+def test_long_run_variances_match_twin_and_arch():
+    events, offsets, n_complete, excess, first_pos = _sparse_problem()
+    dense = -loss_matrix(events, offsets, n_complete, excess, first_pos, np.arange(len(n_complete)))
+    got = _kernels.long_run_variances_nb(events, offsets, n_complete, excess, first_pos, 26.0)
+    twin = np.array([_twins.long_run_variance_twin(dense[:, p], 26.0) for p in range(dense.shape[1])])
+    np.testing.assert_allclose(got, twin, rtol=1e-9)
+    spa = SPA(np.zeros(len(excess)), -dense, block_size=26)
+    spa._compute_variance()  # the estimator behind arch's consistent centring
+    np.testing.assert_allclose(got, spa._loss_diff_var, rtol=1e-9)
+
+
+def test_bootstrap_maxima_match_dense_twin():
+    events, offsets, n_complete, excess, first_pos = _sparse_problem(seed=5)
+    n_pairs = len(n_complete)
+    dense = -loss_matrix(events, offsets, n_complete, excess, first_pos, np.arange(n_pairs))
+    rng = np.random.default_rng(9)
+    reps = 70  # not a multiple of the chunk: exercises the partial last chunk
+    indices = rng.integers(0, len(excess), size=(reps, len(excess)))
+    f = dense.mean(axis=0)
+    scale = rng.uniform(0.5, 2.0, n_pairs)
+    statistic = f / scale
+    lower, consistent = np.maximum(f, 0.0), np.where(rng.random(n_pairs) < 0.5, f, 0.0)
+    order = np.argsort(statistic, kind="stable")
+    counts = bootstrap_day_counts(len(excess), reps, 10.0, 0, indices=indices)
+    got = _kernels.bootstrap_maxima_nb(
+        events, offsets, n_complete, order, excess, first_pos, counts, reps, lower, consistent, f, scale, statistic
+    )
+    f_star = _twins.resampled_means_twin(dense, indices)
+    expected = _twins.bootstrap_maxima_twin(f_star, lower, consistent, f, scale, statistic)
+    for mine, theirs in zip(got[:3], expected[:3]):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-10, atol=1e-14)
+    np.testing.assert_array_equal(got[3].sum(axis=0), expected[3])
+
+
+def test_bootstrap_day_counts_layout():
+    indices = np.array([[0, 0, 2], [1, 2, 2]])
+    counts = bootstrap_day_counts(3, 2, 2.0, 0, indices=indices)
+    np.testing.assert_array_equal(counts[0, :, 0], [2, 0, 1])
+    np.testing.assert_array_equal(counts[0, :, 1], [0, 1, 2])
+    assert counts[0, :, 2:].sum() == 0
+
+
+def test_random_walk_fixture_is_deterministic():
+    np.testing.assert_array_equal(random_walk(50, 1).to_numpy(), random_walk(50, 1).to_numpy())

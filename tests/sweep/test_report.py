@@ -1,0 +1,66 @@
+"""Sweep outputs: the expected files, deterministic bytes, no partial directory."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from backtest.events import DEFAULT_HORIZONS, EventRules
+from backtest.sweep import SweepGrid, run_sweep, write_sweep_report
+from backtest.sweep import report as sweep_report
+
+
+def _result(walk, seed=1):
+    return run_sweep(walk, SweepGrid.from_ranges("3:12:3", "20:40:10"), EventRules(start="1991-01-01"),
+                     DEFAULT_HORIZONS[:2], reps=80, seed=seed, reference=(6, 30))
+
+
+def test_report_files_and_contents(walk, tmp_path):
+    result = _result(walk)
+    target = write_sweep_report(result, tmp_path / "walk_sweep", csv=True)
+    names = sorted(p.name for p in target.iterdir())
+    assert names == sorted(["pairs.parquet", "pairs.csv", "heatmap_1m.png", "heatmap_3m.png",
+                            "summary.md", "summary.html", "summary.json"])
+    table = pd.read_parquet(target / "pairs.parquet")
+    pd.testing.assert_frame_equal(table, result.table, check_dtype=False)
+    assert len(pd.read_csv(target / "pairs.csv")) == len(table)
+    summary = json.loads((target / "summary.json").read_text())
+    assert [t["horizon"] for t in summary["tests"]] == ["1m", "3m"]
+    assert {"reality_check_pvalue", "pvalue", "spa_lower_pvalue", "n_survivors", "reference_percentile"} <= set(summary["tests"][0])
+    assert set(summary["columns"]) == set(table.columns)
+    markdown = (target / "summary.md").read_text()
+    assert "Reality Check p" in markdown and "![1m heatmap](heatmap_1m.png)" in markdown
+    html = (target / "summary.html").read_text()
+    assert "data:image/png;base64," in html and "heatmap_1m.png" not in html  # self-contained
+
+
+def test_same_seed_same_bytes(walk, tmp_path):
+    first = write_sweep_report(_result(walk, seed=7), tmp_path / "a")
+    second = write_sweep_report(_result(walk, seed=7), tmp_path / "b")
+    for name in ("pairs.parquet", "summary.json", "summary.md", "heatmap_1m.png", "summary.html"):
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+    metadata = pq.read_metadata(first / "pairs.parquet")
+    assert set(metadata.metadata) == {b"pandas", b"ARROW:schema"}  # no timestamp or host metadata
+    third = write_sweep_report(_result(walk, seed=8), tmp_path / "c")
+    assert (first / "summary.json").read_bytes() != (third / "summary.json").read_bytes()
+
+
+def test_interrupted_write_leaves_previous_results(walk, tmp_path, monkeypatch):
+    result = _result(walk)
+    target = write_sweep_report(result, tmp_path / "kept")
+    before = (target / "summary.json").read_bytes()
+
+    def interrupt(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sweep_report, "summary_markdown", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        write_sweep_report(result, tmp_path / "kept")
+    with pytest.raises(KeyboardInterrupt):
+        write_sweep_report(result, tmp_path / "fresh")
+    assert (target / "summary.json").read_bytes() == before
+    assert not (tmp_path / "fresh").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kept"]  # no staging leftovers
