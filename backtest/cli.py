@@ -322,6 +322,42 @@ def events_command(series, fast, slow, ma, direction, since, until, confirm, min
 # --- study ---------------------------------------------------------------------------------
 
 
+@app.command("study")
+@click.argument("name", required=False)
+@click.option("--list", "list_only", is_flag=True, help="List the available studies and exit.")
+@click.option("--output-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Where to write the report (default: results/<study name>/ in the project).")
+@click.option("--seed", type=int, default=None, help="Seed of every random draw (default: the study's).")
+@click.option("--draws", "n_draws", type=int, default=100_000, show_default=True, help="Random-entry Monte Carlo draws.")
+@click.option("--paths", "n_paths", type=int, default=1_000, show_default=True, help="Bootstrapped price paths.")
+@data_dir_option
+def study_command(name, list_only, output_dir, seed, n_draws, n_paths, data_dir):  # type: ignore[no-untyped-def]
+    """Run a study script from studies/ and write its report (atomically: an interrupted
+    run leaves the previous report in place and no partial files)."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from backtest.studies import available_studies, describe_study, load_study
+
+    if list_only or name is None:
+        for study_name, path in available_studies().items():
+            console.print(f"[bold]{study_name}[/bold]  {describe_study(path)}")
+        return
+    module = load_study(name)
+    kwargs = {"n_draws": n_draws, "n_paths": n_paths}
+    if seed is not None:
+        kwargs["seed"] = seed
+    target = output_dir if output_dir is not None else module.DEFAULT_OUTPUT
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err_console,
+                  transient=True) as progress:
+        task = progress.add_task(f"{name}: starting", total=None)
+
+        def step(description: str) -> None:
+            progress.update(task, description=f"{name}: {description}")
+
+        written = module.run(data_dir, target, step=step, **kwargs)
+    console.print(f"wrote {written}")
+
+
 # --- stats (bench montecarlo) ----------------------------------------------------------------
 
 

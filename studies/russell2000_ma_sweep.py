@@ -18,31 +18,48 @@ from backtest.data import load_series
 from backtest.events import DEFAULT_HORIZONS, EventRules
 from backtest.sweep import SweepGrid, SweepResult, run_sweep, write_sweep_report
 
-ROOT = Path(__file__).resolve().parents[1]
-OUTPUT_DIR = ROOT / "results" / "russell2000_ma_sweep"
+NAME = "russell2000_ma_sweep"
+DEFAULT_OUTPUT = Path(__file__).resolve().parents[1] / "results" / NAME
 GRID = SweepGrid.from_ranges("5:100:1", "20:300:1")
 RULES = EventRules(ma="sma", direction="golden", start="1985-01-01")
 REPS = 1000
 SEED = 20050101
 
 
-def run(data_dir: str | Path | None = None, output_dir: str | Path = OUTPUT_DIR, progress=None) -> SweepResult:  # type: ignore[no-untyped-def]
-    """Run the study and write its report into ``output_dir`` (atomically)."""
+def sweep(data_dir: str | Path | None = None, *, seed: int = SEED, step=None) -> SweepResult:  # type: ignore[no-untyped-def]
+    """The computed sweep (no files written)."""
     series = load_series("russell2000", data_dir=data_dir)
-    result = run_sweep(series, GRID, RULES, DEFAULT_HORIZONS, reps=REPS, seed=SEED, reference=(50, 200),
-                       progress=progress)
-    write_sweep_report(result, output_dir, csv=False, top=15)
-    return result
+    return run_sweep(series, GRID, RULES, DEFAULT_HORIZONS, reps=REPS, seed=seed, reference=(50, 200), progress=step)
+
+
+def run(
+    data_dir: str | Path | None = None,
+    output_dir: str | Path = DEFAULT_OUTPUT,
+    *,
+    seed: int = SEED,
+    n_draws: int | None = None,
+    n_paths: int | None = None,
+    step=None,  # type: ignore[no-untyped-def]
+) -> Path:
+    """Run the study and write its report into ``output_dir`` (atomically); return it.
+
+    The signature is the one ``backtest study`` calls; ``n_draws`` and ``n_paths`` (the
+    Monte Carlo sizes of the single-pair studies) do not apply here: the sweep always uses
+    1,000 bootstrap replications and 1,000 random-entry draws per distinct event count.
+    """
+    del n_draws, n_paths
+    result = sweep(data_dir, seed=seed, step=step)
+    return write_sweep_report(result, output_dir, csv=False, top=15)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", default=None, help="directory holding yahoo/ and fred/ CSV files")
-    parser.add_argument("--output-dir", default=str(OUTPUT_DIR), help="where the report goes")
+    parser.add_argument("--output-dir", default=str(DEFAULT_OUTPUT), help="where the report goes")
     args = parser.parse_args()
-    result = run(args.data_dir, args.output_dir, progress=lambda step: print(f"... {step}", flush=True))
-    print(result.summary())
-    print(f"wrote {args.output_dir}")
+    written = run(args.data_dir, args.output_dir, step=lambda text: print(f"... {text}", flush=True))
+    print((Path(written) / "summary.md").read_text().split("## 1m")[0])
+    print(f"wrote {written}")
 
 
 if __name__ == "__main__":

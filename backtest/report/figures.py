@@ -40,14 +40,14 @@ def plot_index_with_crosses(
         dates = pd.DatetimeIndex(event_dates)
         ax.scatter(dates, close.reindex(dates).to_numpy(), marker="^", s=60, color=GOLDEN_COLOUR,
                    edgecolor="black", zorder=5, label=f"golden cross ({len(dates)})")
+        # x in data units, y as a fraction of the axes: labels stay put on a log scale
+        blended = ax.get_xaxis_transform()
         if splice_date is not None:
             ax.axvline(splice_date, color="grey", ls=":", lw=1)
-            ax.annotate("splice: FRED → ^RUT", (splice_date, ax.get_ylim()[1]), xytext=(4, -12),
-                        textcoords="offset points", fontsize=8, color="grey")
+            ax.text(splice_date, 0.02, " splice: FRED RU2000PR → ^RUT", transform=blended, fontsize=8, color="grey")
         if sample_start is not None:
             ax.axvspan(close.index[0], sample_start, color="grey", alpha=0.08, lw=0)
-            ax.annotate("averages warm-up (no events counted)", (close.index[0], ax.get_ylim()[0]),
-                        xytext=(4, 6), textcoords="offset points", fontsize=8, color="grey")
+            ax.text(close.index[0], 0.06, " before the sample:\n averages only", transform=blended, fontsize=8, color="grey")
         ax.set_yscale("log")
         ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
         ax.xaxis.set_major_locator(mdates.YearLocator(5))
@@ -80,14 +80,15 @@ def plot_event_paths(
                 label=f"mean of {complete.shape[1]} complete events")
         ax.plot(days, complete.median(axis=1).to_numpy(), color="black", lw=1.6, ls="--", label="median")
         ax.axhline(100, color="black", lw=0.8)
+        blended = ax.get_xaxis_transform()
         for day, label in ((21, "1m"), (63, "3m"), (126, "6m"), (189, "9m"), (252, "12m")):
             if day <= days[-1]:
                 ax.axvline(day, color="grey", lw=0.6, ls=":")
-                ax.annotate(label, (day, ax.get_ylim()[1]), xytext=(2, -12), textcoords="offset points", fontsize=8)
+                ax.text(day, 0.01, f" {label}", transform=blended, fontsize=8, color="grey")
         ax.set_xlabel("trading days after entry")
         ax.set_ylabel("index level, entry = 100")
         ax.set_title(title)
-        ax.legend(loc="upper left", fontsize=9)
+        ax.legend(loc="upper left", fontsize=9, framealpha=0.9)
         fig.tight_layout()
     return fig
 

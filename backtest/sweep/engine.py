@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from backtest.errors import InsufficientDataError, ParameterError
+from backtest.events._kernels import forward_returns_nb
 from backtest.events.rules import DEFAULT_HORIZONS, EventRules, Horizon
 from backtest.events.study import _close_of, detection_bounds
 from backtest.signals import _kernels as signal_kernels
@@ -117,18 +118,12 @@ def forward_returns(values: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     n = len(values)
     constant = offsets.size and (offsets == offsets[0]).all()
     if constant:
-        return _kernels_forward(values, int(offsets[0]))
+        return forward_returns_nb(values, int(offsets[0]))
     out = np.full(n, np.nan)
     ends = np.arange(n) + offsets
     ok = ends < n
     out[ok] = values[ends[ok]] / values[ok] - 1.0
     return out
-
-
-def _kernels_forward(values: np.ndarray, horizon: int) -> np.ndarray:
-    from backtest.events._kernels import forward_returns_nb
-
-    return forward_returns_nb(values, horizon)
 
 
 @dataclass(frozen=True)
