@@ -15,11 +15,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import markdown as markdown_lib
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
 
 # Metadata that would make PNG bytes vary between runs or machines.
 _PNG_METADATA = {"Software": None}
