@@ -643,7 +643,11 @@ def main(argv: list[str] | None = None) -> int:
         print("aborted: no results were written", file=sys.stderr)
         return 130
     except click.ClickException as exc:
-        exc.show()
+        # usage errors too are one line: what is wrong, and where to read about it
+        hint = ""
+        if isinstance(exc, click.UsageError) and exc.ctx is not None:
+            hint = f" (see '{exc.ctx.command_path} --help')"
+        print(f"error: {exc.format_message()}{hint}", file=sys.stderr)
         return exc.exit_code
     except BacktestError as exc:
         print(f"error: {exc}", file=sys.stderr)

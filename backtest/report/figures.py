@@ -101,9 +101,13 @@ def plot_null_distributions(
 ) -> plt.Figure:
     """Per horizon: the random-entry null distribution with the observed statistic marked."""
     labels = list(null_by_horizon)
+    columns = min(3, len(labels))
+    rows = -(-len(labels) // columns)
     with plt.rc_context(_STYLE):
-        fig, axes = plt.subplots(1, len(labels), figsize=(3.3 * len(labels), 3.8), squeeze=False)
-        for ax, label in zip(axes[0], labels):
+        fig, axes = plt.subplots(rows, columns, figsize=(4.2 * columns, 3.4 * rows), squeeze=False)
+        for ax in axes.flat[len(labels):]:
+            ax.set_visible(False)
+        for ax, label in zip(axes.flat, labels):
             null = np.asarray(null_by_horizon[label])
             ax.hist(null * 100, bins=60, color="#9ecae1", edgecolor="none", density=True)
             ax.axvline(observed[label] * 100, color="#d62728", lw=2, label="golden crosses")
@@ -111,7 +115,8 @@ def plot_null_distributions(
             ax.set_title(f"{label}   p = {pvalues[label]:.3f}", fontsize=10)
             ax.set_xlabel(f"{statistic_label} (%)")
             ax.set_yticks([])
-        axes[0][0].set_ylabel("density of random-entry draws")
+        for row in axes:
+            row[0].set_ylabel("density of random-entry draws")
         axes[0][0].legend(fontsize=8, loc="upper left")
         fig.suptitle(title)
         fig.tight_layout()

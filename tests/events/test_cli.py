@@ -1,0 +1,58 @@
+"""`backtest events`: the event table on the real series, CSV output, one-line errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from backtest.cli import main
+
+
+def test_events_prints_every_golden_cross_since_1985_and_writes_csv(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], russell2000
+) -> None:
+    csv_path = tmp_path / "events.csv"
+    code = main(["events", "--fast", "50", "--slow", "200", "--since", "1985-01-01", "--csv", str(csv_path)])
+    out = capsys.readouterr().out
+    assert code == 0
+    table = pd.read_csv(csv_path, parse_dates=["event_date"])
+    assert table["event_date"].min() >= pd.Timestamp("1985-01-01")
+    for date in table["event_date"]:
+        assert date.date().isoformat() in out
+    # the latest cross's 12-month window runs past the data: shown as pending, kept in the CSV
+    assert table["pending_12m"].iloc[-1] and "pending" in out
+    assert {"ret_3m", "max_drawdown_12m", "days_to_recover_12m", "mae_6m", "mfe_6m"} <= set(table.columns)
+
+
+def test_events_with_calendar_months_and_death_crosses(capsys: pytest.CaptureFixture[str], russell2000) -> None:
+    assert main(["events", "--direction", "death", "--months", "1,3", "--since", "2000-01-01"]) == 0
+    out = capsys.readouterr().out
+    assert "death cross" in out and "ret 3m" in out
+
+
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        (["--fast", "200", "--slow", "50"], "fast window must be shorter than slow window"),
+        (["--since", "yesterday-ish"], "start must be a date"),
+        (["--horizons", "21,abc"], "comma-separated whole numbers"),
+        (["--series", "NOPE"], "NOPE"),
+    ],
+)
+def test_bad_input_is_one_line_with_exit_code_2(
+    args: list[str], fragment: str, capsys: pytest.CaptureFixture[str], russell2000
+) -> None:
+    code = main(["events", *args])
+    err = capsys.readouterr().err.strip()
+    assert code == 2
+    assert fragment in err and "Traceback" not in err
+    assert len(err.splitlines()) == 1 and err.startswith("error: ")
+
+
+def test_missing_file_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "nope.csv"
+    assert main(["events", "--series", str(missing)]) == 2
+    err = capsys.readouterr().err
+    assert str(missing) in err and "Traceback" not in err
