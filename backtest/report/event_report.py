@@ -255,3 +255,328 @@ def fact_check_table(checks: Sequence[Mapping[str, Any]]) -> str:
         for check in checks
     ]
     return markdown_table(pd.DataFrame(rows))
+
+
+# --- cells with their sample size; peer comparisons; strategies ---------------------------------
+
+ANECDOTAL_N = 10
+"""Below this many observations a cell is marked anecdotal (the verdicts' threshold)."""
+
+
+def n_cell(n: int | None, min_n: int = ANECDOTAL_N) -> str:
+    """'25', or '7 (anecdotal)' below ``min_n``."""
+    if n is None:
+        return "–"
+    return f"{n} (anecdotal)" if n < min_n else f"{n}"
+
+
+def peer_coverage_table(peers: Sequence[Mapping[str, Any]]) -> str:
+    """One row per series: what it is, the data used, where events may start, event count."""
+    rows = [
+        {
+            "series": peer["label"],
+            "data (name)": f"`{peer['series']}`",
+            "file covers": f"{peer['coverage']['file_first_date']} to {peer['coverage']['last_date']}",
+            "daily closes used from": peer["coverage"]["daily_from"],
+            "events from": peer["coverage"]["events_from"],
+            "events": peer["n_events"],
+            "notes": peer["coverage"]["note"],
+        }
+        for peer in peers
+    ]
+    return markdown_table(pd.DataFrame(rows))
+
+
+def peer_horizon_table(peers: Sequence[Mapping[str, Any]], label: str) -> str:
+    """One row per series at horizon ``label``: n, mean, excess over all days with its 95%
+    interval, hit rates, random-entry p (raw and Holm across horizons), verdicts A and B."""
+    rows = []
+    for peer in peers:
+        h = next(item for item in peer["horizons"] if item["label"] == label)
+        # the stats layer flags n < 10 "anecdotal" and 10 <= n < 20 "small sample"
+        marks = list(h["flags"]) or (["anecdotal"] if h["anecdotal"] else [])
+        flags = f" ({', '.join(marks)})" if marks else ""
+        rows.append(
+            {
+                "series": peer["label"],
+                "n": n_cell(h["n"]),
+                "mean": pct(h["mean"], 1, True),
+                "all days": pct(h["baseline_mean"], 1, True),
+                "excess": pct(h["excess_mean"], 1, True),
+                "95% CI of excess": f"[{pct(h['excess_ci_low'], 1, True)}, {pct(h['excess_ci_high'], 1, True)}]",
+                "hit rate": pct(h["hit_rate"], 0),
+                "all days hit rate": pct(h["baseline_hit_rate"], 0),
+                "random-entry p": pval(h["random_entry_p"]),
+                "percentile": "–" if h["random_entry_percentile"] is None else f"{h['random_entry_percentile']:.0f}",
+                "p (Holm)": pval(h["random_entry_p_holm"]),
+                "verdict A": h["verdict_a"] + flags,
+                "verdict B": h["verdict_b"] + flags,
+            }
+        )
+    return markdown_table(pd.DataFrame(rows))
+
+
+def peer_matrix_table(peers: Sequence[Mapping[str, Any]], labels: Sequence[str]) -> str:
+    """Series x horizon: 'n=25: +0.4% (p=0.43) A sup · B not', n < 10 marked anecdotal."""
+    short = {"supported": "sup", "not supported": "not", "inconclusive": "inc"}
+    rows = []
+    for peer in peers:
+        by_label = {h["label"]: h for h in peer["horizons"]}
+        row: dict[str, object] = {"series": peer["label"]}
+        for label in labels:
+            h = by_label[label]
+            if not h["n"]:
+                row[label] = "n=0"
+                continue
+            row[label] = (
+                f"n={n_cell(h['n'])}: {pct(h['excess_mean'], 1, True)} (p={pval(h['random_entry_p'])}) "
+                f"A {short.get(h['verdict_a'], h['verdict_a'])} · B {short.get(h['verdict_b'], h['verdict_b'])}"
+            )
+        rows.append(row)
+    return markdown_table(pd.DataFrame(rows))
+
+
+def strategy_metrics_table(rows: Sequence[Mapping[str, Any]]) -> str:
+    """One row per simulated variant: CAGR, total return, volatility, Sharpe (rf = 0), max
+    drawdown, time in market, trades, and per-trade figures with their n."""
+    table = []
+    for row in rows:
+        m, trades = row["metrics"], row["trade_stats"]
+        n = trades["n_closed"]
+        per_trade = "anecdotal" if n < ANECDOTAL_N else ""
+        table.append(
+            {
+                "variant": row["label"],
+                "cost per side": pct(m["fee"], 2),
+                "CAGR": pct(m["cagr"], 2, True),
+                "total return": pct(m["total_return"], 0, True),
+                "volatility (ann.)": pct(m["ann_volatility"], 1),
+                "Sharpe (rf = 0)": num(m["sharpe"], 2),
+                "max drawdown": f"{pct(m['max_drawdown'], 1)} ({m['max_drawdown_peak']} to {m['max_drawdown_trough']})",
+                "time in market": pct(m["time_in_market"], 0),
+                "trades": f"{m['n_trades']}" + (f" ({m['n_open']} open)" if m["n_open"] else ""),
+                "closed trades won": (f"{pct(trades['win_rate'], 0)} (n={n}" + (f", {per_trade})" if per_trade else ")"))
+                if n else "– (n=0, anecdotal)",
+                "mean closed trade (net)": (f"{pct(trades['mean_net_return'], 1, True)} (n={n}"
+                                            + (f", {per_trade})" if per_trade else ")")) if n else "– (n=0, anecdotal)",
+            }
+        )
+    return markdown_table(pd.DataFrame(table))
+
+
+def trade_list_table(trades: pd.DataFrame) -> str:
+    """The trade list: signal and execution dates, prices, days held, returns, status."""
+    frame = pd.DataFrame(
+        {
+            "#": trades.index,
+            "buy signal": trades["entry_signal"] + " " + trades["entry_signal_date"].dt.strftime("%Y-%m-%d"),
+            "bought": trades["entry_date"].dt.strftime("%Y-%m-%d"),
+            "index level": trades["entry_price"],
+            "sell signal": [
+                f"{kind} {date.date()}" if pd.notna(date) else kind
+                for kind, date in zip(trades["exit_signal"], trades["exit_signal_date"])
+            ],
+            "sold": [date.date().isoformat() if pd.notna(date) else "(open)" for date in trades["exit_date"]],
+            "index level sold (last close if open)": trades["exit_price"],
+            "trading days held": trades["days_held"],
+            "price return": [pct(v, 1, True) for v in trades["price_return"]],
+            "net of costs": [pct(v, 1, True) for v in trades["net_return"]],
+        }
+    )
+    return markdown_table(frame, {"index level": ",.2f", "index level sold (last close if open)": ",.2f"})
+
+
+# --- claim direction and filters (the death-cross and confirmation-filter studies); counts ---
+# --- go through ``n_cell`` so that every n below 10 reads "(anecdotal)" ------------------------
+
+
+def _claim_sign(stats: Mapping[str, Any]) -> str:
+    """'>' for a gains claim, '<' for losses: the tail every one-sided test reads (a summary
+    without a ``claim`` key predates the claim direction and is a gains claim)."""
+    return ">" if stats.get("claim", "gains") == "gains" else "<"
+
+
+def claim_question_a_table(stats: Mapping[str, Any]) -> str:
+    """Question A in the claim's direction (gains: mean > 0, hit rate > 50%; losses: mean < 0,
+    hit rate < 50%): n (marked when anecdotal), mean, CI, HAC test, binomial test, verdict."""
+    sign = _claim_sign(stats)
+    rows = []
+    for h in stats["horizons"]:
+        hac = h["tests"]["hac_mean"]
+        ci = h["confidence_intervals"]["mean"]
+        rows.append(
+            {
+                "horizon": h["label"],
+                "n": n_cell(h["n"]),
+                "mean": pct(h["events"]["mean"], 2),
+                "95% CI of mean": f"[{pct(ci['low'], 2)}, {pct(ci['high'], 2)}]",
+                "HAC t": num(hac["statistic"], 2),
+                f"p (mean {sign} 0)": pval(hac["pvalue"]),
+                "p (Holm)": pval(h["pvalues_holm"]["hac_mean"]),
+                "hit rate": pct(h["events"]["hit_rate"], 0),
+                f"binomial p (hit {sign} 50%)": pval(h["tests"]["hit_vs_half"]["pvalue"]),
+                "verdict A": verdict_cell(h["verdicts"]["A"]),
+            }
+        )
+    return markdown_table(pd.DataFrame(rows))
+
+
+def claim_question_b_table(stats: Mapping[str, Any]) -> str:
+    """Question B in the claim's direction: random-entry (plain, spacing, era) and
+    bootstrapped-path p-values, excess-return tests, verdict; n marked when anecdotal."""
+    sign = _claim_sign(stats)
+    rows = []
+    for h in stats["horizons"]:
+        plain = h["random_entry"].get("plain", {}).get("mean")
+        paths = (h["bootstrap_paths"] or {}).get("mean")
+        row: dict[str, object] = {
+            "horizon": h["label"],
+            "n": n_cell(h["n"]),
+            "excess mean": pct(h["excess_mean"], 2, signed=True),
+            "random-entry p": pval(plain["pvalue"]) if plain else "–",
+            "percentile": f"{plain['percentile']:.0f}" if plain else "–",
+            "p (Holm)": pval(h["pvalues_holm"]["random_entry.plain.mean"]),
+        }
+        for variant in ("spacing", "era"):
+            if variant in h["random_entry"]:
+                row[f"{variant}-matched p"] = pval(h["random_entry"][variant]["mean"]["pvalue"])
+        row["bootstrapped-path p"] = pval(paths["pvalue"]) if paths else "–"
+        row["path p (Holm)"] = pval(h["pvalues_holm"].get("bootstrap_paths.mean"))
+        row[f"HAC p (excess {sign} 0)"] = pval(h["tests"]["hac_excess"]["pvalue"])
+        row[f"binomial p (hit {sign} all days)"] = pval(h["tests"]["hit_vs_unconditional"]["pvalue"])
+        row["Wilcoxon p"] = pval(h["tests"]["wilcoxon_excess"]["pvalue"])
+        row["verdict B"] = verdict_cell(h["verdicts"]["B"])
+        rows.append(row)
+    return markdown_table(pd.DataFrame(rows))
+
+
+def compact_horizons(stats: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Per-horizon essentials of an ``EventStatistics.to_dict()`` (a selection, nothing
+    computed): the rows a robustness variant keeps in a summary and ``variants_table`` reads."""
+    rows = []
+    for h in stats["horizons"]:
+        plain = h["random_entry"].get("plain", {}).get("mean") or {}
+        rows.append(
+            {
+                "label": h["label"],
+                "n": h["n"],
+                "n_pending": h["n_pending"],
+                "mean": h["events"]["mean"],
+                "median": h["events"]["median"],
+                "hit_rate": h["events"]["hit_rate"],
+                "baseline_mean": h["baseline"]["mean"],
+                "excess_mean": h["excess_mean"],
+                "hac_p_holm": h["pvalues_holm"]["hac_mean"],
+                "random_entry_p": plain.get("pvalue"),
+                "random_entry_p_holm": h["pvalues_holm"]["random_entry.plain.mean"],
+                "bootstrap_paths_p_holm": h["pvalues_holm"].get("bootstrap_paths.mean"),
+                "verdict_a": h["verdicts"]["A"]["outcome"],
+                "verdict_b": h["verdicts"]["B"]["outcome"],
+                "flags": sorted(set(h["verdicts"]["A"]["flags"]) | set(h["verdicts"]["B"]["flags"])),
+            }
+        )
+    return rows
+
+
+def variants_table(variants: Sequence[Mapping[str, Any]], labels: Sequence[str]) -> str:
+    """One row per robustness variant (``variant['horizons']``: ``compact_horizons`` rows),
+    per horizon: n (marked when anecdotal), mean return, excess over all days, random-entry p
+    before Holm, and the verdicts of questions A and B."""
+    rows = []
+    for variant in variants:
+        by_label = {h["label"]: h for h in variant["horizons"]}
+        row: dict[str, object] = {"variant": variant["name"], "events": variant["n_events"]}
+        for label in labels:
+            h = by_label.get(label)
+            if h is None or not h["n"]:
+                row[label] = "–"
+                continue
+            row[label] = (
+                f"n={n_cell(h['n'])}: {pct(h['mean'], 1, signed=True)} ({pct(h['excess_mean'], 1, signed=True)}) "
+                f"p={pval(h['random_entry_p'])} · A {h['verdict_a']} · B {h['verdict_b']}"
+            )
+        rows.append(row)
+    return markdown_table(pd.DataFrame(rows))
+
+
+def series_table(series: Sequence[Mapping[str, Any]]) -> str:
+    """One row per input series (``backtest.report.summary.series_provenance`` dictionaries):
+    files, coverage, closes, warnings and errors found by validation."""
+    rows = []
+    for data in series:
+        findings = [f for report in data["validation"] for f in report["findings"]]
+        notable = [f"{f['kind']} ×{f['count']:,}" for f in findings if f["severity"] != "info"]
+        rows.append(
+            {
+                "series": data["series"],
+                "files": " + ".join(segment["file"] for segment in data["segments"]),
+                "first": data["first_date"],
+                "last": data["last_date"],
+                "closes": f"{data['n_closes']:,}",
+                "validation warnings and errors": ", ".join(notable) if notable else "none",
+                "sha256": f"`{data['sha256'][:12]}…`",
+            }
+        )
+    return markdown_table(pd.DataFrame(rows))
+
+
+def filter_rules_table(filters: Sequence[Mapping[str, Any]]) -> str:
+    """The filters (``FilterComparison.to_dict()['filters']`` plus ``definition`` and
+    ``source``): rule, definition, data, first value, and the events kept / rejected / without
+    data (marked when anecdotal)."""
+    rows = [
+        {
+            "filter": f["name"],
+            "rule (kept)": f["rule"],
+            "indicator": f.get("definition", f["indicator"]),
+            "data": f.get("source", ""),
+            "first value": f["first_value_date"] or "–",
+            "kept": n_cell(f["counts"]["kept"]),
+            "rejected": n_cell(f["counts"]["rejected"]),
+            "no data": f["counts"]["no data"],
+        }
+        for f in filters
+    ]
+    return markdown_table(pd.DataFrame(rows))
+
+
+def filter_cells_table(cells: Sequence[Mapping[str, Any]], reference: Mapping[str, Mapping[str, Any]] | None = None) -> str:
+    """One filter's cells (``FilterCell.to_dict()``), one row per horizon: counts (marked when
+    anecdotal), mean return of the kept, rejected and with-data events, their difference,
+    the permutation p (C) raw and family-wide Holm, Holm p of questions A and B for the kept
+    events, and the three verdicts. ``reference``: label -> {'n', 'mean'} of all events."""
+    rows = []
+    for c in cells:
+        test = c["kept_vs_rejected"]
+        row: dict[str, object] = {"horizon": c["label"]}
+        if reference is not None:
+            ref = reference[c["label"]]
+            row["all events: n, mean"] = f"{ref['n']}, {pct(ref['mean'], 1, signed=True)}"
+        row.update(
+            {
+                "with data: n, mean": f"{n_cell(c['n_with_data'])}, {pct(c['with_data']['mean'], 1, signed=True)}",
+                "kept: n": n_cell(c["n_kept"]),
+                "kept: mean": pct(c["kept"]["mean"], 1, signed=True),
+                "rejected: n": n_cell(c["n_rejected"]),
+                "rejected: mean": pct(c["rejected"]["mean"], 1, signed=True),
+                "kept − rejected": pct(test["statistic"], 1, signed=True) if test else "–",
+                "p (C)": pval(test["pvalue"]) if test else "–",
+                "Holm p (C)": pval(c["pvalues_holm"]["kept_vs_rejected"]),
+                "Holm p (A, kept)": pval(c["pvalues_holm"]["hac_mean"]),
+                "Holm p (B, kept)": pval(c["pvalues_holm"]["random_entry.plain.mean"]),
+                "verdict A": verdict_cell(c["verdicts"]["A"]),
+                "verdict B": verdict_cell(c["verdicts"]["B"]),
+                "verdict C (filter helped)": verdict_cell(c["verdicts"]["C"]),
+            }
+        )
+        rows.append(row)
+    return markdown_table(pd.DataFrame(rows))
+
+
+def no_data_list(reasons: Sequence[Mapping[str, Any]]) -> str:
+    """'- filter: n events — reason (dates)' per filter and reason; '- none' when empty."""
+    lines = [
+        f"- **{r['filter']}**: {r['n']} event{'s' if r['n'] != 1 else ''} — {r['reason']} ({', '.join(r['dates'])})"
+        for r in reasons
+    ]
+    return "\n".join(lines) if lines else "- none"

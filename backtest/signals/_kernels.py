@@ -95,3 +95,111 @@ def crossings_nb(fast: np.ndarray, slow: np.ndarray, direction: int) -> np.ndarr
         else:
             out[t] = f0 >= s0 and f1 < s1
     return out
+
+
+# --- indicators (``backtest.signals.indicators``) -------------------------------------------
+# Every value on day t reads inputs at t and before only. Missing inputs are NaN; wrappers
+# turn non-positive volumes and prices into NaN or errors before calling these.
+
+
+@njit(cache=True, nogil=True)
+def rsi_wilder_nb(close: np.ndarray, window: int) -> np.ndarray:
+    """Wilder's RSI (Wilder 1978, "New Concepts in Technical Trading Systems", ch. 6).
+
+    Changes d_t = close[t] - close[t-1]; the first average gain / loss is the simple mean of
+    the gains / losses of d_1 .. d_window, then avg_t = (avg_{t-1} * (window - 1) + x_t) /
+    window (an exponential average with alpha = 1 / window). RSI = 100 - 100 / (1 + avg_gain
+    / avg_loss), 100 when avg_loss is 0, and 50 when both are 0 (a flat window: neither side
+    dominates). NaN before position ``window``. ``close`` must be finite.
+    """
+    n = close.shape[0]
+    out = np.full(n, np.nan)
+    if n <= window:
+        return out
+    gain = 0.0
+    loss = 0.0
+    for t in range(1, window + 1):
+        change = close[t] - close[t - 1]
+        if change > 0.0:
+            gain += change
+        else:
+            loss -= change
+    gain /= window
+    loss /= window
+    for t in range(window, n):
+        if t > window:
+            change = close[t] - close[t - 1]
+            up = change if change > 0.0 else 0.0
+            down = -change if change < 0.0 else 0.0
+            gain = (gain * (window - 1) + up) / window
+            loss = (loss * (window - 1) + down) / window
+        if loss == 0.0:
+            out[t] = 50.0 if gain == 0.0 else 100.0
+        else:
+            out[t] = 100.0 - 100.0 / (1.0 + gain / loss)
+    return out
+
+
+@njit(cache=True, nogil=True)
+def relative_volume_nb(volume: np.ndarray, window: int, min_valid: int) -> np.ndarray:
+    """volume[t] / mean of the non-missing volumes among volume[t-window .. t-1]: the day
+    against the ``window`` days before it (the day judged is not part of its own benchmark).
+    NaN when volume[t] is NaN or fewer than ``min_valid`` of the earlier days have a volume
+    (a gap is skipped, never filled)."""
+    n = volume.shape[0]
+    out = np.full(n, np.nan)
+    for t in range(window, n):
+        if np.isnan(volume[t]):
+            continue
+        total = 0.0
+        count = 0
+        for k in range(t - window, t):
+            if not np.isnan(volume[k]):
+                total += volume[k]
+                count += 1
+        if count >= min_valid and total > 0.0:
+            out[t] = volume[t] / (total / count)
+    return out
+
+
+@njit(cache=True, nogil=True)
+def relative_strength_nb(asset: np.ndarray, benchmark: np.ndarray, window: int) -> np.ndarray:
+    """(asset[t] / asset[t-window]) / (benchmark[t] / benchmark[t-window]) - 1: the asset's
+    return over ``window`` observations relative to the benchmark's (0 = kept pace). NaN
+    where an input at t or t-window is NaN."""
+    n = asset.shape[0]
+    out = np.full(n, np.nan)
+    for t in range(window, n):
+        a0 = asset[t - window]
+        a1 = asset[t]
+        b0 = benchmark[t - window]
+        b1 = benchmark[t]
+        if np.isnan(a0) or np.isnan(a1) or np.isnan(b0) or np.isnan(b1):
+            continue
+        out[t] = (a1 / a0) / (b1 / b0) - 1.0
+    return out
+
+
+@njit(cache=True, nogil=True)
+def trailing_change_nb(values: np.ndarray, window: int) -> np.ndarray:
+    """values[t] - values[t-window] (NaN where either is NaN or t < window)."""
+    n = values.shape[0]
+    out = np.full(n, np.nan)
+    for t in range(window, n):
+        out[t] = values[t] - values[t - window]
+    return out
+
+
+@njit(cache=True, nogil=True)
+def lookback_touches_nb(flags: np.ndarray, window: int) -> np.ndarray:
+    """True on day t when any flags[t-window+1 .. t] is True: a ``window``-observation change
+    ending on t contains the move of a flagged day (the move into day d is part of every
+    window (t-window, t] holding d)."""
+    n = flags.shape[0]
+    out = np.zeros(n, dtype=np.bool_)
+    last_flag = -1
+    for t in range(n):
+        if flags[t]:
+            last_flag = t
+        out[t] = last_flag >= 0 and t - last_flag < window
+    return out

@@ -4,10 +4,12 @@ Input: an ``EventStudy``. Output: per horizon, descriptive statistics of the eve
 every eligible day, classical tests (HAC t, binomial, Wilcoxon, bootstrap CIs), the
 random-entry Monte Carlo (plain, spacing- and era-matched), the bootstrapped-path null,
 Holm-adjusted p-values across horizons, and the verdicts of ``backtest.stats.verdict``.
+``claim="losses"`` (death crosses) runs the same tests one-sided in the lower tail.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -18,6 +20,7 @@ import pandas as pd
 from backtest.errors import ParameterError
 from backtest.events import EventRules, EventStudy
 from backtest.events.rules import horizon_offsets
+from backtest.events.study import detect
 from backtest.stats._rng import DEFAULT_SEED, check_seed, seed_from
 from backtest.stats.baseline import DESCRIPTIVE_FIELDS, Baseline, Descriptive, describe, eligible_days, unconditional_baseline
 from backtest.stats.bootstrap import BootstrapPaths, bootstrap_path_tests
@@ -34,11 +37,14 @@ from backtest.stats.montecarlo import NULL_STATISTICS, VARIANTS, MonteCarloTest,
 from backtest.stats.multiple import holm
 from backtest.stats.verdict import (
     DEFAULT_ALPHA,
+    GAINS,
     SMALL_SAMPLE,
     VERDICT_RULES,
     Verdict,
     absolute_verdict,
+    check_claim,
     relative_verdict,
+    verdict_rules,
 )
 
 # Keys of HorizonStatistics.pvalues / pvalues_holm (each key is one Holm family across horizons)
@@ -130,7 +136,8 @@ class EventStatistics:
 
     ``horizons``: one ``HorizonStatistics`` per horizon, in the study's order. ``baseline``
     and ``bootstrap`` keep the intermediate objects (eligible days, path null with its event
-    counts). ``verdict_rules`` is the text the verdicts implement.
+    counts). ``verdict_rules`` is the text the verdicts implement. ``claim``: "gains" or
+    "losses", the direction of every one-sided p-value.
     """
 
     horizons: tuple[HorizonStatistics, ...]
@@ -149,6 +156,7 @@ class EventStatistics:
     baseline: Baseline = field(repr=False)
     bootstrap: BootstrapPaths | None = field(repr=False)
     verdict_rules: str = field(default=VERDICT_RULES, repr=False)
+    claim: str = GAINS
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -317,6 +325,10 @@ class EventStatistics:
             "verdict_rules": self.verdict_rules,
             "horizons": horizons,
         }
+        # written only for the lower-tail claim, so summaries of gains claims written before
+        # the claim direction existed stay byte-identical; absent means "gains"
+        if self.claim != GAINS:
+            out["claim"] = self.claim
         return _plain(out)
 
     def summary(self) -> str:
@@ -333,6 +345,7 @@ class EventStatistics:
             f"{'mdd':>8} {'base':>8}",
         ]
         pct = _pct
+        hit_vs_half, hit_vs_base = ("hit>50% p", "hit>base") if self.claim == GAINS else ("hit<50% p", "hit<base")
         for h in self.horizons:
             e, b = h.events, h.baseline
             lines.append(
@@ -341,8 +354,8 @@ class EventStatistics:
             )
         lines += [
             "",
-            "A. Did gains follow? (one-sided p; Holm across horizons)",
-            f"{'horizon':>7} {'HAC t':>7} {'lags':>4} {'p':>8} {'p Holm':>8} {'hit>50% p':>9} "
+            f"A. Did {self.claim} follow? (one-sided p; Holm across horizons)",
+            f"{'horizon':>7} {'HAC t':>7} {'lags':>4} {'p':>8} {'p Holm':>8} {hit_vs_half:>9} "
             f"{'95% CI of mean (bootstrap)':>27}  verdict",
         ]
         for h in self.horizons:
@@ -354,8 +367,9 @@ class EventStatistics:
             )
         variants = [v for v in self.variants if v != "plain"]
         header = f"{'horizon':>7} {'RE p':>8} {'RE Holm':>8} " + "".join(f"{'RE ' + v:>11}" for v in variants)
-        header += f" {'paths p':>8} {'pathHolm':>8} {'xs HAC p':>8} {'hit>base':>8} {'Wilcoxon':>8}  verdict"
-        lines += ["", "B. Beyond a random entry date? (mean return; one-sided p; RE = random entry)", header]
+        header += f" {'paths p':>8} {'pathHolm':>8} {'xs HAC p':>8} {hit_vs_base:>8} {'Wilcoxon':>8}  verdict"
+        question_b = "Beyond a random entry date?" if self.claim == GAINS else "Worse than a random entry date?"
+        lines += ["", f"B. {question_b} (mean return; one-sided p, {self.claim} tail; RE = random entry)", header]
         for h in self.horizons:
             plain = h.random_entry.get("plain", {}).get("mean")
             row = f"{h.label:>7} {_p(plain.pvalue if plain else math.nan):>8} {_p(h.pvalues_holm.get('random_entry.plain.mean', math.nan)):>8} "
@@ -372,7 +386,8 @@ class EventStatistics:
         notes = [note for h in self.horizons for note in h.notes]
         if notes:
             lines += ["", "Notes:"] + [f"  - {note}" for note in notes]
-        lines += ["", "Verdict rules: see EventStatistics.verdict_rules (backtest.stats.verdict.VERDICT_RULES)."]
+        constant = "VERDICT_RULES" if self.claim == GAINS else "VERDICT_RULES_LOSSES"
+        lines += ["", f"Verdict rules: see EventStatistics.verdict_rules (backtest.stats.verdict.{constant})."]
         return "\n".join(lines)
 
 
@@ -413,6 +428,24 @@ def _plain(value: object) -> object:
     raise TypeError(f"cannot serialise {type(value).__name__} to JSON")
 
 
+_ALTERNATIVE = {"gains": "greater", "losses": "less"}
+
+
+def in_claim_direction(test: MonteCarloTest, claim: str) -> MonteCarloTest:
+    """The test with ``pvalue`` in the claim's tail: unchanged for gains; for losses the lower
+    tail, in which ``better`` then names the tail the claim predicts for the events."""
+    if check_claim(claim) == GAINS:
+        return test
+    return dataclasses.replace(test, better="less", pvalue=test.pvalue_less)
+
+
+def _holds_a_subset(study: EventStudy) -> bool:
+    """True when the study's table holds fewer events than its rule detects on its series
+    (a filtered sub-study, ``backtest.events.filters.subset_study``)."""
+    detected = detect(study.close, study.rules).event_pos
+    return study.n_events < len(detected)
+
+
 def analyze_events(
     study: EventStudy,
     *,
@@ -423,6 +456,7 @@ def analyze_events(
     mean_block: float | str | None = None,
     variants: Sequence[str] = VARIANTS,
     n_resamples: int = 9_999,
+    claim: str = GAINS,
 ) -> EventStatistics:
     """Answer questions A (did gains follow?) and B (beyond a random entry date?) for every
     horizon of ``study``.
@@ -433,6 +467,14 @@ def analyze_events(
     verdicts. mean_block: stationary-bootstrap mean block length in trading days (None:
     ``DEFAULT_MEAN_BLOCK`` = 20; "auto": Politis-White). variants: random-entry variants to
     run ("plain" is required: the verdict reads it). n_resamples: bootstrap CI resamples.
+    claim: "gains" (default: p-values one-sided in the upper tail, questions "did gains
+    follow?" and "beyond a random entry date?") or "losses" (every one-sided test in the lower
+    tail: mean < 0, hit rate < 50%, mean below random entry sets and bootstrapped paths;
+    verdicts by ``VERDICT_RULES_LOSSES``). The same seed gives the same null draws either way.
+
+    A sub-study of filtered events needs ``n_paths=0``: the bootstrapped-path null re-runs the
+    unfiltered rule, so it would compare a subset's mean with the mean of every event of a
+    path, whose spread is narrower; a ParameterError says so.
     """
     if not isinstance(study, EventStudy):
         raise ParameterError(f"study must be an EventStudy (from run_event_study), got {type(study).__name__}")
@@ -440,6 +482,8 @@ def analyze_events(
     n_paths = check_count("n_paths", n_paths, minimum=0)
     n_resamples = check_count("n_resamples", n_resamples)
     seed = check_seed(seed)
+    claim = check_claim(claim)
+    alternative = _ALTERNATIVE[claim]
     if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0.0 < alpha < 1.0:
         raise ParameterError(f"alpha must lie in (0, 1), got {alpha!r}")
     variants = tuple(variants)
@@ -447,9 +491,20 @@ def analyze_events(
     if unknown or "plain" not in variants or len(set(variants)) != len(variants):
         raise ParameterError(f"variants must be distinct values among {', '.join(VARIANTS)} and include 'plain', got {variants!r}")
 
+    if n_paths and _holds_a_subset(study):
+        raise ParameterError(
+            f"study holds {study.n_events} of the events its rule detects (a filtered subset): the "
+            "bootstrapped-path null re-runs the unfiltered rule and does not apply to a subset; pass n_paths=0"
+        )
+
     eligible = eligible_days(study)
     baseline = unconditional_baseline(study, eligible)
     paths = bootstrap_path_tests(study, n_paths=n_paths, mean_block=mean_block, seed=seed) if n_paths else None
+    if paths is not None and claim != GAINS:
+        paths = dataclasses.replace(
+            paths,
+            tests={label: {s: in_claim_direction(t, claim) for s, t in tests.items()} for label, tests in paths.tests.items()},
+        )
 
     partial: list[dict[str, object]] = []
     for horizon in study.horizons:
@@ -465,25 +520,24 @@ def analyze_events(
         random_entry: dict[str, dict[str, MonteCarloTest]] = {}
         if n:
             for variant in variants:
-                random_entry[variant] = random_entry_tests(
-                    study, label, variant=variant, n_draws=n_draws, seed=seed, eligible=eligible
-                )
+                tests = random_entry_tests(study, label, variant=variant, n_draws=n_draws, seed=seed, eligible=eligible)
+                random_entry[variant] = {name: in_claim_direction(test, claim) for name, test in tests.items()}
         ci_seed = seed_from(seed, "confidence_interval", label)
         item = {
             "horizon": horizon,
             "events": events,
             "baseline": base,
             "maxlags": maxlags,
-            "hac_mean": hac_mean_test(ret, maxlags, alternative="greater"),
-            "hit_vs_half": binomial_hit_test(ret, 0.5, alternative="greater"),
+            "hac_mean": hac_mean_test(ret, maxlags, alternative=alternative),
+            "hit_vs_half": binomial_hit_test(ret, 0.5, alternative=alternative),
             "ci_mean": bootstrap_mean_ci(ret, seed=seed_from(ci_seed, "mean"), confidence_level=0.95, n_resamples=n_resamples)
             if n
             else _nan_ci(0),
-            "hac_excess": hac_mean_test(excess, maxlags, alternative="greater"),
-            "hit_vs_unconditional": binomial_hit_test(ret, base.hit_rate, alternative="greater")
+            "hac_excess": hac_mean_test(excess, maxlags, alternative=alternative),
+            "hit_vs_unconditional": binomial_hit_test(ret, base.hit_rate, alternative=alternative)
             if math.isfinite(base.hit_rate)
             else binomial_hit_test(ret[:0], 0.5),
-            "wilcoxon_excess": wilcoxon_test(excess, alternative="greater"),
+            "wilcoxon_excess": wilcoxon_test(excess, alternative=alternative),
             "ci_excess": bootstrap_mean_ci(excess, seed=seed_from(ci_seed, "excess"), confidence_level=0.95, n_resamples=n_resamples)
             if n
             else _nan_ci(0),
@@ -517,6 +571,7 @@ def analyze_events(
             hit_rate=events.hit_rate,
             hit_vs_half_pvalue=item["hit_vs_half"].pvalue,
             alpha=alpha,
+            claim=claim,
         )
         verdict_b = relative_verdict(
             n=n,
@@ -574,4 +629,6 @@ def analyze_events(
         variants=variants,
         baseline=baseline,
         bootstrap=paths,
+        verdict_rules=verdict_rules(claim),
+        claim=claim,
     )

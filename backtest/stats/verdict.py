@@ -3,7 +3,8 @@
 
 Inputs: plain numbers (n, Holm-adjusted p-values, hit rate). Output: ``Verdict``. The rules
 are the text ``VERDICT_RULES``, which reports quote verbatim; the functions below implement
-exactly that text.
+exactly that text. A claim that losses follow the events (death crosses) reads the same
+tests in the lower tail; its text is ``VERDICT_RULES_LOSSES`` (``verdict_rules(claim)``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,12 @@ SMALL_SAMPLE = 20
 
 ANECDOTAL = "anecdotal"
 SMALL = "small sample"
+
+GAINS = "gains"
+LOSSES = "losses"
+CLAIMS: tuple[str, ...] = (GAINS, LOSSES)
+"""Directions of a claim: "gains" follow the events (one-sided tests in the upper tail) or
+"losses" do (lower tail)."""
 
 VERDICT_RULES = """\
 Verdicts are given per horizon for two questions, at significance level alpha (default
@@ -57,6 +64,54 @@ random-entry variants (a note is added when one disagrees with the plain variant
 the median, hit-rate and drawdown Monte Carlo tests, the classical tests of excess returns
 (HAC t, binomial against the unconditional hit rate, Wilcoxon signed-rank) and the
 bootstrap confidence intervals."""
+
+VERDICT_RULES_LOSSES = """\
+Verdicts are given per horizon for two questions, at significance level alpha (default
+0.05). The claim is that LOSSES follow the events, so every p-value is one-sided in that
+direction (the lower tail). "Holm" means adjusted with Holm's step-down method across the
+horizons tested, separately for each test. n is the number of events whose window at that
+horizon is complete. The loss rate is the share of windows without a gain (return <= 0),
+i.e. 100% minus the hit rate.
+
+Sample size. n < 10: both verdicts are "inconclusive", flagged "anecdotal".
+10 <= n < 20: the rules below apply, and the verdicts are flagged "small sample".
+
+A. Did losses follow? (absolute)
+  supported      Holm p of the Newey-West (HAC) t-test of mean event return < 0 is below
+                 alpha, and the loss rate is above 50% (the hit rate is below 50%).
+  not supported  Holm HAC p >= alpha, and the binomial test of the hit rate against 50%
+                 (lower tail) gives p >= alpha: neither the mean nor the share of losses
+                 shows losses.
+  inconclusive   otherwise (the mean and the share of losses disagree, or a test could not run).
+
+B. Were the events worse than a random entry date? (relative)
+  supported      Holm p of the random-entry Monte Carlo (mean event return against random
+                 entry sets of the same size, plain variant; p = share of random sets whose
+                 mean is at or below the events') is below alpha, and Holm p of the
+                 bootstrapped-path test (mean event return against the same rule on
+                 stationary-bootstrap price paths, lower tail) is below alpha.
+  not supported  Holm random-entry p >= alpha, and Holm bootstrapped-path p >= alpha (or the
+                 path test was not run).
+  inconclusive   otherwise (the two nulls disagree, or only the random-entry test ran).
+
+Reported beside the verdicts without changing them, all in the lower tail: the spacing- and
+era-matched random-entry variants (a note is added when one disagrees with the plain variant
+at alpha), the median, hit-rate and drawdown Monte Carlo tests (a deeper mean drawdown counts
+as worse), the classical tests of excess returns (HAC t of mean excess < 0, binomial of the
+hit rate below the unconditional one, Wilcoxon signed-rank) and the bootstrap confidence
+intervals."""
+
+
+def check_claim(claim: str) -> str:
+    """"gains" or "losses", or ParameterError naming the parameter."""
+    if claim not in CLAIMS:
+        raise ParameterError(f"claim must be 'gains' or 'losses', got {claim!r}")
+    return claim
+
+
+def verdict_rules(claim: str = GAINS) -> str:
+    """The verdict-rules text of a claim direction (``VERDICT_RULES`` for gains)."""
+    return VERDICT_RULES if check_claim(claim) == GAINS else VERDICT_RULES_LOSSES
 
 
 @dataclass(frozen=True)
@@ -107,10 +162,18 @@ def _significant(p: float, alpha: float) -> bool | None:
 
 
 def absolute_verdict(
-    *, n: int, hac_pvalue_holm: float, hit_rate: float, hit_vs_half_pvalue: float, alpha: float = DEFAULT_ALPHA
+    *,
+    n: int,
+    hac_pvalue_holm: float,
+    hit_rate: float,
+    hit_vs_half_pvalue: float,
+    alpha: float = DEFAULT_ALPHA,
+    claim: str = GAINS,
 ) -> Verdict:
-    """Question A by ``VERDICT_RULES``."""
+    """Question A by ``VERDICT_RULES`` (claim "gains") or ``VERDICT_RULES_LOSSES`` ("losses";
+    the p-values passed are then the lower-tail ones)."""
     alpha = _check_alpha(alpha)
+    claim = check_claim(claim)
     flags = sample_flags(n)
     evidence = (
         ("n", float(n)),
@@ -123,6 +186,14 @@ def absolute_verdict(
         return Verdict("A", INCONCLUSIVE, f"n < {MIN_EVENTS}: anecdotal", flags, evidence)
     mean_shows = _significant(hac_pvalue_holm, alpha)
     hits_show = _significant(hit_vs_half_pvalue, alpha)
+    if claim == LOSSES:
+        if mean_shows and math.isfinite(hit_rate) and hit_rate < 0.5:
+            return Verdict("A", SUPPORTED, "Holm HAC p < alpha and loss rate > 50%", flags, evidence)
+        if mean_shows is False and hits_show is False:
+            return Verdict(
+                "A", NOT_SUPPORTED, "Holm HAC p >= alpha and binomial p (hit rate below 50%) >= alpha", flags, evidence
+            )
+        return Verdict("A", INCONCLUSIVE, "mean and loss rate disagree, or a test could not run", flags, evidence)
     if mean_shows and math.isfinite(hit_rate) and hit_rate > 0.5:
         return Verdict("A", SUPPORTED, "Holm HAC p < alpha and hit rate > 50%", flags, evidence)
     if mean_shows is False and hits_show is False:
@@ -137,7 +208,10 @@ def relative_verdict(
     bootstrap_path_pvalue_holm: float | None,
     alpha: float = DEFAULT_ALPHA,
 ) -> Verdict:
-    """Question B by ``VERDICT_RULES`` (``bootstrap_path_pvalue_holm`` None or NaN: not run)."""
+    """Question B by ``VERDICT_RULES`` (``bootstrap_path_pvalue_holm`` None or NaN: not run).
+
+    The rule reads p-values only, so it serves both claim directions: for "losses" pass the
+    lower-tail p-values (``VERDICT_RULES_LOSSES``)."""
     alpha = _check_alpha(alpha)
     flags = sample_flags(n)
     path_p = math.nan if bootstrap_path_pvalue_holm is None else float(bootstrap_path_pvalue_holm)
@@ -159,3 +233,42 @@ def relative_verdict(
             rule = "Holm random-entry p >= alpha (bootstrapped-path test not run)"
         return Verdict("B", NOT_SUPPORTED, rule, flags, evidence)
     return Verdict("B", INCONCLUSIVE, "the random-entry and bootstrapped-path tests disagree, or only one ran", flags, evidence)
+
+
+def overall_verdict(question_a: dict[str, str], question_b: dict[str, str], claim: str = GAINS) -> dict[str, object]:
+    """The claim's verdict over several horizons from their per-horizon outcomes.
+
+    A claim that events *signal* gains (or losses) is "supported" if question B is supported
+    at every horizon given, "partly supported" if at some, "not supported as a signal" if A
+    is supported somewhere but B nowhere, and "not supported" otherwise. Returns the rule
+    text, the horizons where A and B are supported, and ``overall``.
+    """
+    claim = check_claim(claim)
+    if set(question_a) != set(question_b) or not question_a:
+        raise ParameterError("question_a and question_b must give outcomes for the same, non-empty horizons")
+    followed = [label for label, outcome in question_a.items() if outcome == SUPPORTED]
+    beyond = [label for label, outcome in question_b.items() if outcome == SUPPORTED]
+    if beyond:
+        overall = "supported" if len(beyond) == len(question_b) else "partly supported"
+    elif followed:
+        overall = "not supported as a signal"
+    else:
+        overall = "not supported"
+    movement = claim
+    relation = "beyond" if claim == GAINS else "worse than"
+    rule = (
+        f"The claim is that the events *signal* {movement}. It is 'supported' if question B ({relation} a "
+        f"random entry date) is supported at every horizon of the claim ({', '.join(question_b)}), 'partly "
+        f"supported' if at some, 'not supported as a signal' if {movement} followed (A supported somewhere) "
+        "but B is supported nowhere, and 'not supported' otherwise."
+    )
+    return {
+        "rule": rule,
+        "claim": claim,
+        "claim_horizons": list(question_b),
+        "question_a": dict(question_a),
+        "question_b": dict(question_b),
+        f"{movement}_followed_at": followed,
+        "beyond_random_entry_at": beyond,
+        "overall": overall,
+    }
