@@ -1,8 +1,9 @@
-"""Find and load the study scripts in the project's ``studies/`` folder.
+"""Find, load and run the study scripts in the project's ``studies/`` folder.
 
 A study is a module ``studies/<name>.py`` with a ``run(data_dir, output_dir, *, seed,
-n_draws, n_paths, step)`` function and a docstring whose first line describes it. On the
-command line its name is written with hyphens (``russell2000-golden-cross``).
+n_draws, n_paths, step)`` function, a ``DEFAULT_OUTPUT`` directory and a docstring whose
+first line describes it. On the command line its name is written with hyphens
+(``russell2000-golden-cross``); ``all`` is reserved for "every study in turn".
 """
 
 from __future__ import annotations
@@ -10,12 +11,16 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
-from backtest.errors import ParameterError
+from backtest.errors import BacktestError, ParameterError
 
 STUDIES_DIR = Path(os.environ.get("BACKTEST_STUDIES_DIR", Path(__file__).resolve().parents[1] / "studies"))
+ALL = "all"
+"""The name that means every study, in name order (so no study may be called ``all``)."""
 
 
 def available_studies() -> dict[str, Path]:
@@ -46,8 +51,86 @@ def load_study(name: str) -> ModuleType:
 
 
 def describe_study(path: Path) -> str:
-    """First line of a study script's docstring (read without importing it)."""
+    """The opening line of a study script's docstring, read without importing the script;
+    a first sentence wrapped over several lines (up to the first blank line) is joined."""
     import ast
 
     docstring = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
-    return docstring.strip().splitlines()[0] if docstring.strip() else ""
+    paragraph = docstring.strip().split("\n\n")[0]
+    return " ".join(paragraph.split())
+
+
+class StudyFailedError(BacktestError):
+    """A study raised while running as part of a batch; the message names the study and
+    the original error on one line (the original is chained as ``__cause__``). The exit
+    code is the original's for a user error (2), else 1."""
+
+    def __init__(self, name: str, error: BaseException, context: str = "") -> None:
+        detail = " ".join(str(error).split())
+        where = f" ({context})" if context else ""
+        super().__init__(f"study {name!r} failed{where}: {type(error).__name__}" + (f": {detail}" if detail else ""))
+        self.study = name
+        self.exit_code = getattr(error, "exit_code", 1)
+
+
+def run_study(
+    name: str,
+    data_dir: Path | None = None,
+    output_dir: Path | None = None,
+    *,
+    step: Callable[[str], None] | None = None,
+    **options: Any,
+) -> Path:
+    """Load the study ``name`` and run it; returns the directory it wrote.
+
+    output_dir: where to write (default: the study's ``DEFAULT_OUTPUT``). options: ``seed``,
+    ``n_draws``, ``n_paths``; only those given (not None) are passed, so each study keeps
+    its own defaults for the rest. Errors propagate unchanged (see ``run_studies``).
+    """
+    return _run_module(load_study(name), data_dir, output_dir, step, options)
+
+
+def _run_module(module: ModuleType, data_dir: Path | None, output_dir: Path | None,
+                step: Callable[[str], None] | None, options: dict[str, Any]) -> Path:
+    target = Path(output_dir) if output_dir is not None else Path(module.DEFAULT_OUTPUT)
+    given = {key: value for key, value in options.items() if value is not None}
+    return Path(module.run(data_dir, target, step=step or (lambda _: None), **given))
+
+
+def run_studies(
+    names: list[str] | None = None,
+    data_dir: Path | None = None,
+    output_root: Path | None = None,
+    *,
+    step: Callable[[str, str], None] | None = None,
+    done: Callable[[str, Path], None] | None = None,
+    **options: Any,
+) -> list[Path]:
+    """Run several studies in turn (default: every available study, in name order).
+
+    Each study writes atomically into its ``DEFAULT_OUTPUT`` (or ``output_root/<that
+    folder's name>``). The first failure stops the batch with a ``StudyFailedError`` naming
+    the study; reports written before it stay, the failing study's previous report is left
+    untouched (atomic write), later studies are not run. ``step(name, description)`` reports
+    progress; ``done(name, path)`` is called after each study.
+    """
+    chosen = list(available_studies()) if names is None else [n.replace("_", "-") for n in names]
+    if not chosen:
+        raise ParameterError(f"no studies to run: {STUDIES_DIR} holds no study scripts")
+    written = []
+    for number, name in enumerate(chosen, start=1):
+        context = (f"{number} of {len(chosen)}; {number - 1} written before it"
+                   + (f", {len(chosen) - number} not run" if number < len(chosen) else ""))
+        try:
+            module = load_study(name)
+            target = output_root / Path(module.DEFAULT_OUTPUT).name if output_root is not None else None
+            path = _run_module(module, data_dir, target, (lambda text, name=name: step(name, text)) if step else None,
+                               options)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as error:  # any failure: one line naming the study, the traceback chained
+            raise StudyFailedError(name, error, context) from error
+        written.append(path)
+        if done is not None:
+            done(name, path)
+    return written

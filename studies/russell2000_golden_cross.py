@@ -31,6 +31,7 @@ from backtest.signals import moving_average
 from backtest.stats import DEFAULT_SEED, VERDICT_RULES, EventStatistics, analyze_events, random_entry_band
 from backtest.stats.outofsample import recent_event_check
 from backtest.stats.periods import period_return
+from backtest.stats.verdict import overall_verdict
 
 NAME = "russell2000_golden_cross"
 DEFAULT_OUTPUT = Path(__file__).resolve().parents[1] / "results" / NAME
@@ -198,32 +199,11 @@ def _fact_checks(russell2000: Any, study: EventStudy, data_dir: Path | None) -> 
 
 
 def _conclusion(stats: EventStatistics) -> dict[str, Any]:
-    """The claim's verdict, derived from the per-horizon verdicts by a stated rule."""
-    claim = [stats[label] for label in CLAIM_HORIZONS]
-    a = {h.label: h.verdict_a.outcome for h in claim}
-    b = {h.label: h.verdict_b.outcome for h in claim}
-    gains_followed = [label for label, outcome in a.items() if outcome == "supported"]
-    beat_random = [label for label, outcome in b.items() if outcome == "supported"]
-    if beat_random:
-        overall = "partly supported" if len(beat_random) < len(claim) else "supported"
-    elif gains_followed:
-        overall = "not supported as a signal"
-    else:
-        overall = "not supported"
-    return {
-        "rule": (
-            "The claim is that golden crosses *signal* gains over 3 to 12 months. It is 'supported' if "
-            "question B (beyond a random entry date) is supported at every horizon from 3m to 12m, "
-            "'partly supported' if at some, 'not supported as a signal' if gains followed (A supported "
-            "somewhere) but B is supported nowhere, and 'not supported' otherwise."
-        ),
-        "claim_horizons": list(CLAIM_HORIZONS),
-        "question_a": a,
-        "question_b": b,
-        "gains_followed_at": gains_followed,
-        "beat_random_entry_at": beat_random,
-        "overall": overall,
-    }
+    """The claim's verdict over 3 to 12 months, by the rule of ``overall_verdict``."""
+    return overall_verdict(
+        {label: stats[label].verdict_a.outcome for label in CLAIM_HORIZONS},
+        {label: stats[label].verdict_b.outcome for label in CLAIM_HORIZONS},
+    )
 
 
 def compute(
@@ -378,7 +358,7 @@ def render_report(summary: dict[str, Any], events: pd.DataFrame) -> str:
         return ", ".join(items) if items else "none"
 
     a_supported = conclusion["gains_followed_at"]
-    b_supported = conclusion["beat_random_entry_at"]
+    b_supported = conclusion["beyond_random_entry_at"]
     lines = [
         "# Do Russell 2000 golden crosses precede gains? A test of the claim, 1985 to "
         f"{data['last_date'][:4]}",
@@ -567,7 +547,7 @@ All returns are fractions (0.05 = 5%), dates are ISO `YYYY-MM-DD`, missing value
 | `robustness` | per variant: `name`, `description`, `series`, `rules`, `data_end`, `n_events`, `horizons` (label, n, n_pending, mean, median, hit_rate, baseline_mean, excess_mean, hac_p_holm, random_entry_p, random_entry_p_holm, bootstrap_paths_p_holm, verdict_a, verdict_b, flags) |
 | `recent_event` | `event_date`, `entry_date`, `entry_level`, `last_date`, `days_elapsed`, `windows` (label, days, complete, realised_return, earlier_events_n, earlier_events_median, percentile_among_earlier_events, all_days_n, all_days_median, percentile_among_all_days) |
 | `fact_checks` | per statement: `id`, `statement`, `evidence`, `values`, `status` (`confirmed` / `not confirmed`) |
-| `conclusion` | `rule`, `claim_horizons`, `question_a`, `question_b` (label -> outcome), `gains_followed_at`, `beat_random_entry_at`, `overall` |
+| `conclusion` | `rule`, `claim_horizons`, `question_a`, `question_b` (label -> outcome), `claim` (gains), `gains_followed_at`, `beyond_random_entry_at`, `overall` |
 | `software` | versions of Python and the numerical packages |
 """
 

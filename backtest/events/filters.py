@@ -3,7 +3,7 @@ and which it cannot judge for lack of data; and the sub-studies those choices de
 
 Input: an ``EventStudy``, an indicator Series (a value per day, known at that day's close)
 and a ``FilterRule``. Output: a ``FilterSplit`` (per event: the value read, the outcome and
-why) and, through ``subset_study``, an ``EventStudy`` holding only some of the events.
+why) and, through ``EventStudy.subset``, an ``EventStudy`` holding only some of the events.
 """
 
 from __future__ import annotations
@@ -209,35 +209,15 @@ def apply_filter(
     return FilterSplit(rule=rule, table=table, first_value_date=first)
 
 
-def subset_study(study: EventStudy, mask: object) -> EventStudy:
-    """An ``EventStudy`` with only the events where ``mask`` is True.
-
-    Everything else is kept: the close series, the rules and horizons (so baselines and
-    random-entry nulls are drawn from the same eligible days), entry positions and the event
-    numbers of the full study (``days_since_previous`` still refers to the full study's
-    events). ``mask``: booleans, one per event, or a boolean Series on the study's table index.
-    """
-    if not isinstance(study, EventStudy):
-        raise ParameterError(f"study must be an EventStudy, got {type(study).__name__}")
-    if isinstance(mask, pd.Series):
-        if not mask.index.equals(study.table.index):
-            raise ParameterError("mask must be indexed like the study's event table")
-        mask = mask.to_numpy()
-    array = np.asarray(mask)
-    if array.dtype != np.bool_ or array.shape != (study.n_events,):
-        raise ParameterError(f"mask must hold {study.n_events} booleans (one per event), got dtype {array.dtype} shape {array.shape}")
-    return dataclasses.replace(study, table=study.table.loc[array])
-
-
 def split_studies(study: EventStudy, split: FilterSplit) -> Mapping[str, EventStudy]:
     """The sub-studies of one filter: ``kept``, ``rejected`` and ``with_data`` (kept or
     rejected: the unfiltered events of the period the indicator covers)."""
     if not split.table.index.equals(study.table.index):
         raise ParameterError(f"filter {split.rule.name!r} was applied to another study")
     return {
-        KEPT: subset_study(study, split.kept),
-        REJECTED: subset_study(study, split.rejected),
-        "with_data": subset_study(study, split.with_data),
+        KEPT: study.subset(split.kept),
+        REJECTED: study.subset(split.rejected),
+        "with_data": study.subset(split.with_data),
     }
 
 

@@ -8,6 +8,7 @@ baseline uses it on every eligible day).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -130,6 +131,26 @@ class EventStudy:
     def entry_pos(self) -> np.ndarray:
         """Entry positions into ``close`` (len(close) when the entry day is not in the data)."""
         return self.table["entry_pos"].to_numpy(dtype=np.int64)
+
+    def subset(self, mask: object) -> EventStudy:
+        """The same study with only the events where ``mask`` is True.
+
+        Everything else is kept: the close series, the rules and horizons (so baselines and
+        random-entry nulls are drawn from the same eligible days), entry positions and the
+        event numbers of the full study (``days_since_previous`` still refers to the full
+        study's events). ``mask``: booleans, one per event, or a boolean Series on the table's
+        index.
+        """
+        if isinstance(mask, pd.Series):
+            if not mask.index.equals(self.table.index):
+                raise ParameterError("mask must be indexed like the study's event table")
+            mask = mask.to_numpy()
+        array = np.asarray(mask)
+        if array.dtype != np.bool_ or array.shape != (self.n_events,):
+            raise ParameterError(
+                f"mask must hold {self.n_events} booleans (one per event), got dtype {array.dtype} shape {array.shape}"
+            )
+        return dataclasses.replace(self, table=self.table.loc[array])
 
     def complete(self, label: str) -> pd.DataFrame:
         """Rows whose ``label`` window is complete (not pending)."""

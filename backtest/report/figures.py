@@ -150,3 +150,131 @@ def plot_hit_rates(
         ax.legend(loc="lower right", fontsize=9)
         fig.tight_layout()
     return fig
+
+
+# --- strategies and peer comparisons -----------------------------------------------------------
+
+_CURVE_COLOURS = ("#222222", "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf")
+
+
+def plot_equity_curves(
+    curves: Mapping[str, pd.Series],
+    *,
+    title: str,
+    ylabel: str = "value of 1 invested (log scale)",
+    in_market: pd.Series | None = None,
+    in_market_label: str = "strategy invested",
+    styles: Mapping[str, tuple[str, str]] | None = None,
+) -> plt.Figure:
+    """Equity curves on a log scale; ``in_market`` (bool by date) is drawn as a strip along
+    the bottom so that the invested periods can be read against the curves. ``styles``
+    maps a curve's label to (colour, line style); others take the palette in order."""
+    styles = styles or {}
+    with plt.rc_context(_STYLE):
+        fig, ax = plt.subplots(figsize=(13, 6))
+        for default_colour, (label, curve) in zip(_CURVE_COLOURS, curves.items()):
+            colour, line = styles.get(label, (default_colour, "-"))
+            ax.plot(curve.index, curve.to_numpy(), color=colour, lw=1.1, ls=line,
+                    label=f"{label}: {curve.iloc[-1]:,.2f} on {curve.index[-1].date()}")
+        if in_market is not None:
+            blended = ax.get_xaxis_transform()
+            ax.fill_between(in_market.index, 0, 0.025, where=in_market.to_numpy(dtype=bool), transform=blended,
+                            color="#1f77b4", alpha=0.5, lw=0, step="post", label=in_market_label)
+        ax.set_yscale("log")
+        # 1-2-5 ticks: a log axis spanning one or two decades otherwise shows only 1 and 10
+        ax.yaxis.set_major_locator(mticker.LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+        ax.yaxis.set_minor_formatter(mticker.NullFormatter())
+        ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.xaxis.set_major_locator(mdates.YearLocator(5))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+        ax.set_xlabel("date")
+        ax.set_ylabel(ylabel)
+        ax.set_title(title)
+        ax.legend(loc="upper left", fontsize=9, framealpha=0.9)
+        fig.tight_layout()
+    return fig
+
+
+def plot_drawdowns(drawdowns: Mapping[str, pd.Series], *, title: str) -> plt.Figure:
+    """Underwater curves: each equity curve's fall from its running peak, in percent."""
+    with plt.rc_context(_STYLE):
+        fig, ax = plt.subplots(figsize=(13, 4.8))
+        for colour, (label, curve) in zip(_CURVE_COLOURS, drawdowns.items()):
+            values = curve.to_numpy() * 100
+            worst = int(np.argmin(values))
+            ax.plot(curve.index, values, color=colour, lw=0.9,
+                    label=f"{label} (worst {values[worst]:.1f}% on {curve.index[worst].date()})")
+        ax.axhline(0, color="black", lw=0.8)
+        ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:.0f}%"))
+        ax.xaxis.set_major_locator(mdates.YearLocator(5))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+        ax.set_xlabel("date")
+        ax.set_ylabel("fall from the running peak (%)")
+        ax.set_title(title)
+        ax.legend(loc="lower left", fontsize=9, framealpha=0.9)
+        fig.tight_layout()
+    return fig
+
+
+def plot_peer_excess(rows: pd.DataFrame, *, title: str, min_n: int = 10) -> plt.Figure:
+    """One panel per horizon: each series' mean excess return over all days with its 95%
+    interval. ``rows`` is tidy with columns series, group, horizon, excess_mean, ci_low,
+    ci_high, n, random_entry_p (fractions); series are drawn top to bottom in row order and
+    a cell with n < ``min_n`` is drawn hollow (anecdotal)."""
+    series = list(dict.fromkeys(rows["series"]))
+    horizons = list(dict.fromkeys(rows["horizon"]))
+    groups = list(dict.fromkeys(rows["group"]))
+    colours = dict(zip(groups, _CURVE_COLOURS[1:]))
+    y_of = {name: len(series) - 1 - i for i, name in enumerate(series)}
+    with plt.rc_context(_STYLE):
+        fig, axes = plt.subplots(1, len(horizons), figsize=(3.3 * len(horizons) + 2.5, 0.5 * len(series) + 2.2),
+                                 sharey=True, squeeze=False)
+        for ax, horizon in zip(axes[0], horizons):
+            part = rows.loc[rows["horizon"] == horizon]
+            for row in part.itertuples(index=False):
+                y = y_of[row.series]
+                colour = colours[row.group]
+                if not np.isfinite(row.excess_mean):
+                    continue
+                ax.plot([row.ci_low * 100, row.ci_high * 100], [y, y], color=colour, lw=1.6)
+                hollow = row.n < min_n
+                ax.plot(row.excess_mean * 100, y, "o", ms=6.5, color=colour, mfc="white" if hollow else colour)
+                ax.annotate(f"n={row.n}" + (" anecd." if hollow else "") + f"  p={row.random_entry_p:.2f}",
+                            (row.excess_mean * 100, y), xytext=(0, 6), textcoords="offset points", ha="center",
+                            fontsize=7, color="#333333")
+            ax.axvline(0, color="black", lw=0.8, ls="--")
+            ax.set_title(f"{horizon} after the cross", fontsize=10)
+            ax.set_xlabel("mean excess return (% points)")
+            ax.xaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:+.0f}"))
+            ax.set_ylim(-0.7, len(series) - 0.3)
+        axes[0][0].set_yticks([y_of[name] for name in series], series)
+        handles = [plt.Line2D([], [], color=colours[g], marker="o", lw=1.6, label=g) for g in groups]
+        handles.append(plt.Line2D([], [], color="grey", marker="o", mfc="white", lw=0, label=f"n < {min_n}: anecdotal"))
+        fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=9, frameon=False)
+        fig.suptitle(title)
+        fig.tight_layout(rect=(0, 0.06, 1, 1))
+    return fig
+
+
+def plot_peer_percentiles(percentiles: pd.DataFrame, counts: pd.DataFrame, *, title: str, min_n: int = 10) -> plt.Figure:
+    """Heat map: rows are series, columns horizons, colour the percentile (0-100) of the
+    observed mean among random-entry means (50 = what a random day gives); each cell shows
+    the percentile and n, and a cell with n < ``min_n`` says "anecdotal"."""
+    values = percentiles.to_numpy(dtype=float)
+    with plt.rc_context({**_STYLE, "axes.grid": False}):
+        fig, ax = plt.subplots(figsize=(1.5 * values.shape[1] + 4, 0.5 * values.shape[0] + 1.8))
+        image = ax.imshow(values, cmap="RdBu", vmin=0, vmax=100, aspect="auto")
+        for i in range(values.shape[0]):
+            for j in range(values.shape[1]):
+                n = int(counts.iat[i, j])
+                text = f"{values[i, j]:.0f}\nn={n}" + (" anecd." if n < min_n else "")
+                ax.text(j, i, text, ha="center", va="center", fontsize=8,
+                        color="white" if abs(values[i, j] - 50) > 35 else "black")
+        ax.set_xticks(range(values.shape[1]), [f"{c}" for c in percentiles.columns])
+        ax.set_yticks(range(values.shape[0]), list(percentiles.index))
+        ax.set_xlabel("forward horizon")
+        colourbar = fig.colorbar(image, ax=ax, fraction=0.04)
+        colourbar.set_label("percentile among random-entry means (50 = random)")
+        ax.set_title(title)
+        fig.tight_layout()
+    return fig

@@ -441,7 +441,7 @@ def in_claim_direction(test: MonteCarloTest, claim: str) -> MonteCarloTest:
 
 def _holds_a_subset(study: EventStudy) -> bool:
     """True when the study's table holds fewer events than its rule detects on its series
-    (a filtered sub-study, ``backtest.events.filters.subset_study``)."""
+    (a filtered sub-study, ``EventStudy.subset``)."""
     detected = detect(study.close, study.rules).event_pos
     return study.n_events < len(detected)
 

@@ -20,7 +20,7 @@ import pandas as pd
 
 from backtest.errors import ParameterError
 from backtest.events import EventStudy
-from backtest.events.filters import NO_DATA, FilterSplit, subset_study
+from backtest.events.filters import NO_DATA, FilterSplit
 from backtest.stats._rng import DEFAULT_SEED, check_seed, seed_from
 from backtest.stats.analysis import HorizonStatistics, analyze_events, in_claim_direction
 from backtest.stats.baseline import Descriptive, describe
@@ -344,7 +344,7 @@ def compare_filters(
         name = split.rule.name
         if not split.table.index.equals(study.table.index):
             raise ParameterError(f"filter {name!r} was applied to another study")
-        kept_study = subset_study(study, split.kept)
+        kept_study = study.subset(split.kept)
         kept_stats = (
             analyze_events(kept_study, n_draws=n_draws, n_paths=0, seed=seed_from(seed, "filter", name), alpha=alpha,
                            variants=variants, n_resamples=n_resamples, claim=claim)

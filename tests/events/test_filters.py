@@ -20,7 +20,6 @@ from backtest.events.filters import (
     apply_filter,
     flagged_move_exclusions,
     split_studies,
-    subset_study,
     values_at,
 )
 
@@ -122,19 +121,19 @@ def test_exclusions_mark_events_whose_lookback_holds_a_flagged_move(study) -> No
         apply_filter(study, FilterRule("r", "x", ">", 0), indicator, exclusions=reasons.iloc[1:])
 
 
-def test_subset_study_keeps_positions_rules_and_numbers(study) -> None:
+def test_subset_keeps_positions_rules_and_numbers(study) -> None:
     mask = np.zeros(study.n_events, dtype=bool)
     mask[[0, 2, 5]] = True
-    subset = subset_study(study, mask)
+    subset = study.subset(mask)
     assert subset.n_events == 3 and subset.table.index.tolist() == [1, 3, 6]
     assert subset.rules == study.rules and subset.horizons == study.horizons and subset.close is study.close
     np.testing.assert_array_equal(subset.entry_pos, study.entry_pos[mask])
-    assert subset_study(study, pd.Series(mask, index=study.table.index)).n_events == 3
-    assert subset_study(study, np.zeros(study.n_events, dtype=bool)).n_events == 0
+    assert study.subset(pd.Series(mask, index=study.table.index)).n_events == 3
+    assert study.subset(np.zeros(study.n_events, dtype=bool)).n_events == 0
     with pytest.raises(ParameterError, match="booleans"):
-        subset_study(study, mask[:-1])
+        study.subset(mask[:-1])
     with pytest.raises(ParameterError, match="booleans"):
-        subset_study(study, mask.astype(int))
+        study.subset(mask.astype(int))
 
 
 def test_split_studies_partition_the_events(study) -> None:
@@ -144,7 +143,7 @@ def test_split_studies_partition_the_events(study) -> None:
     parts = split_studies(study, split)
     assert parts[KEPT].n_events + parts[REJECTED].n_events == parts["with_data"].n_events == study.n_events - split.counts[NO_DATA]
     assert set(parts[KEPT].table.index).isdisjoint(parts[REJECTED].table.index)
-    other = subset_study(study, np.ones(study.n_events, dtype=bool) & (np.arange(study.n_events) > 0))
+    other = study.subset(np.ones(study.n_events, dtype=bool) & (np.arange(study.n_events) > 0))
     with pytest.raises(ParameterError, match="another study"):
         split_studies(other, split)
 

@@ -13,7 +13,6 @@ from numba import njit
 
 from backtest.errors import ParameterError
 from backtest.events import EventRules, Horizon, run_event_study
-from backtest.events.filters import subset_study
 from backtest.stats import VERDICT_RULES, analyze_events
 from backtest.stats.verdict import (
     INCONCLUSIVE,
@@ -145,7 +144,7 @@ def test_overall_verdict() -> None:
 def test_parameters(death_study) -> None:
     with pytest.raises(ParameterError, match="claim must be 'gains' or 'losses'"):
         analyze_events(death_study, claim="down", n_draws=10, n_paths=0)
-    subset = subset_study(death_study, np.arange(death_study.n_events) % 2 == 0)
+    subset = death_study.subset(np.arange(death_study.n_events) % 2 == 0)
     with pytest.raises(ParameterError, match="n_paths=0"):
         analyze_events(subset, n_draws=10, n_paths=10)
     result = analyze_events(subset, n_draws=500, n_paths=0, n_resamples=999, claim="losses")

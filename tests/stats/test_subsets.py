@@ -14,7 +14,7 @@ import pytest
 
 from backtest.errors import ParameterError
 from backtest.events import EventRules, Horizon, run_event_study
-from backtest.events.filters import FilterRule, FilterSplit, apply_filter, subset_study
+from backtest.events.filters import FilterRule, FilterSplit, apply_filter
 from backtest.report.summary import dumps
 from backtest.stats import analyze_events, holm
 from backtest.stats.subsets import FAMILY_TESTS, FILTER_VERDICT_RULES, compare_filters, filter_verdict, kept_vs_rejected_test
@@ -44,7 +44,7 @@ def indicator_from_events(study, values: np.ndarray, first: int = 0) -> pd.Serie
 
 
 def test_permutation_test_matches_exact_enumeration(study) -> None:
-    small = subset_study(study, np.arange(study.n_events) < 12)
+    small = study.subset(np.arange(study.n_events) < 12)
     rng = np.random.default_rng(1)
     split = apply_filter(small, FilterRule("coin", "coin", ">", 0.5), indicator_from_events(study, rng.random(study.n_events)))
     test = kept_vs_rejected_test(small, split, "3m", n_draws=200_000, seed=3)
@@ -111,7 +111,7 @@ def test_cells_count_kept_rejected_and_no_data(study, comparison) -> None:
     assert late.with_data.n == late.kept.n + late.rejected.n
     ret = study.table["ret_3m"].to_numpy()
     assert late.kept.mean == pytest.approx(ret[split.kept & complete].mean())
-    kept_alone = analyze_events(subset_study(study, split.kept), n_draws=4000, n_paths=0, n_resamples=999, variants=("plain",))
+    kept_alone = analyze_events(study.subset(split.kept), n_draws=4000, n_paths=0, n_resamples=999, variants=("plain",))
     assert kept_alone["3m"].events == late.kept_statistics.events  # the same descriptive statistics
     with pytest.raises(ParameterError, match="no cell"):
         comparison["coin", "6m"]
@@ -159,7 +159,7 @@ def test_parameters(study, comparison) -> None:
         compare_filters(study, [])
     with pytest.raises(ParameterError, match="distinct"):
         compare_filters(study, [comparison.splits[0], comparison.splits[0]])
-    other = subset_study(study, np.arange(study.n_events) > 0)
+    other = study.subset(np.arange(study.n_events) > 0)
     with pytest.raises(ParameterError, match="another study"):
         compare_filters(other, comparison.splits[:1], n_draws=10)
     with pytest.raises(ParameterError, match="claim"):
