@@ -12,7 +12,6 @@ Run: ``backtest study peers-golden-cross`` or ``python studies/peers_golden_cros
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import sys
 from collections.abc import Callable
@@ -20,11 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from backtest._io import atomic_directory, atomic_write_bytes, atomic_write_text
-from backtest.data import MarketSeries, load_series
+from backtest.data import MAX_GAP_DAYS, daily_segment, load_series
 from backtest.events import EventRules, run_event_study
 from backtest.report import event_report as sections
 from backtest.report.figures import plot_peer_excess, plot_peer_percentiles
@@ -37,7 +35,6 @@ DEFAULT_OUTPUT = Path(__file__).resolve().parents[1] / "results" / NAME
 
 RULES = EventRules(fast=50, slow=200, ma="sma", direction="golden", start="1985-01-01")  # the headline's
 CLAIM_HORIZONS = ("3m", "6m", "9m", "12m")
-MAX_GAP_DAYS = 7  # a longer gap between closes means the file is not daily there (RU2000GPR/VPR before 1993)
 
 SMALL, LARGE, BROAD = "small caps", "large caps", "all caps"
 # (catalog name, label, group, what it is)
@@ -64,34 +61,6 @@ class StudyOutputs:
     table: pd.DataFrame
     figures: dict[str, bytes]
     report_markdown: str
-
-
-def daily_segment(series: MarketSeries, max_gap_days: int = MAX_GAP_DAYS) -> tuple[MarketSeries, int]:
-    """The series from the close after its last gap of more than ``max_gap_days`` calendar
-    days, and how many closes were left out before it.
-
-    RU2000GPR/RU2000VPR hold month-end values only until 1993: a 200-"day" average over
-    those would mix months and days. (A data-stage helper; it lives here because this study
-    is its only user so far.)
-    """
-    index = series.close.index
-    gaps = np.flatnonzero(np.diff(index.values).astype("timedelta64[D]").astype(np.int64) > max_gap_days)
-    if not len(gaps):
-        return series, 0
-    first = int(gaps[-1]) + 1
-    close = series.close.iloc[first:]
-    note = f"daily segment only: {first:,} earlier closes (gaps over {max_gap_days} days) left out"
-    segments = []
-    for segment in series.segments:
-        if segment.last_date < close.index[0]:
-            continue
-        segments.append(dataclasses.replace(
-            segment, first_date=max(segment.first_date, close.index[0]),
-            rows_used=int(((close.index >= segment.first_date) & (close.index <= segment.last_date)).sum()),
-            note=f"{segment.note}; {note}" if segment.note else note,
-        ))
-    bars = None if series.bars is None else series.bars.iloc[first:]
-    return dataclasses.replace(series, close=close, bars=bars, segments=tuple(segments)), first
 
 
 def _horizon_rows(stats: EventStatistics) -> list[dict[str, Any]]:
@@ -129,7 +98,7 @@ def _horizon_rows(stats: EventStatistics) -> list[dict[str, Any]]:
 def _peer(key: str, label: str, group: str, description: str, data_dir: Path | None, *, seed: int, n_draws: int,
           n_paths: int) -> dict[str, Any]:
     loaded = load_series(key, data_dir=data_dir)
-    series, left_out = daily_segment(loaded)
+    series, left_out = daily_segment(loaded, MAX_GAP_DAYS)
     index = series.close.index
     # events only once both averages exist on daily data (the cross compares t-1 and t)
     events_from = max(RULES.start, index[RULES.slow]) if len(index) > RULES.slow else RULES.start
@@ -304,7 +273,7 @@ def _figures(peers: list[dict[str, Any]]) -> dict[str, bytes]:
 
 def render_report(summary: dict[str, Any]) -> str:
     """report.md from summary.json's content (formatting only)."""
-    pct, pval = sections.pct, sections.pval
+    pct = sections.pct
     peers = summary["peers"]
     params = summary["parameters"]
     comparison = summary["comparison"]

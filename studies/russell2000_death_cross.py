@@ -18,9 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import matplotlib.pyplot as plt
 import pandas as pd
-from matplotlib.markers import MarkerStyle
 
 from backtest._io import atomic_directory, atomic_write_bytes, atomic_write_text
 from backtest.data import load_series
@@ -28,7 +26,6 @@ from backtest.events import EventRules, EventStudy, run_event_study
 from backtest.events.paths import aligned_paths
 from backtest.report import event_report as sections
 from backtest.report.figures import (
-    DEATH_COLOUR,
     plot_event_paths,
     plot_hit_rates,
     plot_index_with_crosses,
@@ -70,64 +67,39 @@ class StudyOutputs:
     report_markdown: str
 
 
-def _as_death_crosses(fig: plt.Figure) -> plt.Figure:
-    """The shared figures (backtest.report.figures) name their events 'golden cross(es)' and
-    draw them as gold upward triangles; say 'death cross' and draw dark-red downward ones."""
-    down = MarkerStyle("v")
-    down_path = down.get_path().transformed(down.get_transform())
-    for ax in fig.axes:
-        for artist in [*ax.collections, *ax.lines, *ax.containers]:
-            label = artist.get_label()
-            if "golden cross" not in label:
-                continue
-            artist.set_label(label.replace("golden cross", "death cross"))
-            if hasattr(artist, "set_paths"):  # the scatter of events on the index
-                artist.set_paths([down_path])
-                artist.set_facecolor(DEATH_COLOUR)
-            for patch in getattr(artist, "patches", ()):  # the bars of the hit-rate figure
-                patch.set_facecolor(DEATH_COLOUR)
-        legend = ax.get_legend()
-        if legend is not None:
-            for text, handle in zip(legend.get_texts(), legend.legend_handles):
-                if "golden cross" in text.get_text():
-                    text.set_text(text.get_text().replace("golden cross", "death cross"))
-                    if hasattr(handle, "set_paths"):
-                        handle.set_paths([down_path])
-                    if hasattr(handle, "set_facecolor") and not hasattr(handle, "get_xdata"):
-                        handle.set_facecolor(DEATH_COLOUR)
-    return fig
-
-
 def _figures(russell2000: Any, study: EventStudy, stats: EventStatistics, band: Any) -> dict[str, bytes]:
     close = russell2000.close
     splice_date = pd.Timestamp(russell2000.splice.switch_date) if russell2000.splice is not None else None
     labels = stats.labels
     paths = aligned_paths(close, study.entry_pos, days=252, labels=[d.date().isoformat() for d in study.table["event_date"]])
     return {
-        "index_death_crosses.png": figure_png(_as_death_crosses(plot_index_with_crosses(
+        "index_death_crosses.png": figure_png(plot_index_with_crosses(
             close, moving_average(close, RULES.fast), moving_average(close, RULES.slow), list(study.table["event_date"]),
             title=f"Russell 2000 {close.index[0].year}–{close.index[-1].date()}: 50- and 200-day averages, death crosses since 1985",
             fast_label="50-day SMA", slow_label="200-day SMA", splice_date=splice_date, sample_start=RULES.start,
-        ))),
+            direction="death",
+        )),
         "event_paths.png": figure_png(plot_event_paths(
             paths, band.quantiles[0.05], band.quantiles[0.95],
             title=f"Russell 2000 after each death cross (entry = 100), {band.k} complete 12-month windows",
             band_label=f"random entry: 5–95% of the mean path of {band.k} random days ({band.n_draws:,} draws)",
         )),
-        "null_distributions.png": figure_png(_as_death_crosses(plot_null_distributions(
+        "null_distributions.png": figure_png(plot_null_distributions(
             {label: stats.null_distribution(label) for label in labels},
             {label: stats[label].events.mean for label in labels},
             {label: stats[label].baseline.mean for label in labels},
             {label: stats[label].random_entry["plain"]["mean"].pvalue for label in labels},
             title="Mean forward return after death crosses vs random entry dates (p: share of random sets as low or lower)",
-        ))),
-        "hit_rates.png": figure_png(_as_death_crosses(plot_hit_rates(
+            direction="death",
+        )),
+        "hit_rates.png": figure_png(plot_hit_rates(
             labels,
             [stats[label].events.hit_rate for label in labels],
             [stats[label].baseline.hit_rate for label in labels],
             [stats[label].n for label in labels],
             title="Share of windows ending with a gain: death crosses vs every day since 1985 (claim: lower)",
-        ))),
+            direction="death",
+        )),
     }
 
 

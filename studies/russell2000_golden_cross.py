@@ -511,7 +511,7 @@ def render_report(summary: dict[str, Any], events: pd.DataFrame) -> str:
         "- Question B (beyond a random entry date), 3–12 months: "
         + ", ".join(f"{label} {conclusion['question_b'][label]}" for label in conclusion["claim_horizons"])
         + ".",
-        f"- The Russell 2000 rose over most 3- to 12-month windows of any kind since 1985 (all-day hit rates "
+        "- The Russell 2000 rose over most 3- to 12-month windows of any kind since 1985 (all-day hit rates "
         + ", ".join(f"{label} {sections.pct(by_label[label]['baseline']['hit_rate'], 0)}" for label in conclusion["claim_horizons"])
         + "). A signal has to beat that drift, not zero.",
         f"- {n_events} events is a small sample; windows of nearby crosses overlap (handled by the HAC lags and the "

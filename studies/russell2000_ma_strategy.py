@@ -268,10 +268,9 @@ def render_report(summary: dict[str, Any], trades: pd.DataFrame) -> str:
     data = summary["data"]["russell2000"]
     first = summary["first_day"]
     main_rows = _metrics_rows(summary, "1985_latest")
+    same_rows = _metrics_rows(summary, "same_period_fred")
     by = {(r["variant"], r["metrics"]["fee"]): r for r in main_rows}
     bh, trend, late = by[("buy_and_hold", FEE)], by[("trend_close", FEE)], by[("trend_next_close", FEE)]
-    same_rows = _metrics_rows(summary, "same_period_fred")
-    same = {(r["variant"], r["series"]): r["metrics"] for r in same_rows}
     agreement = summary["event_agreement"]
     period = f"{bh['metrics']['first_date']} to {bh['metrics']['last_date']}"
 
@@ -329,7 +328,7 @@ def render_report(summary: dict[str, Any], trades: pd.DataFrame) -> str:
         + f": on {first['date']} the 50-day average ({num(first['fast_ma'], 2)}) was "
         f"{'above' if first['fast_above_slow'] else 'below'} the 200-day ({num(first['slow_ma'], 2)}); the first golden "
         f"cross came on {first['first_golden_cross']}.",
-        f"- **Execution**: *same-day close* trades at the close of the cross day (the event engine's `entry=close`; in "
+        "- **Execution**: *same-day close* trades at the close of the cross day (the event engine's `entry=close`; in "
         "practice a market-on-close order placed minutes before the close, when the cross is all but certain); "
         "*next-day close* trades one close later (`entry=next_close`), using no information before it is known.",
         f"- **Portfolio**: all capital in on a buy, all out on a sell, long only, no leverage; {pct(FEE, 2)} of the "

@@ -7,7 +7,7 @@ validation found and where the series came from.
 
 from backtest.data.catalog import clear_cache, data_files, list_series, load_series, validation_reports
 from backtest.data.loaders import load_csv, load_fred_csv, load_yahoo_csv
-from backtest.data.series import MarketSeries, Segment
+from backtest.data.series import MAX_GAP_DAYS, MarketSeries, Segment, daily_segment
 from backtest.data.sources import fetch_yahoo, resolve_data_dir
 from backtest.data.splice import SpliceStats, splice
 from backtest.data.validation import (
@@ -20,6 +20,8 @@ from backtest.data.validation import (
 )
 
 __all__ = [
+    "MAX_GAP_DAYS",
+    "daily_segment",
     "DEFAULT_MAX_MOVE",
     "DEFAULT_POLICY",
     "POLICIES",

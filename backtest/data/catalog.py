@@ -49,7 +49,7 @@ _YAHOO_KNOWN = {
     "RUT": ("^RUT", "Russell 2000 price index"),
     "DJI": ("^DJI", "Dow Jones Industrial Average"),
     "VIX": ("^VIX", "CBOE volatility index (no volume)"),
-    "TNX": ("^TNX", "10-year Treasury yield x10 (no volume)"),
+    "TNX": ("^TNX", "10-year Treasury yield in percent (SOURCES.md says x10; the values are percent) (no volume)"),
     "SPY": ("SPY", "S&P 500 ETF, adjusted close"),
     "IWM": ("IWM", "Russell 2000 ETF, adjusted close"),
     "XLB": ("XLB", "Materials Select Sector SPDR, adjusted close"),

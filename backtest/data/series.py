@@ -7,6 +7,7 @@ when two sources were joined, and a sha256 over the input files for reproducibil
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
@@ -173,3 +174,34 @@ class MarketSeries:
 
 def _indent(text: str, prefix: str = "  ") -> str:
     return "\n".join(prefix + line for line in text.splitlines())
+
+
+MAX_GAP_DAYS = 7
+"""A longer gap between closes means a file is not daily there (RU2000GPR/VPR before 1993)."""
+
+
+def daily_segment(series: MarketSeries, max_gap_days: int = MAX_GAP_DAYS) -> tuple[MarketSeries, int]:
+    """The series from the close after its last gap of more than ``max_gap_days`` calendar
+    days, and how many closes were left out before it.
+
+    RU2000GPR/RU2000VPR hold month-end values only until 1993: a 200-"day" average over
+    those would mix months and days. The cut is reported in the segments' notes.
+    """
+    index = series.close.index
+    gaps = np.flatnonzero(np.diff(index.values).astype("timedelta64[D]").astype(np.int64) > max_gap_days)
+    if not len(gaps):
+        return series, 0
+    first = int(gaps[-1]) + 1
+    close = series.close.iloc[first:]
+    note = f"daily segment only: {first:,} earlier closes (gaps over {max_gap_days} days) left out"
+    segments = []
+    for segment in series.segments:
+        if segment.last_date < close.index[0]:
+            continue
+        segments.append(dataclasses.replace(
+            segment, first_date=max(segment.first_date, close.index[0]),
+            rows_used=int(((close.index >= segment.first_date) & (close.index <= segment.last_date)).sum()),
+            note=f"{segment.note}; {note}" if segment.note else note,
+        ))
+    bars = None if series.bars is None else series.bars.iloc[first:]
+    return dataclasses.replace(series, close=close, bars=bars, segments=tuple(segments)), first

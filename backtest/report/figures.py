@@ -14,6 +14,15 @@ import pandas as pd
 _STYLE = {"figure.dpi": 110, "axes.grid": True, "grid.alpha": 0.3, "axes.spines.top": False, "axes.spines.right": False}
 GOLDEN_COLOUR = "#d4a017"
 DEATH_COLOUR = "#7f1d1d"
+# How each cross direction is named and drawn: (name, marker, colour)
+EVENT_STYLES = {"golden": ("golden cross", "^", GOLDEN_COLOUR), "death": ("death cross", "v", DEATH_COLOUR)}
+
+
+def _event_style(direction: str) -> tuple[str, str, str]:
+    try:
+        return EVENT_STYLES[direction]
+    except KeyError:
+        raise ValueError(f"direction must be one of {sorted(EVENT_STYLES)}, got {direction!r}") from None
 
 
 def plot_index_with_crosses(
@@ -27,16 +36,18 @@ def plot_index_with_crosses(
     slow_label: str,
     splice_date: pd.Timestamp | None = None,
     sample_start: pd.Timestamp | None = None,
+    direction: str = "golden",
 ) -> plt.Figure:
     """The index on a log scale with both averages and every event marked."""
+    name, marker, colour = _event_style(direction)
     with plt.rc_context(_STYLE):
         fig, ax = plt.subplots(figsize=(13, 5.5))
         ax.plot(close.index, close.to_numpy(), color="#555555", lw=0.7, label="close")
         ax.plot(fast_ma.index, fast_ma.to_numpy(), color="#1f77b4", lw=1.0, label=fast_label)
         ax.plot(slow_ma.index, slow_ma.to_numpy(), color="#d62728", lw=1.0, label=slow_label)
         dates = pd.DatetimeIndex(event_dates)
-        ax.scatter(dates, close.reindex(dates).to_numpy(), marker="^", s=60, color=GOLDEN_COLOUR,
-                   edgecolor="black", zorder=5, label=f"golden cross ({len(dates)})")
+        ax.scatter(dates, close.reindex(dates).to_numpy(), marker=marker, s=60, color=colour,
+                   edgecolor="black", zorder=5, label=f"{name} ({len(dates)})")
         # x in data units, y as a fraction of the axes: labels stay put on a log scale
         blended = ax.get_xaxis_transform()
         if splice_date is not None:
@@ -98,8 +109,10 @@ def plot_null_distributions(
     *,
     title: str,
     statistic_label: str = "mean forward return",
+    direction: str = "golden",
 ) -> plt.Figure:
     """Per horizon: the random-entry null distribution with the observed statistic marked."""
+    name = _event_style(direction)[0]
     labels = list(null_by_horizon)
     columns = min(3, len(labels))
     rows = -(-len(labels) // columns)
@@ -110,7 +123,7 @@ def plot_null_distributions(
         for ax, label in zip(axes.flat, labels):
             null = np.asarray(null_by_horizon[label])
             ax.hist(null * 100, bins=60, color="#9ecae1", edgecolor="none", density=True)
-            ax.axvline(observed[label] * 100, color="#d62728", lw=2, label="golden crosses")
+            ax.axvline(observed[label] * 100, color="#d62728", lw=2, label=f"{name}es")
             ax.axvline(baseline[label] * 100, color="black", lw=1, ls="--", label="all days")
             ax.set_title(f"{label}   p = {pvalues[label]:.3f}", fontsize=10)
             ax.set_xlabel(f"{statistic_label} (%)")
@@ -130,13 +143,16 @@ def plot_hit_rates(
     n_events: Sequence[int],
     *,
     title: str,
+    direction: str = "golden",
+    outcome: str = "a gain",
 ) -> plt.Figure:
-    """Share of positive forward returns after events vs on all eligible days."""
+    """Share of windows with the claimed outcome after events vs on all eligible days."""
+    name, _, colour = _event_style(direction)
     with plt.rc_context(_STYLE):
         fig, ax = plt.subplots(figsize=(8, 4.5))
         x = np.arange(len(labels))
         width = 0.38
-        bars = ax.bar(x - width / 2, np.asarray(event_hit_rate) * 100, width, color=GOLDEN_COLOUR, label="after golden crosses")
+        bars = ax.bar(x - width / 2, np.asarray(event_hit_rate) * 100, width, color=colour, label=f"after {name}es")
         ax.bar(x + width / 2, np.asarray(baseline_hit_rate) * 100, width, color="#7f7f7f", label="all eligible days")
         for bar, n in zip(bars, n_events):
             ax.annotate(f"n={n}", (bar.get_x() + bar.get_width() / 2, bar.get_height()), xytext=(0, 3),
@@ -145,7 +161,7 @@ def plot_hit_rates(
         ax.set_xticks(x, labels)
         ax.set_ylim(0, 100)
         ax.set_xlabel("forward horizon")
-        ax.set_ylabel("share of windows with a gain (%)")
+        ax.set_ylabel(f"share of windows with {outcome} (%)")
         ax.set_title(title)
         ax.legend(loc="lower right", fontsize=9)
         fig.tight_layout()

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from backtest.data import load_series
+from backtest.data import daily_segment, load_series
 from backtest.studies import load_study
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -75,7 +75,7 @@ def test_growth_and_value_use_only_their_daily_segment(summary: dict, study_modu
     for key in ("RU2000GPR", "RU2000VPR"):
         coverage = by_key[key]["coverage"]
         assert coverage["daily_from"] == "1993-05-31" and coverage["closes_left_out"] > 0
-        series, left_out = study_module.daily_segment(load_series(key, data_dir=data_dir))
+        series, left_out = daily_segment(load_series(key, data_dir=data_dir))
         gaps = np.diff(series.close.index.values).astype("timedelta64[D]").astype(int)
         assert gaps.max() <= 7 and left_out == coverage["closes_left_out"]
         # the first possible event needs 200 daily closes before it
@@ -125,7 +125,7 @@ def test_every_cell_states_n_and_marks_n_below_10_anecdotal(regenerated: Path, s
     small["peers"][3]["horizons"][2].update(n=7, anecdotal=True, flags=["anecdotal"])
     rendered = study_module.render_report(small)
     label = small["peers"][3]["label"]
-    assert f"n=7 (anecdotal):" in rendered
+    assert "n=7 (anecdotal):" in rendered
     horizon_table = rendered.split("### 6m")[1].split("###")[0]
     row = next(line for line in horizon_table.splitlines() if line.startswith(f"| {label} |"))
     assert "| 7 (anecdotal) |" in row and "(anecdotal)" in row.split("|")[-2]
