@@ -134,3 +134,25 @@ def run_studies(
         if done is not None:
             done(name, path)
     return written
+
+
+def run_as_script(script: str | Path, argv: list[str] | None = None) -> int:
+    """``python studies/<name>.py [--data-dir D] [--output-dir O] [--seed S]``: the same as
+    ``backtest study <name>`` with those options (progress, errors and exit codes included)."""
+    import argparse
+
+    from backtest.cli import main as cli_main
+
+    path = Path(script)
+    name = path.stem.replace("_", "-")
+    parser = argparse.ArgumentParser(prog=path.name, description=describe_study(path))
+    parser.add_argument("--data-dir", type=Path, default=None, help="directory holding yahoo/ and fred/ CSV files")
+    parser.add_argument("--output-dir", type=Path, default=None, help="where the report goes (default: results/<name>/)")
+    parser.add_argument("--seed", type=int, default=None, help="seed of every random draw (default: the study's)")
+    args = parser.parse_args(argv)
+    command = ["study", name]
+    for option, value in (("--data-dir", args.data_dir), ("--output-dir", args.output_dir), ("--seed", args.seed)):
+        if value is not None:
+            command += [option, str(value)]
+    return cli_main(command)
+

@@ -11,7 +11,6 @@ Run: ``backtest study peers-golden-cross`` or ``python studies/peers_golden_cros
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from collections.abc import Callable
@@ -21,14 +20,15 @@ from typing import Any
 
 import pandas as pd
 
-from backtest._io import atomic_directory, atomic_write_bytes, atomic_write_text
 from backtest.data import MAX_GAP_DAYS, daily_segment, load_series
 from backtest.events import EventRules, run_event_study
 from backtest.report import event_report as sections
 from backtest.report.figures import plot_peer_excess, plot_peer_percentiles
-from backtest.report.render import figure_png, markdown_to_html
+from backtest.report.outputs import csv_text, write_report_directory
+from backtest.report.render import figure_png
 from backtest.report.summary import dumps, series_provenance, software_versions
 from backtest.stats import DEFAULT_SEED, VERDICT_RULES, EventStatistics, analyze_events
+from backtest.studies import run_as_script
 
 NAME = "peers_golden_cross"
 DEFAULT_OUTPUT = Path(__file__).resolve().parents[1] / "results" / NAME
@@ -406,17 +406,16 @@ def render_report(summary: dict[str, Any]) -> str:
 
 def write(outputs: StudyOutputs, output_dir: Path) -> Path:
     """Write every file into ``output_dir`` atomically (staged, swapped in on success)."""
-    with atomic_directory(output_dir) as staging:
-        for name, png in outputs.figures.items():
-            atomic_write_bytes(staging / name, png)
-        atomic_write_text(staging / "summary.json", dumps(outputs.summary))
-        atomic_write_text(staging / "peers.csv", outputs.table.to_csv(index=False, float_format="%.10g", lineterminator="\n"))
-        atomic_write_text(staging / "report.md", outputs.report_markdown)
-        atomic_write_text(
-            staging / "report.html",
-            markdown_to_html(outputs.report_markdown, "Golden crosses beyond the Russell 2000", image_dir=staging),
-        )
-    return Path(output_dir)
+    return write_report_directory(
+        output_dir,
+        title="Golden crosses beyond the Russell 2000",
+        report_markdown=outputs.report_markdown,
+        summary=outputs.summary,
+        files={
+            "peers.csv": csv_text(outputs.table, index=False, float_format="%.10g"),
+        },
+        figures=outputs.figures,
+    )
 
 
 def run(
@@ -433,19 +432,5 @@ def run(
     return write(outputs, output_dir)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", type=Path, default=None)
-    parser.add_argument("--output-dir", type=Path, default=DEFAULT_OUTPUT)
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    args = parser.parse_args(argv)
-    from backtest.cli import main as cli_main
-
-    command = ["study", "peers-golden-cross", "--output-dir", str(args.output_dir), "--seed", str(args.seed)]
-    if args.data_dir is not None:
-        command += ["--data-dir", str(args.data_dir)]
-    return cli_main(command)
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_as_script(__file__))

@@ -14,6 +14,7 @@ Run: ``backtest study russell2000-confirmation-filters``.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,16 +24,32 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from backtest._io import atomic_directory, atomic_write_bytes, atomic_write_text
 from backtest.data import MarketSeries, load_series
 from backtest.events import EventRules, run_event_study
-from backtest.events.filters import NO_DATA, FilterRule, apply_filter, flagged_move_exclusions, values_at
+from backtest.events.filters import (
+    NO_DATA,
+    FilterRule,
+    apply_filter,
+    flagged_move_exclusions,
+    values_at,
+)
 from backtest.report import event_report as sections
-from backtest.report.render import figure_png, markdown_to_html
+from backtest.report.outputs import csv_text, write_report_directory
+from backtest.report.render import figure_png
 from backtest.report.summary import dumps, series_provenance, software_versions
-from backtest.signals.indicators import mean_relative_strength, relative_volume, rsi, trailing_change
+from backtest.signals.indicators import (
+    mean_relative_strength,
+    relative_volume,
+    rsi,
+    trailing_change,
+)
 from backtest.stats import DEFAULT_SEED, analyze_events
-from backtest.stats.subsets import FILTER_CONCLUSION_RULE, compare_filters, filter_conclusions
+from backtest.stats.subsets import (
+    FILTER_CONCLUSION_RULE,
+    compare_filters,
+    filter_conclusions,
+)
+from backtest.studies import run_as_script
 
 NAME = "russell2000_confirmation_filters"
 DEFAULT_OUTPUT = Path(__file__).resolve().parents[1] / "results" / NAME
@@ -525,17 +542,16 @@ FILTER_CONCLUSION_SENTENCE = (
 
 def write(outputs: StudyOutputs, output_dir: Path) -> Path:
     """Write every file into ``output_dir`` atomically (staged, swapped in on success)."""
-    with atomic_directory(output_dir) as staging:
-        for name, png in outputs.figures.items():
-            atomic_write_bytes(staging / name, png)
-        atomic_write_text(staging / "summary.json", dumps(outputs.summary))
-        atomic_write_text(staging / "events.csv", outputs.events.to_csv(date_format="%Y-%m-%d", lineterminator="\n"))
-        atomic_write_text(staging / "report.md", outputs.report_markdown)
-        atomic_write_text(
-            staging / "report.html",
-            markdown_to_html(outputs.report_markdown, "Russell 2000 golden crosses: confirmation filters", image_dir=staging),
-        )
-    return Path(output_dir)
+    return write_report_directory(
+        output_dir,
+        title="Russell 2000 golden crosses: confirmation filters",
+        report_markdown=outputs.report_markdown,
+        summary=outputs.summary,
+        files={
+            "events.csv": csv_text(outputs.events),
+        },
+        figures=outputs.figures,
+    )
 
 
 def run(
@@ -549,3 +565,7 @@ def run(
 ) -> Path:
     """Compute and write the study; returns the output directory."""
     return write(compute(data_dir, seed=seed, n_draws=n_draws, n_paths=n_paths, step=step), output_dir)
+
+
+if __name__ == "__main__":
+    sys.exit(run_as_script(__file__))

@@ -13,6 +13,7 @@ Run: ``backtest study russell2000-death-cross``.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,6 @@ from typing import Any
 
 import pandas as pd
 
-from backtest._io import atomic_directory, atomic_write_bytes, atomic_write_text
 from backtest.data import load_series
 from backtest.events import EventRules, EventStudy, run_event_study
 from backtest.events.paths import aligned_paths
@@ -31,11 +31,18 @@ from backtest.report.figures import (
     plot_index_with_crosses,
     plot_null_distributions,
 )
-from backtest.report.render import figure_png, markdown_to_html
+from backtest.report.outputs import csv_text, write_report_directory
+from backtest.report.render import figure_png
 from backtest.report.summary import dumps, series_provenance, software_versions
 from backtest.signals import moving_average
-from backtest.stats import DEFAULT_SEED, EventStatistics, analyze_events, random_entry_band
+from backtest.stats import (
+    DEFAULT_SEED,
+    EventStatistics,
+    analyze_events,
+    random_entry_band,
+)
 from backtest.stats.verdict import overall_verdict
+from backtest.studies import run_as_script
 
 NAME = "russell2000_death_cross"
 DEFAULT_OUTPUT = Path(__file__).resolve().parents[1] / "results" / NAME
@@ -332,17 +339,16 @@ def render_report(summary: dict[str, Any], events: pd.DataFrame) -> str:
 
 def write(outputs: StudyOutputs, output_dir: Path) -> Path:
     """Write every file into ``output_dir`` atomically (staged, swapped in on success)."""
-    with atomic_directory(output_dir) as staging:
-        for name, png in outputs.figures.items():
-            atomic_write_bytes(staging / name, png)
-        atomic_write_text(staging / "summary.json", dumps(outputs.summary))
-        atomic_write_text(staging / "events.csv", outputs.events.to_csv(date_format="%Y-%m-%d", lineterminator="\n"))
-        atomic_write_text(staging / "report.md", outputs.report_markdown)
-        atomic_write_text(
-            staging / "report.html",
-            markdown_to_html(outputs.report_markdown, "Russell 2000 death crosses: a test of the claim", image_dir=staging),
-        )
-    return Path(output_dir)
+    return write_report_directory(
+        output_dir,
+        title="Russell 2000 death crosses: a test of the claim",
+        report_markdown=outputs.report_markdown,
+        summary=outputs.summary,
+        files={
+            "events.csv": csv_text(outputs.events),
+        },
+        figures=outputs.figures,
+    )
 
 
 def run(
@@ -356,3 +362,7 @@ def run(
 ) -> Path:
     """Compute and write the study; returns the output directory."""
     return write(compute(data_dir, seed=seed, n_draws=n_draws, n_paths=n_paths, step=step), output_dir)
+
+
+if __name__ == "__main__":
+    sys.exit(run_as_script(__file__))

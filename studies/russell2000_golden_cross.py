@@ -10,7 +10,6 @@ Run: ``backtest study russell2000-golden-cross`` or ``python studies/russell2000
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,19 +18,31 @@ from typing import Any
 
 import pandas as pd
 
-from backtest._io import atomic_directory, atomic_write_bytes, atomic_write_text
 from backtest.data import load_series
 from backtest.events import EventRules, EventStudy, run_event_study
 from backtest.events.paths import aligned_paths
 from backtest.report import event_report as sections
-from backtest.report.figures import plot_event_paths, plot_hit_rates, plot_index_with_crosses, plot_null_distributions
-from backtest.report.render import figure_png, markdown_to_html
+from backtest.report.figures import (
+    plot_event_paths,
+    plot_hit_rates,
+    plot_index_with_crosses,
+    plot_null_distributions,
+)
+from backtest.report.outputs import csv_text, write_report_directory
+from backtest.report.render import figure_png
 from backtest.report.summary import dumps, series_provenance, software_versions
 from backtest.signals import moving_average
-from backtest.stats import DEFAULT_SEED, VERDICT_RULES, EventStatistics, analyze_events, random_entry_band
+from backtest.stats import (
+    DEFAULT_SEED,
+    VERDICT_RULES,
+    EventStatistics,
+    analyze_events,
+    random_entry_band,
+)
 from backtest.stats.outofsample import recent_event_check
 from backtest.stats.periods import period_return
 from backtest.stats.verdict import overall_verdict
+from backtest.studies import run_as_script
 
 NAME = "russell2000_golden_cross"
 DEFAULT_OUTPUT = Path(__file__).resolve().parents[1] / "results" / NAME
@@ -554,21 +565,17 @@ All returns are fractions (0.05 = 5%), dates are ISO `YYYY-MM-DD`, missing value
 
 def write(outputs: StudyOutputs, output_dir: Path) -> Path:
     """Write every file into ``output_dir`` atomically (staged, swapped in on success)."""
-    with atomic_directory(output_dir) as staging:
-        for name, png in outputs.figures.items():
-            atomic_write_bytes(staging / name, png)
-        atomic_write_text(staging / "summary.json", dumps(outputs.summary))
-        atomic_write_text(
-            staging / "events.csv",
-            outputs.events.to_csv(date_format="%Y-%m-%d", lineterminator="\n"),
-        )
-        atomic_write_text(staging / "SCHEMA.md", SCHEMA)
-        atomic_write_text(staging / "report.md", outputs.report_markdown)
-        atomic_write_text(
-            staging / "report.html",
-            markdown_to_html(outputs.report_markdown, "Russell 2000 golden crosses: a test of the claim", image_dir=staging),
-        )
-    return Path(output_dir)
+    return write_report_directory(
+        output_dir,
+        title="Russell 2000 golden crosses: a test of the claim",
+        report_markdown=outputs.report_markdown,
+        summary=outputs.summary,
+        files={
+            "events.csv": csv_text(outputs.events),
+            "SCHEMA.md": SCHEMA,
+        },
+        figures=outputs.figures,
+    )
 
 
 def run(
@@ -585,19 +592,5 @@ def run(
     return write(outputs, output_dir)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", type=Path, default=None)
-    parser.add_argument("--output-dir", type=Path, default=DEFAULT_OUTPUT)
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    args = parser.parse_args(argv)
-    from backtest.cli import main as cli_main
-
-    command = ["study", "russell2000-golden-cross", "--output-dir", str(args.output_dir), "--seed", str(args.seed)]
-    if args.data_dir is not None:
-        command += ["--data-dir", str(args.data_dir)]
-    return cli_main(command)
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_as_script(__file__))

@@ -11,7 +11,6 @@ Run: ``backtest study russell2000-ma-strategy`` or ``python studies/russell2000_
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from collections.abc import Callable
@@ -21,11 +20,11 @@ from typing import Any
 
 import pandas as pd
 
-from backtest._io import atomic_directory, atomic_write_bytes, atomic_write_text
 from backtest.data import load_series
 from backtest.report import event_report as sections
 from backtest.report.figures import plot_drawdowns, plot_equity_curves
-from backtest.report.render import figure_png, markdown_table, markdown_to_html
+from backtest.report.outputs import csv_text, write_report_directory
+from backtest.report.render import figure_png, markdown_table
 from backtest.report.summary import dumps, series_provenance, software_versions
 from backtest.stats import DEFAULT_SEED
 from backtest.strategy import (
@@ -39,6 +38,7 @@ from backtest.strategy import (
     split_by_position,
     trade_statistics,
 )
+from backtest.studies import run_as_script
 
 NAME = "russell2000_ma_strategy"
 DEFAULT_OUTPUT = Path(__file__).resolve().parents[1] / "results" / NAME
@@ -431,21 +431,17 @@ def render_report(summary: dict[str, Any], trades: pd.DataFrame) -> str:
 
 def write(outputs: StudyOutputs, output_dir: Path) -> Path:
     """Write every file into ``output_dir`` atomically (staged, swapped in on success)."""
-    with atomic_directory(output_dir) as staging:
-        for name, png in outputs.figures.items():
-            atomic_write_bytes(staging / name, png)
-        atomic_write_text(staging / "summary.json", dumps(outputs.summary))
-        atomic_write_text(staging / "metrics.csv", outputs.metrics.to_csv(index=False, float_format="%.10g", lineterminator="\n"))
-        atomic_write_text(
-            staging / "trades.csv",
-            outputs.trades.to_csv(date_format="%Y-%m-%d", float_format="%.10g", lineterminator="\n"),
-        )
-        atomic_write_text(staging / "report.md", outputs.report_markdown)
-        atomic_write_text(
-            staging / "report.html",
-            markdown_to_html(outputs.report_markdown, "Trading the Russell 2000 golden cross vs buy-and-hold", image_dir=staging),
-        )
-    return Path(output_dir)
+    return write_report_directory(
+        output_dir,
+        title="Trading the Russell 2000 golden cross vs buy-and-hold",
+        report_markdown=outputs.report_markdown,
+        summary=outputs.summary,
+        files={
+            "metrics.csv": csv_text(outputs.metrics, index=False, float_format="%.10g"),
+            "trades.csv": csv_text(outputs.trades, float_format="%.10g"),
+        },
+        figures=outputs.figures,
+    )
 
 
 def run(
@@ -464,18 +460,5 @@ def run(
     return write(outputs, output_dir)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", type=Path, default=None)
-    parser.add_argument("--output-dir", type=Path, default=DEFAULT_OUTPUT)
-    args = parser.parse_args(argv)
-    from backtest.cli import main as cli_main
-
-    command = ["study", "russell2000-ma-strategy", "--output-dir", str(args.output_dir)]
-    if args.data_dir is not None:
-        command += ["--data-dir", str(args.data_dir)]
-    return cli_main(command)
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_as_script(__file__))

@@ -110,7 +110,8 @@ def test_interrupted_run_leaves_the_previous_results_untouched(tmp_path: Path, s
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(study_module, "markdown_to_html", interrupted)
+    # interrupt the last step, after every other file was staged
+    monkeypatch.setattr("backtest.report.outputs.markdown_to_html", interrupted)
     outputs = study_module.StudyOutputs(summary={"a": 1}, events=pd.DataFrame({"x": [1]}), figures={"f.png": b"png"},
                                         report_markdown="# r\n")
     with pytest.raises(KeyboardInterrupt):
@@ -126,6 +127,17 @@ def test_study_cli_lists_and_rejects_unknown_studies(capsys: pytest.CaptureFixtu
     assert main(["study", "no-such-study"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: unknown study 'no-such-study'") and "\n" not in err
+
+
+def test_script_entry_point_runs_the_study_command(monkeypatch, tmp_path: Path) -> None:
+    import backtest.cli
+    from backtest.studies import run_as_script
+
+    calls = []
+    monkeypatch.setattr(backtest.cli, "main", lambda argv: calls.append(argv) or 0)
+    script = ROOT / "studies" / "russell2000_golden_cross.py"
+    assert run_as_script(script, ["--output-dir", str(tmp_path), "--seed", "7"]) == 0
+    assert calls == [["study", "russell2000-golden-cross", "--output-dir", str(tmp_path), "--seed", "7"]]
 
 
 def test_study_cli_with_missing_data_dir_fails_cleanly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
