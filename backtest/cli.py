@@ -322,40 +322,68 @@ def events_command(series, fast, slow, ma, direction, since, until, confirm, min
 # --- study ---------------------------------------------------------------------------------
 
 
+def _study_listing() -> str:
+    """One line per study: its name and the first line of its docstring."""
+    from backtest.studies import STUDIES_DIR, available_studies, describe_study
+
+    studies = available_studies()
+    if not studies:
+        return f"no studies found in {STUDIES_DIR}"
+    width = max(len(name) for name in studies)
+    lines = [f"{len(studies)} studies in {STUDIES_DIR} (run one with `backtest study NAME`, "
+             "every one with `backtest study all`):"]
+    for name, path in studies.items():
+        lines.append(f"  {name:<{width}}  {describe_study(path) or '(no description: add a module docstring)'}")
+    return "\n".join(lines)
+
+
 @app.command("study")
 @click.argument("name", required=False)
-@click.option("--list", "list_only", is_flag=True, help="List the available studies and exit.")
+@click.option("--list", "list_only", is_flag=True, help="List the available studies with one-line descriptions and exit.")
 @click.option("--output-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Where to write the report (default: results/<study name>/ in the project).")
+              help="Where to write the report (default: results/<study name>/ in the project). With `all`: "
+              "the parent directory, each study writing into OUTPUT_DIR/<its results folder name>.")
 @click.option("--seed", type=int, default=None, help="Seed of every random draw (default: the study's).")
-@click.option("--draws", "n_draws", type=int, default=100_000, show_default=True, help="Random-entry Monte Carlo draws.")
-@click.option("--paths", "n_paths", type=int, default=1_000, show_default=True, help="Bootstrapped price paths.")
+@click.option("--draws", "n_draws", type=click.IntRange(min=1), default=None,
+              help="Random-entry Monte Carlo draws (default: the study's; 100,000 in the event studies).")
+@click.option("--paths", "n_paths", type=click.IntRange(min=0), default=None,
+              help="Bootstrapped price paths (default: the study's; 1,000 in the event studies).")
 @data_dir_option
 def study_command(name, list_only, output_dir, seed, n_draws, n_paths, data_dir):  # type: ignore[no-untyped-def]
     """Run a study script from studies/ and write its report (atomically: an interrupted
-    run leaves the previous report in place and no partial files)."""
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    run leaves the previous report in place and no partial files).
 
-    from backtest.studies import available_studies, describe_study, load_study
+    NAME is a study from `backtest study --list`, or `all` to regenerate every report in
+    turn (name order) with each study's defaults; the first failure stops the run with a
+    one-line error naming the study (reports written before it are kept, the failing one
+    keeps its previous report, later ones are not run).
+    """
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.text import Text
+
+    from backtest.studies import ALL, run_studies, run_study
 
     if list_only or name is None:
-        for study_name, path in available_studies().items():
-            console.print(f"[bold]{study_name}[/bold]  {describe_study(path)}")
+        console.print(Text(_study_listing()), soft_wrap=True)
         return
-    module = load_study(name)
-    kwargs = {"n_draws": n_draws, "n_paths": n_paths}
-    if seed is not None:
-        kwargs["seed"] = seed
-    target = output_dir if output_dir is not None else module.DEFAULT_OUTPUT
+    options = {"seed": seed, "n_draws": n_draws, "n_paths": n_paths}
+    # a spinner only on a terminal: piped stderr then holds nothing but a failure's one line
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err_console,
-                  transient=True) as progress:
+                  transient=True, disable=not err_console.is_terminal) as progress:
         task = progress.add_task(f"{name}: starting", total=None)
 
-        def step(description: str) -> None:
-            progress.update(task, description=f"{name}: {description}")
+        def step(study: str, description: str) -> None:
+            progress.update(task, description=f"{study}: {description}")
 
-        written = module.run(data_dir, target, step=step, **kwargs)
-    console.print(f"wrote {written}")
+        if name == ALL:
+            def done(study: str, path: Path) -> None:
+                console.print(Text(f"wrote {path}  ({study})"), soft_wrap=True)
+
+            written = run_studies(None, data_dir, output_dir, step=step, done=done, **options)
+            console.print(Text(f"regenerated {len(written)} studies"))
+            return
+        written_one = run_study(name, data_dir, output_dir, step=lambda text: step(name, text), **options)
+    console.print(f"wrote {written_one}")
 
 
 # --- stats (bench montecarlo) ----------------------------------------------------------------
@@ -471,7 +499,8 @@ def _reference_pair(text: str) -> tuple[int, int]:
 
 sweep_grid_options = [
     click.option("--series", default="russell2000", show_default=True,
-                 help="Series name (see `backtest data list`) or path to a Yahoo/FRED CSV file."),
+                 help="Series name (see `backtest data list`) or path to a Yahoo/FRED CSV file; several, "
+                 "comma-separated (A,B,C), sweep each and add a cross-series summary."),
     click.option("--fast", "fast_range", default="5:100:1", show_default=True,
                  help="Fast windows in trading days: START:STOP[:STEP] (STOP inclusive), N, or a comma list."),
     click.option("--slow", "slow_range", default="20:300:1", show_default=True,
@@ -491,6 +520,36 @@ sweep_grid_options = [
                  help="Forward horizons in trading days, comma-separated (default 21,63,126,189,252 = 1m..12m)."),
     click.option("--months", default=None, help="Forward horizons in calendar months instead, e.g. 1,3,6,9,12."),
 ]
+
+
+executor_options = [
+    click.option("--executor", default="local", show_default=True,
+                 help="Where the sweep runs: local (this process, numba threads), processes (local worker "
+                 "processes), dask (a Dask cluster: --scheduler, or a LocalCluster on 127.0.0.1). Same results."),
+    click.option("--scheduler", default=None,
+                 help="Address of an existing Dask scheduler, e.g. tcp://host:8786 (--executor dask)."),
+    click.option("--workers", type=click.IntRange(min=1), default=None,
+                 help="Worker processes (processes, or the dask LocalCluster; default: one per CPU). With "
+                 "--scheduler: wait until this many workers have joined."),
+    click.option("--threads-per-worker", type=click.IntRange(min=1), default=None,
+                 help="Threads per worker (processes: numba threads per task; dask: tasks at once). Default 1."),
+    click.option("--memory-limit", default=None,
+                 help="Memory limit per LocalCluster worker: auto (machine memory / workers), 0 (none) or e.g. 4GB."),
+    click.option("--connect-timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
+                 help="Seconds to wait for the scheduler (and for --workers to join) before failing."),
+    click.option("--pair-block", type=click.IntRange(min=1), default=None,
+                 help="Pairs per task (default: chosen from the number of workers; results do not depend on it)."),
+    click.option("--rep-block", type=click.IntRange(min=1), default=None,
+                 help="Bootstrap replications per task, a multiple of 32 (default: from the number of workers)."),
+]
+
+
+def _sweep_executor(kind, scheduler, workers, threads_per_worker, memory_limit, connect_timeout):  # type: ignore[no-untyped-def]
+    """The executor of --executor and its options (a context manager that shuts it down)."""
+    from backtest.sweep.executors import make_executor
+
+    return make_executor(kind, scheduler=scheduler, workers=workers, threads_per_worker=threads_per_worker,
+                         memory_limit=memory_limit, connect_timeout=connect_timeout)
 
 
 def _with_options(options):  # type: ignore[no-untyped-def]
@@ -525,10 +584,15 @@ def _with_options(options):  # type: ignore[no-untyped-def]
               show_default=True, help="Parent directory of the sweep's results directory.")
 @click.option("--csv", is_flag=True, help="Also write the table as CSV (Parquet is always written).")
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="Pairs listed per horizon.")
+@click.option("--series-file", type=click.Path(path_type=Path), default=None,
+              help="Text file listing the series to sweep, one name or CSV path per line (# comments); "
+              "replaces --series.")
+@_with_options(executor_options)
 @data_dir_option
 def sweep_command(series, fast_range, slow_range, ma, direction, since, until, confirm, min_gap, entry, horizons,
                   months, reps, null_draws, seed, mean_block, alpha, studentize, min_events, reference, name,
-                  output_dir, csv, top, data_dir):  # type: ignore[no-untyped-def]
+                  output_dir, csv, top, series_file, executor, scheduler, workers, threads_per_worker, memory_limit,
+                  connect_timeout, pair_block, rep_block, data_dir):  # type: ignore[no-untyped-def]
     """Run every fast/slow pair of a grid and test the best against random entry.
 
     Per pair and horizon: events, mean / median forward return, hit rate, mean excess over
@@ -538,29 +602,69 @@ def sweep_command(series, fast_range, slow_range, ma, direction, since, until, c
     stationary bootstrap over days shared by every pair. Returns are fractions of the entry
     close; windows are trading days. Writes OUTPUT_DIR/NAME/ (pairs.parquet, heatmaps,
     summary.md/.html, summary.json) only when everything succeeded.
+
+    Several series (--series A,B,C or --series-file) write OUTPUT_DIR/NAME/series.parquet
+    (one row per series and horizon: best pair, RC/SPA p, Romano-Wolf survivors, reference
+    rank), pairs/<series>.parquet and a cross-series summary.md/.json. --executor runs the
+    same computation in this process (local), in worker processes or on a Dask cluster;
+    the numbers and files are identical whichever runs it.
     """
     import re
 
     from backtest.data import load_series
     from backtest.sweep import SweepGrid, run_sweep, write_sweep_report
+    from backtest.sweep.multi import check_unique_labels, load_series_inputs, parse_series_list, read_series_file, run_sweeps
+    from backtest.sweep.plan import check_block_sizes
+    from backtest.sweep.report import MultiSweepReport
 
     grid = SweepGrid.from_ranges(fast_range, slow_range)
     rules, chosen = _sweep_rules_and_horizons(ma, direction, since, until, confirm, min_gap, entry, horizons, months)
     ref = _reference_pair(reference)
-    market_series = load_series(series, data_dir=data_dir)
+    source = click.get_current_context().get_parameter_source("series")
+    if series_file is not None and source is not None and source.name != "DEFAULT":
+        raise click.BadParameter("give --series or --series-file, not both", param_hint="--series-file")
+    entries = read_series_file(series_file) if series_file is not None else parse_series_list(series)
+    several = series_file is not None or len(entries) > 1
     if name is None:
-        stem = Path(series).stem if Path(series).suffix else series
+        if several:
+            stem = Path(series_file).stem if series_file is not None else "multi"
+        else:
+            stem = Path(entries[0]).stem if Path(entries[0]).suffix else entries[0]
         name = f"{stem}_{ma}_{direction}_sweep"
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name):
         raise click.BadParameter(f"use letters, digits, '_', '-' and '.', got {name!r}", param_hint="--name")
-    bar, step = _sweep_progress(2 + len(chosen) * (2 + (reps > 0)))
-    with bar:
-        result = run_sweep(market_series, grid, rules, chosen, reps=reps, null_draws=null_draws, seed=seed,
-                           mean_block=mean_block, alpha=alpha, studentize=studentize, min_events=min_events,
-                           reference=ref, progress=step)
-        step("writing the report")
-        target = write_sweep_report(result, output_dir / name, csv=csv, top=top)
-    console.print(result.summary(), highlight=False, markup=False)
+    options = {"reps": reps, "null_draws": null_draws, "seed": seed, "mean_block": mean_block, "alpha": alpha,
+               "studentize": studentize, "min_events": min_events, "reference": ref, "pair_block": pair_block,
+               "rep_block": rep_block}
+    if several:
+        inputs = load_series_inputs(entries, data_dir=data_dir)
+        check_unique_labels([item.name for item in inputs])
+    else:
+        market_series = load_series(entries[0], data_dir=data_dir)
+    check_block_sizes(pair_block, rep_block)
+    # Every input is loaded and checked before a worker is started or a cluster contacted.
+    with _sweep_executor(executor, scheduler, workers, threads_per_worker, memory_limit, connect_timeout) as runner:
+        if not several:
+            bar, step = _sweep_progress(2 + len(chosen))
+            with bar:
+                result = run_sweep(market_series, grid, rules, chosen, progress=step, executor=runner, **options)
+                step("writing the report")
+                target = write_sweep_report(result, output_dir / name, csv=csv, top=top)
+            console.print(result.summary(), highlight=False, markup=False)
+        else:
+            bar, step = _sweep_progress(len(inputs) + 1)
+            with bar, MultiSweepReport(output_dir / name, csv=csv) as report:
+
+                def done(position, result):  # type: ignore[no-untyped-def]
+                    report.add(position, result)
+                    step(f"{result.series_name}: written")
+
+                multi = run_sweeps(inputs, grid, rules, chosen, executor=runner, on_result=done, keep_results=False,
+                                   **options)
+                step("writing the cross-series summary")
+                report.finish(multi)
+            target = output_dir / name
+            console.print(multi.summary(), highlight=False, markup=False)
     console.print(f"wrote {target}/", highlight=False, markup=False)
 
 
@@ -608,6 +712,71 @@ def bench_sweep_command(series, since, fast_range, slow_range, full_fast, full_s
                                  progress=lambda text: status.update(text))
     write_bench(result, output)
     console.print_json(data=_bench_headline(result))
+    console.print(f"wrote {output}", highlight=False, markup=False)
+
+
+
+SCALING_SERIES = "RUT,DJI,SPY,IWM,XLB,XLE,XLF,XLK"
+
+
+@bench_group.command("scaling")
+@click.option("--series", default=SCALING_SERIES, show_default=True,
+              help="Series of the multi-series sweep (one task per series), comma-separated.")
+@click.option("--single", default="russell2000", show_default=True,
+              help="Series of the single-series sweep (split into pair and replication blocks); 'none' skips it.")
+@click.option("--fast", "fast_range", default="5:100:1", show_default=True, help="Fast windows (trading days).")
+@click.option("--slow", "slow_range", default="20:300:1", show_default=True, help="Slow windows (trading days).")
+@click.option("--reps", type=click.IntRange(min=1), default=1000, show_default=True, help="Bootstrap replications.")
+@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=20050101, show_default=True)
+@click.option("--workers", "worker_counts", default="1,2", show_default=True,
+              help="Worker counts to compare, comma-separated (must include 1 for efficiency and the projection).")
+@click.option("--executors", "executor_kinds", default="dask,processes", show_default=True,
+              help="Executors to measure: dask (LocalCluster, processes) and/or processes.")
+@click.option("--project", "project_series", type=click.IntRange(min=1), default=3000, show_default=True,
+              help="Number of series of the projected sweep (e.g. every Russell 3000 member).")
+@click.option("--output", type=click.Path(path_type=Path, dir_okay=False), default=Path("results/bench/scaling.json"),
+              show_default=True, help="Where to write the JSON results (atomically).")
+@data_dir_option
+def bench_scaling_command(series, single, fast_range, slow_range, reps, seed, worker_counts, executor_kinds,
+                          project_series, output, data_dir):  # type: ignore[no-untyped-def]
+    """Wall time of the same sweep on 1 and 2 workers (Dask LocalCluster and local worker
+    processes), parallel efficiency, memory per worker, and the projected cost of sweeping
+    --project series from the measured cost per series.
+
+    Efficiency = T(1 worker) / (n x T(n workers)); one thread per worker. Cluster start-up
+    and numba's warm-up on each worker are timed separately, not in the sweep's wall time.
+    Also checks that every run produced identical tables.
+    """
+    import time
+
+    from backtest.data import load_series
+    from backtest.errors import ParameterError
+    from backtest.events import DEFAULT_HORIZONS, EventRules
+    from backtest.sweep import SweepGrid
+    from backtest.sweep.bench import write_bench
+    from backtest.sweep.multi import check_unique_labels, load_series_inputs, parse_series_list
+    from backtest.sweep.plan import series_input
+    from backtest.sweep.scaling import bench_headline, run_scaling_bench
+
+    grid = SweepGrid.from_ranges(fast_range, slow_range)
+    counts = _parse_int_list("--workers", worker_counts)
+    if 1 not in counts or min(counts) < 1:
+        raise click.BadParameter("include 1 (the reference of the efficiency), e.g. 1,2", param_hint="--workers")
+    kinds = tuple(part.strip() for part in executor_kinds.split(",") if part.strip())
+    unknown = [kind for kind in kinds if kind not in ("dask", "processes")]
+    if not kinds or unknown:
+        raise ParameterError(f"executors must be dask and/or processes, got {executor_kinds!r}")
+    started = time.perf_counter()
+    inputs = load_series_inputs(parse_series_list(series), data_dir=data_dir)
+    load_seconds = (time.perf_counter() - started) / len(inputs)
+    check_unique_labels([item.name for item in inputs])
+    single_input = None if single.lower() == "none" else series_input(load_series(single, data_dir=data_dir))
+    with err_console.status("measuring") as status:
+        result = run_scaling_bench(inputs, single_input, grid, EventRules(), DEFAULT_HORIZONS, reps=reps, seed=seed,
+                                   workers=tuple(sorted(set(counts))), executors=kinds, project_series=project_series,
+                                   load_seconds_per_series=load_seconds, progress=lambda text: status.update(text))
+    write_bench(result, output)
+    console.print_json(data=bench_headline(result))
     console.print(f"wrote {output}", highlight=False, markup=False)
 
 

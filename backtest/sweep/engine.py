@@ -5,13 +5,17 @@
 pass over two averages, measures forward returns sparsely, and adds random-entry p-values
 and data-snooping control per horizon. It returns a frozen ``SweepResult`` whose
 ``to_frame()`` is tidy: one row per (pair, horizon).
+
+The stages (``pair_statistics`` of any block of pairs, ``null_pvalues`` of any set of
+event counts, the snooping blocks of ``backtest.sweep.snooping``, ``assemble_sweep``) are
+run by ``backtest.sweep.plan``, in this process or as tasks on workers.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -24,7 +28,7 @@ from backtest.signals import _kernels as signal_kernels
 from backtest.signals.moving_averages import close_array, direction_code, kind_code
 from backtest.sweep import _kernels
 from backtest.sweep.grid import SweepGrid
-from backtest.sweep.snooping import IndexGenerator, SnoopingTest, snooping_test
+from backtest.sweep.snooping import IndexGenerator, PairInference, SnoopingTest
 
 DEFAULT_SEED = 20050101
 DEFAULT_REFERENCE = (50, 200)
@@ -86,8 +90,17 @@ def window_averages(values: np.ndarray, windows: np.ndarray, kind: int) -> tuple
 
 def find_events(values: np.ndarray, index: pd.DatetimeIndex, grid: SweepGrid, rules: EventRules) -> SweepEvents:
     """Events of every pair of ``grid`` under ``rules`` (fast/slow of ``rules`` ignored)."""
-    windows = grid.windows
-    pairs = grid.pairs
+    return find_pair_events(values, index, grid.pairs, rules)
+
+
+def find_pair_events(values: np.ndarray, index: pd.DatetimeIndex, pairs: np.ndarray, rules: EventRules) -> SweepEvents:
+    """Events of the (fast, slow) rows of ``pairs`` (any subset of a grid, in any order).
+
+    Each window's average comes from the single-pair kernel alone, so a pair's events do
+    not depend on which other pairs share the call: a block of a grid gives exactly the
+    rows the whole grid gives."""
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    windows = np.unique(pairs)
     averages, first_defined = window_averages(values, windows, kind_code(rules.ma))
     rows = {int(w): i for i, w in enumerate(windows)}
     fast_rows = np.array([rows[int(f)] for f in pairs[:, 0]], dtype=np.int64)
@@ -292,18 +305,289 @@ COLUMNS: dict[str, str] = {
 }
 
 
-def _null_pvalues(
-    pool: np.ndarray, n_complete: np.ndarray, mean: np.ndarray, draws: int, seed: int, stream: int, generator: NullGenerator
+@dataclass(frozen=True)
+class SweepSettings:
+    """Everything of a sweep but the series and the grid (see ``run_sweep`` for the
+    meaning of each field); small, immutable and picklable, so it travels with every task."""
+
+    rules: EventRules
+    horizons: tuple[Horizon, ...]
+    reps: int
+    null_draws: int
+    seed: int
+    mean_block: float | None
+    alpha: float
+    studentize: bool
+    min_events: int
+    reference: tuple[int, int]
+    index_generator: IndexGenerator | None = None
+    null_generator: NullGenerator | None = None
+
+
+def sweep_settings(
+    rules: EventRules | None = None,
+    horizons: tuple[Horizon, ...] = DEFAULT_HORIZONS,
+    *,
+    reps: int = 1000,
+    null_draws: int | None = None,
+    seed: int = DEFAULT_SEED,
+    mean_block: float | None = None,
+    alpha: float = 0.05,
+    studentize: bool = False,
+    min_events: int = 1,
+    reference: tuple[int, int] = DEFAULT_REFERENCE,
+    index_generator: IndexGenerator | None = None,
+    null_generator: NullGenerator | None = None,
+) -> SweepSettings:
+    """Validated ``SweepSettings`` (ParameterError names the bad parameter)."""
+    if not horizons:
+        raise ParameterError("at least one horizon is needed")
+    if isinstance(reps, bool) or not isinstance(reps, (int, np.integer)) or reps < 0:
+        raise ParameterError(f"reps must be a non-negative integer, got {reps!r}")
+    if null_draws is None:
+        null_draws = int(reps) if reps > 0 else 1000
+    if isinstance(null_draws, bool) or not isinstance(null_draws, (int, np.integer)) or null_draws < 0:
+        raise ParameterError(f"null_draws must be a non-negative integer (0 skips random-entry p-values), got {null_draws!r}")
+    if mean_block is not None and not mean_block >= 1:
+        raise ParameterError(f"mean_block must be at least 1 trading day, got {mean_block!r}")
+    if reps > 0 and not 0.0 < alpha < 1.0:
+        raise ParameterError(f"alpha must be in (0, 1), got {alpha!r}")
+    if reps > 0 and min_events < 1:
+        raise ParameterError(f"min_events must be at least 1, got {min_events!r}")
+    return SweepSettings(
+        rules=rules or EventRules(),
+        horizons=tuple(horizons),
+        reps=int(reps),
+        null_draws=int(null_draws),
+        seed=int(seed),
+        mean_block=None if mean_block is None else float(mean_block),
+        alpha=float(alpha),
+        studentize=bool(studentize),
+        min_events=int(min_events),
+        reference=(int(reference[0]), int(reference[1])),
+        index_generator=index_generator,
+        null_generator=null_generator,
+    )
+
+
+@dataclass(frozen=True)
+class HorizonPool:
+    """One horizon's eligible days: the sample, the pool of their forward returns (the
+    random-entry population), its mean (the baseline) and the bootstrap's mean block."""
+
+    sample: HorizonSample
+    pool: np.ndarray = field(repr=False)
+    baseline: float
+    mean_block: float | None
+
+    @property
+    def excess(self) -> np.ndarray:
+        return self.pool - self.baseline
+
+
+def horizon_pool(
+    values: np.ndarray, index: pd.DatetimeIndex, rules: EventRules, horizon: Horizon, mean_block: float | None
+) -> HorizonPool:
+    """The eligible days of ``horizon``; default mean block max(sqrt(T), horizon days),
+    because overlapping h-day returns are dependent over about h days."""
+    sample = horizon_sample(values, index, rules, horizon)
+    pool = sample.forward[sample.first_pos + rules.entry_lag : sample.last_complete + rules.entry_lag + 1]
+    baseline = float(np.mean(pool)) if pool.size else math.nan
+    block = mean_block
+    if block is None and pool.size:
+        typical = horizon.days if horizon.days is not None else int(np.median(entry_offsets(index, horizon)))
+        block = float(max(int(math.sqrt(pool.size)), typical))
+    return HorizonPool(sample, pool, baseline, block)
+
+
+@dataclass(frozen=True)
+class PairStatistics:
+    """Per-pair results that need nothing but the pair's own events: the events, and per
+    horizon (rows, in ``settings.horizons`` order) the complete events, mean, median and
+    hit rate of the forward returns and the long-run variance of the bootstrap (NaN when
+    no bootstrap is run). Every column is a function of its pair alone, so blocks of pairs
+    can be computed anywhere and concatenated (``merge_pair_statistics``)."""
+
+    events: SweepEvents
+    n_complete: np.ndarray = field(repr=False)
+    mean: np.ndarray = field(repr=False)
+    median: np.ndarray = field(repr=False)
+    hit_rate: np.ndarray = field(repr=False)
+    variance: np.ndarray = field(repr=False)
+
+
+def pair_statistics(close: pd.Series, pairs: np.ndarray, settings: SweepSettings) -> PairStatistics:
+    """Events and per-horizon statistics of the rows of ``pairs`` on ``close``."""
+    values = close_array(close)
+    index = close.index
+    rules = settings.rules
+    found = find_pair_events(values, index, pairs, rules)
+    shape = (len(settings.horizons), len(found.pairs))
+    n_complete = np.zeros(shape, dtype=np.int64)
+    mean, median, hit_rate, variance = (np.full(shape, np.nan) for _ in range(4))
+    for j, horizon in enumerate(settings.horizons):
+        hp = horizon_pool(values, index, rules, horizon, settings.mean_block)
+        n_complete[j], mean[j], median[j], hit_rate[j] = _kernels.pair_statistics_nb(
+            found.events, found.offsets, hp.sample.forward, rules.entry_lag, hp.sample.last_complete
+        )
+        # The snooping tests need at least 3 eligible days (see snooping.prepare_snooping).
+        if settings.reps > 0 and hp.pool.size >= 3:
+            variance[j] = _kernels.long_run_variances_nb(
+                found.events, found.offsets, n_complete[j], hp.excess, hp.sample.first_pos, float(hp.mean_block)
+            )
+    return PairStatistics(found, n_complete, mean, median, hit_rate, variance)
+
+
+def merge_pair_statistics(blocks: list[PairStatistics]) -> PairStatistics:
+    """Blocks of consecutive pairs, in grid order, as one ``PairStatistics``."""
+    if len(blocks) == 1:
+        return blocks[0]
+    counts = np.concatenate([block.events.n_events for block in blocks])
+    offsets = np.zeros(counts.size + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    events = SweepEvents(
+        np.concatenate([block.events.pairs for block in blocks]),
+        np.concatenate([block.events.events for block in blocks]),
+        offsets,
+    )
+
+    def joined(name: str) -> np.ndarray:
+        return np.concatenate([getattr(block, name) for block in blocks], axis=1)
+
+    return PairStatistics(events, joined("n_complete"), joined("mean"), joined("median"), joined("hit_rate"),
+                          joined("variance"))
+
+
+def null_pvalues(
+    pool: np.ndarray,
+    n_complete: np.ndarray,
+    mean: np.ndarray,
+    draws: int,
+    seed: int,
+    stream: int,
+    generator: NullGenerator,
+    event_counts: np.ndarray | None = None,
 ) -> np.ndarray:
     """Random-entry p-values: one null per distinct event count k, reused by every pair
-    with that k (the null of a mean of k random entry days depends on nothing else)."""
+    with that k (the null of a mean of k random entry days depends on nothing else).
+
+    ``event_counts`` limits the work to those k (NaN for the other pairs): each k's null is
+    drawn from its own seed, so any split of the counts gives the same p-values."""
     out = np.full(len(n_complete), np.nan)
-    for k in np.unique(n_complete[n_complete > 0]):
+    counts = np.unique(n_complete[n_complete > 0]) if event_counts is None else event_counts
+    for k in counts:
         null = np.sort(generator(pool, int(k), int(draws), derived_seed(seed, stream, int(k))))
         members = np.flatnonzero(n_complete == k)
         at_least = draws - np.searchsorted(null, mean[members], side="left")
         out[members] = (1.0 + at_least) / (1.0 + draws)
     return out
+
+
+def event_count_blocks(n_complete: np.ndarray, n_blocks: int) -> list[np.ndarray]:
+    """The distinct positive event counts split into at most ``n_blocks`` runs of similar
+    cost (a null of k entries costs about k per draw)."""
+    counts = np.unique(n_complete[n_complete > 0])
+    if n_blocks <= 1 or counts.size <= 1:
+        return [counts] if counts.size else []
+    cost = np.cumsum(counts, dtype=np.float64)
+    cuts = np.searchsorted(cost, cost[-1] * np.arange(1, n_blocks) / n_blocks, side="left") + 1
+    return [block for block in np.split(counts, np.unique(np.clip(cuts, 1, counts.size - 1))) if block.size]
+
+
+def assemble_sweep(
+    close: pd.Series,
+    grid: SweepGrid,
+    settings: SweepSettings,
+    stats: PairStatistics,
+    pvalues: list[np.ndarray],
+    outcomes: list[tuple[SnoopingTest, PairInference] | None],
+    series_name: str,
+) -> SweepResult:
+    """The ``SweepResult`` of merged stage outputs (one p-value array and one snooping
+    outcome, or None without a bootstrap, per horizon)."""
+    index = close.index
+    values = close_array(close)
+    pairs = stats.events.pairs
+    n_pairs = len(pairs)
+    frames = []
+    tests = []
+    for j, horizon in enumerate(settings.horizons):
+        hp = horizon_pool(values, index, settings.rules, horizon, settings.mean_block)
+        n_complete = stats.n_complete[j]
+        excess_mean = stats.mean[j] - hp.baseline
+        outcome = outcomes[j]
+        inference = None
+        if outcome is not None:
+            test, inference = outcome
+            tests.append(test)
+        frames.append(pd.DataFrame(
+            {
+                "fast": pairs[:, 0],
+                "slow": pairs[:, 1],
+                "horizon": horizon.label,
+                "horizon_days": pd.array([horizon.days] * n_pairs, dtype="Int64"),
+                "n_events": stats.events.n_events,
+                "n_complete": n_complete,
+                "mean_return": stats.mean[j],
+                "median_return": stats.median[j],
+                "hit_rate": stats.hit_rate[j],
+                "baseline_mean_return": hp.baseline,
+                "mean_excess_return": excess_mean,
+                "random_entry_pvalue": pvalues[j],
+                "in_family": inference.in_family if inference else n_complete >= settings.min_events,
+                "standard_error": inference.standard_error if inference else np.nan,
+                "romano_wolf_pvalue": inference.romano_wolf_pvalue if inference else np.nan,
+                "romano_wolf_survives": inference.survives if inference else False,
+            }
+        ))
+    table = pd.concat(frames, ignore_index=True)
+    table["horizon"] = pd.Categorical(table["horizon"], categories=[h.label for h in settings.horizons], ordered=True)
+    table = table.sort_values(["fast", "slow", "horizon"], kind="stable", ignore_index=True)
+    table["horizon"] = table["horizon"].astype(str)
+    return SweepResult(
+        table=table,
+        tests=tuple(tests),
+        grid=grid,
+        rules=settings.rules,
+        horizons=settings.horizons,
+        reps=settings.reps,
+        null_draws=settings.null_draws,
+        seed=settings.seed,
+        alpha=settings.alpha,
+        studentize=settings.studentize,
+        reference=settings.reference,
+        series_name=series_name,
+        first_date=index[0],
+        last_date=index[-1],
+        n_closes=len(values),
+        events=stats.events,
+    )
+
+
+def series_label(series: object) -> str:
+    """The name a sweep reports for ``series`` (a MarketSeries' name, else the close's)."""
+    close = _close_of(series)
+    return str(getattr(series, "name", close.name) or close.name or "")
+
+
+def check_series_for_grid(close: pd.Series, grid: SweepGrid) -> None:
+    """InsufficientDataError unless the slowest average can produce a cross."""
+    if len(close) < grid.slow[-1] + 1:
+        raise InsufficientDataError(
+            f"series {close.name!r} has {len(close)} closes; a {grid.slow[-1]}-day average needs at least "
+            f"{grid.slow[-1] + 1} to detect a cross"
+        )
+
+
+def with_series_metadata(result: SweepResult, series: object) -> SweepResult:
+    """``result`` with the data hash and provenance of ``series`` (a MarketSeries): these
+    stay with the caller, only the closes are sent to where the sweep runs."""
+    provenance_frame = getattr(series, "provenance_frame", None)
+    return replace(
+        result,
+        data_sha256=getattr(series, "data_sha256", None),
+        provenance=provenance_frame() if callable(provenance_frame) else None,
+    )
 
 
 def run_sweep(
@@ -323,6 +607,9 @@ def run_sweep(
     progress: Progress | None = None,
     index_generator: IndexGenerator | None = None,
     null_generator: NullGenerator | None = None,
+    executor: object | None = None,
+    pair_block: int | None = None,
+    rep_block: int | None = None,
 ) -> SweepResult:
     """Sweep every (fast, slow) pair of ``grid`` over ``series``.
 
@@ -337,120 +624,18 @@ def run_sweep(
     studentize: divide by each pair's standard error (Hansen 2005) instead of arch's
         non-studentised maximum.
     min_events: complete events a pair needs to enter the snooping family.
+    executor: where the work runs (a ``backtest.sweep.executors`` executor; default: this
+        process, numba threads). pair_block / rep_block: pairs and bootstrap replications
+        per task (default: chosen from the executor's size). Neither changes any number:
+        see ``backtest.sweep.plan``.
     """
-    rules = rules or EventRules()
+    from backtest.sweep.plan import run_series_sweeps
+
     if not isinstance(grid, SweepGrid):
         raise ParameterError(f"grid must be a SweepGrid, got {type(grid).__name__}")
-    if not horizons:
-        raise ParameterError("at least one horizon is needed")
-    if isinstance(reps, bool) or not isinstance(reps, (int, np.integer)) or reps < 0:
-        raise ParameterError(f"reps must be a non-negative integer, got {reps!r}")
-    if null_draws is None:
-        null_draws = int(reps) if reps > 0 else 1000
-    if isinstance(null_draws, bool) or not isinstance(null_draws, (int, np.integer)) or null_draws < 0:
-        raise ParameterError(f"null_draws must be a non-negative integer (0 skips random-entry p-values), got {null_draws!r}")
-    if mean_block is not None and not mean_block >= 1:
-        raise ParameterError(f"mean_block must be at least 1 trading day, got {mean_block!r}")
-    report = progress or (lambda _: None)
-    close = _close_of(series)
-    values = close_array(close)
-    index = close.index
-    if len(values) < grid.slow[-1] + 1:
-        raise InsufficientDataError(
-            f"series {close.name!r} has {len(values)} closes; a {grid.slow[-1]}-day average needs at least "
-            f"{grid.slow[-1] + 1} to detect a cross"
-        )
-    report(f"averages and events of {grid.n_pairs} pairs")
-    found = find_events(values, index, grid, rules)
-    pairs = found.pairs
-    n_pairs = len(pairs)
-    null_generator = null_generator or default_null_generator()
-
-    frames = []
-    tests = []
-    for j, horizon in enumerate(horizons):
-        report(f"horizon {horizon.label}: event statistics")
-        sample = horizon_sample(values, index, rules, horizon)
-        n_complete, mean, median, hit_rate = _kernels.pair_statistics_nb(
-            found.events, found.offsets, sample.forward, rules.entry_lag, sample.last_complete
-        )
-        pool = sample.forward[sample.first_pos + rules.entry_lag : sample.last_complete + rules.entry_lag + 1]
-        baseline = float(np.mean(pool)) if pool.size else math.nan
-        excess_mean = mean - baseline
-        report(f"horizon {horizon.label}: random-entry nulls")
-        if pool.size and null_draws > 0:
-            pvalue = _null_pvalues(pool, n_complete, mean, null_draws, seed, j, null_generator)
-        else:
-            pvalue = np.full(n_pairs, np.nan)
-        block = mean_block
-        if block is None and pool.size:
-            typical = horizon.days if horizon.days is not None else int(np.median(entry_offsets(index, horizon)))
-            block = float(max(int(math.sqrt(pool.size)), typical))
-        if reps > 0:
-            report(f"horizon {horizon.label}: snooping bootstrap ({reps} replications)")
-            test, inference = snooping_test(
-                found.events,
-                found.offsets,
-                n_complete,
-                pool - baseline,
-                sample.first_pos,
-                pairs=pairs,
-                horizon=horizon.label,
-                reps=reps,
-                seed=seed,
-                mean_block=block,
-                alpha=alpha,
-                studentize=studentize,
-                min_events=min_events,
-                index_generator=index_generator,
-                mean_excess=excess_mean,
-            )
-            tests.append(test)
-        else:
-            inference = None
-        frame = pd.DataFrame(
-            {
-                "fast": pairs[:, 0],
-                "slow": pairs[:, 1],
-                "horizon": horizon.label,
-                "horizon_days": pd.array([horizon.days] * n_pairs, dtype="Int64"),
-                "n_events": found.n_events,
-                "n_complete": n_complete,
-                "mean_return": mean,
-                "median_return": median,
-                "hit_rate": hit_rate,
-                "baseline_mean_return": baseline,
-                "mean_excess_return": excess_mean,
-                "random_entry_pvalue": pvalue,
-                "in_family": inference.in_family if inference else n_complete >= min_events,
-                "standard_error": inference.standard_error if inference else np.nan,
-                "romano_wolf_pvalue": inference.romano_wolf_pvalue if inference else np.nan,
-                "romano_wolf_survives": inference.survives if inference else False,
-            }
-        )
-        frames.append(frame)
-    table = pd.concat(frames, ignore_index=True)
-    table["horizon"] = pd.Categorical(table["horizon"], categories=[h.label for h in horizons], ordered=True)
-    table = table.sort_values(["fast", "slow", "horizon"], kind="stable", ignore_index=True)
-    table["horizon"] = table["horizon"].astype(str)
-    provenance_frame = getattr(series, "provenance_frame", None)
-    return SweepResult(
-        table=table,
-        tests=tuple(tests),
-        grid=grid,
-        rules=rules,
-        horizons=tuple(horizons),
-        reps=int(reps),
-        null_draws=null_draws,
-        seed=int(seed),
-        alpha=float(alpha),
-        studentize=bool(studentize),
-        reference=(int(reference[0]), int(reference[1])),
-        series_name=str(getattr(series, "name", close.name) or close.name or ""),
-        first_date=index[0],
-        last_date=index[-1],
-        n_closes=len(values),
-        events=found,
-        data_sha256=getattr(series, "data_sha256", None),
-        provenance=provenance_frame() if callable(provenance_frame) else None,
-    )
+    settings = sweep_settings(rules, horizons, reps=reps, null_draws=null_draws, seed=seed, mean_block=mean_block,
+                              alpha=alpha, studentize=studentize, min_events=min_events, reference=reference,
+                              index_generator=index_generator, null_generator=null_generator)
+    (result,) = run_series_sweeps([series], grid, settings, executor=executor, pair_block=pair_block,
+                                  rep_block=rep_block, progress=progress)
+    return result
