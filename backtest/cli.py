@@ -230,31 +230,42 @@ def _parse_int_list(name: str, text: str | None) -> tuple[int, ...] | None:
     return values
 
 
-def event_rule_options(function):  # type: ignore[no-untyped-def]
-    """The options that define an event rule, shared by `events`, `study` and `sweep`."""
-    options = [
-        click.option("--series", default="russell2000", show_default=True,
-                     help="Series name (see `backtest data check`) or path to a Yahoo/FRED CSV file."),
-        click.option("--fast", type=int, default=50, show_default=True, help="Fast moving-average window, trading days."),
-        click.option("--slow", type=int, default=200, show_default=True, help="Slow moving-average window, trading days."),
-        click.option("--ma", type=click.Choice(["sma", "ema"]), default="sma", show_default=True, help="Average type."),
-        click.option("--direction", type=click.Choice(["golden", "death"]), default="golden", show_default=True,
-                     help="golden: fast crosses above slow; death: below."),
-        click.option("--since", default=None, help="Detect events from this date (YYYY-MM-DD); averages use all prior history."),
-        click.option("--until", default=None, help="Detect events up to this date (YYYY-MM-DD)."),
-        click.option("--confirm", type=int, default=0, show_default=True,
-                     help="Days the fast average must stay beyond the slow one; the event is dated on the last of them."),
-        click.option("--min-gap", type=int, default=0, show_default=True,
-                     help="Ignore an event within this many trading days of the previous kept one."),
-        click.option("--entry", type=click.Choice(["close", "next_close"]), default="close", show_default=True,
-                     help="Enter at the event-day close or the next close."),
-        click.option("--horizons", default=None,
-                     help="Forward horizons in trading days, comma-separated (default 21,63,126,189,252 = 1m..12m)."),
-        click.option("--months", default=None, help="Forward horizons in calendar months instead, e.g. 1,3,6,9,12."),
-    ]
-    for option in reversed(options):
-        function = option(function)
-    return function
+def with_options(options):  # type: ignore[no-untyped-def]
+    """Decorate a command with a list of click options, in the order listed."""
+
+    def decorate(function):  # type: ignore[no-untyped-def]
+        for option in reversed(options):
+            function = option(function)
+        return function
+
+    return decorate
+
+
+RULE_OPTIONS = [
+    click.option("--ma", type=click.Choice(["sma", "ema"]), default="sma", show_default=True, help="Average type."),
+    click.option("--direction", type=click.Choice(["golden", "death"]), default="golden", show_default=True,
+                 help="golden: fast crosses above slow; death: below."),
+    click.option("--since", default=None, help="Detect events from this date (YYYY-MM-DD); averages use all prior history."),
+    click.option("--until", default=None, help="Detect events up to this date (YYYY-MM-DD)."),
+    click.option("--confirm", type=int, default=0, show_default=True,
+                 help="Days the fast average must stay beyond the slow one; the event is dated on the last of them."),
+    click.option("--min-gap", type=int, default=0, show_default=True,
+                 help="Ignore an event within this many trading days of the previous kept one."),
+    click.option("--entry", type=click.Choice(["close", "next_close"]), default="close", show_default=True,
+                 help="Enter at the event-day close or the next close."),
+    click.option("--horizons", default=None,
+                 help="Forward horizons in trading days, comma-separated (default 21,63,126,189,252 = 1m..12m)."),
+    click.option("--months", default=None, help="Forward horizons in calendar months instead, e.g. 1,3,6,9,12."),
+]
+"""Options of the event rules shared by `events` and `sweep` (which differ in --fast/--slow)."""
+
+event_rule_options = with_options([
+    click.option("--series", default="russell2000", show_default=True,
+                 help="Series name (see `backtest data list`) or path to a Yahoo/FRED CSV file."),
+    click.option("--fast", type=int, default=50, show_default=True, help="Fast moving-average window, trading days."),
+    click.option("--slow", type=int, default=200, show_default=True, help="Slow moving-average window, trading days."),
+    *RULE_OPTIONS,
+])
 
 
 def rules_and_horizons(fast, slow, ma, direction, since, until, confirm, min_gap, entry, horizons, months):  # type: ignore[no-untyped-def]
@@ -465,8 +476,6 @@ def bench_montecarlo_command(draws, argpartition_draws, replications, repeats, s
 
 def _sweep_rules_and_horizons(ma, direction, since, until, confirm, min_gap, entry, horizons, months):  # type: ignore[no-untyped-def]
     """Shared event rules of a sweep (fast/slow come from the grid; 1/2 only fill the slots)."""
-    if horizons is not None and months is not None:
-        raise click.BadParameter("give --horizons or --months, not both", param_hint="--months")
     return rules_and_horizons(1, 2, ma, direction, since, until, confirm, min_gap, entry, horizons, months)
 
 
@@ -505,20 +514,7 @@ sweep_grid_options = [
                  help="Fast windows in trading days: START:STOP[:STEP] (STOP inclusive), N, or a comma list."),
     click.option("--slow", "slow_range", default="20:300:1", show_default=True,
                  help="Slow windows in trading days, same syntax; only pairs with fast < slow are run."),
-    click.option("--ma", type=click.Choice(["sma", "ema"]), default="sma", show_default=True, help="Average type."),
-    click.option("--direction", type=click.Choice(["golden", "death"]), default="golden", show_default=True,
-                 help="golden: fast crosses above slow; death: below."),
-    click.option("--since", default=None, help="Detect events from this date (YYYY-MM-DD); averages use all prior history."),
-    click.option("--until", default=None, help="Detect events up to this date (YYYY-MM-DD)."),
-    click.option("--confirm", type=int, default=0, show_default=True,
-                 help="Days the fast average must stay beyond the slow one; the event is dated on the last of them."),
-    click.option("--min-gap", type=int, default=0, show_default=True,
-                 help="Ignore an event within this many trading days of the previous kept one."),
-    click.option("--entry", type=click.Choice(["close", "next_close"]), default="close", show_default=True,
-                 help="Enter at the event-day close or the next close."),
-    click.option("--horizons", default=None,
-                 help="Forward horizons in trading days, comma-separated (default 21,63,126,189,252 = 1m..12m)."),
-    click.option("--months", default=None, help="Forward horizons in calendar months instead, e.g. 1,3,6,9,12."),
+    *RULE_OPTIONS,
 ]
 
 
@@ -552,17 +548,8 @@ def _sweep_executor(kind, scheduler, workers, threads_per_worker, memory_limit, 
                          memory_limit=memory_limit, connect_timeout=connect_timeout)
 
 
-def _with_options(options):  # type: ignore[no-untyped-def]
-    def decorate(function):  # type: ignore[no-untyped-def]
-        for option in reversed(options):
-            function = option(function)
-        return function
-
-    return decorate
-
-
 @app.command("sweep")
-@_with_options(sweep_grid_options)
+@with_options(sweep_grid_options)
 @click.option("--reps", type=click.IntRange(min=0), default=1000, show_default=True,
               help="Stationary-bootstrap replications for Reality Check / SPA / Romano-Wolf (0 skips them).")
 @click.option("--null-draws", type=click.IntRange(min=0), default=None,
@@ -587,7 +574,7 @@ def _with_options(options):  # type: ignore[no-untyped-def]
 @click.option("--series-file", type=click.Path(path_type=Path), default=None,
               help="Text file listing the series to sweep, one name or CSV path per line (# comments); "
               "replaces --series.")
-@_with_options(executor_options)
+@with_options(executor_options)
 @data_dir_option
 def sweep_command(series, fast_range, slow_range, ma, direction, since, until, confirm, min_gap, entry, horizons,
                   months, reps, null_draws, seed, mean_block, alpha, studentize, min_events, reference, name,

@@ -2,13 +2,40 @@
 control (Reality Check, SPA, Romano-Wolf) over the whole grid -> a tidy table and a report;
 over one series or many, in this process, in worker processes or on a Dask cluster."""
 
-from backtest.sweep.engine import COLUMNS, SweepEvents, SweepResult, find_events, run_sweep
-from backtest.sweep.executors import DaskExecutor, LocalExecutor, ProcessExecutor, SweepExecutor, make_executor
+from backtest.sweep.engine import (
+    COLUMNS,
+    SweepEvents,
+    SweepResult,
+    find_events,
+    run_sweep,
+)
+from backtest.sweep.executors import (
+    DaskExecutor,
+    LocalExecutor,
+    ProcessExecutor,
+    SweepExecutor,
+    make_executor,
+)
 from backtest.sweep.grid import SweepGrid, parse_windows
-from backtest.sweep.multi import MultiSweepResult, parse_series_list, read_series_file, run_sweeps
+from backtest.sweep.multi import (
+    MultiSweepResult,
+    parse_series_list,
+    read_series_file,
+    run_sweeps,
+)
 from backtest.sweep.plan import SeriesInput
-from backtest.sweep.report import MultiSweepReport, write_multi_sweep_report, write_sweep_report
-from backtest.sweep.snooping import PairInference, SnoopingTest, loss_matrix, romano_wolf_adjust, snooping_test
+from backtest.sweep.report import (
+    MultiSweepReport,
+    write_multi_sweep_report,
+    write_sweep_report,
+)
+from backtest.sweep.snooping import (
+    PairInference,
+    SnoopingTest,
+    loss_matrix,
+    romano_wolf_adjust,
+    snooping_test,
+)
 
 __all__ = [
     "COLUMNS",

@@ -26,6 +26,7 @@ from backtest.events.rules import DEFAULT_HORIZONS, EventRules, Horizon
 from backtest.events.study import _close_of, detection_bounds
 from backtest.signals import _kernels as signal_kernels
 from backtest.signals.moving_averages import close_array, direction_code, kind_code
+from backtest.stats._rng import seed_from
 from backtest.sweep import _kernels
 from backtest.sweep.grid import SweepGrid
 from backtest.sweep.snooping import IndexGenerator, PairInference, SnoopingTest
@@ -45,12 +46,6 @@ def default_null_generator() -> NullGenerator:
     from backtest.stats._kernels import random_entry_null_means_nb
 
     return random_entry_null_means_nb
-
-
-def derived_seed(seed: int, *stream: int) -> int:
-    """A 63-bit seed for one stream of random numbers (horizon, event count, ...)."""
-    state = np.random.SeedSequence(entropy=int(seed), spawn_key=tuple(int(s) for s in stream))
-    return int(state.generate_state(1, np.uint64)[0] >> np.uint64(1))
 
 
 @dataclass(frozen=True)
@@ -476,7 +471,7 @@ def null_pvalues(
     out = np.full(len(n_complete), np.nan)
     counts = np.unique(n_complete[n_complete > 0]) if event_counts is None else event_counts
     for k in counts:
-        null = np.sort(generator(pool, int(k), int(draws), derived_seed(seed, stream, int(k))))
+        null = np.sort(generator(pool, int(k), int(draws), seed_from(seed, "random_entry", stream, int(k))))
         members = np.flatnonzero(n_complete == k)
         at_least = draws - np.searchsorted(null, mean[members], side="left")
         out[members] = (1.0 + at_least) / (1.0 + draws)

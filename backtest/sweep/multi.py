@@ -20,10 +20,21 @@ import pandas as pd
 
 from backtest.errors import BacktestError, ParameterError
 from backtest.events.rules import DEFAULT_HORIZONS, EventRules, Horizon
-from backtest.sweep.engine import DEFAULT_REFERENCE, DEFAULT_SEED, Progress, SweepResult, sweep_settings
+from backtest.sweep.engine import (
+    DEFAULT_REFERENCE,
+    DEFAULT_SEED,
+    Progress,
+    SweepResult,
+    sweep_settings,
+)
 from backtest.sweep.executors import SweepExecutor
 from backtest.sweep.grid import SweepGrid
-from backtest.sweep.plan import ResultCallback, SeriesInput, run_series_sweeps, series_input
+from backtest.sweep.plan import (
+    ResultCallback,
+    SeriesInput,
+    run_series_sweeps,
+    series_input,
+)
 
 SERIES_COLUMNS: dict[str, str] = {
     "series": "series name",

@@ -16,9 +16,6 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import matplotlib
-
-matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
@@ -241,7 +238,6 @@ def write_sweep_report(result: SweepResult, directory: str | Path, csv: bool = F
     """Write every output file of ``result`` into ``directory`` atomically; return it."""
     target = Path(directory)
     with atomic_directory(target) as staging:
-        staging.chmod(0o755)  # mkdtemp stages with 0700; results are meant to be shared
         (staging / TABLE_FILE).write_bytes(parquet_bytes(result.table))
         if csv:
             (staging / CSV_FILE).write_text(result.table.to_csv(index=False, float_format="%.10g", lineterminator="\n"))
@@ -371,7 +367,6 @@ class MultiSweepReport:
 
     def __enter__(self) -> MultiSweepReport:
         self._staging = self._context.__enter__()
-        self._staging.chmod(0o755)
         (self._staging / PAIRS_DIR).mkdir()
         if self.csv:
             (self._staging / PAIRS_CSV_DIR).mkdir()  # apart, so that read_parquet(PAIRS_DIR) reads them all

@@ -27,7 +27,13 @@ import pandas as pd
 from backtest.events.rules import EventRules, Horizon
 from backtest.sweep.bench import _reset_peak, _status_kib
 from backtest.sweep.engine import run_sweep
-from backtest.sweep.executors import DaskExecutor, LocalExecutor, ProcessExecutor, SweepExecutor, cpu_count
+from backtest.sweep.executors import (
+    DaskExecutor,
+    LocalExecutor,
+    ProcessExecutor,
+    SweepExecutor,
+    cpu_count,
+)
 from backtest.sweep.grid import SweepGrid
 from backtest.sweep.multi import run_sweeps
 from backtest.sweep.plan import SeriesInput, series_task
@@ -170,7 +176,11 @@ def _driver_costs(item: SeriesInput, grid: SweepGrid, rules: EventRules, horizon
     from backtest.sweep.engine import pair_statistics, sweep_settings
     from backtest.sweep.multi import series_rows
     from backtest.sweep.plan import BlockPlan, _SeriesJob
-    from backtest.sweep.report import PAIRS_COMPRESSION_LEVEL, parquet_bytes, series_pairs_frame
+    from backtest.sweep.report import (
+        PAIRS_COMPRESSION_LEVEL,
+        parquet_bytes,
+        series_pairs_frame,
+    )
 
     settings = sweep_settings(rules, horizons, reps=reps, seed=seed)
     job = _SeriesJob(item.close, item.name, grid, settings, BlockPlan(grid.n_pairs, None, 1, whole_series=True))

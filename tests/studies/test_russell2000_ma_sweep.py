@@ -1,0 +1,35 @@
+"""The 50/200-among-23,655-pairs sweep study regenerates byte for byte."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from backtest.studies import load_study
+
+COMMITTED = Path(__file__).resolve().parents[2] / "results" / "russell2000_ma_sweep"
+
+
+@pytest.fixture(scope="module")
+def regenerated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    output = tmp_path_factory.mktemp("sweep") / "russell2000_ma_sweep"
+    load_study("russell2000-ma-sweep").run(None, output)
+    return output
+
+
+@pytest.mark.parametrize("name", ["summary.json", "pairs.parquet"])
+def test_regenerated_results_equal_the_committed_ones(regenerated: Path, name: str) -> None:
+    assert (regenerated / name).read_bytes() == (COMMITTED / name).read_bytes(), (
+        f"{name} differs from results/russell2000_ma_sweep/{name}: regenerate with "
+        "`backtest study russell2000-ma-sweep` and commit the result"
+    )
+
+
+def test_summary_ranks_the_reference_pair_in_every_horizon(regenerated: Path) -> None:
+    summary = json.loads((regenerated / "summary.json").read_text())
+    text = json.dumps(summary)
+    assert "23655" in text or "23,655" in text
+    report = (regenerated / "summary.md").read_text()
+    assert "The 50/200 pair" in report and "Reality Check" in report
