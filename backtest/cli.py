@@ -270,7 +270,12 @@ event_rule_options = with_options([
 
 def rules_and_horizons(fast, slow, ma, direction, since, until, confirm, min_gap, entry, horizons, months):  # type: ignore[no-untyped-def]
     """EventRules and horizons from the shared CLI options (validation raises ParameterError)."""
-    from backtest.events import DEFAULT_HORIZONS, EventRules, calendar_month_horizons, trading_day_horizons
+    from backtest.events import (
+        DEFAULT_HORIZONS,
+        EventRules,
+        calendar_month_horizons,
+        trading_day_horizons,
+    )
 
     if horizons is not None and months is not None:
         raise click.BadParameter("give --horizons or --months, not both", param_hint="--months")
@@ -425,11 +430,10 @@ def bench_montecarlo_command(draws, argpartition_draws, replications, repeats, s
     median of the later calls. The pool is every eligible day's 3-month (63 trading days)
     forward return; k is the number of golden crosses since 1985.
     """
-    import json
-
     from rich.table import Table
 
     from backtest._io import atomic_write_text
+    from backtest._json import dumps
     from backtest.data import load_series
     from backtest.stats import DEFAULT_SEED
     from backtest.stats.bench import run_montecarlo_benchmarks
@@ -467,7 +471,7 @@ def bench_montecarlo_command(draws, argpartition_draws, replications, repeats, s
         "{numba_vs_numpy_argpartition:,.0f}x; bootstrap indices numba vs arch {numba_loop_vs_arch:,.1f}x "
         "(one call per replication), {numba_matrix_vs_arch:,.1f}x (parallel matrix)".format(**speedups)
     )
-    atomic_write_text(output, json.dumps(payload, indent=2) + "\n")
+    atomic_write_text(output, dumps(payload))
     console.print(f"wrote {output}")
 
 
@@ -600,7 +604,13 @@ def sweep_command(series, fast_range, slow_range, ma, direction, since, until, c
 
     from backtest.data import load_series
     from backtest.sweep import SweepGrid, run_sweep, write_sweep_report
-    from backtest.sweep.multi import check_unique_labels, load_series_inputs, parse_series_list, read_series_file, run_sweeps
+    from backtest.sweep.multi import (
+        check_unique_labels,
+        load_series_inputs,
+        parse_series_list,
+        read_series_file,
+        run_sweeps,
+    )
     from backtest.sweep.plan import check_block_sizes
     from backtest.sweep.report import MultiSweepReport
 
@@ -741,7 +751,11 @@ def bench_scaling_command(series, single, fast_range, slow_range, reps, seed, wo
     from backtest.events import DEFAULT_HORIZONS, EventRules
     from backtest.sweep import SweepGrid
     from backtest.sweep.bench import write_bench
-    from backtest.sweep.multi import check_unique_labels, load_series_inputs, parse_series_list
+    from backtest.sweep.multi import (
+        check_unique_labels,
+        load_series_inputs,
+        parse_series_list,
+    )
     from backtest.sweep.plan import series_input
     from backtest.sweep.scaling import bench_headline, run_scaling_bench
 

@@ -5,7 +5,13 @@ Raw Yahoo/FRED CSV files in, a validated ``MarketSeries`` with provenance out. S
 validation found and where the series came from.
 """
 
-from backtest.data.catalog import clear_cache, data_files, list_series, load_series, validation_reports
+from backtest.data.catalog import (
+    clear_cache,
+    data_files,
+    list_series,
+    load_series,
+    validation_reports,
+)
 from backtest.data.loaders import load_csv, load_fred_csv, load_yahoo_csv
 from backtest.data.series import MAX_GAP_DAYS, MarketSeries, Segment, daily_segment
 from backtest.data.sources import fetch_yahoo, resolve_data_dir

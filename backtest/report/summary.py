@@ -8,46 +8,18 @@ to the data directory and no clock time is recorded, so the same inputs give byt
 
 from __future__ import annotations
 
-import json
-import math
 import platform
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
+from backtest._json import dumps, plain
+
+__all__ = ["dumps", "plain", "provenance_records", "series_provenance", "software_versions"]
+
 SOFTWARE_PACKAGES = ("backtest", "numpy", "pandas", "numba", "scipy", "statsmodels", "arch", "vectorbt", "matplotlib")
-
-
-def plain(value: Any) -> Any:
-    """JSON-ready copy: numpy scalars to Python, NaN/NaT to None, dates to ISO strings."""
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return [plain(v) for v in value.tolist()]
-    if isinstance(value, pd.Timestamp):
-        return None if pd.isna(value) else value.date().isoformat()
-    if value is pd.NaT or value is None:
-        return None
-    if isinstance(value, (np.bool_, bool)):
-        return bool(value)
-    if isinstance(value, (np.integer, int)):
-        return int(value)
-    if isinstance(value, (np.floating, float)):
-        value = float(value)
-        return None if math.isnan(value) or math.isinf(value) else value
-    if isinstance(value, Path):
-        return value.as_posix()
-    return value
-
-
-def dumps(summary: dict[str, Any]) -> str:
-    """Deterministic JSON text (sorted keys, fixed indentation, trailing newline)."""
-    return json.dumps(plain(summary), indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def software_versions() -> dict[str, str]:
@@ -133,3 +105,15 @@ def series_provenance(series: Any) -> dict[str, Any]:
             "by_year": by_year.to_dict(orient="records"),
         }
     return plain(out)
+
+
+def provenance_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Provenance rows (``MarketSeries.provenance_frame()``) for JSON: each absolute
+    ``path`` becomes ``file`` relative to its data directory, so outputs do not depend on
+    where the data live."""
+    records = frame.to_dict(orient="records")
+    for record in records:
+        if "path" in record:
+            record["file"] = _relative(record.pop("path"))
+    return plain(records)
+

@@ -9,7 +9,14 @@ are importable on their own. Kernels shared with ``backtest.sweep`` live in
 
 from backtest.stats._rng import DEFAULT_SEED, seed_from
 from backtest.stats.analysis import EventStatistics, HorizonStatistics, analyze_events
-from backtest.stats.baseline import Baseline, Descriptive, EligibleDays, describe, eligible_days, unconditional_baseline
+from backtest.stats.baseline import (
+    Baseline,
+    Descriptive,
+    EligibleDays,
+    describe,
+    eligible_days,
+    unconditional_baseline,
+)
 from backtest.stats.bootstrap import (
     DEFAULT_MEAN_BLOCK,
     BootstrapPaths,
@@ -39,7 +46,13 @@ from backtest.stats.montecarlo import (
     random_entry_tests,
 )
 from backtest.stats.multiple import holm
-from backtest.stats.verdict import OUTCOMES, VERDICT_RULES, Verdict, absolute_verdict, relative_verdict
+from backtest.stats.verdict import (
+    OUTCOMES,
+    VERDICT_RULES,
+    Verdict,
+    absolute_verdict,
+    relative_verdict,
+)
 
 __all__ = [
     "BETTER_TAIL",

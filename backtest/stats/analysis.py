@@ -17,12 +17,20 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from backtest._json import plain
 from backtest.errors import ParameterError
 from backtest.events import EventRules, EventStudy
 from backtest.events.rules import horizon_offsets
 from backtest.events.study import detect
 from backtest.stats._rng import DEFAULT_SEED, check_seed, seed_from
-from backtest.stats.baseline import DESCRIPTIVE_FIELDS, Baseline, Descriptive, describe, eligible_days, unconditional_baseline
+from backtest.stats.baseline import (
+    DESCRIPTIVE_FIELDS,
+    Baseline,
+    Descriptive,
+    describe,
+    eligible_days,
+    unconditional_baseline,
+)
 from backtest.stats.bootstrap import BootstrapPaths, bootstrap_path_tests
 from backtest.stats.classical import (
     ConfidenceInterval,
@@ -33,7 +41,13 @@ from backtest.stats.classical import (
     overlap_maxlags,
     wilcoxon_test,
 )
-from backtest.stats.montecarlo import NULL_STATISTICS, VARIANTS, MonteCarloTest, check_count, random_entry_tests
+from backtest.stats.montecarlo import (
+    NULL_STATISTICS,
+    VARIANTS,
+    MonteCarloTest,
+    check_count,
+    random_entry_tests,
+)
 from backtest.stats.multiple import holm
 from backtest.stats.verdict import (
     DEFAULT_ALPHA,
@@ -329,7 +343,7 @@ class EventStatistics:
         # the claim direction existed stay byte-identical; absent means "gains"
         if self.claim != GAINS:
             out["claim"] = self.claim
-        return _plain(out)
+        return plain(out)
 
     def summary(self) -> str:
         """Plain-text tables a person reads in a terminal."""
@@ -407,25 +421,6 @@ def _p(value: float) -> str:
 
 def _verdict_text(verdict: Verdict) -> str:
     return verdict.outcome + (f" ({', '.join(verdict.flags)})" if verdict.flags else "")
-
-
-def _plain(value: object) -> object:
-    """Recursively: numpy scalars to Python, NaN/inf to None, tuples to lists."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return float(value) if math.isfinite(value) else None
-    if isinstance(value, pd.Timestamp):
-        return value.isoformat()
-    if value is None or isinstance(value, str):
-        return value
-    raise TypeError(f"cannot serialise {type(value).__name__} to JSON")
 
 
 _ALTERNATIVE = {"gains": "greater", "losses": "less"}

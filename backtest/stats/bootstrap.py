@@ -23,7 +23,13 @@ from backtest.events.study import detection_bounds
 from backtest.signals.moving_averages import close_array, direction_code, kind_code
 from backtest.stats import _kernels
 from backtest.stats._rng import DEFAULT_SEED, check_seed, seed_from
-from backtest.stats.montecarlo import NULL_STATISTICS, MonteCarloTest, check_count, monte_carlo_test, observed_statistics
+from backtest.stats.montecarlo import (
+    NULL_STATISTICS,
+    MonteCarloTest,
+    check_count,
+    monte_carlo_test,
+    observed_statistics,
+)
 
 DEFAULT_MEAN_BLOCK = 20.0
 """Default mean block length of the stationary bootstrap, in trading days (about a month).

@@ -22,9 +22,19 @@ from backtest.errors import ParameterError
 from backtest.events import EventStudy
 from backtest.events.filters import NO_DATA, FilterSplit
 from backtest.stats._rng import DEFAULT_SEED, check_seed, seed_from
-from backtest.stats.analysis import HorizonStatistics, analyze_events, in_claim_direction
+from backtest.stats.analysis import (
+    HorizonStatistics,
+    analyze_events,
+    in_claim_direction,
+)
 from backtest.stats.baseline import Descriptive, describe
-from backtest.stats.montecarlo import VARIANTS, MonteCarloTest, check_count, monte_carlo_test, random_entry_null_means
+from backtest.stats.montecarlo import (
+    VARIANTS,
+    MonteCarloTest,
+    check_count,
+    monte_carlo_test,
+    random_entry_null_means,
+)
 from backtest.stats.multiple import holm
 from backtest.stats.verdict import (
     DEFAULT_ALPHA,

@@ -27,7 +27,13 @@ from backtest.strategy.metrics import (
     trade_statistics,
 )
 from backtest.strategy.rules import EXECUTIONS, FIRST_ENTRIES, TrendStrategy
-from backtest.strategy.simulate import StrategyResult, TrendSignals, buy_and_hold, simulate, trend_signals
+from backtest.strategy.simulate import (
+    StrategyResult,
+    TrendSignals,
+    buy_and_hold,
+    simulate,
+    trend_signals,
+)
 
 __all__ = [
     "EXECUTIONS",

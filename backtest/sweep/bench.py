@@ -321,9 +321,7 @@ def _cpu_count() -> int:
 
 def write_bench(result: dict[str, Any], path: str | Path) -> Path:
     """Write the bench JSON atomically (sorted keys, NaN as null)."""
-    import json
-
     from backtest._io import atomic_write_text
-    from backtest.sweep.report import _clean
+    from backtest._json import dumps
 
-    return atomic_write_text(path, json.dumps(_clean(result), indent=2, sort_keys=True, allow_nan=False) + "\n")
+    return atomic_write_text(path, dumps(result))

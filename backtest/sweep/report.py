@@ -11,8 +11,6 @@ inputs, same bytes, whichever executor computed them).
 from __future__ import annotations
 
 import io
-import json
-import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,7 +21,9 @@ import pyarrow as pa  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 
 from backtest._io import atomic_directory  # noqa: E402
+from backtest._json import dumps, plain
 from backtest.report.render import figure_png, markdown_table, markdown_to_html  # noqa: E402
+from backtest.report.summary import provenance_records
 from backtest.sweep.engine import COLUMNS, SweepResult  # noqa: E402
 
 if TYPE_CHECKING:
@@ -50,24 +50,6 @@ def parquet_bytes(frame: pd.DataFrame, level: int = 19) -> bytes:
     return buffer.getvalue()
 
 
-def _clean(value: object) -> object:
-    """JSON-ready: NaN and inf become null, numpy scalars become Python ones."""
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (np.floating, float)):
-        value = float(value)
-        return None if math.isnan(value) or math.isinf(value) else value
-    if isinstance(value, np.bool_):
-        return bool(value)
-    if value is pd.NA or value is pd.NaT:
-        return None
-    return value
-
-
 TOP_COLUMNS = [
     "fast",
     "slow",
@@ -89,8 +71,8 @@ def summary_dict(result: SweepResult, top: int = 10) -> dict[str, object]:
         h.label: result.top(h.label, top)[TOP_COLUMNS].to_dict(orient="records") for h in result.horizons
     }
     if result.provenance is not None:
-        out["provenance"] = json.loads(result.provenance.to_json(orient="records", date_format="iso"))
-    return _clean(out)  # type: ignore[return-value]
+        out["provenance"] = provenance_records(result.provenance)
+    return plain(out)  # type: ignore[return-value]
 
 
 def heatmap_figure(result: SweepResult, label: str) -> plt.Figure:
@@ -247,8 +229,8 @@ def write_sweep_report(result: SweepResult, directory: str | Path, csv: bool = F
         (staging / MARKDOWN_FILE).write_text(markdown)
         title = f"Parameter sweep: {result.series_name}"
         (staging / HTML_FILE).write_text(markdown_to_html(markdown, title, image_dir=staging))
-        text = json.dumps(summary_dict(result, top), indent=2, sort_keys=True, allow_nan=False)
-        (staging / JSON_FILE).write_text(text + "\n")
+        text = dumps(summary_dict(result, top))
+        (staging / JSON_FILE).write_text(text)
     return target
 
 
@@ -402,8 +384,8 @@ class MultiSweepReport:
         payload["series_columns"] = SERIES_COLUMNS
         payload["cross_series_columns"] = SUMMARY_COLUMNS
         payload["pair_columns"] = COLUMNS
-        text = json.dumps(_clean(payload), indent=2, sort_keys=True, allow_nan=False)
-        (staging / JSON_FILE).write_text(text + "\n")
+        text = dumps(payload)
+        (staging / JSON_FILE).write_text(text)
         self._finished = True
 
     def __exit__(self, kind: type[BaseException] | None, value: BaseException | None, traceback: object) -> None:

@@ -1,0 +1,48 @@
+"""Deterministic JSON for machine-readable results.
+
+``plain`` turns nested results (numpy scalars, NaN, timestamps, paths) into JSON-ready
+Python values; ``dumps`` writes them with sorted keys and fixed indentation, so the same
+values always give the same bytes. Every summary.json and benchmark JSON goes through here.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+
+def plain(value: Any) -> Any:
+    """JSON-ready copy: numpy scalars to Python, NaN/inf/NaT/NA to None, timestamps to ISO
+    dates, paths to POSIX strings, tuples and arrays to lists."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return [plain(v) for v in value.tolist()]
+    if isinstance(value, pd.Timestamp):
+        return None if pd.isna(value) else value.date().isoformat()
+    if value is None or value is pd.NaT or value is pd.NA:
+        return None
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, (np.integer, int)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        value = float(value)
+        return None if math.isnan(value) or math.isinf(value) else value
+    if isinstance(value, Path):
+        return value.as_posix()
+    if isinstance(value, str):
+        return value
+    raise TypeError(f"cannot serialise {type(value).__name__} to JSON")
+
+
+def dumps(value: Any) -> str:
+    """Deterministic JSON text (sorted keys, two-space indent, UTF-8 kept, trailing newline)."""
+    return json.dumps(plain(value), indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
