@@ -1,18 +1,66 @@
-"""Atomic file output.
+"""Safe file output: single files written atomically, report folders that never lose a file.
 
-Results are written to a temporary sibling and moved into place with ``os.replace``, so a
-reader (or an interrupted run) sees either the old complete file or the new complete file,
-never a half-written one. Directories of results are staged the same way.
+Single files (``atomic_write_bytes``) go to a temporary sibling and are moved into place
+with ``os.replace``: a reader sees the old complete file or the new one, never half of one.
+
+Report folders (``report_directory``) follow one mechanism, stage -> lock -> exchange:
+
+1. **Mark.** Every folder the tool writes holds ``.backtest-manifest.json``: tool, format
+   version, kind ("study", "sweep", "multi-sweep"), the report's name and the sorted
+   relative path and SHA-256 of every file written. No timestamps, no absolute paths, so
+   a regenerated report (manifest included) is byte-identical to the committed one. The
+   tool replaces only a folder carrying its marker, of the same kind and name (another
+   kind or name needs ``overwrite``), and inside it replaces only the files the manifest
+   lists: files a user added survive, the same inodes. A non-empty folder without a
+   marker is refused, ``overwrite`` or not.
+2. **Stage.** The new report is written into ``.<name>.<random>.partial`` beside the
+   target. It holds ``.backtest-staging``, a file its writer keeps ``flock``-ed while
+   writing, so any later run can tell a live writer from a dead one's debris exactly
+   (the kernel drops the lock when a process dies, even by SIGKILL). An exception or
+   Ctrl-C here removes the staging folder; the old report is never touched.
+3. **Commit, under a lock.** With an exclusive ``flock`` on the parent folder (no lock
+   file to leave behind): remove stale debris of this report (staging folders whose
+   writer is gone; said on one line on stderr), re-check the target, hard-link every
+   file the user added to the old folder into the staging folder, then swap the two
+   folders in one ``renameat2(RENAME_EXCHANGE)`` call: the target is never missing
+   and never a mix. The old report, now in the staging path, is deleted after moving
+   back anything that appeared in it in the meantime. Where the kernel or filesystem
+   cannot exchange, two renames through ``.<name>.<random>.old`` are used instead and
+   the next run restores that backup if it was interrupted between them.
+
+Two writers finishing at once commit one after the other; the last complete one wins.
+``preflight`` runs the same target checks before any data is loaded or computed, and
+probes writability by creating and removing a file (root ignores permission bits).
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import errno
+import fcntl
+import hashlib
+import json
 import os
 import shutil
+import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
+
+from backtest.errors import OutputError
+
+TOOL = "backtest"
+MANIFEST_FILE = ".backtest-manifest.json"
+MANIFEST_FORMAT = 1
+STAGING_MARKER = ".backtest-staging"
+REPORT_KINDS = ("study", "sweep", "multi-sweep")
+
+_OVERWRITE: ContextVar[bool] = ContextVar("backtest_overwrite", default=False)
+"""``--overwrite`` of the running command. A context variable rather than a parameter so
+that study scripts, which call the writers, need no option for it."""
 
 
 def _umask() -> int:
@@ -46,28 +94,368 @@ def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
     return atomic_write_bytes(path, text.encode("utf-8"))
 
 
-@contextlib.contextmanager
-def atomic_directory(path: str | os.PathLike[str]) -> Iterator[Path]:
-    """Stage a whole output directory and swap it into place only if the block succeeds.
+# --- manifests ---------------------------------------------------------------------------------
 
-    Yields a fresh temporary directory beside ``path``. On success the previous ``path`` (if
-    any) is replaced by the staged one; on any exception, including ``KeyboardInterrupt``,
-    the staged directory is removed and ``path`` is left exactly as it was.
+
+@dataclass(frozen=True)
+class Manifest:
+    """What ``.backtest-manifest.json`` says: the report's kind and name and every file
+    it wrote (relative POSIX path -> SHA-256 hex digest)."""
+
+    kind: str
+    name: str
+    files: dict[str, str]
+
+    def to_json(self) -> str:
+        payload = {"tool": TOOL, "format": MANIFEST_FORMAT, "kind": self.kind, "name": self.name,
+                   "files": dict(sorted(self.files.items()))}
+        return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+
+    def describe(self) -> str:
+        return f"a {self.kind} report named {self.name!r}"
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _tree_files(root: Path) -> list[str]:
+    """Relative POSIX paths of every non-directory entry under ``root`` (symlinks not followed)."""
+    found = []
+    for folder, dirnames, filenames in os.walk(root):
+        base = Path(folder).relative_to(root)
+        found += [(base / name).as_posix() for name in filenames]
+        found += [(base / name).as_posix() for name in dirnames if os.path.islink(os.path.join(folder, name))]
+    return sorted(found)
+
+
+def read_manifest(folder: Path) -> Manifest | None:
+    """The manifest of ``folder``, or None when it has none (or one we cannot read as ours)."""
+    try:
+        payload = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(payload, dict) or payload.get("tool") != TOOL or not isinstance(payload.get("files"), dict):
+        return None
+    return Manifest(kind=str(payload.get("kind")), name=str(payload.get("name")), files=dict(payload["files"]))
+
+
+# --- checks -----------------------------------------------------------------------------------
+
+
+def _listing(names: list[str], limit: int = 5) -> str:
+    shown = ", ".join(sorted(names)[:limit])
+    return shown + (", …" if len(names) > limit else "")
+
+
+def _check_report_folder(target: Path, kind: str, name: str, overwrite: bool, hint: str) -> Manifest | None:
+    """The manifest of an existing target folder we may replace, None if there is none;
+    raises OutputError if the target must not be replaced."""
+    if target.is_symlink() or (target.exists() and not target.is_dir()):
+        raise OutputError(f"{target} is a file, not a folder: a report folder goes there; {hint}")
+    if not target.exists():
+        return None
+    manifest = read_manifest(target)
+    if manifest is None:
+        entries = [entry.name for entry in target.iterdir()]
+        if not entries:
+            return None
+        raise OutputError(f"{target} holds {len(entries)} entr{'y' if len(entries) == 1 else 'ies'} not written by "
+                          f"backtest: {_listing(entries)}; {hint}")
+    if (manifest.kind, manifest.name) != (kind, name) and not overwrite:
+        raise OutputError(f"{target} holds {manifest.describe()}, not a {kind} report named {name!r}; pass "
+                          f"--overwrite to replace its files or {hint}")
+    return manifest
+
+
+def _probe_writable(folder: Path) -> None:
+    """Create and remove a file in ``folder``: permission bits alone do not stop root."""
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".backtest-probe.", dir=folder)
+    except OSError as error:
+        raise OutputError(f"cannot write in {folder}: {error.strerror or error}") from None
+    os.close(fd)
+    os.unlink(probe)
+
+
+def _nearest_existing(path: Path) -> Path:
+    for candidate in (path, *path.parents):
+        if os.path.lexists(candidate):
+            return candidate
+    return Path(path.anchor or ".")
+
+
+FILE_RECOGNISERS: dict[str, Callable[[bytes], bool]] = {}
+"""Single-file kinds and how to recognise a file the tool wrote from its first bytes."""
+
+
+def _json_keys(head: bytes) -> set[str]:
+    try:
+        payload = json.loads(head)
+    except ValueError:
+        return set()
+    return set(payload) if isinstance(payload, dict) else set()
+
+
+FILE_RECOGNISERS.update({
+    # the event table always opens with these columns (EventStudy.to_frame)
+    "events-csv": lambda head: head.startswith(b"event,event_date,"),
+    "bench-montecarlo": lambda head: {"benchmark", "random_entry", "bootstrap_indices"} <= _json_keys(head),
+    "bench-sweep": lambda head: {"grid_vs_vectorbt", "machine"} <= _json_keys(head),
+    "bench-scaling": lambda head: {"multi_series", "machine"} <= _json_keys(head),
+})
+
+
+def preflight(target: str | os.PathLike[str], kind: str, *, name: str | None = None, overwrite: bool | None = None,
+              hint: str = "choose another output folder") -> Path:
+    """Check, before any work, that ``target`` can be written: raise ``OutputError`` if not.
+
+    kind: a report kind (``REPORT_KINDS``: ``target`` is a report folder) or a single-file
+    kind (``FILE_RECOGNISERS``). The nearest existing ancestor must be a folder we can
+    create files in; a report folder must be absent, empty, or marked by the tool with the
+    same kind and name (another kind or name needs ``overwrite``); a single file must be
+    absent or recognisably written by the tool (else ``overwrite``). Creates nothing.
+    hint: how to choose another output, ending the message (e.g. "choose another --output-dir").
     """
+    path = Path(target)
+    overwrite = _OVERWRITE.get() if overwrite is None else overwrite
+    existing = _nearest_existing(path)
+    if existing != path or not os.path.lexists(path):
+        if not existing.is_dir():
+            raise OutputError(f"{existing} is a file, not a folder, so {path} cannot be created; {hint}")
+        _probe_writable(existing)
+    if kind in REPORT_KINDS:
+        _check_report_folder(path, kind, name or path.name, overwrite, hint)
+        if path.is_dir():
+            _probe_writable(path.parent)
+    elif kind in FILE_RECOGNISERS:
+        if path.is_dir():
+            raise OutputError(f"{path} is a folder, not a file; {hint}")
+        if os.path.lexists(path):
+            _probe_writable(path.parent)
+            if not overwrite:
+                with open(path, "rb") as handle:
+                    head = handle.read(1 << 22)
+                if not FILE_RECOGNISERS[kind](head):
+                    raise OutputError(f"{path} exists and was not written by backtest; pass --overwrite to replace "
+                                      f"it or {hint}")
+    else:
+        raise ValueError(f"unknown output kind {kind!r}")
+    return path
+
+
+@contextlib.contextmanager
+def overwriting(allowed: bool = True) -> Iterator[None]:
+    """Within this block, writers may replace reports of another kind or name (``--overwrite``)."""
+    token = _OVERWRITE.set(allowed)
+    try:
+        yield
+    finally:
+        _OVERWRITE.reset(token)
+
+
+# --- the lock and the exchange --------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """An exclusive ``flock`` on ``folder`` itself: writers in it commit one at a time."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing drops the lock
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two paths atomically (Linux ``renameat2``); False where that is not supported."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    if renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(first))
+
+
+def _is_held(marker: Path) -> bool:
+    """Whether a live writer holds the ``flock`` on a staging marker."""
+    try:
+        fd = os.open(marker, os.O_RDONLY)
+    except FileNotFoundError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
+def _debris(target: Path) -> list[Path]:
+    """This report's staging and backup folders in the parent (ours: marked by the tool)."""
+    found = []
+    for suffix in (".partial", ".old"):
+        for candidate in target.parent.glob(f".{target.name}.*{suffix}"):
+            if candidate.is_dir() and not candidate.is_symlink() and (
+                    (candidate / STAGING_MARKER).exists() or (candidate / MANIFEST_FILE).exists()):
+                found.append(candidate)
+    return sorted(found)
+
+
+def clean_stale_debris(target: Path, report: Callable[[str], None] | None = None) -> list[Path]:
+    """Remove staging folders of ``target`` left by writers that are gone, and restore a
+    backup whose swap was interrupted. Call with the parent lock held: then the only
+    folders in use are stagings whose writer holds its marker's lock."""
+    say = report or (lambda text: print(text, file=sys.stderr))
+    removed = []
+    for folder in _debris(target):
+        if _is_held(folder / STAGING_MARKER):
+            continue
+        if folder.suffix == ".old" and not os.path.lexists(target) and read_manifest(folder) is not None:
+            os.rename(folder, target)
+            say(f"restored {target} from {folder.name}, left by an interrupted run")
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    if removed:
+        say(f"removed {len(removed)} stale staging folder(s) of {target} left by interrupted runs: "
+            f"{_listing([folder.name for folder in removed])}")
+    return removed
+
+
+def _carry_user_files(old: Path, manifest: Manifest, staging: Path) -> set[str]:
+    """Hard-link every entry of the old report that its manifest does not list (the user's)
+    into the staging folder, at the same relative path; returns their relative paths."""
+    listed = set(manifest.files) | {MANIFEST_FILE}
+    carried = set()
+    for folder, dirnames, filenames in os.walk(old):
+        base = Path(folder).relative_to(old)
+        for dirname in dirnames:
+            source = Path(folder) / dirname
+            if not source.is_symlink():
+                (staging / base / dirname).mkdir(exist_ok=True)
+        for entry in filenames + [d for d in dirnames if os.path.islink(os.path.join(folder, d))]:
+            relative = (base / entry).as_posix()
+            if relative in listed:
+                continue
+            destination = staging / relative
+            if os.path.lexists(destination):
+                raise OutputError(f"{old / relative} was not written by backtest and the new report writes a file of "
+                                  "that name: move it away and run again")
+            try:
+                os.link(Path(folder) / entry, destination, follow_symlinks=False)
+            except OSError:
+                shutil.copy2(Path(folder) / entry, destination, follow_symlinks=False)
+            carried.add(relative)
+    return carried
+
+
+def _rescue_late_files(old: Path, manifest: Manifest | None, carried: set[str], target: Path) -> list[str]:
+    """Move into the new report any entry that appeared in the old folder after the user's
+    files were linked (nothing the tool did not write is ever deleted); returns what stays."""
+    known = (set(manifest.files) if manifest else set()) | {MANIFEST_FILE, STAGING_MARKER} | carried
+    stuck = []
+    for relative in _tree_files(old):
+        if relative in known:
+            continue
+        destination = target / relative
+        if os.path.lexists(destination):
+            stuck.append(relative)
+            continue
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        os.rename(old / relative, destination)
+    return stuck
+
+
+def _commit(staging: Path, target: Path, kind: str, name: str, overwrite: bool) -> None:
+    """Swap the finished staging folder into place under the parent's lock. Until the swap
+    an error removes the staging folder and leaves the target as it was; after it, the old
+    report is only deleted once everything not written by the tool has been moved back."""
+    with _locked(target.parent):
+        try:
+            clean_stale_debris(target)
+            manifest = _check_report_folder(target, kind, name, overwrite, "choose another output folder")
+            carried = _carry_user_files(target, manifest, staging) if manifest is not None else set()
+            # from here to the swap the staging folder is recognised as ours by its manifest alone
+            (staging / STAGING_MARKER).unlink()
+            if not target.exists():
+                os.rename(staging, target)
+                return
+            old = staging
+            if not _exchange(staging, target):
+                old = staging.with_suffix(".old")
+                os.rename(target, old)
+                try:
+                    os.rename(staging, target)
+                except BaseException:
+                    os.rename(old, target)
+                    raise
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        stuck = _rescue_late_files(old, manifest, carried, target)
+        if stuck:
+            print(f"kept {old}: it holds {len(stuck)} file(s) added during the swap: {_listing(stuck)}",
+                  file=sys.stderr)
+            return
+        shutil.rmtree(old)
+
+
+@contextlib.contextmanager
+def report_directory(path: str | os.PathLike[str], *, kind: str, name: str | None = None,
+                     overwrite: bool | None = None) -> Iterator[Path]:
+    """Stage a report folder and commit it only if the block succeeds (see the module docstring).
+
+    Yields the staging folder; write every file of the report into it. On success the
+    manifest is written and the folder replaces ``path`` (raising ``OutputError`` if ``path``
+    holds files the tool did not write, or a report of another kind or name without
+    ``overwrite``); on any exception, including ``KeyboardInterrupt``, nothing is changed.
+    name: the report's name in the manifest (default: the folder's name); overwrite:
+    default from ``overwriting()``.
+    """
+    if kind not in REPORT_KINDS:
+        raise ValueError(f"unknown report kind {kind!r}")
     target = Path(path)
+    name = name or target.name
+    overwrite = _OVERWRITE.get() if overwrite is None else overwrite
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent))
-    os.chmod(staging, 0o777 & ~_umask())
     try:
-        yield staging
+        os.chmod(staging, 0o777 & ~_umask())
+        # held until this function returns: while it is, no other run takes the folder for debris
+        marker_fd = os.open(staging / STAGING_MARKER, os.O_WRONLY | os.O_CREAT, 0o644)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    backup = None
-    if target.exists():
-        backup = target.with_name(f".{target.name}.old")
-        shutil.rmtree(backup, ignore_errors=True)
-        os.replace(target, backup)
-    os.replace(staging, target)
-    if backup is not None:
-        shutil.rmtree(backup, ignore_errors=True)
+    try:
+        fcntl.flock(marker_fd, fcntl.LOCK_EX)
+        os.write(marker_fd, json.dumps({"tool": TOOL, "pid": os.getpid(), "target": target.name}).encode() + b"\n")
+        try:
+            yield staging
+            files = {relative: _sha256(staging / relative) for relative in _tree_files(staging)
+                     if relative not in (STAGING_MARKER, MANIFEST_FILE)}
+            atomic_write_text(staging / MANIFEST_FILE, Manifest(kind, name, files).to_json())
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        _commit(staging, target, kind, name, overwrite)
+    finally:
+        os.close(marker_fd)

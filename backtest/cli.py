@@ -215,6 +215,19 @@ def data_fetch_command(symbol, start, data_dir):  # type: ignore[no-untyped-def]
     console.print(f"wrote {path}", markup=False, highlight=False)
 
 
+# --- output ---------------------------------------------------------------------------------
+
+
+def _announce_output(target: Path, kind: str, overwrite: bool, hint: str) -> None:
+    """Check that ``target`` can be written (before any data is loaded: ``OutputError``,
+    exit 2, otherwise) and say where the command will write."""
+    from backtest._io import REPORT_KINDS, preflight
+
+    preflight(target, kind, overwrite=overwrite, hint=hint)
+    console.print(f"writing to {target}{'/' if kind in REPORT_KINDS else ''}", highlight=False, markup=False,
+                  soft_wrap=True)
+
+
 # --- events --------------------------------------------------------------------------------
 
 
@@ -295,10 +308,12 @@ def rules_and_horizons(fast, slow, ma, direction, since, until, confirm, min_gap
 @app.command("events")
 @event_rule_options
 @click.option("--csv", "csv_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Also write the full event table (every measurement) to this CSV file.")
+              help="Also write the full event table (every measurement) to this CSV file (checked before any "
+              "work; an existing file is replaced only if backtest wrote it, or with --overwrite).")
+@click.option("--overwrite", is_flag=True, help="Replace an existing --csv file even if backtest did not write it.")
 @data_dir_option
 def events_command(series, fast, slow, ma, direction, since, until, confirm, min_gap, entry, horizons, months,
-                   csv_path, data_dir):  # type: ignore[no-untyped-def]
+                   csv_path, overwrite, data_dir):  # type: ignore[no-untyped-def]
     """Print every event of a moving-average cross rule and what followed it.
 
     Returns are close-to-close price changes from the entry close; a window that runs past
@@ -311,6 +326,8 @@ def events_command(series, fast, slow, ma, direction, since, until, confirm, min
     from backtest.events import run_event_study
 
     rules, chosen = rules_and_horizons(fast, slow, ma, direction, since, until, confirm, min_gap, entry, horizons, months)
+    if csv_path is not None:
+        _announce_output(csv_path, "events-csv", overwrite, "choose another --csv path")
     market_series = load_series(series, data_dir=data_dir)
     study = run_event_study(market_series, rules, chosen)
     table = Table(title=f"{study.series_name}: {rules.describe()}")
@@ -356,18 +373,25 @@ def _study_listing() -> str:
 @app.command("study")
 @click.argument("name", required=False)
 @click.option("--list", "list_only", is_flag=True, help="List the available studies with one-line descriptions and exit.")
-@click.option("--output-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Where to write the report (default: results/<study name>/ in the project). With `all`: "
-              "the parent directory, each study writing into OUTPUT_DIR/<its results folder name>.")
+@click.option("--output-dir", type=click.Path(path_type=Path, file_okay=False), default=Path("results"),
+              show_default=True,
+              help="Parent folder of report folders, relative to the current directory: each study writes "
+              "OUTPUT_DIR/<its folder name>/ (e.g. results/russell2000_golden_cross/), with `all` too.")
+@click.option("--overwrite", is_flag=True,
+              help="Replace a report of another kind or name in the target folder (only the files it lists; "
+              "files backtest did not write are never deleted).")
 @click.option("--seed", type=int, default=None, help="Seed of every random draw (default: the study's).")
 @click.option("--draws", "n_draws", type=click.IntRange(min=1), default=None,
               help="Random-entry Monte Carlo draws (default: the study's; 100,000 in the event studies).")
 @click.option("--paths", "n_paths", type=click.IntRange(min=0), default=None,
               help="Bootstrapped price paths (default: the study's; 1,000 in the event studies).")
 @data_dir_option
-def study_command(name, list_only, output_dir, seed, n_draws, n_paths, data_dir):  # type: ignore[no-untyped-def]
-    """Run a study script from studies/ and write its report (atomically: an interrupted
-    run leaves the previous report in place and no partial files).
+def study_command(name, list_only, output_dir, overwrite, seed, n_draws, n_paths, data_dir):  # type: ignore[no-untyped-def]
+    """Run a study script from studies/ and write its report to OUTPUT_DIR/<folder name>/
+    (atomically: an interrupted run leaves the previous report in place and no partial
+    files). Only a folder backtest wrote (it holds .backtest-manifest.json) is replaced, and
+    in it only the files it wrote; a folder holding anything else is refused before any
+    work.
 
     NAME is a study from `backtest study --list`, or `all` to regenerate every report in
     turn (name order) with each study's defaults; the first failure stops the run with a
@@ -377,12 +401,16 @@ def study_command(name, list_only, output_dir, seed, n_draws, n_paths, data_dir)
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
     from rich.text import Text
 
-    from backtest.studies import ALL, run_studies, run_study
+    from backtest.studies import ALL, available_studies, check_study_targets, run_studies, run_study
 
     if list_only or name is None:
         console.print(Text(_study_listing()), soft_wrap=True)
         return
-    options = {"seed": seed, "n_draws": n_draws, "n_paths": n_paths}
+    targets = check_study_targets(list(available_studies()) if name == ALL else [name], output_dir, overwrite)
+    where = f"{targets[0]}/" if len(targets) == 1 else f"{output_dir}/ ({', '.join(t.name for t in targets)})"
+    if targets:
+        console.print(Text(f"writing to {where}"), soft_wrap=True)
+    options = {"seed": seed, "n_draws": n_draws, "n_paths": n_paths, "overwrite": overwrite}
     # a spinner only on a terminal: piped stderr then holds nothing but a failure's one line
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err_console,
                   transient=True, disable=not err_console.is_terminal) as progress:
@@ -420,9 +448,13 @@ def study_command(name, list_only, output_dir, seed, n_draws, n_paths, data_dir)
 @click.option("--series", default="russell2000", show_default=True,
               help="Series name for backtest.data.load_series (k = its SMA 50/200 golden crosses since 1985).")
 @click.option("--output", type=click.Path(path_type=Path, dir_okay=False),
-              default=Path("results/bench/montecarlo.json"), show_default=True, help="JSON written atomically.")
+              default=Path("results/bench/montecarlo.json"), show_default=True,
+              help="JSON written atomically; an existing file is replaced only if it is this benchmark's "
+              "JSON (recognised by its keys), or with --overwrite.")
+@click.option("--overwrite", is_flag=True, help="Replace an existing --output file even if backtest did not write it.")
 @data_dir_option
-def bench_montecarlo_command(draws, argpartition_draws, replications, repeats, seed, series, output, data_dir):  # type: ignore[no-untyped-def]
+def bench_montecarlo_command(draws, argpartition_draws, replications, repeats, seed, series, output, overwrite,
+                             data_dir):  # type: ignore[no-untyped-def]
     """Draws per second of the random-entry Monte Carlo (numba vs plain numpy) and
     replications per second of stationary-bootstrap indices (numba vs arch), side by side.
 
@@ -438,6 +470,7 @@ def bench_montecarlo_command(draws, argpartition_draws, replications, repeats, s
     from backtest.stats import DEFAULT_SEED
     from backtest.stats.bench import run_montecarlo_benchmarks
 
+    _announce_output(output, "bench-montecarlo", overwrite, "choose another --output path")
     market_series = load_series(series, data_dir=data_dir)
     with console.status("timing numba, numpy and arch..."):
         result = run_montecarlo_benchmarks(
@@ -572,7 +605,11 @@ def _sweep_executor(kind, scheduler, workers, threads_per_worker, memory_limit, 
 @click.option("--reference", default="50/200", show_default=True, help="Pair to rank and highlight, FAST/SLOW.")
 @click.option("--name", default=None, help="Sweep name: outputs go to OUTPUT_DIR/NAME (default from the settings).")
 @click.option("--output-dir", type=click.Path(path_type=Path, file_okay=False), default=Path("results"),
-              show_default=True, help="Parent directory of the sweep's results directory.")
+              show_default=True, help="Parent folder of report folders, relative to the current directory: the "
+              "sweep writes OUTPUT_DIR/NAME/.")
+@click.option("--overwrite", is_flag=True,
+              help="Replace a report of another kind or name in OUTPUT_DIR/NAME (only the files it lists; "
+              "files backtest did not write are never deleted).")
 @click.option("--csv", is_flag=True, help="Also write the table as CSV (Parquet is always written).")
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="Pairs listed per horizon.")
 @click.option("--series-file", type=click.Path(path_type=Path), default=None,
@@ -582,7 +619,7 @@ def _sweep_executor(kind, scheduler, workers, threads_per_worker, memory_limit, 
 @data_dir_option
 def sweep_command(series, fast_range, slow_range, ma, direction, since, until, confirm, min_gap, entry, horizons,
                   months, reps, null_draws, seed, mean_block, alpha, studentize, min_events, reference, name,
-                  output_dir, csv, top, series_file, executor, scheduler, workers, threads_per_worker, memory_limit,
+                  output_dir, overwrite, csv, top, series_file, executor, scheduler, workers, threads_per_worker, memory_limit,
                   connect_timeout, pair_block, rep_block, data_dir):  # type: ignore[no-untyped-def]
     """Run every fast/slow pair of a grid and test the best against random entry.
 
@@ -592,7 +629,8 @@ def sweep_command(series, fast_range, slow_range, ma, direction, since, until, c
     best pair beats random entry" and the Romano-Wolf set of pairs that survive, from one
     stationary bootstrap over days shared by every pair. Returns are fractions of the entry
     close; windows are trading days. Writes OUTPUT_DIR/NAME/ (pairs.parquet, heatmaps,
-    summary.md/.html, summary.json) only when everything succeeded.
+    summary.md/.html, summary.json) only when everything succeeded, and replaces only a
+    sweep report of the same name there (checked before any work).
 
     Several series (--series A,B,C or --series-file) write OUTPUT_DIR/NAME/series.parquet
     (one row per series and horizon: best pair, RC/SPA p, Romano-Wolf survivors, reference
@@ -612,6 +650,7 @@ def sweep_command(series, fast_range, slow_range, ma, direction, since, until, c
         run_sweeps,
     )
     from backtest.sweep.plan import check_block_sizes
+    from backtest._io import overwriting
     from backtest.sweep.report import MultiSweepReport
 
     grid = SweepGrid.from_ranges(fast_range, slow_range)
@@ -633,6 +672,8 @@ def sweep_command(series, fast_range, slow_range, ma, direction, since, until, c
     options = {"reps": reps, "null_draws": null_draws, "seed": seed, "mean_block": mean_block, "alpha": alpha,
                "studentize": studentize, "min_events": min_events, "reference": ref, "pair_block": pair_block,
                "rep_block": rep_block}
+    _announce_output(output_dir / name, "multi-sweep" if several else "sweep", overwrite,
+                     "choose another --output-dir or --name")
     if several:
         inputs = load_series_inputs(entries, data_dir=data_dir)
         check_unique_labels([item.name for item in inputs])
@@ -640,7 +681,8 @@ def sweep_command(series, fast_range, slow_range, ma, direction, since, until, c
         market_series = load_series(entries[0], data_dir=data_dir)
     check_block_sizes(pair_block, rep_block)
     # Every input is loaded and checked before a worker is started or a cluster contacted.
-    with _sweep_executor(executor, scheduler, workers, threads_per_worker, memory_limit, connect_timeout) as runner:
+    with overwriting(overwrite), _sweep_executor(executor, scheduler, workers, threads_per_worker, memory_limit,
+                                                 connect_timeout) as runner:
         if not several:
             bar, step = _sweep_progress(2 + len(chosen))
             with bar:
@@ -681,10 +723,12 @@ def sweep_command(series, fast_range, slow_range, ma, direction, since, until, c
 @click.option("--skip-full", is_flag=True, help="Do not run the full-grid timing run.")
 @click.option("--skip-arch", is_flag=True, help="Do not run arch's SPA (about 40 s at 400 pairs x 1,000 replications).")
 @click.option("--output", type=click.Path(path_type=Path, dir_okay=False), default=Path("results/bench/sweep.json"),
-              show_default=True, help="Where to write the JSON results (atomically).")
+              show_default=True, help="Where to write the JSON results (atomically); an existing file is replaced "
+              "only if it is this benchmark's JSON (recognised by its keys), or with --overwrite.")
+@click.option("--overwrite", is_flag=True, help="Replace an existing --output file even if backtest did not write it.")
 @data_dir_option
 def bench_sweep_command(series, since, fast_range, slow_range, full_fast, full_slow, spa_fast, spa_slow, spa_horizon,
-                        reps, seed, skip_vectorbt, skip_full, skip_arch, output, data_dir):  # type: ignore[no-untyped-def]
+                        reps, seed, skip_vectorbt, skip_full, skip_arch, output, overwrite, data_dir):  # type: ignore[no-untyped-def]
     """Time our sweep against vectorbt and our SPA against arch, in one process.
 
     Wall times are seconds with numba caches warm; peak memory is the growth of the
@@ -702,6 +746,7 @@ def bench_sweep_command(series, since, fast_range, slow_range, full_fast, full_s
     spa_grid = None if skip_arch else SweepGrid.from_ranges(spa_fast, spa_slow)
     if spa_horizon not in {h.label for h in DEFAULT_HORIZONS}:
         raise click.BadParameter(f"one of {', '.join(h.label for h in DEFAULT_HORIZONS)}", param_hint="--spa-horizon")
+    _announce_output(output, "bench-sweep", overwrite, "choose another --output path")
     market_series = load_series(series, data_dir=data_dir)
     with err_console.status("benchmarking") as status:
         result = run_sweep_bench(market_series, grid, full_grid, spa_grid, rules, DEFAULT_HORIZONS, reps=reps,
@@ -732,10 +777,12 @@ SCALING_SERIES = "RUT,DJI,SPY,IWM,XLB,XLE,XLF,XLK"
 @click.option("--project", "project_series", type=click.IntRange(min=1), default=3000, show_default=True,
               help="Number of series of the projected sweep (e.g. every Russell 3000 member).")
 @click.option("--output", type=click.Path(path_type=Path, dir_okay=False), default=Path("results/bench/scaling.json"),
-              show_default=True, help="Where to write the JSON results (atomically).")
+              show_default=True, help="Where to write the JSON results (atomically); an existing file is replaced "
+              "only if it is this benchmark's JSON (recognised by its keys), or with --overwrite.")
+@click.option("--overwrite", is_flag=True, help="Replace an existing --output file even if backtest did not write it.")
 @data_dir_option
 def bench_scaling_command(series, single, fast_range, slow_range, reps, seed, worker_counts, executor_kinds,
-                          project_series, output, data_dir):  # type: ignore[no-untyped-def]
+                          project_series, output, overwrite, data_dir):  # type: ignore[no-untyped-def]
     """Wall time of the same sweep on 1 and 2 workers (Dask LocalCluster and local worker
     processes), parallel efficiency, memory per worker, and the projected cost of sweeping
     --project series from the measured cost per series.
@@ -767,6 +814,7 @@ def bench_scaling_command(series, single, fast_range, slow_range, reps, seed, wo
     unknown = [kind for kind in kinds if kind not in ("dask", "processes")]
     if not kinds or unknown:
         raise ParameterError(f"executors must be dask and/or processes, got {executor_kinds!r}")
+    _announce_output(output, "bench-scaling", overwrite, "choose another --output path")
     started = time.perf_counter()
     inputs = load_series_inputs(parse_series_list(series), data_dir=data_dir)
     load_seconds = (time.perf_counter() - started) / len(inputs)

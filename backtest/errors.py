@@ -28,3 +28,9 @@ class ParameterError(BacktestError, ValueError):
 
 class InsufficientDataError(BacktestError):
     """Too little history for the requested computation (names what was needed)."""
+
+
+class OutputError(BacktestError):
+    """An output that cannot or must not be written: an unwritable or un-creatable path, a
+    folder or file the tool did not write, a report of another kind. Raised before any
+    computation when possible; the message names the path and how to choose another."""

@@ -4,6 +4,10 @@ A study is a module ``studies/<name>.py`` with a ``run(data_dir, output_dir, *, 
 n_draws, n_paths, step)`` function, a ``DEFAULT_OUTPUT`` directory and a docstring whose
 first line describes it. On the command line its name is written with hyphens
 (``russell2000-golden-cross``); ``all`` is reserved for "every study in turn".
+
+``run_study`` and ``run_studies`` take the PARENT folder of report folders (as every
+command's ``--output-dir``): each study writes ``output_root/<its DEFAULT_OUTPUT's name>``,
+and every target is checked (``backtest._io.preflight``) before any study computes.
 """
 
 from __future__ import annotations
@@ -73,28 +77,59 @@ class StudyFailedError(BacktestError):
         self.exit_code = getattr(error, "exit_code", 1)
 
 
+def study_target(name: str, output_root: Path | None) -> Path:
+    """The report folder of a study: ``output_root/<script name>`` (``russell2000_golden_cross``
+    for ``russell2000-golden-cross``, the name of every study's ``DEFAULT_OUTPUT`` folder),
+    or the study's ``DEFAULT_OUTPUT`` when no root is given."""
+    if output_root is not None:
+        return Path(output_root) / name.replace("-", "_")
+    return Path(load_study(name).DEFAULT_OUTPUT)
+
+
+def check_study_targets(names: list[str], output_root: Path | None, overwrite: bool = False) -> list[Path]:
+    """The report folder of each study, each checked writable before anything runs
+    (``OutputError`` names the first that is not)."""
+    from backtest._io import preflight
+
+    known = available_studies()
+    for name in names:
+        if name.replace("_", "-") not in known:
+            load_study(name)  # raises the unknown-study error, listing the available ones
+    targets = [study_target(name, output_root) for name in names]
+    for target in targets:
+        preflight(target, "study", overwrite=overwrite, hint="choose another parent folder with --output-dir")
+    return targets
+
+
 def run_study(
     name: str,
     data_dir: Path | None = None,
-    output_dir: Path | None = None,
+    output_root: Path | None = None,
     *,
     step: Callable[[str], None] | None = None,
+    overwrite: bool = False,
     **options: Any,
 ) -> Path:
     """Load the study ``name`` and run it; returns the directory it wrote.
 
-    output_dir: where to write (default: the study's ``DEFAULT_OUTPUT``). options: ``seed``,
+    output_root: the parent folder; the report goes to ``output_root/<the study's folder
+    name>`` (default: the study's ``DEFAULT_OUTPUT``), checked before the study computes.
+    overwrite: may replace a report of another kind or name there. options: ``seed``,
     ``n_draws``, ``n_paths``; only those given (not None) are passed, so each study keeps
     its own defaults for the rest. Errors propagate unchanged (see ``run_studies``).
     """
-    return _run_module(load_study(name), data_dir, output_dir, step, options)
+    module = load_study(name)
+    (target,) = check_study_targets([name.replace("_", "-")], output_root, overwrite)
+    return _run_module(module, data_dir, target, step, options, overwrite)
 
 
-def _run_module(module: ModuleType, data_dir: Path | None, output_dir: Path | None,
-                step: Callable[[str], None] | None, options: dict[str, Any]) -> Path:
-    target = Path(output_dir) if output_dir is not None else Path(module.DEFAULT_OUTPUT)
+def _run_module(module: ModuleType, data_dir: Path | None, target: Path, step: Callable[[str], None] | None,
+                options: dict[str, Any], overwrite: bool) -> Path:
+    from backtest._io import overwriting
+
     given = {key: value for key, value in options.items() if value is not None}
-    return Path(module.run(data_dir, target, step=step or (lambda _: None), **given))
+    with overwriting(overwrite):
+        return Path(module.run(data_dir, target, step=step or (lambda _: None), **given))
 
 
 def run_studies(
@@ -104,12 +139,13 @@ def run_studies(
     *,
     step: Callable[[str, str], None] | None = None,
     done: Callable[[str, Path], None] | None = None,
+    overwrite: bool = False,
     **options: Any,
 ) -> list[Path]:
     """Run several studies in turn (default: every available study, in name order).
 
     Each study writes atomically into its ``DEFAULT_OUTPUT`` (or ``output_root/<that
-    folder's name>``). The first failure stops the batch with a ``StudyFailedError`` naming
+    folder's name>``); every target is checked before the first study runs. The first failure stops the batch with a ``StudyFailedError`` naming
     the study; reports written before it stay, the failing study's previous report is left
     untouched (atomic write), later studies are not run. ``step(name, description)`` reports
     progress; ``done(name, path)`` is called after each study.
@@ -117,15 +153,15 @@ def run_studies(
     chosen = list(available_studies()) if names is None else [n.replace("_", "-") for n in names]
     if not chosen:
         raise ParameterError(f"no studies to run: {STUDIES_DIR} holds no study scripts")
+    check_study_targets(chosen, output_root, overwrite)
     written = []
     for number, name in enumerate(chosen, start=1):
         context = (f"{number} of {len(chosen)}; {number - 1} written before it"
                    + (f", {len(chosen) - number} not run" if number < len(chosen) else ""))
         try:
             module = load_study(name)
-            target = output_root / Path(module.DEFAULT_OUTPUT).name if output_root is not None else None
-            path = _run_module(module, data_dir, target, (lambda text, name=name: step(name, text)) if step else None,
-                               options)
+            path = _run_module(module, data_dir, study_target(name, output_root),
+                               (lambda text, name=name: step(name, text)) if step else None, options, overwrite)
         except (KeyboardInterrupt, SystemExit):
             raise
         except Exception as error:  # any failure: one line naming the study, the traceback chained
@@ -147,12 +183,16 @@ def run_as_script(script: str | Path, argv: list[str] | None = None) -> int:
     name = path.stem.replace("_", "-")
     parser = argparse.ArgumentParser(prog=path.name, description=describe_study(path))
     parser.add_argument("--data-dir", type=Path, default=None, help="directory holding yahoo/ and fred/ CSV files")
-    parser.add_argument("--output-dir", type=Path, default=None, help="where the report goes (default: results/<name>/)")
+    parser.add_argument("--output-dir", type=Path, default=None,
+                        help="parent folder of the report folder (default: ./results, so the report goes to "
+                        "./results/<name>/)")
     parser.add_argument("--seed", type=int, default=None, help="seed of every random draw (default: the study's)")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace a report of another kind or name in the target folder (never unmarked files)")
     args = parser.parse_args(argv)
     command = ["study", name]
     for option, value in (("--data-dir", args.data_dir), ("--output-dir", args.output_dir), ("--seed", args.seed)):
         if value is not None:
             command += [option, str(value)]
-    return cli_main(command)
+    return cli_main(command + (["--overwrite"] if args.overwrite else []))
 

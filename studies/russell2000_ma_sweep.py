@@ -6,16 +6,17 @@ months of 21 trading days), 1,000 stationary-bootstrap replications and a fixed 
 writes the report to results/russell2000_ma_sweep/ (pairs.parquet, heatmaps, summary.md,
 summary.html, summary.json).
 
-    python studies/russell2000_ma_sweep.py [--data-dir DIR] [--output-dir DIR]
+    python studies/russell2000_ma_sweep.py [--data-dir DIR] [--output-dir PARENT]  (= backtest study russell2000-ma-sweep)
 """
 
 from __future__ import annotations
 
-import argparse
+import sys
 from pathlib import Path
 
 from backtest.data import load_series
 from backtest.events import DEFAULT_HORIZONS, EventRules
+from backtest.studies import run_as_script
 from backtest.sweep import SweepGrid, SweepResult, run_sweep, write_sweep_report
 
 NAME = "russell2000_ma_sweep"
@@ -49,18 +50,8 @@ def run(
     """
     del n_draws, n_paths
     result = sweep(data_dir, seed=seed, step=step)
-    return write_sweep_report(result, output_dir, csv=False, top=15)
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", default=None, help="directory holding yahoo/ and fred/ CSV files")
-    parser.add_argument("--output-dir", default=str(DEFAULT_OUTPUT), help="where the report goes")
-    args = parser.parse_args()
-    written = run(args.data_dir, args.output_dir, step=lambda text: print(f"... {text}", flush=True))
-    print((Path(written) / "summary.md").read_text().split("## 1m")[0])
-    print(f"wrote {written}")
+    return write_sweep_report(result, output_dir, csv=False, top=15, kind="study")
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(run_as_script(__file__))

@@ -1,8 +1,9 @@
 """Writing a study's report directory: figures, summary.json, tables, report.md and its
 self-contained HTML twin, staged and swapped into place in one step.
 
-Callers pass texts and bytes already rendered; this module only writes them, atomically,
-so an interrupted run leaves the previous directory untouched and no partial files.
+Callers pass texts and bytes already rendered; this module only writes them through
+``backtest._io.report_directory`` (kind "study"): an interrupted run leaves the previous
+directory untouched, and files a user added to it survive the next run.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from backtest._io import atomic_directory, atomic_write_bytes, atomic_write_text
+from backtest._io import atomic_write_bytes, atomic_write_text, report_directory
 from backtest.report.render import markdown_to_html
 from backtest.report.summary import dumps
 
@@ -31,10 +32,12 @@ def write_report_directory(
     summary: Mapping[str, Any],
     files: Mapping[str, str] | None = None,
     figures: Mapping[str, bytes] | None = None,
+    kind: str = "study",
 ) -> Path:
     """Write report.md, report.html (figures embedded), summary.json, ``files`` (name ->
-    text, e.g. CSV tables) and ``figures`` (name -> PNG bytes) into ``output_dir``."""
-    with atomic_directory(output_dir) as staging:
+    text, e.g. CSV tables) and ``figures`` (name -> PNG bytes) into ``output_dir``, a report
+    folder of ``kind`` named after the folder (see ``backtest._io.report_directory``)."""
+    with report_directory(output_dir, kind=kind) as staging:
         for name, png in (figures or {}).items():
             atomic_write_bytes(staging / name, png)
         atomic_write_text(staging / "summary.json", dumps(dict(summary)))

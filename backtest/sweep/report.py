@@ -2,7 +2,8 @@
 
 ``write_sweep_report(result, directory)`` renders a computed ``SweepResult`` (it computes no
 statistic) and swaps the whole directory into place only when every file is written, so an
-interrupted run leaves the previous results, or nothing, never a partial directory.
+interrupted run leaves the previous results, or nothing, never a partial directory; it
+replaces only a sweep report of the same name (``backtest._io.report_directory``).
 ``MultiSweepReport`` does the same for many series (per-series tables streamed in as each
 series finishes). Every file is a deterministic function of the results (same seed and
 inputs, same bytes, whichever executor computed them).
@@ -20,7 +21,7 @@ import pandas as pd  # noqa: E402
 import pyarrow as pa  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 
-from backtest._io import atomic_directory  # noqa: E402
+from backtest._io import report_directory  # noqa: E402
 from backtest._json import dumps, plain
 from backtest.report.render import figure_png, markdown_table, markdown_to_html  # noqa: E402
 from backtest.report.summary import provenance_records
@@ -216,10 +217,14 @@ def summary_markdown(result: SweepResult, top: int = 10) -> str:
     return "\n".join(lines)
 
 
-def write_sweep_report(result: SweepResult, directory: str | Path, csv: bool = False, top: int = 10) -> Path:
-    """Write every output file of ``result`` into ``directory`` atomically; return it."""
+def write_sweep_report(result: SweepResult, directory: str | Path, csv: bool = False, top: int = 10,
+                       kind: str = "sweep") -> Path:
+    """Write every output file of ``result`` into ``directory`` atomically; return it.
+
+    kind: the report kind its manifest records ("study" for a sweep that is a study, so
+    that `backtest sweep --name` never replaces it by accident)."""
     target = Path(directory)
-    with atomic_directory(target) as staging:
+    with report_directory(target, kind=kind) as staging:
         (staging / TABLE_FILE).write_bytes(parquet_bytes(result.table))
         if csv:
             (staging / CSV_FILE).write_text(result.table.to_csv(index=False, float_format="%.10g", lineterminator="\n"))
@@ -343,7 +348,7 @@ class MultiSweepReport:
     def __init__(self, directory: str | Path, csv: bool = False) -> None:
         self.target = Path(directory)
         self.csv = csv
-        self._context = atomic_directory(self.target)
+        self._context = report_directory(self.target, kind="multi-sweep")
         self._staging: Path | None = None
         self._finished = False
 

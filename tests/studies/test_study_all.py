@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import backtest.studies
+from backtest._io import report_directory
 from backtest.cli import main
 from backtest.studies import StudyFailedError, available_studies, describe_study, run_studies
 
@@ -19,14 +20,14 @@ _OK = '''\
 
 from pathlib import Path
 
-from backtest._io import atomic_directory, atomic_write_text
+from backtest._io import atomic_write_text, report_directory
 
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results" / "{name}"
 
 
 def run(data_dir=None, output_dir=DEFAULT_OUTPUT, *, seed=7, n_draws=10, n_paths=0, step=lambda _: None):
     step("writing")
-    with atomic_directory(output_dir) as staging:
+    with report_directory(output_dir, kind="study") as staging:
         atomic_write_text(staging / "summary.json", f"seed={{seed}} n_draws={{n_draws}} n_paths={{n_paths}}\\n")
     return Path(output_dir)
 '''
@@ -36,13 +37,13 @@ _FAILS = '''\
 
 from pathlib import Path
 
-from backtest._io import atomic_directory, atomic_write_text
+from backtest._io import atomic_write_text, report_directory
 {imports}
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results" / "b_fails"
 
 
 def run(data_dir=None, output_dir=DEFAULT_OUTPUT, *, seed=7, n_draws=10, n_paths=0, step=lambda _: None):
-    with atomic_directory(output_dir) as staging:
+    with report_directory(output_dir, kind="study") as staging:
         atomic_write_text(staging / "summary.json", "half\\n")
         raise {error}
 '''
@@ -90,8 +91,8 @@ def test_list_of_the_real_studies_has_a_description_for_each(capsys: pytest.Capt
 def test_all_stops_at_the_first_failure_with_one_line_naming_it(fake_studies: Path, tmp_path: Path,
                                                                 capsys: pytest.CaptureFixture[str]) -> None:
     output = tmp_path / "out"
-    (output / "b_fails").mkdir(parents=True)
-    (output / "b_fails" / "summary.json").write_text("previous\n")
+    with report_directory(output / "b_fails", kind="study") as staging:  # a previous report of b_fails
+        (staging / "summary.json").write_text("previous\n")
     code = main(["study", "all", "--output-dir", str(output)])
     captured = capsys.readouterr()
     err = captured.err.strip()
@@ -102,6 +103,7 @@ def test_all_stops_at_the_first_failure_with_one_line_naming_it(fake_studies: Pa
     assert (output / "b_fails" / "summary.json").read_text() == "previous\n"  # atomic: the old report stays
     assert not (output / "c_ok").exists()
     assert sorted(p.name for p in output.iterdir()) == ["a_ok", "b_fails"]  # no staging leftovers
+    assert sorted(p.name for p in (output / "b_fails").iterdir()) == [".backtest-manifest.json", "summary.json"]
 
 
 def test_all_regenerates_every_study_in_name_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -109,11 +111,13 @@ def test_all_regenerates_every_study_in_name_order(tmp_path: Path, monkeypatch: 
     folder = _write_studies(tmp_path / "studies")
     (folder / "b_fails.py").unlink()
     monkeypatch.setattr(backtest.studies, "STUDIES_DIR", folder)
+    monkeypatch.chdir(tmp_path)
     assert main(["study", "all"]) == 0
     out = capsys.readouterr().out
+    assert out.startswith("writing to results/ (a_ok, c_ok)\n")
     assert out.index("(a-ok)") < out.index("(c-ok)") and "regenerated 2 studies" in out
-    for name in ("a_ok", "c_ok"):  # each into its own DEFAULT_OUTPUT
-        assert (folder / "results" / name / "summary.json").read_text() == "seed=7 n_draws=10 n_paths=0\n"
+    for name in ("a_ok", "c_ok"):  # each into ./results/<its folder name>, relative to the current directory
+        assert (tmp_path / "results" / name / "summary.json").read_text() == "seed=7 n_draws=10 n_paths=0\n"
     assert main(["study", "all", "--output-dir", str(tmp_path / "o"), "--seed", "3", "--draws", "50"]) == 0
     assert (tmp_path / "o" / "c_ok" / "summary.json").read_text() == "seed=3 n_draws=50 n_paths=0\n"
 
@@ -133,8 +137,9 @@ def test_a_user_error_in_a_study_keeps_its_exit_code(tmp_path: Path, monkeypatch
 def test_a_single_study_still_runs_by_name(fake_studies: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     output = tmp_path / "single"
     assert main(["study", "c-ok", "--output-dir", str(output), "--paths", "5"]) == 0
-    assert (output / "summary.json").read_text() == "seed=7 n_draws=10 n_paths=5\n"
-    assert f"wrote {output}" in capsys.readouterr().out
+    assert (output / "c_ok" / "summary.json").read_text() == "seed=7 n_draws=10 n_paths=5\n"
+    out = capsys.readouterr().out
+    assert out.startswith(f"writing to {output / 'c_ok'}/\n") and f"wrote {output / 'c_ok'}" in out
     assert main(["study", "no-such-study"]) == 2
     assert capsys.readouterr().err.startswith("error: unknown study 'no-such-study'; available: a-ok, b-fails, c-ok")
 
