@@ -619,8 +619,8 @@ def _sweep_executor(kind, scheduler, workers, threads_per_worker, memory_limit, 
 @data_dir_option
 def sweep_command(series, fast_range, slow_range, ma, direction, since, until, confirm, min_gap, entry, horizons,
                   months, reps, null_draws, seed, mean_block, alpha, studentize, min_events, reference, name,
-                  output_dir, overwrite, csv, top, series_file, executor, scheduler, workers, threads_per_worker, memory_limit,
-                  connect_timeout, pair_block, rep_block, data_dir):  # type: ignore[no-untyped-def]
+                  output_dir, overwrite, csv, top, series_file, executor, scheduler, workers, threads_per_worker,
+                  memory_limit, connect_timeout, pair_block, rep_block, data_dir):  # type: ignore[no-untyped-def]
     """Run every fast/slow pair of a grid and test the best against random entry.
 
     Per pair and horizon: events, mean / median forward return, hit rate, mean excess over

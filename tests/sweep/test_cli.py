@@ -23,7 +23,8 @@ def test_tiny_sweep_writes_the_expected_files(russell2000, tmp_path, capsys):
     assert code == 0, err
     target = tmp_path / "tiny"
     assert sorted(p.name for p in target.iterdir()) == sorted(
-        ["pairs.parquet", "pairs.csv", "heatmap_21d.png", "heatmap_63d.png", "summary.md", "summary.html", "summary.json"]
+        ["pairs.parquet", "pairs.csv", "heatmap_21d.png", "heatmap_63d.png", "summary.md", "summary.html", "summary.json",
+         ".backtest-manifest.json"]
     )
     summary = json.loads((target / "summary.json").read_text())
     assert summary["grid"]["n_pairs"] == 9 and summary["reps"] == 60
@@ -148,7 +149,7 @@ def test_multi_series_on_a_dask_scheduler_writes_the_local_bytes(data_dir, tmp_p
         assert cluster.status.name == "running"  # ours to stop, not the sweep's
     other = tmp_path / "dask" / "members_sma_golden_sweep"
     files = sorted(p.relative_to(target) for p in target.rglob("*") if p.is_file())
-    assert [str(p) for p in files] == ["pairs/IWM.parquet", "pairs/RUT.parquet", "pairs/SPY.parquet",
+    assert [str(p) for p in files] == [".backtest-manifest.json", "pairs/IWM.parquet", "pairs/RUT.parquet", "pairs/SPY.parquet",
                                        "pairs_csv/IWM.csv", "pairs_csv/RUT.csv", "pairs_csv/SPY.csv", "series.csv",
                                        "series.parquet", "summary.html", "summary.json", "summary.md"]
     for name in files:

@@ -129,15 +129,15 @@ def test_without_bootstrap_the_tests_are_empty(several):
 
 
 def test_report_files_are_the_same_bytes_whatever_the_split(several, multi, tmp_path):
-    first = write_multi_sweep_report(multi, tmp_path / "a", csv=True)
+    first = write_multi_sweep_report(multi, tmp_path / "a" / "sweep", csv=True)  # one name: the same manifest
     split = run_sweeps(several, GRID, **OPTIONS, executor=LocalExecutor(), pair_block=5, rep_block=32)
-    with MultiSweepReport(tmp_path / "b", csv=True) as streamed:
+    with MultiSweepReport(tmp_path / "b" / "sweep", csv=True) as streamed:
         kept = run_sweeps(several, GRID, **OPTIONS, on_result=streamed.add, keep_results=False)
         streamed.finish(kept)
     assert kept.results is None
-    second = tmp_path / "b"
+    second = tmp_path / "b" / "sweep"
     names = sorted(str(p.relative_to(first)) for p in first.rglob("*") if p.is_file())
-    assert names == ["pairs/cycles-a.parquet", "pairs/walk-b.parquet", "pairs_csv/cycles-a.csv", "pairs_csv/walk-b.csv",
+    assert names == [".backtest-manifest.json", "pairs/cycles-a.parquet", "pairs/walk-b.parquet", "pairs_csv/cycles-a.csv", "pairs_csv/walk-b.csv",
                      "series.csv", "series.parquet", "summary.html", "summary.json", "summary.md"]
     for name in names:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name

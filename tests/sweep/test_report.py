@@ -23,7 +23,7 @@ def test_report_files_and_contents(walk, tmp_path):
     target = write_sweep_report(result, tmp_path / "walk_sweep", csv=True)
     names = sorted(p.name for p in target.iterdir())
     assert names == sorted(["pairs.parquet", "pairs.csv", "heatmap_1m.png", "heatmap_3m.png",
-                            "summary.md", "summary.html", "summary.json"])
+                            "summary.md", "summary.html", "summary.json", ".backtest-manifest.json"])
     table = pd.read_parquet(target / "pairs.parquet")
     pd.testing.assert_frame_equal(table, result.table, check_dtype=False)
     assert len(pd.read_csv(target / "pairs.csv")) == len(table)
