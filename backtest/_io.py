@@ -189,10 +189,6 @@ def _nearest_existing(path: Path) -> Path:
     return Path(path.anchor or ".")
 
 
-FILE_RECOGNISERS: dict[str, Callable[[bytes], bool]] = {}
-"""Single-file kinds and how to recognise a file the tool wrote from its first bytes."""
-
-
 def _json_keys(head: bytes) -> set[str]:
     try:
         payload = json.loads(head)
@@ -201,13 +197,16 @@ def _json_keys(head: bytes) -> set[str]:
     return set(payload) if isinstance(payload, dict) else set()
 
 
-FILE_RECOGNISERS.update({
+FILE_RECOGNISERS: dict[str, Callable[[bytes], bool]] = {
     # the event table always opens with these columns (EventStudy.to_frame)
     "events-csv": lambda head: head.startswith(b"event,event_date,"),
+    # each benchmark's JSON by keys no other file of ours has
     "bench-montecarlo": lambda head: {"benchmark", "random_entry", "bootstrap_indices"} <= _json_keys(head),
     "bench-sweep": lambda head: {"grid_vs_vectorbt", "machine"} <= _json_keys(head),
     "bench-scaling": lambda head: {"multi_series", "machine"} <= _json_keys(head),
-})
+}
+"""Single-file kinds, and how to recognise a file the tool wrote from its bytes (the files
+carry no marker: their formats are fixed, so their content is the signature)."""
 
 
 def preflight(target: str | os.PathLike[str], kind: str, *, name: str | None = None, overwrite: bool | None = None,

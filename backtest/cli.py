@@ -390,8 +390,8 @@ def study_command(name, list_only, output_dir, overwrite, seed, n_draws, n_paths
     """Run a study script from studies/ and write its report to OUTPUT_DIR/<folder name>/
     (atomically: an interrupted run leaves the previous report in place and no partial
     files). Only a folder backtest wrote (it holds .backtest-manifest.json) is replaced, and
-    in it only the files it wrote; a folder holding anything else is refused before any
-    work.
+    in it only the files it wrote (files you added stay); a non-empty folder backtest did
+    not write is refused before any work.
 
     NAME is a study from `backtest study --list`, or `all` to regenerate every report in
     turn (name order) with each study's defaults; the first failure stops the run with a

@@ -375,7 +375,7 @@ def test_without_an_atomic_exchange_the_two_rename_fallback_keeps_user_files(
 
 
 def test_two_writers_finishing_at_once_both_succeed_and_never_mix(tmp_path: Path) -> None:
-    trials = 150
+    trials = 300  # the old writer failed 222 of 300 such trials
     folder = tmp_path / "report"
     failures: list[BaseException] = []
 
@@ -508,3 +508,14 @@ def test_every_committed_report_carries_a_manifest_that_matches_its_files(folder
     assert manifest.kind == "study" and manifest.name == folder
     tree = snapshot_tree(RESULTS / folder)
     assert {path: tree[path] for path in manifest.files if path in tree} == manifest.files
+
+
+@pytest.mark.parametrize("kind, name", [("bench-montecarlo", "montecarlo.json"), ("bench-sweep", "sweep.json"),
+                                        ("bench-scaling", "scaling.json")])
+def test_a_committed_bench_file_is_recognised_so_a_rerun_may_replace_it(kind: str, name: str) -> None:
+    before = snapshot_tree(RESULTS / "bench")
+    assert backtest._io.preflight(RESULTS / "bench" / name, kind, overwrite=False) == RESULTS / "bench" / name
+    with pytest.raises(OutputError, match="was not written by backtest"):  # not another benchmark's file
+        other = "sweep.json" if name != "sweep.json" else "scaling.json"
+        backtest._io.preflight(RESULTS / "bench" / other, kind, overwrite=False)
+    assert snapshot_tree(RESULTS / "bench") == before  # the probe file is gone again
