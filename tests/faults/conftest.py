@@ -1,13 +1,11 @@
-"""Fixtures of the fault tests: byte snapshots of folder trees, to assert that a refused or
-interrupted command changed nothing (``snapshot_tree``)."""
+"""Helpers of the fault tests: byte snapshots of folder trees, to assert that a refused or
+interrupted command changed nothing (``snapshot_tree``; import it from here)."""
 
 from __future__ import annotations
 
 import hashlib
 import os
 from pathlib import Path
-
-import pytest
 
 
 def snapshot_tree(path: str | os.PathLike[str]) -> dict[str, str]:
@@ -28,8 +26,3 @@ def snapshot_tree(path: str | os.PathLike[str]) -> dict[str, str]:
                                else hashlib.sha256(entry.read_bytes()).hexdigest())
     return dict(sorted(found.items()))
 
-
-@pytest.fixture
-def output_snapshot():  # type: ignore[no-untyped-def]
-    """``snapshot_tree`` as a fixture, for tests that compare a tree before and after."""
-    return snapshot_tree
