@@ -343,6 +343,15 @@ def test_data_commands_follow_the_policy(command: tuple[str, str], policy: str, 
     assert_unchanged(before, world)
 
 
+def test_study_follows_the_policy(data_dir: Path, tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    # the snapshot's RUT.csv ends in a partial intraday bar: strict refuses it before any work
+    code, out, err = cli("study", "russell2000-golden-cross", "--policy", "strict", "--output-dir",
+                         tmp_path / "report", "--data-dir", data_dir)
+    assert code == 2 and out == ""
+    assert "RUT.csv: partial last bar, line 9687" in error_line(err)
+    assert not (tmp_path / "report").exists()
+
+
 def test_data_line_goes_to_stderr_and_stdout_stays_a_table(world: Path, cli) -> None:  # type: ignore[no-untyped-def]
     code, out, err = cli(*EVENTS, "--series", "data/yahoo/WAVE.csv")
     assert code == 0
