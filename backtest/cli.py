@@ -138,6 +138,7 @@ def data_show_command(name, policy, max_move, data_dir):  # type: ignore[no-unty
     from backtest.data import load_series
 
     series = load_series(name, data_dir=data_dir, policy=policy, max_move=max_move)
+    _echo_data_line(series)
     lines = [
         f"{series.name}: {len(series):,} daily closes, {series.first_date.date()} to {series.last_date.date()}",
         f"data sha256: {series.data_sha256}",
@@ -305,30 +306,81 @@ def rules_and_horizons(fast, slow, ma, direction, since, until, confirm, min_gap
     return rules, chosen
 
 
+def _load_for_analysis(name, data_dir, policy, list_dropped=False):  # type: ignore[no-untyped-def]
+    """Load a series for events or a sweep: one line on stderr says what validation found
+    (stdout stays a clean table), dropped rows are listed when asked, and a gap over
+    MAX_GAP_DAYS is cut off (lenient, with a warning) or refused (strict)."""
+    from backtest.data import load_series, segment_for_analysis
+
+    series = load_series(name, data_dir=data_dir, policy=policy)
+    _echo_data_line(series, list_dropped=list_dropped)
+    analysed, note = segment_for_analysis(series, policy)
+    if note:
+        click.echo(f"warning: {note}", err=True)
+    return analysed
+
+
+DROPPED_ROWS_SHOWN = 10
+
+
+def _echo_data_line(series, list_dropped=False):  # type: ignore[no-untyped-def]
+    """The data summary line on stderr, then (``list_dropped``) every unusable row dropped."""
+    click.echo(series.data_line(), err=True)
+    if not list_dropped:
+        return
+    for report in series.validation:
+        rows = report.dropped_frame()
+        rows = rows[rows["severity"] == "error"]
+        for row in rows.head(DROPPED_ROWS_SHOWN).itertuples(index=False):
+            click.echo(f"dropped: {report.name} line {row.line} {row.date or '(no date)'}: {row.kind} ({row.detail})",
+                       err=True)
+        if len(rows) > DROPPED_ROWS_SHOWN:
+            click.echo(f"dropped: {report.name}: +{len(rows) - DROPPED_ROWS_SHOWN:,} more rows; "
+                       f"`backtest data check {report.file} --show-dropped` lists them all", err=True)
+
+
+def _check_analysis_window(series, rules, horizons):  # type: ignore[no-untyped-def]
+    """Refuse horizons longer than the data; warn (one line) when --since/--until select no day."""
+    from backtest.events.rules import check_horizons_fit
+    from backtest.events.study import detection_bounds
+
+    check_horizons_fit(horizons, series.close.index, series.name)
+    first, last = detection_bounds(series.close.index, rules)
+    if first > last:
+        window = " ".join(part for part in (
+            f"--since {rules.start.date()}" if rules.start is not None else "",
+            f"--until {rules.end.date()}" if rules.end is not None else "") if part)
+        click.echo(f"warning: the event window ({window}) holds no close: {series.name} runs from "
+                   f"{series.first_date.date()} to {series.last_date.date()}, so there can be no event", err=True)
+
+
 @app.command("events")
 @event_rule_options
 @click.option("--csv", "csv_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Also write the full event table (every measurement) to this CSV file (checked before any "
               "work; an existing file is replaced only if backtest wrote it, or with --overwrite).")
 @click.option("--overwrite", is_flag=True, help="Replace an existing --csv file even if backtest did not write it.")
+@data_policy_option
 @data_dir_option
 def events_command(series, fast, slow, ma, direction, since, until, confirm, min_gap, entry, horizons, months,
-                   csv_path, overwrite, data_dir):  # type: ignore[no-untyped-def]
+                   csv_path, overwrite, policy, data_dir):  # type: ignore[no-untyped-def]
     """Print every event of a moving-average cross rule and what followed it.
 
     Returns are close-to-close price changes from the entry close; a window that runs past
-    the last close is shown as 'pending' (never dropped).
+    the last close is shown as 'pending' (never dropped). '% up' is the share of complete
+    windows that ended above the entry close. Stderr gets one line on the data and what
+    validation found, and every row it dropped.
     """
     from rich.table import Table
 
     from backtest._io import atomic_write_text
-    from backtest.data import load_series
     from backtest.events import run_event_study
 
     rules, chosen = rules_and_horizons(fast, slow, ma, direction, since, until, confirm, min_gap, entry, horizons, months)
     if csv_path is not None:
         _announce_output(csv_path, "events-csv", overwrite, "choose another --csv path")
-    market_series = load_series(series, data_dir=data_dir)
+    market_series = _load_for_analysis(series, data_dir, policy, list_dropped=True)
+    _check_analysis_window(market_series, rules, chosen)
     study = run_event_study(market_series, rules, chosen)
     table = Table(title=f"{study.series_name}: {rules.describe()}")
     for column in ("#", "event date", "close", f"SMA{fast}" if ma == "sma" else f"EMA{fast}", f"{ma.upper()}{slow}"):
@@ -384,9 +436,13 @@ def _study_listing() -> str:
 @click.option("--draws", "n_draws", type=click.IntRange(min=1), default=None,
               help="Random-entry Monte Carlo draws (default: the study's; 100,000 in the event studies).")
 @click.option("--paths", "n_paths", type=click.IntRange(min=0), default=None,
-              help="Bootstrapped price paths (default: the study's; 1,000 in the event studies).")
+              help="Bootstrapped price paths (default: the study's; 1,000 in the event studies; 0 skips the "
+              "bootstrapped-path null).")
+@click.option("--policy", type=click.Choice(["strict", "lenient"]), default=None,
+              help="Data validation policy of every series the study loads (default: lenient): strict stops at "
+              "the first unusable row or long gap.")
 @data_dir_option
-def study_command(name, list_only, output_dir, overwrite, seed, n_draws, n_paths, data_dir):  # type: ignore[no-untyped-def]
+def study_command(name, list_only, output_dir, overwrite, seed, n_draws, n_paths, policy, data_dir):  # type: ignore[no-untyped-def]
     """Run a study script from studies/ and write its report to OUTPUT_DIR/<folder name>/
     (atomically: an interrupted run leaves the previous report in place and no partial
     files). Only a folder backtest wrote (it holds .backtest-manifest.json) is replaced, and
@@ -401,6 +457,7 @@ def study_command(name, list_only, output_dir, overwrite, seed, n_draws, n_paths
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
     from rich.text import Text
 
+    from backtest.data.catalog import listening_to_loads
     from backtest.studies import ALL, available_studies, check_study_targets, run_studies, run_study
 
     if list_only or name is None:
@@ -410,10 +467,13 @@ def study_command(name, list_only, output_dir, overwrite, seed, n_draws, n_paths
     where = f"{targets[0]}/" if len(targets) == 1 else f"{output_dir}/ ({', '.join(t.name for t in targets)})"
     if targets:
         console.print(Text(f"writing to {where}"), soft_wrap=True)
-    options = {"seed": seed, "n_draws": n_draws, "n_paths": n_paths, "overwrite": overwrite}
+    options = {"seed": seed, "n_draws": n_draws, "n_paths": n_paths, "overwrite": overwrite, "policy": policy}
+    # one line per series the study loaded, on stderr once it succeeded (a failure: only its line)
+    data_lines: dict[str, str] = {}
+    listening = listening_to_loads(lambda series: data_lines.setdefault(series.name, series.data_line()))
     # a spinner only on a terminal: piped stderr then holds nothing but a failure's one line
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err_console,
-                  transient=True, disable=not err_console.is_terminal) as progress:
+    with listening, Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                             console=err_console, transient=True, disable=not err_console.is_terminal) as progress:
         task = progress.add_task(f"{name}: starting", total=None)
 
         def step(study: str, description: str) -> None:
@@ -424,9 +484,13 @@ def study_command(name, list_only, output_dir, overwrite, seed, n_draws, n_paths
                 console.print(Text(f"wrote {path}  ({study})"), soft_wrap=True)
 
             written = run_studies(None, data_dir, output_dir, step=step, done=done, **options)
-            console.print(Text(f"regenerated {len(written)} studies"))
-            return
-        written_one = run_study(name, data_dir, output_dir, step=lambda text: step(name, text), **options)
+        else:
+            written_one = run_study(name, data_dir, output_dir, step=lambda text: step(name, text), **options)
+    for line in data_lines.values():
+        click.echo(line, err=True)
+    if name == ALL:
+        console.print(Text(f"regenerated {len(written)} studies"))
+        return
     console.print(f"wrote {written_one}")
 
 
@@ -615,12 +679,17 @@ def _sweep_executor(kind, scheduler, workers, threads_per_worker, memory_limit, 
 @click.option("--series-file", type=click.Path(path_type=Path), default=None,
               help="Text file listing the series to sweep, one name or CSV path per line (# comments); "
               "replaces --series.")
+@click.option("--max-pairs", type=click.IntRange(min=1), default=None,
+              help="Refuse grids of more pairs (fast < slow) than this per series (default 250,000: under a "
+              "minute and a gigabyte locally). The estimate of pairs, time and memory is printed before a sweep starts.")
 @with_options(executor_options)
+@data_policy_option
 @data_dir_option
 def sweep_command(series, fast_range, slow_range, ma, direction, since, until, confirm, min_gap, entry, horizons,
                   months, reps, null_draws, seed, mean_block, alpha, studentize, min_events, reference, name,
-                  output_dir, overwrite, csv, top, series_file, executor, scheduler, workers, threads_per_worker,
-                  memory_limit, connect_timeout, pair_block, rep_block, data_dir):  # type: ignore[no-untyped-def]
+                  output_dir, overwrite, csv, top, series_file, max_pairs, executor, scheduler, workers,
+                  threads_per_worker, memory_limit, connect_timeout, pair_block, rep_block, policy,
+                  data_dir):  # type: ignore[no-untyped-def]
     """Run every fast/slow pair of a grid and test the best against random entry.
 
     Per pair and horizon: events, mean / median forward return, hit rate, mean excess over
@@ -640,7 +709,7 @@ def sweep_command(series, fast_range, slow_range, ma, direction, since, until, c
     """
     import re
 
-    from backtest.data import load_series
+    from backtest.events.rules import check_horizons_fit
     from backtest.sweep import SweepGrid, run_sweep, write_sweep_report
     from backtest.sweep.multi import (
         check_unique_labels,
@@ -649,11 +718,17 @@ def sweep_command(series, fast_range, slow_range, ma, direction, since, until, c
         read_series_file,
         run_sweeps,
     )
+    from backtest.sweep.cost import DEFAULT_MAX_PAIRS, available_memory, check_pair_count, check_sweep_cost, estimate_sweep
+    from backtest.sweep.executors import check_scheduler_address
     from backtest.sweep.plan import check_block_sizes
     from backtest._io import overwriting
     from backtest.sweep.report import MultiSweepReport
 
     grid = SweepGrid.from_ranges(fast_range, slow_range)
+    max_pairs = DEFAULT_MAX_PAIRS if max_pairs is None else max_pairs
+    check_pair_count(grid, max_pairs)  # before any data is read or any pair listed
+    if scheduler is not None:
+        check_scheduler_address(scheduler)
     rules, chosen = _sweep_rules_and_horizons(ma, direction, since, until, confirm, min_gap, entry, horizons, months)
     ref = _reference_pair(reference)
     source = click.get_current_context().get_parameter_source("series")
@@ -675,10 +750,25 @@ def sweep_command(series, fast_range, slow_range, ma, direction, since, until, c
     _announce_output(output_dir / name, "multi-sweep" if several else "sweep", overwrite,
                      "choose another --output-dir or --name")
     if several:
-        inputs = load_series_inputs(entries, data_dir=data_dir)
+        def loaded(series, note):  # type: ignore[no-untyped-def]
+            _echo_data_line(series)
+            if note:
+                click.echo(f"warning: {note}", err=True)
+
+        inputs = load_series_inputs(entries, data_dir=data_dir, policy=policy, on_loaded=loaded)
         check_unique_labels([item.name for item in inputs])
+        for item in inputs:
+            grid.check_windows_fit(len(item.close), repr(item.name))
+            check_horizons_fit(chosen, item.close.index, item.name)
+        closes = max(len(item.close) for item in inputs)
     else:
-        market_series = load_series(entries[0], data_dir=data_dir)
+        market_series = _load_for_analysis(entries[0], data_dir, policy)
+        grid.check_windows_fit(len(market_series), repr(market_series.name))
+        _check_analysis_window(market_series, rules, chosen)
+        closes = len(market_series)
+    estimate = estimate_sweep(grid, closes, len(chosen), reps, series=len(inputs) if several else 1)
+    check_sweep_cost(estimate, max_pairs, available_memory())
+    click.echo(f"estimate: {estimate.describe()} (local executor)", err=True)
     check_block_sizes(pair_block, rep_block)
     # Every input is loaded and checked before a worker is started or a cluster contacted.
     with overwriting(overwrite), _sweep_executor(executor, scheduler, workers, threads_per_worker, memory_limit,

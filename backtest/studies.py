@@ -1,7 +1,7 @@
 """Find, load and run the study scripts in the project's ``studies/`` folder.
 
 A study is a module ``studies/<name>.py`` with a ``run(data_dir, output_dir, *, seed,
-n_draws, n_paths, step)`` function, a ``DEFAULT_OUTPUT`` directory and a docstring whose
+n_draws, n_paths, step, policy)`` function, a ``DEFAULT_OUTPUT`` directory and a docstring whose
 first line describes it. On the command line its name is written with hyphens
 (``russell2000-golden-cross``); ``all`` is reserved for "every study in turn".
 
@@ -115,7 +115,8 @@ def run_study(
     output_root: the parent folder; the report goes to ``output_root/<the study's folder
     name>`` (default: the study's ``DEFAULT_OUTPUT``), checked before the study computes.
     overwrite: may replace a report of another kind or name there. options: ``seed``,
-    ``n_draws``, ``n_paths``; only those given (not None) are passed, so each study keeps
+    ``n_draws``, ``n_paths``, ``policy`` (data validation: strict or lenient); only those
+    given (not None) are passed, so each study keeps
     its own defaults for the rest. Errors propagate unchanged (see ``run_studies``).
     """
     module = load_study(name)

@@ -96,8 +96,8 @@ def _horizon_rows(stats: EventStatistics) -> list[dict[str, Any]]:
 
 
 def _peer(key: str, label: str, group: str, description: str, data_dir: Path | None, *, seed: int, n_draws: int,
-          n_paths: int) -> dict[str, Any]:
-    loaded = load_series(key, data_dir=data_dir)
+          n_paths: int, policy: str = "lenient") -> dict[str, Any]:
+    loaded = load_series(key, data_dir=data_dir, policy=policy)
     series, left_out = daily_segment(loaded, MAX_GAP_DAYS)
     index = series.close.index
     # events only once both averages exist on daily data (the cross compares t-1 and t)
@@ -190,12 +190,14 @@ def compute(
     n_draws: int = 100_000,
     n_paths: int = 1_000,
     step: Callable[[str], None] = lambda _: None,
+    policy: str = "lenient",
 ) -> StudyOutputs:
     """Run the whole study in memory; ``step`` is called with a description before each series."""
     peers = []
     for key, label, group, description in PEERS:
         step(f"{label}: events and statistics ({n_draws:,} draws, {n_paths:,} paths)")
-        peers.append(_peer(key, label, group, description, data_dir, seed=seed, n_draws=n_draws, n_paths=n_paths))
+        peers.append(_peer(key, label, group, description, data_dir, seed=seed, n_draws=n_draws, n_paths=n_paths,
+                           policy=policy))
     summary: dict[str, Any] = {
         "schema_version": 1,
         "study": NAME,
@@ -426,9 +428,10 @@ def run(
     n_draws: int = 100_000,
     n_paths: int = 1_000,
     step: Callable[[str], None] = lambda _: None,
+    policy: str = "lenient",
 ) -> Path:
     """Compute and write the study; returns the output directory."""
-    outputs = compute(data_dir, seed=seed, n_draws=n_draws, n_paths=n_paths, step=step)
+    outputs = compute(data_dir, seed=seed, n_draws=n_draws, n_paths=n_paths, step=step, policy=policy)
     return write(outputs, output_dir)
 
 

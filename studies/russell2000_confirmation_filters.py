@@ -139,10 +139,11 @@ def compute(
     n_draws: int = 100_000,
     n_paths: int = 1_000,
     step: Callable[[str], None] = lambda _: None,
+    policy: str = "lenient",
 ) -> StudyOutputs:
     """Run the whole study in memory; ``step`` is called with a description before each stage."""
     step("loading and validating data")
-    data = {name: load_series(name, data_dir=data_dir) for name in ("russell2000", "RUT", "SPY", *SECTORS, "TNX", "VIX")}
+    data = {name: load_series(name, data_dir=data_dir, policy=policy) for name in ("russell2000", "RUT", "SPY", *SECTORS, "TNX", "VIX")}
     step("detecting golden crosses and measuring forward windows")
     study = run_event_study(data["russell2000"], RULES)
     step(f"unfiltered statistics: {n_draws:,} random-entry draws, {n_paths:,} bootstrapped paths")
@@ -562,9 +563,10 @@ def run(
     n_draws: int = 100_000,
     n_paths: int = 1_000,
     step: Callable[[str], None] = lambda _: None,
+    policy: str = "lenient",
 ) -> Path:
     """Compute and write the study; returns the output directory."""
-    return write(compute(data_dir, seed=seed, n_draws=n_draws, n_paths=n_paths, step=step), output_dir)
+    return write(compute(data_dir, seed=seed, n_draws=n_draws, n_paths=n_paths, step=step, policy=policy), output_dir)
 
 
 if __name__ == "__main__":

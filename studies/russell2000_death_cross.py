@@ -117,10 +117,11 @@ def compute(
     n_draws: int = 100_000,
     n_paths: int = 1_000,
     step: Callable[[str], None] = lambda _: None,
+    policy: str = "lenient",
 ) -> StudyOutputs:
     """Run the whole study in memory; ``step`` is called with a description before each stage."""
     step("loading and validating data")
-    russell2000 = load_series("russell2000", data_dir=data_dir)
+    russell2000 = load_series("russell2000", data_dir=data_dir, policy=policy)
     step("detecting death crosses and measuring forward windows")
     study = run_event_study(russell2000, RULES)
     step(f"statistics (claim: losses): {n_draws:,} random-entry draws, {n_paths:,} bootstrapped paths")
@@ -253,9 +254,10 @@ def render_report(summary: dict[str, Any], events: pd.DataFrame) -> str:
         f"- **Random-entry Monte Carlo**: {params['n_draws']:,} sets of as many random eligible days as there are complete "
         "events, drawn without replacement; p = (1 + #draws with a mean at or *below* the events') / (1 + draws). "
         "Spacing- and era-matched variants as in the golden-cross study.",
-        f"- **Bootstrapped-path null**: {params['n_paths']:,} stationary-bootstrap price paths (mean block "
-        f"{stats['parameters']['mean_block']:.0f} days); the same death-cross rule is run on each; p is the share of "
-        "paths whose event mean is at or below the observed one.",
+        (f"- **Bootstrapped-path null**: {params['n_paths']:,} stationary-bootstrap price paths (mean block "
+         f"{stats['parameters']['mean_block']:.0f} days); the same death-cross rule is run on each; p is the share of "
+         "paths whose event mean is at or below the observed one."
+         if params["n_paths"] else "- **Bootstrapped-path null**: skipped (run with 0 paths)."),
         "- **Classical tests**, one-sided in the direction of losses: Newey–West (HAC) t-test of mean < 0 and of mean "
         "excess return < 0, binomial tests of the hit rate below 50% and below the all-day hit rate, Wilcoxon "
         "signed-rank of excess returns < 0; bootstrap percentile 95% intervals. Holm's adjustment across the five "
@@ -359,9 +361,10 @@ def run(
     n_draws: int = 100_000,
     n_paths: int = 1_000,
     step: Callable[[str], None] = lambda _: None,
+    policy: str = "lenient",
 ) -> Path:
     """Compute and write the study; returns the output directory."""
-    return write(compute(data_dir, seed=seed, n_draws=n_draws, n_paths=n_paths, step=step), output_dir)
+    return write(compute(data_dir, seed=seed, n_draws=n_draws, n_paths=n_paths, step=step, policy=policy), output_dir)
 
 
 if __name__ == "__main__":

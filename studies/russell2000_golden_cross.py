@@ -103,7 +103,7 @@ def _compact(stats: EventStatistics) -> list[dict[str, Any]]:
     return rows
 
 
-def _robustness_variants(russell2000: Any, data_dir: Path | None) -> list[tuple[str, str, Any, EventRules]]:
+def _robustness_variants(russell2000: Any, data_dir: Path | None, policy: str = "lenient") -> list[tuple[str, str, Any, EventRules]]:
     """(name, description, series, rules) of every robustness variant."""
     variants = [
         ("headline", "SMA 50/200, entry at the event-day close, events 1985 to latest", russell2000, HEADLINE),
@@ -116,8 +116,8 @@ def _robustness_variants(russell2000: Any, data_dir: Path | None) -> list[tuple[
     for label, start, end in SUBPERIODS:
         variants.append((f"sub-period {label}", f"events dated {start[:4]} to {end[:4] if end else 'latest'}",
                          russell2000, HEADLINE.replace(start=start, end=end)))
-    price = load_series("RU2000PR", data_dir=data_dir)
-    total_return = load_series("russell2000-tr", data_dir=data_dir)
+    price = load_series("RU2000PR", data_dir=data_dir, policy=policy)
+    total_return = load_series("russell2000-tr", data_dir=data_dir, policy=policy)
     variants += [
         ("price, FRED 1985–2019", "RU2000PR alone, to its end on 2019-01-10 (same days as the total-return row)", price, HEADLINE),
         ("total return, FRED 1985–2019", "RU2000TR: dividends reinvested, to 2019-01-10", total_return, HEADLINE),
@@ -125,7 +125,7 @@ def _robustness_variants(russell2000: Any, data_dir: Path | None) -> list[tuple[
     return variants
 
 
-def _fact_checks(russell2000: Any, study: EventStudy, data_dir: Path | None) -> list[dict[str, Any]]:
+def _fact_checks(russell2000: Any, study: EventStudy, data_dir: Path | None, policy: str = "lenient") -> list[dict[str, Any]]:
     """The article's factual statements, each checked against the data as of publication."""
     published = pd.Timestamp(ARTICLE["published"])
     as_of = russell2000.close.index[russell2000.close.index < published][-1]  # last close before publication
@@ -158,7 +158,7 @@ def _fact_checks(russell2000: Any, study: EventStudy, data_dir: Path | None) -> 
             "status": "confirmed" if first_since_jan_2024 else "not confirmed",
         }
     ]
-    peers = {"S&P 500 (SPY)": load_series("SPY", data_dir=data_dir), "Dow (^DJI)": load_series("DJI", data_dir=data_dir)}
+    peers = {"S&P 500 (SPY)": load_series("SPY", data_dir=data_dir, policy=policy), "Dow (^DJI)": load_series("DJI", data_dir=data_dir, policy=policy)}
     month_start, year_start = "2025-06-30", "2024-12-31"
     july = {"Russell 2000": period_return(russell2000.close, month_start, as_of)}
     july_full = {"Russell 2000": period_return(russell2000.close, month_start, "2025-07-31")}
@@ -224,10 +224,11 @@ def compute(
     n_draws: int = 100_000,
     n_paths: int = 1_000,
     step: Callable[[str], None] = lambda _: None,
+    policy: str = "lenient",
 ) -> StudyOutputs:
     """Run the whole study in memory; ``step`` is called with a description before each stage."""
     step("loading and validating data")
-    russell2000 = load_series("russell2000", data_dir=data_dir)
+    russell2000 = load_series("russell2000", data_dir=data_dir, policy=policy)
 
     step("detecting golden crosses and measuring forward windows")
     study = run_event_study(russell2000, HEADLINE)
@@ -237,7 +238,7 @@ def compute(
     band = random_entry_band(study, length=252, n_draws=10_000, seed=seed)
 
     robustness = []
-    for name, description, series, rules in _robustness_variants(russell2000, data_dir):
+    for name, description, series, rules in _robustness_variants(russell2000, data_dir, policy):
         step(f"robustness: {name}")
         if name == "headline":
             variant_study, variant_stats = study, stats
@@ -258,7 +259,7 @@ def compute(
 
     step("out-of-sample check and the article's statements")
     recent = recent_event_check(study)
-    checks = _fact_checks(russell2000, study, data_dir)
+    checks = _fact_checks(russell2000, study, data_dir, policy)
     conclusion = _conclusion(stats)
 
     summary: dict[str, Any] = {
@@ -434,9 +435,10 @@ def render_report(summary: dict[str, Any], events: pd.DataFrame) -> str:
         "complete events, drawn without replacement; p = (1 + #draws at least as good) / (1 + draws). Variants: "
         "spacing-matched (random days no closer than the closest two events) and era-matched (one random day in each "
         "event's calendar year).",
-        f"- **Bootstrapped-path null** (Brock, Lakonishok & LeBaron 1992): {params['n_paths']:,} price paths rebuilt "
-        f"from daily log returns resampled with a stationary block bootstrap (mean block "
-        f"{stats['parameters']['mean_block']:.0f} days); the same rule is run on each path.",
+        (f"- **Bootstrapped-path null** (Brock, Lakonishok & LeBaron 1992): {params['n_paths']:,} price paths rebuilt "
+         f"from daily log returns resampled with a stationary block bootstrap (mean block "
+         f"{stats['parameters']['mean_block']:.0f} days); the same rule is run on each path."
+         if params["n_paths"] else "- **Bootstrapped-path null**: skipped (run with 0 paths)."),
         "- **Classical tests**: Newey–West (HAC) t-tests of the mean return and of the mean excess return (lags = the "
         "largest number of later events starting inside one event's window), binomial tests of the hit rate, "
         "Wilcoxon signed-rank on excess returns, bootstrap percentile 95% intervals. Holm's adjustment across the "
@@ -586,9 +588,10 @@ def run(
     n_draws: int = 100_000,
     n_paths: int = 1_000,
     step: Callable[[str], None] = lambda _: None,
+    policy: str = "lenient",
 ) -> Path:
     """Compute and write the study; returns the output directory."""
-    outputs = compute(data_dir, seed=seed, n_draws=n_draws, n_paths=n_paths, step=step)
+    outputs = compute(data_dir, seed=seed, n_draws=n_draws, n_paths=n_paths, step=step, policy=policy)
     return write(outputs, output_dir)
 
 

@@ -76,10 +76,10 @@ def _row(section: str, variant: str, result: StrategyResult) -> dict[str, Any]:
     }
 
 
-def _simulations(data_dir: Path | None, step: Callable[[str], None]) -> dict[str, Any]:
-    russell2000 = load_series("russell2000", data_dir=data_dir)
-    price = load_series("RU2000PR", data_dir=data_dir)
-    total_return = load_series("russell2000-tr", data_dir=data_dir)
+def _simulations(data_dir: Path | None, step: Callable[[str], None], policy: str = "lenient") -> dict[str, Any]:
+    russell2000 = load_series("russell2000", data_dir=data_dir, policy=policy)
+    price = load_series("RU2000PR", data_dir=data_dir, policy=policy)
+    total_return = load_series("russell2000-tr", data_dir=data_dir, policy=policy)
 
     step("simulating 1985 to latest: buy-and-hold and the 50/200 rule (vectorbt)")
     main: dict[tuple[str, float], StrategyResult] = {}
@@ -142,13 +142,14 @@ def compute(
     n_draws: int | None = None,
     n_paths: int | None = None,
     step: Callable[[str], None] = lambda _: None,
+    policy: str = "lenient",
 ) -> StudyOutputs:
     """Run the whole study in memory. It draws no random numbers: ``seed``, ``n_draws`` and
     ``n_paths`` are accepted for the common study signature and change nothing (so they are
     not recorded either: any values give the same files)."""
     del seed, n_draws, n_paths
     step("loading and validating data")
-    sims = _simulations(data_dir, step)
+    sims = _simulations(data_dir, step, policy)
     russell2000, main, same = sims["russell2000"], sims["main"], sims["same"]
 
     rows = [_row("1985_latest", variant, result) for (variant, _fee), result in main.items()]
@@ -452,11 +453,12 @@ def run(
     n_draws: int | None = 100_000,
     n_paths: int | None = 1_000,
     step: Callable[[str], None] = lambda _: None,
+    policy: str = "lenient",
 ) -> Path:
     """Compute and write the study; returns the output directory. The simulation draws no
     random numbers: ``seed``, ``n_draws`` and ``n_paths`` are accepted (the common study
     signature) and do not change any result."""
-    outputs = compute(data_dir, seed=seed, n_draws=n_draws, n_paths=n_paths, step=step)
+    outputs = compute(data_dir, seed=seed, n_draws=n_draws, n_paths=n_paths, step=step, policy=policy)
     return write(outputs, output_dir)
 
 

@@ -27,9 +27,9 @@ REPS = 1000
 SEED = 20050101
 
 
-def sweep(data_dir: str | Path | None = None, *, seed: int = SEED, step=None) -> SweepResult:  # type: ignore[no-untyped-def]
+def sweep(data_dir: str | Path | None = None, *, seed: int = SEED, step=None, policy: str = "lenient") -> SweepResult:  # type: ignore[no-untyped-def]
     """The computed sweep (no files written)."""
-    series = load_series("russell2000", data_dir=data_dir)
+    series = load_series("russell2000", data_dir=data_dir, policy=policy)
     return run_sweep(series, GRID, RULES, DEFAULT_HORIZONS, reps=REPS, seed=seed, reference=(50, 200), progress=step)
 
 
@@ -41,6 +41,7 @@ def run(
     n_draws: int | None = None,
     n_paths: int | None = None,
     step=None,  # type: ignore[no-untyped-def]
+    policy: str = "lenient",
 ) -> Path:
     """Run the study and write its report into ``output_dir`` (atomically); return it.
 
@@ -49,7 +50,7 @@ def run(
     1,000 bootstrap replications and 1,000 random-entry draws per distinct event count.
     """
     del n_draws, n_paths
-    result = sweep(data_dir, seed=seed, step=step)
+    result = sweep(data_dir, seed=seed, step=step, policy=policy)
     return write_sweep_report(result, output_dir, csv=False, top=15, kind="study")
 
 

@@ -13,7 +13,15 @@ from backtest.data.catalog import (
     validation_reports,
 )
 from backtest.data.loaders import load_csv, load_fred_csv, load_yahoo_csv
-from backtest.data.series import MAX_GAP_DAYS, MarketSeries, Segment, daily_segment
+from backtest.data.series import (
+    MAX_GAP_DAYS,
+    MarketSeries,
+    Segment,
+    check_no_long_gaps,
+    daily_segment,
+    long_gaps,
+    segment_for_analysis,
+)
 from backtest.data.sources import fetch_yahoo, resolve_data_dir
 from backtest.data.splice import SpliceStats, splice
 from backtest.data.validation import (
@@ -28,6 +36,9 @@ from backtest.data.validation import (
 __all__ = [
     "MAX_GAP_DAYS",
     "daily_segment",
+    "check_no_long_gaps",
+    "long_gaps",
+    "segment_for_analysis",
     "DEFAULT_MAX_MOVE",
     "DEFAULT_POLICY",
     "POLICIES",

@@ -7,10 +7,11 @@ gives the per-file reports behind ``backtest data check``.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -149,6 +150,27 @@ def _cached(key: tuple[object, ...], load: Callable[[], MarketSeries]) -> Market
     return _detached(_cache[key])
 
 
+# Who wants to hear of every series loaded (the CLI's `study` prints one line per series its
+# script loaded). A list, not a single slot, so nested listeners each hear everything.
+_listeners: list[Callable[[MarketSeries], None]] = []
+
+
+@contextlib.contextmanager
+def listening_to_loads(callback: Callable[[MarketSeries], None]) -> Iterator[None]:
+    """Call ``callback(series)`` for every series ``load_series`` returns inside the block."""
+    _listeners.append(callback)
+    try:
+        yield
+    finally:
+        _listeners.remove(callback)
+
+
+def _announce(series: MarketSeries) -> MarketSeries:
+    for callback in list(_listeners):
+        callback(series)
+    return series
+
+
 def clear_cache() -> None:
     """Forget every series loaded in this process."""
     _cache.clear()
@@ -220,14 +242,14 @@ def load_series(
     if path is not None:
         if not path.is_file():
             raise DataNotFoundError(f"{path}: file not found")
-        return _cached(("file", _file_key(path.resolve()), policy, max_move),
-                       lambda: load_csv(path, policy=policy, max_move=max_move))
+        return _announce(_cached(("file", _file_key(path.resolve()), policy, max_move),
+                                 lambda: load_csv(path, policy=policy, max_move=max_move)))
     directory = resolve_data_dir(data_dir)
     entry = _lookup(str(name_or_path), directory)
     files = tuple(_file_key(directory / file) if (directory / file).is_file() else str(directory / file)
                   for file in entry.files)
-    return _cached(("entry", entry, files, policy, max_move),
-                   lambda: _load_entry(entry, directory, policy, max_move))
+    return _announce(_cached(("entry", entry, files, policy, max_move),
+                             lambda: _load_entry(entry, directory, policy, max_move)))
 
 
 def data_files(data_dir: str | os.PathLike[str] | None = None) -> tuple[Path, ...]:

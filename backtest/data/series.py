@@ -15,13 +15,17 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from backtest.errors import ParameterError
+from backtest.errors import DataError, ParameterError
 
 if TYPE_CHECKING:
     from backtest.data.splice import SpliceStats
     from backtest.data.validation import ValidationReport
 
 BAR_COLUMNS = ("open", "high", "low", "close", "volume")
+MAX_GAP_DAYS = 7
+"""A longer gap between closes (calendar days) means the series is not daily there: a file
+that is monthly in parts (RU2000GPR/VPR before 1993) or has a hole. The longest real market
+closure in the snapshot, 9/11 (2001-09-10 to 2001-09-17), is exactly 7 days."""
 INDEX_NAME = "date"
 # One resolution for every series so joins and numpy views never mix units.
 DATETIME_DTYPE = "datetime64[ns]"
@@ -172,12 +176,98 @@ class MarketSeries:
         return "\n".join(lines)
 
 
+    def data_line(self) -> str:
+        """One line for stderr: name, sources, closes and span, and what validation found.
+
+        Rows dropped as unusable (errors) are counted with their kinds; FRED's "." rows are
+        its own no-value marker, so they are counted apart as skipped, not as defects.
+        """
+        sources = " + ".join(f"{_SOURCE_LABELS.get(segment.source, segment.source)} {segment.symbol}"
+                             for segment in self.segments)
+        head = (f"data: {self.name} ({sources}), {len(self):,} closes "
+                f"{self.first_date.date()}..{self.last_date.date()}")
+        if not self.validation:
+            return f"{head}; validation: none (built in memory)"
+        dropped: dict[str, int] = {}
+        warnings = skipped = 0
+        for report in self.validation:
+            for finding in report.findings:
+                if finding.severity == "error":
+                    dropped[finding.kind] = dropped.get(finding.kind, 0) + finding.count
+                elif finding.severity == "warning":
+                    warnings += finding.count
+                elif finding.dropped:
+                    skipped += finding.count
+        n_dropped = sum(dropped.values())
+        parts = [f"{n_dropped:,} row{'s' if n_dropped != 1 else ''} dropped"
+                 + (f" ({', '.join(_count_label(kind, count) for kind, count in dropped.items())})"
+                    if dropped else ""),
+                 f"{warnings:,} warning{'s' if warnings != 1 else ''}"]
+        if skipped:
+            parts.append(f"{skipped:,} no-value rows skipped")
+        return f"{head}; validation ({self.validation[0].policy}): {', '.join(parts)}"
+
+
+def _count_label(kind: str, count: int) -> str:
+    from backtest.data.validation import KINDS
+
+    singular, plural = KINDS[kind][1:3]
+    return singular if count == 1 else f"{count:,} {plural}"
+
+
+_SOURCE_LABELS = {"fred": "FRED", "yahoo": "Yahoo", "yfinance-live": "Yahoo live", "memory": "memory"}
+
+
 def _indent(text: str, prefix: str = "  ") -> str:
     return "\n".join(prefix + line for line in text.splitlines())
 
 
-MAX_GAP_DAYS = 7
-"""A longer gap between closes means a file is not daily there (RU2000GPR/VPR before 1993)."""
+def long_gaps(index: pd.DatetimeIndex, max_gap_days: int = MAX_GAP_DAYS) -> list[tuple[pd.Timestamp, pd.Timestamp, int]]:
+    """Every (close before, close after, calendar days) gap of more than ``max_gap_days``."""
+    days = np.diff(index.values).astype("timedelta64[D]").astype(np.int64)
+    return [(index[i], index[i + 1], int(days[i])) for i in np.flatnonzero(days > max_gap_days)]
+
+
+def check_no_long_gaps(close: pd.Series, max_gap_days: int = MAX_GAP_DAYS) -> None:
+    """Raise ``DataError`` when ``close`` has a gap over ``max_gap_days`` calendar days.
+
+    Moving averages and forward windows count closes, not days: across a ten-year hole a
+    "3-month return" would span ten years and a cross could compare two eras. Analyses call
+    this on what they are given; ``segment_for_analysis`` is the way around it.
+    """
+    gaps = long_gaps(close.index, max_gap_days)
+    if gaps:
+        raise DataError(_gap_message(str(close.name), gaps, max_gap_days)
+                        + "; analyse the closes after it (backtest.data.segment_for_analysis, or --policy lenient)")
+
+
+def _gap_message(name: str, gaps: list[tuple[pd.Timestamp, pd.Timestamp, int]], max_gap_days: int) -> str:
+    before, after, days = max(gaps, key=lambda gap: gap[2])
+    more = f" (the longest of {len(gaps)} gaps over {max_gap_days} days)" if len(gaps) > 1 else ""
+    return (f"series {name!r} has a {days:,}-day gap from {before.date()} to {after.date()}{more}: moving averages "
+            f"and forward windows would span it")
+
+
+def segment_for_analysis(series: MarketSeries, policy: str = "lenient",
+                         max_gap_days: int = MAX_GAP_DAYS) -> tuple[MarketSeries, str]:
+    """The series an analysis may use, and a one-line note when it is not the whole series.
+
+    No gap over ``max_gap_days`` calendar days: the series itself and "". Otherwise the
+    strict policy refuses (``DataError``, one line naming the longest gap) and the lenient
+    one keeps the daily segment after the last gap (``daily_segment``) and says so. Real
+    market closures are shorter than the limit: 9/11 (2001-09-10 to 09-17, 7 days) and
+    Hurricane Sandy (2012-10-26 to 10-31, 5 days) stay inside one segment.
+    """
+    gaps = long_gaps(series.close.index, max_gap_days)
+    if not gaps:
+        return series, ""
+    message = _gap_message(series.name, gaps, max_gap_days)
+    if policy == "strict":
+        raise DataError(f"{message} [strict policy refuses; --policy lenient analyses the closes after the last gap]")
+    segment, left_out = daily_segment(series, max_gap_days)
+    before, after, _ = gaps[-1]
+    return segment, (f"{message}; using the {len(segment):,} closes after the last gap ({before.date()} to "
+                     f"{after.date()}), {left_out:,} earlier closes left out")
 
 
 def daily_segment(series: MarketSeries, max_gap_days: int = MAX_GAP_DAYS) -> tuple[MarketSeries, int]:

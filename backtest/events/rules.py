@@ -147,6 +147,28 @@ def calendar_month_horizons(months: tuple[int, ...] | list[int] = (1, 3, 6, 9, 1
     return tuple(Horizon(f"{m}m", months=int(m)) for m in months)
 
 
+def check_horizons_fit(horizons: tuple[Horizon, ...], index: pd.DatetimeIndex, series_name: str = "the series") -> None:
+    """Refuse (one line) a horizon that no window of the data can complete: more trading
+    days than closes, or more calendar months than the data span. Checked in whole months
+    first, so a 9,000-month horizon never reaches pandas' date arithmetic (which overflows
+    past the year 2262)."""
+    if not len(index):
+        return
+    first, last = index[0], index[-1]
+    span_months = (last.year - first.year) * 12 + (last.month - first.month)
+    for horizon in horizons:
+        if horizon.months is not None and horizon.months > span_months:
+            raise ParameterError(
+                f"horizon {horizon.label} ({horizon.months:,} months) is longer than the data: {series_name} runs from "
+                f"{first.date()} to {last.date()} ({span_months:,} months); use --months up to {span_months:,}"
+            )
+        if horizon.days is not None and horizon.days >= len(index):
+            raise ParameterError(
+                f"horizon {horizon.label} ({horizon.days:,} trading days) is longer than the data: {series_name} has "
+                f"{len(index):,} closes; use --horizons up to {len(index) - 1:,}"
+            )
+
+
 def horizon_offsets(index: pd.DatetimeIndex, entries: np.ndarray, horizons: tuple[Horizon, ...]) -> np.ndarray:
     """Window length in trading days per (entry, horizon); past the data end gives a window
     that ends beyond the last position, which the kernels report as pending (NaN)."""
@@ -161,6 +183,9 @@ def horizon_offsets(index: pd.DatetimeIndex, entries: np.ndarray, horizons: tupl
             if entry < 0 or entry >= n:
                 offsets[i, j] = -1
                 continue
-            target = index[entry] + pd.DateOffset(months=horizon.months)
-            offsets[i, j] = int(index.searchsorted(target, side="left")) - int(entry)
+            try:
+                target = index[entry] + pd.DateOffset(months=horizon.months)
+            except (OverflowError, ValueError, pd.errors.OutOfBoundsDatetime):
+                target = None  # beyond what a timestamp can hold: past the data end, so pending
+            offsets[i, j] = (int(index.searchsorted(target, side="left")) if target is not None else n) - int(entry)
     return offsets

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from backtest.data.series import check_no_long_gaps
 from backtest.errors import InsufficientDataError, ParameterError
 from backtest.events import _kernels
 from backtest.events.rules import DEFAULT_HORIZONS, EventRules, Horizon, horizon_offsets
@@ -168,7 +169,7 @@ class EventStudy:
             f"Data: {self.close.index[0].date()} to {self.close.index[-1].date()} ({len(self.close)} closes)",
             f"Events: {self.n_events}",
             "",
-            f"{'horizon':>8} {'n':>4} {'pending':>7} {'mean':>8} {'median':>8} {'hit':>6} {'mean mdd':>9}",
+            f"{'horizon':>8} {'n':>4} {'pending':>7} {'mean':>8} {'median':>8} {'% up':>6} {'mean mdd':>9}",
         ]
         for horizon in self.horizons:
             label = horizon.label
@@ -182,6 +183,10 @@ class EventStudy:
                 )
             else:
                 lines.append(f"{label:>8} {0:>4} {pending:>7} {'-':>8} {'-':>8} {'-':>6} {'-':>9}")
+        lines.append("")
+        lines.append("% up: share of complete windows that ended above the entry close (% of windows up)."
+                     + (" For a death cross the claim is losses: its success rate is % of windows down = 100% - % up."
+                        if self.rules.direction == "death" else ""))
         return "\n".join(lines)
 
 
@@ -198,6 +203,7 @@ def run_event_study(
     if not horizons:
         raise ParameterError("at least one horizon is needed")
     close = _close_of(series)
+    check_no_long_gaps(close)  # an average or forward window never spans a hole in the data
     detected = detect(close, rules)
     index = close.index
     n = len(close)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -255,21 +256,8 @@ class DaskExecutor(SweepExecutor):
             n_workers = _positive("workers", workers if workers is not None else cpu_count())
             tpw = _positive("threads_per_worker", threads_per_worker)
             limit = _memory_limit(memory_limit)
-            self._cluster = distributed.LocalCluster(
-                n_workers=n_workers,
-                threads_per_worker=tpw,
-                processes=processes,
-                memory_limit=limit,
-                # TCP on loopback even with processes=False (whose default, inproc, passes
-                # objects without pickling): tasks travel exactly as they would to a cluster.
-                protocol="tcp://",
-                host="127.0.0.1",
-                scheduler_port=0,
-                # The scheduler's HTTP server starts even without a dashboard; an ephemeral
-                # loopback port never collides with another cluster (or a user's on 8787).
-                dashboard_address="127.0.0.1:0",
-                silence_logs=logging.ERROR,
-            )
+            with _sigint_ignored():
+                self._cluster = self._local_cluster(distributed, n_workers, tpw, processes, limit)
             try:
                 self._client = distributed.Client(self._cluster, set_as_default=False)
             except BaseException:
@@ -278,6 +266,24 @@ class DaskExecutor(SweepExecutor):
             # Workers of a LocalCluster share this machine: split its cores between them.
             self.numba_threads = numba_threads if numba_threads is not None else max(1, cpu_count() // (n_workers * tpw))
         self.processes = processes
+
+    @staticmethod
+    def _local_cluster(distributed: Any, n_workers: int, tpw: int, processes: bool, limit: str | int | None) -> Any:
+        return distributed.LocalCluster(
+            n_workers=n_workers,
+            threads_per_worker=tpw,
+            processes=processes,
+            memory_limit=limit,
+            # TCP on loopback even with processes=False (whose default, inproc, passes
+            # objects without pickling): tasks travel exactly as they would to a cluster.
+            protocol="tcp://",
+            host="127.0.0.1",
+            scheduler_port=0,
+            # The scheduler's HTTP server starts even without a dashboard; an ephemeral
+            # loopback port never collides with another cluster (or a user's on 8787).
+            dashboard_address="127.0.0.1:0",
+            silence_logs=logging.ERROR,
+        )
 
     def _per_worker_numba_threads(self) -> dict[str, int]:
         # Workers on one host share its cores: give each task cores / (task threads on host).
@@ -353,9 +359,40 @@ class DaskExecutor(SweepExecutor):
                 self._cluster.close()
 
 
+# Dask's address forms: [protocol://]host:port, the host a name, IPv4 or [IPv6].
+_SCHEDULER_ADDRESS = re.compile(r"^(?:(?:tcp|tls|ucx|ws|wss)://)?(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\]):\d{1,5}$")
+
+
+def check_scheduler_address(address: object) -> str:
+    """The scheduler address if it has Dask's form ``[tcp://]host:port``; else
+    ``ParameterError`` at once (a malformed address would otherwise wait for the timeout)."""
+    if not isinstance(address, str) or not _SCHEDULER_ADDRESS.match(address.strip()) or not (
+            0 < int(address.strip().rsplit(":", 1)[1]) < 65536):
+        raise ParameterError(f"scheduler must be an address like tcp://host:8786 (protocol tcp, tls, ucx, ws or wss; "
+                             f"port 1-65535), got {address!r}")
+    return address.strip()
+
+
+@contextlib.contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """Ignore Ctrl-C while worker processes are spawned, so they inherit "ignore" (Python
+    keeps an inherited SIG_IGN). Ctrl-C in a terminal goes to the whole process group: the
+    workers would each die with a traceback, while only this process should hear it, stop,
+    and close the cluster (one line, see ``backtest.cli.main``)."""
+    import signal
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def _connect(distributed: Any, address: str, timeout: float) -> Any:
-    if not isinstance(address, str) or not address.strip():
-        raise ParameterError(f"scheduler must be an address like tcp://host:8786, got {address!r}")
+    address = check_scheduler_address(address)
     try:
         return distributed.Client(address, timeout=timeout, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:

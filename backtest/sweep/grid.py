@@ -14,6 +14,11 @@ import numpy as np
 from backtest.errors import ParameterError
 
 _PART = re.compile(r"^\s*(\d+)\s*(?::\s*(\d+)\s*(?::\s*(\d+)\s*)?)?$")
+MAX_WINDOW = 100_000
+"""The longest window accepted, in trading days (about 400 years: longer than any daily
+series). Ranges are checked against it before any window is listed, so ``1:2000000000``
+is refused at once instead of filling memory; a window longer than the series at hand is
+refused later, once the series is known (``check_windows_fit``)."""
 
 
 def parse_windows(text: str, name: str = "windows") -> tuple[int, ...]:
@@ -38,6 +43,11 @@ def parse_windows(text: str, name: str = "windows") -> tuple[int, ...]:
             raise ParameterError(f"{name}: step must be a positive integer, got {step} in {text!r}")
         if stop < start:
             raise ParameterError(f"{name}: range {part.strip()!r} is empty (stop {stop} < start {start})")
+        if stop > MAX_WINDOW:
+            raise ParameterError(
+                f"{name}: window {stop:,} in {text!r} is longer than {MAX_WINDOW:,} trading days (about 400 years; "
+                "no daily series is that long)"
+            )
         windows.update(range(start, stop + 1, step))
     return tuple(sorted(windows))
 
@@ -95,7 +105,21 @@ class SweepGrid:
 
     @property
     def n_pairs(self) -> int:
-        return int(self.pairs.shape[0])
+        """Pairs with fast < slow, counted without listing them (a grid may be too big to list)."""
+        fast = np.array(self.fast, dtype=np.int64)
+        slow = np.array(self.slow, dtype=np.int64)
+        return int(np.searchsorted(fast, slow, side="left").sum())
+
+    def check_windows_fit(self, n_closes: int, series_name: str = "the series") -> None:
+        """Refuse (one line) a grid whose longest window cannot be computed on ``n_closes``
+        closes: a cross needs the slow average on two consecutive days."""
+        longest = int(self.slow[-1])
+        if longest + 1 > n_closes:
+            raise ParameterError(
+                f"slow window {longest:,} is longer than {series_name} allows: it has {n_closes:,} closes and a "
+                f"{longest:,}-day average needs at least {longest + 1:,} to detect a cross; use --slow up to "
+                f"{max(n_closes - 1, 1):,}"
+            )
 
     def describe(self) -> str:
         return f"fast {_describe(self.fast)} x slow {_describe(self.slow)}, fast < slow: {self.n_pairs} pairs"

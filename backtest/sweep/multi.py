@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -136,15 +137,25 @@ def read_series_file(path: str | Path) -> tuple[str, ...]:
     return tuple(entries)
 
 
-def load_series_inputs(entries: Sequence[str], data_dir: str | Path | None = None) -> list[SeriesInput]:
+def load_series_inputs(entries: Sequence[str], data_dir: str | Path | None = None, policy: str = "lenient",
+                       on_loaded: Callable[[Any, str], None] | None = None) -> list[SeriesInput]:
     """Load and validate every series (here, before any work is sent anywhere) and keep
-    only what a sweep needs of each; an error names the entry it came from."""
-    from backtest.data import load_series
+    only what a sweep needs of each; an error names the entry it came from.
+
+    A series with a gap over ``MAX_GAP_DAYS`` is cut to the closes after its last gap
+    (lenient) or refused (strict); ``on_loaded(series, note)`` hears of each series loaded,
+    with the note saying what was cut ("" when nothing was).
+    """
+    from backtest.data import load_series, segment_for_analysis
 
     inputs = []
     for entry in entries:
         try:
-            inputs.append(series_input(load_series(entry, data_dir=data_dir)))
+            loaded = load_series(entry, data_dir=data_dir, policy=policy)
+            analysed, note = segment_for_analysis(loaded, policy)
+            if on_loaded is not None:
+                on_loaded(loaded, note)
+            inputs.append(series_input(analysed))
         except BacktestError as exc:
             message = str(exc)
             if entry not in message:

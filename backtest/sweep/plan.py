@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from backtest.data.series import check_no_long_gaps
 from backtest.errors import ParameterError
 from backtest.events.study import _close_of
 from backtest.signals.moving_averages import close_array
@@ -83,6 +84,7 @@ def series_input(series: object) -> SeriesInput:
         return series
     close = _close_of(series)
     close_array(close)  # NaN / non-positive closes: ParameterError here, not in a worker
+    check_no_long_gaps(close)  # an average or forward window never spans a hole in the data
     provenance_frame = getattr(series, "provenance_frame", None)
     return SeriesInput(
         name=series_label(series),

@@ -73,7 +73,7 @@ def test_check_real_series(run, data_dir) -> None:
 
 def test_show_russell2000(run, data_dir) -> None:
     code, out, err = run("data", "show", "russell2000", "--data-dir", data_dir)
-    assert code == 0 and err == ""
+    assert code == 0 and err.startswith("data: russell2000 (FRED RU2000PR + Yahoo ^RUT)") and err.count("\n") == 1
     for expected in ("russell2000: 11,883 daily closes, 1978-12-29 to 2026-02-20", "fred RU2000PR",
                      "yahoo ^RUT", "Splice RU2000PR -> RUT on 1987-09-10", "1992-10-16", "overall"):
         assert expected in out

@@ -76,7 +76,10 @@ SMALL = ["--fast", "20:60:20", "--slow", "100:200:50", "--since", "1985-01-01", 
 def assert_one_line_error(code, err, message):
     assert code == 2
     assert message in err
-    assert len(err.strip().splitlines()) == 1, err
+    # one error line; the only other stderr lines are the data summary and the sweep estimate
+    lines = err.strip().splitlines()
+    assert [line for line in lines if not line.startswith(("data:", "estimate:"))] == [lines[-1]], err
+    assert lines[-1].startswith("error:"), err
 
 
 def test_unknown_executor_is_a_one_line_error(tmp_path, capsys):
