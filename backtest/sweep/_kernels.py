@@ -11,21 +11,13 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-GOLDEN = 1  # same codes as backtest.signals._kernels (kept literal: see _beyond_today)
+from backtest.events.nb import select_events_into_nb
+from backtest.signals.nb import GOLDEN
 
 
 # ---------------------------------------------------------------------------------------
 # Events
 # ---------------------------------------------------------------------------------------
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _beyond_today(fast: float, slow: float, direction: int) -> bool:
-    # Averages are defined wherever this is called (callers start past the NaN warm-up), so
-    # "not beyond" is exactly the <= / >= of backtest.signals._kernels.crossings_nb.
-    if direction == GOLDEN:
-        return fast > slow
-    return fast < slow
 
 
 @njit(cache=True, nogil=True)
@@ -35,38 +27,34 @@ def _pair_events(
     direction: int,
     t_lo: int,
     t_hi: int,
+    first_pos: int,
+    last_pos: int,
     confirm: int,
     min_gap: int,
     out: np.ndarray,
+    triggers_out: np.ndarray,
     out_start: int,
     write: bool,
 ) -> int:
-    """Events of one pair; the rules of ``backtest.events._kernels.select_events_nb``.
+    """Events of one pair: the pair's crosses and states, then the timing rules of every
+    source (``backtest.events.nb.select_events_into_nb``, the one timing kernel).
 
-    A cross on t (beyond on t, not beyond on t-1) is confirmed when fast stays beyond slow
-    on t+1..t+confirm and is dated t+confirm; ``min_gap`` drops events within that many
-    days of the previous kept one. Candidate cross days are t_lo..t_hi (the caller puts
-    their event dates inside the detection window and t_lo-1 past both warm-ups).
+    A cross on t (beyond on t, not beyond on t-1) is a trigger for t in t_lo..t_hi (the
+    caller puts t_lo-1 past both warm-ups, so the comparisons are those of
+    ``backtest.signals.nb.crossings_nb``); the state (fast strictly beyond slow) is what a
+    confirmation reads.
     """
-    count = 0
-    last_kept = -1
-    previous = _beyond_today(fast[t_lo - 1], slow[t_lo - 1], direction)
+    n = fast.shape[0]
+    trigger = np.zeros(n, dtype=np.bool_)
+    state = np.zeros(n, dtype=np.bool_)
+    golden = direction == GOLDEN
+    stop = min(n - 1, t_hi + confirm)
+    for t in range(t_lo - 1, stop + 1):
+        # averages are defined from t_lo - 1 on, so "not beyond" is exactly crossings_nb's <= / >=
+        state[t] = fast[t] > slow[t] if golden else fast[t] < slow[t]
     for t in range(t_lo, t_hi + 1):
-        today = _beyond_today(fast[t], slow[t], direction)
-        if today and not previous:
-            event_pos = t + confirm
-            confirmed = True
-            for j in range(t + 1, event_pos + 1):
-                if not _beyond_today(fast[j], slow[j], direction):
-                    confirmed = False
-                    break
-            if confirmed and not (min_gap > 0 and last_kept >= 0 and event_pos - last_kept <= min_gap):
-                if write:
-                    out[out_start + count] = event_pos
-                count += 1
-                last_kept = event_pos
-        previous = today
-    return count
+        trigger[t] = state[t] and not state[t - 1]
+    return select_events_into_nb(trigger, state, first_pos, last_pos, confirm, min_gap, out, triggers_out, out_start, write)
 
 
 @njit(cache=True, nogil=True)
@@ -104,7 +92,8 @@ def count_events_nb(
         if t_hi < t_lo:
             continue
         counts[p] = _pair_events(
-            averages[fast_rows[p]], averages[slow_rows[p]], direction, t_lo, t_hi, confirm, min_gap, dummy, 0, False
+            averages[fast_rows[p]], averages[slow_rows[p]], direction, t_lo, t_hi, first_pos, last_pos, confirm, min_gap,
+            dummy, dummy, 0, False,
         )
     return counts
 
@@ -127,12 +116,14 @@ def fill_events_nb(
     n = averages.shape[1]
     n_pairs = fast_rows.shape[0]
     events = np.empty(offsets[n_pairs], dtype=np.int64)
+    triggers = np.empty(offsets[n_pairs], dtype=np.int64)
     for p in prange(n_pairs):
         t_lo, t_hi = _candidate_span(first_defined, fast_rows[p], slow_rows[p], n, first_pos, last_pos, confirm)
         if t_hi < t_lo:
             continue
         _pair_events(
-            averages[fast_rows[p]], averages[slow_rows[p]], direction, t_lo, t_hi, confirm, min_gap, events, offsets[p], True
+            averages[fast_rows[p]], averages[slow_rows[p]], direction, t_lo, t_hi, first_pos, last_pos, confirm, min_gap,
+            events, triggers, offsets[p], True,
         )
     return events
 

@@ -21,10 +21,10 @@ import numpy as np
 import pandas as pd
 
 from backtest.errors import InsufficientDataError, ParameterError
-from backtest.events._kernels import forward_returns_nb
+from backtest.events.nb import forward_returns_nb
 from backtest.events.rules import DEFAULT_HORIZONS, EventRules, Horizon
-from backtest.events.study import _close_of, detection_bounds
-from backtest.signals import _kernels as signal_kernels
+from backtest.events.study import close_of, detection_bounds
+from backtest.signals import nb as signal_nb
 from backtest.signals.moving_averages import close_array, direction_code, kind_code
 from backtest.stats._rng import seed_from
 from backtest.sweep import _kernels
@@ -77,7 +77,7 @@ def window_averages(values: np.ndarray, windows: np.ndarray, kind: int) -> tuple
     averages = np.empty((len(windows), len(values)))
     first_defined = np.empty(len(windows), dtype=np.int64)
     for row, window in enumerate(windows):
-        averages[row] = signal_kernels.moving_average_nb(values, int(window), kind)
+        averages[row] = signal_nb.moving_average_nb(values, int(window), kind)
         defined = np.flatnonzero(~np.isnan(averages[row]))
         first_defined[row] = defined[0] if defined.size else len(values)
     return averages, first_defined
@@ -561,7 +561,7 @@ def assemble_sweep(
 
 def series_label(series: object) -> str:
     """The name a sweep reports for ``series`` (a MarketSeries' name, else the close's)."""
-    close = _close_of(series)
+    close = close_of(series)
     return str(getattr(series, "name", close.name) or close.name or "")
 
 

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from backtest.errors import ParameterError
-from backtest.events.study import _close_of
+from backtest.events.study import close_of
 from backtest.signals.moving_averages import close_array
 from backtest.sweep.engine import (
     HorizonPool,
@@ -81,7 +81,7 @@ def series_input(series: object) -> SeriesInput:
     """A ``SeriesInput`` from a MarketSeries or a pandas Series (validated closes)."""
     if isinstance(series, SeriesInput):
         return series
-    close = _close_of(series)
+    close = close_of(series)
     close_array(close)  # NaN / non-positive closes: ParameterError here, not in a worker
     provenance_frame = getattr(series, "provenance_frame", None)
     return SeriesInput(

@@ -13,10 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backtest.events import EventRules, Horizon
-from backtest.events.study import detection_bounds
-from backtest.events.rules import horizon_offsets
-from backtest.signals.moving_averages import direction_code, kind_code
 from backtest.stats import _kernels
+from backtest.stats.bootstrap import bootstrap_path_stats
 
 from . import _twins
 
@@ -181,13 +179,7 @@ def test_bootstrap_path_stats_kernel_matches_twin() -> None:
     close = walk(2500, 8, drift=0.0, sigma=0.015)
     rules = EventRules(fast=10, slow=40, start=close.index[300], entry="next_close")
     horizons = (Horizon("21d", days=21), Horizon("2m", months=2))
-    first, last = detection_bounds(close.index, rules)
-    offsets = horizon_offsets(close.index, np.arange(len(close)), horizons)
-    stats, counts = _kernels.bootstrap_path_stats_nb(
-        np.diff(np.log(close.to_numpy())), float(close.iloc[0]), 10.0, 21, 12,
-        rules.fast, rules.slow, kind_code(rules.ma), direction_code(rules.direction),
-        first, last, rules.confirm, rules.min_gap, rules.entry_lag, offsets,
-    )
+    stats, counts = bootstrap_path_stats(close, rules, horizons, 10.0, 21, 12)
     twin_stats, twin_counts = _twins.bootstrap_path_stats(close, rules, horizons, 10.0, 21, 12)
     np.testing.assert_array_equal(counts, twin_counts)
     assert counts.min() > 5

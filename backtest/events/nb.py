@@ -1,7 +1,10 @@
-"""Numba kernels for event selection and forward-window measurements.
+"""Event kernels shared across stages: event timing and forward-window measurements.
 
-Plain arrays in and out. Positions are integer indices into the close array; a forward
-window for an entry at position ``e`` and an offset ``h`` covers closes ``e .. e + h``.
+A public kernel module (vectorbt's ``nb`` convention): plain arrays in and out, each
+kernel's docstring names its readable twin. Used by ``backtest.events`` (single series),
+``backtest.stats`` (bootstrapped paths, out-of-sample) and ``backtest.sweep`` (the grid).
+Positions are integer indices into the close array; a forward window for an entry at
+position ``e`` and an offset ``h`` covers closes ``e .. e + h``.
 """
 
 from __future__ import annotations
@@ -9,89 +12,80 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from backtest.signals._kernels import GOLDEN, crossings_nb, moving_average_nb
-
 
 @njit(cache=True, nogil=True)
-def _beyond(fast: float, slow: float, direction: int) -> bool:
-    """Fast strictly on the signal side of slow (above for golden, below for death)."""
-    if np.isnan(fast) or np.isnan(slow):
-        return False
-    if direction == GOLDEN:
-        return fast > slow
-    return fast < slow
-
-
-@njit(cache=True, nogil=True)
-def select_events_nb(
-    cross: np.ndarray,
-    fast: np.ndarray,
-    slow: np.ndarray,
-    direction: int,
+def select_events_into_nb(
+    trigger: np.ndarray,
+    state: np.ndarray,
     first_pos: int,
     last_pos: int,
     confirm: int,
     min_gap: int,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Apply the event rules to raw crosses; return (event positions, cross positions).
+    events_out: np.ndarray,
+    triggers_out: np.ndarray,
+    out_start: int,
+    write: bool,
+) -> int:
+    """The timing rules of every event source, in one place; returns the number of events.
 
-    A cross at t is confirmed when fast stays beyond slow on t+1 .. t+confirm; the event is
-    dated on the confirmation day t+confirm (known then, not before). Events are kept when
-    their date lies in [first_pos, last_pos] and, with ``min_gap`` > 0, when they are more
-    than ``min_gap`` trading days after the previous kept event.
+    A trigger on day t (``trigger[t]``, the day the source fired) is confirmed when its
+    condition still holds (``state[k]``) on every day k = t+1 .. t+confirm; the event is dated
+    on the confirmation day t+confirm (known then, not before). Events are kept when their
+    date lies in [first_pos, last_pos] and, with ``min_gap`` > 0, when they are more than
+    ``min_gap`` trading days after the previous kept event. With ``write`` the event and
+    trigger positions go to ``events_out`` / ``triggers_out`` from ``out_start`` on (the sweep
+    counts first and writes second; pass empty arrays and False to count only).
+
+    Called by ``select_events_nb`` (single series and bootstrapped paths) and by the sweep's
+    moving-average grid kernels (``backtest.sweep._kernels``). Readable twin:
+    ``tests/events/test_nb.py::select_events_twin``.
     """
-    n = cross.shape[0]
-    events = np.empty(n, dtype=np.int64)
-    crosses = np.empty(n, dtype=np.int64)
+    n = trigger.shape[0]
     count = 0
     last_kept = -1
     for t in range(n):
-        if not cross[t]:
+        if not trigger[t]:
             continue
         event_pos = t + confirm
         if event_pos >= n or event_pos < first_pos or event_pos > last_pos:
             continue
         confirmed = True
         for k in range(t + 1, event_pos + 1):
-            if not _beyond(fast[k], slow[k], direction):
+            if not state[k]:
                 confirmed = False
                 break
         if not confirmed:
             continue
         if min_gap > 0 and last_kept >= 0 and event_pos - last_kept <= min_gap:
             continue
-        events[count] = event_pos
-        crosses[count] = t
+        if write:
+            events_out[out_start + count] = event_pos
+            triggers_out[out_start + count] = t
         count += 1
         last_kept = event_pos
-    return events[:count].copy(), crosses[:count].copy()
+    return count
 
 
 @njit(cache=True, nogil=True)
-def detect_events_nb(
-    close: np.ndarray,
-    fast_window: int,
-    slow_window: int,
-    kind: int,
-    direction: int,
-    first_pos: int,
-    last_pos: int,
-    confirm: int,
-    min_gap: int,
-) -> np.ndarray:
-    """Event positions of one fast/slow rule on one price path (used by path bootstraps)."""
-    fast = moving_average_nb(close, fast_window, kind)
-    slow = moving_average_nb(close, slow_window, kind)
-    cross = crossings_nb(fast, slow, direction)
-    events, _ = select_events_nb(cross, fast, slow, direction, first_pos, last_pos, confirm, min_gap)
-    return events
+def select_events_nb(
+    trigger: np.ndarray, state: np.ndarray, first_pos: int, last_pos: int, confirm: int, min_gap: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """(event positions, trigger positions) of one source's signal under the timing rules of
+    ``select_events_into_nb`` (the shared kernel)."""
+    n = trigger.shape[0]
+    events = np.empty(n, dtype=np.int64)
+    triggers = np.empty(n, dtype=np.int64)
+    count = select_events_into_nb(trigger, state, first_pos, last_pos, confirm, min_gap, events, triggers, 0, True)
+    return events[:count].copy(), triggers[:count].copy()
 
 
 @njit(cache=True, nogil=True)
 def measure_window_nb(close: np.ndarray, entry: int, end: int, out: np.ndarray) -> None:
     """Measurements of one window close[entry..end] written into out[0..5]:
     forward return, max drawdown, max adverse and favourable excursion, days to the
-    trough, days until the entry level is regained after the trough (NaN: not within)."""
+    trough, days until the entry level is regained after the trough (NaN: not within).
+
+    Pandas twin: ``tests/events/test_study.py::pandas_forward_reference``."""
     entry_level = close[entry]
     peak = entry_level
     max_drawdown = 0.0
@@ -154,7 +148,9 @@ def forward_measures_nb(close: np.ndarray, entries: np.ndarray, offsets: np.ndar
 
 @njit(cache=True, nogil=True)
 def forward_returns_nb(close: np.ndarray, horizon: int) -> np.ndarray:
-    """close[t + horizon] / close[t] - 1 for every day t (NaN where the window is incomplete)."""
+    """close[t + horizon] / close[t] - 1 for every day t (NaN where the window is incomplete).
+
+    Pandas twin: ``close.shift(-horizon) / close - 1``."""
     n = close.shape[0]
     out = np.full(n, np.nan)
     for t in range(n - horizon):
