@@ -13,69 +13,59 @@ import numpy as np
 from numba import njit, prange
 
 
-@njit(cache=True, nogil=True)
-def select_events_into_nb(
-    trigger: np.ndarray,
-    state: np.ndarray,
-    first_pos: int,
-    last_pos: int,
-    confirm: int,
-    min_gap: int,
-    events_out: np.ndarray,
-    triggers_out: np.ndarray,
-    out_start: int,
-    write: bool,
+@njit(cache=True, nogil=True, inline="always")
+def timed_event_nb(
+    state: np.ndarray, n: int, t: int, first_pos: int, last_pos: int, confirm: int, min_gap: int, last_kept: int
 ) -> int:
-    """The timing rules of every event source, in one place; returns the number of events.
+    """The timing rules of every event source, in one place: the event position of a trigger
+    on day t, or -1 when the rules drop it.
 
-    A trigger on day t (``trigger[t]``, the day the source fired) is confirmed when its
-    condition still holds (``state[k]``) on every day k = t+1 .. t+confirm; the event is dated
-    on the confirmation day t+confirm (known then, not before). Events are kept when their
-    date lies in [first_pos, last_pos] and, with ``min_gap`` > 0, when they are more than
-    ``min_gap`` trading days after the previous kept event. With ``write`` the event and
-    trigger positions go to ``events_out`` / ``triggers_out`` from ``out_start`` on (the sweep
-    counts first and writes second; pass empty arrays and False to count only).
+    The trigger is confirmed when the source's condition still holds (``state[k]``) on every
+    day k = t+1 .. t+confirm; the event is dated on the confirmation day t+confirm (known
+    then, not before). It is kept when that date lies in [first_pos, last_pos] and, with
+    ``min_gap`` > 0, when it is more than ``min_gap`` trading days after ``last_kept`` (the
+    previous kept event, -1 for none). ``n``: the number of days; only state[t+1 ..
+    t+confirm] is read (nothing when ``confirm`` is 0).
 
-    Called by ``select_events_nb`` (single series and bootstrapped paths) and by the sweep's
-    moving-average grid kernels (``backtest.sweep._kernels``). Readable twin:
+    Called (inlined) by ``select_events_nb`` (single series, bootstrapped paths) and by the
+    sweep's fused moving-average grid kernel (``backtest.sweep._kernels``). Readable twin:
     ``tests/events/test_nb.py::select_events_twin``.
     """
-    n = trigger.shape[0]
-    count = 0
-    last_kept = -1
-    for t in range(n):
-        if not trigger[t]:
-            continue
-        event_pos = t + confirm
-        if event_pos >= n or event_pos < first_pos or event_pos > last_pos:
-            continue
-        confirmed = True
-        for k in range(t + 1, event_pos + 1):
-            if not state[k]:
-                confirmed = False
-                break
-        if not confirmed:
-            continue
-        if min_gap > 0 and last_kept >= 0 and event_pos - last_kept <= min_gap:
-            continue
-        if write:
-            events_out[out_start + count] = event_pos
-            triggers_out[out_start + count] = t
-        count += 1
-        last_kept = event_pos
-    return count
+    event_pos = t + confirm
+    if event_pos >= n or event_pos < first_pos or event_pos > last_pos:
+        return -1
+    for k in range(t + 1, event_pos + 1):
+        if not state[k]:
+            return -1
+    if min_gap > 0 and last_kept >= 0 and event_pos - last_kept <= min_gap:
+        return -1
+    return event_pos
 
 
 @njit(cache=True, nogil=True)
 def select_events_nb(
     trigger: np.ndarray, state: np.ndarray, first_pos: int, last_pos: int, confirm: int, min_gap: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(event positions, trigger positions) of one source's signal under the timing rules of
-    ``select_events_into_nb`` (the shared kernel)."""
+    """(event positions, trigger positions) of one source's signal: every trigger (the days
+    ``trigger`` is True) through ``timed_event_nb``, in date order.
+
+    Readable twin: ``tests/events/test_nb.py::select_events_twin``.
+    """
     n = trigger.shape[0]
     events = np.empty(n, dtype=np.int64)
     triggers = np.empty(n, dtype=np.int64)
-    count = select_events_into_nb(trigger, state, first_pos, last_pos, confirm, min_gap, events, triggers, 0, True)
+    count = 0
+    last_kept = -1
+    for t in range(n):
+        if not trigger[t]:
+            continue
+        event_pos = timed_event_nb(state, n, t, first_pos, last_pos, confirm, min_gap, last_kept)
+        if event_pos < 0:
+            continue
+        events[count] = event_pos
+        triggers[count] = t
+        count += 1
+        last_kept = event_pos
     return events[:count].copy(), triggers[:count].copy()
 
 

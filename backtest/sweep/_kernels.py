@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from backtest.events.nb import select_events_into_nb
+from backtest.events.nb import timed_event_nb
 from backtest.signals.nb import GOLDEN
 
 
@@ -32,29 +32,40 @@ def _pair_events(
     confirm: int,
     min_gap: int,
     out: np.ndarray,
-    triggers_out: np.ndarray,
     out_start: int,
     write: bool,
 ) -> int:
-    """Events of one pair: the pair's crosses and states, then the timing rules of every
-    source (``backtest.events.nb.select_events_into_nb``, the one timing kernel).
+    """Events of one pair: its crosses, then the timing rules every source shares
+    (``backtest.events.nb.timed_event_nb``, inlined here).
 
     A cross on t (beyond on t, not beyond on t-1) is a trigger for t in t_lo..t_hi (the
-    caller puts t_lo-1 past both warm-ups, so the comparisons are those of
-    ``backtest.signals.nb.crossings_nb``); the state (fast strictly beyond slow) is what a
-    confirmation reads.
+    caller puts t_lo-1 past both warm-ups, so the comparisons are exactly those of
+    ``backtest.signals.nb.crossings_nb`` and ``beyond_nb``); the state a confirmation reads
+    is fast strictly beyond slow, filled once over the span when ``confirm`` > 0.
     """
     n = fast.shape[0]
-    trigger = np.zeros(n, dtype=np.bool_)
-    state = np.zeros(n, dtype=np.bool_)
     golden = direction == GOLDEN
-    stop = min(n - 1, t_hi + confirm)
-    for t in range(t_lo - 1, stop + 1):
-        # averages are defined from t_lo - 1 on, so "not beyond" is exactly crossings_nb's <= / >=
-        state[t] = fast[t] > slow[t] if golden else fast[t] < slow[t]
+    if confirm > 0:
+        # only a confirmation reads the state of later days: fill it once over the span
+        state = np.empty(n, dtype=np.bool_)
+        for t in range(t_lo - 1, min(n - 1, t_hi + confirm) + 1):
+            state[t] = fast[t] > slow[t] if golden else fast[t] < slow[t]
+    else:
+        state = np.empty(0, dtype=np.bool_)
+    count = 0
+    last_kept = -1
+    previous = fast[t_lo - 1] > slow[t_lo - 1] if golden else fast[t_lo - 1] < slow[t_lo - 1]
     for t in range(t_lo, t_hi + 1):
-        trigger[t] = state[t] and not state[t - 1]
-    return select_events_into_nb(trigger, state, first_pos, last_pos, confirm, min_gap, out, triggers_out, out_start, write)
+        today = fast[t] > slow[t] if golden else fast[t] < slow[t]
+        if today and not previous:
+            event_pos = timed_event_nb(state, n, t, first_pos, last_pos, confirm, min_gap, last_kept)
+            if event_pos >= 0:
+                if write:
+                    out[out_start + count] = event_pos
+                count += 1
+                last_kept = event_pos
+        previous = today
+    return count
 
 
 @njit(cache=True, nogil=True)
@@ -93,7 +104,7 @@ def count_events_nb(
             continue
         counts[p] = _pair_events(
             averages[fast_rows[p]], averages[slow_rows[p]], direction, t_lo, t_hi, first_pos, last_pos, confirm, min_gap,
-            dummy, dummy, 0, False,
+            dummy, 0, False,
         )
     return counts
 
@@ -116,14 +127,13 @@ def fill_events_nb(
     n = averages.shape[1]
     n_pairs = fast_rows.shape[0]
     events = np.empty(offsets[n_pairs], dtype=np.int64)
-    triggers = np.empty(offsets[n_pairs], dtype=np.int64)
     for p in prange(n_pairs):
         t_lo, t_hi = _candidate_span(first_defined, fast_rows[p], slow_rows[p], n, first_pos, last_pos, confirm)
         if t_hi < t_lo:
             continue
         _pair_events(
             averages[fast_rows[p]], averages[slow_rows[p]], direction, t_lo, t_hi, first_pos, last_pos, confirm, min_gap,
-            events, triggers, offsets[p], True,
+            events, offsets[p], True,
         )
     return events
 

@@ -47,8 +47,10 @@ def test_select_events_matches_twin(seed, n, confirm, min_gap, bounds) -> None:
     np.testing.assert_array_equal(got[1], expected[1])
 
 
-def test_count_only_mode_writes_nothing() -> None:
-    trigger = np.array([False, True, False, True, True])
-    state = np.ones(5, dtype=bool)
-    empty = np.empty(0, dtype=np.int64)
-    assert events_nb.select_events_into_nb(trigger, state, 0, 4, 0, 0, empty, empty, 0, False) == 3
+def test_timed_event_applies_confirmation_window_and_gap() -> None:
+    state = np.array([False, True, True, False, True, True, True])
+    assert events_nb.timed_event_nb(state, 7, 0, 0, 6, 2, 0, -1) == 2
+    assert events_nb.timed_event_nb(state, 7, 1, 0, 6, 2, 0, -1) == -1  # fails back on day 3
+    assert events_nb.timed_event_nb(state, 7, 3, 0, 4, 2, 0, -1) == -1  # dated after last_pos
+    assert events_nb.timed_event_nb(state, 7, 4, 0, 6, 0, 5, 0) == -1  # within min_gap of day 0
+    assert events_nb.timed_event_nb(state, 7, 6, 0, 6, 1, 0, -1) == -1  # past the data end
