@@ -204,19 +204,20 @@ def calendar_month_horizons(months: tuple[int, ...] | list[int] = (1, 3, 6, 9, 1
 
 
 def horizon_offsets(index: pd.DatetimeIndex, entries: np.ndarray, horizons: tuple[Horizon, ...]) -> np.ndarray:
-    """Window length in trading days per (entry, horizon); past the data end gives a window
-    that ends beyond the last position, which the kernels report as pending (NaN)."""
+    """Window length in trading days per (entry, horizon), the one definition used by the
+    event study, the path bootstrap and the sweep. A calendar-month window ends on the first
+    trading day on or after the entry date plus the months; past the data end it ends beyond
+    the last position, which the kernels report as pending (NaN). An entry outside the data
+    (negative or >= len(index)) gets -1 for calendar-month horizons."""
     entries = np.asarray(entries, dtype=np.int64)
     offsets = np.empty((entries.shape[0], len(horizons)), dtype=np.int64)
     n = len(index)
+    inside = (entries >= 0) & (entries < n)
     for j, horizon in enumerate(horizons):
         if horizon.days is not None:
             offsets[:, j] = horizon.days
             continue
-        for i, entry in enumerate(entries):
-            if entry < 0 or entry >= n:
-                offsets[i, j] = -1
-                continue
-            target = index[entry] + pd.DateOffset(months=horizon.months)
-            offsets[i, j] = int(index.searchsorted(target, side="left")) - int(entry)
+        targets = index[entries[inside]] + pd.DateOffset(months=horizon.months)
+        offsets[:, j] = -1
+        offsets[inside, j] = index.searchsorted(targets, side="left").astype(np.int64) - entries[inside]
     return offsets

@@ -26,7 +26,7 @@ from backtest.events.nb import select_events_nb
 from backtest.events.rules import Horizon, horizon_offsets
 from backtest.events.study import detection_bounds
 from backtest.signals.moving_averages import close_array
-from backtest.stats import _kernels
+from backtest.stats import nb as stats_nb
 from backtest.stats._rng import DEFAULT_SEED, check_seed, seed_from
 from backtest.stats.montecarlo import (
     NULL_STATISTICS,
@@ -91,17 +91,17 @@ def _check_block(n_obs: object, mean_block: object) -> tuple[int, float]:
 
 def stationary_bootstrap_indices(n_obs: int, mean_block: float, seed: int, replication: int = 0) -> np.ndarray:
     """Indices (int64[n_obs]) of stationary-bootstrap replication ``replication``; the typed
-    wrapper of the shared kernel ``_kernels.stationary_bootstrap_indices_nb``."""
+    wrapper of the shared kernel ``stats_nb.stationary_bootstrap_indices_nb``."""
     n_obs, mean_block = _check_block(n_obs, mean_block)
     replication = check_count("replication", replication, minimum=0)
-    return _kernels.stationary_bootstrap_indices_nb(n_obs, mean_block, check_seed(seed), replication)
+    return stats_nb.stationary_bootstrap_indices_nb(n_obs, mean_block, check_seed(seed), replication)
 
 
 def stationary_bootstrap_index_matrix(n_obs: int, mean_block: float, seed: int, n_replications: int) -> np.ndarray:
     """Replications 0..n_replications-1 stacked (n_replications, n_obs), built in parallel."""
     n_obs, mean_block = _check_block(n_obs, mean_block)
     n_replications = check_count("n_replications", n_replications)
-    return _kernels.stationary_bootstrap_index_matrix_nb(n_obs, mean_block, check_seed(seed), n_replications)
+    return stats_nb.stationary_bootstrap_index_matrix_nb(n_obs, mean_block, check_seed(seed), n_replications)
 
 
 @dataclass(frozen=True, eq=False)
@@ -177,8 +177,8 @@ def bootstrap_path_stats(
     stats = np.full((n_paths, len(horizons), len(NULL_STATISTICS)), np.nan)
     counts = np.zeros((n_paths, len(horizons)), dtype=np.int64)
     for b in range(n_paths):
-        indices = _kernels.stationary_bootstrap_indices_nb(len(log_returns), mean_block, seed, b)
-        path = _kernels.rebuild_path_nb(float(values[0]), log_returns, indices)
+        indices = stats_nb.stationary_bootstrap_indices_nb(len(log_returns), mean_block, seed, b)
+        path = stats_nb.rebuild_path_nb(float(values[0]), log_returns, indices)
         signal = source.signal_on_path(path)
         events, _ = select_events_nb(
             np.ascontiguousarray(signal.trigger, dtype=np.bool_),
@@ -188,7 +188,7 @@ def bootstrap_path_stats(
             rules.confirm,
             rules.min_gap,
         )
-        stats[b], counts[b] = _kernels.path_event_stats_nb(path, events, rules.entry_lag, offsets)
+        stats[b], counts[b] = stats_nb.path_event_stats_nb(path, events, rules.entry_lag, offsets)
     return stats, counts
 
 

@@ -22,11 +22,11 @@ import pandas as pd
 
 from backtest.errors import InsufficientDataError, ParameterError
 from backtest.events.nb import forward_returns_nb
-from backtest.events.rules import DEFAULT_HORIZONS, EventRules, Horizon
+from backtest.events.rules import DEFAULT_HORIZONS, EventRules, Horizon, horizon_offsets
 from backtest.events.study import close_of, detection_bounds
 from backtest.signals import nb as signal_nb
 from backtest.signals.moving_averages import close_array, direction_code, kind_code
-from backtest.stats._rng import seed_from
+from backtest.stats import seed_from
 from backtest.sweep import _kernels
 from backtest.sweep.grid import SweepGrid
 from backtest.sweep.snooping import IndexGenerator, PairInference, SnoopingTest
@@ -43,7 +43,7 @@ NullGenerator = Callable[[np.ndarray, int, int, int], np.ndarray]
 def default_null_generator() -> NullGenerator:
     """The project's random-entry kernel: means of k days drawn without replacement,
     deterministic in (seed, draw)."""
-    from backtest.stats._kernels import random_entry_null_means_nb
+    from backtest.stats.nb import random_entry_null_means_nb
 
     return random_entry_null_means_nb
 
@@ -111,13 +111,9 @@ def find_pair_events(values: np.ndarray, index: pd.DatetimeIndex, pairs: np.ndar
 
 
 def entry_offsets(index: pd.DatetimeIndex, horizon: Horizon) -> np.ndarray:
-    """Window length in trading days for an entry on each day (as
-    ``backtest.events.rules.horizon_offsets``, vectorised over all days)."""
-    n = len(index)
-    if horizon.days is not None:
-        return np.full(n, horizon.days, dtype=np.int64)
-    targets = index + pd.DateOffset(months=horizon.months)
-    return index.searchsorted(targets, side="left").astype(np.int64) - np.arange(n, dtype=np.int64)
+    """Window length in trading days for an entry on each day
+    (``backtest.events.rules.horizon_offsets`` over every day)."""
+    return horizon_offsets(index, np.arange(len(index), dtype=np.int64), (horizon,))[:, 0]
 
 
 def forward_returns(values: np.ndarray, offsets: np.ndarray) -> np.ndarray:

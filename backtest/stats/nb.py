@@ -1,5 +1,7 @@
-"""Numba kernels for the null distributions: random-entry Monte Carlo, stationary bootstrap,
-bootstrapped price paths. Plain arrays and scalars in and out; wrappers validate.
+"""Null-distribution kernels shared across stages: random-entry Monte Carlo, stationary
+bootstrap, bootstrapped price paths. A public kernel module (vectorbt's ``nb`` convention):
+plain arrays and scalars in and out, wrappers validate; every kernel has a readable twin of
+the same name without ``_nb`` in ``tests/stats/_twins.py``.
 
 Randomness is counter-based: draw (or replication) ``d`` under seed ``s`` reads its own
 SplitMix64 stream started at ``stream_state_nb(s, d)``, so every result is a function of
@@ -7,7 +9,7 @@ SplitMix64 stream started at ``stream_state_nb(s, d)``, so every result is a fun
 SplitMix64: Steele, Lea & Flood (2014), "Fast splittable pseudorandom number generators",
 OOPSLA; the finaliser is Stafford's "Mix13" variant, as in Java's SplittableRandom.
 
-SHARED API (imported by ``backtest.sweep``; keep the names and signatures stable):
+Shared with ``backtest.sweep`` (keep the names and signatures stable):
 ``random_entry_null_means_nb(pool, k, n_draws, seed)`` and
 ``stationary_bootstrap_indices_nb(n_obs, mean_block, seed, replication)``.
 """
