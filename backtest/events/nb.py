@@ -120,6 +120,8 @@ def forward_measures_nb(close: np.ndarray, entries: np.ndarray, offsets: np.ndar
     ``entries[i]`` is a position (or -1 when there is no entry yet); ``offsets[i, j]`` the
     window length in trading days of horizon j for entry i. Returns an array of shape
     (entries, horizons, N_MEASURES); a window that runs past the data end is all NaN.
+
+    Pandas twin: ``pandas_forward_reference`` per (entry, horizon) (tests/events/test_study.py).
     """
     n = close.shape[0]
     n_entries, n_horizons = offsets.shape

@@ -54,8 +54,8 @@ def ema_nb(close: np.ndarray, window: int) -> np.ndarray:
     """Exponential moving average with span ``window`` and ``adjust=False`` recursion,
     seeded with the first close, reported from the ``window``-th observation on.
 
-    Equals ``pd.Series(close).ewm(span=window, adjust=False, min_periods=window).mean()``,
-    which is also what vectorbt's ``MA.run(..., ewm=True)`` computes.
+    Equals ``pd.Series(close).ewm(span=window, adjust=False, min_periods=window).mean()``
+    (its pandas twin), which is also what vectorbt's ``MA.run(..., ewm=True)`` computes.
     """
     n = close.shape[0]
     out = np.full(n, np.nan)
@@ -74,7 +74,7 @@ def ema_nb(close: np.ndarray, window: int) -> np.ndarray:
 
 @njit(cache=True, nogil=True)
 def moving_average_nb(close: np.ndarray, window: int, kind: int) -> np.ndarray:
-    """Dispatch on ``kind`` (SMA=0, EMA=1)."""
+    """Dispatch on ``kind`` (SMA=0, EMA=1); pandas twins as ``sma_nb`` / ``ema_nb``."""
     if kind == EMA:
         return ema_nb(close, window)
     return sma_nb(close, window)
@@ -122,6 +122,9 @@ def rsi_wilder_nb(close: np.ndarray, window: int) -> np.ndarray:
     window (an exponential average with alpha = 1 / window). RSI = 100 - 100 / (1 + avg_gain
     / avg_loss), 100 when avg_loss is 0, and 50 when both are 0 (a flat window: neither side
     dominates). NaN before position ``window``. ``close`` must be finite.
+
+    Pandas twin: gains/losses of ``close.diff()``, seeded with their mean over changes
+    1..window, then ``.ewm(alpha=1 / window, adjust=False)`` (tests/events/test_sources.py).
     """
     n = close.shape[0]
     out = np.full(n, np.nan)
@@ -156,7 +159,9 @@ def relative_volume_nb(volume: np.ndarray, window: int, min_valid: int) -> np.nd
     """volume[t] / mean of the non-missing volumes among volume[t-window .. t-1]: the day
     against the ``window`` days before it (the day judged is not part of its own benchmark).
     NaN when volume[t] is NaN or fewer than ``min_valid`` of the earlier days have a volume
-    (a gap is skipped, never filled)."""
+    (a gap is skipped, never filled).
+
+    Pandas twin: ``volume / volume.shift(1).rolling(window, min_periods=min_valid).mean()``."""
     n = volume.shape[0]
     out = np.full(n, np.nan)
     for t in range(window, n):
@@ -177,7 +182,9 @@ def relative_volume_nb(volume: np.ndarray, window: int, min_valid: int) -> np.nd
 def relative_strength_nb(asset: np.ndarray, benchmark: np.ndarray, window: int) -> np.ndarray:
     """(asset[t] / asset[t-window]) / (benchmark[t] / benchmark[t-window]) - 1: the asset's
     return over ``window`` observations relative to the benchmark's (0 = kept pace). NaN
-    where an input at t or t-window is NaN."""
+    where an input at t or t-window is NaN.
+
+    Pandas twin: ``(asset.pct_change(window) + 1) / (benchmark.pct_change(window) + 1) - 1``."""
     n = asset.shape[0]
     out = np.full(n, np.nan)
     for t in range(window, n):
@@ -193,7 +200,9 @@ def relative_strength_nb(asset: np.ndarray, benchmark: np.ndarray, window: int) 
 
 @njit(cache=True, nogil=True)
 def trailing_change_nb(values: np.ndarray, window: int) -> np.ndarray:
-    """values[t] - values[t-window] (NaN where either is NaN or t < window)."""
+    """values[t] - values[t-window] (NaN where either is NaN or t < window).
+
+    Pandas twin: ``s - s.shift(window)`` (``s.diff(window)``)."""
     n = values.shape[0]
     out = np.full(n, np.nan)
     for t in range(window, n):
@@ -205,7 +214,9 @@ def trailing_change_nb(values: np.ndarray, window: int) -> np.ndarray:
 def lookback_touches_nb(flags: np.ndarray, window: int) -> np.ndarray:
     """True on day t when any flags[t-window+1 .. t] is True: a ``window``-observation change
     ending on t contains the move of a flagged day (the move into day d is part of every
-    window (t-window, t] holding d)."""
+    window (t-window, t] holding d).
+
+    Pandas twin: ``flags.rolling(window, min_periods=1).max().astype(bool)``."""
     n = flags.shape[0]
     out = np.zeros(n, dtype=np.bool_)
     last_flag = -1
