@@ -396,11 +396,12 @@ class Ratio(SeriesLevel):
 
 @dataclass(frozen=True, eq=False)
 class RelativeVolume(SeriesLevel):
-    """Volume on day t / mean volume of the ``window`` days before
-    (``backtest.signals.indicators.relative_volume``); the volume is not a function of the
-    price path, so this line is exogenous."""
+    """Volume on day t / mean volume of the ``window`` days before, at least ``min_valid`` of
+    them with a volume (default all; ``backtest.signals.indicators.relative_volume``); the
+    volume is not a function of the price path, so this line is exogenous."""
 
     window: int = 50
+    min_valid: int | None = None
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -413,7 +414,7 @@ class RelativeVolume(SeriesLevel):
     def raw(self) -> pd.Series:
         from backtest.signals.indicators import relative_volume
 
-        return relative_volume(self.series, self.window)
+        return relative_volume(self.series, self.window, self.min_valid)
 
     def describe(self) -> str:
         return f"relative volume ({self.window} days)"

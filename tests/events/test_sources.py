@@ -382,3 +382,32 @@ def test_price_only_sources_give_the_same_signal_on_a_path(russell2000) -> None:
             on_series, on_path = source.signal(close), source.signal_on_path(values)
             np.testing.assert_array_equal(on_series.trigger, on_path.trigger)
             np.testing.assert_array_equal(on_series.state, on_path.state)
+
+
+def test_article_filters_as_conditions_keep_exactly_the_filtered_events(russell2000, data_dir) -> None:
+    """Each confirmation filter of the article, written as a Condition on the headline cross,
+    gives the events ``apply_filter`` keeps (read at the event's close, same as-of rule)."""
+    from backtest.events.filters import FilterRule, apply_filter
+    from backtest.signals.indicators import mean_relative_strength, relative_volume, rsi, trailing_change
+
+    data = {name: load_series(name, data_dir=data_dir) for name in ("RUT", "SPY", "XLB", "XLI", "XLY", "TNX", "VIX")}
+    close = russell2000.close
+    rotation = mean_relative_strength({n: data[n].close for n in ("XLB", "XLI", "XLY")}, data["SPY"].close, 63)["mean"]
+    volume = data["RUT"].bars["volume"]
+    filters = [
+        (FilterRule("rsi", "RSI(14)", "<=", 70), rsi(close, 14), RSI(14)),
+        (FilterRule("volume", "relative volume", ">", 1.0), relative_volume(volume, 50, min_valid=45),
+         RelativeVolume(volume, "RUT volume", window=50, min_valid=45)),
+        (FilterRule("rotation", "sector strength", ">", 0.0), rotation, SeriesLevel(rotation, "rotation")),
+        (FilterRule("rates", "yield change", "<=", 0.0), trailing_change(data["TNX"].close, 63),
+         SeriesChange(data["TNX"].close, "TNX", window=63)),
+        (FilterRule("vix", "VIX", "<", 20), data["VIX"].close, SeriesLevel(data["VIX"].close, "VIX")),
+    ]
+    headline = run_event_study(close, EventRules(source=MACross(), start=START))
+    assert headline.n_events == 32
+    for rule, indicator, line in filters:
+        split = apply_filter(headline, rule, indicator)
+        kept = pd.DatetimeIndex(headline.table.loc[split.kept, "event_date"])
+        got = events_of(close, All(MACross(), Condition.from_filter(rule, line)))
+        assert got.equals(kept), rule.name
+        assert 0 < len(got) < 32
