@@ -24,7 +24,7 @@ from backtest.errors import ParameterError
 from backtest.events import EventRules, EventStudy
 from backtest.events.nb import select_events_nb
 from backtest.events.rules import Horizon, horizon_offsets
-from backtest.events.study import detection_bounds
+from backtest.events.study import detect, detection_bounds
 from backtest.signals.moving_averages import close_array
 from backtest.stats import nb as stats_nb
 from backtest.stats._rng import DEFAULT_SEED, check_seed, seed_from
@@ -134,8 +134,8 @@ def path_null_unavailable(study: EventStudy) -> str | None:
 
     The null re-runs the study's source on resampled price paths, so it needs a source that
     is a function of the price path alone (``price_only``), and a study holding every event
-    its source defines (not a filtered ``subset``): otherwise the paths would carry another
-    rule's events.
+    its source defines (not a filtered ``subset``, not a hand-built table whose event positions
+    differ from the source's): otherwise the paths would carry another rule's events.
     """
     source = study.rules.source
     if not source.price_only:
@@ -148,6 +148,10 @@ def path_null_unavailable(study: EventStudy) -> str | None:
             f"the study holds a filtered subset of the events of {source.describe()}; the path null would "
             "re-run the unfiltered source"
         )
+    # a table put together by hand under some rules is not the rules' event set: compare
+    # positions, not counts, so that such a table never borrows another rule's null
+    if not np.array_equal(study.table["event_pos"].to_numpy(dtype=np.int64), detect(study.close, study.rules).event_pos):
+        return f"the study's events are not the events {source.describe()} finds on its series (a hand-built table)"
     return None
 
 

@@ -71,3 +71,18 @@ def test_random_entry_alone_decides_question_b_for_exogenous_sources() -> None:
     assert supported.outcome == SUPPORTED and rejected.outcome == NOT_SUPPORTED
     # for a price-path source a missing path test still keeps B from "supported"
     assert relative_verdict(n=30, random_entry_pvalue_holm=0.01, bootstrap_path_pvalue_holm=None).outcome != SUPPORTED
+
+
+def test_a_hand_built_table_never_borrows_the_null_of_its_rules() -> None:
+    import dataclasses
+
+    study = run_event_study(walk(4000, 3), EventRules(fast=20, slow=100, start="1981-01-01"), HORIZONS)
+    assert path_null_unavailable(study) is None
+    # more events than the rule finds, put together by hand under the rule's name
+    shifted = study.table.iloc[:3].assign(event_pos=study.table["event_pos"].iloc[:3] + 1,
+                                          entry_pos=study.table["entry_pos"].iloc[:3] + 1)
+    extra = pd.concat([study.table, shifted]).sort_values("event_pos", kind="stable")
+    hand_built = dataclasses.replace(study, table=extra.reset_index(drop=True))
+    assert "hand-built" in path_null_unavailable(hand_built)
+    result = analyze_events(hand_built, n_draws=500, n_paths=10, seed=2, n_resamples=99)
+    assert result.bootstrap is None and "hand-built" in result.path_null_skipped
