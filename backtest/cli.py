@@ -259,10 +259,12 @@ RULE_OPTIONS = [
     click.option("--ma", type=click.Choice(["sma", "ema"]), default="sma", show_default=True, help="Average type."),
     click.option("--direction", type=click.Choice(["golden", "death"]), default="golden", show_default=True,
                  help="golden: fast crosses above slow; death: below."),
-    click.option("--since", default=None, help="Detect events from this date (YYYY-MM-DD); averages use all prior history."),
+    click.option("--since", default=None,
+                 help="Detect events from this date (YYYY-MM-DD); averages and indicators use all prior history."),
     click.option("--until", default=None, help="Detect events up to this date (YYYY-MM-DD)."),
     click.option("--confirm", type=int, default=0, show_default=True,
-                 help="Days the fast average must stay beyond the slow one; the event is dated on the last of them."),
+                 help="Days the source's condition must keep holding after it fires (for a cross: the fast average "
+                      "stays beyond the slow one); the event is dated on the last of them."),
     click.option("--min-gap", type=int, default=0, show_default=True,
                  help="Ignore an event within this many trading days of the previous kept one."),
     click.option("--entry", type=click.Choice(["close", "next_close"]), default="close", show_default=True,
@@ -282,8 +284,10 @@ event_rule_options = with_options([
 ])
 
 
-def rules_and_horizons(fast, slow, ma, direction, since, until, confirm, min_gap, entry, horizons, months):  # type: ignore[no-untyped-def]
-    """EventRules and horizons from the shared CLI options (validation raises ParameterError)."""
+def rules_and_horizons(fast, slow, ma, direction, since, until, confirm, min_gap, entry, horizons, months, source=None):  # type: ignore[no-untyped-def]
+    """EventRules and horizons from the shared CLI options (validation raises ParameterError).
+
+    ``source``: an event source replacing the moving-average cross of fast/slow/ma/direction."""
     from backtest.events import (
         DEFAULT_HORIZONS,
         EventRules,
@@ -293,8 +297,11 @@ def rules_and_horizons(fast, slow, ma, direction, since, until, confirm, min_gap
 
     if horizons is not None and months is not None:
         raise click.BadParameter("give --horizons or --months, not both", param_hint="--months")
-    rules = EventRules(fast=fast, slow=slow, ma=ma, direction=direction, start=since, end=until,
-                       confirm=confirm, min_gap=min_gap, entry=entry)
+    if source is None:
+        rules = EventRules(fast=fast, slow=slow, ma=ma, direction=direction, start=since, end=until,
+                           confirm=confirm, min_gap=min_gap, entry=entry)
+    else:
+        rules = EventRules(source=source, start=since, end=until, confirm=confirm, min_gap=min_gap, entry=entry)
     day_list = _parse_int_list("--horizons", horizons)
     month_list = _parse_int_list("--months", months)
     if month_list:
@@ -354,8 +361,70 @@ def _check_analysis_window(series, rules, horizons):  # type: ignore[no-untyped-
                    f"{series.first_date.date()} to {series.last_date.date()}, so there can be no event", err=True)
 
 
+SOURCE_OPTIONS = [
+    click.option("--rsi-below", type=float, default=None, metavar="LEVEL",
+                 help="Event source instead of the cross: Wilder's RSI (--rsi-window days) crosses below LEVEL, i.e. "
+                      "RSI >= LEVEL on day t-1 and < LEVEL on day t (closes up to t)."),
+    click.option("--rsi-above", type=float, default=None, metavar="LEVEL",
+                 help="RSI crosses above LEVEL: <= LEVEL on t-1 and > LEVEL on t."),
+    click.option("--rsi-window", type=click.IntRange(min=1), default=14, show_default=True,
+                 help="RSI window in daily changes (Wilder's smoothing)."),
+    click.option("--new-high", type=click.IntRange(min=1), default=None, metavar="N",
+                 help="Event on every day whose close is above the highest close of the previous N trading days "
+                      "(day t excluded; 252 = a 52-week high). Use --min-gap to keep one event per run."),
+    click.option("--new-low", type=click.IntRange(min=1), default=None, metavar="N",
+                 help="Event on every day whose close is below the lowest close of the previous N trading days."),
+    click.option("--dates", "dates_file", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
+                 help="Events on the dates of a CSV file's 'date' column (e.g. FOMC days). A date that is not a "
+                      "trading day maps to the next trading day; dates outside the data are listed and dropped."),
+    click.option("--cross-above", default=None, metavar="SERIES",
+                 help="Event when another series (name or CSV, e.g. vix) crosses above --level: <= level on t-1 and "
+                      "> level on t, read as of each close (its row that day or the last within 5 days before)."),
+    click.option("--cross-below", default=None, metavar="SERIES",
+                 help="Event when another series crosses below --level: >= level on t-1 and < level on t."),
+    click.option("--level", type=float, default=None, help="Level of --cross-above / --cross-below, in the series' units."),
+]
+"""Event sources of `events` other than the moving-average cross (at most one)."""
+
+
+def source_from_options(rsi_below, rsi_above, rsi_window, new_high, new_low, dates_file, cross_above, cross_below,
+                        level, data_dir):  # type: ignore[no-untyped-def]
+    """The event source chosen by SOURCE_OPTIONS (None: the moving-average cross)."""
+    from backtest.events import RSI, DateList, NewHigh, NewLow, SeriesLevel, Threshold
+
+    chosen = {name: value for name, value in (("--rsi-below", rsi_below), ("--rsi-above", rsi_above),
+                                              ("--new-high", new_high), ("--new-low", new_low),
+                                              ("--dates", dates_file), ("--cross-above", cross_above),
+                                              ("--cross-below", cross_below)) if value is not None}
+    if len(chosen) > 1:
+        raise click.UsageError(f"give one event source, got {', '.join(chosen)}")
+    if level is not None and cross_above is None and cross_below is None:
+        raise click.BadParameter("--level goes with --cross-above or --cross-below", param_hint="--level")
+    if rsi_below is not None:
+        return Threshold(RSI(rsi_window), rsi_below, "below")
+    if rsi_above is not None:
+        return Threshold(RSI(rsi_window), rsi_above, "above")
+    if new_high is not None:
+        return NewHigh(new_high)
+    if new_low is not None:
+        return NewLow(new_low)
+    if dates_file is not None:
+        return DateList.from_csv(dates_file)
+    if cross_above is not None or cross_below is not None:
+        from backtest.data import load_series
+
+        if level is None:
+            raise click.BadParameter("--cross-above / --cross-below need --level", param_hint="--level")
+        name = cross_above if cross_above is not None else cross_below
+        other = load_series(name, data_dir=data_dir)
+        line = SeriesLevel(other.close, label=str(other.name or name))
+        return Threshold(line, level, "above" if cross_above is not None else "below")
+    return None
+
+
 @app.command("events")
 @event_rule_options
+@with_options(SOURCE_OPTIONS)
 @click.option("--csv", "csv_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Also write the full event table (every measurement) to this CSV file (checked before any "
               "work; an existing file is replaced only if backtest wrote it, or with --overwrite).")
@@ -363,27 +432,42 @@ def _check_analysis_window(series, rules, horizons):  # type: ignore[no-untyped-
 @data_policy_option
 @data_dir_option
 def events_command(series, fast, slow, ma, direction, since, until, confirm, min_gap, entry, horizons, months,
+                   rsi_below, rsi_above, rsi_window, new_high, new_low, dates_file, cross_above, cross_below, level,
                    csv_path, overwrite, policy, data_dir):  # type: ignore[no-untyped-def]
-    """Print every event of a moving-average cross rule and what followed it.
+    """Print every event of an event source and what followed it.
 
-    Returns are close-to-close price changes from the entry close; a window that runs past
-    the last close is shown as 'pending' (never dropped). '% up' is the share of complete
-    windows that ended above the entry close. Stderr gets one line on the data and what
-    validation found, and every row it dropped.
+    The source is a moving-average cross (--fast/--slow/--ma/--direction) unless one of
+    --rsi-below, --rsi-above, --new-high, --new-low, --dates, --cross-above, --cross-below
+    is given. Every source fires on day t from data up to day t's close; --confirm, --min-gap,
+    --since/--until and --entry then apply the same way to any source (with --confirm the
+    source's condition must hold on each of the next days, and the event is dated on the
+    last). Returns are close-to-close price changes from the entry close; a window that runs
+    past the last close is shown as 'pending' (never dropped). '% up' is the share of
+    complete windows that ended above the entry close. Stderr gets one line on the data and
+    what validation found, and every row it dropped.
     """
     from rich.table import Table
 
     from backtest._io import atomic_write_text
-    from backtest.events import run_event_study
+    from backtest.events import MACross, run_event_study
 
-    rules, chosen = rules_and_horizons(fast, slow, ma, direction, since, until, confirm, min_gap, entry, horizons, months)
+    source = source_from_options(rsi_below, rsi_above, rsi_window, new_high, new_low, dates_file, cross_above,
+                                 cross_below, level, data_dir)
+    rules, chosen = rules_and_horizons(fast, slow, ma, direction, since, until, confirm, min_gap, entry, horizons, months,
+                                       source=source)
     if csv_path is not None:
         _announce_output(csv_path, "events-csv", overwrite, "choose another --csv path")
     market_series = _load_for_analysis(series, data_dir, policy, list_dropped=True)
     _check_analysis_window(market_series, rules, chosen)
     study = run_event_study(market_series, rules, chosen)
     table = Table(title=f"{study.series_name}: {rules.describe()}")
-    for column in ("#", "event date", "close", f"SMA{fast}" if ma == "sma" else f"EMA{fast}", f"{ma.upper()}{slow}"):
+    columns = list(study.table.columns)
+    value_columns = columns[columns.index("close") + 1 : columns.index("entry_level")]
+    if isinstance(rules.source, MACross):
+        headers = [f"SMA{fast}" if ma == "sma" else f"EMA{fast}", f"{ma.upper()}{slow}"]
+    else:
+        headers = value_columns
+    for column in ("#", "event date", "close", *headers):
         table.add_column(column, justify="right")
     for horizon in chosen:
         table.add_column(f"ret {horizon.label}", justify="right")
@@ -391,14 +475,14 @@ def events_command(series, fast, slow, ma, direction, since, until, confirm, min
     table.add_column(f"max dd {last}", justify="right")
     for number, row in study.table.iterrows():
         cells = [str(number), row["event_date"].date().isoformat(), f"{row['close']:.2f}",
-                 f"{row['fast_ma']:.2f}", f"{row['slow_ma']:.2f}"]
+                 *(f"{row[column]:.2f}" for column in value_columns)]
         for horizon in chosen:
             label = horizon.label
             cells.append("pending" if row[f"pending_{label}"] else f"{row[f'ret_{label}']:+.1%}")
         cells.append("pending" if row[f"pending_{last}"] else f"{row[f'max_drawdown_{last}']:.1%}")
         table.add_row(*cells)
     console.print(table)
-    console.print(study.summary())
+    console.print(study.summary(), markup=False, highlight=False)
     if csv_path is not None:
         atomic_write_text(csv_path, study.to_frame().to_csv(date_format="%Y-%m-%d", float_format="%.10g", lineterminator="\n"))
         console.print(f"wrote {csv_path}")
@@ -576,8 +660,9 @@ def bench_montecarlo_command(draws, argpartition_draws, replications, repeats, s
 
 
 def _sweep_rules_and_horizons(ma, direction, since, until, confirm, min_gap, entry, horizons, months):  # type: ignore[no-untyped-def]
-    """Shared event rules of a sweep (fast/slow come from the grid; 1/2 only fill the slots)."""
-    return rules_and_horizons(1, 2, ma, direction, since, until, confirm, min_gap, entry, horizons, months)
+    """Shared event rules of a sweep: the timing and the cross's ma/direction (the windows come
+    from the grid, so none are given)."""
+    return rules_and_horizons(None, None, ma, direction, since, until, confirm, min_gap, entry, horizons, months)
 
 
 def _sweep_progress(total: int):  # type: ignore[no-untyped-def]

@@ -1,8 +1,8 @@
-"""Event rules and forward horizons: the parameters that turn crosses into events.
+"""Event rules and forward horizons: the parameters that turn a source's signals into events.
 
-``EventRules`` says which crosses count (averages, direction, detection window,
-confirmation, de-clustering, entry timing); ``Horizon`` says how far forward each event is
-measured, in trading days or calendar months.
+``EventRules`` holds an event source (``backtest.events.sources``) and the timing rules
+applied to any source (detection window, confirmation, de-clustering, entry timing);
+``Horizon`` says how far forward each event is measured, in trading days or calendar months.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from backtest.errors import ParameterError
-from backtest.signals.moving_averages import check_window, direction_code, kind_code
+from backtest.events.sources import EventSource, MACross, check_source
 
 EntryTiming = Literal["close", "next_close"]
 _ENTRY_LAGS = {"close": 0, "next_close": 1}
@@ -30,52 +30,97 @@ def _timestamp_or_none(name: str, value: object) -> pd.Timestamp | None:
         raise ParameterError(f"{name} must be a date like 1985-01-01, got {value!r}") from None
 
 
-@dataclass(frozen=True)
-class EventRules:
-    """Which crosses become events.
+_MA_SHORTHAND = ("fast", "slow", "ma", "direction")
 
-    fast, slow: moving-average windows in trading days (fast < slow).
-    ma: "sma" or "ema". direction: "golden" (fast crosses above slow) or "death" (below).
-    start, end: events are *detected* in [start, end] (by event date); the averages use all
+
+@dataclass(frozen=True, init=False)
+class EventRules:
+    """When a source's signals become events: the timing rules, the same for every source.
+
+    source: the ``EventSource`` that says which days fire (``backtest.events.sources``);
+        default ``MACross(50, 200)``, the golden cross.
+    start, end: events are *detected* in [start, end] (by event date); the source reads all
         prior history.
-    confirm: the fast average must stay beyond the slow one for ``confirm`` more days; the
-        event is then dated on the confirmation day.
+    confirm: the source's condition must still hold on each of the ``confirm`` days after the
+        trigger; the event is then dated on the confirmation day.
     min_gap: ignore an event within ``min_gap`` trading days of the previous kept one.
     entry: "close" enters at the close of the event day (the convention of published
         signal studies); "next_close" at the following close.
+
+    Shorthand: ``EventRules(fast=50, slow=200, ma="sma", direction="golden", ...)`` (also
+    positional, in that order) builds an ``MACross`` source; ``rules.fast`` etc. read it back
+    (a ParameterError for another kind of source).
     """
 
-    fast: int = 50
-    slow: int = 200
-    ma: Literal["sma", "ema"] = "sma"
-    direction: Literal["golden", "death"] = "golden"
-    start: pd.Timestamp | None = None
-    end: pd.Timestamp | None = None
-    confirm: int = 0
-    min_gap: int = 0
-    entry: EntryTiming = "close"
+    source: EventSource
+    start: pd.Timestamp | None
+    end: pd.Timestamp | None
+    confirm: int
+    min_gap: int
+    entry: EntryTiming
 
-    def __post_init__(self) -> None:
-        fast = check_window("fast", self.fast)
-        slow = check_window("slow", self.slow)
-        if fast >= slow:
-            raise ParameterError(f"fast window must be shorter than slow window, got fast={fast}, slow={slow}")
-        kind_code(self.ma)
-        direction_code(self.direction)
-        for name in ("confirm", "min_gap"):
-            value = getattr(self, name)
+    def __init__(
+        self,
+        fast: int | None = None,
+        slow: int | None = None,
+        ma: str | None = None,
+        direction: str | None = None,
+        start: object = None,
+        end: object = None,
+        confirm: int = 0,
+        min_gap: int = 0,
+        entry: EntryTiming = "close",
+        *,
+        source: EventSource | None = None,
+    ) -> None:
+        shorthand = {"fast": fast, "slow": slow, "ma": ma, "direction": direction}
+        if source is None:
+            source = MACross(**{name: value for name, value in shorthand.items() if value is not None})
+        else:
+            given = [name for name, value in shorthand.items() if value is not None]
+            if given:
+                raise ParameterError(f"give either source or the moving-average shorthand ({', '.join(given)}), not both")
+            check_source(source)
+        for name, value in (("confirm", confirm), ("min_gap", min_gap)):
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
                 raise ParameterError(f"{name} must be a non-negative integer number of trading days, got {value!r}")
-        if self.entry not in _ENTRY_LAGS:
-            raise ParameterError(f"entry must be 'close' or 'next_close', got {self.entry!r}")
-        start = _timestamp_or_none("start", self.start)
-        end = _timestamp_or_none("end", self.end)
+        if entry not in _ENTRY_LAGS:
+            raise ParameterError(f"entry must be 'close' or 'next_close', got {entry!r}")
+        start = _timestamp_or_none("start", start)
+        end = _timestamp_or_none("end", end)
         if start is not None and end is not None and start > end:
             raise ParameterError(f"start {start.date()} is after end {end.date()}")
-        object.__setattr__(self, "fast", fast)
-        object.__setattr__(self, "slow", slow)
+        object.__setattr__(self, "source", source)
         object.__setattr__(self, "start", start)
         object.__setattr__(self, "end", end)
+        object.__setattr__(self, "confirm", int(confirm))
+        object.__setattr__(self, "min_gap", int(min_gap))
+        object.__setattr__(self, "entry", entry)
+
+    def _ma_cross(self, name: str) -> MACross:
+        if not isinstance(self.source, MACross):
+            raise ParameterError(f"{name} belongs to a moving-average cross; these rules use {self.source.describe()!r}")
+        return self.source
+
+    @property
+    def fast(self) -> int:
+        """Fast window of the ``MACross`` source."""
+        return self._ma_cross("fast").fast
+
+    @property
+    def slow(self) -> int:
+        """Slow window of the ``MACross`` source."""
+        return self._ma_cross("slow").slow
+
+    @property
+    def ma(self) -> str:
+        """Average kind of the ``MACross`` source."""
+        return self._ma_cross("ma").ma
+
+    @property
+    def direction(self) -> str:
+        """Cross direction of the ``MACross`` source."""
+        return self._ma_cross("direction").direction
 
     @property
     def entry_lag(self) -> int:
@@ -83,12 +128,18 @@ class EventRules:
         return _ENTRY_LAGS[self.entry]
 
     def replace(self, **changes: object) -> EventRules:
-        """A copy with some fields changed (validated again)."""
+        """A copy with some fields changed (validated again); ``fast``, ``slow``, ``ma`` and
+        ``direction`` change the ``MACross`` source."""
+        shorthand = {name: changes.pop(name) for name in _MA_SHORTHAND if name in changes}
+        if shorthand:
+            if "source" in changes:
+                raise ParameterError("change either source or the moving-average shorthand, not both")
+            changes["source"] = dataclasses.replace(self._ma_cross(next(iter(shorthand))), **shorthand)
         return dataclasses.replace(self, **changes)
 
     def describe(self) -> str:
         """One line a person reads, e.g. 'SMA 50/200 golden cross, entry at close'."""
-        parts = [f"{self.ma.upper()} {self.fast}/{self.slow} {self.direction} cross"]
+        parts = [self.source.describe()]
         if self.confirm:
             parts.append(f"confirmed over {self.confirm} days")
         if self.min_gap:
@@ -101,8 +152,13 @@ class EventRules:
         return ", ".join(parts)
 
     def to_dict(self) -> dict[str, object]:
-        """JSON-ready parameters."""
-        out = dataclasses.asdict(self)
+        """JSON-ready parameters: the source's (flat for the moving-average shorthand, as
+        before sources existed; under ``source`` otherwise), then the timing rules."""
+        if isinstance(self.source, MACross):
+            out = {name: getattr(self.source, name) for name in _MA_SHORTHAND}
+        else:
+            out = {"source": self.source.to_dict()}
+        out.update({name: getattr(self, name) for name in ("start", "end", "confirm", "min_gap", "entry")})
         out["start"] = None if self.start is None else self.start.date().isoformat()
         out["end"] = None if self.end is None else self.end.date().isoformat()
         return out
@@ -170,22 +226,26 @@ def check_horizons_fit(horizons: tuple[Horizon, ...], index: pd.DatetimeIndex, s
 
 
 def horizon_offsets(index: pd.DatetimeIndex, entries: np.ndarray, horizons: tuple[Horizon, ...]) -> np.ndarray:
-    """Window length in trading days per (entry, horizon); past the data end gives a window
-    that ends beyond the last position, which the kernels report as pending (NaN)."""
+    """Window length in trading days per (entry, horizon), the one definition used by the
+    event study, the path bootstrap and the sweep. A calendar-month window ends on the first
+    trading day on or after the entry date plus the months; past the data end it ends beyond
+    the last position, which the kernels report as pending (NaN). An entry outside the data
+    (negative or >= len(index)) gets -1 for calendar-month horizons."""
     entries = np.asarray(entries, dtype=np.int64)
     offsets = np.empty((entries.shape[0], len(horizons)), dtype=np.int64)
     n = len(index)
+    inside = (entries >= 0) & (entries < n)
     for j, horizon in enumerate(horizons):
         if horizon.days is not None:
             offsets[:, j] = horizon.days
             continue
-        for i, entry in enumerate(entries):
-            if entry < 0 or entry >= n:
-                offsets[i, j] = -1
-                continue
-            try:
-                target = index[entry] + pd.DateOffset(months=horizon.months)
-            except (OverflowError, ValueError, pd.errors.OutOfBoundsDatetime):
-                target = None  # beyond what a timestamp can hold: past the data end, so pending
-            offsets[i, j] = (int(index.searchsorted(target, side="left")) if target is not None else n) - int(entry)
+        try:
+            targets = index[entries[inside]] + pd.DateOffset(months=horizon.months)
+        except (OverflowError, ValueError, pd.errors.OutOfBoundsDatetime):
+            targets = None  # beyond what a timestamp can hold: past the data end, so pending
+        offsets[:, j] = -1
+        if targets is None:
+            offsets[inside, j] = n - entries[inside]
+        else:
+            offsets[inside, j] = index.searchsorted(targets, side="left").astype(np.int64) - entries[inside]
     return offsets

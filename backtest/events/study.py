@@ -1,7 +1,7 @@
 """Event detection and forward-window measurement on one price series.
 
-``run_event_study(series, rules, horizons)`` finds every event of a fast/slow cross rule
-and measures what followed each one; it returns a frozen ``EventStudy`` whose ``table`` has
+``run_event_study(series, rules, horizons)`` finds every event of an event source under the
+timing rules (``EventRules``; a bare ``EventSource`` takes the default timing) and measures what followed each one; it returns a frozen ``EventStudy`` whose ``table`` has
 one row per event. ``measure_forward`` measures arbitrary entry days (the unconditional
 baseline uses it on every eligible day).
 """
@@ -16,11 +16,11 @@ import numpy as np
 import pandas as pd
 
 from backtest.data.series import check_no_long_gaps
-from backtest.errors import InsufficientDataError, ParameterError
-from backtest.events import _kernels
+from backtest.errors import ParameterError
+from backtest.events import nb as events_nb
 from backtest.events.rules import DEFAULT_HORIZONS, EventRules, Horizon, horizon_offsets
-from backtest.signals import _kernels as signal_kernels
-from backtest.signals.moving_averages import close_array, direction_code, kind_code
+from backtest.events.sources import EventSource, Signal
+from backtest.signals.moving_averages import close_array
 
 MEASURES: tuple[str, ...] = ("ret", "max_drawdown", "mae", "mfe", "days_to_trough", "days_to_recover")
 """Per-horizon measurement columns, in kernel order; a column is named ``<measure>_<label>``.
@@ -33,7 +33,9 @@ after that trough (0 if the window never closed below entry; NaN: not within the
 """
 
 
-def _close_of(series: object) -> pd.Series:
+def close_of(series: object) -> pd.Series:
+    """The close Series of a ``MarketSeries`` (or a pandas Series of closes itself), checked
+    to have a sorted, unique DatetimeIndex; a ParameterError otherwise."""
     close = getattr(series, "close", series)
     if not isinstance(close, pd.Series) or not isinstance(close.index, pd.DatetimeIndex):
         raise ParameterError("series must be a MarketSeries or a pandas Series with a DatetimeIndex")
@@ -51,35 +53,65 @@ def detection_bounds(index: pd.DatetimeIndex, rules: EventRules) -> tuple[int, i
 
 @dataclass(frozen=True)
 class DetectedEvents:
-    """Positions (into the close series) of the events of one rule, with the averages."""
+    """Positions (into the close series) of the events of one source under one set of timing
+    rules: ``event_pos`` (event day), ``cross_pos`` (the day the source fired; earlier under
+    confirmation), ``entry_pos``; ``values`` the source's recorded columns on every day and
+    ``notes`` what it reported about the data (e.g. dates moved to the next trading day)."""
 
     event_pos: np.ndarray
     cross_pos: np.ndarray
     entry_pos: np.ndarray
-    fast_ma: np.ndarray
-    slow_ma: np.ndarray
+    values: dict[str, np.ndarray] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def fast_ma(self) -> np.ndarray:
+        return self.values["fast_ma"]
+
+    @property
+    def slow_ma(self) -> np.ndarray:
+        return self.values["slow_ma"]
 
 
-def detect(close: pd.Series, rules: EventRules) -> DetectedEvents:
-    """Find the events of ``rules`` on ``close``: averages, crosses, confirmation, window,
-    de-clustering, entry positions (an entry past the data end is position len(close))."""
-    values = close_array(close)
-    if len(values) < rules.slow + 1:
-        raise InsufficientDataError(
-            f"series {close.name!r} has {len(values)} closes; a {rules.slow}-day average "
-            f"needs at least {rules.slow + 1} to detect a cross"
-        )
-    kind = kind_code(rules.ma)
-    direction = direction_code(rules.direction)
-    fast = signal_kernels.moving_average_nb(values, rules.fast, kind)
-    slow = signal_kernels.moving_average_nb(values, rules.slow, kind)
-    cross = signal_kernels.crossings_nb(fast, slow, direction)
-    first, last = detection_bounds(close.index, rules)
-    event_pos, cross_pos = _kernels.select_events_nb(
-        cross, fast, slow, direction, first, last, rules.confirm, rules.min_gap
+def select_events(signal: Signal, index: pd.DatetimeIndex, rules: EventRules) -> tuple[np.ndarray, np.ndarray]:
+    """(event positions, trigger positions) of a source's ``signal`` on the days ``index``
+    under the timing rules of ``rules``: the one timing kernel
+    (``backtest.events.nb.select_events_nb``) shared with bootstrapped paths and the sweep."""
+    n = len(index)
+    if signal.trigger.shape != (n,) or signal.state.shape != (n,):
+        raise ParameterError(f"the source's signal must have one value per day ({n}), got {signal.trigger.shape}")
+    first, last = detection_bounds(index, rules)
+    return events_nb.select_events_nb(
+        np.ascontiguousarray(signal.trigger, dtype=np.bool_),
+        np.ascontiguousarray(signal.state, dtype=np.bool_),
+        first,
+        last,
+        rules.confirm,
+        rules.min_gap,
     )
-    entry_pos = np.minimum(event_pos + rules.entry_lag, len(values))
-    return DetectedEvents(event_pos, cross_pos, entry_pos, fast, slow)
+
+
+def detect(close: pd.Series, rules: EventRules | EventSource) -> DetectedEvents:
+    """Find the events of ``rules`` (or of a bare source under the default timing) on
+    ``close``: the source's signal, then confirmation, window, de-clustering, entry positions
+    (an entry past the data end is position len(close))."""
+    rules = as_rules(rules)
+    close_array(close)
+    signal = rules.source.signal(close)
+    event_pos, cross_pos = select_events(signal, close.index, rules)
+    entry_pos = np.minimum(event_pos + rules.entry_lag, len(close))
+    return DetectedEvents(event_pos, cross_pos, entry_pos, dict(signal.values), tuple(signal.notes))
+
+
+def as_rules(rules: EventRules | EventSource | None) -> EventRules:
+    """``rules`` itself, a bare source under the default timing, or the default rules."""
+    if rules is None:
+        return EventRules()
+    if isinstance(rules, EventRules):
+        return rules
+    if isinstance(rules, EventSource):
+        return EventRules(source=rules)
+    raise ParameterError(f"rules must be EventRules or an event source, got {type(rules).__name__}")
 
 
 def measure_forward(
@@ -94,7 +126,7 @@ def measure_forward(
     entries = np.asarray(entry_pos, dtype=np.int64)
     entries = np.where(entries >= len(values), -1, entries)
     offsets = horizon_offsets(close.index, entries, horizons)
-    measured = _kernels.forward_measures_nb(values, entries, offsets)
+    measured = events_nb.forward_measures_nb(values, entries, offsets)
     columns: dict[str, np.ndarray] = {}
     n = len(values)
     for j, horizon in enumerate(horizons):
@@ -123,6 +155,13 @@ class EventStudy:
     series_name: str = ""
     provenance: pd.DataFrame | None = field(default=None, repr=False)
     data_sha256: str | None = None
+    is_subset: bool = False
+    source_notes: tuple[str, ...] = ()
+
+    @property
+    def source(self) -> EventSource:
+        """The event source whose events the table holds (``rules.source``)."""
+        return self.rules.source
 
     @property
     def n_events(self) -> int:
@@ -139,7 +178,8 @@ class EventStudy:
         Everything else is kept: the close series, the rules and horizons (so baselines and
         random-entry nulls are drawn from the same eligible days), entry positions and the
         event numbers of the full study (``days_since_previous`` still refers to the full
-        study's events). ``mask``: booleans, one per event, or a boolean Series on the table's
+        study's events). The result is marked ``is_subset``: it no longer holds every event its
+        source and rules define, so no statistic may re-run the rule as if it did. ``mask``: booleans, one per event, or a boolean Series on the table's
         index.
         """
         if isinstance(mask, pd.Series):
@@ -151,7 +191,7 @@ class EventStudy:
             raise ParameterError(
                 f"mask must hold {self.n_events} booleans (one per event), got dtype {array.dtype} shape {array.shape}"
             )
-        return dataclasses.replace(self, table=self.table.loc[array])
+        return dataclasses.replace(self, table=self.table.loc[array], is_subset=True)
 
     def complete(self, label: str) -> pd.DataFrame:
         """Rows whose ``label`` window is complete (not pending)."""
@@ -168,6 +208,7 @@ class EventStudy:
             f"Rule: {self.rules.describe()}",
             f"Data: {self.close.index[0].date()} to {self.close.index[-1].date()} ({len(self.close)} closes)",
             f"Events: {self.n_events}",
+            *(f"Note: {note}" for note in self.source_notes),
             "",
             f"{'horizon':>8} {'n':>4} {'pending':>7} {'mean':>8} {'median':>8} {'% up':>6} {'mean mdd':>9}",
         ]
@@ -186,23 +227,25 @@ class EventStudy:
         lines.append("")
         lines.append("% up: share of complete windows that ended above the entry close (% of windows up)."
                      + (" For a death cross the claim is losses: its success rate is % of windows down = 100% - % up."
-                        if self.rules.direction == "death" else ""))
+                        if getattr(self.rules.source, "direction", None) == "death" else ""))
         return "\n".join(lines)
 
 
 def run_event_study(
     series: object,
-    rules: EventRules | None = None,
+    rules: EventRules | EventSource | None = None,
     horizons: tuple[Horizon, ...] = DEFAULT_HORIZONS,
 ) -> EventStudy:
     """Detect every event of ``rules`` on ``series`` and measure each forward window.
 
     ``series`` is a ``MarketSeries`` (provenance is kept) or a pandas Series of closes.
+    ``rules``: ``EventRules`` (a source plus timing), or a bare ``EventSource`` under the
+    default timing (no window, no confirmation, entry at the event-day close).
     """
-    rules = rules or EventRules()
+    rules = as_rules(rules)
     if not horizons:
         raise ParameterError("at least one horizon is needed")
-    close = _close_of(series)
+    close = close_of(series)
     check_no_long_gaps(close)  # an average or forward window never spans a hole in the data
     detected = detect(close, rules)
     index = close.index
@@ -213,20 +256,24 @@ def run_event_study(
     )
     # trading days since the previous event of the same rule (NaN for the first one)
     previous_gap = np.concatenate([[np.nan], np.diff(detected.event_pos).astype(float)])[: len(detected.event_pos)]
-    table = pd.DataFrame(
+    columns: dict[str, object] = {
+        "event_date": index[detected.event_pos],
+        "cross_date": index[detected.cross_pos],
+        "entry_date": entry_dates,
+        "close": close.to_numpy()[detected.event_pos],
+    }
+    for name, values in detected.values.items():
+        if name not in columns:
+            columns[name] = np.asarray(values, dtype=float)[detected.event_pos]
+    columns.update(
         {
-            "event_date": index[detected.event_pos],
-            "cross_date": index[detected.cross_pos],
-            "entry_date": entry_dates,
-            "close": close.to_numpy()[detected.event_pos],
-            "fast_ma": detected.fast_ma[detected.event_pos],
-            "slow_ma": detected.slow_ma[detected.event_pos],
             "entry_level": np.where(has_entry, close.to_numpy()[np.minimum(detected.entry_pos, n - 1)], np.nan),
             "days_since_previous": previous_gap,
             "event_pos": detected.event_pos,
             "entry_pos": detected.entry_pos,
         }
     )
+    table = pd.DataFrame(columns)
     measured = measure_forward(close, detected.entry_pos, horizons)
     table = pd.concat([table, measured], axis=1)
     table.index = pd.RangeIndex(1, len(table) + 1, name="event")
@@ -239,6 +286,7 @@ def run_event_study(
         series_name=str(getattr(series, "name", close.name) or ""),
         provenance=provenance_frame() if callable(provenance_frame) else None,
         data_sha256=getattr(series, "data_sha256", None),
+        source_notes=detected.notes,
     )
 
 

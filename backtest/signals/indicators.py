@@ -1,7 +1,7 @@
 """Confirmation indicators read at an event: RSI, relative volume, relative strength, trailing
 change, and which days' look-back windows touch a flagged data defect.
 
-Thin typed wrappers around ``backtest.signals._kernels``: pandas Series in, validated float64
+Thin typed wrappers around ``backtest.signals.nb``: pandas Series in, validated float64
 arrays to the kernels, Series with the input's dates out. Every value on day t depends only on
 inputs up to day t (no look-ahead; tests/signals/test_indicators.py proves it by truncation).
 """
@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from backtest.errors import ParameterError
-from backtest.signals import _kernels
+from backtest.signals import nb
 from backtest.signals.moving_averages import check_window, close_array
 
 
@@ -37,7 +37,7 @@ def rsi(close: pd.Series, window: int = 14) -> pd.Series:
     """
     close = _dated("close", close)
     window = check_window("window", window)
-    values = _kernels.rsi_wilder_nb(close_array(close), window)
+    values = nb.rsi_wilder_nb(close_array(close), window)
     return pd.Series(values, index=close.index, name=f"rsi_{window}")
 
 
@@ -59,7 +59,7 @@ def relative_volume(volume: pd.Series, window: int = 50, min_valid: int | None =
         first = volume.index[int(np.argmax(values < 0))]
         raise ParameterError(f"volume {volume.name!r} holds negative values (first on {first.date()})")
     values = np.ascontiguousarray(np.where(np.isfinite(values) & (values > 0), values, np.nan))
-    relative = _kernels.relative_volume_nb(values, window, min_valid)
+    relative = nb.relative_volume_nb(values, window, min_valid)
     return pd.Series(relative, index=volume.index, name=f"relative_volume_{window}")
 
 
@@ -76,7 +76,7 @@ def relative_strength(asset: pd.Series, benchmark: pd.Series, window: int = 63) 
     common = asset.index.intersection(benchmark.index)
     asset_values = close_array(asset.reindex(common))
     benchmark_values = close_array(benchmark.reindex(common))
-    values = _kernels.relative_strength_nb(asset_values, benchmark_values, window)
+    values = nb.relative_strength_nb(asset_values, benchmark_values, window)
     return pd.Series(values, index=common, name=f"rs_{asset.name}_{window}")
 
 
@@ -101,7 +101,7 @@ def trailing_change(values: pd.Series, window: int = 63) -> pd.Series:
     array = np.ascontiguousarray(values.to_numpy(dtype=np.float64))
     if np.isinf(array).any():
         raise ParameterError(f"values {values.name!r} hold infinite entries")
-    return pd.Series(_kernels.trailing_change_nb(array, window), index=values.index, name=f"change_{window}")
+    return pd.Series(nb.trailing_change_nb(array, window), index=values.index, name=f"change_{window}")
 
 
 def lookback_touches(index: pd.DatetimeIndex, flagged_dates: Iterable[object], window: int = 63) -> pd.Series:
@@ -121,4 +121,4 @@ def lookback_touches(index: pd.DatetimeIndex, flagged_dates: Iterable[object], w
     positions = index.searchsorted(dates, side="left")
     flags = np.zeros(len(index), dtype=np.bool_)
     flags[positions[positions < len(index)]] = True
-    return pd.Series(_kernels.lookback_touches_nb(flags, window), index=index, name=f"touches_flag_{window}")
+    return pd.Series(nb.lookback_touches_nb(flags, window), index=index, name=f"touches_flag_{window}")

@@ -1,6 +1,6 @@
 """Moving averages and crossover signals on a price series.
 
-Thin typed wrappers around ``backtest.signals._kernels``: they validate inputs, convert a
+Thin typed wrappers around ``backtest.signals.nb``: they validate inputs, convert a
 pandas Series to a float64 array, call the kernel and put the index back. Every value on
 day t depends only on closes up to day t (no look-ahead).
 """
@@ -13,13 +13,13 @@ import numpy as np
 import pandas as pd
 
 from backtest.errors import ParameterError
-from backtest.signals import _kernels
+from backtest.signals import nb
 
 MovingAverageKind = Literal["sma", "ema"]
 Direction = Literal["golden", "death"]
 
-_KIND_CODES = {"sma": _kernels.SMA, "ema": _kernels.EMA}
-_DIRECTION_CODES = {"golden": _kernels.GOLDEN, "death": _kernels.DEATH}
+_KIND_CODES = {"sma": nb.SMA, "ema": nb.EMA}
+_DIRECTION_CODES = {"golden": nb.GOLDEN, "death": nb.DEATH}
 
 
 def kind_code(kind: str) -> int:
@@ -66,7 +66,7 @@ def moving_average(close: pd.Series, window: int, kind: MovingAverageKind = "sma
     closes exist.
     """
     window = check_window("window", window)
-    values = _kernels.moving_average_nb(close_array(close), window, kind_code(kind))
+    values = nb.moving_average_nb(close_array(close), window, kind_code(kind))
     return pd.Series(values, index=close.index, name=f"{kind}_{window}")
 
 
@@ -78,7 +78,7 @@ def crossovers(fast: pd.Series, slow: pd.Series, direction: Direction = "golden"
     """
     if not fast.index.equals(slow.index):
         raise ParameterError("fast and slow averages must share the same index")
-    flags = _kernels.crossings_nb(
+    flags = nb.crossings_nb(
         np.ascontiguousarray(fast.to_numpy(dtype=np.float64)),
         np.ascontiguousarray(slow.to_numpy(dtype=np.float64)),
         direction_code(direction),

@@ -3,8 +3,8 @@
 ``analyze_events(study)`` runs everything and returns an ``EventStatistics``; the pieces
 (baseline, random-entry Monte Carlo, bootstrapped paths, classical tests, Holm, verdicts)
 are importable on their own. Kernels shared with ``backtest.sweep`` live in
-``backtest.stats._kernels`` (``random_entry_null_means_nb``,
-``stationary_bootstrap_indices_nb``); sub-seeds come from ``backtest.stats._rng.seed_from``.
+``backtest.stats.nb`` (``random_entry_null_means_nb``,
+``stationary_bootstrap_indices_nb``); sub-seeds come from ``backtest.stats.seed_from``.
 """
 
 from backtest.stats._rng import DEFAULT_SEED, seed_from

@@ -3,7 +3,7 @@
 ``seed_from(seed, *labels)`` derives a sub-seed for one component (the random-entry Monte
 Carlo of one horizon, the path bootstrap, a confidence interval...) so that no two
 components share a random stream and adding a component never changes another's numbers.
-Sub-seeds feed the counter-based generator of ``backtest.stats._kernels`` (numba) or
+Sub-seeds feed the counter-based generator of ``backtest.stats.nb`` (numba) or
 ``numpy.random.default_rng`` (scipy's bootstrap).
 """
 

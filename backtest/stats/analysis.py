@@ -21,7 +21,6 @@ from backtest._json import plain
 from backtest.errors import ParameterError
 from backtest.events import EventRules, EventStudy
 from backtest.events.rules import horizon_offsets
-from backtest.events.study import detect
 from backtest.stats._rng import DEFAULT_SEED, check_seed, seed_from
 from backtest.stats.baseline import (
     DESCRIPTIVE_FIELDS,
@@ -31,7 +30,7 @@ from backtest.stats.baseline import (
     eligible_days,
     unconditional_baseline,
 )
-from backtest.stats.bootstrap import BootstrapPaths, bootstrap_path_tests
+from backtest.stats.bootstrap import BootstrapPaths, bootstrap_path_tests, path_null_unavailable
 from backtest.stats.classical import (
     ConfidenceInterval,
     TestResult,
@@ -171,6 +170,7 @@ class EventStatistics:
     bootstrap: BootstrapPaths | None = field(repr=False)
     verdict_rules: str = field(default=VERDICT_RULES, repr=False)
     claim: str = GAINS
+    path_null_skipped: str | None = None
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -343,6 +343,9 @@ class EventStatistics:
         # the claim direction existed stay byte-identical; absent means "gains"
         if self.claim != GAINS:
             out["claim"] = self.claim
+        # likewise only when the source's nature ruled the path null out
+        if self.path_null_skipped is not None:
+            out["path_null_skipped"] = self.path_null_skipped
         return plain(out)
 
     def summary(self) -> str:
@@ -352,7 +355,11 @@ class EventStatistics:
             f"Sample window {self.sample_start.date()} to {self.sample_end.date()} (data to {self.data_end.date()}); "
             f"{self.n_events} events; seed {self.seed}; alpha {self.alpha}",
             f"Random entry: {self.n_draws:,} draws ({', '.join(self.variants)}); bootstrapped paths: "
-            + (f"{self.n_paths:,} (stationary bootstrap, mean block {self.mean_block:g} days)" if self.n_paths else "not run"),
+            + (
+                f"{self.n_paths:,} (stationary bootstrap, mean block {self.mean_block:g} days)"
+                if self.n_paths
+                else ("not run" if self.path_null_skipped is None else f"skipped: {self.path_null_skipped}")
+            ),
             "",
             "Descriptive: events vs every eligible day (base)",
             f"{'horizon':>7} {'n':>4} {'mean':>8} {'base':>8} {'excess':>8} {'median':>8} {'hit':>5} {'base':>5} "
@@ -434,13 +441,6 @@ def in_claim_direction(test: MonteCarloTest, claim: str) -> MonteCarloTest:
     return dataclasses.replace(test, better="less", pvalue=test.pvalue_less)
 
 
-def _holds_a_subset(study: EventStudy) -> bool:
-    """True when the study's table holds fewer events than its rule detects on its series
-    (a filtered sub-study, ``EventStudy.subset``)."""
-    detected = detect(study.close, study.rules).event_pos
-    return study.n_events < len(detected)
-
-
 def analyze_events(
     study: EventStudy,
     *,
@@ -467,9 +467,14 @@ def analyze_events(
     tail: mean < 0, hit rate < 50%, mean below random entry sets and bootstrapped paths;
     verdicts by ``VERDICT_RULES_LOSSES``). The same seed gives the same null draws either way.
 
-    A sub-study of filtered events needs ``n_paths=0``: the bootstrapped-path null re-runs the
-    unfiltered rule, so it would compare a subset's mean with the mean of every event of a
-    path, whose spread is narrower; a ParameterError says so.
+    The statistics ask the study's source what it can do (``path_null_unavailable``): the
+    bootstrapped-path null runs only for a source that is a function of the price path alone.
+    For an exogenous source (dates, another series, volume) it is skipped, the reason is
+    kept in ``path_null_skipped`` and in every horizon's notes, and question B rests on the
+    random-entry null (``VERDICT_RULE_EXOGENOUS``). A sub-study of filtered events
+    (``EventStudy.subset``) needs ``n_paths=0``: the path null would re-run the unfiltered
+    rule, so it would compare a subset's mean with the mean of every event of a path, whose
+    spread is narrower; a ParameterError says so.
     """
     if not isinstance(study, EventStudy):
         raise ParameterError(f"study must be an EventStudy (from run_event_study), got {type(study).__name__}")
@@ -486,11 +491,14 @@ def analyze_events(
     if unknown or "plain" not in variants or len(set(variants)) != len(variants):
         raise ParameterError(f"variants must be distinct values among {', '.join(VARIANTS)} and include 'plain', got {variants!r}")
 
-    if n_paths and _holds_a_subset(study):
+    if n_paths and study.is_subset:
         raise ParameterError(
-            f"study holds {study.n_events} of the events its rule detects (a filtered subset): the "
+            f"study holds {study.n_events} events, a filtered subset of its rule's: the "
             "bootstrapped-path null re-runs the unfiltered rule and does not apply to a subset; pass n_paths=0"
         )
+    path_null_skipped = path_null_unavailable(study) if n_paths else None
+    if path_null_skipped is not None:
+        n_paths = 0
 
     eligible = eligible_days(study)
     baseline = unconditional_baseline(study, eligible)
@@ -573,12 +581,15 @@ def analyze_events(
             random_entry_pvalue_holm=pvalues_holm["random_entry.plain.mean"],
             bootstrap_path_pvalue_holm=pvalues_holm.get("bootstrap_paths.mean"),
             alpha=alpha,
+            path_null_applies=path_null_skipped is None,
         )
         notes = _random_entry_notes(label, item["random_entry"], alpha)
         if 0 < n < SMALL_SAMPLE:
             notes.insert(0, f"{label}: only {n} complete events; " + ("anecdotal" if n < 10 else "small sample"))
         if item["maxlags"] > 0:
             notes.append(f"{label}: event windows overlap (up to {item['maxlags']} later events inside one window)")
+        if path_null_skipped is not None:
+            notes.append(f"{label}: bootstrapped-path null skipped: {path_null_skipped}")
         if paths is not None:
             without = int(np.count_nonzero(paths.event_counts[:, j] == 0))
             if without:
@@ -624,6 +635,7 @@ def analyze_events(
         variants=variants,
         baseline=baseline,
         bootstrap=paths,
-        verdict_rules=verdict_rules(claim),
+        verdict_rules=verdict_rules(claim, path_null_applies=path_null_skipped is None),
         claim=claim,
+        path_null_skipped=path_null_skipped,
     )

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numba
 import numpy as np
 
-from backtest.stats import _kernels
+from backtest.stats import nb as stats_nb
 from backtest.stats._rng import check_seed, seed_from
 from backtest.stats.montecarlo import check_count
 
@@ -186,11 +186,11 @@ def bench_random_entry(
     repeats = check_count("repeats", repeats)
     seed = check_seed(seed)
     sub_seed = seed_from(seed, "bench", "random_entry")
-    before = _numba_state(_kernels.random_entry_null_means_nb)
+    before = _numba_state(stats_nb.random_entry_null_means_nb)
     numba_cold, numba_warm, numba_null = _time(
-        lambda: _kernels.random_entry_null_means_nb(pool, k, n_draws, sub_seed), repeats
+        lambda: stats_nb.random_entry_null_means_nb(pool, k, n_draws, sub_seed), repeats
     )
-    first_call = _numba_first_call(_kernels.random_entry_null_means_nb, before)
+    first_call = _numba_first_call(stats_nb.random_entry_null_means_nb, before)
     choice_cold, choice_warm, choice_null = _time(lambda: numpy_choice_means(pool, k, n_draws, sub_seed), repeats)
     arg_draws = min(n_draws, check_count("argpartition_draws", argpartition_draws))
     arg_cold, arg_warm, arg_null = _time(lambda: numpy_argpartition_means(pool, k, arg_draws, sub_seed), repeats)
@@ -237,17 +237,17 @@ def bench_bootstrap_indices(
 
     def with_kernel_loop() -> np.ndarray:
         return np.stack(
-            [_kernels.stationary_bootstrap_indices_nb(n_obs, mean_block, sub_seed, r) for r in range(n_replications)]
+            [stats_nb.stationary_bootstrap_indices_nb(n_obs, mean_block, sub_seed, r) for r in range(n_replications)]
         )
 
-    before = _numba_state(_kernels.stationary_bootstrap_indices_nb)
+    before = _numba_state(stats_nb.stationary_bootstrap_indices_nb)
     loop_cold, loop_warm, loop_indices = _time(with_kernel_loop, repeats)
-    first_loop = _numba_first_call(_kernels.stationary_bootstrap_indices_nb, before)
-    before = _numba_state(_kernels.stationary_bootstrap_index_matrix_nb)
+    first_loop = _numba_first_call(stats_nb.stationary_bootstrap_indices_nb, before)
+    before = _numba_state(stats_nb.stationary_bootstrap_index_matrix_nb)
     matrix_cold, matrix_warm, _ = _time(
-        lambda: _kernels.stationary_bootstrap_index_matrix_nb(n_obs, mean_block, sub_seed, n_replications), repeats
+        lambda: stats_nb.stationary_bootstrap_index_matrix_nb(n_obs, mean_block, sub_seed, n_replications), repeats
     )
-    first_matrix = _numba_first_call(_kernels.stationary_bootstrap_index_matrix_nb, before)
+    first_matrix = _numba_first_call(stats_nb.stationary_bootstrap_index_matrix_nb, before)
     arch_cold, arch_warm, arch_indices = _time(with_arch, repeats)
 
     def mean_block_length(indices: np.ndarray) -> float:

@@ -3,10 +3,14 @@
 Input: an ``EventStudy``. Output: ``BootstrapPaths`` with one ``MonteCarloTest`` per horizon
 and statistic. In the spirit of Brock, Lakonishok & LeBaron (1992, J. Finance 47(5)): the
 series' daily log returns are resampled with the Politis & Romano (1994) stationary
-bootstrap, price paths are rebuilt from the first price, the cross rule is re-run on every
-path with the same detection bounds, and the events' statistics are compared with the
-paths'. A path keeps the return distribution and short-range dependence but not whatever
-link between past trend and future return the rule might exploit.
+bootstrap, price paths are rebuilt from the first price, the study's event source is re-run
+on every path under the same timing rules and detection bounds, and the events' statistics
+are compared with the paths'. A path keeps the return distribution and short-range
+dependence but not whatever link between past trend and future return the rule might exploit.
+
+The null only applies to a source that is a function of the price path alone (its
+``price_only``) and to a study holding every event of its source: ``path_null_unavailable``
+says why not otherwise, and the statistics then rest on the random-entry null.
 """
 
 from __future__ import annotations
@@ -17,11 +21,12 @@ import numpy as np
 import pandas as pd
 
 from backtest.errors import ParameterError
-from backtest.events import EventStudy
-from backtest.events.rules import horizon_offsets
-from backtest.events.study import detection_bounds
-from backtest.signals.moving_averages import close_array, direction_code, kind_code
-from backtest.stats import _kernels
+from backtest.events import EventRules, EventStudy
+from backtest.events.nb import select_events_nb
+from backtest.events.rules import Horizon, horizon_offsets
+from backtest.events.study import detect, detection_bounds
+from backtest.signals.moving_averages import close_array
+from backtest.stats import nb as stats_nb
 from backtest.stats._rng import DEFAULT_SEED, check_seed, seed_from
 from backtest.stats.montecarlo import (
     NULL_STATISTICS,
@@ -86,17 +91,17 @@ def _check_block(n_obs: object, mean_block: object) -> tuple[int, float]:
 
 def stationary_bootstrap_indices(n_obs: int, mean_block: float, seed: int, replication: int = 0) -> np.ndarray:
     """Indices (int64[n_obs]) of stationary-bootstrap replication ``replication``; the typed
-    wrapper of the shared kernel ``_kernels.stationary_bootstrap_indices_nb``."""
+    wrapper of the shared kernel ``stats_nb.stationary_bootstrap_indices_nb``."""
     n_obs, mean_block = _check_block(n_obs, mean_block)
     replication = check_count("replication", replication, minimum=0)
-    return _kernels.stationary_bootstrap_indices_nb(n_obs, mean_block, check_seed(seed), replication)
+    return stats_nb.stationary_bootstrap_indices_nb(n_obs, mean_block, check_seed(seed), replication)
 
 
 def stationary_bootstrap_index_matrix(n_obs: int, mean_block: float, seed: int, n_replications: int) -> np.ndarray:
     """Replications 0..n_replications-1 stacked (n_replications, n_obs), built in parallel."""
     n_obs, mean_block = _check_block(n_obs, mean_block)
     n_replications = check_count("n_replications", n_replications)
-    return _kernels.stationary_bootstrap_index_matrix_nb(n_obs, mean_block, check_seed(seed), n_replications)
+    return stats_nb.stationary_bootstrap_index_matrix_nb(n_obs, mean_block, check_seed(seed), n_replications)
 
 
 @dataclass(frozen=True, eq=False)
@@ -124,6 +129,73 @@ class BootstrapPaths:
         return pd.DataFrame(rows)
 
 
+def path_null_unavailable(study: EventStudy) -> str | None:
+    """Why the bootstrapped-path null cannot be run for ``study`` (None: it can).
+
+    The null re-runs the study's source on resampled price paths, so it needs a source that
+    is a function of the price path alone (``price_only``), and a study holding every event
+    its source defines (not a filtered ``subset``, not a hand-built table whose event positions
+    differ from the source's): otherwise the paths would carry another rule's events.
+    """
+    source = study.rules.source
+    if not source.price_only:
+        return (
+            f"the event source ({source.describe()}) reads data other than the price path; a resampled "
+            "price path cannot re-run it, so the random-entry null carries the verdict"
+        )
+    if study.is_subset:
+        return (
+            f"the study holds a filtered subset of the events of {source.describe()}; the path null would "
+            "re-run the unfiltered source"
+        )
+    # a table put together by hand under some rules is not the rules' event set: compare
+    # positions, not counts, so that such a table never borrows another rule's null
+    if not np.array_equal(study.table["event_pos"].to_numpy(dtype=np.int64), detect(study.close, study.rules).event_pos):
+        return f"the study's events are not the events {source.describe()} finds on its series (a hand-built table)"
+    return None
+
+
+def bootstrap_path_stats(
+    close: pd.Series,
+    rules: EventRules,
+    horizons: tuple[Horizon, ...],
+    mean_block: float,
+    seed: int,
+    n_paths: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Statistics of the source's events on ``n_paths`` stationary-bootstrap price paths.
+
+    Path b is ``rebuild_path_nb(first close, log returns, stationary_bootstrap_indices_nb(n - 1,
+    mean_block, seed, b))``; the source runs on it (``signal_on_path``), the shared timing
+    kernel selects its events with the detection bounds of ``close``'s dates, and
+    ``path_event_stats_nb`` measures them. Returns (stats (paths, horizons, 4), counts (paths,
+    horizons)) as ``path_event_stats_nb`` per path.
+    """
+    source = rules.source
+    if not source.price_only:
+        raise ParameterError(f"the bootstrapped-path null needs a price-only source, got {source.describe()!r}")
+    values = close_array(close)
+    log_returns = np.ascontiguousarray(np.diff(np.log(values)))
+    first, last = detection_bounds(close.index, rules)
+    offsets = np.ascontiguousarray(horizon_offsets(close.index, np.arange(len(values), dtype=np.int64), horizons))
+    stats = np.full((n_paths, len(horizons), len(NULL_STATISTICS)), np.nan)
+    counts = np.zeros((n_paths, len(horizons)), dtype=np.int64)
+    for b in range(n_paths):
+        indices = stats_nb.stationary_bootstrap_indices_nb(len(log_returns), mean_block, seed, b)
+        path = stats_nb.rebuild_path_nb(float(values[0]), log_returns, indices)
+        signal = source.signal_on_path(path)
+        events, _ = select_events_nb(
+            np.ascontiguousarray(signal.trigger, dtype=np.bool_),
+            np.ascontiguousarray(signal.state, dtype=np.bool_),
+            first,
+            last,
+            rules.confirm,
+            rules.min_gap,
+        )
+        stats[b], counts[b] = stats_nb.path_event_stats_nb(path, events, rules.entry_lag, offsets)
+    return stats, counts
+
+
 def bootstrap_path_tests(
     study: EventStudy,
     *,
@@ -135,34 +207,18 @@ def bootstrap_path_tests(
 
     Path b uses ``stationary_bootstrap_indices_nb(n - 1, mean_block, seed_from(seed,
     "bootstrap_paths"), b)``; each path keeps the dates of the data, so calendar-month
-    horizons and the detection bounds mean the same positions as in the study.
+    horizons and the detection bounds mean the same positions as in the study. A
+    ParameterError when the null does not apply (``path_null_unavailable``).
     """
     n_paths = check_count("n_paths", n_paths)
     seed = check_seed(seed)
+    reason = path_null_unavailable(study)
+    if reason is not None:
+        raise ParameterError(f"the bootstrapped-path null does not apply: {reason}")
     close = study.close
-    values = close_array(close)
     block = resolve_mean_block(close, mean_block)
-    rules = study.rules
-    first, last = detection_bounds(close.index, rules)
-    offsets = horizon_offsets(close.index, np.arange(len(values), dtype=np.int64), study.horizons)
     sub_seed = seed_from(seed, "bootstrap_paths")
-    stats, counts = _kernels.bootstrap_path_stats_nb(
-        np.ascontiguousarray(np.diff(np.log(values))),
-        float(values[0]),
-        block,
-        sub_seed,
-        n_paths,
-        rules.fast,
-        rules.slow,
-        kind_code(rules.ma),
-        direction_code(rules.direction),
-        first,
-        last,
-        rules.confirm,
-        rules.min_gap,
-        rules.entry_lag,
-        np.ascontiguousarray(offsets),
-    )
+    stats, counts = bootstrap_path_stats(close, study.rules, study.horizons, block, sub_seed, n_paths)
     labels = tuple(h.label for h in study.horizons)
     tests: dict[str, dict[str, MonteCarloTest]] = {}
     for j, label in enumerate(labels):

@@ -32,13 +32,13 @@ from backtest.errors import ParameterError
 from backtest.events import EventStudy
 from backtest.events.paths import aligned_paths
 from backtest.events.study import detection_bounds
-from backtest.stats import _kernels
+from backtest.stats import nb as stats_nb
 from backtest.stats._rng import DEFAULT_SEED, check_seed, seed_from
 from backtest.stats.baseline import EligibleDays, eligible_days
 
 Variant = Literal["plain", "spacing", "era"]
 VARIANTS: tuple[str, ...] = ("plain", "spacing", "era")
-NULL_STATISTICS: tuple[str, ...] = _kernels.NULL_STATISTICS
+NULL_STATISTICS: tuple[str, ...] = stats_nb.NULL_STATISTICS
 
 BETTER_TAIL: dict[str, str] = {
     "mean": "greater",
@@ -262,21 +262,21 @@ def random_entry_null(
     reduced = plan.strata_size - (plan.strata_count - 1) * max(plan.spacing - 1, 0)
     if (plan.strata_start < 0).any() or (ends > len(ret)).any() or (reduced < plan.strata_count).any():
         raise ParameterError(f"sampling plan {plan.variant!r} does not fit a pool of {len(ret)} days")
-    return _kernels.random_entry_null_stats_nb(
+    return stats_nb.random_entry_null_stats_nb(
         ret, max_drawdown, plan.strata_start, plan.strata_size, plan.strata_count, plan.spacing, n_draws, seed
     )
 
 
 def random_entry_null_means(pool: np.ndarray, k: int, *, n_draws: int, seed: int) -> np.ndarray:
     """Typed wrapper of the shared kernel: the mean of k pool values drawn without
-    replacement, per draw (float64[n_draws]); see ``_kernels.random_entry_null_means_nb``."""
+    replacement, per draw (float64[n_draws]); see ``stats_nb.random_entry_null_means_nb``."""
     pool = np.ascontiguousarray(pool, dtype=np.float64)
     if pool.ndim != 1 or not np.isfinite(pool).all():
         raise ParameterError("pool must be a 1-D array of finite values")
     k = check_count("k", k)
     if k > len(pool):
         raise ParameterError(f"k must be at most the pool size {len(pool)}, got {k}")
-    return _kernels.random_entry_null_means_nb(pool, k, check_count("n_draws", n_draws), check_seed(seed))
+    return stats_nb.random_entry_null_means_nb(pool, k, check_count("n_draws", n_draws), check_seed(seed))
 
 
 @dataclass(frozen=True)
@@ -405,7 +405,7 @@ def random_entry_band(
     if pool_size < k:
         raise ParameterError(f"only {pool_size} days have a complete {length}-day window, fewer than k={k}")
     sub_seed = seed_from(seed, "path_band", length)
-    means = _kernels.random_entry_path_means_nb(np.ascontiguousarray(close), pool_start, pool_size, k, length, n_draws, sub_seed)
+    means = stats_nb.random_entry_path_means_nb(np.ascontiguousarray(close), pool_start, pool_size, k, length, n_draws, sub_seed)
     event_paths = aligned_paths(study.close, complete, days=length)
     return PathBand(
         days=np.arange(length + 1),

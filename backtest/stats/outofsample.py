@@ -16,7 +16,7 @@ import pandas as pd
 
 from backtest.errors import InsufficientDataError
 from backtest.events import EventStudy
-from backtest.events._kernels import forward_returns_nb
+from backtest.events.nb import forward_returns_nb
 from backtest.events.study import detection_bounds
 
 

@@ -102,6 +102,14 @@ hit rate below the unconditional one, Wilcoxon signed-rank) and the bootstrap co
 intervals."""
 
 
+VERDICT_RULE_EXOGENOUS = """\
+Exogenous event source. When the events come from a source that reads data other than the
+price path (a list of dates, another series such as the VIX or a yield, volume), a resampled
+price path cannot re-run it and the bootstrapped-path test does not apply. Question B is then
+decided by the random-entry Monte Carlo alone (valid for any source): supported when its Holm
+p is below alpha, not supported otherwise."""
+
+
 def check_claim(claim: str) -> str:
     """"gains" or "losses", or ParameterError naming the parameter."""
     if claim not in CLAIMS:
@@ -109,9 +117,11 @@ def check_claim(claim: str) -> str:
     return claim
 
 
-def verdict_rules(claim: str = GAINS) -> str:
-    """The verdict-rules text of a claim direction (``VERDICT_RULES`` for gains)."""
-    return VERDICT_RULES if check_claim(claim) == GAINS else VERDICT_RULES_LOSSES
+def verdict_rules(claim: str = GAINS, path_null_applies: bool = True) -> str:
+    """The verdict-rules text of a claim direction (``VERDICT_RULES`` for gains), with
+    ``VERDICT_RULE_EXOGENOUS`` appended when the path null does not apply to the source."""
+    text = VERDICT_RULES if check_claim(claim) == GAINS else VERDICT_RULES_LOSSES
+    return text if path_null_applies else text + "\n\n" + VERDICT_RULE_EXOGENOUS
 
 
 @dataclass(frozen=True)
@@ -207,11 +217,13 @@ def relative_verdict(
     random_entry_pvalue_holm: float,
     bootstrap_path_pvalue_holm: float | None,
     alpha: float = DEFAULT_ALPHA,
+    path_null_applies: bool = True,
 ) -> Verdict:
     """Question B by ``VERDICT_RULES`` (``bootstrap_path_pvalue_holm`` None or NaN: not run).
 
     The rule reads p-values only, so it serves both claim directions: for "losses" pass the
-    lower-tail p-values (``VERDICT_RULES_LOSSES``)."""
+    lower-tail p-values (``VERDICT_RULES_LOSSES``). ``path_null_applies`` False: the event
+    source is exogenous (``VERDICT_RULE_EXOGENOUS``), so the random-entry test alone decides."""
     alpha = _check_alpha(alpha)
     flags = sample_flags(n)
     path_p = math.nan if bootstrap_path_pvalue_holm is None else float(bootstrap_path_pvalue_holm)
@@ -224,6 +236,15 @@ def relative_verdict(
     if n < MIN_EVENTS:
         return Verdict("B", INCONCLUSIVE, f"n < {MIN_EVENTS}: anecdotal", flags, evidence)
     random_shows = _significant(random_entry_pvalue_holm, alpha)
+    if not path_null_applies:
+        if random_shows is None:
+            return Verdict("B", INCONCLUSIVE, "the random-entry test could not run", flags, evidence)
+        outcome = SUPPORTED if random_shows else NOT_SUPPORTED
+        comparison = "<" if random_shows else ">="
+        return Verdict(
+            "B", outcome, f"Holm random-entry p {comparison} alpha (bootstrapped-path null does not apply to the source)",
+            flags, evidence,
+        )
     path_shows = _significant(path_p, alpha)
     if random_shows and path_shows:
         return Verdict("B", SUPPORTED, "Holm random-entry p < alpha and Holm bootstrapped-path p < alpha", flags, evidence)

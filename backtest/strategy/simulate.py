@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from backtest.errors import ParameterError
-from backtest.events.study import _close_of, detection_bounds
+from backtest.events.study import close_of, detection_bounds
 from backtest.signals import crossovers, moving_average
 from backtest.strategy.metrics import PerformanceMetrics, drawdown, performance
 from backtest.strategy.rules import TrendStrategy
@@ -62,7 +62,7 @@ def trend_signals(series: object, strategy: TrendStrategy) -> TrendSignals:
     """
     if not isinstance(strategy, TrendStrategy):
         raise ParameterError(f"strategy must be a TrendStrategy, got {type(strategy).__name__}")
-    close = _close_of(series)
+    close = close_of(series)
     fast = moving_average(close, strategy.fast, strategy.ma)
     slow = moving_average(close, strategy.slow, strategy.ma)
     first, last = detection_bounds(close.index, strategy.event_rules("golden"))
@@ -205,7 +205,7 @@ def _result(label: str, close: pd.Series, entries: np.ndarray, exits: np.ndarray
 
 
 def _traded_close(traded: object, dates: pd.DatetimeIndex) -> pd.Series:
-    close = _close_of(traded)
+    close = close_of(traded)
     aligned = close.reindex(dates)
     missing = aligned.isna().to_numpy()
     if missing.any():
@@ -223,7 +223,7 @@ def simulate(series: object, strategy: TrendStrategy, *, traded: object | None =
     comes from the price index); it needs a close on every day of the signal's sample.
     """
     signals = trend_signals(series, strategy)
-    signal_close = _close_of(series)
+    signal_close = close_of(series)
     close = _traded_close(traded, signals.dates) if traded is not None else signal_close.loc[signals.dates]
     golden_at = np.isin(signals.dates, signals.golden_dates)
     return _result(label or strategy.describe(), close, signals.entries, signals.exits, strategy.fee, strategy.lag,
@@ -241,7 +241,7 @@ def buy_and_hold(
     """Buy at the first close of [start, end] and hold to the last, paying ``fee`` once."""
     # TrendStrategy validates the dates and the fee with the same messages as a strategy
     window = TrendStrategy(start=start, end=end, fee=fee)  # type: ignore[arg-type]
-    close = _close_of(series)
+    close = close_of(series)
     first, last = detection_bounds(close.index, window.event_rules("golden"))
     if last - first < 1:
         raise ParameterError(f"the sample {start} to {end} holds fewer than two closes of {close.name!r}")

@@ -11,21 +11,13 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-GOLDEN = 1  # same codes as backtest.signals._kernels (kept literal: see _beyond_today)
+from backtest.events.nb import timed_event_nb
+from backtest.signals.nb import GOLDEN
 
 
 # ---------------------------------------------------------------------------------------
 # Events
 # ---------------------------------------------------------------------------------------
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _beyond_today(fast: float, slow: float, direction: int) -> bool:
-    # Averages are defined wherever this is called (callers start past the NaN warm-up), so
-    # "not beyond" is exactly the <= / >= of backtest.signals._kernels.crossings_nb.
-    if direction == GOLDEN:
-        return fast > slow
-    return fast < slow
 
 
 @njit(cache=True, nogil=True)
@@ -35,32 +27,39 @@ def _pair_events(
     direction: int,
     t_lo: int,
     t_hi: int,
+    first_pos: int,
+    last_pos: int,
     confirm: int,
     min_gap: int,
     out: np.ndarray,
     out_start: int,
     write: bool,
 ) -> int:
-    """Events of one pair; the rules of ``backtest.events._kernels.select_events_nb``.
+    """Events of one pair: its crosses, then the timing rules every source shares
+    (``backtest.events.nb.timed_event_nb``, inlined here).
 
-    A cross on t (beyond on t, not beyond on t-1) is confirmed when fast stays beyond slow
-    on t+1..t+confirm and is dated t+confirm; ``min_gap`` drops events within that many
-    days of the previous kept one. Candidate cross days are t_lo..t_hi (the caller puts
-    their event dates inside the detection window and t_lo-1 past both warm-ups).
+    A cross on t (beyond on t, not beyond on t-1) is a trigger for t in t_lo..t_hi (the
+    caller puts t_lo-1 past both warm-ups, so the comparisons are exactly those of
+    ``backtest.signals.nb.crossings_nb`` and ``beyond_nb``); the state a confirmation reads
+    is fast strictly beyond slow, filled once over the span when ``confirm`` > 0.
     """
+    n = fast.shape[0]
+    golden = direction == GOLDEN
+    if confirm > 0:
+        # only a confirmation reads the state of later days: fill it once over the span
+        state = np.empty(n, dtype=np.bool_)
+        for t in range(t_lo - 1, min(n - 1, t_hi + confirm) + 1):
+            state[t] = fast[t] > slow[t] if golden else fast[t] < slow[t]
+    else:
+        state = np.empty(0, dtype=np.bool_)
     count = 0
     last_kept = -1
-    previous = _beyond_today(fast[t_lo - 1], slow[t_lo - 1], direction)
+    previous = fast[t_lo - 1] > slow[t_lo - 1] if golden else fast[t_lo - 1] < slow[t_lo - 1]
     for t in range(t_lo, t_hi + 1):
-        today = _beyond_today(fast[t], slow[t], direction)
+        today = fast[t] > slow[t] if golden else fast[t] < slow[t]
         if today and not previous:
-            event_pos = t + confirm
-            confirmed = True
-            for j in range(t + 1, event_pos + 1):
-                if not _beyond_today(fast[j], slow[j], direction):
-                    confirmed = False
-                    break
-            if confirmed and not (min_gap > 0 and last_kept >= 0 and event_pos - last_kept <= min_gap):
+            event_pos = timed_event_nb(state, n, t, first_pos, last_pos, confirm, min_gap, last_kept)
+            if event_pos >= 0:
                 if write:
                     out[out_start + count] = event_pos
                 count += 1
@@ -104,7 +103,8 @@ def count_events_nb(
         if t_hi < t_lo:
             continue
         counts[p] = _pair_events(
-            averages[fast_rows[p]], averages[slow_rows[p]], direction, t_lo, t_hi, confirm, min_gap, dummy, 0, False
+            averages[fast_rows[p]], averages[slow_rows[p]], direction, t_lo, t_hi, first_pos, last_pos, confirm, min_gap,
+            dummy, 0, False,
         )
     return counts
 
@@ -132,7 +132,8 @@ def fill_events_nb(
         if t_hi < t_lo:
             continue
         _pair_events(
-            averages[fast_rows[p]], averages[slow_rows[p]], direction, t_lo, t_hi, confirm, min_gap, events, offsets[p], True
+            averages[fast_rows[p]], averages[slow_rows[p]], direction, t_lo, t_hi, first_pos, last_pos, confirm, min_gap,
+            events, offsets[p], True,
         )
     return events
 

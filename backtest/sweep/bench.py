@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from backtest.events.rules import DEFAULT_HORIZONS, EventRules, Horizon
-from backtest.events.study import _close_of, detection_bounds
+from backtest.events.study import close_of, detection_bounds
 from backtest.signals.moving_averages import close_array
 from backtest.sweep import _kernels
 from backtest.sweep.engine import find_events, horizon_sample, run_sweep
@@ -167,7 +167,7 @@ def _compare_with_vectorbt(
 
 
 def _kernels_forward(values: np.ndarray, days: int) -> np.ndarray:
-    from backtest.events._kernels import forward_returns_nb
+    from backtest.events.nb import forward_returns_nb
 
     return forward_returns_nb(values, days)
 
@@ -248,7 +248,7 @@ def run_sweep_bench(
 ) -> dict[str, Any]:
     """Every measurement of ``backtest bench sweep`` (see the module docstring)."""
     report = progress or (lambda _: None)
-    close = _close_of(series)
+    close = close_of(series)
     values = close_array(close)
     first, last = detection_bounds(close.index, rules)
     if any(h.days is None for h in horizons):

@@ -21,12 +21,12 @@ import numpy as np
 import pandas as pd
 
 from backtest.errors import InsufficientDataError, ParameterError
-from backtest.events._kernels import forward_returns_nb
-from backtest.events.rules import DEFAULT_HORIZONS, EventRules, Horizon
-from backtest.events.study import _close_of, detection_bounds
-from backtest.signals import _kernels as signal_kernels
+from backtest.events.nb import forward_returns_nb
+from backtest.events.rules import DEFAULT_HORIZONS, EventRules, Horizon, horizon_offsets
+from backtest.events.study import close_of, detection_bounds
+from backtest.signals import nb as signal_nb
 from backtest.signals.moving_averages import close_array, direction_code, kind_code
-from backtest.stats._rng import seed_from
+from backtest.stats import seed_from
 from backtest.sweep import _kernels
 from backtest.sweep.grid import SweepGrid
 from backtest.sweep.snooping import IndexGenerator, PairInference, SnoopingTest
@@ -43,7 +43,7 @@ NullGenerator = Callable[[np.ndarray, int, int, int], np.ndarray]
 def default_null_generator() -> NullGenerator:
     """The project's random-entry kernel: means of k days drawn without replacement,
     deterministic in (seed, draw)."""
-    from backtest.stats._kernels import random_entry_null_means_nb
+    from backtest.stats.nb import random_entry_null_means_nb
 
     return random_entry_null_means_nb
 
@@ -77,7 +77,7 @@ def window_averages(values: np.ndarray, windows: np.ndarray, kind: int) -> tuple
     averages = np.empty((len(windows), len(values)))
     first_defined = np.empty(len(windows), dtype=np.int64)
     for row, window in enumerate(windows):
-        averages[row] = signal_kernels.moving_average_nb(values, int(window), kind)
+        averages[row] = signal_nb.moving_average_nb(values, int(window), kind)
         defined = np.flatnonzero(~np.isnan(averages[row]))
         first_defined[row] = defined[0] if defined.size else len(values)
     return averages, first_defined
@@ -111,13 +111,9 @@ def find_pair_events(values: np.ndarray, index: pd.DatetimeIndex, pairs: np.ndar
 
 
 def entry_offsets(index: pd.DatetimeIndex, horizon: Horizon) -> np.ndarray:
-    """Window length in trading days for an entry on each day (as
-    ``backtest.events.rules.horizon_offsets``, vectorised over all days)."""
-    n = len(index)
-    if horizon.days is not None:
-        return np.full(n, horizon.days, dtype=np.int64)
-    targets = index + pd.DateOffset(months=horizon.months)
-    return index.searchsorted(targets, side="left").astype(np.int64) - np.arange(n, dtype=np.int64)
+    """Window length in trading days for an entry on each day
+    (``backtest.events.rules.horizon_offsets`` over every day)."""
+    return horizon_offsets(index, np.arange(len(index), dtype=np.int64), (horizon,))[:, 0]
 
 
 def forward_returns(values: np.ndarray, offsets: np.ndarray) -> np.ndarray:
@@ -561,7 +557,7 @@ def assemble_sweep(
 
 def series_label(series: object) -> str:
     """The name a sweep reports for ``series`` (a MarketSeries' name, else the close's)."""
-    close = _close_of(series)
+    close = close_of(series)
     return str(getattr(series, "name", close.name) or close.name or "")
 
 

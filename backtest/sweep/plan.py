@@ -28,7 +28,7 @@ import pandas as pd
 
 from backtest.data.series import check_no_long_gaps
 from backtest.errors import ParameterError
-from backtest.events.study import _close_of
+from backtest.events.study import close_of
 from backtest.signals.moving_averages import close_array
 from backtest.sweep.engine import (
     HorizonPool,
@@ -82,7 +82,7 @@ def series_input(series: object) -> SeriesInput:
     """A ``SeriesInput`` from a MarketSeries or a pandas Series (validated closes)."""
     if isinstance(series, SeriesInput):
         return series
-    close = _close_of(series)
+    close = close_of(series)
     close_array(close)  # NaN / non-positive closes: ParameterError here, not in a worker
     check_no_long_gaps(close)  # an average or forward window never spans a hole in the data
     provenance_frame = getattr(series, "provenance_frame", None)

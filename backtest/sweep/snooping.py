@@ -42,7 +42,7 @@ IndexGenerator = Callable[[int, float, int, int], np.ndarray]
 def default_index_generator() -> IndexGenerator:
     """The project's stationary-bootstrap kernel (Politis & Romano 1994; counter-based, so
     replication b is a function of (seed, b) only)."""
-    from backtest.stats._kernels import stationary_bootstrap_indices_nb
+    from backtest.stats.nb import stationary_bootstrap_indices_nb
 
     return stationary_bootstrap_indices_nb
 

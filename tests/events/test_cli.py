@@ -56,3 +56,51 @@ def test_missing_file_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert main(["events", "--series", str(missing)]) == 2
     err = capsys.readouterr().err
     assert str(missing) in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        (["--rsi-below", "30", "--since", "2015-01-01"], "RSI(14) crosses below 30"),
+        (["--new-high", "252", "--min-gap", "252"], "close above the highest close of the previous 252 days"),
+        (["--cross-above", "VIX", "--level", "40", "--min-gap", "60"], "VIX crosses above 40"),
+    ],
+)
+def test_events_accepts_other_sources(args: list[str], fragment: str, capsys: pytest.CaptureFixture[str], russell2000) -> None:
+    assert main(["events", *args]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert fragment in out and "Events:" in out
+
+
+def test_events_from_a_date_file_reports_moved_and_dropped_dates(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], russell2000
+) -> None:
+    dates = tmp_path / "fomc.csv"
+    dates.write_text("date\n2008-12-16\n2020-03-15\n2099-01-01\n")
+    assert main(["events", "--dates", str(dates), "--csv", str(tmp_path / "out.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "2020-03-15->2020-03-16" in out and "after the data dropped: 2099-01-01" in out
+    table = pd.read_csv(tmp_path / "out.csv", parse_dates=["event_date"])
+    assert list(table["event_date"].dt.date.astype(str)) == ["2008-12-16", "2020-03-16"]
+
+
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        (["--rsi-below", "30", "--new-high", "20"], "give one event source"),
+        (["--cross-above", "VIX"], "need --level"),
+        (["--level", "3"], "--level goes with"),
+    ],
+)
+def test_conflicting_sources_are_one_line_errors(args: list[str], fragment: str, capsys: pytest.CaptureFixture[str], russell2000) -> None:
+    assert main(["events", *args]) == 2
+    err = capsys.readouterr().err.strip()
+    assert fragment in err and "Traceback" not in err
+
+
+def test_events_help_explains_each_source_convention(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["events", "--help"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    for fragment in ("RSI >= LEVEL on day t-1 and < LEVEL on day t", "previous N trading days",
+                     "maps to the next trading day", "last within 5 days before"):
+        assert fragment in out

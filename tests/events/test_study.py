@@ -19,7 +19,7 @@ from backtest.events import (
     run_event_studies,
     run_event_study,
 )
-from backtest.events import _kernels
+from backtest.events import nb as events_nb
 
 
 def random_walk(n: int, seed: int = 0, sigma: float = 0.012) -> pd.Series:
@@ -294,7 +294,7 @@ def test_forward_measure_kernel_matches_pandas_twin_on_random_entries() -> None:
 def test_forward_returns_kernel_matches_pandas() -> None:
     close = random_walk(1000, seed=2)
     np.testing.assert_allclose(
-        _kernels.forward_returns_nb(close.to_numpy(), 63), (close.shift(-63) / close - 1).to_numpy(), rtol=1e-12
+        events_nb.forward_returns_nb(close.to_numpy(), 63), (close.shift(-63) / close - 1).to_numpy(), rtol=1e-12
     )
 
 

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backtest.errors import ParameterError
-from backtest.signals import _kernels
+from backtest.signals import nb
 from backtest.signals.indicators import (
     lookback_touches,
     mean_relative_strength,
@@ -172,7 +172,7 @@ def test_lookback_touches_by_hand_and_against_twin() -> None:
     assert not lookback_touches(index, ["2030-01-01"], 3).any()
     flags = np.random.default_rng(1).random(500) < 0.01
     twin = pd.Series(flags).rolling(20, min_periods=1).max().astype(bool).to_numpy()
-    np.testing.assert_array_equal(_kernels.lookback_touches_nb(flags, 20), twin)
+    np.testing.assert_array_equal(nb.lookback_touches_nb(flags, 20), twin)
 
 
 def test_wrappers_name_bad_parameters() -> None:

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from backtest.errors import ParameterError
 from backtest.signals import crossovers, moving_average
-from backtest.signals import _kernels
+from backtest.signals import nb
 
 
 def random_walk(n: int, seed: int = 0, start: float = 100.0) -> pd.Series:
@@ -71,7 +71,7 @@ def test_crossings_kernel_matches_twin(fast: list[float], seed: int) -> None:
     slow_arr = np.where(rng.random(len(fast)) < 0.2, fast_arr, rng.uniform(1, 2, len(fast)))
     for direction in (1, -1):
         np.testing.assert_array_equal(
-            _kernels.crossings_nb(fast_arr, slow_arr, direction), crossings_twin(fast_arr, slow_arr, direction)
+            nb.crossings_nb(fast_arr, slow_arr, direction), crossings_twin(fast_arr, slow_arr, direction)
         )
 
 

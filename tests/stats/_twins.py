@@ -1,4 +1,4 @@
-"""Readable pure-Python twins of ``backtest.stats._kernels``, used only by the tests.
+"""Readable pure-Python twins of ``backtest.stats.nb``, used only by the tests.
 
 Same counter-based generator (SplitMix64 on Python ints), same sampling algorithms, written
 for clarity with sets, lists and pandas instead of masks and preallocated arrays.

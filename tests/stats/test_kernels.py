@@ -13,10 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backtest.events import EventRules, Horizon
-from backtest.events.study import detection_bounds
-from backtest.events.rules import horizon_offsets
-from backtest.signals.moving_averages import direction_code, kind_code
-from backtest.stats import _kernels
+from backtest.stats import nb as stats_nb
+from backtest.stats.bootstrap import bootstrap_path_stats
 
 from . import _twins
 
@@ -31,19 +29,19 @@ def one_stratum(n: int, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def test_generator_matches_twin_and_is_uniform() -> None:
-    values = _kernels.uniforms_nb(12345, 7, 2000)
+    values = stats_nb.uniforms_nb(12345, 7, 2000)
     stream = _twins.Stream(12345, 7)
     assert values.tolist() == [stream.uniform() for _ in range(2000)]
-    many = _kernels.uniforms_nb(99, 0, 200_000)
+    many = stats_nb.uniforms_nb(99, 0, 200_000)
     assert scipy.stats.kstest(many, "uniform").pvalue > 0.01
     # neighbouring streams and seeds are not shifted copies of each other
-    assert abs(np.corrcoef(_kernels.uniforms_nb(99, 1, 100_000), _kernels.uniforms_nb(99, 2, 100_000))[0, 1]) < 0.02
-    assert abs(np.corrcoef(_kernels.uniforms_nb(99, 1, 100_000), _kernels.uniforms_nb(100, 1, 100_000))[0, 1]) < 0.02
+    assert abs(np.corrcoef(stats_nb.uniforms_nb(99, 1, 100_000), stats_nb.uniforms_nb(99, 2, 100_000))[0, 1]) < 0.02
+    assert abs(np.corrcoef(stats_nb.uniforms_nb(99, 1, 100_000), stats_nb.uniforms_nb(100, 1, 100_000))[0, 1]) < 0.02
 
 
 def test_null_means_kernel_matches_twin() -> None:
     pool = np.random.default_rng(1).normal(0.01, 0.05, 300)
-    kernel = _kernels.random_entry_null_means_nb(pool, 12, 700, 42)
+    kernel = stats_nb.random_entry_null_means_nb(pool, 12, 700, 42)
     np.testing.assert_allclose(kernel, _twins.random_entry_null_means(pool, 12, 700, 42), rtol=0, atol=1e-15)
 
 
@@ -61,26 +59,26 @@ def test_null_stats_and_picks_match_twin(starts, sizes, counts, spacing) -> None
     ret = rng.normal(0.01, 0.05, 300)
     drawdown = -np.abs(rng.normal(0.05, 0.03, 300))
     args = (np.array(starts), np.array(sizes), np.array(counts), spacing)
-    kernel = _kernels.random_entry_null_stats_nb(ret, drawdown, *args, 600, 5)
+    kernel = stats_nb.random_entry_null_stats_nb(ret, drawdown, *args, 600, 5)
     twin = _twins.random_entry_null_stats(ret, drawdown, starts, sizes, counts, spacing, 600, 5)
     np.testing.assert_allclose(kernel, twin, rtol=0, atol=1e-15)
-    picks = _kernels.random_entry_picks_nb(*args, 600, 5)
+    picks = stats_nb.random_entry_picks_nb(*args, 600, 5)
     np.testing.assert_array_equal(picks, _twins.random_entry_picks(starts, sizes, counts, spacing, 600, 5))
 
 
 def test_null_means_equal_column_zero_of_null_stats() -> None:
     pool = np.random.default_rng(3).normal(size=5000)
-    means = _kernels.random_entry_null_means_nb(pool, 25, 3000, 11)
-    stats = _kernels.random_entry_null_stats_nb(pool, pool, *one_stratum(5000, 25), 1, 3000, 11)
+    means = stats_nb.random_entry_null_means_nb(pool, 25, 3000, 11)
+    stats = stats_nb.random_entry_null_stats_nb(pool, pool, *one_stratum(5000, 25), 1, 3000, 11)
     np.testing.assert_array_equal(means, stats[:, 0])
 
 
 def test_draws_depend_only_on_seed_and_draw_index() -> None:
     pool = np.random.default_rng(4).normal(size=2000)
-    long_run = _kernels.random_entry_null_means_nb(pool, 20, 3 * _kernels.CHUNK + 17, 8)
-    short_run = _kernels.random_entry_null_means_nb(pool, 20, 5, 8)
+    long_run = stats_nb.random_entry_null_means_nb(pool, 20, 3 * stats_nb.CHUNK + 17, 8)
+    short_run = stats_nb.random_entry_null_means_nb(pool, 20, 5, 8)
     np.testing.assert_array_equal(long_run[:5], short_run)
-    assert not np.array_equal(long_run[:5], _kernels.random_entry_null_means_nb(pool, 20, 5, 9))
+    assert not np.array_equal(long_run[:5], stats_nb.random_entry_null_means_nb(pool, 20, 5, 9))
 
 
 @pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="needs at least 2 numba threads to compare with 1")
@@ -94,9 +92,9 @@ def test_results_do_not_depend_on_thread_count() -> None:
             numba.set_num_threads(threads)
             runs.append(
                 (
-                    _kernels.random_entry_null_stats_nb(pool, pool, *one_stratum(3000, 30), 40, 5000, 3),
-                    _kernels.random_entry_path_means_nb(close, 0, 2000, 10, 100, 1500, 3),
-                    _kernels.stationary_bootstrap_index_matrix_nb(3000, 20.0, 3, 64),
+                    stats_nb.random_entry_null_stats_nb(pool, pool, *one_stratum(3000, 30), 40, 5000, 3),
+                    stats_nb.random_entry_path_means_nb(close, 0, 2000, 10, 100, 1500, 3),
+                    stats_nb.stationary_bootstrap_index_matrix_nb(3000, 20.0, 3, 64),
                 )
             )
     finally:
@@ -116,7 +114,7 @@ def test_picks_are_distinct_inside_their_strata(sizes, data, seed) -> None:
     if sum(counts) == 0:
         counts[0] = 1
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-    picks = _kernels.random_entry_picks_nb(starts, np.array(sizes), np.array(counts), 1, 50, seed)
+    picks = stats_nb.random_entry_picks_nb(starts, np.array(sizes), np.array(counts), 1, 50, seed)
     for row in picks:
         assert len(set(row.tolist())) == len(row)
         position = 0
@@ -130,7 +128,7 @@ def test_picks_are_distinct_inside_their_strata(sizes, data, seed) -> None:
 @given(k=st.integers(1, 15), spacing=st.integers(1, 30), slack=st.integers(0, 100), seed=st.integers(0, 2**63 - 1))
 def test_spacing_is_respected(k, spacing, slack, seed) -> None:
     size = (k - 1) * spacing + 1 + slack
-    picks = _kernels.random_entry_picks_nb(np.array([0]), np.array([size]), np.array([k]), spacing, 50, seed)
+    picks = stats_nb.random_entry_picks_nb(np.array([0]), np.array([size]), np.array([k]), spacing, 50, seed)
     assert picks.min() >= 0 and picks.max() < size
     if k > 1:
         assert np.diff(np.sort(picks, axis=1), axis=1).min() >= spacing
@@ -138,14 +136,14 @@ def test_spacing_is_respected(k, spacing, slack, seed) -> None:
 
 def test_spacing_draws_are_uniform_over_admissible_sets() -> None:
     # 2 picks from 6 days at least 3 apart: the admissible pairs are (0,3) (0,4) (0,5) (1,4) (1,5) (2,5)
-    picks = _kernels.random_entry_picks_nb(np.array([0]), np.array([6]), np.array([2]), 3, 60_000, 1)
+    picks = stats_nb.random_entry_picks_nb(np.array([0]), np.array([6]), np.array([2]), 3, 60_000, 1)
     pairs = pd.Series([tuple(sorted(row)) for row in picks.tolist()]).value_counts()
     assert set(pairs.index) == {(0, 3), (0, 4), (0, 5), (1, 4), (1, 5), (2, 5)}
     assert scipy.stats.chisquare(pairs.to_numpy()).pvalue > 0.001
 
 
 def test_plain_draws_are_uniform_over_subsets() -> None:
-    picks = _kernels.random_entry_picks_nb(np.array([0]), np.array([5]), np.array([2]), 1, 50_000, 2)
+    picks = stats_nb.random_entry_picks_nb(np.array([0]), np.array([5]), np.array([2]), 1, 50_000, 2)
     pairs = pd.Series([tuple(sorted(row)) for row in picks.tolist()]).value_counts()
     assert len(pairs) == 10
     assert scipy.stats.chisquare(pairs.to_numpy()).pvalue > 0.001
@@ -153,19 +151,19 @@ def test_plain_draws_are_uniform_over_subsets() -> None:
 
 def test_path_means_kernel_matches_twin() -> None:
     close = walk(1500, 6).to_numpy()
-    kernel = _kernels.random_entry_path_means_nb(close, 100, 900, 7, 60, 200, 13)
+    kernel = stats_nb.random_entry_path_means_nb(close, 100, 900, 7, 60, 200, 13)
     np.testing.assert_allclose(kernel, _twins.random_entry_path_means(close, 100, 900, 7, 60, 200, 13), rtol=1e-13)
 
 
 def test_stationary_bootstrap_kernel_matches_twin() -> None:
     for replication in (0, 1, 250):
-        kernel = _kernels.stationary_bootstrap_indices_nb(3000, 7.5, 77, replication)
+        kernel = stats_nb.stationary_bootstrap_indices_nb(3000, 7.5, 77, replication)
         np.testing.assert_array_equal(kernel, _twins.stationary_bootstrap_indices(3000, 7.5, 77, replication))
-    matrix = _kernels.stationary_bootstrap_index_matrix_nb(500, 4.0, 77, 9)
-    np.testing.assert_array_equal(matrix[5], _kernels.stationary_bootstrap_indices_nb(500, 4.0, 77, 5))
-    assert _kernels.stationary_bootstrap_indices_nb(0, 4.0, 77, 0).shape == (0,)
+    matrix = stats_nb.stationary_bootstrap_index_matrix_nb(500, 4.0, 77, 9)
+    np.testing.assert_array_equal(matrix[5], stats_nb.stationary_bootstrap_indices_nb(500, 4.0, 77, 5))
+    assert stats_nb.stationary_bootstrap_indices_nb(0, 4.0, 77, 0).shape == (0,)
     # mean_block = 1: every step starts a new block, i.e. the i.i.d. bootstrap
-    iid = _kernels.stationary_bootstrap_indices_nb(20_000, 1.0, 3, 0)
+    iid = stats_nb.stationary_bootstrap_indices_nb(20_000, 1.0, 3, 0)
     assert abs(np.mean(np.diff(iid) == 1) - 1 / 20_000) < 0.002
 
 
@@ -174,20 +172,14 @@ def test_rebuild_path_matches_cumsum() -> None:
     returns = rng.normal(0, 0.01, 800)
     indices = rng.integers(0, 800, 800)
     expected = 50.0 * np.exp(np.concatenate([[0.0], np.cumsum(returns[indices])]))
-    np.testing.assert_allclose(_kernels.rebuild_path_nb(50.0, returns, indices), expected, rtol=1e-12)
+    np.testing.assert_allclose(stats_nb.rebuild_path_nb(50.0, returns, indices), expected, rtol=1e-12)
 
 
 def test_bootstrap_path_stats_kernel_matches_twin() -> None:
     close = walk(2500, 8, drift=0.0, sigma=0.015)
     rules = EventRules(fast=10, slow=40, start=close.index[300], entry="next_close")
     horizons = (Horizon("21d", days=21), Horizon("2m", months=2))
-    first, last = detection_bounds(close.index, rules)
-    offsets = horizon_offsets(close.index, np.arange(len(close)), horizons)
-    stats, counts = _kernels.bootstrap_path_stats_nb(
-        np.diff(np.log(close.to_numpy())), float(close.iloc[0]), 10.0, 21, 12,
-        rules.fast, rules.slow, kind_code(rules.ma), direction_code(rules.direction),
-        first, last, rules.confirm, rules.min_gap, rules.entry_lag, offsets,
-    )
+    stats, counts = bootstrap_path_stats(close, rules, horizons, 10.0, 21, 12)
     twin_stats, twin_counts = _twins.bootstrap_path_stats(close, rules, horizons, 10.0, 21, 12)
     np.testing.assert_array_equal(counts, twin_counts)
     assert counts.min() > 5

@@ -47,7 +47,7 @@ def test_events_match_twin_for_every_pair(walk, rules):
 
 
 def test_window_averages_are_bit_identical_to_the_signal_kernel(walk):
-    from backtest.signals._kernels import moving_average_nb
+    from backtest.signals.nb import moving_average_nb
 
     values = close_array(walk)
     for kind in (0, 1):

@@ -1,8 +1,13 @@
-"""Numba kernels for moving averages and crossovers: plain float64 arrays in and out.
+"""Signal kernels shared by every stage: moving averages, crossovers and indicators.
 
-Conventions (the public wrappers in ``backtest.signals.moving_averages`` document them for
-users): an average is NaN until ``window`` observations exist; a cross on day t needs both
-averages defined on t-1 and t. Inputs are assumed finite; wrappers validate them.
+A public kernel module in the manner of vectorbt's ``generic/nb.py``: plain float64 arrays in
+and out, no pandas; each kernel's docstring names its pandas twin (the readable reference its
+tests compare against). Used by ``backtest.signals`` (the typed wrappers), by the event
+sources of ``backtest.events.sources`` (also on bootstrapped price paths inside
+``backtest.stats``) and by the sweep's moving-average grid. Conventions: every value on day t
+reads inputs at t and before only; an average is NaN until ``window`` observations exist; a
+cross on day t needs both lines defined on t-1 and t. Inputs are assumed finite unless a
+kernel says otherwise; wrappers validate them.
 """
 
 from __future__ import annotations
@@ -20,7 +25,9 @@ DEATH = -1
 @njit(cache=True, nogil=True)
 def sma_nb(close: np.ndarray, window: int) -> np.ndarray:
     """Simple moving average by one running sum (Kahan-compensated so that 40 years of
-    daily data keep ~1e-12 relative agreement with a direct mean)."""
+    daily data keep ~1e-12 relative agreement with a direct mean).
+
+    Pandas twin: ``pd.Series(close).rolling(window).mean()``."""
     n = close.shape[0]
     out = np.full(n, np.nan)
     total = 0.0
@@ -47,8 +54,8 @@ def ema_nb(close: np.ndarray, window: int) -> np.ndarray:
     """Exponential moving average with span ``window`` and ``adjust=False`` recursion,
     seeded with the first close, reported from the ``window``-th observation on.
 
-    Equals ``pd.Series(close).ewm(span=window, adjust=False, min_periods=window).mean()``,
-    which is also what vectorbt's ``MA.run(..., ewm=True)`` computes.
+    Equals ``pd.Series(close).ewm(span=window, adjust=False, min_periods=window).mean()``
+    (its pandas twin), which is also what vectorbt's ``MA.run(..., ewm=True)`` computes.
     """
     n = close.shape[0]
     out = np.full(n, np.nan)
@@ -67,7 +74,7 @@ def ema_nb(close: np.ndarray, window: int) -> np.ndarray:
 
 @njit(cache=True, nogil=True)
 def moving_average_nb(close: np.ndarray, window: int, kind: int) -> np.ndarray:
-    """Dispatch on ``kind`` (SMA=0, EMA=1)."""
+    """Dispatch on ``kind`` (SMA=0, EMA=1); pandas twins as ``sma_nb`` / ``ema_nb``."""
     if kind == EMA:
         return ema_nb(close, window)
     return sma_nb(close, window)
@@ -80,6 +87,10 @@ def crossings_nb(fast: np.ndarray, slow: np.ndarray, direction: int) -> np.ndarr
     Golden (direction=+1): fast <= slow on t-1 and fast > slow on t.
     Death (direction=-1): fast >= slow on t-1 and fast < slow on t.
     Both averages must be defined (not NaN) on both days, so day 0 is never a cross.
+    Works for any two lines (a line against a constant level included).
+
+    Pandas twin: ``(fast.shift() <= slow.shift()) & (fast > slow)`` (golden) with both
+    lines non-NaN on both days.
     """
     n = fast.shape[0]
     out = np.zeros(n, dtype=np.bool_)
@@ -111,6 +122,9 @@ def rsi_wilder_nb(close: np.ndarray, window: int) -> np.ndarray:
     window (an exponential average with alpha = 1 / window). RSI = 100 - 100 / (1 + avg_gain
     / avg_loss), 100 when avg_loss is 0, and 50 when both are 0 (a flat window: neither side
     dominates). NaN before position ``window``. ``close`` must be finite.
+
+    Pandas twin: gains/losses of ``close.diff()``, seeded with their mean over changes
+    1..window, then ``.ewm(alpha=1 / window, adjust=False)`` (tests/events/test_sources.py).
     """
     n = close.shape[0]
     out = np.full(n, np.nan)
@@ -145,7 +159,9 @@ def relative_volume_nb(volume: np.ndarray, window: int, min_valid: int) -> np.nd
     """volume[t] / mean of the non-missing volumes among volume[t-window .. t-1]: the day
     against the ``window`` days before it (the day judged is not part of its own benchmark).
     NaN when volume[t] is NaN or fewer than ``min_valid`` of the earlier days have a volume
-    (a gap is skipped, never filled)."""
+    (a gap is skipped, never filled).
+
+    Pandas twin: ``volume / volume.shift(1).rolling(window, min_periods=min_valid).mean()``."""
     n = volume.shape[0]
     out = np.full(n, np.nan)
     for t in range(window, n):
@@ -166,7 +182,9 @@ def relative_volume_nb(volume: np.ndarray, window: int, min_valid: int) -> np.nd
 def relative_strength_nb(asset: np.ndarray, benchmark: np.ndarray, window: int) -> np.ndarray:
     """(asset[t] / asset[t-window]) / (benchmark[t] / benchmark[t-window]) - 1: the asset's
     return over ``window`` observations relative to the benchmark's (0 = kept pace). NaN
-    where an input at t or t-window is NaN."""
+    where an input at t or t-window is NaN.
+
+    Pandas twin: ``(asset.pct_change(window) + 1) / (benchmark.pct_change(window) + 1) - 1``."""
     n = asset.shape[0]
     out = np.full(n, np.nan)
     for t in range(window, n):
@@ -182,7 +200,9 @@ def relative_strength_nb(asset: np.ndarray, benchmark: np.ndarray, window: int) 
 
 @njit(cache=True, nogil=True)
 def trailing_change_nb(values: np.ndarray, window: int) -> np.ndarray:
-    """values[t] - values[t-window] (NaN where either is NaN or t < window)."""
+    """values[t] - values[t-window] (NaN where either is NaN or t < window).
+
+    Pandas twin: ``s - s.shift(window)`` (``s.diff(window)``)."""
     n = values.shape[0]
     out = np.full(n, np.nan)
     for t in range(window, n):
@@ -194,7 +214,9 @@ def trailing_change_nb(values: np.ndarray, window: int) -> np.ndarray:
 def lookback_touches_nb(flags: np.ndarray, window: int) -> np.ndarray:
     """True on day t when any flags[t-window+1 .. t] is True: a ``window``-observation change
     ending on t contains the move of a flagged day (the move into day d is part of every
-    window (t-window, t] holding d)."""
+    window (t-window, t] holding d).
+
+    Pandas twin: ``flags.rolling(window, min_periods=1).max().astype(bool)``."""
     n = flags.shape[0]
     out = np.zeros(n, dtype=np.bool_)
     last_flag = -1
@@ -202,4 +224,89 @@ def lookback_touches_nb(flags: np.ndarray, window: int) -> np.ndarray:
         if flags[t]:
             last_flag = t
         out[t] = last_flag >= 0 and t - last_flag < window
+    return out
+
+
+@njit(cache=True, nogil=True)
+def beyond_nb(a: np.ndarray, b: np.ndarray, direction: int) -> np.ndarray:
+    """True where ``a`` is strictly on the signal side of ``b`` (above for GOLDEN, below for
+    DEATH); False where either is NaN. The state a confirmation asks to persist after a cross.
+
+    Pandas twin: ``a > b`` (golden) or ``a < b`` (death), NaN comparing False."""
+    n = a.shape[0]
+    out = np.zeros(n, dtype=np.bool_)
+    for t in range(n):
+        if np.isnan(a[t]) or np.isnan(b[t]):
+            continue
+        out[t] = a[t] > b[t] if direction == GOLDEN else a[t] < b[t]
+    return out
+
+
+@njit(cache=True, nogil=True)
+def rate_of_change_nb(values: np.ndarray, window: int) -> np.ndarray:
+    """values[t] / values[t-window] - 1 (NaN for t < window or a NaN end).
+
+    Pandas twin: ``s / s.shift(window) - 1`` (``s.pct_change(window)`` without filling)."""
+    n = values.shape[0]
+    out = np.full(n, np.nan)
+    for t in range(window, n):
+        out[t] = values[t] / values[t - window] - 1.0
+    return out
+
+
+@njit(cache=True, nogil=True)
+def zscore_nb(values: np.ndarray, window: int) -> np.ndarray:
+    """(values[t] - mean) / std of values[t-window+1 .. t] (sample std, ddof=1); NaN until
+    ``window`` values exist, where the window holds a NaN, or where the std is 0.
+
+    Pandas twin: ``(s - s.rolling(window).mean()) / s.rolling(window).std()``."""
+    n = values.shape[0]
+    out = np.full(n, np.nan)
+    if window < 2:
+        return out
+    for t in range(window - 1, n):
+        total = 0.0
+        for k in range(t - window + 1, t + 1):
+            total += values[k]
+        if np.isnan(total):
+            continue
+        mean = total / window
+        squares = 0.0
+        for k in range(t - window + 1, t + 1):
+            squares += (values[k] - mean) ** 2
+        std = np.sqrt(squares / (window - 1))
+        if std > 0.0:
+            out[t] = (values[t] - mean) / std
+    return out
+
+
+@njit(cache=True, nogil=True)
+def drawdown_nb(values: np.ndarray) -> np.ndarray:
+    """values[t] / max(values[0 .. t]) - 1: the fall from the running peak (<= 0).
+
+    Pandas twin: ``s / s.cummax() - 1``."""
+    n = values.shape[0]
+    out = np.full(n, np.nan)
+    peak = -np.inf
+    for t in range(n):
+        if values[t] > peak:
+            peak = values[t]
+        out[t] = values[t] / peak - 1.0
+    return out
+
+
+@njit(cache=True, nogil=True)
+def prior_extreme_nb(values: np.ndarray, window: int, highest: bool) -> np.ndarray:
+    """Highest (``highest``) or lowest of values[t-window .. t-1], the ``window`` days before t
+    (day t itself excluded); NaN for t < window.
+
+    Pandas twin: ``s.shift(1).rolling(window).max()`` (``.min()`` for the lowest)."""
+    n = values.shape[0]
+    out = np.full(n, np.nan)
+    for t in range(window, n):
+        extreme = values[t - window]
+        for k in range(t - window + 1, t):
+            if (values[k] > extreme) if highest else (values[k] < extreme):
+                extreme = values[k]
+        out[t] = extreme
     return out

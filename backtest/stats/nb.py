@@ -1,5 +1,7 @@
-"""Numba kernels for the null distributions: random-entry Monte Carlo, stationary bootstrap,
-bootstrapped price paths. Plain arrays and scalars in and out; wrappers validate.
+"""Null-distribution kernels shared across stages: random-entry Monte Carlo, stationary
+bootstrap, bootstrapped price paths. A public kernel module (vectorbt's ``nb`` convention):
+plain arrays and scalars in and out, wrappers validate; every kernel has a readable twin of
+the same name without ``_nb`` in ``tests/stats/_twins.py``.
 
 Randomness is counter-based: draw (or replication) ``d`` under seed ``s`` reads its own
 SplitMix64 stream started at ``stream_state_nb(s, d)``, so every result is a function of
@@ -7,7 +9,7 @@ SplitMix64 stream started at ``stream_state_nb(s, d)``, so every result is a fun
 SplitMix64: Steele, Lea & Flood (2014), "Fast splittable pseudorandom number generators",
 OOPSLA; the finaliser is Stafford's "Mix13" variant, as in Java's SplittableRandom.
 
-SHARED API (imported by ``backtest.sweep``; keep the names and signatures stable):
+Shared with ``backtest.sweep`` (keep the names and signatures stable):
 ``random_entry_null_means_nb(pool, k, n_draws, seed)`` and
 ``stationary_bootstrap_indices_nb(n_obs, mean_block, seed, replication)``.
 """
@@ -17,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from backtest.events._kernels import detect_events_nb, measure_window_nb
+from backtest.events.nb import measure_window_nb
 
 _GAMMA = np.uint64(0x9E3779B97F4A7C15)  # 2**64 / golden ratio, SplitMix64's increment
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -29,7 +31,7 @@ CHUNK = 512
 """Draws per work item of the parallel loops (performance only; results do not depend on it)."""
 
 NULL_STATISTICS: tuple[str, ...] = ("mean", "median", "hit_rate", "mean_max_drawdown")
-"""Columns of ``random_entry_null_stats_nb`` / ``bootstrap_path_stats_nb`` output, in order."""
+"""Columns of ``random_entry_null_stats_nb`` / ``path_event_stats_nb`` output, in order."""
 N_NULL_STATISTICS = 4
 
 
@@ -316,69 +318,49 @@ def rebuild_path_nb(first_price: float, log_returns: np.ndarray, indices: np.nda
     return path
 
 
-@njit(cache=True, nogil=True, parallel=True)
-def bootstrap_path_stats_nb(
-    log_returns: np.ndarray,
-    first_price: float,
-    mean_block: float,
-    seed: int,
-    n_paths: int,
-    fast_window: int,
-    slow_window: int,
-    kind: int,
-    direction: int,
-    first_pos: int,
-    last_pos: int,
-    confirm: int,
-    min_gap: int,
-    entry_lag: int,
-    offsets: np.ndarray,
+@njit(cache=True, nogil=True)
+def path_event_stats_nb(
+    path: np.ndarray, events: np.ndarray, entry_lag: int, offsets: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Event statistics on stationary-bootstrap price paths (Brock, Lakonishok & LeBaron
-    1992, "Simple technical trading rules and the stochastic properties of stock returns",
-    J. Finance 47(5), bootstrap a null model, re-run the rule, compare).
+    """Event statistics on one price path (Brock, Lakonishok & LeBaron 1992, "Simple
+    technical trading rules and the stochastic properties of stock returns", J. Finance
+    47(5): bootstrap a null model, re-run the rule, compare).
 
-    Path b resamples ``log_returns`` with ``stationary_bootstrap_indices_nb(n, mean_block,
-    seed, b)``, is rebuilt from ``first_price``, and the cross rule is re-run on it with the
-    same detection bounds. ``offsets[p, j]`` is the window length of horizon j for an entry
-    at position p (negative: none). Returns (stats, counts): stats (n_paths, horizons, 4)
-    with columns ``NULL_STATISTICS`` over the path's complete events (NaN if none), counts
-    (n_paths, horizons) the number of those events.
+    ``events`` are the event positions the source and timing rules found on ``path``; entry
+    at ``event + entry_lag``. ``offsets[p, j]`` is the window length of horizon j for an
+    entry at position p (negative: none). Returns (stats, counts): stats (horizons, 4) with
+    columns ``NULL_STATISTICS`` over the path's complete events (NaN if none), counts
+    (horizons,) the number of those events.
     """
-    n_returns = log_returns.shape[0]
-    n = n_returns + 1
+    n = path.shape[0]
     n_horizons = offsets.shape[1]
-    stats = np.full((n_paths, n_horizons, N_NULL_STATISTICS), np.nan)
-    counts = np.zeros((n_paths, n_horizons), dtype=np.int64)
-    for b in prange(n_paths):
-        indices = stationary_bootstrap_indices_nb(n_returns, mean_block, seed, b)
-        path = rebuild_path_nb(first_price, log_returns, indices)
-        events = detect_events_nb(path, fast_window, slow_window, kind, direction, first_pos, last_pos, confirm, min_gap)
-        measured = np.empty(6)
-        values = np.empty(events.shape[0])
-        for j in range(n_horizons):
-            k = 0
-            total = 0.0
-            hits = 0
-            drawdown = 0.0
-            for e in range(events.shape[0]):
-                entry = events[e] + entry_lag
-                if entry >= n:
-                    continue
-                offset = offsets[entry, j]
-                if offset < 0 or entry + offset >= n:
-                    continue
-                measure_window_nb(path, entry, entry + offset, measured)
-                values[k] = measured[0]
-                total += measured[0]
-                if measured[0] > 0.0:
-                    hits += 1
-                drawdown += measured[1]
-                k += 1
-            counts[b, j] = k
-            if k > 0:
-                stats[b, j, 0] = total / k
-                stats[b, j, 1] = np.median(values[:k])
-                stats[b, j, 2] = hits / k
-                stats[b, j, 3] = drawdown / k
+    stats = np.full((n_horizons, N_NULL_STATISTICS), np.nan)
+    counts = np.zeros(n_horizons, dtype=np.int64)
+    measured = np.empty(6)
+    values = np.empty(events.shape[0])
+    for j in range(n_horizons):
+        k = 0
+        total = 0.0
+        hits = 0
+        drawdown = 0.0
+        for e in range(events.shape[0]):
+            entry = events[e] + entry_lag
+            if entry >= n:
+                continue
+            offset = offsets[entry, j]
+            if offset < 0 or entry + offset >= n:
+                continue
+            measure_window_nb(path, entry, entry + offset, measured)
+            values[k] = measured[0]
+            total += measured[0]
+            if measured[0] > 0.0:
+                hits += 1
+            drawdown += measured[1]
+            k += 1
+        counts[j] = k
+        if k > 0:
+            stats[j, 0] = total / k
+            stats[j, 1] = np.median(values[:k])
+            stats[j, 2] = hits / k
+            stats[j, 3] = drawdown / k
     return stats, counts
