@@ -9,6 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.install-stamp
 INSTALL_KEY := $(shell cat pyproject.toml constraints.txt | $(PYTHON) -c "import hashlib, sys; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())")
 HEADLINE := russell2000-golden-cross
+REPORT := results/russell2000_golden_cross/report.md
 export MPLBACKEND ?= Agg
 
 .PHONY: help venv study test test-fast bench lint clean-venv
@@ -32,7 +33,8 @@ venv:
 
 study: venv
 	$(BIN)/python -m backtest.cli study $(HEADLINE)
-	@sed -n '/^## Answer in brief/,/^## 1\./p' results/russell2000_golden_cross/report.md | sed '$$d'
+	@sed -n '/^## Answer in brief/,/^## 1\./p' $(REPORT) | sed '$$d'
+	@grep -h '^\*\*Data used:\*\*' $(REPORT) || true
 
 test: venv
 	$(BIN)/python -m pytest -q

@@ -104,7 +104,7 @@ def data_check_command(target, policy, max_move, show_dropped, data_dir):  # typ
     """
     from rich.text import Text
 
-    from backtest.data import validation_reports
+    from backtest.data import DEFAULT_POLICY, validation_reports
 
     reports = validation_reports(target, data_dir=data_dir, max_move=max_move)
     if policy == "strict":
@@ -115,6 +115,10 @@ def data_check_command(target, policy, max_move, show_dropped, data_dir):  # typ
         if show_dropped and report.rows_dropped:
             dropped_rows = report.dropped_frame().drop(columns=["file"])
             console.print(_data_frame_table(dropped_rows, f"{report.name}: every dropped row"))
+    if not reports:
+        console.print(Text(f"{target}: read from the built-in dataset, validated ({DEFAULT_POLICY} policy) when it "
+                           "was built; `backtest data check --data-dir DIR` validates raw files"))
+        return
     dropped = sum(report.rows_dropped for report in reports)
     with_errors = sum(1 for report in reports if report.errors)
     console.print(Text(

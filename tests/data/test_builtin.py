@@ -90,3 +90,14 @@ def test_a_file_missing_from_the_builtin_dataset_is_one_line_with_the_fix(tmp_pa
     with pytest.raises(DataNotFoundError, match=r"built-in dataset is missing .*`backtest data update`") as info:
         builtin.load_builtin("yahoo/RUT.csv", name="RUT", directory=tmp_path)
     assert "\n" not in str(info.value)
+
+
+def test_cli_names_the_builtin_data(no_data_configured, capsys) -> None:
+    from backtest.cli import main
+
+    assert main(["data", "show", "russell2000"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("data: built-in dataset (derived from the snapshot of 2026-02-23): no data directory")
+    assert "validated (lenient policy) when the dataset was built" in out
+    assert main(["data", "check", "RUT"]) == 0
+    assert "RUT: read from the built-in dataset, validated (lenient policy)" in capsys.readouterr().out
