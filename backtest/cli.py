@@ -44,7 +44,8 @@ def bench_group() -> None:
 
 
 # --- data ----------------------------------------------------------------------------------
-# (commands: `backtest data check`, `backtest data show`, `backtest data list`, `backtest data fetch`)
+# (commands: `backtest data check`, `backtest data show`, `backtest data list`, `backtest data fetch`,
+#  `backtest data update`, `backtest data build-builtin`)
 
 data_policy_option = click.option(
     "--policy", type=click.Choice(["strict", "lenient"]), default="lenient", show_default=True,
@@ -103,7 +104,7 @@ def data_check_command(target, policy, max_move, show_dropped, data_dir):  # typ
     """
     from rich.text import Text
 
-    from backtest.data import validation_reports
+    from backtest.data import DEFAULT_POLICY, validation_reports
 
     reports = validation_reports(target, data_dir=data_dir, max_move=max_move)
     if policy == "strict":
@@ -114,6 +115,10 @@ def data_check_command(target, policy, max_move, show_dropped, data_dir):  # typ
         if show_dropped and report.rows_dropped:
             dropped_rows = report.dropped_frame().drop(columns=["file"])
             console.print(_data_frame_table(dropped_rows, f"{report.name}: every dropped row"))
+    if not reports:
+        console.print(Text(f"{target}: read from the built-in dataset, validated ({DEFAULT_POLICY} policy) when it "
+                           "was built; `backtest data check --data-dir DIR` validates raw files"))
+        return
     dropped = sum(report.rows_dropped for report in reports)
     with_errors = sum(1 for report in reports if report.errors)
     console.print(Text(
@@ -136,10 +141,12 @@ def data_show_command(name, policy, max_move, data_dir):  # type: ignore[no-unty
     from rich.text import Text
 
     from backtest.data import load_series
+    from backtest.data.sources import resolve_data_source
 
     series = load_series(name, data_dir=data_dir, policy=policy, max_move=max_move)
     _echo_data_line(series)
     lines = [
+        f"data: {resolve_data_source(data_dir).describe()}",
         f"{series.name}: {len(series):,} daily closes, {series.first_date.date()} to {series.last_date.date()}",
         f"data sha256: {series.data_sha256}",
         "",
@@ -161,6 +168,9 @@ def data_show_command(name, policy, max_move, data_dir):  # type: ignore[no-unty
     console.print(Text("\nValidation:"))
     for report in series.validation:
         console.print(Text("  " + report.headline()))
+    if not series.validation:
+        console.print(Text("  built-in data: validated (lenient policy) when the dataset was built; "
+                           "`backtest data check --data-dir DIR` validates raw files"))
 
 
 def _splice_display_frame(table):  # type: ignore[no-untyped-def]
@@ -227,6 +237,60 @@ def _announce_output(target: Path, kind: str, overwrite: bool, hint: str) -> Non
     preflight(target, kind, overwrite=overwrite, hint=hint)
     console.print(f"writing to {target}{'/' if kind in REPORT_KINDS else ''}", highlight=False, markup=False,
                   soft_wrap=True)
+
+
+@data_group.command("update")
+def data_update_command():  # type: ignore[no-untyped-def]
+    """Fetch every catalog series into the per-user data directory and say what changed.
+
+    Yahoo series come through yfinance (the `live` extra: pip install 'backtest[live]'), FRED
+    series through FRED's CSV download; FRED's Russell series are no longer served (FRED
+    stopped them in 2019), so their built-in history stays. Each download is validated and
+    must splice onto the built-in history before it replaces the previous one; the built-in
+    dataset is never changed. Afterwards every command reads the per-user data when no
+    --data-dir, $BACKTEST_DATA_DIR or ../shared/data is there. Exit status 2, with one
+    line, when every download failed (no network?).
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    from rich.text import Text
+
+    from backtest.data.catalog import catalog_files
+    from backtest.data.update import update_user_data
+    from backtest.errors import DataError
+
+    total = len(catalog_files())
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err_console,
+                  transient=True, disable=not err_console.is_terminal) as progress:
+        task = progress.add_task("updating", total=total)
+
+        def advance(file: str, status: str) -> None:
+            progress.update(task, advance=1, description=f"{file}: {status}")
+
+        summary = update_user_data(progress=advance)
+    tried = [item for item in summary.series if item.status != "not served"]
+    if tried and all(item.status == "failed" for item in tried):
+        raise DataError(
+            f"no series could be downloaded ({tried[0].file}: {tried[0].message}); nothing changed, the data "
+            f"used stay as they were; run `backtest data update` again when online"
+        )
+    frame = summary.to_frame()
+    frame["message"] = frame["message"].str.slice(0, 90)
+    console.print(_data_frame_table(frame, "What changed (new rows: closes after the previous last date)"))
+    console.print(Text(summary.headline()), soft_wrap=True)
+
+
+@data_group.command("build-builtin")
+@click.option("--from", "snapshot_dir", type=click.Path(path_type=Path, file_okay=False, exists=True), required=True,
+              help="The snapshot directory (yahoo/ and fred/ raw CSV files, SHA256SUMS).")
+@click.option("--to", "target_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Where to write closes.parquet and provenance.json (default: the package's built-in data).")
+def data_build_builtin_command(snapshot_dir, target_dir):  # type: ignore[no-untyped-def]
+    """Rebuild the built-in dataset from a snapshot: every catalog file, validated (lenient
+    policy), closes only (OHLCV bars where a study reads them), with provenance."""
+    from backtest.data.builtin import BUILTIN_DIR, build_builtin
+
+    written = build_builtin(snapshot_dir, target_dir or BUILTIN_DIR)
+    console.print(f"wrote {written}", markup=False, highlight=False)
 
 
 # --- events --------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Find, load and run the study scripts in the project's ``studies/`` folder.
+"""Find, load and run the study scripts in the project's ``studies/`` folder (installed:
+the ``backtest_studies`` package; see ``backtest.project``).
 
 A study is a module ``studies/<name>.py`` with a ``run(data_dir, output_dir, *, seed,
 n_draws, n_paths, step, policy)`` function, a ``DEFAULT_OUTPUT`` directory and a docstring whose
@@ -13,7 +14,6 @@ and every target is checked (``backtest._io.preflight``) before any study comput
 from __future__ import annotations
 
 import importlib.util
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -21,8 +21,9 @@ from types import ModuleType
 from typing import Any
 
 from backtest.errors import BacktestError, ParameterError
+from backtest.project import studies_dir
 
-STUDIES_DIR = Path(os.environ.get("BACKTEST_STUDIES_DIR", Path(__file__).resolve().parents[1] / "studies"))
+STUDIES_DIR = studies_dir()
 ALL = "all"
 """The name that means every study, in name order (so no study may be called ``all``)."""
 

@@ -22,6 +22,7 @@ import pandas as pd
 
 from backtest.data import MAX_GAP_DAYS, daily_segment, load_series
 from backtest.events import EventRules, run_event_study
+from backtest.project import results_dir
 from backtest.report import event_report as sections
 from backtest.report.figures import plot_peer_excess, plot_peer_percentiles
 from backtest.report.outputs import csv_text, write_report_directory
@@ -31,7 +32,7 @@ from backtest.stats import DEFAULT_SEED, VERDICT_RULES, EventStatistics, analyze
 from backtest.studies import run_as_script
 
 NAME = "peers_golden_cross"
-DEFAULT_OUTPUT = Path(__file__).resolve().parents[1] / "results" / NAME
+DEFAULT_OUTPUT = results_dir(__file__) / NAME
 
 RULES = EventRules(fast=50, slow=200, ma="sma", direction="golden", start="1985-01-01")  # the headline's
 CLAIM_HORIZONS = ("3m", "6m", "9m", "12m")

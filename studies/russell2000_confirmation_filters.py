@@ -33,6 +33,7 @@ from backtest.events.filters import (
     flagged_move_exclusions,
     values_at,
 )
+from backtest.project import results_dir
 from backtest.report import event_report as sections
 from backtest.report.outputs import csv_text, write_report_directory
 from backtest.report.render import figure_png
@@ -52,7 +53,7 @@ from backtest.stats.subsets import (
 from backtest.studies import run_as_script
 
 NAME = "russell2000_confirmation_filters"
-DEFAULT_OUTPUT = Path(__file__).resolve().parents[1] / "results" / NAME
+DEFAULT_OUTPUT = results_dir(__file__) / NAME
 
 ADVICE = (
     "Readers are told to watch RSI and volume to confirm the breakout is not overheating, and sector rotation "

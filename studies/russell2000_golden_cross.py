@@ -21,6 +21,7 @@ import pandas as pd
 from backtest.data import load_series
 from backtest.events import EventRules, EventStudy, run_event_study
 from backtest.events.paths import aligned_paths
+from backtest.project import results_dir
 from backtest.report import event_report as sections
 from backtest.report.figures import (
     plot_event_paths,
@@ -45,7 +46,7 @@ from backtest.stats.verdict import overall_verdict
 from backtest.studies import run_as_script
 
 NAME = "russell2000_golden_cross"
-DEFAULT_OUTPUT = Path(__file__).resolve().parents[1] / "results" / NAME
+DEFAULT_OUTPUT = results_dir(__file__) / NAME
 
 ARTICLE = {
     "source": "a small-cap investing newsletter",

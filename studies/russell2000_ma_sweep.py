@@ -16,11 +16,12 @@ from pathlib import Path
 
 from backtest.data import load_series
 from backtest.events import DEFAULT_HORIZONS, EventRules
+from backtest.project import results_dir
 from backtest.studies import run_as_script
 from backtest.sweep import SweepGrid, SweepResult, run_sweep, write_sweep_report
 
 NAME = "russell2000_ma_sweep"
-DEFAULT_OUTPUT = Path(__file__).resolve().parents[1] / "results" / NAME
+DEFAULT_OUTPUT = results_dir(__file__) / NAME
 GRID = SweepGrid.from_ranges("5:100:1", "20:300:1")
 RULES = EventRules(ma="sma", direction="golden", start="1985-01-01")
 REPS = 1000

@@ -2,7 +2,9 @@
 
 Raw Yahoo/FRED CSV files in, a validated ``MarketSeries`` with provenance out. Start with
 ``load_series("russell2000")``; ``backtest data check`` and ``backtest data show`` print what
-validation found and where the series came from.
+validation found and where the series came from. With no data directory configured, series
+come from the built-in dataset (``backtest.data.builtin``); ``backtest data update`` fetches
+fresher ones (``backtest.data.update``).
 """
 
 from backtest.data.catalog import (
@@ -22,7 +24,7 @@ from backtest.data.series import (
     long_gaps,
     segment_for_analysis,
 )
-from backtest.data.sources import fetch_yahoo, resolve_data_dir
+from backtest.data.sources import DataSource, fetch_yahoo, resolve_data_dir, resolve_data_source
 from backtest.data.splice import SpliceStats, splice
 from backtest.data.validation import (
     DEFAULT_MAX_MOVE,
@@ -42,6 +44,7 @@ __all__ = [
     "DEFAULT_MAX_MOVE",
     "DEFAULT_POLICY",
     "POLICIES",
+    "DataSource",
     "Finding",
     "MarketSeries",
     "Segment",
@@ -56,6 +59,7 @@ __all__ = [
     "load_series",
     "load_yahoo_csv",
     "resolve_data_dir",
+    "resolve_data_source",
     "splice",
     "validate_file",
     "validation_reports",

@@ -2,7 +2,8 @@
 
 ``load_series("russell2000")`` (or a Yahoo stem, a FRED id, or a CSV path) returns a validated
 ``MarketSeries``; ``list_series`` shows the names a data directory offers; ``validation_reports``
-gives the per-file reports behind ``backtest data check``.
+gives the per-file reports behind ``backtest data check``. Files are read from the data
+source ``resolve_data_source`` picks: a directory of CSV files, or the built-in dataset.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from backtest.data import builtin
 from backtest.data.loaders import load_csv
 from backtest.data.series import MarketSeries
-from backtest.data.sources import resolve_data_dir
+from backtest.data.sources import DataSource, resolve_data_dir, resolve_data_source
 from backtest.data.splice import splice
 from backtest.data.validation import (
     DEFAULT_MAX_MOVE,
@@ -73,6 +75,7 @@ _FRED_KNOWN = {
     "RU2000VPR": "Russell 2000 Value price index (month-end values only until 1993)",
     "NASDAQCOM": "NASDAQ Composite index",
 }
+FRED_DISCONTINUED = tuple(series_id for series_id in _FRED_KNOWN if series_id.startswith("RU"))
 _BUILT_IN = (
     CatalogEntry(
         "russell2000", "splice", ("fred/RU2000PR.csv", "yahoo/RUT.csv"), ("RU2000PR", "^RUT"),
@@ -92,7 +95,7 @@ def _entries(directory: Path | None) -> dict[str, CatalogEntry]:
     for stem, (symbol, description) in _YAHOO_KNOWN.items():
         entries[stem] = CatalogEntry(stem, "yahoo", (f"yahoo/{stem}.csv",), (symbol,), description)
     for series_id, description in _FRED_KNOWN.items():
-        note = FRED_RUSSELL_NOTE if series_id.startswith("RU") else ""
+        note = FRED_RUSSELL_NOTE if series_id in FRED_DISCONTINUED else ""
         entries[series_id] = CatalogEntry(series_id, "fred", (f"fred/{series_id}.csv",), (series_id,),
                                           description, note)
     if directory is not None:
@@ -103,19 +106,32 @@ def _entries(directory: Path | None) -> dict[str, CatalogEntry]:
     return entries
 
 
+def catalog_files() -> tuple[tuple[str, str], ...]:
+    """Every (file, symbol) the catalog knows, Yahoo then FRED: what the built-in dataset
+    holds and what ``backtest data update`` fetches."""
+    return tuple((entry.files[0], entry.symbols[0]) for entry in _entries(None).values() if entry.kind != "splice"
+                 and entry.name == Path(entry.files[0]).stem)
+
+
+def _available(source: DataSource, file: str) -> bool:
+    if source.directory is not None and (source.directory / file).is_file():
+        return True
+    return source.kind != "directory" and file in builtin.builtin_files()
+
+
 def list_series(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     """The series names ``load_series`` accepts, with their files and whether they are present."""
-    directory = resolve_data_dir(data_dir)
+    source = resolve_data_source(data_dir)
     rows = [
         {
             "name": entry.name,
             "kind": entry.kind,
             "symbols": " -> ".join(entry.symbols),
             "files": " + ".join(entry.files),
-            "available": all((directory / file).is_file() for file in entry.files),
+            "available": all(_available(source, file) for file in entry.files),
             "description": entry.description,
         }
-        for entry in _entries(directory).values()
+        for entry in _entries(source.directory).values()
     ]
     return pd.DataFrame(rows, columns=["name", "kind", "symbols", "files", "available", "description"])
 
@@ -189,7 +205,7 @@ def _as_path(name_or_path: str | os.PathLike[str]) -> Path | None:
     return None
 
 
-def _lookup(name: str, directory: Path) -> CatalogEntry:
+def _lookup(name: str, directory: Path | None) -> CatalogEntry:
     entries = _entries(directory)
     by_key = {key.lower(): entry for key, entry in entries.items()}
     for single in entries.values():
@@ -203,21 +219,36 @@ def _lookup(name: str, directory: Path) -> CatalogEntry:
     return entry
 
 
-def _load_entry(entry: CatalogEntry, directory: Path, policy: str, max_move: float) -> MarketSeries:
-    paths = [directory / file for file in entry.files]
-    for path, symbol in zip(paths, entry.symbols, strict=True):
-        if not path.is_file():
+def _load_file(source: DataSource, file: str, *, name: str, symbol: str, note: str,
+               policy: str, max_move: float) -> MarketSeries:
+    """One catalog file from the source; the per-user directory falls back on the built-in
+    dataset file by file (it holds only what ``backtest data update`` could fetch)."""
+    if source.directory is not None:
+        path = source.directory / file
+        if path.is_file():
+            fresh = load_csv(path, name=name, symbol=symbol, note=note, policy=policy, max_move=max_move)
+            if source.kind == "user" and file in builtin.builtin_files():
+                return builtin.onto_builtin_history(builtin.load_builtin(file, name=name, symbol=symbol, note=note),
+                                                    fresh)
+            return fresh
+        if source.kind == "directory":
             fetch = (f"; fetch it with `backtest data fetch {symbol} --data-dir DIR`"
                      if path.parent.name == "yahoo" else "")
-            raise DataNotFoundError(f"series {entry.name!r} needs {path}, which does not exist{fetch}")
+            raise DataNotFoundError(f"series {name!r} needs {path}, which does not exist{fetch}")
+    # The built-in series were validated with the default options when the dataset was built.
+    return builtin.load_builtin(file, name=name, symbol=symbol, note=note)
+
+
+def _load_entry(entry: CatalogEntry, source: DataSource, policy: str, max_move: float) -> MarketSeries:
     options = {"policy": policy, "max_move": max_move}
     if entry.kind == "splice":
-        older_path, newer_path = paths
-        older = load_csv(older_path, name=older_path.stem, symbol=entry.symbols[0],
-                         note=f"rebased onto {entry.symbols[1]} by the splice", **options)
-        newer = load_csv(newer_path, name=newer_path.stem, symbol=entry.symbols[1], **options)
+        older_file, newer_file = entry.files
+        older = _load_file(source, older_file, name=Path(older_file).stem, symbol=entry.symbols[0],
+                           note=f"rebased onto {entry.symbols[1]} by the splice", **options)
+        newer = _load_file(source, newer_file, name=Path(newer_file).stem, symbol=entry.symbols[1], note="",
+                           **options)
         return splice(older, newer, name=entry.name)
-    return load_csv(paths[0], name=entry.name, symbol=entry.symbols[0], note=entry.note, **options)
+    return _load_file(source, entry.files[0], name=entry.name, symbol=entry.symbols[0], note=entry.note, **options)
 
 
 def load_series(
@@ -244,12 +275,20 @@ def load_series(
             raise DataNotFoundError(f"{path}: file not found")
         return _announce(_cached(("file", _file_key(path.resolve()), policy, max_move),
                                  lambda: load_csv(path, policy=policy, max_move=max_move)))
-    directory = resolve_data_dir(data_dir)
-    entry = _lookup(str(name_or_path), directory)
-    files = tuple(_file_key(directory / file) if (directory / file).is_file() else str(directory / file)
-                  for file in entry.files)
+    source = resolve_data_source(data_dir)
+    entry = _lookup(str(name_or_path), source.directory)
+    files = tuple(_source_key(source, file) for file in entry.files)
     return _announce(_cached(("entry", entry, files, policy, max_move),
-                             lambda: _load_entry(entry, directory, policy, max_move)))
+                             lambda: _load_entry(entry, source, policy, max_move)))
+
+
+def _source_key(source: DataSource, file: str) -> tuple[object, ...] | str:
+    if source.directory is not None and (source.directory / file).is_file():
+        return _file_key(source.directory / file)
+    if source.kind == "directory":
+        return str(source.directory / file)  # type: ignore[operator]
+    table = builtin.BUILTIN_DIR / builtin.TABLE_NAME
+    return (builtin.BUILTIN_SOURCE, file, _file_key(table) if table.is_file() else str(table))
 
 
 def data_files(data_dir: str | os.PathLike[str] | None = None) -> tuple[Path, ...]:

@@ -1,8 +1,11 @@
-"""Where market data comes from: the offline snapshot directory, or Yahoo Finance live.
+"""Where market data comes from: a data directory, the per-user data, the built-in dataset.
 
-``resolve_data_dir`` finds the directory holding ``yahoo/`` and ``fred/`` CSV files;
-``fetch_yahoo`` downloads daily bars with yfinance (the optional ``live`` extra) and writes
-them, atomically and in the snapshot's own Yahoo format, into a directory the user names.
+``resolve_data_source`` picks, in order, ``--data-dir``, ``$BACKTEST_DATA_DIR``,
+``../shared/data`` beside the project, the per-user directory ``backtest data update``
+writes, then the built-in dataset; ``resolve_data_dir`` is the same for callers that need a
+directory of CSV files. ``fetch_yahoo`` downloads daily bars with yfinance (the optional
+``live`` extra) and writes them, atomically and in the snapshot's own Yahoo format, into a
+directory the user names.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import json
 import os
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -40,8 +44,70 @@ def default_data_dir() -> Path:
     return (repo_root.parent / "shared" / "data").resolve()
 
 
+def user_data_dir() -> Path:
+    """The per-user data directory ``backtest data update`` writes (``platformdirs``:
+    ``~/.local/share/backtest`` on Linux, ``~/Library/Application Support/backtest`` on macOS)."""
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("backtest", appauthor=False))
+
+
+def _has_csv_files(directory: Path) -> bool:
+    return any(any((directory / kind).glob("*.csv")) for kind in ("yahoo", "fred"))
+
+
+@dataclass(frozen=True)
+class DataSource:
+    """Where series are read from.
+
+    ``kind`` is ``"directory"`` (a directory of CSV files, used as is), ``"user"`` (the
+    per-user directory written by ``backtest data update``: a file missing there comes from
+    the built-in dataset) or ``"built-in"`` (``directory`` is None). ``origin`` says why it
+    was chosen.
+    """
+
+    kind: str
+    directory: Path | None
+    origin: str
+
+    def describe(self) -> str:
+        """One line for reports and ``backtest data show``."""
+        if self.kind == "built-in":
+            from backtest.data.builtin import describe_builtin
+
+            return f"{describe_builtin()}: no data directory configured or found"
+        if self.kind == "user":
+            return f"per-user data {self.directory} (from `backtest data update`; missing files from the built-in dataset)"
+        return f"{self.directory} ({self.origin})"
+
+
+def resolve_data_source(data_dir: str | os.PathLike[str] | None = None) -> DataSource:
+    """The data source: ``data_dir`` if given, else ``$BACKTEST_DATA_DIR``, else
+    ``../shared/data`` beside the project, else the per-user data directory when it holds
+    files, else the built-in dataset.
+
+    An explicit argument or a set environment variable is used as is, never silently replaced
+    by a later candidate (a missing one raises ``DataNotFoundError``).
+    """
+    if data_dir is not None or os.environ.get(ENV_VAR):
+        return DataSource("directory", resolve_data_dir(data_dir), _origin(data_dir))
+    shared = default_data_dir()
+    if shared.is_dir():
+        return DataSource("directory", shared, "default beside the project")
+    user = user_data_dir()
+    if user.is_dir() and _has_csv_files(user):
+        return DataSource("user", user.resolve(), "per-user data directory")
+    return DataSource("built-in", None, "built-in dataset")
+
+
+def _origin(data_dir: str | os.PathLike[str] | None) -> str:
+    return "--data-dir/data_dir argument" if data_dir is not None else f"${ENV_VAR}"
+
+
 def resolve_data_dir(data_dir: str | os.PathLike[str] | None = None) -> Path:
-    """The data directory: ``data_dir`` if given, else ``$BACKTEST_DATA_DIR``, else the default.
+    """The data directory of CSV files: ``data_dir`` if given, else ``$BACKTEST_DATA_DIR``,
+    else the default beside the project (the built-in dataset is not a directory: see
+    ``resolve_data_source``).
 
     An explicit argument or a set environment variable is used as is, never silently replaced
     by a later candidate. Raises ``DataNotFoundError`` with one message naming every place

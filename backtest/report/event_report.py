@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from backtest.data.builtin import BUILTIN_SOURCE
 from backtest.report.render import markdown_table
 
 
@@ -45,6 +46,14 @@ def verdict_cell(verdict: Mapping[str, Any]) -> str:
 # --- data -----------------------------------------------------------------------------------
 
 
+def builtin_data_line(series: Sequence[Mapping[str, Any]]) -> str:
+    """'**Data used:** built-in dataset (derived from the snapshot of …, raw SHA-256 …).' when
+    any segment of these series came from the built-in dataset, else ''."""
+    origins = [segment["note"].split("; ")[-1] for data in series for segment in data["segments"]
+               if segment["source"] == BUILTIN_SOURCE]
+    return "**Data used:** " + "; ".join(dict.fromkeys(origins)) + "." if origins else ""
+
+
 def provenance_section(data: Mapping[str, Any]) -> str:
     """Coverage, segments, splice statistics and validation findings of the studied series."""
     lines = [
@@ -56,6 +65,9 @@ def provenance_section(data: Mapping[str, Any]) -> str:
             {"scale_factor": ".6f", "rows_used": ","},
         ),
     ]
+    built_in = builtin_data_line([data])
+    if built_in:
+        lines += ["", built_in]
     splice = data.get("splice")
     if splice:
         worst_max = max(splice["by_year"][:-1], key=lambda row: row["max_abs_ret_diff"])
@@ -86,6 +98,9 @@ def provenance_section(data: Mapping[str, Any]) -> str:
         frame["first dates"] = frame["first_dates"].map(lambda dates: ", ".join(dates[:3]) + (" …" if len(dates) > 3 else ""))
         frame["dropped"] = frame["dropped"].map(lambda d: "dropped" if d else "kept")
         lines.append(markdown_table(frame[["file", "kind", "severity", "count", "dropped", "first dates"]], {"count": ","}))
+    elif built_in:
+        lines.append("None here: the built-in data were validated (lenient policy) when the dataset was built; "
+                     "each raw file's findings are in its `provenance.json`.")
     else:
         lines.append("No findings.")
     return "\n".join(lines)
@@ -284,7 +299,8 @@ def peer_coverage_table(peers: Sequence[Mapping[str, Any]]) -> str:
         }
         for peer in peers
     ]
-    return markdown_table(pd.DataFrame(rows))
+    built_in = builtin_data_line([peer["data"] for peer in peers])
+    return markdown_table(pd.DataFrame(rows)) + (f"\n\n{built_in}" if built_in else "")
 
 
 def peer_horizon_table(peers: Sequence[Mapping[str, Any]], label: str) -> str:
@@ -517,7 +533,8 @@ def series_table(series: Sequence[Mapping[str, Any]]) -> str:
                 "sha256": f"`{data['sha256'][:12]}…`",
             }
         )
-    return markdown_table(pd.DataFrame(rows))
+    built_in = builtin_data_line(series)
+    return markdown_table(pd.DataFrame(rows)) + (f"\n\n{built_in}" if built_in else "")
 
 
 def filter_rules_table(filters: Sequence[Mapping[str, Any]]) -> str:

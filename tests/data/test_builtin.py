@@ -1,0 +1,103 @@
+"""The built-in dataset: it equals a fresh build from the snapshot, its series equal the
+snapshot's, and it is what loading falls back on when no data directory is configured."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from backtest.data import builtin, clear_cache, load_series, sources
+from backtest.data.catalog import _entries, catalog_files, list_series
+from backtest.errors import DataNotFoundError
+from tests.data.csv_rows import YAHOO_HEADER, yahoo_rows
+
+
+@pytest.fixture
+def no_data_configured(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    """No --data-dir, no $BACKTEST_DATA_DIR, no ../shared/data, an empty per-user directory."""
+    monkeypatch.delenv(sources.ENV_VAR, raising=False)
+    monkeypatch.setattr(sources, "default_data_dir", lambda: tmp_path / "shared" / "data")
+    monkeypatch.setattr(sources, "user_data_dir", lambda: tmp_path / "user")
+    clear_cache()
+    yield tmp_path / "user"
+    clear_cache()
+
+
+def test_committed_dataset_equals_a_fresh_build_from_the_snapshot(data_dir, tmp_path) -> None:
+    builtin.build_builtin(data_dir, tmp_path)
+    committed = pd.read_parquet(builtin.BUILTIN_DIR / builtin.TABLE_NAME)
+    fresh = pd.read_parquet(tmp_path / builtin.TABLE_NAME)
+    pd.testing.assert_frame_equal(committed, fresh)
+    assert (builtin.BUILTIN_DIR / builtin.PROVENANCE_NAME).read_text() == (tmp_path / builtin.PROVENANCE_NAME).read_text()
+
+
+def test_dataset_is_compact_and_names_its_sources() -> None:
+    size = sum(path.stat().st_size for path in builtin.BUILTIN_DIR.iterdir())
+    assert size < 2_500_000
+    provenance = json.loads((builtin.BUILTIN_DIR / builtin.PROVENANCE_NAME).read_text())
+    assert provenance["snapshot"]["last_date"] == "2026-02-23"
+    assert set(provenance["series"]) == {file for file, _ in catalog_files()}
+    rut = provenance["series"]["yahoo/RUT.csv"]
+    assert (rut["source"], rut["symbol"], rut["first_date"], rut["bars"]) == ("yahoo", "^RUT", "1987-09-10", True)
+    assert len(rut["raw_sha256"]) == 64 and "partial_bar 1" in rut["raw_validation"]
+    assert provenance["series"]["fred/RU2000PR.csv"]["first_date"] == "1978-12-29"
+
+
+def test_every_series_equals_the_snapshot_bit_for_bit(data_dir, no_data_configured) -> None:
+    for name in _entries(None):
+        from_builtin = load_series(name)
+        from_snapshot = load_series(name, data_dir=data_dir)
+        pd.testing.assert_series_equal(from_builtin.close, from_snapshot.close, check_exact=True)
+        if from_builtin.bars is not None:
+            pd.testing.assert_frame_equal(from_builtin.bars, from_snapshot.bars, check_exact=True)
+    assert load_series("RUT").bars is not None  # the confirmation filters read ^RUT's volume
+
+
+def test_builtin_is_the_last_resort_and_says_so(no_data_configured) -> None:
+    source = sources.resolve_data_source()
+    assert (source.kind, source.directory) == ("built-in", None)
+    assert "built-in dataset (derived from the snapshot of 2026-02-23)" in source.describe()
+    series = load_series("russell2000")
+    assert len(series) == 11_883 and series.splice is not None
+    assert [segment.source for segment in series.segments] == ["built-in", "built-in"]
+    note = series.segments[1].note
+    assert note.startswith("built-in dataset (derived from the snapshot of 2026-02-23, raw SHA-256 ")
+    assert note.endswith("… of yahoo/RUT.csv)")
+    assert list_series()["available"].all()
+
+
+def test_resolution_order(no_data_configured, tmp_path, monkeypatch) -> None:
+    user = no_data_configured
+    (user / "yahoo").mkdir(parents=True)
+    assert sources.resolve_data_source().kind == "built-in"  # an empty per-user directory does not count
+    (user / "yahoo" / "AAA.csv").write_text("\n".join([YAHOO_HEADER, *yahoo_rows(5)]) + "\n")
+    assert sources.resolve_data_source() == sources.DataSource("user", user.resolve(), "per-user data directory")
+    shared = tmp_path / "shared" / "data"
+    shared.mkdir(parents=True)
+    assert sources.resolve_data_source().directory == shared
+    monkeypatch.setenv(sources.ENV_VAR, str(user))
+    assert sources.resolve_data_source().origin == "$BACKTEST_DATA_DIR"
+    explicit = tmp_path / "explicit"
+    explicit.mkdir()
+    assert sources.resolve_data_source(explicit).directory == explicit.resolve()
+
+
+def test_a_file_missing_from_the_builtin_dataset_is_one_line_with_the_fix(tmp_path) -> None:
+    with pytest.raises(DataNotFoundError, match=r"yahoo/QQQ.csv is not in the built-in dataset.*`backtest data update`"):
+        builtin.load_builtin("yahoo/QQQ.csv", name="QQQ")
+    with pytest.raises(DataNotFoundError, match=r"built-in dataset is missing .*`backtest data update`") as info:
+        builtin.load_builtin("yahoo/RUT.csv", name="RUT", directory=tmp_path)
+    assert "\n" not in str(info.value)
+
+
+def test_cli_names_the_builtin_data(no_data_configured, capsys) -> None:
+    from backtest.cli import main
+
+    assert main(["data", "show", "russell2000"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("data: built-in dataset (derived from the snapshot of 2026-02-23): no data directory")
+    assert "validated (lenient policy) when the dataset was built" in out
+    assert main(["data", "check", "RUT"]) == 0
+    assert "RUT: read from the built-in dataset, validated (lenient policy)" in capsys.readouterr().out
