@@ -410,7 +410,9 @@ def test_zero_paths_skips_the_bootstrapped_path_null(study: str, data_dir: Path,
                          "--data-dir", data_dir)
     assert code == 0, err
     assert err.startswith("data: russell2000 (FRED RU2000PR + Yahoo ^RUT)")  # one line per series loaded
-    assert "Bootstrapped-path null**: skipped" in (tmp_path / "report" / "report.md").read_text(encoding="utf-8")
+    folder = study.replace("-", "_")  # --output-dir is the parent of the study's report folder
+    report = tmp_path / "report" / folder / "report.md"
+    assert "Bootstrapped-path null**: skipped" in report.read_text(encoding="utf-8")
 
 
 def test_months_beyond_timestamps_never_overflow() -> None:
