@@ -22,8 +22,8 @@ data_dir_option = click.option(
     "--data-dir",
     type=click.Path(path_type=Path, file_okay=False),
     default=None,
-    help="Directory holding yahoo/ and fred/ CSV files "
-    "(default: $BACKTEST_DATA_DIR, then ../shared/data beside the project).",
+    help="Directory holding yahoo/ and fred/ CSV files (default: $BACKTEST_DATA_DIR, then ../shared/data "
+    "beside the project, then the per-user data of `backtest data update`, then the built-in dataset).",
 )
 
 
