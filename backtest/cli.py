@@ -288,8 +288,9 @@ def data_build_builtin_command(snapshot_dir, target_dir):  # type: ignore[no-unt
     """Rebuild the built-in dataset from a snapshot: every catalog file, validated (lenient
     policy), closes only (OHLCV bars where a study reads them), with provenance."""
     from backtest.data.builtin import BUILTIN_DIR, build_builtin
+    from backtest.data.catalog import catalog_files
 
-    written = build_builtin(snapshot_dir, target_dir or BUILTIN_DIR)
+    written = build_builtin(snapshot_dir, target_dir or BUILTIN_DIR, files=catalog_files())
     console.print(f"wrote {written}", markup=False, highlight=False)
 
 

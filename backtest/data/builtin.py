@@ -1,6 +1,6 @@
 """The built-in dataset: every catalog series, validated once and shipped inside the package.
 
-``build_builtin(snapshot_dir)`` loads each catalog file of the snapshot with the lenient
+``build_builtin(snapshot_dir, files=catalog_files())`` loads each catalog file of the snapshot with the lenient
 loader and writes one tidy Parquet table (``date``, ``close``; OHLCV bars only where a study
 reads them) plus ``provenance.json`` (source, symbol, first/last date, rows and the SHA-256
 of each raw file). ``load_builtin(file)`` turns one series of that table back into a
@@ -102,14 +102,12 @@ def _parquet_bytes(table: pd.DataFrame) -> bytes:
 def build_builtin(
     snapshot_dir: str | os.PathLike[str],
     target_dir: str | os.PathLike[str] = BUILTIN_DIR,
-    files: Iterable[tuple[str, str]] | None = None,
+    *,
+    files: Iterable[tuple[str, str]],
 ) -> Path:
     """Write ``closes.parquet`` and ``provenance.json`` into ``target_dir`` from the snapshot
-    in ``snapshot_dir``; ``files`` defaults to every file of the catalog. Returns the target."""
-    if files is None:
-        from backtest.data.catalog import catalog_files
-
-        files = catalog_files()
+    in ``snapshot_dir``; ``files``: the (file, symbol) pairs to include (the catalog's
+    ``catalog_files()``: the data layer's catalog sits above this module). Returns the target."""
     table, provenance = builtin_table(snapshot_dir, files)
     target = Path(target_dir)
     atomic_write_bytes(target / TABLE_NAME, _parquet_bytes(table))

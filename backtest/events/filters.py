@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from backtest.errors import ParameterError
+from backtest.events.sources import DEFAULT_MAX_STALE_DAYS, values_at
 from backtest.events.study import EventStudy
 from backtest.signals.indicators import lookback_touches
 
@@ -28,11 +29,6 @@ FILTER_OUTCOMES: tuple[str, ...] = (KEPT, REJECTED, NO_DATA)
 _OPERATORS = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal}
 _OPERATOR_TEXT = {"<": "<", "<=": "≤", ">": ">", ">=": "≥"}
 _COMPLEMENT = {"<": ">=", "<=": ">", ">": "<=", ">=": "<"}
-
-DEFAULT_MAX_STALE_DAYS = 5
-"""An indicator value is read on the event date or, when its series has no row that day (a
-bond-market holiday, another exchange calendar), on its last earlier date at most this many
-calendar days before; never on a later date."""
 
 
 @dataclass(frozen=True)
@@ -76,29 +72,6 @@ class FilterRule:
 
     def to_dict(self) -> dict[str, object]:
         return {**dataclasses.asdict(self), "rule": self.describe(), "rejected": self.describe_rejected()}
-
-
-def values_at(indicator: pd.Series, dates: object, max_stale_days: int = DEFAULT_MAX_STALE_DAYS) -> pd.DataFrame:
-    """The indicator as known at each date: columns ``value`` and ``value_date`` (the row read:
-    the date itself or the last earlier one within ``max_stale_days`` calendar days; NaN / NaT
-    when there is none). Never reads a row dated after the date asked for."""
-    if not isinstance(indicator, pd.Series) or not isinstance(indicator.index, pd.DatetimeIndex):
-        raise ParameterError("indicator must be a pandas Series with a DatetimeIndex")
-    if not indicator.index.is_monotonic_increasing or indicator.index.has_duplicates:
-        raise ParameterError(f"indicator {indicator.name!r} must have sorted, unique dates")
-    if isinstance(max_stale_days, bool) or not isinstance(max_stale_days, (int, np.integer)) or max_stale_days < 0:
-        raise ParameterError(f"max_stale_days must be a non-negative integer, got {max_stale_days!r}")
-    wanted = pd.DatetimeIndex(dates)
-    positions = indicator.index.searchsorted(wanted, side="right") - 1
-    found = positions >= 0
-    safe = np.clip(positions, 0, max(len(indicator) - 1, 0))
-    row_dates = indicator.index.values[safe] if len(indicator) else np.full(len(wanted), np.datetime64("NaT"), "datetime64[ns]")
-    fresh = found & ((wanted.values - row_dates) <= np.timedelta64(int(max_stale_days), "D"))
-    values = np.where(fresh, indicator.to_numpy(dtype=float)[safe] if len(indicator) else np.nan, np.nan)
-    return pd.DataFrame(
-        {"value": values, "value_date": pd.DatetimeIndex(np.where(fresh, row_dates, np.datetime64("NaT")))},
-        index=wanted,
-    )
 
 
 @dataclass(frozen=True, eq=False)

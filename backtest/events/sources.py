@@ -33,7 +33,7 @@ from backtest.signals.moving_averages import check_window, close_array, directio
 DEFAULT_MAX_STALE_DAYS = 5
 """Another series is read on the day itself or on its last earlier row at most this many
 calendar days before (a bond-market holiday, another exchange calendar); the same rule as the
-confirmation filters (``backtest.events.filters.values_at``)."""
+confirmation filters (``values_at``)."""
 
 _SIDES = {"above": signal_nb.GOLDEN, "below": signal_nb.DEATH}
 
@@ -95,11 +95,32 @@ def _not_on_path(source: object) -> Signal:
     )
 
 
+def values_at(indicator: pd.Series, dates: object, max_stale_days: int = DEFAULT_MAX_STALE_DAYS) -> pd.DataFrame:
+    """The indicator as known at each date: columns ``value`` and ``value_date`` (the row read:
+    the date itself or the last earlier one within ``max_stale_days`` calendar days; NaN / NaT
+    when there is none). Never reads a row dated after the date asked for."""
+    if not isinstance(indicator, pd.Series) or not isinstance(indicator.index, pd.DatetimeIndex):
+        raise ParameterError("indicator must be a pandas Series with a DatetimeIndex")
+    if not indicator.index.is_monotonic_increasing or indicator.index.has_duplicates:
+        raise ParameterError(f"indicator {indicator.name!r} must have sorted, unique dates")
+    if isinstance(max_stale_days, bool) or not isinstance(max_stale_days, (int, np.integer)) or max_stale_days < 0:
+        raise ParameterError(f"max_stale_days must be a non-negative integer, got {max_stale_days!r}")
+    wanted = pd.DatetimeIndex(dates)
+    positions = indicator.index.searchsorted(wanted, side="right") - 1
+    found = positions >= 0
+    safe = np.clip(positions, 0, max(len(indicator) - 1, 0))
+    row_dates = indicator.index.values[safe] if len(indicator) else np.full(len(wanted), np.datetime64("NaT"), "datetime64[ns]")
+    fresh = found & ((wanted.values - row_dates) <= np.timedelta64(int(max_stale_days), "D"))
+    values = np.where(fresh, indicator.to_numpy(dtype=float)[safe] if len(indicator) else np.nan, np.nan)
+    return pd.DataFrame(
+        {"value": values, "value_date": pd.DatetimeIndex(np.where(fresh, row_dates, np.datetime64("NaT")))},
+        index=wanted,
+    )
+
+
 def _as_of(series: pd.Series, index: pd.DatetimeIndex, max_stale_days: int = DEFAULT_MAX_STALE_DAYS) -> np.ndarray:
     """``series`` as known at each date of ``index``: the row of that date or the last earlier
     one within ``max_stale_days`` calendar days (NaN otherwise); never a later row."""
-    from backtest.events.filters import values_at  # filters builds on the study module
-
     return values_at(series, index, max_stale_days)["value"].to_numpy(dtype=float)
 
 

@@ -26,7 +26,7 @@ def no_data_configured(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
 
 
 def test_committed_dataset_equals_a_fresh_build_from_the_snapshot(data_dir, tmp_path) -> None:
-    builtin.build_builtin(data_dir, tmp_path)
+    builtin.build_builtin(data_dir, tmp_path, files=catalog_files())
     committed = pd.read_parquet(builtin.BUILTIN_DIR / builtin.TABLE_NAME)
     fresh = pd.read_parquet(tmp_path / builtin.TABLE_NAME)
     pd.testing.assert_frame_equal(committed, fresh)
