@@ -12,10 +12,11 @@ HEADLINE := russell2000-golden-cross
 REPORT := results/russell2000_golden_cross/report.md
 export MPLBACKEND ?= Agg
 
-.PHONY: help venv study test test-fast bench lint clean-venv
+.PHONY: help venv study claims test test-fast bench lint clean-venv
 
 help:
 	@echo "make study       set up $(VENV) if needed, run the $(HEADLINE) study, print its answer"
+	@echo "make claims      run every claim spec (studies/*.toml, studies/claims/*.toml) into results/claims/"
 	@echo "make test        set up $(VENV) if needed, run the tests (python -m pytest -q)"
 	@echo "make test-fast   the tests without those marked slow"
 	@echo "make bench       numba Monte Carlo vs numpy, our sweep vs vectorbt (prints timings)"
@@ -35,6 +36,9 @@ study: venv
 	$(BIN)/python -m backtest.cli study $(HEADLINE)
 	@sed -n '/^## Answer in brief/,/^## 1\./p' $(REPORT) | sed '$$d'
 	@grep -h '^\*\*Data used:\*\*' $(REPORT) || true
+
+claims: venv
+	$(BIN)/python -m backtest.cli claim run-all --output-dir results/claims
 
 test: venv
 	$(BIN)/python -m pytest -q

@@ -34,3 +34,8 @@ class OutputError(BacktestError):
     """An output that cannot or must not be written: an unwritable or un-creatable path, a
     folder or file the tool did not write, a report of another kind. Raised before any
     computation when possible; the message names the path and how to choose another."""
+
+
+class SpecError(ParameterError):
+    """A claim spec that cannot be used: unknown key, wrong type, bad value or missing file
+    (the message names the spec file and the key)."""

@@ -15,7 +15,13 @@ _STYLE = {"figure.dpi": 110, "axes.grid": True, "grid.alpha": 0.3, "axes.spines.
 GOLDEN_COLOUR = "#d4a017"
 DEATH_COLOUR = "#7f1d1d"
 # How each cross direction is named and drawn: (name, marker, colour)
-EVENT_STYLES = {"golden": ("golden cross", "^", GOLDEN_COLOUR), "death": ("death cross", "v", DEATH_COLOUR)}
+EVENT_STYLES = {"golden": ("golden cross", "^", GOLDEN_COLOUR), "death": ("death cross", "v", DEATH_COLOUR),
+                "event": ("event", "o", "#1f77b4")}
+
+
+def _plural(name: str) -> str:
+    """Plural of an event name: "golden crosses", "events"."""
+    return name + ("es" if name.endswith("s") else "s")
 
 
 def _event_style(direction: str) -> tuple[str, str, str]:
@@ -62,6 +68,41 @@ def plot_index_with_crosses(
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
         ax.set_xlabel("date")
         ax.set_ylabel("index level (log scale)")
+        ax.set_title(title)
+        ax.legend(loc="upper left", fontsize=9)
+        fig.tight_layout()
+    return fig
+
+
+def plot_series_with_events(
+    close: pd.Series,
+    event_dates: Sequence[pd.Timestamp],
+    *,
+    title: str,
+    lines: Mapping[str, pd.Series] | None = None,
+    sample_start: pd.Timestamp | None = None,
+    direction: str = "event",
+    log_scale: bool = True,
+) -> plt.Figure:
+    """A series with every event marked (any source) and optional lines (e.g. its averages)."""
+    name, marker, colour = _event_style(direction)
+    with plt.rc_context(_STYLE):
+        fig, ax = plt.subplots(figsize=(13, 5.5))
+        ax.plot(close.index, close.to_numpy(), color="#555555", lw=0.7, label="close")
+        for (label, line), line_colour in zip((lines or {}).items(), ("#1f77b4", "#d62728", "#2ca02c")):
+            ax.plot(line.index, line.to_numpy(), color=line_colour, lw=1.0, label=label)
+        dates = pd.DatetimeIndex(event_dates)
+        ax.scatter(dates, close.reindex(dates).to_numpy(), marker=marker, s=40, color=colour,
+                   edgecolor="black", zorder=5, label=f"{_plural(name)} ({len(dates)})")
+        if sample_start is not None and sample_start > close.index[0]:
+            ax.axvspan(close.index[0], sample_start, color="grey", alpha=0.08, lw=0)
+        if log_scale and bool((close > 0).all()):
+            ax.set_yscale("log")
+            ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+        ax.xaxis.set_major_locator(mdates.YearLocator(5))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+        ax.set_xlabel("date")
+        ax.set_ylabel("level" + (" (log scale)" if ax.get_yscale() == "log" else ""))
         ax.set_title(title)
         ax.legend(loc="upper left", fontsize=9)
         fig.tight_layout()
@@ -123,7 +164,7 @@ def plot_null_distributions(
         for ax, label in zip(axes.flat, labels):
             null = np.asarray(null_by_horizon[label])
             ax.hist(null * 100, bins=60, color="#9ecae1", edgecolor="none", density=True)
-            ax.axvline(observed[label] * 100, color="#d62728", lw=2, label=f"{name}es")
+            ax.axvline(observed[label] * 100, color="#d62728", lw=2, label=_plural(name))
             ax.axvline(baseline[label] * 100, color="black", lw=1, ls="--", label="all days")
             ax.set_title(f"{label}   p = {pvalues[label]:.3f}", fontsize=10)
             ax.set_xlabel(f"{statistic_label} (%)")
@@ -152,7 +193,7 @@ def plot_hit_rates(
         fig, ax = plt.subplots(figsize=(8, 4.5))
         x = np.arange(len(labels))
         width = 0.38
-        bars = ax.bar(x - width / 2, np.asarray(event_hit_rate) * 100, width, color=colour, label=f"after {name}es")
+        bars = ax.bar(x - width / 2, np.asarray(event_hit_rate) * 100, width, color=colour, label=f"after {_plural(name)}")
         ax.bar(x + width / 2, np.asarray(baseline_hit_rate) * 100, width, color="#7f7f7f", label="all eligible days")
         for bar, n in zip(bars, n_events):
             ax.annotate(f"n={n}", (bar.get_x() + bar.get_width() / 2, bar.get_height()), xytext=(0, 3),

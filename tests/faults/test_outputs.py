@@ -501,11 +501,19 @@ def _fake_study(tmp_path: Path, body: str = "pass") -> Path:
 RESULTS = Path(__file__).resolve().parents[2] / "results"
 
 
-@pytest.mark.parametrize("folder", sorted(p.name for p in RESULTS.iterdir() if p.is_dir() and p.name != "bench"))
+# results/claims/ is the claims gallery: a parent of claim report folders (and its README.md)
+_REPORT_FOLDERS = sorted(
+    [p.name for p in RESULTS.iterdir() if p.is_dir() and p.name not in ("bench", "claims")]
+    + [f"claims/{p.name}" for p in (RESULTS / "claims").iterdir() if p.is_dir()]
+)
+
+
+@pytest.mark.parametrize("folder", _REPORT_FOLDERS)
 def test_every_committed_report_carries_a_manifest_that_matches_its_files(folder: str) -> None:
     manifest = read_manifest(RESULTS / folder)
     assert manifest is not None, f"results/{folder} has no {MANIFEST_FILE}: regenerate it with `backtest study`"
-    assert manifest.kind == "study" and manifest.name == folder
+    kind = "claim" if folder.startswith("claims/") else "study"
+    assert manifest.kind == kind and manifest.name == Path(folder).name
     tree = snapshot_tree(RESULTS / folder)
     assert {path: tree[path] for path in manifest.files if path in tree} == manifest.files
 

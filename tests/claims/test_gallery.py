@@ -1,0 +1,49 @@
+"""The claims gallery: committed reports in results/claims/ meet the schema and the index,
+and (slow) `backtest claim run-all` regenerates every file of them byte for byte."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from backtest.claims import SCHEMA_PATH, load_spec
+from backtest.claims.gallery import gallery_specs
+from backtest.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+COMMITTED = ROOT / "results" / "claims"
+SPECS = gallery_specs(ROOT / "studies")
+
+
+def test_the_gallery_holds_the_article_and_at_least_five_other_claims() -> None:
+    names = [load_spec(path).name for path in SPECS]
+    assert {"golden_cross_spec", "death_cross_spec"} <= set(names)
+    kinds = {load_spec(path).event.kind for path in SPECS}
+    assert {"ma_cross", "threshold", "new_high", "dates"} <= kinds
+    assert len(names) - 2 >= 5
+
+
+@pytest.mark.parametrize("spec_path", SPECS, ids=[path.stem for path in SPECS])
+def test_each_committed_report_meets_the_schema_and_the_index(spec_path: Path) -> None:
+    spec = load_spec(spec_path)
+    folder = COMMITTED / spec.name
+    summary = json.loads((folder / "summary.json").read_text())
+    jsonschema.validate(summary, json.loads(SCHEMA_PATH.read_text()), cls=jsonschema.Draft202012Validator)
+    assert summary["parameters"]["n_draws"] == 100_000  # the gallery uses the library defaults
+    row = next(line for line in (COMMITTED / "README.md").read_text().splitlines() if f"({spec.name}/report.md)" in line)
+    assert f"| {summary['events']['n']} | **{summary['conclusion']['overall']}** |" in row
+    assert f"**Verdict: {summary['conclusion']['overall']}.**" in (folder / "report.md").read_text()
+
+
+@pytest.mark.slow
+def test_run_all_regenerates_the_committed_gallery_byte_for_byte(tmp_path: Path) -> None:
+    output = tmp_path / "claims"
+    assert main(["claim", "run-all", "--output-dir", str(output)]) == 0
+    committed = sorted(p.relative_to(COMMITTED) for p in COMMITTED.rglob("*") if p.is_file())
+    regenerated = sorted(p.relative_to(output) for p in output.rglob("*") if p.is_file())
+    assert regenerated == committed
+    differing = [str(name) for name in committed if (output / name).read_bytes() != (COMMITTED / name).read_bytes()]
+    assert not differing, f"differ from results/claims/ (regenerate with `make claims` and commit): {differing}"

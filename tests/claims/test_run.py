@@ -1,0 +1,278 @@
+"""`backtest claim run`: each event kind gives the events of a pandas computation of the same
+rule on the same data; the report folder holds what the headline study writes, summary.json
+meets its JSON Schema, and the terminal shows the answer (verdict first)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import numpy as np
+import pandas as pd
+import pytest
+
+from backtest.claims import SCHEMA_PATH
+from backtest.cli import main
+from backtest.data import load_series
+from tests.claims.conftest import minimal
+from tests.events.test_sources import as_of, pandas_rsi
+
+FAST = ["--draws", "50", "--paths", "0", "--seed", "7"]
+
+
+def run_claim_cli(path: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[Path, str]:
+    out_dir = path.parent / "results"
+    assert main(["claim", "run", str(path), "--output-dir", str(out_dir), *FAST, *extra]) == 0
+    return out_dir / path.stem, capsys.readouterr().out
+
+
+def event_dates(folder: Path) -> pd.DatetimeIndex:
+    events = pd.read_csv(folder / "events.csv", parse_dates=["event_date"])
+    return pd.DatetimeIndex(events["event_date"])
+
+
+def crosses(a: pd.Series, b: pd.Series, side: str) -> pd.Series:
+    defined = a.notna() & b.notna() & a.shift().notna() & b.shift().notna()
+    if side == "above":
+        return defined & (a.shift() <= b.shift()) & (a > b)
+    return defined & (a.shift() >= b.shift()) & (a < b)
+
+
+def keep_min_gap(dates: pd.DatetimeIndex, index: pd.DatetimeIndex, gap: int) -> pd.DatetimeIndex:
+    """Greedy de-clustering: drop an event within ``gap`` trading days of the previous kept one."""
+    kept, last = [], None
+    for date in dates:
+        position = index.get_loc(date)
+        if last is None or position - last > gap:
+            kept.append(date)
+            last = position
+    return pd.DatetimeIndex(kept)
+
+
+def from_start(fired: pd.Series, start: str) -> pd.DatetimeIndex:
+    return pd.DatetimeIndex(fired.index[fired.to_numpy(dtype=bool) & (fired.index >= pd.Timestamp(start))])
+
+
+def _schema() -> dict[str, Any]:
+    return json.loads(SCHEMA_PATH.read_text())
+
+
+def test_the_schema_is_a_valid_json_schema() -> None:
+    jsonschema.Draft202012Validator.check_schema(_schema())
+
+
+def test_threshold_rsi_matches_pandas_and_writes_the_full_report(write_spec: Any, capsys: pytest.CaptureFixture[str],
+                                                                 russell2000: Any) -> None:
+    tables = minimal()
+    tables["rules"] = {"start": "2005-01-01"}
+    folder, out = run_claim_cli(write_spec(tables, "oversold.toml"), capsys)
+    close = russell2000.close
+    expected = from_start(crosses(pandas_rsi(close, 14), pd.Series(30.0, index=close.index), "below"), "2005-01-01")
+    assert event_dates(folder).equals(expected)
+    # what the headline study writes, plus the spec
+    for name in ("report.md", "report.html", "events.csv", "summary.json", "events.png", "null_distributions.png",
+                 "hit_rates.png", "event_paths.png", "claim.toml", ".backtest-manifest.json"):
+        assert (folder / name).is_file(), name
+    events = pd.read_csv(folder / "events.csv")
+    assert {"event_date", "ret_1m", "ret_3m", "pending_3m", "max_drawdown_3m"} <= set(events.columns)
+    summary = json.loads((folder / "summary.json").read_text())
+    jsonschema.validate(summary, _schema(), cls=jsonschema.Draft202012Validator)
+    assert summary["events"]["n"] == len(expected)
+    # the terminal: the verdict first, then one line per horizon, then where it wrote
+    lines = out.strip().splitlines()
+    verdict_line = next(i for i, line in enumerate(lines) if line.startswith("Verdict: "))
+    assert summary["conclusion"]["overall"] in lines[verdict_line]
+    assert lines[verdict_line + 2].strip().startswith("1m: n=") and lines[verdict_line + 3].strip().startswith("3m: n=")
+    assert lines[-1] == f"wrote {folder}"
+    report = (folder / "report.md").read_text()
+    assert report.index("## The answer") < report.index("## How to read this report") < report.index("## The events")
+    assert report.index("## The events") < report.index("## Statistics per horizon") < report.index("## Data and conventions")
+    assert f"**Verdict: {summary['conclusion']['overall']}.**" in report
+    html = (folder / "report.html").read_text()
+    assert "data:image/png;base64," in html and "<img" in html
+
+
+def test_ma_cross_matches_pandas_rolling_means(write_spec: Any, capsys: pytest.CaptureFixture[str], russell2000: Any) -> None:
+    tables = minimal()
+    tables["event"] = {"kind": "ma_cross", "fast": 50, "slow": 200, "ma": "sma", "direction": "death"}
+    tables["claim"]["direction"] = "losses"
+    tables["rules"] = {"start": "1985-01-01"}
+    folder, _ = run_claim_cli(write_spec(tables, "death.toml"), capsys)
+    close = russell2000.close
+    fast, slow = close.rolling(50).mean(), close.rolling(200).mean()
+    assert event_dates(folder).equals(from_start(crosses(fast, slow, "below"), "1985-01-01"))
+    summary = json.loads((folder / "summary.json").read_text())
+    assert summary["statistics"]["claim"] == "losses" and summary["conclusion"]["claim"] == "losses"
+
+
+def test_line_cross_of_close_and_its_200_day_average(write_spec: Any, capsys: pytest.CaptureFixture[str], russell2000: Any) -> None:
+    tables = minimal()
+    tables["event"] = {"kind": "line_cross", "indicator": "close", "against": "sma", "against_window": 200, "cross": "above"}
+    tables["rules"] = {"start": "2010-01-01", "min_gap": 21}
+    folder, _ = run_claim_cli(write_spec(tables, "above200.toml"), capsys)
+    close = russell2000.close
+    fired = from_start(crosses(close, close.rolling(200).mean(), "above"), "2010-01-01")
+    assert event_dates(folder).equals(keep_min_gap(fired, close.index, 21))
+
+
+@pytest.mark.parametrize("kind", ["new_high", "new_low"])
+def test_new_high_and_new_low_match_pandas_rolling_extremes(kind: str, write_spec: Any, capsys: pytest.CaptureFixture[str],
+                                                            russell2000: Any) -> None:
+    tables = minimal()
+    tables["event"] = {"kind": kind, "n": 252}
+    tables["rules"] = {"start": "1995-01-01", "min_gap": 63}
+    folder, _ = run_claim_cli(write_spec(tables, f"{kind}.toml"), capsys)
+    close = russell2000.close
+    prior = close.shift(1).rolling(252).max() if kind == "new_high" else close.shift(1).rolling(252).min()
+    fired = (close > prior) if kind == "new_high" else (close < prior)
+    expected = keep_min_gap(from_start(fired & prior.notna(), "1995-01-01"), close.index, 63)
+    assert event_dates(folder).equals(expected)
+
+
+def test_dates_map_to_the_next_trading_day(write_spec: Any, capsys: pytest.CaptureFixture[str], russell2000: Any) -> None:
+    tables = minimal()
+    tables["event"] = {"kind": "dates", "file": "days.csv"}
+    tables["rules"] = {}
+    path = write_spec(tables, "days.toml")
+    given = pd.to_datetime(["2008-12-16", "2015-12-19", "2020-03-15", "2020-03-16", "2019-07-04"])
+    pd.DataFrame({"date": given.strftime("%Y-%m-%d")}).to_csv(path.parent / "days.csv", index=False)
+    folder, _ = run_claim_cli(path, capsys, "--paths", "5")
+    index = russell2000.close.index
+    expected = pd.DatetimeIndex(sorted({index[index.searchsorted(d)] for d in given}))
+    assert event_dates(folder).equals(expected)
+    summary = json.loads((folder / "summary.json").read_text())
+    assert summary["event_source"]["path_null_skipped"]  # exogenous: said, not silently skipped
+    assert any("map to the next" in note for note in summary["event_source"]["notes"])
+
+
+def test_threshold_on_another_series_level_vix(write_spec: Any, capsys: pytest.CaptureFixture[str], data_dir: Path) -> None:
+    tables = minimal()
+    tables["series"] = {"name": "SPY"}
+    tables["event"] = {"kind": "threshold", "indicator": "level", "series": "VIX", "level": 30, "cross": "above"}
+    tables["rules"] = {"start": "2000-01-01"}
+    folder, _ = run_claim_cli(write_spec(tables, "vix.toml"), capsys)
+    spy, vix = load_series("SPY", data_dir=data_dir).close, load_series("VIX", data_dir=data_dir).close
+    vix_at = as_of(vix, spy.index)
+    expected = from_start(crosses(vix_at, pd.Series(30.0, index=spy.index), "above"), "2000-01-01")
+    assert event_dates(folder).equals(expected)
+
+
+def test_threshold_on_another_series_change_ten_year_yield(write_spec: Any, capsys: pytest.CaptureFixture[str],
+                                                           data_dir: Path, russell2000: Any) -> None:
+    tables = minimal()
+    tables["claim"]["horizons"] = ["3m"]
+    tables["event"] = {"kind": "threshold", "indicator": "change", "series": "TNX", "window": 63, "level": -0.5,
+                       "cross": "below"}
+    tables["rules"] = {"start": "1990-01-01"}
+    folder, _ = run_claim_cli(write_spec(tables, "yield.toml"), capsys)
+    tnx = load_series("TNX", data_dir=data_dir).close
+    change_at = as_of(tnx - tnx.shift(63), russell2000.close.index)
+    expected = from_start(crosses(change_at, pd.Series(-0.5, index=change_at.index), "below"), "1990-01-01")
+    assert event_dates(folder).equals(expected)
+
+
+def test_filters_keep_the_events_on_which_the_condition_holds(write_spec: Any, capsys: pytest.CaptureFixture[str],
+                                                              russell2000: Any) -> None:
+    tables = minimal()
+    tables["event"] = {"kind": "ma_cross"}
+    tables["rules"] = {"start": "1985-01-01"}
+    tables["filters"] = [{"indicator": "rsi", "window": 14, "operator": "<=", "level": 70}]
+    folder, _ = run_claim_cli(write_spec(tables, "filtered.toml"), capsys)
+    close = russell2000.close
+    fired = crosses(close.rolling(50).mean(), close.rolling(200).mean(), "above") & (pandas_rsi(close, 14) <= 70)
+    assert event_dates(folder).equals(from_start(fired, "1985-01-01"))
+    summary = json.loads((folder / "summary.json").read_text())
+    assert summary["event_source"]["filters"] == ["RSI(14) ≤ 70"]
+
+
+def test_benchmark_measures_returns_relative_to_another_series(write_spec: Any, capsys: pytest.CaptureFixture[str],
+                                                               data_dir: Path, russell2000: Any) -> None:
+    tables = minimal()
+    tables["event"] = {"kind": "ma_cross"}
+    tables["rules"] = {"start": "2000-01-01"}
+    tables["benchmark"] = {"relative_to": "SPY"}
+    folder, _ = run_claim_cli(write_spec(tables, "relative.toml"), capsys)
+    close = russell2000.close
+    spy = load_series("SPY", data_dir=data_dir).close
+    expected = from_start(crosses(close.rolling(50).mean(), close.rolling(200).mean(), "above"), "2000-01-01")
+    events = pd.read_csv(folder / "events.csv", parse_dates=["event_date"])
+    assert pd.DatetimeIndex(events["event_date"]).equals(expected)
+    ratio = (close / as_of(spy, close.index)).dropna()
+    for row in events.itertuples():
+        if not row.pending_1m:
+            position = ratio.index.get_loc(row.event_date)
+            assert row.ret_1m == pytest.approx(ratio.iloc[position + 21] / ratio.iloc[position] - 1, rel=1e-9)
+    summary = json.loads((folder / "summary.json").read_text())
+    jsonschema.validate(summary, _schema(), cls=jsonschema.Draft202012Validator)
+    assert summary["benchmark"]["relative_to"] == "SPY"
+
+
+def test_facts_are_checked_against_our_period_returns(write_spec: Any, capsys: pytest.CaptureFixture[str],
+                                                      russell2000: Any) -> None:
+    close = russell2000.close
+    start, end = pd.Timestamp("2024-12-31"), pd.Timestamp("2025-06-30")
+    ours = close[:end].iloc[-1] / close[:start].iloc[-1] - 1
+    tables = minimal()
+    tables["rules"] = {"start": "2020-01-01"}
+    tables["facts"] = [
+        {"statement": "exact", "figure": float(round(ours, 4)), "period": ["2024-12-31", "2025-06-30"]},
+        {"statement": "close", "figure": float(ours + 0.01), "period": ["2024-12-31", "2025-06-30"], "tolerance": 0.005},
+        {"statement": "wrong", "figure": float(ours + 0.10), "period": ["2024-12-31", "2025-06-30"]},
+        {"statement": "future", "figure": 0.01, "period": ["2030-01-01", "2030-06-30"]},
+    ]
+    folder, _ = run_claim_cli(write_spec(tables, "facts.toml"), capsys)
+    summary = json.loads((folder / "summary.json").read_text())
+    jsonschema.validate(summary, _schema(), cls=jsonschema.Draft202012Validator)
+    statuses = [fact["status"] for fact in summary["facts"]]
+    assert statuses == ["confirmed", "roughly", "not confirmed", "not checkable"]
+    assert summary["facts"][0]["value"] == pytest.approx(ours)
+    assert "## The claim's figures, checked" in (folder / "report.md").read_text()
+
+
+def test_a_rerun_replaces_its_report_and_refuses_a_foreign_folder(write_spec: Any, capsys: pytest.CaptureFixture[str],
+                                                                  russell2000: Any) -> None:
+    tables = minimal()
+    tables["rules"] = {"start": "2015-01-01"}
+    path = write_spec(tables, "again.toml")
+    folder, _ = run_claim_cli(path, capsys)
+    first = (folder / "summary.json").read_bytes()
+    folder, _ = run_claim_cli(path, capsys)
+    assert (folder / "summary.json").read_bytes() == first  # same seed, same bytes
+    foreign = path.parent / "results" / "foreign"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("mine")
+    tables["claim"]["name"] = "foreign"
+    assert main(["claim", "run", str(write_spec(tables, "foreign.toml")), "--output-dir", str(path.parent / "results"),
+                 *FAST]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error:") and (foreign / "notes.txt").read_text() == "mine"
+
+
+def test_python_api_runs_a_claim_built_in_code(tmp_path: Path, data_dir: Path) -> None:
+    import backtest as bt
+
+    tables = minimal()
+    tables["rules"] = {"start": "2010-01-01"}
+    claim = bt.Claim.from_dict(tables)
+    result = claim.run(n_draws=50, n_paths=0, data_dir=data_dir)
+    assert result.verdict == result.summary_data["conclusion"]["overall"]
+    assert result.summary().startswith(f"Verdict: {result.verdict}")
+    frame = result.to_frame()
+    assert {"event_date", "ret_1m", "ret_3m"} <= set(frame.columns) and len(frame) == result.study.n_events
+    assert "<strong>Verdict:" in result._repr_html_()
+    written = result.report(tmp_path / "api_report")
+    assert (written / "report.md").is_file() and (written / "summary.json").is_file()
+    assert not np.isnan(frame["ret_1m"].iloc[0])
+
+
+def test_import_backtest_stays_cheap_and_python_m_backtest_works() -> None:
+    code = "import sys, backtest; heavy = [m for m in ('pandas', 'numba', 'jinja2', 'backtest.claims') if m in sys.modules]; print(heavy)"
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, cwd=Path(__file__).parents[2])
+    assert out.stdout.strip() == "[]"
+    help_text = subprocess.run([sys.executable, "-m", "backtest", "claim", "--help"], check=True, capture_output=True,
+                               text=True, cwd=Path(__file__).parents[2]).stdout
+    assert "run-all" in help_text and "check" in help_text and "new" in help_text

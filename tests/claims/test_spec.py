@@ -1,0 +1,209 @@
+"""Claim specs: the issue's minimal contract parses as written; every mistake is one line
+naming the spec file and the key, with exit status 2, before any data is loaded."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from backtest.claims import TEMPLATE_PATH, load_spec
+from backtest.claims.spec import spec_from_dict
+from backtest.cli import main
+from backtest.errors import SpecError
+from tests.claims.conftest import minimal
+
+ISSUE_SPEC = '''\
+[claim]
+title = "Oversold Russell 2000"
+statement = "When the Russell 2000's 14-day RSI drops below 30, gains follow over the next 3 months."
+source = "..."            # optional
+published = "2025-07-30"  # optional: events after it are out of sample
+direction = "gains"       # or "losses"
+horizons = ["1m", "3m"]   # the horizon labels used today
+
+[series]
+name = "russell2000"      # a catalog name, or a CSV path relative to the spec file
+
+[event]
+kind = "threshold"        # ma_cross | line_cross | threshold | new_high | new_low | dates
+indicator = "rsi"         # Wilder's RSI
+window = 14
+level = 30
+cross = "below"           # fires on t when the value is >= 30 on t-1 and < 30 on t
+
+[rules]                   # optional: start, end, confirm, min_gap, entry
+start = "1990-01-01"
+'''
+
+
+def test_the_issue_spec_parses_as_written(tmp_path: Path) -> None:
+    path = tmp_path / "oversold.toml"
+    path.write_text(ISSUE_SPEC)
+    spec = load_spec(path)
+    assert spec.claim.title == "Oversold Russell 2000" and spec.claim.published == "2025-07-30"
+    assert spec.claim.horizons == ("1m", "3m") and spec.judged_horizons() == ("1m", "3m")
+    assert spec.event.kind == "threshold" and spec.event.line.indicator == "rsi" and spec.event.line.window == 14
+    assert spec.event.level == 30.0 and spec.event.cross == "below"
+    assert spec.rules.start == "1990-01-01" and spec.rules.min_gap == 0 and spec.rules.entry == "close"
+    assert spec.series == "russell2000" and spec.name == "oversold"
+
+
+def test_the_template_of_claim_new_is_a_valid_spec() -> None:
+    spec = load_spec(TEMPLATE_PATH)
+    assert spec.event.kind == "threshold"
+
+
+def test_claim_new_writes_the_template_and_never_replaces_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "mine.toml"
+    assert main(["claim", "new", str(path)]) == 0
+    assert path.read_bytes() == TEMPLATE_PATH.read_bytes()
+    assert main(["claim", "check", str(path)]) == 0
+    path.write_text("my notes")
+    assert main(["claim", "new", str(path)]) == 2
+    assert path.read_text() == "my notes"
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error:") and "exists" in err[0]
+
+
+def _with(change: Any) -> dict[str, Any]:
+    tables = minimal()
+    change(tables)
+    return tables
+
+
+def _set(table: str, key: str, value: Any) -> Any:
+    def change(tables: dict[str, Any]) -> None:
+        tables.setdefault(table, {})[key] = value
+    return change
+
+
+def _drop(table: str, key: str | None = None) -> Any:
+    def change(tables: dict[str, Any]) -> None:
+        if key is None:
+            del tables[table]
+        else:
+            del tables[table][key]
+    return change
+
+
+def _replace_event(**event: Any) -> Any:
+    def change(tables: dict[str, Any]) -> None:
+        tables["event"] = event
+    return change
+
+
+def _add(name: str, item: dict[str, Any]) -> Any:
+    def change(tables: dict[str, Any]) -> None:
+        tables.setdefault(name, []).append(item)
+    return change
+
+
+BAD_SPECS = [
+    # unknown keys
+    ("unknown key in [claim]", _set("claim", "titel", "x"), "[claim] titel: unknown key"),
+    ("unknown key in [event]", _set("event", "windw", 14), "[event] windw: unknown key"),
+    ("key of another kind", _set("event", "fast", 50), "[event] fast: unknown key"),
+    ("unknown key in [rules]", _set("rules", "gap", 5), "[rules] gap: unknown key"),
+    ("unknown table", _set("output", "dir", "x"), "[output]: unknown table"),
+    ("unknown key in a filter", _add("filters", {"indicator": "rsi", "operator": "<", "level": 70, "colour": "red"}),
+     "[filters 1] colour: unknown key"),
+    # wrong types
+    ("window as text", _set("event", "window", "14"), "[event] window: must be an integer, got '14'"),
+    ("level as text", _set("event", "level", "30"), "[event] level: must be a number"),
+    ("level as boolean", _set("event", "level", True), "[event] level: must be a number"),
+    ("horizons as text", _set("claim", "horizons", "3m"), "[claim] horizons: must be a list"),
+    ("title as number", _set("claim", "title", 3), "[claim] title: must be a string"),
+    ("min_gap negative", _set("rules", "min_gap", -1), "[rules] min_gap: must be at least 0"),
+    ("confirm as float", _set("rules", "confirm", 1.5), "[rules] confirm: must be an integer"),
+    ("series name as list", _set("series", "name", ["russell2000"]), "[series] name: must be a string"),
+    # missing keys and tables
+    ("no [event]", _drop("event"), "[event]: missing (required)"),
+    ("no title", _drop("claim", "title"), "[claim] title: missing (required)"),
+    ("no level", _drop("event", "level"), "[event] level: missing (required)"),
+    ("no series for level", _replace_event(kind="threshold", indicator="level", level=30), "[event] series: missing"),
+    # missing files
+    ("missing dates file", _replace_event(kind="dates", file="nowhere.csv"), "[event] file: file not found: nowhere.csv"),
+    ("missing series CSV", _set("series", "name", "data/closes.csv"), "[series] name: file not found: data/closes.csv"),
+    ("missing benchmark CSV", _set("benchmark", "relative_to", "bench.csv"), "[benchmark] relative_to: file not found"),
+    # bad kinds and choices
+    ("bad kind", _set("event", "kind", "golden_cross"), "[event] kind: must be one of ma_cross, line_cross"),
+    ("bad indicator", _set("event", "indicator", "macd"), "[event] indicator: must be one of"),
+    ("bad cross", _set("event", "cross", "under"), "[event] cross: must be one of above, below"),
+    ("bad direction", _set("claim", "direction", "up"), "[claim] direction: must be one of gains, losses"),
+    ("bad entry", _set("rules", "entry", "open"), "[rules] entry: must be one of close, next_close"),
+    ("bad operator", _add("filters", {"indicator": "rsi", "operator": "=<", "level": 70}), "[filters 1] operator"),
+    ("fast not below slow", _replace_event(kind="ma_cross", fast=200, slow=50), "[event] fast: must be shorter than slow"),
+    # bad horizon labels
+    ("bad horizon label", _set("claim", "horizons", ["3 months"]), "[claim] horizons: '3 months' is not a horizon label"),
+    ("zero horizon", _set("claim", "horizons", ["0m"]), "[claim] horizons: '0m' is not a horizon label"),
+    ("horizon in years", _set("claim", "horizons", ["1y"]), "[claim] horizons: '1y'"),
+    ("empty horizons", _set("claim", "horizons", []), "[claim] horizons: must list at least one"),
+    ("duplicate horizon", _set("claim", "horizons", ["3m", "3m"]), "[claim] horizons: lists a horizon twice"),
+    ("verdict horizon not measured", _set("claim", "verdict_horizons", ["6m"]), "[claim] verdict_horizons: '6m' is not among"),
+    # bad dates
+    ("bad start date", _set("rules", "start", "1990-13-01"), "[rules] start: must be a date like 2025-07-30, got '1990-13-01'"),
+    ("bad published date", _set("claim", "published", "July 30, 2025"), "[claim] published: must be a date"),
+    ("end before start", _set("rules", "end", "1980-01-01"), "[rules] end: 1980-01-01 is before start 1990-01-01"),
+    ("fact period backwards", _add("facts", {"statement": "s", "figure": 0.01, "period": ["2025-07-31", "2025-06-30"]}),
+     "[facts 1] period: start 2025-07-31 is not before end"),
+    ("fact without figure", _add("facts", {"statement": "s", "period": ["2025-06-30", "2025-07-31"]}),
+     "[facts 1] figure: missing (required)"),
+]
+
+
+@pytest.mark.parametrize("case, change, fragment", BAD_SPECS, ids=[case for case, _, _ in BAD_SPECS])
+@pytest.mark.parametrize("command", ["check", "run"])
+def test_a_bad_spec_is_one_line_naming_file_and_key_and_exit_2(
+    case: str, change: Any, fragment: str, command: str, write_spec: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_spec(_with(change))
+    assert main(["claim", command, str(path), "--output-dir", str(path.parent / "out")][: 3 if command == "check" else 5]) == 2
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1, captured.err
+    assert lines[0].startswith(f"error: {path}: "), lines[0]
+    assert fragment in lines[0], lines[0]
+    assert not (path.parent / "out").exists()  # refused before any output or data
+
+
+@pytest.mark.parametrize(
+    "text, fragment",
+    [
+        ("[claim\ntitle = 1", "not valid TOML"),
+        ("title = 'x'\n", "[title]: unknown table"),
+        (b"\xff\xfe".decode("latin-1"), "not UTF-8"),
+    ],
+    ids=["broken TOML", "top-level key", "not UTF-8"],
+)
+def test_unreadable_specs_are_one_line(text: str, fragment: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_bytes(text.encode("latin-1"))
+    assert main(["claim", "check", str(path)]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and fragment in lines[0] and str(path) in lines[0]
+
+
+def test_a_missing_spec_file_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["claim", "run", str(tmp_path / "nope.toml")]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and "nope.toml: spec file not found" in lines[0]
+
+
+def test_specs_built_in_code_are_checked_the_same_way() -> None:
+    tables = minimal()
+    tables["event"]["window"] = "fourteen"
+    with pytest.raises(SpecError, match=r"^<code>: \[event\] window: must be an integer"):
+        spec_from_dict(tables)
+
+
+def test_relative_paths_are_relative_to_the_spec_file(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "days.csv").write_text("date\n2020-03-16\n")
+    tables = minimal()
+    tables["event"] = {"kind": "dates", "file": "days.csv"}
+    spec = spec_from_dict(tables, origin="sub/x.toml", base_dir=tmp_path / "sub")
+    assert spec.resolve(spec.event.file) == tmp_path / "sub" / "days.csv"
+    with pytest.raises(SpecError, match="file not found: days.csv"):
+        spec_from_dict(tables, origin="x.toml", base_dir=tmp_path)
