@@ -204,6 +204,7 @@ FILE_RECOGNISERS: dict[str, Callable[[bytes], bool]] = {
     "bench-montecarlo": lambda head: {"benchmark", "random_entry", "bootstrap_indices"} <= _json_keys(head),
     "bench-sweep": lambda head: {"grid_vs_vectorbt", "machine"} <= _json_keys(head),
     "bench-scaling": lambda head: {"multi_series", "machine"} <= _json_keys(head),
+    "bench-study": lambda head: {"benchmark", "study", "cold_s", "warm_s"} <= _json_keys(head),
 }
 """Single-file kinds, and how to recognise a file the tool wrote from its bytes (the files
 carry no marker: their formats are fixed, so their content is the signature)."""

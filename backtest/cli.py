@@ -1146,7 +1146,8 @@ def bench_sweep_command(series, since, fast_range, slow_range, full_fast, full_s
     with err_console.status("benchmarking") as status:
         result = run_sweep_bench(market_series, grid, full_grid, spa_grid, rules, DEFAULT_HORIZONS, reps=reps,
                                  seed=seed, spa_horizon=spa_horizon, vectorbt=not skip_vectorbt,
-                                 progress=lambda text: status.update(text))
+                                 progress=lambda text: status.update(text),
+                                 series_spec=(series, None if data_dir is None else str(data_dir)))
     write_bench(result, output)
     console.print_json(data=_bench_headline(result))
     console.print(f"wrote {output}", highlight=False, markup=False)
@@ -1224,12 +1225,43 @@ def bench_scaling_command(series, single, fast_range, slow_range, reps, seed, wo
     console.print(f"wrote {output}", highlight=False, markup=False)
 
 
+@bench_group.command("study")
+@click.argument("name", default="russell2000-golden-cross")
+@click.option("--cold", "cold_runs", type=click.IntRange(min=0), default=2, show_default=True,
+              help="Runs with an empty numba cache (NUMBA_CACHE_DIR a new temporary directory): every kernel compiles.")
+@click.option("--warm", "warm_runs", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Runs with the numba cache the first cold run filled.")
+@click.option("--output", type=click.Path(path_type=Path, dir_okay=False), default=Path("results/bench/study.json"),
+              show_default=True, help="Where to write the JSON results (atomically); an existing file is replaced "
+              "only if it is this benchmark's JSON (recognised by its keys), or with --overwrite.")
+@click.option("--overwrite", is_flag=True, help="Replace an existing --output file even if backtest did not write it.")
+def bench_study_command(name, cold_runs, warm_runs, output, overwrite):  # type: ignore[no-untyped-def]
+    """Wall time of `backtest study NAME` end to end, each run in a fresh process: --cold
+    runs with an empty numba cache, --warm runs with a filled one, the import time alone,
+    and a per-stage profile (seconds, cProfile) of one more warm run. The study's report
+    goes to a temporary directory; results/ is not touched except --output.
+    """
+    from backtest.studies import available_studies
+    from backtest.studybench import bench_headline, run_study_bench
+    from backtest.sweep.bench import write_bench
+
+    if name.replace("_", "-") not in available_studies():
+        raise click.BadParameter(f"unknown study {name!r}; see `backtest study --list`", param_hint="NAME")
+    _announce_output(output, "bench-study", overwrite, "choose another --output path")
+    with err_console.status("measuring") as status:
+        result = run_study_bench(name, cold_runs=cold_runs, warm_runs=warm_runs,
+                                 progress=lambda text: status.update(text))
+    write_bench(result, output)
+    console.print_json(data=bench_headline(result))
+    console.print(f"wrote {output}", highlight=False, markup=False)
+
+
 def _bench_headline(result):  # type: ignore[no-untyped-def]
     """The numbers a person looks for first."""
     out = {}
     if "full_sweep" in result:
         full = result["full_sweep"]
-        out["full_grid"] = {k: full[k] for k in ("pairs", "wall_s", "process_peak_mb", "peak_mb")}
+        out["full_grid"] = {k: full.get(k) for k in ("pairs", "wall_s", "process_peak_mb", "peak_mb", "split_s")}
     grid = result["grid_vs_vectorbt"]
     out["grid"] = {"pairs": grid["pairs"], "ours_wall_s": grid["ours"]["wall_s"], "ours_peak_mb": grid["ours"]["peak_mb"]}
     if "vectorbt" in grid:

@@ -24,11 +24,6 @@ from backtest.sweep.multi import (
     run_sweeps,
 )
 from backtest.sweep.plan import SeriesInput
-from backtest.sweep.report import (
-    MultiSweepReport,
-    write_multi_sweep_report,
-    write_sweep_report,
-)
 from backtest.sweep.snooping import (
     PairInference,
     SnoopingTest,
@@ -64,3 +59,15 @@ __all__ = [
     "write_multi_sweep_report",
     "write_sweep_report",
 ]
+
+# The report writers pull in matplotlib (~0.4 s); a Dask or process worker unpickling a
+# sweep task imports this package and never draws, so they load on first use (PEP 562).
+_REPORT_NAMES = ("MultiSweepReport", "write_multi_sweep_report", "write_sweep_report")
+
+
+def __getattr__(name: str) -> object:
+    if name in _REPORT_NAMES:
+        from backtest.sweep import report
+
+        return getattr(report, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

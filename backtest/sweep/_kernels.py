@@ -22,49 +22,55 @@ from backtest.signals.nb import GOLDEN
 
 @njit(cache=True, nogil=True)
 def _pair_events(
-    fast: np.ndarray,
-    slow: np.ndarray,
-    direction: int,
+    above: np.ndarray,
+    below: np.ndarray,
     t_lo: int,
     t_hi: int,
     first_pos: int,
     last_pos: int,
     confirm: int,
     min_gap: int,
+    scratch: np.ndarray,
     out: np.ndarray,
     out_start: int,
     write: bool,
 ) -> int:
-    """Events of one pair: its crosses, then the timing rules every source shares
+    """Events of one pair whose condition is ``above[t] > below[t]`` (fast and slow, swapped
+    for a death cross): its crosses, then the timing rules every source shares
     (``backtest.events.nb.timed_event_nb``, inlined here).
 
     A cross on t (beyond on t, not beyond on t-1) is a trigger for t in t_lo..t_hi (the
     caller puts t_lo-1 past both warm-ups, so the comparisons are exactly those of
     ``backtest.signals.nb.crossings_nb`` and ``beyond_nb``); the state a confirmation reads
-    is fast strictly beyond slow, filled once over the span when ``confirm`` > 0.
+    is the same strict comparison, filled once over the span when ``confirm`` > 0.
+    ``scratch`` (at least t_hi - t_lo + 2 long) receives the crosses first.
     """
-    n = fast.shape[0]
-    golden = direction == GOLDEN
+    n = above.shape[0]
+    # Crosses are rare (about one day in a hundred): a branch-free scan that stores every
+    # day and advances only past a cross costs about a cycle per day, a branch per day more.
+    crosses = 0
+    previous = above[t_lo - 1] > below[t_lo - 1]
+    for t in range(t_lo, t_hi + 1):
+        today = above[t] > below[t]
+        scratch[crosses] = t
+        crosses += today > previous
+        previous = today
     if confirm > 0:
         # only a confirmation reads the state of later days: fill it once over the span
         state = np.empty(n, dtype=np.bool_)
         for t in range(t_lo - 1, min(n - 1, t_hi + confirm) + 1):
-            state[t] = fast[t] > slow[t] if golden else fast[t] < slow[t]
+            state[t] = above[t] > below[t]
     else:
         state = np.empty(0, dtype=np.bool_)
     count = 0
     last_kept = -1
-    previous = fast[t_lo - 1] > slow[t_lo - 1] if golden else fast[t_lo - 1] < slow[t_lo - 1]
-    for t in range(t_lo, t_hi + 1):
-        today = fast[t] > slow[t] if golden else fast[t] < slow[t]
-        if today and not previous:
-            event_pos = timed_event_nb(state, n, t, first_pos, last_pos, confirm, min_gap, last_kept)
-            if event_pos >= 0:
-                if write:
-                    out[out_start + count] = event_pos
-                count += 1
-                last_kept = event_pos
-        previous = today
+    for i in range(crosses):
+        event_pos = timed_event_nb(state, n, scratch[i], first_pos, last_pos, confirm, min_gap, last_kept)
+        if event_pos >= 0:
+            if write:
+                out[out_start + count] = event_pos
+            count += 1
+            last_kept = event_pos
     return count
 
 
@@ -80,7 +86,62 @@ def _candidate_span(
     return t_lo, t_hi
 
 
+# Pairs per parallel task: enough to amortise the task's scratch buffers, small enough to
+# balance two to a few dozen threads on grids of a few thousand pairs or more.
+PAIR_CHUNK = 64
+# Windows per side of a tile of pairs: a task reads TILE fast and TILE slow averages
+# (16 rows of 8 bytes x days: 1.5 MB for 12,000 days) for up to TILE x TILE pairs, so the
+# averages come from cache instead of from memory once per pair (the grid's 28 MB of
+# averages would otherwise stream from memory twice per pair: count and fill).
+TILE = 8
+
+
+def pair_order(fast_rows: np.ndarray, slow_rows: np.ndarray) -> np.ndarray:
+    """Visiting order of the pairs: grouped by tiles of TILE fast x TILE slow windows."""
+    return np.lexsort((slow_rows, fast_rows, slow_rows // TILE, fast_rows // TILE)).astype(np.int64)
+
+
 @njit(cache=True, nogil=True, parallel=True)
+def _grid_events(
+    averages: np.ndarray,
+    first_defined: np.ndarray,
+    fast_rows: np.ndarray,
+    slow_rows: np.ndarray,
+    direction: int,
+    first_pos: int,
+    last_pos: int,
+    confirm: int,
+    min_gap: int,
+    offsets: np.ndarray,
+    order: np.ndarray,
+    write: bool,
+) -> tuple[np.ndarray, np.ndarray]:
+    # One pass of the two-pass ragged layout: counts (write=False) or events (write=True).
+    # Pairs are visited in ``order`` (tiles of windows, see ``pair_order``) and written by
+    # their own index, so the order changes the speed, never the result.
+    n = averages.shape[1]
+    n_pairs = fast_rows.shape[0]
+    counts = np.zeros(n_pairs, dtype=np.int64)
+    events = np.empty(offsets[n_pairs] if write else 0, dtype=np.int64)
+    n_chunks = (n_pairs + PAIR_CHUNK - 1) // PAIR_CHUNK
+    golden = direction == GOLDEN
+    for c in prange(n_chunks):
+        scratch = np.empty(n + 1, dtype=np.int64)
+        for j in range(c * PAIR_CHUNK, min(n_pairs, (c + 1) * PAIR_CHUNK)):
+            p = order[j]
+            t_lo, t_hi = _candidate_span(first_defined, fast_rows[p], slow_rows[p], n, first_pos, last_pos, confirm)
+            if t_hi < t_lo:
+                continue
+            fast = averages[fast_rows[p]]
+            slow = averages[slow_rows[p]]
+            above, below = (fast, slow) if golden else (slow, fast)
+            counts[p] = _pair_events(
+                above, below, t_lo, t_hi, first_pos, last_pos, confirm, min_gap, scratch, events,
+                offsets[p] if write else 0, write,
+            )
+    return counts, events
+
+
 def count_events_nb(
     averages: np.ndarray,
     first_defined: np.ndarray,
@@ -94,22 +155,12 @@ def count_events_nb(
 ) -> np.ndarray:
     """Number of events of each pair (fast average ``averages[fast_rows[p]]`` against
     ``averages[slow_rows[p]]``); first pass of the two-pass ragged layout."""
-    n = averages.shape[1]
-    n_pairs = fast_rows.shape[0]
-    counts = np.zeros(n_pairs, dtype=np.int64)
-    dummy = np.empty(0, dtype=np.int64)
-    for p in prange(n_pairs):
-        t_lo, t_hi = _candidate_span(first_defined, fast_rows[p], slow_rows[p], n, first_pos, last_pos, confirm)
-        if t_hi < t_lo:
-            continue
-        counts[p] = _pair_events(
-            averages[fast_rows[p]], averages[slow_rows[p]], direction, t_lo, t_hi, first_pos, last_pos, confirm, min_gap,
-            dummy, 0, False,
-        )
-    return counts
+    offsets = np.zeros(1, dtype=np.int64)
+    order = pair_order(fast_rows, slow_rows)
+    return _grid_events(averages, first_defined, fast_rows, slow_rows, direction, first_pos, last_pos, confirm,
+                        min_gap, offsets, order, False)[0]
 
 
-@njit(cache=True, nogil=True, parallel=True)
 def fill_events_nb(
     averages: np.ndarray,
     first_defined: np.ndarray,
@@ -124,18 +175,9 @@ def fill_events_nb(
 ) -> np.ndarray:
     """Event positions of every pair, concatenated: pair p owns
     ``events[offsets[p]:offsets[p + 1]]`` (sorted)."""
-    n = averages.shape[1]
-    n_pairs = fast_rows.shape[0]
-    events = np.empty(offsets[n_pairs], dtype=np.int64)
-    for p in prange(n_pairs):
-        t_lo, t_hi = _candidate_span(first_defined, fast_rows[p], slow_rows[p], n, first_pos, last_pos, confirm)
-        if t_hi < t_lo:
-            continue
-        _pair_events(
-            averages[fast_rows[p]], averages[slow_rows[p]], direction, t_lo, t_hi, first_pos, last_pos, confirm, min_gap,
-            events, offsets[p], True,
-        )
-    return events
+    order = pair_order(fast_rows, slow_rows)
+    return _grid_events(averages, first_defined, fast_rows, slow_rows, direction, first_pos, last_pos, confirm,
+                        min_gap, offsets, order, True)[1]
 
 
 # ---------------------------------------------------------------------------------------
@@ -220,6 +262,58 @@ def pairwise_sum_nb(values: np.ndarray, lo: int, n: int) -> float:
     return result
 
 
+@njit(cache=True, nogil=True)
+def _select_nb(values: np.ndarray, k: int, rank: int) -> float:
+    """The rank-th smallest of values[0:k] (0-based), partitioning values in place
+    (Hoare's quickselect with a median-of-three pivot): O(k) on average, where sorting
+    costs O(k log k). Exact: it only moves values, so a median is bit-identical to the
+    sorted array's."""
+    lo = 0
+    hi = k - 1
+    while hi > lo:
+        mid = (lo + hi) // 2
+        # median of three as the pivot (ordering values[lo], values[mid], values[hi])
+        if values[mid] < values[lo]:
+            values[mid], values[lo] = values[lo], values[mid]
+        if values[hi] < values[lo]:
+            values[hi], values[lo] = values[lo], values[hi]
+        if values[hi] < values[mid]:
+            values[hi], values[mid] = values[mid], values[hi]
+        pivot = values[mid]
+        i = lo
+        j = hi
+        while i <= j:
+            while values[i] < pivot:
+                i += 1
+            while values[j] > pivot:
+                j -= 1
+            if i <= j:
+                values[i], values[j] = values[j], values[i]
+                i += 1
+                j -= 1
+        if rank <= j:
+            hi = j
+        elif rank >= i:
+            lo = i
+        else:
+            return values[rank]
+    return values[rank]
+
+
+@njit(cache=True, nogil=True)
+def _median_nb(values: np.ndarray, k: int) -> float:
+    # values[0:k] reordered; the lower middle of an even k is the largest value left of
+    # the upper middle once that one is selected
+    upper = _select_nb(values, k, k // 2)
+    if k % 2 == 1:
+        return upper
+    lower = values[0]
+    for i in range(1, k // 2):
+        if values[i] > lower:
+            lower = values[i]
+    return (lower + upper) / 2.0
+
+
 @njit(cache=True, nogil=True, parallel=True)
 def pair_statistics_nb(
     events: np.ndarray, offsets: np.ndarray, forward: np.ndarray, entry_lag: int, last_complete: int
@@ -228,36 +322,39 @@ def pair_statistics_nb(
 
     ``forward[t]`` is the forward return of an entry at position t; an event at e is
     complete when e <= ``last_complete`` (events are sorted, so complete events are a prefix
-    of each pair's list). Empty pairs give NaN.
+    of each pair's list). Empty pairs give NaN. The mean is NumPy's pairwise sum in event
+    order over k (bit-identical to ``np.mean``); the median a quickselect (exact).
     """
     n_pairs = offsets.shape[0] - 1
     n_complete = np.zeros(n_pairs, dtype=np.int64)
     mean = np.full(n_pairs, np.nan)
     median = np.full(n_pairs, np.nan)
     hit_rate = np.full(n_pairs, np.nan)
-    for p in prange(n_pairs):
-        lo = offsets[p]
-        hi = offsets[p + 1]
-        k = 0
-        while lo + k < hi and events[lo + k] <= last_complete:
-            k += 1
-        n_complete[p] = k
-        if k == 0:
-            continue
-        values = np.empty(k)
-        hits = 0
-        for i in range(k):
-            value = forward[events[lo + i] + entry_lag]
-            values[i] = value
-            if value > 0.0:
-                hits += 1
-        mean[p] = pairwise_sum_nb(values, 0, k) / k
-        hit_rate[p] = hits / k
-        values.sort()
-        if k % 2 == 1:
-            median[p] = values[k // 2]
-        else:
-            median[p] = (values[k // 2 - 1] + values[k // 2]) / 2.0
+    n_chunks = (n_pairs + PAIR_CHUNK - 1) // PAIR_CHUNK
+    for c in prange(n_chunks):
+        last = min(n_pairs, (c + 1) * PAIR_CHUNK)
+        widest = 0
+        for p in range(c * PAIR_CHUNK, last):
+            widest = max(widest, offsets[p + 1] - offsets[p])
+        values = np.empty(widest)  # one buffer per chunk, not one per pair
+        for p in range(c * PAIR_CHUNK, last):
+            lo = offsets[p]
+            hi = offsets[p + 1]
+            k = 0
+            while lo + k < hi and events[lo + k] <= last_complete:
+                k += 1
+            n_complete[p] = k
+            if k == 0:
+                continue
+            hits = 0
+            for i in range(k):
+                value = forward[events[lo + i] + entry_lag]
+                values[i] = value
+                if value > 0.0:
+                    hits += 1
+            mean[p] = pairwise_sum_nb(values, 0, k) / k
+            hit_rate[p] = hits / k
+            median[p] = _median_nb(values, k)
     return n_complete, mean, median, hit_rate
 
 

@@ -329,9 +329,19 @@ def run_scaling_bench(
         per_series = driver["pickle_round_trip_s"] + driver["summary_row_and_parquet_s"] + (load_seconds_per_series or 0.0)
         projection["driver_seconds_per_series"] = per_series
         projection["driver_hours"] = project_series * per_series / 3600.0
-        for cores in (16, 64, 256):
+        for cores in (2, 16, 128):
             compute = project_series * one / (cores * best["efficiency"]) / 3600.0
             projection[f"hours_on_{cores}_cores_at_measured_efficiency"] = max(compute, projection["driver_hours"])
+        # The model checked against the measured run it extrapolates: n series on best_n
+        # workers, predicted from the 1-worker CPU seconds at the measured efficiency.
+        predicted = n_series * one / (best_n * best["efficiency"])
+        projection["check"] = {"series": n_series, "workers": best_n, "predicted_wall_s": predicted,
+                               "measured_wall_s": best["wall_s"], "measured_over_predicted": best["wall_s"] / predicted}
+        # Dask's own cost per task: the same tasks on one Dask worker against one plain
+        # worker process (both single-threaded, numba warm).
+        if "processes" in multi and "1" in multi["processes"]:
+            plain = multi["processes"]["1"]["wall_s"]
+            projection["dask_overhead_s_per_series"] = (multi["dask"]["1"]["wall_s"] - plain) / n_series
         if load_seconds_per_series is not None:
             projection["driver_load_seconds_per_series"] = load_seconds_per_series
         out["projection"] = projection

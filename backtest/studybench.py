@@ -1,0 +1,146 @@
+"""``backtest bench study``: wall time of a study run end to end, in fresh processes.
+
+Runs ``python -m backtest.cli study NAME`` in subprocesses, cold (``NUMBA_CACHE_DIR`` an
+empty temporary directory, so every kernel the run uses compiles) and warm (the cache a
+previous run filled), plus one warm run under cProfile for a per-stage split and one
+process that only imports what the study imports. Returns a plain dict for JSON.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import pstats
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+# Stages of the profile: (name, how to recognise the stage's outermost calls in cProfile's
+# table: file suffix, function name). The cumulative time of each is reported, so nested
+# stages (figures inside the study) are not subtracted from their parents.
+PROFILE_STAGES: tuple[tuple[str, str, str], ...] = (
+    ("random_entry_monte_carlo", "backtest/stats/montecarlo.py", "random_entry_tests"),
+    ("bootstrapped_paths", "backtest/stats/bootstrap.py", "bootstrap_path_tests"),
+    ("statistics_total", "backtest/stats/analysis.py", "analyze_events"),
+    ("loading", "backtest/data/catalog.py", "load_series"),
+    ("event_study", "backtest/events/study.py", "run_event_study"),
+    ("figures", "backtest/report/render.py", "figure_png"),
+    ("write_report", "backtest/report/outputs.py", "write_report_directory"),
+    ("run_study", "backtest/studies.py", "run_study"),
+)
+
+IMPORT_PROBE = (
+    "import time; started = time.perf_counter(); import backtest.cli; "
+    "from backtest.studies import load_study; load_study({name!r}); "
+    "print(time.perf_counter() - started)"
+)
+
+
+def _environment(cache_dir: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["NUMBA_CACHE_DIR"] = str(cache_dir)
+    env.setdefault("MPLBACKEND", "Agg")
+    return env
+
+
+def _run(command: list[str], env: dict[str, str], cwd: Path) -> tuple[float, str]:
+    started = time.perf_counter()
+    done = subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - started
+    if done.returncode != 0:
+        tail = (done.stderr or done.stdout).strip().splitlines()[-5:]
+        raise RuntimeError(f"{' '.join(command)} exited with {done.returncode}: " + " | ".join(tail))
+    return wall, done.stdout
+
+
+def profile_stages(profile_path: Path) -> dict[str, float]:
+    """Cumulative seconds of each ``PROFILE_STAGES`` entry, plus imports, from a cProfile
+    dump (functions recognised by file suffix and name; calls summed)."""
+    stats = pstats.Stats(str(profile_path))
+    table = stats.stats  # type: ignore[attr-defined]
+    out = {name: 0.0 for name, _, _ in PROFILE_STAGES}
+    imports = 0.0
+    for (filename, _, function), (_, _, _, cumulative, _) in table.items():
+        normalised = filename.replace(os.sep, "/")
+        for name, suffix, wanted in PROFILE_STAGES:
+            if function == wanted and normalised.endswith(suffix):
+                out[name] += cumulative
+        if function == "_find_and_load" and "importlib._bootstrap" in filename:
+            imports = max(imports, cumulative)  # recursive: the outermost call holds the total
+    out["imports_under_profile"] = imports
+    out["total"] = max((entry[3] for entry in table.values()), default=0.0)
+    return out
+
+
+def run_study_bench(
+    name: str,
+    cold_runs: int = 2,
+    warm_runs: int = 2,
+    python: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Every measurement of ``backtest bench study`` (see the module docstring)."""
+    report = progress or (lambda _: None)
+    python = python or sys.executable
+    cwd = Path.cwd()
+    with tempfile.TemporaryDirectory(prefix="backtest-bench-study-") as scratch:
+        root = Path(scratch)
+        command = [python, "-m", "backtest.cli", "study", name, "--output-dir", str(root / "out"), "--overwrite"]
+        warm_cache = root / "numba-warm"
+        cold: list[float] = []
+        for run in range(cold_runs):
+            # the first cold run fills the cache the warm runs use; the others start empty too
+            cache = warm_cache if run == 0 else root / f"numba-cold-{run}"
+            report(f"cold run {run + 1}/{cold_runs} (empty numba cache)")
+            cold.append(_run(command, _environment(cache), cwd)[0])
+        if not cold_runs:
+            report("filling the numba cache")
+            _run(command, _environment(warm_cache), cwd)
+        warm: list[float] = []
+        for run in range(warm_runs):
+            report(f"warm run {run + 1}/{warm_runs}")
+            warm.append(_run(command, _environment(warm_cache), cwd)[0])
+        report("import time (warm cache)")
+        imports = [float(_run([python, "-c", IMPORT_PROBE.format(name=name)], _environment(warm_cache), cwd)[1])
+                   for _ in range(3)]
+        report("profiled warm run")
+        profile_path = root / "study.prof"
+        profiled_command = [python, "-m", "cProfile", "-o", str(profile_path), *command[1:]]
+        profiled_wall = _run(profiled_command, _environment(warm_cache), cwd)[0]
+        stages = profile_stages(profile_path)
+    load = os.getloadavg() if hasattr(os, "getloadavg") else None
+    return {
+        "benchmark": "study",
+        "study": name,
+        "command": "python -m backtest.cli study " + name,
+        "method": "wall time of each run in a fresh subprocess; cold = NUMBA_CACHE_DIR pointed at an empty "
+                  "temporary directory (every kernel the run uses compiles), warm = the cache the first cold run "
+                  "filled; imports = a process that only imports the CLI and the study script (median of 3); "
+                  "profile = cumulative seconds per stage of one warm run under cProfile (which adds overhead)",
+        "cold_s": cold,
+        "warm_s": warm,
+        "cold_median_s": statistics.median(cold) if cold else None,
+        "warm_median_s": statistics.median(warm) if warm else None,
+        "imports_s": statistics.median(imports),
+        "profile": {"wall_s": profiled_wall, "stages_s": stages},
+        "targets": {"warm_s": 4.0, "cold_s": 15.0},
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
+                    "load_average_after": list(load) if load else None},
+    }
+
+
+def bench_headline(result: dict[str, Any]) -> dict[str, Any]:
+    """The few numbers the command prints."""
+    return {
+        "study": result["study"],
+        "cold_s": [round(x, 2) for x in result["cold_s"]],
+        "warm_s": [round(x, 2) for x in result["warm_s"]],
+        "imports_s": round(result["imports_s"], 2),
+        "profile_s": {k: round(v, 2) for k, v in result["profile"]["stages_s"].items()},
+        "load_average_after": result["machine"]["load_average_after"],
+    }
