@@ -172,7 +172,7 @@ def _comparison(peers: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "rule": (
             f"Small and large caps are called different at a horizon when the Russell 2000 and the Russell 1000 (FRED, "
-            f"same source and span, {CLAIM_HORIZONS[0]}–{CLAIM_HORIZONS[-1]}) have non-overlapping 95% bootstrap "
+            f"same source and span, {CLAIM_HORIZONS[0]}–{CLAIM_HORIZONS[-1]}) have non-overlapping 90% overlap-SE "
             "intervals of the mean excess return, or different verdicts on question B. Overlapping intervals do not "
             "prove equality; they mean these samples cannot tell the two apart."
         ),
@@ -256,7 +256,7 @@ def _figures(peers: list[dict[str, Any]]) -> dict[str, bytes]:
     figures = {
         "excess_by_horizon.png": figure_png(plot_peer_excess(
             rows,
-            title=f"Mean return after SMA 50/200 golden crosses minus the mean of every day, with 95% bootstrap "
+            title=f"Mean return after SMA 50/200 golden crosses minus the mean of every day, with 90% overlap-SE "
                   f"intervals (events from {starts[0]}–{starts[-1]} to each series' end; p = random-entry p)",
             min_n=sections.ANECDOTAL_N,
         )),
@@ -311,7 +311,7 @@ def render_report(summary: dict[str, Any]) -> str:
         "",
         f"- **Is the small-cap golden cross different from the large-cap one? {answer.capitalize()}.** "
         + ("Compared on the same source and span (FRED, 1985 to 2019), mean returns after crosses minus the mean of "
-           "every day, with 95% intervals: " + "; ".join(pair_lines) + "."),
+           "every day, with 90% intervals: " + "; ".join(pair_lines) + "."),
         "- **Did any index's golden cross beat a random entry date?** "
         + ("Question B is supported nowhere: in no series and at no horizon did the mean after golden crosses beat "
            "both random-entry dates and bootstrapped price paths after Holm's adjustment."
@@ -357,14 +357,14 @@ def render_report(summary: dict[str, Any]) -> str:
         "",
         sections.peer_matrix_table(peers, labels),
         "",
-        "![Mean excess return by horizon per series with 95% intervals](excess_by_horizon.png)",
+        "![Mean excess return by horizon per series with 90% intervals](excess_by_horizon.png)",
         "",
         "![Random-entry percentile of each series' mean after golden crosses](random_entry_percentiles.png)",
         "",
         "## 3. Per horizon",
         "",
         "Returns in percent of the entry level; excess = mean after events minus the mean of every eligible day; "
-        "95% CI: bootstrap percentile interval of the mean excess; p (Holm): random-entry p adjusted across the "
+        "CI: 90% interval of the mean excess from the calendar-overlap standard error (ends = one-sided 95% bounds); p (Holm): random-entry p adjusted across the "
         "five horizons of that series.",
         "",
     ]

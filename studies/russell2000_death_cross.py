@@ -126,7 +126,7 @@ def compute(
     step("detecting death crosses and measuring forward windows")
     study = run_event_study(russell2000, RULES)
     step(f"statistics (claim: losses): {n_draws:,} random-entry draws, {n_paths:,} bootstrapped paths")
-    stats = analyze_events(study, n_draws=n_draws, n_paths=n_paths, seed=seed, claim="losses")
+    stats = analyze_events(study, n_draws=n_draws, n_paths=n_paths, seed=seed, claim="losses", claim_horizons=CLAIM_HORIZONS)
     band = random_entry_band(study, length=252, n_draws=10_000, seed=seed)
     variants = []
     for name, description, changes in VARIANTS:
@@ -140,6 +140,8 @@ def compute(
         {label: stats[label].verdict_a.outcome for label in CLAIM_HORIZONS},
         {label: stats[label].verdict_b.outcome for label in CLAIM_HORIZONS},
         claim="losses",
+        primary_pvalue=stats.primary.pvalue if stats.primary is not None else float("nan"),
+        alpha=stats.alpha,
     )
     summary: dict[str, Any] = {
         "schema_version": 1,
@@ -201,7 +203,10 @@ def render_report(summary: dict[str, Any], events: pd.DataFrame) -> str:
             f"{sections.pct(by_label[label]['events']['hit_rate'], 0)} of windows up;"
             for label in claim_labels
         ),
-        f"- **Worse than a random day?** (question B) supported at: {', '.join(beyond) or 'none'}. "
+        f"- **Worse than a random day?** (question B, primary test fixed in advance: the sum over 3–12 months of "
+        f"the standardised excess return, lower tail, against all {stats['primary']['n_null']:,} circular shifts of "
+        f"the event dates) p = {sections.pval(stats['primary']['pvalue'])}; secondary per-horizon rule supported at: "
+        f"{', '.join(beyond) or 'none'}. "
         + " ".join(
             f"{label}: every-day mean {sections.pct(by_label[label]['baseline']['mean'], 1, True)}, "
             f"random-entry p = {sections.pval(by_label[label]['random_entry']['plain']['mean']['pvalue'])};"
@@ -209,8 +214,8 @@ def render_report(summary: dict[str, Any], events: pd.DataFrame) -> str:
         ),
         "- In plain words: "
         + (
-            f"the death cross carried bad news beyond a random entry date at {', '.join(beyond)}."
-            if beyond
+            "the death cross carried bad news beyond a random entry date over 3 to 12 months (primary test)."
+            if conclusion["overall"] == "supported"
             else "losses followed death crosses, but no more than they followed any day of the period."
             if followed
             else "losses did not follow death crosses. Excess over an average day, with the two-sided random-entry "
@@ -259,9 +264,12 @@ def render_report(summary: dict[str, Any], events: pd.DataFrame) -> str:
          f"{stats['parameters']['mean_block']:.0f} days); the same death-cross rule is run on each; p is the share of "
          "paths whose event mean is at or below the observed one."
          if params["n_paths"] else "- **Bootstrapped-path null**: skipped (run with 0 paths)."),
-        "- **Classical tests**, one-sided in the direction of losses: Newey–West (HAC) t-test of mean < 0 and of mean "
-        "excess return < 0, binomial tests of the hit rate below 50% and below the all-day hit rate, Wilcoxon "
-        "signed-rank of excess returns < 0; bootstrap percentile 95% intervals. Holm's adjustment across the five "
+        "- **Classical tests**, one-sided in the direction of losses: t-tests of mean < 0 and of mean excess return < 0 "
+        "with standard errors from the exact calendar overlap of the event windows (Hansen & Hodrick 1980; n_eff − 1 "
+        "degrees of freedom), binomial tests of the hit rate below 50% and below the all-day hit rate, Wilcoxon "
+        "signed-rank of returns minus the all-days median < 0; 90% intervals from the same SE (ends = one-sided 95% "
+        "bounds). Question B is decided by one primary test: the sum over 3–12 months of the standardised excess "
+        "return (lower tail) against every circular shift of the event dates; the other B rows are secondary. Holm's adjustment across the five "
         "horizons, per test. Counts below 10 are marked *(anecdotal)* and get no verdict.",
         "",
         "## 4. The events",
@@ -280,7 +288,14 @@ def render_report(summary: dict[str, Any], events: pd.DataFrame) -> str:
         "",
         sections.claim_question_a_table(stats),
         "",
-        "**Question B — worse than a random entry date?** (one-sided p-values, lower tail; percentile of the observed "
+        f"**Question B — primary test** (lower tail): S = {stats['primary']['statistic']:.3f}, p = "
+        f"{sections.pval(stats['primary']['pvalue'])}. Per horizon: excess return, calendar-overlap SE, effective "
+        "number of events, 80%-power effect and 95% bound (for a losses claim the bound is the most negative added "
+        "return the data cannot rule out):",
+        "",
+        sections.primary_test_table(stats),
+        "",
+        "**Question B — secondary rows** (one-sided p-values, lower tail; percentile of the observed "
         "mean among random-entry means: a low percentile supports the claim)",
         "",
         sections.claim_question_b_table(stats),
@@ -325,8 +340,8 @@ def render_report(summary: dict[str, Any], events: pd.DataFrame) -> str:
         "- The Russell 2000 rose over most 3- to 12-month windows since 1985 (all-day hit rates "
         + ", ".join(f"{label} {sections.pct(by_label[label]['baseline']['hit_rate'], 0)}" for label in claim_labels)
         + "): a bearish signal has to beat that drift downwards, not just fall short of it.",
-        f"- {summary['events']['n']} events is a small sample; windows of nearby crosses overlap (HAC lags, "
-        "spacing-matched null), and the sub-period rows have fewer still.",
+        f"- {summary['events']['n']} events is a small sample; windows of nearby crosses overlap (calendar-overlap "
+        "standard errors, circular-shift and spacing-matched nulls), and the sub-period rows have fewer still.",
         "- Price index: dividends are excluded. Costs, taxes and trading practicalities are ignored: this is an event "
         "study, not a strategy backtest.",
         "",

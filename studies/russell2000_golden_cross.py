@@ -40,6 +40,9 @@ from backtest.stats import (
     analyze_events,
     random_entry_band,
 )
+from backtest.stats.baseline import describe, unconditional_baseline
+from backtest.stats.calibration import calibrate
+from backtest.stats.facts import Fact, check_facts
 from backtest.stats.outofsample import recent_event_check
 from backtest.stats.periods import period_return
 from backtest.stats.verdict import overall_verdict
@@ -60,8 +63,31 @@ ARTICLE = {
         "into materials, industrials and consumer discretionary."
     ),
 }
+_JULY = dict(start="2025-06-30", end="2025-07-31", as_of="2025-07-29")
+_YTD = dict(start="2024-12-31", end="2025-07-29", as_of="2025-07-29")
+_SPY_NOTE = "SPY stands for the S&P 500; its closes are dividend-adjusted (about +0.1 point a month)"
+ARTICLE_FIGURES = (
+    Fact("july_russell2000", "In July the Russell 2000 rose 3.5%.", 0.035, "russell2000", **_JULY),
+    Fact("july_sp500", "In July the S&P 500 rose 1.7%.", 0.017, "SPY", **_JULY, proxy_note=_SPY_NOTE),
+    Fact("july_dow", "In July the Dow rose 0.9%.", 0.009, "DJI", **_JULY),
+    Fact("ytd_russell2000", "Year to date the Russell 2000 was up about 1%.", 0.01, "russell2000", **_YTD, precision=0.005),
+    Fact("ytd_sp500", "Year to date the S&P 500 was up 7.3%.", 0.073, "SPY", **_YTD, proxy_note=_SPY_NOTE),
+    Fact("ytd_nasdaq", "Year to date the Nasdaq was up 8.2%.", 0.082, "NASDAQCOM", **_YTD),
+)
+"""The article's figures (published 2025-07-30), each as of the last close before publication
+(2025-07-29); "in July" also at the month's end. Checked by ``backtest.stats.facts``."""
+PUBLISHED = (
+    {"source": "Dow Jones Market Data", "what": "Russell 2000 golden crosses since 1987", "series": "russell2000",
+     "start": "1987-01-01", "figures": {"3m": 0.02, "6m": 0.043}, "all_days": {}, "note": "same definition (SMA 50/200)"},
+    {"source": "LSEG/Reuters", "what": "49 S&P 500 golden crosses since 1928 (90 and 180 days)", "series": "SPY",
+     "start": "1993-01-29", "figures": {"3m": 0.048, "6m": 0.104}, "all_days": {"3m": 0.031, "6m": 0.064},
+     "note": "S&P 500 only from 1993, via SPY (dividend-adjusted); 3 and 6 months stand for 90 and 180 days"},
+)
+"""Published averages after golden crosses, reproduced on the same definition where the data allow."""
+FIGURE_SERIES = ("russell2000", "SPY", "DJI", "NASDAQCOM")
 HEADLINE = EventRules(fast=50, slow=200, ma="sma", direction="golden", start="1985-01-01")
 CLAIM_HORIZONS = ("3m", "6m", "9m", "12m")  # "the next 3 to 12 months"
+CALIBRATION_REPLICATIONS = 100  # per null model; `backtest calibrate` runs more
 SUBPERIODS = (("1985–1999", "1985-01-01", "1999-12-31"), ("2000–2012", "2000-01-01", "2012-12-31"), ("2013–latest", "2013-01-01", None))
 DECLUSTER_GAP = 126  # half a year: a re-cross within six months is the same episode
 CONFIRM_DAYS = 5  # one trading week above the slow average
@@ -99,6 +125,8 @@ def _compact(stats: EventStatistics) -> list[dict[str, Any]]:
                 "verdict_a": h.verdict_a.outcome,
                 "verdict_b": h.verdict_b.outcome,
                 "flags": sorted(set(h.verdict_a.flags) | set(h.verdict_b.flags)),
+                "n_effective": h.n_effective,
+                "primary_p": stats.primary.pvalue if stats.primary is not None else None,
             }
         )
     return rows
@@ -211,10 +239,13 @@ def _fact_checks(russell2000: Any, study: EventStudy, data_dir: Path | None, pol
 
 
 def _conclusion(stats: EventStatistics) -> dict[str, Any]:
-    """The claim's verdict over 3 to 12 months, by the rule of ``overall_verdict``."""
+    """The claim's verdict over 3 to 12 months, by the rule of ``overall_verdict``: question
+    B is decided by the pre-specified primary joint test (``stats.primary``)."""
     return overall_verdict(
         {label: stats[label].verdict_a.outcome for label in CLAIM_HORIZONS},
         {label: stats[label].verdict_b.outcome for label in CLAIM_HORIZONS},
+        primary_pvalue=stats.primary.pvalue if stats.primary is not None else float("nan"),
+        alpha=stats.alpha,
     )
 
 
@@ -235,7 +266,7 @@ def compute(
     study = run_event_study(russell2000, HEADLINE)
 
     step(f"statistics: {n_draws:,} random-entry draws, {n_paths:,} bootstrapped paths")
-    stats = analyze_events(study, n_draws=n_draws, n_paths=n_paths, seed=seed)
+    stats = analyze_events(study, n_draws=n_draws, n_paths=n_paths, seed=seed, claim_horizons=CLAIM_HORIZONS)
     band = random_entry_band(study, length=252, n_draws=10_000, seed=seed)
 
     robustness = []
@@ -245,7 +276,9 @@ def compute(
             variant_study, variant_stats = study, stats
         else:
             variant_study = run_event_study(series, rules)
-            variant_stats = analyze_events(variant_study, n_draws=n_draws, n_paths=n_paths, seed=seed)
+            variant_stats = analyze_events(
+                variant_study, n_draws=n_draws, n_paths=n_paths, seed=seed, claim_horizons=CLAIM_HORIZONS
+            )
         robustness.append(
             {
                 "name": name,
@@ -261,7 +294,36 @@ def compute(
     step("out-of-sample check and the article's statements")
     recent = recent_event_check(study)
     checks = _fact_checks(russell2000, study, data_dir, policy)
+    figure_closes = {"russell2000": russell2000.close}
+    for name in FIGURE_SERIES[1:]:
+        figure_closes[name] = load_series(name, data_dir=data_dir, policy=policy).close
+    article_figures = [check.to_dict() for check in check_facts(list(ARTICLE_FIGURES), figure_closes)]
+    published = []
+    for item in PUBLISHED:
+        series = russell2000 if item["series"] == "russell2000" else load_series(item["series"], data_dir=data_dir, policy=policy)
+        rules = EventRules(fast=50, slow=200, ma="sma", direction="golden", start=item["start"])
+        own = run_event_study(series, rules)
+        own_baseline = unconditional_baseline(own)
+        published.append(
+            {
+                **item,
+                "n_events": own.n_events,
+                "ours": {label: describe(own.table, label).mean for label in item["figures"]},
+                "ours_n": {label: describe(own.table, label).n for label in item["figures"]},
+                "ours_all_days": {label: own_baseline[label].mean for label in item["figures"]},
+            }
+        )
     conclusion = _conclusion(stats)
+
+    step(f"calibration: {CALIBRATION_REPLICATIONS} simulated paths per null model")
+    calibration_rows: list[dict[str, Any]] = []
+    for model in ("gbm", "garch_t"):
+        result = calibrate(
+            russell2000.close, HEADLINE, CLAIM_HORIZONS, null_model=model,
+            n_replications=CALIBRATION_REPLICATIONS, seed=seed, alpha=stats.alpha,
+        )
+        calibration_rows += result.to_dict()["rows"]
+    calibration = {"n_replications": CALIBRATION_REPLICATIONS, "alpha": stats.alpha, "seed": seed, "rows": calibration_rows}
 
     summary: dict[str, Any] = {
         "schema_version": 1,
@@ -287,7 +349,10 @@ def compute(
         "robustness": robustness,
         "recent_event": recent.to_dict(),
         "fact_checks": checks,
+        "article_figures": article_figures,
+        "published_vs_ours": published,
         "conclusion": conclusion,
+        "calibration": calibration,
         "software": software_versions(),
     }
     summary = _json_roundtrip(summary)
@@ -372,6 +437,10 @@ def render_report(summary: dict[str, Any], events: pd.DataFrame) -> str:
 
     a_supported = conclusion["gains_followed_at"]
     b_supported = conclusion["beyond_random_entry_at"]
+    primary = stats["primary"]
+    primary_supported = conclusion["overall"] == "supported"
+    upper = {label: primary["horizons"][label]["upper_bound"] for label in conclusion["claim_horizons"]}
+    mde = {label: primary["horizons"][label]["mde"] for label in conclusion["claim_horizons"]}
     lines = [
         "# Do Russell 2000 golden crosses precede gains? A test of the claim, 1985 to "
         f"{data['last_date'][:4]}",
@@ -389,21 +458,31 @@ def render_report(summary: dict[str, Any], events: pd.DataFrame) -> str:
             f"{sections.pct(by_label[label]['events']['hit_rate'], 0)} of windows up;"
             for label in conclusion["claim_horizons"]
         ),
-        f"- **Better than a random day?** (question B) supported at: {horizon_list(b_supported)}. "
+        f"- **Better than a random day?** (question B, primary test fixed in advance: the sum over 3–12 months of "
+        f"the standardised excess return against all {primary['n_null']:,} circular shifts of the event dates) "
+        f"p = {sections.pval(primary['pvalue'])}: {'supported' if primary_supported else 'not supported'}. "
         + " ".join(
-            f"{label}: every-day mean {sections.pct(by_label[label]['baseline']['mean'], 1, True)}, "
-            f"random-entry p = {sections.pval(by_label[label]['random_entry']['plain']['mean']['pvalue'])};"
+            f"{label}: excess {sections.pct(by_label[label]['excess_mean'], 1, True)} "
+            f"(SE {sections.pct(by_label[label]['overlap']['excess']['standard_error'], 1)}, "
+            f"n eff {by_label[label]['n_effective']:.0f});"
             for label in conclusion["claim_horizons"]
         ),
         "- In plain words: "
         + (
-            "after golden crosses the Russell 2000 usually rose, but about as much as it rose after any day of the "
-            "same period; the cross added no measurable information about the next 3 to 12 months."
-            if not b_supported and a_supported
-            else "the golden cross did carry information beyond a random entry date at "
-            f"{horizon_list(b_supported)}."
-            if b_supported
-            else "neither gains after golden crosses nor an advantage over random dates are established by the data."
+            "after golden crosses the Russell 2000 usually rose, but about as much as after any day of the same "
+            "period. There is no evidence that the cross adds to the next 3 to 12 months' return; this is not "
+            "evidence that it adds nothing: the data cannot rule out an added return of up to "
+            + ", ".join(f"{sections.pct(upper[label], 1, True)} at {label}" for label in upper)
+            + " (95% upper bounds), and an added return would need to be about "
+            + ", ".join(f"{sections.pct(mde[label], 1)} at {label}" for label in mde)
+            + " to be detected with 80% power."
+            if not primary_supported and a_supported
+            else "the golden cross carried information beyond a random entry date over 3 to 12 months (primary test)."
+            if primary_supported
+            else "neither gains after golden crosses nor an advantage over random dates are established by the data; "
+            "the 95% upper bounds of the added return are "
+            + ", ".join(f"{sections.pct(upper[label], 1, True)} at {label}" for label in upper)
+            + "."
         ),
         "",
         "## 1. The claim",
@@ -434,16 +513,27 @@ def render_report(summary: dict[str, Any], events: pd.DataFrame) -> str:
         "a complete forward window).",
         f"- **Random-entry Monte Carlo**: {params['n_draws']:,} sets of as many random eligible days as there are "
         "complete events, drawn without replacement; p = (1 + #draws at least as good) / (1 + draws). Variants: "
-        "spacing-matched (random days no closer than the closest two events) and era-matched (one random day in each "
-        "event's calendar year).",
+        "spacing-matched (random days no closer than the closest two events). The era-matched variant (one random day "
+        "in each event's calendar year) is no longer run: that year holds the rally that produced the cross, so it is "
+        "biased towards \"no\" (measured size 0.4–1.1% at 5%).",
         (f"- **Bootstrapped-path null** (Brock, Lakonishok & LeBaron 1992): {params['n_paths']:,} price paths rebuilt "
          f"from daily log returns resampled with a stationary block bootstrap (mean block "
          f"{stats['parameters']['mean_block']:.0f} days); the same rule is run on each path."
          if params["n_paths"] else "- **Bootstrapped-path null**: skipped (run with 0 paths)."),
-        "- **Classical tests**: Newey–West (HAC) t-tests of the mean return and of the mean excess return (lags = the "
-        "largest number of later events starting inside one event's window), binomial tests of the hit rate, "
-        "Wilcoxon signed-rank on excess returns, bootstrap percentile 95% intervals. Holm's adjustment across the "
-        "five horizons, per test.",
+        "- **Standard errors in calendar time**: the t-tests of the mean return (question A) and of the mean excess "
+        "return take their standard error from the exact number of trading days the event windows share "
+        "(correlation of two windows = shared days / √(h_i h_j) when daily returns are uncorrelated; Hansen & "
+        "Hodrick 1980), with n_eff − 1 degrees of freedom, n_eff = n² / Σρ the effective number of independent "
+        "events. The excess test also counts the sampling error of the all-days mean, which shares days with the "
+        "events. Intervals use the same SE and are 90% two-sided, i.e. their ends are one-sided 95% bounds, so an "
+        "interval excludes 0 exactly when the unadjusted one-sided 5% test rejects. Holm's adjustment across the "
+        "five horizons, per test; binomial tests of the hit rate; Wilcoxon signed-rank of event returns minus the "
+        "all-days median.",
+        "- **Primary test of question B** (fixed before looking): S = Σ over 3, 6, 9, 12 months of (event mean − "
+        "all-days mean) / all-days sd, against every circular shift of the whole event set along the sample window "
+        "(gaps between events kept exactly; every horizon evaluated on the same shifted sets). p = share of shifts "
+        "with S at least the observed. The 80%-power effect and the 95% upper bound are read off the null quantiles "
+        "(a planted effect of d sd at every horizon moves S by 4d). All other question-B tests are secondary.",
         "",
         "## 4. The events",
         "",
@@ -461,10 +551,29 @@ def render_report(summary: dict[str, Any], events: pd.DataFrame) -> str:
         "",
         sections.question_a_table(stats),
         "",
-        "**Question B — more than a random entry date?** (one-sided p-values; percentile of the observed mean "
-        "among random-entry means)",
+        f"**Question B — primary test**: S = {primary['statistic']:.3f}, p = {sections.pval(primary['pvalue'])} "
+        f"({primary['n_null']:,} circular shifts). Per horizon: the excess return, its calendar-overlap SE and "
+        "effective number of events, the smallest added return detectable with 80% power at α = 5% and the 95% upper "
+        "bound of the added return, by the overlap t-test and by the joint test (same effect at each horizon in sd "
+        "units):",
+        "",
+        sections.primary_test_table(stats),
+        "",
+        "**Question B — secondary rows** (one-sided p-values; percentile of the observed mean among random-entry "
+        "means). These do not decide the verdict.",
         "",
         sections.question_b_table(stats),
+        "",
+        f"**Calibration** of the tests ({summary['calibration']['n_replications']} simulated price paths per null "
+        "model on the Russell 2000's trading calendar, the headline rule run on each; GBM = i.i.d. normal log "
+        "returns with the index's drift and volatility, GARCH-t = GARCH(1,1) with Student-t errors fitted to the "
+        "index, persistence capped at 0.99). Size = rejection rate at α = 5% when the crosses carry no information "
+        "(should be near 5%); power = rejection rate when a return of the stated size is added after every cross at "
+        "every claim horizon. Monte Carlo SE of a 5% rate: about "
+        f"{(0.05 * 0.95 / summary['calibration']['n_replications']) ** 0.5 * 100:.1f} points. `backtest calibrate` runs "
+        "more paths; see `docs/inference.md`.",
+        "",
+        sections.calibration_table(summary["calibration"]),
         "",
         "Notes from the statistics:",
         "",
@@ -515,6 +624,20 @@ def render_report(summary: dict[str, Any], events: pd.DataFrame) -> str:
         "",
         sections.fact_check_table(summary["fact_checks"]),
         "",
+        "The statuses above test inequalities (who lagged whom). The article's own figures, compared number for "
+        "number (`backtest.stats.facts`): the project's value as of the last close before publication and, for "
+        "July, at the month's end. Confirmed = equal at the figure's precision; roughly = within the stated "
+        "tolerance; a series the snapshot lacks is not checkable and is never replaced by another index. On the "
+        "cross itself: on 2025-07-29 the 50-day average was still below the 200-day, so \"about to form\" was "
+        "true at publication and \"just had\" would have been false; the cross came on 2025-08-06.",
+        "",
+        sections.article_figures_table(summary["article_figures"]),
+        "",
+        "**Published averages vs ours** (mean return after SMA 50/200 golden crosses; all-days mean of the same "
+        "window in brackets where published):",
+        "",
+        sections.published_vs_ours_table(summary["published_vs_ours"]),
+        "",
         "## 9. Conclusion and caveats",
         "",
         f"**{conclusion['overall'].capitalize()}.** {conclusion['rule']}",
@@ -528,8 +651,12 @@ def render_report(summary: dict[str, Any], events: pd.DataFrame) -> str:
         "- The Russell 2000 rose over most 3- to 12-month windows of any kind since 1985 (all-day hit rates "
         + ", ".join(f"{label} {sections.pct(by_label[label]['baseline']['hit_rate'], 0)}" for label in conclusion["claim_horizons"])
         + "). A signal has to beat that drift, not zero.",
-        f"- {n_events} events is a small sample; windows of nearby crosses overlap (handled by the HAC lags and the "
-        "spacing-matched null), and the sub-period rows have fewer still.",
+        f"- {n_events} events is a small sample; windows of nearby crosses overlap (handled by the calendar-overlap "
+        "standard errors and the circular-shift null, which keeps the events' spacing), and the sub-period rows have "
+        "fewer still.",
+        "- \"Not supported\" is not \"no effect\": the primary test's 95% upper bounds of the added return ("
+        + ", ".join(f"{label} {sections.pct(upper[label], 1, True)}" for label in upper)
+        + ") are the largest effects the data cannot rule out.",
         "- Price index: dividends are excluded except in the total-return robustness row (to 2019).",
         "- Costs, taxes and the practicalities of trading an index are ignored: this is an event study, not a strategy "
         "backtest.",
@@ -556,12 +683,13 @@ All returns are fractions (0.05 = 5%), dates are ISO `YYYY-MM-DD`, missing value
 | `parameters` | `rules` (fast, slow, ma, direction, start, end, confirm, min_gap, entry), `horizons` (label, days, months), `seed`, `n_draws`, `n_paths`, `path_band_draws` |
 | `data` | `series`, `first_date`, `last_date`, `n_closes`, `sha256` (of the input files), `segments` (source, symbol, file, first_date, last_date, scale_factor, rows_used, note), `splice` (switch_date, scale_factor, overlap statistics, `by_year` rows), `validation` (per file: sha256, policy, rows_read, rows_used, `findings`: kind, severity, count, dropped, first_dates, message) |
 | `events` | `n`, `dates`, `n_pending` per horizon |
-| `statistics` | `backtest.stats.EventStatistics.to_dict()`: `series`, `rules`, `sample`, `parameters` (seed, alpha, n_draws, n_paths, mean_block, variants), `verdict_rules`, and `horizons`: per horizon `label`, `days`, `n`, `n_pending`, `maxlags`, `events` and `baseline` (n, mean, median, std, hit_rate, mean/median max drawdown, mean mae/mfe, days to trough, share recovered, days to recover), `excess_mean`, `tests` (hac_mean, hit_vs_half, hac_excess, hit_vs_unconditional, wilcoxon_excess: statistic, pvalue, pvalue_two_sided, alternative, n, null_value, estimate), `confidence_intervals` (mean, mean_excess: low, high), `random_entry` (variant -> statistic -> statistic, pvalue, pvalue_greater, pvalue_less, pvalue_two_sided, percentile, n_null, null_mean, null_std, seed), `bootstrap_paths` (statistic -> same fields), `pvalues`, `pvalues_holm` (test key -> p), `verdicts` (A, B: outcome, rule, flags, evidence), `notes` |
+| `statistics` | `backtest.stats.EventStatistics.to_dict()`: `series`, `rules`, `sample`, `parameters` (seed, alpha, n_draws, n_paths, mean_block, variants), `verdict_rules`, and `horizons`: per horizon `label`, `days`, `n`, `n_pending`, `maxlags`, `events` and `baseline` (n, mean, median, std, hit_rate, mean/median max drawdown, mean mae/mfe, days to trough, share recovered, days to recover), `excess_mean`, `tests` (hac_mean, hit_vs_half, hac_excess, hit_vs_unconditional, wilcoxon_excess: statistic, pvalue, pvalue_two_sided, alternative, n, null_value, estimate), `confidence_intervals` (mean, mean_excess: low, high), `random_entry` (variant -> statistic -> statistic, pvalue, pvalue_greater, pvalue_less, pvalue_two_sided, percentile, n_null, null_mean, null_std, seed), `bootstrap_paths` (statistic -> same fields), `pvalues`, `pvalues_holm` (test key -> p), `verdicts` (A, B: outcome, rule, flags, evidence), `notes`, `n_effective`, `overlap` (mean, excess: the calendar-overlap t-test: statistic, pvalue, n_effective, df, standard_error, standard_error_iid, ci_low, ci_high, confidence_level, lower_bound, upper_bound, mde); `tests.hac_mean`/`hac_excess` now hold that test (test = calendar_overlap_t); `claim_horizons`; `primary` (the joint circular-shift test of question B: statistic, pvalue, n_null, critical_value, mde_sd, upper_bound_sd, and per horizon n, excess, z, baseline_sd, pvalue, mde, upper_bound) |
+| `calibration` | `n_replications`, `alpha`, `seed`, `rows`: null_model (gbm, garch_t), test (primary_joint_shift, overlap_t_excess, overlap_t_mean, shift_by_horizon), horizon, effect (planted added return; 0 = size), rejection_rate, mc_standard_error, n_replications |
 | `path_band` | `day_252`: mean event path and random-entry quantiles (q05, q50, q95) at day 252 (entry = 100); `k` events |
 | `robustness` | per variant: `name`, `description`, `series`, `rules`, `data_end`, `n_events`, `horizons` (label, n, n_pending, mean, median, hit_rate, baseline_mean, excess_mean, hac_p_holm, random_entry_p, random_entry_p_holm, bootstrap_paths_p_holm, verdict_a, verdict_b, flags) |
 | `recent_event` | `event_date`, `entry_date`, `entry_level`, `last_date`, `days_elapsed`, `windows` (label, days, complete, realised_return, earlier_events_n, earlier_events_median, percentile_among_earlier_events, all_days_n, all_days_median, percentile_among_all_days) |
 | `fact_checks` | per statement: `id`, `statement`, `evidence`, `values`, `status` (`confirmed` / `not confirmed`) |
-| `conclusion` | `rule`, `claim_horizons`, `question_a`, `question_b` (label -> outcome), `claim` (gains), `gains_followed_at`, `beyond_random_entry_at`, `overall` |
+| `conclusion` | `rule`, `claim_horizons`, `question_a`, `question_b` (label -> outcome), `claim` (gains), `gains_followed_at`, `beyond_random_entry_at`, `primary_pvalue` (the primary test decides B), `overall` |
 | `software` | versions of Python and the numerical packages |
 """
 

@@ -97,7 +97,7 @@ def test_make_study_on_a_fresh_copy_answers_from_the_builtin_data(tmp_path) -> N
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Setting up" not in result.stdout
     assert "**Verdict on the claim: not supported as a signal.** 32 golden crosses" in result.stdout
-    assert "random-entry p = 0.375" in result.stdout
+    assert "circular shifts of the event dates) p = 0.453: not supported" in result.stdout
     assert "**Data used:** built-in dataset (derived from the snapshot of 2026-02-23, raw SHA-256" in result.stdout
     written = repo / "results" / "russell2000_golden_cross"
     assert _numbers(written / "summary.json") == _numbers(COMMITTED / "summary.json")

@@ -167,19 +167,22 @@ def descriptive_table(stats: Mapping[str, Any]) -> str:
 
 
 def question_a_table(stats: Mapping[str, Any]) -> str:
-    """Did gains follow? HAC t-test, binomial hit test, bootstrap CI, verdict."""
+    """Did gains follow? Calendar-overlap t-test (SE, effective n), its interval, binomial
+    hit test, verdict."""
     rows = []
     for h in stats["horizons"]:
         hac = h["tests"]["hac_mean"]
         ci = h["confidence_intervals"]["mean"]
+        level = ci.get("confidence_level", 0.95)
         rows.append(
             {
                 "horizon": h["label"],
                 "n": h["n"],
+                "n eff": num(h.get("n_effective"), 1),
                 "mean": pct(h["events"]["mean"], 2),
-                "95% CI of mean": f"[{pct(ci['low'], 2)}, {pct(ci['high'], 2)}]",
-                "HAC t": num(hac["statistic"], 2),
-                "lags": hac.get("maxlags") if hac.get("maxlags") is None else int(hac["maxlags"]),
+                "SE (overlap)": pct(hac.get("standard_error"), 2),
+                f"{level:.0%} CI of mean": f"[{pct(ci['low'], 2)}, {pct(ci['high'], 2)}]",
+                "t": num(hac["statistic"], 2),
                 "p": pval(hac["pvalue"]),
                 "p (Holm)": pval(h["pvalues_holm"]["hac_mean"]),
                 "hit rate": pct(h["events"]["hit_rate"], 0),
@@ -190,8 +193,89 @@ def question_a_table(stats: Mapping[str, Any]) -> str:
     return markdown_table(pd.DataFrame(rows))
 
 
+def primary_test_table(stats: Mapping[str, Any]) -> str:
+    """The primary joint test of question B, and per horizon the excess, its overlap SE,
+    effective n, the 80%-power effect and the 95% upper bound (joint test and overlap t)."""
+    primary = stats.get("primary")
+    rows = []
+    for h in stats["horizons"]:
+        excess = (h.get("overlap") or {}).get("excess")
+        if excess is None:
+            continue
+        joint = (primary or {}).get("horizons", {}).get(h["label"])
+        rows.append(
+            {
+                "horizon": h["label"],
+                "n": h["n"],
+                "n eff": num(excess["n_effective"], 1),
+                "excess mean": pct(excess["estimate"], 2, signed=True),
+                "SE (overlap)": pct(excess["standard_error"], 2),
+                "t p": pval(excess["pvalue"]),
+                "MDE (t, 80%)": pct(excess["mde"], 1),
+                "95% upper bound (t)": pct(excess["upper_bound"], 1, signed=True),
+                "in primary test": "yes" if joint else "no",
+                "shift p": pval(joint["pvalue"]) if joint else "–",
+                "MDE (joint, 80%)": pct(joint["mde"], 1) if joint else "–",
+                "95% upper bound (joint)": pct(joint["upper_bound"], 1, signed=True) if joint else "–",
+            }
+        )
+    return markdown_table(pd.DataFrame(rows))
+
+
+def calibration_table(calibration: Mapping[str, Any]) -> str:
+    """Rejection rates by simulation: one row per (null model, test, horizon), one column per
+    planted effect (the first, effect 0, is the size)."""
+    frame = pd.DataFrame(calibration["rows"])
+    if frame.empty:
+        return "(no calibration)"
+    frame["column"] = [("size" if e == 0 else f"power at {pct(e, 1, True)}") for e in frame["effect"]]
+    order = list(dict.fromkeys(frame["column"]))
+    wide = frame.pivot_table(index=["null_model", "test", "horizon"], columns="column", values="rejection_rate", sort=False)
+    wide = wide.reindex(columns=order).reset_index()
+    for column in order:
+        wide[column] = [pct(v, 1) if v == v else "–" for v in wide[column]]
+    return markdown_table(wide.rename(columns={"null_model": "null model"}))
+
+
+def article_figures_table(checks: Sequence[Mapping[str, Any]]) -> str:
+    """An article's figures beside the project's values (``backtest.stats.facts``)."""
+    rows = [
+        {
+            "statement": c["statement"],
+            "series": c["series"] + (f" ({c['proxy_note']})" if c["proxy_note"] else ""),
+            "article": pct(c["figure"], 1, True),
+            "ours at publication": pct(c["value"], 2, True),
+            "ours at period end": pct(c["value_period_end"], 2, True),
+            "status": f"**{c['status']}**: {c['reason']}",
+        }
+        for c in checks
+    ]
+    return markdown_table(pd.DataFrame(rows))
+
+
+def published_vs_ours_table(items: Sequence[Mapping[str, Any]]) -> str:
+    """Published averages after events beside the project's on the same definition."""
+    rows = []
+    for item in items:
+        for label, figure in item["figures"].items():
+            published_all = item["all_days"].get(label)
+            rows.append(
+                {
+                    "source": item["source"],
+                    "what": item["what"],
+                    "horizon": label,
+                    "published": pct(figure, 1, True) + (f" ({pct(published_all, 1, True)})" if published_all is not None else ""),
+                    "ours": f"{pct(item['ours'][label], 1, True)} ({pct(item['ours_all_days'][label], 1, True)})",
+                    "our events": f"{item['ours_n'][label]} from {item['start']}",
+                    "note": item["note"],
+                }
+            )
+    return markdown_table(pd.DataFrame(rows))
+
+
 def question_b_table(stats: Mapping[str, Any]) -> str:
-    """Beyond a random entry date? Monte Carlo, bootstrapped paths, excess-return tests."""
+    """Beyond a random entry date? (secondary rows) Monte Carlo, bootstrapped paths,
+    excess-return tests."""
     rows = []
     for h in stats["horizons"]:
         re_plain = h["random_entry"]["plain"]["mean"]
@@ -208,9 +292,9 @@ def question_b_table(stats: Mapping[str, Any]) -> str:
                 row[f"{variant}-matched p"] = pval(h["random_entry"][variant]["mean"]["pvalue"])
         row["bootstrapped-path p"] = pval(paths["pvalue"]) if paths else "–"
         row["path p (Holm)"] = pval(h["pvalues_holm"].get("bootstrap_paths.mean"))
-        row["HAC p (excess)"] = pval(h["tests"]["hac_excess"]["pvalue"])
+        row["overlap-t p (excess)"] = pval(h["tests"]["hac_excess"]["pvalue"])
         row["binomial p (hit > all days)"] = pval(h["tests"]["hit_vs_unconditional"]["pvalue"])
-        row["Wilcoxon p"] = pval(h["tests"]["wilcoxon_excess"]["pvalue"])
+        row["Wilcoxon p (vs all-days median)"] = pval(h["tests"]["wilcoxon_excess"]["pvalue"])
         row["verdict B"] = verdict_cell(h["verdicts"]["B"])
         rows.append(row)
     return markdown_table(pd.DataFrame(rows))
@@ -319,7 +403,7 @@ def peer_horizon_table(peers: Sequence[Mapping[str, Any]], label: str) -> str:
                 "mean": pct(h["mean"], 1, True),
                 "all days": pct(h["baseline_mean"], 1, True),
                 "excess": pct(h["excess_mean"], 1, True),
-                "95% CI of excess": f"[{pct(h['excess_ci_low'], 1, True)}, {pct(h['excess_ci_high'], 1, True)}]",
+                "90% CI of excess (overlap SE)": f"[{pct(h['excess_ci_low'], 1, True)}, {pct(h['excess_ci_high'], 1, True)}]",
                 "hit rate": pct(h["hit_rate"], 0),
                 "all days hit rate": pct(h["baseline_hit_rate"], 0),
                 "random-entry p": pval(h["random_entry_p"]),
@@ -424,9 +508,11 @@ def claim_question_a_table(stats: Mapping[str, Any]) -> str:
             {
                 "horizon": h["label"],
                 "n": n_cell(h["n"]),
+                "n eff": num(h.get("n_effective"), 1),
                 "mean": pct(h["events"]["mean"], 2),
-                "95% CI of mean": f"[{pct(ci['low'], 2)}, {pct(ci['high'], 2)}]",
-                "HAC t": num(hac["statistic"], 2),
+                "SE (overlap)": pct(hac.get("standard_error"), 2),
+                f"{ci.get('confidence_level', 0.95):.0%} CI of mean": f"[{pct(ci['low'], 2)}, {pct(ci['high'], 2)}]",
+                "t (overlap)": num(hac["statistic"], 2),
                 f"p (mean {sign} 0)": pval(hac["pvalue"]),
                 "p (Holm)": pval(h["pvalues_holm"]["hac_mean"]),
                 "hit rate": pct(h["events"]["hit_rate"], 0),
@@ -458,7 +544,7 @@ def claim_question_b_table(stats: Mapping[str, Any]) -> str:
                 row[f"{variant}-matched p"] = pval(h["random_entry"][variant]["mean"]["pvalue"])
         row["bootstrapped-path p"] = pval(paths["pvalue"]) if paths else "–"
         row["path p (Holm)"] = pval(h["pvalues_holm"].get("bootstrap_paths.mean"))
-        row[f"HAC p (excess {sign} 0)"] = pval(h["tests"]["hac_excess"]["pvalue"])
+        row[f"overlap-t p (excess {sign} 0)"] = pval(h["tests"]["hac_excess"]["pvalue"])
         row[f"binomial p (hit {sign} all days)"] = pval(h["tests"]["hit_vs_unconditional"]["pvalue"])
         row["Wilcoxon p"] = pval(h["tests"]["wilcoxon_excess"]["pvalue"])
         row["verdict B"] = verdict_cell(h["verdicts"]["B"])

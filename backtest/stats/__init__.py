@@ -45,7 +45,9 @@ from backtest.stats.montecarlo import (
     random_entry_null_means,
     random_entry_tests,
 )
+from backtest.stats.joint import JointShiftTest, joint_shift_test, study_joint_shift_test
 from backtest.stats.multiple import holm
+from backtest.stats.overlap import OverlapMeanTest, effective_events, overlap_correlation, overlap_mean_test
 from backtest.stats.verdict import (
     OUTCOMES,
     VERDICT_RULES,
@@ -69,6 +71,8 @@ __all__ = [
     "EligibleDays",
     "EventStatistics",
     "HorizonStatistics",
+    "JointShiftTest",
+    "OverlapMeanTest",
     "MonteCarloTest",
     "PathBand",
     "TestResult",
@@ -79,11 +83,15 @@ __all__ = [
     "bootstrap_mean_ci",
     "bootstrap_path_tests",
     "describe",
+    "effective_events",
     "eligible_days",
     "hac_mean_test",
     "holm",
+    "joint_shift_test",
     "monte_carlo_pvalues",
+    "overlap_correlation",
     "overlap_maxlags",
+    "overlap_mean_test",
     "politis_white_block_length",
     "random_entry_band",
     "random_entry_null_means",
@@ -92,6 +100,7 @@ __all__ = [
     "seed_from",
     "stationary_bootstrap_index_matrix",
     "stationary_bootstrap_indices",
+    "study_joint_shift_test",
     "unconditional_baseline",
     "wilcoxon_test",
 ]

@@ -1,9 +1,12 @@
 """All the statistics of one event study: ``analyze_events(study) -> EventStatistics``.
 
 Input: an ``EventStudy``. Output: per horizon, descriptive statistics of the events and of
-every eligible day, classical tests (HAC t, binomial, Wilcoxon, bootstrap CIs), the
-random-entry Monte Carlo (plain, spacing- and era-matched), the bootstrapped-path null,
-Holm-adjusted p-values across horizons, and the verdicts of ``backtest.stats.verdict``.
+every eligible day, calendar-overlap t-tests with their intervals, effective number of events,
+minimum detectable effect and upper bound (``backtest.stats.overlap``), binomial and
+Wilcoxon tests, the random-entry Monte Carlo (plain and spacing-matched), the
+bootstrapped-path null, Holm-adjusted p-values across horizons, the verdicts of
+``backtest.stats.verdict``, and the primary joint test of question B over the claim's
+horizons (``backtest.stats.joint``).
 ``claim="losses"`` (death crosses) runs the same tests one-sided in the lower tail.
 """
 
@@ -21,9 +24,10 @@ from backtest._json import plain
 from backtest.errors import ParameterError
 from backtest.events import EventRules, EventStudy
 from backtest.events.rules import horizon_offsets
-from backtest.stats._rng import DEFAULT_SEED, check_seed, seed_from
+from backtest.stats._rng import DEFAULT_SEED, check_seed
 from backtest.stats.baseline import (
     DESCRIPTIVE_FIELDS,
+    window_days,
     Baseline,
     Descriptive,
     describe,
@@ -35,19 +39,20 @@ from backtest.stats.classical import (
     ConfidenceInterval,
     TestResult,
     binomial_hit_test,
-    bootstrap_mean_ci,
-    hac_mean_test,
     overlap_maxlags,
     wilcoxon_test,
 )
 from backtest.stats.montecarlo import (
     NULL_STATISTICS,
+    DEFAULT_VARIANTS,
     VARIANTS,
     MonteCarloTest,
     check_count,
     random_entry_tests,
 )
+from backtest.stats.joint import JointShiftTest, study_joint_shift_test
 from backtest.stats.multiple import holm
+from backtest.stats.overlap import OverlapMeanTest, overlap_mean_test
 from backtest.stats.verdict import (
     DEFAULT_ALPHA,
     GAINS,
@@ -76,11 +81,17 @@ class HorizonStatistics:
 
     events / baseline: ``Descriptive`` of the complete events and of every eligible day.
     excess_mean: events.mean - baseline.mean. maxlags: Newey-West lag order
-    (``overlap_maxlags``). Question A: ``hac_mean`` (mean return > 0), ``hit_vs_half``
-    (binomial, hit rate > 0.5), ``ci_mean``. Question B: ``hac_excess`` (mean excess return >
-    0, excess = event return - baseline mean, the baseline treated as known: it averages
-    thousands of days), ``hit_vs_unconditional`` (binomial against the baseline hit rate),
-    ``wilcoxon_excess``, ``ci_excess``, ``random_entry[variant][statistic]`` and
+    (``overlap_maxlags``, kept for reference). Question A: ``hac_mean`` (mean return > 0 by
+    the calendar-overlap t-test of ``backtest.stats.overlap``; the key predates it and is
+    kept so readers of ``to_dict`` keep working), ``hit_vs_half`` (binomial, hit rate > 0.5),
+    ``ci_mean`` (the overlap-t interval whose ends are one-sided 95% bounds, so it excludes 0
+    exactly when the unadjusted test rejects). Question B: ``hac_excess`` (mean excess return
+    > 0 by the same test, excess = event return - baseline mean, the baseline treated as
+    known: it averages thousands of days), ``hit_vs_unconditional`` (binomial against the
+    baseline hit rate), ``wilcoxon_excess`` (signed-rank test of event return minus the
+    all-days MEDIAN: Wilcoxon's test is about a median-like centre, so it is centred on the
+    baseline's median, not its mean), ``ci_excess``, ``overlap_mean`` / ``overlap_excess``
+    (the full ``OverlapMeanTest`` results: SE, n_eff, MDE, upper bound), ``random_entry[variant][statistic]`` and
     ``bootstrap_paths[statistic]`` (None when not run). ``pvalues`` / ``pvalues_holm``: the
     one-sided p-value of every test by key (``hac_mean``, ``random_entry.plain.mean``,
     ``bootstrap_paths.mean``...) and its Holm adjustment across horizons.
@@ -107,6 +118,13 @@ class HorizonStatistics:
     verdict_a: Verdict
     verdict_b: Verdict
     notes: tuple[str, ...] = ()
+    overlap_mean: OverlapMeanTest | None = None
+    overlap_excess: OverlapMeanTest | None = None
+
+    @property
+    def n_effective(self) -> float:
+        """Independent events the overlapping windows are worth (``overlap.effective_events``)."""
+        return self.overlap_mean.n_effective if self.overlap_mean is not None else float(self.n)
 
     @property
     def n(self) -> int:
@@ -120,8 +138,29 @@ class HorizonStatistics:
         return {key: getattr(self, key) for _, key in _CLASSICAL_TESTS}
 
 
-def _nan_ci(n: int) -> ConfidenceInterval:
-    return ConfidenceInterval(np.nan, np.nan, np.nan, 0.95, "percentile", n)
+def _as_test_result(test: OverlapMeanTest, maxlags: int) -> TestResult:
+    """The calendar-overlap test in the ``TestResult`` shape the tables read."""
+    return TestResult(
+        "calendar_overlap_t", test.statistic, test.pvalue, test.pvalue_two_sided, test.alternative, test.n,
+        test.null_value, test.estimate,
+        (
+            ("maxlags", float(maxlags)),
+            ("standard_error", test.standard_error),
+            ("standard_error_iid", test.standard_error_iid),
+            ("n_effective", test.n_effective),
+            ("df", test.df),
+            ("mde", test.mde),
+            ("upper_bound", test.upper_bound),
+            ("lower_bound", test.lower_bound),
+        ),
+    )
+
+
+def _as_interval(test: OverlapMeanTest) -> ConfidenceInterval:
+    """Its interval: ends are the one-sided (1 - alpha) bounds, so the interval and the
+    unadjusted test never disagree."""
+    low, high = test.confidence_interval
+    return ConfidenceInterval(low, high, test.estimate, test.confidence_level, "calendar-overlap t", test.n)
 
 
 def _horizon_window_days(study: EventStudy, label: str, entry_pos: np.ndarray) -> np.ndarray:
@@ -171,6 +210,8 @@ class EventStatistics:
     verdict_rules: str = field(default=VERDICT_RULES, repr=False)
     claim: str = GAINS
     path_null_skipped: str | None = None
+    primary: JointShiftTest | None = field(default=None, repr=False)
+    claim_horizons: tuple[str, ...] = ()
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -304,6 +345,7 @@ class EventStatistics:
                     "n": h.n,
                     "n_pending": h.n_pending,
                     "maxlags": h.maxlags,
+                    "n_effective": h.n_effective,
                     "events": h.events.to_dict(),
                     "baseline": h.baseline.to_dict(),
                     "excess_mean": h.excess_mean,
@@ -317,6 +359,10 @@ class EventStatistics:
                     "pvalues_holm": dict(h.pvalues_holm),
                     "verdicts": {"A": h.verdict_a.to_dict(), "B": h.verdict_b.to_dict()},
                     "notes": list(h.notes),
+                    "overlap": {
+                        "mean": h.overlap_mean.to_dict() if h.overlap_mean is not None else None,
+                        "excess": h.overlap_excess.to_dict() if h.overlap_excess is not None else None,
+                    },
                 }
             )
         out = {
@@ -338,6 +384,8 @@ class EventStatistics:
             },
             "verdict_rules": self.verdict_rules,
             "horizons": horizons,
+            "claim_horizons": list(self.claim_horizons),
+            "primary": self.primary.to_dict() if self.primary is not None else None,
         }
         # written only for the lower-tail claim, so summaries of gains claims written before
         # the claim direction existed stay byte-identical; absent means "gains"
@@ -375,14 +423,15 @@ class EventStatistics:
             )
         lines += [
             "",
-            f"A. Did {self.claim} follow? (one-sided p; Holm across horizons)",
-            f"{'horizon':>7} {'HAC t':>7} {'lags':>4} {'p':>8} {'p Holm':>8} {hit_vs_half:>9} "
-            f"{'95% CI of mean (bootstrap)':>27}  verdict",
+            f"A. Did {self.claim} follow? (calendar-overlap t; one-sided p; Holm across horizons)",
+            f"{'horizon':>7} {'t':>7} {'n_eff':>5} {'SE':>7} {'p':>8} {'p Holm':>8} {hit_vs_half:>9} "
+            f"{'90% CI of mean (overlap t)':>27}  verdict",
         ]
         for h in self.horizons:
             ci = f"[{pct(h.ci_mean.low)}, {pct(h.ci_mean.high)}]"
+            se = h.overlap_mean.standard_error if h.overlap_mean is not None else math.nan
             lines.append(
-                f"{h.label:>7} {_num(h.hac_mean.statistic, 2):>7} {h.maxlags:>4} {_p(h.hac_mean.pvalue):>8} "
+                f"{h.label:>7} {_num(h.hac_mean.statistic, 2):>7} {_num(h.n_effective, 1):>5} {pct(se):>7} {_p(h.hac_mean.pvalue):>8} "
                 f"{_p(h.pvalues_holm['hac_mean']):>8} {_p(h.hit_vs_half.pvalue):>9} {ci:>27}  "
                 f"{_verdict_text(h.verdict_a)}"
             )
@@ -390,7 +439,7 @@ class EventStatistics:
         header = f"{'horizon':>7} {'RE p':>8} {'RE Holm':>8} " + "".join(f"{'RE ' + v:>11}" for v in variants)
         header += f" {'paths p':>8} {'pathHolm':>8} {'xs HAC p':>8} {hit_vs_base:>8} {'Wilcoxon':>8}  verdict"
         question_b = "Beyond a random entry date?" if self.claim == GAINS else "Worse than a random entry date?"
-        lines += ["", f"B. {question_b} (mean return; one-sided p, {self.claim} tail; RE = random entry)", header]
+        lines += ["", f"B. {question_b} (secondary, per horizon; mean return; one-sided p, {self.claim} tail; RE = random entry)", header]
         for h in self.horizons:
             plain = h.random_entry.get("plain", {}).get("mean")
             row = f"{h.label:>7} {_p(plain.pvalue if plain else math.nan):>8} {_p(h.pvalues_holm.get('random_entry.plain.mean', math.nan)):>8} "
@@ -404,6 +453,24 @@ class EventStatistics:
                 f"{_verdict_text(h.verdict_b)}"
             )
             lines.append(row)
+        if self.primary is not None:
+            j = self.primary
+            lines += [
+                "",
+                f"B, primary test (pre-specified): sum over {', '.join(j.horizons)} of the standardised excess "
+                f"against {j.n_null:,} circular shifts of the event dates",
+                f"  S = {j.statistic:.3f}, p = {_p(j.pvalue)}; 80%-power effect {', '.join(pct(v) for v in j.mde)}; "
+                f"95% upper bound {', '.join(pct(v) for v in j.upper_bound)}",
+                f"{'horizon':>7} {'excess':>8} {'SE':>7} {'n_eff':>5} {'p (t)':>8} {'MDE':>7} {'upper 95%':>9}",
+            ]
+            for h in self.horizons:
+                o = h.overlap_excess
+                if o is None:
+                    continue
+                lines.append(
+                    f"{h.label:>7} {pct(o.estimate):>8} {pct(o.standard_error):>7} {_num(o.n_effective, 1):>5} "
+                    f"{_p(o.pvalue):>8} {pct(o.mde):>7} {pct(o.upper_bound):>9}"
+                )
         notes = [note for h in self.horizons for note in h.notes]
         if notes:
             lines += ["", "Notes:"] + [f"  - {note}" for note in notes]
@@ -449,9 +516,10 @@ def analyze_events(
     seed: int = DEFAULT_SEED,
     alpha: float = DEFAULT_ALPHA,
     mean_block: float | str | None = None,
-    variants: Sequence[str] = VARIANTS,
+    variants: Sequence[str] = DEFAULT_VARIANTS,
     n_resamples: int = 9_999,
     claim: str = GAINS,
+    claim_horizons: Sequence[str] | None = None,
 ) -> EventStatistics:
     """Answer questions A (did gains follow?) and B (beyond a random entry date?) for every
     horizon of ``study``.
@@ -475,6 +543,12 @@ def analyze_events(
     (``EventStudy.subset``) needs ``n_paths=0``: the path null would re-run the unfiltered
     rule, so it would compare a subset's mean with the mean of every event of a path, whose
     spread is narrower; a ParameterError says so.
+
+    claim_horizons: the horizons of the primary joint test of question B (``joint``; default:
+    every horizon of the study). variants: "era" is no longer run by default: it draws from
+    the event's own year, which holds the rally that caused the cross, so it is biased
+    towards "no" by construction (measured size 0.4-1.1% at 5%). n_resamples is kept for
+    callers; the intervals are now the analytic calendar-overlap ones.
     """
     if not isinstance(study, EventStudy):
         raise ParameterError(f"study must be an EventStudy (from run_event_study), got {type(study).__name__}")
@@ -502,6 +576,15 @@ def analyze_events(
 
     eligible = eligible_days(study)
     baseline = unconditional_baseline(study, eligible)
+    labels_all = tuple(h.label for h in study.horizons)
+    claim_horizons = labels_all if claim_horizons is None else tuple(claim_horizons)
+    if not claim_horizons or any(label not in labels_all for label in claim_horizons):
+        raise ParameterError(f"claim_horizons must be horizons of the study ({', '.join(labels_all)}), got {claim_horizons!r}")
+    primary = None
+    if all(describe(study.table, label).n > 0 for label in claim_horizons):
+        primary = study_joint_shift_test(
+            study, eligible, baseline, claim_horizons, alternative=alternative, alpha=min(float(alpha), 0.25)
+        )
     paths = bootstrap_path_tests(study, n_paths=n_paths, mean_block=mean_block, seed=seed) if n_paths else None
     if paths is not None and claim != GAINS:
         paths = dataclasses.replace(
@@ -520,30 +603,37 @@ def analyze_events(
         entry_pos = events_table["entry_pos"].to_numpy(dtype=np.int64)
         maxlags = overlap_maxlags(entry_pos, _horizon_window_days(study, label, entry_pos)) if len(ret) else 0
         n = len(ret)
+        windows = window_days(study, label, entry_pos) if n else np.zeros(0, dtype=np.int64)
+        test_alpha = min(float(alpha), 0.25)
+        overlap_mean = overlap_mean_test(ret, entry_pos, windows, alternative=alternative, alpha=test_alpha)
+        pool_entry = eligible.pool(label)["entry_pos"].to_numpy(dtype=np.int64)
+        overlap_excess = overlap_mean_test(
+            excess, entry_pos, windows, alternative=alternative, alpha=test_alpha,
+            baseline_entry_pos=pool_entry, baseline_window_days=window_days(study, label, pool_entry),
+        )
         random_entry: dict[str, dict[str, MonteCarloTest]] = {}
         if n:
             for variant in variants:
                 tests = random_entry_tests(study, label, variant=variant, n_draws=n_draws, seed=seed, eligible=eligible)
                 random_entry[variant] = {name: in_claim_direction(test, claim) for name, test in tests.items()}
-        ci_seed = seed_from(seed, "confidence_interval", label)
         item = {
             "horizon": horizon,
             "events": events,
             "baseline": base,
             "maxlags": maxlags,
-            "hac_mean": hac_mean_test(ret, maxlags, alternative=alternative),
+            "hac_mean": _as_test_result(overlap_mean, maxlags),
             "hit_vs_half": binomial_hit_test(ret, 0.5, alternative=alternative),
-            "ci_mean": bootstrap_mean_ci(ret, seed=seed_from(ci_seed, "mean"), confidence_level=0.95, n_resamples=n_resamples)
-            if n
-            else _nan_ci(0),
-            "hac_excess": hac_mean_test(excess, maxlags, alternative=alternative),
+            "ci_mean": _as_interval(overlap_mean),
+            "hac_excess": _as_test_result(overlap_excess, maxlags),
             "hit_vs_unconditional": binomial_hit_test(ret, base.hit_rate, alternative=alternative)
             if math.isfinite(base.hit_rate)
             else binomial_hit_test(ret[:0], 0.5),
-            "wilcoxon_excess": wilcoxon_test(excess, alternative=alternative),
-            "ci_excess": bootstrap_mean_ci(excess, seed=seed_from(ci_seed, "excess"), confidence_level=0.95, n_resamples=n_resamples)
-            if n
-            else _nan_ci(0),
+            "wilcoxon_excess": wilcoxon_test(ret - base.median, alternative=alternative)
+            if math.isfinite(base.median)
+            else wilcoxon_test(excess, alternative=alternative),
+            "ci_excess": _as_interval(overlap_excess),
+            "overlap_mean": overlap_mean,
+            "overlap_excess": overlap_excess,
             "random_entry": random_entry,
             "bootstrap_paths": paths.tests[label] if paths is not None else None,
         }
@@ -617,6 +707,8 @@ def analyze_events(
                 verdict_a=verdict_a,
                 verdict_b=verdict_b,
                 notes=tuple(notes),
+                overlap_mean=item["overlap_mean"],
+                overlap_excess=item["overlap_excess"],
             )
         )
     return EventStatistics(
@@ -638,4 +730,6 @@ def analyze_events(
         verdict_rules=verdict_rules(claim, path_null_applies=path_null_skipped is None),
         claim=claim,
         path_null_skipped=path_null_skipped,
+        primary=primary,
+        claim_horizons=claim_horizons,
     )

@@ -16,6 +16,7 @@ import pandas as pd
 
 from backtest.errors import ParameterError
 from backtest.events import EventStudy, measure_forward
+from backtest.events.rules import horizon_offsets
 from backtest.events.study import detection_bounds
 
 DESCRIPTIVE_FIELDS: tuple[str, ...] = (
@@ -189,3 +190,12 @@ def unconditional_baseline(study: EventStudy, eligible: EligibleDays | None = No
     horizons = {h.label: describe(table, h.label) for h in study.horizons}
     dates = table["day_date"]
     return Baseline(horizons=horizons, first_date=dates.iloc[0], last_date=dates.iloc[-1], eligible=eligible)
+
+
+def window_days(study: EventStudy, label: str, entry_pos: np.ndarray) -> np.ndarray:
+    """Trading days in horizon ``label``'s window for each entry position (calendar-month
+    horizons vary by entry date)."""
+    horizon = next((h for h in study.horizons if h.label == label), None)
+    if horizon is None:
+        raise ParameterError(f"horizon {label!r} is not in the study")
+    return horizon_offsets(study.close.index, np.asarray(entry_pos, dtype=np.int64), (horizon,))[:, 0]

@@ -114,9 +114,12 @@ def hac_mean_test(values: object, maxlags: int, *, alternative: Alternative = "g
     """t-test of mean(values) = null_value with Newey-West (HAC) standard errors.
 
     statsmodels ``OLS(values - null_value, constant).fit(cov_type="HAC",
-    cov_kwds={"maxlags": maxlags}, use_t=True)``: Bartlett kernel, statsmodels' small-sample
-    correction, and Student t with n - 1 degrees of freedom (with tens of events the normal
-    approximation would be anti-conservative). One-sided p from the same t statistic.
+    cov_kwds={"maxlags": maxlags}, use_t=True)``: Bartlett kernel and Student t with n - 1
+    degrees of freedom. NO small-sample correction (statsmodels' default
+    ``use_correction=False``: with no lags the SE is sd(ddof=0)/sqrt(n)). Lags count events in
+    event order, which means little for irregularly spaced events: ``analyze_events`` uses the
+    calendar-overlap test of ``backtest.stats.overlap`` instead; this one is kept as a
+    reference. One-sided p from the same t statistic.
     """
     y = _values("values", values)
     _check_alternative(alternative)

@@ -38,6 +38,9 @@ from backtest.stats.baseline import EligibleDays, eligible_days
 
 Variant = Literal["plain", "spacing", "era"]
 VARIANTS: tuple[str, ...] = ("plain", "spacing", "era")
+DEFAULT_VARIANTS: tuple[str, ...] = ("plain", "spacing")
+"""Run by default. "era" is opt-in: drawing from the event's own calendar year includes the
+rally that produced the cross, so it is biased towards "no effect" by construction."""
 NULL_STATISTICS: tuple[str, ...] = stats_nb.NULL_STATISTICS
 
 BETTER_TAIL: dict[str, str] = {

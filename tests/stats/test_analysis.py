@@ -9,7 +9,6 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-import statsmodels.api as sm
 
 from backtest.errors import ParameterError
 from backtest.events import EventRules, Horizon, run_event_study
@@ -41,8 +40,8 @@ def test_structure(study, result) -> None:
     assert result.n_events == study.n_events > 20
     six = result["6m"]
     assert six.n == len(study.complete("6m")) and six.n_pending == study.n_events - six.n
-    assert set(six.random_entry) == {"plain", "spacing", "era"}
-    assert set(six.random_entry["era"]) == set(NULL_STATISTICS)
+    assert set(six.random_entry) == {"plain", "spacing"}  # "era" is opt-in: biased towards "no"
+    assert set(six.random_entry["spacing"]) == set(NULL_STATISTICS)
     assert six.bootstrap_paths["mean"].n_null <= 150
     assert six.excess_mean == pytest.approx(six.events.mean - six.baseline.mean)
     assert six.verdict_a.outcome in OUTCOMES and six.verdict_b.outcome in OUTCOMES
@@ -69,19 +68,24 @@ def test_excess_returns_and_lag_order_match_direct_statsmodels(study, result) ->
         maxlags = max(sum(1 for later in entries[i + 1 :] if later < entry + days) for i, entry in enumerate(entries))
         assert result[label].maxlags == maxlags
         pool_mean = event_pool(study, label).ret.mean()
-        excess = events[f"ret_{label}"].to_numpy() - pool_mean
-        fit = sm.OLS(excess, np.ones((len(excess), 1))).fit(cov_type="HAC", cov_kwds={"maxlags": maxlags}, use_t=True)
-        assert result[label].hac_excess.statistic == pytest.approx(fit.tvalues[0], rel=1e-10)
-        assert result[label].hac_excess.pvalue_two_sided == pytest.approx(fit.pvalues[0], rel=1e-10)
-        raw = sm.OLS(events[f"ret_{label}"].to_numpy(), np.ones((len(excess), 1))).fit(
-            cov_type="HAC", cov_kwds={"maxlags": maxlags}, use_t=True
+        ret = events[f"ret_{label}"].to_numpy()
+        excess = ret - pool_mean
+        # readable twin of the calendar-overlap SE: shared days / sqrt(h_i h_j), by loops
+        n = len(ret)
+        shared = sum(
+            max(0, min(entries[i], entries[j]) + days - max(entries[i], entries[j])) / days
+            for i in range(n) for j in range(n)
         )
-        assert result[label].hac_mean.statistic == pytest.approx(raw.tvalues[0], rel=1e-10)
+        se = ret.std(ddof=1) * math.sqrt(shared) / n
+        assert result[label].hac_mean.test == "calendar_overlap_t"
+        assert result[label].hac_mean.statistic == pytest.approx(ret.mean() / se, rel=1e-10)
+        assert result[label].n_effective == pytest.approx(n * n / shared, rel=1e-10)
+        assert result[label].overlap_excess.estimate == pytest.approx(excess.mean(), rel=1e-10)
     assert result["6m"].maxlags >= result["1m"].maxlags
 
 
 def test_holm_and_verdicts_follow_from_the_pvalues(result) -> None:
-    for key in ("hac_mean", "random_entry.plain.mean", "bootstrap_paths.mean", "random_entry.era.hit_rate"):
+    for key in ("hac_mean", "random_entry.plain.mean", "bootstrap_paths.mean", "random_entry.spacing.hit_rate"):
         raw = [h.pvalues[key] for h in result.horizons]
         np.testing.assert_array_equal([h.pvalues_holm[key] for h in result.horizons], holm(raw))
     for h in result.horizons:
@@ -97,7 +101,7 @@ def test_holm_and_verdicts_follow_from_the_pvalues(result) -> None:
 
 def test_tidy_frames(result) -> None:
     frame = result.to_frame()
-    per_horizon = 5 + 2 + 3 * 4 + 4  # classical tests, CIs, random entry (3 variants x 4), paths
+    per_horizon = 5 + 2 + 2 * 4 + 4  # classical tests, CIs, random entry (2 variants x 4), paths
     assert len(frame[frame["horizon"] == "6m"]) == per_horizon
     assert len(frame[frame["horizon"] == "20y"]) == 5 + 2 + 4  # no random entry without events
     assert frame.columns.tolist()[:6] == ["horizon", "question", "test", "variant", "statistic_name", "statistic"]

@@ -80,3 +80,15 @@ def test_verdicts_are_serialisable_and_rules_are_quotable() -> None:
         assert phrase in VERDICT_RULES
     with pytest.raises(ParameterError, match="alpha"):
         a(alpha=1.5)
+
+
+def test_overall_from_the_primary_test() -> None:
+    from backtest.stats.verdict import overall_verdict as overall
+
+    a = {"3m": "inconclusive", "6m": "supported"}
+    b = {"3m": "not supported", "6m": "not supported"}
+    assert overall(a, b, primary_pvalue=0.01)["overall"] == "supported"
+    assert overall(a, b, primary_pvalue=0.30)["overall"] == "not supported as a signal"
+    assert overall({"3m": "not supported", "6m": "inconclusive"}, b, primary_pvalue=0.30)["overall"] == "not supported"
+    assert overall(a, b, primary_pvalue=float("nan"))["overall"] == "inconclusive"
+    assert "not evidence of no effect" in overall(a, b, primary_pvalue=0.30)["rule"]
