@@ -205,6 +205,8 @@ FILE_RECOGNISERS: dict[str, Callable[[bytes], bool]] = {
     "bench-sweep": lambda head: {"grid_vs_vectorbt", "machine"} <= _json_keys(head),
     "bench-scaling": lambda head: {"multi_series", "machine"} <= _json_keys(head),
     "bench-study": lambda head: {"benchmark", "study", "cold_s", "warm_s"} <= _json_keys(head),
+    # the calibration table (backtest calibrate --output) opens with its fixed columns
+    "calibration-csv": lambda head: head.startswith(b"null_model,test,horizon,effect,rejection_rate,"),
 }
 """Single-file kinds, and how to recognise a file the tool wrote from its bytes (the files
 carry no marker: their formats are fixed, so their content is the signature)."""

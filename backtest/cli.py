@@ -1286,12 +1286,20 @@ def _bench_headline(result):  # type: ignore[no-untyped-def]
 @click.option("--horizons", default="3m,6m,9m,12m", show_default=True, help="Claim horizons of the primary joint test (comma-separated labels).")
 @click.option("--model", "models", multiple=True, type=click.Choice(["gbm", "garch_t"]), default=("gbm", "garch_t"),
               show_default=True, help="No-signal null model(s) of the simulated daily returns.")
-@click.option("--replications", default=1000, show_default=True, type=int, help="Simulated paths per null model.")
-@click.option("--seed", default=0, show_default=True, type=int, help="Seed of the simulation.")
-@click.option("--alpha", default=0.05, show_default=True, type=float, help="Significance level.")
-@click.option("--output", type=click.Path(path_type=Path), default=None, help="Write the table as CSV here.")
+@click.option("--replications", default=1000, show_default=True, type=click.IntRange(min=1, max=100_000),
+              help="Simulated paths per null model.")
+@click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0, max=2**63 - 1),
+              help="Seed of the simulation.")
+@click.option("--alpha", default=0.05, show_default=True,
+              type=click.FloatRange(min=0.0, max=1.0, min_open=True, max_open=True), help="Significance level.")
+@click.option("--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Write the table as CSV here (checked before any work; an existing file is replaced only if "
+              "backtest wrote it, or with --overwrite).")
+@click.option("--overwrite", is_flag=True, help="Replace an existing --output file even if backtest did not write it.")
+@data_policy_option
 @data_dir_option
-def calibrate_command(series, fast, slow, since, horizons, models, replications, seed, alpha, output, data_dir):  # type: ignore[no-untyped-def]
+def calibrate_command(series, fast, slow, since, horizons, models, replications, seed, alpha, output, overwrite,
+                      policy, data_dir):  # type: ignore[no-untyped-def]
     """Size and power of question B's primary test and the secondary tests, by simulation.
 
     Simulates price paths with no signal (GBM; GARCH(1,1)-t fitted by arch) on the series'
@@ -1302,11 +1310,13 @@ def calibrate_command(series, fast, slow, since, horizons, models, replications,
     """
     import pandas as pd
 
-    from backtest.data import load_series
+    from backtest._io import atomic_write_text
     from backtest.events import EventRules
     from backtest.stats.calibration import calibrate
 
-    close = load_series(series, data_dir=data_dir).close
+    if output is not None:
+        _announce_output(output, "calibration-csv", overwrite, "choose another --output path")
+    close = _load_for_analysis(series, data_dir, policy).close
     rules = EventRules(fast=fast, slow=slow, ma="sma", direction="golden", start=since)
     labels = tuple(label.strip() for label in horizons.split(",") if label.strip())
     frames = []
@@ -1315,8 +1325,8 @@ def calibrate_command(series, fast, slow, since, horizons, models, replications,
         console.print(result.summary())
         frames.append(result.to_frame())
     if output is not None:
-        pd.concat(frames).to_csv(output, index=False)
-        console.print(f"wrote {output}")
+        atomic_write_text(output, pd.concat(frames).to_csv(index=False, lineterminator="\n"))
+        console.print(f"wrote {output}", highlight=False, markup=False)
 
 
 def main(argv: list[str] | None = None) -> int:

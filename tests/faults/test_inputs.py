@@ -380,7 +380,8 @@ def test_ctrl_c_during_a_dask_sweep_is_one_line_and_closes_the_cluster(data_dir:
     pytest.importorskip("distributed")
     output = tmp_path / "out"
     command = [sys.executable, "-m", "backtest.cli", "sweep", "--executor", "dask", "--workers", "2",
-               "--fast", "5:100", "--slow", "20:300", "--reps", "4000", "--output-dir", str(output),
+               # far more work than the few seconds before the interrupt (it must land mid-sweep on a fast machine)
+               "--fast", "2:150", "--slow", "20:400", "--reps", "8000", "--output-dir", str(output),
                "--data-dir", str(data_dir)]
     process = subprocess.Popen(command, cwd=Path(__file__).resolve().parents[2], stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True, start_new_session=True)

@@ -175,6 +175,8 @@ SINGLE_FILES = [
     ("bench-montecarlo", ["bench", "montecarlo", "--draws", "10", "--output"]),
     ("bench-sweep", ["bench", "sweep", "--skip-vectorbt", "--skip-full", "--skip-arch", "--output"]),
     ("bench-scaling", ["bench", "scaling", "--output"]),
+    ("bench-study", ["bench", "study", "--output"]),
+    ("calibration-csv", ["calibrate", "--replications", "2", "--output"]),
 ]
 
 
