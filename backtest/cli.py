@@ -453,7 +453,7 @@ SOURCE_OPTIONS = [
 
 
 def source_from_options(rsi_below, rsi_above, rsi_window, new_high, new_low, dates_file, cross_above, cross_below,
-                        level, data_dir):  # type: ignore[no-untyped-def]
+                        level, data_dir, policy="lenient"):  # type: ignore[no-untyped-def]
     """The event source chosen by SOURCE_OPTIONS (None: the moving-average cross)."""
     from backtest.events import RSI, DateList, NewHigh, NewLow, SeriesLevel, Threshold
 
@@ -481,7 +481,7 @@ def source_from_options(rsi_below, rsi_above, rsi_window, new_high, new_low, dat
         if level is None:
             raise click.BadParameter("--cross-above / --cross-below need --level", param_hint="--level")
         name = cross_above if cross_above is not None else cross_below
-        other = load_series(name, data_dir=data_dir)
+        other = load_series(name, data_dir=data_dir, policy=policy)
         line = SeriesLevel(other.close, label=str(other.name or name))
         return Threshold(line, level, "above" if cross_above is not None else "below")
     return None
@@ -517,7 +517,7 @@ def events_command(series, fast, slow, ma, direction, since, until, confirm, min
     from backtest.events import MACross, run_event_study
 
     source = source_from_options(rsi_below, rsi_above, rsi_window, new_high, new_low, dates_file, cross_above,
-                                 cross_below, level, data_dir)
+                                 cross_below, level, data_dir, policy)
     rules, chosen = rules_and_horizons(fast, slow, ma, direction, since, until, confirm, min_gap, entry, horizons, months,
                                        source=source)
     if csv_path is not None:
@@ -820,9 +820,10 @@ def claim_run_all_command(targets, output_dir, overwrite, seed, n_draws, n_paths
               help="JSON written atomically; an existing file is replaced only if it is this benchmark's "
               "JSON (recognised by its keys), or with --overwrite.")
 @click.option("--overwrite", is_flag=True, help="Replace an existing --output file even if backtest did not write it.")
+@data_policy_option
 @data_dir_option
 def bench_montecarlo_command(draws, argpartition_draws, replications, repeats, seed, series, output, overwrite,
-                             data_dir):  # type: ignore[no-untyped-def]
+                             policy, data_dir):  # type: ignore[no-untyped-def]
     """Draws per second of the random-entry Monte Carlo (numba vs plain numpy) and
     replications per second of stationary-bootstrap indices (numba vs arch), side by side.
 
@@ -839,7 +840,7 @@ def bench_montecarlo_command(draws, argpartition_draws, replications, repeats, s
     from backtest.stats.bench import run_montecarlo_benchmarks
 
     _announce_output(output, "bench-montecarlo", overwrite, "choose another --output path")
-    market_series = load_series(series, data_dir=data_dir)
+    market_series = _load_for_analysis(series, data_dir, policy)
     with console.status("timing numba, numpy and arch..."):
         result = run_montecarlo_benchmarks(
             market_series, n_draws=draws, seed=DEFAULT_SEED if seed is None else seed, repeats=repeats,
@@ -1121,9 +1122,10 @@ def sweep_command(series, fast_range, slow_range, ma, direction, since, until, c
               show_default=True, help="Where to write the JSON results (atomically); an existing file is replaced "
               "only if it is this benchmark's JSON (recognised by its keys), or with --overwrite.")
 @click.option("--overwrite", is_flag=True, help="Replace an existing --output file even if backtest did not write it.")
+@data_policy_option
 @data_dir_option
 def bench_sweep_command(series, since, fast_range, slow_range, full_fast, full_slow, spa_fast, spa_slow, spa_horizon,
-                        reps, seed, skip_vectorbt, skip_full, skip_arch, output, overwrite, data_dir):  # type: ignore[no-untyped-def]
+                        reps, seed, skip_vectorbt, skip_full, skip_arch, output, overwrite, policy, data_dir):  # type: ignore[no-untyped-def]
     """Time our sweep against vectorbt and our SPA against arch, in one process.
 
     Wall times are seconds with numba caches warm; peak memory is the growth of the
@@ -1142,7 +1144,7 @@ def bench_sweep_command(series, since, fast_range, slow_range, full_fast, full_s
     if spa_horizon not in {h.label for h in DEFAULT_HORIZONS}:
         raise click.BadParameter(f"one of {', '.join(h.label for h in DEFAULT_HORIZONS)}", param_hint="--spa-horizon")
     _announce_output(output, "bench-sweep", overwrite, "choose another --output path")
-    market_series = load_series(series, data_dir=data_dir)
+    market_series = _load_for_analysis(series, data_dir, policy)
     with err_console.status("benchmarking") as status:
         result = run_sweep_bench(market_series, grid, full_grid, spa_grid, rules, DEFAULT_HORIZONS, reps=reps,
                                  seed=seed, spa_horizon=spa_horizon, vectorbt=not skip_vectorbt,
@@ -1176,9 +1178,10 @@ SCALING_SERIES = "RUT,DJI,SPY,IWM,XLB,XLE,XLF,XLK"
               show_default=True, help="Where to write the JSON results (atomically); an existing file is replaced "
               "only if it is this benchmark's JSON (recognised by its keys), or with --overwrite.")
 @click.option("--overwrite", is_flag=True, help="Replace an existing --output file even if backtest did not write it.")
+@data_policy_option
 @data_dir_option
 def bench_scaling_command(series, single, fast_range, slow_range, reps, seed, worker_counts, executor_kinds,
-                          project_series, output, overwrite, data_dir):  # type: ignore[no-untyped-def]
+                          project_series, output, overwrite, policy, data_dir):  # type: ignore[no-untyped-def]
     """Wall time of the same sweep on 1 and 2 workers (Dask LocalCluster and local worker
     processes), parallel efficiency, memory per worker, and the projected cost of sweeping
     --project series from the measured cost per series.
@@ -1212,10 +1215,10 @@ def bench_scaling_command(series, single, fast_range, slow_range, reps, seed, wo
         raise ParameterError(f"executors must be dask and/or processes, got {executor_kinds!r}")
     _announce_output(output, "bench-scaling", overwrite, "choose another --output path")
     started = time.perf_counter()
-    inputs = load_series_inputs(parse_series_list(series), data_dir=data_dir)
+    inputs = load_series_inputs(parse_series_list(series), data_dir=data_dir, policy=policy)
     load_seconds = (time.perf_counter() - started) / len(inputs)
     check_unique_labels([item.name for item in inputs])
-    single_input = None if single.lower() == "none" else series_input(load_series(single, data_dir=data_dir))
+    single_input = None if single.lower() == "none" else series_input(_load_for_analysis(single, data_dir, policy))
     with err_console.status("measuring") as status:
         result = run_scaling_bench(inputs, single_input, grid, EventRules(), DEFAULT_HORIZONS, reps=reps, seed=seed,
                                    workers=tuple(sorted(set(counts))), executors=kinds, project_series=project_series,
