@@ -22,9 +22,8 @@ import pandas as pd
 
 from backtest.errors import ParameterError
 from backtest.events import EventRules, EventStudy
-from backtest.events.nb import select_events_nb
 from backtest.events.rules import Horizon, horizon_offsets
-from backtest.events.study import detect, detection_bounds
+from backtest.events.study import detect, select_events
 from backtest.signals.moving_averages import close_array
 from backtest.stats import nb as stats_nb
 from backtest.stats._rng import DEFAULT_SEED, check_seed, seed_from
@@ -176,7 +175,6 @@ def bootstrap_path_stats(
         raise ParameterError(f"the bootstrapped-path null needs a price-only source, got {source.describe()!r}")
     values = close_array(close)
     log_returns = np.ascontiguousarray(np.diff(np.log(values)))
-    first, last = detection_bounds(close.index, rules)
     offsets = np.ascontiguousarray(horizon_offsets(close.index, np.arange(len(values), dtype=np.int64), horizons))
     stats = np.full((n_paths, len(horizons), len(NULL_STATISTICS)), np.nan)
     counts = np.zeros((n_paths, len(horizons)), dtype=np.int64)
@@ -184,14 +182,7 @@ def bootstrap_path_stats(
         indices = stats_nb.stationary_bootstrap_indices_nb(len(log_returns), mean_block, seed, b)
         path = stats_nb.rebuild_path_nb(float(values[0]), log_returns, indices)
         signal = source.signal_on_path(path)
-        events, _ = select_events_nb(
-            np.ascontiguousarray(signal.trigger, dtype=np.bool_),
-            np.ascontiguousarray(signal.state, dtype=np.bool_),
-            first,
-            last,
-            rules.confirm,
-            rules.min_gap,
-        )
+        events, _ = select_events(signal, close.index, rules)
         stats[b], counts[b] = stats_nb.path_event_stats_nb(path, events, rules.entry_lag, offsets)
     return stats, counts
 
