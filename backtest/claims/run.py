@@ -16,12 +16,13 @@ from typing import Any
 
 import pandas as pd
 
-from backtest.claims.facts import FactCheck, check_fact
-from backtest.claims.spec import ClaimSpec, LineSpec, looks_like_path
+from backtest.claims.facts import FactCheck, check_facts
+from backtest.claims.spec import ClaimSpec, FilterSpec, LineSpec, VariantSpec, looks_like_path
 from backtest.errors import InsufficientDataError, ParameterError, SpecError
 from backtest.events import (
     RSI,
     All,
+    RelativeVolume,
     Close,
     Condition,
     DateList,
@@ -99,13 +100,18 @@ def build_line(line: LineSpec, load: Any) -> Any:
         return MovingAverage(window, line.indicator)
     other = load(line.series)
     label = str(other.name or line.series)
+    if line.indicator == "relative_volume":
+        if other.bars is None or "volume" not in other.bars:
+            raise SpecError(f"{line.series}: relative_volume needs a series with volumes")
+        return RelativeVolume(other.bars["volume"], label=label, window=window)
     if line.indicator == "level":
         return SeriesLevel(other.close, label=label)
     return SeriesChange(other.close, label=label, window=window)
 
 
-def build_source(spec: ClaimSpec, load: Any) -> Any:
-    """The event source of the spec's [event] and [[filters]] (``All`` when filtered)."""
+def build_source(spec: ClaimSpec, load: Any, extra_filters: tuple[FilterSpec, ...] = ()) -> Any:
+    """The event source of the spec's [event] and [[filters]] (``All`` when filtered), with
+    ``extra_filters`` (a variant's) added."""
     event = spec.event
     if event.kind == "ma_cross":
         source: Any = MACross(event.fast, event.slow, event.ma, event.direction)
@@ -122,15 +128,23 @@ def build_source(spec: ClaimSpec, load: Any) -> Any:
             source = DateList.from_csv(spec.resolve(event.file), column=event.column)  # type: ignore[arg-type]
         except ParameterError as exc:  # an unreadable date file: name the spec key too
             raise SpecError(f"{spec.origin}: [event] file: {exc}") from None
-    if spec.filters:
-        conditions = [Condition(build_line(f.line, load), f.operator, f.level) for f in spec.filters]
-        source = All(source, *conditions)
+    filters = (*spec.filters, *extra_filters)
+    if filters:
+        source = All(source, *(build_condition(f, load) for f in filters))
     return source
 
 
-def build_rules(spec: ClaimSpec, source: Any) -> EventRules:
+def build_condition(spec: FilterSpec, load: Any) -> Condition:
+    return Condition(build_line(spec.line, load), spec.operator, spec.level)
+
+
+def build_rules(spec: ClaimSpec, source: Any, variant: VariantSpec | None = None) -> EventRules:
+    """The timing rules of [rules], with a variant's overrides (its unset keys keep the claim's)."""
     r = spec.rules
-    return EventRules(source=source, start=r.start, end=r.end, confirm=r.confirm, min_gap=r.min_gap, entry=r.entry)
+    values = {"start": r.start, "end": r.end, "confirm": r.confirm, "min_gap": r.min_gap, "entry": r.entry}
+    if variant is not None:
+        values.update({key: getattr(variant, key) for key in values if getattr(variant, key) is not None})
+    return EventRules(source=source, **values)
 
 
 def relative_series(close: pd.Series, benchmark: pd.Series, label: str) -> pd.Series:
@@ -204,6 +218,127 @@ class ClaimResult:
         return f"ClaimResult({self.spec.claim.title!r}: {self.verdict}, {self.study.n_events} events)"
 
 
+@dataclass(frozen=True)
+class _Measured:
+    """One run of the claim's rule: the series, the source and rules, the study on the series
+    (``detection``) and the study the statistics read (``study``: the same, or on series /
+    benchmark), and what the benchmark was."""
+
+    market: Any
+    source: Any
+    rules: EventRules
+    detection: EventStudy
+    study: EventStudy
+    benchmark: dict[str, Any] | None
+
+
+def _measure(spec: ClaimSpec, load: Any, horizons: tuple[Horizon, ...], variant: VariantSpec | None = None) -> _Measured:
+    """Detect the events (the claim's, or a variant's) and measure their forward windows."""
+    from backtest.report.summary import series_provenance
+
+    market = load(variant.series if variant is not None and variant.series else spec.series)
+    source = build_source(spec, load, variant.filters if variant is not None else ())
+    rules = build_rules(spec, source, variant)
+    check_horizons_fit(horizons, market.close.index, market.name)
+    detection = run_event_study(market, rules, horizons)
+    relative_to = variant.relative_to if variant is not None and variant.relative_to else spec.benchmark
+    if relative_to is None:
+        return _Measured(market, source, rules, detection, detection, None)
+    bench = load(relative_to)
+    label = f"{market.name} / {bench.name}"
+    dates = tuple(detection.table["event_date"])
+    if not dates:
+        raise InsufficientDataError(f"{spec.origin}: no event to measure against the benchmark {relative_to}")
+    measured = relative_series(market.close, bench.close, label)
+    relative_rules = EventRules(source=DateList(dates, label=f"events of {market.name}"), entry=rules.entry)
+    study = run_event_study(measured, relative_rules, horizons)
+    info = {"relative_to": relative_to, "measured": label, "data": series_provenance(bench),
+            "note": "events are detected on the series and measured on series / benchmark (rebased to 100); "
+                    "the bootstrapped-path null does not apply to dates carried over from another series"}
+    return _Measured(market, source, rules, detection, study, info)
+
+
+def _analyze(study: EventStudy, spec: ClaimSpec, n_draws: int, n_paths: int, seed: int) -> EventStatistics:
+    return analyze_events(study, n_draws=n_draws, n_paths=n_paths, seed=seed, claim=spec.claim.direction,
+                          claim_horizons=spec.judged_horizons())
+
+
+def claim_conclusion(statistics: EventStatistics, spec: ClaimSpec) -> dict[str, Any]:
+    """The overall verdict over the judged horizons; question B is decided by the primary
+    joint test when it could be run (``overall_verdict``)."""
+    judged = spec.judged_horizons()
+    primary = statistics.primary
+    return overall_verdict(
+        {label: statistics[label].verdict_a.outcome for label in judged},
+        {label: statistics[label].verdict_b.outcome for label in judged},
+        claim=spec.claim.direction,
+        primary_pvalue=primary.pvalue if primary is not None and primary.pvalue == primary.pvalue else None,
+        alpha=statistics.alpha,
+    )
+
+
+def _variant_row(spec: ClaimSpec, variant: VariantSpec, load: Any, horizons: tuple[Horizon, ...],
+                 n_draws: int, n_paths: int, seed: int) -> dict[str, Any]:
+    """One row of the comparison table: the whole analysis re-run with the variant's change."""
+    from backtest.report.event_report import compact_horizons
+
+    row: dict[str, Any] = {"name": variant.name, "description": variant.description}
+    try:
+        measured = _measure(spec, load, horizons, variant)
+    except InsufficientDataError as exc:
+        return {**row, "series": variant.series or spec.series, "relative_to": variant.relative_to, "rules": None,
+                "data_end": None, "n_events": 0, "horizons": [], "primary": None, "conclusion": None, "note": str(exc)}
+    study = measured.study
+    row.update({"series": study.series_name, "relative_to": (measured.benchmark or {}).get("relative_to"),
+                "rules": measured.rules.describe(), "data_end": study.close.index[-1], "n_events": study.n_events})
+    if not study.n_events:
+        return {**row, "horizons": [], "primary": None, "conclusion": None, "note": "no event"}
+    stats = _analyze(study, spec, n_draws, n_paths, seed)
+    primary = stats.primary.to_dict() if stats.primary is not None else None
+    return {**row, "horizons": compact_horizons(stats.to_dict()),
+            "primary": None if primary is None else {"statistic": primary["statistic"], "pvalue": primary["pvalue"]},
+            "conclusion": claim_conclusion(stats, spec)["overall"], "note": ""}
+
+
+def _published_rows(spec: ClaimSpec, load: Any, horizons: tuple[Horizon, ...]) -> list[dict[str, Any]]:
+    """Each [[published]] average beside ours: the claim's rule re-run on its series from its start."""
+    from backtest.stats.baseline import describe, unconditional_baseline
+
+    rows = []
+    for item in spec.published:
+        series = load(item.series or spec.series)
+        source = build_source(spec, load)
+        rules = build_rules(spec, source, VariantSpec(name="published", start=item.start))
+        own = run_event_study(series, rules, horizons)
+        baseline = unconditional_baseline(own)
+        labels = [label for label, _ in item.figures]
+        rows.append({
+            "source": item.source, "what": item.what, "series": item.series or spec.series,
+            "start": item.start or spec.rules.start, "note": item.note,
+            "figures": dict(item.figures), "all_days": dict(item.all_days), "n_events": own.n_events,
+            "ours": {label: describe(own.table, label).mean for label in labels},
+            "ours_n": {label: describe(own.table, label).n for label in labels},
+            "ours_all_days": {label: baseline[label].mean for label in labels},
+        })
+    return rows
+
+
+def _calibration(spec: ClaimSpec, measured: _Measured, statistics: EventStatistics, seed: int) -> dict[str, Any] | None:
+    """Size and power of the tests on simulated paths (only for a rule on the price path alone,
+    measured on the series itself: a simulated path has no other series)."""
+    from backtest.stats.calibration import calibrate
+
+    replications = spec.analysis.calibration
+    if not replications or not measured.source.price_only or measured.benchmark is not None:
+        return None
+    rows: list[dict[str, Any]] = []
+    for model in ("gbm", "garch_t"):
+        result = calibrate(measured.market.close, measured.rules, spec.judged_horizons(), null_model=model,
+                           n_replications=replications, seed=seed, alpha=statistics.alpha)
+        rows += result.to_dict()["rows"]
+    return {"n_replications": replications, "alpha": statistics.alpha, "seed": seed, "rows": rows}
+
+
 def run_claim(
     spec: ClaimSpec,
     *,
@@ -214,50 +349,41 @@ def run_claim(
     policy: str = "lenient",
     step: Any = lambda _: None,
 ) -> ClaimResult:
-    """Run the claim of ``spec`` end to end (data, events, statistics, facts) in memory."""
+    """Run the claim of ``spec`` end to end (data, events, statistics, variants, published
+    figures, calibration, facts) in memory."""
     from backtest.report.summary import dumps, series_provenance, software_versions
     from backtest.stats import random_entry_band
+    from backtest.stats.outofsample import recent_event_check
 
     load = _Loader(spec, data_dir, policy)
-    step("loading and validating data")
-    market = load(spec.series)
-    step("building the event source")
-    source = build_source(spec, load)
-    rules = build_rules(spec, source)
     horizons = horizons_of(spec.claim.horizons)
-    check_horizons_fit(horizons, market.close.index, market.name)
-    step("detecting events and measuring forward windows")
-    detection = run_event_study(market, rules, horizons)
-    study = detection
-    benchmark_info = None
-    if spec.benchmark is not None:
-        bench = load(spec.benchmark)
-        label = f"{market.name} / {bench.name}"
-        measured = relative_series(market.close, bench.close, label)
-        dates = tuple(detection.table["event_date"])
-        if not dates:
-            raise InsufficientDataError(f"{spec.origin}: no event to measure against the benchmark")
-        relative_rules = EventRules(source=DateList(dates, label=f"events of {market.name}"), entry=rules.entry)
-        study = run_event_study(measured, relative_rules, horizons)
-        benchmark_info = {"relative_to": spec.benchmark, "measured": label, "data": series_provenance(bench),
-                          "note": "events are detected on the series and measured on series / benchmark (rebased to 100); "
-                                  "the bootstrapped-path null does not apply to dates carried over from another series"}
+    step("loading data, detecting events and measuring forward windows")
+    measured = _measure(spec, load, horizons)
+    market, source, rules, detection, study = measured.market, measured.source, measured.rules, measured.detection, measured.study
     step(f"statistics: {n_draws:,} random-entry draws, {n_paths:,} bootstrapped paths")
-    statistics = analyze_events(study, n_draws=n_draws, n_paths=n_paths, seed=seed, claim=spec.claim.direction)
+    statistics = _analyze(study, spec, n_draws, n_paths, seed)
     band = None
+    path_band = None
     if study.n_events:
         band = random_entry_band(study, length=max(h.days for h in horizons), n_draws=10_000, seed=seed)
-    judged = spec.judged_horizons()
-    conclusion = overall_verdict(
-        {label: statistics[label].verdict_a.outcome for label in judged},
-        {label: statistics[label].verdict_b.outcome for label in judged},
-        claim=spec.claim.direction,
-    )
-    step("checking the facts")
-    facts = tuple(check_fact(fact, load, spec) for fact in spec.facts)
+        if band.k:
+            path_band = {"days": len(band.event_mean) - 1, "k": band.k, "event_mean": band.event_mean[-1],
+                         **{f"q{round(q * 100):02d}": v[-1] for q, v in band.quantiles.items()}}
+    conclusion = claim_conclusion(statistics, spec)
+    variants = []
+    for variant in spec.variants:
+        step(f"variant: {variant.name}")
+        variants.append(_variant_row(spec, variant, load, horizons, n_draws, n_paths, seed))
+    step("published figures and facts")
+    published_rows = _published_rows(spec, load, horizons)
+    facts = check_facts(spec, load)
+    if spec.analysis.calibration:
+        step(f"calibration: {spec.analysis.calibration} simulated paths per null model")
+    calibration = _calibration(spec, measured, statistics, seed)
     dates = study.table["event_date"]
     published = pd.Timestamp(spec.claim.published) if spec.claim.published else None
     out_of_sample = [d for d in dates if published is not None and d > published]
+    recent = recent_event_check(study).to_dict() if out_of_sample else None
     summary: dict[str, Any] = {
         "schema_version": 1,
         "kind": "claim",
@@ -265,7 +391,7 @@ def run_claim(
         "claim": {
             "title": spec.claim.title, "statement": spec.claim.statement, "source": spec.claim.source,
             "published": spec.claim.published, "direction": spec.claim.direction,
-            "horizons": list(spec.claim.horizons), "verdict_horizons": list(judged),
+            "horizons": list(spec.claim.horizons), "verdict_horizons": list(spec.judged_horizons()),
         },
         "spec": spec.to_dict(),
         "event_source": {
@@ -273,11 +399,11 @@ def run_claim(
             "description": source.describe(),
             "rules": rules.describe(),
             "price_only": bool(source.price_only),
-            "filters": [f"{Condition(build_line(f.line, load), f.operator, f.level).describe()}" for f in spec.filters],
+            "filters": [build_condition(f, load).describe() for f in spec.filters],
             "notes": list(detection.source_notes),
             "path_null_skipped": statistics.path_null_skipped,
         },
-        "benchmark": benchmark_info,
+        "benchmark": measured.benchmark,
         "parameters": {
             "rules": rules.to_dict(),
             "horizons": [{"label": h.label, "days": h.days, "months": h.months} for h in horizons],
@@ -292,6 +418,11 @@ def run_claim(
         },
         "statistics": statistics.to_dict(),
         "conclusion": conclusion,
+        "path_band": path_band,
+        "variants": variants,
+        "published": published_rows,
+        "calibration": calibration,
+        "recent_event": recent,
         "facts": [fact.to_dict() for fact in facts],
         "software": software_versions(),
     }

@@ -21,14 +21,17 @@ from typing import Any
 from backtest.errors import SpecError
 
 EVENT_KINDS = ("ma_cross", "line_cross", "threshold", "new_high", "new_low", "dates")
-INDICATORS = ("close", "rsi", "rate_of_change", "zscore", "drawdown", "sma", "ema", "level", "change")
+INDICATORS = ("close", "rsi", "rate_of_change", "zscore", "drawdown", "sma", "ema", "level", "change", "relative_volume")
 """Lines a threshold, a line cross or a filter reads: of the close path (close, rsi,
 rate_of_change, zscore, drawdown, sma, ema) or of another series named by ``series``
-(level: its value; change: its change over ``window`` of its own observations)."""
-SERIES_INDICATORS = ("level", "change")
-WINDOW_DEFAULTS = {"rsi": 14, "rate_of_change": 21, "zscore": 20, "sma": 200, "ema": 200, "change": 63}
+(level: its value; change: its change over ``window`` of its own observations;
+relative_volume: its volume over the mean of the ``window`` days before)."""
+SERIES_INDICATORS = ("level", "change", "relative_volume")
+WINDOW_DEFAULTS = {"rsi": 14, "rate_of_change": 21, "zscore": 20, "sma": 200, "ema": 200, "change": 63, "relative_volume": 50}
 OPERATORS = ("<", "<=", ">", ">=")
 DIRECTIONS = ("gains", "losses")
+ROUGHLY_FACTOR = 3.0
+"""A figure within this many tolerances of ours is 'roughly' right, unless ``roughly`` is given."""
 FACT_STATUSES = ("confirmed", "roughly", "not confirmed", "not checkable")
 _HORIZON_LABEL = re.compile(r"^(?:(?P<months>[1-9][0-9]*)m|(?P<days>[1-9][0-9]*)d)$")
 DEFAULT_HORIZON_LABELS = ("1m", "3m", "6m", "9m", "12m")
@@ -111,6 +114,55 @@ class FactSpec:
     series: str | None = None
     as_of: str | None = None
     tolerance: float = 0.005
+    roughly: float | None = None
+    id: str | None = None
+    proxy_note: str = ""
+
+    @property
+    def roughly_band(self) -> float:
+        """Within it the figure is 'roughly' right (default: three tolerances)."""
+        return self.roughly if self.roughly is not None else ROUGHLY_FACTOR * self.tolerance
+
+
+@dataclass(frozen=True)
+class VariantSpec:
+    """[[variants]]: the claim re-run with one change: other timing rules (start, end,
+    confirm, min_gap, entry; unset = the claim's), another series, added filters, or returns
+    measured relative to a benchmark. One row of the report's comparison table."""
+
+    name: str
+    description: str = ""
+    series: str | None = None
+    relative_to: str | None = None
+    filters: tuple[FilterSpec, ...] = ()
+    start: str | None = None
+    end: str | None = None
+    confirm: int | None = None
+    min_gap: int | None = None
+    entry: str | None = None
+
+
+@dataclass(frozen=True)
+class PublishedSpec:
+    """[[published]]: an average return after the same events that someone published
+    (``figures``: horizon label -> fraction; ``all_days``: their all-days mean where given),
+    reproduced with the claim's event on ``series`` from ``start``."""
+
+    source: str
+    what: str
+    figures: tuple[tuple[str, float], ...]
+    all_days: tuple[tuple[str, float], ...] = ()
+    series: str | None = None
+    start: str | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class AnalysisSpec:
+    """[analysis]: optional extra work. calibration: simulated paths per null model (GBM,
+    GARCH-t) measuring the size and power of the tests on this claim's rule (0 = skip)."""
+
+    calibration: int = 0
 
 
 @dataclass(frozen=True)
@@ -125,6 +177,9 @@ class ClaimSpec:
     filters: tuple[FilterSpec, ...] = ()
     benchmark: str | None = None
     facts: tuple[FactSpec, ...] = ()
+    variants: tuple[VariantSpec, ...] = ()
+    published: tuple[PublishedSpec, ...] = ()
+    analysis: AnalysisSpec = field(default_factory=AnalysisSpec)
     origin: str = "<code>"
     base_dir: str = "."
 
@@ -221,7 +276,7 @@ class _Table:
 
 def _type_name(kind: type | tuple[type, ...]) -> str:
     kinds = kind if isinstance(kind, tuple) else (kind,)
-    names = {str: "a string", int: "an integer", float: "a number", list: "a list", _dt.date: "a date"}
+    names = {str: "a string", int: "an integer", float: "a number", list: "a list", _dt.date: "a date", dict: "a table"}
     return " or ".join(names.get(k, k.__name__) for k in kinds)
 
 
@@ -375,13 +430,81 @@ def _fact(table: _Table) -> FactSpec:
     tolerance = table.number("tolerance", 0.005)
     if tolerance < 0:
         raise table.error("tolerance", f"must be >= 0, got {tolerance}")
+    roughly = table.number("roughly")
+    if roughly is not None and roughly < tolerance:
+        raise table.error("roughly", f"must be >= tolerance {tolerance}, got {roughly}")
     fact = FactSpec(statement=table.text("statement", required=True), figure=table.number("figure", required=True),
-                    period=(start, end), series=series, as_of=table.date("as_of"), tolerance=tolerance)
+                    period=(start, end), series=series, as_of=table.date("as_of"), tolerance=tolerance,
+                    roughly=roughly, id=table.text("id"), proxy_note=table.text("proxy_note", ""))
     table.done()
     return fact
 
 
-TOP_LEVEL = ("claim", "series", "event", "rules", "filters", "benchmark", "facts")
+def _filters(origin: str, raw_filters: object, where: str, make: Any) -> tuple[FilterSpec, ...]:
+    if not isinstance(raw_filters, list):
+        raise SpecError(f"{origin}: [[{where}]]: must be an array of tables, got {_shown(raw_filters)}")
+    out = []
+    for i, raw in enumerate(raw_filters, start=1):
+        t = make(f"{where} {i}", raw)
+        line = _line(t)
+        operator = t.text("operator", required=True, choices=OPERATORS)
+        out.append(FilterSpec(line=line, operator=operator, level=t.number("level", required=True)))  # type: ignore[arg-type]
+        t.done()
+    return tuple(out)
+
+
+def _series_name(table: _Table, key: str) -> str | None:
+    name = table.text(key)
+    if name is not None and looks_like_path(name):
+        _check_file(table, key, name)
+    return name
+
+
+def _variant(table: _Table, make: Any) -> VariantSpec:
+    name = table.text("name", required=True)
+    filters = _filters(table.origin, table.get("filters", list, []), f"{table.name} filters", make)
+    variant = VariantSpec(
+        name=name, description=table.text("description", ""), series=_series_name(table, "series"),
+        relative_to=_series_name(table, "relative_to"), filters=filters,
+        start=table.date("start"), end=table.date("end"), confirm=table.integer("confirm"),
+        min_gap=table.integer("min_gap"), entry=table.text("entry", choices=("close", "next_close")),
+    )
+    table.done()
+    return variant
+
+
+def _figures(table: _Table, key: str, horizons: tuple[str, ...], *, required: bool = False) -> tuple[tuple[str, float], ...]:
+    raw = table.get(key, dict, {} if not required else None, required=required)
+    out = []
+    for label, value in raw.items():
+        if label not in horizons:
+            raise table.error(key, f"{label!r} is not among the claim's horizons {list(horizons)}")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise table.error(key, f"{label} must be a finite number (a fraction), got {_shown(value)}")
+        out.append((label, float(value)))
+    if required and not out:
+        raise table.error(key, "must give at least one horizon's figure")
+    return tuple(out)
+
+
+def _published(table: _Table, horizons: tuple[str, ...]) -> PublishedSpec:
+    item = PublishedSpec(
+        source=table.text("source", required=True), what=table.text("what", required=True),
+        figures=_figures(table, "figures", horizons, required=True), all_days=_figures(table, "all_days", horizons),
+        series=_series_name(table, "series"), start=table.date("start"), note=table.text("note", ""),
+    )
+    table.done()
+    return item
+
+
+def _array(origin: str, values: Mapping[str, Any], key: str) -> list[Any]:
+    raw = values.get(key, [])
+    if not isinstance(raw, list):
+        raise SpecError(f"{origin}: [[{key}]]: must be an array of tables ([[{key}]]), got {_shown(raw)}")
+    return raw
+
+
+TOP_LEVEL = ("claim", "series", "event", "rules", "filters", "benchmark", "facts", "variants", "published", "analysis")
 
 
 def spec_from_dict(values: Mapping[str, Any], origin: str = "<code>", base_dir: str | Path = ".") -> ClaimSpec:
@@ -406,16 +529,7 @@ def spec_from_dict(values: Mapping[str, Any], origin: str = "<code>", base_dir: 
     series_table.done()
     event = _event(table("event", values["event"]))
     rules = _rules(table("rules", values.get("rules", {})))
-    filters = []
-    raw_filters = values.get("filters", [])
-    if not isinstance(raw_filters, list):
-        raise SpecError(f"{origin}: [[filters]]: must be an array of tables ([[filters]]), got {_shown(raw_filters)}")
-    for i, raw in enumerate(raw_filters, start=1):
-        t = table(f"filters {i}", raw)
-        line = _line(t)
-        operator = t.text("operator", required=True, choices=OPERATORS)
-        filters.append(FilterSpec(line=line, operator=operator, level=t.number("level", required=True)))  # type: ignore[arg-type]
-        t.done()
+    filters = _filters(origin, _array(origin, values, "filters"), "filters", table)
     benchmark = None
     if "benchmark" in values:
         t = table("benchmark", values["benchmark"])
@@ -423,14 +537,21 @@ def spec_from_dict(values: Mapping[str, Any], origin: str = "<code>", base_dir: 
         if looks_like_path(benchmark):
             _check_file(t, "relative_to", benchmark)
         t.done()
-    facts = []
-    raw_facts = values.get("facts", [])
-    if not isinstance(raw_facts, list):
-        raise SpecError(f"{origin}: [[facts]]: must be an array of tables ([[facts]]), got {_shown(raw_facts)}")
-    for i, raw in enumerate(raw_facts, start=1):
-        facts.append(_fact(table(f"facts {i}", raw)))
-    return ClaimSpec(claim=claim, series=series, event=event, rules=rules, filters=tuple(filters),
-                     benchmark=benchmark, facts=tuple(facts), origin=origin, base_dir=base)
+    facts = tuple(_fact(table(f"facts {i}", raw)) for i, raw in enumerate(_array(origin, values, "facts"), start=1))
+    variants = tuple(_variant(table(f"variants {i}", raw), table) for i, raw in enumerate(_array(origin, values, "variants"), start=1))
+    names = [variant.name for variant in variants]
+    if len(set(names)) != len(names):
+        twice = next(name for name in names if names.count(name) > 1)
+        raise SpecError(f"{origin}: [[variants]] name: {twice!r} is used twice")
+    published = tuple(_published(table(f"published {i}", raw), claim.horizons)
+                      for i, raw in enumerate(_array(origin, values, "published"), start=1))
+    if published and event.kind == "dates":
+        raise SpecError(f"{origin}: [[published]]: needs an event rule to re-run on another series, not kind 'dates'")
+    t = table("analysis", values.get("analysis", {}))
+    analysis = AnalysisSpec(calibration=t.integer("calibration", 0))
+    t.done()
+    return ClaimSpec(claim=claim, series=series, event=event, rules=rules, filters=filters, benchmark=benchmark,
+                     facts=facts, variants=variants, published=published, analysis=analysis, origin=origin, base_dir=base)
 
 
 def load_spec(path: str | Path) -> ClaimSpec:

@@ -166,33 +166,6 @@ def descriptive_table(stats: Mapping[str, Any]) -> str:
     return markdown_table(pd.DataFrame(rows))
 
 
-def question_a_table(stats: Mapping[str, Any]) -> str:
-    """Did gains follow? Calendar-overlap t-test (SE, effective n), its interval, binomial
-    hit test, verdict."""
-    rows = []
-    for h in stats["horizons"]:
-        hac = h["tests"]["hac_mean"]
-        ci = h["confidence_intervals"]["mean"]
-        level = ci.get("confidence_level", 0.95)
-        rows.append(
-            {
-                "horizon": h["label"],
-                "n": h["n"],
-                "n eff": num(h.get("n_effective"), 1),
-                "mean": pct(h["events"]["mean"], 2),
-                "SE (overlap)": pct(hac.get("standard_error"), 2),
-                f"{level:.0%} CI of mean": f"[{pct(ci['low'], 2)}, {pct(ci['high'], 2)}]",
-                "t": num(hac["statistic"], 2),
-                "p": pval(hac["pvalue"]),
-                "p (Holm)": pval(h["pvalues_holm"]["hac_mean"]),
-                "hit rate": pct(h["events"]["hit_rate"], 0),
-                "binomial p (hit > 50%)": pval(h["tests"]["hit_vs_half"]["pvalue"]),
-                "verdict A": verdict_cell(h["verdicts"]["A"]),
-            }
-        )
-    return markdown_table(pd.DataFrame(rows))
-
-
 def primary_test_table(stats: Mapping[str, Any]) -> str:
     """The primary joint test of question B, and per horizon the excess, its overlap SE,
     effective n, the 80%-power effect and the 95% upper bound (joint test and overlap t)."""
@@ -270,33 +243,6 @@ def published_vs_ours_table(items: Sequence[Mapping[str, Any]]) -> str:
                     "note": item["note"],
                 }
             )
-    return markdown_table(pd.DataFrame(rows))
-
-
-def question_b_table(stats: Mapping[str, Any]) -> str:
-    """Beyond a random entry date? (secondary rows) Monte Carlo, bootstrapped paths,
-    excess-return tests."""
-    rows = []
-    for h in stats["horizons"]:
-        re_plain = h["random_entry"]["plain"]["mean"]
-        paths = (h["bootstrap_paths"] or {}).get("mean")
-        row = {
-            "horizon": h["label"],
-            "excess mean": pct(h["excess_mean"], 2, signed=True),
-            "random-entry p": pval(re_plain["pvalue"]),
-            "percentile": f"{re_plain['percentile']:.0f}",
-            "p (Holm)": pval(h["pvalues_holm"]["random_entry.plain.mean"]),
-        }
-        for variant in ("spacing", "era"):
-            if variant in h["random_entry"]:
-                row[f"{variant}-matched p"] = pval(h["random_entry"][variant]["mean"]["pvalue"])
-        row["bootstrapped-path p"] = pval(paths["pvalue"]) if paths else "–"
-        row["path p (Holm)"] = pval(h["pvalues_holm"].get("bootstrap_paths.mean"))
-        row["overlap-t p (excess)"] = pval(h["tests"]["hac_excess"]["pvalue"])
-        row["binomial p (hit > all days)"] = pval(h["tests"]["hit_vs_unconditional"]["pvalue"])
-        row["Wilcoxon p (vs all-days median)"] = pval(h["tests"]["wilcoxon_excess"]["pvalue"])
-        row["verdict B"] = verdict_cell(h["verdicts"]["B"])
-        rows.append(row)
     return markdown_table(pd.DataFrame(rows))
 
 
@@ -496,7 +442,7 @@ def _claim_sign(stats: Mapping[str, Any]) -> str:
     return ">" if stats.get("claim", "gains") == "gains" else "<"
 
 
-def claim_question_a_table(stats: Mapping[str, Any]) -> str:
+def question_a_table(stats: Mapping[str, Any]) -> str:
     """Question A in the claim's direction (gains: mean > 0, hit rate > 50%; losses: mean < 0,
     hit rate < 50%): n (marked when anecdotal), mean, CI, HAC test, binomial test, verdict."""
     sign = _claim_sign(stats)
@@ -523,7 +469,7 @@ def claim_question_a_table(stats: Mapping[str, Any]) -> str:
     return markdown_table(pd.DataFrame(rows))
 
 
-def claim_question_b_table(stats: Mapping[str, Any]) -> str:
+def question_b_table(stats: Mapping[str, Any]) -> str:
     """Question B in the claim's direction: random-entry (plain, spacing, era) and
     bootstrapped-path p-values, excess-return tests, verdict; n marked when anecdotal."""
     sign = _claim_sign(stats)

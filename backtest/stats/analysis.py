@@ -386,11 +386,8 @@ class EventStatistics:
             "horizons": horizons,
             "claim_horizons": list(self.claim_horizons),
             "primary": self.primary.to_dict() if self.primary is not None else None,
+            "claim": self.claim,
         }
-        # written only for the lower-tail claim, so summaries of gains claims written before
-        # the claim direction existed stay byte-identical; absent means "gains"
-        if self.claim != GAINS:
-            out["claim"] = self.claim
         # likewise only when the source's nature ruled the path null out
         if self.path_null_skipped is not None:
             out["path_null_skipped"] = self.path_null_skipped
