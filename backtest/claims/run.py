@@ -200,14 +200,15 @@ class ClaimResult:
 
         return render_markdown(self.summary_data, self.to_frame())
 
-    def report(self, path: str | Path, *, overwrite: bool = False) -> Path:
+    def report(self, path: str | Path, *, overwrite: bool = False, **options: Any) -> Path:
         """Write the report folder (report.md, report.html, events.csv, summary.json, figures)
-        at ``path`` itself (not a parent folder)."""
+        at ``path`` itself (not a parent folder). options: ``write_claim_report``'s (kind,
+        narrative, extra_figures, command)."""
         from backtest._io import overwriting
         from backtest.report.claim_report import write_claim_report
 
         with overwriting(overwrite):
-            return write_claim_report(self, Path(path))
+            return write_claim_report(self, Path(path), **options)
 
     def _repr_html_(self) -> str:
         from backtest.report.claim_report import answer_html
@@ -272,7 +273,7 @@ def claim_conclusion(statistics: EventStatistics, spec: ClaimSpec) -> dict[str, 
         {label: statistics[label].verdict_a.outcome for label in judged},
         {label: statistics[label].verdict_b.outcome for label in judged},
         claim=spec.claim.direction,
-        primary_pvalue=primary.pvalue if primary is not None and primary.pvalue == primary.pvalue else None,
+        primary_pvalue=primary.pvalue if primary is not None else None,
         alpha=statistics.alpha,
     )
 

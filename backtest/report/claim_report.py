@@ -112,12 +112,16 @@ def events_table(events: pd.DataFrame, labels: Sequence[str]) -> str:
     return markdown_table(rows)
 
 
-def fact_table(facts: Sequence[Mapping[str, Any]]) -> str:
-    rows = [{"statement": f["statement"], "period": f"{f['period'][0]} to {f['period'][1]}",
-             "figure": sections.pct(f["figure"], 2, True), "ours": sections.pct(f["value"], 2, True),
-             "tolerance": f"±{f['tolerance'] * 100:.2f} pts", "status": f"**{f['status']}**", "evidence": f["evidence"]}
-            for f in facts]
-    return markdown_table(pd.DataFrame(rows))
+def comparison_table(variants: Sequence[Mapping[str, Any]], labels: Sequence[str]) -> str:
+    """[[variants]] as one table: ``event_report.variants_table``'s cells per horizon, then each
+    variant's primary-test p-value and overall verdict."""
+    table = pd.DataFrame({"variant": [v["name"] for v in variants],
+                          "primary p": [sections.pval((v["primary"] or {}).get("pvalue")) for v in variants],
+                          "verdict": [f"**{v['conclusion']}**" if v["conclusion"] else "–" for v in variants]})
+    cells = sections.variants_table(variants, labels)
+    lines = cells.splitlines()
+    extra = markdown_table(table.drop(columns="variant")).splitlines()
+    return "\n".join(f"{a}{b[1:]}" for a, b in zip(lines, extra, strict=True))
 
 
 FIGURES = {
@@ -126,35 +130,110 @@ FIGURES = {
     "null_distributions.png": "Random-entry null distributions with the observed mean marked",
     "hit_rates.png": "Share of windows with the claimed outcome: events vs every day",
 }
+EVENT_FIGURES = ("events.png",)
+"""Figures shown with the event table; the others follow the statistics."""
 
 
-def render_markdown(summary: Mapping[str, Any], events: pd.DataFrame, figures: Sequence[str] | None = None) -> str:
-    """report.md of a claim: the one template filled with summary.json's content."""
+def _plain_words(summary: Mapping[str, Any], judged_rows: Sequence[Mapping[str, str]]) -> str:
+    """The verdict in a sentence (chosen, not computed: every figure is formatted from summary.json)."""
+    claim, conclusion = summary["claim"], summary["conclusion"]
+    gains = claim["direction"] == "gains"
+    outcome = "gains" if gains else "losses"
+    judged = ", ".join(claim["verdict_horizons"])
+    primary = summary["statistics"].get("primary")
+    followed = conclusion.get(f"{outcome}_followed_at", [])
+    overall = conclusion["overall"]
+    bounds = mde = ""
+    if primary:
+        by = primary["horizons"]
+        bounds = ", ".join(f"{sections.pct(by[label]['upper_bound'], 1, True)} at {label}" for label in by)
+        mde = ", ".join(f"{sections.pct(by[label]['mde'], 1)} at {label}" for label in by)
+    if overall == "supported":
+        return (f"the events carried information: what followed them was {'better' if gains else 'worse'} than what "
+                f"followed random days of the same period over {judged}"
+                + (f" (primary test p = {sections.pval(primary['pvalue'])})." if primary else ", at every horizon judged."))
+    if overall == "partly supported":
+        return (f"the events beat random days at {', '.join(conclusion['beyond_random_entry_at'])} but not at every "
+                f"horizon judged ({judged}).")
+    if overall == "inconclusive":
+        return "the data are too few to run the primary test, so the claim can be neither supported nor rejected."
+    power = (f" The data cannot rule out an added return of up to {bounds} (95% upper bounds), and an added return "
+             f"would need to be about {mde} to be detected with 80% power." if primary else "")
+    if followed:
+        return (f"{outcome} did follow the events, but about as much as they followed any day of the same period. "
+                f"There is no evidence that the events add to the return over {judged}; this is not evidence that "
+                f"they add nothing.{power}")
+    return f"neither {outcome} after the events nor an edge over random days is established by the data.{power}"
+
+
+def render_markdown(summary: Mapping[str, Any], events: pd.DataFrame, figures: Sequence[str] | None = None, *,
+                    narrative: str = "", extra_figures: Mapping[str, str] | None = None,
+                    command: str = "backtest claim run") -> str:
+    """report.md of an event study: the one template filled with summary.json's content.
+    ``narrative``: a study's own paragraph (after the answer); ``extra_figures``: its own
+    figures (file name -> caption), shown after the statistics."""
     stats = summary["statistics"]
     labels = [h["label"] for h in stats["horizons"]]
     claim = summary["claim"]
+    gains = claim["direction"] == "gains"
+    by_label = {h["label"]: h for h in stats["horizons"]}
+    judged_rows = []
+    for label in claim["verdict_horizons"]:
+        h = by_label[label]
+        hit = h["events"]["hit_rate"]
+        excess = (h.get("overlap") or {}).get("excess") or {}
+        judged_rows.append({
+            "label": label, "n": h["n"], "mean": sections.pct(h["events"]["mean"], 1, True),
+            "share": sections.pct(hit if gains or hit is None else 1.0 - hit, 0),
+            "excess": sections.pct(h["excess_mean"], 1, True), "se": sections.pct(excess.get("standard_error"), 1),
+            "n_eff": sections.num(h.get("n_effective"), 0),
+        })
+    raw_primary = stats.get("primary")
+    primary = None
+    if raw_primary:
+        primary = {"statistic": f"{raw_primary['statistic']:.3f}", "pvalue": sections.pval(raw_primary["pvalue"]),
+                   "n_null": f"{raw_primary['n_null']:,}", "horizon_list": ", ".join(raw_primary["horizons"]),
+                   "outcome": "supported" if summary["conclusion"]["overall"] == "supported" else "not supported"}
+    calibration = summary.get("calibration")
+    extra = dict(extra_figures or {})
+    shown = {name: FIGURES.get(name, extra.get(name, name)) for name in (figures if figures is not None else FIGURES)}
     context = {
         "s": summary,
+        "command": command,
         "claim": claim,
         "conclusion": summary["conclusion"],
         "data": summary["data"],
         "params": summary["parameters"],
         "source": summary["event_source"],
         "source_kind": SOURCE_KIND_TEXT[summary["event_source"]["kind"]],
-        "answer": answer_lines(summary),
         "judged": claim["verdict_horizons"],
-        "gains": claim["direction"] == "gains",
+        "judged_rows": judged_rows,
+        "gains": gains,
+        "outcome_word": "gains" if gains else "losses",
+        "followed_key": f"{claim['direction']}_followed_at",
+        "plain_words": _plain_words(summary, judged_rows),
+        "narrative": narrative.strip(),
+        "primary": primary,
+        "alpha": f"{stats['parameters']['alpha']:g}",
         "n_events": summary["events"]["n"],
         "out_of_sample": summary["events"]["out_of_sample"],
         "provenance": sections.provenance_section(summary["data"]),
         "events_table": events_table(events, labels),
         "descriptive_table": sections.descriptive_table(stats),
-        "question_a_table": sections.claim_question_a_table(stats),
-        "question_b_table": sections.claim_question_b_table(stats),
+        "question_a_table": sections.question_a_table(stats),
+        "question_b_table": sections.question_b_table(stats),
+        "primary_table": sections.primary_test_table(stats) if primary else "",
+        "calibration_table": sections.calibration_table(calibration) if calibration else "",
+        "calibration_se": f"{(0.05 * 0.95 / calibration['n_replications']) ** 0.5 * 100:.1f}" if calibration else "",
+        "variants_table": comparison_table(summary["variants"], labels) if summary["variants"] else "",
+        "recent_table": sections.recent_event_table(summary["recent_event"]) if summary["recent_event"] else "",
         "notes": sections.notes_list(stats),
         "verdict_rules": stats["verdict_rules"].rstrip(),
-        "facts_table": fact_table(summary["facts"]) if summary["facts"] else "",
-        "figures": {name: FIGURES[name] for name in (figures if figures is not None else FIGURES)},
+        "facts_table": sections.article_figures_table(summary["facts"]) if summary["facts"] else "",
+        "published_table": sections.published_vs_ours_table(summary["published"]) if summary["published"] else "",
+        "figures": shown,
+        "event_figures": EVENT_FIGURES,
+        "extra_figures": {name: caption for name, caption in extra.items() if name in shown},
         "horizon_text": ", ".join(f"{h['label']} = {h['days']} trading days" for h in summary["parameters"]["horizons"]),
     }
     return _environment().get_template(TEMPLATE).render(**context)
@@ -208,17 +287,23 @@ def draw_figures(result: Any) -> dict[str, bytes]:
     return figures
 
 
-def write_claim_report(result: Any, folder: Path) -> Path:
-    """Write a claim's report folder (kind "claim"): report.md, report.html, events.csv,
-    summary.json, the figures and a copy of the spec."""
+def write_claim_report(result: Any, folder: Path, *, kind: str = "claim", narrative: str = "",
+                       extra_figures: Mapping[str, tuple[str, bytes]] | None = None,
+                       command: str = "backtest claim run") -> Path:
+    """Write an event study's report folder (``kind`` "claim", or "study" for a study script):
+    report.md, report.html, events.csv, summary.json, the figures and a copy of the spec.
+    ``extra_figures``: a study's own figures, file name -> (caption, PNG bytes)."""
     from backtest.report.outputs import csv_text, write_report_directory
 
     figures = draw_figures(result)
+    extra = dict(extra_figures or {})
+    figures.update({name: png for name, (_, png) in extra.items()})
     events = result.to_frame()
     files = {"events.csv": csv_text(events)}
     origin = Path(result.spec.origin)
     if result.spec.origin != "<code>" and origin.is_file():
         files["claim.toml"] = origin.read_text(encoding="utf-8")
-    return write_report_directory(
-        folder, title=result.spec.claim.title, report_markdown=render_markdown(result.summary_data, events, list(figures)),
-        summary=result.summary_data, files=files, figures=figures, kind="claim")
+    markdown = render_markdown(result.summary_data, events, list(figures), narrative=narrative,
+                               extra_figures={name: caption for name, (caption, _) in extra.items()}, command=command)
+    return write_report_directory(folder, title=result.spec.claim.title, report_markdown=markdown,
+                                  summary=result.summary_data, files=files, figures=figures, kind=kind)
