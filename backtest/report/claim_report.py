@@ -146,8 +146,9 @@ def _plain_words(summary: Mapping[str, Any], judged_rows: Sequence[Mapping[str, 
     bounds = mde = ""
     if primary:
         by = primary["horizons"]
-        bounds = ", ".join(f"{sections.pct(by[label]['upper_bound'], 1, True)} at {label}" for label in by)
-        mde = ", ".join(f"{sections.pct(by[label]['mde'], 1)} at {label}" for label in by)
+        order = [label for label in claim["verdict_horizons"] if label in by]
+        bounds = ", ".join(f"{sections.pct(by[label]['upper_bound'], 1, True)} at {label}" for label in order)
+        mde = ", ".join(f"{sections.pct(by[label]['mde'], 1)} at {label}" for label in order)
     if overall == "supported":
         return (f"the events carried information: what followed them was {'better' if gains else 'worse'} than what "
                 f"followed random days of the same period over {judged}"
@@ -192,7 +193,7 @@ def render_markdown(summary: Mapping[str, Any], events: pd.DataFrame, figures: S
     primary = None
     if raw_primary:
         primary = {"statistic": f"{raw_primary['statistic']:.3f}", "pvalue": sections.pval(raw_primary["pvalue"]),
-                   "n_null": f"{raw_primary['n_null']:,}", "horizon_list": ", ".join(raw_primary["horizons"]),
+                   "n_null": f"{raw_primary['n_null']:,}", "horizon_list": ", ".join(label for label in claim["verdict_horizons"] if label in raw_primary["horizons"]),
                    "outcome": "supported" if summary["conclusion"]["overall"] == "supported" else "not supported"}
     calibration = summary.get("calibration")
     extra = dict(extra_figures or {})
