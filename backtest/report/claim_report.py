@@ -158,8 +158,19 @@ def _plain_words(summary: Mapping[str, Any], judged_rows: Sequence[Mapping[str, 
                 f"horizon judged ({judged}).")
     if overall == "inconclusive":
         return "the data are too few to run the primary test, so the claim can be neither supported nor rejected."
-    power = (f" The data cannot rule out an added return of up to {bounds} (95% upper bounds), and an added return "
-             f"would need to be about {mde} to be detected with 80% power." if primary else "")
+    if not primary:
+        power = ""
+    elif gains:
+        power = (f" The data cannot rule out an added return of up to {bounds} (95% bounds), and an added return "
+                 f"would need to be about {mde} to be detected with 80% power.")
+    else:
+        power = (f" The data rule out an added return below {bounds} (95% bounds: the largest added loss they allow), "
+                 f"and an added loss would need to be about {mde} to be detected with 80% power.")
+    by_label = {h["label"]: h for h in summary["statistics"]["horizons"]}
+    excesses = [by_label[label]["excess_mean"] for label in claim["verdict_horizons"]]
+    if excesses and all(e is not None and (e < 0 if gains else e > 0) for e in excesses):
+        power += (f" On this history {summary['data']['series']} did {'worse' if gains else 'better'} after the events "
+                  f"than after an average day at every horizon judged: the opposite of the claim.")
     if followed:
         return (f"{outcome} did follow the events, but about as much as they followed any day of the same period. "
                 f"There is no evidence that the events add to the return over {judged}; this is not evidence that "
