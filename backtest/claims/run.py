@@ -79,7 +79,12 @@ class _Loader:
 
         if name not in self.loaded:
             target: str | Path = self.spec.resolve(name) if looks_like_path(name) else name
-            self.loaded[name] = load_series(target, data_dir=self.data_dir, policy=self.policy)
+            series = load_series(target, data_dir=self.data_dir, policy=self.policy)
+            if self.spec.daily_only:
+                from backtest.data import daily_segment
+
+                series = daily_segment(series)[0]
+            self.loaded[name] = series
         return self.loaded[name]
 
 

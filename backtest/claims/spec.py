@@ -168,7 +168,8 @@ class AnalysisSpec:
 @dataclass(frozen=True)
 class ClaimSpec:
     """A whole spec: where it came from (``origin``, the file or "<code>"), its folder (for
-    relative paths) and its tables."""
+    relative paths) and its tables. ``daily_only`` ([series] daily_only): every series is
+    read from its last gap of over a week on (month-end values before it are left out)."""
 
     claim: ClaimText
     series: str
@@ -180,6 +181,7 @@ class ClaimSpec:
     variants: tuple[VariantSpec, ...] = ()
     published: tuple[PublishedSpec, ...] = ()
     analysis: AnalysisSpec = field(default_factory=AnalysisSpec)
+    daily_only: bool = False
     origin: str = "<code>"
     base_dir: str = "."
 
@@ -526,6 +528,7 @@ def spec_from_dict(values: Mapping[str, Any], origin: str = "<code>", base_dir: 
     series = series_table.text("name", required=True)
     if looks_like_path(series):
         _check_file(series_table, "name", series)
+    daily_only = series_table.get("daily_only", bool, False)
     series_table.done()
     event = _event(table("event", values["event"]))
     rules = _rules(table("rules", values.get("rules", {})))
@@ -551,7 +554,8 @@ def spec_from_dict(values: Mapping[str, Any], origin: str = "<code>", base_dir: 
     analysis = AnalysisSpec(calibration=t.integer("calibration", 0))
     t.done()
     return ClaimSpec(claim=claim, series=series, event=event, rules=rules, filters=filters, benchmark=benchmark,
-                     facts=facts, variants=variants, published=published, analysis=analysis, origin=origin, base_dir=base)
+                     facts=facts, variants=variants, published=published, analysis=analysis, daily_only=daily_only,
+                     origin=origin, base_dir=base)
 
 
 def load_spec(path: str | Path) -> ClaimSpec:

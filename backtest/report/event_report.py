@@ -514,6 +514,8 @@ def compact_horizons(stats: Mapping[str, Any]) -> list[dict[str, Any]]:
                 "hit_rate": h["events"]["hit_rate"],
                 "baseline_mean": h["baseline"]["mean"],
                 "excess_mean": h["excess_mean"],
+                "excess_ci_low": h["confidence_intervals"]["mean_excess"]["low"],
+                "excess_ci_high": h["confidence_intervals"]["mean_excess"]["high"],
                 "hac_p_holm": h["pvalues_holm"]["hac_mean"],
                 "random_entry_p": plain.get("pvalue"),
                 "random_entry_p_holm": h["pvalues_holm"]["random_entry.plain.mean"],
