@@ -16,7 +16,7 @@ export MPLBACKEND ?= Agg
 
 help:
 	@echo "make study       set up $(VENV) if needed, run the $(HEADLINE) study, print its answer"
-	@echo "make claims      run every claim spec (studies/*.toml, studies/claims/*.toml) into results/claims/"
+	@echo "make claims      run every gallery spec (studies/claims/*.toml; a study's own spec runs with it) into results/claims/"
 	@echo "make test        set up $(VENV) if needed, run the tests (python -m pytest -q)"
 	@echo "make test-fast   the tests without those marked slow"
 	@echo "make bench       numba Monte Carlo vs numpy, our sweep vs vectorbt (prints timings)"

@@ -1,7 +1,7 @@
 """The gallery: every claim spec of the project, run into one results folder with an index.
 
-``gallery_specs()`` lists the specs (``studies/*.toml`` then ``studies/claims/*.toml``, each
-sorted by name); ``index_markdown(rows)`` is the README.md table of what they found (claim,
+``gallery_specs()`` lists the specs (``studies/*.toml`` not run by a study script, then
+``studies/claims/*.toml``, each sorted by name); ``study_specs()`` the ones study scripts run; ``index_markdown(rows)`` is the README.md table of what they found (claim,
 events, verdict, link to the report).
 """
 
@@ -14,9 +14,18 @@ from backtest.project import studies_dir
 
 
 def gallery_specs(root: Path | None = None) -> list[Path]:
-    """The spec files of the gallery, the article's claims first."""
+    """The spec files of the gallery: ``studies/*.toml`` then ``studies/claims/*.toml``, each
+    sorted, leaving out a spec that a study script of the same name runs (``backtest study``
+    writes its report in its own folder: one report per claim, never a copy)."""
     root = root or studies_dir()
-    return sorted(root.glob("*.toml")) + sorted((root / "claims").glob("*.toml"))
+    own = [path for path in sorted(root.glob("*.toml")) if not path.with_suffix(".py").is_file()]
+    return own + sorted((root / "claims").glob("*.toml"))
+
+
+def study_specs(root: Path | None = None) -> list[Path]:
+    """The specs that study scripts run (``studies/<name>.toml`` beside ``studies/<name>.py``)."""
+    root = root or studies_dir()
+    return [path for path in sorted(root.glob("*.toml")) if path.with_suffix(".py").is_file()]
 
 
 def spec_paths(targets: Sequence[str | Path]) -> list[Path]:
