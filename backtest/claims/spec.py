@@ -278,7 +278,7 @@ class _Table:
 
 def _type_name(kind: type | tuple[type, ...]) -> str:
     kinds = kind if isinstance(kind, tuple) else (kind,)
-    names = {str: "a string", int: "an integer", float: "a number", list: "a list", _dt.date: "a date", dict: "a table"}
+    names = {str: "a string", int: "an integer", float: "a number", list: "a list", _dt.date: "a date", dict: "a table", bool: "true or false"}
     return " or ".join(names.get(k, k.__name__) for k in kinds)
 
 

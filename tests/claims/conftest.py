@@ -33,6 +33,8 @@ def _value(value: Any) -> str:
         return value.isoformat() if isinstance(value, dt.date) else repr(value)
     if isinstance(value, list):
         return "[" + ", ".join(_value(v) for v in value) + "]"
+    if isinstance(value, dict):  # an inline table: [[variants]] filters, [[published]] figures
+        return "{ " + ", ".join(f'"{key}" = {_value(v)}' for key, v in value.items()) + " }"
     raise TypeError(value)
 
 

@@ -89,9 +89,15 @@ def test_threshold_rsi_matches_pandas_and_writes_the_full_report(write_spec: Any
     assert lines[verdict_line + 2].strip().startswith("1m: n=") and lines[verdict_line + 3].strip().startswith("3m: n=")
     assert lines[-1] == f"wrote {folder}"
     report = (folder / "report.md").read_text()
-    assert report.index("## The answer") < report.index("## How to read this report") < report.index("## The events")
-    assert report.index("## The events") < report.index("## Statistics per horizon") < report.index("## Data and conventions")
-    assert f"**Verdict: {summary['conclusion']['overall']}.**" in report
+    assert report.index("## Answer in brief") < report.index("## 1. The claim") < report.index("## 3. The events")
+    assert report.index("## 3. The events") < report.index("## 4. Statistics per horizon") < report.index("Data and conventions")
+    assert f"**Verdict on the claim: {summary['conclusion']['overall']}.**" in report
+    # the primary joint test decides question B, with its power (every claim, not only the headline)
+    primary = summary["statistics"]["primary"]
+    assert summary["statistics"]["claim_horizons"] == ["1m", "3m"] and primary["n_null"] > 0
+    assert summary["conclusion"]["primary_pvalue"] == primary["pvalue"]
+    assert "**Question B — primary test**" in report and "95% upper bound (joint)" in report
+    assert "detected with 80% power" in report.split("## 1. The claim")[0] or summary["conclusion"]["overall"] == "supported"
     html = (folder / "report.html").read_text()
     assert "data:image/png;base64," in html and "<img" in html
 
@@ -230,7 +236,7 @@ def test_facts_are_checked_against_our_period_returns(write_spec: Any, capsys: p
     statuses = [fact["status"] for fact in summary["facts"]]
     assert statuses == ["confirmed", "roughly", "not confirmed", "not checkable"]
     assert summary["facts"][0]["value"] == pytest.approx(ours)
-    assert "## The claim's figures, checked" in (folder / "report.md").read_text()
+    assert "The claim's figures, checked" in (folder / "report.md").read_text()
 
 
 def test_a_rerun_replaces_its_report_and_refuses_a_foreign_folder(write_spec: Any, capsys: pytest.CaptureFixture[str],

@@ -150,6 +150,40 @@ BAD_SPECS = [
      "[facts 1] period: start 2025-07-31 is not before end"),
     ("fact without figure", _add("facts", {"statement": "s", "period": ["2025-06-30", "2025-07-31"]}),
      "[facts 1] figure: missing (required)"),
+    ("fact roughly below tolerance", _add("facts", {"statement": "s", "figure": 0.01, "period": ["2025-06-30", "2025-07-31"],
+                                                     "tolerance": 0.01, "roughly": 0.005}), "[facts 1] roughly: must be >="),
+    ("unknown key in a fact", _add("facts", {"statement": "s", "figure": 0.01, "period": ["2025-06-30", "2025-07-31"],
+                                             "precision": 0.001}), "[facts 1] precision: unknown key"),
+    # [[variants]], [[published]], [analysis]
+    ("variant without name", _add("variants", {"min_gap": 5}), "[variants 1] name: missing (required)"),
+    ("unknown key in a variant", _add("variants", {"name": "v", "gap": 5}), "[variants 1] gap: unknown key"),
+    ("variant confirm as text", _add("variants", {"name": "v", "confirm": "5"}), "[variants 1] confirm: must be an integer"),
+    ("variant bad entry", _add("variants", {"name": "v", "entry": "open"}), "[variants 1] entry: must be one of close"),
+    ("variant bad start", _add("variants", {"name": "v", "start": "1990-02-30"}), "[variants 1] start: must be a date"),
+    ("variant missing series CSV", _add("variants", {"name": "v", "series": "other.csv"}),
+     "[variants 1] series: file not found: other.csv"),
+    ("variant filters not a list", _add("variants", {"name": "v", "filters": {"indicator": "rsi"}}),
+     "[variants 1] filters: must be a list"),
+    ("variant filter bad operator", _add("variants", {"name": "v", "filters": [{"indicator": "rsi", "operator": "=<", "level": 1}]}),
+     "[variants 1 filters 1] operator: must be one of"),
+    ("variant filter unknown key", _add("variants", {"name": "v", "filters": [{"indicator": "rsi", "operator": "<", "level": 1,
+                                                                               "colour": "red"}]}),
+     "[variants 1 filters 1] colour: unknown key"),
+    ("duplicate variant names", lambda t: t.update(variants=[{"name": "v", "min_gap": 5}, {"name": "v", "confirm": 2}]),
+     "[[variants]] name: 'v' is used twice"),
+    ("published without figures", _add("published", {"source": "s", "what": "w"}), "[published 1] figures: missing (required)"),
+    ("published figures as number", _add("published", {"source": "s", "what": "w", "figures": 0.02}),
+     "[published 1] figures: must be a table, got 0.02"),
+    ("published horizon not measured", _add("published", {"source": "s", "what": "w", "figures": {"6m": 0.02}}),
+     "[published 1] figures: '6m' is not among the claim's horizons"),
+    ("published figure as text", _add("published", {"source": "s", "what": "w", "figures": {"3m": "2%"}}),
+     "[published 1] figures: 3m must be a finite number"),
+    ("published on a list of dates", lambda t: t.update(event={"kind": "dates", "file": "claim.toml"},  # any existing file: checked before it is read
+                                                        published=[{"source": "s", "what": "w", "figures": {"3m": 0.02}}]),
+     "[[published]]: needs an event rule"),
+    ("calibration negative", _set("analysis", "calibration", -5), "[analysis] calibration: must be at least 0"),
+    ("unknown key in analysis", _set("analysis", "replications", 5), "[analysis] replications: unknown key"),
+    ("daily_only as text", _set("series", "daily_only", "yes"), "[series] daily_only: must be true or false"),
 ]
 
 
@@ -207,3 +241,48 @@ def test_relative_paths_are_relative_to_the_spec_file(tmp_path: Path) -> None:
     assert spec.resolve(spec.event.file) == tmp_path / "sub" / "days.csv"
     with pytest.raises(SpecError, match="file not found: days.csv"):
         spec_from_dict(tables, origin="x.toml", base_dir=tmp_path)
+
+
+def test_variants_published_and_analysis_parse_into_the_spec(tmp_path: Path) -> None:
+    path = tmp_path / "full.toml"
+    path.write_text(ISSUE_SPEC + '''
+[analysis]
+calibration = 20
+
+[[variants]]
+name = "de-clustered"
+min_gap = 63
+
+[[variants]]
+name = "calm VIX, relative to SPY"
+relative_to = "SPY"
+entry = "next_close"
+filters = [{ indicator = "level", series = "VIX", operator = "<", level = 20 }]
+
+[[published]]
+source = "a newsletter"
+what = "its average"
+figures = { "3m" = 0.02 }
+all_days = { "3m" = 0.015 }
+start = "2000-01-01"
+
+[[facts]]
+statement = "up 2%"
+figure = 0.02
+period = ["2024-12-31", "2025-06-30"]
+tolerance = 0.0005
+roughly = 0.01
+proxy_note = "a proxy"
+''')
+    spec = load_spec(path)
+    gap, calm = spec.variants
+    assert gap.name == "de-clustered" and gap.min_gap == 63 and gap.confirm is None and gap.start is None
+    assert calm.relative_to == "SPY" and calm.entry == "next_close"
+    (condition,) = calm.filters
+    assert condition.line.indicator == "level" and condition.line.series == "VIX" and condition.level == 20.0
+    (item,) = spec.published
+    assert item.figures == (("3m", 0.02),) and item.all_days == (("3m", 0.015),) and item.start == "2000-01-01"
+    assert spec.analysis.calibration == 20
+    (fact,) = spec.facts
+    assert fact.tolerance == 0.0005 and fact.roughly_band == 0.01 and fact.proxy_note == "a proxy"
+    assert spec.to_dict()["variants"][1]["filters"][0]["operator"] == "<"
