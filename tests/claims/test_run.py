@@ -217,6 +217,85 @@ def test_benchmark_measures_returns_relative_to_another_series(write_spec: Any, 
     assert summary["benchmark"]["relative_to"] == "SPY"
 
 
+def test_variants_rerun_the_claim_with_each_change_against_pandas(write_spec: Any, capsys: pytest.CaptureFixture[str],
+                                                                  data_dir: Path, russell2000: Any) -> None:
+    tables = minimal()
+    tables["event"] = {"kind": "ma_cross"}
+    tables["rules"] = {"start": "1990-01-01"}
+    tables["variants"] = [
+        {"name": "de-clustered", "min_gap": 126},
+        {"name": "since 2005", "start": "2005-01-01"},
+        {"name": "calm", "filters": [{"indicator": "level", "series": "VIX", "operator": "<", "level": 20}]},
+        {"name": "relative", "relative_to": "SPY"},
+        {"name": "large caps", "series": "SPY"},
+    ]
+    folder, _ = run_claim_cli(write_spec(tables, "variants.toml"), capsys)
+    summary = json.loads((folder / "summary.json").read_text())
+    jsonschema.validate(summary, _schema(), cls=jsonschema.Draft202012Validator)
+    close = russell2000.close
+    fired = crosses(close.rolling(50).mean(), close.rolling(200).mean(), "above")
+    events = from_start(fired, "1990-01-01")
+    spy = load_series("SPY", data_dir=data_dir).close
+    vix_at = as_of(load_series("VIX", data_dir=data_dir).close, close.index)
+    spy_fired = crosses(spy.rolling(50).mean(), spy.rolling(200).mean(), "above")
+    expected = {
+        "de-clustered": len(keep_min_gap(events, close.index, 126)),
+        "since 2005": len(from_start(fired, "2005-01-01")),
+        "calm": len(from_start(fired & (vix_at < 20), "1990-01-01")),
+        "relative": int((events >= spy.index[0]).sum()),  # the ratio exists from SPY's first close
+        "large caps": len(from_start(spy_fired, "1990-01-01")),
+    }
+    assert {v["name"]: v["n_events"] for v in summary["variants"]} == expected
+    by_name = {v["name"]: v for v in summary["variants"]}
+    assert by_name["relative"]["relative_to"] == "SPY" and by_name["large caps"]["series"] == "SPY"
+    # a variant's mean return is the pandas mean of its events' 3-month returns
+    late = from_start(fired, "2005-01-01")
+    forward = close.shift(-63) / close - 1
+    complete = [d for d in late if close.index.get_loc(d) + 63 < len(close)]
+    row = next(h for h in by_name["since 2005"]["horizons"] if h["label"] == "3m")
+    assert row["n"] == len(complete) and row["mean"] == pytest.approx(forward[complete].mean(), rel=1e-9)
+    report = (folder / "report.md").read_text()
+    section = report.split(". Variants")[1].split("\n## ")[0]
+    assert all(f"| {name} |" in section for name in expected)
+    assert "| primary p | verdict |" in section
+
+
+def test_published_averages_are_reproduced_with_the_claims_rule(write_spec: Any, capsys: pytest.CaptureFixture[str],
+                                                                data_dir: Path) -> None:
+    tables = minimal()
+    tables["event"] = {"kind": "ma_cross"}
+    tables["rules"] = {"start": "1990-01-01"}
+    tables["published"] = [{"source": "a desk", "what": "SPY golden crosses", "series": "SPY", "start": "2000-01-01",
+                            "figures": {"3m": 0.03}, "all_days": {"3m": 0.02}, "note": "n"}]
+    folder, _ = run_claim_cli(write_spec(tables, "published.toml"), capsys)
+    summary = json.loads((folder / "summary.json").read_text())
+    jsonschema.validate(summary, _schema(), cls=jsonschema.Draft202012Validator)
+    spy = load_series("SPY", data_dir=data_dir).close
+    dates = from_start(crosses(spy.rolling(50).mean(), spy.rolling(200).mean(), "above"), "2000-01-01")
+    forward = spy.shift(-63) / spy - 1
+    complete = [d for d in dates if spy.index.get_loc(d) + 63 < len(spy)]
+    (row,) = summary["published"]
+    assert row["n_events"] == len(dates) and row["ours_n"] == {"3m": len(complete)}
+    assert row["ours"]["3m"] == pytest.approx(forward[complete].mean(), rel=1e-9)
+    assert row["figures"] == {"3m": 0.03} and row["all_days"] == {"3m": 0.02}
+    assert "**Published averages vs ours**" in (folder / "report.md").read_text()
+
+
+def test_calibration_is_run_when_the_spec_asks(write_spec: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    tables = minimal()
+    tables["event"] = {"kind": "ma_cross"}
+    tables["rules"] = {"start": "2000-01-01"}
+    tables["analysis"] = {"calibration": 2}
+    folder, _ = run_claim_cli(write_spec(tables, "calibrated.toml"), capsys)
+    summary = json.loads((folder / "summary.json").read_text())
+    jsonschema.validate(summary, _schema(), cls=jsonschema.Draft202012Validator)
+    calibration = summary["calibration"]
+    assert calibration["n_replications"] == 2
+    assert {row["null_model"] for row in calibration["rows"]} == {"gbm", "garch_t"}
+    assert all(0.0 <= row["rejection_rate"] <= 1.0 for row in calibration["rows"])
+    assert "Calibration of the tests" in (folder / "report.md").read_text()
+
+
 def test_facts_are_checked_against_our_period_returns(write_spec: Any, capsys: pytest.CaptureFixture[str],
                                                       russell2000: Any) -> None:
     close = russell2000.close
@@ -229,13 +308,17 @@ def test_facts_are_checked_against_our_period_returns(write_spec: Any, capsys: p
         {"statement": "close", "figure": float(ours + 0.01), "period": ["2024-12-31", "2025-06-30"], "tolerance": 0.005},
         {"statement": "wrong", "figure": float(ours + 0.10), "period": ["2024-12-31", "2025-06-30"]},
         {"statement": "future", "figure": 0.01, "period": ["2030-01-01", "2030-06-30"]},
+        # FRED's Nasdaq ends in 2019: not checkable, and never replaced by another index
+        {"statement": "nasdaq", "figure": 0.08, "period": ["2024-12-31", "2025-06-30"], "series": "NASDAQCOM"},
     ]
     folder, _ = run_claim_cli(write_spec(tables, "facts.toml"), capsys)
     summary = json.loads((folder / "summary.json").read_text())
     jsonschema.validate(summary, _schema(), cls=jsonschema.Draft202012Validator)
     statuses = [fact["status"] for fact in summary["facts"]]
-    assert statuses == ["confirmed", "roughly", "not confirmed", "not checkable"]
+    assert statuses == ["confirmed", "roughly", "not confirmed", "not checkable", "not checkable"]
     assert summary["facts"][0]["value"] == pytest.approx(ours)
+    nasdaq = summary["facts"][-1]
+    assert nasdaq["series"] == "NASDAQCOM" and nasdaq["value"] is None and "NASDAQCOM" in nasdaq["reason"]
     assert "The claim's figures, checked" in (folder / "report.md").read_text()
 
 
