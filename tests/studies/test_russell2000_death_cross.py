@@ -1,17 +1,16 @@
-"""The death-cross study: reproducible outputs, a losses claim throughout, numbers traceable
-to summary.json/events.csv, and counts below 10 marked anecdotal."""
+"""The death-cross study: its spec through the claim path, a losses claim throughout,
+numbers traceable to summary.json/events.csv, and counts below 10 marked anecdotal."""
 
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
-from backtest.studies import load_study
 from backtest.stats.verdict import VERDICT_RULES_LOSSES
+from backtest.studies import load_study
+from tests.studies.report_checks import check_anecdotal_marks, check_claim_folder, check_report_numbers
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "results" / "russell2000_death_cross"
@@ -34,56 +33,25 @@ def test_regenerated_machine_readable_results_equal_the_committed_ones(regenerat
 
 
 def test_outputs_and_the_losses_claim(regenerated: Path) -> None:
-    expected = {"report.md", "report.html", "events.csv", "summary.json", "index_death_crosses.png", "event_paths.png",
-                "null_distributions.png", "hit_rates.png"}
-    assert expected <= {p.name for p in regenerated.iterdir()}
-    html = (regenerated / "report.html").read_text()
-    assert html.count("data:image/png;base64,") == 4
-    summary = json.loads((regenerated / "summary.json").read_text())
+    summary = check_claim_folder(regenerated)
     stats = summary["statistics"]
-    assert stats["claim"] == "losses" and stats["rules"]["direction"] == "death"
+    assert stats["claim"] == "losses" and summary["spec"]["event"]["direction"] == "death"
     assert stats["verdict_rules"] == VERDICT_RULES_LOSSES
+    assert stats["primary"]["alternative"] == "less"
     for h in stats["horizons"]:
         assert h["tests"]["hac_mean"]["alternative"] == "less"
         assert h["random_entry"]["plain"]["mean"]["pvalue"] == h["random_entry"]["plain"]["mean"]["pvalue_less"]
     report = (regenerated / "report.md").read_text()
-    assert f"Verdict on the claim: {summary['conclusion']['overall']}" in report
     assert VERDICT_RULES_LOSSES.splitlines()[0] in report and "did losses follow?" in report
+    assert "**Worse than a random day?**" in report.split("## 1.")[0]
 
 
 def test_counts_below_ten_are_marked_anecdotal(regenerated: Path) -> None:
-    report = (regenerated / "report.md").read_text()
-    counts = re.findall(r"n=(\d+)( \(anecdotal\))?", report)
-    assert counts, "the robustness table prints n per cell"
-    for number, mark in counts:
-        assert bool(mark) == (int(number) < 10), f"n={number}{mark}"
+    check_anecdotal_marks(regenerated)
     summary = json.loads((regenerated / "summary.json").read_text())
-    small = [h for v in summary["robustness"] for h in v["horizons"] if 0 < h["n"] < 10]
+    small = [h for v in summary["variants"] for h in v["horizons"] if 0 < h["n"] < 10]
     assert all(h["verdict_a"] == h["verdict_b"] == "inconclusive" and "anecdotal" in h["flags"] for h in small)
 
 
 def test_report_numbers_come_from_the_outputs(regenerated: Path) -> None:
-    summary = json.loads((regenerated / "summary.json").read_text())
-    events = pd.read_csv(regenerated / "events.csv")
-    numbers: list[float] = []
-
-    def walk(node: object) -> None:
-        if isinstance(node, dict):
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-        elif isinstance(node, (int, float)) and not isinstance(node, bool):
-            numbers.append(float(node))
-
-    walk(summary)
-    numbers += [float(v) for v in events.select_dtypes("number").to_numpy().ravel() if pd.notna(v)]
-    known = {f"{v:{sign}.{d}%}" for v in numbers for d in (0, 1, 2) for sign in ("", "+")}
-    known |= {f"{v:.3f}" for v in numbers}
-    report = (regenerated / "report.md").read_text()
-    report = report.split("### Verdict rules")[0] + report.split("## 6. Robustness")[1]
-    tokens = re.findall(r"[+-]?\d[\d,]*\.\d+%", report) + re.findall(r"p = (\d\.\d{3})", report)
-    assert len(tokens) > 200
-    missing = sorted({token for token in tokens if token not in known})
-    assert not missing, f"numbers in report.md not found in summary.json/events.csv: {missing[:20]}"
+    check_report_numbers(regenerated, minimum=200)

@@ -1,17 +1,18 @@
-"""The headline study: reproducible outputs, numbers traceable to summary.json/events.csv,
-atomic writes, and the study CLI."""
+"""The headline study: its spec through the claim path and the one template; reproducible
+outputs, numbers traceable to summary.json/events.csv, the article's figures and the published
+averages checked number for number, the relative test against SPY, and the study CLI."""
 
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
+from backtest.claims import load_spec
 from backtest.cli import main
 from backtest.studies import load_study
+from tests.studies.report_checks import check_anecdotal_marks, check_claim_folder, check_report_numbers
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "results" / "russell2000_golden_cross"
@@ -38,87 +39,53 @@ def test_regenerated_machine_readable_results_equal_the_committed_ones(regenerat
     )
 
 
-def test_all_outputs_are_written(regenerated: Path) -> None:
-    expected = {"report.md", "report.html", "events.csv", "summary.json", "SCHEMA.md", "index_golden_crosses.png",
-                "event_paths.png", "null_distributions.png", "hit_rates.png"}
-    assert expected <= {p.name for p in regenerated.iterdir()}
-    html = (regenerated / "report.html").read_text()
-    assert html.count("data:image/png;base64,") == 4 and 'src="event_paths.png"' not in html
+def test_the_study_is_its_spec_and_writes_the_claim_files(regenerated: Path, study_module) -> None:
+    summary = check_claim_folder(regenerated)
+    assert (regenerated / "claim.toml").read_text() == study_module.SPEC.read_text()
+    assert summary["name"] == "russell2000_golden_cross" and summary["events"]["n"] == summary["statistics"]["sample"]["n_events"]
+    assert len(Path(study_module.__file__).read_text().splitlines()) <= 200
 
 
-def _formatted_values(summary: dict, events: pd.DataFrame) -> set[str]:
-    """Every way the report formats a number that exists in summary.json or events.csv."""
-    numbers: list[float] = []
-
-    def walk(node: object) -> None:
-        if isinstance(node, dict):
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-        elif isinstance(node, (int, float)) and not isinstance(node, bool):
-            numbers.append(float(node))
-
-    walk(summary)
-    numbers += [float(v) for v in events.select_dtypes("number").to_numpy().ravel() if pd.notna(v)]
-    out: set[str] = set()
-    for value in numbers:
-        for digits in (0, 1, 2):
-            out.add(f"{value:.{digits}%}")
-            out.add(f"{value:+.{digits}%}")
-            out.add(f"{value * 100:+.{digits}f}")
-        for digits in (0, 1, 2, 3, 6):
-            out.add(f"{value:,.{digits}f}")
-        out.add(f"{abs(value):,.1f}")
-        out.add(f"{value:.2e}")
-    return out
+def test_report_numbers_come_from_the_outputs(regenerated: Path) -> None:
+    check_report_numbers(regenerated, minimum=300)
+    check_anecdotal_marks(regenerated)
 
 
-def test_every_percentage_and_p_value_in_the_report_comes_from_the_outputs(regenerated: Path) -> None:
-    summary = json.loads((regenerated / "summary.json").read_text())
-    events = pd.read_csv(regenerated / "events.csv")
-    known = _formatted_values(summary, events)
-    report = (regenerated / "report.md").read_text()
-    # the verdict-rules text quotes thresholds, not results
-    report = report.split("### Verdict rules")[0] + report.split("## 6. Robustness")[1]
-    percentages = re.findall(r"[+-]?\d[\d,]*\.?\d*%", report)
-    p_values = re.findall(r"(?:p = |p=)(\d\.\d{3})", report)
-    assert len(percentages) > 300 and len(p_values) > 20
-    missing = sorted({token for token in percentages + p_values if token not in known})
-    assert not missing, f"numbers in report.md not found in summary.json/events.csv: {missing[:20]}"
-
-
-def test_report_states_the_verdicts_of_summary_json(regenerated: Path) -> None:
+def test_report_has_the_headline_sections(regenerated: Path) -> None:
     summary = json.loads((regenerated / "summary.json").read_text())
     report = (regenerated / "report.md").read_text()
-    assert f"Verdict on the claim: {summary['conclusion']['overall']}" in report
+    for heading in ("Statistics per horizon", "Calibration of the tests", "Variants", "The most recent event, out of sample",
+                    "The claim's figures, checked", "Data and conventions"):
+        assert f". {heading}\n" in report, heading
+    assert "**Question B — primary test**" in report and "**Published averages vs ours**" in report
+    assert summary["calibration"]["n_replications"] == 100 and summary["recent_event"]["event_date"] > "2025-07-30"
     for horizon in summary["statistics"]["horizons"]:
         # the Question A table is the one whose rows carry a confidence interval "[low, high]"
         row = next(line for line in report.splitlines()
                    if line.startswith(f"| {horizon['label']} | {horizon['n']} | ") and "[" in line)
         assert f"**{horizon['verdicts']['A']['outcome']}**" in row
-    for check in summary["fact_checks"]:
-        assert check["statement"] in report and check["status"] in ("confirmed", "not confirmed")
+    assert "**At publication.**" in report.split("## 1.")[0]
 
 
-def test_interrupted_run_leaves_the_previous_results_untouched(tmp_path: Path, study_module, monkeypatch) -> None:
-    output = tmp_path / "out"
-    output.mkdir()
-    (output / "summary.json").write_text("previous")
+def test_the_relative_test_against_spy_is_a_variant(regenerated: Path) -> None:
+    summary = json.loads((regenerated / "summary.json").read_text())
+    relative = next(v for v in summary["variants"] if v["relative_to"] == "SPY")
+    assert relative["series"] == "russell2000 / SPY" and relative["n_events"] > 0 and relative["primary"] is not None
+    assert {h["label"] for h in relative["horizons"]} == set(summary["claim"]["horizons"])
 
-    def interrupted(*args, **kwargs):
-        raise KeyboardInterrupt
 
-    # interrupt the last step, after every other file was staged
-    monkeypatch.setattr("backtest.report.outputs.markdown_to_html", interrupted)
-    outputs = study_module.StudyOutputs(summary={"a": 1}, events=pd.DataFrame({"x": [1]}), figures={"f.png": b"png"},
-                                        report_markdown="# r\n")
-    with pytest.raises(KeyboardInterrupt):
-        study_module.write(outputs, output)
-    assert [p.name for p in tmp_path.iterdir()] == ["out"]
-    assert [p.name for p in output.iterdir()] == ["summary.json"]
-    assert (output / "summary.json").read_text() == "previous"
+def test_the_articles_figures_are_checked_number_for_number(regenerated: Path) -> None:
+    summary = json.loads((regenerated / "summary.json").read_text())
+    report = (regenerated / "report.md").read_text()
+    facts = {fact["id"]: fact for fact in summary["facts"]}
+    assert len(facts) == 6 and all(fact["statement"] in report for fact in facts.values())
+    # the article said "Nasdaq": a Nasdaq figure is never silently replaced by another index
+    assert facts["ytd_nasdaq"]["series"] == "NASDAQCOM" and facts["ytd_nasdaq"]["status"] == "not checkable"
+    nasdaq_row = next(line for line in report.splitlines() if line.startswith("| Year to date the Nasdaq"))
+    assert "DJI" not in nasdaq_row and "SPY" not in nasdaq_row
+    # the old inequality checks ("gained more than", "trailed") are gone
+    assert "fact_checks" not in summary and "gained more than the" not in report
+    assert [row["source"] for row in summary["published"]] == ["Dow Jones Market Data", "LSEG/Reuters"]
 
 
 def test_study_cli_lists_and_rejects_unknown_studies(capsys: pytest.CaptureFixture[str]) -> None:
@@ -127,6 +94,12 @@ def test_study_cli_lists_and_rejects_unknown_studies(capsys: pytest.CaptureFixtu
     assert main(["study", "no-such-study"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: unknown study 'no-such-study'") and "\n" not in err
+
+
+def test_the_spec_is_valid_and_names_the_study_folder(study_module) -> None:
+    spec = load_spec(study_module.SPEC)
+    assert spec.name == study_module.NAME == study_module.DEFAULT_OUTPUT.name
+    assert spec.judged_horizons() == ("3m", "6m", "9m", "12m") and spec.analysis.calibration > 0
 
 
 def test_script_entry_point_runs_the_study_command(monkeypatch, tmp_path: Path) -> None:
