@@ -96,7 +96,7 @@ def test_make_study_on_a_fresh_copy_answers_from_the_builtin_data(tmp_path) -> N
                             capture_output=True, text=True, timeout=1800)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Setting up" not in result.stdout
-    assert "**Verdict on the claim: not supported as a signal.** 32 golden crosses" in result.stdout
+    assert "**Verdict on the claim: not supported as a signal.** 32 events on russell2000: SMA 50/200 golden cross" in result.stdout
     assert "circular shifts of the event dates) p = 0.453: not supported" in result.stdout
     assert "**Data used:** built-in dataset (derived from the snapshot of 2026-02-23, raw SHA-256" in result.stdout
     written = repo / "results" / "russell2000_golden_cross"
