@@ -17,12 +17,17 @@ from typing import Any
 import pandas as pd
 
 from backtest.claims.facts import FactCheck, check_facts
-from backtest.claims.spec import ClaimSpec, FilterSpec, LineSpec, VariantSpec, looks_like_path
+from backtest.claims.spec import (
+    ClaimSpec,
+    FilterSpec,
+    LineSpec,
+    VariantSpec,
+    looks_like_path,
+)
 from backtest.errors import InsufficientDataError, ParameterError, SpecError
 from backtest.events import (
     RSI,
     All,
-    RelativeVolume,
     Close,
     Condition,
     DateList,
@@ -36,6 +41,7 @@ from backtest.events import (
     NewHigh,
     NewLow,
     RateOfChange,
+    RelativeVolume,
     SeriesChange,
     SeriesLevel,
     Threshold,

@@ -254,7 +254,12 @@ def render_markdown(summary: Mapping[str, Any], events: pd.DataFrame, figures: S
 def draw_figures(result: Any) -> dict[str, bytes]:
     """PNG bytes of each figure of a ``ClaimResult`` (those its data allow)."""
     from backtest.events.paths import aligned_paths
-    from backtest.report.figures import plot_event_paths, plot_hit_rates, plot_null_distributions, plot_series_with_events
+    from backtest.report.figures import (
+        plot_event_paths,
+        plot_hit_rates,
+        plot_null_distributions,
+        plot_series_with_events,
+    )
     from backtest.report.render import figure_png
     from backtest.signals import moving_average
 

@@ -2,7 +2,8 @@
 
 Every number printed here is read from the summary (the same dictionary that is written as
 ``summary.json``) or from the event table written as ``events.csv``; nothing is computed,
-only formatted. Studies compose these sections in the order they need.
+only formatted. The one template (``templates/event_study.md.j2``, filled by
+``claim_report``) composes them for every event study; the strategy study uses a few.
 """
 
 from __future__ import annotations
@@ -107,36 +108,6 @@ def provenance_section(data: Mapping[str, Any]) -> str:
 
 
 # --- events ---------------------------------------------------------------------------------
-
-
-def events_section(events: pd.DataFrame, labels: Sequence[str]) -> str:
-    """The event table: date, level, averages, returns per horizon, 12-month drawdown."""
-    last = labels[-1]
-    rows = pd.DataFrame(
-        {
-            "#": events.index,
-            "event date": events["event_date"].dt.strftime("%Y-%m-%d"),
-            "close": events["close"],
-            "fast MA": events["fast_ma"],
-            "slow MA": events["slow_ma"],
-            **{
-                f"ret {label}": [
-                    "pending" if pending else pct(value, signed=True)
-                    for value, pending in zip(events[f"ret_{label}"], events[f"pending_{label}"])
-                ]
-                for label in labels
-            },
-            f"max drawdown {last}": [
-                "pending" if pending else pct(value)
-                for value, pending in zip(events[f"max_drawdown_{last}"], events[f"pending_{last}"])
-            ],
-            f"days to recover ({last})": [
-                "pending" if pending else ("not within" if pd.isna(value) else f"{value:.0f}")
-                for value, pending in zip(events[f"days_to_recover_{last}"], events[f"pending_{last}"])
-            ],
-        }
-    )
-    return markdown_table(rows, {"close": ",.2f", "fast MA": ",.2f", "slow MA": ",.2f"})
 
 
 # --- statistics -----------------------------------------------------------------------------
@@ -251,31 +222,7 @@ def notes_list(stats: Mapping[str, Any]) -> str:
     return "\n".join(notes) if notes else "- none"
 
 
-# --- robustness, recent event, fact checks --------------------------------------------------
-
-
-def robustness_tables(variants: Sequence[Mapping[str, Any]], labels: Sequence[str]) -> tuple[str, str]:
-    """Two tables with one row per variant: (1) per horizon n, mean return, excess over all
-    days and the random-entry p-value; (2) per horizon the verdicts of questions A and B."""
-    returns, verdicts = [], []
-    for variant in variants:
-        by_label = {h["label"]: h for h in variant["horizons"]}
-        returns_row: dict[str, object] = {"variant": variant["name"], "events": variant["n_events"]}
-        verdicts_row: dict[str, object] = {"variant": variant["name"]}
-        for label in labels:
-            h = by_label.get(label)
-            if h is None or not h["n"]:
-                returns_row[label] = verdicts_row[label] = "–"
-                continue
-            returns_row[label] = (
-                f"n={h['n']}: {pct(h['mean'], 1, signed=True)} ({pct(h['excess_mean'], 1, signed=True)}) "
-                f"p={pval(h['random_entry_p'])}"
-            )
-            flags = f" ({', '.join(h['flags'])})" if h["flags"] else ""
-            verdicts_row[label] = f"A {h['verdict_a']} · B {h['verdict_b']}{flags}"
-        returns.append(returns_row)
-        verdicts.append(verdicts_row)
-    return markdown_table(pd.DataFrame(returns)), markdown_table(pd.DataFrame(verdicts))
+# --- recent event ---------------------------------------------------------------------------
 
 
 def recent_event_table(recent: Mapping[str, Any]) -> str:
@@ -294,15 +241,7 @@ def recent_event_table(recent: Mapping[str, Any]) -> str:
     return markdown_table(pd.DataFrame(rows))
 
 
-def fact_check_table(checks: Sequence[Mapping[str, Any]]) -> str:
-    rows = [
-        {"statement": check["statement"], "what the data show": check["evidence"], "status": f"**{check['status']}**"}
-        for check in checks
-    ]
-    return markdown_table(pd.DataFrame(rows))
-
-
-# --- cells with their sample size; peer comparisons; strategies ---------------------------------
+# --- cells with their sample size; strategies ---------------------------------------------------
 
 ANECDOTAL_N = 10
 """Below this many observations a cell is marked anecdotal (the verdicts' threshold)."""
@@ -313,73 +252,6 @@ def n_cell(n: int | None, min_n: int = ANECDOTAL_N) -> str:
     if n is None:
         return "–"
     return f"{n} (anecdotal)" if n < min_n else f"{n}"
-
-
-def peer_coverage_table(peers: Sequence[Mapping[str, Any]]) -> str:
-    """One row per series: what it is, the data used, where events may start, event count."""
-    rows = [
-        {
-            "series": peer["label"],
-            "data (name)": f"`{peer['series']}`",
-            "file covers": f"{peer['coverage']['file_first_date']} to {peer['coverage']['last_date']}",
-            "daily closes used from": peer["coverage"]["daily_from"],
-            "events from": peer["coverage"]["events_from"],
-            "events": peer["n_events"],
-            "notes": peer["coverage"]["note"],
-        }
-        for peer in peers
-    ]
-    built_in = builtin_data_line([peer["data"] for peer in peers])
-    return markdown_table(pd.DataFrame(rows)) + (f"\n\n{built_in}" if built_in else "")
-
-
-def peer_horizon_table(peers: Sequence[Mapping[str, Any]], label: str) -> str:
-    """One row per series at horizon ``label``: n, mean, excess over all days with its 95%
-    interval, hit rates, random-entry p (raw and Holm across horizons), verdicts A and B."""
-    rows = []
-    for peer in peers:
-        h = next(item for item in peer["horizons"] if item["label"] == label)
-        # the stats layer flags n < 10 "anecdotal" and 10 <= n < 20 "small sample"
-        marks = list(h["flags"]) or (["anecdotal"] if h["anecdotal"] else [])
-        flags = f" ({', '.join(marks)})" if marks else ""
-        rows.append(
-            {
-                "series": peer["label"],
-                "n": n_cell(h["n"]),
-                "mean": pct(h["mean"], 1, True),
-                "all days": pct(h["baseline_mean"], 1, True),
-                "excess": pct(h["excess_mean"], 1, True),
-                "90% CI of excess (overlap SE)": f"[{pct(h['excess_ci_low'], 1, True)}, {pct(h['excess_ci_high'], 1, True)}]",
-                "hit rate": pct(h["hit_rate"], 0),
-                "all days hit rate": pct(h["baseline_hit_rate"], 0),
-                "random-entry p": pval(h["random_entry_p"]),
-                "percentile": "–" if h["random_entry_percentile"] is None else f"{h['random_entry_percentile']:.0f}",
-                "p (Holm)": pval(h["random_entry_p_holm"]),
-                "verdict A": h["verdict_a"] + flags,
-                "verdict B": h["verdict_b"] + flags,
-            }
-        )
-    return markdown_table(pd.DataFrame(rows))
-
-
-def peer_matrix_table(peers: Sequence[Mapping[str, Any]], labels: Sequence[str]) -> str:
-    """Series x horizon: 'n=25: +0.4% (p=0.43) A sup · B not', n < 10 marked anecdotal."""
-    short = {"supported": "sup", "not supported": "not", "inconclusive": "inc"}
-    rows = []
-    for peer in peers:
-        by_label = {h["label"]: h for h in peer["horizons"]}
-        row: dict[str, object] = {"series": peer["label"]}
-        for label in labels:
-            h = by_label[label]
-            if not h["n"]:
-                row[label] = "n=0"
-                continue
-            row[label] = (
-                f"n={n_cell(h['n'])}: {pct(h['excess_mean'], 1, True)} (p={pval(h['random_entry_p'])}) "
-                f"A {short.get(h['verdict_a'], h['verdict_a'])} · B {short.get(h['verdict_b'], h['verdict_b'])}"
-            )
-        rows.append(row)
-    return markdown_table(pd.DataFrame(rows))
 
 
 def strategy_metrics_table(rows: Sequence[Mapping[str, Any]]) -> str:
@@ -432,8 +304,8 @@ def trade_list_table(trades: pd.DataFrame) -> str:
     return markdown_table(frame, {"index level": ",.2f", "index level sold (last close if open)": ",.2f"})
 
 
-# --- claim direction and filters (the death-cross and confirmation-filter studies); counts ---
-# --- go through ``n_cell`` so that every n below 10 reads "(anecdotal)" ------------------------
+# --- questions A and B in the claim's direction; variants. Counts go through ``n_cell`` so ---
+# --- that every n below 10 reads "(anecdotal)" ------------------------------------------------
 
 
 def _claim_sign(stats: Mapping[str, Any]) -> str:
@@ -547,87 +419,3 @@ def variants_table(variants: Sequence[Mapping[str, Any]], labels: Sequence[str])
             )
         rows.append(row)
     return markdown_table(pd.DataFrame(rows))
-
-
-def series_table(series: Sequence[Mapping[str, Any]]) -> str:
-    """One row per input series (``backtest.report.summary.series_provenance`` dictionaries):
-    files, coverage, closes, warnings and errors found by validation."""
-    rows = []
-    for data in series:
-        findings = [f for report in data["validation"] for f in report["findings"]]
-        notable = [f"{f['kind']} ×{f['count']:,}" for f in findings if f["severity"] != "info"]
-        rows.append(
-            {
-                "series": data["series"],
-                "files": " + ".join(segment["file"] for segment in data["segments"]),
-                "first": data["first_date"],
-                "last": data["last_date"],
-                "closes": f"{data['n_closes']:,}",
-                "validation warnings and errors": ", ".join(notable) if notable else "none",
-                "sha256": f"`{data['sha256'][:12]}…`",
-            }
-        )
-    built_in = builtin_data_line(series)
-    return markdown_table(pd.DataFrame(rows)) + (f"\n\n{built_in}" if built_in else "")
-
-
-def filter_rules_table(filters: Sequence[Mapping[str, Any]]) -> str:
-    """The filters (``FilterComparison.to_dict()['filters']`` plus ``definition`` and
-    ``source``): rule, definition, data, first value, and the events kept / rejected / without
-    data (marked when anecdotal)."""
-    rows = [
-        {
-            "filter": f["name"],
-            "rule (kept)": f["rule"],
-            "indicator": f.get("definition", f["indicator"]),
-            "data": f.get("source", ""),
-            "first value": f["first_value_date"] or "–",
-            "kept": n_cell(f["counts"]["kept"]),
-            "rejected": n_cell(f["counts"]["rejected"]),
-            "no data": f["counts"]["no data"],
-        }
-        for f in filters
-    ]
-    return markdown_table(pd.DataFrame(rows))
-
-
-def filter_cells_table(cells: Sequence[Mapping[str, Any]], reference: Mapping[str, Mapping[str, Any]] | None = None) -> str:
-    """One filter's cells (``FilterCell.to_dict()``), one row per horizon: counts (marked when
-    anecdotal), mean return of the kept, rejected and with-data events, their difference,
-    the permutation p (C) raw and family-wide Holm, Holm p of questions A and B for the kept
-    events, and the three verdicts. ``reference``: label -> {'n', 'mean'} of all events."""
-    rows = []
-    for c in cells:
-        test = c["kept_vs_rejected"]
-        row: dict[str, object] = {"horizon": c["label"]}
-        if reference is not None:
-            ref = reference[c["label"]]
-            row["all events: n, mean"] = f"{ref['n']}, {pct(ref['mean'], 1, signed=True)}"
-        row.update(
-            {
-                "with data: n, mean": f"{n_cell(c['n_with_data'])}, {pct(c['with_data']['mean'], 1, signed=True)}",
-                "kept: n": n_cell(c["n_kept"]),
-                "kept: mean": pct(c["kept"]["mean"], 1, signed=True),
-                "rejected: n": n_cell(c["n_rejected"]),
-                "rejected: mean": pct(c["rejected"]["mean"], 1, signed=True),
-                "kept − rejected": pct(test["statistic"], 1, signed=True) if test else "–",
-                "p (C)": pval(test["pvalue"]) if test else "–",
-                "Holm p (C)": pval(c["pvalues_holm"]["kept_vs_rejected"]),
-                "Holm p (A, kept)": pval(c["pvalues_holm"]["hac_mean"]),
-                "Holm p (B, kept)": pval(c["pvalues_holm"]["random_entry.plain.mean"]),
-                "verdict A": verdict_cell(c["verdicts"]["A"]),
-                "verdict B": verdict_cell(c["verdicts"]["B"]),
-                "verdict C (filter helped)": verdict_cell(c["verdicts"]["C"]),
-            }
-        )
-        rows.append(row)
-    return markdown_table(pd.DataFrame(rows))
-
-
-def no_data_list(reasons: Sequence[Mapping[str, Any]]) -> str:
-    """'- filter: n events — reason (dates)' per filter and reason; '- none' when empty."""
-    lines = [
-        f"- **{r['filter']}**: {r['n']} event{'s' if r['n'] != 1 else ''} — {r['reason']} ({', '.join(r['dates'])})"
-        for r in reasons
-    ]
-    return "\n".join(lines) if lines else "- none"

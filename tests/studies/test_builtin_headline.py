@@ -52,16 +52,11 @@ def test_builtin_provenance_says_which_data_were_used(builtin_run: Path) -> None
 
 
 def test_every_report_layout_names_the_builtin_data() -> None:
-    from backtest.report.event_report import builtin_data_line, peer_coverage_table, series_table
+    from backtest.report.event_report import builtin_data_line
 
     origin = "built-in dataset (derived from the snapshot of 2026-02-23, raw SHA-256 3189f0b4b2e1e736… of yahoo/RUT.csv)"
     data = {"series": "RUT", "first_date": "1987-09-10", "last_date": "2026-02-20", "n_closes": 9685, "sha256": "ab" * 32,
             "validation": [], "segments": [{"source": "built-in", "file": "builtin_data/closes.parquet", "note": origin}]}
     assert builtin_data_line([data]) == f"**Data used:** {origin}."
-    assert series_table([data]).endswith(f"**Data used:** {origin}.")
-    peer = {"label": "Russell 2000", "series": "RUT", "n_events": 3, "data": data,
-            "coverage": {"file_first_date": "1987-09-10", "last_date": "2026-02-20", "daily_from": "1987-09-10",
-                         "events_from": "1988-07-01", "note": ""}}
-    assert peer_coverage_table([peer]).endswith(f"**Data used:** {origin}.")
     snapshot = {**data, "segments": [{"source": "yahoo", "file": "yahoo/RUT.csv", "note": ""}]}
-    assert builtin_data_line([snapshot]) == "" and "Data used" not in series_table([snapshot])
+    assert builtin_data_line([snapshot]) == ""

@@ -10,7 +10,11 @@ import pandas as pd
 import pytest
 
 from backtest.studies import load_study
-from tests.studies.report_checks import check_anecdotal_marks, check_claim_folder, check_report_numbers
+from tests.studies.report_checks import (
+    check_anecdotal_marks,
+    check_claim_folder,
+    check_report_numbers,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "results" / "russell2000_confirmation_filters"

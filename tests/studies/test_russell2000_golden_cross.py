@@ -12,7 +12,11 @@ import pytest
 from backtest.claims import load_spec
 from backtest.cli import main
 from backtest.studies import load_study
-from tests.studies.report_checks import check_anecdotal_marks, check_claim_folder, check_report_numbers
+from tests.studies.report_checks import (
+    check_anecdotal_marks,
+    check_claim_folder,
+    check_report_numbers,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "results" / "russell2000_golden_cross"
