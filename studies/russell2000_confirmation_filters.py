@@ -26,7 +26,8 @@ SPEC = Path(__file__).with_suffix(".toml")
 NARRATIVE = (
     "**How to read the filters.** The unfiltered crosses are the claim above; each pair of rows in the variants "
     "table splits them by one filter. A filter helps only if its kept row beats random days where the unfiltered "
-    "crosses did not, and beats its rejected row; with so few crosses per row, most cells are anecdotal. The "
+    "crosses did not, and beats its rejected row. Each row carries its own tests against random days; no formal "
+    "test of kept against rejected is run here, and with so few crosses per row most cells are anecdotal. The "
     "article's sector-rotation advice (materials, industrials and consumer discretionary leading SPY) needs the mean "
     "of several relative strengths, which a spec cannot state yet: it is not tested here."
 )
