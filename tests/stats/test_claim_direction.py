@@ -83,7 +83,7 @@ def test_gains_is_the_default_and_unchanged(death_study, both) -> None:
     explicit = analyze_events(death_study, n_draws=3000, n_paths=100, seed=5, n_resamples=999, claim="gains")
     assert explicit.to_dict() == gains.to_dict()
     payload = gains.to_dict()
-    assert "claim" not in payload and payload["verdict_rules"] == VERDICT_RULES  # summaries written before stay identical
+    assert payload["claim"] == "gains" and payload["verdict_rules"] == VERDICT_RULES  # always stated, never implied
     assert gains.claim == "gains" and verdict_rules("gains") is VERDICT_RULES
     assert all(h.hac_mean.alternative == "greater" and h.random_entry["plain"]["mean"].better == "greater" for h in gains.horizons)
 
