@@ -1,10 +1,13 @@
 """Run a claim: spec -> series, source, rules, horizons -> event study -> statistics.
 
 ``run_claim(spec)`` loads the data the spec names, builds the event source (filters joined
-with ``All``), runs ``run_event_study`` and ``analyze_events`` (in the claim's direction),
-checks the spec's facts, and returns a frozen ``ClaimResult``. With a benchmark, events are
-detected on the series and measured on series / benchmark. Rendering lives in
-``backtest.report.claim_report``; this module only composes the stages.
+with ``All``), runs ``run_event_study`` and ``analyze_events`` (in the claim's direction, the
+primary joint test over the judged horizons deciding question B), re-runs the whole analysis
+for each ``[[variants]]`` row, reproduces the ``[[published]]`` averages with the claim's rule,
+runs the ``[analysis]`` calibration, checks the ``[[facts]]`` (``backtest.stats.facts``) and
+returns a frozen ``ClaimResult``. With a benchmark, events are detected on the series and
+measured on series / benchmark. Rendering lives in ``backtest.report.claim_report``; this
+module only composes the stages.
 """
 
 from __future__ import annotations
