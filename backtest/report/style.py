@@ -37,4 +37,4 @@ BASELINE = "#555555"                        # every eligible day ("all days")
 KEPT = OKABE_ITO["bluish_green"]
 REJECTED = OKABE_ITO["vermillion"]
 NO_DATA = "#BBBBBB"
-DIVERGING_CMAP = "PuOr_r"   # heatmaps: orange below zero, purple above; readable without red/green
+DIVERGING_CMAP = "RdBu"  # heatmaps: red below zero, blue above (a diverging map safe for colour-blind readers)
