@@ -221,4 +221,14 @@ def write_claim_report(result: Any, folder: Path) -> Path:
         files["claim.toml"] = origin.read_text(encoding="utf-8")
     return write_report_directory(
         folder, title=result.spec.claim.title, report_markdown=render_markdown(result.summary_data, events, list(figures)),
-        summary=result.summary_data, files=files, figures=figures, kind="claim")
+        summary=result.summary_data, files=files, figures=figures, kind="claim",
+        # issue 19 hook: interactive plotly figures replace these PNGs in report.html only
+        interactive=interactive_blocks(result, figures))
+
+
+def interactive_blocks(result: Any, figures: Mapping[str, bytes]) -> dict[str, str]:
+    """report.html's interactive figures (``backtest.report.interactive.claim_blocks``),
+    each replacing the PNG of the same name when the report shows that PNG."""
+    from backtest.report.interactive import claim_blocks
+
+    return {name: block for name, block in claim_blocks(result, slug=result.spec.name).items() if name in figures}

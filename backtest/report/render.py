@@ -103,7 +103,8 @@ comment, so the Markdown shows nothing there (it keeps its PNGs)."""
 _NUMBER = r"[<>≤≥~±+\-−]?\s*\$?\d[\d,]*(?:\.\d+)?(?:e[+\-]?\d+)?"
 _NUMERIC_CELL = re.compile(
     rf"^\**(?:{_NUMBER}\s*(?:%|pp|pts?|points|days?|×|x|bp|s|ms)?"
-    rf"|\d{{4}}-\d{{2}}-\d{{2}}(?: to \d{{4}}-\d{{2}}-\d{{2}})?|{_NUMBER}\s*/\s*{_NUMBER})\**$",
+    rf"|\d{{4}}-\d{{2}}-\d{{2}}(?: to \d{{4}}-\d{{2}}-\d{{2}})?|{_NUMBER}\s*/\s*{_NUMBER}"
+    rf"|\[{_NUMBER}%?,\s*{_NUMBER}%?\])\**$",
     re.IGNORECASE,
 )
 _PLACEHOLDER_CELL = {"", "–", "-", "—", "pending", "n/a", "nan"}
