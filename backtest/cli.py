@@ -1049,7 +1049,7 @@ def sweep_command(series, fast_range, slow_range, ma, direction, since, until, c
     from backtest.sweep.executors import check_scheduler_address
     from backtest.sweep.plan import check_block_sizes
     from backtest._io import overwriting
-    from backtest.sweep.report import MultiSweepReport
+    from backtest.report.sweep_report import MultiSweepReport
 
     grid = SweepGrid.from_ranges(fast_range, slow_range)
     max_pairs = DEFAULT_MAX_PAIRS if max_pairs is None else max_pairs

@@ -10,7 +10,7 @@ import pytest
 
 from backtest.events import DEFAULT_HORIZONS, EventRules
 from backtest.sweep import SweepGrid, run_sweep, write_sweep_report
-from backtest.sweep import report as sweep_report
+from backtest.report import sweep_report
 
 
 def _result(walk, seed=1):
