@@ -1106,6 +1106,9 @@ def sweep_command(series, fast_range, slow_range, ma, direction, since, until, c
                 result = run_sweep(market_series, grid, rules, chosen, progress=step, executor=runner, **options)
                 step("writing the report")
                 target = write_sweep_report(result, output_dir / name, csv=csv, top=top)
+            from backtest.report.sweep_report import answer_lines
+
+            console.print("\n".join(answer_lines(result)).replace("**", ""), highlight=False, markup=False)
             console.print(result.summary(), highlight=False, markup=False)
         else:
             bar, step = _sweep_progress(len(inputs) + 1)

@@ -344,21 +344,25 @@ def sweep_heatmap_grid(result: Any, label: str) -> tuple[np.ndarray, np.ndarray,
     return fast, slow, grid
 
 
+def sweep_marks(result: Any, label: str) -> tuple[tuple[int, int] | None, tuple[int, int] | None, list[tuple[int, int]]]:
+    """(best pair, reference pair if in the grid, Romano-Wolf survivors) of one horizon of a sweep."""
+    test = next((test for test in result.tests if test.horizon == label), None)
+    best = tuple(int(v) for v in test.best_pair) if test is not None and test.best_pair else None
+    fast, slow = (int(v) for v in result.reference)
+    reference = (fast, slow) if fast in result.grid.fast and slow in result.grid.slow and fast < slow else None
+    rows = result.table.loc[(result.table["horizon"] == label) & result.table["romano_wolf_survives"]]
+    return best, reference, list(zip(rows["fast"].astype(int).tolist(), rows["slow"].astype(int).tolist()))
+
+
 def sweep_blocks(result: Any, heatmap_file: Any, slug: str = "sweep") -> dict[str, str]:
     """The interactive heatmap of each horizon of a sweep, keyed by the PNG it replaces."""
-    tests = {test.horizon: test for test in result.tests}
-    reference = tuple(result.reference)
     blocks = {}
     for horizon in result.horizons:
         label = horizon.label
         fast, slow, grid = sweep_heatmap_grid(result, label)
-        test = tests.get(label)
-        best = (int(test.best_fast), int(test.best_slow)) if test is not None and test.best_fast is not None else None
-        rows = result.table.loc[(result.table["horizon"] == label) & result.table["romano_wolf_survives"]]
-        has_reference = reference[0] in result.grid.fast and reference[1] in result.grid.slow
+        best, reference, survivors = sweep_marks(result, label)
         blocks[heatmap_file(label)] = to_div(sweep_heatmap_chart(
-            fast, slow, grid, best=best, reference=reference if has_reference else None,
-            survivors=list(zip(rows["fast"].astype(int), rows["slow"].astype(int))),
+            fast, slow, grid, best=best, reference=reference, survivors=survivors,
             title=f"{result.series_name}: {label} mean excess return over random entry, by pair"),
             f"{slug}-heatmap-{label}", height=560)
     return blocks

@@ -34,7 +34,9 @@ def test_report_files_and_contents(walk, tmp_path):
     markdown = (target / "summary.md").read_text()
     assert "Reality Check p" in markdown and "![1m heatmap](heatmap_1m.png)" in markdown
     html = (target / "summary.html").read_text()
-    assert "data:image/png;base64," in html and "heatmap_1m.png" not in html  # self-contained
+    # each heatmap is interactive in the page, plotly.js loaded from the shared asset folder
+    assert 'id="sweep-heatmap-1m"' in html and "heatmap_1m.png" not in html
+    assert 'src="../_assets/plotly-' in html and (tmp_path / "_assets").is_dir()
 
 
 def test_same_seed_same_bytes(walk, tmp_path):
@@ -63,4 +65,4 @@ def test_interrupted_write_leaves_previous_results(walk, tmp_path, monkeypatch):
         write_sweep_report(result, tmp_path / "fresh")
     assert (target / "summary.json").read_bytes() == before
     assert not (tmp_path / "fresh").exists()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["kept"]  # no staging leftovers
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["_assets", "kept"]  # no staging leftovers
