@@ -35,6 +35,7 @@ from backtest.events.filters import (
 )
 from backtest.project import results_dir
 from backtest.report import event_report as sections
+from backtest.report import style
 from backtest.report.outputs import csv_text, write_report_directory
 from backtest.report.render import figure_png
 from backtest.report.summary import dumps, series_provenance, software_versions
@@ -220,7 +221,9 @@ def compute(
 
 # --- figures (matplotlib; they plot numbers already in summary.json / events.csv) ------------
 
-_KEPT_COLOUR, _REJECTED_COLOUR, _NO_DATA_COLOUR = "#2b8a3e", "#c92a2a", "#bdbdbd"
+# Okabe-Ito colours (backtest.report.style) and a shape per outcome: kept vs rejected never rests on hue alone
+_KEPT_COLOUR, _REJECTED_COLOUR, _NO_DATA_COLOUR = style.KEPT, style.REJECTED, style.NO_DATA
+_MARKERS = {"kept": "o", "rejected": "X", "no data": "s"}
 
 
 def _plot_filter_means(summary: dict[str, Any], labels: tuple[str, ...]) -> plt.Figure:
@@ -238,8 +241,9 @@ def _plot_filter_means(summary: dict[str, Any], labels: tuple[str, ...]) -> plt.
                 n, mean = cell[f"n_{side}"], cell[side]["mean"]
                 if mean is None:
                     continue
+                texture = ("//" if n < 10 else "") + (".." if side == "rejected" else "")
                 ax.bar(x[i] + offset, mean * 100, 0.38, color=colour, alpha=0.55 if n < 10 else 0.9,
-                       hatch="//" if n < 10 else None, edgecolor="black", linewidth=0.4)
+                       hatch=texture or None, edgecolor="black", linewidth=0.4)
                 ax.annotate(f"n={n}", (x[i] + offset, mean * 100), xytext=(0, 3 if mean >= 0 else -11),
                             textcoords="offset points", ha="center", fontsize=8)
         ax.axhline(reference[label]["mean"] * 100, color="black", ls="--", lw=1)
@@ -251,7 +255,7 @@ def _plot_filter_means(summary: dict[str, Any], labels: tuple[str, ...]) -> plt.
         ax.grid(axis="y", alpha=0.3)
     handles = [
         plt.Rectangle((0, 0), 1, 1, color=_KEPT_COLOUR, label="kept by the filter"),
-        plt.Rectangle((0, 0), 1, 1, color=_REJECTED_COLOUR, label="rejected by the filter"),
+        plt.Rectangle((0, 0), 1, 1, facecolor=_REJECTED_COLOUR, edgecolor="black", hatch="..", label="rejected by the filter"),
         plt.Rectangle((0, 0), 1, 1, facecolor="white", edgecolor="black", hatch="//", label="n < 10: anecdotal"),
         plt.Line2D([], [], color="black", ls="--", label="all golden crosses (mean)"),
     ]
@@ -284,8 +288,8 @@ def _plot_indicator_scatter(summary: dict[str, Any], events: pd.DataFrame, label
         name = f["name"]
         for outcome, colour in (("kept", _KEPT_COLOUR), ("rejected", _REJECTED_COLOUR)):
             rows = done & (events[f"{name}_outcome"] == outcome).to_numpy()
-            ax.scatter(events.loc[rows, f"{name}_value"], events.loc[rows, f"ret_{label}"] * 100, s=30, color=colour,
-                       edgecolor="black", linewidth=0.4, label=f"{outcome} ({int(rows.sum())})")
+            ax.scatter(events.loc[rows, f"{name}_value"], events.loc[rows, f"ret_{label}"] * 100, s=42, color=colour,
+                       marker=_MARKERS[outcome], edgecolor="black", linewidth=0.4, label=f"{outcome} ({int(rows.sum())})")
         ax.axvline(f["threshold"], color="black", ls=":", lw=1)
         ax.axhline(0, color="black", lw=0.6)
         no_data = int((done & (events[f"{name}_outcome"] == NO_DATA).to_numpy()).sum())
@@ -311,14 +315,17 @@ def _plot_coverage(summary: dict[str, Any], events: pd.DataFrame) -> plt.Figure:
     fig, ax = plt.subplots(figsize=(13, 3.2))
     dates = events["event_date"].dt.strftime("%Y-%m-%d").tolist()
     for row, name in enumerate(filters):
-        ax.scatter(np.arange(len(dates)), np.full(len(dates), row), s=90, marker="s",
-                   c=[colours[o] for o in events[f"{name}_outcome"]], edgecolor="black", linewidth=0.3)
+        outcomes = events[f"{name}_outcome"].to_numpy()
+        for outcome, colour in colours.items():
+            at = np.flatnonzero(outcomes == outcome)
+            ax.scatter(at, np.full(len(at), row), s=90, marker=_MARKERS[outcome], color=colour, edgecolor="black",
+                       linewidth=0.3)
     ax.set_yticks(range(len(filters)), filters)
     ax.set_xticks(range(len(dates)), dates, rotation=70, fontsize=7)
     ax.set_ylim(len(filters) - 0.5, -0.5)
     ax.set_xlabel("golden cross (event date)")
     for outcome, colour in colours.items():
-        ax.scatter([], [], marker="s", color=colour, label=outcome)
+        ax.scatter([], [], marker=_MARKERS[outcome], color=colour, edgecolor="black", linewidth=0.3, label=outcome)
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
     ax.set_title("What each filter said at each golden cross (grey: no data, mostly because the indicator starts later)")
     fig.tight_layout()
