@@ -400,6 +400,7 @@ def plot_pre_event_window(
     band: pd.DataFrame | None = None,
     *,
     title: str = "",
+    legend: bool = True,
     ax: plt.Axes | None = None,
 ) -> plt.Axes:
     """How the series got to each event: ``paths`` (``aligned_paths(..., before=k)``, entry
@@ -416,7 +417,8 @@ def plot_pre_event_window(
             ax.fill_between(days, window["low"], window["high"], color=style.EVENTS_BAND, alpha=0.4, lw=0,
                             label="events' mean: 95% confidence band")
             ax.plot(days, window["mean"], color=style.EVENTS_MEAN, lw=2.2, label=f"mean of {before.shape[1]} events")
-            ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, frameon=False)
+            if legend:
+                ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, frameon=False)
         ax.axhline(100, color="black", lw=0.8)
         ax.set_xlabel("trading days before the event (entry = 100)")
         ax.set_ylabel("level, entry = 100")
@@ -437,7 +439,7 @@ def plot_event_drawdowns(
     """Per event: the deepest fall below the entry close within ``horizon`` (fractions,
     drawn in %, downward bars; NaN = pending window, left blank) and, when given, the
     return at the horizon's end as a marker: how much pain came before the outcome."""
-    ax = _axes(ax, (max(8.0, 0.28 * len(event_dates) + 3), 4.8))
+    ax = _axes(ax, (13, 4.8))
     drawdown = np.asarray(max_drawdown, dtype=float) * 100
     x = np.arange(len(drawdown))
     with plt.rc_context(_STYLE):
@@ -448,7 +450,7 @@ def plot_event_drawdowns(
                     markeredgecolor="black", markeredgewidth=0.4, lw=0, label=f"return at {horizon}")
         ax.axhline(0, color="black", lw=0.8)
         labels = [pd.Timestamp(d).strftime("%Y-%m-%d") for d in event_dates]
-        step = max(1, len(labels) // 40)
+        step = -(-len(labels) // 30)  # at most 30 dates on the axis: readable at the page's width
         ax.set_xticks(x[::step], labels[::step], rotation=70, fontsize=8)
         ax.set_xlim(-0.7, len(x) - 0.3)
         ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:+.0f}%"))
