@@ -467,7 +467,7 @@ def test_a_killed_cli_sweep_keeps_the_old_report_and_the_next_sweep_regenerates_
     assert {k: v for k, v in snapshot_tree(parent).items() if not k.startswith(".")} == before
     again = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=600)
     assert again.returncode == 0, again.stderr
-    assert sorted(p.name for p in parent.iterdir()) == [SWEEP_FOLDER]
+    assert sorted(p.name for p in parent.iterdir()) == ["_assets", SWEEP_FOLDER]  # the report and plotly.js, shared
     assert snapshot_tree(parent) == before  # same seed, same bytes, manifest included
 
 
