@@ -252,7 +252,6 @@ def summary_markdown(result: SweepResult, top: int = 10) -> str:
         f"FWER {result.alpha:.0%}.",
         "- Returns are fractions of the entry close shown in %; excess = mean over the pair's events minus the "
         "mean over every eligible day of the same window (random entry).",
-        f"- {detection_start_text(result)}",
         "",
         *_how_to_read(),
         "## Does the best pair beat random entry?",
