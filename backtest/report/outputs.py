@@ -24,10 +24,14 @@ from typing import Any
 
 import pandas as pd
 
-from backtest._io import atomic_write_bytes, atomic_write_text, read_manifest, report_directory
+from backtest._io import (
+    atomic_write_bytes,
+    atomic_write_text,
+    read_manifest,
+    report_directory,
+)
 from backtest.report.render import markdown_to_html
 from backtest.report.summary import dumps
-
 
 ASSETS_DIR = "_assets"
 RESULTS_DIR_NAME = "results"

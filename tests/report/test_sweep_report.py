@@ -9,8 +9,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from backtest.events import DEFAULT_HORIZONS, EventRules
-from backtest.sweep import SweepGrid, run_sweep, write_sweep_report
 from backtest.report import sweep_report
+from backtest.sweep import SweepGrid, run_sweep, write_sweep_report
 
 
 def _result(walk, seed=1):
