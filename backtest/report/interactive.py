@@ -256,8 +256,9 @@ def sweep_heatmap_chart(
         fig.add_trace(go.Scatter(x=[pair[1]], y=[pair[0]], mode="markers+text", name=f"{name} {pair[0]}/{pair[1]}",
                                  text=[f"{pair[0]}/{pair[1]}"], textposition="top center",
                                  textfont={"color": "black", "size": 12},
-                                 marker={"symbol": symbol, "size": 16, "color": style.OKABE_ITO["yellow"] if symbol == "star"
-                                         else "rgba(0,0,0,0)", "line": {"color": "black", "width": 2}},
+                                 marker={"symbol": symbol, "size": 16, # an open symbol is drawn in marker.color
+                                         "color": style.OKABE_ITO["yellow"] if symbol == "star" else "black",
+                                         "line": {"color": "black", "width": 2}},
                                  hovertemplate=f"{name} {pair[0]}/{pair[1]}<extra></extra>"))
     fig.update_layout(**_LAYOUT, title={"text": title, "y": 0.98, "yanchor": "top"})
     fig.update_layout(margin={"t": 100})
