@@ -37,7 +37,12 @@ def extra_figures(result: Any) -> dict[str, bytes]:
     import matplotlib.pyplot as plt
 
     from backtest.events.paths import aligned_paths, mean_path_interval
-    from backtest.report.figures import _STYLE, plot_event_drawdowns, plot_mean_path_band, plot_pre_event_window
+    from backtest.report.figures import (
+        _STYLE,
+        plot_event_drawdowns,
+        plot_mean_path_band,
+        plot_pre_event_window,
+    )
     from backtest.report.interactive import PATH_DAYS_BEFORE
     from backtest.report.render import figure_png
 
