@@ -232,7 +232,10 @@ def data_fetch_command(symbol, start, data_dir):  # type: ignore[no-untyped-def]
 def _set_self_contained(context: click.Context, parameter: click.Parameter, value: bool) -> None:
     from backtest.report.outputs import _SELF_CONTAINED
 
-    _SELF_CONTAINED.set(bool(value))  # for this command's whole run (as --overwrite, a context variable)
+    # for this command's run (a context variable, as --overwrite), reset when it ends: an
+    # in-process caller (the tests) runs the next command with the default again
+    token = _SELF_CONTAINED.set(bool(value))
+    context.call_on_close(lambda: _SELF_CONTAINED.reset(token))
 
 
 self_contained_option = click.option(

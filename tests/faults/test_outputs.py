@@ -577,3 +577,23 @@ def test_an_assets_folder_backtest_did_not_write_is_never_touched(tmp_path: Path
     with self_contained():  # --self-contained needs no asset folder
         head = plotly_head(tmp_path / "results" / "report")
     assert head.startswith("<script") and "src=" not in head[:40] and snapshot_tree(tmp_path) == before
+
+
+def test_a_sweep_refuses_a_foreign_assets_folder_before_any_work_and_self_contained_needs_none(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    parent = tmp_path / "results"
+    (parent / "_assets").mkdir(parents=True)
+    (parent / "_assets" / "plotly.min.js").write_text("the user's\n")
+    before = snapshot_tree(parent)
+    code, _, err = run_cli(["sweep", *SMALL_SWEEP, "--output-dir", str(parent)], capsys)
+    assert code == 2
+    assert_one_error_line(err, "_assets holds 1 entry not written by backtest", "--self-contained")
+    assert snapshot_tree(parent) == before
+    code, _, err = run_cli(["sweep", *SMALL_SWEEP, "--output-dir", str(parent), "--self-contained"], capsys)
+    assert code == 0, err
+    page = (parent / SWEEP_FOLDER / "summary.html").read_text()
+    assert "<script type=\"text/javascript\">/**" in page and "_assets/plotly" not in page
+    assert {k: v for k, v in snapshot_tree(parent).items() if k.startswith("_assets")} == before
+    from backtest.report.outputs import _SELF_CONTAINED
+
+    assert _SELF_CONTAINED.get() is False  # the flag ends with its command
