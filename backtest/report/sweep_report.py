@@ -1,5 +1,9 @@
 """Files of a sweep: tidy Parquet/CSV table, heatmaps, Markdown/HTML summary, summary.json.
 
+The summary opens with the answer (``answer_lines``: does any pair beat random entry once
+the search is accounted for, and from when events were counted); heatmaps are drawn by
+``plot_sweep_heatmap(..., ax=)`` from the tidy table and are interactive in summary.html.
+
 ``write_sweep_report(result, directory)`` renders a computed ``SweepResult`` (it computes no
 statistic) and swaps the whole directory into place only when every file is written, so an
 interrupted run leaves the previous results, or nothing, never a partial directory; it
