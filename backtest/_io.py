@@ -6,7 +6,7 @@ with ``os.replace``: a reader sees the old complete file or the new one, never h
 Report folders (``report_directory``) follow one mechanism, stage -> lock -> exchange:
 
 1. **Mark.** Every folder the tool writes holds ``.backtest-manifest.json``: tool, format
-   version, kind ("study", "sweep", "multi-sweep", "claim"), the report's name and the sorted
+   version, kind ("study", "sweep", "multi-sweep", "claim", "asset"), the report's name and the sorted
    relative path and SHA-256 of every file written. No timestamps, no absolute paths, so
    a regenerated report (manifest included) is byte-identical to the committed one. The
    tool replaces only a folder carrying its marker, of the same kind and name (another
@@ -56,7 +56,9 @@ TOOL = "backtest"
 MANIFEST_FILE = ".backtest-manifest.json"
 MANIFEST_FORMAT = 1
 STAGING_MARKER = ".backtest-staging"
-REPORT_KINDS = ("study", "sweep", "multi-sweep", "claim")
+REPORT_KINDS = ("study", "sweep", "multi-sweep", "claim", "asset")
+"""Kinds of folders the tool writes; "asset" is ``results/_assets/``, files shared by
+every report (plotly.js), see ``backtest.report.outputs``."""
 
 _OVERWRITE: ContextVar[bool] = ContextVar("backtest_overwrite", default=False)
 """``--overwrite`` of the running command. A context variable rather than a parameter so

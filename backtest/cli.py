@@ -229,12 +229,31 @@ def data_fetch_command(symbol, start, data_dir):  # type: ignore[no-untyped-def]
 # --- output ---------------------------------------------------------------------------------
 
 
+def _set_self_contained(context: click.Context, parameter: click.Parameter, value: bool) -> None:
+    from backtest.report.outputs import _SELF_CONTAINED
+
+    # for this command's run (a context variable, as --overwrite), reset when it ends: an
+    # in-process caller (the tests) runs the next command with the default again
+    token = _SELF_CONTAINED.set(bool(value))
+    context.call_on_close(lambda: _SELF_CONTAINED.reset(token))
+
+
+self_contained_option = click.option(
+    "--self-contained", is_flag=True, expose_value=False, callback=_set_self_contained,
+    help="Embed plotly.js (about 5 MB) in each report.html, to send one file; by default the pages load it "
+    "from one shared copy, <results>/_assets/plotly-<version>.min.js, by a relative path.")
+
+
 def _announce_output(target: Path, kind: str, overwrite: bool, hint: str) -> None:
-    """Check that ``target`` can be written (before any data is loaded: ``OutputError``,
-    exit 2, otherwise) and say where the command will write."""
+    """Check that ``target`` (and the shared ``_assets`` folder its page loads plotly.js
+    from) can be written (before any data is loaded: ``OutputError``, exit 2, otherwise)
+    and say where the command will write."""
     from backtest._io import REPORT_KINDS, preflight
+    from backtest.report.outputs import _SELF_CONTAINED, assets_folder
 
     preflight(target, kind, overwrite=overwrite, hint=hint)
+    if kind in ("claim", "sweep", "study") and not _SELF_CONTAINED.get():
+        preflight(assets_folder(target), "asset", hint="move it away or pass --self-contained")
     console.print(f"writing to {target}{'/' if kind in REPORT_KINDS else ''}", highlight=False, markup=False,
                   soft_wrap=True)
 
@@ -591,6 +610,7 @@ def _study_listing() -> str:
               help="Data validation policy of every series the study loads (default: lenient): strict stops at "
               "the first unusable row or long gap.")
 @data_dir_option
+@self_contained_option
 def study_command(name, list_only, output_dir, overwrite, seed, n_draws, n_paths, policy, data_dir):  # type: ignore[no-untyped-def]
     """Run a study script from studies/ and write its report to OUTPUT_DIR/<folder name>/
     (atomically: an interrupted run leaves the previous report in place and no partial
@@ -704,9 +724,11 @@ def _run_one_claim(spec, target, options, overwrite):  # type: ignore[no-untyped
 @claim_group.command("run")
 @click.argument("spec_path", metavar="SPEC", type=click.Path(path_type=Path, dir_okay=False))
 @with_options(claim_run_options)
+@self_contained_option
 def claim_run_command(spec_path, output_dir, overwrite, seed, n_draws, n_paths, policy, data_dir):  # type: ignore[no-untyped-def]
     """Test the claim of SPEC (a TOML file) and write its report to OUTPUT_DIR/<name>/:
-    report.md, a self-contained report.html, events.csv, summary.json and figures.
+    report.md, report.html (plotly.js from <results>/_assets/, or inline with --self-contained), events.csv,
+    summary.json and figures.
 
     Prints the answer: the verdict, then one line per horizon. The spec is validated before
     anything else (a bad key, type, date or file: one line naming it, exit 2), then the
@@ -766,6 +788,7 @@ def claim_new_command(path):  # type: ignore[no-untyped-def]
 @claim_group.command("run-all")
 @click.argument("targets", metavar="[SPEC_OR_FOLDER]...", nargs=-1, type=click.Path(path_type=Path, exists=True))
 @with_options(claim_run_options)
+@self_contained_option
 def claim_run_all_command(targets, output_dir, overwrite, seed, n_draws, n_paths, policy, data_dir):  # type: ignore[no-untyped-def]
     """Run every claim (default: the gallery, studies/*.toml and studies/claims/*.toml) into
     OUTPUT_DIR/<name>/ and write OUTPUT_DIR/README.md, a table of what each found. Every spec
@@ -991,6 +1014,7 @@ def _sweep_executor(kind, scheduler, workers, threads_per_worker, memory_limit, 
 @with_options(executor_options)
 @data_policy_option
 @data_dir_option
+@self_contained_option
 def sweep_command(series, fast_range, slow_range, ma, direction, since, until, confirm, min_gap, entry, horizons,
                   months, reps, null_draws, seed, mean_block, alpha, studentize, min_events, reference, name,
                   output_dir, overwrite, csv, top, series_file, max_pairs, executor, scheduler, workers,
@@ -1028,7 +1052,7 @@ def sweep_command(series, fast_range, slow_range, ma, direction, since, until, c
     from backtest.sweep.executors import check_scheduler_address
     from backtest.sweep.plan import check_block_sizes
     from backtest._io import overwriting
-    from backtest.sweep.report import MultiSweepReport
+    from backtest.report.sweep_report import MultiSweepReport
 
     grid = SweepGrid.from_ranges(fast_range, slow_range)
     max_pairs = DEFAULT_MAX_PAIRS if max_pairs is None else max_pairs
@@ -1085,6 +1109,9 @@ def sweep_command(series, fast_range, slow_range, ma, direction, since, until, c
                 result = run_sweep(market_series, grid, rules, chosen, progress=step, executor=runner, **options)
                 step("writing the report")
                 target = write_sweep_report(result, output_dir / name, csv=csv, top=top)
+            from backtest.report.sweep_report import answer_lines
+
+            console.print("\n".join(answer_lines(result)).replace("**", ""), highlight=False, markup=False)
             console.print(result.summary(), highlight=False, markup=False)
         else:
             bar, step = _sweep_progress(len(inputs) + 1)

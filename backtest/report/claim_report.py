@@ -17,6 +17,8 @@ from typing import Any
 import pandas as pd
 
 from backtest.report import event_report as sections
+from backtest.report.claim_extras import EXTRA_FIGURES, interactive_blocks
+from backtest.report.claim_extras import extra_figures as standard_extra_figures
 from backtest.report.render import markdown_table
 
 TEMPLATES_DIR = Path(__file__).with_name("templates")
@@ -129,6 +131,7 @@ FIGURES = {
     "event_paths.png": "Event-aligned paths with the random-entry band",
     "null_distributions.png": "Random-entry null distributions with the observed mean marked",
     "hit_rates.png": "Share of windows with the claimed outcome: events vs every day",
+    **EXTRA_FIGURES,
 }
 EVENT_FIGURES = ("events.png",)
 """Figures shown with the event table; the others follow the statistics."""
@@ -301,6 +304,7 @@ def draw_figures(result: Any) -> dict[str, bytes]:
             [stats[label].n for label in labels],
             title="Share of windows with the claimed outcome: events vs every eligible day",
             direction=direction, outcome="a gain" if gains else "no gain"))
+    figures.update(standard_extra_figures(result))
     return figures
 
 
@@ -322,5 +326,7 @@ def write_claim_report(result: Any, folder: Path, *, kind: str = "claim", narrat
         files["claim.toml"] = origin.read_text(encoding="utf-8")
     markdown = render_markdown(result.summary_data, events, list(figures), narrative=narrative,
                                extra_figures={name: caption for name, (caption, _) in extra.items()}, command=command)
+    # interactive plotly figures replace their PNG twins in report.html only (report.md keeps the PNGs)
     return write_report_directory(folder, title=result.spec.claim.title, report_markdown=markdown,
-                                  summary=result.summary_data, files=files, figures=figures, kind=kind)
+                                  summary=result.summary_data, files=files, figures=figures, kind=kind,
+                                  interactive=interactive_blocks(result, figures))

@@ -1,5 +1,7 @@
 """Matplotlib figures for event studies. Each function takes numbers already computed
-(series, arrays, tables) and returns a Figure; none of them computes a statistic."""
+(series, arrays, tables) and returns a Figure (or, for the ``ax=`` functions, draws on the
+axes given, alphalens style, and returns them); none of them computes a statistic.
+Colours come from the one Okabe-Ito palette in ``backtest.report.style``."""
 
 from __future__ import annotations
 
@@ -11,12 +13,16 @@ import matplotlib.ticker as mticker
 import numpy as np
 import pandas as pd
 
-_STYLE = {"figure.dpi": 110, "axes.grid": True, "grid.alpha": 0.3, "axes.spines.top": False, "axes.spines.right": False}
-GOLDEN_COLOUR = "#d4a017"
-DEATH_COLOUR = "#7f1d1d"
+from backtest.report import style
+
+_STYLE = {"figure.dpi": 110, "axes.grid": True, "grid.alpha": 0.3, "axes.spines.top": False, "axes.spines.right": False,
+          "font.size": 11, "axes.titlesize": 12, "legend.fontsize": 10, "axes.prop_cycle": plt.cycler(color=style.CYCLE)}
+GOLDEN_COLOUR = style.GOLDEN
+DEATH_COLOUR = style.DEATH
 # How each cross direction is named and drawn: (name, marker, colour)
 EVENT_STYLES = {"golden": ("golden cross", "^", GOLDEN_COLOUR), "death": ("death cross", "v", DEATH_COLOUR),
-                "event": ("event", "o", "#1f77b4")}
+                "event": ("event", "o", style.EVENT)}
+_NOTE_BOX = {"boxstyle": "round,pad=0.25", "fc": "white", "ec": "none", "alpha": 0.85}
 
 
 def _plural(name: str) -> str:
@@ -48,9 +54,9 @@ def plot_index_with_crosses(
     name, marker, colour = _event_style(direction)
     with plt.rc_context(_STYLE):
         fig, ax = plt.subplots(figsize=(13, 5.5))
-        ax.plot(close.index, close.to_numpy(), color="#555555", lw=0.7, label="close")
-        ax.plot(fast_ma.index, fast_ma.to_numpy(), color="#1f77b4", lw=1.0, label=fast_label)
-        ax.plot(slow_ma.index, slow_ma.to_numpy(), color="#d62728", lw=1.0, label=slow_label)
+        ax.plot(close.index, close.to_numpy(), color=style.PRICE, lw=0.7, label="close")
+        ax.plot(fast_ma.index, fast_ma.to_numpy(), color=style.FAST_MA, lw=1.0, label=fast_label)
+        ax.plot(slow_ma.index, slow_ma.to_numpy(), color=style.SLOW_MA, lw=1.0, label=slow_label)
         dates = pd.DatetimeIndex(event_dates)
         ax.scatter(dates, close.reindex(dates).to_numpy(), marker=marker, s=60, color=colour,
                    edgecolor="black", zorder=5, label=f"{name} ({len(dates)})")
@@ -58,10 +64,13 @@ def plot_index_with_crosses(
         blended = ax.get_xaxis_transform()
         if splice_date is not None:
             ax.axvline(splice_date, color="grey", ls=":", lw=1)
-            ax.text(splice_date, 0.02, " splice: FRED RU2000PR → ^RUT", transform=blended, fontsize=8, color="grey")
+            ax.text(splice_date, 0.02, " splice: FRED RU2000PR → ^RUT", transform=blended, fontsize=9, color="#444444",
+                    bbox=_NOTE_BOX, zorder=6)
         if sample_start is not None:
             ax.axvspan(close.index[0], sample_start, color="grey", alpha=0.08, lw=0)
-            ax.text(close.index[0], 0.06, " before the sample:\n averages only", transform=blended, fontsize=8, color="grey")
+            # at the top of the shaded span, on a white box: the price line never runs through it
+            ax.text(close.index[0], 0.97, " before the sample:\n averages only", transform=blended, fontsize=9,
+                    color="#444444", va="top", bbox=_NOTE_BOX, zorder=6)
         ax.set_yscale("log")
         ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
         ax.xaxis.set_major_locator(mdates.YearLocator(5))
@@ -69,7 +78,7 @@ def plot_index_with_crosses(
         ax.set_xlabel("date")
         ax.set_ylabel("index level (log scale)")
         ax.set_title(title)
-        ax.legend(loc="upper left", fontsize=9)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=4, frameon=False)
         fig.tight_layout()
     return fig
 
@@ -88,8 +97,8 @@ def plot_series_with_events(
     name, marker, colour = _event_style(direction)
     with plt.rc_context(_STYLE):
         fig, ax = plt.subplots(figsize=(13, 5.5))
-        ax.plot(close.index, close.to_numpy(), color="#555555", lw=0.7, label="close")
-        for (label, line), line_colour in zip((lines or {}).items(), ("#1f77b4", "#d62728", "#2ca02c")):
+        ax.plot(close.index, close.to_numpy(), color=style.PRICE, lw=0.7, label="close")
+        for (label, line), line_colour in zip((lines or {}).items(), (style.FAST_MA, style.SLOW_MA, style.THIRD_LINE)):
             ax.plot(line.index, line.to_numpy(), color=line_colour, lw=1.0, label=label)
         dates = pd.DatetimeIndex(event_dates)
         ax.scatter(dates, close.reindex(dates).to_numpy(), marker=marker, s=40, color=colour,
@@ -104,7 +113,7 @@ def plot_series_with_events(
         ax.set_xlabel("date")
         ax.set_ylabel("level" + (" (log scale)" if ax.get_yscale() == "log" else ""))
         ax.set_title(title)
-        ax.legend(loc="upper left", fontsize=9)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=4, frameon=False)
         fig.tight_layout()
     return fig
 
@@ -123,9 +132,9 @@ def plot_event_paths(
         days = paths.index.to_numpy()
         for column in paths.columns:
             ax.plot(days, paths[column].to_numpy(), color="#999999", lw=0.6, alpha=0.6)
-        ax.fill_between(days, band_low, band_high, color="#1f77b4", alpha=0.18, label=band_label)
+        ax.fill_between(days, band_low, band_high, color=style.RANDOM_BAND, alpha=0.35, label=band_label)
         complete = paths.dropna(axis=1, how="any")
-        ax.plot(days, complete.mean(axis=1).to_numpy(), color="#d62728", lw=2.2,
+        ax.plot(days, complete.mean(axis=1).to_numpy(), color=style.EVENTS_MEAN, lw=2.2,
                 label=f"mean of {complete.shape[1]} complete events")
         ax.plot(days, complete.median(axis=1).to_numpy(), color="black", lw=1.6, ls="--", label="median")
         ax.axhline(100, color="black", lw=0.8)
@@ -163,9 +172,9 @@ def plot_null_distributions(
             ax.set_visible(False)
         for ax, label in zip(axes.flat, labels):
             null = np.asarray(null_by_horizon[label])
-            ax.hist(null * 100, bins=60, color="#9ecae1", edgecolor="none", density=True)
-            ax.axvline(observed[label] * 100, color="#d62728", lw=2, label=_plural(name))
-            ax.axvline(baseline[label] * 100, color="black", lw=1, ls="--", label="all days")
+            ax.hist(null * 100, bins=60, color=style.RANDOM_BAND, edgecolor="none", density=True)
+            ax.axvline(observed[label] * 100, color=style.EVENTS_MEAN, lw=2.2, label=_plural(name))
+            ax.axvline(baseline[label] * 100, color=style.BASELINE, lw=1.2, ls="--", label="all days")
             ax.set_title(f"{label}   p = {pvalues[label]:.3f}", fontsize=10)
             ax.set_xlabel(f"{statistic_label} (%)")
             ax.set_yticks([])
@@ -194,7 +203,7 @@ def plot_hit_rates(
         x = np.arange(len(labels))
         width = 0.38
         bars = ax.bar(x - width / 2, np.asarray(event_hit_rate) * 100, width, color=colour, label=f"after {_plural(name)}")
-        ax.bar(x + width / 2, np.asarray(baseline_hit_rate) * 100, width, color="#7f7f7f", label="all eligible days")
+        ax.bar(x + width / 2, np.asarray(baseline_hit_rate) * 100, width, color=style.BASELINE, label="all eligible days")
         for bar, n in zip(bars, n_events):
             ax.annotate(f"n={n}", (bar.get_x() + bar.get_width() / 2, bar.get_height()), xytext=(0, 3),
                         textcoords="offset points", ha="center", fontsize=8)
@@ -204,14 +213,15 @@ def plot_hit_rates(
         ax.set_xlabel("forward horizon")
         ax.set_ylabel(f"share of windows with {outcome} (%)")
         ax.set_title(title)
-        ax.legend(loc="lower right", fontsize=9)
+        # below the axes: inside, it covered the last horizon's bars
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, frameon=False)
         fig.tight_layout()
     return fig
 
 
 # --- strategies and peer comparisons -----------------------------------------------------------
 
-_CURVE_COLOURS = ("#222222", "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf")
+_CURVE_COLOURS = style.CYCLE
 
 
 def plot_equity_curves(
@@ -236,7 +246,7 @@ def plot_equity_curves(
         if in_market is not None:
             blended = ax.get_xaxis_transform()
             ax.fill_between(in_market.index, 0, 0.025, where=in_market.to_numpy(dtype=bool), transform=blended,
-                            color="#1f77b4", alpha=0.5, lw=0, step="post", label=in_market_label)
+                            color=style.OKABE_ITO["sky_blue"], alpha=0.7, lw=0, step="post", label=in_market_label)
         ax.set_yscale("log")
         # 1-2-5 ticks: a log axis spanning one or two decades otherwise shows only 1 and 10
         ax.yaxis.set_major_locator(mticker.LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
@@ -253,22 +263,28 @@ def plot_equity_curves(
 
 
 def plot_drawdowns(drawdowns: Mapping[str, pd.Series], *, title: str) -> plt.Figure:
-    """Underwater curves: each equity curve's fall from its running peak, in percent."""
+    """Underwater curves, one filled panel per equity curve on a shared scale: each curve's
+    fall from its running peak in percent, its worst point marked (two overlaid lines
+    hid each other)."""
     with plt.rc_context(_STYLE):
-        fig, ax = plt.subplots(figsize=(13, 4.8))
-        for colour, (label, curve) in zip(_CURVE_COLOURS, drawdowns.items()):
+        fig, axes = plt.subplots(len(drawdowns), 1, figsize=(13, 2.6 * len(drawdowns) + 0.8), sharex=True, sharey=True,
+                                 squeeze=False)
+        for ax, colour, (label, curve) in zip(axes[:, 0], _CURVE_COLOURS[1:], drawdowns.items()):
             values = curve.to_numpy() * 100
             worst = int(np.argmin(values))
-            ax.plot(curve.index, values, color=colour, lw=0.9,
-                    label=f"{label} (worst {values[worst]:.1f}% on {curve.index[worst].date()})")
-        ax.axhline(0, color="black", lw=0.8)
-        ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:.0f}%"))
-        ax.xaxis.set_major_locator(mdates.YearLocator(5))
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
-        ax.set_xlabel("date")
-        ax.set_ylabel("fall from the running peak (%)")
-        ax.set_title(title)
-        ax.legend(loc="lower left", fontsize=9, framealpha=0.9)
+            ax.fill_between(curve.index, values, 0, color=colour, alpha=0.35, lw=0)
+            ax.plot(curve.index, values, color=colour, lw=0.8)
+            ax.plot(curve.index[worst], values[worst], "v", color="black", ms=7)
+            ax.annotate(f"worst {values[worst]:.1f}% on {curve.index[worst].date()}", (curve.index[worst], values[worst]),
+                        xytext=(8, 0), textcoords="offset points", va="center", fontsize=9, bbox=_NOTE_BOX)
+            ax.axhline(0, color="black", lw=0.8)
+            ax.set_title(label, loc="left", fontsize=11)
+            ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:.0f}%"))
+            ax.set_ylabel("below peak")
+        axes[-1, 0].xaxis.set_major_locator(mdates.YearLocator(5))
+        axes[-1, 0].xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+        axes[-1, 0].set_xlabel("date")
+        fig.suptitle(title)
         fig.tight_layout()
     return fig
 
@@ -284,7 +300,7 @@ def plot_peer_excess(rows: pd.DataFrame, *, title: str, min_n: int = 10) -> plt.
     colours = dict(zip(groups, _CURVE_COLOURS[1:]))
     y_of = {name: len(series) - 1 - i for i, name in enumerate(series)}
     with plt.rc_context(_STYLE):
-        fig, axes = plt.subplots(1, len(horizons), figsize=(3.3 * len(horizons) + 2.5, 0.5 * len(series) + 2.2),
+        fig, axes = plt.subplots(1, len(horizons), figsize=(2.6 * len(horizons) + 2.5, 0.62 * len(series) + 2.4),
                                  sharey=True, squeeze=False)
         for ax, horizon in zip(axes[0], horizons):
             part = rows.loc[rows["horizon"] == horizon]
@@ -296,10 +312,11 @@ def plot_peer_excess(rows: pd.DataFrame, *, title: str, min_n: int = 10) -> plt.
                 ax.plot([row.ci_low * 100, row.ci_high * 100], [y, y], color=colour, lw=1.6)
                 hollow = row.n < min_n
                 ax.plot(row.excess_mean * 100, y, "o", ms=6.5, color=colour, mfc="white" if hollow else colour)
+                # on a white box above the point: the zero line passes behind, never through the text
                 ax.annotate(f"n={row.n}" + (" anecd." if hollow else "") + f"  p={row.random_entry_p:.2f}",
-                            (row.excess_mean * 100, y), xytext=(0, 6), textcoords="offset points", ha="center",
-                            fontsize=7, color="#333333")
-            ax.axvline(0, color="black", lw=0.8, ls="--")
+                            (row.excess_mean * 100, y), xytext=(0, 7), textcoords="offset points", ha="center",
+                            fontsize=9, color="#222222", bbox=_NOTE_BOX, zorder=4)
+            ax.axvline(0, color="black", lw=0.8, ls="--", zorder=1)
             ax.set_title(f"{horizon} after the cross", fontsize=10)
             ax.set_xlabel("mean excess return (% points)")
             ax.xaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:+.0f}"))
@@ -320,7 +337,7 @@ def plot_peer_percentiles(percentiles: pd.DataFrame, counts: pd.DataFrame, *, ti
     values = percentiles.to_numpy(dtype=float)
     with plt.rc_context({**_STYLE, "axes.grid": False}):
         fig, ax = plt.subplots(figsize=(1.5 * values.shape[1] + 4, 0.5 * values.shape[0] + 1.8))
-        image = ax.imshow(values, cmap="RdBu", vmin=0, vmax=100, aspect="auto")
+        image = ax.imshow(values, cmap=style.DIVERGING_CMAP, vmin=0, vmax=100, aspect="auto")
         for i in range(values.shape[0]):
             for j in range(values.shape[1]):
                 n = int(counts.iat[i, j])
@@ -335,3 +352,111 @@ def plot_peer_percentiles(percentiles: pd.DataFrame, counts: pd.DataFrame, *, ti
         ax.set_title(title)
         fig.tight_layout()
     return fig
+
+
+# --- pictures drawn on a given axes (alphalens style: pass ax=, get the axes back) -----------
+
+
+def _axes(ax: plt.Axes | None, figsize: tuple[float, float]) -> plt.Axes:
+    if ax is not None:
+        return ax
+    with plt.rc_context(_STYLE):
+        return plt.subplots(figsize=figsize)[1]
+
+
+def plot_mean_path_band(
+    band: pd.DataFrame,
+    *,
+    random_band: pd.DataFrame | None = None,
+    confidence: float = 0.95,
+    title: str = "",
+    random_label: str = "random entry: 5–95% of the mean path",
+    ax: plt.Axes | None = None,
+) -> plt.Axes:
+    """The events' mean path with its confidence band (``band``: columns mean, low, high,
+    n by trading day from entry, e.g. ``backtest.events.paths.mean_path_interval``) and,
+    when given, the random-entry band (columns low, high by day)."""
+    ax = _axes(ax, (11, 5.5))
+    with plt.rc_context(_STYLE):
+        days = band.index.to_numpy()
+        if random_band is not None:
+            ax.fill_between(random_band.index.to_numpy(), random_band["low"], random_band["high"], color=style.RANDOM_BAND,
+                            alpha=0.35, lw=0, label=random_label)
+        ax.fill_between(days, band["low"], band["high"], color=style.EVENTS_BAND, alpha=0.35, lw=0,
+                        label=f"events' mean: {confidence:.0%} confidence band")
+        ax.plot(days, band["mean"], color=style.EVENTS_MEAN, lw=2.2, label="events' mean")
+        ax.axhline(100, color="black", lw=0.8)
+        ax.axvline(0, color="black", lw=0.8, ls=":")
+        ax.set_xlabel("trading days from entry (negative: before the event)")
+        ax.set_ylabel("level, entry = 100")
+        if title:
+            ax.set_title(title)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=3, frameon=False)
+    return ax
+
+
+def plot_pre_event_window(
+    paths: pd.DataFrame,
+    band: pd.DataFrame | None = None,
+    *,
+    title: str = "",
+    legend: bool = True,
+    ax: plt.Axes | None = None,
+) -> plt.Axes:
+    """How the series got to each event: ``paths`` (``aligned_paths(..., before=k)``, entry
+    = 100) from -k to 0 days, one thin line each, with the events' mean and its band
+    (``band``, same index) over them."""
+    ax = _axes(ax, (9, 5))
+    before = paths.loc[:0]
+    with plt.rc_context(_STYLE):
+        days = before.index.to_numpy()
+        for column in before.columns:
+            ax.plot(days, before[column].to_numpy(), color="#9a9a9a", lw=0.6, alpha=0.6)
+        if band is not None:
+            window = band.loc[:0]
+            ax.fill_between(days, window["low"], window["high"], color=style.EVENTS_BAND, alpha=0.4, lw=0,
+                            label="events' mean: 95% confidence band")
+            ax.plot(days, window["mean"], color=style.EVENTS_MEAN, lw=2.2, label=f"mean of {before.shape[1]} events")
+            if legend:
+                ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, frameon=False)
+        ax.axhline(100, color="black", lw=0.8)
+        ax.set_xlabel("trading days before the event (entry = 100)")
+        ax.set_ylabel("level, entry = 100")
+        if title:
+            ax.set_title(title)
+    return ax
+
+
+def plot_event_drawdowns(
+    event_dates: Sequence[pd.Timestamp],
+    max_drawdown: Sequence[float],
+    final_return: Sequence[float] | None = None,
+    *,
+    horizon: str = "12m",
+    title: str = "",
+    ax: plt.Axes | None = None,
+) -> plt.Axes:
+    """Per event: the deepest fall below the entry close within ``horizon`` (fractions,
+    drawn in %, downward bars; NaN = pending window, left blank) and, when given, the
+    return at the horizon's end as a marker: how much pain came before the outcome."""
+    ax = _axes(ax, (13, 4.8))
+    drawdown = np.asarray(max_drawdown, dtype=float) * 100
+    x = np.arange(len(drawdown))
+    with plt.rc_context(_STYLE):
+        ax.bar(x, drawdown, 0.7, color=style.OKABE_ITO["vermillion"], alpha=0.75,
+               label=f"deepest fall below entry within {horizon}")
+        if final_return is not None:
+            ax.plot(x, np.asarray(final_return, dtype=float) * 100, "D", color=style.OKABE_ITO["blue"], ms=5,
+                    markeredgecolor="black", markeredgewidth=0.4, lw=0, label=f"return at {horizon}")
+        ax.axhline(0, color="black", lw=0.8)
+        labels = [pd.Timestamp(d).strftime("%Y-%m-%d") for d in event_dates]
+        step = -(-len(labels) // 30)  # at most 30 dates on the axis: readable at the page's width
+        ax.set_xticks(x[::step], labels[::step], rotation=70, fontsize=8)
+        ax.set_xlim(-0.7, len(x) - 0.3)
+        ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:+.0f}%"))
+        ax.set_ylabel("% of the entry close")
+        ax.set_xlabel("event date")
+        if title:
+            ax.set_title(title)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.30), ncol=2, frameon=False)
+    return ax

@@ -60,14 +60,14 @@ __all__ = [
     "write_sweep_report",
 ]
 
-# The report writers pull in matplotlib (~0.4 s); a Dask or process worker unpickling a
+# The report writers (backtest.report.sweep_report) pull in matplotlib (~0.4 s); a Dask or process worker unpickling a
 # sweep task imports this package and never draws, so they load on first use (PEP 562).
 _REPORT_NAMES = ("MultiSweepReport", "write_multi_sweep_report", "write_sweep_report")
 
 
 def __getattr__(name: str) -> object:
     if name in _REPORT_NAMES:
-        from backtest.sweep import report
+        from backtest.report import sweep_report as report  # moved to the report stage (issue 19)
 
         return getattr(report, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

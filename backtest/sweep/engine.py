@@ -243,8 +243,10 @@ class SweepResult:
             best = f"{test.best_pair[0]}/{test.best_pair[1]}" if test.best_pair else "-"
             rank = "-" if ref["reference_rank"] is None else str(ref["reference_rank"])
             pct = "-" if ref["reference_percentile"] is None else f"{ref['reference_percentile']:.1f}"
+            # the best excess return in % like every other report (a t statistic when studentised)
+            excess = f"{test.statistic:.2f}" if self.studentize else f"{test.statistic * 100:+.2f}%"
             lines.append(
-                f"{test.horizon:>7} {test.n:>6} {best:>8} {test.statistic:>8.4f} {test.reality_check_pvalue:>6.3f} "
+                f"{test.horizon:>7} {test.n:>6} {best:>8} {excess:>8} {test.reality_check_pvalue:>6.3f} "
                 f"{test.pvalue:>6.3f} {test.n_survivors:>7} {rank:>9} {pct:>7}"
             )
         return "\n".join(lines)

@@ -176,7 +176,7 @@ def _driver_costs(item: SeriesInput, grid: SweepGrid, rules: EventRules, horizon
     from backtest.sweep.engine import pair_statistics, sweep_settings
     from backtest.sweep.multi import series_rows
     from backtest.sweep.plan import BlockPlan, _SeriesJob
-    from backtest.sweep.report import (
+    from backtest.report.sweep_report import (
         PAIRS_COMPRESSION_LEVEL,
         parquet_bytes,
         series_pairs_frame,

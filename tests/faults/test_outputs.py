@@ -467,7 +467,7 @@ def test_a_killed_cli_sweep_keeps_the_old_report_and_the_next_sweep_regenerates_
     assert {k: v for k, v in snapshot_tree(parent).items() if not k.startswith(".")} == before
     again = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=600)
     assert again.returncode == 0, again.stderr
-    assert sorted(p.name for p in parent.iterdir()) == [SWEEP_FOLDER]
+    assert sorted(p.name for p in parent.iterdir()) == ["_assets", SWEEP_FOLDER]  # the report and plotly.js, shared
     assert snapshot_tree(parent) == before  # same seed, same bytes, manifest included
 
 
@@ -529,3 +529,71 @@ def test_a_committed_bench_file_is_recognised_so_a_rerun_may_replace_it(kind: st
         other = "sweep.json" if name != "sweep.json" else "scaling.json"
         backtest._io.preflight(RESULTS / "bench" / other, kind, overwrite=False)
     assert snapshot_tree(RESULTS / "bench") == before  # the probe file is gone again
+
+
+# --- the shared plotly.js asset (results/_assets/) ---------------------------------------------
+
+
+def test_the_plotly_asset_is_written_once_beside_the_reports_and_referenced_relatively(tmp_path: Path) -> None:
+    from backtest.report.outputs import plotly_asset, plotly_head
+
+    report = tmp_path / "results" / "claims" / "some_claim"
+    head = plotly_head(report)
+    name, data = plotly_asset()
+    asset = tmp_path / "results" / "_assets" / name
+    assert f'src="../../_assets/{name}"' in head and asset.read_bytes() == data
+    assert read_manifest(asset.parent).kind == "asset"
+    before = asset.stat()
+    plotly_head(tmp_path / "results" / "another")  # depth 1: ../_assets, and no rewrite of a current asset
+    assert f'src="../_assets/{name}"' in plotly_head(tmp_path / "results" / "another")
+    assert (asset.stat().st_ino, asset.stat().st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    # outside a results/ folder the output dir holds the assets
+    assert 'src="../_assets/' in plotly_head(tmp_path / "elsewhere" / "report")
+    assert (tmp_path / "elsewhere" / "_assets" / name).exists()
+
+
+def test_a_damaged_asset_is_rewritten_and_a_users_file_beside_it_survives(tmp_path: Path) -> None:
+    from backtest.report.outputs import plotly_asset, plotly_head
+
+    plotly_head(tmp_path / "results" / "report")
+    name, data = plotly_asset()
+    folder = tmp_path / "results" / "_assets"
+    (folder / name).write_bytes(b"truncated")
+    (folder / "notes.txt").write_text("mine\n")
+    plotly_head(tmp_path / "results" / "report")
+    assert (folder / name).read_bytes() == data and (folder / "notes.txt").read_text() == "mine\n"
+
+
+def test_an_assets_folder_backtest_did_not_write_is_never_touched(tmp_path: Path) -> None:
+    from backtest.report.outputs import plotly_asset, plotly_head, self_contained
+
+    folder = tmp_path / "results" / "_assets"
+    folder.mkdir(parents=True)
+    (folder / plotly_asset()[0]).write_text("the user's own plotly build\n")
+    before = snapshot_tree(tmp_path)
+    with pytest.raises(OutputError, match="not written by backtest"):
+        plotly_head(tmp_path / "results" / "report")
+    assert snapshot_tree(tmp_path) == before
+    with self_contained():  # --self-contained needs no asset folder
+        head = plotly_head(tmp_path / "results" / "report")
+    assert head.startswith("<script") and "src=" not in head[:40] and snapshot_tree(tmp_path) == before
+
+
+def test_a_sweep_refuses_a_foreign_assets_folder_before_any_work_and_self_contained_needs_none(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    parent = tmp_path / "results"
+    (parent / "_assets").mkdir(parents=True)
+    (parent / "_assets" / "plotly.min.js").write_text("the user's\n")
+    before = snapshot_tree(parent)
+    code, _, err = run_cli(["sweep", *SMALL_SWEEP, "--output-dir", str(parent)], capsys)
+    assert code == 2
+    assert_one_error_line(err, "_assets holds 1 entry not written by backtest", "--self-contained")
+    assert snapshot_tree(parent) == before
+    code, _, err = run_cli(["sweep", *SMALL_SWEEP, "--output-dir", str(parent), "--self-contained"], capsys)
+    assert code == 0, err
+    page = (parent / SWEEP_FOLDER / "summary.html").read_text()
+    assert "<script type=\"text/javascript\">/**" in page and "_assets/plotly" not in page
+    assert {k: v for k, v in snapshot_tree(parent).items() if k.startswith("_assets")} == before
+    from backtest.report.outputs import _SELF_CONTAINED
+
+    assert _SELF_CONTAINED.get() is False  # the flag ends with its command

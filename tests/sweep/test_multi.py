@@ -13,7 +13,7 @@ import pytest
 from backtest.errors import ParameterError
 from backtest.events import DEFAULT_HORIZONS, EventRules
 from backtest.sweep import SweepGrid, run_sweep
-from backtest.sweep import report as sweep_report
+from backtest.report import sweep_report
 from backtest.sweep.executors import LocalExecutor
 from backtest.sweep.multi import (
     SERIES_COLUMNS,
@@ -23,7 +23,7 @@ from backtest.sweep.multi import (
     run_sweeps,
     series_frame,
 )
-from backtest.sweep.report import MultiSweepReport, write_multi_sweep_report
+from backtest.report.sweep_report import MultiSweepReport, write_multi_sweep_report
 from tests.sweep.conftest import cycles, random_walk
 
 GRID = SweepGrid.from_ranges("3:30:9", "20:80:20")

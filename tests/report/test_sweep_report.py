@@ -9,8 +9,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from backtest.events import DEFAULT_HORIZONS, EventRules
+from backtest.report import sweep_report
 from backtest.sweep import SweepGrid, run_sweep, write_sweep_report
-from backtest.sweep import report as sweep_report
 
 
 def _result(walk, seed=1):
@@ -34,7 +34,9 @@ def test_report_files_and_contents(walk, tmp_path):
     markdown = (target / "summary.md").read_text()
     assert "Reality Check p" in markdown and "![1m heatmap](heatmap_1m.png)" in markdown
     html = (target / "summary.html").read_text()
-    assert "data:image/png;base64," in html and "heatmap_1m.png" not in html  # self-contained
+    # each heatmap is interactive in the page, plotly.js loaded from the shared asset folder
+    assert 'id="sweep-heatmap-1m"' in html and "heatmap_1m.png" not in html
+    assert 'src="../_assets/plotly-' in html and (tmp_path / "_assets").is_dir()
 
 
 def test_same_seed_same_bytes(walk, tmp_path):
@@ -63,4 +65,40 @@ def test_interrupted_write_leaves_previous_results(walk, tmp_path, monkeypatch):
         write_sweep_report(result, tmp_path / "fresh")
     assert (target / "summary.json").read_bytes() == before
     assert not (tmp_path / "fresh").exists()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["kept"]  # no staging leftovers
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["_assets", "kept"]  # no staging leftovers
+
+
+def test_summary_opens_with_the_answer_in_percent_and_states_the_detection_start(walk, tmp_path):
+    result = _result(walk)
+    markdown = sweep_report.summary_markdown(result)
+    headings = [line for line in markdown.splitlines() if line.startswith("## ")]
+    assert headings[:3] == ["## Answer in brief", "## Settings", "## How to read this report"]
+    answer = markdown[markdown.index("## Answer in brief"):markdown.index("## Settings")]
+    assert sum(line.startswith("- ") and "best pair" in line for line in answer.splitlines()) == len(result.tests)
+    assert "SPA p" in answer
+    # returns in %, never as fractions
+    for test in result.tests:
+        best = result.table.loc[(result.table["horizon"] == test.horizon) & (result.table["fast"] == test.best_pair[0])
+                                & (result.table["slow"] == test.best_pair[1]), "mean_excess_return"].iloc[0]
+        assert f"{best * 100:+.2f}%" in answer
+    assert "Events are counted from 1991-01-01 (--since)." in answer
+    default_start = run_sweep(walk, SweepGrid.from_ranges("3:6:3", "20:30:10"), EventRules(), DEFAULT_HORIZONS[:1],
+                              reps=20, seed=1, reference=(6, 30))
+    assert "start of the data, 1990-01-01 (the sweep's default" in sweep_report.detection_start_text(default_start)
+    assert "studies" in sweep_report.detection_start_text(default_start)
+
+
+def test_heatmap_takes_an_axes_and_marks_the_best_and_reference_pairs():
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    fig, ax = plt.subplots()
+    returned = sweep_report.plot_sweep_heatmap(np.array([10, 50]), np.array([100, 200]), np.array([[1.0, -2.0], [0.5, 3.0]]),
+                                               title="t", best=(50, 200), reference=(10, 100), ax=ax)
+    assert returned is ax
+    legend = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert legend == ["best pair 50/200", "10/100"]
+    # the legend sits below the axes, never over a cell
+    fig.canvas.draw()
+    assert ax.get_legend().get_window_extent().y1 <= ax.get_window_extent().y0
+    plt.close(fig)

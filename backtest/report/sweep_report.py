@@ -1,5 +1,9 @@
 """Files of a sweep: tidy Parquet/CSV table, heatmaps, Markdown/HTML summary, summary.json.
 
+The summary opens with the answer (``answer_lines``: does any pair beat random entry once
+the search is accounted for, and from when events were counted); heatmaps are drawn by
+``plot_sweep_heatmap(..., ax=)`` from the tidy table and are interactive in summary.html.
+
 ``write_sweep_report(result, directory)`` renders a computed ``SweepResult`` (it computes no
 statistic) and swaps the whole directory into place only when every file is written, so an
 interrupted run leaves the previous results, or nothing, never a partial directory; it
@@ -12,6 +16,7 @@ inputs, same bytes, whichever executor computed them).
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,6 +28,8 @@ import pyarrow.parquet as pq  # noqa: E402
 
 from backtest._io import report_directory  # noqa: E402
 from backtest._json import dumps, plain
+from backtest.report import style
+from backtest.report.outputs import html_page
 from backtest.report.render import figure_png, markdown_table, markdown_to_html  # noqa: E402
 from backtest.report.summary import provenance_records
 from backtest.sweep.engine import COLUMNS, SweepResult  # noqa: E402
@@ -76,45 +83,72 @@ def summary_dict(result: SweepResult, top: int = 10) -> dict[str, object]:
     return plain(out)  # type: ignore[return-value]
 
 
-def heatmap_figure(result: SweepResult, label: str) -> plt.Figure:
-    """Mean excess return (%) over fast x slow; Romano-Wolf survivors dotted, the reference
-    pair circled. Cells with fast >= slow, or without complete events, are blank."""
-    rows = result.table.loc[result.table["horizon"] == label]
-    fast_values = np.array(result.grid.fast)
-    slow_values = np.array(result.grid.slow)
-    grid = np.full((len(fast_values), len(slow_values)), np.nan)
-    fi = np.searchsorted(fast_values, rows["fast"].to_numpy())
-    si = np.searchsorted(slow_values, rows["slow"].to_numpy())
-    grid[fi, si] = rows["mean_excess_return"].to_numpy() * 100.0
-    limit = np.nanmax(np.abs(grid)) if np.isfinite(grid).any() else 1.0
+def plot_sweep_heatmap(
+    fast: np.ndarray,
+    slow: np.ndarray,
+    values_pct: np.ndarray,
+    *,
+    title: str,
+    best: tuple[int, int] | None = None,
+    reference: tuple[int, int] | None = None,
+    survivors: Sequence[tuple[int, int]] = (),
+    value_label: str = "mean excess return over random entry (%)",
+    ax: plt.Axes | None = None,
+) -> plt.Axes:
+    """Heatmap of ``values_pct`` (rows: ``fast`` windows, columns: ``slow``; NaN blank),
+    symmetric colour scale around 0, with the Romano-Wolf ``survivors`` dotted, the
+    ``best`` pair starred and the ``reference`` pair circled; the legend sits below the
+    axes so it never hides a cell. Returns the axes (alphalens style: pass ``ax=``)."""
+    if ax is None:
+        ax = plt.subplots(figsize=(9.0, 6.6))[1]
+    values = np.asarray(values_pct, dtype=float)
+    limit = float(np.nanmax(np.abs(values))) if np.isfinite(values).any() else 1.0
     limit = limit if limit > 0 else 1.0
 
-    def edges(values: np.ndarray) -> np.ndarray:
-        if len(values) == 1:
-            return np.array([values[0] - 0.5, values[0] + 0.5])
-        middle = (values[:-1] + values[1:]) / 2.0
-        return np.concatenate([[values[0] - (middle[0] - values[0])], middle, [values[-1] + (values[-1] - middle[-1])]])
+    def edges(centres: np.ndarray) -> np.ndarray:
+        centres = np.asarray(centres, dtype=float)
+        if len(centres) == 1:
+            return np.array([centres[0] - 0.5, centres[0] + 0.5])
+        middle = (centres[:-1] + centres[1:]) / 2.0
+        return np.concatenate([[centres[0] - (middle[0] - centres[0])], middle, [centres[-1] + (centres[-1] - middle[-1])]])
 
-    fig, ax = plt.subplots(figsize=(9.0, 6.0))
-    mesh = ax.pcolormesh(edges(slow_values), edges(fast_values), grid, cmap="RdBu", vmin=-limit, vmax=limit, shading="flat")
-    colorbar = fig.colorbar(mesh, ax=ax)
-    colorbar.set_label("mean excess return over random entry (%)")
-    kept = rows.loc[rows["romano_wolf_survives"]]
-    if len(kept):
-        ax.scatter(kept["slow"], kept["fast"], s=6, c="black", marker="s", linewidths=0, label="survives Romano-Wolf (FWER 5%)")
-    ref_fast, ref_slow = result.reference
-    if ref_fast in result.grid.fast and ref_slow in result.grid.slow and ref_fast < ref_slow:
-        ax.scatter([ref_slow], [ref_fast], s=140, facecolors="none", edgecolors="black", linewidths=1.8,
-                   label=f"{ref_fast}/{ref_slow}")
+    mesh = ax.pcolormesh(edges(slow), edges(fast), values, cmap=style.DIVERGING_CMAP, vmin=-limit, vmax=limit,
+                         shading="flat")
+    colorbar = ax.figure.colorbar(mesh, ax=ax)
+    colorbar.set_label(value_label)
+    if survivors:
+        ax.scatter([s for _, s in survivors], [f for f, _ in survivors], s=6, c="black", marker="s", linewidths=0,
+                   label="survives Romano-Wolf (FWER 5%)")
+    if best is not None:
+        ax.scatter([best[1]], [best[0]], s=260, marker="*", color=style.OKABE_ITO["yellow"], edgecolors="black",
+                   linewidths=1.2, zorder=5, label=f"best pair {best[0]}/{best[1]}")
+    if reference is not None:
+        ax.scatter([reference[1]], [reference[0]], s=160, facecolors="none", edgecolors="black", linewidths=2.0,
+                   zorder=5, label=f"{reference[0]}/{reference[1]}")
+        ax.annotate(f"{reference[0]}/{reference[1]}", (reference[1], reference[0]), xytext=(9, 7),
+                    textcoords="offset points", fontsize=10, fontweight="bold",
+                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8})
     ax.set_xlabel("slow moving-average window (trading days)")
     ax.set_ylabel("fast moving-average window (trading days)")
-    rules = result.rules
-    ax.set_title(
-        f"{result.series_name}: {rules.ma.upper()} {rules.direction} crosses, {label} forward return\n"
-        f"mean over events minus the unconditional mean; events {_event_span(result)}"
-    )
+    ax.set_title(title, fontsize=11)
     if ax.get_legend_handles_labels()[0]:
-        ax.legend(loc="lower right", fontsize=8, framealpha=0.9)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=3, fontsize=9, frameon=False)
+    return ax
+
+
+def heatmap_figure(result: SweepResult, label: str) -> plt.Figure:
+    """The heatmap of one horizon of a sweep (``plot_sweep_heatmap`` on its tidy table)."""
+    from backtest.report.interactive import sweep_heatmap_grid, sweep_marks
+
+    fast, slow, grid = sweep_heatmap_grid(result, label)
+    best, reference, survivors = sweep_marks(result, label)
+    rules = result.rules
+    fig, ax = plt.subplots(figsize=(9.0, 6.8))
+    plot_sweep_heatmap(
+        fast, slow, grid, best=best, reference=reference, survivors=survivors, ax=ax,
+        title=f"{result.series_name}: {rules.ma.upper()} {rules.direction} crosses, {label} forward return\n"
+              f"mean over events minus the unconditional mean; events {_event_span(result)}")
+    fig.tight_layout()
     return fig
 
 
@@ -132,6 +166,66 @@ def _fmt_p(value: object) -> str:
     return f"{float(value):.3f}"  # type: ignore[arg-type]
 
 
+STUDIES_START_NOTE = ("the event studies (`backtest study`, `backtest claim run` on `studies/*.toml`) count from their "
+                      "spec's `start` instead (1985-01-01 for the Russell 2000 studies), so they find fewer events "
+                      "for the same pair")
+"""Where the detection start of the studies differs from a sweep's default (said in every sweep summary)."""
+
+
+def detection_start_text(result: SweepResult) -> str:
+    """From when the sweep counted events, and why (its default differs from the studies')."""
+    if result.rules.start is not None:
+        return f"Events are counted from {result.rules.start.date()} (--since)."
+    return (f"Events are counted from the start of the data, {result.first_date.date()} (the sweep's default: no "
+            f"--since); {STUDIES_START_NOTE}.")
+
+
+def _best_excess(result: SweepResult, label: str, pair: tuple[int, int]) -> float:
+    rows = result.table.loc[(result.table["horizon"] == label) & (result.table["fast"] == pair[0])
+                            & (result.table["slow"] == pair[1]), "mean_excess_return"]
+    return float(rows.iloc[0]) if len(rows) else float("nan")
+
+
+def answer_lines(result: SweepResult) -> list[str]:
+    """The answer in plain words: does any pair beat random entry once the search over the
+    whole grid is accounted for (SPA, Hansen 2005), and where the reference pair stands."""
+    alpha = result.alpha
+    ref = f"{result.reference[0]}/{result.reference[1]}"
+    if not result.tests:
+        return [f"No data-snooping test was run (0 bootstrap replications): the table ranks {result.grid.describe()} "
+                "pairs by mean excess return, without a verdict.", detection_start_text(result)]
+    beating = [t.horizon for t in result.tests if t.best_pair and t.pvalue <= alpha]
+    pairs = max(t.n for t in result.tests)
+    if beating:
+        verdict = (f"At {', '.join(beating)}, the best pair beats random entry even after accounting for the search "
+                   f"over {pairs:,} pairs (SPA p ≤ {alpha:.0%}); at the other horizons no pair does.") if len(beating) < len(
+            result.tests) else (f"At every horizon the best pair beats random entry even after accounting for the search "
+                                f"over {pairs:,} pairs (SPA p ≤ {alpha:.0%}).")
+    else:
+        verdict = (f"No pair beats random entry once the search over {pairs:,} pairs is accounted for: SPA p > "
+                   f"{alpha:.0%} at every horizon. The best pairs below are what the search found, not a signal.")
+    lines = [f"**Answer: {verdict}**", ""]
+    for test in result.tests:
+        rank = result.reference_rank(test.horizon)
+        best = test.best_pair
+        best_text = (f"best pair {best[0]}/{best[1]}, mean excess {_best_excess(result, test.horizon, best) * 100:+.2f}% "
+                     f"over random entry (SPA p = {test.pvalue:.3f}, {test.n_survivors} pair(s) survive Romano-Wolf)"
+                     if best else "no pair with complete events")
+        ref_text = ("" if rank["reference_rank"] is None else
+                    f"; {ref} ranks {rank['reference_rank']} of {test.n} (percentile {rank['reference_percentile']:.0f})")
+        lines.append(f"- {test.horizon}: {best_text}{ref_text}.")
+    lines += ["", detection_start_text(result)]
+    return lines
+
+
+def _how_to_read() -> list[str]:
+    """The "How to read this report" section, from the include every report shares."""
+    from backtest.report.claim_report import _environment
+
+    text = _environment().get_template("_how_to_read.md.j2").render(report_kind="sweep")
+    return ["## How to read this report", "", text.strip(), ""]
+
+
 def summary_markdown(result: SweepResult, top: int = 10) -> str:
     """The human summary: settings, the tests per horizon, heatmaps and the top pairs."""
     rules = result.rules
@@ -142,6 +236,12 @@ def summary_markdown(result: SweepResult, top: int = 10) -> str:
                                       "reference_percentile", "mean_block"])
     lines = [
         f"# Parameter sweep: {result.series_name}, {rules.ma.upper()} {rules.direction} crosses",
+        "",
+        "## Answer in brief",
+        "",
+        *answer_lines(result),
+        "",
+        "## Settings",
         "",
         f"- Data: {result.first_date.date()} to {result.last_date.date()} ({result.n_closes:,} closes)"
         + (f", sha256 `{result.data_sha256[:16]}…`" if result.data_sha256 else ""),
@@ -157,6 +257,7 @@ def summary_markdown(result: SweepResult, top: int = 10) -> str:
         "- Returns are fractions of the entry close shown in %; excess = mean over the pair's events minus the "
         "mean over every eligible day of the same window (random entry).",
         "",
+        *_how_to_read(),
         "## Does the best pair beat random entry?",
         "",
     ]
@@ -233,7 +334,10 @@ def write_sweep_report(result: SweepResult, directory: str | Path, csv: bool = F
         markdown = summary_markdown(result, top)
         (staging / MARKDOWN_FILE).write_text(markdown)
         title = f"Parameter sweep: {result.series_name}"
-        (staging / HTML_FILE).write_text(markdown_to_html(markdown, title, image_dir=staging))
+        from backtest.report.interactive import sweep_blocks
+
+        interactive = sweep_blocks(result, heatmap_file)
+        (staging / HTML_FILE).write_text(html_page(markdown, title, target, image_dir=staging, interactive=interactive))
         text = dumps(summary_dict(result, top))
         (staging / JSON_FILE).write_text(text)
     return target

@@ -1,0 +1,138 @@
+"""Every report as a reader sees it: each report.html under results/ (and a freshly written
+claim report) rendered in headless Chromium at 800 and 1280 px wide, measured through the
+DOM: the page never scrolls sideways, every plotly figure drew (plotly.js loaded through
+its relative ``_assets/`` path, each figure has its SVG) and every image loaded.
+
+Driver: Chromium's own ``--headless --dump-dom`` (no Python dependency). A copy of the page
+gets a ``<base href>`` pointing at the original folder, so relative paths resolve exactly as
+they do for the original, and a small script that writes its measurements into the DOM
+once the page has loaded; ``--virtual-time-budget`` lets plotly finish drawing first.
+Chromium comes from the OS packages (``.ci/run`` installs it in CI, where its absence is a
+failure, not a skip).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+WIDTHS = (800, 1280)
+HEIGHT = 1000
+CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "chrome")
+RENDER_TIMEOUT_S = 120
+VIRTUAL_TIME_BUDGET_MS = 20_000
+
+MEASURE_SCRIPT = """
+<script>
+window.addEventListener("load", function () {
+  setTimeout(function () {
+    var root = document.documentElement;
+    var wide = [];
+    document.querySelectorAll("body *").forEach(function (el) {
+      var box = el.getBoundingClientRect();
+      if (box.right > window.innerWidth + 1 && wide.length < 5) {
+        wide.push(el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + (el.className && el.className.baseVal === undefined ? "." + el.className : "") + " right=" + Math.round(box.right));
+      }
+    });
+    var out = {
+      scrollWidth: root.scrollWidth,
+      innerWidth: window.innerWidth,
+      plotly: typeof window.Plotly !== "undefined",
+      figures: Array.prototype.map.call(document.querySelectorAll(".plotly-graph-div"), function (div) {
+        return {id: div.id, svg: div.querySelector("svg.main-svg") !== null};
+      }),
+      images: Array.prototype.map.call(document.images, function (img) {
+        return {src: img.getAttribute("src").slice(0, 40), loaded: img.complete && img.naturalWidth > 0};
+      }),
+      wide: wide
+    };
+    var pre = document.createElement("pre");
+    pre.id = "__measurements__";
+    pre.style.display = "none";
+    pre.textContent = JSON.stringify(out);
+    document.body.appendChild(pre);
+  }, 1000);
+});
+</script>
+"""
+
+
+def chromium() -> str:
+    """The Chromium executable; skips without one locally, fails in CI (``CI=true``)."""
+    for name in CHROMIUM_CANDIDATES:
+        found = shutil.which(name)
+        if found:
+            return found
+    message = "headless Chromium is not installed (apt-get install chromium): the browser test cannot run"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(message + "; .ci/run installs it in CI")
+    pytest.skip(message)
+
+
+def measure(page: Path, width: int, scratch: Path) -> dict:
+    """Render ``page`` at ``width`` px and return what the injected script measured."""
+    text = page.read_text(encoding="utf-8")
+    base = f'<base href="{page.parent.resolve().as_uri()}/">'
+    text = text.replace("<head>", "<head>\n" + base, 1).replace("</body>", MEASURE_SCRIPT + "</body>", 1)
+    copy = scratch / f"{page.parent.name}-{width}.html"
+    copy.write_text(text, encoding="utf-8")
+    command = [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+               "--allow-file-access-from-files", f"--window-size={width},{HEIGHT}",
+               f"--virtual-time-budget={VIRTUAL_TIME_BUDGET_MS}", "--dump-dom", copy.resolve().as_uri()]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=RENDER_TIMEOUT_S, check=False)
+    found = re.search(r'<pre id="__measurements__"[^>]*>(.*?)</pre>', done.stdout, flags=re.DOTALL)
+    assert found, f"no measurements from Chromium for {page} (exit {done.returncode}): {done.stderr[-2000:]}"
+    return json.loads(html.unescape(found.group(1)))
+
+
+def check_page(page: Path, width: int, scratch: Path) -> None:
+    result = measure(page, width, scratch)
+    assert result["innerWidth"] == width
+    assert result["scrollWidth"] <= result["innerWidth"], (
+        f"{page} scrolls sideways at {width} px: {result['scrollWidth']} px wide; widest: {result['wide']}")
+    assert all(image["loaded"] for image in result["images"]), f"{page}: images not loaded: {result['images']}"
+    if 'class="plotly-figure"' in page.read_text(encoding="utf-8"):
+        assert result["plotly"], f"{page}: plotly.js did not load (relative _assets path or inline script)"
+        assert result["figures"], f"{page}: no plotly figure in the DOM"
+        missing = [figure["id"] for figure in result["figures"] if not figure["svg"]]
+        assert not missing, f"{page}: plotly figures without an SVG: {missing}"
+
+
+RESULTS = Path(__file__).resolve().parents[2] / "results"
+
+
+def committed_reports() -> list[Path]:
+    root = RESULTS
+    return sorted(path for path in root.rglob("*.html") if not any(part.startswith(".") for part in path.parts))
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("page", committed_reports(), ids=lambda path: path.parent.name)
+def test_committed_report_reads_well_in_chromium(page: Path, width: int, tmp_path: Path) -> None:
+    check_page(page, width, tmp_path)
+
+
+@pytest.fixture(scope="module")
+def fresh_claim_report(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> Path:
+    """A claim report written now (few draws: the page, not the statistics, is tested)."""
+    from backtest.claims import load_spec
+    from backtest.claims.run import run_claim
+    from backtest.report.claim_report import write_claim_report
+
+    spec = load_spec(Path(__file__).resolve().parents[2] / "studies" / "claims" / "rsi_oversold.toml")
+    result = run_claim(spec, data_dir=data_dir, n_draws=500, n_paths=0)
+    return write_claim_report(result, tmp_path_factory.mktemp("results") / "claims" / spec.name) / "report.html"
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_fresh_claim_report_draws_its_interactive_figures(fresh_claim_report: Path, width: int, tmp_path: Path) -> None:
+    text = fresh_claim_report.read_text(encoding="utf-8")
+    assert 'src="../_assets/plotly-' in text and text.count('class="plotly-figure"') >= 3
+    check_page(fresh_claim_report, width, tmp_path)
