@@ -458,7 +458,8 @@ def render_report(summary: dict[str, Any], events: pd.DataFrame) -> str:
         "## 3. Method",
         "",
         f"- **All events** (the reference): the headline study's statistics, {params['n_draws']:,} random-entry draws "
-        f"and {params['n_paths']:,} bootstrapped paths (mean block {summary['unfiltered']['mean_block']:.0f} days).",
+        f"and {params['n_paths']:,} bootstrapped paths (mean block per horizon "
+        f"{', '.join(f'{k} {v:.0f}' for k, v in summary['unfiltered']['mean_block'].items())} days).",
         "- **With data**: the events a filter could judge (kept + rejected) — the unfiltered events of the period "
         "its indicator covers, the fair comparison for a filter that starts in 1999 or 2001.",
         "- **Kept events alone** (questions A and B): the full statistics of the headline study on the subset, "

@@ -259,10 +259,10 @@ def render_report(summary: dict[str, Any], events: pd.DataFrame) -> str:
         "complete forward window).",
         f"- **Random-entry Monte Carlo**: {params['n_draws']:,} sets of as many random eligible days as there are complete "
         "events, drawn without replacement; p = (1 + #draws with a mean at or *below* the events') / (1 + draws). "
-        "Spacing- and era-matched variants as in the golden-cross study.",
-        (f"- **Bootstrapped-path null**: {params['n_paths']:,} stationary-bootstrap price paths (mean block "
-         f"{stats['parameters']['mean_block']:.0f} days); the same death-cross rule is run on each; p is the share of "
-         "paths whose event mean is at or below the observed one."
+        "Spacing-matched variant as in the golden-cross study (the era-matched one is not run: biased by construction).",
+        (f"- **Bootstrapped-path null**: {params['n_paths']:,} stationary-bootstrap price paths (event-period returns, "
+         f"mean block per horizon {', '.join(f'{k} {v:.0f}' for k, v in stats['parameters']['mean_block'].items())} days); the same death-cross rule is run on each; p is the share of "
+         "paths whose event mean minus that path's all-days mean is at or below the observed one."
          if params["n_paths"] else "- **Bootstrapped-path null**: skipped (run with 0 paths)."),
         "- **Classical tests**, one-sided in the direction of losses: t-tests of mean < 0 and of mean excess return < 0 "
         "with standard errors from the exact calendar overlap of the event windows (Hansen & Hodrick 1980; n_eff − 1 "

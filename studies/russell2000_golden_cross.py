@@ -517,8 +517,9 @@ def render_report(summary: dict[str, Any], events: pd.DataFrame) -> str:
         "in each event's calendar year) is no longer run: that year holds the rally that produced the cross, so it is "
         "biased towards \"no\" (measured size 0.4–1.1% at 5%).",
         (f"- **Bootstrapped-path null** (Brock, Lakonishok & LeBaron 1992): {params['n_paths']:,} price paths rebuilt "
-         f"from daily log returns resampled with a stationary block bootstrap (mean block "
-         f"{stats['parameters']['mean_block']:.0f} days); the same rule is run on each path."
+         f"from the event period's daily log returns resampled with a stationary block bootstrap (mean block per "
+         f"horizon {', '.join(f'{k} {v:.0f}' for k, v in stats['parameters']['mean_block'].items())} days); the same "
+         "rule is run on each path, and its events' mean minus the path's all-days mean is compared with ours."
          if params["n_paths"] else "- **Bootstrapped-path null**: skipped (run with 0 paths)."),
         "- **Standard errors in calendar time**: the t-tests of the mean return (question A) and of the mean excess "
         "return take their standard error from the exact number of trading days the event windows share "
