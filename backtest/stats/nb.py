@@ -31,7 +31,8 @@ CHUNK = 512
 """Draws per work item of the parallel loops (performance only; results do not depend on it)."""
 
 NULL_STATISTICS: tuple[str, ...] = ("mean", "median", "hit_rate", "mean_max_drawdown")
-"""Columns of ``random_entry_null_stats_nb`` / ``path_event_stats_nb`` output, in order."""
+"""Columns of ``random_entry_null_stats_nb`` output, in order (the path null's excess
+statistics, ``path_excess_stats_nb``, are the first three)."""
 N_NULL_STATISTICS = 4
 
 
@@ -327,54 +328,6 @@ def rebuild_path_nb(first_price: float, log_returns: np.ndarray, indices: np.nda
         cumulative += log_returns[indices[t]]
         path[t + 1] = first_price * np.exp(cumulative)
     return path
-
-
-@njit(cache=True, nogil=True)
-def path_event_stats_nb(
-    path: np.ndarray, events: np.ndarray, entry_lag: int, offsets: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Event statistics on one price path (Brock, Lakonishok & LeBaron 1992, "Simple
-    technical trading rules and the stochastic properties of stock returns", J. Finance
-    47(5): bootstrap a null model, re-run the rule, compare).
-
-    ``events`` are the event positions the source and timing rules found on ``path``; entry
-    at ``event + entry_lag``. ``offsets[p, j]`` is the window length of horizon j for an
-    entry at position p (negative: none). Returns (stats, counts): stats (horizons, 4) with
-    columns ``NULL_STATISTICS`` over the path's complete events (NaN if none), counts
-    (horizons,) the number of those events.
-    """
-    n = path.shape[0]
-    n_horizons = offsets.shape[1]
-    stats = np.full((n_horizons, N_NULL_STATISTICS), np.nan)
-    counts = np.zeros(n_horizons, dtype=np.int64)
-    measured = np.empty(6)
-    values = np.empty(events.shape[0])
-    for j in range(n_horizons):
-        k = 0
-        total = 0.0
-        hits = 0
-        drawdown = 0.0
-        for e in range(events.shape[0]):
-            entry = events[e] + entry_lag
-            if entry >= n:
-                continue
-            offset = offsets[entry, j]
-            if offset < 0 or entry + offset >= n:
-                continue
-            measure_window_nb(path, entry, entry + offset, measured)
-            values[k] = measured[0]
-            total += measured[0]
-            if measured[0] > 0.0:
-                hits += 1
-            drawdown += measured[1]
-            k += 1
-        counts[j] = k
-        if k > 0:
-            stats[j, 0] = total / k
-            stats[j, 1] = np.median(values[:k])
-            stats[j, 2] = hits / k
-            stats[j, 3] = drawdown / k
-    return stats, counts
 
 
 @njit(cache=True, nogil=True)
