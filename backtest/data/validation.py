@@ -94,8 +94,8 @@ KINDS: dict[str, tuple[Severity, str, str, str]] = {
             # with them. What analyses do about a gap: backtest.data.series.segment_for_analysis.
             f"over {MAX_GAP_DAYS} calendar days between consecutive valid rows; reported, never filled"),
     "non_session": ("info", "non-session date", "non-session dates",
-                    "not an NYSE (XNYS) trading session per exchange_calendars: FRED carries the "
-                    "previous level over closures and some weekends; dropped, never filled"),
+                    ("not an NYSE (XNYS) trading session per exchange_calendars: FRED carries the "
+                     "previous level over closures and some weekends; dropped, never filled")),
     "zero_volume": ("warning", "zero-volume row", "zero-volume rows", "kept"),
     "no_volume": ("info", "row without volume", "rows without volume",
                   "the feed carries no volume for this symbol, so volume is not checked"),

@@ -19,7 +19,6 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from backtest.events.nb import measure_window_nb
 
 _GAMMA = np.uint64(0x9E3779B97F4A7C15)  # 2**64 / golden ratio, SplitMix64's increment
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
