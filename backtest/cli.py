@@ -1326,10 +1326,14 @@ def _bench_headline(result):  # type: ignore[no-untyped-def]
               help="Write the table as CSV here (checked before any work; an existing file is replaced only if "
               "backtest wrote it, or with --overwrite).")
 @click.option("--overwrite", is_flag=True, help="Replace an existing --output file even if backtest did not write it.")
+@click.option("--draws", default=999, show_default=True, type=click.IntRange(min=0, max=1_000_000),
+              help="Random-entry draws per simulated path and horizon (secondary test; 0 skips it).")
+@click.option("--paths", default=99, show_default=True, type=click.IntRange(min=0, max=100_000),
+              help="Bootstrapped price paths per simulated path (secondary path null; 0 skips it).")
 @data_policy_option
 @data_dir_option
 def calibrate_command(series, fast, slow, since, horizons, models, replications, seed, alpha, output, overwrite,
-                      policy, data_dir):  # type: ignore[no-untyped-def]
+                      draws, paths, policy, data_dir):  # type: ignore[no-untyped-def]
     """Size and power of question B's primary test and the secondary tests, by simulation.
 
     Simulates price paths with no signal (GBM; GARCH(1,1)-t fitted by arch) on the series'
@@ -1351,7 +1355,8 @@ def calibrate_command(series, fast, slow, since, horizons, models, replications,
     labels = tuple(label.strip() for label in horizons.split(",") if label.strip())
     frames = []
     for model in models:
-        result = calibrate(close, rules, labels, null_model=model, n_replications=replications, seed=seed, alpha=alpha)
+        result = calibrate(close, rules, labels, null_model=model, n_replications=replications, seed=seed, alpha=alpha,
+                           n_draws=draws, n_paths=paths)
         console.print(result.summary())
         frames.append(result.to_frame())
     if output is not None:

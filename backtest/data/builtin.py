@@ -58,6 +58,7 @@ def builtin_table(snapshot_dir: str | os.PathLike[str], files: Iterable[tuple[st
             raise DataNotFoundError(f"cannot build the built-in dataset: {path} does not exist")
         series = load_csv(path, symbol=symbol, policy=DEFAULT_POLICY, max_move=DEFAULT_MAX_MOVE)
         report = series.validation[0]
+        non_session = report.finding("non_session")
         frame = series.to_frame().reindex(columns=list(BAR_COLUMNS))
         if file not in FILES_WITH_BARS:
             frame.loc[:, ["open", "high", "low", "volume"]] = np.nan
@@ -73,6 +74,8 @@ def builtin_table(snapshot_dir: str | os.PathLike[str], files: Iterable[tuple[st
             "bars": file in FILES_WITH_BARS,
             "raw_sha256": report.sha256,
             "raw_validation": report.headline(),
+            # every row dropped for lying on a non-NYSE-session day (backtest.data.calendar)
+            "non_sessions_dropped": list(non_session.dates) if non_session is not None else [],
         }
     table = pd.concat(frames, ignore_index=True)
     table["date"] = table["date"].astype(DATETIME_DTYPE)

@@ -189,7 +189,8 @@ class MarketSeries:
         if not self.validation:
             return f"{head}; validation: none (built in memory)"
         dropped: dict[str, int] = {}
-        warnings = skipped = 0
+        warnings = 0
+        skipped: dict[str, int] = {}
         for report in self.validation:
             for finding in report.findings:
                 if finding.severity == "error":
@@ -197,14 +198,18 @@ class MarketSeries:
                 elif finding.severity == "warning":
                     warnings += finding.count
                 elif finding.dropped:
-                    skipped += finding.count
+                    skipped[finding.kind] = skipped.get(finding.kind, 0) + finding.count
         n_dropped = sum(dropped.values())
         parts = [f"{n_dropped:,} row{'s' if n_dropped != 1 else ''} dropped"
                  + (f" ({', '.join(_count_label(kind, count) for kind, count in dropped.items())})"
                     if dropped else ""),
                  f"{warnings:,} warning{'s' if warnings != 1 else ''}"]
-        if skipped:
-            parts.append(f"{skipped:,} no-value rows skipped")
+        # info rows dropped by the format's own conventions, listed by kind: FRED's "." rows,
+        # and rows dated on a day the NYSE was closed (backtest.data.calendar)
+        from backtest.data.validation import KINDS
+
+        for kind, count in skipped.items():
+            parts.append(f"{count:,} {KINDS[kind][1] if count == 1 else KINDS[kind][2]} skipped")
         return f"{head}; validation ({self.validation[0].policy}): {', '.join(parts)}"
 
 

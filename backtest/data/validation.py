@@ -24,6 +24,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from backtest.data.calendar import CALENDAR, is_session
 from backtest.data.series import BAR_COLUMNS, DATETIME_DTYPE, INDEX_NAME, MAX_GAP_DAYS
 from backtest.errors import DataError, DataNotFoundError, ParameterError
 
@@ -92,8 +93,9 @@ KINDS: dict[str, tuple[Severity, str, str, str]] = {
             # The text is part of committed study results (peers' summary.json): change it only
             # with them. What analyses do about a gap: backtest.data.series.segment_for_analysis.
             f"over {MAX_GAP_DAYS} calendar days between consecutive valid rows; reported, never filled"),
-    "weekend_date": ("warning", "weekend date", "weekend dates",
-                     "FRED carries a value over some closed days; kept"),
+    "non_session": ("info", "non-session date", "non-session dates",
+                    ("not an NYSE (XNYS) trading session per exchange_calendars: FRED carries the "
+                     "previous level over closures and some weekends; dropped, never filled")),
     "zero_volume": ("warning", "zero-volume row", "zero-volume rows", "kept"),
     "no_volume": ("info", "row without volume", "rows without volume",
                   "the feed carries no volume for this symbol, so volume is not checked"),
@@ -101,7 +103,7 @@ KINDS: dict[str, tuple[Severity, str, str, str]] = {
                    "|log return| above max_move; kept: check it is real (crash, split, bad tick)"),
 }
 # Rows with these kinds are not in the output even though their severity is not "error".
-DROPPED_NON_ERRORS = frozenset({"no_value", "blank_line"})
+DROPPED_NON_ERRORS = frozenset({"no_value", "blank_line", "non_session"})
 
 
 def check_policy(policy: str) -> Policy:
@@ -445,6 +447,11 @@ def _check(raw: _RawRows, max_move: float, run_date: pd.Timestamp) -> tuple[pd.D
     if raw.source_format == "fred":
         no_value = (table["close"].str.strip() == FRED_NO_VALUE).to_numpy(dtype=bool)
         reject(no_value, "no_value", lambda p: "'.'")
+    # A row dated on a day the exchange was closed carries no close (FRED repeats the previous
+    # level): dropped and listed under both policies, like FRED's "." rows (a strict policy
+    # refusing FRED files for their own convention would be useless).
+    reject(~is_session(date_values), "non_session",
+           lambda p: f"{pd.Timestamp(date_values[p]).day_name()}, not an {CALENDAR} session")
     price_names = YAHOO_PRICES if raw.source_format == "yahoo" else ("close",)
     prices = {name: _parse_numbers(table[name]) for name in price_names}
     for name, (_, missing, _, _) in prices.items():
@@ -579,7 +586,7 @@ def _reject_spikes(found: _Collector, kept: np.ndarray, lines: np.ndarray, iso_d
 def _report_kept_rows(found: _Collector, kept: np.ndarray, lines: np.ndarray, iso_dates: np.ndarray,
                       date_values: np.ndarray, close: np.ndarray, volume: np.ndarray | None,
                       max_move: float) -> None:
-    """Warnings on usable rows (sorted by date): zero volume, gaps, weekend dates, large moves."""
+    """Warnings on usable rows (sorted by date): zero volume, gaps, large moves."""
     if volume is not None and len(kept):
         zero = kept[volume[kept] == 0]
         if len(zero) >= NO_VOLUME_SHARE * len(kept):
@@ -601,10 +608,6 @@ def _report_kept_rows(found: _Collector, kept: np.ndarray, lines: np.ndarray, is
             before, after = kept[i], kept[i + 1]
             found.add("large_move", int(lines[after]), iso_dates[after],
                       f"{close[before]:.6g} to {close[after]:.6g} (log return {log_returns[i]:+.3f})")
-    weekday = pd.DatetimeIndex(days).day_of_week.to_numpy()
-    for position in kept[weekday >= 5]:
-        found.add("weekend_date", int(lines[position]), iso_dates[position],
-                  pd.Timestamp(date_values[position]).day_name())
 
 
 # -- public entry points -------------------------------------------------------------------------

@@ -212,8 +212,10 @@ def render_markdown(summary: Mapping[str, Any], events: pd.DataFrame, figures: S
     calibration = summary.get("calibration")
     extra = dict(extra_figures or {})
     shown = {name: FIGURES.get(name, extra.get(name, name)) for name in (figures if figures is not None else FIGURES)}
+    mean_block = stats["parameters"].get("mean_block") or {}
     context = {
         "s": summary,
+        "path_blocks": ", ".join(f"{label} {mean_block[label]:.0f}" for label in labels if label in mean_block),
         "command": command,
         "claim": claim,
         "conclusion": summary["conclusion"],

@@ -18,9 +18,10 @@ from backtest.stats.baseline import (
     unconditional_baseline,
 )
 from backtest.stats.bootstrap import (
-    DEFAULT_MEAN_BLOCK,
+    PATH_STATISTICS,
     BootstrapPaths,
     bootstrap_path_tests,
+    horizon_block_length,
     politis_white_block_length,
     stationary_bootstrap_index_matrix,
     stationary_bootstrap_indices,
@@ -58,7 +59,7 @@ from backtest.stats.verdict import (
 
 __all__ = [
     "BETTER_TAIL",
-    "DEFAULT_MEAN_BLOCK",
+    "PATH_STATISTICS",
     "DEFAULT_SEED",
     "NULL_STATISTICS",
     "OUTCOMES",
@@ -92,6 +93,7 @@ __all__ = [
     "overlap_correlation",
     "overlap_maxlags",
     "overlap_mean_test",
+    "horizon_block_length",
     "politis_white_block_length",
     "random_entry_band",
     "random_entry_null_means",

@@ -203,7 +203,7 @@ class EventStatistics:
     alpha: float
     n_draws: int
     n_paths: int
-    mean_block: float | None
+    mean_block: dict[str, float] | None
     variants: tuple[str, ...]
     baseline: Baseline = field(repr=False)
     bootstrap: BootstrapPaths | None = field(repr=False)
@@ -233,6 +233,8 @@ class EventStatistics:
         if variant == "bootstrap_paths":
             if horizon.bootstrap_paths is None:
                 raise ParameterError("the bootstrapped-path test was not run (n_paths=0)")
+            if statistic not in horizon.bootstrap_paths:
+                raise ParameterError(f"the bootstrapped-path null has no {statistic!r} (it tests {', '.join(horizon.bootstrap_paths)})")
             return horizon.bootstrap_paths[statistic].null
         if variant not in horizon.random_entry:
             raise ParameterError(f"variant {variant!r} was not run (variants: {', '.join(horizon.random_entry)})")
@@ -401,7 +403,9 @@ class EventStatistics:
             f"{self.n_events} events; seed {self.seed}; alpha {self.alpha}",
             f"Random entry: {self.n_draws:,} draws ({', '.join(self.variants)}); bootstrapped paths: "
             + (
-                f"{self.n_paths:,} (stationary bootstrap, mean block {self.mean_block:g} days)"
+                f"{self.n_paths:,} (stationary bootstrap of the event period's returns, excess over each "
+                f"path's own days; mean block " + ", ".join(f"{k} {v:g}" for k, v in (self.mean_block or {}).items())
+                + " days)"
                 if self.n_paths
                 else ("not run" if self.path_null_skipped is None else f"skipped: {self.path_null_skipped}")
             ),
@@ -524,8 +528,9 @@ def analyze_events(
     n_draws: random-entry Monte Carlo draws per horizon and variant. n_paths: bootstrapped
     price paths (0 skips the path test; question B then cannot be "supported"). seed: the
     single seed of every random component (sub-seeds via ``seed_from``). alpha: level of the
-    verdicts. mean_block: stationary-bootstrap mean block length in trading days (None:
-    ``DEFAULT_MEAN_BLOCK`` = 20; "auto": Politis-White). variants: random-entry variants to
+    verdicts. mean_block: stationary-bootstrap mean block length in trading days (None: per
+    horizon by ``horizon_block_length``; "auto": Politis-White capped at the horizon; a
+    number: that block at every horizon). variants: random-entry variants to
     run ("plain" is required: the verdict reads it). n_resamples: bootstrap CI resamples.
     claim: "gains" (default: p-values one-sided in the upper tail, questions "did gains
     follow?" and "beyond a random entry date?") or "losses" (every one-sided test in the lower
@@ -640,8 +645,8 @@ def analyze_events(
                 test = random_entry.get(variant, {}).get(statistic)
                 pvalues[f"random_entry.{variant}.{statistic}"] = test.pvalue if test else math.nan
         if paths is not None:
-            for statistic in NULL_STATISTICS:
-                pvalues[f"bootstrap_paths.{statistic}"] = paths.tests[label][statistic].pvalue
+            for statistic, test in paths.tests[label].items():
+                pvalues[f"bootstrap_paths.{statistic}"] = test.pvalue
         item["pvalues"] = pvalues
         partial.append(item)
 
@@ -720,7 +725,7 @@ def analyze_events(
         alpha=float(alpha),
         n_draws=n_draws,
         n_paths=n_paths,
-        mean_block=paths.mean_block if paths is not None else None,
+        mean_block=dict(paths.block_lengths) if paths is not None else None,
         variants=variants,
         baseline=baseline,
         bootstrap=paths,

@@ -315,7 +315,7 @@ def run_montecarlo_benchmarks(
     ``since`` and k the number of SMA 50/200 golden crosses since then with a complete window
     (what ``analyze_events`` draws); the bootstrap resamples the series' daily returns."""
     from backtest.events import EventRules, run_event_study
-    from backtest.stats.bootstrap import DEFAULT_MEAN_BLOCK
+    from backtest.stats.bootstrap import BENCH_MEAN_BLOCK
     from backtest.stats.montecarlo import event_pool
 
     rules = EventRules(start=since)
@@ -325,7 +325,7 @@ def run_montecarlo_benchmarks(
         pool.ret, len(pool.event_rows), n_draws=n_draws, seed=seed, repeats=repeats, argpartition_draws=argpartition_draws
     )
     bootstrap = bench_bootstrap_indices(
-        len(study.close) - 1, DEFAULT_MEAN_BLOCK, n_replications=n_replications, seed=seed, repeats=repeats
+        len(study.close) - 1, BENCH_MEAN_BLOCK, n_replications=n_replications, seed=seed, repeats=repeats
     )
     return MonteCarloBenchmarks(
         series=study.series_name,

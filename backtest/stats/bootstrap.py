@@ -2,11 +2,14 @@
 
 Input: an ``EventStudy``. Output: ``BootstrapPaths`` with one ``MonteCarloTest`` per horizon
 and statistic. In the spirit of Brock, Lakonishok & LeBaron (1992, J. Finance 47(5)): the
-series' daily log returns are resampled with the Politis & Romano (1994) stationary
-bootstrap, price paths are rebuilt from the first price, the study's event source is re-run
-on every path under the same timing rules and detection bounds, and the events' statistics
-are compared with the paths'. A path keeps the return distribution and short-range
-dependence but not whatever link between past trend and future return the rule might exploit.
+daily log returns of the event period (the rules' start to end) are resampled with the
+Politis & Romano (1994) stationary bootstrap, with a mean block per horizon
+(``horizon_block_length``), price paths are rebuilt from the first price, the study's event
+source is re-run on every path under the same timing rules and detection bounds, and the
+events' EXCESS over the same path's all-days value is compared with the data's. A path keeps
+the return distribution and the dependence within a block but not whatever link between past
+trend and future return the rule might exploit; comparing each path with its own days keeps
+the path's drift (which varies from path to path) out of the null.
 
 The null only applies to a source that is a function of the price path alone (its
 ``price_only``) and to a study holding every event of its source: ``path_null_unavailable``
@@ -23,31 +26,44 @@ import pandas as pd
 from backtest.errors import ParameterError
 from backtest.events import EventRules, EventStudy
 from backtest.events.rules import Horizon, horizon_offsets
-from backtest.events.study import detect, select_events
+from backtest.events.study import detect, detection_bounds, select_events
 from backtest.signals.moving_averages import close_array
 from backtest.stats import nb as stats_nb
 from backtest.stats._rng import DEFAULT_SEED, check_seed, seed_from
 from backtest.stats.montecarlo import (
-    NULL_STATISTICS,
     MonteCarloTest,
     check_count,
     monte_carlo_test,
-    observed_statistics,
 )
 
-DEFAULT_MEAN_BLOCK = 20.0
-"""Default mean block length of the stationary bootstrap, in trading days (about a month).
+BENCH_MEAN_BLOCK = 20.0
+"""Mean block of the index-generation benchmark only (``backtest bench montecarlo``); the
+tests choose their block per horizon with ``horizon_block_length``."""
 
-Why 20: the Politis & White (2004) / Patton, Politis & White (2009) automatic choice
-(``arch.bootstrap.optimal_block_length``) on RU2000PR daily log returns 1979-2019 gives about
-3 days, because returns are nearly uncorrelated; on squared returns it gives about 215, because
-volatility clusters for months. 3-day blocks would erase the volatility clustering that
-shapes drawdowns and whipsaws; 215-day blocks would replay the actual history in ~47 pieces,
-the actual cross episodes included, and leave the null almost equal to the data. 20 days
-keeps within-month dependence and most of the clustering while shuffling the 50/200-day
-trend structure the rule reads. Pass ``mean_block="auto"`` for the Politis-White value on
-returns, or any number >= 1.
-"""
+
+def horizon_block_length(window_days: float, n_obs: int) -> float:
+    """THE block-length rule of every stationary bootstrap in the project (the path null
+    here, Reality Check / SPA / Romano-Wolf in ``backtest.sweep``): the mean block, in
+    trading days, for a statistic built on windows of ``window_days`` trading days resampled
+    from ``n_obs`` observations is max(window_days, sqrt(n_obs)), at least 1.
+
+    Why: an h-day forward return is a sum of h daily returns, so the dependence that shapes
+    its distribution spans h days. Overlapping h-day returns are an MA(h - 1) by
+    construction, and the Russell 2000's daily returns mean-revert over months (variance
+    ratio of 252-day returns ~0.72): a stationary bootstrap keeps the autocovariance at lag
+    k with probability (1 - 1/b)^k, so blocks much shorter than h (the former 20 days at
+    12 months) centre and widen the null wrongly (issue 14: +2.7 pp and ~40 % too wide at
+    12 months). The sqrt(n_obs) floor (~100 days over 1985-2026) keeps a month of
+    volatility clustering at the short horizons; the Politis-White automatic choice
+    (``arch.bootstrap.optimal_block_length``) is no guide here: on daily returns it gives
+    ~3 days because they are nearly uncorrelated, and it targets the variance of the mean,
+    not of h-day sums. The cost of long blocks: a 252-day block replays a year of history,
+    so at 12 months a path has ~40 independent pieces and the null is less varied.
+    """
+    if not np.isfinite(window_days) or window_days < 1:
+        raise ParameterError(f"window_days must be a number >= 1 (trading days), got {window_days!r}")
+    n_obs = check_count("n_obs", n_obs)
+    return float(max(1.0, float(window_days), float(int(np.sqrt(n_obs)))))
 
 
 def log_returns(close: pd.Series) -> np.ndarray:
@@ -64,13 +80,15 @@ def politis_white_block_length(close: pd.Series) -> float:
     return max(1.0, value)
 
 
-def resolve_mean_block(close: pd.Series, mean_block: float | str | None) -> float:
-    """None -> ``DEFAULT_MEAN_BLOCK``; "auto" -> Politis-White on returns; a number >= 1."""
+def resolve_mean_block(mean_block: float | str | None, window_days: float, n_obs: int, close: pd.Series | None = None) -> float:
+    """The mean block of one horizon: None -> ``horizon_block_length(window_days, n_obs)``;
+    "auto" -> the Politis-White value on ``close``'s returns, capped at the horizon's window
+    (never longer than the dependence the statistic has by construction); a number >= 1."""
     if mean_block is None:
-        return DEFAULT_MEAN_BLOCK
+        return horizon_block_length(window_days, n_obs)
     if isinstance(mean_block, str):
-        if mean_block == "auto":
-            return politis_white_block_length(close)
+        if mean_block == "auto" and close is not None:
+            return min(politis_white_block_length(close), max(1.0, float(window_days)))
         raise ParameterError(f"mean_block must be a number >= 1, 'auto' or None, got {mean_block!r}")
     if isinstance(mean_block, bool) or not isinstance(mean_block, (int, float, np.integer, np.floating)):
         raise ParameterError(f"mean_block must be a number >= 1, 'auto' or None, got {mean_block!r}")
@@ -103,18 +121,29 @@ def stationary_bootstrap_index_matrix(n_obs: int, mean_block: float, seed: int, 
     return stats_nb.stationary_bootstrap_index_matrix_nb(n_obs, mean_block, check_seed(seed), n_replications)
 
 
+PATH_STATISTICS: tuple[str, ...] = ("mean", "median", "hit_rate")
+"""Statistics of the path null, each the events' value minus the same path's all-days value
+(``path_excess_stats_nb``). The mean max drawdown is not tested on paths: the all-days
+drawdown of every path would cost a window scan per day."""
+
+
 @dataclass(frozen=True, eq=False)
 class BootstrapPaths:
-    """Bootstrapped-path tests: ``tests[label][statistic]`` is a ``MonteCarloTest`` whose null
-    holds one value per path (NaN for a path without a complete event at that horizon);
-    ``event_counts`` (paths x horizons) counts each path's complete events."""
+    """Bootstrapped-path tests: ``tests[label][statistic]`` is a ``MonteCarloTest`` of the
+    events' EXCESS over the all-days value (statistic minus the series' all-days value;
+    null: the same on each path, against that path's own days; NaN for a path without a
+    complete event at that horizon). ``event_counts`` (paths x horizons) counts each path's
+    complete events; ``block_lengths[label]`` is the horizon's mean block (trading days);
+    ``pool_start`` / ``pool_end`` the dates of the first and last resampled daily return."""
 
     tests: dict[str, dict[str, MonteCarloTest]]
     event_counts: np.ndarray = field(repr=False)
     labels: tuple[str, ...]
     n_paths: int
-    mean_block: float
+    block_lengths: dict[str, float]
     seed: int
+    pool_start: pd.Timestamp
+    pool_end: pd.Timestamp
 
     def to_frame(self) -> pd.DataFrame:
         """Tidy: one row per horizon x statistic."""
@@ -123,6 +152,7 @@ class BootstrapPaths:
             counts = self.event_counts[:, j]
             for name, test in self.tests[label].items():
                 row = {"horizon": label, **test.to_dict()}
+                row["mean_block"] = self.block_lengths[label]
                 row["mean_events_per_path"] = float(counts.mean()) if len(counts) else np.nan
                 rows.append(row)
         return pd.DataFrame(rows)
@@ -154,37 +184,71 @@ def path_null_unavailable(study: EventStudy) -> str | None:
     return None
 
 
+def return_pool(close: pd.Series, rules: EventRules) -> tuple[int, int]:
+    """(first, last) positions into ``log_returns(close)`` of the returns the paths resample:
+    the daily returns dated inside the rules' detection window (the event period, e.g. 1985
+    on), so that the paths' drift and volatility are those of the period the events come
+    from, not of the warm-up years before it (issue 14: 1979-84 moved the null)."""
+    first, last = detection_bounds(close.index, rules)
+    # return i runs from day i to day i + 1 and is dated i + 1
+    lo, hi = max(first, 1) - 1, min(last, len(close) - 1) - 1
+    if hi < lo:
+        raise ParameterError(f"the event period of {rules.describe()!r} holds no daily return to resample")
+    return lo, hi
+
+
 def bootstrap_path_stats(
     close: pd.Series,
     rules: EventRules,
     horizons: tuple[Horizon, ...],
-    mean_block: float,
+    block_lengths: tuple[float, ...],
     seed: int,
     n_paths: int,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Statistics of the source's events on ``n_paths`` stationary-bootstrap price paths.
+    """Excess statistics of the source's events on stationary-bootstrap price paths.
 
-    Path b is ``rebuild_path_nb(first close, log returns, stationary_bootstrap_indices_nb(n - 1,
-    mean_block, seed, b))``; the source runs on it (``signal_on_path``), the shared timing
-    kernel selects its events with the detection bounds of ``close``'s dates, and
-    ``path_event_stats_nb`` measures them. Returns (stats (paths, horizons, 4), counts (paths,
-    horizons)) as ``path_event_stats_nb`` per path.
+    For horizon j, path b is ``rebuild_path_nb(first close, pool, stationary_bootstrap_draw_nb(
+    n - 1, len(pool), block_lengths[j], seed, b))`` with ``pool`` the event period's daily
+    log returns (``return_pool``): a whole path of the data's length and dates, warm-up
+    included, drawn from the event period. Horizons with the same block share their paths.
+    The source runs on each path (``signal_on_path``), the shared timing kernel selects the
+    events with the detection bounds of ``close``'s dates, and ``path_excess_stats_nb``
+    measures them against the path's own eligible days. Returns (stats (paths, horizons, 3)
+    in ``PATH_STATISTICS`` order, counts (paths, horizons)).
     """
     source = rules.source
     if not source.price_only:
         raise ParameterError(f"the bootstrapped-path null needs a price-only source, got {source.describe()!r}")
     values = close_array(close)
-    log_returns = np.ascontiguousarray(np.diff(np.log(values)))
-    offsets = np.ascontiguousarray(horizon_offsets(close.index, np.arange(len(values), dtype=np.int64), horizons))
-    stats = np.full((n_paths, len(horizons), len(NULL_STATISTICS)), np.nan)
+    returns = np.diff(np.log(values))
+    lo, hi = return_pool(close, rules)
+    pool = np.ascontiguousarray(returns[lo : hi + 1])
+    first, last = detection_bounds(close.index, rules)
+    offsets = horizon_offsets(close.index, np.arange(len(values), dtype=np.int64), horizons)
+    columns = [np.ascontiguousarray(offsets[:, j]) for j in range(len(horizons))]
+    stats = np.full((n_paths, len(horizons), len(PATH_STATISTICS)), np.nan)
     counts = np.zeros((n_paths, len(horizons)), dtype=np.int64)
-    for b in range(n_paths):
-        indices = stats_nb.stationary_bootstrap_indices_nb(len(log_returns), mean_block, seed, b)
-        path = stats_nb.rebuild_path_nb(float(values[0]), log_returns, indices)
-        signal = source.signal_on_path(path)
-        events, _ = select_events(signal, close.index, rules)
-        stats[b], counts[b] = stats_nb.path_event_stats_nb(path, events, rules.entry_lag, offsets)
+    for block in sorted(set(block_lengths)):
+        same = [j for j, b in enumerate(block_lengths) if b == block]
+        for b in range(n_paths):
+            indices = stats_nb.stationary_bootstrap_draw_nb(len(returns), len(pool), float(block), seed, b)
+            path = stats_nb.rebuild_path_nb(float(values[0]), pool, indices)
+            events, _ = select_events(source.signal_on_path(path), close.index, rules)
+            for j in same:
+                stats[b, j], counts[b, j] = stats_nb.path_excess_stats_nb(
+                    path, events, rules.entry_lag, columns[j], first, last
+                )
     return stats, counts
+
+
+def typical_window_days(index: pd.DatetimeIndex, horizon: Horizon) -> float:
+    """The horizon's window in trading days: its fixed days, or the median window of a
+    calendar-month horizon over the entries that have one."""
+    if horizon.days is not None:
+        return float(horizon.days)
+    offsets = horizon_offsets(index, np.arange(len(index), dtype=np.int64), (horizon,))[:, 0]
+    inside = offsets[(offsets > 0) & (np.arange(len(index)) + offsets < len(index))]
+    return float(np.median(inside)) if inside.size else 1.0
 
 
 def bootstrap_path_tests(
@@ -196,10 +260,13 @@ def bootstrap_path_tests(
 ) -> BootstrapPaths:
     """Run the bootstrapped-path null for every horizon of ``study``.
 
-    Path b uses ``stationary_bootstrap_indices_nb(n - 1, mean_block, seed_from(seed,
-    "bootstrap_paths"), b)``; each path keeps the dates of the data, so calendar-month
-    horizons and the detection bounds mean the same positions as in the study. A
-    ParameterError when the null does not apply (``path_null_unavailable``).
+    The statistic is the events' value minus the all-days value (the excess), on the data
+    and on each path alike. mean_block: None -> ``horizon_block_length`` per horizon (the
+    default, see there); "auto" -> Politis-White capped at the horizon; a number -> that
+    block at every horizon. Paths use ``seed_from(seed, "bootstrap_paths")`` and replication
+    b; each path keeps the dates of the data, so calendar-month horizons and the detection
+    bounds mean the same positions as in the study. A ParameterError when the null does not
+    apply (``path_null_unavailable``).
     """
     n_paths = check_count("n_paths", n_paths)
     seed = check_seed(seed)
@@ -207,26 +274,38 @@ def bootstrap_path_tests(
     if reason is not None:
         raise ParameterError(f"the bootstrapped-path null does not apply: {reason}")
     close = study.close
-    block = resolve_mean_block(close, mean_block)
+    lo, hi = return_pool(close, study.rules)
+    n_pool = hi - lo + 1
+    blocks = tuple(
+        resolve_mean_block(mean_block, typical_window_days(close.index, h), n_pool, close) for h in study.horizons
+    )
     sub_seed = seed_from(seed, "bootstrap_paths")
-    stats, counts = bootstrap_path_stats(close, study.rules, study.horizons, block, sub_seed, n_paths)
+    stats, counts = bootstrap_path_stats(close, study.rules, study.horizons, blocks, sub_seed, n_paths)
+    # the observed excess: the same kernel on the data with the study's own events
+    values = close_array(close)
+    first, last = detection_bounds(close.index, study.rules)
+    offsets = horizon_offsets(close.index, np.arange(len(values), dtype=np.int64), study.horizons)
+    event_pos = study.table["event_pos"].to_numpy(dtype=np.int64)
     labels = tuple(h.label for h in study.horizons)
     tests: dict[str, dict[str, MonteCarloTest]] = {}
     for j, label in enumerate(labels):
-        events = study.complete(label)
-        observed = observed_statistics(
-            events[f"ret_{label}"].to_numpy(dtype=float), events[f"max_drawdown_{label}"].to_numpy(dtype=float)
+        observed, n_events = stats_nb.path_excess_stats_nb(
+            values, event_pos, study.rules.entry_lag, np.ascontiguousarray(offsets[:, j]), first, last
         )
         tests[label] = {
             name: monte_carlo_test(
                 stats[:, j, s],
-                observed[name],
+                float(observed[s]),
                 statistic_name=name,
-                n=len(events),
+                n=int(n_events),
                 null_model="bootstrap_paths",
-                variant="stationary",
+                variant="stationary_excess",
                 seed=sub_seed,
             )
-            for s, name in enumerate(NULL_STATISTICS)
+            for s, name in enumerate(PATH_STATISTICS)
         }
-    return BootstrapPaths(tests=tests, event_counts=counts, labels=labels, n_paths=n_paths, mean_block=block, seed=sub_seed)
+    return BootstrapPaths(
+        tests=tests, event_counts=counts, labels=labels, n_paths=n_paths,
+        block_lengths=dict(zip(labels, blocks, strict=True)), seed=sub_seed,
+        pool_start=close.index[lo + 1], pool_end=close.index[hi + 1],
+    )

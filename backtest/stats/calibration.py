@@ -26,8 +26,11 @@ import scipy.stats
 
 from backtest.errors import ParameterError
 from backtest.events import EventRules, run_event_study
+from backtest.stats._rng import seed_from
 from backtest.stats.baseline import eligible_days, unconditional_baseline, window_days
+from backtest.stats.bootstrap import bootstrap_path_tests
 from backtest.stats.joint import study_joint_shift_test
+from backtest.stats.montecarlo import check_count, random_entry_tests
 from backtest.stats.overlap import overlap_mean_test
 
 NULL_MODELS: tuple[str, ...] = ("gbm", "garch_t")
@@ -39,8 +42,10 @@ DEFAULT_EFFECTS: tuple[float, ...] = (0.0, 0.025, 0.05, 0.10)
 class Calibration:
     """Rejection rates by simulation. ``table``: one row per (null_model, test, horizon,
     effect) with columns rejection_rate, mc_standard_error, n_replications; test
-    "primary_joint_shift" (horizon "3m-12m" or the claim's span), "overlap_t_excess" and
-    "shift_by_horizon" (secondary, unadjusted per horizon)."""
+    "primary_joint_shift" (horizon "3m-12m" or the claim's span), and the secondary tests,
+    unadjusted, per horizon: "overlap_t_excess", "overlap_t_mean" (question A, GBM only),
+    "shift_by_horizon" (size only), "random_entry_plain" (when n_draws), "bootstrap_paths_excess"
+    (when n_paths), "sign_vs_all_days_median" and "wilcoxon_vs_all_days_median"."""
 
     table: pd.DataFrame = field(repr=False)
     alpha: float
@@ -79,9 +84,16 @@ def calibrate(
     seed: int = 0,
     alpha: float = 0.05,
     effects: Sequence[float] = DEFAULT_EFFECTS,
+    n_draws: int = 999,
+    n_paths: int = 0,
 ) -> Calibration:
     """Size and power of the primary joint test and the per-horizon secondary tests on
-    ``n_replications`` simulated paths on ``close``'s trading calendar (module docstring)."""
+    ``n_replications`` simulated paths on ``close``'s trading calendar (module docstring).
+    n_draws: random-entry draws per path and horizon (0 skips that test); n_paths:
+    bootstrapped price paths per simulated path (0, the default, skips the path null, which
+    costs n_paths re-runs of the rule per horizon and simulated path)."""
+    n_draws = check_count("n_draws", n_draws, minimum=0)
+    n_paths = check_count("n_paths", n_paths, minimum=0)
     if null_model not in NULL_MODELS:
         raise ParameterError(f"null_model must be one of {', '.join(NULL_MODELS)}, got {null_model!r}")
     if n_replications < 1:
@@ -105,9 +117,13 @@ def calibrate(
     horizons = tuple(horizons)
     records: dict[tuple[str, str], list[tuple[float, float, float]]] = {}
     joint_rows: list[tuple[float, np.ndarray, float]] = []
+    # Monte Carlo tests: (observed, null draws) per replication; a planted effect moves the
+    # observed statistic only. Rank tests: the events' returns minus the all-days median.
+    simulated_nulls: dict[tuple[str, str], list[tuple[float, np.ndarray]]] = {}
+    rank_inputs: dict[str, list[np.ndarray]] = {}
     kept = 0
     pool_windows: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    for _ in range(n_replications):
+    for replication in range(n_replications):
         if null_model == "gbm":
             simulated = rng.normal(log_returns.mean(), log_returns.std(ddof=1), len(log_returns))
         else:
@@ -124,6 +140,7 @@ def calibrate(
         baseline = unconditional_baseline(study, eligible)
         joint = study_joint_shift_test(study, eligible, baseline, horizons, alpha=alpha)
         joint_rows.append((joint.statistic, joint.null, sum(1.0 / sd for sd in joint.baseline_sd)))
+        paths = bootstrap_path_tests(study, n_paths=n_paths, seed=seed_from(seed, "calibration", "paths", replication)) if n_paths else None
         for j, label in enumerate(horizons):
             table = study.complete(label)
             ret = table[f"ret_{label}"].to_numpy(dtype=float)
@@ -145,6 +162,16 @@ def calibrate(
                 test_a = overlap_mean_test(ret, entry, windows, null_value=expected, alpha=alpha)
                 records.setdefault(("overlap_t_mean", label), []).append((test_a.statistic, test_a.standard_error, test_a.df))
             records.setdefault(("shift_by_horizon", label), []).append((joint.pvalue_by_horizon[j], np.nan, np.nan))
+            rank_inputs.setdefault(label, []).append(ret - baseline[label].median)
+            if n_draws:
+                mean = random_entry_tests(
+                    study, label, n_draws=n_draws, seed=seed_from(seed, "calibration", "random_entry", replication),
+                    eligible=eligible,
+                )["mean"]
+                simulated_nulls.setdefault(("random_entry_plain", label), []).append((mean.statistic, mean.null))
+            if paths is not None:
+                mean = paths.tests[label]["mean"]
+                simulated_nulls.setdefault(("bootstrap_paths_excess", label), []).append((mean.statistic, mean.null))
     if kept == 0:
         raise ParameterError("no simulated path had 10 or more events; use a longer series")
     rows = []
@@ -165,6 +192,26 @@ def calibrate(
             else:
                 continue  # per-horizon shift power needs the null draws; the primary test is the one powered
             rows.append(_row(null_model, test, label, effect, rejected))
+        for (test, label), values in simulated_nulls.items():
+            rejected = []
+            for observed, null in values:
+                finite = null[np.isfinite(null)]
+                rejected.append((1 + np.count_nonzero(finite >= observed + effect)) / (1 + len(finite)) <= alpha)
+            rows.append(_row(null_model, test, label, effect, rejected))
+        for label, diffs in rank_inputs.items():
+            # issue 14: both rank tests are centred on the all-days MEDIAN (a sign test and
+            # Wilcoxon's signed-rank test are about a median-like centre, not the mean)
+            sign = [
+                scipy.stats.binomtest(int(np.count_nonzero(d + effect > 0)), len(d), 0.5, alternative="greater").pvalue <= alpha
+                for d in diffs
+            ]
+            rows.append(_row(null_model, "sign_vs_all_days_median", label, effect, sign))
+            signed_rank = [
+                np.count_nonzero(d + effect) >= 2
+                and scipy.stats.wilcoxon(d + effect, alternative="greater").pvalue <= alpha
+                for d in diffs
+            ]
+            rows.append(_row(null_model, "wilcoxon_vs_all_days_median", label, effect, signed_rank))
     return Calibration(pd.DataFrame(rows), alpha=float(alpha), n_replications=kept, seed=seed, horizons=horizons)
 
 

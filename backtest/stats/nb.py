@@ -19,7 +19,6 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from backtest.events.nb import measure_window_nb
 
 _GAMMA = np.uint64(0x9E3779B97F4A7C15)  # 2**64 / golden ratio, SplitMix64's increment
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -31,7 +30,8 @@ CHUNK = 512
 """Draws per work item of the parallel loops (performance only; results do not depend on it)."""
 
 NULL_STATISTICS: tuple[str, ...] = ("mean", "median", "hit_rate", "mean_max_drawdown")
-"""Columns of ``random_entry_null_stats_nb`` / ``path_event_stats_nb`` output, in order."""
+"""Columns of ``random_entry_null_stats_nb`` output, in order (the path null's excess
+statistics, ``path_excess_stats_nb``, are the first three)."""
 N_NULL_STATISTICS = 4
 
 
@@ -267,33 +267,44 @@ def random_entry_path_means_nb(
 
 
 @njit(cache=True, nogil=True)
-def stationary_bootstrap_indices_nb(n_obs: int, mean_block: float, seed: int, replication: int) -> np.ndarray:
-    """SHARED API. Indices of one stationary-bootstrap resample of n_obs observations.
+def stationary_bootstrap_draw_nb(n_out: int, n_pool: int, mean_block: float, seed: int, replication: int) -> np.ndarray:
+    """Indices into a pool of n_pool observations for a stationary-bootstrap series of n_out.
 
     Politis & Romano (1994), "The stationary bootstrap", JASA 89(428): blocks start at a
-    uniform position and have geometric lengths with mean ``mean_block`` (a new block
-    starts with probability 1 / mean_block at each step); a block that runs past the end
-    wraps around to position 0, as ``arch.bootstrap.StationaryBootstrap`` does.
-    Returns int64[n_obs]; deterministic in (seed, replication). mean_block >= 1.
+    uniform position of the pool and have geometric lengths with mean ``mean_block`` (a new
+    block starts with probability 1 / mean_block at each step); a block that runs past the
+    end of the pool wraps around to position 0, as ``arch.bootstrap.StationaryBootstrap``
+    does. The output may be longer than the pool (the path bootstrap draws a whole price
+    path from the event period's returns). Returns int64[n_out]; deterministic in (seed,
+    replication). mean_block >= 1, n_pool >= 1.
     """
-    out = np.empty(n_obs, dtype=np.int64)
-    if n_obs == 0:
+    out = np.empty(n_out, dtype=np.int64)
+    if n_out == 0:
         return out
     p = 1.0 / mean_block
     state = stream_state_nb(seed, replication)
-    state, first = _next_below(state, n_obs)
+    state, first = _next_below(state, n_pool)
     out[0] = first
-    for t in range(1, n_obs):
+    for t in range(1, n_out):
         state, u = _next_uniform(state)
         if u < p:
-            state, start = _next_below(state, n_obs)
+            state, start = _next_below(state, n_pool)
             out[t] = start
         else:
             following = out[t - 1] + 1
-            if following == n_obs:
+            if following == n_pool:
                 following = 0
             out[t] = following
     return out
+
+
+@njit(cache=True, nogil=True)
+def stationary_bootstrap_indices_nb(n_obs: int, mean_block: float, seed: int, replication: int) -> np.ndarray:
+    """SHARED API. Indices of one stationary-bootstrap resample of n_obs observations:
+    ``stationary_bootstrap_draw_nb(n_obs, n_obs, ...)`` (the same draws).
+    Returns int64[n_obs]; deterministic in (seed, replication). mean_block >= 1.
+    """
+    return stationary_bootstrap_draw_nb(n_obs, n_obs, mean_block, seed, replication)
 
 
 @njit(cache=True, nogil=True, parallel=True)
@@ -319,48 +330,58 @@ def rebuild_path_nb(first_price: float, log_returns: np.ndarray, indices: np.nda
 
 
 @njit(cache=True, nogil=True)
-def path_event_stats_nb(
-    path: np.ndarray, events: np.ndarray, entry_lag: int, offsets: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Event statistics on one price path (Brock, Lakonishok & LeBaron 1992, "Simple
-    technical trading rules and the stochastic properties of stock returns", J. Finance
-    47(5): bootstrap a null model, re-run the rule, compare).
+def path_excess_stats_nb(
+    path: np.ndarray, events: np.ndarray, entry_lag: int, offsets: np.ndarray, first_pos: int, last_pos: int
+) -> tuple[np.ndarray, int]:
+    """Excess statistics of one horizon's events over the same path's eligible days.
 
-    ``events`` are the event positions the source and timing rules found on ``path``; entry
-    at ``event + entry_lag``. ``offsets[p, j]`` is the window length of horizon j for an
-    entry at position p (negative: none). Returns (stats, counts): stats (horizons, 4) with
-    columns ``NULL_STATISTICS`` over the path's complete events (NaN if none), counts
-    (horizons,) the number of those events.
+    ``events`` are event positions on ``path`` (entry at ``event + entry_lag``); ``offsets[p]``
+    is the horizon's window length for an entry at position p (negative: none). The eligible
+    days are every position d in [first_pos, last_pos] whose window (entry d + entry_lag) is
+    complete, as ``backtest.stats.baseline.eligible_days`` defines them. Returns (stats,
+    count): stats (3,) = (event mean - all-days mean, event median - all-days median, event
+    hit rate - all-days hit rate) of the simple forward returns (NaN without a complete
+    event), count the number of complete events. Comparing each path with its own all-days
+    values keeps the path's drift out of the null (issue 14).
     """
     n = path.shape[0]
-    n_horizons = offsets.shape[1]
-    stats = np.full((n_horizons, N_NULL_STATISTICS), np.nan)
-    counts = np.zeros(n_horizons, dtype=np.int64)
-    measured = np.empty(6)
-    values = np.empty(events.shape[0])
-    for j in range(n_horizons):
-        k = 0
-        total = 0.0
-        hits = 0
-        drawdown = 0.0
-        for e in range(events.shape[0]):
-            entry = events[e] + entry_lag
-            if entry >= n:
-                continue
-            offset = offsets[entry, j]
-            if offset < 0 or entry + offset >= n:
-                continue
-            measure_window_nb(path, entry, entry + offset, measured)
-            values[k] = measured[0]
-            total += measured[0]
-            if measured[0] > 0.0:
-                hits += 1
-            drawdown += measured[1]
-            k += 1
-        counts[j] = k
-        if k > 0:
-            stats[j, 0] = total / k
-            stats[j, 1] = np.median(values[:k])
-            stats[j, 2] = hits / k
-            stats[j, 3] = drawdown / k
-    return stats, counts
+    stats = np.full(3, np.nan)
+    values = np.empty(max(last_pos - first_pos + 1, 0))
+    k_all = 0
+    total_all = 0.0
+    hits_all = 0
+    for d in range(first_pos, last_pos + 1):
+        entry = d + entry_lag
+        if entry >= n:
+            break
+        offset = offsets[entry]
+        if offset < 0 or entry + offset >= n:
+            continue
+        ret = path[entry + offset] / path[entry] - 1.0
+        values[k_all] = ret
+        total_all += ret
+        if ret > 0.0:
+            hits_all += 1
+        k_all += 1
+    event_values = np.empty(events.shape[0])
+    k = 0
+    total = 0.0
+    hits = 0
+    for e in range(events.shape[0]):
+        entry = events[e] + entry_lag
+        if entry >= n:
+            continue
+        offset = offsets[entry]
+        if offset < 0 or entry + offset >= n:
+            continue
+        ret = path[entry + offset] / path[entry] - 1.0
+        event_values[k] = ret
+        total += ret
+        if ret > 0.0:
+            hits += 1
+        k += 1
+    if k > 0 and k_all > 0:
+        stats[0] = total / k - total_all / k_all
+        stats[1] = np.median(event_values[:k]) - np.median(values[:k_all])
+        stats[2] = hits / k - hits_all / k_all
+    return stats, k

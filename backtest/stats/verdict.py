@@ -59,8 +59,8 @@ B. Did the cross add information beyond a random entry date? (relative)
   is "supported" when its p is below alpha. The per-horizon rule below is SECONDARY.
   supported      Holm p of the random-entry Monte Carlo (mean event return against random
                  entry sets of the same size, plain variant) is below alpha, and Holm p of
-                 the bootstrapped-path test (mean event return against the same rule on
-                 stationary-bootstrap price paths) is below alpha.
+                 the bootstrapped-path test (mean event return minus the all-days mean,
+                 against the same on stationary-bootstrap price paths) is below alpha.
   not supported  Holm random-entry p >= alpha, and Holm bootstrapped-path p >= alpha (or the
                  path test was not run).
   inconclusive   otherwise (the two nulls disagree, or only the random-entry test ran).
@@ -98,8 +98,8 @@ B. Were the events worse than a random entry date? (relative)
   supported      Holm p of the random-entry Monte Carlo (mean event return against random
                  entry sets of the same size, plain variant; p = share of random sets whose
                  mean is at or below the events') is below alpha, and Holm p of the
-                 bootstrapped-path test (mean event return against the same rule on
-                 stationary-bootstrap price paths, lower tail) is below alpha.
+                 bootstrapped-path test (mean event return minus the all-days mean, against
+                 the same on stationary-bootstrap price paths, lower tail) is below alpha.
   not supported  Holm random-entry p >= alpha, and Holm bootstrapped-path p >= alpha (or the
                  path test was not run).
   inconclusive   otherwise (the two nulls disagree, or only the random-entry test ran).

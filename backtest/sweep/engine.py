@@ -27,6 +27,7 @@ from backtest.events.study import close_of, detection_bounds
 from backtest.signals import nb as signal_nb
 from backtest.signals.moving_averages import close_array, direction_code, kind_code
 from backtest.stats import seed_from
+from backtest.stats.bootstrap import horizon_block_length
 from backtest.sweep import _kernels
 from backtest.sweep.grid import SweepGrid
 from backtest.sweep.snooping import IndexGenerator, PairInference, SnoopingTest
@@ -381,15 +382,15 @@ class HorizonPool:
 def horizon_pool(
     values: np.ndarray, index: pd.DatetimeIndex, rules: EventRules, horizon: Horizon, mean_block: float | None
 ) -> HorizonPool:
-    """The eligible days of ``horizon``; default mean block max(sqrt(T), horizon days),
-    because overlapping h-day returns are dependent over about h days."""
+    """The eligible days of ``horizon``; default mean block by the project's one rule,
+    ``backtest.stats.bootstrap.horizon_block_length`` (max(horizon days, sqrt(T)))."""
     sample = horizon_sample(values, index, rules, horizon)
     pool = sample.forward[sample.first_pos + rules.entry_lag : sample.last_complete + rules.entry_lag + 1]
     baseline = float(np.mean(pool)) if pool.size else math.nan
     block = mean_block
     if block is None and pool.size:
         typical = horizon.days if horizon.days is not None else int(np.median(entry_offsets(index, horizon)))
-        block = float(max(int(math.sqrt(pool.size)), typical))
+        block = horizon_block_length(typical, pool.size)
     return HorizonPool(sample, pool, baseline, block)
 
 

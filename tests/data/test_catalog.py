@@ -31,7 +31,7 @@ def test_names_are_case_insensitive_and_accept_yahoo_symbols(small_data_dir) -> 
 def test_russell2000_splices_the_two_files_of_any_data_dir(small_data_dir) -> None:
     series = load_series("russell2000", data_dir=small_data_dir)
     assert series.name == "russell2000" and series.splice.switch_date == pd.Timestamp("2020-01-08")
-    assert series.first_date == pd.Timestamp("2020-01-01")
+    assert series.first_date == pd.Timestamp("2020-01-02")  # the fixture's first NYSE session
     assert [report.name for report in series.validation] == ["RU2000PR.csv", "RUT.csv"]
 
 

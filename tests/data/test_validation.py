@@ -192,12 +192,12 @@ def test_gap_longer_than_a_week_is_reported_never_filled(write_csv) -> None:
         "2020-01-02,100,101,99,100,1000",
         "2020-01-03,101,102,100,101,1000",
         "2020-01-10,102,103,101,102,1000",  # 7 days after the 3rd: not more than a week
-        "2020-01-20,103,104,102,103,1000",  # 10 days: line 5
-        "2020-01-21,104,105,103,104,1000",
+        "2020-01-21,103,104,102,103,1000",  # 11 days: line 5
+        "2020-01-22,104,105,103,104,1000",
     ]
     frame, report = check(write_csv(rows))
     gap = report.finding("gap")
-    assert gap.lines == (5,) and gap.dates == ("2020-01-20",) and "10 days" in gap.details[0]
+    assert gap.lines == (5,) and gap.dates == ("2020-01-21",) and "11 days" in gap.details[0]
     assert len(frame) == 5  # nothing inserted
     check(write_csv(rows), "strict")  # a warning never stops strict
 
@@ -257,12 +257,16 @@ def test_large_moves_are_flagged_above_a_configurable_threshold(write_csv) -> No
     assert check(path, max_move=0.05)[1].finding("large_move").lines == (4, 5)
 
 
-def test_weekend_dates_and_blank_lines_are_reported(write_csv) -> None:
-    rows = fred_rows(3) + ["", "2020-01-11,104.00"]  # a blank line 5; 2020-01-11 is a Saturday
-    frame, report = check(write_csv(rows, header=FRED_HEADER), "strict")
+def test_non_session_dates_and_blank_lines_are_dropped_and_listed(write_csv) -> None:
+    # a blank line 5; 2020-01-11 is a Saturday, 2020-01-20 Martin Luther King Jr. Day
+    rows = fred_rows(3) + ["", "2020-01-11,104.00", "2020-01-17,105.00", "2020-01-20,105.00", "2020-01-21,106.00"]
+    frame, report = check(write_csv(rows, header=FRED_HEADER), "strict")  # never fails strict
     assert report.finding("blank_line").lines == (5,) and report.finding("blank_line").severity == "info"
-    assert report.finding("weekend_date").dates == ("2020-01-11",)
-    assert len(frame) == 4 and report.rows_read == 5
+    non_session = report.finding("non_session")
+    assert non_session.dates == ("2020-01-11", "2020-01-20") and non_session.lines == (6, 8) and non_session.dropped
+    assert "Saturday" in non_session.details[0] and "XNYS" in non_session.details[0]
+    assert list(frame.index.strftime("%Y-%m-%d")) == ["2020-01-02", "2020-01-03", "2020-01-06", "2020-01-17", "2020-01-21"]
+    assert report.rows_read == 8 and report.rows_dropped == 3
 
 
 # -- formats and parsing ---------------------------------------------------------------------
@@ -348,13 +352,17 @@ def test_garbage_rows_never_crash_and_every_line_is_accounted_for(tmp_path, inse
 SNAPSHOT_DROPPED = {
     "yahoo/XLE.csv": {"unparseable": 1},  # the exporter's ",XLE,XLE,..." row
     "yahoo/RUT.csv": {"partial_bar": 1},  # 2026-02-23, volume 0
-    "fred/RU2000PR.csv": {"no_value": 339},
-    "fred/RU2000TR.csv": {"no_value": 339},
-    "fred/RU1000PR.csv": {"no_value": 339},
-    "fred/RU1000TR.csv": {"no_value": 339},
-    "fred/RU3000PR.csv": {"no_value": 339},
-    "fred/RU2000GPR.csv": {"no_value": 3860},  # month-end values only until 1993
-    "fred/RU2000VPR.csv": {"no_value": 3860},
+    # non_session: levels carried over NYSE closures (2001-09-11..14, 2012-10-29/30, ...)
+    # and weekend month-ends 1999-2000 (backtest.data.calendar)
+    "yahoo/VIX.csv": {"non_session": 1},  # 2025-09-01, Labor Day
+    "fred/RU2000PR.csv": {"no_value": 339, "non_session": 16},
+    "fred/RU2000TR.csv": {"no_value": 339, "non_session": 16},
+    "fred/RU1000PR.csv": {"no_value": 339, "non_session": 16},
+    "fred/RU1000TR.csv": {"no_value": 339, "non_session": 16},
+    "fred/RU3000PR.csv": {"no_value": 339, "non_session": 16},
+    # month-end values only until 1993, 67 of them dated on a weekend month-end
+    "fred/RU2000GPR.csv": {"no_value": 3860, "non_session": 67},
+    "fred/RU2000VPR.csv": {"no_value": 3860, "non_session": 67},
     "fred/NASDAQCOM.csv": {"no_value": 415},
 }
 
@@ -394,8 +402,10 @@ def test_snapshot_fred_no_value_rows_are_listed_with_dates(data_dir) -> None:
     report = validate_file(data_dir / "fred/RU2000PR.csv", policy="strict")  # "." never fails strict
     no_value = report.finding("no_value")
     assert no_value.count == 339 and no_value.dates[0] == "1979-01-01"
-    assert "2001-09-11" not in no_value.dates  # FRED carries 2001-09-10's level over the closure
-    assert report.finding("weekend_date").count == 6  # month-ends 1999-2000 dated Sat/Sun
+    assert "2001-09-11" not in no_value.dates  # FRED carries 2001-09-10's level over the closure...
+    non_session = report.finding("non_session").dates  # ...so validation drops it as a non-session
+    assert {"2001-09-11", "2001-09-12", "2001-09-13", "2001-09-14", "2012-10-29", "2012-10-30", "1997-12-25"} <= set(non_session)
+    assert sum(pd.Timestamp(d).day_of_week >= 5 for d in non_session) == 6  # month-ends 1999-2000 dated Sat/Sun
 
 
 def test_snapshot_large_moves(data_dir) -> None:
@@ -417,7 +427,8 @@ def test_snapshot_large_moves(data_dir) -> None:
 
 def test_snapshot_volume_free_files_get_one_info_finding(snapshot_reports) -> None:
     vix = snapshot_reports["yahoo/VIX.csv"]
-    assert vix.finding("no_volume").count == 9103 and vix.finding("zero_volume") is None
+    # 9,103 rows less the Labor Day 2025 row (a non-session, dropped)
+    assert vix.finding("no_volume").count == 9102 and vix.finding("zero_volume") is None
     assert snapshot_reports["yahoo/TNX.csv"].finding("no_volume").count == 6269
 
 

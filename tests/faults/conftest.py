@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from backtest.cli import main
-from tests.data.csv_rows import YAHOO_HEADER
+from tests.data.csv_rows import YAHOO_HEADER, sessions
 
 
 def snapshot_tree(path: str | os.PathLike[str]) -> dict[str, str]:
@@ -37,10 +37,11 @@ def snapshot_tree(path: str | os.PathLike[str]) -> dict[str, str]:
 
 
 def wave_rows(n: int = 700, start: str = "2000-01-03", period: int = 90) -> list[str]:
-    """Yahoo rows of a smooth wave (about +/-12% over ``period`` business days, so a 5/20
-    average pair crosses every cycle), no large move, round-lot volumes: a clean file."""
+    """Yahoo rows of a smooth wave (about +/-12% over ``period`` NYSE sessions, so a 5/20
+    average pair crosses every cycle), no large move, round-lot volumes: a clean file
+    (sessions, because validation drops rows dated on days the exchange was closed)."""
     rows = []
-    for i, day in enumerate(pd.bdate_range(start, periods=n)):
+    for i, day in enumerate(sessions(start, n)):
         level = 100.0 * math.exp(0.12 * math.sin(2 * math.pi * i / period) + 0.0002 * i)
         rows.append(f"{day:%Y-%m-%d},{level:.4f},{level * 1.005:.4f},{level * 0.995:.4f},{level:.4f},{100_000 + 100 * (i % 7)}")
     return rows

@@ -206,7 +206,7 @@ def test_ten_year_gap_is_cut_with_a_warning_under_lenient(world: Path, write_dat
     code, out, err = cli(*EVENTS, "--series", path)
     assert code == 0, err
     warning = [line for line in err.splitlines() if line.startswith("warning:")]
-    assert len(warning) == 1 and "gap from 1991-02-25 to 2002-01-02" in warning[0]
+    assert len(warning) == 1 and "gap from 1991-03-08 to 2002-01-02" in warning[0]
     assert "using the 400 closes after the last gap" in warning[0]
     assert "2002-01-02 to" in out and "(400 closes)" in out  # no window spans the gap
     assert_unchanged(before, world)
@@ -220,7 +220,7 @@ def test_ten_year_gap_is_refused_under_strict(command: str, world: Path, write_d
         "sweep", "--series", path, "--fast", "5:6", "--slow", "20:21", "--reps", "0", "--output-dir", "out")
     code, _, err = cli(*args, "--policy", "strict")
     assert code == 2
-    assert "gap from 1991-02-25 to 2002-01-02" in error_line(err)
+    assert "gap from 1991-03-08 to 2002-01-02" in error_line(err)
     assert_unchanged(before, world)
 
 
@@ -285,7 +285,7 @@ def test_empty_event_window_warns_with_the_data_end(command: str, world: Path, c
     before = snapshot_tree(world)
     code, out, err = cli(*args, "--since", "2099-01-01")
     warning = [line for line in err.splitlines() if line.startswith("warning:")]
-    assert len(warning) == 1 and "holds no close" in warning[0] and "to 2002-09-06" in warning[0]
+    assert len(warning) == 1 and "holds no close" in warning[0] and "to 2002-10-16" in warning[0]
     assert "Traceback" not in err
     assert code == 0, err
     assert "Events: 0" in out if command == "events" else "fast < slow: 4 pairs" in out
@@ -356,7 +356,7 @@ def test_study_follows_the_policy(data_dir: Path, tmp_path: Path, cli) -> None: 
 def test_data_line_goes_to_stderr_and_stdout_stays_a_table(world: Path, cli) -> None:  # type: ignore[no-untyped-def]
     code, out, err = cli(*EVENTS, "--series", "data/yahoo/WAVE.csv")
     assert code == 0
-    assert err.splitlines()[0].startswith("data: WAVE (Yahoo WAVE), 700 closes 2000-01-03..2002-09-06; validation")
+    assert err.splitlines()[0].startswith("data: WAVE (Yahoo WAVE), 700 closes 2000-01-03..2002-10-16; validation")
     assert "data:" not in out
 
 

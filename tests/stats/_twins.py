@@ -97,35 +97,54 @@ def random_entry_path_means(close, pool_start, pool_size, k, length, n_draws, se
     return out
 
 
-def stationary_bootstrap_indices(n_obs: int, mean_block: float, seed: int, replication: int) -> np.ndarray:
-    """Politis-Romano: a new block (uniform start) with probability 1/mean_block, else the
-    next index, wrapping from n_obs - 1 to 0."""
+def stationary_bootstrap_draw(n_out: int, n_pool: int, mean_block: float, seed: int, replication: int) -> np.ndarray:
+    """Politis-Romano: a new block (uniform start in the pool) with probability 1/mean_block,
+    else the next index, wrapping from n_pool - 1 to 0."""
     stream = Stream(seed, replication)
-    indices = [stream.below(n_obs)]
-    for _ in range(1, n_obs):
+    indices = [stream.below(n_pool)]
+    for _ in range(1, n_out):
         if stream.uniform() < 1.0 / mean_block:
-            indices.append(stream.below(n_obs))
+            indices.append(stream.below(n_pool))
         else:
-            indices.append((indices[-1] + 1) % n_obs)
+            indices.append((indices[-1] + 1) % n_pool)
     return np.array(indices, dtype=np.int64)
 
 
-def bootstrap_path_stats(close: pd.Series, rules: EventRules, horizons: tuple[Horizon, ...], mean_block, seed, n_paths):
-    """Paths rebuilt with numpy, events found by ``events.study.detect``, windows measured by
-    ``events.measure_forward``; statistics as in ``random_entry_null_stats``."""
+def stationary_bootstrap_indices(n_obs: int, mean_block: float, seed: int, replication: int) -> np.ndarray:
+    return stationary_bootstrap_draw(n_obs, n_obs, mean_block, seed, replication)
+
+
+def path_excess(path: pd.Series, rules: EventRules, horizon: Horizon) -> tuple[np.ndarray, int]:
+    """Events' (mean, median, hit rate) of the forward return minus the same over every day of
+    the detection window with a complete window, with pandas (``measure_forward``)."""
+    index = path.index
+    first = 0 if rules.start is None else index.searchsorted(rules.start)
+    last = len(index) - 1 if rules.end is None else index.searchsorted(rules.end, side="right") - 1
+    days = np.arange(first, last + 1) + rules.entry_lag
+    days = days[days < len(index)]
+    label = horizon.label
+    every = measure_forward(path, days, (horizon,))
+    every = every.loc[~every[f"pending_{label}"], f"ret_{label}"].to_numpy()
+    events = measure_forward(path, detect(path, rules).entry_pos, (horizon,))
+    events = events.loc[~events[f"pending_{label}"], f"ret_{label}"].to_numpy()
+    if not len(events):
+        return np.full(3, np.nan), 0
+    return np.array([events.mean() - every.mean(), np.median(events) - np.median(every),
+                     np.mean(events > 0) - np.mean(every > 0)]), len(events)
+
+
+def bootstrap_path_stats(close: pd.Series, rules: EventRules, horizons: tuple[Horizon, ...], blocks, seed, n_paths):
+    """Paths rebuilt with numpy from the detection window's returns, events found by
+    ``events.study.detect``, excess statistics by ``path_excess``."""
     log_returns = np.diff(np.log(close.to_numpy()))
-    stats = np.full((n_paths, len(horizons), 4), np.nan)
+    first = 0 if rules.start is None else close.index.searchsorted(rules.start)
+    last = len(close) - 1 if rules.end is None else close.index.searchsorted(rules.end, side="right") - 1
+    pool = log_returns[max(first, 1) - 1 : last]
+    stats = np.full((n_paths, len(horizons), 3), np.nan)
     counts = np.zeros((n_paths, len(horizons)), dtype=np.int64)
-    for b in range(n_paths):
-        indices = stationary_bootstrap_indices(len(log_returns), mean_block, seed, b)
-        path = close.iloc[0] * np.exp(np.concatenate([[0.0], np.cumsum(log_returns[indices])]))
-        path = pd.Series(path, index=close.index)
-        entries = detect(path, rules).entry_pos
-        measured = measure_forward(path, entries, horizons)
-        for j, horizon in enumerate(horizons):
-            done = measured.loc[~measured[f"pending_{horizon.label}"]]
-            ret = done[f"ret_{horizon.label}"].to_numpy()
-            counts[b, j] = len(ret)
-            if len(ret):
-                stats[b, j] = [ret.mean(), np.median(ret), np.mean(ret > 0), done[f"max_drawdown_{horizon.label}"].mean()]
+    for j, horizon in enumerate(horizons):
+        for b in range(n_paths):
+            indices = stationary_bootstrap_draw(len(log_returns), len(pool), blocks[j], seed, b)
+            path = close.iloc[0] * np.exp(np.concatenate([[0.0], np.cumsum(pool[indices])]))
+            stats[b, j], counts[b, j] = path_excess(pd.Series(path, index=close.index), rules, horizon)
     return stats, counts

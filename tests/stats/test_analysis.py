@@ -101,9 +101,9 @@ def test_holm_and_verdicts_follow_from_the_pvalues(result) -> None:
 
 def test_tidy_frames(result) -> None:
     frame = result.to_frame()
-    per_horizon = 5 + 2 + 2 * 4 + 4  # classical tests, CIs, random entry (2 variants x 4), paths
+    per_horizon = 5 + 2 + 2 * 4 + 3  # classical tests, CIs, random entry (2 variants x 4), paths (3 excess statistics)
     assert len(frame[frame["horizon"] == "6m"]) == per_horizon
-    assert len(frame[frame["horizon"] == "20y"]) == 5 + 2 + 4  # no random entry without events
+    assert len(frame[frame["horizon"] == "20y"]) == 5 + 2 + 3  # no random entry without events
     assert frame.columns.tolist()[:6] == ["horizon", "question", "test", "variant", "statistic_name", "statistic"]
     assert set(frame["question"]) == {"A", "B"}
     assert not frame.duplicated(["horizon", "test", "variant", "statistic_name"]).any()
@@ -126,7 +126,7 @@ def test_to_dict_is_plain_json_with_none_for_nan(result) -> None:
 
 def test_summary_reads(result) -> None:
     text = result.summary()
-    for phrase in ("A. Did gains follow?", "B. Beyond a random entry date?", "6m", "verdict", "mean block 20"):
+    for phrase in ("A. Did gains follow?", "B. Beyond a random entry date?", "6m", "verdict", "excess over each path"):
         assert phrase in text
 
 

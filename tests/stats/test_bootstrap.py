@@ -12,7 +12,13 @@ from arch.bootstrap import StationaryBootstrap, optimal_block_length
 from backtest.errors import ParameterError
 from backtest.events import EventRules, Horizon, run_event_study
 from backtest.stats import bootstrap_path_tests, stationary_bootstrap_index_matrix, stationary_bootstrap_indices
-from backtest.stats.bootstrap import DEFAULT_MEAN_BLOCK, log_returns, politis_white_block_length, resolve_mean_block
+from backtest.stats.bootstrap import (
+    horizon_block_length,
+    log_returns,
+    politis_white_block_length,
+    resolve_mean_block,
+    return_pool,
+)
 
 N_OBS = 1500
 MEAN_BLOCK = 12.0
@@ -95,29 +101,93 @@ def test_wrapper_is_the_shared_kernel_and_validates() -> None:
 
 def test_mean_block_choice() -> None:
     close = walk(3000, 1)
-    assert resolve_mean_block(close, None) == DEFAULT_MEAN_BLOCK == 20.0
-    assert resolve_mean_block(close, 7) == 7.0
+    # the one rule: the horizon's window, at least sqrt(n) (the sweep calls the same function)
+    assert horizon_block_length(63, 10_000) == 100.0 and horizon_block_length(252, 10_000) == 252.0
+    assert horizon_block_length(1, 1) == 1.0
+    assert resolve_mean_block(None, 63, 2500) == horizon_block_length(63, 2500) == 63.0
+    assert resolve_mean_block(7, 63, 2500) == 7.0
     expected = float(optimal_block_length(log_returns(close))["stationary"].iloc[0])
     assert politis_white_block_length(close) == pytest.approx(max(1.0, expected))
-    assert resolve_mean_block(close, "auto") == politis_white_block_length(close)
+    assert resolve_mean_block("auto", 63, 2500, close) == min(politis_white_block_length(close), 63.0)
     for bad in (0.5, "long", float("nan"), True):
         with pytest.raises(ParameterError, match="mean_block"):
-            resolve_mean_block(close, bad)
+            resolve_mean_block(bad, 63, 2500, close)
+    with pytest.raises(ParameterError, match="window_days"):
+        horizon_block_length(0, 100)
+
+
+RULES = EventRules(fast=20, slow=100, start="1982-01-01")
+HORIZONS = (Horizon("1m", days=21), Horizon("3m", days=63))
 
 
 def test_bootstrap_path_tests_end_to_end() -> None:
     close = walk(4000, 2)
-    study = run_event_study(close, EventRules(fast=20, slow=100, start="1982-01-01"), (Horizon("1m", days=21), Horizon("3m", days=63)))
+    study = run_event_study(close, RULES, HORIZONS)
     paths = bootstrap_path_tests(study, n_paths=200, seed=5)
     again = bootstrap_path_tests(study, n_paths=200, seed=5)
-    assert paths.mean_block == DEFAULT_MEAN_BLOCK and paths.labels == ("1m", "3m")
+    n_pool = int((close.index >= pd.Timestamp("1982-01-01")).sum())
+    assert paths.block_lengths == {"1m": horizon_block_length(21, n_pool), "3m": horizon_block_length(63, n_pool)}
+    assert paths.labels == ("1m", "3m") and paths.pool_start == close.index[close.index >= "1982-01-01"][0]
     assert paths.event_counts.shape == (200, 2) and paths.event_counts.min() > 0
     mean = paths.tests["3m"]["mean"]
     np.testing.assert_array_equal(mean.null, again.tests["3m"]["mean"].null)
-    assert mean.statistic == pytest.approx(study.complete("3m")["ret_3m"].mean())
+    # the observed statistic is the excess over the all-days mean (pandas reference)
+    forward = close.shift(-63) / close - 1.0
+    days = forward.loc["1982-01-01":].dropna()
+    assert mean.statistic == pytest.approx(study.complete("3m")["ret_3m"].mean() - days.mean(), rel=1e-9)
     assert mean.n_null == 200 and 0 < mean.pvalue <= 1
-    # the paths resample this walk's returns: the null centres near the walk's own 3m drift
-    drift = 63 * np.diff(np.log(close.to_numpy())).mean()
-    assert mean.null_mean == pytest.approx(np.expm1(drift), abs=0.02)
+    # each path is compared with its own days: the null centres on 0, not on the drift
+    # (the old raw-mean null centred on exp(63 * drift) - 1 ~ +1.9 % here)
+    assert abs(mean.null_mean) < 2 * mean.null_std / np.sqrt(200) + 0.002
     frame = paths.to_frame()
-    assert len(frame) == 8 and {"horizon", "statistic_name", "pvalue", "mean_events_per_path"} <= set(frame.columns)
+    assert len(frame) == 6 and {"horizon", "statistic_name", "pvalue", "mean_block", "mean_events_per_path"} <= set(frame.columns)
+
+
+def test_resamples_only_the_event_period() -> None:
+    # a warm-up with a huge drift must not reach the paths: they draw from the event period
+    rng = np.random.default_rng(3)
+    returns = np.concatenate([rng.normal(0.01, 0.01, 700), rng.normal(0.0, 0.01, 2300)])
+    close = pd.Series(100.0 * np.exp(np.cumsum(returns)), index=pd.bdate_range("1980-01-01", periods=3000))
+    start = close.index[700]
+    lo, hi = return_pool(close, EventRules(fast=20, slow=100, start=start))
+    assert close.index[lo + 1] == start and hi == len(close) - 2
+    assert abs(np.diff(np.log(close.to_numpy()))[lo : hi + 1].mean()) < 0.001
+
+
+def _rejections(seed: int, n_replications: int, n_paths: int, effect: float) -> tuple[np.ndarray, np.ndarray]:
+    """One-sided p-values of the 3m path test on GBM walks (no signal), and with ``effect``
+    added to the observed excess (a planted return after every event: the null paths, drawn
+    on other dates, are unchanged to first order)."""
+    plain, planted = [], []
+    for r in range(n_replications):
+        close = walk(3000, 10_000 * seed + r, drift=0.0003, sigma=0.012)
+        study = run_event_study(close, RULES, (HORIZONS[1],))
+        if study.n_events < 5:
+            continue
+        test = bootstrap_path_tests(study, n_paths=n_paths, seed=r)
+        mean = test.tests["3m"]["mean"]
+        null = mean.null[np.isfinite(mean.null)]
+        plain.append(mean.pvalue)
+        planted.append((1 + np.count_nonzero(null >= mean.statistic + effect)) / (1 + len(null)))
+    return np.array(plain), np.array(planted)
+
+
+def test_path_null_size_and_power_under_gbm() -> None:
+    """Calibration: under GBM the 3m excess test rejects at about 5 % (binomial 99 % band of
+    the replication count); a planted +4 % after every event rejects far more often."""
+    pvalues, planted = _rejections(seed=1, n_replications=160, n_paths=99, effect=0.04)
+    n = len(pvalues)
+    size = np.mean(pvalues <= 0.05)
+    low, high = scipy.stats.binom.ppf([0.005, 0.995], n, 0.05) / n
+    assert n >= 150 and low <= size <= high
+    assert np.mean(planted <= 0.05) > size + 0.25
+
+
+@pytest.mark.slow
+def test_path_null_size_slow() -> None:
+    """600 walks: measured size 1.7 % at 5 %, conservative because the rule's long blocks
+    carry the walk's own rallies and their aftermath into the paths (with 1-day blocks the
+    same test rejects ~5 %, docs/inference.md); never above nominal."""
+    pvalues, planted = _rejections(seed=2, n_replications=600, n_paths=199, effect=0.02)
+    size = np.mean(pvalues <= 0.05)
+    assert size <= 0.05 + 2 * np.sqrt(0.05 * 0.95 / len(pvalues)) and np.mean(planted <= 0.05) > size + 0.1

@@ -21,11 +21,37 @@ def test_calibration_table_shape_and_bounds() -> None:
     close = _calendar()
     result = calibrate(close, EventRules(fast=20, slow=100), ("3m", "6m"), n_replications=8, seed=1)
     frame = result.to_frame()
-    assert set(frame["test"]) == {"primary_joint_shift", "overlap_t_excess", "overlap_t_mean", "shift_by_horizon"}
+    assert set(frame["test"]) == {"primary_joint_shift", "overlap_t_excess", "overlap_t_mean", "shift_by_horizon",
+                                  "random_entry_plain", "sign_vs_all_days_median", "wilcoxon_vs_all_days_median"}
     assert frame["rejection_rate"].between(0, 1).all()
     power = frame[frame["test"] == "primary_joint_shift"].sort_values("effect")["rejection_rate"].to_numpy()
     assert (np.diff(power) >= 0).all()  # a larger planted effect is never detected less often
     assert "size" in result.summary()
+
+
+SECONDARY = ("random_entry_plain", "bootstrap_paths_excess", "overlap_t_excess", "sign_vs_all_days_median",
+             "wilcoxon_vs_all_days_median")
+
+
+def test_secondary_tests_are_calibrated_per_horizon() -> None:
+    """Every secondary test gets size and power per horizon; under GBM none rejects far above
+    alpha (3 binomial SEs at 40 paths), and a planted +10 % is detected more often than none."""
+    close = _calendar()
+    result = calibrate(close, EventRules(fast=20, slow=100), ("3m", "6m"), n_replications=40, seed=4,
+                       n_draws=499, n_paths=49)
+    frame = result.to_frame()
+    assert set(SECONDARY) <= set(frame["test"])
+    n = result.n_replications
+    bound = 0.05 + 3 * np.sqrt(0.05 * 0.95 / n)
+    for test in SECONDARY:
+        for label in ("3m", "6m"):
+            rows = frame[(frame["test"] == test) & (frame["horizon"] == label)].set_index("effect")["rejection_rate"]
+            assert set(rows.index) == {0.0, 0.025, 0.05, 0.10}, (test, label)
+            assert rows[0.0] <= bound, (test, label, rows[0.0])
+            assert rows[0.10] > rows[0.0] + 0.3, (test, label)
+    # the skips: no paths, no draws -> no such rows
+    quick = calibrate(close, EventRules(fast=20, slow=100), ("3m",), n_replications=2, seed=1, n_draws=0)
+    assert not {"random_entry_plain", "bootstrap_paths_excess"} & set(quick.to_frame()["test"])
 
 
 @pytest.mark.slow

@@ -162,6 +162,12 @@ def test_stationary_bootstrap_kernel_matches_twin() -> None:
     matrix = stats_nb.stationary_bootstrap_index_matrix_nb(500, 4.0, 77, 9)
     np.testing.assert_array_equal(matrix[5], stats_nb.stationary_bootstrap_indices_nb(500, 4.0, 77, 5))
     assert stats_nb.stationary_bootstrap_indices_nb(0, 4.0, 77, 0).shape == (0,)
+    # a draw longer than its pool (a whole path from the event period's returns)
+    for replication in (0, 3):
+        np.testing.assert_array_equal(
+            stats_nb.stationary_bootstrap_draw_nb(2000, 700, 9.0, 5, replication),
+            _twins.stationary_bootstrap_draw(2000, 700, 9.0, 5, replication),
+        )
     # mean_block = 1: every step starts a new block, i.e. the i.i.d. bootstrap
     iid = stats_nb.stationary_bootstrap_indices_nb(20_000, 1.0, 3, 0)
     assert abs(np.mean(np.diff(iid) == 1) - 1 / 20_000) < 0.002
@@ -179,8 +185,9 @@ def test_bootstrap_path_stats_kernel_matches_twin() -> None:
     close = walk(2500, 8, drift=0.0, sigma=0.015)
     rules = EventRules(fast=10, slow=40, start=close.index[300], entry="next_close")
     horizons = (Horizon("21d", days=21), Horizon("2m", months=2))
-    stats, counts = bootstrap_path_stats(close, rules, horizons, 10.0, 21, 12)
-    twin_stats, twin_counts = _twins.bootstrap_path_stats(close, rules, horizons, 10.0, 21, 12)
+    # two blocks: each horizon draws its own paths
+    stats, counts = bootstrap_path_stats(close, rules, horizons, (10.0, 30.0), 21, 12)
+    twin_stats, twin_counts = _twins.bootstrap_path_stats(close, rules, horizons, (10.0, 30.0), 21, 12)
     np.testing.assert_array_equal(counts, twin_counts)
     assert counts.min() > 5
     np.testing.assert_allclose(stats, twin_stats, rtol=1e-9, atol=1e-12)
