@@ -63,7 +63,8 @@ def horizon_line(h: Mapping[str, Any], direction: str) -> str:
             f"(all days {sections.pct(h['baseline']['mean'], 1, True)}), "
             f"{sections.pct(share, 0)} of windows {'up' if direction == 'gains' else 'down'}; "
             f"{direction} followed: {h['verdicts']['A']['outcome']}; "
-            f"{'beyond' if direction == 'gains' else 'worse than'} random days: {h['verdicts']['B']['outcome']}"
+            f"{'beyond' if direction == 'gains' else 'worse than'} random days, per horizon (secondary): "
+            f"{h['verdicts']['B']['outcome']}"
             + (f" (random-entry p = {sections.pval(plain['pvalue'])})" if plain else ""))
 
 
@@ -76,6 +77,11 @@ def answer_lines(summary: Mapping[str, Any]) -> list[str]:
         f"{summary['events']['n']} events ({summary['event_source']['description']}) on {data['series']}, "
         f"data {data['first_date']} to {data['last_date']}",
     ]
+    primary = summary["statistics"].get("primary")
+    if primary:
+        word = "better" if claim["direction"] == "gains" else "worse"
+        lines.append(f"Primary test ({word} than a random day, joint over {', '.join(claim['verdict_horizons'])}; "
+                     f"circular shifts of the event dates): p = {sections.pval(primary['pvalue'])}")
     judged = set(claim["verdict_horizons"])
     for h in _horizon_rows(summary):
         marker = "" if h["label"] in judged else "  (not judged)"
