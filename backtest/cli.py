@@ -558,7 +558,7 @@ def events_command(series, fast, slow, ma, direction, since, until, confirm, min
 
 def _study_listing() -> str:
     """One line per study: its name and the first line of its docstring."""
-    from backtest.studies import STUDIES_DIR, available_studies, describe_study
+    from backtest.study_runner import STUDIES_DIR, available_studies, describe_study
 
     studies = available_studies()
     if not studies:
@@ -607,7 +607,7 @@ def study_command(name, list_only, output_dir, overwrite, seed, n_draws, n_paths
     from rich.text import Text
 
     from backtest.data.catalog import listening_to_loads
-    from backtest.studies import ALL, available_studies, check_study_targets, run_studies, run_study
+    from backtest.study_runner import ALL, available_studies, check_study_targets, run_studies, run_study
 
     if list_only or name is None:
         console.print(Text(_study_listing()), soft_wrap=True)
@@ -1244,7 +1244,7 @@ def bench_study_command(name, cold_runs, warm_runs, output, overwrite):  # type:
     and a per-stage profile (seconds, cProfile) of one more warm run. The study's report
     goes to a temporary directory; results/ is not touched except --output.
     """
-    from backtest.studies import available_studies
+    from backtest.study_runner import available_studies
     from backtest.studybench import bench_headline, run_study_bench
     from backtest.sweep.bench import write_bench
 

@@ -31,12 +31,12 @@ PROFILE_STAGES: tuple[tuple[str, str, str], ...] = (
     ("event_study", "backtest/events/study.py", "run_event_study"),
     ("figures", "backtest/report/render.py", "figure_png"),
     ("write_report", "backtest/report/outputs.py", "write_report_directory"),
-    ("run_study", "backtest/studies.py", "run_study"),
+    ("run_study", "backtest/study_runner.py", "run_study"),
 )
 
 IMPORT_PROBE = (
     "import time; started = time.perf_counter(); import backtest.cli; "
-    "from backtest.studies import load_study; load_study({name!r}); "
+    "from backtest.study_runner import load_study; load_study({name!r}); "
     "print(time.perf_counter() - started)"
 )
 

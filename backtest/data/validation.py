@@ -24,7 +24,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from backtest.data.series import BAR_COLUMNS, DATETIME_DTYPE, INDEX_NAME, MAX_GAP_DAYS
+from backtest.data.schema import BAR_COLUMNS, DATETIME_DTYPE, INDEX_NAME
+from backtest.defaults import MAX_GAP_DAYS
 from backtest.errors import DataError, DataNotFoundError, ParameterError
 
 Policy = Literal["strict", "lenient"]

@@ -7,7 +7,6 @@ from backtest.sweep.engine import (
     SweepEvents,
     SweepResult,
     find_events,
-    run_sweep,
 )
 from backtest.sweep.executors import (
     DaskExecutor,
@@ -23,7 +22,7 @@ from backtest.sweep.multi import (
     read_series_file,
     run_sweeps,
 )
-from backtest.sweep.plan import SeriesInput
+from backtest.sweep.plan import SeriesInput, run_sweep
 from backtest.sweep.snooping import (
     PairInference,
     SnoopingTest,

@@ -28,8 +28,9 @@ from backtest.events.rules import DEFAULT_HORIZONS, EventRules, Horizon
 from backtest.events.study import close_of, detection_bounds
 from backtest.signals.moving_averages import close_array
 from backtest.sweep import _kernels
-from backtest.sweep.engine import find_events, horizon_sample, run_sweep
+from backtest.sweep.engine import find_events, horizon_sample
 from backtest.sweep.grid import SweepGrid
+from backtest.sweep.plan import run_sweep
 from backtest.sweep.snooping import loss_matrix, snooping_test
 
 
@@ -156,12 +157,11 @@ def full_sweep_in_subprocess(series_spec: tuple[str, str | None], grid: SweepGri
                              horizons: tuple[Horizon, ...], reps: int, seed: int, runs: int = 2) -> dict[str, Any]:
     """``full_sweep_probe`` in a fresh Python process (same interpreter, environment and
     working directory)."""
+    import base64
     import json
+    import pickle
     import subprocess
     import sys
-
-    import base64
-    import pickle
 
     name, data_dir = series_spec
     payload = base64.b64encode(pickle.dumps((grid, rules, horizons, reps, seed, runs))).decode("ascii")

@@ -28,10 +28,14 @@ import pandas as pd
 
 from backtest.data.series import check_no_long_gaps
 from backtest.errors import ParameterError
+from backtest.events.rules import DEFAULT_HORIZONS, EventRules, Horizon
 from backtest.events.study import close_of
 from backtest.signals.moving_averages import close_array
 from backtest.sweep.engine import (
+    DEFAULT_REFERENCE,
+    DEFAULT_SEED,
     HorizonPool,
+    NullGenerator,
     PairStatistics,
     Progress,
     SweepResult,
@@ -45,6 +49,7 @@ from backtest.sweep.engine import (
     null_pvalues,
     pair_statistics,
     series_label,
+    sweep_settings,
     with_series_metadata,
 )
 from backtest.sweep.executors import LocalExecutor, SweepExecutor
@@ -52,6 +57,7 @@ from backtest.sweep.grid import SweepGrid
 from backtest.sweep.snooping import (
     REPS_PER_CHUNK,
     BootstrapBlock,
+    IndexGenerator,
     SnoopingSetup,
     bootstrap_block,
     finish_snooping,
@@ -374,3 +380,52 @@ def run_series_sweeps(
         for i, result in zip(group, _run_staged(jobs, executor, progress), strict=True):
             deliver(i, result)
     return kept
+
+
+def run_sweep(
+    series: object,
+    grid: SweepGrid,
+    rules: EventRules | None = None,
+    horizons: tuple[Horizon, ...] = DEFAULT_HORIZONS,
+    *,
+    reps: int = 1000,
+    null_draws: int | None = None,
+    seed: int = DEFAULT_SEED,
+    mean_block: float | None = None,
+    alpha: float = 0.05,
+    studentize: bool = False,
+    min_events: int = 1,
+    reference: tuple[int, int] = DEFAULT_REFERENCE,
+    progress: Progress | None = None,
+    index_generator: IndexGenerator | None = None,
+    null_generator: NullGenerator | None = None,
+    executor: object | None = None,
+    pair_block: int | None = None,
+    rep_block: int | None = None,
+) -> SweepResult:
+    """Sweep every (fast, slow) pair of ``grid`` over ``series``.
+
+    rules: the event rules shared by all pairs (ma, direction, start, end, confirm,
+        min_gap, entry); its fast/slow are ignored.
+    reps: stationary-bootstrap replications of the data-snooping tests (0 skips them).
+    null_draws: random-entry draws per distinct event count (default ``reps``, or 1000 when
+        reps is 0; 0 skips the random-entry p-values).
+    mean_block: mean block length of the stationary bootstrap in trading days; default per
+        horizon max(sqrt(T), horizon days), because overlapping h-day returns are dependent
+        over about h days.
+    studentize: divide by each pair's standard error (Hansen 2005) instead of arch's
+        non-studentised maximum.
+    min_events: complete events a pair needs to enter the snooping family.
+    executor: where the work runs (a ``backtest.sweep.executors`` executor; default: this
+        process, numba threads). pair_block / rep_block: pairs and bootstrap replications
+        per task (default: chosen from the executor's size). Neither changes any number:
+        see ``backtest.sweep.plan``.
+    """
+    if not isinstance(grid, SweepGrid):
+        raise ParameterError(f"grid must be a SweepGrid, got {type(grid).__name__}")
+    settings = sweep_settings(rules, horizons, reps=reps, null_draws=null_draws, seed=seed, mean_block=mean_block,
+                              alpha=alpha, studentize=studentize, min_events=min_events, reference=reference,
+                              index_generator=index_generator, null_generator=null_generator)
+    (result,) = run_series_sweeps([series], grid, settings, executor=executor, pair_block=pair_block,
+                                  rep_block=rep_block, progress=progress)
+    return result

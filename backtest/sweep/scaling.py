@@ -26,7 +26,6 @@ import pandas as pd
 
 from backtest.events.rules import EventRules, Horizon
 from backtest.sweep.bench import _reset_peak, _status_kib
-from backtest.sweep.engine import run_sweep
 from backtest.sweep.executors import (
     DaskExecutor,
     LocalExecutor,
@@ -36,7 +35,7 @@ from backtest.sweep.executors import (
 )
 from backtest.sweep.grid import SweepGrid
 from backtest.sweep.multi import run_sweeps
-from backtest.sweep.plan import SeriesInput, series_task
+from backtest.sweep.plan import SeriesInput, run_sweep, series_task
 
 
 class _Digest:
