@@ -607,7 +607,13 @@ def study_command(name, list_only, output_dir, overwrite, seed, n_draws, n_paths
     from rich.text import Text
 
     from backtest.data.catalog import listening_to_loads
-    from backtest.study_runner import ALL, available_studies, check_study_targets, run_studies, run_study
+    from backtest.study_runner import (
+        ALL,
+        available_studies,
+        check_study_targets,
+        run_studies,
+        run_study,
+    )
 
     if list_only or name is None:
         console.print(Text(_study_listing()), soft_wrap=True)
@@ -774,7 +780,12 @@ def claim_run_all_command(targets, output_dir, overwrite, seed, n_draws, n_paths
 
     from backtest._io import atomic_write_text
     from backtest.claims import load_spec
-    from backtest.claims.gallery import gallery_specs, index_markdown, project_relative, spec_paths
+    from backtest.claims.gallery import (
+        gallery_specs,
+        index_markdown,
+        project_relative,
+        spec_paths,
+    )
 
     paths = spec_paths(targets) if targets else gallery_specs()
     if not paths:
@@ -835,9 +846,8 @@ def bench_montecarlo_command(draws, argpartition_draws, replications, repeats, s
 
     from backtest._io import atomic_write_text
     from backtest._json import dumps
-    from backtest.data import load_series
+    from backtest.bench.montecarlo import run_montecarlo_benchmarks
     from backtest.stats import DEFAULT_SEED
-    from backtest.stats.bench import run_montecarlo_benchmarks
 
     _announce_output(output, "bench-montecarlo", overwrite, "choose another --output path")
     market_series = _load_for_analysis(series, data_dir, policy)
@@ -1015,8 +1025,17 @@ def sweep_command(series, fast_range, slow_range, ma, direction, since, until, c
     """
     import re
 
+    from backtest._io import overwriting
     from backtest.events.rules import check_horizons_fit
     from backtest.sweep import SweepGrid, run_sweep, write_sweep_report
+    from backtest.sweep.cost import (
+        DEFAULT_MAX_PAIRS,
+        available_memory,
+        check_pair_count,
+        check_sweep_cost,
+        estimate_sweep,
+    )
+    from backtest.sweep.executors import check_scheduler_address
     from backtest.sweep.multi import (
         check_unique_labels,
         load_series_inputs,
@@ -1024,10 +1043,7 @@ def sweep_command(series, fast_range, slow_range, ma, direction, since, until, c
         read_series_file,
         run_sweeps,
     )
-    from backtest.sweep.cost import DEFAULT_MAX_PAIRS, available_memory, check_pair_count, check_sweep_cost, estimate_sweep
-    from backtest.sweep.executors import check_scheduler_address
     from backtest.sweep.plan import check_block_sizes
-    from backtest._io import overwriting
     from backtest.sweep.report import MultiSweepReport
 
     grid = SweepGrid.from_ranges(fast_range, slow_range)
@@ -1132,10 +1148,10 @@ def bench_sweep_command(series, since, fast_range, slow_range, full_fast, full_s
     process's peak resident set during each call (numpy and numba allocations alike).
     Also checks that event counts and forward returns agree with vectorbt for every pair.
     """
-    from backtest.data import load_series
+    from backtest.bench.measure import write_bench
+    from backtest.bench.sweep import run_sweep_bench
     from backtest.events import DEFAULT_HORIZONS, EventRules
     from backtest.sweep import SweepGrid
-    from backtest.sweep.bench import run_sweep_bench, write_bench
 
     rules = EventRules(start=since)
     grid = SweepGrid.from_ranges(fast_range, slow_range)
@@ -1192,18 +1208,20 @@ def bench_scaling_command(series, single, fast_range, slow_range, reps, seed, wo
     """
     import time
 
-    from backtest.data import load_series
+    from backtest.bench.scaling import (
+        bench_headline,
+        run_scaling_bench,
+        write_scaling_bench,
+    )
     from backtest.errors import ParameterError
     from backtest.events import DEFAULT_HORIZONS, EventRules
     from backtest.sweep import SweepGrid
-    from backtest.sweep.bench import write_bench
     from backtest.sweep.multi import (
         check_unique_labels,
         load_series_inputs,
         parse_series_list,
     )
     from backtest.sweep.plan import series_input
-    from backtest.sweep.scaling import bench_headline, run_scaling_bench
 
     grid = SweepGrid.from_ranges(fast_range, slow_range)
     counts = _parse_int_list("--workers", worker_counts)
@@ -1223,7 +1241,7 @@ def bench_scaling_command(series, single, fast_range, slow_range, reps, seed, wo
         result = run_scaling_bench(inputs, single_input, grid, EventRules(), DEFAULT_HORIZONS, reps=reps, seed=seed,
                                    workers=tuple(sorted(set(counts))), executors=kinds, project_series=project_series,
                                    load_seconds_per_series=load_seconds, progress=lambda text: status.update(text))
-    write_bench(result, output)
+    write_scaling_bench(result, output)
     console.print_json(data=bench_headline(result))
     console.print(f"wrote {output}", highlight=False, markup=False)
 
@@ -1244,9 +1262,9 @@ def bench_study_command(name, cold_runs, warm_runs, output, overwrite):  # type:
     and a per-stage profile (seconds, cProfile) of one more warm run. The study's report
     goes to a temporary directory; results/ is not touched except --output.
     """
+    from backtest.bench.measure import write_bench
+    from backtest.bench.study import bench_headline, run_study_bench
     from backtest.study_runner import available_studies
-    from backtest.studybench import bench_headline, run_study_bench
-    from backtest.sweep.bench import write_bench
 
     if name.replace("_", "-") not in available_studies():
         raise click.BadParameter(f"unknown study {name!r}; see `backtest study --list`", param_hint="NAME")

@@ -39,7 +39,7 @@ STAGES: dict[str, int] = {
     # finds and runs the study scripts (which compose everything above)
     "study_runner": 8,
     # timings of everything above
-    "bench": 9, "studybench": 9,
+    "bench": 9,
     "cli": 10,
     # entry points above the CLI: `python -m backtest`, `python studies/<name>.py`
     "__main__": 11, "studies": 11,

@@ -159,6 +159,14 @@ def horizon_sample(values: np.ndarray, index: pd.DatetimeIndex, rules: EventRule
     return HorizonSample(horizon, forward, first, last_complete)
 
 
+def pair_means(events: SweepEvents, sample: HorizonSample, entry_lag: int) -> tuple[np.ndarray, np.ndarray]:
+    """(complete events, mean forward return) of every pair of ``events`` at one horizon
+    (the kernel ``pair_statistics`` runs; benchmarks compare its means with other tools)."""
+    n_complete, mean, _, _ = _kernels.pair_statistics_nb(events.events, events.offsets, sample.forward, entry_lag,
+                                                        sample.last_complete)
+    return n_complete, mean
+
+
 @dataclass(frozen=True)
 class SweepResult:
     """Every pair of a grid on one series: per-(pair, horizon) statistics and the

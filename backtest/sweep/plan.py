@@ -186,7 +186,7 @@ def bootstrap_task(stage: SeriesStage, horizon: int, start: int, stop: int) -> B
 
 def series_task(close: pd.Series, name: str, grid: SweepGrid, settings: SweepSettings) -> SweepResult:
     """A whole series in one task: the three stages, here (numba threads inside)."""
-    job = _SeriesJob(close, name, grid, settings, BlockPlan(grid.n_pairs, None, 1, whole_series=True))
+    job = SeriesJob(close, name, grid, settings, BlockPlan(grid.n_pairs, None, 1, whole_series=True))
     (result,) = _run_staged([job], LocalExecutor(), None)
     return result
 
@@ -200,7 +200,7 @@ def _apply(function: Callable[..., Any], *args: Any) -> Any:
 # ---------------------------------------------------------------------------------------
 
 
-class _SeriesJob:
+class SeriesJob:
     """What the driver holds for one series between stages (never sent anywhere)."""
 
     def __init__(self, close: pd.Series, name: str, grid: SweepGrid, settings: SweepSettings, plan: BlockPlan) -> None:
@@ -269,13 +269,13 @@ class _SeriesJob:
         return assemble_sweep(self.close, self.grid, self.settings, self.stats, pvalues, outcomes, self.name)
 
 
-def _announce_horizon(report: Callable[[str], None], job: _SeriesJob, horizon: int, many: bool) -> None:
+def _announce_horizon(report: Callable[[str], None], job: SeriesJob, horizon: int, many: bool) -> None:
     label = job.settings.horizons[horizon].label
     what = "random-entry nulls" + (f" and snooping bootstrap ({job.settings.reps} replications)" if job.settings.reps else "")
     report(f"{job.name + ': ' if many else ''}horizon {label}: {what}")
 
 
-def _run_staged(jobs: list[_SeriesJob], executor: SweepExecutor, progress: Progress | None) -> list[SweepResult]:
+def _run_staged(jobs: list[SeriesJob], executor: SweepExecutor, progress: Progress | None) -> list[SweepResult]:
     """Stages 1 and 2 of every job as tasks on ``executor``, stage 3 here. Progress is
     reported as tasks are handed to the executor: one message for the pair blocks of each
     series, then one per series and horizon."""
@@ -376,7 +376,7 @@ def run_series_sweeps(
     # cluster, where there are fewer series than slots and every task should be in flight.
     groups = [[i] for i in range(len(inputs))] if executor.inline else [list(range(len(inputs)))]
     for group in groups:
-        jobs = [_SeriesJob(inputs[i].close, inputs[i].name, grid, settings, plan) for i in group]
+        jobs = [SeriesJob(inputs[i].close, inputs[i].name, grid, settings, plan) for i in group]
         for i, result in zip(group, _run_staged(jobs, executor, progress), strict=True):
             deliver(i, result)
     return kept

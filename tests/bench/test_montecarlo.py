@@ -8,14 +8,14 @@ import json
 import numpy as np
 import pytest
 
-from backtest.cli import main
-from backtest.stats.bench import (
+from backtest.bench.montecarlo import (
     bench_bootstrap_indices,
     bench_random_entry,
     finite_population_moments,
     numpy_argpartition_means,
     numpy_choice_means,
 )
+from backtest.cli import main
 
 
 @pytest.mark.parametrize("implementation", [numpy_choice_means, numpy_argpartition_means])

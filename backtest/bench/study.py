@@ -20,6 +20,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from backtest.bench.measure import cpu_count
+
 # Stages of the profile: (name, how to recognise the stage's outermost calls in cProfile's
 # table: file suffix, function name). The cumulative time of each is reported, so nested
 # stages (figures inside the study) are not subtracted from their parents.
@@ -129,7 +131,7 @@ def run_study_bench(
         "imports_s": statistics.median(imports),
         "profile": {"wall_s": profiled_wall, "stages_s": stages},
         "targets": {"warm_s": 4.0, "cold_s": 15.0},
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
+        "machine": {"cpus": cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
                     "load_average_after": list(load) if load else None},
     }
 

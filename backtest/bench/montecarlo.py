@@ -9,7 +9,6 @@ bootstrap against ``arch.bootstrap.StationaryBootstrap``. Both return a ``Benchm
 
 from __future__ import annotations
 
-import os
 import platform
 import statistics
 import time
@@ -19,8 +18,9 @@ from dataclasses import dataclass, field
 import numba
 import numpy as np
 
+from backtest.bench.measure import cpu_count
+from backtest.stats import check_seed, seed_from
 from backtest.stats import nb as stats_nb
-from backtest.stats._rng import check_seed, seed_from
 from backtest.stats.montecarlo import check_count
 
 
@@ -162,7 +162,7 @@ def environment() -> dict[str, object]:
         "arch": arch.__version__,
         "numba_threads": numba.get_num_threads(),
         "numba_threading_layer": _threading_layer(),
-        "cpu_count": os.cpu_count(),
+        "cpu_count": cpu_count(),
         "machine": platform.machine(),
     }
 
