@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
+from backtest.defaults import DEFAULT_SEED
 from backtest.errors import BacktestError
 
 # Piped output (files, CI logs) gets a wide fixed width so tables are never truncated.
@@ -683,7 +684,6 @@ claim_run_options = [
 
 def _claim_options(seed, n_draws, n_paths, policy, data_dir):  # type: ignore[no-untyped-def]
     from backtest.claims.run import DEFAULT_N_DRAWS, DEFAULT_N_PATHS
-    from backtest.stats import DEFAULT_SEED
 
     return {"seed": DEFAULT_SEED if seed is None else seed, "n_draws": n_draws or DEFAULT_N_DRAWS,
             "n_paths": DEFAULT_N_PATHS if n_paths is None else n_paths, "policy": policy, "data_dir": data_dir}
@@ -823,7 +823,7 @@ def claim_run_all_command(targets, output_dir, overwrite, seed, n_draws, n_paths
 @click.option("--repeat", "repeats", type=click.IntRange(min=1), default=3, show_default=True,
               help="Warm calls timed after the first (cold) one; the median is reported.")
 @click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=None,
-              help="Seed of every random draw (default: backtest.stats.DEFAULT_SEED).")
+              help="Seed of every random draw (default: backtest.defaults.DEFAULT_SEED).")
 @click.option("--series", default="russell2000", show_default=True,
               help="Series name for backtest.data.load_series (k = its SMA 50/200 golden crosses since 1985).")
 @click.option("--output", type=click.Path(path_type=Path, dir_okay=False),
@@ -847,7 +847,6 @@ def bench_montecarlo_command(draws, argpartition_draws, replications, repeats, s
     from backtest._io import atomic_write_text
     from backtest._json import dumps
     from backtest.bench.montecarlo import run_montecarlo_benchmarks
-    from backtest.stats import DEFAULT_SEED
 
     _announce_output(output, "bench-montecarlo", overwrite, "choose another --output path")
     market_series = _load_for_analysis(series, data_dir, policy)
@@ -971,7 +970,7 @@ def _sweep_executor(kind, scheduler, workers, threads_per_worker, memory_limit, 
               help="Stationary-bootstrap replications for Reality Check / SPA / Romano-Wolf (0 skips them).")
 @click.option("--null-draws", type=click.IntRange(min=0), default=None,
               help="Random-entry draws per distinct event count (default: --reps, or 1000; 0 skips those p-values).")
-@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=20050101, show_default=True,
+@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=DEFAULT_SEED, show_default=True,
               help="Seed of every random draw: same seed and data give byte-identical files.")
 @click.option("--mean-block", type=click.FloatRange(min=1.0), default=None,
               help="Mean block length of the stationary bootstrap, trading days "
@@ -1130,7 +1129,7 @@ def sweep_command(series, fast_range, slow_range, ma, direction, since, until, c
 @click.option("--spa-slow", default="191:210", show_default=True, help="Slow windows of the SPA-vs-arch grid (20 x 20 = 400 pairs).")
 @click.option("--spa-horizon", default="6m", show_default=True, help="Horizon of the SPA-vs-arch comparison.")
 @click.option("--reps", type=click.IntRange(min=1), default=1000, show_default=True, help="Bootstrap replications.")
-@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=20050101, show_default=True)
+@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=DEFAULT_SEED, show_default=True)
 @click.option("--skip-vectorbt", is_flag=True, help="Do not run the vectorbt pipeline (about 40 s and 14 GB on the default grid).")
 @click.option("--skip-full", is_flag=True, help="Do not run the full-grid timing run.")
 @click.option("--skip-arch", is_flag=True, help="Do not run arch's SPA (about 40 s at 400 pairs x 1,000 replications).")
@@ -1183,7 +1182,7 @@ SCALING_SERIES = "RUT,DJI,SPY,IWM,XLB,XLE,XLF,XLK"
 @click.option("--fast", "fast_range", default="5:100:1", show_default=True, help="Fast windows (trading days).")
 @click.option("--slow", "slow_range", default="20:300:1", show_default=True, help="Slow windows (trading days).")
 @click.option("--reps", type=click.IntRange(min=1), default=1000, show_default=True, help="Bootstrap replications.")
-@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=20050101, show_default=True)
+@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=DEFAULT_SEED, show_default=True)
 @click.option("--workers", "worker_counts", default="1,2", show_default=True,
               help="Worker counts to compare, comma-separated (must include 1 for efficiency and the projection).")
 @click.option("--executors", "executor_kinds", default="dask,processes", show_default=True,

@@ -345,7 +345,7 @@ def run_sweep_bench(
     }
     if vectorbt:
         report(f"vectorbt pipeline on {grid.n_pairs} pairs (slow, memory-hungry)")
-        import vectorbt  # noqa: F401  (import and compile outside the measured call)
+        import vectorbt
 
         vectorbt_pipeline(close.iloc[:600], SweepGrid((5, 6), (20, 21)), 0, 599, horizons[:1])
         reference, vbt_cost = measure(lambda: vectorbt_pipeline(close, grid, first, last, horizons))

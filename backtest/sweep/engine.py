@@ -20,6 +20,8 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from backtest.checks import check_scalar
+from backtest.defaults import DEFAULT_REFERENCE_PAIR, DEFAULT_SEED, default_mean_block
 from backtest.errors import InsufficientDataError, ParameterError
 from backtest.events.nb import forward_returns_nb
 from backtest.events.rules import DEFAULT_HORIZONS, EventRules, Horizon, horizon_offsets
@@ -31,8 +33,7 @@ from backtest.sweep import _kernels
 from backtest.sweep.grid import SweepGrid
 from backtest.sweep.snooping import IndexGenerator, PairInference, SnoopingTest
 
-DEFAULT_SEED = 20050101
-DEFAULT_REFERENCE = (50, 200)
+DEFAULT_REFERENCE = DEFAULT_REFERENCE_PAIR
 
 Progress = Callable[[str], None]
 """Called with a short description as each step of the sweep starts."""
@@ -341,12 +342,11 @@ def sweep_settings(
     """Validated ``SweepSettings`` (ParameterError names the bad parameter)."""
     if not horizons:
         raise ParameterError("at least one horizon is needed")
-    if isinstance(reps, bool) or not isinstance(reps, (int, np.integer)) or reps < 0:
-        raise ParameterError(f"reps must be a non-negative integer, got {reps!r}")
+    reps = check_scalar(reps, "reps", int, min_val=0)
     if null_draws is None:
         null_draws = int(reps) if reps > 0 else 1000
-    if isinstance(null_draws, bool) or not isinstance(null_draws, (int, np.integer)) or null_draws < 0:
-        raise ParameterError(f"null_draws must be a non-negative integer (0 skips random-entry p-values), got {null_draws!r}")
+    null_draws = check_scalar(null_draws, "null_draws", int, min_val=0,
+                              must="be a non-negative integer (0 skips random-entry p-values)")
     if mean_block is not None and not mean_block >= 1:
         raise ParameterError(f"mean_block must be at least 1 trading day, got {mean_block!r}")
     if reps > 0 and not 0.0 < alpha < 1.0:
@@ -395,7 +395,7 @@ def horizon_pool(
     block = mean_block
     if block is None and pool.size:
         typical = horizon.days if horizon.days is not None else int(np.median(entry_offsets(index, horizon)))
-        block = float(max(int(math.sqrt(pool.size)), typical))
+        block = default_mean_block(pool.size, typical)
     return HorizonPool(sample, pool, baseline, block)
 
 

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from backtest.checks import check_scalar
 from backtest.data.series import check_no_long_gaps
 from backtest.errors import ParameterError
 from backtest.events.rules import DEFAULT_HORIZONS, EventRules, Horizon
@@ -119,8 +120,8 @@ def check_block_sizes(pair_block: int | None, rep_block: int | None) -> None:
     """ParameterError unless each given size is a positive integer and ``rep_block`` a
     multiple of ``REPS_PER_CHUNK`` (callers check before starting any worker)."""
     for name, value in (("pair_block", pair_block), ("rep_block", rep_block)):
-        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1):
-            raise ParameterError(f"{name} must be a positive integer, got {value!r}")
+        if value is not None:
+            check_scalar(value, name, int, min_val=1)
     if rep_block is not None and rep_block % REPS_PER_CHUNK:
         raise ParameterError(f"rep_block must be a multiple of {REPS_PER_CHUNK} replications, got {rep_block}")
 

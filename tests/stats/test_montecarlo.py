@@ -8,12 +8,12 @@ import pandas as pd
 import pytest
 from numba import njit
 
+from backtest.bench.montecarlo import finite_population_moments
 from backtest.errors import ParameterError
 from backtest.events import EventRules, Horizon, run_event_study
 from backtest.events.paths import aligned_paths
 from backtest.stats import random_entry_band, random_entry_null_means, random_entry_tests
 from backtest.stats.baseline import eligible_days
-from backtest.bench.montecarlo import finite_population_moments
 from backtest.stats.montecarlo import (
     BETTER_TAIL,
     NULL_STATISTICS,

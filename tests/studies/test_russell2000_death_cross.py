@@ -10,8 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from backtest.studies import load_study
 from backtest.stats.verdict import VERDICT_RULES_LOSSES
+from backtest.studies import load_study
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "results" / "russell2000_death_cross"

@@ -9,8 +9,7 @@ from arch.bootstrap import SPA, StationaryBootstrap
 
 from backtest.events import DEFAULT_HORIZONS, EventRules
 from backtest.signals.moving_averages import close_array
-from backtest.sweep import SweepGrid, run_sweep
-from backtest.sweep import _kernels
+from backtest.sweep import SweepGrid, _kernels, run_sweep
 from backtest.sweep.engine import find_events, horizon_sample
 from backtest.sweep.snooping import loss_matrix, romano_wolf_adjust, snooping_test
 from tests.sweep import _twins
