@@ -8,7 +8,7 @@ Booleans are never numbers here, and floats must be finite.
 from __future__ import annotations
 
 import math
-from typing import Literal, overload
+from typing import Any, Literal, cast, overload
 
 import numpy as np
 
@@ -83,7 +83,7 @@ def check_scalar(
         ok = (isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
               and math.isfinite(value))
     if ok:
-        number = target_type(value)  # type: ignore[arg-type]
+        number = target_type(cast(Any, value))
         low_closed = include_boundaries in ("both", "left")
         high_closed = include_boundaries in ("both", "right")
         if min_val is not None and (number < min_val or (number == min_val and not low_closed)):

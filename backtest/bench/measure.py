@@ -71,7 +71,7 @@ def measure_repeated(function: Callable[[], Any], repeats: int) -> tuple[Any, di
     result = None
     for _ in range(max(1, repeats)):
         result, cost = measure(function)
-        walls.append(cost["wall_s"])
+        walls.append(float(cost["wall_s"] or 0.0))
         if cost["peak_mb"] is not None:
             peaks.append(cost["peak_mb"])
         if cost["process_peak_mb"] is not None:

@@ -21,7 +21,7 @@ from backtest.defaults import MAX_GAP_DAYS
 from backtest.errors import DataError, ParameterError
 
 __all__ = [
-    "BAR_COLUMNS", "DATETIME_DTYPE", "INDEX_NAME", "MAX_GAP_DAYS", "MarketSeries", "Segment", "check_no_long_gaps",
+    "BAR_COLUMNS", "DATETIME_DTYPE", "INDEX_NAME", "MAX_GAP_DAYS", "MarketSeries", "Segment", "SeriesLike", "check_no_long_gaps",
     "daily_segment", "long_gaps", "segment_for_analysis",
 ]
 
@@ -211,6 +211,11 @@ _SOURCE_LABELS = {"fred": "FRED", "yahoo": "Yahoo", "yfinance-live": "Yahoo live
 
 def _indent(text: str, prefix: str = "  ") -> str:
     return "\n".join(prefix + line for line in text.splitlines())
+
+
+SeriesLike = MarketSeries | pd.Series
+"""What the analysis stages accept as a series: a ``MarketSeries`` or a pandas Series of
+closes on a DatetimeIndex (checked at run time by each public function)."""
 
 
 def long_gaps(index: pd.DatetimeIndex, max_gap_days: int = MAX_GAP_DAYS) -> list[tuple[pd.Timestamp, pd.Timestamp, int]]:

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from backtest.checks import check_scalar
+from backtest.data.series import SeriesLike
 from backtest.defaults import DEFAULT_REFERENCE_PAIR, DEFAULT_SEED, default_mean_block
 from backtest.errors import InsufficientDataError, ParameterError
 from backtest.events.nb import forward_returns_nb
@@ -432,7 +433,7 @@ def pair_statistics(close: pd.Series, pairs: np.ndarray, settings: SweepSettings
         # The snooping tests need at least 3 eligible days (see snooping.prepare_snooping).
         if settings.reps > 0 and hp.pool.size >= 3:
             variance[j] = _kernels.long_run_variances_nb(
-                found.events, found.offsets, n_complete[j], hp.excess, hp.sample.first_pos, float(hp.mean_block)
+                found.events, found.offsets, n_complete[j], hp.excess, hp.sample.first_pos, float(hp.mean_block or 0.0)
             )
     return PairStatistics(found, n_complete, mean, median, hit_rate, variance)
 
@@ -563,7 +564,7 @@ def assemble_sweep(
     )
 
 
-def series_label(series: object) -> str:
+def series_label(series: SeriesLike) -> str:
     """The name a sweep reports for ``series`` (a MarketSeries' name, else the close's)."""
     close = close_of(series)
     return str(getattr(series, "name", close.name) or close.name or "")
@@ -578,7 +579,7 @@ def check_series_for_grid(close: pd.Series, grid: SweepGrid) -> None:
         )
 
 
-def with_series_metadata(result: SweepResult, series: object) -> SweepResult:
+def with_series_metadata(result: SweepResult, series: SeriesLike) -> SweepResult:
     """``result`` with the data hash and provenance of ``series`` (a MarketSeries): these
     stay with the caller, only the closes are sent to where the sweep runs."""
     provenance_frame = getattr(series, "provenance_frame", None)

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from backtest.checks import check_scalar
-from backtest.data.series import check_no_long_gaps
+from backtest.data.series import SeriesLike, check_no_long_gaps
 from backtest.errors import ParameterError
 from backtest.events.rules import DEFAULT_HORIZONS, EventRules, Horizon
 from backtest.events.study import close_of
@@ -85,7 +85,7 @@ class SeriesInput:
         return self.provenance
 
 
-def series_input(series: object) -> SeriesInput:
+def series_input(series: SeriesLike | SeriesInput) -> SeriesInput:
     """A ``SeriesInput`` from a MarketSeries or a pandas Series (validated closes)."""
     if isinstance(series, SeriesInput):
         return series
@@ -316,8 +316,8 @@ def _run_staged(jobs: list[SeriesJob], executor: SweepExecutor, progress: Progre
                 else:
                     yield args
 
-        nulls = [[[] for _ in job.settings.horizons] for job in jobs]
-        boots = [[[] for _ in job.settings.horizons] for job in jobs]
+        nulls: list[list[list[Any]]] = [[[] for _ in job.settings.horizons] for job in jobs]
+        boots: list[list[list[Any]]] = [[[] for _ in job.settings.horizons] for job in jobs]
         for (i, j, kind), value in zip(tasks, executor.map(_apply, second_arguments()), strict=True):
             (nulls if kind == "null" else boots)[i][j].append(value)
     finally:
@@ -384,7 +384,7 @@ def run_series_sweeps(
 
 
 def run_sweep(
-    series: object,
+    series: SeriesLike | SeriesInput,
     grid: SweepGrid,
     rules: EventRules | None = None,
     horizons: tuple[Horizon, ...] = DEFAULT_HORIZONS,
@@ -400,7 +400,7 @@ def run_sweep(
     progress: Progress | None = None,
     index_generator: IndexGenerator | None = None,
     null_generator: NullGenerator | None = None,
-    executor: object | None = None,
+    executor: SweepExecutor | None = None,
     pair_block: int | None = None,
     rep_block: int | None = None,
 ) -> SweepResult:
