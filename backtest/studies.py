@@ -11,9 +11,21 @@ import argparse
 from pathlib import Path
 
 from backtest.cli import main as cli_main
-from backtest.study_runner import describe_study
 
-__all__ = ["run_as_script"]
+# The runner's public functions, still importable from here (their home is study_runner;
+# patch ``backtest.study_runner.STUDIES_DIR``, not a name here, to point at other scripts).
+from backtest.study_runner import (
+    ALL,
+    StudyFailedError,
+    available_studies,
+    describe_study,
+    load_study,
+    run_studies,
+    run_study,
+)
+
+__all__ = ["ALL", "StudyFailedError", "available_studies", "describe_study", "load_study", "run_as_script",
+           "run_studies", "run_study"]
 
 
 def run_as_script(script: str | Path, argv: list[str] | None = None) -> int:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from backtest.data import clear_cache, sources
-from backtest.studies import load_study
+from backtest.study_runner import load_study
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "results" / "russell2000_golden_cross"

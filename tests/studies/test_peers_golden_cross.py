@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from backtest.data import daily_segment, load_series
-from backtest.studies import load_study
+from backtest.study_runner import load_study
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "results" / "peers_golden_cross"

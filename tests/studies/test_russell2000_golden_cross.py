@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from backtest.cli import main
-from backtest.studies import load_study
+from backtest.study_runner import load_study
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "results" / "russell2000_golden_cross"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from backtest.studies import load_study
+from backtest.study_runner import load_study
 
 COMMITTED = Path(__file__).resolve().parents[2] / "results" / "russell2000_ma_sweep"
 
