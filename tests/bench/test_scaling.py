@@ -22,6 +22,7 @@ def test_efficiency():
     assert runs[2]["efficiency"] == pytest.approx(10 / 12) and runs[4]["efficiency"] == 1.0
 
 
+@pytest.mark.slow  # starts a Dask cluster and worker processes
 def test_tiny_scaling_run_agrees_with_this_process():
     series = [series_input(cycles(seed=1, name="a")), series_input(random_walk(1500, seed=2, name="b"))]
     result = run_scaling_bench(series, series_input(cycles(seed=3, name="c")), SweepGrid((3, 9), (20, 40)),

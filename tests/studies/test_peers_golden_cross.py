@@ -14,6 +14,8 @@ import pytest
 from backtest.data import daily_segment, load_series
 from backtest.study_runner import load_study
 
+pytestmark = pytest.mark.slow  # regenerates the peers study (make test-fast skips it; CI runs it)
+
 ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "results" / "peers_golden_cross"
 

@@ -13,6 +13,8 @@ import pytest
 from backtest.stats.verdict import VERDICT_RULES_LOSSES
 from backtest.study_runner import load_study
 
+pytestmark = pytest.mark.slow  # regenerates the death-cross study (make test-fast skips it; CI runs it)
+
 ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "results" / "russell2000_death_cross"
 

@@ -31,6 +31,7 @@ def regenerated(tmp_path_factory: pytest.TempPathFactory, study_module) -> Path:
 
 
 @pytest.mark.parametrize("name", ["summary.json", "events.csv"])
+@pytest.mark.slow
 def test_regenerated_machine_readable_results_equal_the_committed_ones(regenerated: Path, name: str) -> None:
     assert (regenerated / name).read_bytes() == (COMMITTED / name).read_bytes(), (
         f"{name} differs from results/russell2000_golden_cross/{name}: regenerate it with "
@@ -38,6 +39,7 @@ def test_regenerated_machine_readable_results_equal_the_committed_ones(regenerat
     )
 
 
+@pytest.mark.slow
 def test_all_outputs_are_written(regenerated: Path) -> None:
     expected = {"report.md", "report.html", "events.csv", "summary.json", "SCHEMA.md", "index_golden_crosses.png",
                 "event_paths.png", "null_distributions.png", "hit_rates.png"}
@@ -75,6 +77,7 @@ def _formatted_values(summary: dict, events: pd.DataFrame) -> set[str]:
     return out
 
 
+@pytest.mark.slow
 def test_every_percentage_and_p_value_in_the_report_comes_from_the_outputs(regenerated: Path) -> None:
     summary = json.loads((regenerated / "summary.json").read_text())
     events = pd.read_csv(regenerated / "events.csv")
@@ -89,6 +92,7 @@ def test_every_percentage_and_p_value_in_the_report_comes_from_the_outputs(regen
     assert not missing, f"numbers in report.md not found in summary.json/events.csv: {missing[:20]}"
 
 
+@pytest.mark.slow
 def test_report_states_the_verdicts_of_summary_json(regenerated: Path) -> None:
     summary = json.loads((regenerated / "summary.json").read_text())
     report = (regenerated / "report.md").read_text()

@@ -9,6 +9,8 @@ import pytest
 
 from backtest.study_runner import load_study
 
+pytestmark = pytest.mark.slow  # regenerates the full-grid sweep study (make test-fast skips it; CI runs it)
+
 COMMITTED = Path(__file__).resolve().parents[2] / "results" / "russell2000_ma_sweep"
 
 
