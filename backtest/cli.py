@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from backtest.defaults import DEFAULT_SEED
+from backtest.defaults import DEFAULT_DETECTION_START, DEFAULT_SEED
 from backtest.errors import BacktestError
 
 # Piped output (files, CI logs) gets a wide fixed width so tables are never truncated.
@@ -1120,7 +1120,7 @@ def sweep_command(series, fast_range, slow_range, ma, direction, since, until, c
 
 @bench_group.command("sweep")
 @click.option("--series", default="russell2000", show_default=True, help="Series name or CSV path.")
-@click.option("--since", default="1985-01-01", show_default=True, help="Detect events from this date.")
+@click.option("--since", default=DEFAULT_DETECTION_START, show_default=True, help="Detect events from this date.")
 @click.option("--fast", "fast_range", default="5:100:1", show_default=True, help="Fast windows of the vectorbt comparison.")
 @click.option("--slow", "slow_range", default="20:300:1", show_default=True, help="Slow windows of the vectorbt comparison.")
 @click.option("--full-fast", default="2:400", show_default=True, help="Fast windows of the full-grid timing run.")
@@ -1302,7 +1302,7 @@ def _bench_headline(result):  # type: ignore[no-untyped-def]
 @click.option("--series", default="russell2000", show_default=True, help="Series whose trading calendar, drift and volatility the simulated paths take.")
 @click.option("--fast", default=50, show_default=True, type=int, help="Fast moving average (trading days).")
 @click.option("--slow", default=200, show_default=True, type=int, help="Slow moving average (trading days).")
-@click.option("--since", default="1985-01-01", show_default=True, help="First event date.")
+@click.option("--since", default=DEFAULT_DETECTION_START, show_default=True, help="First event date.")
 @click.option("--horizons", default="3m,6m,9m,12m", show_default=True, help="Claim horizons of the primary joint test (comma-separated labels).")
 @click.option("--model", "models", multiple=True, type=click.Choice(["gbm", "garch_t"]), default=("gbm", "garch_t"),
               show_default=True, help="No-signal null model(s) of the simulated daily returns.")

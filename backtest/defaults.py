@@ -23,6 +23,10 @@ DEFAULT_HORIZON_DAYS: tuple[tuple[str, int], ...] = (
 )
 """(label, trading days) of the default forward horizons: 21 trading days to the month."""
 
+DEFAULT_DETECTION_START = "1985-01-01"
+"""First event date of the headline study, and the default ``--since`` of the commands and
+benchmarks that take one."""
+
 DEFAULT_REFERENCE_PAIR = (50, 200)
 """The (fast, slow) moving-average pair a sweep reports as its reference: the golden cross."""
 

@@ -19,6 +19,7 @@ import numba
 import numpy as np
 
 from backtest.bench.measure import cpu_count
+from backtest.defaults import DEFAULT_DETECTION_START
 from backtest.stats import check_seed, seed_from
 from backtest.stats import nb as stats_nb
 from backtest.stats.montecarlo import check_count
@@ -308,7 +309,7 @@ def run_montecarlo_benchmarks(
     repeats: int = 3,
     n_replications: int = 1_000,
     argpartition_draws: int = 10_000,
-    since: str = "1985-01-01",
+    since: str = DEFAULT_DETECTION_START,
     horizon: str = "3m",
 ) -> MonteCarloBenchmarks:
     """Benchmarks on ``series``: the pool is every eligible day's ``horizon`` return since
