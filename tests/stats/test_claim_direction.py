@@ -171,6 +171,7 @@ def _rejection_rates(drop: float, n_series: int, seed0: int) -> dict[str, float]
     return {key: value / used for key, value in counts.items()}
 
 
+@pytest.mark.slow  # calibration: many simulated studies
 def test_calibration_losses_found_when_planted_rarely_otherwise() -> None:
     # -0.15% a day for the 63 days after each death cross (about -9% per event on top of the
     # walk): both the HAC test of mean < 0 and the lower-tail random-entry test find it.
