@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from backtest.cli import main as cli_main
+from backtest import cli
 
 # The runner's public functions, still importable from here (their home is study_runner;
 # patch ``backtest.study_runner.STUDIES_DIR``, not a name here, to point at other scripts).
@@ -46,5 +46,5 @@ def run_as_script(script: str | Path, argv: list[str] | None = None) -> int:
     for option, value in (("--data-dir", args.data_dir), ("--output-dir", args.output_dir), ("--seed", args.seed)):
         if value is not None:
             command += [option, str(value)]
-    return cli_main(command + (["--overwrite"] if args.overwrite else []))
+    return cli.main(command + (["--overwrite"] if args.overwrite else []))
 
