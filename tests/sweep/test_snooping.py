@@ -129,6 +129,7 @@ def test_romano_wolf_adjust_on_ties_and_dense_draws():
     assert adjusted[0] == adjusted[2]  # tied statistics, tied adjusted p-values
 
 
+@pytest.mark.slow  # calibration: family-wise error rate over many random walks
 def test_romano_wolf_family_wise_error_rate_on_random_walks():
     """No-signal series: the share of series on which the stepdown rejects any pair.
 
