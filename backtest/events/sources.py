@@ -28,12 +28,7 @@ import pandas as pd
 from backtest.checks import check_scalar
 from backtest.errors import InsufficientDataError, ParameterError
 from backtest.signals import nb as signal_nb
-from backtest.signals.moving_averages import (
-    check_window,
-    close_array,
-    direction_code,
-    kind_code,
-)
+from backtest.signals.moving_averages import check_window, close_array, direction_code, kind_code
 
 DEFAULT_MAX_STALE_DAYS = 5
 """Another series is read on the day itself or on its last earlier row at most this many

@@ -34,11 +34,7 @@ from backtest.stats.classical import (
     overlap_maxlags,
     wilcoxon_test,
 )
-from backtest.stats.joint import (
-    JointShiftTest,
-    joint_shift_test,
-    study_joint_shift_test,
-)
+from backtest.stats.joint import JointShiftTest, joint_shift_test, study_joint_shift_test
 from backtest.stats.montecarlo import (
     BETTER_TAIL,
     NULL_STATISTICS,
@@ -51,12 +47,7 @@ from backtest.stats.montecarlo import (
     random_entry_tests,
 )
 from backtest.stats.multiple import holm
-from backtest.stats.overlap import (
-    OverlapMeanTest,
-    effective_events,
-    overlap_correlation,
-    overlap_mean_test,
-)
+from backtest.stats.overlap import OverlapMeanTest, effective_events, overlap_correlation, overlap_mean_test
 from backtest.stats.verdict import (
     OUTCOMES,
     VERDICT_RULES,

@@ -35,11 +35,7 @@ from backtest.stats.baseline import (
     unconditional_baseline,
     window_days,
 )
-from backtest.stats.bootstrap import (
-    BootstrapPaths,
-    bootstrap_path_tests,
-    path_null_unavailable,
-)
+from backtest.stats.bootstrap import BootstrapPaths, bootstrap_path_tests, path_null_unavailable
 from backtest.stats.classical import (
     ConfidenceInterval,
     TestResult,

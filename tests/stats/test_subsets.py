@@ -17,13 +17,7 @@ from backtest.events import EventRules, Horizon, run_event_study
 from backtest.events.filters import FilterRule, FilterSplit, apply_filter
 from backtest.report.summary import dumps
 from backtest.stats import analyze_events, holm
-from backtest.stats.subsets import (
-    FAMILY_TESTS,
-    FILTER_VERDICT_RULES,
-    compare_filters,
-    filter_verdict,
-    kept_vs_rejected_test,
-)
+from backtest.stats.subsets import FAMILY_TESTS, FILTER_VERDICT_RULES, compare_filters, filter_verdict, kept_vs_rejected_test
 from backtest.stats.verdict import INCONCLUSIVE, NOT_SUPPORTED, SUPPORTED
 
 H = (Horizon("1m", days=21), Horizon("3m", days=63))
