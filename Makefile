@@ -17,10 +17,10 @@ export MPLBACKEND ?= Agg
 help:
 	@echo "make study       set up $(VENV) if needed, run the $(HEADLINE) study, print its answer"
 	@echo "make claims      run every gallery spec (studies/claims/*.toml; a study's own spec runs with it) into results/claims/"
-	@echo "make test        set up $(VENV) if needed, run the tests (python -m pytest -q)"
+	@echo "make test        set up $(VENV) if needed, lint, then run the tests (python -m pytest -q)"
 	@echo "make test-fast   the tests without those marked slow"
 	@echo "make bench       numba Monte Carlo vs numpy, our sweep vs vectorbt (prints timings)"
-	@echo "make lint        compile every module (no linter is configured yet)"
+	@echo "make lint        ruff check, ruff format --check and mypy (configured in pyproject.toml)"
 	@echo "make clean-venv  remove $(VENV)"
 
 venv:
@@ -40,7 +40,7 @@ study: venv
 claims: venv
 	$(BIN)/python -m backtest.cli claim run-all --output-dir results/claims
 
-test: venv
+test: venv lint
 	$(BIN)/python -m pytest -q
 
 test-fast: venv
@@ -51,7 +51,9 @@ bench: venv
 	$(BIN)/python -m backtest.cli bench sweep --output $(VENV)/bench/sweep.json
 
 lint: venv
-	$(BIN)/python -m compileall -q backtest studies tests
+	$(BIN)/ruff check backtest studies tests
+	$(BIN)/ruff format --check backtest studies tests
+	$(BIN)/mypy
 
 clean-venv:
 	rm -rf $(VENV)

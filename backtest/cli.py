@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
+from backtest.defaults import DEFAULT_DETECTION_START, DEFAULT_SEED
 from backtest.errors import BacktestError
 
 # Piped output (files, CI logs) gets a wide fixed width so tables are never truncated.
@@ -577,7 +578,7 @@ def events_command(series, fast, slow, ma, direction, since, until, confirm, min
 
 def _study_listing() -> str:
     """One line per study: its name and the first line of its docstring."""
-    from backtest.studies import STUDIES_DIR, available_studies, describe_study
+    from backtest.study_runner import STUDIES_DIR, available_studies, describe_study
 
     studies = available_studies()
     if not studies:
@@ -627,7 +628,13 @@ def study_command(name, list_only, output_dir, overwrite, seed, n_draws, n_paths
     from rich.text import Text
 
     from backtest.data.catalog import listening_to_loads
-    from backtest.studies import ALL, available_studies, check_study_targets, run_studies, run_study
+    from backtest.study_runner import (
+        ALL,
+        available_studies,
+        check_study_targets,
+        run_studies,
+        run_study,
+    )
 
     if list_only or name is None:
         console.print(Text(_study_listing()), soft_wrap=True)
@@ -697,7 +704,6 @@ claim_run_options = [
 
 def _claim_options(seed, n_draws, n_paths, policy, data_dir):  # type: ignore[no-untyped-def]
     from backtest.claims.run import DEFAULT_N_DRAWS, DEFAULT_N_PATHS
-    from backtest.stats import DEFAULT_SEED
 
     return {"seed": DEFAULT_SEED if seed is None else seed, "n_draws": n_draws or DEFAULT_N_DRAWS,
             "n_paths": DEFAULT_N_PATHS if n_paths is None else n_paths, "policy": policy, "data_dir": data_dir}
@@ -797,7 +803,12 @@ def claim_run_all_command(targets, output_dir, overwrite, seed, n_draws, n_paths
 
     from backtest._io import atomic_write_text
     from backtest.claims import load_spec
-    from backtest.claims.gallery import gallery_specs, index_markdown, project_relative, spec_paths
+    from backtest.claims.gallery import (
+        gallery_specs,
+        index_markdown,
+        project_relative,
+        spec_paths,
+    )
 
     paths = spec_paths(targets) if targets else gallery_specs()
     if not paths:
@@ -835,7 +846,7 @@ def claim_run_all_command(targets, output_dir, overwrite, seed, n_draws, n_paths
 @click.option("--repeat", "repeats", type=click.IntRange(min=1), default=3, show_default=True,
               help="Warm calls timed after the first (cold) one; the median is reported.")
 @click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=None,
-              help="Seed of every random draw (default: backtest.stats.DEFAULT_SEED).")
+              help="Seed of every random draw (default: backtest.defaults.DEFAULT_SEED).")
 @click.option("--series", default="russell2000", show_default=True,
               help="Series name for backtest.data.load_series (k = its SMA 50/200 golden crosses since 1985).")
 @click.option("--output", type=click.Path(path_type=Path, dir_okay=False),
@@ -858,9 +869,7 @@ def bench_montecarlo_command(draws, argpartition_draws, replications, repeats, s
 
     from backtest._io import atomic_write_text
     from backtest._json import dumps
-    from backtest.data import load_series
-    from backtest.stats import DEFAULT_SEED
-    from backtest.stats.bench import run_montecarlo_benchmarks
+    from backtest.bench.montecarlo import run_montecarlo_benchmarks
 
     _announce_output(output, "bench-montecarlo", overwrite, "choose another --output path")
     market_series = _load_for_analysis(series, data_dir, policy)
@@ -984,7 +993,7 @@ def _sweep_executor(kind, scheduler, workers, threads_per_worker, memory_limit, 
               help="Stationary-bootstrap replications for Reality Check / SPA / Romano-Wolf (0 skips them).")
 @click.option("--null-draws", type=click.IntRange(min=0), default=None,
               help="Random-entry draws per distinct event count (default: --reps, or 1000; 0 skips those p-values).")
-@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=20050101, show_default=True,
+@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=DEFAULT_SEED, show_default=True,
               help="Seed of every random draw: same seed and data give byte-identical files.")
 @click.option("--mean-block", type=click.FloatRange(min=1.0), default=None,
               help="Mean block length of the stationary bootstrap, trading days "
@@ -1039,8 +1048,18 @@ def sweep_command(series, fast_range, slow_range, ma, direction, since, until, c
     """
     import re
 
+    from backtest._io import overwriting
     from backtest.events.rules import check_horizons_fit
-    from backtest.sweep import SweepGrid, run_sweep, write_sweep_report
+    from backtest.sweep import SweepGrid, run_sweep
+    from backtest.report.sweep_report import write_sweep_report
+    from backtest.sweep.cost import (
+        DEFAULT_MAX_PAIRS,
+        available_memory,
+        check_pair_count,
+        check_sweep_cost,
+        estimate_sweep,
+    )
+    from backtest.sweep.executors import check_scheduler_address
     from backtest.sweep.multi import (
         check_unique_labels,
         load_series_inputs,
@@ -1048,8 +1067,6 @@ def sweep_command(series, fast_range, slow_range, ma, direction, since, until, c
         read_series_file,
         run_sweeps,
     )
-    from backtest.sweep.cost import DEFAULT_MAX_PAIRS, available_memory, check_pair_count, check_sweep_cost, estimate_sweep
-    from backtest.sweep.executors import check_scheduler_address
     from backtest.sweep.plan import check_block_sizes
     from backtest._io import overwriting
     from backtest.report.sweep_report import MultiSweepReport
@@ -1132,7 +1149,7 @@ def sweep_command(series, fast_range, slow_range, ma, direction, since, until, c
 
 @bench_group.command("sweep")
 @click.option("--series", default="russell2000", show_default=True, help="Series name or CSV path.")
-@click.option("--since", default="1985-01-01", show_default=True, help="Detect events from this date.")
+@click.option("--since", default=DEFAULT_DETECTION_START, show_default=True, help="Detect events from this date.")
 @click.option("--fast", "fast_range", default="5:100:1", show_default=True, help="Fast windows of the vectorbt comparison.")
 @click.option("--slow", "slow_range", default="20:300:1", show_default=True, help="Slow windows of the vectorbt comparison.")
 @click.option("--full-fast", default="2:400", show_default=True, help="Fast windows of the full-grid timing run.")
@@ -1141,7 +1158,7 @@ def sweep_command(series, fast_range, slow_range, ma, direction, since, until, c
 @click.option("--spa-slow", default="191:210", show_default=True, help="Slow windows of the SPA-vs-arch grid (20 x 20 = 400 pairs).")
 @click.option("--spa-horizon", default="6m", show_default=True, help="Horizon of the SPA-vs-arch comparison.")
 @click.option("--reps", type=click.IntRange(min=1), default=1000, show_default=True, help="Bootstrap replications.")
-@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=20050101, show_default=True)
+@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=DEFAULT_SEED, show_default=True)
 @click.option("--skip-vectorbt", is_flag=True, help="Do not run the vectorbt pipeline (about 40 s and 14 GB on the default grid).")
 @click.option("--skip-full", is_flag=True, help="Do not run the full-grid timing run.")
 @click.option("--skip-arch", is_flag=True, help="Do not run arch's SPA (about 40 s at 400 pairs x 1,000 replications).")
@@ -1159,10 +1176,10 @@ def bench_sweep_command(series, since, fast_range, slow_range, full_fast, full_s
     process's peak resident set during each call (numpy and numba allocations alike).
     Also checks that event counts and forward returns agree with vectorbt for every pair.
     """
-    from backtest.data import load_series
+    from backtest.bench.measure import write_bench
+    from backtest.bench.sweep import run_sweep_bench
     from backtest.events import DEFAULT_HORIZONS, EventRules
     from backtest.sweep import SweepGrid
-    from backtest.sweep.bench import run_sweep_bench, write_bench
 
     rules = EventRules(start=since)
     grid = SweepGrid.from_ranges(fast_range, slow_range)
@@ -1194,7 +1211,7 @@ SCALING_SERIES = "RUT,DJI,SPY,IWM,XLB,XLE,XLF,XLK"
 @click.option("--fast", "fast_range", default="5:100:1", show_default=True, help="Fast windows (trading days).")
 @click.option("--slow", "slow_range", default="20:300:1", show_default=True, help="Slow windows (trading days).")
 @click.option("--reps", type=click.IntRange(min=1), default=1000, show_default=True, help="Bootstrap replications.")
-@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=20050101, show_default=True)
+@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=DEFAULT_SEED, show_default=True)
 @click.option("--workers", "worker_counts", default="1,2", show_default=True,
               help="Worker counts to compare, comma-separated (must include 1 for efficiency and the projection).")
 @click.option("--executors", "executor_kinds", default="dask,processes", show_default=True,
@@ -1219,18 +1236,20 @@ def bench_scaling_command(series, single, fast_range, slow_range, reps, seed, wo
     """
     import time
 
-    from backtest.data import load_series
+    from backtest.bench.scaling import (
+        bench_headline,
+        run_scaling_bench,
+        write_scaling_bench,
+    )
     from backtest.errors import ParameterError
     from backtest.events import DEFAULT_HORIZONS, EventRules
     from backtest.sweep import SweepGrid
-    from backtest.sweep.bench import write_bench
     from backtest.sweep.multi import (
         check_unique_labels,
         load_series_inputs,
         parse_series_list,
     )
     from backtest.sweep.plan import series_input
-    from backtest.sweep.scaling import bench_headline, run_scaling_bench
 
     grid = SweepGrid.from_ranges(fast_range, slow_range)
     counts = _parse_int_list("--workers", worker_counts)
@@ -1250,7 +1269,7 @@ def bench_scaling_command(series, single, fast_range, slow_range, reps, seed, wo
         result = run_scaling_bench(inputs, single_input, grid, EventRules(), DEFAULT_HORIZONS, reps=reps, seed=seed,
                                    workers=tuple(sorted(set(counts))), executors=kinds, project_series=project_series,
                                    load_seconds_per_series=load_seconds, progress=lambda text: status.update(text))
-    write_bench(result, output)
+    write_scaling_bench(result, output)
     console.print_json(data=bench_headline(result))
     console.print(f"wrote {output}", highlight=False, markup=False)
 
@@ -1271,9 +1290,9 @@ def bench_study_command(name, cold_runs, warm_runs, output, overwrite):  # type:
     and a per-stage profile (seconds, cProfile) of one more warm run. The study's report
     goes to a temporary directory; results/ is not touched except --output.
     """
-    from backtest.studies import available_studies
-    from backtest.studybench import bench_headline, run_study_bench
-    from backtest.sweep.bench import write_bench
+    from backtest.bench.measure import write_bench
+    from backtest.bench.study import bench_headline, run_study_bench
+    from backtest.study_runner import available_studies
 
     if name.replace("_", "-") not in available_studies():
         raise click.BadParameter(f"unknown study {name!r}; see `backtest study --list`", param_hint="NAME")
@@ -1312,7 +1331,7 @@ def _bench_headline(result):  # type: ignore[no-untyped-def]
 @click.option("--series", default="russell2000", show_default=True, help="Series whose trading calendar, drift and volatility the simulated paths take.")
 @click.option("--fast", default=50, show_default=True, type=int, help="Fast moving average (trading days).")
 @click.option("--slow", default=200, show_default=True, type=int, help="Slow moving average (trading days).")
-@click.option("--since", default="1985-01-01", show_default=True, help="First event date.")
+@click.option("--since", default=DEFAULT_DETECTION_START, show_default=True, help="First event date.")
 @click.option("--horizons", default="3m,6m,9m,12m", show_default=True, help="Claim horizons of the primary joint test (comma-separated labels).")
 @click.option("--model", "models", multiple=True, type=click.Choice(["gbm", "garch_t"]), default=("gbm", "garch_t"),
               show_default=True, help="No-signal null model(s) of the simulated daily returns.")

@@ -18,14 +18,16 @@ from backtest.data import load_series
 from backtest.events import DEFAULT_HORIZONS, EventRules
 from backtest.project import results_dir
 from backtest.studies import run_as_script
-from backtest.sweep import SweepGrid, SweepResult, run_sweep, write_sweep_report
+from backtest.sweep import SweepGrid, SweepResult, run_sweep
+from backtest.defaults import DEFAULT_SEED
+from backtest.report.sweep_report import write_sweep_report
 
 NAME = "russell2000_ma_sweep"
 DEFAULT_OUTPUT = results_dir(__file__) / NAME
 GRID = SweepGrid.from_ranges("5:100:1", "20:300:1")
 RULES = EventRules(ma="sma", direction="golden", start="1985-01-01")
 REPS = 1000
-SEED = 20050101
+SEED = DEFAULT_SEED
 
 
 def sweep(data_dir: str | Path | None = None, *, seed: int = SEED, step=None, policy: str = "lenient") -> SweepResult:  # type: ignore[no-untyped-def]

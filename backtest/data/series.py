@@ -10,25 +10,20 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from backtest.data.agreement import SpliceStats
+from backtest.data.schema import BAR_COLUMNS, DATETIME_DTYPE, INDEX_NAME
+from backtest.data.validation import KINDS, ValidationReport
+from backtest.defaults import MAX_GAP_DAYS
 from backtest.errors import DataError, ParameterError
 
-if TYPE_CHECKING:
-    from backtest.data.splice import SpliceStats
-    from backtest.data.validation import ValidationReport
-
-BAR_COLUMNS = ("open", "high", "low", "close", "volume")
-MAX_GAP_DAYS = 7
-"""A longer gap between closes (calendar days) means the series is not daily there: a file
-that is monthly in parts (RU2000GPR/VPR before 1993) or has a hole. The longest real market
-closure in the snapshot, 9/11 (2001-09-10 to 2001-09-17), is exactly 7 days."""
-INDEX_NAME = "date"
-# One resolution for every series so joins and numpy views never mix units.
-DATETIME_DTYPE = "datetime64[ns]"
+__all__ = [
+    "BAR_COLUMNS", "DATETIME_DTYPE", "INDEX_NAME", "MAX_GAP_DAYS", "MarketSeries", "Segment", "SeriesLike", "check_no_long_gaps",
+    "daily_segment", "long_gaps", "segment_for_analysis",
+]
 
 
 @dataclass(frozen=True)
@@ -149,8 +144,6 @@ class MarketSeries:
         """Every finding of every file read, one row per (file, kind)."""
         frames = [report.to_frame() for report in self.validation]
         if not frames:
-            from backtest.data.validation import ValidationReport
-
             return ValidationReport.empty_frame()
         return pd.concat(frames, ignore_index=True)
 
@@ -214,8 +207,6 @@ class MarketSeries:
 
 
 def _count_label(kind: str, count: int) -> str:
-    from backtest.data.validation import KINDS
-
     singular, plural = KINDS[kind][1:3]
     return singular if count == 1 else f"{count:,} {plural}"
 
@@ -225,6 +216,11 @@ _SOURCE_LABELS = {"fred": "FRED", "yahoo": "Yahoo", "yfinance-live": "Yahoo live
 
 def _indent(text: str, prefix: str = "  ") -> str:
     return "\n".join(prefix + line for line in text.splitlines())
+
+
+SeriesLike = MarketSeries | pd.Series
+"""What the analysis stages accept as a series: a ``MarketSeries`` or a pandas Series of
+closes on a DatetimeIndex (checked at run time by each public function)."""
 
 
 def long_gaps(index: pd.DatetimeIndex, max_gap_days: int = MAX_GAP_DAYS) -> list[tuple[pd.Timestamp, pd.Timestamp, int]]:

@@ -20,11 +20,11 @@ from pathlib import Path
 import pandas as pd
 
 from backtest._io import atomic_write_bytes
+from backtest.data import sources
 from backtest.data.builtin import load_builtin, onto_builtin_history
 from backtest.data.catalog import FRED_DISCONTINUED, FRED_RUSSELL_NOTE, catalog_files
 from backtest.data.loaders import live_sidecar_path, load_csv
 from backtest.data.series import MarketSeries
-from backtest.data import sources
 from backtest.data.sources import Downloader, fetch_yahoo
 from backtest.errors import BacktestError, DataError
 
@@ -38,7 +38,7 @@ def download_fred_csv(series_id: str, timeout: float = 30.0) -> str:
     """FRED's CSV of one series, as text; network and HTTP errors become ``DataError``."""
     url = FRED_CSV_URL.format(series_id=series_id)
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (fixed https URL)
+        with urllib.request.urlopen(url, timeout=timeout) as response:
             return response.read().decode("utf-8")
     except (urllib.error.URLError, TimeoutError, OSError, UnicodeDecodeError) as exc:
         raise DataError(f"downloading {series_id} from FRED failed: {getattr(exc, 'reason', exc)}") from None

@@ -25,7 +25,8 @@ import numpy as np
 import pandas as pd
 
 from backtest.data.calendar import CALENDAR, is_session
-from backtest.data.series import BAR_COLUMNS, DATETIME_DTYPE, INDEX_NAME, MAX_GAP_DAYS
+from backtest.data.schema import BAR_COLUMNS, DATETIME_DTYPE, INDEX_NAME
+from backtest.defaults import MAX_GAP_DAYS
 from backtest.errors import DataError, DataNotFoundError, ParameterError
 
 Policy = Literal["strict", "lenient"]

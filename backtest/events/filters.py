@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from backtest.checks import check_scalar
 from backtest.errors import ParameterError
 from backtest.events.sources import DEFAULT_MAX_STALE_DAYS, values_at
 from backtest.events.study import EventStudy
@@ -51,9 +52,7 @@ class FilterRule:
             raise ParameterError(f"name must be a non-empty string, got {self.name!r}")
         if self.operator not in _OPERATORS:
             raise ParameterError(f"operator must be one of {', '.join(_OPERATORS)}, got {self.operator!r}")
-        if isinstance(self.threshold, bool) or not isinstance(self.threshold, (int, float, np.integer, np.floating)) or not math.isfinite(self.threshold):
-            raise ParameterError(f"threshold must be a finite number, got {self.threshold!r}")
-        object.__setattr__(self, "threshold", float(self.threshold))
+        object.__setattr__(self, "threshold", check_scalar(self.threshold, "threshold", float))
 
     def passes(self, values: object) -> np.ndarray:
         """True where a (non-missing) value satisfies the rule; False for NaN."""

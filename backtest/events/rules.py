@@ -14,6 +14,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from backtest.checks import check_scalar
+from backtest.defaults import DEFAULT_HORIZON_DAYS
 from backtest.errors import ParameterError
 from backtest.events.sources import EventSource, MACross, check_source
 
@@ -82,8 +84,7 @@ class EventRules:
                 raise ParameterError(f"give either source or the moving-average shorthand ({', '.join(given)}), not both")
             check_source(source)
         for name, value in (("confirm", confirm), ("min_gap", min_gap)):
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-                raise ParameterError(f"{name} must be a non-negative integer number of trading days, got {value!r}")
+            check_scalar(value, name, int, min_val=0, must="be a non-negative integer number of trading days")
         if entry not in _ENTRY_LAGS:
             raise ParameterError(f"entry must be 'close' or 'next_close', got {entry!r}")
         start = _timestamp_or_none("start", start)
@@ -180,17 +181,11 @@ class Horizon:
         if (self.days is None) == (self.months is None):
             raise ParameterError(f"horizon {self.label!r} needs exactly one of days or months")
         length = self.days if self.days is not None else self.months
-        if isinstance(length, bool) or not isinstance(length, (int, np.integer)) or length < 1:
-            raise ParameterError(f"horizon {self.label!r} length must be a positive integer, got {length!r}")
+        check_scalar(length, f"horizon {self.label!r} length", int, min_val=1)
 
 
-DEFAULT_HORIZONS: tuple[Horizon, ...] = (
-    Horizon("1m", days=21),
-    Horizon("3m", days=63),
-    Horizon("6m", days=126),
-    Horizon("9m", days=189),
-    Horizon("12m", days=252),
-)
+DEFAULT_HORIZONS: tuple[Horizon, ...] = tuple(Horizon(label, days=days) for label, days in DEFAULT_HORIZON_DAYS)
+"""1, 3, 6, 9 and 12 months of 21 trading days (``backtest.defaults.DEFAULT_HORIZON_DAYS``)."""
 
 
 def trading_day_horizons(days: tuple[int, ...] | list[int]) -> tuple[Horizon, ...]:

@@ -17,7 +17,6 @@ Conventions every source keeps (tests/events/test_sources.py proves them by trun
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +25,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 import pandas as pd
 
+from backtest.checks import check_scalar
 from backtest.errors import InsufficientDataError, ParameterError
 from backtest.signals import nb as signal_nb
 from backtest.signals.moving_averages import check_window, close_array, direction_code, kind_code
@@ -103,8 +103,7 @@ def values_at(indicator: pd.Series, dates: object, max_stale_days: int = DEFAULT
         raise ParameterError("indicator must be a pandas Series with a DatetimeIndex")
     if not indicator.index.is_monotonic_increasing or indicator.index.has_duplicates:
         raise ParameterError(f"indicator {indicator.name!r} must have sorted, unique dates")
-    if isinstance(max_stale_days, bool) or not isinstance(max_stale_days, (int, np.integer)) or max_stale_days < 0:
-        raise ParameterError(f"max_stale_days must be a non-negative integer, got {max_stale_days!r}")
+    check_scalar(max_stale_days, "max_stale_days", int, min_val=0)
     wanted = pd.DatetimeIndex(dates)
     positions = indicator.index.searchsorted(wanted, side="right") - 1
     found = positions >= 0
@@ -133,9 +132,7 @@ def _dated_series(name: str, series: object) -> pd.Series:
 
 
 def _number(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or not math.isfinite(value):
-        raise ParameterError(f"{name} must be a finite number, got {value!r}")
-    return float(value)
+    return check_scalar(value, name, float)
 
 
 # ---------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from backtest.data.series import check_no_long_gaps
+from backtest.data.series import SeriesLike, check_no_long_gaps
 from backtest.errors import ParameterError
 from backtest.events import nb as events_nb
 from backtest.events.rules import DEFAULT_HORIZONS, EventRules, Horizon, horizon_offsets
@@ -33,7 +33,7 @@ after that trough (0 if the window never closed below entry; NaN: not within the
 """
 
 
-def close_of(series: object) -> pd.Series:
+def close_of(series: SeriesLike) -> pd.Series:
     """The close Series of a ``MarketSeries`` (or a pandas Series of closes itself), checked
     to have a sorted, unique DatetimeIndex; a ParameterError otherwise."""
     close = getattr(series, "close", series)
@@ -232,7 +232,7 @@ class EventStudy:
 
 
 def run_event_study(
-    series: object,
+    series: SeriesLike,
     rules: EventRules | EventSource | None = None,
     horizons: tuple[Horizon, ...] = DEFAULT_HORIZONS,
 ) -> EventStudy:
@@ -291,7 +291,7 @@ def run_event_study(
 
 
 def run_event_studies(
-    series: object,
+    series: SeriesLike,
     pairs: Iterable[tuple[int, int]],
     rules: EventRules | None = None,
     horizons: tuple[Horizon, ...] = DEFAULT_HORIZONS,

@@ -12,6 +12,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from backtest.checks import check_scalar
 from backtest.errors import ParameterError
 from backtest.signals import nb
 
@@ -40,9 +41,7 @@ def direction_code(direction: str) -> int:
 
 def check_window(name: str, window: int) -> int:
     """Validate a moving-average window (a positive integer number of trading days)."""
-    if isinstance(window, bool) or not isinstance(window, (int, np.integer)) or window < 1:
-        raise ParameterError(f"{name} must be a positive integer number of trading days, got {window!r}")
-    return int(window)
+    return check_scalar(window, name, int, min_val=1, must="be a positive integer number of trading days")
 
 
 def close_array(close: pd.Series) -> np.ndarray:

@@ -7,7 +7,7 @@ are importable on their own. Kernels shared with ``backtest.sweep`` live in
 ``stationary_bootstrap_indices_nb``); sub-seeds come from ``backtest.stats.seed_from``.
 """
 
-from backtest.stats._rng import DEFAULT_SEED, seed_from
+from backtest.stats._rng import DEFAULT_SEED, check_seed, seed_from
 from backtest.stats.analysis import EventStatistics, HorizonStatistics, analyze_events
 from backtest.stats.baseline import (
     Baseline,
@@ -35,6 +35,7 @@ from backtest.stats.classical import (
     overlap_maxlags,
     wilcoxon_test,
 )
+from backtest.stats.joint import JointShiftTest, joint_shift_test, study_joint_shift_test
 from backtest.stats.montecarlo import (
     BETTER_TAIL,
     NULL_STATISTICS,
@@ -46,7 +47,6 @@ from backtest.stats.montecarlo import (
     random_entry_null_means,
     random_entry_tests,
 )
-from backtest.stats.joint import JointShiftTest, joint_shift_test, study_joint_shift_test
 from backtest.stats.multiple import holm
 from backtest.stats.overlap import OverlapMeanTest, effective_events, overlap_correlation, overlap_mean_test
 from backtest.stats.verdict import (
@@ -61,6 +61,7 @@ __all__ = [
     "BETTER_TAIL",
     "PATH_STATISTICS",
     "DEFAULT_SEED",
+    "check_seed",
     "NULL_STATISTICS",
     "OUTCOMES",
     "VARIANTS",

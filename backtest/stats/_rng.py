@@ -13,19 +13,20 @@ import hashlib
 
 import numpy as np
 
+from backtest.checks import check_scalar
+from backtest.defaults import DEFAULT_SEED
 from backtest.errors import ParameterError
 
-DEFAULT_SEED = 19850101
-"""Seed used when the caller gives none (any fixed value would do; this one is memorable)."""
+__all__ = ["DEFAULT_SEED", "check_seed", "seed_from"]
+
 
 _SEED_LIMIT = 2**63  # kernels take int64 seeds
 
 
 def check_seed(seed: object, name: str = "seed") -> int:
     """A seed as a Python int in [0, 2**63), or ParameterError naming ``name``."""
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= int(seed) < _SEED_LIMIT:
-        raise ParameterError(f"{name} must be an integer in [0, 2**63), got {seed!r}")
-    return int(seed)
+    return check_scalar(seed, name, int, min_val=0, max_val=_SEED_LIMIT, include_boundaries="left",
+                        must="be an integer in [0, 2**63)")
 
 
 def _label_key(label: object) -> int:

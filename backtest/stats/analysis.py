@@ -21,18 +21,19 @@ import numpy as np
 import pandas as pd
 
 from backtest._json import plain
+from backtest.checks import check_scalar
 from backtest.errors import ParameterError
 from backtest.events import EventRules, EventStudy
 from backtest.events.rules import horizon_offsets
 from backtest.stats._rng import DEFAULT_SEED, check_seed
 from backtest.stats.baseline import (
     DESCRIPTIVE_FIELDS,
-    window_days,
     Baseline,
     Descriptive,
     describe,
     eligible_days,
     unconditional_baseline,
+    window_days,
 )
 from backtest.stats.bootstrap import BootstrapPaths, bootstrap_path_tests, path_null_unavailable
 from backtest.stats.classical import (
@@ -42,15 +43,15 @@ from backtest.stats.classical import (
     overlap_maxlags,
     wilcoxon_test,
 )
+from backtest.stats.joint import JointShiftTest, study_joint_shift_test
 from backtest.stats.montecarlo import (
-    NULL_STATISTICS,
     DEFAULT_VARIANTS,
+    NULL_STATISTICS,
     VARIANTS,
     MonteCarloTest,
     check_count,
     random_entry_tests,
 )
-from backtest.stats.joint import JointShiftTest, study_joint_shift_test
 from backtest.stats.multiple import holm
 from backtest.stats.overlap import OverlapMeanTest, overlap_mean_test
 from backtest.stats.verdict import (
@@ -560,8 +561,8 @@ def analyze_events(
     seed = check_seed(seed)
     claim = check_claim(claim)
     alternative = _ALTERNATIVE[claim]
-    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0.0 < alpha < 1.0:
-        raise ParameterError(f"alpha must lie in (0, 1), got {alpha!r}")
+    alpha = check_scalar(alpha, "alpha", float, min_val=0.0, max_val=1.0, include_boundaries="neither",
+                         must="lie in (0, 1)")
     variants = tuple(variants)
     unknown = [v for v in variants if v not in VARIANTS]
     if unknown or "plain" not in variants or len(set(variants)) != len(variants):

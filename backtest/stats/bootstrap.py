@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from backtest.defaults import horizon_block_length
 from backtest.errors import ParameterError
 from backtest.events import EventRules, EventStudy
 from backtest.events.rules import Horizon, horizon_offsets
@@ -41,29 +42,6 @@ BENCH_MEAN_BLOCK = 20.0
 tests choose their block per horizon with ``horizon_block_length``."""
 
 
-def horizon_block_length(window_days: float, n_obs: int) -> float:
-    """THE block-length rule of every stationary bootstrap in the project (the path null
-    here, Reality Check / SPA / Romano-Wolf in ``backtest.sweep``): the mean block, in
-    trading days, for a statistic built on windows of ``window_days`` trading days resampled
-    from ``n_obs`` observations is max(window_days, sqrt(n_obs)), at least 1.
-
-    Why: an h-day forward return is a sum of h daily returns, so the dependence that shapes
-    its distribution spans h days. Overlapping h-day returns are an MA(h - 1) by
-    construction, and the Russell 2000's daily returns mean-revert over months (variance
-    ratio of 252-day returns ~0.72): a stationary bootstrap keeps the autocovariance at lag
-    k with probability (1 - 1/b)^k, so blocks much shorter than h (the former 20 days at
-    12 months) centre and widen the null wrongly (issue 14: +2.7 pp and ~40 % too wide at
-    12 months). The sqrt(n_obs) floor (~100 days over 1985-2026) keeps a month of
-    volatility clustering at the short horizons; the Politis-White automatic choice
-    (``arch.bootstrap.optimal_block_length``) is no guide here: on daily returns it gives
-    ~3 days because they are nearly uncorrelated, and it targets the variance of the mean,
-    not of h-day sums. The cost of long blocks: a 252-day block replays a year of history,
-    so at 12 months a path has ~40 independent pieces and the null is less varied.
-    """
-    if not np.isfinite(window_days) or window_days < 1:
-        raise ParameterError(f"window_days must be a number >= 1 (trading days), got {window_days!r}")
-    n_obs = check_count("n_obs", n_obs)
-    return float(max(1.0, float(window_days), float(int(np.sqrt(n_obs)))))
 
 
 def log_returns(close: pd.Series) -> np.ndarray:

@@ -13,6 +13,7 @@ import numpy as np
 import scipy.stats
 import statsmodels.api as sm
 
+from backtest.checks import check_scalar
 from backtest.errors import ParameterError
 
 Alternative = str  # "greater" | "less" | "two-sided"
@@ -123,8 +124,7 @@ def hac_mean_test(values: object, maxlags: int, *, alternative: Alternative = "g
     """
     y = _values("values", values)
     _check_alternative(alternative)
-    if isinstance(maxlags, bool) or not isinstance(maxlags, (int, np.integer)) or maxlags < 0:
-        raise ParameterError(f"maxlags must be a non-negative integer, got {maxlags!r}")
+    check_scalar(maxlags, "maxlags", int, min_val=0)
     n = len(y)
     estimate = float(y.mean()) if n else np.nan
     if n < 2 or np.ptp(y) == 0.0:

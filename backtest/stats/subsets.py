@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from backtest.checks import check_scalar
 from backtest.errors import ParameterError
 from backtest.events import EventStudy
 from backtest.events.filters import NO_DATA, FilterSplit
@@ -345,8 +346,8 @@ def compare_filters(
     n_draws = check_count("n_draws", n_draws)
     seed = check_seed(seed)
     claim = check_claim(claim)
-    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0.0 < alpha < 1.0:
-        raise ParameterError(f"alpha must lie in (0, 1), got {alpha!r}")
+    alpha = check_scalar(alpha, "alpha", float, min_val=0.0, max_val=1.0, include_boundaries="neither",
+                         must="lie in (0, 1)")
     labels = tuple(h.label for h in study.horizons)
 
     partial = []

@@ -8,12 +8,12 @@ event engine dates (``backtest.events``), executed at that close or the next one
 from __future__ import annotations
 
 import dataclasses
-import math
 from dataclasses import dataclass
 from typing import Literal
 
 import pandas as pd
 
+from backtest.checks import check_scalar
 from backtest.errors import ParameterError
 from backtest.events import EventRules
 
@@ -59,8 +59,8 @@ class TrendStrategy:
         if self.first_entry not in FIRST_ENTRIES:
             raise ParameterError(f"first_entry must be one of {', '.join(FIRST_ENTRIES)}, got {self.first_entry!r}")
         fee = self.fee
-        if isinstance(fee, bool) or not isinstance(fee, (int, float)) or not math.isfinite(fee) or not 0 <= fee < 0.1:
-            raise ParameterError(f"fee must be a fraction of the traded value in [0, 0.1), e.g. 0.001 for 0.10%, got {fee!r}")
+        check_scalar(fee, "fee", float, min_val=0.0, max_val=0.1, include_boundaries="left",
+                     must="be a fraction of the traded value in [0, 0.1), e.g. 0.001 for 0.10%")
         object.__setattr__(self, "fast", rules.fast)
         object.__setattr__(self, "slow", rules.slow)
         object.__setattr__(self, "start", rules.start)

@@ -1,13 +1,13 @@
 """Sweeps: every (fast, slow) pair of a grid through the event pipeline, with data-snooping
 control (Reality Check, SPA, Romano-Wolf) over the whole grid -> a tidy table and a report;
-over one series or many, in this process, in worker processes or on a Dask cluster."""
+over one series or many, in this process, in worker processes or on a Dask cluster. The
+reports are drawn by the report stage (``backtest.report.sweep_report``)."""
 
 from backtest.sweep.engine import (
     COLUMNS,
     SweepEvents,
     SweepResult,
     find_events,
-    run_sweep,
 )
 from backtest.sweep.executors import (
     DaskExecutor,
@@ -23,7 +23,7 @@ from backtest.sweep.multi import (
     read_series_file,
     run_sweeps,
 )
-from backtest.sweep.plan import SeriesInput
+from backtest.sweep.plan import SeriesInput, run_sweep
 from backtest.sweep.snooping import (
     PairInference,
     SnoopingTest,
@@ -36,7 +36,6 @@ __all__ = [
     "COLUMNS",
     "DaskExecutor",
     "LocalExecutor",
-    "MultiSweepReport",
     "MultiSweepResult",
     "PairInference",
     "ProcessExecutor",
@@ -56,18 +55,4 @@ __all__ = [
     "run_sweep",
     "run_sweeps",
     "snooping_test",
-    "write_multi_sweep_report",
-    "write_sweep_report",
 ]
-
-# The report writers (backtest.report.sweep_report) pull in matplotlib (~0.4 s); a Dask or process worker unpickling a
-# sweep task imports this package and never draws, so they load on first use (PEP 562).
-_REPORT_NAMES = ("MultiSweepReport", "write_multi_sweep_report", "write_sweep_report")
-
-
-def __getattr__(name: str) -> object:
-    if name in _REPORT_NAMES:
-        from backtest.report import sweep_report as report  # moved to the report stage (issue 19)
-
-        return getattr(report, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -14,7 +14,6 @@ from numba import njit, prange
 from backtest.events.nb import timed_event_nb
 from backtest.signals.nb import GOLDEN
 
-
 # ---------------------------------------------------------------------------------------
 # Events
 # ---------------------------------------------------------------------------------------

@@ -20,6 +20,9 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from backtest.checks import check_scalar
+from backtest.data.series import SeriesLike
+from backtest.defaults import DEFAULT_REFERENCE_PAIR, DEFAULT_SEED
 from backtest.errors import InsufficientDataError, ParameterError
 from backtest.events.nb import forward_returns_nb
 from backtest.events.rules import DEFAULT_HORIZONS, EventRules, Horizon, horizon_offsets
@@ -32,8 +35,7 @@ from backtest.sweep import _kernels
 from backtest.sweep.grid import SweepGrid
 from backtest.sweep.snooping import IndexGenerator, PairInference, SnoopingTest
 
-DEFAULT_SEED = 20050101
-DEFAULT_REFERENCE = (50, 200)
+DEFAULT_REFERENCE = DEFAULT_REFERENCE_PAIR
 
 Progress = Callable[[str], None]
 """Called with a short description as each step of the sweep starts."""
@@ -158,6 +160,14 @@ def horizon_sample(values: np.ndarray, index: pd.DatetimeIndex, rules: EventRule
     candidates = np.flatnonzero(complete[: last + 1])
     last_complete = int(candidates[-1]) if candidates.size else -1
     return HorizonSample(horizon, forward, first, last_complete)
+
+
+def pair_means(events: SweepEvents, sample: HorizonSample, entry_lag: int) -> tuple[np.ndarray, np.ndarray]:
+    """(complete events, mean forward return) of every pair of ``events`` at one horizon
+    (the kernel ``pair_statistics`` runs; benchmarks compare its means with other tools)."""
+    n_complete, mean, _, _ = _kernels.pair_statistics_nb(events.events, events.offsets, sample.forward, entry_lag,
+                                                        sample.last_complete)
+    return n_complete, mean
 
 
 @dataclass(frozen=True)
@@ -336,12 +346,11 @@ def sweep_settings(
     """Validated ``SweepSettings`` (ParameterError names the bad parameter)."""
     if not horizons:
         raise ParameterError("at least one horizon is needed")
-    if isinstance(reps, bool) or not isinstance(reps, (int, np.integer)) or reps < 0:
-        raise ParameterError(f"reps must be a non-negative integer, got {reps!r}")
+    reps = check_scalar(reps, "reps", int, min_val=0)
     if null_draws is None:
         null_draws = int(reps) if reps > 0 else 1000
-    if isinstance(null_draws, bool) or not isinstance(null_draws, (int, np.integer)) or null_draws < 0:
-        raise ParameterError(f"null_draws must be a non-negative integer (0 skips random-entry p-values), got {null_draws!r}")
+    null_draws = check_scalar(null_draws, "null_draws", int, min_val=0,
+                              must="be a non-negative integer (0 skips random-entry p-values)")
     if mean_block is not None and not mean_block >= 1:
         raise ParameterError(f"mean_block must be at least 1 trading day, got {mean_block!r}")
     if reps > 0 and not 0.0 < alpha < 1.0:
@@ -427,7 +436,7 @@ def pair_statistics(close: pd.Series, pairs: np.ndarray, settings: SweepSettings
         # The snooping tests need at least 3 eligible days (see snooping.prepare_snooping).
         if settings.reps > 0 and hp.pool.size >= 3:
             variance[j] = _kernels.long_run_variances_nb(
-                found.events, found.offsets, n_complete[j], hp.excess, hp.sample.first_pos, float(hp.mean_block)
+                found.events, found.offsets, n_complete[j], hp.excess, hp.sample.first_pos, float(hp.mean_block or 0.0)
             )
     return PairStatistics(found, n_complete, mean, median, hit_rate, variance)
 
@@ -558,7 +567,7 @@ def assemble_sweep(
     )
 
 
-def series_label(series: object) -> str:
+def series_label(series: SeriesLike) -> str:
     """The name a sweep reports for ``series`` (a MarketSeries' name, else the close's)."""
     close = close_of(series)
     return str(getattr(series, "name", close.name) or close.name or "")
@@ -573,7 +582,7 @@ def check_series_for_grid(close: pd.Series, grid: SweepGrid) -> None:
         )
 
 
-def with_series_metadata(result: SweepResult, series: object) -> SweepResult:
+def with_series_metadata(result: SweepResult, series: SeriesLike) -> SweepResult:
     """``result`` with the data hash and provenance of ``series`` (a MarketSeries): these
     stay with the caller, only the closes are sent to where the sweep runs."""
     provenance_frame = getattr(series, "provenance_frame", None)
@@ -582,54 +591,3 @@ def with_series_metadata(result: SweepResult, series: object) -> SweepResult:
         data_sha256=getattr(series, "data_sha256", None),
         provenance=provenance_frame() if callable(provenance_frame) else None,
     )
-
-
-def run_sweep(
-    series: object,
-    grid: SweepGrid,
-    rules: EventRules | None = None,
-    horizons: tuple[Horizon, ...] = DEFAULT_HORIZONS,
-    *,
-    reps: int = 1000,
-    null_draws: int | None = None,
-    seed: int = DEFAULT_SEED,
-    mean_block: float | None = None,
-    alpha: float = 0.05,
-    studentize: bool = False,
-    min_events: int = 1,
-    reference: tuple[int, int] = DEFAULT_REFERENCE,
-    progress: Progress | None = None,
-    index_generator: IndexGenerator | None = None,
-    null_generator: NullGenerator | None = None,
-    executor: object | None = None,
-    pair_block: int | None = None,
-    rep_block: int | None = None,
-) -> SweepResult:
-    """Sweep every (fast, slow) pair of ``grid`` over ``series``.
-
-    rules: the event rules shared by all pairs (ma, direction, start, end, confirm,
-        min_gap, entry); its fast/slow are ignored.
-    reps: stationary-bootstrap replications of the data-snooping tests (0 skips them).
-    null_draws: random-entry draws per distinct event count (default ``reps``, or 1000 when
-        reps is 0; 0 skips the random-entry p-values).
-    mean_block: mean block length of the stationary bootstrap in trading days; default per
-        horizon max(sqrt(T), horizon days), because overlapping h-day returns are dependent
-        over about h days.
-    studentize: divide by each pair's standard error (Hansen 2005) instead of arch's
-        non-studentised maximum.
-    min_events: complete events a pair needs to enter the snooping family.
-    executor: where the work runs (a ``backtest.sweep.executors`` executor; default: this
-        process, numba threads). pair_block / rep_block: pairs and bootstrap replications
-        per task (default: chosen from the executor's size). Neither changes any number:
-        see ``backtest.sweep.plan``.
-    """
-    from backtest.sweep.plan import run_series_sweeps
-
-    if not isinstance(grid, SweepGrid):
-        raise ParameterError(f"grid must be a SweepGrid, got {type(grid).__name__}")
-    settings = sweep_settings(rules, horizons, reps=reps, null_draws=null_draws, seed=seed, mean_block=mean_block,
-                              alpha=alpha, studentize=studentize, min_events=min_events, reference=reference,
-                              index_generator=index_generator, null_generator=null_generator)
-    (result,) = run_series_sweeps([series], grid, settings, executor=executor, pair_block=pair_block,
-                                  rep_block=rep_block, progress=progress)
-    return result

@@ -18,6 +18,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
+from backtest.checks import check_scalar
 from backtest.errors import ParameterError
 
 EXECUTORS = ("local", "processes", "dask")
@@ -424,9 +425,7 @@ def _reset_peak() -> bool:
 
 
 def _positive(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ParameterError(f"{name} must be a positive integer, got {value!r}")
-    return value
+    return check_scalar(value, name, int, min_val=1)
 
 
 def _memory_limit(value: str | int | None) -> str | int | None:

@@ -26,12 +26,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from backtest.data.series import check_no_long_gaps
+from backtest.checks import check_scalar
+from backtest.data.series import SeriesLike, check_no_long_gaps
 from backtest.errors import ParameterError
+from backtest.events.rules import DEFAULT_HORIZONS, EventRules, Horizon
 from backtest.events.study import close_of
 from backtest.signals.moving_averages import close_array
 from backtest.sweep.engine import (
+    DEFAULT_REFERENCE,
+    DEFAULT_SEED,
     HorizonPool,
+    NullGenerator,
     PairStatistics,
     Progress,
     SweepResult,
@@ -45,6 +50,7 @@ from backtest.sweep.engine import (
     null_pvalues,
     pair_statistics,
     series_label,
+    sweep_settings,
     with_series_metadata,
 )
 from backtest.sweep.executors import LocalExecutor, SweepExecutor
@@ -52,6 +58,7 @@ from backtest.sweep.grid import SweepGrid
 from backtest.sweep.snooping import (
     REPS_PER_CHUNK,
     BootstrapBlock,
+    IndexGenerator,
     SnoopingSetup,
     bootstrap_block,
     finish_snooping,
@@ -78,7 +85,7 @@ class SeriesInput:
         return self.provenance
 
 
-def series_input(series: object) -> SeriesInput:
+def series_input(series: SeriesLike | SeriesInput) -> SeriesInput:
     """A ``SeriesInput`` from a MarketSeries or a pandas Series (validated closes)."""
     if isinstance(series, SeriesInput):
         return series
@@ -113,8 +120,8 @@ def check_block_sizes(pair_block: int | None, rep_block: int | None) -> None:
     """ParameterError unless each given size is a positive integer and ``rep_block`` a
     multiple of ``REPS_PER_CHUNK`` (callers check before starting any worker)."""
     for name, value in (("pair_block", pair_block), ("rep_block", rep_block)):
-        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1):
-            raise ParameterError(f"{name} must be a positive integer, got {value!r}")
+        if value is not None:
+            check_scalar(value, name, int, min_val=1)
     if rep_block is not None and rep_block % REPS_PER_CHUNK:
         raise ParameterError(f"rep_block must be a multiple of {REPS_PER_CHUNK} replications, got {rep_block}")
 
@@ -180,7 +187,7 @@ def bootstrap_task(stage: SeriesStage, horizon: int, start: int, stop: int) -> B
 
 def series_task(close: pd.Series, name: str, grid: SweepGrid, settings: SweepSettings) -> SweepResult:
     """A whole series in one task: the three stages, here (numba threads inside)."""
-    job = _SeriesJob(close, name, grid, settings, BlockPlan(grid.n_pairs, None, 1, whole_series=True))
+    job = SeriesJob(close, name, grid, settings, BlockPlan(grid.n_pairs, None, 1, whole_series=True))
     (result,) = _run_staged([job], LocalExecutor(), None)
     return result
 
@@ -194,7 +201,7 @@ def _apply(function: Callable[..., Any], *args: Any) -> Any:
 # ---------------------------------------------------------------------------------------
 
 
-class _SeriesJob:
+class SeriesJob:
     """What the driver holds for one series between stages (never sent anywhere)."""
 
     def __init__(self, close: pd.Series, name: str, grid: SweepGrid, settings: SweepSettings, plan: BlockPlan) -> None:
@@ -263,13 +270,13 @@ class _SeriesJob:
         return assemble_sweep(self.close, self.grid, self.settings, self.stats, pvalues, outcomes, self.name)
 
 
-def _announce_horizon(report: Callable[[str], None], job: _SeriesJob, horizon: int, many: bool) -> None:
+def _announce_horizon(report: Callable[[str], None], job: SeriesJob, horizon: int, many: bool) -> None:
     label = job.settings.horizons[horizon].label
     what = "random-entry nulls" + (f" and snooping bootstrap ({job.settings.reps} replications)" if job.settings.reps else "")
     report(f"{job.name + ': ' if many else ''}horizon {label}: {what}")
 
 
-def _run_staged(jobs: list[_SeriesJob], executor: SweepExecutor, progress: Progress | None) -> list[SweepResult]:
+def _run_staged(jobs: list[SeriesJob], executor: SweepExecutor, progress: Progress | None) -> list[SweepResult]:
     """Stages 1 and 2 of every job as tasks on ``executor``, stage 3 here. Progress is
     reported as tasks are handed to the executor: one message for the pair blocks of each
     series, then one per series and horizon."""
@@ -309,8 +316,8 @@ def _run_staged(jobs: list[_SeriesJob], executor: SweepExecutor, progress: Progr
                 else:
                     yield args
 
-        nulls = [[[] for _ in job.settings.horizons] for job in jobs]
-        boots = [[[] for _ in job.settings.horizons] for job in jobs]
+        nulls: list[list[list[Any]]] = [[[] for _ in job.settings.horizons] for job in jobs]
+        boots: list[list[list[Any]]] = [[[] for _ in job.settings.horizons] for job in jobs]
         for (i, j, kind), value in zip(tasks, executor.map(_apply, second_arguments()), strict=True):
             (nulls if kind == "null" else boots)[i][j].append(value)
     finally:
@@ -370,7 +377,56 @@ def run_series_sweeps(
     # cluster, where there are fewer series than slots and every task should be in flight.
     groups = [[i] for i in range(len(inputs))] if executor.inline else [list(range(len(inputs)))]
     for group in groups:
-        jobs = [_SeriesJob(inputs[i].close, inputs[i].name, grid, settings, plan) for i in group]
+        jobs = [SeriesJob(inputs[i].close, inputs[i].name, grid, settings, plan) for i in group]
         for i, result in zip(group, _run_staged(jobs, executor, progress), strict=True):
             deliver(i, result)
     return kept
+
+
+def run_sweep(
+    series: SeriesLike | SeriesInput,
+    grid: SweepGrid,
+    rules: EventRules | None = None,
+    horizons: tuple[Horizon, ...] = DEFAULT_HORIZONS,
+    *,
+    reps: int = 1000,
+    null_draws: int | None = None,
+    seed: int = DEFAULT_SEED,
+    mean_block: float | None = None,
+    alpha: float = 0.05,
+    studentize: bool = False,
+    min_events: int = 1,
+    reference: tuple[int, int] = DEFAULT_REFERENCE,
+    progress: Progress | None = None,
+    index_generator: IndexGenerator | None = None,
+    null_generator: NullGenerator | None = None,
+    executor: SweepExecutor | None = None,
+    pair_block: int | None = None,
+    rep_block: int | None = None,
+) -> SweepResult:
+    """Sweep every (fast, slow) pair of ``grid`` over ``series``.
+
+    rules: the event rules shared by all pairs (ma, direction, start, end, confirm,
+        min_gap, entry); its fast/slow are ignored.
+    reps: stationary-bootstrap replications of the data-snooping tests (0 skips them).
+    null_draws: random-entry draws per distinct event count (default ``reps``, or 1000 when
+        reps is 0; 0 skips the random-entry p-values).
+    mean_block: mean block length of the stationary bootstrap in trading days; default per
+        horizon max(sqrt(T), horizon days), because overlapping h-day returns are dependent
+        over about h days.
+    studentize: divide by each pair's standard error (Hansen 2005) instead of arch's
+        non-studentised maximum.
+    min_events: complete events a pair needs to enter the snooping family.
+    executor: where the work runs (a ``backtest.sweep.executors`` executor; default: this
+        process, numba threads). pair_block / rep_block: pairs and bootstrap replications
+        per task (default: chosen from the executor's size). Neither changes any number:
+        see ``backtest.sweep.plan``.
+    """
+    if not isinstance(grid, SweepGrid):
+        raise ParameterError(f"grid must be a SweepGrid, got {type(grid).__name__}")
+    settings = sweep_settings(rules, horizons, reps=reps, null_draws=null_draws, seed=seed, mean_block=mean_block,
+                              alpha=alpha, studentize=studentize, min_events=min_events, reference=reference,
+                              index_generator=index_generator, null_generator=null_generator)
+    (result,) = run_series_sweeps([series], grid, settings, executor=executor, pair_block=pair_block,
+                                  rep_block=rep_block, progress=progress)
+    return result

@@ -30,6 +30,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from backtest.defaults import horizon_block_length
 from backtest.errors import ParameterError
 from backtest.sweep import _kernels
 
@@ -222,7 +223,7 @@ def prepare_snooping(
     if min_events < 1:
         raise ParameterError(f"min_events must be at least 1, got {min_events}")
     if mean_block is None:
-        mean_block = float(max(1, int(math.sqrt(n_days))))
+        mean_block = horizon_block_length(1, n_days)
     if not mean_block >= 1.0:
         raise ParameterError(f"mean_block must be at least 1 day, got {mean_block}")
     if indices is not None:

@@ -65,6 +65,7 @@ def test_the_schema_is_a_valid_json_schema() -> None:
     jsonschema.Draft202012Validator.check_schema(_schema())
 
 
+@pytest.mark.slow  # runs a whole claim with its full report
 def test_threshold_rsi_matches_pandas_and_writes_the_full_report(write_spec: Any, capsys: pytest.CaptureFixture[str],
                                                                  russell2000: Any) -> None:
     tables = minimal()
@@ -115,6 +116,7 @@ def test_ma_cross_matches_pandas_rolling_means(write_spec: Any, capsys: pytest.C
     assert summary["statistics"]["claim"] == "losses" and summary["conclusion"]["claim"] == "losses"
 
 
+@pytest.mark.slow  # runs a whole claim with its full report
 def test_line_cross_of_close_and_its_200_day_average(write_spec: Any, capsys: pytest.CaptureFixture[str], russell2000: Any) -> None:
     tables = minimal()
     tables["event"] = {"kind": "line_cross", "indicator": "close", "against": "sma", "against_window": 200, "cross": "above"}
@@ -322,6 +324,7 @@ def test_facts_are_checked_against_our_period_returns(write_spec: Any, capsys: p
     assert "The claim's figures, checked" in (folder / "report.md").read_text()
 
 
+@pytest.mark.slow  # runs a whole claim with its full report
 def test_a_rerun_replaces_its_report_and_refuses_a_foreign_folder(write_spec: Any, capsys: pytest.CaptureFixture[str],
                                                                   russell2000: Any) -> None:
     tables = minimal()

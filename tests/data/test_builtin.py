@@ -25,6 +25,7 @@ def no_data_configured(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
     clear_cache()
 
 
+@pytest.mark.slow  # rebuilds the built-in dataset from the whole snapshot
 def test_committed_dataset_equals_a_fresh_build_from_the_snapshot(data_dir, tmp_path) -> None:
     builtin.build_builtin(data_dir, tmp_path, files=catalog_files())
     committed = pd.read_parquet(builtin.BUILTIN_DIR / builtin.TABLE_NAME)
@@ -45,6 +46,7 @@ def test_dataset_is_compact_and_names_its_sources() -> None:
     assert provenance["series"]["fred/RU2000PR.csv"]["first_date"] == "1978-12-29"
 
 
+@pytest.mark.slow  # rebuilds the built-in dataset from the whole snapshot
 def test_every_series_equals_the_snapshot_bit_for_bit(data_dir, no_data_configured) -> None:
     for name in _entries(None):
         from_builtin = load_series(name)

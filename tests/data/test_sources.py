@@ -12,8 +12,7 @@ import pandas as pd
 import pytest
 
 import backtest
-from backtest.data import fetch_yahoo, load_csv, resolve_data_dir
-from backtest.data import sources
+from backtest.data import fetch_yahoo, load_csv, resolve_data_dir, sources
 from backtest.data.loaders import live_sidecar_path
 from backtest.errors import DataError, DataNotFoundError, ParameterError
 

@@ -18,6 +18,7 @@ import pytest
 
 import backtest._io
 import backtest.studies
+import backtest.study_runner
 from backtest._io import MANIFEST_FILE, STAGING_MARKER, read_manifest, report_directory
 from backtest.cli import main
 from backtest.errors import OutputError
@@ -268,7 +269,7 @@ def test_a_user_file_in_the_way_of_a_new_report_file_stops_the_commit_and_change
 def test_output_dir_dot_means_a_report_folder_in_the_current_directory(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     folder = _fake_study(tmp_path)
-    monkeypatch.setattr(backtest.studies, "STUDIES_DIR", folder)
+    monkeypatch.setattr(backtest.study_runner, "STUDIES_DIR", folder)
     (tmp_path / "work").mkdir()
     (tmp_path / "work" / "unrelated.txt").write_text("stays\n")
     monkeypatch.chdir(tmp_path / "work")
@@ -281,7 +282,7 @@ def test_output_dir_dot_means_a_report_folder_in_the_current_directory(
 def test_the_default_output_dir_is_results_in_the_current_directory(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     folder = _fake_study(tmp_path)
-    monkeypatch.setattr(backtest.studies, "STUDIES_DIR", folder)
+    monkeypatch.setattr(backtest.study_runner, "STUDIES_DIR", folder)
     monkeypatch.chdir(tmp_path)
     assert backtest.studies.run_as_script(folder / "tiny.py", []) == 0
     assert (tmp_path / "results" / "tiny" / "summary.json").read_text() == "seed=1\n"
@@ -315,7 +316,7 @@ def test_ctrl_c_while_staging_leaves_the_old_report_untouched_and_no_debris(tmp_
 def test_ctrl_c_mid_write_in_the_cli_says_nothing_was_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                     capsys: pytest.CaptureFixture[str]) -> None:
     folder = _fake_study(tmp_path, body='raise KeyboardInterrupt')
-    monkeypatch.setattr(backtest.studies, "STUDIES_DIR", folder)
+    monkeypatch.setattr(backtest.study_runner, "STUDIES_DIR", folder)
     output = tmp_path / "out"
     write_report(output / "tiny", {"summary.json": "old\n"})
     before = snapshot_tree(output)
@@ -390,7 +391,7 @@ def test_two_writers_finishing_at_once_both_succeed_and_never_mix(tmp_path: Path
                     (staging / "summary.json").write_text(f"{label} {trial}\n")
                     (staging / "events.csv").write_text(f"{label} {trial}\n")
                     barrier.wait(timeout=30)  # both finish staging together, then commit at once
-            except BaseException as error:  # noqa: BLE001 - every failure counts
+            except BaseException as error:
                 failures.append(error)
 
         threads = [threading.Thread(target=writer, args=(label,)) for label in ("A", "B")]

@@ -10,7 +10,8 @@ import pytest
 
 from backtest.events import DEFAULT_HORIZONS, EventRules
 from backtest.report import sweep_report
-from backtest.sweep import SweepGrid, run_sweep, write_sweep_report
+from backtest.sweep import SweepGrid, run_sweep
+from backtest.report.sweep_report import write_sweep_report
 
 
 def _result(walk, seed=1):

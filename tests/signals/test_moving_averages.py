@@ -9,8 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backtest.errors import ParameterError
-from backtest.signals import crossovers, moving_average
-from backtest.signals import nb
+from backtest.signals import crossovers, moving_average, nb
 
 
 def random_walk(n: int, seed: int = 0, start: float = 100.0) -> pd.Series:

@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from backtest.bench.montecarlo import finite_population_moments
 from backtest.errors import ParameterError
 from backtest.events import EventRules, Horizon, run_event_study
 from backtest.stats import NULL_STATISTICS, VERDICT_RULES, analyze_events, holm
-from backtest.stats.bench import finite_population_moments
 from backtest.stats.montecarlo import event_pool
 from backtest.stats.verdict import OUTCOMES, absolute_verdict, relative_verdict
 

@@ -93,23 +93,23 @@ def test_losses_reads_the_same_draws_in_the_lower_tail(both) -> None:
     assert losses.claim == "losses" and losses.verdict_rules == VERDICT_RULES_LOSSES
     payload = losses.to_dict()
     assert payload["claim"] == "losses" and json.loads(json.dumps(payload, allow_nan=False)) == payload
-    for g, l in zip(gains.horizons, losses.horizons, strict=True):
-        assert l.events == g.events and l.baseline == g.baseline  # descriptive statistics do not depend on the claim
-        assert l.hac_mean.statistic == g.hac_mean.statistic
-        assert l.hac_mean.alternative == "less" and l.hac_mean.pvalue == pytest.approx(1 - g.hac_mean.pvalue, abs=1e-12)
-        assert l.hit_vs_half.alternative == "less" and l.wilcoxon_excess.alternative == "less"
+    for g, loss in zip(gains.horizons, losses.horizons, strict=True):
+        assert loss.events == g.events and loss.baseline == g.baseline  # descriptive statistics do not depend on the claim
+        assert loss.hac_mean.statistic == g.hac_mean.statistic
+        assert loss.hac_mean.alternative == "less" and loss.hac_mean.pvalue == pytest.approx(1 - g.hac_mean.pvalue, abs=1e-12)
+        assert loss.hit_vs_half.alternative == "less" and loss.wilcoxon_excess.alternative == "less"
         for variant, tests in g.random_entry.items():
             for name, test in tests.items():
-                mirrored = l.random_entry[variant][name]
+                mirrored = loss.random_entry[variant][name]
                 np.testing.assert_array_equal(mirrored.null, test.null)  # same seed, same draws
                 assert mirrored.better == "less" and mirrored.pvalue == test.pvalue_less
-                assert l.pvalues[f"random_entry.{variant}.{name}"] == test.pvalue_less
+                assert loss.pvalues[f"random_entry.{variant}.{name}"] == test.pvalue_less
         for name, test in g.bootstrap_paths.items():
-            assert l.bootstrap_paths[name].pvalue == test.pvalue_less
-        assert l.pvalues_holm["hac_mean"] >= l.pvalues["hac_mean"]
-        assert l.verdict_a == absolute_verdict(
-            n=l.n, hac_pvalue_holm=l.pvalues_holm["hac_mean"], hit_rate=l.events.hit_rate,
-            hit_vs_half_pvalue=l.hit_vs_half.pvalue, alpha=losses.alpha, claim="losses",
+            assert loss.bootstrap_paths[name].pvalue == test.pvalue_less
+        assert loss.pvalues_holm["hac_mean"] >= loss.pvalues["hac_mean"]
+        assert loss.verdict_a == absolute_verdict(
+            n=loss.n, hac_pvalue_holm=loss.pvalues_holm["hac_mean"], hit_rate=loss.events.hit_rate,
+            hit_vs_half_pvalue=loss.hit_vs_half.pvalue, alpha=losses.alpha, claim="losses",
         )
     text = losses.summary()
     assert "A. Did losses follow?" in text and "Worse than a random entry date?" in text and "VERDICT_RULES_LOSSES" in text
@@ -171,6 +171,7 @@ def _rejection_rates(drop: float, n_series: int, seed0: int) -> dict[str, float]
     return {key: value / used for key, value in counts.items()}
 
 
+@pytest.mark.slow  # calibration: many simulated studies
 def test_calibration_losses_found_when_planted_rarely_otherwise() -> None:
     # -0.15% a day for the 63 days after each death cross (about -9% per event on top of the
     # walk): both the HAC test of mean < 0 and the lower-tail random-entry test find it.

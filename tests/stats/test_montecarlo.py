@@ -8,12 +8,12 @@ import pandas as pd
 import pytest
 from numba import njit
 
+from backtest.bench.montecarlo import finite_population_moments
 from backtest.errors import ParameterError
 from backtest.events import EventRules, Horizon, run_event_study
 from backtest.events.paths import aligned_paths
 from backtest.stats import random_entry_band, random_entry_null_means, random_entry_tests
 from backtest.stats.baseline import eligible_days
-from backtest.stats.bench import finite_population_moments
 from backtest.stats.montecarlo import (
     BETTER_TAIL,
     NULL_STATISTICS,
@@ -157,6 +157,7 @@ def _rejections(series_list, variants, horizons=H63, n_draws=999, alpha=0.05) ->
     return {key: count / len(series_list) for key, count in counts.items()}
 
 
+@pytest.mark.slow  # calibration: many simulated studies
 def test_calibration_no_signal_rejects_about_alpha() -> None:
     # 600 geometric random walks (~24 years each, SMA 50/200 golden crosses, ~17 events):
     # nothing to find, so the one-sided test at 5% should reject ~5% of them. These seeds
@@ -171,6 +172,7 @@ def test_calibration_no_signal_rejects_about_alpha() -> None:
         assert 0.02 <= rate <= 0.09, f"{label} {variant}: rejection rate {rate:.3f} under no signal"
 
 
+@pytest.mark.slow  # calibration: many simulated studies
 def test_planted_effect_is_found_most_of_the_time() -> None:
     # +0.15% a day for the 63 days after each golden cross (~+10% per event on top of the walk)
     rates = []

@@ -69,6 +69,7 @@ def test_permutation_test_needs_both_sides(study) -> None:
         kept_vs_rejected_test(study, split, "9m", n_draws=100, seed=1)
 
 
+@pytest.mark.slow  # calibration and power: many simulated studies
 def test_permutation_calibration_and_power(study) -> None:
     # A filter of coin flips: the one-sided 5% test rejects about 5% of the time (it is a
     # permutation test, exact given the returns; these seeds give 5.6%, 3,000 others 4.9%).

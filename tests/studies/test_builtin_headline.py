@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from backtest.data import clear_cache, sources
-from backtest.studies import load_study
+from backtest.study_runner import load_study
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "results" / "russell2000_golden_cross"
@@ -30,6 +30,7 @@ def builtin_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return Path(output)
 
 
+@pytest.mark.slow
 def test_builtin_data_reproduce_the_committed_numbers(builtin_run: Path) -> None:
     ours = json.loads((builtin_run / "summary.json").read_text())
     committed = json.loads((COMMITTED / "summary.json").read_text())
@@ -41,6 +42,7 @@ def test_builtin_data_reproduce_the_committed_numbers(builtin_run: Path) -> None
         assert ours_data[key] == committed_data[key]
 
 
+@pytest.mark.slow
 def test_builtin_provenance_says_which_data_were_used(builtin_run: Path) -> None:
     data = json.loads((builtin_run / "summary.json").read_text())["data"]
     assert [segment["source"] for segment in data["segments"]] == ["built-in", "built-in"]

@@ -9,12 +9,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from backtest.studies import load_study
+from backtest.study_runner import load_study
 from tests.studies.report_checks import (
     check_anecdotal_marks,
     check_claim_folder,
     check_report_numbers,
 )
+
+pytestmark = pytest.mark.slow  # regenerates the confirmation-filters study (make test-fast skips it; CI runs it)
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "results" / "russell2000_confirmation_filters"

@@ -11,7 +11,7 @@ import pytest
 
 from backtest.claims import load_spec
 from backtest.cli import main
-from backtest.studies import load_study
+from backtest.study_runner import load_study
 from tests.studies.report_checks import (
     check_anecdotal_marks,
     check_claim_folder,
@@ -36,6 +36,7 @@ def regenerated(tmp_path_factory: pytest.TempPathFactory, study_module) -> Path:
 
 
 @pytest.mark.parametrize("name", ["summary.json", "events.csv"])
+@pytest.mark.slow
 def test_regenerated_machine_readable_results_equal_the_committed_ones(regenerated: Path, name: str) -> None:
     assert (regenerated / name).read_bytes() == (COMMITTED / name).read_bytes(), (
         f"{name} differs from results/russell2000_golden_cross/{name}: regenerate it with "
@@ -43,6 +44,7 @@ def test_regenerated_machine_readable_results_equal_the_committed_ones(regenerat
     )
 
 
+@pytest.mark.slow
 def test_the_study_is_its_spec_and_writes_the_claim_files(regenerated: Path, study_module) -> None:
     summary = check_claim_folder(regenerated)
     assert (regenerated / "claim.toml").read_text() == study_module.SPEC.read_text()
@@ -50,11 +52,13 @@ def test_the_study_is_its_spec_and_writes_the_claim_files(regenerated: Path, stu
     assert len(Path(study_module.__file__).read_text().splitlines()) <= 200
 
 
+@pytest.mark.slow
 def test_report_numbers_come_from_the_outputs(regenerated: Path) -> None:
     check_report_numbers(regenerated, minimum=300)
     check_anecdotal_marks(regenerated)
 
 
+@pytest.mark.slow
 def test_report_has_the_headline_sections(regenerated: Path) -> None:
     summary = json.loads((regenerated / "summary.json").read_text())
     report = (regenerated / "report.md").read_text()
@@ -71,6 +75,7 @@ def test_report_has_the_headline_sections(regenerated: Path) -> None:
     assert "**At publication.**" in report.split("## 1.")[0]
 
 
+@pytest.mark.slow
 def test_the_relative_test_against_spy_is_a_variant(regenerated: Path) -> None:
     summary = json.loads((regenerated / "summary.json").read_text())
     relative = next(v for v in summary["variants"] if v["relative_to"] == "SPY")
@@ -78,6 +83,7 @@ def test_the_relative_test_against_spy_is_a_variant(regenerated: Path) -> None:
     assert {h["label"] for h in relative["horizons"]} == set(summary["claim"]["horizons"])
 
 
+@pytest.mark.slow
 def test_the_articles_figures_are_checked_number_for_number(regenerated: Path) -> None:
     summary = json.loads((regenerated / "summary.json").read_text())
     report = (regenerated / "report.md").read_text()

@@ -10,7 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from backtest.studies import load_study
+from backtest.study_runner import load_study
+
+pytestmark = pytest.mark.slow  # regenerates the moving-average strategy study (make test-fast skips it; CI runs it)
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "results" / "russell2000_ma_strategy"

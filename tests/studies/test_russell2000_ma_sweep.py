@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from backtest.studies import load_study
+from backtest.study_runner import load_study
+
+pytestmark = pytest.mark.slow  # regenerates the full-grid sweep study (make test-fast skips it; CI runs it)
 
 COMMITTED = Path(__file__).resolve().parents[2] / "results" / "russell2000_ma_sweep"
 

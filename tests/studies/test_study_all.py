@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-import backtest.studies
+import backtest.study_runner
 from backtest._io import report_directory
 from backtest.cli import main
-from backtest.studies import StudyFailedError, available_studies, describe_study, run_studies
+from backtest.study_runner import StudyFailedError, available_studies, describe_study, run_studies
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -62,7 +62,7 @@ def _write_studies(folder: Path, error: str = 'RuntimeError("boom\\nsecond line"
 @pytest.fixture
 def fake_studies(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = _write_studies(tmp_path / "studies")
-    monkeypatch.setattr(backtest.studies, "STUDIES_DIR", folder)
+    monkeypatch.setattr(backtest.study_runner, "STUDIES_DIR", folder)
     return folder
 
 
@@ -84,7 +84,7 @@ def test_list_of_the_real_studies_has_a_description_for_each(capsys: pytest.Capt
         assert description and re.search(rf"^  {re.escape(name)} +{re.escape(description)}$", out, re.MULTILINE)
     assert {"russell2000-golden-cross", "peers-golden-cross", "russell2000-ma-strategy"} <= set(available_studies())
     for name in ("peers-golden-cross", "russell2000-ma-strategy"):
-        module = backtest.studies.load_study(name)
+        module = backtest.study_runner.load_study(name)
         assert module.DEFAULT_OUTPUT == ROOT / "results" / name.replace("-", "_")
 
 
@@ -110,7 +110,7 @@ def test_all_regenerates_every_study_in_name_order(tmp_path: Path, monkeypatch: 
                                                    capsys: pytest.CaptureFixture[str]) -> None:
     folder = _write_studies(tmp_path / "studies")
     (folder / "b_fails.py").unlink()
-    monkeypatch.setattr(backtest.studies, "STUDIES_DIR", folder)
+    monkeypatch.setattr(backtest.study_runner, "STUDIES_DIR", folder)
     monkeypatch.chdir(tmp_path)
     assert main(["study", "all"]) == 0
     out = capsys.readouterr().out
@@ -126,7 +126,7 @@ def test_a_user_error_in_a_study_keeps_its_exit_code(tmp_path: Path, monkeypatch
                                                      capsys: pytest.CaptureFixture[str]) -> None:
     folder = _write_studies(tmp_path / "studies", error='DataNotFoundError("no data in /nowhere")',
                             imports="from backtest.errors import DataNotFoundError\n")
-    monkeypatch.setattr(backtest.studies, "STUDIES_DIR", folder)
+    monkeypatch.setattr(backtest.study_runner, "STUDIES_DIR", folder)
     assert main(["study", "all", "--output-dir", str(tmp_path / "out")]) == 2
     assert capsys.readouterr().err.strip().endswith("DataNotFoundError: no data in /nowhere")
     with pytest.raises(StudyFailedError) as caught:
@@ -146,7 +146,7 @@ def test_a_single_study_still_runs_by_name(fake_studies: Path, tmp_path: Path, c
 
 def test_no_studies_at_all_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                             capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr(backtest.studies, "STUDIES_DIR", tmp_path / "empty")
+    monkeypatch.setattr(backtest.study_runner, "STUDIES_DIR", tmp_path / "empty")
     assert main(["study", "all"]) == 2
     assert "no studies to run" in capsys.readouterr().err
     assert main(["study", "--list"]) == 0

@@ -100,6 +100,7 @@ def test_dask_multi_series_equals_local(several, local_multi, dask_two):
                                               rep_block=96))
 
 
+@pytest.mark.slow  # starts worker processes
 def test_processes_executor_equals_local(signal, local_single, several, local_multi):
     with ProcessExecutor(workers=2) as executor:
         assert_same_sweep(local_single, run_sweep(signal, GRID, **OPTIONS, executor=executor))

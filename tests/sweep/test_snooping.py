@@ -9,8 +9,7 @@ from arch.bootstrap import SPA, StationaryBootstrap
 
 from backtest.events import DEFAULT_HORIZONS, EventRules
 from backtest.signals.moving_averages import close_array
-from backtest.sweep import SweepGrid, run_sweep
-from backtest.sweep import _kernels
+from backtest.sweep import SweepGrid, _kernels, run_sweep
 from backtest.sweep.engine import find_events, horizon_sample
 from backtest.sweep.snooping import loss_matrix, romano_wolf_adjust, snooping_test
 from tests.sweep import _twins
@@ -130,6 +129,7 @@ def test_romano_wolf_adjust_on_ties_and_dense_draws():
     assert adjusted[0] == adjusted[2]  # tied statistics, tied adjusted p-values
 
 
+@pytest.mark.slow  # calibration: family-wise error rate over many random walks
 def test_romano_wolf_family_wise_error_rate_on_random_walks():
     """No-signal series: the share of series on which the stepdown rejects any pair.
 

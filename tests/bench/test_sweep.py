@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from backtest import cli
 
 
+@pytest.mark.slow  # imports and runs vectorbt and arch against our sweep
 def test_bench_sweep_on_tiny_grids(russell2000, tmp_path, capsys):
     output = tmp_path / "bench" / "sweep.json"
     code = cli.main(["bench", "sweep", "--fast", "5:8", "--slow", "20:23", "--full-fast", "5:6", "--full-slow", "20:21",

@@ -24,19 +24,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from backtest.bench.measure import cpu_count, reset_peak, status_kib
+from backtest.defaults import DEFAULT_SEED
 from backtest.events.rules import EventRules, Horizon
-from backtest.sweep.bench import _reset_peak, _status_kib
-from backtest.sweep.engine import run_sweep
 from backtest.sweep.executors import (
     DaskExecutor,
     LocalExecutor,
     ProcessExecutor,
     SweepExecutor,
-    cpu_count,
 )
 from backtest.sweep.grid import SweepGrid
 from backtest.sweep.multi import run_sweeps
-from backtest.sweep.plan import SeriesInput, series_task
+from backtest.sweep.plan import SeriesInput, run_sweep, series_task
 
 
 class _Digest:
@@ -108,8 +107,8 @@ def _timed(measure: Callable[[SweepExecutor], tuple[float, str]], executor: Swee
 
 
 def _own_memory() -> dict[str, float | None]:
-    rss = _status_kib("VmRSS")
-    peak = _status_kib("VmHWM")
+    rss = status_kib("VmRSS")
+    peak = status_kib("VmHWM")
     return {"rss_mb": None if rss is None else rss / 1024.0, "peak_rss_mb": None if peak is None else peak / 1024.0}
 
 
@@ -175,7 +174,7 @@ def _driver_costs(item: SeriesInput, grid: SweepGrid, rules: EventRules, horizon
 
     from backtest.sweep.engine import pair_statistics, sweep_settings
     from backtest.sweep.multi import series_rows
-    from backtest.sweep.plan import BlockPlan, _SeriesJob
+    from backtest.sweep.plan import BlockPlan, SeriesJob
     from backtest.report.sweep_report import (
         PAIRS_COMPRESSION_LEVEL,
         parquet_bytes,
@@ -183,7 +182,7 @@ def _driver_costs(item: SeriesInput, grid: SweepGrid, rules: EventRules, horizon
     )
 
     settings = sweep_settings(rules, horizons, reps=reps, seed=seed)
-    job = _SeriesJob(item.close, item.name, grid, settings, BlockPlan(grid.n_pairs, None, 1, whole_series=True))
+    job = SeriesJob(item.close, item.name, grid, settings, BlockPlan(grid.n_pairs, None, 1, whole_series=True))
     job.take_pair_statistics([pair_statistics(item.close, grid.pairs, settings)])
     result = run_sweep(item, grid, rules, horizons, reps=reps, seed=seed)
     started = time.perf_counter()
@@ -223,7 +222,7 @@ def run_scaling_bench(
     horizons: tuple[Horizon, ...],
     *,
     reps: int = 1000,
-    seed: int = 20050101,
+    seed: int = DEFAULT_SEED,
     workers: Sequence[int] = (1, 2),
     executors: Sequence[str] = ("dask", "processes"),
     project_series: int = 3000,
@@ -289,7 +288,7 @@ def run_scaling_bench(
             section["series"] = single.name
             section["closes"] = len(single.close)
         report(f"{key}: this process (numba threads)")
-        _reset_peak()
+        reset_peak()
         timing = _timed(measure, LocalExecutor())
         section["local"] = {**timing, "numba_threads": numba.get_num_threads(),
                             "process_peak_rss_mb": _own_memory()["peak_rss_mb"]}
@@ -368,3 +367,41 @@ def bench_headline(result: dict[str, Any]) -> dict[str, Any]:
     if "projection" in result:
         out["projection"] = {k: v for k, v in result["projection"].items() if not isinstance(v, str)}
     return {k: (round(v, 4) if isinstance(v, float) and math.isfinite(v) else v) for k, v in out.items()}
+
+
+WORKLOADS = ("multi_series", "single_series")
+
+
+def carry_over_skipped(result: dict[str, Any], previous: dict[str, Any] | None) -> dict[str, Any]:
+    """``result`` with each workload it skipped taken from the file it replaces.
+
+    ``--single none`` skips the single-series workload; writing that result over
+    ``results/bench/scaling.json`` used to drop the file's single-series section (it did on
+    2026-11-30). A skipped section is now kept from the previous file, marked
+    ``"carried_over": true`` with that run's machine line, so no measurement is lost by a
+    partial rerun.
+    """
+    if not previous:
+        return result
+    out = dict(result)
+    for key in WORKLOADS:
+        if key not in out and isinstance(previous.get(key), dict):
+            out[key] = {**previous[key], "carried_over": True,
+                        "carried_over_machine": previous.get("machine"), "carried_over_seed": previous.get("seed")}
+    return out
+
+
+def write_scaling_bench(result: dict[str, Any], path: str | Path) -> Path:
+    """Write the scaling JSON (atomically), keeping the sections this run skipped."""
+    import json
+
+    from backtest.bench.measure import write_bench
+
+    previous = None
+    target = Path(path)
+    if target.is_file():
+        try:
+            previous = json.loads(target.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            previous = None
+    return write_bench(carry_over_skipped(result, previous if isinstance(previous, dict) else None), target)

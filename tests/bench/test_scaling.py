@@ -3,13 +3,15 @@ spawned worker) whose digests agree with this process."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from backtest import cli
+from backtest.bench.scaling import _efficiency, bench_headline, run_scaling_bench
 from backtest.events import DEFAULT_HORIZONS, EventRules
 from backtest.sweep import SweepGrid
 from backtest.sweep.plan import series_input
-from backtest.sweep.scaling import _efficiency, bench_headline, run_scaling_bench
 from tests.sweep.conftest import cycles, random_walk
 
 
@@ -20,6 +22,7 @@ def test_efficiency():
     assert runs[2]["efficiency"] == pytest.approx(10 / 12) and runs[4]["efficiency"] == 1.0
 
 
+@pytest.mark.slow  # starts a Dask cluster and worker processes
 def test_tiny_scaling_run_agrees_with_this_process():
     series = [series_input(cycles(seed=1, name="a")), series_input(random_walk(1500, seed=2, name="b"))]
     result = run_scaling_bench(series, series_input(cycles(seed=3, name="c")), SweepGrid((3, 9), (20, 40)),
@@ -43,3 +46,16 @@ def test_bad_options(argv, message, tmp_path, capsys):
     code = cli.main(["bench", "scaling", *argv, "--output", str(tmp_path / "scaling.json")])
     assert code == 2 and message in capsys.readouterr().err
     assert not (tmp_path / "scaling.json").exists()
+
+
+def test_a_skipped_workload_is_kept_from_the_file_it_replaces(tmp_path):
+    from backtest.bench.scaling import write_scaling_bench
+
+    path = tmp_path / "scaling.json"
+    write_scaling_bench({"machine": {"cpus": 2}, "seed": 1, "multi_series": {"what": "old"},
+                         "single_series": {"what": "single"}}, path)
+    write_scaling_bench({"machine": {"cpus": 4}, "seed": 2, "multi_series": {"what": "new"}}, path)
+    written = json.loads(path.read_text())
+    assert written["multi_series"] == {"what": "new"}
+    assert written["single_series"] == {"what": "single", "carried_over": True, "carried_over_machine": {"cpus": 2},
+                                        "carried_over_seed": 1}

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from backtest import cli
-from backtest.studybench import profile_stages
+from backtest.bench.study import profile_stages
 
 
 def test_profile_stages_reads_cumulative_seconds_of_named_stages(tmp_path):
@@ -19,7 +19,7 @@ def test_profile_stages_reads_cumulative_seconds_of_named_stages(tmp_path):
     profiler.enable()
     import importlib
 
-    importlib.import_module("backtest.studybench")
+    importlib.import_module("backtest.bench.study")
     sum(range(1000))
     profiler.disable()
     profiler.dump_stats(str(path))

@@ -11,84 +11,24 @@ a short spike.
 
 from __future__ import annotations
 
-import gc
-import math
 import platform
-import statistics
 import time
 import warnings
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from backtest.bench.measure import cpu_count, measure, measure_repeated
+from backtest.defaults import DEFAULT_SEED, horizon_block_length
 from backtest.events.rules import DEFAULT_HORIZONS, EventRules, Horizon
 from backtest.events.study import close_of, detection_bounds
 from backtest.signals.moving_averages import close_array
-from backtest.sweep import _kernels
-from backtest.sweep.engine import find_events, horizon_sample, run_sweep
+from backtest.sweep.engine import find_events, horizon_sample, pair_means
 from backtest.sweep.grid import SweepGrid
+from backtest.sweep.plan import run_sweep
 from backtest.sweep.snooping import loss_matrix, snooping_test
-
-
-def _status_kib(field: str) -> int | None:
-    try:
-        with open("/proc/self/status", encoding="ascii") as handle:
-            for line in handle:
-                if line.startswith(field + ":"):
-                    return int(line.split()[1])
-    except OSError:
-        return None
-    return None
-
-
-def _reset_peak() -> bool:
-    try:
-        with open("/proc/self/clear_refs", "w", encoding="ascii") as handle:
-            handle.write("5")  # resets VmHWM to the current RSS (Linux >= 4.0)
-        return True
-    except OSError:
-        return False
-
-
-def measure(function: Callable[[], Any]) -> tuple[Any, dict[str, float | None]]:
-    """Run ``function`` once; wall seconds and peak RSS growth in MB (None off Linux)."""
-    gc.collect()
-    resettable = _reset_peak()
-    before = _status_kib("VmRSS")
-    start = time.perf_counter()
-    result = function()
-    wall = time.perf_counter() - start
-    peak = _status_kib("VmHWM")
-    growth = None
-    absolute = None
-    if resettable and before is not None and peak is not None:
-        growth = (peak - before) / 1024.0
-        absolute = peak / 1024.0
-    return result, {"wall_s": wall, "peak_mb": growth, "process_peak_mb": absolute}
-
-
-def measure_repeated(function: Callable[[], Any], repeats: int) -> tuple[Any, dict[str, Any]]:
-    """``measure`` ``repeats`` times: the median wall time, the largest peak growth, and
-    every call's seconds (``walls_s``), so that one call slowed by a busy machine does not
-    set the figure."""
-    walls: list[float] = []
-    peaks: list[float] = []
-    absolute: list[float] = []
-    result = None
-    for _ in range(max(1, repeats)):
-        result, cost = measure(function)
-        walls.append(cost["wall_s"])
-        if cost["peak_mb"] is not None:
-            peaks.append(cost["peak_mb"])
-        if cost["process_peak_mb"] is not None:
-            absolute.append(cost["process_peak_mb"])
-    return result, {"wall_s": statistics.median(walls), "walls_s": walls,
-                    "peak_mb": max(peaks) if peaks else None,
-                    "process_peak_mb": max(absolute) if absolute else None}
-
 
 # Stages of the full-grid run, timed by wrapping the functions the plan calls for each
 # task (``backtest.sweep.plan`` looks them up at call time); the rest is the driver's work
@@ -144,7 +84,7 @@ def full_sweep_probe(series: object, grid: SweepGrid, rules: EventRules, horizon
 _PROBE = """
 import base64, json, pickle, sys
 from backtest.data import load_series
-from backtest.sweep.bench import full_sweep_probe
+from backtest.bench.sweep import full_sweep_probe
 name, data_dir, payload = json.loads(sys.argv[1])
 grid, rules, horizons, reps, seed, runs = pickle.loads(base64.b64decode(payload))
 series = load_series(name, data_dir=data_dir)
@@ -156,12 +96,11 @@ def full_sweep_in_subprocess(series_spec: tuple[str, str | None], grid: SweepGri
                              horizons: tuple[Horizon, ...], reps: int, seed: int, runs: int = 2) -> dict[str, Any]:
     """``full_sweep_probe`` in a fresh Python process (same interpreter, environment and
     working directory)."""
+    import base64
     import json
+    import pickle
     import subprocess
     import sys
-
-    import base64
-    import pickle
 
     name, data_dir = series_spec
     payload = base64.b64encode(pickle.dumps((grid, rules, horizons, reps, seed, runs))).decode("ascii")
@@ -296,14 +235,12 @@ def spa_comparison(
 
     found = find_events(values, index, grid, rules)
     sample = horizon_sample(values, index, rules, horizon)
-    n_complete, mean, _, _ = _kernels.pair_statistics_nb(
-        found.events, found.offsets, sample.forward, rules.entry_lag, sample.last_complete
-    )
+    n_complete, mean = pair_means(found, sample, rules.entry_lag)
     pool = sample.forward[sample.first_pos + rules.entry_lag : sample.last_complete + rules.entry_lag + 1]
     baseline = float(np.mean(pool))
     excess = pool - baseline
     family = np.flatnonzero(n_complete > 0)
-    block = max(1, int(math.sqrt(len(excess))))
+    block = int(horizon_block_length(1, len(excess)))
     losses = loss_matrix(found.events, found.offsets, n_complete, excess, sample.first_pos, family)
 
     def ours(indices: np.ndarray | None = None) -> Any:
@@ -349,7 +286,7 @@ def run_sweep_bench(
     rules: EventRules,
     horizons: tuple[Horizon, ...] = DEFAULT_HORIZONS,
     reps: int = 1000,
-    seed: int = 20050101,
+    seed: int = DEFAULT_SEED,
     spa_horizon: str = "6m",
     vectorbt: bool = True,
     progress: Callable[[str], None] | None = None,
@@ -370,7 +307,7 @@ def run_sweep_bench(
     if any(h.days is None for h in horizons):
         raise ValueError("the bench compares trading-day horizons only")
     out: dict[str, Any] = {
-        "machine": {"cpus": _cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "machine": {"cpus": cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
         "series": {"name": str(getattr(series, "name", close.name)), "closes": len(values),
                    "first": close.index[0].date().isoformat(), "last": close.index[-1].date().isoformat(),
                    "data_sha256": getattr(series, "data_sha256", None)},
@@ -408,7 +345,7 @@ def run_sweep_bench(
     }
     if vectorbt:
         report(f"vectorbt pipeline on {grid.n_pairs} pairs (slow, memory-hungry)")
-        import vectorbt  # noqa: F401  (import and compile outside the measured call)
+        import vectorbt
 
         vectorbt_pipeline(close.iloc[:600], SweepGrid((5, 6), (20, 21)), 0, 599, horizons[:1])
         reference, vbt_cost = measure(lambda: vectorbt_pipeline(close, grid, first, last, horizons))
@@ -430,17 +367,3 @@ def run_sweep_bench(
         out["spa_vs_arch"] = spa_comparison(values, close.index, spa_grid, rules, chosen[0], reps, seed)
         out["spa_vs_arch"]["targets"] = {"max_abs_pvalue_diff": 0.02, "speedup": 100.0}
     return out
-
-
-def _cpu_count() -> int:
-    import os
-
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-
-
-def write_bench(result: dict[str, Any], path: str | Path) -> Path:
-    """Write the bench JSON atomically (sorted keys, NaN as null)."""
-    from backtest._io import atomic_write_text
-    from backtest._json import dumps
-
-    return atomic_write_text(path, dumps(result))

@@ -8,14 +8,14 @@ import json
 import numpy as np
 import pytest
 
-from backtest.cli import main
-from backtest.stats.bench import (
+from backtest.bench.montecarlo import (
     bench_bootstrap_indices,
     bench_random_entry,
     finite_population_moments,
     numpy_argpartition_means,
     numpy_choice_means,
 )
+from backtest.cli import main
 
 
 @pytest.mark.parametrize("implementation", [numpy_choice_means, numpy_argpartition_means])
@@ -29,6 +29,7 @@ def test_numpy_twins_draw_without_replacement(implementation) -> None:
     np.testing.assert_allclose(implementation(pool, 200, 3, 2), pool.mean())
 
 
+@pytest.mark.slow  # times every implementation, arch included
 def test_benchmarks_report_every_implementation() -> None:
     pool = np.random.default_rng(1).normal(size=500)
     result = bench_random_entry(pool, 10, n_draws=2000, seed=3, repeats=1, argpartition_draws=200)
@@ -43,6 +44,7 @@ def test_benchmarks_report_every_implementation() -> None:
     assert bootstrap.checks["arch_mean_block_length"] == pytest.approx(20.0, rel=0.25)
 
 
+@pytest.mark.slow  # times every implementation, arch included
 def test_bench_montecarlo_command_writes_json(tmp_path, data_dir) -> None:
     output = tmp_path / "bench" / "montecarlo.json"
     code = main([

@@ -20,6 +20,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from backtest.bench.measure import cpu_count
+
 # Stages of the profile: (name, how to recognise the stage's outermost calls in cProfile's
 # table: file suffix, function name). The cumulative time of each is reported, so nested
 # stages (figures inside the study) are not subtracted from their parents.
@@ -31,12 +33,12 @@ PROFILE_STAGES: tuple[tuple[str, str, str], ...] = (
     ("event_study", "backtest/events/study.py", "run_event_study"),
     ("figures", "backtest/report/render.py", "figure_png"),
     ("write_report", "backtest/report/outputs.py", "write_report_directory"),
-    ("run_study", "backtest/studies.py", "run_study"),
+    ("run_study", "backtest/study_runner.py", "run_study"),
 )
 
 IMPORT_PROBE = (
     "import time; started = time.perf_counter(); import backtest.cli; "
-    "from backtest.studies import load_study; load_study({name!r}); "
+    "from backtest.study_runner import load_study; load_study({name!r}); "
     "print(time.perf_counter() - started)"
 )
 
@@ -129,7 +131,7 @@ def run_study_bench(
         "imports_s": statistics.median(imports),
         "profile": {"wall_s": profiled_wall, "stages_s": stages},
         "targets": {"warm_s": 4.0, "cold_s": 15.0},
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
+        "machine": {"cpus": cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
                     "load_average_after": list(load) if load else None},
     }
 

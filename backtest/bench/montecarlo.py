@@ -9,7 +9,6 @@ bootstrap against ``arch.bootstrap.StationaryBootstrap``. Both return a ``Benchm
 
 from __future__ import annotations
 
-import os
 import platform
 import statistics
 import time
@@ -19,8 +18,10 @@ from dataclasses import dataclass, field
 import numba
 import numpy as np
 
+from backtest.bench.measure import cpu_count
+from backtest.defaults import DEFAULT_DETECTION_START
+from backtest.stats import check_seed, seed_from
 from backtest.stats import nb as stats_nb
-from backtest.stats._rng import check_seed, seed_from
 from backtest.stats.montecarlo import check_count
 
 
@@ -162,7 +163,7 @@ def environment() -> dict[str, object]:
         "arch": arch.__version__,
         "numba_threads": numba.get_num_threads(),
         "numba_threading_layer": _threading_layer(),
-        "cpu_count": os.cpu_count(),
+        "cpu_count": cpu_count(),
         "machine": platform.machine(),
     }
 
@@ -308,7 +309,7 @@ def run_montecarlo_benchmarks(
     repeats: int = 3,
     n_replications: int = 1_000,
     argpartition_draws: int = 10_000,
-    since: str = "1985-01-01",
+    since: str = DEFAULT_DETECTION_START,
     horizon: str = "3m",
 ) -> MonteCarloBenchmarks:
     """Benchmarks on ``series``: the pool is every eligible day's ``horizon`` return since
