@@ -41,7 +41,7 @@ from backtest.stats import (
     random_entry_band,
 )
 from backtest.stats.baseline import describe, unconditional_baseline
-from backtest.stats.calibration import calibrate
+from backtest.stats.calibration_cache import cached_calibrate
 from backtest.stats.facts import Fact, check_facts
 from backtest.stats.outofsample import recent_event_check
 from backtest.stats.periods import period_return
@@ -318,7 +318,7 @@ def compute(
     step(f"calibration: {CALIBRATION_REPLICATIONS} simulated paths per null model")
     calibration_rows: list[dict[str, Any]] = []
     for model in ("gbm", "garch_t"):
-        result = calibrate(
+        result = cached_calibrate(
             russell2000.close, HEADLINE, CLAIM_HORIZONS, null_model=model,
             n_replications=CALIBRATION_REPLICATIONS, seed=seed, alpha=stats.alpha,
         )
