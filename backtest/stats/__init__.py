@@ -44,6 +44,7 @@ from backtest.stats.montecarlo import (
     random_entry_band,
     random_entry_null_means,
     random_entry_tests,
+    random_entry_tests_by_horizon,
 )
 from backtest.stats.joint import JointShiftTest, joint_shift_test, study_joint_shift_test
 from backtest.stats.multiple import holm
@@ -96,6 +97,7 @@ __all__ = [
     "random_entry_band",
     "random_entry_null_means",
     "random_entry_tests",
+    "random_entry_tests_by_horizon",
     "relative_verdict",
     "seed_from",
     "stationary_bootstrap_index_matrix",

@@ -31,7 +31,7 @@ CHUNK = 512
 """Draws per work item of the parallel loops (performance only; results do not depend on it)."""
 
 NULL_STATISTICS: tuple[str, ...] = ("mean", "median", "hit_rate", "mean_max_drawdown")
-"""Columns of ``random_entry_null_stats_nb`` / ``path_event_stats_nb`` output, in order."""
+"""Columns of ``random_entry_horizon_stats_nb`` / ``path_event_stats_nb`` output, in order."""
 N_NULL_STATISTICS = 4
 
 
@@ -98,50 +98,14 @@ def _floyd_sample(state: np.uint64, size: int, count: int, mask: np.ndarray, pic
     return state
 
 
-@njit(cache=True, nogil=True)
-def _sample_strata(
-    state: np.uint64,
-    strata_start: np.ndarray,
-    strata_size: np.ndarray,
-    strata_count: np.ndarray,
-    spacing: int,
-    mask: np.ndarray,
-    picks: np.ndarray,
-) -> np.uint64:
-    """Pool indices of one draw: ``strata_count[s]`` distinct picks from the contiguous pool
-    range ``[strata_start[s], strata_start[s] + strata_size[s])`` of each stratum s.
-
-    With ``spacing`` > 1, picks within a stratum are at least ``spacing`` apart, uniformly
-    over all such sets: sorted picks x_i with x_{i+1} - x_i >= spacing correspond one to one
-    with increasing y_i = x_i - i * (spacing - 1) in a range shorter by
-    (count - 1) * (spacing - 1), so a plain uniform subset of the shorter range, sorted and
-    shifted back, is exact (no rejection).
-    """
-    position = 0
-    gap = spacing - 1 if spacing > 1 else 0
-    for s in range(strata_start.shape[0]):
-        count = strata_count[s]
-        if count <= 0:
-            continue
-        reduced = strata_size[s] - (count - 1) * gap
-        state = _floyd_sample(state, reduced, count, mask, picks, position)
-        if gap > 0:
-            picks[position : position + count] = np.sort(picks[position : position + count])
-            for i in range(count):
-                picks[position + i] += i * gap
-        for i in range(count):
-            picks[position + i] += strata_start[s]
-        position += count
-    return state
-
-
 @njit(cache=True, nogil=True, parallel=True)
 def random_entry_null_means_nb(pool: np.ndarray, k: int, n_draws: int, seed: int) -> np.ndarray:
     """SHARED API. Mean of ``k`` values drawn without replacement from ``pool``, per draw.
 
     pool: float64[n] (e.g. the forward returns of every eligible day); 1 <= k <= n.
     Returns float64[n_draws]; draw d depends only on (seed, d), never on thread count.
-    Equals column 0 of ``random_entry_null_stats_nb`` with one stratum and spacing 1.
+    Floyd's sampler (one pool, one k); the study's random-entry tests use the
+    common-random-number sampler of ``random_entry_horizon_stats_nb`` instead.
     """
     n = pool.shape[0]
     out = np.empty(n_draws)
@@ -160,7 +124,206 @@ def random_entry_null_means_nb(pool: np.ndarray, k: int, n_draws: int, seed: int
     return out
 
 
+@njit(cache=True, nogil=True)
+def _sample_horizons(
+    seed: int,
+    draw: int,
+    draw_size: np.ndarray,
+    strata_start: np.ndarray,
+    strata_size: np.ndarray,
+    strata_count: np.ndarray,
+    spacing: np.ndarray,
+    mask: np.ndarray,
+    seen: np.ndarray,
+    picks: np.ndarray,
+    filled: np.ndarray,
+    got: np.ndarray,
+    reduced: np.ndarray,
+) -> None:
+    """Pool rows of draw ``draw`` for every horizon h: picks[h, :k_h], with
+    ``strata_count[h, s]`` distinct picks in rows [strata_start[h, s], + strata_size[h, s])
+    of each stratum s, at least ``spacing[h]`` rows apart within a stratum.
+
+    Common random numbers: stratum s reads one stream (counter draw * S + s) of uniform
+    integers in [0, draw_size[s]) without repetition (a rejection mask); horizon h keeps, in
+    order, the first strata_count[h, s] of them that fall below its reduced range
+    R = strata_size[h, s] - (count - 1) * (spacing[h] - 1). A sequence without repetition
+    filtered to [0, R) is itself uniform without repetition on [0, R), so each horizon's set
+    is a uniform count-subset of its range, whatever the other horizons are; horizons with
+    the same range get the same set, nearly equal ranges nearly the same set. With spacing,
+    the sorted picks y_i map to x_i = y_i + i * (spacing - 1), one to one with the sets
+    whose gaps are all >= spacing (so the draw is uniform over them, no set rejection).
+    draw_size[s] >= every R of stratum s (the caller checks).
+    """
+    n_horizons = strata_count.shape[0]
+    n_strata = strata_count.shape[1]
+    for h in range(n_horizons):
+        filled[h] = 0
+    for s in range(n_strata):
+        needed = 0
+        for h in range(n_horizons):
+            got[h] = 0
+            count = strata_count[h, s]
+            if count > 0:
+                needed += 1
+                gap = spacing[h] - 1 if spacing[h] > 1 else 0
+                reduced[h] = strata_size[h, s] - (count - 1) * gap
+        if needed == 0:
+            continue
+        state = stream_state_nb(seed, draw * n_strata + s)
+        n_seen = 0
+        while needed > 0:
+            state, value = _next_below(state, draw_size[s])
+            if mask[value]:
+                continue
+            mask[value] = True
+            seen[n_seen] = value
+            n_seen += 1
+            for h in range(n_horizons):
+                count = strata_count[h, s]
+                if got[h] < count and value < reduced[h]:
+                    picks[h, filled[h] + got[h]] = value
+                    got[h] += 1
+                    if got[h] == count:
+                        needed -= 1
+        for i in range(n_seen):
+            mask[seen[i]] = False
+        for h in range(n_horizons):
+            count = strata_count[h, s]
+            if count <= 0:
+                continue
+            first = filled[h]
+            gap = spacing[h] - 1 if spacing[h] > 1 else 0
+            if gap > 0:
+                picks[h, first : first + count] = np.sort(picks[h, first : first + count])
+                for i in range(count):
+                    picks[h, first + i] += i * gap
+            for i in range(count):
+                picks[h, first + i] += strata_start[h, s]
+            filled[h] += count
+
+
 @njit(cache=True, nogil=True, parallel=True)
+def random_entry_horizon_stats_nb(
+    ret: np.ndarray,
+    max_drawdown: np.ndarray,
+    draw_size: np.ndarray,
+    strata_start: np.ndarray,
+    strata_size: np.ndarray,
+    strata_count: np.ndarray,
+    spacing: np.ndarray,
+    n_draws: int,
+    seed: int,
+) -> np.ndarray:
+    """Null statistics of random entry sets for H horizons at once, on common random numbers.
+
+    ret, max_drawdown: float64[H, N], horizon h's pool in row h (its eligible days, in date
+    order; columns past its pool are never read). draw_size: int64[S]; strata_start,
+    strata_size, strata_count: int64[H, S]; spacing: int64[H] (see ``_sample_horizons``).
+    Returns float64[H, n_draws, 4] with columns ``NULL_STATISTICS`` (mean return, median
+    return, hit rate = share of returns > 0, mean max drawdown); NaN for a horizon with no
+    picks. Draw d of horizon h depends only on (seed, d, draw_size and horizon h's own
+    arrays): never on the other horizons or the thread count.
+    """
+    n_horizons = strata_count.shape[0]
+    k = np.zeros(n_horizons, dtype=np.int64)
+    k_max = 1
+    for h in range(n_horizons):
+        for s in range(strata_count.shape[1]):
+            if strata_count[h, s] > 0:
+                k[h] += strata_count[h, s]
+        if k[h] > k_max:
+            k_max = k[h]
+    max_draw = 1
+    for s in range(draw_size.shape[0]):
+        if draw_size[s] > max_draw:
+            max_draw = draw_size[s]
+    out = np.empty((n_horizons, n_draws, N_NULL_STATISTICS))
+    n_chunks = (n_draws + CHUNK - 1) // CHUNK
+    for c in prange(n_chunks):
+        mask = np.zeros(max_draw, dtype=np.bool_)
+        seen = np.empty(max_draw, dtype=np.int64)
+        picks = np.empty((n_horizons, k_max), dtype=np.int64)
+        filled = np.empty(n_horizons, dtype=np.int64)
+        got = np.empty(n_horizons, dtype=np.int64)
+        reduced = np.empty(n_horizons, dtype=np.int64)
+        values = np.empty(k_max)
+        stop = min(n_draws, (c + 1) * CHUNK)
+        for d in range(c * CHUNK, stop):
+            _sample_horizons(
+                seed, d, draw_size, strata_start, strata_size, strata_count, spacing,
+                mask, seen, picks, filled, got, reduced,
+            )
+            for h in range(n_horizons):
+                kh = k[h]
+                if kh == 0:
+                    for j in range(N_NULL_STATISTICS):
+                        out[h, d, j] = np.nan
+                    continue
+                total = 0.0
+                hits = 0
+                drawdown = 0.0
+                for i in range(kh):
+                    value = ret[h, picks[h, i]]
+                    values[i] = value
+                    total += value
+                    if value > 0.0:
+                        hits += 1
+                    drawdown += max_drawdown[h, picks[h, i]]
+                out[h, d, 0] = total / kh
+                out[h, d, 1] = np.median(values[:kh])
+                out[h, d, 2] = hits / kh
+                out[h, d, 3] = drawdown / kh
+    return out
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def random_entry_horizon_picks_nb(
+    draw_size: np.ndarray,
+    strata_start: np.ndarray,
+    strata_size: np.ndarray,
+    strata_count: np.ndarray,
+    spacing: np.ndarray,
+    n_draws: int,
+    seed: int,
+) -> np.ndarray:
+    """The pool rows behind ``random_entry_horizon_stats_nb``: int64[H, n_draws, k_max]
+    (row h, d holds horizon h's k_h picks, then -1), for tests and figures."""
+    n_horizons = strata_count.shape[0]
+    k_max = 1
+    for h in range(n_horizons):
+        kh = 0
+        for s in range(strata_count.shape[1]):
+            if strata_count[h, s] > 0:
+                kh += strata_count[h, s]
+        if kh > k_max:
+            k_max = kh
+    max_draw = 1
+    for s in range(draw_size.shape[0]):
+        if draw_size[s] > max_draw:
+            max_draw = draw_size[s]
+    out = np.full((n_horizons, n_draws, k_max), -1, dtype=np.int64)
+    n_chunks = (n_draws + CHUNK - 1) // CHUNK
+    for c in prange(n_chunks):
+        mask = np.zeros(max_draw, dtype=np.bool_)
+        seen = np.empty(max_draw, dtype=np.int64)
+        picks = np.empty((n_horizons, k_max), dtype=np.int64)
+        filled = np.empty(n_horizons, dtype=np.int64)
+        got = np.empty(n_horizons, dtype=np.int64)
+        reduced = np.empty(n_horizons, dtype=np.int64)
+        stop = min(n_draws, (c + 1) * CHUNK)
+        for d in range(c * CHUNK, stop):
+            _sample_horizons(
+                seed, d, draw_size, strata_start, strata_size, strata_count, spacing,
+                mask, seen, picks, filled, got, reduced,
+            )
+            for h in range(n_horizons):
+                for i in range(filled[h]):
+                    out[h, d, i] = picks[h, i]
+    return out
+
+
+@njit(cache=True, nogil=True)
 def random_entry_null_stats_nb(
     ret: np.ndarray,
     max_drawdown: np.ndarray,
@@ -171,43 +334,15 @@ def random_entry_null_stats_nb(
     n_draws: int,
     seed: int,
 ) -> np.ndarray:
-    """Null statistics of random entry sets: shape (n_draws, 4) with columns
-    ``NULL_STATISTICS`` (mean return, median return, hit rate = share of returns > 0, mean
-    max drawdown) over the picks of ``_sample_strata`` (one stratum = plain draw)."""
-    k = 0
-    max_size = 1
-    for s in range(strata_count.shape[0]):
-        k += strata_count[s]
-        if strata_size[s] > max_size:
-            max_size = strata_size[s]
-    out = np.empty((n_draws, N_NULL_STATISTICS))
-    n_chunks = (n_draws + CHUNK - 1) // CHUNK
-    for c in prange(n_chunks):
-        mask = np.zeros(max_size, dtype=np.bool_)
-        picks = np.empty(k, dtype=np.int64)
-        values = np.empty(k)
-        stop = min(n_draws, (c + 1) * CHUNK)
-        for d in range(c * CHUNK, stop):
-            state = stream_state_nb(seed, d)
-            _sample_strata(state, strata_start, strata_size, strata_count, spacing, mask, picks)
-            total = 0.0
-            hits = 0
-            drawdown = 0.0
-            for i in range(k):
-                value = ret[picks[i]]
-                values[i] = value
-                total += value
-                if value > 0.0:
-                    hits += 1
-                drawdown += max_drawdown[picks[i]]
-            out[d, 0] = total / k
-            out[d, 1] = np.median(values)
-            out[d, 2] = hits / k
-            out[d, 3] = drawdown / k
-    return out
+    """One horizon of ``random_entry_horizon_stats_nb`` (draw ranges = the strata sizes):
+    shape (n_draws, 4), columns ``NULL_STATISTICS``."""
+    return random_entry_horizon_stats_nb(
+        ret.reshape(1, -1), max_drawdown.reshape(1, -1), strata_size.copy(), strata_start.reshape(1, -1),
+        strata_size.reshape(1, -1), strata_count.reshape(1, -1), np.full(1, spacing, dtype=np.int64), n_draws, seed,
+    )[0]
 
 
-@njit(cache=True, nogil=True, parallel=True)
+@njit(cache=True, nogil=True)
 def random_entry_picks_nb(
     strata_start: np.ndarray,
     strata_size: np.ndarray,
@@ -216,25 +351,11 @@ def random_entry_picks_nb(
     n_draws: int,
     seed: int,
 ) -> np.ndarray:
-    """The pool indices behind ``random_entry_null_stats_nb`` (n_draws, k), for tests and
-    figures; same streams, so row d is exactly the set whose statistics are row d there."""
-    k = 0
-    max_size = 1
-    for s in range(strata_count.shape[0]):
-        k += strata_count[s]
-        if strata_size[s] > max_size:
-            max_size = strata_size[s]
-    out = np.empty((n_draws, k), dtype=np.int64)
-    n_chunks = (n_draws + CHUNK - 1) // CHUNK
-    for c in prange(n_chunks):
-        mask = np.zeros(max_size, dtype=np.bool_)
-        picks = np.empty(k, dtype=np.int64)
-        stop = min(n_draws, (c + 1) * CHUNK)
-        for d in range(c * CHUNK, stop):
-            state = stream_state_nb(seed, d)
-            _sample_strata(state, strata_start, strata_size, strata_count, spacing, mask, picks)
-            out[d] = picks
-    return out
+    """The pool rows behind ``random_entry_null_stats_nb`` (n_draws, k), for tests."""
+    return random_entry_horizon_picks_nb(
+        strata_size.copy(), strata_start.reshape(1, -1), strata_size.reshape(1, -1), strata_count.reshape(1, -1),
+        np.full(1, spacing, dtype=np.int64), n_draws, seed,
+    )[0]
 
 
 @njit(cache=True, nogil=True, parallel=True)

@@ -66,11 +66,40 @@ def test_null_stats_and_picks_match_twin(starts, sizes, counts, spacing) -> None
     np.testing.assert_array_equal(picks, _twins.random_entry_picks(starts, sizes, counts, spacing, 600, 5))
 
 
-def test_null_means_equal_column_zero_of_null_stats() -> None:
-    pool = np.random.default_rng(3).normal(size=5000)
-    means = stats_nb.random_entry_null_means_nb(pool, 25, 3000, 11)
-    stats = stats_nb.random_entry_null_stats_nb(pool, pool, *one_stratum(5000, 25), 1, 3000, 11)
-    np.testing.assert_array_equal(means, stats[:, 0])
+def test_horizon_stats_and_picks_match_twin() -> None:
+    # three horizons on nested pools (300, 290, 250 rows), two strata of draw sizes 150 and 150
+    rng = np.random.default_rng(6)
+    ret = rng.normal(0.01, 0.05, (3, 300))
+    drawdown = -np.abs(rng.normal(0.05, 0.03, (3, 300)))
+    draw_size = np.array([150, 150])
+    starts = np.array([[0, 150], [0, 150], [0, 150]])
+    sizes = np.array([[150, 150], [150, 140], [150, 100]])
+    counts = np.array([[4, 5], [4, 3], [4, 0]])
+    spacing = np.array([1, 9, 1])
+    kernel = stats_nb.random_entry_horizon_stats_nb(ret, drawdown, draw_size, starts, sizes, counts, spacing, 400, 7)
+    twin = _twins.random_entry_horizon_stats(ret, drawdown, draw_size, starts, sizes, counts, spacing, 400, 7)
+    np.testing.assert_allclose(kernel, twin, rtol=0, atol=1e-15)
+    picks = stats_nb.random_entry_horizon_picks_nb(draw_size, starts, sizes, counts, spacing, 400, 7)
+    for h in range(3):
+        k = counts[h].sum()
+        assert (picks[h, :, k:] == -1).all()
+        expected = [_twins.sample_horizons(7, d, draw_size, starts, sizes, counts, spacing)[h] for d in range(400)]
+        np.testing.assert_array_equal(picks[h, :, :k], np.array(expected))
+
+
+def test_common_random_numbers_share_sets_and_do_not_depend_on_other_horizons() -> None:
+    pool = 1000
+    one = np.array([pool])
+    starts, sizes, counts = np.zeros((1, 1), dtype=np.int64), np.array([[pool]]), np.array([[20]])
+    alone = stats_nb.random_entry_horizon_picks_nb(one, starts, sizes, counts, np.array([1]), 300, 9)[0]
+    # the same horizon next to a shorter pool with fewer events: its draws are unchanged
+    together = stats_nb.random_entry_horizon_picks_nb(
+        one, np.zeros((2, 1), dtype=np.int64), np.array([[pool], [950]]), np.array([[20], [18]]), np.array([1, 1]), 300, 9
+    )
+    np.testing.assert_array_equal(together[0], alone)
+    # and the shorter horizon's set is mostly the same days (common random numbers)
+    shared = np.mean([len(set(a) & set(b[:18])) / 18 for a, b in zip(together[0], together[1], strict=True)])
+    assert shared > 0.8
 
 
 def test_draws_depend_only_on_seed_and_draw_index() -> None:

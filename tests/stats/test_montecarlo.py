@@ -11,7 +11,7 @@ from numba import njit
 from backtest.errors import ParameterError
 from backtest.events import EventRules, Horizon, run_event_study
 from backtest.events.paths import aligned_paths
-from backtest.stats import random_entry_band, random_entry_null_means, random_entry_tests
+from backtest.stats import random_entry_band, random_entry_null_means, random_entry_tests, random_entry_tests_by_horizon
 from backtest.stats.baseline import eligible_days
 from backtest.stats.bench import finite_population_moments
 from backtest.stats.montecarlo import (
@@ -151,9 +151,11 @@ def _rejections(series_list, variants, horizons=H63, n_draws=999, alpha=0.05) ->
     for i, close in enumerate(series_list):
         study = run_event_study(close, rules, horizons)
         eligible = eligible_days(study)
-        for label, variant in counts:
-            result = random_entry_tests(study, label, variant=variant, n_draws=n_draws, seed=i, eligible=eligible)
-            counts[label, variant] += result["mean"].pvalue < alpha
+        for variant in variants:
+            labels = [h.label for h in horizons]
+            results = random_entry_tests_by_horizon(study, labels, variant=variant, n_draws=n_draws, seed=i, eligible=eligible)
+            for label in labels:
+                counts[label, variant] += results[label]["mean"].pvalue < alpha
     return {key: count / len(series_list) for key, count in counts.items()}
 
 
@@ -215,3 +217,18 @@ def test_errors_name_the_parameter() -> None:
         random_entry_null_means(np.ones(5), 6, n_draws=10, seed=1)
     with pytest.raises(ParameterError, match="length"):
         random_entry_band(study, length=0)
+
+
+@pytest.mark.parametrize("variant", ["plain", "spacing", "era"])
+def test_horizons_share_draws_and_match_one_horizon_calls(variant) -> None:
+    horizons = (Horizon("1m", days=21), Horizon("3m", days=63), Horizon("1y", days=252))
+    study = run_event_study(walk(4000, 3), EventRules(fast=20, slow=100, start="1982-01-01"), horizons)
+    together = random_entry_tests_by_horizon(study, variant=variant, n_draws=3000, seed=4)
+    assert set(together) == {"1m", "3m", "1y"}
+    for label in together:
+        alone = random_entry_tests(study, label, variant=variant, n_draws=3000, seed=4)
+        for name in NULL_STATISTICS:
+            np.testing.assert_array_equal(together[label][name].null, alone[name].null)
+            assert together[label][name].pvalue == alone[name].pvalue
+    # common random numbers: the 1m and 3m means move together draw by draw
+    assert np.corrcoef(together["1m"]["mean"].null, together["3m"]["mean"].null)[0, 1] > 0.3
