@@ -17,6 +17,7 @@ gives the very values computing them would.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -55,7 +56,9 @@ class CalibrationCacheError(ParameterError):
     """A stored calibration file does not match the key it is filed under."""
 
 
+@functools.lru_cache(maxsize=1)
 def _code_digest() -> str:
+    """Read once per process, so every key of a run hashes the same source."""
     digest = hashlib.sha256()
     files = [_PACKAGE_ROOT / name for name in _CODE_FILES]
     for package in _CODE_PACKAGES:
