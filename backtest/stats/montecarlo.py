@@ -352,11 +352,11 @@ def _horizon_plans(
     if (sizes > draw_size[None, :]).any():
         raise ParameterError("a horizon's pool holds more days than the sample window")
     n_pool = max(len(pool.ret) for pool in pools)
-    ret = np.zeros((n_horizons, n_pool))
-    max_drawdown = np.zeros((n_horizons, n_pool))
+    ret = np.zeros((n_pool, n_horizons))
+    max_drawdown = np.zeros((n_pool, n_horizons))
     for h, pool in enumerate(pools):
-        ret[h, : len(pool.ret)] = pool.ret
-        max_drawdown[h, : len(pool.ret)] = pool.max_drawdown
+        ret[: len(pool.ret), h] = pool.ret
+        max_drawdown[: len(pool.ret), h] = pool.max_drawdown
         if not (np.isfinite(pool.ret).all() and np.isfinite(pool.max_drawdown).all()):
             raise ParameterError("the pool holds NaN values: pass only eligible (complete) days")
     return pools, {

@@ -10,7 +10,7 @@ SplitMix64: Steele, Lea & Flood (2014), "Fast splittable pseudorandom number gen
 OOPSLA; the finaliser is Stafford's "Mix13" variant, as in Java's SplittableRandom.
 
 Shared with ``backtest.sweep`` (keep the names and signatures stable):
-``random_entry_null_means_nb(pool, k, n_draws, seed)`` and
+``random_entry_null_means_nb(pool, k, n_draws, seed)``, ``median_inplace_nb(values, k)`` and
 ``stationary_bootstrap_indices_nb(n_obs, mean_block, seed, replication)``.
 """
 
@@ -125,6 +125,60 @@ def random_entry_null_means_nb(pool: np.ndarray, k: int, n_draws: int, seed: int
 
 
 @njit(cache=True, nogil=True)
+def _select_nb(values: np.ndarray, k: int, rank: int) -> float:
+    """The rank-th smallest of values[0:k] (0-based), partitioning values in place
+    (Hoare's quickselect with a median-of-three pivot): O(k) on average, where sorting
+    costs O(k log k). Exact: it only moves values, so a median is bit-identical to the
+    sorted array's."""
+    lo = 0
+    hi = k - 1
+    while hi > lo:
+        mid = (lo + hi) // 2
+        # median of three as the pivot (ordering values[lo], values[mid], values[hi])
+        if values[mid] < values[lo]:
+            values[mid], values[lo] = values[lo], values[mid]
+        if values[hi] < values[lo]:
+            values[hi], values[lo] = values[lo], values[hi]
+        if values[hi] < values[mid]:
+            values[hi], values[mid] = values[mid], values[hi]
+        pivot = values[mid]
+        i = lo
+        j = hi
+        while i <= j:
+            while values[i] < pivot:
+                i += 1
+            while values[j] > pivot:
+                j -= 1
+            if i <= j:
+                values[i], values[j] = values[j], values[i]
+                i += 1
+                j -= 1
+        if rank <= j:
+            hi = j
+        elif rank >= i:
+            lo = i
+        else:
+            return values[rank]
+    return values[rank]
+
+
+@njit(cache=True, nogil=True)
+def median_inplace_nb(values: np.ndarray, k: int) -> float:
+    """SHARED API. Median of values[0:k], reordering them (twin: ``numpy.median``; exact,
+    bit for bit: selection only moves values)."""
+    # values[0:k] reordered; the lower middle of an even k is the largest value left of
+    # the upper middle once that one is selected
+    upper = _select_nb(values, k, k // 2)
+    if k % 2 == 1:
+        return upper
+    lower = values[0]
+    for i in range(1, k // 2):
+        if values[i] > lower:
+            lower = values[i]
+    return (lower + upper) / 2.0
+
+
+@njit(cache=True, nogil=True)
 def _sample_horizons(
     seed: int,
     draw: int,
@@ -217,8 +271,10 @@ def random_entry_horizon_stats_nb(
 ) -> np.ndarray:
     """Null statistics of random entry sets for H horizons at once, on common random numbers.
 
-    ret, max_drawdown: float64[H, N], horizon h's pool in row h (its eligible days, in date
-    order; columns past its pool are never read). draw_size: int64[S]; strata_start,
+    ret, max_drawdown: float64[N, H], horizon h's pool in column h (its eligible days, in
+    date order; rows past its pool are never read). Days run down the rows so that the
+    horizons' values of one day share a cache line: with common random numbers the
+    horizons mostly pick the same rows, and the gathers dominate the cost. draw_size: int64[S]; strata_start,
     strata_size, strata_count: int64[H, S]; spacing: int64[H] (see ``_sample_horizons``).
     Returns float64[H, n_draws, 4] with columns ``NULL_STATISTICS`` (mean return, median
     return, hit rate = share of returns > 0, mean max drawdown); NaN for a horizon with no
@@ -264,14 +320,14 @@ def random_entry_horizon_stats_nb(
                 hits = 0
                 drawdown = 0.0
                 for i in range(kh):
-                    value = ret[h, picks[h, i]]
+                    value = ret[picks[h, i], h]
                     values[i] = value
                     total += value
                     if value > 0.0:
                         hits += 1
-                    drawdown += max_drawdown[h, picks[h, i]]
+                    drawdown += max_drawdown[picks[h, i], h]
                 out[h, d, 0] = total / kh
-                out[h, d, 1] = np.median(values[:kh])
+                out[h, d, 1] = median_inplace_nb(values, kh)
                 out[h, d, 2] = hits / kh
                 out[h, d, 3] = drawdown / kh
     return out
@@ -337,7 +393,7 @@ def random_entry_null_stats_nb(
     """One horizon of ``random_entry_horizon_stats_nb`` (draw ranges = the strata sizes):
     shape (n_draws, 4), columns ``NULL_STATISTICS``."""
     return random_entry_horizon_stats_nb(
-        ret.reshape(1, -1), max_drawdown.reshape(1, -1), strata_size.copy(), strata_start.reshape(1, -1),
+        ret.reshape(-1, 1), max_drawdown.reshape(-1, 1), strata_size.copy(), strata_start.reshape(1, -1),
         strata_size.reshape(1, -1), strata_count.reshape(1, -1), np.full(1, spacing, dtype=np.int64), n_draws, seed,
     )[0]
 

@@ -13,6 +13,7 @@ from numba import njit, prange
 
 from backtest.events.nb import timed_event_nb
 from backtest.signals.nb import GOLDEN
+from backtest.stats.nb import median_inplace_nb as _median_nb
 
 
 # ---------------------------------------------------------------------------------------
@@ -260,58 +261,6 @@ def pairwise_sum_nb(values: np.ndarray, lo: int, n: int) -> float:
             result = stack_left[top] + result
             top -= 1
     return result
-
-
-@njit(cache=True, nogil=True)
-def _select_nb(values: np.ndarray, k: int, rank: int) -> float:
-    """The rank-th smallest of values[0:k] (0-based), partitioning values in place
-    (Hoare's quickselect with a median-of-three pivot): O(k) on average, where sorting
-    costs O(k log k). Exact: it only moves values, so a median is bit-identical to the
-    sorted array's."""
-    lo = 0
-    hi = k - 1
-    while hi > lo:
-        mid = (lo + hi) // 2
-        # median of three as the pivot (ordering values[lo], values[mid], values[hi])
-        if values[mid] < values[lo]:
-            values[mid], values[lo] = values[lo], values[mid]
-        if values[hi] < values[lo]:
-            values[hi], values[lo] = values[lo], values[hi]
-        if values[hi] < values[mid]:
-            values[hi], values[mid] = values[mid], values[hi]
-        pivot = values[mid]
-        i = lo
-        j = hi
-        while i <= j:
-            while values[i] < pivot:
-                i += 1
-            while values[j] > pivot:
-                j -= 1
-            if i <= j:
-                values[i], values[j] = values[j], values[i]
-                i += 1
-                j -= 1
-        if rank <= j:
-            hi = j
-        elif rank >= i:
-            lo = i
-        else:
-            return values[rank]
-    return values[rank]
-
-
-@njit(cache=True, nogil=True)
-def _median_nb(values: np.ndarray, k: int) -> float:
-    # values[0:k] reordered; the lower middle of an even k is the largest value left of
-    # the upper middle once that one is selected
-    upper = _select_nb(values, k, k // 2)
-    if k % 2 == 1:
-        return upper
-    lower = values[0]
-    for i in range(1, k // 2):
-        if values[i] > lower:
-            lower = values[i]
-    return (lower + upper) / 2.0
 
 
 @njit(cache=True, nogil=True, parallel=True)

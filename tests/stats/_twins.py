@@ -101,12 +101,12 @@ def random_entry_horizon_stats(ret, max_drawdown, draw_sizes, starts, sizes, cou
     for d in range(n_draws):
         picks = sample_horizons(seed, d, draw_sizes, starts, sizes, counts, spacings)
         for h, rows in enumerate(picks):
-            out[h, d] = _stats(ret[h], max_drawdown[h], rows)
+            out[h, d] = _stats(np.asarray(ret)[:, h], np.asarray(max_drawdown)[:, h], rows)
     return out
 
 
 def random_entry_null_stats(ret, max_drawdown, starts, sizes, counts, spacing, n_draws, seed) -> np.ndarray:
-    return random_entry_horizon_stats([ret], [max_drawdown], sizes, [starts], [sizes], [counts], [spacing], n_draws, seed)[0]
+    return random_entry_horizon_stats(np.asarray(ret)[:, None], np.asarray(max_drawdown)[:, None], sizes, [starts], [sizes], [counts], [spacing], n_draws, seed)[0]
 
 
 def random_entry_picks(starts, sizes, counts, spacing, n_draws, seed) -> np.ndarray:

@@ -69,8 +69,8 @@ def test_null_stats_and_picks_match_twin(starts, sizes, counts, spacing) -> None
 def test_horizon_stats_and_picks_match_twin() -> None:
     # three horizons on nested pools (300, 290, 250 rows), two strata of draw sizes 150 and 150
     rng = np.random.default_rng(6)
-    ret = rng.normal(0.01, 0.05, (3, 300))
-    drawdown = -np.abs(rng.normal(0.05, 0.03, (3, 300)))
+    ret = rng.normal(0.01, 0.05, (300, 3))
+    drawdown = -np.abs(rng.normal(0.05, 0.03, (300, 3)))
     draw_size = np.array([150, 150])
     starts = np.array([[0, 150], [0, 150], [0, 150]])
     sizes = np.array([[150, 150], [150, 140], [150, 100]])
@@ -213,3 +213,10 @@ def test_bootstrap_path_stats_kernel_matches_twin() -> None:
     np.testing.assert_array_equal(counts, twin_counts)
     assert counts.min() > 5
     np.testing.assert_allclose(stats, twin_stats, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 10, 31, 200])
+def test_median_inplace_matches_numpy(k) -> None:
+    rng = np.random.default_rng(k)
+    for values in (rng.normal(size=k), np.round(rng.normal(size=k), 1)):  # with and without ties
+        assert stats_nb.median_inplace_nb(values.copy(), k) == np.median(values)
