@@ -10,7 +10,8 @@ SplitMix64: Steele, Lea & Flood (2014), "Fast splittable pseudorandom number gen
 OOPSLA; the finaliser is Stafford's "Mix13" variant, as in Java's SplittableRandom.
 
 Shared with ``backtest.sweep`` (keep the names and signatures stable):
-``random_entry_null_means_nb(pool, k, n_draws, seed)``, ``median_inplace_nb(values, k)`` and
+``random_entry_null_means_nb(pool, k, n_draws, seed)``, ``random_entry_prefix_means_nb(pool,
+ks, n_draws, seed)``, ``median_inplace_nb(values, k)`` and
 ``stationary_bootstrap_indices_nb(n_obs, mean_block, seed, replication)``.
 """
 
@@ -121,6 +122,57 @@ def random_entry_null_means_nb(pool: np.ndarray, k: int, n_draws: int, seed: int
             for i in range(k):
                 total += pool[picks[i]]
             out[d] = total / k
+    return out
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def random_entry_prefix_means_nb(pool: np.ndarray, ks: np.ndarray, n_draws: int, seed: int) -> np.ndarray:
+    """SHARED API. Random-entry null means for many event counts at once, on common random
+    numbers: out[j, d] = mean of the first ks[j] days of draw d's random order of the pool.
+
+    Draw d shuffles the pool by a partial Fisher-Yates (step i swaps position i with a
+    uniform position in [i, n); Knuth, TAOCP vol. 2, Algorithm P) for max(ks) steps, so its
+    first k days are a uniform k-subset drawn without replacement for every k at once, and
+    one pass of max(ks) steps serves every count (the sweep needs a null per distinct event
+    count; drawing each separately costs the sum of the counts per draw). The prefix of
+    length k depends only on (seed, d, k), not on the other counts asked for.
+    pool: float64[n]; ks: int64[m], each in 1..n. Returns float64[m, n_draws].
+    """
+    n = pool.shape[0]
+    m = ks.shape[0]
+    k_max = 0
+    for j in range(m):
+        if ks[j] > k_max:
+            k_max = ks[j]
+    # stop after each needed count, in increasing order
+    order = np.argsort(ks)
+    out = np.empty((m, n_draws))
+    n_chunks = (n_draws + CHUNK - 1) // CHUNK
+    for c in prange(n_chunks):
+        permutation = np.arange(n)
+        stop = min(n_draws, (c + 1) * CHUNK)
+        swapped = np.empty(k_max, dtype=np.int64)
+        for d in range(c * CHUNK, stop):
+            state = stream_state_nb(seed, d)
+            total = 0.0
+            j = 0
+            for i in range(k_max):
+                state, offset = _next_below(state, n - i)
+                other = i + offset
+                swapped[i] = other
+                chosen = permutation[other]
+                permutation[other] = permutation[i]
+                permutation[i] = chosen
+                total += pool[chosen]
+                while j < m and ks[order[j]] == i + 1:
+                    out[order[j], d] = total / (i + 1)
+                    j += 1
+            # undo the swaps, last first, so the next draw starts from the identity
+            for i in range(k_max - 1, -1, -1):
+                other = swapped[i]
+                chosen = permutation[i]
+                permutation[i] = permutation[other]
+                permutation[other] = chosen
     return out
 
 

@@ -124,6 +124,24 @@ def random_entry_null_means(pool, k, n_draws, seed) -> np.ndarray:
     return out
 
 
+def random_entry_prefix_means(pool, ks, n_draws, seed) -> np.ndarray:
+    """Means of the first k days of each draw's partial Fisher-Yates shuffle, per k."""
+    out = np.empty((len(ks), n_draws))
+    n = len(pool)
+    for d in range(n_draws):
+        stream = Stream(seed, d)
+        order = list(range(n))
+        for i in range(max(ks)):
+            other = i + stream.below(n - i)
+            order[i], order[other] = order[other], order[i]
+        for j, k in enumerate(ks):
+            total = 0.0
+            for p in order[:k]:  # left to right, as the kernel adds
+                total += pool[p]
+            out[j, d] = total / k
+    return out
+
+
 def random_entry_path_means(close, pool_start, pool_size, k, length, n_draws, seed) -> np.ndarray:
     out = np.empty((n_draws, length + 1))
     for d in range(n_draws):

@@ -220,3 +220,28 @@ def test_median_inplace_matches_numpy(k) -> None:
     rng = np.random.default_rng(k)
     for values in (rng.normal(size=k), np.round(rng.normal(size=k), 1)):  # with and without ties
         assert stats_nb.median_inplace_nb(values.copy(), k) == np.median(values)
+
+
+def test_prefix_means_kernel_matches_twin_and_any_subset_of_counts() -> None:
+    pool = np.random.default_rng(8).normal(0.01, 0.05, 120)
+    ks = np.array([30, 1, 7, 120, 8])
+    kernel = stats_nb.random_entry_prefix_means_nb(pool, ks, 700, 13)
+    np.testing.assert_allclose(kernel, _twins.random_entry_prefix_means(pool, ks, 700, 13), rtol=0, atol=1e-15)
+    # a count's null does not depend on the other counts asked for (blocks of counts merge exactly)
+    np.testing.assert_array_equal(stats_nb.random_entry_prefix_means_nb(pool, np.array([7]), 700, 13)[0], kernel[2])
+    # k = n is the pool mean on every draw; k = 1 draws single days uniformly
+    np.testing.assert_allclose(kernel[3], pool.mean(), rtol=0, atol=1e-14)
+    singles = stats_nb.random_entry_prefix_means_nb(pool, np.array([1]), 60_000, 2)[0]
+    counts = pd.Series(singles).value_counts()
+    assert len(counts) == len(pool)
+    assert scipy.stats.chisquare(counts.to_numpy()).pvalue > 0.001
+
+
+def test_prefix_means_have_the_sampling_without_replacement_moments() -> None:
+    pool = np.random.default_rng(9).normal(size=400)
+    ks = np.array([5, 50, 200])
+    null = stats_nb.random_entry_prefix_means_nb(pool, ks, 40_000, 4)
+    for j, k in enumerate(ks):
+        variance = pool.var(ddof=1) / k * (1 - k / len(pool))  # finite-population correction
+        assert abs(null[j].mean() - pool.mean()) < 5 * np.sqrt(variance / 40_000)
+        assert abs(null[j].var() / variance - 1) < 0.05
