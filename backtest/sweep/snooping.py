@@ -116,6 +116,8 @@ def bootstrap_day_counts(
         if indices.ndim != 2 or indices.shape[1] != n_days:
             raise ParameterError(f"indices must have shape (reps, {n_days}), got {indices.shape}")
         reps = indices.shape[0]
+    if indices is None and index_generator is None:
+        return _kernels.bootstrap_day_counts_nb(int(n_days), float(mean_block), int(seed), int(start), int(reps), REPS_PER_CHUNK)
     generator = index_generator or default_index_generator()
     n_chunks = (reps + REPS_PER_CHUNK - 1) // REPS_PER_CHUNK
     counts = np.zeros((n_chunks, n_days, REPS_PER_CHUNK))
