@@ -44,8 +44,6 @@ _CODE_FILES: tuple[str, ...] = (
     "stats/baseline.py",
     "stats/joint.py",
     "stats/overlap.py",
-    "stats/nb.py",
-    "stats/_rng.py",
 )
 _CODE_PACKAGES: tuple[str, ...] = ("events", "signals")
 """Source the simulation runs through (``calibrate`` -> ``run_event_study`` -> tests)."""
