@@ -309,6 +309,32 @@ def _sample_horizons(
             filled[h] += count
 
 
+@njit(cache=True, nogil=True)
+def _median_of_ranks(present: np.ndarray, block_count: np.ndarray, ordered: np.ndarray, h: int, k: int) -> float:
+    """Median of k marked ranks: the value ``ordered[rank, h]`` at the middle marked rank
+    (the mean of the two middle ones for even k, as ``numpy.median``)."""
+    target = (k - 1) // 2
+    seen = 0
+    block = 0
+    while seen + block_count[block] <= target:
+        seen += block_count[block]
+        block += 1
+    r = block * 64
+    while True:
+        if present[r]:
+            if seen == target:
+                break
+            seen += 1
+        r += 1
+    lower = ordered[r, h]
+    if k % 2 == 1:
+        return lower
+    r += 1
+    while not present[r]:
+        r += 1
+    return (lower + ordered[r, h]) / 2.0
+
+
 @njit(cache=True, nogil=True, parallel=True)
 def random_entry_horizon_stats_nb(
     ret: np.ndarray,
@@ -346,6 +372,20 @@ def random_entry_horizon_stats_nb(
     for s in range(draw_size.shape[0]):
         if draw_size[s] > max_draw:
             max_draw = draw_size[s]
+    # The median of a draw is read off ranks (pool values sorted once per horizon): mark the
+    # picks' ranks, count them per block of 64 ranks, walk the blocks to the middle. Selection
+    # on the values themselves (quickselect) costs most of the kernel: its comparisons are
+    # coin flips for the branch predictor.
+    n_rows = ret.shape[0]
+    rank = np.empty((n_rows, n_horizons), dtype=np.int64)
+    ordered = np.empty((n_rows, n_horizons))
+    for h in range(n_horizons):
+        column = ret[:, h].copy()
+        by_value = np.argsort(column, kind="mergesort")
+        for r in range(n_rows):
+            rank[by_value[r], h] = r
+            ordered[r, h] = column[by_value[r]]
+    n_blocks = (n_rows + 63) // 64
     out = np.empty((n_horizons, n_draws, N_NULL_STATISTICS))
     n_chunks = (n_draws + CHUNK - 1) // CHUNK
     for c in prange(n_chunks):
@@ -355,7 +395,8 @@ def random_entry_horizon_stats_nb(
         filled = np.empty(n_horizons, dtype=np.int64)
         got = np.empty(n_horizons, dtype=np.int64)
         reduced = np.empty(n_horizons, dtype=np.int64)
-        values = np.empty(k_max)
+        present = np.zeros(n_blocks * 64, dtype=np.bool_)
+        block_count = np.zeros(n_blocks, dtype=np.int64)
         stop = min(n_draws, (c + 1) * CHUNK)
         for d in range(c * CHUNK, stop):
             _sample_horizons(
@@ -372,14 +413,21 @@ def random_entry_horizon_stats_nb(
                 hits = 0
                 drawdown = 0.0
                 for i in range(kh):
-                    value = ret[picks[h, i], h]
-                    values[i] = value
+                    row = picks[h, i]
+                    value = ret[row, h]
                     total += value
                     if value > 0.0:
                         hits += 1
-                    drawdown += max_drawdown[picks[h, i], h]
+                    drawdown += max_drawdown[row, h]
+                    r = rank[row, h]
+                    present[r] = True
+                    block_count[r >> 6] += 1
                 out[h, d, 0] = total / kh
-                out[h, d, 1] = median_inplace_nb(values, kh)
+                out[h, d, 1] = _median_of_ranks(present, block_count, ordered, h, kh)
+                for i in range(kh):
+                    r = rank[picks[h, i], h]
+                    present[r] = False
+                    block_count[r >> 6] = 0
                 out[h, d, 2] = hits / kh
                 out[h, d, 3] = drawdown / kh
     return out
