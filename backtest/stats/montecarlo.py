@@ -9,7 +9,9 @@ of the same sample window. Variants: "plain" (uniform), "spacing" (no two random
 closer than the closest two events), "era" (one random day from the calendar year of each
 event). p-values use the +1 correction (Davison & Hinkley 1997, Bootstrap Methods, ch. 4;
 North, Curtis & Sham 2002, Am. J. Hum. Genet. 71(2)): p = (1 + #{null >= observed}) / (1 + B),
-never 0.
+never 0. Every horizon of a study is drawn in one pass on common random numbers
+(``random_entry_tests_by_horizon``): draw d picks the same days for horizons whose pools and
+event counts agree, so horizon-to-horizon differences are not Monte Carlo noise.
 
 Calibration (tests/stats/test_montecarlo.py, random walks, SMA 50/200, one-sided 5%): plain
 rejects ~4.5% at 1 month and ~3.5% at 3 months; spacing-matched ~5% at both. The plain test
