@@ -375,12 +375,12 @@ def long_run_variances_nb(
 
 @njit(cache=True, nogil=True, parallel=True)
 def bootstrap_day_counts_nb(n_days: int, mean_block: float, seed: int, start: int, reps: int, chunk: int) -> np.ndarray:
-    """float64[n_chunks, n_days, chunk]: how often each day appears in replications
+    """float32[n_chunks, n_days, chunk]: how often each day appears in replications
     start .. start + reps - 1 of the stationary bootstrap (replication b =
     ``stationary_bootstrap_indices_nb(n_days, mean_block, seed, b)``), laid out as
     ``bootstrap_maxima_nb`` reads them; one chunk of replications per thread."""
     n_chunks = (reps + chunk - 1) // chunk
-    counts = np.zeros((n_chunks, n_days, chunk))
+    counts = np.zeros((n_chunks, n_days, chunk), dtype=np.float32)
     for c in prange(n_chunks):
         for b in range(c * chunk, min(reps, (c + 1) * chunk)):
             drawn = stationary_bootstrap_indices_nb(n_days, mean_block, seed, start + b)
