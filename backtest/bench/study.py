@@ -26,7 +26,7 @@ from backtest.bench.measure import cpu_count
 # table: file suffix, function name). The cumulative time of each is reported, so nested
 # stages (figures inside the study) are not subtracted from their parents.
 PROFILE_STAGES: tuple[tuple[str, str, str], ...] = (
-    ("random_entry_monte_carlo", "backtest/stats/montecarlo.py", "random_entry_tests"),
+    ("random_entry_monte_carlo", "backtest/stats/montecarlo.py", "random_entry_tests_by_horizon"),
     ("bootstrapped_paths", "backtest/stats/bootstrap.py", "bootstrap_path_tests"),
     ("statistics_total", "backtest/stats/analysis.py", "analyze_events"),
     ("loading", "backtest/data/catalog.py", "load_series"),

@@ -341,15 +341,15 @@ def _published_rows(spec: ClaimSpec, load: Any, horizons: tuple[Horizon, ...]) -
 def _calibration(spec: ClaimSpec, measured: _Measured, statistics: EventStatistics, seed: int) -> dict[str, Any] | None:
     """Size and power of the tests on simulated paths (only for a rule on the price path alone,
     measured on the series itself: a simulated path has no other series)."""
-    from backtest.stats.calibration import calibrate
+    from backtest.stats.calibration_cache import cached_calibrate
 
     replications = spec.analysis.calibration
     if not replications or not measured.source.price_only or measured.benchmark is not None:
         return None
     rows: list[dict[str, Any]] = []
     for model in ("gbm", "garch_t"):
-        result = calibrate(measured.market.close, measured.rules, spec.judged_horizons(), null_model=model,
-                           n_replications=replications, seed=seed, alpha=statistics.alpha)
+        result = cached_calibrate(measured.market.close, measured.rules, spec.judged_horizons(), null_model=model,
+                                  n_replications=replications, seed=seed, alpha=statistics.alpha)
         rows += result.to_dict()["rows"]
     return {"n_replications": replications, "alpha": statistics.alpha, "seed": seed, "rows": rows}
 

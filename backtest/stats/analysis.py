@@ -50,7 +50,7 @@ from backtest.stats.montecarlo import (
     VARIANTS,
     MonteCarloTest,
     check_count,
-    random_entry_tests,
+    random_entry_tests_by_horizon,
 )
 from backtest.stats.multiple import holm
 from backtest.stats.overlap import OverlapMeanTest, overlap_mean_test
@@ -595,6 +595,13 @@ def analyze_events(
             tests={label: {s: in_claim_direction(t, claim) for s, t in tests.items()} for label, tests in paths.tests.items()},
         )
 
+    # one kernel pass per variant over every horizon with events (common random numbers)
+    tested = tuple(h.label for h in study.horizons if len(study.complete(h.label)))
+    random_entry_by_horizon = {
+        variant: random_entry_tests_by_horizon(study, tested, variant=variant, n_draws=n_draws, seed=seed, eligible=eligible)
+        for variant in variants
+    }
+
     partial: list[dict[str, object]] = []
     for horizon in study.horizons:
         label = horizon.label
@@ -617,7 +624,7 @@ def analyze_events(
         random_entry: dict[str, dict[str, MonteCarloTest]] = {}
         if n:
             for variant in variants:
-                tests = random_entry_tests(study, label, variant=variant, n_draws=n_draws, seed=seed, eligible=eligible)
+                tests = random_entry_by_horizon[variant][label]
                 random_entry[variant] = {name: in_claim_direction(test, claim) for name, test in tests.items()}
         item = {
             "horizon": horizon,

@@ -10,8 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.stats
-import statsmodels.api as sm
 
 from backtest.checks import check_scalar
 from backtest.errors import ParameterError
@@ -129,7 +127,10 @@ def hac_mean_test(values: object, maxlags: int, *, alternative: Alternative = "g
     estimate = float(y.mean()) if n else np.nan
     if n < 2 or np.ptp(y) == 0.0:
         return TestResult("hac_t", np.nan, np.nan, np.nan, alternative, n, null_value, estimate, (("maxlags", float(maxlags)),))
-    fit = sm.OLS(y - null_value, np.ones((n, 1))).fit(cov_type="HAC", cov_kwds={"maxlags": int(maxlags)}, use_t=True)
+    import scipy.stats  # imported here: scipy.stats and statsmodels cost ~1 s to import
+    from statsmodels.regression.linear_model import OLS
+
+    fit = OLS(y - null_value, np.ones((n, 1))).fit(cov_type="HAC", cov_kwds={"maxlags": int(maxlags)}, use_t=True)
     t_stat = float(fit.tvalues[0])
     df = float(fit.df_resid)
     p_two = float(fit.pvalues[0])
@@ -156,6 +157,8 @@ def binomial_hit_test(values: object, hit_rate_null: float, *, alternative: Alte
     hits = int(np.count_nonzero(x > 0.0))
     if n == 0:
         return TestResult("binomial", np.nan, np.nan, np.nan, alternative, 0, hit_rate_null, np.nan)
+    import scipy.stats
+
     result = scipy.stats.binomtest(hits, n, hit_rate_null, alternative=alternative)
     two = scipy.stats.binomtest(hits, n, hit_rate_null, alternative="two-sided")
     return TestResult(
@@ -174,6 +177,8 @@ def wilcoxon_test(values: object, *, alternative: Alternative = "greater") -> Te
     estimate = float(np.median(x)) if n else np.nan
     if np.count_nonzero(x) < 2:
         return TestResult("wilcoxon", np.nan, np.nan, np.nan, alternative, n, 0.0, estimate)
+    import scipy.stats
+
     result = scipy.stats.wilcoxon(x, alternative=alternative)
     two = scipy.stats.wilcoxon(x, alternative="two-sided")
     return TestResult("wilcoxon", float(result.statistic), float(result.pvalue), float(two.pvalue), alternative, n, 0.0, estimate)
@@ -190,6 +195,8 @@ def bootstrap_mean_ci(values: object, *, seed: int, confidence_level: float = 0.
     estimate = float(x.mean()) if n else np.nan
     if n < 2 or np.ptp(x) == 0.0:
         return ConfidenceInterval(np.nan, np.nan, estimate, confidence_level, "percentile", n)
+    import scipy.stats
+
     result = scipy.stats.bootstrap(
         (x,),
         np.mean,

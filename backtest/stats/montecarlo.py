@@ -9,7 +9,9 @@ of the same sample window. Variants: "plain" (uniform), "spacing" (no two random
 closer than the closest two events), "era" (one random day from the calendar year of each
 event). p-values use the +1 correction (Davison & Hinkley 1997, Bootstrap Methods, ch. 4;
 North, Curtis & Sham 2002, Am. J. Hum. Genet. 71(2)): p = (1 + #{null >= observed}) / (1 + B),
-never 0.
+never 0. Every horizon of a study is drawn in one pass on common random numbers
+(``random_entry_tests_by_horizon``): draw d picks the same days for horizons whose pools and
+event counts agree, so horizon-to-horizon differences are not Monte Carlo noise.
 
 Calibration (tests/stats/test_montecarlo.py, random walks, SMA 50/200, one-sided 5%): plain
 rejects ~4.5% at 1 month and ~3.5% at 3 months; spacing-matched ~5% at both. The plain test
@@ -315,6 +317,111 @@ def event_pool(study: EventStudy, label: str, eligible: EligibleDays | None = No
     )
 
 
+def _horizon_plans(
+    study: EventStudy, labels: Sequence[str], variant: str, eligible: EligibleDays
+) -> tuple[list[EventPool], dict[str, np.ndarray]]:
+    """Pools of ``labels`` and the kernel arrays of ``random_entry_horizon_stats_nb``.
+
+    Strata are those of the whole sample window (one for plain and spacing, every calendar
+    year for era), whatever horizons are asked for, so a horizon's draws never depend on
+    which other horizons run beside it. Draw ranges are the window's stratum sizes; horizon
+    h's stratum s is its own ``sampling_plan`` stratum for that year (count 0 elsewhere).
+    """
+    window_dates = pd.DatetimeIndex(eligible.table["day_date"])
+    pools = [event_pool(study, label, eligible) for label in labels]
+    for pool in pools:
+        if len(pool.event_rows) == 0:
+            raise ParameterError(f"horizon {pool.label!r} has no complete event to test")
+    plans = [sampling_plan(pool.dates, pool.event_rows, variant) for pool in pools]
+    n_horizons = len(pools)
+    if variant == "era":
+        window_years = np.asarray(window_dates.year)
+        years, draw_size = np.unique(window_years, return_counts=True)
+        pool_years = [np.asarray(pool.dates.year)[plan.strata_start] for pool, plan in zip(pools, plans, strict=True)]
+    else:
+        years, draw_size = np.zeros(1, dtype=np.int64), np.array([len(window_dates)])
+        pool_years = [np.zeros(1, dtype=np.int64) for _ in pools]
+    n_strata = len(years)
+    starts = np.zeros((n_horizons, n_strata), dtype=np.int64)
+    sizes = np.zeros((n_horizons, n_strata), dtype=np.int64)
+    counts = np.zeros((n_horizons, n_strata), dtype=np.int64)
+    for h, plan in enumerate(plans):
+        columns = np.searchsorted(years, pool_years[h])
+        starts[h, columns] = plan.strata_start
+        sizes[h, columns] = plan.strata_size
+        counts[h, columns] = plan.strata_count
+    spacing = np.array([plan.spacing for plan in plans], dtype=np.int64)
+    if (sizes > draw_size[None, :]).any():
+        raise ParameterError("a horizon's pool holds more days than the sample window")
+    n_pool = max(len(pool.ret) for pool in pools)
+    ret = np.zeros((n_pool, n_horizons))
+    max_drawdown = np.zeros((n_pool, n_horizons))
+    for h, pool in enumerate(pools):
+        ret[: len(pool.ret), h] = pool.ret
+        max_drawdown[: len(pool.ret), h] = pool.max_drawdown
+        if not (np.isfinite(pool.ret).all() and np.isfinite(pool.max_drawdown).all()):
+            raise ParameterError("the pool holds NaN values: pass only eligible (complete) days")
+    return pools, {
+        "ret": ret,
+        "max_drawdown": max_drawdown,
+        "draw_size": draw_size.astype(np.int64),
+        "strata_start": starts,
+        "strata_size": sizes,
+        "strata_count": counts,
+        "spacing": spacing,
+    }
+
+
+def random_entry_tests_by_horizon(
+    study: EventStudy,
+    labels: Sequence[str] | None = None,
+    *,
+    variant: Variant = "plain",
+    n_draws: int = 100_000,
+    seed: int = DEFAULT_SEED,
+    eligible: EligibleDays | None = None,
+) -> dict[str, dict[str, MonteCarloTest]]:
+    """Random-entry Monte Carlo of every horizon in ``labels`` (default: the study's) in one
+    kernel pass, on common random numbers: ``{label: {statistic: MonteCarloTest}}``.
+
+    Draw d of every horizon reads the same stream (sub-seed ``seed_from(seed,
+    "random_entry", variant)``): horizons whose pools and event counts agree get the same
+    entry sets, and nearly equal ones nearly the same (so differences between horizons are
+    not Monte Carlo noise). Each horizon's draw is still uniform over its own pool, and it
+    does not depend on which other horizons are evaluated with it.
+    """
+    if variant not in VARIANTS:
+        raise ParameterError(f"variant must be one of {', '.join(VARIANTS)}, got {variant!r}")
+    n_draws = check_count("n_draws", n_draws)
+    seed = check_seed(seed)
+    eligible = eligible or eligible_days(study)
+    labels = tuple(h.label for h in study.horizons) if labels is None else tuple(labels)
+    if not labels:
+        return {}
+    pools, arrays = _horizon_plans(study, labels, variant, eligible)
+    sub_seed = seed_from(seed, "random_entry", variant)
+    null = stats_nb.random_entry_horizon_stats_nb(
+        arrays["ret"], arrays["max_drawdown"], arrays["draw_size"], arrays["strata_start"],
+        arrays["strata_size"], arrays["strata_count"], arrays["spacing"], n_draws, sub_seed,
+    )
+    results: dict[str, dict[str, MonteCarloTest]] = {}
+    for h, pool in enumerate(pools):
+        observed = observed_statistics(pool.event_ret, pool.event_max_drawdown)
+        results[pool.label] = {
+            name: monte_carlo_test(
+                null[h, :, j],
+                observed[name],
+                statistic_name=name,
+                n=len(pool.event_rows),
+                null_model="random_entry",
+                variant=variant,
+                seed=sub_seed,
+            )
+            for j, name in enumerate(NULL_STATISTICS)
+        }
+    return results
+
+
 def random_entry_tests(
     study: EventStudy,
     label: str,
@@ -325,30 +432,8 @@ def random_entry_tests(
     eligible: EligibleDays | None = None,
 ) -> dict[str, MonteCarloTest]:
     """Random-entry Monte Carlo of horizon ``label``: one ``MonteCarloTest`` per statistic
-    in ``NULL_STATISTICS``. The draws use the sub-seed ``seed_from(seed, "random_entry",
-    label, variant)``, so horizons and variants never share a stream."""
-    if variant not in VARIANTS:
-        raise ParameterError(f"variant must be one of {', '.join(VARIANTS)}, got {variant!r}")
-    seed = check_seed(seed)
-    pool = event_pool(study, label, eligible)
-    if len(pool.event_rows) == 0:
-        raise ParameterError(f"horizon {label!r} has no complete event to test")
-    plan = sampling_plan(pool.dates, pool.event_rows, variant)
-    sub_seed = seed_from(seed, "random_entry", label, variant)
-    null = random_entry_null(pool.ret, pool.max_drawdown, plan, n_draws=n_draws, seed=sub_seed)
-    observed = observed_statistics(pool.event_ret, pool.event_max_drawdown)
-    return {
-        name: monte_carlo_test(
-            null[:, j],
-            observed[name],
-            statistic_name=name,
-            n=plan.k,
-            null_model="random_entry",
-            variant=variant,
-            seed=sub_seed,
-        )
-        for j, name in enumerate(NULL_STATISTICS)
-    }
+    in ``NULL_STATISTICS``; the same draws as ``random_entry_tests_by_horizon`` gives it."""
+    return random_entry_tests_by_horizon(study, (label,), variant=variant, n_draws=n_draws, seed=seed, eligible=eligible)[label]
 
 
 @dataclass(frozen=True, eq=False)

@@ -10,7 +10,8 @@ SplitMix64: Steele, Lea & Flood (2014), "Fast splittable pseudorandom number gen
 OOPSLA; the finaliser is Stafford's "Mix13" variant, as in Java's SplittableRandom.
 
 Shared with ``backtest.sweep`` (keep the names and signatures stable):
-``random_entry_null_means_nb(pool, k, n_draws, seed)`` and
+``random_entry_null_means_nb(pool, k, n_draws, seed)``, ``random_entry_prefix_means_nb(pool,
+ks, n_draws, seed)``, ``median_inplace_nb(values, k)`` and
 ``stationary_bootstrap_indices_nb(n_obs, mean_block, seed, replication)``.
 """
 
@@ -30,7 +31,7 @@ CHUNK = 512
 """Draws per work item of the parallel loops (performance only; results do not depend on it)."""
 
 NULL_STATISTICS: tuple[str, ...] = ("mean", "median", "hit_rate", "mean_max_drawdown")
-"""Columns of ``random_entry_null_stats_nb`` output, in order (the path null's excess
+"""Columns of ``random_entry_horizon_stats_nb`` output, in order (the path null's excess
 statistics, ``path_excess_stats_nb``, are the first three)."""
 N_NULL_STATISTICS = 4
 
@@ -98,50 +99,14 @@ def _floyd_sample(state: np.uint64, size: int, count: int, mask: np.ndarray, pic
     return state
 
 
-@njit(cache=True, nogil=True)
-def _sample_strata(
-    state: np.uint64,
-    strata_start: np.ndarray,
-    strata_size: np.ndarray,
-    strata_count: np.ndarray,
-    spacing: int,
-    mask: np.ndarray,
-    picks: np.ndarray,
-) -> np.uint64:
-    """Pool indices of one draw: ``strata_count[s]`` distinct picks from the contiguous pool
-    range ``[strata_start[s], strata_start[s] + strata_size[s])`` of each stratum s.
-
-    With ``spacing`` > 1, picks within a stratum are at least ``spacing`` apart, uniformly
-    over all such sets: sorted picks x_i with x_{i+1} - x_i >= spacing correspond one to one
-    with increasing y_i = x_i - i * (spacing - 1) in a range shorter by
-    (count - 1) * (spacing - 1), so a plain uniform subset of the shorter range, sorted and
-    shifted back, is exact (no rejection).
-    """
-    position = 0
-    gap = spacing - 1 if spacing > 1 else 0
-    for s in range(strata_start.shape[0]):
-        count = strata_count[s]
-        if count <= 0:
-            continue
-        reduced = strata_size[s] - (count - 1) * gap
-        state = _floyd_sample(state, reduced, count, mask, picks, position)
-        if gap > 0:
-            picks[position : position + count] = np.sort(picks[position : position + count])
-            for i in range(count):
-                picks[position + i] += i * gap
-        for i in range(count):
-            picks[position + i] += strata_start[s]
-        position += count
-    return state
-
-
 @njit(cache=True, nogil=True, parallel=True)
 def random_entry_null_means_nb(pool: np.ndarray, k: int, n_draws: int, seed: int) -> np.ndarray:
     """SHARED API. Mean of ``k`` values drawn without replacement from ``pool``, per draw.
 
     pool: float64[n] (e.g. the forward returns of every eligible day); 1 <= k <= n.
     Returns float64[n_draws]; draw d depends only on (seed, d), never on thread count.
-    Equals column 0 of ``random_entry_null_stats_nb`` with one stratum and spacing 1.
+    Floyd's sampler (one pool, one k); the study's random-entry tests use the
+    common-random-number sampler of ``random_entry_horizon_stats_nb`` instead.
     """
     n = pool.shape[0]
     out = np.empty(n_draws)
@@ -161,6 +126,360 @@ def random_entry_null_means_nb(pool: np.ndarray, k: int, n_draws: int, seed: int
 
 
 @njit(cache=True, nogil=True, parallel=True)
+def random_entry_prefix_means_nb(pool: np.ndarray, ks: np.ndarray, n_draws: int, seed: int) -> np.ndarray:
+    """SHARED API. Random-entry null means for many event counts at once, on common random
+    numbers: out[j, d] = mean of the first ks[j] days of draw d's random order of the pool.
+
+    Draw d shuffles the pool by a partial Fisher-Yates (step i swaps position i with a
+    uniform position in [i, n); Knuth, TAOCP vol. 2, Algorithm P) for max(ks) steps, so its
+    first k days are a uniform k-subset drawn without replacement for every k at once, and
+    one pass of max(ks) steps serves every count (the sweep needs a null per distinct event
+    count; drawing each separately costs the sum of the counts per draw). The prefix of
+    length k depends only on (seed, d, k), not on the other counts asked for.
+    pool: float64[n]; ks: int64[m], each in 1..n. Returns float64[m, n_draws].
+    """
+    n = pool.shape[0]
+    m = ks.shape[0]
+    k_max = 0
+    for j in range(m):
+        if ks[j] > k_max:
+            k_max = ks[j]
+    # stop after each needed count, in increasing order
+    order = np.argsort(ks)
+    out = np.empty((m, n_draws))
+    n_chunks = (n_draws + CHUNK - 1) // CHUNK
+    for c in prange(n_chunks):
+        permutation = np.arange(n)
+        stop = min(n_draws, (c + 1) * CHUNK)
+        swapped = np.empty(k_max, dtype=np.int64)
+        for d in range(c * CHUNK, stop):
+            state = stream_state_nb(seed, d)
+            total = 0.0
+            j = 0
+            for i in range(k_max):
+                state, offset = _next_below(state, n - i)
+                other = i + offset
+                swapped[i] = other
+                chosen = permutation[other]
+                permutation[other] = permutation[i]
+                permutation[i] = chosen
+                total += pool[chosen]
+                while j < m and ks[order[j]] == i + 1:
+                    out[order[j], d] = total / (i + 1)
+                    j += 1
+            # undo the swaps, last first, so the next draw starts from the identity
+            for i in range(k_max - 1, -1, -1):
+                other = swapped[i]
+                chosen = permutation[i]
+                permutation[i] = permutation[other]
+                permutation[other] = chosen
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _select_nb(values: np.ndarray, k: int, rank: int) -> float:
+    """The rank-th smallest of values[0:k] (0-based), partitioning values in place
+    (Hoare's quickselect with a median-of-three pivot): O(k) on average, where sorting
+    costs O(k log k). Exact: it only moves values, so a median is bit-identical to the
+    sorted array's."""
+    lo = 0
+    hi = k - 1
+    while hi > lo:
+        mid = (lo + hi) // 2
+        # median of three as the pivot (ordering values[lo], values[mid], values[hi])
+        if values[mid] < values[lo]:
+            values[mid], values[lo] = values[lo], values[mid]
+        if values[hi] < values[lo]:
+            values[hi], values[lo] = values[lo], values[hi]
+        if values[hi] < values[mid]:
+            values[hi], values[mid] = values[mid], values[hi]
+        pivot = values[mid]
+        i = lo
+        j = hi
+        while i <= j:
+            while values[i] < pivot:
+                i += 1
+            while values[j] > pivot:
+                j -= 1
+            if i <= j:
+                values[i], values[j] = values[j], values[i]
+                i += 1
+                j -= 1
+        if rank <= j:
+            hi = j
+        elif rank >= i:
+            lo = i
+        else:
+            return values[rank]
+    return values[rank]
+
+
+@njit(cache=True, nogil=True)
+def median_inplace_nb(values: np.ndarray, k: int) -> float:
+    """SHARED API. Median of values[0:k], reordering them (twin: ``numpy.median``; exact,
+    bit for bit: selection only moves values)."""
+    # values[0:k] reordered; the lower middle of an even k is the largest value left of
+    # the upper middle once that one is selected
+    upper = _select_nb(values, k, k // 2)
+    if k % 2 == 1:
+        return upper
+    lower = values[0]
+    for i in range(1, k // 2):
+        if values[i] > lower:
+            lower = values[i]
+    return (lower + upper) / 2.0
+
+
+@njit(cache=True, nogil=True)
+def _sample_horizons(
+    seed: int,
+    draw: int,
+    draw_size: np.ndarray,
+    strata_start: np.ndarray,
+    strata_size: np.ndarray,
+    strata_count: np.ndarray,
+    spacing: np.ndarray,
+    mask: np.ndarray,
+    seen: np.ndarray,
+    picks: np.ndarray,
+    filled: np.ndarray,
+    got: np.ndarray,
+    reduced: np.ndarray,
+) -> None:
+    """Pool rows of draw ``draw`` for every horizon h: picks[h, :k_h], with
+    ``strata_count[h, s]`` distinct picks in rows [strata_start[h, s], + strata_size[h, s])
+    of each stratum s, at least ``spacing[h]`` rows apart within a stratum.
+
+    Common random numbers: stratum s reads one stream (counter draw * S + s) of uniform
+    integers in [0, draw_size[s]) without repetition (a rejection mask); horizon h keeps, in
+    order, the first strata_count[h, s] of them that fall below its reduced range
+    R = strata_size[h, s] - (count - 1) * (spacing[h] - 1). A sequence without repetition
+    filtered to [0, R) is itself uniform without repetition on [0, R), so each horizon's set
+    is a uniform count-subset of its range, whatever the other horizons are; horizons with
+    the same range get the same set, nearly equal ranges nearly the same set. With spacing,
+    the sorted picks y_i map to x_i = y_i + i * (spacing - 1), one to one with the sets
+    whose gaps are all >= spacing (so the draw is uniform over them, no set rejection).
+    draw_size[s] >= every R of stratum s (the caller checks).
+    """
+    n_horizons = strata_count.shape[0]
+    n_strata = strata_count.shape[1]
+    for h in range(n_horizons):
+        filled[h] = 0
+    for s in range(n_strata):
+        needed = 0
+        for h in range(n_horizons):
+            got[h] = 0
+            count = strata_count[h, s]
+            if count > 0:
+                needed += 1
+                gap = spacing[h] - 1 if spacing[h] > 1 else 0
+                reduced[h] = strata_size[h, s] - (count - 1) * gap
+        if needed == 0:
+            continue
+        state = stream_state_nb(seed, draw * n_strata + s)
+        n_seen = 0
+        while needed > 0:
+            state, value = _next_below(state, draw_size[s])
+            if mask[value]:
+                continue
+            mask[value] = True
+            seen[n_seen] = value
+            n_seen += 1
+            for h in range(n_horizons):
+                count = strata_count[h, s]
+                if got[h] < count and value < reduced[h]:
+                    picks[h, filled[h] + got[h]] = value
+                    got[h] += 1
+                    if got[h] == count:
+                        needed -= 1
+        for i in range(n_seen):
+            mask[seen[i]] = False
+        for h in range(n_horizons):
+            count = strata_count[h, s]
+            if count <= 0:
+                continue
+            first = filled[h]
+            gap = spacing[h] - 1 if spacing[h] > 1 else 0
+            if gap > 0:
+                picks[h, first : first + count] = np.sort(picks[h, first : first + count])
+                for i in range(count):
+                    picks[h, first + i] += i * gap
+            for i in range(count):
+                picks[h, first + i] += strata_start[h, s]
+            filled[h] += count
+
+
+@njit(cache=True, nogil=True)
+def _median_of_ranks(present: np.ndarray, block_count: np.ndarray, ordered: np.ndarray, h: int, k: int) -> float:
+    """Median of k marked ranks: the value ``ordered[rank, h]`` at the middle marked rank
+    (the mean of the two middle ones for even k, as ``numpy.median``)."""
+    target = (k - 1) // 2
+    seen = 0
+    block = 0
+    while seen + block_count[block] <= target:
+        seen += block_count[block]
+        block += 1
+    r = block * 64
+    while True:
+        if present[r]:
+            if seen == target:
+                break
+            seen += 1
+        r += 1
+    lower = ordered[r, h]
+    if k % 2 == 1:
+        return lower
+    r += 1
+    while not present[r]:
+        r += 1
+    return (lower + ordered[r, h]) / 2.0
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def random_entry_horizon_stats_nb(
+    ret: np.ndarray,
+    max_drawdown: np.ndarray,
+    draw_size: np.ndarray,
+    strata_start: np.ndarray,
+    strata_size: np.ndarray,
+    strata_count: np.ndarray,
+    spacing: np.ndarray,
+    n_draws: int,
+    seed: int,
+) -> np.ndarray:
+    """Null statistics of random entry sets for H horizons at once, on common random numbers.
+
+    ret, max_drawdown: float64[N, H], horizon h's pool in column h (its eligible days, in
+    date order; rows past its pool are never read). Days run down the rows so that the
+    horizons' values of one day share a cache line: with common random numbers the
+    horizons mostly pick the same rows, and the gathers dominate the cost. draw_size: int64[S]; strata_start,
+    strata_size, strata_count: int64[H, S]; spacing: int64[H] (see ``_sample_horizons``).
+    Returns float64[H, n_draws, 4] with columns ``NULL_STATISTICS`` (mean return, median
+    return, hit rate = share of returns > 0, mean max drawdown); NaN for a horizon with no
+    picks. Draw d of horizon h depends only on (seed, d, draw_size and horizon h's own
+    arrays): never on the other horizons or the thread count.
+    """
+    n_horizons = strata_count.shape[0]
+    k = np.zeros(n_horizons, dtype=np.int64)
+    k_max = 1
+    for h in range(n_horizons):
+        for s in range(strata_count.shape[1]):
+            if strata_count[h, s] > 0:
+                k[h] += strata_count[h, s]
+        if k[h] > k_max:
+            k_max = k[h]
+    max_draw = 1
+    for s in range(draw_size.shape[0]):
+        if draw_size[s] > max_draw:
+            max_draw = draw_size[s]
+    # The median of a draw is read off ranks (pool values sorted once per horizon): mark the
+    # picks' ranks, count them per block of 64 ranks, walk the blocks to the middle. Selection
+    # on the values themselves (quickselect) costs most of the kernel: its comparisons are
+    # coin flips for the branch predictor.
+    n_rows = ret.shape[0]
+    rank = np.empty((n_rows, n_horizons), dtype=np.int64)
+    ordered = np.empty((n_rows, n_horizons))
+    for h in range(n_horizons):
+        column = ret[:, h].copy()
+        by_value = np.argsort(column, kind="mergesort")
+        for r in range(n_rows):
+            rank[by_value[r], h] = r
+            ordered[r, h] = column[by_value[r]]
+    n_blocks = (n_rows + 63) // 64
+    out = np.empty((n_horizons, n_draws, N_NULL_STATISTICS))
+    n_chunks = (n_draws + CHUNK - 1) // CHUNK
+    for c in prange(n_chunks):
+        mask = np.zeros(max_draw, dtype=np.bool_)
+        seen = np.empty(max_draw, dtype=np.int64)
+        picks = np.empty((n_horizons, k_max), dtype=np.int64)
+        filled = np.empty(n_horizons, dtype=np.int64)
+        got = np.empty(n_horizons, dtype=np.int64)
+        reduced = np.empty(n_horizons, dtype=np.int64)
+        present = np.zeros(n_blocks * 64, dtype=np.bool_)
+        block_count = np.zeros(n_blocks, dtype=np.int64)
+        stop = min(n_draws, (c + 1) * CHUNK)
+        for d in range(c * CHUNK, stop):
+            _sample_horizons(
+                seed, d, draw_size, strata_start, strata_size, strata_count, spacing,
+                mask, seen, picks, filled, got, reduced,
+            )
+            for h in range(n_horizons):
+                kh = k[h]
+                if kh == 0:
+                    for j in range(N_NULL_STATISTICS):
+                        out[h, d, j] = np.nan
+                    continue
+                total = 0.0
+                hits = 0
+                drawdown = 0.0
+                for i in range(kh):
+                    row = picks[h, i]
+                    value = ret[row, h]
+                    total += value
+                    if value > 0.0:
+                        hits += 1
+                    drawdown += max_drawdown[row, h]
+                    r = rank[row, h]
+                    present[r] = True
+                    block_count[r >> 6] += 1
+                out[h, d, 0] = total / kh
+                out[h, d, 1] = _median_of_ranks(present, block_count, ordered, h, kh)
+                for i in range(kh):
+                    r = rank[picks[h, i], h]
+                    present[r] = False
+                    block_count[r >> 6] = 0
+                out[h, d, 2] = hits / kh
+                out[h, d, 3] = drawdown / kh
+    return out
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def random_entry_horizon_picks_nb(
+    draw_size: np.ndarray,
+    strata_start: np.ndarray,
+    strata_size: np.ndarray,
+    strata_count: np.ndarray,
+    spacing: np.ndarray,
+    n_draws: int,
+    seed: int,
+) -> np.ndarray:
+    """The pool rows behind ``random_entry_horizon_stats_nb``: int64[H, n_draws, k_max]
+    (row h, d holds horizon h's k_h picks, then -1), for tests and figures."""
+    n_horizons = strata_count.shape[0]
+    k_max = 1
+    for h in range(n_horizons):
+        kh = 0
+        for s in range(strata_count.shape[1]):
+            if strata_count[h, s] > 0:
+                kh += strata_count[h, s]
+        if kh > k_max:
+            k_max = kh
+    max_draw = 1
+    for s in range(draw_size.shape[0]):
+        if draw_size[s] > max_draw:
+            max_draw = draw_size[s]
+    out = np.full((n_horizons, n_draws, k_max), -1, dtype=np.int64)
+    n_chunks = (n_draws + CHUNK - 1) // CHUNK
+    for c in prange(n_chunks):
+        mask = np.zeros(max_draw, dtype=np.bool_)
+        seen = np.empty(max_draw, dtype=np.int64)
+        picks = np.empty((n_horizons, k_max), dtype=np.int64)
+        filled = np.empty(n_horizons, dtype=np.int64)
+        got = np.empty(n_horizons, dtype=np.int64)
+        reduced = np.empty(n_horizons, dtype=np.int64)
+        stop = min(n_draws, (c + 1) * CHUNK)
+        for d in range(c * CHUNK, stop):
+            _sample_horizons(
+                seed, d, draw_size, strata_start, strata_size, strata_count, spacing,
+                mask, seen, picks, filled, got, reduced,
+            )
+            for h in range(n_horizons):
+                for i in range(filled[h]):
+                    out[h, d, i] = picks[h, i]
+    return out
+
+
+@njit(cache=True, nogil=True)
 def random_entry_null_stats_nb(
     ret: np.ndarray,
     max_drawdown: np.ndarray,
@@ -171,43 +490,15 @@ def random_entry_null_stats_nb(
     n_draws: int,
     seed: int,
 ) -> np.ndarray:
-    """Null statistics of random entry sets: shape (n_draws, 4) with columns
-    ``NULL_STATISTICS`` (mean return, median return, hit rate = share of returns > 0, mean
-    max drawdown) over the picks of ``_sample_strata`` (one stratum = plain draw)."""
-    k = 0
-    max_size = 1
-    for s in range(strata_count.shape[0]):
-        k += strata_count[s]
-        if strata_size[s] > max_size:
-            max_size = strata_size[s]
-    out = np.empty((n_draws, N_NULL_STATISTICS))
-    n_chunks = (n_draws + CHUNK - 1) // CHUNK
-    for c in prange(n_chunks):
-        mask = np.zeros(max_size, dtype=np.bool_)
-        picks = np.empty(k, dtype=np.int64)
-        values = np.empty(k)
-        stop = min(n_draws, (c + 1) * CHUNK)
-        for d in range(c * CHUNK, stop):
-            state = stream_state_nb(seed, d)
-            _sample_strata(state, strata_start, strata_size, strata_count, spacing, mask, picks)
-            total = 0.0
-            hits = 0
-            drawdown = 0.0
-            for i in range(k):
-                value = ret[picks[i]]
-                values[i] = value
-                total += value
-                if value > 0.0:
-                    hits += 1
-                drawdown += max_drawdown[picks[i]]
-            out[d, 0] = total / k
-            out[d, 1] = np.median(values)
-            out[d, 2] = hits / k
-            out[d, 3] = drawdown / k
-    return out
+    """One horizon of ``random_entry_horizon_stats_nb`` (draw ranges = the strata sizes):
+    shape (n_draws, 4), columns ``NULL_STATISTICS``."""
+    return random_entry_horizon_stats_nb(
+        ret.reshape(-1, 1), max_drawdown.reshape(-1, 1), strata_size.copy(), strata_start.reshape(1, -1),
+        strata_size.reshape(1, -1), strata_count.reshape(1, -1), np.full(1, spacing, dtype=np.int64), n_draws, seed,
+    )[0]
 
 
-@njit(cache=True, nogil=True, parallel=True)
+@njit(cache=True, nogil=True)
 def random_entry_picks_nb(
     strata_start: np.ndarray,
     strata_size: np.ndarray,
@@ -216,25 +507,11 @@ def random_entry_picks_nb(
     n_draws: int,
     seed: int,
 ) -> np.ndarray:
-    """The pool indices behind ``random_entry_null_stats_nb`` (n_draws, k), for tests and
-    figures; same streams, so row d is exactly the set whose statistics are row d there."""
-    k = 0
-    max_size = 1
-    for s in range(strata_count.shape[0]):
-        k += strata_count[s]
-        if strata_size[s] > max_size:
-            max_size = strata_size[s]
-    out = np.empty((n_draws, k), dtype=np.int64)
-    n_chunks = (n_draws + CHUNK - 1) // CHUNK
-    for c in prange(n_chunks):
-        mask = np.zeros(max_size, dtype=np.bool_)
-        picks = np.empty(k, dtype=np.int64)
-        stop = min(n_draws, (c + 1) * CHUNK)
-        for d in range(c * CHUNK, stop):
-            state = stream_state_nb(seed, d)
-            _sample_strata(state, strata_start, strata_size, strata_count, spacing, mask, picks)
-            out[d] = picks
-    return out
+    """The pool rows behind ``random_entry_null_stats_nb`` (n_draws, k), for tests."""
+    return random_entry_horizon_picks_nb(
+        strata_size.copy(), strata_start.reshape(1, -1), strata_size.reshape(1, -1), strata_count.reshape(1, -1),
+        np.full(1, spacing, dtype=np.int64), n_draws, seed,
+    )[0]
 
 
 @njit(cache=True, nogil=True, parallel=True)

@@ -33,7 +33,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.stats
 
 from backtest.errors import ParameterError
 
@@ -192,6 +191,8 @@ def overlap_mean_test(
         se = float(np.sqrt(daily_variance * coverage_sum_of_squares(entries_all, windows_all, weights)))
     df = max(n_eff - 1.0, 1.0)
     t_stat = (estimate - null_value) / se
+    import scipy.stats  # imported here: scipy.stats costs ~0.5 s to import
+
     p_greater = float(scipy.stats.t.sf(t_stat, df))
     p_less = float(scipy.stats.t.cdf(t_stat, df))
     p_two = float(min(1.0, 2.0 * min(p_greater, p_less)))

@@ -13,6 +13,8 @@ from numba import njit, prange
 
 from backtest.events.nb import timed_event_nb
 from backtest.signals.nb import GOLDEN
+from backtest.stats.nb import median_inplace_nb as _median_nb
+from backtest.stats.nb import stationary_bootstrap_indices_nb
 
 # ---------------------------------------------------------------------------------------
 # Events
@@ -261,58 +263,6 @@ def pairwise_sum_nb(values: np.ndarray, lo: int, n: int) -> float:
     return result
 
 
-@njit(cache=True, nogil=True)
-def _select_nb(values: np.ndarray, k: int, rank: int) -> float:
-    """The rank-th smallest of values[0:k] (0-based), partitioning values in place
-    (Hoare's quickselect with a median-of-three pivot): O(k) on average, where sorting
-    costs O(k log k). Exact: it only moves values, so a median is bit-identical to the
-    sorted array's."""
-    lo = 0
-    hi = k - 1
-    while hi > lo:
-        mid = (lo + hi) // 2
-        # median of three as the pivot (ordering values[lo], values[mid], values[hi])
-        if values[mid] < values[lo]:
-            values[mid], values[lo] = values[lo], values[mid]
-        if values[hi] < values[lo]:
-            values[hi], values[lo] = values[lo], values[hi]
-        if values[hi] < values[mid]:
-            values[hi], values[mid] = values[mid], values[hi]
-        pivot = values[mid]
-        i = lo
-        j = hi
-        while i <= j:
-            while values[i] < pivot:
-                i += 1
-            while values[j] > pivot:
-                j -= 1
-            if i <= j:
-                values[i], values[j] = values[j], values[i]
-                i += 1
-                j -= 1
-        if rank <= j:
-            hi = j
-        elif rank >= i:
-            lo = i
-        else:
-            return values[rank]
-    return values[rank]
-
-
-@njit(cache=True, nogil=True)
-def _median_nb(values: np.ndarray, k: int) -> float:
-    # values[0:k] reordered; the lower middle of an even k is the largest value left of
-    # the upper middle once that one is selected
-    upper = _select_nb(values, k, k // 2)
-    if k % 2 == 1:
-        return upper
-    lower = values[0]
-    for i in range(1, k // 2):
-        if values[i] > lower:
-            lower = values[i]
-    return (lower + upper) / 2.0
-
-
 @njit(cache=True, nogil=True, parallel=True)
 def pair_statistics_nb(
     events: np.ndarray, offsets: np.ndarray, forward: np.ndarray, entry_lag: int, last_complete: int
@@ -420,6 +370,23 @@ def long_run_variances_nb(
         ) / n_days
         out[p] = variance
     return out
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def bootstrap_day_counts_nb(n_days: int, mean_block: float, seed: int, start: int, reps: int, chunk: int) -> np.ndarray:
+    """float32[n_chunks, n_days, chunk]: how often each day appears in replications
+    start .. start + reps - 1 of the stationary bootstrap (replication b =
+    ``stationary_bootstrap_indices_nb(n_days, mean_block, seed, b)``), laid out as
+    ``bootstrap_maxima_nb`` reads them; one chunk of replications per thread."""
+    n_chunks = (reps + chunk - 1) // chunk
+    counts = np.zeros((n_chunks, n_days, chunk), dtype=np.float32)
+    for c in prange(n_chunks):
+        for b in range(c * chunk, min(reps, (c + 1) * chunk)):
+            drawn = stationary_bootstrap_indices_nb(n_days, mean_block, seed, start + b)
+            column = b - c * chunk
+            for t in range(n_days):
+                counts[c, drawn[t], column] += 1.0
+    return counts
 
 
 @njit(cache=True, nogil=True, parallel=True)

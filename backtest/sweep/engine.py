@@ -468,18 +468,35 @@ def null_pvalues(
     draws: int,
     seed: int,
     stream: int,
-    generator: NullGenerator,
+    generator: NullGenerator | None,
     event_counts: np.ndarray | None = None,
 ) -> np.ndarray:
     """Random-entry p-values: one null per distinct event count k, reused by every pair
     with that k (the null of a mean of k random entry days depends on nothing else).
 
-    ``event_counts`` limits the work to those k (NaN for the other pairs): each k's null is
-    drawn from its own seed, so any split of the counts gives the same p-values."""
+    generator None (the default): every count's null comes from one pass of
+    ``random_entry_prefix_means_nb`` (common random numbers: count k's draw d is the mean of
+    the first k days of one random order of the pool), which costs max(k) per draw instead
+    of the sum of the counts. A custom ``generator(pool, k, draws, seed)`` draws each k from
+    its own seed. Either way ``event_counts`` limits the work to those k (NaN for the other
+    pairs) and any split of the counts gives the same p-values."""
     out = np.full(len(n_complete), np.nan)
-    counts = np.unique(n_complete[n_complete > 0]) if event_counts is None else event_counts
-    for k in counts:
-        null = np.sort(generator(pool, int(k), int(draws), seed_from(seed, "random_entry", stream, int(k))))
+    counts = np.unique(n_complete[n_complete > 0]) if event_counts is None else np.asarray(event_counts)
+    if counts.size == 0:
+        return out
+    if generator is None:
+        from backtest.stats.nb import random_entry_prefix_means_nb
+
+        ks = np.ascontiguousarray(counts, dtype=np.int64)
+        nulls = random_entry_prefix_means_nb(
+            np.ascontiguousarray(pool, dtype=np.float64), ks, int(draws), seed_from(seed, "random_entry", stream)
+        )
+        nulls.sort(axis=1)
+    for j, k in enumerate(counts):
+        if generator is None:
+            null = nulls[j]
+        else:
+            null = np.sort(generator(pool, int(k), int(draws), seed_from(seed, "random_entry", stream, int(k))))
         members = np.flatnonzero(n_complete == k)
         at_least = draws - np.searchsorted(null, mean[members], side="left")
         out[members] = (1.0 + at_least) / (1.0 + draws)

@@ -43,7 +43,6 @@ from backtest.sweep.engine import (
     SweepSettings,
     assemble_sweep,
     check_series_for_grid,
-    default_null_generator,
     event_count_blocks,
     horizon_pool,
     merge_pair_statistics,
@@ -173,9 +172,8 @@ class SeriesStage:
 def null_task(stage: SeriesStage, horizon: int, event_counts: np.ndarray) -> np.ndarray:
     """Random-entry p-values of the pairs whose event count is in ``event_counts``."""
     settings = stage.settings
-    generator = settings.null_generator or default_null_generator()
     return null_pvalues(stage.pools[horizon], stage.n_complete[horizon], stage.mean[horizon], settings.null_draws,
-                        settings.seed, horizon, generator, event_counts)
+                        settings.seed, horizon, settings.null_generator, event_counts)
 
 
 def bootstrap_task(stage: SeriesStage, horizon: int, start: int, stop: int) -> BootstrapBlock:

@@ -505,8 +505,9 @@ RESULTS = Path(__file__).resolve().parents[2] / "results"
 
 
 # results/claims/ is the claims gallery: a parent of claim report folders (and its README.md)
+# results/calibration/ holds stored calibrations (backtest.stats.calibration_cache), not reports
 _REPORT_FOLDERS = sorted(
-    [p.name for p in RESULTS.iterdir() if p.is_dir() and p.name not in ("bench", "claims")]
+    [p.name for p in RESULTS.iterdir() if p.is_dir() and p.name not in ("bench", "calibration", "claims")]
     + [f"claims/{p.name}" for p in (RESULTS / "claims").iterdir() if p.is_dir()]
 )
 

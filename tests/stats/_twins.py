@@ -52,40 +52,94 @@ def floyd_sample(stream: Stream, size: int, count: int) -> list[int]:
     return chosen
 
 
-def sample_strata(stream: Stream, starts, sizes, counts, spacing: int) -> list[int]:
-    picks: list[int] = []
-    gap = max(spacing - 1, 0)
-    for start, size, count in zip(starts, sizes, counts, strict=True):
-        if count <= 0:
+def sample_horizons(seed: int, draw: int, draw_sizes, starts, sizes, counts, spacings) -> list[list[int]]:
+    """Every horizon's picks of one draw, on common random numbers: stratum s reads stream
+    draw * S + s, skips repeats, and horizon h keeps the first counts[h][s] values below its
+    reduced range (then sorted and spread by the spacing gap, and shifted to its start)."""
+    n_strata = len(draw_sizes)
+    picks: list[list[int]] = [[] for _ in counts]
+    for s in range(n_strata):
+        wanted = [row[s] for row in counts]
+        if all(c <= 0 for c in wanted):
             continue
-        local = floyd_sample(stream, size - (count - 1) * gap, count)
-        if gap:
-            local = [y + i * gap for i, y in enumerate(sorted(local))]
-        picks.extend(start + x for x in local)
+        gaps = [max(spacing - 1, 0) for spacing in spacings]
+        reduced = [sizes[h][s] - (wanted[h] - 1) * gaps[h] for h in range(len(counts))]
+        chosen: list[list[int]] = [[] for _ in counts]
+        seen: set[int] = set()
+        stream = Stream(seed, draw * n_strata + s)
+        while any(len(chosen[h]) < wanted[h] for h in range(len(counts))):
+            value = stream.below(draw_sizes[s])
+            if value in seen:
+                continue
+            seen.add(value)
+            for h in range(len(counts)):
+                if len(chosen[h]) < wanted[h] and value < reduced[h]:
+                    chosen[h].append(value)
+        for h in range(len(counts)):
+            local = chosen[h]
+            if gaps[h] and local:
+                local = [y + i * gaps[h] for i, y in enumerate(sorted(local))]
+            picks[h].extend(starts[h][s] + x for x in local)
     return picks
 
 
-def random_entry_null_stats(ret, max_drawdown, starts, sizes, counts, spacing, n_draws, seed) -> np.ndarray:
-    out = np.empty((n_draws, 4))
+def _stats(ret, max_drawdown, picks) -> list[float]:
+    if not picks:
+        return [np.nan] * 4
+    values = [ret[p] for p in picks]
+    total = 0.0
+    for v in values:  # left-to-right, as the kernel adds
+        total += v
+    drawdown = 0.0
+    for p in picks:
+        drawdown += max_drawdown[p]
+    return [total / len(picks), np.median(values), sum(v > 0 for v in values) / len(picks), drawdown / len(picks)]
+
+
+def random_entry_horizon_stats(ret, max_drawdown, draw_sizes, starts, sizes, counts, spacings, n_draws, seed) -> np.ndarray:
+    out = np.empty((len(counts), n_draws, 4))
     for d in range(n_draws):
-        picks = sample_strata(Stream(seed, d), starts, sizes, counts, spacing)
-        values = [ret[p] for p in picks]
-        total = 0.0
-        for v in values:  # left-to-right, as the kernel adds
-            total += v
-        drawdown = 0.0
-        for p in picks:
-            drawdown += max_drawdown[p]
-        out[d] = [total / len(picks), np.median(values), sum(v > 0 for v in values) / len(picks), drawdown / len(picks)]
+        picks = sample_horizons(seed, d, draw_sizes, starts, sizes, counts, spacings)
+        for h, rows in enumerate(picks):
+            out[h, d] = _stats(np.asarray(ret)[:, h], np.asarray(max_drawdown)[:, h], rows)
     return out
 
 
+def random_entry_null_stats(ret, max_drawdown, starts, sizes, counts, spacing, n_draws, seed) -> np.ndarray:
+    return random_entry_horizon_stats(np.asarray(ret)[:, None], np.asarray(max_drawdown)[:, None], sizes, [starts], [sizes], [counts], [spacing], n_draws, seed)[0]
+
+
 def random_entry_picks(starts, sizes, counts, spacing, n_draws, seed) -> np.ndarray:
-    return np.array([sample_strata(Stream(seed, d), starts, sizes, counts, spacing) for d in range(n_draws)])
+    return np.array([sample_horizons(seed, d, sizes, [starts], [sizes], [counts], [spacing])[0] for d in range(n_draws)])
 
 
 def random_entry_null_means(pool, k, n_draws, seed) -> np.ndarray:
-    return random_entry_null_stats(pool, pool, [0], [len(pool)], [k], 1, n_draws, seed)[:, 0]
+    """Floyd's sampler (the sweep's kernel), summed left to right."""
+    out = np.empty(n_draws)
+    for d in range(n_draws):
+        total = 0.0
+        for p in floyd_sample(Stream(seed, d), len(pool), k):
+            total += pool[p]
+        out[d] = total / k
+    return out
+
+
+def random_entry_prefix_means(pool, ks, n_draws, seed) -> np.ndarray:
+    """Means of the first k days of each draw's partial Fisher-Yates shuffle, per k."""
+    out = np.empty((len(ks), n_draws))
+    n = len(pool)
+    for d in range(n_draws):
+        stream = Stream(seed, d)
+        order = list(range(n))
+        for i in range(max(ks)):
+            other = i + stream.below(n - i)
+            order[i], order[other] = order[other], order[i]
+        for j, k in enumerate(ks):
+            total = 0.0
+            for p in order[:k]:  # left to right, as the kernel adds
+                total += pool[p]
+            out[j, d] = total / k
+    return out
 
 
 def random_entry_path_means(close, pool_start, pool_size, k, length, n_draws, seed) -> np.ndarray:

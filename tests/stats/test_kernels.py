@@ -66,11 +66,40 @@ def test_null_stats_and_picks_match_twin(starts, sizes, counts, spacing) -> None
     np.testing.assert_array_equal(picks, _twins.random_entry_picks(starts, sizes, counts, spacing, 600, 5))
 
 
-def test_null_means_equal_column_zero_of_null_stats() -> None:
-    pool = np.random.default_rng(3).normal(size=5000)
-    means = stats_nb.random_entry_null_means_nb(pool, 25, 3000, 11)
-    stats = stats_nb.random_entry_null_stats_nb(pool, pool, *one_stratum(5000, 25), 1, 3000, 11)
-    np.testing.assert_array_equal(means, stats[:, 0])
+def test_horizon_stats_and_picks_match_twin() -> None:
+    # three horizons on nested pools (300, 290, 250 rows), two strata of draw sizes 150 and 150
+    rng = np.random.default_rng(6)
+    ret = rng.normal(0.01, 0.05, (300, 3))
+    drawdown = -np.abs(rng.normal(0.05, 0.03, (300, 3)))
+    draw_size = np.array([150, 150])
+    starts = np.array([[0, 150], [0, 150], [0, 150]])
+    sizes = np.array([[150, 150], [150, 140], [150, 100]])
+    counts = np.array([[4, 5], [4, 3], [4, 0]])
+    spacing = np.array([1, 9, 1])
+    kernel = stats_nb.random_entry_horizon_stats_nb(ret, drawdown, draw_size, starts, sizes, counts, spacing, 400, 7)
+    twin = _twins.random_entry_horizon_stats(ret, drawdown, draw_size, starts, sizes, counts, spacing, 400, 7)
+    np.testing.assert_allclose(kernel, twin, rtol=0, atol=1e-15)
+    picks = stats_nb.random_entry_horizon_picks_nb(draw_size, starts, sizes, counts, spacing, 400, 7)
+    for h in range(3):
+        k = counts[h].sum()
+        assert (picks[h, :, k:] == -1).all()
+        expected = [_twins.sample_horizons(7, d, draw_size, starts, sizes, counts, spacing)[h] for d in range(400)]
+        np.testing.assert_array_equal(picks[h, :, :k], np.array(expected))
+
+
+def test_common_random_numbers_share_sets_and_do_not_depend_on_other_horizons() -> None:
+    pool = 1000
+    one = np.array([pool])
+    starts, sizes, counts = np.zeros((1, 1), dtype=np.int64), np.array([[pool]]), np.array([[20]])
+    alone = stats_nb.random_entry_horizon_picks_nb(one, starts, sizes, counts, np.array([1]), 300, 9)[0]
+    # the same horizon next to a shorter pool with fewer events: its draws are unchanged
+    together = stats_nb.random_entry_horizon_picks_nb(
+        one, np.zeros((2, 1), dtype=np.int64), np.array([[pool], [950]]), np.array([[20], [18]]), np.array([1, 1]), 300, 9
+    )
+    np.testing.assert_array_equal(together[0], alone)
+    # and the shorter horizon's set is mostly the same days (common random numbers)
+    shared = np.mean([len(set(a) & set(b[:18])) / 18 for a, b in zip(together[0], together[1], strict=True)])
+    assert shared > 0.8
 
 
 def test_draws_depend_only_on_seed_and_draw_index() -> None:
@@ -191,3 +220,35 @@ def test_bootstrap_path_stats_kernel_matches_twin() -> None:
     np.testing.assert_array_equal(counts, twin_counts)
     assert counts.min() > 5
     np.testing.assert_allclose(stats, twin_stats, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 10, 31, 200])
+def test_median_inplace_matches_numpy(k) -> None:
+    rng = np.random.default_rng(k)
+    for values in (rng.normal(size=k), np.round(rng.normal(size=k), 1)):  # with and without ties
+        assert stats_nb.median_inplace_nb(values.copy(), k) == np.median(values)
+
+
+def test_prefix_means_kernel_matches_twin_and_any_subset_of_counts() -> None:
+    pool = np.random.default_rng(8).normal(0.01, 0.05, 120)
+    ks = np.array([30, 1, 7, 120, 8])
+    kernel = stats_nb.random_entry_prefix_means_nb(pool, ks, 700, 13)
+    np.testing.assert_allclose(kernel, _twins.random_entry_prefix_means(pool, ks, 700, 13), rtol=0, atol=1e-15)
+    # a count's null does not depend on the other counts asked for (blocks of counts merge exactly)
+    np.testing.assert_array_equal(stats_nb.random_entry_prefix_means_nb(pool, np.array([7]), 700, 13)[0], kernel[2])
+    # k = n is the pool mean on every draw; k = 1 draws single days uniformly
+    np.testing.assert_allclose(kernel[3], pool.mean(), rtol=0, atol=1e-14)
+    singles = stats_nb.random_entry_prefix_means_nb(pool, np.array([1]), 60_000, 2)[0]
+    counts = pd.Series(singles).value_counts()
+    assert len(counts) == len(pool)
+    assert scipy.stats.chisquare(counts.to_numpy()).pvalue > 0.001
+
+
+def test_prefix_means_have_the_sampling_without_replacement_moments() -> None:
+    pool = np.random.default_rng(9).normal(size=400)
+    ks = np.array([5, 50, 200])
+    null = stats_nb.random_entry_prefix_means_nb(pool, ks, 40_000, 4)
+    for j, k in enumerate(ks):
+        variance = pool.var(ddof=1) / k * (1 - k / len(pool))  # finite-population correction
+        assert abs(null[j].mean() - pool.mean()) < 5 * np.sqrt(variance / 40_000)
+        assert abs(null[j].var() / variance - 1) < 0.05

@@ -146,3 +146,13 @@ def test_bootstrap_day_counts_layout():
 
 def test_random_walk_fixture_is_deterministic():
     np.testing.assert_array_equal(random_walk(50, 1).to_numpy(), random_walk(50, 1).to_numpy())
+
+
+@pytest.mark.parametrize(("n_days", "reps", "start"), [(50, 70, 0), (300, 33, 64), (7, 1, 0)])
+def test_day_counts_kernel_matches_the_bincount_loop(n_days, reps, start) -> None:
+    from backtest.stats.nb import stationary_bootstrap_indices_nb
+
+    kernel = bootstrap_day_counts(n_days, reps, 5.0, 17, start=start)
+    loop = bootstrap_day_counts(n_days, reps, 5.0, 17, index_generator=stationary_bootstrap_indices_nb, start=start)
+    np.testing.assert_array_equal(kernel, loop)
+    assert kernel.sum() == n_days * reps
