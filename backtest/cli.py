@@ -231,12 +231,12 @@ def data_fetch_command(symbol, start, data_dir):  # type: ignore[no-untyped-def]
 
 
 def _set_self_contained(context: click.Context, parameter: click.Parameter, value: bool) -> None:
-    from backtest.report.outputs import _SELF_CONTAINED
+    from backtest.report.outputs import SELF_CONTAINED
 
     # for this command's run (a context variable, as --overwrite), reset when it ends: an
     # in-process caller (the tests) runs the next command with the default again
-    token = _SELF_CONTAINED.set(bool(value))
-    context.call_on_close(lambda: _SELF_CONTAINED.reset(token))
+    token = SELF_CONTAINED.set(bool(value))
+    context.call_on_close(lambda: SELF_CONTAINED.reset(token))
 
 
 self_contained_option = click.option(
@@ -250,10 +250,10 @@ def _announce_output(target: Path, kind: str, overwrite: bool, hint: str) -> Non
     from) can be written (before any data is loaded: ``OutputError``, exit 2, otherwise)
     and say where the command will write."""
     from backtest._io import REPORT_KINDS, preflight
-    from backtest.report.outputs import _SELF_CONTAINED, assets_folder
+    from backtest.report.outputs import SELF_CONTAINED, assets_folder
 
     preflight(target, kind, overwrite=overwrite, hint=hint)
-    if kind in ("claim", "sweep", "study") and not _SELF_CONTAINED.get():
+    if kind in ("claim", "sweep", "study") and not SELF_CONTAINED.get():
         preflight(assets_folder(target), "asset", hint="move it away or pass --self-contained")
     console.print(f"writing to {target}{'/' if kind in REPORT_KINDS else ''}", highlight=False, markup=False,
                   soft_wrap=True)

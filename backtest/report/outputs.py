@@ -36,7 +36,7 @@ from backtest.report.summary import dumps
 ASSETS_DIR = "_assets"
 RESULTS_DIR_NAME = "results"
 
-_SELF_CONTAINED: ContextVar[bool] = ContextVar("backtest_self_contained", default=False)
+SELF_CONTAINED: ContextVar[bool] = ContextVar("backtest_self_contained", default=False)
 """``--self-contained`` of the running command (a context variable, as ``--overwrite``:
 study scripts call the writers without an option for it)."""
 
@@ -44,11 +44,11 @@ study scripts call the writers without an option for it)."""
 @contextlib.contextmanager
 def self_contained(enabled: bool = True) -> Iterator[None]:
     """Within this block, HTML reports embed plotly.js instead of referencing ``_assets/``."""
-    token = _SELF_CONTAINED.set(enabled)
+    token = SELF_CONTAINED.set(enabled)
     try:
         yield
     finally:
-        _SELF_CONTAINED.reset(token)
+        SELF_CONTAINED.reset(token)
 
 
 def assets_root(report_folder: str | os.PathLike[str]) -> Path:
@@ -94,7 +94,7 @@ def plotly_head(report_folder: str | os.PathLike[str]) -> str:
     """The ``<script>`` loading plotly.js for a page written into ``report_folder``: inline
     within ``self_contained()``, else a relative reference to the shared asset (written
     here if needed)."""
-    if _SELF_CONTAINED.get():
+    if SELF_CONTAINED.get():
         return f'<script type="text/javascript">{plotly_asset()[1].decode("utf-8")}</script>\n'
     asset = write_plotly_asset(report_folder)
     relative = Path(os.path.relpath(asset, os.path.abspath(report_folder))).as_posix()

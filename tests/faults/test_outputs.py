@@ -596,6 +596,6 @@ def test_a_sweep_refuses_a_foreign_assets_folder_before_any_work_and_self_contai
     page = (parent / SWEEP_FOLDER / "summary.html").read_text()
     assert "<script type=\"text/javascript\">/**" in page and "_assets/plotly" not in page
     assert {k: v for k, v in snapshot_tree(parent).items() if k.startswith("_assets")} == before
-    from backtest.report.outputs import _SELF_CONTAINED
+    from backtest.report.outputs import SELF_CONTAINED
 
-    assert _SELF_CONTAINED.get() is False  # the flag ends with its command
+    assert SELF_CONTAINED.get() is False  # the flag ends with its command
