@@ -11,8 +11,12 @@ imported on first use so that ``import backtest`` stays cheap::
 
 __version__ = "0.1.0"
 
-_LAZY = {"Claim": "backtest.claims", "ClaimResult": "backtest.claims.run", "load_spec": "backtest.claims.spec",
-         "run_claim": "backtest.claims.run"}
+_LAZY = {
+    "Claim": "backtest.claims",
+    "ClaimResult": "backtest.claims.run",
+    "load_spec": "backtest.claims.spec",
+    "run_claim": "backtest.claims.run",
+}
 
 
 def __getattr__(name: str) -> object:

@@ -109,8 +109,13 @@ class Manifest:
     files: dict[str, str]
 
     def to_json(self) -> str:
-        payload = {"tool": TOOL, "format": MANIFEST_FORMAT, "kind": self.kind, "name": self.name,
-                   "files": dict(sorted(self.files.items()))}
+        payload = {
+            "tool": TOOL,
+            "format": MANIFEST_FORMAT,
+            "kind": self.kind,
+            "name": self.name,
+            "files": dict(sorted(self.files.items())),
+        }
         return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
 
     def describe(self) -> str:
@@ -166,11 +171,15 @@ def _check_report_folder(target: Path, kind: str, name: str, overwrite: bool, hi
         entries = [entry.name for entry in target.iterdir()]
         if not entries:
             return None
-        raise OutputError(f"{target} holds {len(entries)} entr{'y' if len(entries) == 1 else 'ies'} not written by "
-                          f"backtest: {_listing(entries)}; {hint}")
+        raise OutputError(
+            f"{target} holds {len(entries)} entr{'y' if len(entries) == 1 else 'ies'} not written by "
+            f"backtest: {_listing(entries)}; {hint}"
+        )
     if (manifest.kind, manifest.name) != (kind, name) and not overwrite:
-        raise OutputError(f"{target} holds {manifest.describe()}, not a {kind} report named {name!r}; pass "
-                          f"--overwrite to replace its files or {hint}")
+        raise OutputError(
+            f"{target} holds {manifest.describe()}, not a {kind} report named {name!r}; pass "
+            f"--overwrite to replace its files or {hint}"
+        )
     return manifest
 
 
@@ -214,8 +223,14 @@ FILE_RECOGNISERS: dict[str, Callable[[bytes], bool]] = {
 carry no marker: their formats are fixed, so their content is the signature)."""
 
 
-def preflight(target: str | os.PathLike[str], kind: str, *, name: str | None = None, overwrite: bool | None = None,
-              hint: str = "choose another output folder") -> Path:
+def preflight(
+    target: str | os.PathLike[str],
+    kind: str,
+    *,
+    name: str | None = None,
+    overwrite: bool | None = None,
+    hint: str = "choose another output folder",
+) -> Path:
     """Check, before any work, that ``target`` can be written: raise ``OutputError`` if not.
 
     kind: a report kind (``REPORT_KINDS``: ``target`` is a report folder) or a single-file
@@ -245,8 +260,9 @@ def preflight(target: str | os.PathLike[str], kind: str, *, name: str | None = N
                 with open(path, "rb") as handle:
                     head = handle.read(1 << 22)
                 if not FILE_RECOGNISERS[kind](head):
-                    raise OutputError(f"{path} exists and was not written by backtest; pass --overwrite to replace "
-                                      f"it or {hint}")
+                    raise OutputError(
+                        f"{path} exists and was not written by backtest; pass --overwrite to replace it or {hint}"
+                    )
     else:
         raise ValueError(f"unknown output kind {kind!r}")
     return path
@@ -318,8 +334,11 @@ def _debris(target: Path) -> list[Path]:
     found = []
     for suffix in (".partial", ".old"):
         for candidate in target.parent.glob(f".{target.name}.*{suffix}"):
-            if candidate.is_dir() and not candidate.is_symlink() and (
-                    (candidate / STAGING_MARKER).exists() or (candidate / MANIFEST_FILE).exists()):
+            if (
+                candidate.is_dir()
+                and not candidate.is_symlink()
+                and ((candidate / STAGING_MARKER).exists() or (candidate / MANIFEST_FILE).exists())
+            ):
                 found.append(candidate)
     return sorted(found)
 
@@ -340,8 +359,10 @@ def clean_stale_debris(target: Path, report: Callable[[str], None] | None = None
         shutil.rmtree(folder, ignore_errors=True)
         removed.append(folder)
     if removed:
-        say(f"removed {len(removed)} stale staging folder(s) of {target} left by interrupted runs: "
-            f"{_listing([folder.name for folder in removed])}")
+        say(
+            f"removed {len(removed)} stale staging folder(s) of {target} left by interrupted runs: "
+            f"{_listing([folder.name for folder in removed])}"
+        )
     return removed
 
 
@@ -362,8 +383,10 @@ def _carry_user_files(old: Path, manifest: Manifest, staging: Path) -> set[str]:
                 continue
             destination = staging / relative
             if os.path.lexists(destination):
-                raise OutputError(f"{old / relative} was not written by backtest and the new report writes a file of "
-                                  "that name: move it away and run again")
+                raise OutputError(
+                    f"{old / relative} was not written by backtest and the new report writes a file of "
+                    "that name: move it away and run again"
+                )
             try:
                 os.link(Path(folder) / entry, destination, follow_symlinks=False)
             except OSError:
@@ -417,15 +440,17 @@ def _commit(staging: Path, target: Path, kind: str, name: str, overwrite: bool) 
             raise
         stuck = _rescue_late_files(old, manifest, carried, target)
         if stuck:
-            print(f"kept {old}: it holds {len(stuck)} file(s) added during the swap: {_listing(stuck)}",
-                  file=sys.stderr)
+            print(
+                f"kept {old}: it holds {len(stuck)} file(s) added during the swap: {_listing(stuck)}", file=sys.stderr
+            )
             return
         shutil.rmtree(old)
 
 
 @contextlib.contextmanager
-def report_directory(path: str | os.PathLike[str], *, kind: str, name: str | None = None,
-                     overwrite: bool | None = None) -> Iterator[Path]:
+def report_directory(
+    path: str | os.PathLike[str], *, kind: str, name: str | None = None, overwrite: bool | None = None
+) -> Iterator[Path]:
     """Stage a report folder and commit it only if the block succeeds (see the module docstring).
 
     Yields the staging folder; write every file of the report into it. On success the
@@ -454,8 +479,11 @@ def report_directory(path: str | os.PathLike[str], *, kind: str, name: str | Non
         os.write(marker_fd, json.dumps({"tool": TOOL, "pid": os.getpid(), "target": target.name}).encode() + b"\n")
         try:
             yield staging
-            files = {relative: _sha256(staging / relative) for relative in _tree_files(staging)
-                     if relative not in (STAGING_MARKER, MANIFEST_FILE)}
+            files = {
+                relative: _sha256(staging / relative)
+                for relative in _tree_files(staging)
+                if relative not in (STAGING_MARKER, MANIFEST_FILE)
+            }
             atomic_write_text(staging / MANIFEST_FILE, Manifest(kind, name, files).to_json())
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)

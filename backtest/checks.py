@@ -35,11 +35,27 @@ def _describe(target_type: type, min_val: float | None, max_val: float | None, i
 
 
 @overload
-def check_scalar(value: object, name: str, target_type: type[int], *, min_val: float | None = ...,
-                 max_val: float | None = ..., include_boundaries: Boundaries = ..., must: str | None = ...) -> int: ...
+def check_scalar(
+    value: object,
+    name: str,
+    target_type: type[int],
+    *,
+    min_val: float | None = ...,
+    max_val: float | None = ...,
+    include_boundaries: Boundaries = ...,
+    must: str | None = ...,
+) -> int: ...
 @overload
-def check_scalar(value: object, name: str, target_type: type[float], *, min_val: float | None = ...,
-                 max_val: float | None = ..., include_boundaries: Boundaries = ..., must: str | None = ...) -> float: ...
+def check_scalar(
+    value: object,
+    name: str,
+    target_type: type[float],
+    *,
+    min_val: float | None = ...,
+    max_val: float | None = ...,
+    include_boundaries: Boundaries = ...,
+    must: str | None = ...,
+) -> float: ...
 def check_scalar(
     value: object,
     name: str,
@@ -80,8 +96,11 @@ def check_scalar(
     if target_type is int:
         ok = isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
     else:
-        ok = (isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
-              and math.isfinite(value))
+        ok = (
+            isinstance(value, (int, float, np.integer, np.floating))
+            and not isinstance(value, (bool, np.bool_))
+            and math.isfinite(value)
+        )
     if ok:
         number = target_type(cast(Any, value))
         low_closed = include_boundaries in ("both", "left")

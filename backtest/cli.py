@@ -49,12 +49,17 @@ def bench_group() -> None:
 #  `backtest data update`, `backtest data build-builtin`)
 
 data_policy_option = click.option(
-    "--policy", type=click.Choice(["strict", "lenient"]), default="lenient", show_default=True,
-    help="lenient: drop unusable rows and list every one; strict: stop with an error naming the "
-    "file and line instead.",
+    "--policy",
+    type=click.Choice(["strict", "lenient"]),
+    default="lenient",
+    show_default=True,
+    help="lenient: drop unusable rows and list every one; strict: stop with an error naming the file and line instead.",
 )
 data_max_move_option = click.option(
-    "--max-move", type=float, default=0.15, show_default=True,
+    "--max-move",
+    type=float,
+    default=0.15,
+    show_default=True,
     help="Report single-day moves whose |log return| exceeds this (0.15 is about +16%/-14%).",
 )
 
@@ -65,13 +70,29 @@ def _data_findings_table(report):  # type: ignore[no-untyped-def]
     from rich.text import Text
 
     table = Table(title=Text(report.headline()), title_justify="left", show_lines=False)
-    for column, justify in (("kind", "left"), ("severity", "left"), ("count", "right"),
-                            ("first lines", "left"), ("first dates", "left"), ("message", "left")):
+    for column, justify in (
+        ("kind", "left"),
+        ("severity", "left"),
+        ("count", "right"),
+        ("first lines", "left"),
+        ("first dates", "left"),
+        ("message", "left"),
+    ):
         table.add_column(column, justify=justify, overflow="fold")  # type: ignore[arg-type]
     for finding in report.findings:
-        table.add_row(*(Text(cell) for cell in (
-            finding.kind, finding.severity, f"{finding.count:,}", finding.first_lines(3),
-            finding.first_dates(3), finding.message)))
+        table.add_row(
+            *(
+                Text(cell)
+                for cell in (
+                    finding.kind,
+                    finding.severity,
+                    f"{finding.count:,}",
+                    finding.first_lines(3),
+                    finding.first_dates(3),
+                    finding.message,
+                )
+            )
+        )
     return table
 
 
@@ -82,8 +103,7 @@ def _data_frame_table(frame, title: str):  # type: ignore[no-untyped-def]
     table = Table(title=Text(title), title_justify="left")
     for column in frame.columns:
         # fold, never ellipsize: a cut-off name or path would be worse than a wrapped one
-        table.add_column(str(column), justify="right" if frame[column].dtype.kind in "fiu" else "left",
-                         overflow="fold")
+        table.add_column(str(column), justify="right" if frame[column].dtype.kind in "fiu" else "left", overflow="fold")
     for row in frame.itertuples(index=False):
         table.add_row(*(Text(str(cell)) for cell in row))
     return table
@@ -117,15 +137,21 @@ def data_check_command(target, policy, max_move, show_dropped, data_dir):  # typ
             dropped_rows = report.dropped_frame().drop(columns=["file"])
             console.print(_data_frame_table(dropped_rows, f"{report.name}: every dropped row"))
     if not reports:
-        console.print(Text(f"{target}: read from the built-in dataset, validated ({DEFAULT_POLICY} policy) when it "
-                           "was built; `backtest data check --data-dir DIR` validates raw files"))
+        console.print(
+            Text(
+                f"{target}: read from the built-in dataset, validated ({DEFAULT_POLICY} policy) when it "
+                "was built; `backtest data check --data-dir DIR` validates raw files"
+            )
+        )
         return
     dropped = sum(report.rows_dropped for report in reports)
     with_errors = sum(1 for report in reports if report.errors)
-    console.print(Text(
-        f"{len(reports)} file(s) checked ({policy} policy, max move {max_move:g}): {dropped:,} rows dropped "
-        f"and listed; {with_errors} file(s) with unusable rows"
-    ))
+    console.print(
+        Text(
+            f"{len(reports)} file(s) checked ({policy} policy, max move {max_move:g}): {dropped:,} rows dropped "
+            f"and listed; {with_errors} file(s) with unusable rows"
+        )
+    )
 
 
 @data_group.command("show")
@@ -165,28 +191,36 @@ def data_show_command(name, policy, max_move, data_dir):  # type: ignore[no-unty
         console.print(Text("\n" + stats.summary().partition("\n\n")[0]))
         table = stats.to_frame()
         shown = _splice_display_frame(table)
-        console.print(_data_frame_table(shown, "Agreement on the overlap by year (daily simple returns, newer - older)"))
+        console.print(
+            _data_frame_table(shown, "Agreement on the overlap by year (daily simple returns, newer - older)")
+        )
     console.print(Text("\nValidation:"))
     for report in series.validation:
         console.print(Text("  " + report.headline()))
     if not series.validation:
-        console.print(Text("  built-in data: validated (lenient policy) when the dataset was built; "
-                           "`backtest data check --data-dir DIR` validates raw files"))
+        console.print(
+            Text(
+                "  built-in data: validated (lenient policy) when the dataset was built; "
+                "`backtest data check --data-dir DIR` validates raw files"
+            )
+        )
 
 
 def _splice_display_frame(table):  # type: ignore[no-untyped-def]
     """The splice agreement table with short headers and formatted numbers."""
     import pandas as pd
 
-    return pd.DataFrame({
-        "year": table["period"],
-        "days": table["n_days"],
-        "median |diff|": table["median_abs_ret_diff"].map("{:.2e}".format),
-        "max |diff|": table["max_abs_ret_diff"].map("{:.2e}".format),
-        "max on": pd.to_datetime(table["max_abs_ret_diff_date"]).dt.strftime("%Y-%m-%d").fillna(""),
-        "corr": table["ret_corr"].map("{:.6f}".format),
-        "ratio drift": table["ratio_drift"].map("{:+.3%}".format),
-    })
+    return pd.DataFrame(
+        {
+            "year": table["period"],
+            "days": table["n_days"],
+            "median |diff|": table["median_abs_ret_diff"].map("{:.2e}".format),
+            "max |diff|": table["max_abs_ret_diff"].map("{:.2e}".format),
+            "max on": pd.to_datetime(table["max_abs_ret_diff_date"]).dt.strftime("%Y-%m-%d").fillna(""),
+            "corr": table["ret_corr"].map("{:.6f}".format),
+            "ratio drift": table["ratio_drift"].map("{:+.3%}".format),
+        }
+    )
 
 
 @data_group.command("list")
@@ -218,9 +252,7 @@ def data_fetch_command(symbol, start, data_dir):  # type: ignore[no-untyped-def]
 
     target_dir = data_dir or os.environ.get(ENV_VAR)
     if not target_dir:
-        raise ParameterError(
-            f"`data fetch` writes only where you say: pass --data-dir DIR or set ${ENV_VAR}"
-        )
+        raise ParameterError(f"`data fetch` writes only where you say: pass --data-dir DIR or set ${ENV_VAR}")
     path = fetch_yahoo(symbol, target_dir, start=start)
     series = load_csv(path)
     console.print(_data_findings_table(series.validation[0]))
@@ -240,9 +272,13 @@ def _set_self_contained(context: click.Context, parameter: click.Parameter, valu
 
 
 self_contained_option = click.option(
-    "--self-contained", is_flag=True, expose_value=False, callback=_set_self_contained,
+    "--self-contained",
+    is_flag=True,
+    expose_value=False,
+    callback=_set_self_contained,
     help="Embed plotly.js (about 5 MB) in each report.html, to send one file; by default the pages load it "
-    "from one shared copy, <results>/_assets/plotly-<version>.min.js, by a relative path.")
+    "from one shared copy, <results>/_assets/plotly-<version>.min.js, by a relative path.",
+)
 
 
 def _announce_output(target: Path, kind: str, overwrite: bool, hint: str) -> None:
@@ -255,8 +291,9 @@ def _announce_output(target: Path, kind: str, overwrite: bool, hint: str) -> Non
     preflight(target, kind, overwrite=overwrite, hint=hint)
     if kind in ("claim", "sweep", "study") and not SELF_CONTAINED.get():
         preflight(assets_folder(target), "asset", hint="move it away or pass --self-contained")
-    console.print(f"writing to {target}{'/' if kind in REPORT_KINDS else ''}", highlight=False, markup=False,
-                  soft_wrap=True)
+    console.print(
+        f"writing to {target}{'/' if kind in REPORT_KINDS else ''}", highlight=False, markup=False, soft_wrap=True
+    )
 
 
 @data_group.command("update")
@@ -279,8 +316,14 @@ def data_update_command():  # type: ignore[no-untyped-def]
     from backtest.errors import DataError
 
     total = len(catalog_files())
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err_console,
-                  transient=True, disable=not err_console.is_terminal) as progress:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err_console,
+        transient=True,
+        disable=not err_console.is_terminal,
+    ) as progress:
         task = progress.add_task("updating", total=total)
 
         def advance(file: str, status: str) -> None:
@@ -300,10 +343,20 @@ def data_update_command():  # type: ignore[no-untyped-def]
 
 
 @data_group.command("build-builtin")
-@click.option("--from", "snapshot_dir", type=click.Path(path_type=Path, file_okay=False, exists=True), required=True,
-              help="The snapshot directory (yahoo/ and fred/ raw CSV files, SHA256SUMS).")
-@click.option("--to", "target_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Where to write closes.parquet and provenance.json (default: the package's built-in data).")
+@click.option(
+    "--from",
+    "snapshot_dir",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    required=True,
+    help="The snapshot directory (yahoo/ and fred/ raw CSV files, SHA256SUMS).",
+)
+@click.option(
+    "--to",
+    "target_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Where to write closes.parquet and provenance.json (default: the package's built-in data).",
+)
 def data_build_builtin_command(snapshot_dir, target_dir):  # type: ignore[no-untyped-def]
     """Rebuild the built-in dataset from a snapshot: every catalog file, validated (lenient
     policy), closes only (OHLCV bars where a study reads them), with provenance."""
@@ -342,31 +395,67 @@ def with_options(options):  # type: ignore[no-untyped-def]
 
 RULE_OPTIONS = [
     click.option("--ma", type=click.Choice(["sma", "ema"]), default="sma", show_default=True, help="Average type."),
-    click.option("--direction", type=click.Choice(["golden", "death"]), default="golden", show_default=True,
-                 help="golden: fast crosses above slow; death: below."),
-    click.option("--since", default=None,
-                 help="Detect events from this date (YYYY-MM-DD); averages and indicators use all prior history."),
+    click.option(
+        "--direction",
+        type=click.Choice(["golden", "death"]),
+        default="golden",
+        show_default=True,
+        help="golden: fast crosses above slow; death: below.",
+    ),
+    click.option(
+        "--since",
+        default=None,
+        help="Detect events from this date (YYYY-MM-DD); averages and indicators use all prior history.",
+    ),
     click.option("--until", default=None, help="Detect events up to this date (YYYY-MM-DD)."),
-    click.option("--confirm", type=int, default=0, show_default=True,
-                 help="Days the source's condition must keep holding after it fires (for a cross: the fast average "
-                      "stays beyond the slow one); the event is dated on the last of them."),
-    click.option("--min-gap", type=int, default=0, show_default=True,
-                 help="Ignore an event within this many trading days of the previous kept one."),
-    click.option("--entry", type=click.Choice(["close", "next_close"]), default="close", show_default=True,
-                 help="Enter at the event-day close or the next close."),
-    click.option("--horizons", default=None,
-                 help="Forward horizons in trading days, comma-separated (default 21,63,126,189,252 = 1m..12m)."),
+    click.option(
+        "--confirm",
+        type=int,
+        default=0,
+        show_default=True,
+        help="Days the source's condition must keep holding after it fires (for a cross: the fast average "
+        "stays beyond the slow one); the event is dated on the last of them.",
+    ),
+    click.option(
+        "--min-gap",
+        type=int,
+        default=0,
+        show_default=True,
+        help="Ignore an event within this many trading days of the previous kept one.",
+    ),
+    click.option(
+        "--entry",
+        type=click.Choice(["close", "next_close"]),
+        default="close",
+        show_default=True,
+        help="Enter at the event-day close or the next close.",
+    ),
+    click.option(
+        "--horizons",
+        default=None,
+        help="Forward horizons in trading days, comma-separated (default 21,63,126,189,252 = 1m..12m).",
+    ),
     click.option("--months", default=None, help="Forward horizons in calendar months instead, e.g. 1,3,6,9,12."),
 ]
 """Options of the event rules shared by `events` and `sweep` (which differ in --fast/--slow)."""
 
-event_rule_options = with_options([
-    click.option("--series", default="russell2000", show_default=True,
-                 help="Series name (see `backtest data list`) or path to a Yahoo/FRED CSV file."),
-    click.option("--fast", type=int, default=50, show_default=True, help="Fast moving-average window, trading days."),
-    click.option("--slow", type=int, default=200, show_default=True, help="Slow moving-average window, trading days."),
-    *RULE_OPTIONS,
-])
+event_rule_options = with_options(
+    [
+        click.option(
+            "--series",
+            default="russell2000",
+            show_default=True,
+            help="Series name (see `backtest data list`) or path to a Yahoo/FRED CSV file.",
+        ),
+        click.option(
+            "--fast", type=int, default=50, show_default=True, help="Fast moving-average window, trading days."
+        ),
+        click.option(
+            "--slow", type=int, default=200, show_default=True, help="Slow moving-average window, trading days."
+        ),
+        *RULE_OPTIONS,
+    ]
+)
 
 
 def rules_and_horizons(fast, slow, ma, direction, since, until, confirm, min_gap, entry, horizons, months, source=None):  # type: ignore[no-untyped-def]
@@ -383,8 +472,17 @@ def rules_and_horizons(fast, slow, ma, direction, since, until, confirm, min_gap
     if horizons is not None and months is not None:
         raise click.BadParameter("give --horizons or --months, not both", param_hint="--months")
     if source is None:
-        rules = EventRules(fast=fast, slow=slow, ma=ma, direction=direction, start=since, end=until,
-                           confirm=confirm, min_gap=min_gap, entry=entry)
+        rules = EventRules(
+            fast=fast,
+            slow=slow,
+            ma=ma,
+            direction=direction,
+            start=since,
+            end=until,
+            confirm=confirm,
+            min_gap=min_gap,
+            entry=entry,
+        )
     else:
         rules = EventRules(source=source, start=since, end=until, confirm=confirm, min_gap=min_gap, entry=entry)
     day_list = _parse_int_list("--horizons", horizons)
@@ -424,11 +522,15 @@ def _echo_data_line(series, list_dropped=False):  # type: ignore[no-untyped-def]
         rows = report.dropped_frame()
         rows = rows[rows["severity"] == "error"]
         for row in rows.head(DROPPED_ROWS_SHOWN).itertuples(index=False):
-            click.echo(f"dropped: {report.name} line {row.line} {row.date or '(no date)'}: {row.kind} ({row.detail})",
-                       err=True)
+            click.echo(
+                f"dropped: {report.name} line {row.line} {row.date or '(no date)'}: {row.kind} ({row.detail})", err=True
+            )
         if len(rows) > DROPPED_ROWS_SHOWN:
-            click.echo(f"dropped: {report.name}: +{len(rows) - DROPPED_ROWS_SHOWN:,} more rows; "
-                       f"`backtest data check {report.file} --show-dropped` lists them all", err=True)
+            click.echo(
+                f"dropped: {report.name}: +{len(rows) - DROPPED_ROWS_SHOWN:,} more rows; "
+                f"`backtest data check {report.file} --show-dropped` lists them all",
+                err=True,
+            )
 
 
 def _check_analysis_window(series, rules, horizons):  # type: ignore[no-untyped-def]
@@ -439,48 +541,116 @@ def _check_analysis_window(series, rules, horizons):  # type: ignore[no-untyped-
     check_horizons_fit(horizons, series.close.index, series.name)
     first, last = detection_bounds(series.close.index, rules)
     if first > last:
-        window = " ".join(part for part in (
-            f"--since {rules.start.date()}" if rules.start is not None else "",
-            f"--until {rules.end.date()}" if rules.end is not None else "") if part)
-        click.echo(f"warning: the event window ({window}) holds no close: {series.name} runs from "
-                   f"{series.first_date.date()} to {series.last_date.date()}, so there can be no event", err=True)
+        window = " ".join(
+            part
+            for part in (
+                f"--since {rules.start.date()}" if rules.start is not None else "",
+                f"--until {rules.end.date()}" if rules.end is not None else "",
+            )
+            if part
+        )
+        click.echo(
+            f"warning: the event window ({window}) holds no close: {series.name} runs from "
+            f"{series.first_date.date()} to {series.last_date.date()}, so there can be no event",
+            err=True,
+        )
 
 
 SOURCE_OPTIONS = [
-    click.option("--rsi-below", type=float, default=None, metavar="LEVEL",
-                 help="Event source instead of the cross: Wilder's RSI (--rsi-window days) crosses below LEVEL, i.e. "
-                      "RSI >= LEVEL on day t-1 and < LEVEL on day t (closes up to t)."),
-    click.option("--rsi-above", type=float, default=None, metavar="LEVEL",
-                 help="RSI crosses above LEVEL: <= LEVEL on t-1 and > LEVEL on t."),
-    click.option("--rsi-window", type=click.IntRange(min=1), default=14, show_default=True,
-                 help="RSI window in daily changes (Wilder's smoothing)."),
-    click.option("--new-high", type=click.IntRange(min=1), default=None, metavar="N",
-                 help="Event on every day whose close is above the highest close of the previous N trading days "
-                      "(day t excluded; 252 = a 52-week high). Use --min-gap to keep one event per run."),
-    click.option("--new-low", type=click.IntRange(min=1), default=None, metavar="N",
-                 help="Event on every day whose close is below the lowest close of the previous N trading days."),
-    click.option("--dates", "dates_file", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
-                 help="Events on the dates of a CSV file's 'date' column (e.g. FOMC days). A date that is not a "
-                      "trading day maps to the next trading day; dates outside the data are listed and dropped."),
-    click.option("--cross-above", default=None, metavar="SERIES",
-                 help="Event when another series (name or CSV, e.g. vix) crosses above --level: <= level on t-1 and "
-                      "> level on t, read as of each close (its row that day or the last within 5 days before)."),
-    click.option("--cross-below", default=None, metavar="SERIES",
-                 help="Event when another series crosses below --level: >= level on t-1 and < level on t."),
-    click.option("--level", type=float, default=None, help="Level of --cross-above / --cross-below, in the series' units."),
+    click.option(
+        "--rsi-below",
+        type=float,
+        default=None,
+        metavar="LEVEL",
+        help="Event source instead of the cross: Wilder's RSI (--rsi-window days) crosses below LEVEL, i.e. "
+        "RSI >= LEVEL on day t-1 and < LEVEL on day t (closes up to t).",
+    ),
+    click.option(
+        "--rsi-above",
+        type=float,
+        default=None,
+        metavar="LEVEL",
+        help="RSI crosses above LEVEL: <= LEVEL on t-1 and > LEVEL on t.",
+    ),
+    click.option(
+        "--rsi-window",
+        type=click.IntRange(min=1),
+        default=14,
+        show_default=True,
+        help="RSI window in daily changes (Wilder's smoothing).",
+    ),
+    click.option(
+        "--new-high",
+        type=click.IntRange(min=1),
+        default=None,
+        metavar="N",
+        help="Event on every day whose close is above the highest close of the previous N trading days "
+        "(day t excluded; 252 = a 52-week high). Use --min-gap to keep one event per run.",
+    ),
+    click.option(
+        "--new-low",
+        type=click.IntRange(min=1),
+        default=None,
+        metavar="N",
+        help="Event on every day whose close is below the lowest close of the previous N trading days.",
+    ),
+    click.option(
+        "--dates",
+        "dates_file",
+        type=click.Path(path_type=Path, dir_okay=False, exists=True),
+        default=None,
+        help="Events on the dates of a CSV file's 'date' column (e.g. FOMC days). A date that is not a "
+        "trading day maps to the next trading day; dates outside the data are listed and dropped.",
+    ),
+    click.option(
+        "--cross-above",
+        default=None,
+        metavar="SERIES",
+        help="Event when another series (name or CSV, e.g. vix) crosses above --level: <= level on t-1 and "
+        "> level on t, read as of each close (its row that day or the last within 5 days before).",
+    ),
+    click.option(
+        "--cross-below",
+        default=None,
+        metavar="SERIES",
+        help="Event when another series crosses below --level: >= level on t-1 and < level on t.",
+    ),
+    click.option(
+        "--level", type=float, default=None, help="Level of --cross-above / --cross-below, in the series' units."
+    ),
 ]
 """Event sources of `events` other than the moving-average cross (at most one)."""
 
 
-def source_from_options(rsi_below, rsi_above, rsi_window, new_high, new_low, dates_file, cross_above, cross_below,
-                        level, data_dir, policy="lenient"):  # type: ignore[no-untyped-def]
+def source_from_options(
+    rsi_below,
+    rsi_above,
+    rsi_window,
+    new_high,
+    new_low,
+    dates_file,
+    cross_above,
+    cross_below,
+    level,
+    data_dir,
+    policy="lenient",
+):  # type: ignore[no-untyped-def]
     """The event source chosen by SOURCE_OPTIONS (None: the moving-average cross)."""
     from backtest.events import RSI, DateList, NewHigh, NewLow, SeriesLevel, Threshold
 
-    chosen = {name: value for name, value in (("--rsi-below", rsi_below), ("--rsi-above", rsi_above),
-                                              ("--new-high", new_high), ("--new-low", new_low),
-                                              ("--dates", dates_file), ("--cross-above", cross_above),
-                                              ("--cross-below", cross_below)) if value is not None}
+    chosen = {
+        name: value
+        for name, value in (
+            ("--rsi-below", rsi_below),
+            ("--rsi-above", rsi_above),
+            ("--new-high", new_high),
+            ("--new-low", new_low),
+            ("--dates", dates_file),
+            ("--cross-above", cross_above),
+            ("--cross-below", cross_below),
+        )
+        if value is not None
+    }
     if len(chosen) > 1:
         raise click.UsageError(f"give one event source, got {', '.join(chosen)}")
     if level is not None and cross_above is None and cross_below is None:
@@ -510,15 +680,44 @@ def source_from_options(rsi_below, rsi_above, rsi_window, new_high, new_low, dat
 @app.command("events")
 @event_rule_options
 @with_options(SOURCE_OPTIONS)
-@click.option("--csv", "csv_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Also write the full event table (every measurement) to this CSV file (checked before any "
-              "work; an existing file is replaced only if backtest wrote it, or with --overwrite).")
+@click.option(
+    "--csv",
+    "csv_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Also write the full event table (every measurement) to this CSV file (checked before any "
+    "work; an existing file is replaced only if backtest wrote it, or with --overwrite).",
+)
 @click.option("--overwrite", is_flag=True, help="Replace an existing --csv file even if backtest did not write it.")
 @data_policy_option
 @data_dir_option
-def events_command(series, fast, slow, ma, direction, since, until, confirm, min_gap, entry, horizons, months,
-                   rsi_below, rsi_above, rsi_window, new_high, new_low, dates_file, cross_above, cross_below, level,
-                   csv_path, overwrite, policy, data_dir):  # type: ignore[no-untyped-def]
+def events_command(
+    series,
+    fast,
+    slow,
+    ma,
+    direction,
+    since,
+    until,
+    confirm,
+    min_gap,
+    entry,
+    horizons,
+    months,
+    rsi_below,
+    rsi_above,
+    rsi_window,
+    new_high,
+    new_low,
+    dates_file,
+    cross_above,
+    cross_below,
+    level,
+    csv_path,
+    overwrite,
+    policy,
+    data_dir,
+):  # type: ignore[no-untyped-def]
     """Print every event of an event source and what followed it.
 
     The source is a moving-average cross (--fast/--slow/--ma/--direction) unless one of
@@ -536,10 +735,22 @@ def events_command(series, fast, slow, ma, direction, since, until, confirm, min
     from backtest._io import atomic_write_text
     from backtest.events import MACross, run_event_study
 
-    source = source_from_options(rsi_below, rsi_above, rsi_window, new_high, new_low, dates_file, cross_above,
-                                 cross_below, level, data_dir, policy)
-    rules, chosen = rules_and_horizons(fast, slow, ma, direction, since, until, confirm, min_gap, entry, horizons, months,
-                                       source=source)
+    source = source_from_options(
+        rsi_below,
+        rsi_above,
+        rsi_window,
+        new_high,
+        new_low,
+        dates_file,
+        cross_above,
+        cross_below,
+        level,
+        data_dir,
+        policy,
+    )
+    rules, chosen = rules_and_horizons(
+        fast, slow, ma, direction, since, until, confirm, min_gap, entry, horizons, months, source=source
+    )
     if csv_path is not None:
         _announce_output(csv_path, "events-csv", overwrite, "choose another --csv path")
     market_series = _load_for_analysis(series, data_dir, policy, list_dropped=True)
@@ -559,8 +770,12 @@ def events_command(series, fast, slow, ma, direction, since, until, confirm, min
     last = chosen[-1].label
     table.add_column(f"max dd {last}", justify="right")
     for number, row in study.table.iterrows():
-        cells = [str(number), row["event_date"].date().isoformat(), f"{row['close']:.2f}",
-                 *(f"{row[column]:.2f}" for column in value_columns)]
+        cells = [
+            str(number),
+            row["event_date"].date().isoformat(),
+            f"{row['close']:.2f}",
+            *(f"{row[column]:.2f}" for column in value_columns),
+        ]
         for horizon in chosen:
             label = horizon.label
             cells.append("pending" if row[f"pending_{label}"] else f"{row[f'ret_{label}']:+.1%}")
@@ -569,7 +784,9 @@ def events_command(series, fast, slow, ma, direction, since, until, confirm, min
     console.print(table)
     console.print(study.summary(), markup=False, highlight=False)
     if csv_path is not None:
-        atomic_write_text(csv_path, study.to_frame().to_csv(date_format="%Y-%m-%d", float_format="%.10g", lineterminator="\n"))
+        atomic_write_text(
+            csv_path, study.to_frame().to_csv(date_format="%Y-%m-%d", float_format="%.10g", lineterminator="\n")
+        )
         console.print(f"wrote {csv_path}")
 
 
@@ -584,8 +801,10 @@ def _study_listing() -> str:
     if not studies:
         return f"no studies found in {STUDIES_DIR}"
     width = max(len(name) for name in studies)
-    lines = [f"{len(studies)} studies in {STUDIES_DIR} (run one with `backtest study NAME`, "
-             "every one with `backtest study all`):"]
+    lines = [
+        f"{len(studies)} studies in {STUDIES_DIR} (run one with `backtest study NAME`, "
+        "every one with `backtest study all`):"
+    ]
     for name, path in studies.items():
         lines.append(f"  {name:<{width}}  {describe_study(path) or '(no description: add a module docstring)'}")
     return "\n".join(lines)
@@ -593,23 +812,46 @@ def _study_listing() -> str:
 
 @app.command("study")
 @click.argument("name", required=False)
-@click.option("--list", "list_only", is_flag=True, help="List the available studies with one-line descriptions and exit.")
-@click.option("--output-dir", type=click.Path(path_type=Path, file_okay=False), default=Path("results"),
-              show_default=True,
-              help="Parent folder of report folders, relative to the current directory: each study writes "
-              "OUTPUT_DIR/<its folder name>/ (e.g. results/russell2000_golden_cross/), with `all` too.")
-@click.option("--overwrite", is_flag=True,
-              help="Replace a report of another kind or name in the target folder (only the files it lists; "
-              "files backtest did not write are never deleted).")
+@click.option(
+    "--list", "list_only", is_flag=True, help="List the available studies with one-line descriptions and exit."
+)
+@click.option(
+    "--output-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("results"),
+    show_default=True,
+    help="Parent folder of report folders, relative to the current directory: each study writes "
+    "OUTPUT_DIR/<its folder name>/ (e.g. results/russell2000_golden_cross/), with `all` too.",
+)
+@click.option(
+    "--overwrite",
+    is_flag=True,
+    help="Replace a report of another kind or name in the target folder (only the files it lists; "
+    "files backtest did not write are never deleted).",
+)
 @click.option("--seed", type=int, default=None, help="Seed of every random draw (default: the study's).")
-@click.option("--draws", "n_draws", type=click.IntRange(min=1), default=None,
-              help="Random-entry Monte Carlo draws (default: the study's; 100,000 in the event studies).")
-@click.option("--paths", "n_paths", type=click.IntRange(min=0), default=None,
-              help="Bootstrapped price paths (default: the study's; 1,000 in the event studies; 0 skips the "
-              "bootstrapped-path null).")
-@click.option("--policy", type=click.Choice(["strict", "lenient"]), default=None,
-              help="Data validation policy of every series the study loads (default: lenient): strict stops at "
-              "the first unusable row or long gap.")
+@click.option(
+    "--draws",
+    "n_draws",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Random-entry Monte Carlo draws (default: the study's; 100,000 in the event studies).",
+)
+@click.option(
+    "--paths",
+    "n_paths",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Bootstrapped price paths (default: the study's; 1,000 in the event studies; 0 skips the "
+    "bootstrapped-path null).",
+)
+@click.option(
+    "--policy",
+    type=click.Choice(["strict", "lenient"]),
+    default=None,
+    help="Data validation policy of every series the study loads (default: lenient): strict stops at "
+    "the first unusable row or long gap.",
+)
 @data_dir_option
 @self_contained_option
 def study_command(name, list_only, output_dir, overwrite, seed, n_draws, n_paths, policy, data_dir):  # type: ignore[no-untyped-def]
@@ -648,14 +890,24 @@ def study_command(name, list_only, output_dir, overwrite, seed, n_draws, n_paths
     data_lines: dict[str, str] = {}
     listening = listening_to_loads(lambda series: data_lines.setdefault(series.name, series.data_line()))
     # a spinner only on a terminal: piped stderr then holds nothing but a failure's one line
-    with listening, Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                             console=err_console, transient=True, disable=not err_console.is_terminal) as progress:
+    with (
+        listening,
+        Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TimeElapsedColumn(),
+            console=err_console,
+            transient=True,
+            disable=not err_console.is_terminal,
+        ) as progress,
+    ):
         task = progress.add_task(f"{name}: starting", total=None)
 
         def step(study: str, description: str) -> None:
             progress.update(task, description=f"{study}: {description}")
 
         if name == ALL:
+
             def done(study: str, path: Path) -> None:
                 console.print(Text(f"wrote {path}  ({study})"), soft_wrap=True)
 
@@ -683,21 +935,47 @@ def claim_group() -> None:
 
 
 claim_run_options = [
-    click.option("--output-dir", type=click.Path(path_type=Path, file_okay=False), default=Path("results"),
-                 show_default=True,
-                 help="Parent folder of report folders: the claim writes OUTPUT_DIR/<name>/ (name: the spec's "
-                 "[claim] name, else the spec file's stem)."),
-    click.option("--overwrite", is_flag=True,
-                 help="Replace a report of another kind or name in the target folder (only the files it lists)."),
-    click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=None,
-                 help="Seed of every random draw (default: the library's)."),
-    click.option("--draws", "n_draws", type=click.IntRange(min=1), default=None,
-                 help="Random-entry Monte Carlo draws per horizon and variant (default 100,000)."),
-    click.option("--paths", "n_paths", type=click.IntRange(min=0), default=None,
-                 help="Bootstrapped price paths (default 1,000; 0 skips the path null; sources that read other "
-                 "data than the price path skip it anyway, and say why)."),
-    click.option("--policy", type=click.Choice(["strict", "lenient"]), default="lenient", show_default=True,
-                 help="Data validation policy of every series the claim loads."),
+    click.option(
+        "--output-dir",
+        type=click.Path(path_type=Path, file_okay=False),
+        default=Path("results"),
+        show_default=True,
+        help="Parent folder of report folders: the claim writes OUTPUT_DIR/<name>/ (name: the spec's "
+        "[claim] name, else the spec file's stem).",
+    ),
+    click.option(
+        "--overwrite",
+        is_flag=True,
+        help="Replace a report of another kind or name in the target folder (only the files it lists).",
+    ),
+    click.option(
+        "--seed",
+        type=click.IntRange(min=0, max=2**63 - 1),
+        default=None,
+        help="Seed of every random draw (default: the library's).",
+    ),
+    click.option(
+        "--draws",
+        "n_draws",
+        type=click.IntRange(min=1),
+        default=None,
+        help="Random-entry Monte Carlo draws per horizon and variant (default 100,000).",
+    ),
+    click.option(
+        "--paths",
+        "n_paths",
+        type=click.IntRange(min=0),
+        default=None,
+        help="Bootstrapped price paths (default 1,000; 0 skips the path null; sources that read other "
+        "data than the price path skip it anyway, and say why).",
+    ),
+    click.option(
+        "--policy",
+        type=click.Choice(["strict", "lenient"]),
+        default="lenient",
+        show_default=True,
+        help="Data validation policy of every series the claim loads.",
+    ),
     data_dir_option,
 ]
 
@@ -705,8 +983,13 @@ claim_run_options = [
 def _claim_options(seed, n_draws, n_paths, policy, data_dir):  # type: ignore[no-untyped-def]
     from backtest.claims.run import DEFAULT_N_DRAWS, DEFAULT_N_PATHS
 
-    return {"seed": DEFAULT_SEED if seed is None else seed, "n_draws": n_draws or DEFAULT_N_DRAWS,
-            "n_paths": DEFAULT_N_PATHS if n_paths is None else n_paths, "policy": policy, "data_dir": data_dir}
+    return {
+        "seed": DEFAULT_SEED if seed is None else seed,
+        "n_draws": n_draws or DEFAULT_N_DRAWS,
+        "n_paths": DEFAULT_N_PATHS if n_paths is None else n_paths,
+        "policy": policy,
+        "data_dir": data_dir,
+    }
 
 
 def _run_one_claim(spec, target, options, overwrite):  # type: ignore[no-untyped-def]
@@ -717,8 +1000,14 @@ def _run_one_claim(spec, target, options, overwrite):  # type: ignore[no-untyped
     from backtest.claims.run import run_claim
     from backtest.report.claim_report import write_claim_report
 
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err_console,
-                  transient=True, disable=not err_console.is_terminal) as progress:
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+        disable=not err_console.is_terminal,
+    ) as progress:
         task = progress.add_task(f"{spec.name}: starting", total=None)
         result = run_claim(spec, step=lambda text: progress.update(task, description=f"{spec.name}: {text}"), **options)
         progress.update(task, description=f"{spec.name}: writing the report")
@@ -754,7 +1043,9 @@ def claim_run_command(spec_path, output_dir, overwrite, seed, n_draws, n_paths, 
 
 
 @claim_group.command("check")
-@click.argument("spec_paths", metavar="SPEC...", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.argument(
+    "spec_paths", metavar="SPEC...", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False)
+)
 def claim_check_command(spec_paths):  # type: ignore[no-untyped-def]
     """Validate each SPEC without loading data or running anything (exit 2 at the first
     problem, with one line naming the file and the key)."""
@@ -764,8 +1055,13 @@ def claim_check_command(spec_paths):  # type: ignore[no-untyped-def]
 
     for path in spec_paths:
         spec = load_spec(path)
-        console.print(Text(f"{path}: ok: {spec.claim.title!r}, {spec.event.kind} on {spec.series}, "
-                           f"horizons {', '.join(spec.claim.horizons)} -> {spec.name}/"), soft_wrap=True)
+        console.print(
+            Text(
+                f"{path}: ok: {spec.claim.title!r}, {spec.event.kind} on {spec.series}, "
+                f"horizons {', '.join(spec.claim.horizons)} -> {spec.name}/"
+            ),
+            soft_wrap=True,
+        )
 
 
 @claim_group.command("new")
@@ -787,8 +1083,12 @@ def claim_new_command(path):  # type: ignore[no-untyped-def]
         raise OutputError(f"cannot create {path}: {exc.strerror}; choose another PATH") from None
     with os.fdopen(fd, "wb") as handle:
         handle.write(text)
-    console.print(f"wrote {path}: edit it, then `backtest claim check {path}` and `backtest claim run {path}`",
-                  markup=False, highlight=False, soft_wrap=True)
+    console.print(
+        f"wrote {path}: edit it, then `backtest claim check {path}` and `backtest claim run {path}`",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 @claim_group.command("run-all")
@@ -824,9 +1124,19 @@ def claim_run_all_command(targets, output_dir, overwrite, seed, n_draws, n_paths
     rows = []
     for path, spec in zip(paths, specs):
         result = _run_one_claim(spec, output_dir / spec.name, options, overwrite)
-        console.print(Text(result.answer_lines()[0] + f"  ({spec.name}, {result.study.n_events} events)"), soft_wrap=True)
-        rows.append({"title": spec.claim.title, "spec": project_relative(path), "series": spec.series,
-                     "n_events": result.study.n_events, "verdict": result.verdict, "name": spec.name})
+        console.print(
+            Text(result.answer_lines()[0] + f"  ({spec.name}, {result.study.n_events} events)"), soft_wrap=True
+        )
+        rows.append(
+            {
+                "title": spec.claim.title,
+                "spec": project_relative(path),
+                "series": spec.series,
+                "n_events": result.study.n_events,
+                "verdict": result.verdict,
+                "name": spec.name,
+            }
+        )
     index = output_dir / "README.md"
     atomic_write_text(index, index_markdown(rows))
     console.print(f"wrote {len(rows)} claims and {index}", markup=False, highlight=False, soft_wrap=True)
@@ -836,28 +1146,62 @@ def claim_run_all_command(targets, output_dir, overwrite, seed, n_draws, n_paths
 
 
 @bench_group.command("montecarlo")
-@click.option("--draws", type=click.IntRange(min=1), default=100_000, show_default=True,
-              help="Random-entry draws per timed call (numba and the numpy Generator.choice loop).")
-@click.option("--argpartition-draws", type=click.IntRange(min=1), default=10_000, show_default=True,
-              help="Draws for the vectorised numpy argpartition variant (about 100x slower per draw; "
-              "rates are per draw, so fewer draws compare fairly).")
-@click.option("--replications", type=click.IntRange(min=1), default=1_000, show_default=True,
-              help="Stationary-bootstrap replications (numba vs arch), each as long as the series.")
-@click.option("--repeat", "repeats", type=click.IntRange(min=1), default=3, show_default=True,
-              help="Warm calls timed after the first (cold) one; the median is reported.")
-@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=None,
-              help="Seed of every random draw (default: backtest.defaults.DEFAULT_SEED).")
-@click.option("--series", default="russell2000", show_default=True,
-              help="Series name for backtest.data.load_series (k = its SMA 50/200 golden crosses since 1985).")
-@click.option("--output", type=click.Path(path_type=Path, dir_okay=False),
-              default=Path("results/bench/montecarlo.json"), show_default=True,
-              help="JSON written atomically; an existing file is replaced only if it is this benchmark's "
-              "JSON (recognised by its keys), or with --overwrite.")
+@click.option(
+    "--draws",
+    type=click.IntRange(min=1),
+    default=100_000,
+    show_default=True,
+    help="Random-entry draws per timed call (numba and the numpy Generator.choice loop).",
+)
+@click.option(
+    "--argpartition-draws",
+    type=click.IntRange(min=1),
+    default=10_000,
+    show_default=True,
+    help="Draws for the vectorised numpy argpartition variant (about 100x slower per draw; "
+    "rates are per draw, so fewer draws compare fairly).",
+)
+@click.option(
+    "--replications",
+    type=click.IntRange(min=1),
+    default=1_000,
+    show_default=True,
+    help="Stationary-bootstrap replications (numba vs arch), each as long as the series.",
+)
+@click.option(
+    "--repeat",
+    "repeats",
+    type=click.IntRange(min=1),
+    default=3,
+    show_default=True,
+    help="Warm calls timed after the first (cold) one; the median is reported.",
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0, max=2**63 - 1),
+    default=None,
+    help="Seed of every random draw (default: backtest.defaults.DEFAULT_SEED).",
+)
+@click.option(
+    "--series",
+    default="russell2000",
+    show_default=True,
+    help="Series name for backtest.data.load_series (k = its SMA 50/200 golden crosses since 1985).",
+)
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("results/bench/montecarlo.json"),
+    show_default=True,
+    help="JSON written atomically; an existing file is replaced only if it is this benchmark's "
+    "JSON (recognised by its keys), or with --overwrite.",
+)
 @click.option("--overwrite", is_flag=True, help="Replace an existing --output file even if backtest did not write it.")
 @data_policy_option
 @data_dir_option
-def bench_montecarlo_command(draws, argpartition_draws, replications, repeats, seed, series, output, overwrite,
-                             policy, data_dir):  # type: ignore[no-untyped-def]
+def bench_montecarlo_command(
+    draws, argpartition_draws, replications, repeats, seed, series, output, overwrite, policy, data_dir
+):  # type: ignore[no-untyped-def]
     """Draws per second of the random-entry Monte Carlo (numba vs plain numpy) and
     replications per second of stationary-bootstrap indices (numba vs arch), side by side.
 
@@ -875,22 +1219,38 @@ def bench_montecarlo_command(draws, argpartition_draws, replications, repeats, s
     market_series = _load_for_analysis(series, data_dir, policy)
     with console.status("timing numba, numpy and arch..."):
         result = run_montecarlo_benchmarks(
-            market_series, n_draws=draws, seed=DEFAULT_SEED if seed is None else seed, repeats=repeats,
-            n_replications=replications, argpartition_draws=argpartition_draws,
+            market_series,
+            n_draws=draws,
+            seed=DEFAULT_SEED if seed is None else seed,
+            repeats=repeats,
+            n_replications=replications,
+            argpartition_draws=argpartition_draws,
         )
     for bench, title in (
-        (result.random_entry, f"Random-entry Monte Carlo: k={result.random_entry.parameters['k']} of "
-                              f"{result.random_entry.parameters['pool_size']:,} eligible {result.horizon} returns"),
-        (result.bootstrap, f"Stationary-bootstrap indices: n={result.bootstrap.parameters['n_obs']:,}, "
-                           f"mean block {result.bootstrap.parameters['mean_block']:g}"),
+        (
+            result.random_entry,
+            f"Random-entry Monte Carlo: k={result.random_entry.parameters['k']} of "
+            f"{result.random_entry.parameters['pool_size']:,} eligible {result.horizon} returns",
+        ),
+        (
+            result.bootstrap,
+            f"Stationary-bootstrap indices: n={result.bootstrap.parameters['n_obs']:,}, "
+            f"mean block {result.bootstrap.parameters['mean_block']:g}",
+        ),
     ):
         table = Table(title=title)
         for column in ("implementation", "n", "cold s", "warm s", "warm /s", "cold /s", "first call"):
             table.add_column(column, justify="left" if column in ("implementation", "first call") else "right")
         for timing in bench.timings:
-            table.add_row(timing.implementation, f"{timing.work:,}", f"{timing.cold_seconds:.4f}",
-                          f"{timing.warm_seconds:.4f}", f"{timing.rate_warm:,.0f}", f"{timing.rate_cold:,.0f}",
-                          timing.first_call)
+            table.add_row(
+                timing.implementation,
+                f"{timing.work:,}",
+                f"{timing.cold_seconds:.4f}",
+                f"{timing.warm_seconds:.4f}",
+                f"{timing.rate_warm:,.0f}",
+                f"{timing.rate_cold:,.0f}",
+                timing.first_call,
+            )
         console.print(table)
     checks = result.random_entry.checks
     console.print(
@@ -922,8 +1282,14 @@ def _sweep_progress(total: int):  # type: ignore[no-untyped-def]
     """A rich progress bar on stderr and the callback that advances it one step at a time."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                   TimeElapsedColumn(), console=err_console, transient=True)
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    )
     task = bar.add_task("sweep", total=total)
     started = [False]
 
@@ -946,36 +1312,81 @@ def _reference_pair(text: str) -> tuple[int, int]:
 
 
 sweep_grid_options = [
-    click.option("--series", default="russell2000", show_default=True,
-                 help="Series name (see `backtest data list`) or path to a Yahoo/FRED CSV file; several, "
-                 "comma-separated (A,B,C), sweep each and add a cross-series summary."),
-    click.option("--fast", "fast_range", default="5:100:1", show_default=True,
-                 help="Fast windows in trading days: START:STOP[:STEP] (STOP inclusive), N, or a comma list."),
-    click.option("--slow", "slow_range", default="20:300:1", show_default=True,
-                 help="Slow windows in trading days, same syntax; only pairs with fast < slow are run."),
+    click.option(
+        "--series",
+        default="russell2000",
+        show_default=True,
+        help="Series name (see `backtest data list`) or path to a Yahoo/FRED CSV file; several, "
+        "comma-separated (A,B,C), sweep each and add a cross-series summary.",
+    ),
+    click.option(
+        "--fast",
+        "fast_range",
+        default="5:100:1",
+        show_default=True,
+        help="Fast windows in trading days: START:STOP[:STEP] (STOP inclusive), N, or a comma list.",
+    ),
+    click.option(
+        "--slow",
+        "slow_range",
+        default="20:300:1",
+        show_default=True,
+        help="Slow windows in trading days, same syntax; only pairs with fast < slow are run.",
+    ),
     *RULE_OPTIONS,
 ]
 
 
 executor_options = [
-    click.option("--executor", default="local", show_default=True,
-                 help="Where the sweep runs: local (this process, numba threads), processes (local worker "
-                 "processes), dask (a Dask cluster: --scheduler, or a LocalCluster on 127.0.0.1). Same results."),
-    click.option("--scheduler", default=None,
-                 help="Address of an existing Dask scheduler, e.g. tcp://host:8786 (--executor dask)."),
-    click.option("--workers", type=click.IntRange(min=1), default=None,
-                 help="Worker processes (processes, or the dask LocalCluster; default: one per CPU). With "
-                 "--scheduler: wait until this many workers have joined."),
-    click.option("--threads-per-worker", type=click.IntRange(min=1), default=None,
-                 help="Threads per worker (processes: numba threads per task; dask: tasks at once). Default 1."),
-    click.option("--memory-limit", default=None,
-                 help="Memory limit per LocalCluster worker: auto (machine memory / workers), 0 (none) or e.g. 4GB."),
-    click.option("--connect-timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
-                 help="Seconds to wait for the scheduler (and for --workers to join) before failing."),
-    click.option("--pair-block", type=click.IntRange(min=1), default=None,
-                 help="Pairs per task (default: chosen from the number of workers; results do not depend on it)."),
-    click.option("--rep-block", type=click.IntRange(min=1), default=None,
-                 help="Bootstrap replications per task, a multiple of 32 (default: from the number of workers)."),
+    click.option(
+        "--executor",
+        default="local",
+        show_default=True,
+        help="Where the sweep runs: local (this process, numba threads), processes (local worker "
+        "processes), dask (a Dask cluster: --scheduler, or a LocalCluster on 127.0.0.1). Same results.",
+    ),
+    click.option(
+        "--scheduler",
+        default=None,
+        help="Address of an existing Dask scheduler, e.g. tcp://host:8786 (--executor dask).",
+    ),
+    click.option(
+        "--workers",
+        type=click.IntRange(min=1),
+        default=None,
+        help="Worker processes (processes, or the dask LocalCluster; default: one per CPU). With "
+        "--scheduler: wait until this many workers have joined.",
+    ),
+    click.option(
+        "--threads-per-worker",
+        type=click.IntRange(min=1),
+        default=None,
+        help="Threads per worker (processes: numba threads per task; dask: tasks at once). Default 1.",
+    ),
+    click.option(
+        "--memory-limit",
+        default=None,
+        help="Memory limit per LocalCluster worker: auto (machine memory / workers), 0 (none) or e.g. 4GB.",
+    ),
+    click.option(
+        "--connect-timeout",
+        type=click.FloatRange(min=0.1),
+        default=10.0,
+        show_default=True,
+        help="Seconds to wait for the scheduler (and for --workers to join) before failing.",
+    ),
+    click.option(
+        "--pair-block",
+        type=click.IntRange(min=1),
+        default=None,
+        help="Pairs per task (default: chosen from the number of workers; results do not depend on it).",
+    ),
+    click.option(
+        "--rep-block",
+        type=click.IntRange(min=1),
+        default=None,
+        help="Bootstrap replications per task, a multiple of 32 (default: from the number of workers).",
+    ),
 ]
 
 
@@ -983,52 +1394,137 @@ def _sweep_executor(kind, scheduler, workers, threads_per_worker, memory_limit, 
     """The executor of --executor and its options (a context manager that shuts it down)."""
     from backtest.sweep.executors import make_executor
 
-    return make_executor(kind, scheduler=scheduler, workers=workers, threads_per_worker=threads_per_worker,
-                         memory_limit=memory_limit, connect_timeout=connect_timeout)
+    return make_executor(
+        kind,
+        scheduler=scheduler,
+        workers=workers,
+        threads_per_worker=threads_per_worker,
+        memory_limit=memory_limit,
+        connect_timeout=connect_timeout,
+    )
 
 
 @app.command("sweep")
 @with_options(sweep_grid_options)
-@click.option("--reps", type=click.IntRange(min=0), default=1000, show_default=True,
-              help="Stationary-bootstrap replications for Reality Check / SPA / Romano-Wolf (0 skips them).")
-@click.option("--null-draws", type=click.IntRange(min=0), default=None,
-              help="Random-entry draws per distinct event count (default: --reps, or 1000; 0 skips those p-values).")
-@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=DEFAULT_SEED, show_default=True,
-              help="Seed of every random draw: same seed and data give byte-identical files.")
-@click.option("--mean-block", type=click.FloatRange(min=1.0), default=None,
-              help="Mean block length of the stationary bootstrap, trading days "
-              "(default per horizon: max(sqrt(days), horizon length)).")
-@click.option("--alpha", type=click.FloatRange(min=0.0, max=1.0, min_open=True, max_open=True), default=0.05,
-              show_default=True, help="Family-wise error rate of the Romano-Wolf stepdown.")
-@click.option("--studentize", is_flag=True,
-              help="Divide each pair's mean excess by its standard error (Hansen 2005) instead of arch's raw maximum.")
-@click.option("--min-events", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Complete events a pair needs to enter the data-snooping family.")
+@click.option(
+    "--reps",
+    type=click.IntRange(min=0),
+    default=1000,
+    show_default=True,
+    help="Stationary-bootstrap replications for Reality Check / SPA / Romano-Wolf (0 skips them).",
+)
+@click.option(
+    "--null-draws",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Random-entry draws per distinct event count (default: --reps, or 1000; 0 skips those p-values).",
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0, max=2**63 - 1),
+    default=DEFAULT_SEED,
+    show_default=True,
+    help="Seed of every random draw: same seed and data give byte-identical files.",
+)
+@click.option(
+    "--mean-block",
+    type=click.FloatRange(min=1.0),
+    default=None,
+    help="Mean block length of the stationary bootstrap, trading days "
+    "(default per horizon: max(sqrt(days), horizon length)).",
+)
+@click.option(
+    "--alpha",
+    type=click.FloatRange(min=0.0, max=1.0, min_open=True, max_open=True),
+    default=0.05,
+    show_default=True,
+    help="Family-wise error rate of the Romano-Wolf stepdown.",
+)
+@click.option(
+    "--studentize",
+    is_flag=True,
+    help="Divide each pair's mean excess by its standard error (Hansen 2005) instead of arch's raw maximum.",
+)
+@click.option(
+    "--min-events",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Complete events a pair needs to enter the data-snooping family.",
+)
 @click.option("--reference", default="50/200", show_default=True, help="Pair to rank and highlight, FAST/SLOW.")
 @click.option("--name", default=None, help="Sweep name: outputs go to OUTPUT_DIR/NAME (default from the settings).")
-@click.option("--output-dir", type=click.Path(path_type=Path, file_okay=False), default=Path("results"),
-              show_default=True, help="Parent folder of report folders, relative to the current directory: the "
-              "sweep writes OUTPUT_DIR/NAME/.")
-@click.option("--overwrite", is_flag=True,
-              help="Replace a report of another kind or name in OUTPUT_DIR/NAME (only the files it lists; "
-              "files backtest did not write are never deleted).")
+@click.option(
+    "--output-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("results"),
+    show_default=True,
+    help="Parent folder of report folders, relative to the current directory: the sweep writes OUTPUT_DIR/NAME/.",
+)
+@click.option(
+    "--overwrite",
+    is_flag=True,
+    help="Replace a report of another kind or name in OUTPUT_DIR/NAME (only the files it lists; "
+    "files backtest did not write are never deleted).",
+)
 @click.option("--csv", is_flag=True, help="Also write the table as CSV (Parquet is always written).")
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="Pairs listed per horizon.")
-@click.option("--series-file", type=click.Path(path_type=Path), default=None,
-              help="Text file listing the series to sweep, one name or CSV path per line (# comments); "
-              "replaces --series.")
-@click.option("--max-pairs", type=click.IntRange(min=1), default=None,
-              help="Refuse grids of more pairs (fast < slow) than this per series (default 250,000: under a "
-              "minute and a gigabyte locally). The estimate of pairs, time and memory is printed before a sweep starts.")
+@click.option(
+    "--series-file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Text file listing the series to sweep, one name or CSV path per line (# comments); replaces --series.",
+)
+@click.option(
+    "--max-pairs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Refuse grids of more pairs (fast < slow) than this per series (default 250,000: under a "
+    "minute and a gigabyte locally). The estimate of pairs, time and memory is printed before a sweep starts.",
+)
 @with_options(executor_options)
 @data_policy_option
 @data_dir_option
 @self_contained_option
-def sweep_command(series, fast_range, slow_range, ma, direction, since, until, confirm, min_gap, entry, horizons,
-                  months, reps, null_draws, seed, mean_block, alpha, studentize, min_events, reference, name,
-                  output_dir, overwrite, csv, top, series_file, max_pairs, executor, scheduler, workers,
-                  threads_per_worker, memory_limit, connect_timeout, pair_block, rep_block, policy,
-                  data_dir):  # type: ignore[no-untyped-def]
+def sweep_command(
+    series,
+    fast_range,
+    slow_range,
+    ma,
+    direction,
+    since,
+    until,
+    confirm,
+    min_gap,
+    entry,
+    horizons,
+    months,
+    reps,
+    null_draws,
+    seed,
+    mean_block,
+    alpha,
+    studentize,
+    min_events,
+    reference,
+    name,
+    output_dir,
+    overwrite,
+    csv,
+    top,
+    series_file,
+    max_pairs,
+    executor,
+    scheduler,
+    workers,
+    threads_per_worker,
+    memory_limit,
+    connect_timeout,
+    pair_block,
+    rep_block,
+    policy,
+    data_dir,
+):  # type: ignore[no-untyped-def]
     """Run every fast/slow pair of a grid and test the best against random entry.
 
     Per pair and horizon: events, mean / median forward return, hit rate, mean excess over
@@ -1050,8 +1546,8 @@ def sweep_command(series, fast_range, slow_range, ma, direction, since, until, c
 
     from backtest._io import overwriting
     from backtest.events.rules import check_horizons_fit
+    from backtest.report.sweep_report import MultiSweepReport, write_sweep_report
     from backtest.sweep import SweepGrid, run_sweep
-    from backtest.report.sweep_report import write_sweep_report
     from backtest.sweep.cost import (
         DEFAULT_MAX_PAIRS,
         available_memory,
@@ -1068,8 +1564,6 @@ def sweep_command(series, fast_range, slow_range, ma, direction, since, until, c
         run_sweeps,
     )
     from backtest.sweep.plan import check_block_sizes
-    from backtest._io import overwriting
-    from backtest.report.sweep_report import MultiSweepReport
 
     grid = SweepGrid.from_ranges(fast_range, slow_range)
     max_pairs = DEFAULT_MAX_PAIRS if max_pairs is None else max_pairs
@@ -1091,12 +1585,23 @@ def sweep_command(series, fast_range, slow_range, ma, direction, since, until, c
         name = f"{stem}_{ma}_{direction}_sweep"
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name):
         raise click.BadParameter(f"use letters, digits, '_', '-' and '.', got {name!r}", param_hint="--name")
-    options = {"reps": reps, "null_draws": null_draws, "seed": seed, "mean_block": mean_block, "alpha": alpha,
-               "studentize": studentize, "min_events": min_events, "reference": ref, "pair_block": pair_block,
-               "rep_block": rep_block}
-    _announce_output(output_dir / name, "multi-sweep" if several else "sweep", overwrite,
-                     "choose another --output-dir or --name")
+    options = {
+        "reps": reps,
+        "null_draws": null_draws,
+        "seed": seed,
+        "mean_block": mean_block,
+        "alpha": alpha,
+        "studentize": studentize,
+        "min_events": min_events,
+        "reference": ref,
+        "pair_block": pair_block,
+        "rep_block": rep_block,
+    }
+    _announce_output(
+        output_dir / name, "multi-sweep" if several else "sweep", overwrite, "choose another --output-dir or --name"
+    )
     if several:
+
         def loaded(series, note):  # type: ignore[no-untyped-def]
             _echo_data_line(series)
             if note:
@@ -1118,8 +1623,10 @@ def sweep_command(series, fast_range, slow_range, ma, direction, since, until, c
     click.echo(f"estimate: {estimate.describe()} (local executor)", err=True)
     check_block_sizes(pair_block, rep_block)
     # Every input is loaded and checked before a worker is started or a cluster contacted.
-    with overwriting(overwrite), _sweep_executor(executor, scheduler, workers, threads_per_worker, memory_limit,
-                                                 connect_timeout) as runner:
+    with (
+        overwriting(overwrite),
+        _sweep_executor(executor, scheduler, workers, threads_per_worker, memory_limit, connect_timeout) as runner,
+    ):
         if not several:
             bar, step = _sweep_progress(2 + len(chosen))
             with bar:
@@ -1138,8 +1645,9 @@ def sweep_command(series, fast_range, slow_range, ma, direction, since, until, c
                     report.add(position, result)
                     step(f"{result.series_name}: written")
 
-                multi = run_sweeps(inputs, grid, rules, chosen, executor=runner, on_result=done, keep_results=False,
-                                   **options)
+                multi = run_sweeps(
+                    inputs, grid, rules, chosen, executor=runner, on_result=done, keep_results=False, **options
+                )
                 step("writing the cross-series summary")
                 report.finish(multi)
             target = output_dir / name
@@ -1150,26 +1658,60 @@ def sweep_command(series, fast_range, slow_range, ma, direction, since, until, c
 @bench_group.command("sweep")
 @click.option("--series", default="russell2000", show_default=True, help="Series name or CSV path.")
 @click.option("--since", default=DEFAULT_DETECTION_START, show_default=True, help="Detect events from this date.")
-@click.option("--fast", "fast_range", default="5:100:1", show_default=True, help="Fast windows of the vectorbt comparison.")
-@click.option("--slow", "slow_range", default="20:300:1", show_default=True, help="Slow windows of the vectorbt comparison.")
+@click.option(
+    "--fast", "fast_range", default="5:100:1", show_default=True, help="Fast windows of the vectorbt comparison."
+)
+@click.option(
+    "--slow", "slow_range", default="20:300:1", show_default=True, help="Slow windows of the vectorbt comparison."
+)
 @click.option("--full-fast", default="2:400", show_default=True, help="Fast windows of the full-grid timing run.")
 @click.option("--full-slow", default="3:400", show_default=True, help="Slow windows of the full-grid timing run.")
 @click.option("--spa-fast", default="41:60", show_default=True, help="Fast windows of the SPA-vs-arch grid.")
-@click.option("--spa-slow", default="191:210", show_default=True, help="Slow windows of the SPA-vs-arch grid (20 x 20 = 400 pairs).")
+@click.option(
+    "--spa-slow",
+    default="191:210",
+    show_default=True,
+    help="Slow windows of the SPA-vs-arch grid (20 x 20 = 400 pairs).",
+)
 @click.option("--spa-horizon", default="6m", show_default=True, help="Horizon of the SPA-vs-arch comparison.")
 @click.option("--reps", type=click.IntRange(min=1), default=1000, show_default=True, help="Bootstrap replications.")
 @click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=DEFAULT_SEED, show_default=True)
-@click.option("--skip-vectorbt", is_flag=True, help="Do not run the vectorbt pipeline (about 40 s and 14 GB on the default grid).")
+@click.option(
+    "--skip-vectorbt", is_flag=True, help="Do not run the vectorbt pipeline (about 40 s and 14 GB on the default grid)."
+)
 @click.option("--skip-full", is_flag=True, help="Do not run the full-grid timing run.")
 @click.option("--skip-arch", is_flag=True, help="Do not run arch's SPA (about 40 s at 400 pairs x 1,000 replications).")
-@click.option("--output", type=click.Path(path_type=Path, dir_okay=False), default=Path("results/bench/sweep.json"),
-              show_default=True, help="Where to write the JSON results (atomically); an existing file is replaced "
-              "only if it is this benchmark's JSON (recognised by its keys), or with --overwrite.")
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("results/bench/sweep.json"),
+    show_default=True,
+    help="Where to write the JSON results (atomically); an existing file is replaced "
+    "only if it is this benchmark's JSON (recognised by its keys), or with --overwrite.",
+)
 @click.option("--overwrite", is_flag=True, help="Replace an existing --output file even if backtest did not write it.")
 @data_policy_option
 @data_dir_option
-def bench_sweep_command(series, since, fast_range, slow_range, full_fast, full_slow, spa_fast, spa_slow, spa_horizon,
-                        reps, seed, skip_vectorbt, skip_full, skip_arch, output, overwrite, policy, data_dir):  # type: ignore[no-untyped-def]
+def bench_sweep_command(
+    series,
+    since,
+    fast_range,
+    slow_range,
+    full_fast,
+    full_slow,
+    spa_fast,
+    spa_slow,
+    spa_horizon,
+    reps,
+    seed,
+    skip_vectorbt,
+    skip_full,
+    skip_arch,
+    output,
+    overwrite,
+    policy,
+    data_dir,
+):  # type: ignore[no-untyped-def]
     """Time our sweep against vectorbt and our SPA against arch, in one process.
 
     Wall times are seconds with numba caches warm; peak memory is the growth of the
@@ -1190,42 +1732,93 @@ def bench_sweep_command(series, since, fast_range, slow_range, full_fast, full_s
     _announce_output(output, "bench-sweep", overwrite, "choose another --output path")
     market_series = _load_for_analysis(series, data_dir, policy)
     with err_console.status("benchmarking") as status:
-        result = run_sweep_bench(market_series, grid, full_grid, spa_grid, rules, DEFAULT_HORIZONS, reps=reps,
-                                 seed=seed, spa_horizon=spa_horizon, vectorbt=not skip_vectorbt,
-                                 progress=lambda text: status.update(text),
-                                 series_spec=(series, None if data_dir is None else str(data_dir)))
+        result = run_sweep_bench(
+            market_series,
+            grid,
+            full_grid,
+            spa_grid,
+            rules,
+            DEFAULT_HORIZONS,
+            reps=reps,
+            seed=seed,
+            spa_horizon=spa_horizon,
+            vectorbt=not skip_vectorbt,
+            progress=lambda text: status.update(text),
+            series_spec=(series, None if data_dir is None else str(data_dir)),
+        )
     write_bench(result, output)
     console.print_json(data=_bench_headline(result))
     console.print(f"wrote {output}", highlight=False, markup=False)
-
 
 
 SCALING_SERIES = "RUT,DJI,SPY,IWM,XLB,XLE,XLF,XLK"
 
 
 @bench_group.command("scaling")
-@click.option("--series", default=SCALING_SERIES, show_default=True,
-              help="Series of the multi-series sweep (one task per series), comma-separated.")
-@click.option("--single", default="russell2000", show_default=True,
-              help="Series of the single-series sweep (split into pair and replication blocks); 'none' skips it.")
+@click.option(
+    "--series",
+    default=SCALING_SERIES,
+    show_default=True,
+    help="Series of the multi-series sweep (one task per series), comma-separated.",
+)
+@click.option(
+    "--single",
+    default="russell2000",
+    show_default=True,
+    help="Series of the single-series sweep (split into pair and replication blocks); 'none' skips it.",
+)
 @click.option("--fast", "fast_range", default="5:100:1", show_default=True, help="Fast windows (trading days).")
 @click.option("--slow", "slow_range", default="20:300:1", show_default=True, help="Slow windows (trading days).")
 @click.option("--reps", type=click.IntRange(min=1), default=1000, show_default=True, help="Bootstrap replications.")
 @click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=DEFAULT_SEED, show_default=True)
-@click.option("--workers", "worker_counts", default="1,2", show_default=True,
-              help="Worker counts to compare, comma-separated (must include 1 for efficiency and the projection).")
-@click.option("--executors", "executor_kinds", default="dask,processes", show_default=True,
-              help="Executors to measure: dask (LocalCluster, processes) and/or processes.")
-@click.option("--project", "project_series", type=click.IntRange(min=1), default=3000, show_default=True,
-              help="Number of series of the projected sweep (e.g. every Russell 3000 member).")
-@click.option("--output", type=click.Path(path_type=Path, dir_okay=False), default=Path("results/bench/scaling.json"),
-              show_default=True, help="Where to write the JSON results (atomically); an existing file is replaced "
-              "only if it is this benchmark's JSON (recognised by its keys), or with --overwrite.")
+@click.option(
+    "--workers",
+    "worker_counts",
+    default="1,2",
+    show_default=True,
+    help="Worker counts to compare, comma-separated (must include 1 for efficiency and the projection).",
+)
+@click.option(
+    "--executors",
+    "executor_kinds",
+    default="dask,processes",
+    show_default=True,
+    help="Executors to measure: dask (LocalCluster, processes) and/or processes.",
+)
+@click.option(
+    "--project",
+    "project_series",
+    type=click.IntRange(min=1),
+    default=3000,
+    show_default=True,
+    help="Number of series of the projected sweep (e.g. every Russell 3000 member).",
+)
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("results/bench/scaling.json"),
+    show_default=True,
+    help="Where to write the JSON results (atomically); an existing file is replaced "
+    "only if it is this benchmark's JSON (recognised by its keys), or with --overwrite.",
+)
 @click.option("--overwrite", is_flag=True, help="Replace an existing --output file even if backtest did not write it.")
 @data_policy_option
 @data_dir_option
-def bench_scaling_command(series, single, fast_range, slow_range, reps, seed, worker_counts, executor_kinds,
-                          project_series, output, overwrite, policy, data_dir):  # type: ignore[no-untyped-def]
+def bench_scaling_command(
+    series,
+    single,
+    fast_range,
+    slow_range,
+    reps,
+    seed,
+    worker_counts,
+    executor_kinds,
+    project_series,
+    output,
+    overwrite,
+    policy,
+    data_dir,
+):  # type: ignore[no-untyped-def]
     """Wall time of the same sweep on 1 and 2 workers (Dask LocalCluster and local worker
     processes), parallel efficiency, memory per worker, and the projected cost of sweeping
     --project series from the measured cost per series.
@@ -1266,9 +1859,20 @@ def bench_scaling_command(series, single, fast_range, slow_range, reps, seed, wo
     check_unique_labels([item.name for item in inputs])
     single_input = None if single.lower() == "none" else series_input(_load_for_analysis(single, data_dir, policy))
     with err_console.status("measuring") as status:
-        result = run_scaling_bench(inputs, single_input, grid, EventRules(), DEFAULT_HORIZONS, reps=reps, seed=seed,
-                                   workers=tuple(sorted(set(counts))), executors=kinds, project_series=project_series,
-                                   load_seconds_per_series=load_seconds, progress=lambda text: status.update(text))
+        result = run_scaling_bench(
+            inputs,
+            single_input,
+            grid,
+            EventRules(),
+            DEFAULT_HORIZONS,
+            reps=reps,
+            seed=seed,
+            workers=tuple(sorted(set(counts))),
+            executors=kinds,
+            project_series=project_series,
+            load_seconds_per_series=load_seconds,
+            progress=lambda text: status.update(text),
+        )
     write_scaling_bench(result, output)
     console.print_json(data=bench_headline(result))
     console.print(f"wrote {output}", highlight=False, markup=False)
@@ -1276,13 +1880,30 @@ def bench_scaling_command(series, single, fast_range, slow_range, reps, seed, wo
 
 @bench_group.command("study")
 @click.argument("name", default="russell2000-golden-cross")
-@click.option("--cold", "cold_runs", type=click.IntRange(min=0), default=2, show_default=True,
-              help="Runs with an empty numba cache (NUMBA_CACHE_DIR a new temporary directory): every kernel compiles.")
-@click.option("--warm", "warm_runs", type=click.IntRange(min=1), default=2, show_default=True,
-              help="Runs with the numba cache the first cold run filled.")
-@click.option("--output", type=click.Path(path_type=Path, dir_okay=False), default=Path("results/bench/study.json"),
-              show_default=True, help="Where to write the JSON results (atomically); an existing file is replaced "
-              "only if it is this benchmark's JSON (recognised by its keys), or with --overwrite.")
+@click.option(
+    "--cold",
+    "cold_runs",
+    type=click.IntRange(min=0),
+    default=2,
+    show_default=True,
+    help="Runs with an empty numba cache (NUMBA_CACHE_DIR a new temporary directory): every kernel compiles.",
+)
+@click.option(
+    "--warm",
+    "warm_runs",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    help="Runs with the numba cache the first cold run filled.",
+)
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("results/bench/study.json"),
+    show_default=True,
+    help="Where to write the JSON results (atomically); an existing file is replaced "
+    "only if it is this benchmark's JSON (recognised by its keys), or with --overwrite.",
+)
 @click.option("--overwrite", is_flag=True, help="Replace an existing --output file even if backtest did not write it.")
 def bench_study_command(name, cold_runs, warm_runs, output, overwrite):  # type: ignore[no-untyped-def]
     """Wall time of `backtest study NAME` end to end, each run in a fresh process: --cold
@@ -1298,8 +1919,9 @@ def bench_study_command(name, cold_runs, warm_runs, output, overwrite):  # type:
         raise click.BadParameter(f"unknown study {name!r}; see `backtest study --list`", param_hint="NAME")
     _announce_output(output, "bench-study", overwrite, "choose another --output path")
     with err_console.status("measuring") as status:
-        result = run_study_bench(name, cold_runs=cold_runs, warm_runs=warm_runs,
-                                 progress=lambda text: status.update(text))
+        result = run_study_bench(
+            name, cold_runs=cold_runs, warm_runs=warm_runs, progress=lambda text: status.update(text)
+        )
     write_bench(result, output)
     console.print_json(data=bench_headline(result))
     console.print(f"wrote {output}", highlight=False, markup=False)
@@ -1312,47 +1934,125 @@ def _bench_headline(result):  # type: ignore[no-untyped-def]
         full = result["full_sweep"]
         out["full_grid"] = {k: full.get(k) for k in ("pairs", "wall_s", "process_peak_mb", "peak_mb", "split_s")}
     grid = result["grid_vs_vectorbt"]
-    out["grid"] = {"pairs": grid["pairs"], "ours_wall_s": grid["ours"]["wall_s"], "ours_peak_mb": grid["ours"]["peak_mb"]}
+    out["grid"] = {
+        "pairs": grid["pairs"],
+        "ours_wall_s": grid["ours"]["wall_s"],
+        "ours_peak_mb": grid["ours"]["peak_mb"],
+    }
     if "vectorbt" in grid:
-        out["grid"].update({"vectorbt_wall_s": grid["vectorbt"]["wall_s"], "vectorbt_peak_mb": grid["vectorbt"]["peak_mb"],
-                            "speedup": grid["speedup"], "memory_ratio": grid.get("memory_ratio")})
+        out["grid"].update(
+            {
+                "vectorbt_wall_s": grid["vectorbt"]["wall_s"],
+                "vectorbt_peak_mb": grid["vectorbt"]["peak_mb"],
+                "speedup": grid["speedup"],
+                "memory_ratio": grid.get("memory_ratio"),
+            }
+        )
         agreement = grid["agreement"]
-        out["grid"]["agreement"] = {key: agreement.get(key) for key in (
-            "identical_event_counts", "identical_event_days", "events_on_different_days",
-            "differences_resolved_for_us_by_exact_arithmetic", "identical_forward_returns_on_common_days")}
+        out["grid"]["agreement"] = {
+            key: agreement.get(key)
+            for key in (
+                "identical_event_counts",
+                "identical_event_days",
+                "events_on_different_days",
+                "differences_resolved_for_us_by_exact_arithmetic",
+                "identical_forward_returns_on_common_days",
+            )
+        }
     if "spa_vs_arch" in result:
         spa = result["spa_vs_arch"]
-        out["spa_vs_arch"] = {"speedup": spa["speedup"], "max_abs_pvalue_diff": spa["max_abs_pvalue_diff"],
-                              "arch_wall_s": spa["arch"]["wall_s"], "ours_wall_s": spa["ours"]["wall_s"]}
+        out["spa_vs_arch"] = {
+            "speedup": spa["speedup"],
+            "max_abs_pvalue_diff": spa["max_abs_pvalue_diff"],
+            "arch_wall_s": spa["arch"]["wall_s"],
+            "ours_wall_s": spa["ours"]["wall_s"],
+        }
     return out
 
 
 @app.command("calibrate")
-@click.option("--series", default="russell2000", show_default=True, help="Series whose trading calendar, drift and volatility the simulated paths take.")
+@click.option(
+    "--series",
+    default="russell2000",
+    show_default=True,
+    help="Series whose trading calendar, drift and volatility the simulated paths take.",
+)
 @click.option("--fast", default=50, show_default=True, type=int, help="Fast moving average (trading days).")
 @click.option("--slow", default=200, show_default=True, type=int, help="Slow moving average (trading days).")
 @click.option("--since", default=DEFAULT_DETECTION_START, show_default=True, help="First event date.")
-@click.option("--horizons", default="3m,6m,9m,12m", show_default=True, help="Claim horizons of the primary joint test (comma-separated labels).")
-@click.option("--model", "models", multiple=True, type=click.Choice(["gbm", "garch_t"]), default=("gbm", "garch_t"),
-              show_default=True, help="No-signal null model(s) of the simulated daily returns.")
-@click.option("--replications", default=1000, show_default=True, type=click.IntRange(min=1, max=100_000),
-              help="Simulated paths per null model.")
-@click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0, max=2**63 - 1),
-              help="Seed of the simulation.")
-@click.option("--alpha", default=0.05, show_default=True,
-              type=click.FloatRange(min=0.0, max=1.0, min_open=True, max_open=True), help="Significance level.")
-@click.option("--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Write the table as CSV here (checked before any work; an existing file is replaced only if "
-              "backtest wrote it, or with --overwrite).")
+@click.option(
+    "--horizons",
+    default="3m,6m,9m,12m",
+    show_default=True,
+    help="Claim horizons of the primary joint test (comma-separated labels).",
+)
+@click.option(
+    "--model",
+    "models",
+    multiple=True,
+    type=click.Choice(["gbm", "garch_t"]),
+    default=("gbm", "garch_t"),
+    show_default=True,
+    help="No-signal null model(s) of the simulated daily returns.",
+)
+@click.option(
+    "--replications",
+    default=1000,
+    show_default=True,
+    type=click.IntRange(min=1, max=100_000),
+    help="Simulated paths per null model.",
+)
+@click.option(
+    "--seed", default=0, show_default=True, type=click.IntRange(min=0, max=2**63 - 1), help="Seed of the simulation."
+)
+@click.option(
+    "--alpha",
+    default=0.05,
+    show_default=True,
+    type=click.FloatRange(min=0.0, max=1.0, min_open=True, max_open=True),
+    help="Significance level.",
+)
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write the table as CSV here (checked before any work; an existing file is replaced only if "
+    "backtest wrote it, or with --overwrite).",
+)
 @click.option("--overwrite", is_flag=True, help="Replace an existing --output file even if backtest did not write it.")
-@click.option("--draws", default=999, show_default=True, type=click.IntRange(min=0, max=1_000_000),
-              help="Random-entry draws per simulated path and horizon (secondary test; 0 skips it).")
-@click.option("--paths", default=99, show_default=True, type=click.IntRange(min=0, max=100_000),
-              help="Bootstrapped price paths per simulated path (secondary path null; 0 skips it).")
+@click.option(
+    "--draws",
+    default=999,
+    show_default=True,
+    type=click.IntRange(min=0, max=1_000_000),
+    help="Random-entry draws per simulated path and horizon (secondary test; 0 skips it).",
+)
+@click.option(
+    "--paths",
+    default=99,
+    show_default=True,
+    type=click.IntRange(min=0, max=100_000),
+    help="Bootstrapped price paths per simulated path (secondary path null; 0 skips it).",
+)
 @data_policy_option
 @data_dir_option
-def calibrate_command(series, fast, slow, since, horizons, models, replications, seed, alpha, output, overwrite,
-                      draws, paths, policy, data_dir):  # type: ignore[no-untyped-def]
+def calibrate_command(
+    series,
+    fast,
+    slow,
+    since,
+    horizons,
+    models,
+    replications,
+    seed,
+    alpha,
+    output,
+    overwrite,
+    draws,
+    paths,
+    policy,
+    data_dir,
+):  # type: ignore[no-untyped-def]
     """Size and power of question B's primary test and the secondary tests, by simulation.
 
     Simulates price paths with no signal (GBM; GARCH(1,1)-t fitted by arch) on the series'
@@ -1374,8 +2074,17 @@ def calibrate_command(series, fast, slow, since, horizons, models, replications,
     labels = tuple(label.strip() for label in horizons.split(",") if label.strip())
     frames = []
     for model in models:
-        result = calibrate(close, rules, labels, null_model=model, n_replications=replications, seed=seed, alpha=alpha,
-                           n_draws=draws, n_paths=paths)
+        result = calibrate(
+            close,
+            rules,
+            labels,
+            null_model=model,
+            n_replications=replications,
+            seed=seed,
+            alpha=alpha,
+            n_draws=draws,
+            n_paths=paths,
+        )
         console.print(result.summary())
         frames.append(result.to_frame())
     if output is not None:

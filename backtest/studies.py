@@ -24,8 +24,16 @@ from backtest.study_runner import (
     run_study,
 )
 
-__all__ = ["ALL", "StudyFailedError", "available_studies", "describe_study", "load_study", "run_as_script",
-           "run_studies", "run_study"]
+__all__ = [
+    "ALL",
+    "StudyFailedError",
+    "available_studies",
+    "describe_study",
+    "load_study",
+    "run_as_script",
+    "run_studies",
+    "run_study",
+]
 
 
 def run_as_script(script: str | Path, argv: list[str] | None = None) -> int:
@@ -35,16 +43,21 @@ def run_as_script(script: str | Path, argv: list[str] | None = None) -> int:
     name = path.stem.replace("_", "-")
     parser = argparse.ArgumentParser(prog=path.name, description=describe_study(path))
     parser.add_argument("--data-dir", type=Path, default=None, help="directory holding yahoo/ and fred/ CSV files")
-    parser.add_argument("--output-dir", type=Path, default=None,
-                        help="parent folder of the report folder (default: ./results, so the report goes to "
-                        "./results/<name>/)")
+    parser.add_argument(
+        "--output-dir",
+        type=Path,
+        default=None,
+        help="parent folder of the report folder (default: ./results, so the report goes to ./results/<name>/)",
+    )
     parser.add_argument("--seed", type=int, default=None, help="seed of every random draw (default: the study's)")
-    parser.add_argument("--overwrite", action="store_true",
-                        help="replace a report of another kind or name in the target folder (never unmarked files)")
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace a report of another kind or name in the target folder (never unmarked files)",
+    )
     args = parser.parse_args(argv)
     command = ["study", name]
     for option, value in (("--data-dir", args.data_dir), ("--output-dir", args.output_dir), ("--seed", args.seed)):
         if value is not None:
             command += [option, str(value)]
     return cli.main(command + (["--overwrite"] if args.overwrite else []))
-

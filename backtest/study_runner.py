@@ -32,7 +32,9 @@ def available_studies() -> dict[str, Path]:
     """Study names (hyphenated) to their script paths, sorted by name."""
     if not STUDIES_DIR.is_dir():
         return {}
-    return {path.stem.replace("_", "-"): path for path in sorted(STUDIES_DIR.glob("*.py")) if not path.stem.startswith("_")}
+    return {
+        path.stem.replace("_", "-"): path for path in sorted(STUDIES_DIR.glob("*.py")) if not path.stem.startswith("_")
+    }
 
 
 def load_study(name: str) -> ModuleType:
@@ -125,8 +127,14 @@ def run_study(
     return _run_module(module, data_dir, target, step, options, overwrite)
 
 
-def _run_module(module: ModuleType, data_dir: Path | None, target: Path, step: Callable[[str], None] | None,
-                options: dict[str, Any], overwrite: bool) -> Path:
+def _run_module(
+    module: ModuleType,
+    data_dir: Path | None,
+    target: Path,
+    step: Callable[[str], None] | None,
+    options: dict[str, Any],
+    overwrite: bool,
+) -> Path:
     from backtest._io import overwriting
 
     given = {key: value for key, value in options.items() if value is not None}
@@ -158,12 +166,19 @@ def run_studies(
     check_study_targets(chosen, output_root, overwrite)
     written = []
     for number, name in enumerate(chosen, start=1):
-        context = (f"{number} of {len(chosen)}; {number - 1} written before it"
-                   + (f", {len(chosen) - number} not run" if number < len(chosen) else ""))
+        context = f"{number} of {len(chosen)}; {number - 1} written before it" + (
+            f", {len(chosen) - number} not run" if number < len(chosen) else ""
+        )
         try:
             module = load_study(name)
-            path = _run_module(module, data_dir, study_target(name, output_root),
-                               (lambda text, name=name: step(name, text)) if step else None, options, overwrite)
+            path = _run_module(
+                module,
+                data_dir,
+                study_target(name, output_root),
+                (lambda text, name=name: step(name, text)) if step else None,
+                options,
+                overwrite,
+            )
         except (KeyboardInterrupt, SystemExit):
             raise
         except Exception as error:  # any failure: one line naming the study, the traceback chained

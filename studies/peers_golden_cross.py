@@ -39,9 +39,19 @@ def _rows(result: Any) -> pd.DataFrame:
         group = variant["description"].split(":")[0]
         for h in variant["horizons"]:
             if h["label"] in judged:
-                rows.append({"series": variant["name"], "group": group, "horizon": h["label"], "n": h["n"],
-                             "excess_mean": h["excess_mean"], "ci_low": h["excess_ci_low"], "ci_high": h["excess_ci_high"],
-                             "random_entry_p": h["random_entry_p"], "verdict_b": h["verdict_b"]})
+                rows.append(
+                    {
+                        "series": variant["name"],
+                        "group": group,
+                        "horizon": h["label"],
+                        "n": h["n"],
+                        "excess_mean": h["excess_mean"],
+                        "ci_low": h["excess_ci_low"],
+                        "ci_high": h["excess_ci_high"],
+                        "random_entry_p": h["random_entry_p"],
+                        "verdict_b": h["verdict_b"],
+                    }
+                )
     return pd.DataFrame(rows).astype({"excess_mean": float, "ci_low": float, "ci_high": float})
 
 
@@ -56,17 +66,21 @@ def small_vs_large(result: Any) -> str:
             different.append(label)
         cells.append(f"{label} {pct(a['excess_mean'], 1, True)} vs {pct(b['excess_mean'], 1, True)}")
     answer = f"different at {', '.join(different)}" if different else "no detectable difference"
-    return (f"**Small vs large caps** ({SMALL} vs {LARGE}, excess return over all days after the crosses: "
-            f"{'; '.join(cells)}): {answer}. They are called different at a horizon when their 90% intervals of the "
-            "excess return do not overlap or their question-B verdicts differ; overlapping intervals do not prove "
-            "equality, they mean these samples cannot tell the two apart.")
+    return (
+        f"**Small vs large caps** ({SMALL} vs {LARGE}, excess return over all days after the crosses: "
+        f"{'; '.join(cells)}): {answer}. They are called different at a horizon when their 90% intervals of the "
+        "excess return do not overlap or their question-B verdicts differ; overlapping intervals do not prove "
+        "equality, they mean these samples cannot tell the two apart."
+    )
 
 
 def excess_figure(result: Any) -> dict[str, tuple[str, bytes]]:
     from backtest.report.figures import plot_peer_excess
     from backtest.report.render import figure_png
 
-    figure = plot_peer_excess(_rows(result), title="Mean excess return after golden crosses, every series (90% interval)")
+    figure = plot_peer_excess(
+        _rows(result), title="Mean excess return after golden crosses, every series (90% interval)"
+    )
     return {"peer_excess.png": ("Excess return after golden crosses by series and horizon", figure_png(figure))}
 
 
@@ -81,8 +95,19 @@ def run(
     policy: str = "lenient",
 ) -> Path:
     """Run the spec through the claim path and write the study's report; returns the folder."""
-    return run_spec_study(SPEC, data_dir, Path(output_dir), name="peers-golden-cross", narrative=small_vs_large,
-                          extras=excess_figure, step=step, seed=seed, n_draws=n_draws, n_paths=n_paths, policy=policy)
+    return run_spec_study(
+        SPEC,
+        data_dir,
+        Path(output_dir),
+        name="peers-golden-cross",
+        narrative=small_vs_large,
+        extras=excess_figure,
+        step=step,
+        seed=seed,
+        n_draws=n_draws,
+        n_paths=n_paths,
+        policy=policy,
+    )
 
 
 if __name__ == "__main__":

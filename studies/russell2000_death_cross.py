@@ -41,8 +41,18 @@ def run(
     policy: str = "lenient",
 ) -> Path:
     """Run the spec through the claim path and write the study's report; returns the folder."""
-    return run_spec_study(SPEC, data_dir, Path(output_dir), name="russell2000-death-cross", narrative=NARRATIVE,
-                          step=step, seed=seed, n_draws=n_draws, n_paths=n_paths, policy=policy)
+    return run_spec_study(
+        SPEC,
+        data_dir,
+        Path(output_dir),
+        name="russell2000-death-cross",
+        narrative=NARRATIVE,
+        step=step,
+        seed=seed,
+        n_draws=n_draws,
+        n_paths=n_paths,
+        policy=policy,
+    )
 
 
 if __name__ == "__main__":

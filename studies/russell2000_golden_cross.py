@@ -44,10 +44,12 @@ def at_publication(result: Any) -> str:
     previous = before.iloc[-1].date().isoformat() if len(before) else "none"
     following = after.iloc[0].date().isoformat() if len(after) else "none yet"
     state = "below" if gap < 0 else "above"
-    return (f"**At publication.** On {as_of.date()}, the last close before the article, the {event.fast}-day "
-            f"average stood {abs(gap):,.1f} points {state} the {event.slow}-day, so the cross was "
-            f"{'still about to form' if gap < 0 else 'already formed'}. The previous golden cross was on "
-            f"{previous} (the article: \"the first since January 2024\"); the next came on {following}.")
+    return (
+        f"**At publication.** On {as_of.date()}, the last close before the article, the {event.fast}-day "
+        f"average stood {abs(gap):,.1f} points {state} the {event.slow}-day, so the cross was "
+        f"{'still about to form' if gap < 0 else 'already formed'}. The previous golden cross was on "
+        f'{previous} (the article: "the first since January 2024"); the next came on {following}.'
+    )
 
 
 def run(
@@ -61,8 +63,18 @@ def run(
     policy: str = "lenient",
 ) -> Path:
     """Run the spec through the claim path and write the study's report; returns the folder."""
-    return run_spec_study(SPEC, data_dir, Path(output_dir), name="russell2000-golden-cross", narrative=at_publication,
-                          step=step, seed=seed, n_draws=n_draws, n_paths=n_paths, policy=policy)
+    return run_spec_study(
+        SPEC,
+        data_dir,
+        Path(output_dir),
+        name="russell2000-golden-cross",
+        narrative=at_publication,
+        step=step,
+        seed=seed,
+        n_draws=n_draws,
+        n_paths=n_paths,
+        policy=policy,
+    )
 
 
 if __name__ == "__main__":

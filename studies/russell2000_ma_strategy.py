@@ -88,12 +88,15 @@ def _simulations(data_dir: Path | None, step: Callable[[str], None], policy: str
         main[("buy_and_hold", fee)] = buy_and_hold(russell2000, start=START, fee=fee, label="buy and hold")
         for execution in ("close", "next_close"):
             rule = RULE.replace(execution=execution, fee=fee)
-            main[(f"trend_{execution}", fee)] = simulate(russell2000, rule,
-                                                         label=f"50/200 rule, {EXECUTION_LABELS[execution]}")
+            main[(f"trend_{execution}", fee)] = simulate(
+                russell2000, rule, label=f"50/200 rule, {EXECUTION_LABELS[execution]}"
+            )
 
     step("checking every trade against the event engine's golden and death crosses")
-    agreement = {execution: event_agreement(main[(f"trend_{execution}", FEE)], russell2000).to_dict()
-                 for execution in ("close", "next_close")}
+    agreement = {
+        execution: event_agreement(main[(f"trend_{execution}", FEE)], russell2000).to_dict()
+        for execution in ("close", "next_close")
+    }
 
     step("same period on FRED: price vs total return, 1985 to 2019-01-10")
     end = min(price.last_date, total_return.last_date)
@@ -103,17 +106,28 @@ def _simulations(data_dir: Path | None, step: Callable[[str], None], policy: str
         same[("buy_and_hold", key)] = buy_and_hold(traded, start=START, end=end, fee=FEE, label=f"buy and hold, {kind}")
         for execution in ("close", "next_close"):
             same[(f"trend_{execution}", key)] = simulate(
-                price, RULE.replace(execution=execution, end=end), traded=traded,
+                price,
+                RULE.replace(execution=execution, end=end),
+                traded=traded,
                 label=f"50/200 rule, {EXECUTION_LABELS[execution]}, {kind}",
             )
-    return {"russell2000": russell2000, "price": price, "total_return": total_return, "main": main,
-            "same": same, "agreement": agreement}
+    return {
+        "russell2000": russell2000,
+        "price": price,
+        "total_return": total_return,
+        "main": main,
+        "same": same,
+        "agreement": agreement,
+    }
 
 
 def _conclusion(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Differences the report states, from the rows at 0.10% per side (1985 to latest)."""
     by = {(r["section"], r["variant"], r["metrics"]["fee"], r["series"]): r for r in rows}
-    main = {v: by[("1985_latest", v, FEE, "russell2000")]["metrics"] for v in ("buy_and_hold", "trend_close", "trend_next_close")}
+    main = {
+        v: by[("1985_latest", v, FEE, "russell2000")]["metrics"]
+        for v in ("buy_and_hold", "trend_close", "trend_next_close")
+    }
     free = {v: by[("1985_latest", v, 0.0, "russell2000")]["metrics"] for v in ("trend_close",)}
     split = by[("1985_latest", "trend_close", FEE, "russell2000")]["index_split"]
     same = {(r["variant"], r["series"]): r["metrics"] for r in rows if r["section"] == "same_period_fred"}
@@ -127,8 +141,10 @@ def _conclusion(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "fee_cagr_cost": trend["cagr"] - free["trend_close"]["cagr"],
         "index_return_while_invested": split["invested_return"],
         "index_return_while_in_cash": split["cash_return"],
-        "dividends_cagr_buy_and_hold": same[("buy_and_hold", "russell2000-tr")]["cagr"] - same[("buy_and_hold", "RU2000PR")]["cagr"],
-        "dividends_cagr_trend": same[("trend_close", "russell2000-tr")]["cagr"] - same[("trend_close", "RU2000PR")]["cagr"],
+        "dividends_cagr_buy_and_hold": same[("buy_and_hold", "russell2000-tr")]["cagr"]
+        - same[("buy_and_hold", "RU2000PR")]["cagr"],
+        "dividends_cagr_trend": same[("trend_close", "russell2000-tr")]["cagr"]
+        - same[("trend_close", "RU2000PR")]["cagr"],
         "trend_beats_buy_and_hold_cagr": trend["cagr"] > bh["cagr"],
         "trend_beats_buy_and_hold_sharpe": trend["sharpe"] > bh["sharpe"],
         "trend_beats_buy_and_hold_cagr_total_return": same[("trend_close", "russell2000-tr")]["cagr"]
@@ -202,8 +218,10 @@ def compute(
 
     metrics = _metrics_frame(summary["results"])
     trades = pd.concat(
-        [main[(f"trend_{execution}", FEE)].trades_frame().assign(variant=f"trend_{execution}")
-         for execution in ("close", "next_close")]
+        [
+            main[(f"trend_{execution}", FEE)].trades_frame().assign(variant=f"trend_{execution}")
+            for execution in ("close", "next_close")
+        ]
     )
     trades = trades[["variant", *[c for c in trades.columns if c != "variant"]]]
 
@@ -224,16 +242,22 @@ def _metrics_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     return pd.DataFrame(records)
 
 
-def _figures(main: dict[tuple[str, float], StrategyResult], same: dict[tuple[str, str], StrategyResult]) -> dict[str, bytes]:
+def _figures(
+    main: dict[tuple[str, float], StrategyResult], same: dict[tuple[str, str], StrategyResult]
+) -> dict[str, bytes]:
     bh, trend, late = main[("buy_and_hold", FEE)], main[("trend_close", FEE)], main[("trend_next_close", FEE)]
     first, last = bh.equity.index[0].date(), bh.equity.index[-1].date()
     figures = {
         "equity_curves.png": figure_png(
             plot_equity_curves(
-                {"buy and hold": bh.equity, "50/200 rule, same-day close": trend.equity,
-                 "50/200 rule, next-day close": late.equity},
+                {
+                    "buy and hold": bh.equity,
+                    "50/200 rule, same-day close": trend.equity,
+                    "50/200 rule, next-day close": late.equity,
+                },
                 title=f"Russell 2000 price index, {first} to {last}: value of 1 invested, 0.10% cost per side, cash earns 0",
-                in_market=trend.invested, in_market_label="50/200 rule invested (same-day close)",
+                in_market=trend.invested,
+                in_market_label="50/200 rule invested (same-day close)",
             )
         ),
         "drawdowns.png": figure_png(
@@ -246,14 +270,21 @@ def _figures(main: dict[tuple[str, float], StrategyResult], same: dict[tuple[str
     end = same[("buy_and_hold", "price")].equity.index[-1].date()
     figures["price_vs_total_return.png"] = figure_png(
         plot_equity_curves(
-            {"buy and hold, price (RU2000PR)": same[("buy_and_hold", "price")].equity,
-             "buy and hold, total return (RU2000TR)": same[("buy_and_hold", "total_return")].equity,
-             "50/200 rule, price": same[("trend_close", "price")].equity,
-             "50/200 rule, total return": same[("trend_close", "total_return")].equity},
+            {
+                "buy and hold, price (RU2000PR)": same[("buy_and_hold", "price")].equity,
+                "buy and hold, total return (RU2000TR)": same[("buy_and_hold", "total_return")].equity,
+                "50/200 rule, price": same[("trend_close", "price")].equity,
+                "50/200 rule, total return": same[("trend_close", "total_return")].equity,
+            },
             title=f"Russell 2000 on FRED, {first} to {end}: price vs total return (dividends reinvested), 0.10% per side",
-            styles={"buy and hold, price (RU2000PR)": ("#222222", "-"), "buy and hold, total return (RU2000TR)": ("#222222", "--"),
-                    "50/200 rule, price": ("#d62728", "-"), "50/200 rule, total return": ("#d62728", "--")},
-            in_market=same[("trend_close", "price")].invested, in_market_label="50/200 rule invested",
+            styles={
+                "buy and hold, price (RU2000PR)": ("#222222", "-"),
+                "buy and hold, total return (RU2000TR)": ("#222222", "--"),
+                "50/200 rule, price": ("#d62728", "-"),
+                "50/200 rule, total return": ("#d62728", "--"),
+            },
+            in_market=same[("trend_close", "price")].invested,
+            in_market_label="50/200 rule invested",
         )
     )
     return figures
@@ -302,10 +333,12 @@ def render_report(summary: dict[str, Any], trades: pd.DataFrame) -> str:
         f"- **Why**: the rule held the index {pct(trend['metrics']['time_in_market'], 0)} of the days. Over those days the "
         f"index gained {pct(c['index_return_while_invested'], 0, True)}; over the days the rule sat in cash it gained "
         f"{pct(c['index_return_while_in_cash'], 0, True)} (compounded, before costs). "
-        + ("More of the Russell 2000's rise came on the days the 50-day average was below the 200-day (which "
-           "follow declines, so largely rebounds) than on the days the rule held it."
-           if c["index_return_while_in_cash"] > c["index_return_while_invested"] else
-           "The rule held the index on the days that brought most of its rise."),
+        + (
+            "More of the Russell 2000's rise came on the days the 50-day average was below the 200-day (which "
+            "follow declines, so largely rebounds) than on the days the rule held it."
+            if c["index_return_while_in_cash"] > c["index_return_while_invested"]
+            else "The rule held the index on the days that brought most of its rise."
+        ),
         f"- **Costs and timing**: {pct(FEE, 2)} per side cost the rule {abs(c['fee_cagr_cost']) * 100:.2f} points of CAGR "
         f"({trend['metrics']['n_trades']} trades); trading at the next close instead of the cross-day close cost "
         f"{abs(c['next_day_cagr_cost']) * 100:.2f} points.",
@@ -359,19 +392,24 @@ def render_report(summary: dict[str, Any], trades: pd.DataFrame) -> str:
         "",
         "## 3. Where the difference comes from",
         "",
-        markdown_table(pd.DataFrame([
-            {
-                "variant": r["label"] + f" ({pct(r['metrics']['fee'], 2)})",
-                "days invested": f"{r['index_split']['invested_days']:,}",
-                "index return while invested": pct(r["index_split"]["invested_return"], 0, True),
-                "days in cash": f"{r['index_split']['cash_days']:,}",
-                "index return while in cash": pct(r["index_split"]["cash_return"], 0, True),
-                "best closed trade": pct(r["trade_stats"]["best_net_return"], 1, True),
-                "worst closed trade": pct(r["trade_stats"]["worst_net_return"], 1, True),
-                "mean days held": num(r["trade_stats"]["mean_days_held"], 0),
-            }
-            for r in main_rows if r["variant"] != "buy_and_hold" and r["metrics"]["fee"] == FEE
-        ])),
+        markdown_table(
+            pd.DataFrame(
+                [
+                    {
+                        "variant": r["label"] + f" ({pct(r['metrics']['fee'], 2)})",
+                        "days invested": f"{r['index_split']['invested_days']:,}",
+                        "index return while invested": pct(r["index_split"]["invested_return"], 0, True),
+                        "days in cash": f"{r['index_split']['cash_days']:,}",
+                        "index return while in cash": pct(r["index_split"]["cash_return"], 0, True),
+                        "best closed trade": pct(r["trade_stats"]["best_net_return"], 1, True),
+                        "worst closed trade": pct(r["trade_stats"]["worst_net_return"], 1, True),
+                        "mean days held": num(r["trade_stats"]["mean_days_held"], 0),
+                    }
+                    for r in main_rows
+                    if r["variant"] != "buy_and_hold" and r["metrics"]["fee"] == FEE
+                ]
+            )
+        ),
         "",
         "The two index returns multiply to the index's whole rise over the sample: the first is what the rule could "
         "capture (before costs), the second what it stepped aside from.",
@@ -388,25 +426,31 @@ def render_report(summary: dict[str, Any], trades: pd.DataFrame) -> str:
         "",
         "## 5. The trades agree with the event engine",
         "",
-        markdown_table(pd.DataFrame([
-            {
-                "execution": EXECUTION_LABELS[execution],
-                "golden crosses (events)": a["n_golden"],
-                "death crosses (events)": a["n_death"],
-                "round trips they imply": a["expected_trades"],
-                "trades simulated": a["n_trades"],
-                "every date agrees": "yes" if a["agrees"] else "no: " + "; ".join(a["mismatches"][:3]),
-            }
-            for execution, a in agreement.items()
-        ])),
+        markdown_table(
+            pd.DataFrame(
+                [
+                    {
+                        "execution": EXECUTION_LABELS[execution],
+                        "golden crosses (events)": a["n_golden"],
+                        "death crosses (events)": a["n_death"],
+                        "round trips they imply": a["expected_trades"],
+                        "trades simulated": a["n_trades"],
+                        "every date agrees": "yes" if a["agrees"] else "no: " + "; ".join(a["mismatches"][:3]),
+                    }
+                    for execution, a in agreement.items()
+                ]
+            )
+        ),
         "",
         "Each buy is the first golden-cross event after being flat, each sell the next death-cross event, on the "
         "signal date and on the execution date (the event engine's entry date for the same timing). "
-        + ("The sample starts with the 50-day below the 200-day, so crosses alternate and every golden cross of the "
-           "event study is one trade."
-           if not first["fast_above_slow"] else
-           "The sample starts with the 50-day above the 200-day, so the first death cross finds the rule in cash "
-           "and is skipped."),
+        + (
+            "The sample starts with the 50-day below the 200-day, so crosses alternate and every golden cross of the "
+            "event study is one trade."
+            if not first["fast_above_slow"]
+            else "The sample starts with the 50-day above the 200-day, so the first death cross finds the rule in cash "
+            "and is skipped."
+        ),
         "",
         "Trade list (same-day close, 0.10% per side):",
         "",

@@ -15,12 +15,12 @@ import sys
 from pathlib import Path
 
 from backtest.data import load_series
+from backtest.defaults import DEFAULT_SEED
 from backtest.events import DEFAULT_HORIZONS, EventRules
 from backtest.project import results_dir
+from backtest.report.sweep_report import write_sweep_report
 from backtest.studies import run_as_script
 from backtest.sweep import SweepGrid, SweepResult, run_sweep
-from backtest.defaults import DEFAULT_SEED
-from backtest.report.sweep_report import write_sweep_report
 
 NAME = "russell2000_ma_sweep"
 DEFAULT_OUTPUT = results_dir(__file__) / NAME

@@ -6,6 +6,7 @@ loader's own message) when no data directory can be found.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,3 +28,26 @@ def data_dir() -> Path:
 def russell2000(data_dir: Path) -> MarketSeries:
     """``load_series("russell2000")``: RU2000PR rebased onto ^RUT, then ^RUT (lenient policy)."""
     return load_series("russell2000", data_dir=data_dir)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def calibration_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Tests read the committed calibrations (results/calibration/) from a copy, so a test
+    that calibrates with other parameters writes its file there, never into the checkout."""
+    import os
+    import shutil
+
+    from backtest.stats.calibration_cache import CACHE_DIR_ENV_VAR
+
+    committed = Path(__file__).resolve().parents[1] / "results" / "calibration"
+    folder = tmp_path_factory.mktemp("calibration")
+    if committed.is_dir():
+        for path in committed.glob("*.json"):
+            shutil.copy2(path, folder / path.name)
+    previous = os.environ.get(CACHE_DIR_ENV_VAR)
+    os.environ[CACHE_DIR_ENV_VAR] = str(folder)
+    yield folder
+    if previous is None:
+        os.environ.pop(CACHE_DIR_ENV_VAR, None)
+    else:
+        os.environ[CACHE_DIR_ENV_VAR] = previous

@@ -25,13 +25,19 @@ PACKAGE = Path(__file__).resolve().parents[1] / "backtest"
 # module). A module may import from any stage at or below its own rank.
 STAGES: dict[str, int] = {
     # foundation: no backtest imports but each other's
-    "errors": 0, "defaults": 0, "checks": 0, "_json": 0, "_io": 0, "project": 0,
+    "errors": 0,
+    "defaults": 0,
+    "checks": 0,
+    "_json": 0,
+    "_io": 0,
+    "project": 0,
     "data": 1,
     "signals": 2,
     "events": 3,
     "stats": 4,
     # compose events + stats over grids / trades
-    "sweep": 5, "strategy": 5,
+    "sweep": 5,
+    "strategy": 5,
     # renders results: reads stats, sweep and strategy objects, never computes
     "report": 6,
     # a claim stated as data: runs events + stats, renders through report
@@ -42,7 +48,8 @@ STAGES: dict[str, int] = {
     "bench": 9,
     "cli": 10,
     # entry points above the CLI: `python -m backtest`, `python studies/<name>.py`
-    "__main__": 11, "studies": 11,
+    "__main__": 11,
+    "studies": 11,
 }
 
 # Known exceptions, each with the reason it is allowed and the issue that removes it.
@@ -165,7 +172,8 @@ def test_every_module_has_a_stage() -> None:
 def test_no_import_cycles() -> None:
     found = cycles(graph())
     assert found == [], "import cycles (lazy imports included):\n" + "\n".join(
-        " <-> ".join(component) for component in found)
+        " <-> ".join(component) for component in found
+    )
 
 
 def test_no_private_name_or_module_is_imported_across_subpackages() -> None:

@@ -48,8 +48,13 @@ def test_studies_and_results_in_a_checkout_and_installed(tmp_path, monkeypatch) 
 
 def _tracked_copy(target: Path) -> Path:
     """The files a fresh clone would have (tracked, plus new files not ignored)."""
-    listing = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT, check=True,
-                             capture_output=True).stdout.decode().split("\0")
+    listing = (
+        subprocess.run(
+            ["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT, check=True, capture_output=True
+        )
+        .stdout.decode()
+        .split("\0")
+    )
     for name in filter(None, listing):
         source = ROOT / name
         if source.is_file():
@@ -61,8 +66,14 @@ def _tracked_copy(target: Path) -> Path:
 def _venv_on_this_environment(path: Path, with_pip: bool = False) -> Path:
     """A venv that sees this environment's installed packages (no download), nothing else."""
     subprocess.run([sys.executable, "-m", "venv", *([] if with_pip else ["--without-pip"]), str(path)], check=True)
-    purelib = Path(subprocess.run([str(path / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                                  check=True, capture_output=True, text=True).stdout.strip())
+    purelib = Path(
+        subprocess.run(
+            [str(path / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    )
     (purelib / "reuse-installed-environment.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     return path
 
@@ -70,11 +81,21 @@ def _venv_on_this_environment(path: Path, with_pip: bool = False) -> Path:
 def _offline_user_env(home: Path) -> dict[str, str]:
     """No data directory configured, an empty HOME (so no per-user data), no network."""
     home.mkdir(parents=True, exist_ok=True)
-    env = {key: value for key, value in os.environ.items()
-           if key not in ("BACKTEST_DATA_DIR", "BACKTEST_STUDIES_DIR", "XDG_DATA_HOME", "PYTHONPATH")}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("BACKTEST_DATA_DIR", "BACKTEST_STUDIES_DIR", "XDG_DATA_HOME", "PYTHONPATH")
+    }
     dead = "http://127.0.0.1:9"  # nothing listens there: any download fails at once
-    env.update(HOME=str(home), PIP_NO_INDEX="1", HTTP_PROXY=dead, HTTPS_PROXY=dead, http_proxy=dead,
-               https_proxy=dead, MPLBACKEND="Agg")
+    env.update(
+        HOME=str(home),
+        PIP_NO_INDEX="1",
+        HTTP_PROXY=dead,
+        HTTPS_PROXY=dead,
+        http_proxy=dead,
+        https_proxy=dead,
+        MPLBACKEND="Agg",
+    )
     return env
 
 
@@ -92,16 +113,28 @@ def test_make_study_on_a_fresh_copy_answers_from_the_builtin_data(tmp_path) -> N
     # The set-up `make` would do is already done: mark it so, with the Makefile's own key.
     key = hashlib.sha256((repo / "pyproject.toml").read_bytes() + (repo / "constraints.txt").read_bytes()).hexdigest()
     (venv / ".install-stamp").write_text(key + "\n")
-    result = subprocess.run(["make", "study", f"VENV={venv}"], cwd=repo, env=_offline_user_env(tmp_path / "home"),
-                            capture_output=True, text=True, timeout=1800)
+    result = subprocess.run(
+        ["make", "study", f"VENV={venv}"],
+        cwd=repo,
+        env=_offline_user_env(tmp_path / "home"),
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Setting up" not in result.stdout
-    assert "**Verdict on the claim: not supported as a signal.** 32 events on russell2000: SMA 50/200 golden cross" in result.stdout
+    assert (
+        "**Verdict on the claim: not supported as a signal.** 32 events on russell2000: SMA 50/200 golden cross"
+        in result.stdout
+    )
     assert "circular shifts of the event dates) p = 0.453: not supported" in result.stdout
     assert "**Data used:** built-in dataset (derived from the snapshot of 2026-02-23, raw SHA-256" in result.stdout
     written = repo / "results" / "russell2000_golden_cross"
     assert _numbers(written / "summary.json") == _numbers(COMMITTED / "summary.json")
-    assert "**Data used:** built-in dataset (derived from the snapshot of 2026-02-23" in (written / "report.md").read_text()
+    assert (
+        "**Data used:** built-in dataset (derived from the snapshot of 2026-02-23"
+        in (written / "report.md").read_text()
+    )
 
 
 @pytest.mark.slow
@@ -111,10 +144,15 @@ def test_an_installed_copy_finds_the_studies_and_the_builtin_data_from_any_direc
     (``bdist_wheel`` needs setuptools >= 70.1 or ``wheel``, which this environment may lack.)"""
     repo = _tracked_copy(tmp_path / "source")
     lib = tmp_path / "lib"
-    subprocess.run([sys.executable, "-c", "from setuptools import setup; setup()", "build_py", "--build-lib", str(lib)],
-                   cwd=repo, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-c", "from setuptools import setup; setup()", "build_py", "--build-lib", str(lib)],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+    )
     assert sorted(path.name for path in (lib / "backtest_studies").glob("*.py"))[1:] == sorted(
-        path.name for path in (ROOT / "studies").glob("[!_]*.py"))
+        path.name for path in (ROOT / "studies").glob("[!_]*.py")
+    )
     venv = _venv_on_this_environment(tmp_path / "venv")
     purelib = next((venv / "lib").glob("python*/site-packages"))
     shutil.copytree(lib, purelib, dirs_exist_ok=True)
@@ -123,8 +161,14 @@ def test_an_installed_copy_finds_the_studies_and_the_builtin_data_from_any_direc
     elsewhere.mkdir()
 
     def backtest(*args: str) -> str:
-        result = subprocess.run([str(venv / "bin" / "python"), "-m", "backtest.cli", *args], cwd=elsewhere, env=env,
-                                capture_output=True, text=True, timeout=1800)
+        result = subprocess.run(
+            [str(venv / "bin" / "python"), "-m", "backtest.cli", *args],
+            cwd=elsewhere,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=1800,
+        )
         assert result.returncode == 0, result.stdout + result.stderr
         return result.stdout
 

@@ -76,9 +76,12 @@ def measure_repeated(function: Callable[[], Any], repeats: int) -> tuple[Any, di
             peaks.append(cost["peak_mb"])
         if cost["process_peak_mb"] is not None:
             absolute.append(cost["process_peak_mb"])
-    return result, {"wall_s": statistics.median(walls), "walls_s": walls,
-                    "peak_mb": max(peaks) if peaks else None,
-                    "process_peak_mb": max(absolute) if absolute else None}
+    return result, {
+        "wall_s": statistics.median(walls),
+        "walls_s": walls,
+        "peak_mb": max(peaks) if peaks else None,
+        "process_peak_mb": max(absolute) if absolute else None,
+    }
 
 
 def write_bench(result: dict[str, Any], path: str | Path) -> Path:

@@ -197,12 +197,36 @@ def bench_random_entry(
     arg_cold, arg_warm, arg_null = _time(lambda: numpy_argpartition_means(pool, k, arg_draws, sub_seed), repeats)
     mean, std = finite_population_moments(pool, k)
     timings = (
-        Timing("numba", "random_entry_null_means_nb: counter-based SplitMix64 + Floyd sampling, prange over draws",
-               n_draws, "draws", numba_cold, numba_warm, repeats, first_call),
-        Timing("numpy-choice", "loop of Generator.choice(n, k, replace=False)", n_draws, "draws",
-               choice_cold, choice_warm, repeats, "python"),
-        Timing("numpy-argpartition", "vectorised: argpartition of n uniform keys per draw", arg_draws, "draws",
-               arg_cold, arg_warm, repeats, "python"),
+        Timing(
+            "numba",
+            "random_entry_null_means_nb: counter-based SplitMix64 + Floyd sampling, prange over draws",
+            n_draws,
+            "draws",
+            numba_cold,
+            numba_warm,
+            repeats,
+            first_call,
+        ),
+        Timing(
+            "numpy-choice",
+            "loop of Generator.choice(n, k, replace=False)",
+            n_draws,
+            "draws",
+            choice_cold,
+            choice_warm,
+            repeats,
+            "python",
+        ),
+        Timing(
+            "numpy-argpartition",
+            "vectorised: argpartition of n uniform keys per draw",
+            arg_draws,
+            "draws",
+            arg_cold,
+            arg_warm,
+            repeats,
+            "python",
+        ),
     )
     checks = {
         "analytic_null_mean": mean,
@@ -257,18 +281,48 @@ def bench_bootstrap_indices(
         return indices.size / (starts - wraps)
 
     timings = (
-        Timing("numba-loop", "stationary_bootstrap_indices_nb, one call per replication", n_replications,
-               "replications", loop_cold, loop_warm, repeats, first_loop),
-        Timing("numba-matrix", "stationary_bootstrap_index_matrix_nb, prange over replications", n_replications,
-               "replications", matrix_cold, matrix_warm, repeats, first_matrix),
-        Timing("arch", "arch.bootstrap.StationaryBootstrap.update_indices per replication", n_replications,
-               "replications", arch_cold, arch_warm, repeats, "arch"),
+        Timing(
+            "numba-loop",
+            "stationary_bootstrap_indices_nb, one call per replication",
+            n_replications,
+            "replications",
+            loop_cold,
+            loop_warm,
+            repeats,
+            first_loop,
+        ),
+        Timing(
+            "numba-matrix",
+            "stationary_bootstrap_index_matrix_nb, prange over replications",
+            n_replications,
+            "replications",
+            matrix_cold,
+            matrix_warm,
+            repeats,
+            first_matrix,
+        ),
+        Timing(
+            "arch",
+            "arch.bootstrap.StationaryBootstrap.update_indices per replication",
+            n_replications,
+            "replications",
+            arch_cold,
+            arch_warm,
+            repeats,
+            "arch",
+        ),
     )
     checks = {
         "numba_mean_block_length": mean_block_length(loop_indices),
         "arch_mean_block_length": mean_block_length(arch_indices),
     }
-    parameters = {"n_obs": n_obs, "mean_block": mean_block, "n_replications": n_replications, "seed": seed, "repeats": repeats}
+    parameters = {
+        "n_obs": n_obs,
+        "mean_block": mean_block,
+        "n_replications": n_replications,
+        "seed": seed,
+        "repeats": repeats,
+    }
     return Benchmark("stationary_bootstrap_indices", parameters, timings, checks)
 
 
@@ -323,7 +377,12 @@ def run_montecarlo_benchmarks(
     study = run_event_study(series, rules)
     pool = event_pool(study, horizon)
     random_entry = bench_random_entry(
-        pool.ret, len(pool.event_rows), n_draws=n_draws, seed=seed, repeats=repeats, argpartition_draws=argpartition_draws
+        pool.ret,
+        len(pool.event_rows),
+        n_draws=n_draws,
+        seed=seed,
+        repeats=repeats,
+        argpartition_draws=argpartition_draws,
     )
     bootstrap = bench_bootstrap_indices(
         len(study.close) - 1, BENCH_MEAN_BLOCK, n_replications=n_replications, seed=seed, repeats=repeats

@@ -71,8 +71,9 @@ def _warm_worker() -> bool:
     from backtest.sweep.engine import sweep_settings
 
     index = pd.bdate_range("2000-01-03", periods=400)
-    close = pd.Series(100.0 * np.exp(np.cumsum(np.full(400, 0.0004) + 0.01 * np.sin(np.arange(400) / 7.0))),
-                      index=index, name="warm")
+    close = pd.Series(
+        100.0 * np.exp(np.cumsum(np.full(400, 0.0004) + 0.01 * np.sin(np.arange(400) / 7.0))), index=index, name="warm"
+    )
     settings = sweep_settings(EventRules(), DEFAULT_HORIZONS[:1], reps=40, null_draws=40)
     series_task(close, "warm", SweepGrid((3, 5), (20, 30)), settings)
     return True
@@ -117,8 +118,9 @@ def _memory_summary(before: dict[str, Any], after: dict[str, Any]) -> dict[str, 
     idle = [before[w]["rss_mb"] for w in workers if before.get(w, {}).get("rss_mb") is not None]
     peak = [after[w]["peak_rss_mb"] for w in workers if after[w].get("peak_rss_mb") is not None]
     return {
-        "per_worker": {w: {"idle_rss_mb": before.get(w, {}).get("rss_mb"), "peak_rss_mb": after[w]["peak_rss_mb"]}
-                       for w in workers},
+        "per_worker": {
+            w: {"idle_rss_mb": before.get(w, {}).get("rss_mb"), "peak_rss_mb": after[w]["peak_rss_mb"]} for w in workers
+        },
         "idle_rss_mb_max": max(idle) if idle else None,
         "peak_rss_mb_max": max(peak) if peak else None,
     }
@@ -128,8 +130,9 @@ def _dask_run(workers: int, measure: Callable[[SweepExecutor], tuple[float, str]
     started = time.perf_counter()
     # One numba thread per task: n workers use n cores (a CLI LocalCluster would share the
     # machine's cores among its workers instead, which makes 1 and 2 workers use the same).
-    with DaskExecutor(workers=workers, threads_per_worker=1, processes=True, memory_limit=0,
-                      numba_threads=1) as executor:
+    with DaskExecutor(
+        workers=workers, threads_per_worker=1, processes=True, memory_limit=0, numba_threads=1
+    ) as executor:
         startup = time.perf_counter() - started
         started = time.perf_counter()
         executor.client.run(_warm_worker)
@@ -139,8 +142,13 @@ def _dask_run(workers: int, measure: Callable[[SweepExecutor], tuple[float, str]
         timing = _timed(measure, executor)
         after = executor.worker_memory()
         described = executor.describe()
-    return {"executor": described, "cluster_start_s": startup, "worker_warm_up_s": warm, **timing,
-            "memory": _memory_summary(before, after)}
+    return {
+        "executor": described,
+        "cluster_start_s": startup,
+        "worker_warm_up_s": warm,
+        **timing,
+        "memory": _memory_summary(before, after),
+    }
 
 
 def _process_run(workers: int, measure: Callable[[SweepExecutor], tuple[float, str]]) -> dict[str, Any]:
@@ -164,22 +172,23 @@ def _warm_here() -> int:
     return os.getpid()
 
 
-def _driver_costs(item: SeriesInput, grid: SweepGrid, rules: EventRules, horizons: tuple[Horizon, ...],
-                  reps: int, seed: int) -> dict[str, Any]:
+def _driver_costs(
+    item: SeriesInput, grid: SweepGrid, rules: EventRules, horizons: tuple[Horizon, ...], reps: int, seed: int
+) -> dict[str, Any]:
     """What one series costs the driver (serial, whatever the cluster size) and what
     travels: the pickled result a worker returns, the stage-2 input scattered for a split
     series, and the time to turn a result into its per-series row and its Parquet file."""
     import pickle
     import tempfile
 
-    from backtest.sweep.engine import pair_statistics, sweep_settings
-    from backtest.sweep.multi import series_rows
-    from backtest.sweep.plan import BlockPlan, SeriesJob
     from backtest.report.sweep_report import (
         PAIRS_COMPRESSION_LEVEL,
         parquet_bytes,
         series_pairs_frame,
     )
+    from backtest.sweep.engine import pair_statistics, sweep_settings
+    from backtest.sweep.multi import series_rows
+    from backtest.sweep.plan import BlockPlan, SeriesJob
 
     settings = sweep_settings(rules, horizons, reps=reps, seed=seed)
     job = SeriesJob(item.close, item.name, grid, settings, BlockPlan(grid.n_pairs, None, 1, whole_series=True))
@@ -236,28 +245,36 @@ def run_scaling_bench(
     import numba
 
     out: dict[str, Any] = {
-        "machine": {"cpus": cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
-                    "numba": numba.__version__, "dask": dask.__version__,
-                    "numba_threading_layer_default": numba.config.THREADING_LAYER,
-                    "load_average_before": list(os.getloadavg()) if hasattr(os, "getloadavg") else None},
+        "machine": {
+            "cpus": cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "numba": numba.__version__,
+            "dask": dask.__version__,
+            "numba_threading_layer_default": numba.config.THREADING_LAYER,
+            "load_average_before": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
+        },
         "grid": grid.describe(),
         "pairs": grid.n_pairs,
         "rules": {k: v for k, v in rules.to_dict().items() if k not in ("fast", "slow")},
         "horizons": [h.label for h in horizons],
         "reps": reps,
         "seed": seed,
-        "method": ("wall time of the sweep alone (cluster start and numba warm-up on every worker excluded and "
-                   "reported separately); cpu_s = user + system CPU seconds of this process and all its worker "
-                   "processes during the sweep; efficiency = T(1 worker) / (n x T(n workers)); memory = each worker "
-                   "process's resident set before the sweep and its peak during it (Linux VmRSS / VmHWM, peak reset "
-                   "first); one thread per worker and one numba thread per task"),
+        "method": (
+            "wall time of the sweep alone (cluster start and numba warm-up on every worker excluded and "
+            "reported separately); cpu_s = user + system CPU seconds of this process and all its worker "
+            "processes during the sweep; efficiency = T(1 worker) / (n x T(n workers)); memory = each worker "
+            "process's resident set before the sweep and its peak during it (Linux VmRSS / VmHWM, peak reset "
+            "first); one thread per worker and one numba thread per task"
+        ),
     }
 
     def multi_measure(executor: SweepExecutor) -> tuple[float, str]:
         digest = _Digest()
         started = time.perf_counter()
-        multi = run_sweeps(series, grid, rules, horizons, executor=executor, on_result=digest.add, keep_results=False,
-                           **options)
+        multi = run_sweeps(
+            series, grid, rules, horizons, executor=executor, on_result=digest.add, keep_results=False, **options
+        )
         wall = time.perf_counter() - started
         return wall, digest.finish(multi.series_table)
 
@@ -290,8 +307,11 @@ def run_scaling_bench(
         report(f"{key}: this process (numba threads)")
         reset_peak()
         timing = _timed(measure, LocalExecutor())
-        section["local"] = {**timing, "numba_threads": numba.get_num_threads(),
-                            "process_peak_rss_mb": _own_memory()["peak_rss_mb"]}
+        section["local"] = {
+            **timing,
+            "numba_threads": numba.get_num_threads(),
+            "process_peak_rss_mb": _own_memory()["peak_rss_mb"],
+        }
         digests.add((key, timing["digest"]))
         for kind in executors:
             runs: dict[int, dict[str, Any]] = {}
@@ -325,7 +345,9 @@ def run_scaling_bench(
         # The driver loads every series, then receives and writes each table, one at a time:
         # a floor under the wall time however many cores compute.
         driver = out["driver_per_series"]
-        per_series = driver["pickle_round_trip_s"] + driver["summary_row_and_parquet_s"] + (load_seconds_per_series or 0.0)
+        per_series = (
+            driver["pickle_round_trip_s"] + driver["summary_row_and_parquet_s"] + (load_seconds_per_series or 0.0)
+        )
         projection["driver_seconds_per_series"] = per_series
         projection["driver_hours"] = project_series * per_series / 3600.0
         for cores in (2, 16, 128):
@@ -334,8 +356,13 @@ def run_scaling_bench(
         # The model checked against the measured run it extrapolates: n series on best_n
         # workers, predicted from the 1-worker CPU seconds at the measured efficiency.
         predicted = n_series * one / (best_n * best["efficiency"])
-        projection["check"] = {"series": n_series, "workers": best_n, "predicted_wall_s": predicted,
-                               "measured_wall_s": best["wall_s"], "measured_over_predicted": best["wall_s"] / predicted}
+        projection["check"] = {
+            "series": n_series,
+            "workers": best_n,
+            "predicted_wall_s": predicted,
+            "measured_wall_s": best["wall_s"],
+            "measured_over_predicted": best["wall_s"] / predicted,
+        }
         # Dask's own cost per task: the same tasks on one Dask worker against one plain
         # worker process (both single-threaded, numba warm).
         if "processes" in multi and "1" in multi["processes"]:
@@ -359,10 +386,15 @@ def bench_headline(result: dict[str, Any]) -> dict[str, Any]:
         entry: dict[str, Any] = {"local_wall_s": section["local"]["wall_s"], "local_cpu_s": section["local"]["cpu_s"]}
         for kind in ("dask", "processes"):
             if kind in section:
-                entry[kind] = {n: {"wall_s": run["wall_s"], "cpu_s": run["cpu_s"], "efficiency": run["efficiency"],
-                                   **({"peak_rss_mb_per_worker": run["memory"]["peak_rss_mb_max"]}
-                                      if "memory" in run else {})}
-                               for n, run in section[kind].items()}
+                entry[kind] = {
+                    n: {
+                        "wall_s": run["wall_s"],
+                        "cpu_s": run["cpu_s"],
+                        "efficiency": run["efficiency"],
+                        **({"peak_rss_mb_per_worker": run["memory"]["peak_rss_mb_max"]} if "memory" in run else {}),
+                    }
+                    for n, run in section[kind].items()
+                }
         out[key] = entry
     if "projection" in result:
         out["projection"] = {k: v for k, v in result["projection"].items() if not isinstance(v, str)}
@@ -386,8 +418,12 @@ def carry_over_skipped(result: dict[str, Any], previous: dict[str, Any] | None) 
     out = dict(result)
     for key in WORKLOADS:
         if key not in out and isinstance(previous.get(key), dict):
-            out[key] = {**previous[key], "carried_over": True,
-                        "carried_over_machine": previous.get("machine"), "carried_over_seed": previous.get("seed")}
+            out[key] = {
+                **previous[key],
+                "carried_over": True,
+                "carried_over_machine": previous.get("machine"),
+                "carried_over_seed": previous.get("seed"),
+            }
     return out
 
 

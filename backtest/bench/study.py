@@ -108,8 +108,10 @@ def run_study_bench(
             report(f"warm run {run + 1}/{warm_runs}")
             warm.append(_run(command, _environment(warm_cache), cwd)[0])
         report("import time (warm cache)")
-        imports = [float(_run([python, "-c", IMPORT_PROBE.format(name=name)], _environment(warm_cache), cwd)[1])
-                   for _ in range(3)]
+        imports = [
+            float(_run([python, "-c", IMPORT_PROBE.format(name=name)], _environment(warm_cache), cwd)[1])
+            for _ in range(3)
+        ]
         report("profiled warm run")
         profile_path = root / "study.prof"
         profiled_command = [python, "-m", "cProfile", "-o", str(profile_path), *command[1:]]
@@ -121,9 +123,9 @@ def run_study_bench(
         "study": name,
         "command": "python -m backtest.cli study " + name,
         "method": "wall time of each run in a fresh subprocess; cold = NUMBA_CACHE_DIR pointed at an empty "
-                  "temporary directory (every kernel the run uses compiles), warm = the cache the first cold run "
-                  "filled; imports = a process that only imports the CLI and the study script (median of 3); "
-                  "profile = cumulative seconds per stage of one warm run under cProfile (which adds overhead)",
+        "temporary directory (every kernel the run uses compiles), warm = the cache the first cold run "
+        "filled; imports = a process that only imports the CLI and the study script (median of 3); "
+        "profile = cumulative seconds per stage of one warm run under cProfile (which adds overhead)",
         "cold_s": cold,
         "warm_s": warm,
         "cold_median_s": statistics.median(cold) if cold else None,
@@ -131,8 +133,12 @@ def run_study_bench(
         "imports_s": statistics.median(imports),
         "profile": {"wall_s": profiled_wall, "stages_s": stages},
         "targets": {"warm_s": 4.0, "cold_s": 15.0},
-        "machine": {"cpus": cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
-                    "load_average_after": list(load) if load else None},
+        "machine": {
+            "cpus": cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "load_average_after": list(load) if load else None,
+        },
     }
 
 

@@ -33,12 +33,22 @@ from backtest.sweep.snooping import loss_matrix, snooping_test
 # Stages of the full-grid run, timed by wrapping the functions the plan calls for each
 # task (``backtest.sweep.plan`` looks them up at call time); the rest is the driver's work
 # (averages reuse, snooping set-up, the tidy table).
-_STAGES = (("events_and_pair_statistics", "pair_statistics"), ("random_entry_pvalues", "null_task"),
-           ("bootstrap_snooping", "bootstrap_task"))
+_STAGES = (
+    ("events_and_pair_statistics", "pair_statistics"),
+    ("random_entry_pvalues", "null_task"),
+    ("bootstrap_snooping", "bootstrap_task"),
+)
 
 
-def full_sweep_probe(series: object, grid: SweepGrid, rules: EventRules, horizons: tuple[Horizon, ...], reps: int,
-                     seed: int, runs: int = 2) -> dict[str, Any]:
+def full_sweep_probe(
+    series: object,
+    grid: SweepGrid,
+    rules: EventRules,
+    horizons: tuple[Horizon, ...],
+    reps: int,
+    seed: int,
+    runs: int = 2,
+) -> dict[str, Any]:
     """The full grid with every test, ``runs`` times in this process after a tiny warm-up:
     median wall time, peak memory, and the split into events and per-pair statistics,
     random-entry p-values, the snooping bootstrap and the rest."""
@@ -55,6 +65,7 @@ def full_sweep_probe(series: object, grid: SweepGrid, rules: EventRules, horizon
                 return function(*args)
             finally:
                 spent[stage] += time.perf_counter() - started
+
         return wrapper
 
     rows: list[dict[str, Any]] = []
@@ -75,10 +86,17 @@ def full_sweep_probe(series: object, grid: SweepGrid, rules: EventRules, horizon
         for name, function in originals.items():
             setattr(plan, name, function)
     middle = sorted(rows, key=lambda row: row["wall_s"])[(len(rows) - 1) // 2]
-    return {"grid": grid.describe(), "pairs": grid.n_pairs, "events": n_events, "reps": reps,
-            "wall_s": middle["wall_s"], "peak_mb": max(r["peak_mb"] or 0.0 for r in rows),
-            "process_peak_mb": max(r["process_peak_mb"] or 0.0 for r in rows), "split_s": middle["split_s"],
-            "runs": rows}
+    return {
+        "grid": grid.describe(),
+        "pairs": grid.n_pairs,
+        "events": n_events,
+        "reps": reps,
+        "wall_s": middle["wall_s"],
+        "peak_mb": max(r["peak_mb"] or 0.0 for r in rows),
+        "process_peak_mb": max(r["process_peak_mb"] or 0.0 for r in rows),
+        "split_s": middle["split_s"],
+        "runs": rows,
+    }
 
 
 _PROBE = """
@@ -92,8 +110,15 @@ print(json.dumps(full_sweep_probe(series, grid, rules, horizons, reps, seed, run
 """
 
 
-def full_sweep_in_subprocess(series_spec: tuple[str, str | None], grid: SweepGrid, rules: EventRules,
-                             horizons: tuple[Horizon, ...], reps: int, seed: int, runs: int = 2) -> dict[str, Any]:
+def full_sweep_in_subprocess(
+    series_spec: tuple[str, str | None],
+    grid: SweepGrid,
+    rules: EventRules,
+    horizons: tuple[Horizon, ...],
+    reps: int,
+    seed: int,
+    runs: int = 2,
+) -> dict[str, Any]:
     """``full_sweep_probe`` in a fresh Python process (same interpreter, environment and
     working directory)."""
     import base64
@@ -106,8 +131,7 @@ def full_sweep_in_subprocess(series_spec: tuple[str, str | None], grid: SweepGri
     payload = base64.b64encode(pickle.dumps((grid, rules, horizons, reps, seed, runs))).decode("ascii")
     spec = [name, None if data_dir is None else str(data_dir), payload]
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", _PROBE, json.dumps(spec)], capture_output=True, text=True,
-                          check=False)
+    done = subprocess.run([sys.executable, "-c", _PROBE, json.dumps(spec)], capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError("full-grid probe failed: " + " | ".join(done.stderr.strip().splitlines()[-5:]))
     out = json.loads(done.stdout.strip().splitlines()[-1])
@@ -116,7 +140,9 @@ def full_sweep_in_subprocess(series_spec: tuple[str, str | None], grid: SweepGri
     return out
 
 
-def vectorbt_pipeline(close: pd.Series, grid: SweepGrid, first_pos: int, last_pos: int, horizons: tuple[Horizon, ...]) -> dict[str, Any]:
+def vectorbt_pipeline(
+    close: pd.Series, grid: SweepGrid, first_pos: int, last_pos: int, horizons: tuple[Horizon, ...]
+) -> dict[str, Any]:
     """The plain vectorbt way: one MA indicator per side over every pair's window (vectorbt
     caches each distinct window), ``ma_crossed_above``, then forward returns read from the
     dense signal matrix. Returns per-pair event counts and mean returns, plus the sparse
@@ -182,11 +208,15 @@ def _compare_with_vectorbt(
     for i in differ[:20]:
         fast, slow = (int(v) for v in found.pairs[pair_of_event[i]])
         ours_day, their_day = int(found.events[i]), int(reference["signal_day"][i])
-        details.append({
-            "pair": [fast, slow], "our_day": ours_day, "vectorbt_day": their_day,
-            "exact_cross_on_our_day": _exact_golden_cross(values, fast, slow, ours_day),
-            "exact_cross_on_vectorbt_day": _exact_golden_cross(values, fast, slow, their_day),
-        })
+        details.append(
+            {
+                "pair": [fast, slow],
+                "our_day": ours_day,
+                "vectorbt_day": their_day,
+                "exact_cross_on_our_day": _exact_golden_cross(values, fast, slow, ours_day),
+                "exact_cross_on_vectorbt_day": _exact_golden_cross(values, fast, slow, their_day),
+            }
+        )
     checks["different_days"] = details
     checks["differences_resolved_for_us_by_exact_arithmetic"] = bool(details) and all(
         d["exact_cross_on_our_day"] and not d["exact_cross_on_vectorbt_day"] for d in details
@@ -244,9 +274,20 @@ def spa_comparison(
     losses = loss_matrix(found.events, found.offsets, n_complete, excess, sample.first_pos, family)
 
     def ours(indices: np.ndarray | None = None) -> Any:
-        return snooping_test(found.events, found.offsets, n_complete, excess, sample.first_pos, pairs=found.pairs,
-                             horizon=horizon.label, reps=reps, seed=seed, mean_block=float(block), indices=indices,
-                             mean_excess=mean - baseline)[0]
+        return snooping_test(
+            found.events,
+            found.offsets,
+            n_complete,
+            excess,
+            sample.first_pos,
+            pairs=found.pairs,
+            horizon=horizon.label,
+            reps=reps,
+            seed=seed,
+            mean_block=float(block),
+            indices=indices,
+            mean_excess=mean - baseline,
+        )[0]
 
     ours()  # warm the numba caches
     test, ours_cost = measure(ours)
@@ -262,7 +303,11 @@ def spa_comparison(
     same_draws = ours(arch_indices)
     arch_p = {key: float(value) for key, value in spa.pvalues.items()}
     ours_p = {"lower": test.spa_lower_pvalue, "consistent": test.pvalue, "upper": test.reality_check_pvalue}
-    same_p = {"lower": same_draws.spa_lower_pvalue, "consistent": same_draws.pvalue, "upper": same_draws.reality_check_pvalue}
+    same_p = {
+        "lower": same_draws.spa_lower_pvalue,
+        "consistent": same_draws.pvalue,
+        "upper": same_draws.reality_check_pvalue,
+    }
     return {
         "horizon": horizon.label,
         "pairs": int(family.size),
@@ -308,9 +353,13 @@ def run_sweep_bench(
         raise ValueError("the bench compares trading-day horizons only")
     out: dict[str, Any] = {
         "machine": {"cpus": cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
-        "series": {"name": str(getattr(series, "name", close.name)), "closes": len(values),
-                   "first": close.index[0].date().isoformat(), "last": close.index[-1].date().isoformat(),
-                   "data_sha256": getattr(series, "data_sha256", None)},
+        "series": {
+            "name": str(getattr(series, "name", close.name)),
+            "closes": len(values),
+            "first": close.index[0].date().isoformat(),
+            "last": close.index[-1].date().isoformat(),
+            "data_sha256": getattr(series, "data_sha256", None),
+        },
         "rules": {k: v for k, v in rules.to_dict().items() if k not in ("fast", "slow")},
         "horizons": [h.label for h in horizons],
         "reps": reps,
@@ -324,8 +373,9 @@ def run_sweep_bench(
     if full_grid is not None:
         report(f"full sweep with snooping tests: {full_grid.n_pairs} pairs, {reps} replications (fresh process)")
         if series_spec is not None:
-            out["full_sweep"] = full_sweep_in_subprocess(series_spec, full_grid, rules, horizons, reps, seed,
-                                                        runs=full_runs)
+            out["full_sweep"] = full_sweep_in_subprocess(
+                series_spec, full_grid, rules, horizons, reps, seed, runs=full_runs
+            )
         else:
             out["full_sweep"] = full_sweep_probe(series, full_grid, rules, horizons, reps, seed, runs=full_runs)
             out["full_sweep"]["fresh_process"] = False
@@ -334,8 +384,9 @@ def run_sweep_bench(
     report(f"our sweep on {grid.n_pairs} pairs (events and forward returns), {repeats} times each")
     found, events_cost = measure_repeated(lambda: find_events(values, close.index, grid, rules), repeats)
     _, ours_cost = measure_repeated(lambda: run_sweep(series, grid, rules, horizons, reps=0, null_draws=0), repeats)
-    _, ours_all_cost = measure_repeated(lambda: run_sweep(series, grid, rules, horizons, reps=reps, seed=seed),
-                                        max(1, repeats // 2))
+    _, ours_all_cost = measure_repeated(
+        lambda: run_sweep(series, grid, rules, horizons, reps=reps, seed=seed), max(1, repeats // 2)
+    )
     section: dict[str, Any] = {
         "grid": grid.describe(),
         "pairs": grid.n_pairs,

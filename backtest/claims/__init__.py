@@ -55,4 +55,13 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'backtest.claims' has no attribute {name!r}")
 
 
-__all__ = ["SCHEMA_PATH", "TEMPLATE_PATH", "Claim", "ClaimResult", "ClaimSpec", "load_spec", "run_claim", "spec_from_dict"]
+__all__ = [
+    "SCHEMA_PATH",
+    "TEMPLATE_PATH",
+    "Claim",
+    "ClaimResult",
+    "ClaimSpec",
+    "load_spec",
+    "run_claim",
+    "spec_from_dict",
+]

@@ -22,9 +22,18 @@ def as_fact(fact: FactSpec, spec: ClaimSpec, number: int) -> Fact:
     publication, else the period's end)."""
     start, end = fact.period
     as_of = fact.as_of or spec.claim.published or end
-    return Fact(id=fact.id or f"fact_{number}", statement=fact.statement, figure=fact.figure,
-                series=fact.series or spec.series, start=start, end=end, as_of=as_of,
-                precision=fact.tolerance, tolerance=fact.roughly_band, proxy_note=fact.proxy_note)
+    return Fact(
+        id=fact.id or f"fact_{number}",
+        statement=fact.statement,
+        figure=fact.figure,
+        series=fact.series or spec.series,
+        start=start,
+        end=end,
+        as_of=as_of,
+        precision=fact.tolerance,
+        tolerance=fact.roughly_band,
+        proxy_note=fact.proxy_note,
+    )
 
 
 def check_facts(spec: ClaimSpec, load: Any) -> tuple[FactCheck, ...]:

@@ -49,8 +49,10 @@ def index_markdown(rows: Sequence[dict[str, object]]) -> str:
         "|---|---|---|---:|---|---|",
     ]
     for row in rows:
-        lines.append(f"| {row['title']} | `{row['spec']}` | {row['series']} | {row['n_events']} | "
-                     f"**{row['verdict']}** | [{row['name']}/report.md]({row['name']}/report.md) |")
+        lines.append(
+            f"| {row['title']} | `{row['spec']}` | {row['series']} | {row['n_events']} | "
+            f"**{row['verdict']}** | [{row['name']}/report.md]({row['name']}/report.md) |"
+        )
     return "\n".join(lines) + "\n"
 
 

@@ -247,7 +247,9 @@ class _Measured:
     benchmark: dict[str, Any] | None
 
 
-def _measure(spec: ClaimSpec, load: Any, horizons: tuple[Horizon, ...], variant: VariantSpec | None = None) -> _Measured:
+def _measure(
+    spec: ClaimSpec, load: Any, horizons: tuple[Horizon, ...], variant: VariantSpec | None = None
+) -> _Measured:
     """Detect the events (the claim's, or a variant's) and measure their forward windows."""
     from backtest.report.summary import series_provenance
 
@@ -267,15 +269,25 @@ def _measure(spec: ClaimSpec, load: Any, horizons: tuple[Horizon, ...], variant:
     measured = relative_series(market.close, bench.close, label)
     relative_rules = EventRules(source=DateList(dates, label=f"events of {market.name}"), entry=rules.entry)
     study = run_event_study(measured, relative_rules, horizons)
-    info = {"relative_to": relative_to, "measured": label, "data": series_provenance(bench),
-            "note": "events are detected on the series and measured on series / benchmark (rebased to 100); "
-                    "the bootstrapped-path null does not apply to dates carried over from another series"}
+    info = {
+        "relative_to": relative_to,
+        "measured": label,
+        "data": series_provenance(bench),
+        "note": "events are detected on the series and measured on series / benchmark (rebased to 100); "
+        "the bootstrapped-path null does not apply to dates carried over from another series",
+    }
     return _Measured(market, source, rules, detection, study, info)
 
 
 def _analyze(study: EventStudy, spec: ClaimSpec, n_draws: int, n_paths: int, seed: int) -> EventStatistics:
-    return analyze_events(study, n_draws=n_draws, n_paths=n_paths, seed=seed, claim=spec.claim.direction,
-                          claim_horizons=spec.judged_horizons())
+    return analyze_events(
+        study,
+        n_draws=n_draws,
+        n_paths=n_paths,
+        seed=seed,
+        claim=spec.claim.direction,
+        claim_horizons=spec.judged_horizons(),
+    )
 
 
 def claim_conclusion(statistics: EventStatistics, spec: ClaimSpec) -> dict[str, Any]:
@@ -292,8 +304,15 @@ def claim_conclusion(statistics: EventStatistics, spec: ClaimSpec) -> dict[str, 
     )
 
 
-def _variant_row(spec: ClaimSpec, variant: VariantSpec, load: Any, horizons: tuple[Horizon, ...],
-                 n_draws: int, n_paths: int, seed: int) -> dict[str, Any]:
+def _variant_row(
+    spec: ClaimSpec,
+    variant: VariantSpec,
+    load: Any,
+    horizons: tuple[Horizon, ...],
+    n_draws: int,
+    n_paths: int,
+    seed: int,
+) -> dict[str, Any]:
     """One row of the comparison table: the whole analysis re-run with the variant's change."""
     from backtest.report.event_report import compact_horizons
 
@@ -301,18 +320,39 @@ def _variant_row(spec: ClaimSpec, variant: VariantSpec, load: Any, horizons: tup
     try:
         measured = _measure(spec, load, horizons, variant)
     except InsufficientDataError as exc:
-        return {**row, "series": variant.series or spec.series, "relative_to": variant.relative_to, "rules": None,
-                "data_end": None, "n_events": 0, "horizons": [], "primary": None, "conclusion": None, "note": str(exc)}
+        return {
+            **row,
+            "series": variant.series or spec.series,
+            "relative_to": variant.relative_to,
+            "rules": None,
+            "data_end": None,
+            "n_events": 0,
+            "horizons": [],
+            "primary": None,
+            "conclusion": None,
+            "note": str(exc),
+        }
     study = measured.study
-    row.update({"series": study.series_name, "relative_to": (measured.benchmark or {}).get("relative_to"),
-                "rules": measured.rules.describe(), "data_end": study.close.index[-1], "n_events": study.n_events})
+    row.update(
+        {
+            "series": study.series_name,
+            "relative_to": (measured.benchmark or {}).get("relative_to"),
+            "rules": measured.rules.describe(),
+            "data_end": study.close.index[-1],
+            "n_events": study.n_events,
+        }
+    )
     if not study.n_events:
         return {**row, "horizons": [], "primary": None, "conclusion": None, "note": "no event"}
     stats = _analyze(study, spec, n_draws, n_paths, seed)
     primary = stats.primary.to_dict() if stats.primary is not None else None
-    return {**row, "horizons": compact_horizons(stats.to_dict()),
-            "primary": None if primary is None else {"statistic": primary["statistic"], "pvalue": primary["pvalue"]},
-            "conclusion": claim_conclusion(stats, spec)["overall"], "note": ""}
+    return {
+        **row,
+        "horizons": compact_horizons(stats.to_dict()),
+        "primary": None if primary is None else {"statistic": primary["statistic"], "pvalue": primary["pvalue"]},
+        "conclusion": claim_conclusion(stats, spec)["overall"],
+        "note": "",
+    }
 
 
 def _published_rows(spec: ClaimSpec, load: Any, horizons: tuple[Horizon, ...]) -> list[dict[str, Any]]:
@@ -327,14 +367,21 @@ def _published_rows(spec: ClaimSpec, load: Any, horizons: tuple[Horizon, ...]) -
         own = run_event_study(series, rules, horizons)
         baseline = unconditional_baseline(own)
         labels = [label for label, _ in item.figures]
-        rows.append({
-            "source": item.source, "what": item.what, "series": item.series or spec.series,
-            "start": item.start or spec.rules.start, "note": item.note,
-            "figures": dict(item.figures), "all_days": dict(item.all_days), "n_events": own.n_events,
-            "ours": {label: describe(own.table, label).mean for label in labels},
-            "ours_n": {label: describe(own.table, label).n for label in labels},
-            "ours_all_days": {label: baseline[label].mean for label in labels},
-        })
+        rows.append(
+            {
+                "source": item.source,
+                "what": item.what,
+                "series": item.series or spec.series,
+                "start": item.start or spec.rules.start,
+                "note": item.note,
+                "figures": dict(item.figures),
+                "all_days": dict(item.all_days),
+                "n_events": own.n_events,
+                "ours": {label: describe(own.table, label).mean for label in labels},
+                "ours_n": {label: describe(own.table, label).n for label in labels},
+                "ours_all_days": {label: baseline[label].mean for label in labels},
+            }
+        )
     return rows
 
 
@@ -348,8 +395,15 @@ def _calibration(spec: ClaimSpec, measured: _Measured, statistics: EventStatisti
         return None
     rows: list[dict[str, Any]] = []
     for model in ("gbm", "garch_t"):
-        result = cached_calibrate(measured.market.close, measured.rules, spec.judged_horizons(), null_model=model,
-                                  n_replications=replications, seed=seed, alpha=statistics.alpha)
+        result = cached_calibrate(
+            measured.market.close,
+            measured.rules,
+            spec.judged_horizons(),
+            null_model=model,
+            n_replications=replications,
+            seed=seed,
+            alpha=statistics.alpha,
+        )
         rows += result.to_dict()["rows"]
     return {"n_replications": replications, "alpha": statistics.alpha, "seed": seed, "rows": rows}
 
@@ -374,7 +428,13 @@ def run_claim(
     horizons = horizons_of(spec.claim.horizons)
     step("loading data, detecting events and measuring forward windows")
     measured = _measure(spec, load, horizons)
-    market, source, rules, detection, study = measured.market, measured.source, measured.rules, measured.detection, measured.study
+    market, source, rules, detection, study = (
+        measured.market,
+        measured.source,
+        measured.rules,
+        measured.detection,
+        measured.study,
+    )
     step(f"statistics: {n_draws:,} random-entry draws, {n_paths:,} bootstrapped paths")
     statistics = _analyze(study, spec, n_draws, n_paths, seed)
     band = None
@@ -382,8 +442,12 @@ def run_claim(
     if study.n_events:
         band = random_entry_band(study, length=max(h.days for h in horizons), n_draws=10_000, seed=seed)
         if band.k:
-            path_band = {"days": len(band.event_mean) - 1, "k": band.k, "event_mean": band.event_mean[-1],
-                         **{f"q{round(q * 100):02d}": v[-1] for q, v in band.quantiles.items()}}
+            path_band = {
+                "days": len(band.event_mean) - 1,
+                "k": band.k,
+                "event_mean": band.event_mean[-1],
+                **{f"q{round(q * 100):02d}": v[-1] for q, v in band.quantiles.items()},
+            }
     conclusion = claim_conclusion(statistics, spec)
     variants = []
     for variant in spec.variants:
@@ -404,9 +468,13 @@ def run_claim(
         "kind": "claim",
         "name": spec.name,
         "claim": {
-            "title": spec.claim.title, "statement": spec.claim.statement, "source": spec.claim.source,
-            "published": spec.claim.published, "direction": spec.claim.direction,
-            "horizons": list(spec.claim.horizons), "verdict_horizons": list(spec.judged_horizons()),
+            "title": spec.claim.title,
+            "statement": spec.claim.statement,
+            "source": spec.claim.source,
+            "published": spec.claim.published,
+            "direction": spec.claim.direction,
+            "horizons": list(spec.claim.horizons),
+            "verdict_horizons": list(spec.judged_horizons()),
         },
         "spec": spec.to_dict(),
         "event_source": {
@@ -422,7 +490,10 @@ def run_claim(
         "parameters": {
             "rules": rules.to_dict(),
             "horizons": [{"label": h.label, "days": h.days, "months": h.months} for h in horizons],
-            "seed": seed, "n_draws": n_draws, "n_paths": statistics.n_paths, "path_band_draws": band.n_draws if band else 0,
+            "seed": seed,
+            "n_draws": n_draws,
+            "n_paths": statistics.n_paths,
+            "path_band_draws": band.n_draws if band else 0,
         },
         "data": series_provenance(market),
         "events": {
@@ -442,5 +513,14 @@ def run_claim(
         "software": software_versions(),
     }
     summary = json.loads(dumps(summary))  # exactly what summary.json holds, so the report reads the same values
-    return ClaimResult(spec=spec, study=study, statistics=statistics, conclusion=conclusion, facts=facts,
-                       summary_data=summary, market_series=market, detection_study=detection, band=band)
+    return ClaimResult(
+        spec=spec,
+        study=study,
+        statistics=statistics,
+        conclusion=conclusion,
+        facts=facts,
+        summary_data=summary,
+        market_series=market,
+        detection_study=detection,
+        band=band,
+    )

@@ -21,13 +21,32 @@ from typing import Any
 from backtest.errors import SpecError
 
 EVENT_KINDS = ("ma_cross", "line_cross", "threshold", "new_high", "new_low", "dates")
-INDICATORS = ("close", "rsi", "rate_of_change", "zscore", "drawdown", "sma", "ema", "level", "change", "relative_volume")
+INDICATORS = (
+    "close",
+    "rsi",
+    "rate_of_change",
+    "zscore",
+    "drawdown",
+    "sma",
+    "ema",
+    "level",
+    "change",
+    "relative_volume",
+)
 """Lines a threshold, a line cross or a filter reads: of the close path (close, rsi,
 rate_of_change, zscore, drawdown, sma, ema) or of another series named by ``series``
 (level: its value; change: its change over ``window`` of its own observations;
 relative_volume: its volume over the mean of the ``window`` days before)."""
 SERIES_INDICATORS = ("level", "change", "relative_volume")
-WINDOW_DEFAULTS = {"rsi": 14, "rate_of_change": 21, "zscore": 20, "sma": 200, "ema": 200, "change": 63, "relative_volume": 50}
+WINDOW_DEFAULTS = {
+    "rsi": 14,
+    "rate_of_change": 21,
+    "zscore": 20,
+    "sma": 200,
+    "ema": 200,
+    "change": 63,
+    "relative_volume": 50,
+}
 OPERATORS = ("<", "<=", ">", ">=")
 DIRECTIONS = ("gains", "losses")
 ROUGHLY_FACTOR = 3.0
@@ -190,7 +209,11 @@ class ClaimSpec:
         """The report folder's name: [claim] name, else the spec file's stem."""
         if self.claim.name:
             return self.claim.name
-        return Path(self.origin).stem if self.origin != "<code>" else re.sub(r"[^a-z0-9]+", "_", self.claim.title.lower()).strip("_")
+        return (
+            Path(self.origin).stem
+            if self.origin != "<code>"
+            else re.sub(r"[^a-z0-9]+", "_", self.claim.title.lower()).strip("_")
+        )
 
     def resolve(self, relative: str) -> Path:
         """A path of the spec, relative to the spec's folder."""
@@ -247,7 +270,9 @@ class _Table:
             raise self.error(key, f"must be a finite number, got {value!r}")
         return value
 
-    def text(self, key: str, default: str | None = None, *, required: bool = False, choices: tuple[str, ...] = ()) -> Any:
+    def text(
+        self, key: str, default: str | None = None, *, required: bool = False, choices: tuple[str, ...] = ()
+    ) -> Any:
         value = self.get(key, str, default, required=required)
         if value is not None and required and not value.strip():
             raise self.error(key, "must not be empty")
@@ -278,7 +303,15 @@ class _Table:
 
 def _type_name(kind: type | tuple[type, ...]) -> str:
     kinds = kind if isinstance(kind, tuple) else (kind,)
-    names = {str: "a string", int: "an integer", float: "a number", list: "a list", _dt.date: "a date", dict: "a table", bool: "true or false"}
+    names = {
+        str: "a string",
+        int: "an integer",
+        float: "a number",
+        list: "a list",
+        _dt.date: "a date",
+        dict: "a table",
+        bool: "true or false",
+    }
     return " or ".join(names.get(k, k.__name__) for k in kinds)
 
 
@@ -318,7 +351,9 @@ def _line(table: _Table, indicator_key: str = "indicator", *, required: bool = T
         return None
     if indicator in SERIES_INDICATORS:
         if series is None:
-            raise table.error(series_key, f"missing: indicator {indicator!r} reads another series (a catalog name or CSV path)")
+            raise table.error(
+                series_key, f"missing: indicator {indicator!r} reads another series (a catalog name or CSV path)"
+            )
     elif series is not None:
         raise table.error(series_key, f"goes with indicator 'level' or 'change', not {indicator!r}")
     if indicator in ("close", "drawdown", "level") and window is not None:
@@ -354,11 +389,19 @@ def _event(table: _Table) -> EventSpec:
         if spec.fast >= spec.slow:
             raise table.error("fast", f"must be shorter than slow, got fast={spec.fast}, slow={spec.slow}")
     elif kind == "threshold":
-        spec = EventSpec(kind=kind, line=_line(table), level=table.number("level", required=True),
-                         cross=table.text("cross", "below", choices=("above", "below")))
+        spec = EventSpec(
+            kind=kind,
+            line=_line(table),
+            level=table.number("level", required=True),
+            cross=table.text("cross", "below", choices=("above", "below")),
+        )
     elif kind == "line_cross":
-        spec = EventSpec(kind=kind, line=_line(table), against=_line(table, "against"),
-                         cross=table.text("cross", "above", choices=("above", "below")))
+        spec = EventSpec(
+            kind=kind,
+            line=_line(table),
+            against=_line(table, "against"),
+            cross=table.text("cross", "above", choices=("above", "below")),
+        )
     elif kind in ("new_high", "new_low"):
         spec = EventSpec(kind=kind, n=table.integer("n", 252, minimum=1))
     else:
@@ -435,9 +478,17 @@ def _fact(table: _Table) -> FactSpec:
     roughly = table.number("roughly")
     if roughly is not None and roughly < tolerance:
         raise table.error("roughly", f"must be >= tolerance {tolerance}, got {roughly}")
-    fact = FactSpec(statement=table.text("statement", required=True), figure=table.number("figure", required=True),
-                    period=(start, end), series=series, as_of=table.date("as_of"), tolerance=tolerance,
-                    roughly=roughly, id=table.text("id"), proxy_note=table.text("proxy_note", ""))
+    fact = FactSpec(
+        statement=table.text("statement", required=True),
+        figure=table.number("figure", required=True),
+        period=(start, end),
+        series=series,
+        as_of=table.date("as_of"),
+        tolerance=tolerance,
+        roughly=roughly,
+        id=table.text("id"),
+        proxy_note=table.text("proxy_note", ""),
+    )
     table.done()
     return fact
 
@@ -466,16 +517,24 @@ def _variant(table: _Table, make: Any) -> VariantSpec:
     name = table.text("name", required=True)
     filters = _filters(table.origin, table.get("filters", list, []), f"{table.name} filters", make)
     variant = VariantSpec(
-        name=name, description=table.text("description", ""), series=_series_name(table, "series"),
-        relative_to=_series_name(table, "relative_to"), filters=filters,
-        start=table.date("start"), end=table.date("end"), confirm=table.integer("confirm"),
-        min_gap=table.integer("min_gap"), entry=table.text("entry", choices=("close", "next_close")),
+        name=name,
+        description=table.text("description", ""),
+        series=_series_name(table, "series"),
+        relative_to=_series_name(table, "relative_to"),
+        filters=filters,
+        start=table.date("start"),
+        end=table.date("end"),
+        confirm=table.integer("confirm"),
+        min_gap=table.integer("min_gap"),
+        entry=table.text("entry", choices=("close", "next_close")),
     )
     table.done()
     return variant
 
 
-def _figures(table: _Table, key: str, horizons: tuple[str, ...], *, required: bool = False) -> tuple[tuple[str, float], ...]:
+def _figures(
+    table: _Table, key: str, horizons: tuple[str, ...], *, required: bool = False
+) -> tuple[tuple[str, float], ...]:
     raw = table.get(key, dict, {} if not required else None, required=required)
     out = []
     for label, value in raw.items():
@@ -491,9 +550,13 @@ def _figures(table: _Table, key: str, horizons: tuple[str, ...], *, required: bo
 
 def _published(table: _Table, horizons: tuple[str, ...]) -> PublishedSpec:
     item = PublishedSpec(
-        source=table.text("source", required=True), what=table.text("what", required=True),
-        figures=_figures(table, "figures", horizons, required=True), all_days=_figures(table, "all_days", horizons),
-        series=_series_name(table, "series"), start=table.date("start"), note=table.text("note", ""),
+        source=table.text("source", required=True),
+        what=table.text("what", required=True),
+        figures=_figures(table, "figures", horizons, required=True),
+        all_days=_figures(table, "all_days", horizons),
+        series=_series_name(table, "series"),
+        start=table.date("start"),
+        note=table.text("note", ""),
     )
     table.done()
     return item
@@ -541,21 +604,38 @@ def spec_from_dict(values: Mapping[str, Any], origin: str = "<code>", base_dir: 
             _check_file(t, "relative_to", benchmark)
         t.done()
     facts = tuple(_fact(table(f"facts {i}", raw)) for i, raw in enumerate(_array(origin, values, "facts"), start=1))
-    variants = tuple(_variant(table(f"variants {i}", raw), table) for i, raw in enumerate(_array(origin, values, "variants"), start=1))
+    variants = tuple(
+        _variant(table(f"variants {i}", raw), table)
+        for i, raw in enumerate(_array(origin, values, "variants"), start=1)
+    )
     names = [variant.name for variant in variants]
     if len(set(names)) != len(names):
         twice = next(name for name in names if names.count(name) > 1)
         raise SpecError(f"{origin}: [[variants]] name: {twice!r} is used twice")
-    published = tuple(_published(table(f"published {i}", raw), claim.horizons)
-                      for i, raw in enumerate(_array(origin, values, "published"), start=1))
+    published = tuple(
+        _published(table(f"published {i}", raw), claim.horizons)
+        for i, raw in enumerate(_array(origin, values, "published"), start=1)
+    )
     if published and event.kind == "dates":
         raise SpecError(f"{origin}: [[published]]: needs an event rule to re-run on another series, not kind 'dates'")
     t = table("analysis", values.get("analysis", {}))
     analysis = AnalysisSpec(calibration=t.integer("calibration", 0))
     t.done()
-    return ClaimSpec(claim=claim, series=series, event=event, rules=rules, filters=filters, benchmark=benchmark,
-                     facts=facts, variants=variants, published=published, analysis=analysis, daily_only=daily_only,
-                     origin=origin, base_dir=base)
+    return ClaimSpec(
+        claim=claim,
+        series=series,
+        event=event,
+        rules=rules,
+        filters=filters,
+        benchmark=benchmark,
+        facts=facts,
+        variants=variants,
+        published=published,
+        analysis=analysis,
+        daily_only=daily_only,
+        origin=origin,
+        base_dir=base,
+    )
 
 
 def load_spec(path: str | Path) -> ClaimSpec:

@@ -35,5 +35,10 @@ def run_spec_study(
     result = run_claim(load_spec(spec_path), data_dir=data_dir, step=step, **options)
     step("drawing figures and writing the report")
     text = narrative(result) if callable(narrative) else narrative
-    return result.report(output_dir, kind="study", narrative=text, extra_figures=extras(result) if extras else None,
-                         command=f"backtest study {name}")
+    return result.report(
+        output_dir,
+        kind="study",
+        narrative=text,
+        extra_figures=extras(result) if extras else None,
+        command=f"backtest study {name}",
+    )

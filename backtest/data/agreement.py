@@ -13,8 +13,15 @@ import pandas as pd
 __all__ = ["STAT_COLUMNS", "SpliceStats"]
 
 STAT_COLUMNS = [
-    "period", "first_date", "last_date", "n_days", "median_abs_ret_diff", "max_abs_ret_diff",
-    "max_abs_ret_diff_date", "ret_corr", "ratio_drift",
+    "period",
+    "first_date",
+    "last_date",
+    "n_days",
+    "median_abs_ret_diff",
+    "max_abs_ret_diff",
+    "max_abs_ret_diff_date",
+    "ret_corr",
+    "ratio_drift",
 ]
 
 
@@ -50,17 +57,22 @@ class SpliceStats:
 
     def to_frame(self) -> pd.DataFrame:
         """Per calendar year, then one ``period == "overall"`` row: a tidy agreement table."""
-        overall = pd.DataFrame([{
-            "period": "overall",
-            "first_date": self.overlap_first,
-            "last_date": self.overlap_last,
-            "n_days": self.n_common_days,
-            "median_abs_ret_diff": self.median_abs_ret_diff,
-            "max_abs_ret_diff": self.max_abs_ret_diff,
-            "max_abs_ret_diff_date": self.max_abs_ret_diff_date,
-            "ret_corr": self.ret_corr,
-            "ratio_drift": self.ratio_drift,
-        }], columns=STAT_COLUMNS)
+        overall = pd.DataFrame(
+            [
+                {
+                    "period": "overall",
+                    "first_date": self.overlap_first,
+                    "last_date": self.overlap_last,
+                    "n_days": self.n_common_days,
+                    "median_abs_ret_diff": self.median_abs_ret_diff,
+                    "max_abs_ret_diff": self.max_abs_ret_diff,
+                    "max_abs_ret_diff_date": self.max_abs_ret_diff_date,
+                    "ret_corr": self.ret_corr,
+                    "ratio_drift": self.ratio_drift,
+                }
+            ],
+            columns=STAT_COLUMNS,
+        )
         return pd.concat([self.by_year, overall], ignore_index=True)
 
     def worst_year(self, column: str = "median_abs_ret_diff") -> pd.Series:
@@ -72,19 +84,23 @@ class SpliceStats:
         for column in ("first_date", "last_date", "max_abs_ret_diff_date"):
             table[column] = pd.to_datetime(table[column]).dt.strftime("%Y-%m-%d")
         formats = {
-            "median_abs_ret_diff": "{:.2e}".format, "max_abs_ret_diff": "{:.2e}".format,
-            "ret_corr": "{:.6f}".format, "ratio_drift": "{:+.3%}".format,
+            "median_abs_ret_diff": "{:.2e}".format,
+            "max_abs_ret_diff": "{:.2e}".format,
+            "ret_corr": "{:.6f}".format,
+            "ratio_drift": "{:+.3%}".format,
         }
-        return "\n".join([
-            f"Splice {self.older} -> {self.newer} on {self.switch_date.date()}: "
-            f"older levels x {self.scale_factor:.6g}",
-            f"  overlap {self.overlap_first.date()} to {self.overlap_last.date()}: {self.n_common_days:,} common "
-            f"days ({self.older_only_days} only in {self.older}, {self.newer_only_days} only in {self.newer})",
-            f"  daily returns: median |diff| {self.median_abs_ret_diff:.2e}, max |diff| {self.max_abs_ret_diff:.2e}"
-            f"{f' on {self.max_abs_ret_diff_date.date()}' if self.max_abs_ret_diff_date is not None else ''}, "
-            f"correlation {self.ret_corr:.6f}",
-            f"  level ratio {self.newer}/{self.older}: drift {self.ratio_drift:+.3%} over the overlap, "
-            f"max deviation from the switch ratio {self.max_abs_ratio_deviation:.3%}",
-            "",
-            table.to_string(index=False, formatters=formats),
-        ])
+        return "\n".join(
+            [
+                f"Splice {self.older} -> {self.newer} on {self.switch_date.date()}: "
+                f"older levels x {self.scale_factor:.6g}",
+                f"  overlap {self.overlap_first.date()} to {self.overlap_last.date()}: {self.n_common_days:,} common "
+                f"days ({self.older_only_days} only in {self.older}, {self.newer_only_days} only in {self.newer})",
+                f"  daily returns: median |diff| {self.median_abs_ret_diff:.2e}, max |diff| {self.max_abs_ret_diff:.2e}"
+                f"{f' on {self.max_abs_ret_diff_date.date()}' if self.max_abs_ret_diff_date is not None else ''}, "
+                f"correlation {self.ret_corr:.6f}",
+                f"  level ratio {self.newer}/{self.older}: drift {self.ratio_drift:+.3%} over the overlap, "
+                f"max deviation from the switch ratio {self.max_abs_ratio_deviation:.3%}",
+                "",
+                table.to_string(index=False, formatters=formats),
+            ]
+        )

@@ -47,7 +47,9 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def builtin_table(snapshot_dir: str | os.PathLike[str], files: Iterable[tuple[str, str]]) -> tuple[pd.DataFrame, dict[str, Any]]:
+def builtin_table(
+    snapshot_dir: str | os.PathLike[str], files: Iterable[tuple[str, str]]
+) -> tuple[pd.DataFrame, dict[str, Any]]:
     """The tidy table and the provenance record for ``files`` ((file, symbol) pairs relative to
     ``snapshot_dir``), each loaded with the default lenient validation."""
     directory = Path(snapshot_dir).expanduser().resolve()
@@ -83,8 +85,9 @@ def builtin_table(snapshot_dir: str | os.PathLike[str], files: Iterable[tuple[st
     provenance = {
         "format": FORMAT_VERSION,
         "description": "Daily closes of every catalog series (OHLCV bars for "
-                       + ", ".join(FILES_WITH_BARS) + "), derived from the offline snapshot with the "
-                       "lenient validation; rebuild with `backtest data build-builtin --from DIR`.",
+        + ", ".join(FILES_WITH_BARS)
+        + "), derived from the offline snapshot with the "
+        "lenient validation; rebuild with `backtest data build-builtin --from DIR`.",
         "snapshot": {
             "last_date": max(record["last_date"] for record in records.values()),
             "sha256sums_sha256": _sha256(sums) if sums.is_file() else None,
@@ -162,8 +165,9 @@ def describe_builtin(directory: Path = BUILTIN_DIR, file: str | None = None) -> 
     return f"built-in dataset (derived from the snapshot of {provenance['snapshot']['last_date']}{raw})"
 
 
-def load_builtin(file: str, *, name: str, symbol: str | None = None, note: str = "",
-                 directory: Path = BUILTIN_DIR) -> MarketSeries:
+def load_builtin(
+    file: str, *, name: str, symbol: str | None = None, note: str = "", directory: Path = BUILTIN_DIR
+) -> MarketSeries:
     """One series of the built-in dataset as a ``MarketSeries`` (``file`` as in the catalog,
     e.g. ``yahoo/RUT.csv``). Its segment's source is ``built-in`` and its note names the
     snapshot and the raw file's SHA-256; the data stamp is the SHA-256 of its dates and values."""
@@ -196,8 +200,15 @@ def load_builtin(file: str, *, name: str, symbol: str | None = None, note: str =
         rows_used=len(index),
         note=f"{note}; {origin}" if note else origin,
     )
-    return MarketSeries(name=name, close=close, bars=bars, segments=(segment,), validation=(),
-                        splice=None, data_sha256=digest.hexdigest())
+    return MarketSeries(
+        name=name,
+        close=close,
+        bars=bars,
+        segments=(segment,),
+        validation=(),
+        splice=None,
+        data_sha256=digest.hexdigest(),
+    )
 
 
 def onto_builtin_history(history: MarketSeries, fresh: MarketSeries) -> MarketSeries:

@@ -78,11 +78,17 @@ _FRED_KNOWN = {
 FRED_DISCONTINUED = tuple(series_id for series_id in _FRED_KNOWN if series_id.startswith("RU"))
 _BUILT_IN = (
     CatalogEntry(
-        "russell2000", "splice", ("fred/RU2000PR.csv", "yahoo/RUT.csv"), ("RU2000PR", "^RUT"),
+        "russell2000",
+        "splice",
+        ("fred/RU2000PR.csv", "yahoo/RUT.csv"),
+        ("RU2000PR", "^RUT"),
         "Russell 2000 price level from 1978-12-29: FRED RU2000PR rebased onto ^RUT, then ^RUT",
     ),
     CatalogEntry(
-        "russell2000-tr", "fred", ("fred/RU2000TR.csv",), ("RU2000TR",),
+        "russell2000-tr",
+        "fred",
+        ("fred/RU2000TR.csv",),
+        ("RU2000TR",),
         "Russell 2000 total return (dividends reinvested), FRED RU2000TR, 1978-12-29 to 2019-01-10",
         FRED_RUSSELL_NOTE,
     ),
@@ -96,21 +102,27 @@ def _entries(directory: Path | None) -> dict[str, CatalogEntry]:
         entries[stem] = CatalogEntry(stem, "yahoo", (f"yahoo/{stem}.csv",), (symbol,), description)
     for series_id, description in _FRED_KNOWN.items():
         note = FRED_RUSSELL_NOTE if series_id in FRED_DISCONTINUED else ""
-        entries[series_id] = CatalogEntry(series_id, "fred", (f"fred/{series_id}.csv",), (series_id,),
-                                          description, note)
+        entries[series_id] = CatalogEntry(
+            series_id, "fred", (f"fred/{series_id}.csv",), (series_id,), description, note
+        )
     if directory is not None:
         for kind in ("yahoo", "fred"):
             for path in sorted((directory / kind).glob("*.csv")):
-                entries.setdefault(path.stem, CatalogEntry(path.stem, kind, (f"{kind}/{path.name}",),
-                                                           (path.stem,), f"{kind} file {path.name}"))
+                entries.setdefault(
+                    path.stem,
+                    CatalogEntry(path.stem, kind, (f"{kind}/{path.name}",), (path.stem,), f"{kind} file {path.name}"),
+                )
     return entries
 
 
 def catalog_files() -> tuple[tuple[str, str], ...]:
     """Every (file, symbol) the catalog knows, Yahoo then FRED: what the built-in dataset
     holds and what ``backtest data update`` fetches."""
-    return tuple((entry.files[0], entry.symbols[0]) for entry in _entries(None).values() if entry.kind != "splice"
-                 and entry.name == Path(entry.files[0]).stem)
+    return tuple(
+        (entry.files[0], entry.symbols[0])
+        for entry in _entries(None).values()
+        if entry.kind != "splice" and entry.name == Path(entry.files[0]).stem
+    )
 
 
 def _available(source: DataSource, file: str) -> bool:
@@ -219,8 +231,9 @@ def _lookup(name: str, directory: Path | None) -> CatalogEntry:
     return entry
 
 
-def _load_file(source: DataSource, file: str, *, name: str, symbol: str, note: str,
-               policy: str, max_move: float) -> MarketSeries:
+def _load_file(
+    source: DataSource, file: str, *, name: str, symbol: str, note: str, policy: str, max_move: float
+) -> MarketSeries:
     """One catalog file from the source; the per-user directory falls back on the built-in
     dataset file by file (it holds only what ``backtest data update`` could fetch)."""
     if source.directory is not None:
@@ -228,12 +241,14 @@ def _load_file(source: DataSource, file: str, *, name: str, symbol: str, note: s
         if path.is_file():
             fresh = load_csv(path, name=name, symbol=symbol, note=note, policy=policy, max_move=max_move)
             if source.kind == "user" and file in builtin.builtin_files():
-                return builtin.onto_builtin_history(builtin.load_builtin(file, name=name, symbol=symbol, note=note),
-                                                    fresh)
+                return builtin.onto_builtin_history(
+                    builtin.load_builtin(file, name=name, symbol=symbol, note=note), fresh
+                )
             return fresh
         if source.kind == "directory":
-            fetch = (f"; fetch it with `backtest data fetch {symbol} --data-dir DIR`"
-                     if path.parent.name == "yahoo" else "")
+            fetch = (
+                f"; fetch it with `backtest data fetch {symbol} --data-dir DIR`" if path.parent.name == "yahoo" else ""
+            )
             raise DataNotFoundError(f"series {name!r} needs {path}, which does not exist{fetch}")
     # The built-in series were validated with the default options when the dataset was built.
     return builtin.load_builtin(file, name=name, symbol=symbol, note=note)
@@ -243,10 +258,15 @@ def _load_entry(entry: CatalogEntry, source: DataSource, policy: str, max_move: 
     options = {"policy": policy, "max_move": max_move}
     if entry.kind == "splice":
         older_file, newer_file = entry.files
-        older = _load_file(source, older_file, name=Path(older_file).stem, symbol=entry.symbols[0],
-                           note=f"rebased onto {entry.symbols[1]} by the splice", **options)
-        newer = _load_file(source, newer_file, name=Path(newer_file).stem, symbol=entry.symbols[1], note="",
-                           **options)
+        older = _load_file(
+            source,
+            older_file,
+            name=Path(older_file).stem,
+            symbol=entry.symbols[0],
+            note=f"rebased onto {entry.symbols[1]} by the splice",
+            **options,
+        )
+        newer = _load_file(source, newer_file, name=Path(newer_file).stem, symbol=entry.symbols[1], note="", **options)
         return splice(older, newer, name=entry.name)
     return _load_file(source, entry.files[0], name=entry.name, symbol=entry.symbols[0], note=entry.note, **options)
 
@@ -273,13 +293,18 @@ def load_series(
     if path is not None:
         if not path.is_file():
             raise DataNotFoundError(f"{path}: file not found")
-        return _announce(_cached(("file", _file_key(path.resolve()), policy, max_move),
-                                 lambda: load_csv(path, policy=policy, max_move=max_move)))
+        return _announce(
+            _cached(
+                ("file", _file_key(path.resolve()), policy, max_move),
+                lambda: load_csv(path, policy=policy, max_move=max_move),
+            )
+        )
     source = resolve_data_source(data_dir)
     entry = _lookup(str(name_or_path), source.directory)
     files = tuple(_source_key(source, file) for file in entry.files)
-    return _announce(_cached(("entry", entry, files, policy, max_move),
-                             lambda: _load_entry(entry, source, policy, max_move)))
+    return _announce(
+        _cached(("entry", entry, files, policy, max_move), lambda: _load_entry(entry, source, policy, max_move))
+    )
 
 
 def _source_key(source: DataSource, file: str) -> tuple[object, ...] | str:

@@ -21,8 +21,17 @@ from backtest.defaults import MAX_GAP_DAYS
 from backtest.errors import DataError, ParameterError
 
 __all__ = [
-    "BAR_COLUMNS", "DATETIME_DTYPE", "INDEX_NAME", "MAX_GAP_DAYS", "MarketSeries", "Segment", "SeriesLike", "check_no_long_gaps",
-    "daily_segment", "long_gaps", "segment_for_analysis",
+    "BAR_COLUMNS",
+    "DATETIME_DTYPE",
+    "INDEX_NAME",
+    "MAX_GAP_DAYS",
+    "MarketSeries",
+    "Segment",
+    "SeriesLike",
+    "check_no_long_gaps",
+    "daily_segment",
+    "long_gaps",
+    "segment_for_analysis",
 ]
 
 
@@ -82,12 +91,8 @@ class MarketSeries:
         values = close.to_numpy()
         if not (np.isfinite(values).all() and (values > 0).all()):
             raise ParameterError(f"MarketSeries {self.name!r}: closes must be finite and positive")
-        if self.bars is not None and (
-            tuple(self.bars.columns) != BAR_COLUMNS or not self.bars.index.equals(index)
-        ):
-            raise ParameterError(
-                f"MarketSeries {self.name!r}: bars must have columns {BAR_COLUMNS} on the close index"
-            )
+        if self.bars is not None and (tuple(self.bars.columns) != BAR_COLUMNS or not self.bars.index.equals(index)):
+            raise ParameterError(f"MarketSeries {self.name!r}: bars must have columns {BAR_COLUMNS} on the close index")
 
     @classmethod
     def from_close(cls, name: str, close: pd.Series, *, symbol: str | None = None) -> MarketSeries:
@@ -168,17 +173,16 @@ class MarketSeries:
             lines += [_indent(report.headline()) for report in self.validation]
         return "\n".join(lines)
 
-
     def data_line(self) -> str:
         """One line for stderr: name, sources, closes and span, and what validation found.
 
         Rows dropped as unusable (errors) are counted with their kinds; FRED's "." rows are
         its own no-value marker, so they are counted apart as skipped, not as defects.
         """
-        sources = " + ".join(f"{_SOURCE_LABELS.get(segment.source, segment.source)} {segment.symbol}"
-                             for segment in self.segments)
-        head = (f"data: {self.name} ({sources}), {len(self):,} closes "
-                f"{self.first_date.date()}..{self.last_date.date()}")
+        sources = " + ".join(
+            f"{_SOURCE_LABELS.get(segment.source, segment.source)} {segment.symbol}" for segment in self.segments
+        )
+        head = f"data: {self.name} ({sources}), {len(self):,} closes {self.first_date.date()}..{self.last_date.date()}"
         if not self.validation:
             return f"{head}; validation: none (built in memory)"
         dropped: dict[str, int] = {}
@@ -193,10 +197,11 @@ class MarketSeries:
                 elif finding.dropped:
                     skipped[finding.kind] = skipped.get(finding.kind, 0) + finding.count
         n_dropped = sum(dropped.values())
-        parts = [f"{n_dropped:,} row{'s' if n_dropped != 1 else ''} dropped"
-                 + (f" ({', '.join(_count_label(kind, count) for kind, count in dropped.items())})"
-                    if dropped else ""),
-                 f"{warnings:,} warning{'s' if warnings != 1 else ''}"]
+        parts = [
+            f"{n_dropped:,} row{'s' if n_dropped != 1 else ''} dropped"
+            + (f" ({', '.join(_count_label(kind, count) for kind, count in dropped.items())})" if dropped else ""),
+            f"{warnings:,} warning{'s' if warnings != 1 else ''}",
+        ]
         # info rows dropped by the format's own conventions, listed by kind: FRED's "." rows,
         # and rows dated on a day the NYSE was closed (backtest.data.calendar)
         from backtest.data.validation import KINDS
@@ -223,7 +228,9 @@ SeriesLike = MarketSeries | pd.Series
 closes on a DatetimeIndex (checked at run time by each public function)."""
 
 
-def long_gaps(index: pd.DatetimeIndex, max_gap_days: int = MAX_GAP_DAYS) -> list[tuple[pd.Timestamp, pd.Timestamp, int]]:
+def long_gaps(
+    index: pd.DatetimeIndex, max_gap_days: int = MAX_GAP_DAYS
+) -> list[tuple[pd.Timestamp, pd.Timestamp, int]]:
     """Every (close before, close after, calendar days) gap of more than ``max_gap_days``."""
     days = np.diff(index.values).astype("timedelta64[D]").astype(np.int64)
     return [(index[i], index[i + 1], int(days[i])) for i in np.flatnonzero(days > max_gap_days)]
@@ -238,19 +245,24 @@ def check_no_long_gaps(close: pd.Series, max_gap_days: int = MAX_GAP_DAYS) -> No
     """
     gaps = long_gaps(close.index, max_gap_days)
     if gaps:
-        raise DataError(_gap_message(str(close.name), gaps, max_gap_days)
-                        + "; analyse the closes after it (backtest.data.segment_for_analysis, or --policy lenient)")
+        raise DataError(
+            _gap_message(str(close.name), gaps, max_gap_days)
+            + "; analyse the closes after it (backtest.data.segment_for_analysis, or --policy lenient)"
+        )
 
 
 def _gap_message(name: str, gaps: list[tuple[pd.Timestamp, pd.Timestamp, int]], max_gap_days: int) -> str:
     before, after, days = max(gaps, key=lambda gap: gap[2])
     more = f" (the longest of {len(gaps)} gaps over {max_gap_days} days)" if len(gaps) > 1 else ""
-    return (f"series {name!r} has a {days:,}-day gap from {before.date()} to {after.date()}{more}: moving averages "
-            f"and forward windows would span it")
+    return (
+        f"series {name!r} has a {days:,}-day gap from {before.date()} to {after.date()}{more}: moving averages "
+        f"and forward windows would span it"
+    )
 
 
-def segment_for_analysis(series: MarketSeries, policy: str = "lenient",
-                         max_gap_days: int = MAX_GAP_DAYS) -> tuple[MarketSeries, str]:
+def segment_for_analysis(
+    series: MarketSeries, policy: str = "lenient", max_gap_days: int = MAX_GAP_DAYS
+) -> tuple[MarketSeries, str]:
     """The series an analysis may use, and a one-line note when it is not the whole series.
 
     No gap over ``max_gap_days`` calendar days: the series itself and "". Otherwise the
@@ -267,8 +279,10 @@ def segment_for_analysis(series: MarketSeries, policy: str = "lenient",
         raise DataError(f"{message} [strict policy refuses; --policy lenient analyses the closes after the last gap]")
     segment, left_out = daily_segment(series, max_gap_days)
     before, after, _ = gaps[-1]
-    return segment, (f"{message}; using the {len(segment):,} closes after the last gap ({before.date()} to "
-                     f"{after.date()}), {left_out:,} earlier closes left out")
+    return segment, (
+        f"{message}; using the {len(segment):,} closes after the last gap ({before.date()} to "
+        f"{after.date()}), {left_out:,} earlier closes left out"
+    )
 
 
 def daily_segment(series: MarketSeries, max_gap_days: int = MAX_GAP_DAYS) -> tuple[MarketSeries, int]:
@@ -289,10 +303,13 @@ def daily_segment(series: MarketSeries, max_gap_days: int = MAX_GAP_DAYS) -> tup
     for segment in series.segments:
         if segment.last_date < close.index[0]:
             continue
-        segments.append(dataclasses.replace(
-            segment, first_date=max(segment.first_date, close.index[0]),
-            rows_used=int(((close.index >= segment.first_date) & (close.index <= segment.last_date)).sum()),
-            note=f"{segment.note}; {note}" if segment.note else note,
-        ))
+        segments.append(
+            dataclasses.replace(
+                segment,
+                first_date=max(segment.first_date, close.index[0]),
+                rows_used=int(((close.index >= segment.first_date) & (close.index <= segment.last_date)).sum()),
+                note=f"{segment.note}; {note}" if segment.note else note,
+            )
+        )
     bars = None if series.bars is None else series.bars.iloc[first:]
     return dataclasses.replace(series, close=close, bars=bars, segments=tuple(segments)), first

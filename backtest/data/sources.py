@@ -77,7 +77,9 @@ class DataSource:
 
             return f"{describe_builtin()}: no data directory configured or found"
         if self.kind == "user":
-            return f"per-user data {self.directory} (from `backtest data update`; missing files from the built-in dataset)"
+            return (
+                f"per-user data {self.directory} (from `backtest data update`; missing files from the built-in dataset)"
+            )
         return f"{self.directory} ({self.origin})"
 
 
@@ -162,8 +164,7 @@ def _bars_from_download(frame: pd.DataFrame, symbol: str) -> pd.DataFrame:
     if isinstance(frame.columns, pd.MultiIndex):
         # yfinance >= 0.2.48 returns (Price, Ticker) columns; writing them flat is exactly what
         # left the stray ",XLE,XLE,..." row in the snapshot's XLE.csv.
-        level = next((i for i in range(frame.columns.nlevels)
-                      if "Close" in frame.columns.get_level_values(i)), None)
+        level = next((i for i in range(frame.columns.nlevels) if "Close" in frame.columns.get_level_values(i)), None)
         others = [i for i in range(frame.columns.nlevels) if i != level]
         if level is None or any(frame.columns.get_level_values(i).nunique() > 1 for i in others):
             raise DataError(f"unexpected columns in the download of {symbol}: {list(frame.columns)[:8]}")

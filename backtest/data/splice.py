@@ -26,6 +26,7 @@ from backtest.errors import DataError, ParameterError
 
 SWITCH_RULES = ("first-overlap", "last-overlap")
 
+
 def _agreement(period: str, older: pd.Series, newer: pd.Series) -> dict[str, object]:
     older_returns = older.pct_change().iloc[1:]
     newer_returns = newer.pct_change().iloc[1:]
@@ -44,8 +45,9 @@ def _agreement(period: str, older: pd.Series, newer: pd.Series) -> dict[str, obj
     }
 
 
-def splice_stats(older: MarketSeries, newer: MarketSeries, switch_date: pd.Timestamp,
-                 scale_factor: float) -> SpliceStats:
+def splice_stats(
+    older: MarketSeries, newer: MarketSeries, switch_date: pd.Timestamp, scale_factor: float
+) -> SpliceStats:
     """Agreement statistics of ``older`` and ``newer`` over their common dates."""
     common = older.close.index.intersection(newer.close.index)
     older_common = older.close.loc[common]
@@ -92,9 +94,7 @@ def _switch_date(common: pd.DatetimeIndex, switch: str | date | pd.Timestamp) ->
     try:
         day = pd.Timestamp(switch)
     except (TypeError, ValueError):
-        raise ParameterError(
-            f"switch must be one of {', '.join(SWITCH_RULES)} or a date; got {switch!r}"
-        ) from None
+        raise ParameterError(f"switch must be one of {', '.join(SWITCH_RULES)} or a date; got {switch!r}") from None
     if day not in common:
         raise ParameterError(
             f"switch date {day.date()} is not a date on which both series have a close "
@@ -109,11 +109,18 @@ def _clip_segments(segments: tuple[Segment, ...], index: pd.DatetimeIndex, scale
     for segment in segments:
         inside = index[(index >= segment.first_date) & (index <= segment.last_date)]
         if len(inside):
-            clipped.append(Segment(
-                source=segment.source, symbol=segment.symbol, path=segment.path,
-                first_date=inside[0], last_date=inside[-1],
-                scale_factor=segment.scale_factor * scale, rows_used=len(inside), note=segment.note,
-            ))
+            clipped.append(
+                Segment(
+                    source=segment.source,
+                    symbol=segment.symbol,
+                    path=segment.path,
+                    first_date=inside[0],
+                    last_date=inside[-1],
+                    scale_factor=segment.scale_factor * scale,
+                    rows_used=len(inside),
+                    note=segment.note,
+                )
+            )
     return clipped
 
 

@@ -68,21 +68,30 @@ class UpdateSummary:
     def to_frame(self) -> pd.DataFrame:
         rows = [
             {
-                "file": item.file, "symbol": item.symbol, "status": item.status, "new_rows": item.new_rows,
-                "previous_last_date": item.previous_last_date.date(), "last_date": item.last_date.date(),
+                "file": item.file,
+                "symbol": item.symbol,
+                "status": item.status,
+                "new_rows": item.new_rows,
+                "previous_last_date": item.previous_last_date.date(),
+                "last_date": item.last_date.date(),
                 "message": item.message,
             }
             for item in self.series
         ]
-        return pd.DataFrame(rows, columns=["file", "symbol", "status", "new_rows", "previous_last_date",
-                                           "last_date", "message"])
+        return pd.DataFrame(
+            rows, columns=["file", "symbol", "status", "new_rows", "previous_last_date", "last_date", "message"]
+        )
 
     def headline(self) -> str:
-        counts = {status: sum(1 for item in self.series if item.status == status)
-                  for status in ("updated", "unchanged", "not served", "failed")}
+        counts = {
+            status: sum(1 for item in self.series if item.status == status)
+            for status in ("updated", "unchanged", "not served", "failed")
+        }
         new_rows = sum(item.new_rows for item in self.series)
-        return (f"{counts['updated']} series updated ({new_rows:,} new rows), {counts['unchanged']} unchanged, "
-                f"{counts['not served']} no longer served, {counts['failed']} failed; data in {self.directory}")
+        return (
+            f"{counts['updated']} series updated ({new_rows:,} new rows), {counts['unchanged']} unchanged, "
+            f"{counts['not served']} no longer served, {counts['failed']} failed; data in {self.directory}"
+        )
 
 
 def _previous(directory: Path, file: str, symbol: str) -> MarketSeries:
@@ -99,8 +108,10 @@ def _previous(directory: Path, file: str, symbol: str) -> MarketSeries:
 
 def _check(fresh: MarketSeries, history: MarketSeries, file: str) -> MarketSeries:
     if fresh.last_date < history.last_date:
-        raise DataError(f"{file}: the download ends on {fresh.last_date.date()}, before the data already "
-                        f"held ({history.last_date.date()}); kept those")
+        raise DataError(
+            f"{file}: the download ends on {fresh.last_date.date()}, before the data already "
+            f"held ({history.last_date.date()}); kept those"
+        )
     return onto_builtin_history(history, fresh)
 
 
@@ -151,22 +162,40 @@ def update_user_data(
             before = _previous(target, file, symbol)
             stem = Path(file).stem
             if file.startswith("fred/") and symbol in FRED_DISCONTINUED:
-                item = SeriesUpdate(file, symbol, "not served", before.last_date, before.last_date, 0,
-                                    FRED_RUSSELL_NOTE + "; the built-in history is used")
+                item = SeriesUpdate(
+                    file,
+                    symbol,
+                    "not served",
+                    before.last_date,
+                    before.last_date,
+                    0,
+                    FRED_RUSSELL_NOTE + "; the built-in history is used",
+                )
             else:
                 try:
-                    staged = (_stage_yahoo(staging, symbol, yahoo) if file.startswith("yahoo/")
-                              else _stage_fred(staging, symbol, fred_download))
+                    staged = (
+                        _stage_yahoo(staging, symbol, yahoo)
+                        if file.startswith("yahoo/")
+                        else _stage_fred(staging, symbol, fred_download)
+                    )
                     fresh = load_csv(staged, name=stem, symbol=symbol)
                     after = _check(fresh, load_builtin(file, name=stem, symbol=symbol), file)
                     _install(staged, target / file)
                 except BacktestError as error:
-                    item = SeriesUpdate(file, symbol, "failed", before.last_date, before.last_date, 0,
-                                        " ".join(str(error).split()))
+                    item = SeriesUpdate(
+                        file, symbol, "failed", before.last_date, before.last_date, 0, " ".join(str(error).split())
+                    )
                 else:
                     new_rows = int((after.close.index > before.last_date).sum())
-                    item = SeriesUpdate(file, symbol, "updated" if new_rows else "unchanged", before.last_date,
-                                        after.last_date, new_rows, fresh.validation[0].headline())
+                    item = SeriesUpdate(
+                        file,
+                        symbol,
+                        "updated" if new_rows else "unchanged",
+                        before.last_date,
+                        after.last_date,
+                        new_rows,
+                        fresh.validation[0].headline(),
+                    )
             results.append(item)
             if progress is not None:
                 progress(file, item.status)

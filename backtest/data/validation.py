@@ -73,35 +73,77 @@ KINDS: dict[str, tuple[Severity, str, str, str]] = {
     "unparseable": ("error", "unparseable row", "unparseable rows", "not a data row; dropped under lenient"),
     "missing_price": ("error", "missing price", "missing prices", "dropped under lenient, never filled"),
     "non_positive_price": ("error", "non-positive price", "non-positive prices", "dropped under lenient"),
-    "non_finite_price": ("error", "non-finite price", "non-finite prices",
-                         "inf or beyond float range: the row is unusable; dropped under lenient"),
-    "spike": ("error", "isolated spike", "isolated spikes",
-              f"a close over {SPIKE_FACTOR:g}x (or under 1/{SPIKE_FACTOR:g}) the median of its "
-              f"{SPIKE_NEIGHBOURS} neighbours on each side that reverts the next day: a bad tick; "
-              "dropped under lenient"),
+    "non_finite_price": (
+        "error",
+        "non-finite price",
+        "non-finite prices",
+        "inf or beyond float range: the row is unusable; dropped under lenient",
+    ),
+    "spike": (
+        "error",
+        "isolated spike",
+        "isolated spikes",
+        f"a close over {SPIKE_FACTOR:g}x (or under 1/{SPIKE_FACTOR:g}) the median of its "
+        f"{SPIKE_NEIGHBOURS} neighbours on each side that reverts the next day: a bad tick; "
+        "dropped under lenient",
+    ),
     "bad_volume": ("error", "bad volume", "bad volumes", "empty, non-numeric or negative; dropped under lenient"),
-    "duplicate_date": ("error", "duplicate date", "duplicate dates",
-                       "an exact repeat is dropped; conflicting copies are all dropped (none is known right)"),
-    "partial_bar": ("error", "partial last bar", "partial last bars",
-                    "an intraday snapshot, not a close; dropped under lenient"),
-    "no_value": ("info", "no-value row", "no-value rows",
-                 "FRED's marker for a day without a value (mostly holidays); dropped, never filled"),
+    "duplicate_date": (
+        "error",
+        "duplicate date",
+        "duplicate dates",
+        "an exact repeat is dropped; conflicting copies are all dropped (none is known right)",
+    ),
+    "partial_bar": (
+        "error",
+        "partial last bar",
+        "partial last bars",
+        "an intraday snapshot, not a close; dropped under lenient",
+    ),
+    "no_value": (
+        "info",
+        "no-value row",
+        "no-value rows",
+        "FRED's marker for a day without a value (mostly holidays); dropped, never filled",
+    ),
     "blank_line": ("info", "blank line", "blank lines", "ignored"),
     "unsorted_dates": ("warning", "out-of-order date", "out-of-order dates", "rows sorted by date; nothing dropped"),
-    "possible_partial_bar": ("warning", "possibly partial last bar", "possibly partial last bars",
-                             "unrounded volume, as in an intraday snapshot; kept"),
-    "gap": ("warning", f"gap over {MAX_GAP_DAYS} days", f"gaps over {MAX_GAP_DAYS} days",
-            # The text is part of committed study results (peers' summary.json): change it only
-            # with them. What analyses do about a gap: backtest.data.series.segment_for_analysis.
-            f"over {MAX_GAP_DAYS} calendar days between consecutive valid rows; reported, never filled"),
-    "non_session": ("info", "non-session date", "non-session dates",
-                    ("not an NYSE (XNYS) trading session per exchange_calendars: FRED carries the "
-                     "previous level over closures and some weekends; dropped, never filled")),
+    "possible_partial_bar": (
+        "warning",
+        "possibly partial last bar",
+        "possibly partial last bars",
+        "unrounded volume, as in an intraday snapshot; kept",
+    ),
+    "gap": (
+        "warning",
+        f"gap over {MAX_GAP_DAYS} days",
+        f"gaps over {MAX_GAP_DAYS} days",
+        # The text is part of committed study results (peers' summary.json): change it only
+        # with them. What analyses do about a gap: backtest.data.series.segment_for_analysis.
+        f"over {MAX_GAP_DAYS} calendar days between consecutive valid rows; reported, never filled",
+    ),
+    "non_session": (
+        "info",
+        "non-session date",
+        "non-session dates",
+        (
+            "not an NYSE (XNYS) trading session per exchange_calendars: FRED carries the "
+            "previous level over closures and some weekends; dropped, never filled"
+        ),
+    ),
     "zero_volume": ("warning", "zero-volume row", "zero-volume rows", "kept"),
-    "no_volume": ("info", "row without volume", "rows without volume",
-                  "the feed carries no volume for this symbol, so volume is not checked"),
-    "large_move": ("warning", "large daily move", "large daily moves",
-                   "|log return| above max_move; kept: check it is real (crash, split, bad tick)"),
+    "no_volume": (
+        "info",
+        "row without volume",
+        "rows without volume",
+        "the feed carries no volume for this symbol, so volume is not checked",
+    ),
+    "large_move": (
+        "warning",
+        "large daily move",
+        "large daily moves",
+        "|log return| above max_move; kept: check it is real (crash, split, bad tick)",
+    ),
 }
 # Rows with these kinds are not in the output even though their severity is not "error".
 DROPPED_NON_ERRORS = frozenset({"no_value", "blank_line", "non_session"})
@@ -160,9 +202,15 @@ class Finding:
 
     def to_dict(self) -> dict[str, object]:
         return {
-            "file": self.file, "kind": self.kind, "severity": self.severity, "count": self.count,
-            "dropped": self.dropped, "first_lines": self.first_lines(), "first_dates": self.first_dates(),
-            "message": self.message, "lines": self.lines,
+            "file": self.file,
+            "kind": self.kind,
+            "severity": self.severity,
+            "count": self.count,
+            "dropped": self.dropped,
+            "first_lines": self.first_lines(),
+            "first_dates": self.first_dates(),
+            "message": self.message,
+            "lines": self.lines,
         }
 
 
@@ -233,7 +281,8 @@ class ValidationReport:
         """Every row left out of the series, one per line: line, date, kind, severity, detail."""
         records = [
             {"file": self.file, "line": line, "date": day, "kind": f.kind, "severity": f.severity, "detail": detail}
-            for f in self.findings if f.dropped
+            for f in self.findings
+            if f.dropped
             for line, day, detail in zip(f.lines, f.dates, f.details, strict=True)
         ]
         columns = ["file", "line", "date", "kind", "severity", "detail"]
@@ -241,6 +290,7 @@ class ValidationReport:
 
     def headline(self) -> str:
         """One line: rows read/used/dropped and the findings by severity."""
+
         def counts(severity: str) -> str:
             return ", ".join(f"{f.kind} {f.count:,}" for f in self.findings if f.severity == severity) or "none"
 
@@ -265,7 +315,8 @@ class ValidationReport:
             count = "" if f.count == 1 else f"{f.count:,} "
             parts.append(f"{count}{f.label}, {where} ({f.details[0]})")
         return (
-            f"{self.file}: " + "; ".join(parts)
+            f"{self.file}: "
+            + "; ".join(parts)
             + " [strict policy refuses them; the lenient policy drops and lists them]"
         )
 
@@ -306,7 +357,7 @@ def _sniff_header(path: Path, header: list[str]) -> tuple[str, dict[str, int]]:
 
 
 def sniff_format(path: str | Path) -> str:
-    """"yahoo" or "fred", from the header line; ``DataError`` for anything else."""
+    """ "yahoo" or "fred", from the header line; ``DataError`` for anything else."""
     return _read_rows(Path(path)).source_format
 
 
@@ -443,32 +494,47 @@ def _check(raw: _RawRows, max_move: float, run_date: pd.Timestamp) -> tuple[pd.D
         status[mask] = True
 
     years = f"{FIRST_PLAUSIBLE_DATE[:4]} to {int(END_PLAUSIBLE_DATE[:4]) - 1}"
-    reject(~has_date, "unparseable",
-           lambda p: f"{_short(raw_text[p])}: date {date_text.iat[p]!r} is not a YYYY-MM-DD date from {years}")
+    reject(
+        ~has_date,
+        "unparseable",
+        lambda p: f"{_short(raw_text[p])}: date {date_text.iat[p]!r} is not a YYYY-MM-DD date from {years}",
+    )
     if raw.source_format == "fred":
         no_value = (table["close"].str.strip() == FRED_NO_VALUE).to_numpy(dtype=bool)
         reject(no_value, "no_value", lambda p: "'.'")
     # A row dated on a day the exchange was closed carries no close (FRED repeats the previous
     # level): dropped and listed under both policies, like FRED's "." rows (a strict policy
     # refusing FRED files for their own convention would be useless).
-    reject(~is_session(date_values), "non_session",
-           lambda p: f"{pd.Timestamp(date_values[p]).day_name()}, not an {CALENDAR} session")
+    reject(
+        ~is_session(date_values),
+        "non_session",
+        lambda p: f"{pd.Timestamp(date_values[p]).day_name()}, not an {CALENDAR} session",
+    )
     price_names = YAHOO_PRICES if raw.source_format == "yahoo" else ("close",)
     prices = {name: _parse_numbers(table[name]) for name in price_names}
     for name, (_, missing, _, _) in prices.items():
         reject(missing, "missing_price", lambda p, name=name: f"{name} is {table[name].iat[p].strip()!r}")
     for name, (_, _, not_a_number, _) in prices.items():
-        reject(not_a_number, "unparseable",
-               lambda p, name=name: f"{_short(raw_text[p])}: {name} {table[name].iat[p]!r} is not a number")
+        reject(
+            not_a_number,
+            "unparseable",
+            lambda p, name=name: f"{_short(raw_text[p])}: {name} {table[name].iat[p]!r} is not a number",
+        )
     for name, (_, _, _, non_finite) in prices.items():
-        reject(non_finite, "non_finite_price",
-               lambda p, name=name: f"{name} {table[name].iat[p].strip()!r} is not a finite number")
+        reject(
+            non_finite,
+            "non_finite_price",
+            lambda p, name=name: f"{name} {table[name].iat[p].strip()!r} is not a finite number",
+        )
     for name, (values, _, _, _) in prices.items():
         reject(values <= 0, "non_positive_price", lambda p, name=name: f"{name} = {prices[name][0][p]:g}")
     if raw.source_format == "yahoo":
         volume, missing_volume, bad_volume, infinite_volume = _parse_numbers(table["volume"])
-        reject(missing_volume | bad_volume | infinite_volume | (volume < 0), "bad_volume",
-               lambda p: f"volume {table['volume'].iat[p].strip()!r}")
+        reject(
+            missing_volume | bad_volume | infinite_volume | (volume < 0),
+            "bad_volume",
+            lambda p: f"volume {table['volume'].iat[p].strip()!r}",
+        )
     else:
         volume = None
 
@@ -482,8 +548,12 @@ def _check(raw: _RawRows, max_move: float, run_date: pd.Timestamp) -> tuple[pd.D
         latest_above = np.maximum.accumulate(kept_dates)[:-1]
         earlier = kept_dates[1:] < latest_above
         for position, latest in zip(kept[1:][earlier], latest_above[earlier], strict=True):
-            found.add("unsorted_dates", int(lines[position]), iso_dates[position],
-                      f"{iso_dates[position]} comes after {np.datetime_as_string(latest, unit='D')}")
+            found.add(
+                "unsorted_dates",
+                int(lines[position]),
+                iso_dates[position],
+                f"{iso_dates[position]} comes after {np.datetime_as_string(latest, unit='D')}",
+            )
     kept = kept[np.argsort(kept_dates, kind="stable")]
 
     if len(kept):
@@ -500,8 +570,14 @@ def _check(raw: _RawRows, max_move: float, run_date: pd.Timestamp) -> tuple[pd.D
     return frame, found.findings(str(raw.path), max_move)
 
 
-def _reject_duplicates(found: _Collector, status: np.ndarray, lines: np.ndarray, date_values: np.ndarray,
-                       iso_dates: np.ndarray, value_columns: list[np.ndarray]) -> None:
+def _reject_duplicates(
+    found: _Collector,
+    status: np.ndarray,
+    lines: np.ndarray,
+    date_values: np.ndarray,
+    iso_dates: np.ndarray,
+    value_columns: list[np.ndarray],
+) -> None:
     candidates = np.flatnonzero(~status)
     repeated = pd.Series(date_values[candidates]).duplicated(keep=False).to_numpy()
     if not repeated.any():
@@ -524,8 +600,15 @@ def _reject_duplicates(found: _Collector, status: np.ndarray, lines: np.ndarray,
             status[position] = True
 
 
-def _check_last_bar(found: _Collector, kept: np.ndarray, lines: np.ndarray, iso_dates: np.ndarray,
-                    date_values: np.ndarray, volume: np.ndarray | None, run_date: pd.Timestamp) -> np.ndarray:
+def _check_last_bar(
+    found: _Collector,
+    kept: np.ndarray,
+    lines: np.ndarray,
+    iso_dates: np.ndarray,
+    date_values: np.ndarray,
+    volume: np.ndarray | None,
+    run_date: pd.Timestamp,
+) -> np.ndarray:
     """Drop the newest bar when it looks intraday; warn when it only might be.
 
     Heuristics (only the newest bar can still be forming):
@@ -540,21 +623,31 @@ def _check_last_bar(found: _Collector, kept: np.ndarray, lines: np.ndarray, iso_
     reasons = []
     if date_values[last] >= run_date.to_datetime64():
         reasons.append(f"dated on or after the run date {run_date.date()}: the session may still be open")
-    prior = volume[kept[-1 - PARTIAL_LOOKBACK:-1]] if volume is not None else np.array([])
+    prior = volume[kept[-1 - PARTIAL_LOOKBACK : -1]] if volume is not None else np.array([])
     if volume is not None and volume[last] == 0 and len(prior) and (prior > 0).mean() >= 0.5:
         reasons.append(f"volume 0 while {(prior > 0).sum()} of the {len(prior)} bars before it have volume")
     if reasons:
         found.add("partial_bar", int(lines[last]), iso_dates[last], "; ".join(reasons))
         return kept[:-1]
-    if (volume is not None and len(prior) >= MIN_ROUND_HISTORY and volume[last] % ROUND_LOT != 0
-            and (prior > 0).all() and (prior % ROUND_LOT == 0).all()):
-        found.add("possible_partial_bar", int(lines[last]), iso_dates[last],
-                  f"volume {volume[last]:.0f} is not a multiple of {ROUND_LOT} like the {len(prior)} bars before it")
+    if (
+        volume is not None
+        and len(prior) >= MIN_ROUND_HISTORY
+        and volume[last] % ROUND_LOT != 0
+        and (prior > 0).all()
+        and (prior % ROUND_LOT == 0).all()
+    ):
+        found.add(
+            "possible_partial_bar",
+            int(lines[last]),
+            iso_dates[last],
+            f"volume {volume[last]:.0f} is not a multiple of {ROUND_LOT} like the {len(prior)} bars before it",
+        )
     return kept
 
 
-def _reject_spikes(found: _Collector, kept: np.ndarray, lines: np.ndarray, iso_dates: np.ndarray,
-                   close: np.ndarray) -> np.ndarray:
+def _reject_spikes(
+    found: _Collector, kept: np.ndarray, lines: np.ndarray, iso_dates: np.ndarray, close: np.ndarray
+) -> np.ndarray:
     """Drop isolated spikes (see ``SPIKE_FACTOR``) from the date-sorted usable rows.
 
     The reference is the median of the neighbours, not the previous close, so a genuine
@@ -564,7 +657,6 @@ def _reject_spikes(found: _Collector, kept: np.ndarray, lines: np.ndarray, iso_d
     if len(kept) < 3:
         return kept
     log_close = np.log(close[kept])
-    n = len(kept)
     # each row's neighbours: SPIKE_NEIGHBOURS closes on each side, itself masked out
     padded = np.concatenate([np.full(SPIKE_NEIGHBOURS, np.nan), log_close, np.full(SPIKE_NEIGHBOURS, np.nan)])
     windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * SPIKE_NEIGHBOURS + 1).copy()
@@ -578,21 +670,33 @@ def _reject_spikes(found: _Collector, kept: np.ndarray, lines: np.ndarray, iso_d
     for i in spikes:
         position = kept[i]
         median = float(np.exp(reference[i]))
-        found.add("spike", int(lines[position]), iso_dates[position],
-                  f"close {close[position]:.6g} against a neighbourhood median of {median:.6g} "
-                  f"(x{close[position] / median:.3g})")
+        found.add(
+            "spike",
+            int(lines[position]),
+            iso_dates[position],
+            f"close {close[position]:.6g} against a neighbourhood median of {median:.6g} "
+            f"(x{close[position] / median:.3g})",
+        )
     return np.delete(kept, spikes) if len(spikes) else kept
 
 
-def _report_kept_rows(found: _Collector, kept: np.ndarray, lines: np.ndarray, iso_dates: np.ndarray,
-                      date_values: np.ndarray, close: np.ndarray, volume: np.ndarray | None,
-                      max_move: float) -> None:
+def _report_kept_rows(
+    found: _Collector,
+    kept: np.ndarray,
+    lines: np.ndarray,
+    iso_dates: np.ndarray,
+    date_values: np.ndarray,
+    close: np.ndarray,
+    volume: np.ndarray | None,
+    max_move: float,
+) -> None:
     """Warnings on usable rows (sorted by date): zero volume, gaps, large moves."""
     if volume is not None and len(kept):
         zero = kept[volume[kept] == 0]
         if len(zero) >= NO_VOLUME_SHARE * len(kept):
             found.summary_counts["no_volume"] = (
-                len(zero), f"volume is 0 on {len(zero):,} of {len(kept):,} rows ({len(zero) / len(kept):.1%})"
+                len(zero),
+                f"volume is 0 on {len(zero):,} of {len(kept):,} rows ({len(zero) / len(kept):.1%})",
             )
         else:
             for position in zero:
@@ -602,13 +706,21 @@ def _report_kept_rows(found: _Collector, kept: np.ndarray, lines: np.ndarray, is
         gap_days = np.diff(days).astype("timedelta64[D]").astype(np.int64)
         for i in np.flatnonzero(gap_days > MAX_GAP_DAYS):
             before, after = kept[i], kept[i + 1]
-            found.add("gap", int(lines[after]), iso_dates[after],
-                      f"{iso_dates[before]} to {iso_dates[after]}: {gap_days[i]} days")
+            found.add(
+                "gap",
+                int(lines[after]),
+                iso_dates[after],
+                f"{iso_dates[before]} to {iso_dates[after]}: {gap_days[i]} days",
+            )
         log_returns = np.diff(np.log(close[kept]))
         for i in np.flatnonzero(np.abs(log_returns) > max_move):
             before, after = kept[i], kept[i + 1]
-            found.add("large_move", int(lines[after]), iso_dates[after],
-                      f"{close[before]:.6g} to {close[after]:.6g} (log return {log_returns[i]:+.3f})")
+            found.add(
+                "large_move",
+                int(lines[after]),
+                iso_dates[after],
+                f"{close[before]:.6g} to {close[after]:.6g} (log return {log_returns[i]:+.3f})",
+            )
 
 
 # -- public entry points -------------------------------------------------------------------------

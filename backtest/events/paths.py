@@ -14,8 +14,9 @@ import pandas as pd
 from backtest.signals.moving_averages import close_array
 
 
-def aligned_paths(close: pd.Series, entry_pos: np.ndarray, days: int = 252, labels: list[str] | None = None,
-                  before: int = 0) -> pd.DataFrame:
+def aligned_paths(
+    close: pd.Series, entry_pos: np.ndarray, days: int = 252, labels: list[str] | None = None, before: int = 0
+) -> pd.DataFrame:
     """Closes from ``before`` trading days before each entry to ``days`` after it, rebased
     to 100 at entry.
 
@@ -31,7 +32,9 @@ def aligned_paths(close: pd.Series, entry_pos: np.ndarray, days: int = 252, labe
     inside = (positions >= 0) & (positions < n) & (entries[None, :] < n)
     gathered = np.where(inside, values[np.clip(positions, 0, n - 1)], np.nan)
     base = np.where(entries < n, values[np.clip(entries, 0, n - 1)], np.nan)
-    frame = pd.DataFrame(100.0 * gathered / base[None, :], index=pd.RangeIndex(-before, days + 1, name="days_after_entry"))
+    frame = pd.DataFrame(
+        100.0 * gathered / base[None, :], index=pd.RangeIndex(-before, days + 1, name="days_after_entry")
+    )
     if labels is not None:
         frame.columns = labels
     return frame

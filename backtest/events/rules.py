@@ -81,7 +81,9 @@ class EventRules:
         else:
             given = [name for name, value in shorthand.items() if value is not None]
             if given:
-                raise ParameterError(f"give either source or the moving-average shorthand ({', '.join(given)}), not both")
+                raise ParameterError(
+                    f"give either source or the moving-average shorthand ({', '.join(given)}), not both"
+                )
             check_source(source)
         for name, value in (("confirm", confirm), ("min_gap", min_gap)):
             check_scalar(value, name, int, min_val=0, must="be a non-negative integer number of trading days")
@@ -100,7 +102,9 @@ class EventRules:
 
     def _ma_cross(self, name: str) -> MACross:
         if not isinstance(self.source, MACross):
-            raise ParameterError(f"{name} belongs to a moving-average cross; these rules use {self.source.describe()!r}")
+            raise ParameterError(
+                f"{name} belongs to a moving-average cross; these rules use {self.source.describe()!r}"
+            )
         return self.source
 
     @property

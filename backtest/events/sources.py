@@ -108,7 +108,9 @@ def values_at(indicator: pd.Series, dates: object, max_stale_days: int = DEFAULT
     positions = indicator.index.searchsorted(wanted, side="right") - 1
     found = positions >= 0
     safe = np.clip(positions, 0, max(len(indicator) - 1, 0))
-    row_dates = indicator.index.values[safe] if len(indicator) else np.full(len(wanted), np.datetime64("NaT"), "datetime64[ns]")
+    row_dates = (
+        indicator.index.values[safe] if len(indicator) else np.full(len(wanted), np.datetime64("NaT"), "datetime64[ns]")
+    )
     fresh = found & ((wanted.values - row_dates) <= np.timedelta64(int(max_stale_days), "D"))
     values = np.where(fresh, indicator.to_numpy(dtype=float)[safe] if len(indicator) else np.nan, np.nan)
     return pd.DataFrame(
@@ -572,8 +574,13 @@ class LineCross:
         return f"{self.a.describe()} crosses {self.direction} {self.b.describe()}"
 
     def to_dict(self) -> dict[str, object]:
-        return {"kind": "line_cross", "a": self.a.name, "b": self.b.name, "direction": self.direction,
-                "description": self.describe()}
+        return {
+            "kind": "line_cross",
+            "a": self.a.name,
+            "b": self.b.name,
+            "direction": self.direction,
+            "description": self.describe(),
+        }
 
 
 @dataclass(frozen=True, eq=False)
@@ -601,8 +608,13 @@ class Threshold(LineCross):
         return self.b.value  # type: ignore[attr-defined]
 
     def to_dict(self) -> dict[str, object]:
-        return {"kind": "threshold", "indicator": self.a.name, "level": self.level, "cross": self.direction,
-                "description": self.describe()}
+        return {
+            "kind": "threshold",
+            "indicator": self.a.name,
+            "level": self.level,
+            "cross": self.direction,
+            "description": self.describe(),
+        }
 
 
 @dataclass(frozen=True)
@@ -623,7 +635,9 @@ class NewHigh(_PathSource):
         with np.errstate(invalid="ignore"):
             fired = values > prior if self.highest else values < prior
         fired &= ~np.isnan(prior)
-        return Signal(trigger=fired, state=fired.copy(), values={f"prior_{'high' if self.highest else 'low'}_{self.n}": prior})
+        return Signal(
+            trigger=fired, state=fired.copy(), values={f"prior_{'high' if self.highest else 'low'}_{self.n}": prior}
+        )
 
     def describe(self) -> str:
         return f"close above the highest close of the previous {self.n} days"
@@ -697,7 +711,9 @@ class DateList:
         before = dates < index[0] if n else np.zeros(len(dates), dtype=bool)
         after = positions >= n
         inside = ~before & ~after
-        mapped = pd.DatetimeIndex(np.where(inside, index.values[np.clip(positions, 0, max(n - 1, 0))], np.datetime64("NaT")))
+        mapped = pd.DatetimeIndex(
+            np.where(inside, index.values[np.clip(positions, 0, max(n - 1, 0))], np.datetime64("NaT"))
+        )
         status = np.select(
             [before, after, inside & (mapped == dates)],
             ["before the data", "after the data", "trading day"],
@@ -714,13 +730,17 @@ class DateList:
         notes = []
         moved = table[table["status"] == "next trading day"]
         if len(moved):
-            notes.append(f"{self.label}: {len(moved)} dates are not trading days and map to the next one: "
-                         + ", ".join(f"{d.date()}->{m.date()}" for d, m in zip(moved["date"], moved["trading_date"])))
+            notes.append(
+                f"{self.label}: {len(moved)} dates are not trading days and map to the next one: "
+                + ", ".join(f"{d.date()}->{m.date()}" for d, m in zip(moved["date"], moved["trading_date"]))
+            )
         for status in ("before the data", "after the data"):
             dropped = table[table["status"] == status]
             if len(dropped):
-                notes.append(f"{self.label}: {len(dropped)} dates {status} dropped: "
-                             + ", ".join(d.date().isoformat() for d in dropped["date"]))
+                notes.append(
+                    f"{self.label}: {len(dropped)} dates {status} dropped: "
+                    + ", ".join(d.date().isoformat() for d in dropped["date"])
+                )
         merged = int(kept.sum()) - int(trigger.sum())
         if merged:
             notes.append(f"{self.label}: {merged} dates share a trading day with another date (one event each day)")
@@ -733,8 +753,13 @@ class DateList:
         return f"{len(self.dates)} listed dates ({self.label})"
 
     def to_dict(self) -> dict[str, object]:
-        return {"kind": "dates", "label": self.label, "n_dates": len(self.dates),
-                "first": self.dates[0].date().isoformat(), "last": self.dates[-1].date().isoformat()}
+        return {
+            "kind": "dates",
+            "label": self.label,
+            "n_dates": len(self.dates),
+            "first": self.dates[0].date().isoformat(),
+            "last": self.dates[-1].date().isoformat(),
+        }
 
 
 # ---------------------------------------------------------------------------------------
@@ -844,8 +869,11 @@ class All:
         return " and ".join(part.describe() for part in self.parts)  # type: ignore[attr-defined]
 
     def to_dict(self) -> dict[str, object]:
-        return {"kind": "all", "parts": [p.to_dict() if not isinstance(p, Condition) else {"condition": p.describe()}
-                                         for p in self.parts], "description": self.describe()}
+        return {
+            "kind": "all",
+            "parts": [p.to_dict() if not isinstance(p, Condition) else {"condition": p.describe()} for p in self.parts],
+            "description": self.describe(),
+        }
 
 
 @dataclass(frozen=True, eq=False)

@@ -134,7 +134,9 @@ def measure_forward(
             columns[f"{measure}_{horizon.label}"] = measured[:, j, k]
         ends = entries + offsets[:, j]
         complete = (entries >= 0) & (offsets[:, j] >= 0) & (ends < n)
-        end_dates = pd.DatetimeIndex(np.where(complete, close.index.values[np.clip(ends, 0, n - 1)], np.datetime64("NaT")))
+        end_dates = pd.DatetimeIndex(
+            np.where(complete, close.index.values[np.clip(ends, 0, n - 1)], np.datetime64("NaT"))
+        )
         columns[f"end_date_{horizon.label}"] = end_dates
         columns[f"pending_{horizon.label}"] = ~complete
     return pd.DataFrame(columns)
@@ -225,9 +227,14 @@ class EventStudy:
             else:
                 lines.append(f"{label:>8} {0:>4} {pending:>7} {'-':>8} {'-':>8} {'-':>6} {'-':>9}")
         lines.append("")
-        lines.append("% up: share of complete windows that ended above the entry close (% of windows up)."
-                     + (" For a death cross the claim is losses: its success rate is % of windows down = 100% - % up."
-                        if getattr(self.rules.source, "direction", None) == "death" else ""))
+        lines.append(
+            "% up: share of complete windows that ended above the entry close (% of windows up)."
+            + (
+                " For a death cross the claim is losses: its success rate is % of windows down = 100% - % up."
+                if getattr(self.rules.source, "direction", None) == "death"
+                else ""
+            )
+        )
         return "\n".join(lines)
 
 
@@ -298,7 +305,4 @@ def run_event_studies(
 ) -> dict[tuple[int, int], EventStudy]:
     """One event study per (fast, slow) pair, other rules shared; one pass per pair."""
     base = rules or EventRules()
-    return {
-        (fast, slow): run_event_study(series, base.replace(fast=fast, slow=slow), horizons)
-        for fast, slow in pairs
-    }
+    return {(fast, slow): run_event_study(series, base.replace(fast=fast, slow=slow), horizons) for fast, slow in pairs}

@@ -16,9 +16,9 @@ import pandas as pd
 
 EXTRA_FIGURES = {
     "event_window.png": "How the series got to the events, and the events' mean path with its 95% confidence band "
-                        "against the random-entry band",
+    "against the random-entry band",
     "event_drawdowns.png": "Per event: the deepest fall below the entry close before the longest horizon, and the return "
-                           "at its end",
+    "at its end",
 }
 """Captions of the figures ``extra_figures`` draws, by file name."""
 
@@ -55,11 +55,16 @@ def extra_figures(result: Any) -> dict[str, bytes]:
         random_band = pd.DataFrame({"low": band.quantiles[0.05], "high": band.quantiles[0.95]}, index=band.days)
         with plt.rc_context(_STYLE):
             fig, (left, right) = plt.subplots(1, 2, figsize=(14, 5.4), gridspec_kw={"width_ratios": [1, 2.2]})
-            plot_pre_event_window(paths, interval, title=f"The {PATH_DAYS_BEFORE} days before each event", ax=left,
-                                  legend=False)
-            plot_mean_path_band(interval, random_band=random_band, ax=right,
-                                title="The events' mean path (entry = 100)",
-                                random_label=f"random entry: 5–95% of the mean of {band.k} random days' paths")
+            plot_pre_event_window(
+                paths, interval, title=f"The {PATH_DAYS_BEFORE} days before each event", ax=left, legend=False
+            )
+            plot_mean_path_band(
+                interval,
+                random_band=random_band,
+                ax=right,
+                title="The events' mean path (entry = 100)",
+                random_label=f"random entry: 5–95% of the mean of {band.k} random days' paths",
+            )
             fig.tight_layout()
         figures["event_window.png"] = figure_png(fig)
     labels = [label for label in result.statistics.labels if result.statistics[label].n > 0]
@@ -69,9 +74,14 @@ def extra_figures(result: Any) -> dict[str, bytes]:
         done = ~events[f"pending_{last}"].to_numpy(dtype=bool)
         with plt.rc_context(_STYLE):
             fig, ax = plt.subplots(figsize=(13, 5.0))
-            plot_event_drawdowns(events["event_date"], events[f"max_drawdown_{last}"].where(done),
-                                 events[f"ret_{last}"].where(done), horizon=last, ax=ax,
-                                 title=f"Each event: deepest fall below the entry close within {last}, and the {last} return")
+            plot_event_drawdowns(
+                events["event_date"],
+                events[f"max_drawdown_{last}"].where(done),
+                events[f"ret_{last}"].where(done),
+                horizon=last,
+                ax=ax,
+                title=f"Each event: deepest fall below the entry close within {last}, and the {last} return",
+            )
             fig.tight_layout()
         figures["event_drawdowns.png"] = figure_png(fig)
     return figures

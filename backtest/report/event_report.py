@@ -50,8 +50,12 @@ def verdict_cell(verdict: Mapping[str, Any]) -> str:
 def builtin_data_line(series: Sequence[Mapping[str, Any]]) -> str:
     """'**Data used:** built-in dataset (derived from the snapshot of …, raw SHA-256 …).' when
     any segment of these series came from the built-in dataset, else ''."""
-    origins = [segment["note"].split("; ")[-1] for data in series for segment in data["segments"]
-               if segment["source"] == BUILTIN_SOURCE]
+    origins = [
+        segment["note"].split("; ")[-1]
+        for data in series
+        for segment in data["segments"]
+        if segment["source"] == BUILTIN_SOURCE
+    ]
     return "**Data used:** " + "; ".join(dict.fromkeys(origins)) + "." if origins else ""
 
 
@@ -62,7 +66,9 @@ def provenance_section(data: Mapping[str, Any]) -> str:
         f"{data['last_date']} (SHA-256 of the input files `{data['sha256'][:16]}…`).",
         "",
         markdown_table(
-            pd.DataFrame(data["segments"])[["source", "symbol", "file", "first_date", "last_date", "scale_factor", "rows_used"]],
+            pd.DataFrame(data["segments"])[
+                ["source", "symbol", "file", "first_date", "last_date", "scale_factor", "rows_used"]
+            ],
             {"scale_factor": ".6f", "rows_used": ","},
         ),
     ]
@@ -88,20 +94,22 @@ def provenance_section(data: Mapping[str, Any]) -> str:
             f"{worst_median['period']} ({worst_median['median_abs_ret_diff']:.2e}); by maximum: "
             f"{worst_max['period']} ({worst_max['max_abs_ret_diff']:.2e} on {worst_max['max_abs_ret_diff_date']}).",
         ]
-    findings = [
-        {"file": report["file"], **finding}
-        for report in data["validation"]
-        for finding in report["findings"]
-    ]
+    findings = [{"file": report["file"], **finding} for report in data["validation"] for finding in report["findings"]]
     lines += ["", "**Validation findings** (nothing is filled; dropped rows are listed by the loader):", ""]
     if findings:
         frame = pd.DataFrame(findings)
-        frame["first dates"] = frame["first_dates"].map(lambda dates: ", ".join(dates[:3]) + (" …" if len(dates) > 3 else ""))
+        frame["first dates"] = frame["first_dates"].map(
+            lambda dates: ", ".join(dates[:3]) + (" …" if len(dates) > 3 else "")
+        )
         frame["dropped"] = frame["dropped"].map(lambda d: "dropped" if d else "kept")
-        lines.append(markdown_table(frame[["file", "kind", "severity", "count", "dropped", "first dates"]], {"count": ","}))
+        lines.append(
+            markdown_table(frame[["file", "kind", "severity", "count", "dropped", "first dates"]], {"count": ","})
+        )
     elif built_in:
-        lines.append("None here: the built-in data were validated (lenient policy) when the dataset was built; "
-                     "each raw file's findings are in its `provenance.json`.")
+        lines.append(
+            "None here: the built-in data were validated (lenient policy) when the dataset was built; "
+            "each raw file's findings are in its `provenance.json`."
+        )
     else:
         lines.append("No findings.")
     return "\n".join(lines)
@@ -174,7 +182,9 @@ def calibration_table(calibration: Mapping[str, Any]) -> str:
         return "(no calibration)"
     frame["column"] = [("size" if e == 0 else f"power at {pct(e, 1, True)}") for e in frame["effect"]]
     order = list(dict.fromkeys(frame["column"]))
-    wide = frame.pivot_table(index=["null_model", "test", "horizon"], columns="column", values="rejection_rate", sort=False)
+    wide = frame.pivot_table(
+        index=["null_model", "test", "horizon"], columns="column", values="rejection_rate", sort=False
+    )
     wide = wide.reindex(columns=order).reset_index()
     for column in order:
         wide[column] = [pct(v, 1) if v == v else "–" for v in wide[column]]
@@ -208,7 +218,8 @@ def published_vs_ours_table(items: Sequence[Mapping[str, Any]]) -> str:
                     "source": item["source"],
                     "what": item["what"],
                     "horizon": label,
-                    "published": pct(figure, 1, True) + (f" ({pct(published_all, 1, True)})" if published_all is not None else ""),
+                    "published": pct(figure, 1, True)
+                    + (f" ({pct(published_all, 1, True)})" if published_all is not None else ""),
                     "ours": f"{pct(item['ours'][label], 1, True)} ({pct(item['ours_all_days'][label], 1, True)})",
                     "our events": f"{item['ours_n'][label]} from {item['start']}",
                     "note": item["note"],
@@ -273,10 +284,16 @@ def strategy_metrics_table(rows: Sequence[Mapping[str, Any]]) -> str:
                 "max drawdown": f"{pct(m['max_drawdown'], 1)} ({m['max_drawdown_peak']} to {m['max_drawdown_trough']})",
                 "time in market": pct(m["time_in_market"], 0),
                 "trades": f"{m['n_trades']}" + (f" ({m['n_open']} open)" if m["n_open"] else ""),
-                "closed trades won": (f"{pct(trades['win_rate'], 0)} (n={n}" + (f", {per_trade})" if per_trade else ")"))
-                if n else "– (n=0, anecdotal)",
-                "mean closed trade (net)": (f"{pct(trades['mean_net_return'], 1, True)} (n={n}"
-                                            + (f", {per_trade})" if per_trade else ")")) if n else "– (n=0, anecdotal)",
+                "closed trades won": (
+                    f"{pct(trades['win_rate'], 0)} (n={n}" + (f", {per_trade})" if per_trade else ")")
+                )
+                if n
+                else "– (n=0, anecdotal)",
+                "mean closed trade (net)": (
+                    f"{pct(trades['mean_net_return'], 1, True)} (n={n}" + (f", {per_trade})" if per_trade else ")")
+                )
+                if n
+                else "– (n=0, anecdotal)",
             }
         )
     return markdown_table(pd.DataFrame(table))

@@ -6,6 +6,7 @@ Colours come from the one Okabe-Ito palette in ``backtest.report.style``."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
@@ -15,13 +16,25 @@ import pandas as pd
 
 from backtest.report import style
 
-_STYLE = {"figure.dpi": 110, "axes.grid": True, "grid.alpha": 0.3, "axes.spines.top": False, "axes.spines.right": False,
-          "font.size": 11, "axes.titlesize": 12, "legend.fontsize": 10, "axes.prop_cycle": plt.cycler(color=style.CYCLE)}
+_STYLE: Any = {  # rc parameters (matplotlib types its keys as a Literal of every rc name)
+    "figure.dpi": 110,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "font.size": 11,
+    "axes.titlesize": 12,
+    "legend.fontsize": 10,
+    "axes.prop_cycle": plt.cycler(color=style.CYCLE),
+}
 GOLDEN_COLOUR = style.GOLDEN
 DEATH_COLOUR = style.DEATH
 # How each cross direction is named and drawn: (name, marker, colour)
-EVENT_STYLES = {"golden": ("golden cross", "^", GOLDEN_COLOUR), "death": ("death cross", "v", DEATH_COLOUR),
-                "event": ("event", "o", style.EVENT)}
+EVENT_STYLES = {
+    "golden": ("golden cross", "^", GOLDEN_COLOUR),
+    "death": ("death cross", "v", DEATH_COLOUR),
+    "event": ("event", "o", style.EVENT),
+}
 _NOTE_BOX = {"boxstyle": "round,pad=0.25", "fc": "white", "ec": "none", "alpha": 0.85}
 
 
@@ -58,19 +71,44 @@ def plot_index_with_crosses(
         ax.plot(fast_ma.index, fast_ma.to_numpy(), color=style.FAST_MA, lw=1.0, label=fast_label)
         ax.plot(slow_ma.index, slow_ma.to_numpy(), color=style.SLOW_MA, lw=1.0, label=slow_label)
         dates = pd.DatetimeIndex(event_dates)
-        ax.scatter(dates, close.reindex(dates).to_numpy(), marker=marker, s=60, color=colour,
-                   edgecolor="black", zorder=5, label=f"{name} ({len(dates)})")
+        ax.scatter(
+            dates,
+            close.reindex(dates).to_numpy(),
+            marker=marker,
+            s=60,
+            color=colour,
+            edgecolor="black",
+            zorder=5,
+            label=f"{name} ({len(dates)})",
+        )
         # x in data units, y as a fraction of the axes: labels stay put on a log scale
         blended = ax.get_xaxis_transform()
         if splice_date is not None:
             ax.axvline(splice_date, color="grey", ls=":", lw=1)
-            ax.text(splice_date, 0.02, " splice: FRED RU2000PR → ^RUT", transform=blended, fontsize=9, color="#444444",
-                    bbox=_NOTE_BOX, zorder=6)
+            ax.text(
+                splice_date,
+                0.02,
+                " splice: FRED RU2000PR → ^RUT",
+                transform=blended,
+                fontsize=9,
+                color="#444444",
+                bbox=_NOTE_BOX,
+                zorder=6,
+            )
         if sample_start is not None:
             ax.axvspan(close.index[0], sample_start, color="grey", alpha=0.08, lw=0)
             # at the top of the shaded span, on a white box: the price line never runs through it
-            ax.text(close.index[0], 0.97, " before the sample:\n averages only", transform=blended, fontsize=9,
-                    color="#444444", va="top", bbox=_NOTE_BOX, zorder=6)
+            ax.text(
+                close.index[0],
+                0.97,
+                " before the sample:\n averages only",
+                transform=blended,
+                fontsize=9,
+                color="#444444",
+                va="top",
+                bbox=_NOTE_BOX,
+                zorder=6,
+            )
         ax.set_yscale("log")
         ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
         ax.xaxis.set_major_locator(mdates.YearLocator(5))
@@ -101,8 +139,16 @@ def plot_series_with_events(
         for (label, line), line_colour in zip((lines or {}).items(), (style.FAST_MA, style.SLOW_MA, style.THIRD_LINE)):
             ax.plot(line.index, line.to_numpy(), color=line_colour, lw=1.0, label=label)
         dates = pd.DatetimeIndex(event_dates)
-        ax.scatter(dates, close.reindex(dates).to_numpy(), marker=marker, s=40, color=colour,
-                   edgecolor="black", zorder=5, label=f"{_plural(name)} ({len(dates)})")
+        ax.scatter(
+            dates,
+            close.reindex(dates).to_numpy(),
+            marker=marker,
+            s=40,
+            color=colour,
+            edgecolor="black",
+            zorder=5,
+            label=f"{_plural(name)} ({len(dates)})",
+        )
         if sample_start is not None and sample_start > close.index[0]:
             ax.axvspan(close.index[0], sample_start, color="grey", alpha=0.08, lw=0)
         if log_scale and bool((close > 0).all()):
@@ -134,8 +180,13 @@ def plot_event_paths(
             ax.plot(days, paths[column].to_numpy(), color="#999999", lw=0.6, alpha=0.6)
         ax.fill_between(days, band_low, band_high, color=style.RANDOM_BAND, alpha=0.35, label=band_label)
         complete = paths.dropna(axis=1, how="any")
-        ax.plot(days, complete.mean(axis=1).to_numpy(), color=style.EVENTS_MEAN, lw=2.2,
-                label=f"mean of {complete.shape[1]} complete events")
+        ax.plot(
+            days,
+            complete.mean(axis=1).to_numpy(),
+            color=style.EVENTS_MEAN,
+            lw=2.2,
+            label=f"mean of {complete.shape[1]} complete events",
+        )
         ax.plot(days, complete.median(axis=1).to_numpy(), color="black", lw=1.6, ls="--", label="median")
         ax.axhline(100, color="black", lw=0.8)
         blended = ax.get_xaxis_transform()
@@ -168,7 +219,7 @@ def plot_null_distributions(
     rows = -(-len(labels) // columns)
     with plt.rc_context(_STYLE):
         fig, axes = plt.subplots(rows, columns, figsize=(4.2 * columns, 3.4 * rows), squeeze=False)
-        for ax in axes.flat[len(labels):]:
+        for ax in axes.flat[len(labels) :]:
             ax.set_visible(False)
         for ax, label in zip(axes.flat, labels):
             null = np.asarray(null_by_horizon[label])
@@ -202,11 +253,21 @@ def plot_hit_rates(
         fig, ax = plt.subplots(figsize=(8, 4.5))
         x = np.arange(len(labels))
         width = 0.38
-        bars = ax.bar(x - width / 2, np.asarray(event_hit_rate) * 100, width, color=colour, label=f"after {_plural(name)}")
-        ax.bar(x + width / 2, np.asarray(baseline_hit_rate) * 100, width, color=style.BASELINE, label="all eligible days")
+        bars = ax.bar(
+            x - width / 2, np.asarray(event_hit_rate) * 100, width, color=colour, label=f"after {_plural(name)}"
+        )
+        ax.bar(
+            x + width / 2, np.asarray(baseline_hit_rate) * 100, width, color=style.BASELINE, label="all eligible days"
+        )
         for bar, n in zip(bars, n_events):
-            ax.annotate(f"n={n}", (bar.get_x() + bar.get_width() / 2, bar.get_height()), xytext=(0, 3),
-                        textcoords="offset points", ha="center", fontsize=8)
+            ax.annotate(
+                f"n={n}",
+                (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                xytext=(0, 3),
+                textcoords="offset points",
+                ha="center",
+                fontsize=8,
+            )
         ax.axhline(50, color="black", lw=0.8, ls=":")
         ax.set_xticks(x, labels)
         ax.set_ylim(0, 100)
@@ -241,12 +302,28 @@ def plot_equity_curves(
         fig, ax = plt.subplots(figsize=(13, 6))
         for default_colour, (label, curve) in zip(_CURVE_COLOURS, curves.items()):
             colour, line = styles.get(label, (default_colour, "-"))
-            ax.plot(curve.index, curve.to_numpy(), color=colour, lw=1.1, ls=line,
-                    label=f"{label}: {curve.iloc[-1]:,.2f} on {curve.index[-1].date()}")
+            ax.plot(
+                curve.index,
+                curve.to_numpy(),
+                color=colour,
+                lw=1.1,
+                ls=line,
+                label=f"{label}: {curve.iloc[-1]:,.2f} on {curve.index[-1].date()}",
+            )
         if in_market is not None:
             blended = ax.get_xaxis_transform()
-            ax.fill_between(in_market.index, 0, 0.025, where=in_market.to_numpy(dtype=bool), transform=blended,
-                            color=style.OKABE_ITO["sky_blue"], alpha=0.7, lw=0, step="post", label=in_market_label)
+            ax.fill_between(
+                in_market.index,
+                0,
+                0.025,
+                where=in_market.to_numpy(dtype=bool),
+                transform=blended,
+                color=style.OKABE_ITO["sky_blue"],
+                alpha=0.7,
+                lw=0,
+                step="post",
+                label=in_market_label,
+            )
         ax.set_yscale("log")
         # 1-2-5 ticks: a log axis spanning one or two decades otherwise shows only 1 and 10
         ax.yaxis.set_major_locator(mticker.LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
@@ -267,16 +344,24 @@ def plot_drawdowns(drawdowns: Mapping[str, pd.Series], *, title: str) -> plt.Fig
     fall from its running peak in percent, its worst point marked (two overlaid lines
     hid each other)."""
     with plt.rc_context(_STYLE):
-        fig, axes = plt.subplots(len(drawdowns), 1, figsize=(13, 2.6 * len(drawdowns) + 0.8), sharex=True, sharey=True,
-                                 squeeze=False)
+        fig, axes = plt.subplots(
+            len(drawdowns), 1, figsize=(13, 2.6 * len(drawdowns) + 0.8), sharex=True, sharey=True, squeeze=False
+        )
         for ax, colour, (label, curve) in zip(axes[:, 0], _CURVE_COLOURS[1:], drawdowns.items()):
             values = curve.to_numpy() * 100
             worst = int(np.argmin(values))
             ax.fill_between(curve.index, values, 0, color=colour, alpha=0.35, lw=0)
             ax.plot(curve.index, values, color=colour, lw=0.8)
             ax.plot(curve.index[worst], values[worst], "v", color="black", ms=7)
-            ax.annotate(f"worst {values[worst]:.1f}% on {curve.index[worst].date()}", (curve.index[worst], values[worst]),
-                        xytext=(8, 0), textcoords="offset points", va="center", fontsize=9, bbox=_NOTE_BOX)
+            ax.annotate(
+                f"worst {values[worst]:.1f}% on {curve.index[worst].date()}",
+                (curve.index[worst], values[worst]),
+                xytext=(8, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=9,
+                bbox=_NOTE_BOX,
+            )
             ax.axhline(0, color="black", lw=0.8)
             ax.set_title(label, loc="left", fontsize=11)
             ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:.0f}%"))
@@ -300,8 +385,9 @@ def plot_peer_excess(rows: pd.DataFrame, *, title: str, min_n: int = 10) -> plt.
     colours = dict(zip(groups, _CURVE_COLOURS[1:]))
     y_of = {name: len(series) - 1 - i for i, name in enumerate(series)}
     with plt.rc_context(_STYLE):
-        fig, axes = plt.subplots(1, len(horizons), figsize=(2.6 * len(horizons) + 2.5, 0.62 * len(series) + 2.4),
-                                 sharey=True, squeeze=False)
+        fig, axes = plt.subplots(
+            1, len(horizons), figsize=(2.6 * len(horizons) + 2.5, 0.62 * len(series) + 2.4), sharey=True, squeeze=False
+        )
         for ax, horizon in zip(axes[0], horizons):
             part = rows.loc[rows["horizon"] == horizon]
             for row in part.itertuples(index=False):
@@ -313,9 +399,17 @@ def plot_peer_excess(rows: pd.DataFrame, *, title: str, min_n: int = 10) -> plt.
                 hollow = row.n < min_n
                 ax.plot(row.excess_mean * 100, y, "o", ms=6.5, color=colour, mfc="white" if hollow else colour)
                 # on a white box above the point: the zero line passes behind, never through the text
-                ax.annotate(f"n={row.n}" + (" anecd." if hollow else "") + f"  p={row.random_entry_p:.2f}",
-                            (row.excess_mean * 100, y), xytext=(0, 7), textcoords="offset points", ha="center",
-                            fontsize=9, color="#222222", bbox=_NOTE_BOX, zorder=4)
+                ax.annotate(
+                    f"n={row.n}" + (" anecd." if hollow else "") + f"  p={row.random_entry_p:.2f}",
+                    (row.excess_mean * 100, y),
+                    xytext=(0, 7),
+                    textcoords="offset points",
+                    ha="center",
+                    fontsize=9,
+                    color="#222222",
+                    bbox=_NOTE_BOX,
+                    zorder=4,
+                )
             ax.axvline(0, color="black", lw=0.8, ls="--", zorder=1)
             ax.set_title(f"{horizon} after the cross", fontsize=10)
             ax.set_xlabel("mean excess return (% points)")
@@ -330,7 +424,9 @@ def plot_peer_excess(rows: pd.DataFrame, *, title: str, min_n: int = 10) -> plt.
     return fig
 
 
-def plot_peer_percentiles(percentiles: pd.DataFrame, counts: pd.DataFrame, *, title: str, min_n: int = 10) -> plt.Figure:
+def plot_peer_percentiles(
+    percentiles: pd.DataFrame, counts: pd.DataFrame, *, title: str, min_n: int = 10
+) -> plt.Figure:
     """Heat map: rows are series, columns horizons, colour the percentile (0-100) of the
     observed mean among random-entry means (50 = what a random day gives); each cell shows
     the percentile and n, and a cell with n < ``min_n`` says "anecdotal"."""
@@ -342,8 +438,15 @@ def plot_peer_percentiles(percentiles: pd.DataFrame, counts: pd.DataFrame, *, ti
             for j in range(values.shape[1]):
                 n = int(counts.iat[i, j])
                 text = f"{values[i, j]:.0f}\nn={n}" + (" anecd." if n < min_n else "")
-                ax.text(j, i, text, ha="center", va="center", fontsize=8,
-                        color="white" if abs(values[i, j] - 50) > 35 else "black")
+                ax.text(
+                    j,
+                    i,
+                    text,
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color="white" if abs(values[i, j] - 50) > 35 else "black",
+                )
         ax.set_xticks(range(values.shape[1]), [f"{c}" for c in percentiles.columns])
         ax.set_yticks(range(values.shape[0]), list(percentiles.index))
         ax.set_xlabel("forward horizon")
@@ -380,10 +483,24 @@ def plot_mean_path_band(
     with plt.rc_context(_STYLE):
         days = band.index.to_numpy()
         if random_band is not None:
-            ax.fill_between(random_band.index.to_numpy(), random_band["low"], random_band["high"], color=style.RANDOM_BAND,
-                            alpha=0.35, lw=0, label=random_label)
-        ax.fill_between(days, band["low"], band["high"], color=style.EVENTS_BAND, alpha=0.35, lw=0,
-                        label=f"events' mean: {confidence:.0%} confidence band")
+            ax.fill_between(
+                random_band.index.to_numpy(),
+                random_band["low"],
+                random_band["high"],
+                color=style.RANDOM_BAND,
+                alpha=0.35,
+                lw=0,
+                label=random_label,
+            )
+        ax.fill_between(
+            days,
+            band["low"],
+            band["high"],
+            color=style.EVENTS_BAND,
+            alpha=0.35,
+            lw=0,
+            label=f"events' mean: {confidence:.0%} confidence band",
+        )
         ax.plot(days, band["mean"], color=style.EVENTS_MEAN, lw=2.2, label="events' mean")
         ax.axhline(100, color="black", lw=0.8)
         ax.axvline(0, color="black", lw=0.8, ls=":")
@@ -414,8 +531,15 @@ def plot_pre_event_window(
             ax.plot(days, before[column].to_numpy(), color="#9a9a9a", lw=0.6, alpha=0.6)
         if band is not None:
             window = band.loc[:0]
-            ax.fill_between(days, window["low"], window["high"], color=style.EVENTS_BAND, alpha=0.4, lw=0,
-                            label="events' mean: 95% confidence band")
+            ax.fill_between(
+                days,
+                window["low"],
+                window["high"],
+                color=style.EVENTS_BAND,
+                alpha=0.4,
+                lw=0,
+                label="events' mean: 95% confidence band",
+            )
             ax.plot(days, window["mean"], color=style.EVENTS_MEAN, lw=2.2, label=f"mean of {before.shape[1]} events")
             if legend:
                 ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, frameon=False)
@@ -443,11 +567,26 @@ def plot_event_drawdowns(
     drawdown = np.asarray(max_drawdown, dtype=float) * 100
     x = np.arange(len(drawdown))
     with plt.rc_context(_STYLE):
-        ax.bar(x, drawdown, 0.7, color=style.OKABE_ITO["vermillion"], alpha=0.75,
-               label=f"deepest fall below entry within {horizon}")
+        ax.bar(
+            x,
+            drawdown,
+            0.7,
+            color=style.OKABE_ITO["vermillion"],
+            alpha=0.75,
+            label=f"deepest fall below entry within {horizon}",
+        )
         if final_return is not None:
-            ax.plot(x, np.asarray(final_return, dtype=float) * 100, "D", color=style.OKABE_ITO["blue"], ms=5,
-                    markeredgecolor="black", markeredgewidth=0.4, lw=0, label=f"return at {horizon}")
+            ax.plot(
+                x,
+                np.asarray(final_return, dtype=float) * 100,
+                "D",
+                color=style.OKABE_ITO["blue"],
+                ms=5,
+                markeredgecolor="black",
+                markeredgewidth=0.4,
+                lw=0,
+                label=f"return at {horizon}",
+            )
         ax.axhline(0, color="black", lw=0.8)
         labels = [pd.Timestamp(d).strftime("%Y-%m-%d") for d in event_dates]
         step = -(-len(labels) // 30)  # at most 30 dates on the axis: readable at the page's width

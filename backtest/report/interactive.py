@@ -47,8 +47,14 @@ def _go() -> Any:
 def to_div(fig: Any, div_id: str, height: int = 480) -> str:
     """The figure as an HTML ``<div id=div_id>`` plus its drawing script, without plotly.js."""
     fig.update_layout(height=height, autosize=True)
-    text = fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id, config=PLOTLY_CONFIG,
-                       default_width="100%", default_height=f"{height}px")
+    text = fig.to_html(
+        full_html=False,
+        include_plotlyjs=False,
+        div_id=div_id,
+        config=PLOTLY_CONFIG,
+        default_width="100%",
+        default_height=f"{height}px",
+    )
     return f'<div class="plotly-figure">{text}</div>'
 
 
@@ -89,40 +95,78 @@ def index_chart(
     """
     go = _go()
     fig = go.Figure()
-    fig.add_trace(go.Scatter(x=_epoch_ms(close.index), y=_levels(close), mode="lines", name="close",
-                             line={"color": style.PRICE, "width": 1}, hovertemplate="%{x}<br>close %{y:,.2f}<extra></extra>"))
+    fig.add_trace(
+        go.Scatter(
+            x=_epoch_ms(close.index),
+            y=_levels(close),
+            mode="lines",
+            name="close",
+            line={"color": style.PRICE, "width": 1},
+            hovertemplate="%{x}<br>close %{y:,.2f}<extra></extra>",
+        )
+    )
     for (label, line), colour in zip((lines or {}).items(), (style.FAST_MA, style.SLOW_MA, style.THIRD_LINE)):
-        fig.add_trace(go.Scatter(x=_epoch_ms(line.index), y=_levels(line), mode="lines", name=label,
-                                 line={"color": colour, "width": 1.2}, hoverinfo="skip"))
+        fig.add_trace(
+            go.Scatter(
+                x=_epoch_ms(line.index),
+                y=_levels(line),
+                mode="lines",
+                name=label,
+                line={"color": colour, "width": 1.2},
+                hoverinfo="skip",
+            )
+        )
     dates = pd.DatetimeIndex(event_dates)
     texts = []
     for position, date in enumerate(dates):
         rows = [f"<b>{date.date().isoformat()}</b>", f"close {close.get(date, np.nan):,.2f}"]
         if hover is not None:
-            rows += [f"{html.escape(str(column))}: {html.escape(str(hover.iloc[position][column]))}"
-                     for column in hover.columns]
+            rows += [
+                f"{html.escape(str(column))}: {html.escape(str(hover.iloc[position][column]))}"
+                for column in hover.columns
+            ]
         texts.append("<br>".join(rows))
-    fig.add_trace(go.Scatter(x=_epoch_ms(dates), y=close.reindex(dates).to_numpy(dtype=np.float64), mode="markers",
-                             name=f"{event_name} ({len(dates)})", text=texts, hovertemplate="%{text}<extra></extra>",
-                             marker={"color": event_colour, "size": 9, "symbol": "diamond",
-                                     "line": {"color": "black", "width": 1}}))
+    fig.add_trace(
+        go.Scatter(
+            x=_epoch_ms(dates),
+            y=close.reindex(dates).to_numpy(dtype=np.float64),
+            mode="markers",
+            name=f"{event_name} ({len(dates)})",
+            text=texts,
+            hovertemplate="%{text}<extra></extra>",
+            marker={"color": event_colour, "size": 9, "symbol": "diamond", "line": {"color": "black", "width": 1}},
+        )
+    )
     if sample_start is not None and sample_start > close.index[0]:
-        fig.add_vrect(x0=_dates([close.index[0]])[0], x1=_dates([sample_start])[0], fillcolor="grey", opacity=0.08,
-                      line_width=0, annotation_text="before the sample: averages only", annotation_position="bottom right",
-                      annotation_font_size=11, annotation_font_color="#555555")
+        fig.add_vrect(
+            x0=_dates([close.index[0]])[0],
+            x1=_dates([sample_start])[0],
+            fillcolor="grey",
+            opacity=0.08,
+            line_width=0,
+            annotation_text="before the sample: averages only",
+            annotation_position="bottom right",
+            annotation_font_size=11,
+            annotation_font_color="#555555",
+        )
     positive = bool((close.dropna() > 0).all())
     log_axis = log_scale and positive
     if log_axis:
         # 1-2-5 ticks over the range shown: plotly's log axis otherwise labels every digit
         low, high = float(close.min()), float(close.max())
-        ticks = [m * 10.0 ** e for e in range(int(np.floor(np.log10(low))), int(np.ceil(np.log10(high))) + 1)
-                 for m in (1, 2, 5) if low / 2 <= m * 10.0 ** e <= high * 2]
+        ticks = [
+            m * 10.0**e
+            for e in range(int(np.floor(np.log10(low))), int(np.ceil(np.log10(high))) + 1)
+            for m in (1, 2, 5)
+            if low / 2 <= m * 10.0**e <= high * 2
+        ]
         fig.update_yaxes(tickvals=ticks, ticktext=[f"{t:,.0f}" if t >= 1 else f"{t:g}" for t in ticks])
     fig.update_layout(**_LAYOUT, title={"text": title, "y": 0.98, "yanchor": "top"})
     fig.update_layout(margin={"t": 90})
     fig.update_yaxes(type="log" if log_axis else "linear", title_text="level" + (" (log scale)" if log_axis else ""))
-    fig.update_xaxes(type="date", hoverformat="%Y-%m-%d", rangeslider={"visible": True, "thickness": 0.06},
-                     title_text="date")
+    fig.update_xaxes(
+        type="date", hoverformat="%Y-%m-%d", rangeslider={"visible": True, "thickness": 0.06}, title_text="date"
+    )
     return fig
 
 
@@ -145,31 +189,86 @@ def event_paths_chart(
     if paths.shape[1]:
         # every event in one trace (NaN between them): one legend entry, hidden until clicked
         gap = np.full(1, np.nan)
-        fig.add_trace(go.Scatter(
-            x=np.concatenate([np.concatenate([days, gap]) for _ in paths.columns]),
-            y=np.concatenate([np.concatenate([_levels(paths[column]), gap.astype(np.float32)]) for column in paths.columns]),
-            mode="lines", name=f"each event ({paths.shape[1]}): click to show", visible="legendonly",
-            line={"color": "#8c8c8c", "width": 0.7}, hoverinfo="skip", connectgaps=False))
+        fig.add_trace(
+            go.Scatter(
+                x=np.concatenate([np.concatenate([days, gap]) for _ in paths.columns]),
+                y=np.concatenate(
+                    [np.concatenate([_levels(paths[column]), gap.astype(np.float32)]) for column in paths.columns]
+                ),
+                mode="lines",
+                name=f"each event ({paths.shape[1]}): click to show",
+                visible="legendonly",
+                line={"color": "#8c8c8c", "width": 0.7},
+                hoverinfo="skip",
+                connectgaps=False,
+            )
+        )
     if random_band is not None:
         random_days = random_band.index.to_numpy()
-        fig.add_trace(go.Scatter(x=random_days, y=random_band["high"].to_numpy(dtype=np.float64), mode="lines",
-                                 line={"width": 0}, showlegend=False, hoverinfo="skip"))
-        fig.add_trace(go.Scatter(x=random_days, y=random_band["low"].to_numpy(dtype=np.float64), mode="lines",
-                                 fill="tonexty", fillcolor="rgba(86,180,233,0.30)", line={"width": 0},
-                                 name=random_label, hoverinfo="skip"))
+        fig.add_trace(
+            go.Scatter(
+                x=random_days,
+                y=random_band["high"].to_numpy(dtype=np.float64),
+                mode="lines",
+                line={"width": 0},
+                showlegend=False,
+                hoverinfo="skip",
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=random_days,
+                y=random_band["low"].to_numpy(dtype=np.float64),
+                mode="lines",
+                fill="tonexty",
+                fillcolor="rgba(86,180,233,0.30)",
+                line={"width": 0},
+                name=random_label,
+                hoverinfo="skip",
+            )
+        )
     band_days = events_band.index.to_numpy()
-    fig.add_trace(go.Scatter(x=band_days, y=events_band["high"].to_numpy(dtype=np.float64), mode="lines",
-                             line={"width": 0}, showlegend=False, hoverinfo="skip"))
-    fig.add_trace(go.Scatter(x=band_days, y=events_band["low"].to_numpy(dtype=np.float64), mode="lines",
-                             fill="tonexty", fillcolor="rgba(230,159,0,0.30)", line={"width": 0},
-                             name=f"events' mean: {confidence:.0%} confidence band", hoverinfo="skip"))
-    customdata = np.column_stack([events_band["low"].to_numpy(dtype=np.float64),
-                                  events_band["high"].to_numpy(dtype=np.float64),
-                                  events_band["n"].to_numpy(dtype=np.float64)])
-    fig.add_trace(go.Scatter(x=band_days, y=events_band["mean"].to_numpy(dtype=np.float64), mode="lines",
-                             name="events' mean", line={"color": style.EVENTS_MEAN, "width": 2.5}, customdata=customdata,
-                             hovertemplate="day %{x}: mean %{y:.1f} (%{customdata[0]:.1f} to %{customdata[1]:.1f}), "
-                                           "n = %{customdata[2]:.0f}<extra></extra>"))
+    fig.add_trace(
+        go.Scatter(
+            x=band_days,
+            y=events_band["high"].to_numpy(dtype=np.float64),
+            mode="lines",
+            line={"width": 0},
+            showlegend=False,
+            hoverinfo="skip",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=band_days,
+            y=events_band["low"].to_numpy(dtype=np.float64),
+            mode="lines",
+            fill="tonexty",
+            fillcolor="rgba(230,159,0,0.30)",
+            line={"width": 0},
+            name=f"events' mean: {confidence:.0%} confidence band",
+            hoverinfo="skip",
+        )
+    )
+    customdata = np.column_stack(
+        [
+            events_band["low"].to_numpy(dtype=np.float64),
+            events_band["high"].to_numpy(dtype=np.float64),
+            events_band["n"].to_numpy(dtype=np.float64),
+        ]
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=band_days,
+            y=events_band["mean"].to_numpy(dtype=np.float64),
+            mode="lines",
+            name="events' mean",
+            line={"color": style.EVENTS_MEAN, "width": 2.5},
+            customdata=customdata,
+            hovertemplate="day %{x}: mean %{y:.1f} (%{customdata[0]:.1f} to %{customdata[1]:.1f}), "
+            "n = %{customdata[2]:.0f}<extra></extra>",
+        )
+    )
     fig.add_hline(y=100, line={"color": "black", "width": 0.8})
     fig.add_vline(x=0, line={"color": "black", "width": 0.8, "dash": "dot"})
     fig.update_layout(**{**_LAYOUT, "hovermode": "x"}, title={"text": title, "y": 0.98, "yanchor": "top"})
@@ -198,37 +297,66 @@ def null_distribution_chart(
     labels = list(null_by_horizon)
     columns = min(3, len(labels))
     rows = -(-len(labels) // columns)
-    fig = make_subplots(rows=rows, cols=columns, horizontal_spacing=0.06, vertical_spacing=0.16,
-                        subplot_titles=[f"{label}: p = {pvalues[label]:.3f}" for label in labels])
+    fig = make_subplots(
+        rows=rows,
+        cols=columns,
+        horizontal_spacing=0.06,
+        vertical_spacing=0.16,
+        subplot_titles=[f"{label}: p = {pvalues[label]:.3f}" for label in labels],
+    )
     for position, label in enumerate(labels):
         row, col = position // columns + 1, position % columns + 1
         null = np.asarray(null_by_horizon[label], dtype=np.float64) * 100
         null = null[np.isfinite(null)]
         counts, edges = np.histogram(null, bins=bins)
         share = counts / max(len(null), 1) * 100
-        fig.add_trace(go.Bar(x=(edges[:-1] + edges[1:]) / 2, y=share, width=np.diff(edges), name="random entry",
-                             marker={"color": style.RANDOM_BAND}, showlegend=position == 0, legendgroup="null",
-                             hovertemplate="mean %{x:.2f}%: %{y:.2f}% of draws<extra></extra>"), row=row, col=col)
+        fig.add_trace(
+            go.Bar(
+                x=(edges[:-1] + edges[1:]) / 2,
+                y=share,
+                width=np.diff(edges),
+                name="random entry",
+                marker={"color": style.RANDOM_BAND},
+                showlegend=position == 0,
+                legendgroup="null",
+                hovertemplate="mean %{x:.2f}%: %{y:.2f}% of draws<extra></extra>",
+            ),
+            row=row,
+            col=col,
+        )
         top = float(share.max()) if len(share) else 1.0
-        for value, name, colour, dash in ((observed[label], f"{event_name}' mean", style.EVENTS_MEAN, "solid"),
-                                          (baseline[label], "all days' mean", style.BASELINE, "dash")):
-            fig.add_trace(go.Scatter(x=[value * 100, value * 100], y=[0, top * 1.05], mode="lines", name=name,
-                                     line={"color": colour, "width": 2.5 if dash == "solid" else 1.5, "dash": dash},
-                                     showlegend=position == 0, legendgroup=name,
-                                     hovertemplate=f"{name}: {value * 100:+.2f}%<extra></extra>"), row=row, col=col)
+        for value, name, colour, dash in (
+            (observed[label], f"{event_name}' mean", style.EVENTS_MEAN, "solid"),
+            (baseline[label], "all days' mean", style.BASELINE, "dash"),
+        ):
+            fig.add_trace(
+                go.Scatter(
+                    x=[value * 100, value * 100],
+                    y=[0, top * 1.05],
+                    mode="lines",
+                    name=name,
+                    line={"color": colour, "width": 2.5 if dash == "solid" else 1.5, "dash": dash},
+                    showlegend=position == 0,
+                    legendgroup=name,
+                    hovertemplate=f"{name}: {value * 100:+.2f}%<extra></extra>",
+                ),
+                row=row,
+                col=col,
+            )
         fig.update_xaxes(title_text="mean forward return (%)", row=row, col=col)
     fig.update_yaxes(title_text="share of draws (%)", col=1)
     fig.update_layout(**_LAYOUT, title={"text": title, "y": 0.99, "yanchor": "top"}, bargap=0)
     # the legend above the subplot titles, not over them
-    fig.update_layout(margin={"t": 130}, legend={"y": 1.0, "yanchor": "bottom", "yref": "container", "x": 0.0,
-                                                 "orientation": "h"})
+    fig.update_layout(
+        margin={"t": 130}, legend={"y": 1.0, "yanchor": "bottom", "yref": "container", "x": 0.0, "orientation": "h"}
+    )
     fig.update_layout(legend={"y": 0.90})
     return fig
 
 
 def sweep_heatmap_chart(
-    fast: Sequence[int],
-    slow: Sequence[int],
+    fast: Sequence[int] | np.ndarray,
+    slow: Sequence[int] | np.ndarray,
     values_pct: np.ndarray,
     *,
     title: str,
@@ -243,23 +371,52 @@ def sweep_heatmap_chart(
     values = np.asarray(values_pct, dtype=np.float64)
     finite = values[np.isfinite(values)]
     limit = float(np.abs(finite).max()) if len(finite) and np.abs(finite).max() > 0 else 1.0
-    fig = go.Figure(go.Heatmap(x=list(slow), y=list(fast), z=values, zmin=-limit, zmax=limit, zmid=0,
-                               colorscale=style.DIVERGING_CMAP, colorbar={"title": {"text": value_label, "side": "right"}},
-                               hovertemplate="fast %{y} / slow %{x}: %{z:+.2f}%<extra></extra>", hoverongaps=False))
+    fig = go.Figure(
+        go.Heatmap(
+            x=list(slow),
+            y=list(fast),
+            z=values,
+            zmin=-limit,
+            zmax=limit,
+            zmid=0,
+            colorscale=style.DIVERGING_CMAP,
+            colorbar={"title": {"text": value_label, "side": "right"}},
+            hovertemplate="fast %{y} / slow %{x}: %{z:+.2f}%<extra></extra>",
+            hoverongaps=False,
+        )
+    )
     if survivors:
-        fig.add_trace(go.Scatter(x=[s for _, s in survivors], y=[f for f, _ in survivors], mode="markers",
-                                 name="survives Romano-Wolf", marker={"color": "black", "size": 3, "symbol": "square"},
-                                 hoverinfo="skip"))
+        fig.add_trace(
+            go.Scatter(
+                x=[s for _, s in survivors],
+                y=[f for f, _ in survivors],
+                mode="markers",
+                name="survives Romano-Wolf",
+                marker={"color": "black", "size": 3, "symbol": "square"},
+                hoverinfo="skip",
+            )
+        )
     for pair, name, symbol in ((best, "best pair", "star"), (reference, "reference pair", "circle-open")):
         if pair is None:
             continue
-        fig.add_trace(go.Scatter(x=[pair[1]], y=[pair[0]], mode="markers+text", name=f"{name} {pair[0]}/{pair[1]}",
-                                 text=[f"{pair[0]}/{pair[1]}"], textposition="top center",
-                                 textfont={"color": "black", "size": 12},
-                                 marker={"symbol": symbol, "size": 16, # an open symbol is drawn in marker.color
-                                         "color": style.OKABE_ITO["yellow"] if symbol == "star" else "black",
-                                         "line": {"color": "black", "width": 2}},
-                                 hovertemplate=f"{name} {pair[0]}/{pair[1]}<extra></extra>"))
+        fig.add_trace(
+            go.Scatter(
+                x=[pair[1]],
+                y=[pair[0]],
+                mode="markers+text",
+                name=f"{name} {pair[0]}/{pair[1]}",
+                text=[f"{pair[0]}/{pair[1]}"],
+                textposition="top center",
+                textfont={"color": "black", "size": 12},
+                marker={
+                    "symbol": symbol,
+                    "size": 16,  # an open symbol is drawn in marker.color
+                    "color": style.OKABE_ITO["yellow"] if symbol == "star" else "black",
+                    "line": {"color": "black", "width": 2},
+                },
+                hovertemplate=f"{name} {pair[0]}/{pair[1]}<extra></extra>",
+            )
+        )
     fig.update_layout(**_LAYOUT, title={"text": title, "y": 0.98, "yanchor": "top"})
     fig.update_layout(margin={"t": 100})
     fig.update_xaxes(title_text="slow moving-average window (trading days)")
@@ -280,8 +437,12 @@ def _pct_text(value: object, pending: object = False) -> str:
 
 def event_hover_table(events: pd.DataFrame, labels: Sequence[str]) -> pd.DataFrame:
     """Per event, the forward return of each horizon as text ("+4.1%" or "pending")."""
-    return pd.DataFrame({f"ret {label}": [_pct_text(v, p) for v, p in zip(events[f"ret_{label}"], events[f"pending_{label}"])]
-                         for label in labels})
+    return pd.DataFrame(
+        {
+            f"ret {label}": [_pct_text(v, p) for v, p in zip(events[f"ret_{label}"], events[f"pending_{label}"])]
+            for label in labels
+        }
+    )
 
 
 def claim_blocks(result: Any, slug: str = "claim") -> dict[str, str]:
@@ -297,40 +458,69 @@ def claim_blocks(result: Any, slug: str = "claim") -> dict[str, str]:
     lines = {}
     name, colour = "events", style.EVENT
     if spec.event.kind == "ma_cross":
-        lines = {f"{spec.event.ma.upper()}({spec.event.fast})": moving_average(close, spec.event.fast, spec.event.ma),
-                 f"{spec.event.ma.upper()}({spec.event.slow})": moving_average(close, spec.event.slow, spec.event.ma)}
-        name, colour = (("golden crosses", style.GOLDEN) if spec.event.direction == "golden"
-                        else ("death crosses", style.DEATH))
+        lines = {
+            f"{spec.event.ma.upper()}({spec.event.fast})": moving_average(close, spec.event.fast, spec.event.ma),
+            f"{spec.event.ma.upper()}({spec.event.slow})": moving_average(close, spec.event.slow, spec.event.ma),
+        }
+        name, colour = (
+            ("golden crosses", style.GOLDEN) if spec.event.direction == "golden" else ("death crosses", style.DEATH)
+        )
     events = result.to_frame()
     stats = result.statistics
     labels = [label for label in stats.labels if stats[label].n > 0]
-    blocks = {"events.png": to_div(index_chart(
-        close, list(detection.table["event_date"]), lines=lines, sample_start=detection.rules.start,
-        hover=event_hover_table(events, labels) if len(events) == len(detection.table) else None,
-        event_name=name, event_colour=colour,
-        title=f"{result.summary_data['data']['series']}: {detection.rules.source.describe()} (drag to zoom)"),
-        f"{slug}-events", height=520)}
+    blocks = {
+        "events.png": to_div(
+            index_chart(
+                close,
+                list(detection.table["event_date"]),
+                lines=lines,
+                sample_start=detection.rules.start,
+                hover=event_hover_table(events, labels) if len(events) == len(detection.table) else None,
+                event_name=name,
+                event_colour=colour,
+                title=f"{result.summary_data['data']['series']}: {detection.rules.source.describe()} (drag to zoom)",
+            ),
+            f"{slug}-events",
+            height=520,
+        )
+    }
     if result.band is not None and result.band.k > 0:
         band = result.band
         length = len(band.event_mean) - 1
         study = result.study
-        paths = aligned_paths(study.close, study.entry_pos, days=length, before=PATH_DAYS_BEFORE,
-                              labels=[d.date().isoformat() for d in study.table["event_date"]])
+        paths = aligned_paths(
+            study.close,
+            study.entry_pos,
+            days=length,
+            before=PATH_DAYS_BEFORE,
+            labels=[d.date().isoformat() for d in study.table["event_date"]],
+        )
         random_band = pd.DataFrame({"low": band.quantiles[0.05], "high": band.quantiles[0.95]}, index=band.days)
-        blocks["event_paths.png"] = to_div(event_paths_chart(
-            paths, mean_path_interval(paths), random_band,
-            title=f"{study.series_name or study.close.name}: {PATH_DAYS_BEFORE} days before to {length} days after "
-                  "each event (entry = 100)",
-            random_label=f"random entry: 5–95% of the mean path of {band.k} random days"),
-            f"{slug}-event-paths", height=520)
+        blocks["event_paths.png"] = to_div(
+            event_paths_chart(
+                paths,
+                mean_path_interval(paths),
+                random_band,
+                title=f"{study.series_name or study.close.name}: {PATH_DAYS_BEFORE} days before to {length} days after "
+                "each event (entry = 100)",
+                random_label=f"random entry: 5–95% of the mean path of {band.k} random days",
+            ),
+            f"{slug}-event-paths",
+            height=520,
+        )
     if labels:
-        blocks["null_distributions.png"] = to_div(null_distribution_chart(
-            {label: stats.null_distribution(label) for label in labels},
-            {label: stats[label].events.mean for label in labels},
-            {label: stats[label].baseline.mean for label in labels},
-            {label: stats[label].random_entry["plain"]["mean"].pvalue for label in labels},
-            title="Mean forward return after the events vs random entry dates", event_name=name),
-            f"{slug}-null-distributions", height=300 * (-(-len(labels) // 3)) + 140)
+        blocks["null_distributions.png"] = to_div(
+            null_distribution_chart(
+                {label: stats.null_distribution(label) for label in labels},
+                {label: stats[label].events.mean for label in labels},
+                {label: stats[label].baseline.mean for label in labels},
+                {label: stats[label].random_entry["plain"]["mean"].pvalue for label in labels},
+                title="Mean forward return after the events vs random entry dates",
+                event_name=name,
+            ),
+            f"{slug}-null-distributions",
+            height=300 * (-(-len(labels) // 3)) + 140,
+        )
     return blocks
 
 
@@ -341,14 +531,17 @@ def sweep_heatmap_grid(result: Any, label: str) -> tuple[np.ndarray, np.ndarray,
     slow = np.array(result.grid.slow)
     grid = np.full((len(fast), len(slow)), np.nan)
     grid[np.searchsorted(fast, rows["fast"].to_numpy()), np.searchsorted(slow, rows["slow"].to_numpy())] = (
-        rows["mean_excess_return"].to_numpy() * 100.0)
+        rows["mean_excess_return"].to_numpy() * 100.0
+    )
     return fast, slow, grid
 
 
-def sweep_marks(result: Any, label: str) -> tuple[tuple[int, int] | None, tuple[int, int] | None, list[tuple[int, int]]]:
+def sweep_marks(
+    result: Any, label: str
+) -> tuple[tuple[int, int] | None, tuple[int, int] | None, list[tuple[int, int]]]:
     """(best pair, reference pair if in the grid, Romano-Wolf survivors) of one horizon of a sweep."""
     test = next((test for test in result.tests if test.horizon == label), None)
-    best = tuple(int(v) for v in test.best_pair) if test is not None and test.best_pair else None
+    best = (int(test.best_pair[0]), int(test.best_pair[1])) if test is not None and test.best_pair else None
     fast, slow = (int(v) for v in result.reference)
     reference = (fast, slow) if fast in result.grid.fast and slow in result.grid.slow and fast < slow else None
     rows = result.table.loc[(result.table["horizon"] == label) & result.table["romano_wolf_survives"]]
@@ -362,8 +555,17 @@ def sweep_blocks(result: Any, heatmap_file: Any, slug: str = "sweep") -> dict[st
         label = horizon.label
         fast, slow, grid = sweep_heatmap_grid(result, label)
         best, reference, survivors = sweep_marks(result, label)
-        blocks[heatmap_file(label)] = to_div(sweep_heatmap_chart(
-            fast, slow, grid, best=best, reference=reference, survivors=survivors,
-            title=f"{result.series_name}: {label} mean excess return over random entry, by pair"),
-            f"{slug}-heatmap-{label}", height=560)
+        blocks[heatmap_file(label)] = to_div(
+            sweep_heatmap_chart(
+                fast,
+                slow,
+                grid,
+                best=best,
+                reference=reference,
+                survivors=survivors,
+                title=f"{result.series_name}: {label} mean excess return over random entry, by pair",
+            ),
+            f"{slug}-heatmap-{label}",
+            height=560,
+        )
     return blocks

@@ -83,7 +83,9 @@ def write_plotly_asset(report_folder: str | os.PathLike[str]) -> Path:
     manifest = read_manifest(folder)
     if manifest is not None and manifest.kind == "asset" and manifest.files.get(name) == digest:
         with contextlib.suppress(OSError):
-            if (folder / name).stat().st_size == len(data) and hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest:
+            if (folder / name).stat().st_size == len(data) and hashlib.sha256(
+                (folder / name).read_bytes()
+            ).hexdigest() == digest:
                 return folder / name
     with report_directory(folder, kind="asset", name=ASSETS_DIR) as staging:
         atomic_write_bytes(staging / name, data)
@@ -101,8 +103,14 @@ def plotly_head(report_folder: str | os.PathLike[str]) -> str:
     return f'<script src="{relative}" charset="utf-8"></script>\n'
 
 
-def html_page(markdown: str, title: str, folder: str | os.PathLike[str], *, image_dir: Path,
-              interactive: Mapping[str, str] | None = None) -> str:
+def html_page(
+    markdown: str,
+    title: str,
+    folder: str | os.PathLike[str],
+    *,
+    image_dir: Path,
+    interactive: Mapping[str, str] | None = None,
+) -> str:
     """report.html of a report folder: the Markdown page with its interactive blocks, and
     plotly.js loaded as ``plotly_head`` says when there are any."""
     head = plotly_head(folder) if interactive else ""
@@ -137,6 +145,8 @@ def write_report_directory(
         for name, text in (files or {}).items():
             atomic_write_text(staging / name, text)
         atomic_write_text(staging / "report.md", report_markdown)
-        atomic_write_text(staging / "report.html",
-                          html_page(report_markdown, title, output_dir, image_dir=staging, interactive=interactive))
+        atomic_write_text(
+            staging / "report.html",
+            html_page(report_markdown, title, output_dir, image_dir=staging, interactive=interactive),
+        )
     return Path(output_dir)

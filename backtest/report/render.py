@@ -8,6 +8,7 @@ only format and write them. Output is deterministic (no timestamps in PNG metada
 from __future__ import annotations
 
 import base64
+import functools
 import html as html_lib
 import io
 import math
@@ -119,8 +120,10 @@ def _cell_text(cell_html: str) -> str:
 def _nowrap_tokens(cell_html: str) -> str:
     """Wrap dates and signed numbers of a prose cell in ``<span class="nw">`` (text only, never tags)."""
     parts = re.split(r"(<[^>]+>)", cell_html)
-    return "".join(part if part.startswith("<") else _UNBREAKABLE.sub(lambda m: f'<span class="nw">{m.group(0)}</span>', part)
-                   for part in parts)
+    return "".join(
+        part if part.startswith("<") else _UNBREAKABLE.sub(lambda m: f'<span class="nw">{m.group(0)}</span>', part)
+        for part in parts
+    )
 
 
 def _format_table(table_html: str) -> str:
@@ -168,6 +171,11 @@ def _interactive_figure(block: str, caption: str = "") -> str:
     return f'<figure class="interactive">\n{block}\n{figcaption}</figure>'
 
 
+def _figure_for_image(block: str, match: re.Match[str]) -> str:
+    """The interactive figure that replaces a PNG's ``<img>``, captioned by its alt text."""
+    return _interactive_figure(block, match.group(1))
+
+
 def markdown_to_html(
     markdown_text: str,
     title: str,
@@ -184,14 +192,15 @@ def markdown_to_html(
     key replaces the line ``INTERACTIVE_MARKER.format(key=key)``. Unused keys are ignored.
     head: extra ``<head>`` content, e.g. the ``<script>`` loading plotly.js.
     """
-    converter = markdown_lib.Markdown(extensions=["tables", "fenced_code", "toc"],
-                                      extension_configs={"toc": {"toc_depth": "2-3"}})
+    converter = markdown_lib.Markdown(
+        extensions=["tables", "fenced_code", "toc"], extension_configs={"toc": {"toc_depth": "2-3"}}
+    )
     body = converter.convert(markdown_text)
     for key, block in (interactive or {}).items():
         marker = INTERACTIVE_MARKER.format(key=key)
         body = body.replace(marker, _interactive_figure(block))
         image = re.compile(rf'<p><img alt="([^"]*)" src="{re.escape(key)}"\s*/?></p>')
-        body = image.sub(lambda m, block=block: _interactive_figure(block, m.group(1)), body)
+        body = image.sub(functools.partial(_figure_for_image, block), body)
 
     def embed(match: re.Match[str]) -> str:
         source = match.group(1)
@@ -209,7 +218,7 @@ def markdown_to_html(
         at = heading_end + len("</h1>") if heading_end >= 0 else 0
         body = body[:at] + "\n" + contents + body[at:]
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{html_lib.escape(title)}</title>\n<style>{_CSS}</style>\n{head}</head>\n<body>\n{body}\n</body>\n</html>\n"
     )

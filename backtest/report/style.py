@@ -19,21 +19,29 @@ OKABE_ITO = {
 }
 """Okabe-Ito colours by their published names."""
 
-CYCLE = (OKABE_ITO["black"], OKABE_ITO["blue"], OKABE_ITO["vermillion"], OKABE_ITO["bluish_green"],
-         OKABE_ITO["reddish_purple"], OKABE_ITO["orange"], OKABE_ITO["sky_blue"], OKABE_ITO["yellow"])
+CYCLE = (
+    OKABE_ITO["black"],
+    OKABE_ITO["blue"],
+    OKABE_ITO["vermillion"],
+    OKABE_ITO["bluish_green"],
+    OKABE_ITO["reddish_purple"],
+    OKABE_ITO["orange"],
+    OKABE_ITO["sky_blue"],
+    OKABE_ITO["yellow"],
+)
 """Colours of successive lines (black first: the reference curve)."""
 
-PRICE = "#666666"          # the series itself: a neutral grey under the coloured overlays
+PRICE = "#666666"  # the series itself: a neutral grey under the coloured overlays
 FAST_MA = OKABE_ITO["blue"]
 SLOW_MA = OKABE_ITO["vermillion"]
 THIRD_LINE = OKABE_ITO["bluish_green"]
 GOLDEN = OKABE_ITO["orange"]
 DEATH = OKABE_ITO["reddish_purple"]
 EVENT = OKABE_ITO["blue"]
-EVENTS_MEAN = OKABE_ITO["vermillion"]       # the events' mean path / observed statistic
-EVENTS_BAND = OKABE_ITO["orange"]           # its confidence band
-RANDOM_BAND = OKABE_ITO["sky_blue"]         # the random-entry band / null distribution
-BASELINE = "#555555"                        # every eligible day ("all days")
+EVENTS_MEAN = OKABE_ITO["vermillion"]  # the events' mean path / observed statistic
+EVENTS_BAND = OKABE_ITO["orange"]  # its confidence band
+RANDOM_BAND = OKABE_ITO["sky_blue"]  # the random-entry band / null distribution
+BASELINE = "#555555"  # every eligible day ("all days")
 KEPT = OKABE_ITO["bluish_green"]
 REJECTED = OKABE_ITO["vermillion"]
 NO_DATA = "#BBBBBB"

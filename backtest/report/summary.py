@@ -116,4 +116,3 @@ def provenance_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
         if "path" in record:
             record["file"] = _relative(record.pop("path"))
     return plain(records)
-

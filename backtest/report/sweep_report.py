@@ -18,21 +18,22 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pyarrow as pa  # noqa: E402
-import pyarrow.parquet as pq  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
-from backtest._io import report_directory  # noqa: E402
+from backtest._io import report_directory
 from backtest._json import dumps, plain
 from backtest.report import style
 from backtest.report.outputs import html_page
-from backtest.report.render import figure_png, markdown_table, markdown_to_html  # noqa: E402
+from backtest.report.render import figure_png, markdown_table, markdown_to_html
 from backtest.report.summary import provenance_records
-from backtest.sweep.engine import COLUMNS, SweepResult  # noqa: E402
+from backtest.sweep.engine import COLUMNS, SweepResult
 
 if TYPE_CHECKING:
     from backtest.sweep.multi import MultiSweepResult
@@ -53,8 +54,9 @@ def parquet_bytes(frame: pd.DataFrame, level: int = 19) -> bytes:
     writes no timestamp, only the schema and its own version string."""
     table = pa.Table.from_pandas(frame, preserve_index=False)
     buffer = io.BytesIO()
-    pq.write_table(table, buffer, compression="zstd", compression_level=level, write_statistics=False,
-                   use_dictionary=["horizon"])
+    pq.write_table(
+        table, buffer, compression="zstd", compression_level=level, write_statistics=False, use_dictionary=["horizon"]
+    )
     return buffer.getvalue()
 
 
@@ -110,24 +112,57 @@ def plot_sweep_heatmap(
         if len(centres) == 1:
             return np.array([centres[0] - 0.5, centres[0] + 0.5])
         middle = (centres[:-1] + centres[1:]) / 2.0
-        return np.concatenate([[centres[0] - (middle[0] - centres[0])], middle, [centres[-1] + (centres[-1] - middle[-1])]])
+        return np.concatenate(
+            [[centres[0] - (middle[0] - centres[0])], middle, [centres[-1] + (centres[-1] - middle[-1])]]
+        )
 
-    mesh = ax.pcolormesh(edges(slow), edges(fast), values, cmap=style.DIVERGING_CMAP, vmin=-limit, vmax=limit,
-                         shading="flat")
+    mesh = ax.pcolormesh(
+        edges(slow), edges(fast), values, cmap=style.DIVERGING_CMAP, vmin=-limit, vmax=limit, shading="flat"
+    )
     colorbar = ax.figure.colorbar(mesh, ax=ax)
     colorbar.set_label(value_label)
     if survivors:
-        ax.scatter([s for _, s in survivors], [f for f, _ in survivors], s=6, c="black", marker="s", linewidths=0,
-                   label="survives Romano-Wolf (FWER 5%)")
+        ax.scatter(
+            [s for _, s in survivors],
+            [f for f, _ in survivors],
+            s=6,
+            c="black",
+            marker="s",
+            linewidths=0,
+            label="survives Romano-Wolf (FWER 5%)",
+        )
     if best is not None:
-        ax.scatter([best[1]], [best[0]], s=260, marker="*", color=style.OKABE_ITO["yellow"], edgecolors="black",
-                   linewidths=1.2, zorder=5, label=f"best pair {best[0]}/{best[1]}")
+        ax.scatter(
+            [best[1]],
+            [best[0]],
+            s=260,
+            marker="*",
+            color=style.OKABE_ITO["yellow"],
+            edgecolors="black",
+            linewidths=1.2,
+            zorder=5,
+            label=f"best pair {best[0]}/{best[1]}",
+        )
     if reference is not None:
-        ax.scatter([reference[1]], [reference[0]], s=160, facecolors="none", edgecolors="black", linewidths=2.0,
-                   zorder=5, label=f"{reference[0]}/{reference[1]}")
-        ax.annotate(f"{reference[0]}/{reference[1]}", (reference[1], reference[0]), xytext=(9, 7),
-                    textcoords="offset points", fontsize=10, fontweight="bold",
-                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8})
+        ax.scatter(
+            [reference[1]],
+            [reference[0]],
+            s=160,
+            facecolors="none",
+            edgecolors="black",
+            linewidths=2.0,
+            zorder=5,
+            label=f"{reference[0]}/{reference[1]}",
+        )
+        ax.annotate(
+            f"{reference[0]}/{reference[1]}",
+            (reference[1], reference[0]),
+            xytext=(9, 7),
+            textcoords="offset points",
+            fontsize=10,
+            fontweight="bold",
+            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8},
+        )
     ax.set_xlabel("slow moving-average window (trading days)")
     ax.set_ylabel("fast moving-average window (trading days)")
     ax.set_title(title, fontsize=11)
@@ -145,9 +180,16 @@ def heatmap_figure(result: SweepResult, label: str) -> plt.Figure:
     rules = result.rules
     fig, ax = plt.subplots(figsize=(9.0, 6.8))
     plot_sweep_heatmap(
-        fast, slow, grid, best=best, reference=reference, survivors=survivors, ax=ax,
+        fast,
+        slow,
+        grid,
+        best=best,
+        reference=reference,
+        survivors=survivors,
+        ax=ax,
         title=f"{result.series_name}: {rules.ma.upper()} {rules.direction} crosses, {label} forward return\n"
-              f"mean over events minus the unconditional mean; events {_event_span(result)}")
+        f"mean over events minus the unconditional mean; events {_event_span(result)}",
+    )
     fig.tight_layout()
     return fig
 
@@ -166,9 +208,11 @@ def _fmt_p(value: object) -> str:
     return f"{float(value):.3f}"  # type: ignore[arg-type]
 
 
-STUDIES_START_NOTE = ("the event studies (`backtest study`, `backtest claim run` on `studies/*.toml`) count from their "
-                      "spec's `start` instead (1985-01-01 for the Russell 2000 studies), so they find fewer events "
-                      "for the same pair")
+STUDIES_START_NOTE = (
+    "the event studies (`backtest study`, `backtest claim run` on `studies/*.toml`) count from their "
+    "spec's `start` instead (1985-01-01 for the Russell 2000 studies), so they find fewer events "
+    "for the same pair"
+)
 """Where the detection start of the studies differs from a sweep's default (said in every sweep summary)."""
 
 
@@ -176,13 +220,17 @@ def detection_start_text(result: SweepResult) -> str:
     """From when the sweep counted events, and why (its default differs from the studies')."""
     if result.rules.start is not None:
         return f"Events are counted from {result.rules.start.date()} (--since)."
-    return (f"Events are counted from the start of the data, {result.first_date.date()} (the sweep's default: no "
-            f"--since); {STUDIES_START_NOTE}.")
+    return (
+        f"Events are counted from the start of the data, {result.first_date.date()} (the sweep's default: no "
+        f"--since); {STUDIES_START_NOTE}."
+    )
 
 
 def _best_excess(result: SweepResult, label: str, pair: tuple[int, int]) -> float:
-    rows = result.table.loc[(result.table["horizon"] == label) & (result.table["fast"] == pair[0])
-                            & (result.table["slow"] == pair[1]), "mean_excess_return"]
+    rows = result.table.loc[
+        (result.table["horizon"] == label) & (result.table["fast"] == pair[0]) & (result.table["slow"] == pair[1]),
+        "mean_excess_return",
+    ]
     return float(rows.iloc[0]) if len(rows) else float("nan")
 
 
@@ -192,27 +240,45 @@ def answer_lines(result: SweepResult) -> list[str]:
     alpha = result.alpha
     ref = f"{result.reference[0]}/{result.reference[1]}"
     if not result.tests:
-        return [f"No data-snooping test was run (0 bootstrap replications): the table ranks {result.grid.describe()} "
-                "pairs by mean excess return, without a verdict.", detection_start_text(result)]
+        return [
+            f"No data-snooping test was run (0 bootstrap replications): the table ranks {result.grid.describe()} "
+            "pairs by mean excess return, without a verdict.",
+            detection_start_text(result),
+        ]
     beating = [t.horizon for t in result.tests if t.best_pair and t.pvalue <= alpha]
     pairs = max(t.n for t in result.tests)
     if beating:
-        verdict = (f"At {', '.join(beating)}, the best pair beats random entry even after accounting for the search "
-                   f"over {pairs:,} pairs (SPA p ≤ {alpha:.0%}); at the other horizons no pair does.") if len(beating) < len(
-            result.tests) else (f"At every horizon the best pair beats random entry even after accounting for the search "
-                                f"over {pairs:,} pairs (SPA p ≤ {alpha:.0%}).")
+        verdict = (
+            (
+                f"At {', '.join(beating)}, the best pair beats random entry even after accounting for the search "
+                f"over {pairs:,} pairs (SPA p ≤ {alpha:.0%}); at the other horizons no pair does."
+            )
+            if len(beating) < len(result.tests)
+            else (
+                f"At every horizon the best pair beats random entry even after accounting for the search "
+                f"over {pairs:,} pairs (SPA p ≤ {alpha:.0%})."
+            )
+        )
     else:
-        verdict = (f"No pair beats random entry once the search over {pairs:,} pairs is accounted for: SPA p > "
-                   f"{alpha:.0%} at every horizon. The best pairs below are what the search found, not a signal.")
+        verdict = (
+            f"No pair beats random entry once the search over {pairs:,} pairs is accounted for: SPA p > "
+            f"{alpha:.0%} at every horizon. The best pairs below are what the search found, not a signal."
+        )
     lines = [f"**Answer: {verdict}**", ""]
     for test in result.tests:
         rank = result.reference_rank(test.horizon)
         best = test.best_pair
-        best_text = (f"best pair {best[0]}/{best[1]}, mean excess {_best_excess(result, test.horizon, best) * 100:+.2f}% "
-                     f"over random entry (SPA p = {test.pvalue:.3f}, {test.n_survivors} pair(s) survive Romano-Wolf)"
-                     if best else "no pair with complete events")
-        ref_text = ("" if rank["reference_rank"] is None else
-                    f"; {ref} ranks {rank['reference_rank']} of {test.n} (percentile {rank['reference_percentile']:.0f})")
+        best_text = (
+            f"best pair {best[0]}/{best[1]}, mean excess {_best_excess(result, test.horizon, best) * 100:+.2f}% "
+            f"over random entry (SPA p = {test.pvalue:.3f}, {test.n_survivors} pair(s) survive Romano-Wolf)"
+            if best
+            else "no pair with complete events"
+        )
+        ref_text = (
+            ""
+            if rank["reference_rank"] is None
+            else f"; {ref} ranks {rank['reference_rank']} of {test.n} (percentile {rank['reference_percentile']:.0f})"
+        )
         lines.append(f"- {test.horizon}: {best_text}{ref_text}.")
     lines += ["", detection_start_text(result)]
     return lines
@@ -231,9 +297,22 @@ def summary_markdown(result: SweepResult, top: int = 10) -> str:
     rules = result.rules
     tests = result.tests_frame()
     if tests.empty:
-        tests = pd.DataFrame(columns=["horizon", "n", "best_fast", "best_slow", "statistic", "reality_check_pvalue",
-                                      "pvalue", "spa_lower_pvalue", "n_survivors", "reference_rank",
-                                      "reference_percentile", "mean_block"])
+        tests = pd.DataFrame(
+            columns=[
+                "horizon",
+                "n",
+                "best_fast",
+                "best_slow",
+                "statistic",
+                "reality_check_pvalue",
+                "pvalue",
+                "spa_lower_pvalue",
+                "n_survivors",
+                "reference_rank",
+                "reference_percentile",
+                "mean_block",
+            ]
+        )
     lines = [
         f"# Parameter sweep: {result.series_name}, {rules.ma.upper()} {rules.direction} crosses",
         "",
@@ -261,28 +340,65 @@ def summary_markdown(result: SweepResult, top: int = 10) -> str:
         "## Does the best pair beat random entry?",
         "",
     ]
-    table = tests[["horizon", "n", "best_fast", "best_slow", "statistic", "reality_check_pvalue", "pvalue",
-                   "spa_lower_pvalue", "n_survivors", "reference_rank", "reference_percentile", "mean_block"]].copy()
-    table.columns = ["horizon", "pairs", "best fast", "best slow", "best excess" if not result.studentize else "best t",
-                     "Reality Check p", "SPA p (consistent)", "SPA p (lower)", "Romano-Wolf survivors",
-                     f"{result.reference[0]}/{result.reference[1]} rank",
-                     f"{result.reference[0]}/{result.reference[1]} percentile", "mean block (days)"]
+    table = tests[
+        [
+            "horizon",
+            "n",
+            "best_fast",
+            "best_slow",
+            "statistic",
+            "reality_check_pvalue",
+            "pvalue",
+            "spa_lower_pvalue",
+            "n_survivors",
+            "reference_rank",
+            "reference_percentile",
+            "mean_block",
+        ]
+    ].copy()
+    table.columns = [
+        "horizon",
+        "pairs",
+        "best fast",
+        "best slow",
+        "best excess" if not result.studentize else "best t",
+        "Reality Check p",
+        "SPA p (consistent)",
+        "SPA p (lower)",
+        "Romano-Wolf survivors",
+        f"{result.reference[0]}/{result.reference[1]} rank",
+        f"{result.reference[0]}/{result.reference[1]} percentile",
+        "mean block (days)",
+    ]
     best_format = _fmt_pct if not result.studentize else (lambda v: f"{float(v):.2f}")
-    lines.append(markdown_table(table, {
-        "best excess": best_format, "best t": best_format, "Reality Check p": _fmt_p, "SPA p (consistent)": _fmt_p,
-        "SPA p (lower)": _fmt_p, f"{result.reference[0]}/{result.reference[1]} percentile": ".1f",
-        "mean block (days)": ".0f",
-    }))
+    lines.append(
+        markdown_table(
+            table,
+            {
+                "best excess": best_format,
+                "best t": best_format,
+                "Reality Check p": _fmt_p,
+                "SPA p (consistent)": _fmt_p,
+                "SPA p (lower)": _fmt_p,
+                f"{result.reference[0]}/{result.reference[1]} percentile": ".1f",
+                "mean block (days)": ".0f",
+            },
+        )
+    )
     lines += [
         "",
         "A small p-value says the best pair of the whole grid beats random entry even after accounting for "
         "having looked at every pair; the percentile places the reference pair among all pairs by mean excess "
         "return (100 = best).",
     ]
-    formats = {
+    formats: dict[str, Any] = {
         "horizon": str,
-        "mean_return": _fmt_pct, "median_return": _fmt_pct, "hit_rate": lambda v: f"{float(v):.0%}",
-        "mean_excess_return": _fmt_pct, "random_entry_pvalue": _fmt_p, "romano_wolf_pvalue": _fmt_p,
+        "mean_return": _fmt_pct,
+        "median_return": _fmt_pct,
+        "hit_rate": lambda v: f"{float(v):.0%}",
+        "mean_excess_return": _fmt_pct,
+        "random_entry_pvalue": _fmt_p,
+        "romano_wolf_pvalue": _fmt_p,
     }
     ref_fast, ref_slow = result.reference
     own = result.table.loc[(result.table["fast"] == ref_fast) & (result.table["slow"] == ref_slow)]
@@ -318,8 +434,9 @@ def summary_markdown(result: SweepResult, top: int = 10) -> str:
     return "\n".join(lines)
 
 
-def write_sweep_report(result: SweepResult, directory: str | Path, csv: bool = False, top: int = 10,
-                       kind: str = "sweep") -> Path:
+def write_sweep_report(
+    result: SweepResult, directory: str | Path, csv: bool = False, top: int = 10, kind: str = "sweep"
+) -> Path:
     """Write every output file of ``result`` into ``directory`` atomically; return it.
 
     kind: the report kind its manifest records ("study" for a sweep that is a study, so
@@ -385,42 +502,60 @@ def multi_summary_markdown(multi: MultiSweepResult, max_series: int = 200) -> st
         "",
     ]
     summary = multi.summary_table
-    shown = pd.DataFrame({
-        "horizon": summary["horizon"],
-        "series": summary["n_series"],
-        "with RW survivors": summary["series_with_survivors"],
-        "SPA p <= alpha": summary["series_spa_below_alpha"],
-        "RC p <= alpha": summary["series_reality_check_below_alpha"],
-        "chance": summary["expected_by_chance"],
-        f"{ref} survives": summary["reference_survives"],
-        f"{ref} top decile": summary["reference_top_decile"],
-        f"{ref} percentile median": summary["reference_percentile_median"],
-        f"{ref} percentile q25": summary["reference_percentile_q25"],
-        f"{ref} percentile q75": summary["reference_percentile_q75"],
-        "most common best pair": summary["most_common_best_pair"],
-        "in series": summary["most_common_best_pair_series"],
-    })
-    lines.append(markdown_table(shown, {"chance": ".1f", f"{ref} percentile median": ".1f",
-                                        f"{ref} percentile q25": ".1f", f"{ref} percentile q75": ".1f"}))
+    shown = pd.DataFrame(
+        {
+            "horizon": summary["horizon"],
+            "series": summary["n_series"],
+            "with RW survivors": summary["series_with_survivors"],
+            "SPA p <= alpha": summary["series_spa_below_alpha"],
+            "RC p <= alpha": summary["series_reality_check_below_alpha"],
+            "chance": summary["expected_by_chance"],
+            f"{ref} survives": summary["reference_survives"],
+            f"{ref} top decile": summary["reference_top_decile"],
+            f"{ref} percentile median": summary["reference_percentile_median"],
+            f"{ref} percentile q25": summary["reference_percentile_q25"],
+            f"{ref} percentile q75": summary["reference_percentile_q75"],
+            "most common best pair": summary["most_common_best_pair"],
+            "in series": summary["most_common_best_pair_series"],
+        }
+    )
+    lines.append(
+        markdown_table(
+            shown,
+            {
+                "chance": ".1f",
+                f"{ref} percentile median": ".1f",
+                f"{ref} percentile q25": ".1f",
+                f"{ref} percentile q75": ".1f",
+            },
+        )
+    )
     lines += ["", "## Per series", ""]
     table = multi.series_table
     if len(multi.series) > max_series:
         lines.append(f"{len(multi.series):,} series: see `{SERIES_TABLE_FILE}` (one row per series and horizon).")
     else:
-        per_series = pd.DataFrame({
-            "series": table["series"],
-            "horizon": table["horizon"],
-            "best": [f"{f}/{s}" if f is not pd.NA else "-" for f, s in zip(table["best_fast"], table["best_slow"],
-                                                                          strict=True)],
-            "best excess": table["best_mean_excess_return"],
-            "RC p": table["reality_check_pvalue"],
-            "SPA p": table["spa_pvalue"],
-            "RW survivors": table["romano_wolf_survivors"],
-            f"{ref} rank": table["reference_rank"],
-            f"{ref} percentile": table["reference_percentile"],
-        })
-        lines.append(markdown_table(per_series, {"best excess": _fmt_pct, "RC p": _fmt_p, "SPA p": _fmt_p,
-                                                 f"{ref} percentile": ".1f"}))
+        per_series = pd.DataFrame(
+            {
+                "series": table["series"],
+                "horizon": table["horizon"],
+                "best": [
+                    f"{f}/{s}" if f is not pd.NA else "-"
+                    for f, s in zip(table["best_fast"], table["best_slow"], strict=True)
+                ],
+                "best excess": table["best_mean_excess_return"],
+                "RC p": table["reality_check_pvalue"],
+                "SPA p": table["spa_pvalue"],
+                "RW survivors": table["romano_wolf_survivors"],
+                f"{ref} rank": table["reference_rank"],
+                f"{ref} percentile": table["reference_percentile"],
+            }
+        )
+        lines.append(
+            markdown_table(
+                per_series, {"best excess": _fmt_pct, "RC p": _fmt_p, "SPA p": _fmt_p, f"{ref} percentile": ".1f"}
+            )
+        )
     lines += [
         "",
         "## Files",
@@ -472,7 +607,8 @@ class MultiSweepReport:
         (self._staging / PAIRS_DIR / f"{label}.parquet").write_bytes(parquet_bytes(frame, PAIRS_COMPRESSION_LEVEL))
         if self.csv:
             (self._staging / PAIRS_CSV_DIR / f"{label}.csv").write_text(
-                frame.to_csv(index=False, float_format="%.10g", lineterminator="\n"))
+                frame.to_csv(index=False, float_format="%.10g", lineterminator="\n")
+            )
 
     def finish(self, multi: MultiSweepResult) -> None:
         assert self._staging is not None, "use MultiSweepReport as a context manager"
@@ -485,7 +621,8 @@ class MultiSweepReport:
         (staging / SERIES_TABLE_FILE).write_bytes(buffer.getvalue())
         if self.csv:
             (staging / SERIES_CSV_FILE).write_text(
-                multi.series_table.to_csv(index=False, float_format="%.10g", lineterminator="\n"))
+                multi.series_table.to_csv(index=False, float_format="%.10g", lineterminator="\n")
+            )
         markdown = multi_summary_markdown(multi)
         (staging / MARKDOWN_FILE).write_text(markdown)
         (staging / HTML_FILE).write_text(markdown_to_html(markdown, f"Parameter sweep over {len(multi.series)} series"))
@@ -497,7 +634,9 @@ class MultiSweepReport:
         (staging / JSON_FILE).write_text(text)
         self._finished = True
 
-    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None, traceback: object) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, value: BaseException | None, traceback: TracebackType | None
+    ) -> None:
         if kind is None and not self._finished:
             value = RuntimeError("MultiSweepReport closed before finish(): nothing was written")
             self._context.__exit__(RuntimeError, value, None)

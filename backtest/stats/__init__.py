@@ -68,17 +68,50 @@ _LAZY: dict[str, str] = {
 }
 
 if TYPE_CHECKING:  # static analysers and IDEs see the eager imports
-    from backtest.stats.montecarlo import BETTER_TAIL, NULL_STATISTICS, VARIANTS, MonteCarloTest, PathBand, monte_carlo_pvalues, random_entry_band, random_entry_null_means, random_entry_tests, random_entry_tests_by_horizon
     from backtest.defaults import horizon_block_length
-    from backtest.stats.bootstrap import PATH_STATISTICS, BootstrapPaths, bootstrap_path_tests, politis_white_block_length, stationary_bootstrap_index_matrix, stationary_bootstrap_indices
     from backtest.stats._rng import DEFAULT_SEED, check_seed, seed_from
-    from backtest.stats.verdict import OUTCOMES, VERDICT_RULES, Verdict, absolute_verdict, relative_verdict
-    from backtest.stats.baseline import Baseline, Descriptive, EligibleDays, describe, eligible_days, unconditional_baseline
-    from backtest.stats.classical import ConfidenceInterval, TestResult, binomial_hit_test, bootstrap_mean_ci, hac_mean_test, overlap_maxlags, wilcoxon_test
     from backtest.stats.analysis import EventStatistics, HorizonStatistics, analyze_events
+    from backtest.stats.baseline import (
+        Baseline,
+        Descriptive,
+        EligibleDays,
+        describe,
+        eligible_days,
+        unconditional_baseline,
+    )
+    from backtest.stats.bootstrap import (
+        PATH_STATISTICS,
+        BootstrapPaths,
+        bootstrap_path_tests,
+        politis_white_block_length,
+        stationary_bootstrap_index_matrix,
+        stationary_bootstrap_indices,
+    )
+    from backtest.stats.classical import (
+        ConfidenceInterval,
+        TestResult,
+        binomial_hit_test,
+        bootstrap_mean_ci,
+        hac_mean_test,
+        overlap_maxlags,
+        wilcoxon_test,
+    )
     from backtest.stats.joint import JointShiftTest, joint_shift_test, study_joint_shift_test
-    from backtest.stats.overlap import OverlapMeanTest, effective_events, overlap_correlation, overlap_mean_test
+    from backtest.stats.montecarlo import (
+        BETTER_TAIL,
+        NULL_STATISTICS,
+        VARIANTS,
+        MonteCarloTest,
+        PathBand,
+        monte_carlo_pvalues,
+        random_entry_band,
+        random_entry_null_means,
+        random_entry_tests,
+        random_entry_tests_by_horizon,
+    )
     from backtest.stats.multiple import holm
+    from backtest.stats.overlap import OverlapMeanTest, effective_events, overlap_correlation, overlap_mean_test
+    from backtest.stats.verdict import OUTCOMES, VERDICT_RULES, Verdict, absolute_verdict, relative_verdict
 
 __all__ = [
     "BETTER_TAIL",

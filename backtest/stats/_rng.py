@@ -25,8 +25,9 @@ _SEED_LIMIT = 2**63  # kernels take int64 seeds
 
 def check_seed(seed: object, name: str = "seed") -> int:
     """A seed as a Python int in [0, 2**63), or ParameterError naming ``name``."""
-    return check_scalar(seed, name, int, min_val=0, max_val=_SEED_LIMIT, include_boundaries="left",
-                        must="be an integer in [0, 2**63)")
+    return check_scalar(
+        seed, name, int, min_val=0, max_val=_SEED_LIMIT, include_boundaries="left", must="be an integer in [0, 2**63)"
+    )
 
 
 def _label_key(label: object) -> int:

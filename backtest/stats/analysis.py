@@ -142,8 +142,14 @@ class HorizonStatistics:
 def _as_test_result(test: OverlapMeanTest, maxlags: int) -> TestResult:
     """The calendar-overlap test in the ``TestResult`` shape the tables read."""
     return TestResult(
-        "calendar_overlap_t", test.statistic, test.pvalue, test.pvalue_two_sided, test.alternative, test.n,
-        test.null_value, test.estimate,
+        "calendar_overlap_t",
+        test.statistic,
+        test.pvalue,
+        test.pvalue_two_sided,
+        test.alternative,
+        test.n,
+        test.null_value,
+        test.estimate,
         (
             ("maxlags", float(maxlags)),
             ("standard_error", test.standard_error),
@@ -235,7 +241,9 @@ class EventStatistics:
             if horizon.bootstrap_paths is None:
                 raise ParameterError("the bootstrapped-path test was not run (n_paths=0)")
             if statistic not in horizon.bootstrap_paths:
-                raise ParameterError(f"the bootstrapped-path null has no {statistic!r} (it tests {', '.join(horizon.bootstrap_paths)})")
+                raise ParameterError(
+                    f"the bootstrapped-path null has no {statistic!r} (it tests {', '.join(horizon.bootstrap_paths)})"
+                )
             return horizon.bootstrap_paths[statistic].null
         if variant not in horizon.random_entry:
             raise ParameterError(f"variant {variant!r} was not run (variants: {', '.join(horizon.random_entry)})")
@@ -249,7 +257,9 @@ class EventStatistics:
             for name in DESCRIPTIVE_FIELDS:
                 ev = float(getattr(h.events, name))
                 base = float(getattr(h.baseline, name))
-                rows.append({"horizon": h.label, "statistic": name, "events": ev, "baseline": base, "difference": ev - base})
+                rows.append(
+                    {"horizon": h.label, "statistic": name, "events": ev, "baseline": base, "difference": ev - base}
+                )
         return pd.DataFrame(rows, columns=["horizon", "statistic", "events", "baseline", "difference"])
 
     def to_frame(self) -> pd.DataFrame:
@@ -271,7 +281,9 @@ class EventStatistics:
                         "question": question,
                         "test": key,
                         "variant": "",
-                        "statistic_name": "hit_rate" if test.test == "binomial" else ("t" if test.test == "hac_t" else "W"),
+                        "statistic_name": "hit_rate"
+                        if test.test == "binomial"
+                        else ("t" if test.test == "hac_t" else "W"),
                         "statistic": test.statistic,
                         "null_value": test.null_value,
                         "pvalue": test.pvalue,
@@ -316,11 +328,33 @@ class EventStatistics:
                     }
                 )
         columns = [
-            "horizon", "question", "test", "variant", "statistic_name", "statistic", "null_value", "pvalue",
-            "pvalue_holm", "pvalue_two_sided", "percentile", "n", "n_null", "ci_low", "ci_high",
+            "horizon",
+            "question",
+            "test",
+            "variant",
+            "statistic_name",
+            "statistic",
+            "null_value",
+            "pvalue",
+            "pvalue_holm",
+            "pvalue_two_sided",
+            "percentile",
+            "n",
+            "n_null",
+            "ci_low",
+            "ci_high",
         ]
         frame = pd.DataFrame(rows, columns=columns)
-        for column in ("statistic", "null_value", "pvalue", "pvalue_holm", "pvalue_two_sided", "percentile", "ci_low", "ci_high"):
+        for column in (
+            "statistic",
+            "null_value",
+            "pvalue",
+            "pvalue_holm",
+            "pvalue_two_sided",
+            "percentile",
+            "ci_low",
+            "ci_high",
+        ):
             frame[column] = frame[column].astype(float)
         frame["n"] = frame["n"].astype("Int64")
         frame["n_null"] = frame["n_null"].astype("Int64")
@@ -329,7 +363,13 @@ class EventStatistics:
     def verdict_frame(self) -> pd.DataFrame:
         """One row per horizon x question: outcome, rule, flags."""
         rows = [
-            {"horizon": h.label, "question": v.question, "outcome": v.outcome, "rule": v.rule, "flags": ", ".join(v.flags)}
+            {
+                "horizon": h.label,
+                "question": v.question,
+                "outcome": v.outcome,
+                "rule": v.rule,
+                "flags": ", ".join(v.flags),
+            }
             for h in self.horizons
             for v in (h.verdict_a, h.verdict_b)
         ]
@@ -354,7 +394,9 @@ class EventStatistics:
                     "excess_mean": h.excess_mean,
                     "tests": {key: test.to_dict() for key, test in h.classical_tests().items()},
                     "confidence_intervals": {"mean": h.ci_mean.to_dict(), "mean_excess": h.ci_excess.to_dict()},
-                    "random_entry": {v: {s: t.to_dict() for s, t in tests.items()} for v, tests in h.random_entry.items()},
+                    "random_entry": {
+                        v: {s: t.to_dict() for s, t in tests.items()} for v, tests in h.random_entry.items()
+                    },
                     "bootstrap_paths": None
                     if h.bootstrap_paths is None
                     else {s: t.to_dict() for s, t in h.bootstrap_paths.items()},
@@ -405,7 +447,8 @@ class EventStatistics:
             f"Random entry: {self.n_draws:,} draws ({', '.join(self.variants)}); bootstrapped paths: "
             + (
                 f"{self.n_paths:,} (stationary bootstrap of the event period's returns, excess over each "
-                f"path's own days; mean block " + ", ".join(f"{k} {v:g}" for k, v in (self.mean_block or {}).items())
+                f"path's own days; mean block "
+                + ", ".join(f"{k} {v:g}" for k, v in (self.mean_block or {}).items())
                 + " days)"
                 if self.n_paths
                 else ("not run" if self.path_null_skipped is None else f"skipped: {self.path_null_skipped}")
@@ -441,7 +484,11 @@ class EventStatistics:
         header = f"{'horizon':>7} {'RE p':>8} {'RE Holm':>8} " + "".join(f"{'RE ' + v:>11}" for v in variants)
         header += f" {'paths p':>8} {'pathHolm':>8} {'xs HAC p':>8} {hit_vs_base:>8} {'Wilcoxon':>8}  verdict"
         question_b = "Beyond a random entry date?" if self.claim == GAINS else "Worse than a random entry date?"
-        lines += ["", f"B. {question_b} (secondary, per horizon; mean return; one-sided p, {self.claim} tail; RE = random entry)", header]
+        lines += [
+            "",
+            f"B. {question_b} (secondary, per horizon; mean return; one-sided p, {self.claim} tail; RE = random entry)",
+            header,
+        ]
         for h in self.horizons:
             plain = h.random_entry.get("plain", {}).get("mean")
             row = f"{h.label:>7} {_p(plain.pvalue if plain else math.nan):>8} {_p(h.pvalues_holm.get('random_entry.plain.mean', math.nan)):>8} "
@@ -561,12 +608,15 @@ def analyze_events(
     seed = check_seed(seed)
     claim = check_claim(claim)
     alternative = _ALTERNATIVE[claim]
-    alpha = check_scalar(alpha, "alpha", float, min_val=0.0, max_val=1.0, include_boundaries="neither",
-                         must="lie in (0, 1)")
+    alpha = check_scalar(
+        alpha, "alpha", float, min_val=0.0, max_val=1.0, include_boundaries="neither", must="lie in (0, 1)"
+    )
     variants = tuple(variants)
     unknown = [v for v in variants if v not in VARIANTS]
     if unknown or "plain" not in variants or len(set(variants)) != len(variants):
-        raise ParameterError(f"variants must be distinct values among {', '.join(VARIANTS)} and include 'plain', got {variants!r}")
+        raise ParameterError(
+            f"variants must be distinct values among {', '.join(VARIANTS)} and include 'plain', got {variants!r}"
+        )
 
     if n_paths and study.is_subset:
         raise ParameterError(
@@ -582,7 +632,9 @@ def analyze_events(
     labels_all = tuple(h.label for h in study.horizons)
     claim_horizons = labels_all if claim_horizons is None else tuple(claim_horizons)
     if not claim_horizons or any(label not in labels_all for label in claim_horizons):
-        raise ParameterError(f"claim_horizons must be horizons of the study ({', '.join(labels_all)}), got {claim_horizons!r}")
+        raise ParameterError(
+            f"claim_horizons must be horizons of the study ({', '.join(labels_all)}), got {claim_horizons!r}"
+        )
     primary = None
     if all(describe(study.table, label).n > 0 for label in claim_horizons):
         primary = study_joint_shift_test(
@@ -592,13 +644,18 @@ def analyze_events(
     if paths is not None and claim != GAINS:
         paths = dataclasses.replace(
             paths,
-            tests={label: {s: in_claim_direction(t, claim) for s, t in tests.items()} for label, tests in paths.tests.items()},
+            tests={
+                label: {s: in_claim_direction(t, claim) for s, t in tests.items()}
+                for label, tests in paths.tests.items()
+            },
         )
 
     # one kernel pass per variant over every horizon with events (common random numbers)
     tested = tuple(h.label for h in study.horizons if len(study.complete(h.label)))
     random_entry_by_horizon = {
-        variant: random_entry_tests_by_horizon(study, tested, variant=variant, n_draws=n_draws, seed=seed, eligible=eligible)
+        variant: random_entry_tests_by_horizon(
+            study, tested, variant=variant, n_draws=n_draws, seed=seed, eligible=eligible
+        )
         for variant in variants
     }
 
@@ -618,8 +675,13 @@ def analyze_events(
         overlap_mean = overlap_mean_test(ret, entry_pos, windows, alternative=alternative, alpha=test_alpha)
         pool_entry = eligible.pool(label)["entry_pos"].to_numpy(dtype=np.int64)
         overlap_excess = overlap_mean_test(
-            excess, entry_pos, windows, alternative=alternative, alpha=test_alpha,
-            baseline_entry_pos=pool_entry, baseline_window_days=window_days(study, label, pool_entry),
+            excess,
+            entry_pos,
+            windows,
+            alternative=alternative,
+            alpha=test_alpha,
+            baseline_entry_pos=pool_entry,
+            baseline_window_days=window_days(study, label, pool_entry),
         )
         random_entry: dict[str, dict[str, MonteCarloTest]] = {}
         if n:

@@ -42,8 +42,6 @@ BENCH_MEAN_BLOCK = 20.0
 tests choose their block per horizon with ``horizon_block_length``."""
 
 
-
-
 def log_returns(close: pd.Series) -> np.ndarray:
     """Daily log returns of a validated close series (length n - 1)."""
     return np.diff(np.log(close_array(close)))
@@ -58,7 +56,9 @@ def politis_white_block_length(close: pd.Series) -> float:
     return max(1.0, value)
 
 
-def resolve_mean_block(mean_block: float | str | None, window_days: float, n_obs: int, close: pd.Series | None = None) -> float:
+def resolve_mean_block(
+    mean_block: float | str | None, window_days: float, n_obs: int, close: pd.Series | None = None
+) -> float:
     """The mean block of one horizon: None -> ``horizon_block_length(window_days, n_obs)``;
     "auto" -> the Politis-White value on ``close``'s returns, capped at the horizon's window
     (never longer than the dependence the statistic has by construction); a number >= 1."""
@@ -77,8 +77,10 @@ def resolve_mean_block(mean_block: float | str | None, window_days: float, n_obs
 
 def _check_block(n_obs: object, mean_block: object) -> tuple[int, float]:
     n_obs = check_count("n_obs", n_obs)
-    if isinstance(mean_block, bool) or not isinstance(mean_block, (int, float, np.integer, np.floating)) or not (
-        np.isfinite(mean_block) and mean_block >= 1
+    if (
+        isinstance(mean_block, bool)
+        or not isinstance(mean_block, (int, float, np.integer, np.floating))
+        or not (np.isfinite(mean_block) and mean_block >= 1)
     ):
         raise ParameterError(f"mean_block must be a number >= 1, got {mean_block!r}")
     return n_obs, float(mean_block)
@@ -128,7 +130,7 @@ class BootstrapPaths:
         rows = []
         for j, label in enumerate(self.labels):
             counts = self.event_counts[:, j]
-            for name, test in self.tests[label].items():
+            for test in self.tests[label].values():
                 row = {"horizon": label, **test.to_dict()}
                 row["mean_block"] = self.block_lengths[label]
                 row["mean_events_per_path"] = float(counts.mean()) if len(counts) else np.nan
@@ -157,7 +159,9 @@ def path_null_unavailable(study: EventStudy) -> str | None:
         )
     # a table put together by hand under some rules is not the rules' event set: compare
     # positions, not counts, so that such a table never borrows another rule's null
-    if not np.array_equal(study.table["event_pos"].to_numpy(dtype=np.int64), detect(study.close, study.rules).event_pos):
+    if not np.array_equal(
+        study.table["event_pos"].to_numpy(dtype=np.int64), detect(study.close, study.rules).event_pos
+    ):
         return f"the study's events are not the events {source.describe()} finds on its series (a hand-built table)"
     return None
 
@@ -283,7 +287,12 @@ def bootstrap_path_tests(
             for s, name in enumerate(PATH_STATISTICS)
         }
     return BootstrapPaths(
-        tests=tests, event_counts=counts, labels=labels, n_paths=n_paths,
-        block_lengths=dict(zip(labels, blocks, strict=True)), seed=sub_seed,
-        pool_start=close.index[lo + 1], pool_end=close.index[hi + 1],
+        tests=tests,
+        event_counts=counts,
+        labels=labels,
+        n_paths=n_paths,
+        block_lengths=dict(zip(labels, blocks, strict=True)),
+        seed=sub_seed,
+        pool_start=close.index[lo + 1],
+        pool_end=close.index[hi + 1],
     )

@@ -66,7 +66,9 @@ class Calibration:
         }
 
     def summary(self) -> str:
-        wide = self.table.pivot_table(index=["null_model", "test", "horizon"], columns="effect", values="rejection_rate")
+        wide = self.table.pivot_table(
+            index=["null_model", "test", "horizon"], columns="effect", values="rejection_rate"
+        )
         wide.columns = [f"+{c:.1%}" if c else "size" for c in wide.columns]
         return (
             f"Calibration: {self.n_replications} replications per null model, alpha {self.alpha}, seed {self.seed}\n"
@@ -130,7 +132,10 @@ def calibrate(
             from arch.univariate import GARCH, ConstantMean, StudentsT
 
             simulator = ConstantMean(None, volatility=GARCH(), distribution=StudentsT(seed=rng))
-            simulated = simulator.simulate(params, len(log_returns), burn=500, initial_value_vol=variance0)["data"].to_numpy() / 100.0
+            simulated = (
+                simulator.simulate(params, len(log_returns), burn=500, initial_value_vol=variance0)["data"].to_numpy()
+                / 100.0
+            )
         prices = pd.Series(100.0 * np.exp(np.concatenate([[0.0], np.cumsum(simulated)])), index=close.index)
         study = run_event_study(prices, rules)
         if study.n_events < 10:
@@ -140,7 +145,11 @@ def calibrate(
         baseline = unconditional_baseline(study, eligible)
         joint = study_joint_shift_test(study, eligible, baseline, horizons, alpha=alpha)
         joint_rows.append((joint.statistic, joint.null, sum(1.0 / sd for sd in joint.baseline_sd)))
-        paths = bootstrap_path_tests(study, n_paths=n_paths, seed=seed_from(seed, "calibration", "paths", replication)) if n_paths else None
+        paths = (
+            bootstrap_path_tests(study, n_paths=n_paths, seed=seed_from(seed, "calibration", "paths", replication))
+            if n_paths
+            else None
+        )
         for j, label in enumerate(horizons):
             table = study.complete(label)
             ret = table[f"ret_{label}"].to_numpy(dtype=float)
@@ -151,8 +160,12 @@ def calibrate(
                 pool_windows[label] = (pool_entry, window_days(study, label, pool_entry))
             pool_entry, pool_window = pool_windows[label]
             test = overlap_mean_test(
-                ret - baseline[label].mean, entry, windows, alpha=alpha,
-                baseline_entry_pos=pool_entry, baseline_window_days=pool_window,
+                ret - baseline[label].mean,
+                entry,
+                windows,
+                alpha=alpha,
+                baseline_entry_pos=pool_entry,
+                baseline_window_days=pool_window,
             )
             records.setdefault(("overlap_t_excess", label), []).append((test.statistic, test.standard_error, test.df))
             if null_model == "gbm":
@@ -160,12 +173,17 @@ def calibrate(
                 drift, vol = log_returns.mean(), log_returns.std(ddof=1)
                 expected = float(np.mean(np.expm1(windows * (drift + 0.5 * vol * vol))))
                 test_a = overlap_mean_test(ret, entry, windows, null_value=expected, alpha=alpha)
-                records.setdefault(("overlap_t_mean", label), []).append((test_a.statistic, test_a.standard_error, test_a.df))
+                records.setdefault(("overlap_t_mean", label), []).append(
+                    (test_a.statistic, test_a.standard_error, test_a.df)
+                )
             records.setdefault(("shift_by_horizon", label), []).append((joint.pvalue_by_horizon[j], np.nan, np.nan))
             rank_inputs.setdefault(label, []).append(ret - baseline[label].median)
             if n_draws:
                 mean = random_entry_tests(
-                    study, label, n_draws=n_draws, seed=seed_from(seed, "calibration", "random_entry", replication),
+                    study,
+                    label,
+                    n_draws=n_draws,
+                    seed=seed_from(seed, "calibration", "random_entry", replication),
                     eligible=eligible,
                 )["mean"]
                 simulated_nulls.setdefault(("random_entry_plain", label), []).append((mean.statistic, mean.null))
@@ -184,9 +202,7 @@ def calibrate(
         rows.append(_row(null_model, "primary_joint_shift", span, effect, rejected))
         for (test, label), values in records.items():
             if test in ("overlap_t_excess", "overlap_t_mean"):
-                rejected = [
-                    np.isfinite(t) and scipy.stats.t.sf(t + effect / se, df) < alpha for t, se, df in values
-                ]
+                rejected = [np.isfinite(t) and scipy.stats.t.sf(t + effect / se, df) < alpha for t, se, df in values]
             elif effect == 0.0:
                 rejected = [p <= alpha for p, _, _ in values]
             else:
@@ -202,7 +218,8 @@ def calibrate(
             # issue 14: both rank tests are centred on the all-days MEDIAN (a sign test and
             # Wilcoxon's signed-rank test are about a median-like centre, not the mean)
             sign = [
-                scipy.stats.binomtest(int(np.count_nonzero(d + effect > 0)), len(d), 0.5, alternative="greater").pvalue <= alpha
+                scipy.stats.binomtest(int(np.count_nonzero(d + effect > 0)), len(d), 0.5, alternative="greater").pvalue
+                <= alpha
                 for d in diffs
             ]
             rows.append(_row(null_model, "sign_vs_all_days_median", label, effect, sign))

@@ -24,11 +24,15 @@ import os
 from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from backtest.errors import ParameterError
+
+if TYPE_CHECKING:
+    from backtest.stats.calibration import Calibration
 
 CACHE_FORMAT = 1
 """Bump when the file layout changes (it is part of the key)."""
@@ -159,7 +163,7 @@ def _native(value: object) -> object:
     raise TypeError(f"cannot store {type(value).__name__} in a calibration file")
 
 
-def _from_payload(payload: dict[str, object]):  # -> Calibration
+def _from_payload(payload: dict[str, Any]) -> Calibration:
     from backtest.stats.calibration import Calibration
 
     stored = payload["calibration"]
@@ -186,7 +190,7 @@ def cached_calibrate(
     n_draws: int = 999,
     n_paths: int = 0,
     cache_dir: str | os.PathLike[str] | None | bool = True,
-):  # -> Calibration
+) -> Calibration:
     """``calibrate(...)`` with the same arguments, read from ``cache_dir`` when stored.
 
     cache_dir: a folder; True (default) for ``default_cache_dir()``; None or False to
@@ -198,8 +202,15 @@ def cached_calibrate(
 
     effects = DEFAULT_EFFECTS if effects is None else tuple(effects)
     horizons = tuple(horizons)
-    arguments = {"null_model": null_model, "n_replications": n_replications, "seed": seed, "alpha": alpha,
-                 "effects": effects, "n_draws": n_draws, "n_paths": n_paths}
+    arguments = {
+        "null_model": null_model,
+        "n_replications": n_replications,
+        "seed": seed,
+        "alpha": alpha,
+        "effects": effects,
+        "n_draws": n_draws,
+        "n_paths": n_paths,
+    }
     folder = default_cache_dir() if cache_dir is True else (Path(cache_dir) if cache_dir else None)
     if folder is None:
         return calibrate(close, rules, horizons, **arguments)  # type: ignore[arg-type]

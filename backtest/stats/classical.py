@@ -109,7 +109,9 @@ def overlap_maxlags(entry_pos: object, window_days: object) -> int:
     return int(max(0, later_inside.max()))
 
 
-def hac_mean_test(values: object, maxlags: int, *, alternative: Alternative = "greater", null_value: float = 0.0) -> TestResult:
+def hac_mean_test(
+    values: object, maxlags: int, *, alternative: Alternative = "greater", null_value: float = 0.0
+) -> TestResult:
     """t-test of mean(values) = null_value with Newey-West (HAC) standard errors.
 
     statsmodels ``OLS(values - null_value, constant).fit(cov_type="HAC",
@@ -126,7 +128,9 @@ def hac_mean_test(values: object, maxlags: int, *, alternative: Alternative = "g
     n = len(y)
     estimate = float(y.mean()) if n else np.nan
     if n < 2 or np.ptp(y) == 0.0:
-        return TestResult("hac_t", np.nan, np.nan, np.nan, alternative, n, null_value, estimate, (("maxlags", float(maxlags)),))
+        return TestResult(
+            "hac_t", np.nan, np.nan, np.nan, alternative, n, null_value, estimate, (("maxlags", float(maxlags)),)
+        )
     import scipy.stats  # imported here: scipy.stats and statsmodels cost ~1 s to import
     from statsmodels.regression.linear_model import OLS
 
@@ -141,7 +145,14 @@ def hac_mean_test(values: object, maxlags: int, *, alternative: Alternative = "g
     else:
         p = p_two
     return TestResult(
-        "hac_t", t_stat, p, p_two, alternative, n, null_value, estimate,
+        "hac_t",
+        t_stat,
+        p,
+        p_two,
+        alternative,
+        n,
+        null_value,
+        estimate,
         (("maxlags", float(maxlags)), ("standard_error", float(fit.bse[0])), ("df", df)),
     )
 
@@ -162,7 +173,14 @@ def binomial_hit_test(values: object, hit_rate_null: float, *, alternative: Alte
     result = scipy.stats.binomtest(hits, n, hit_rate_null, alternative=alternative)
     two = scipy.stats.binomtest(hits, n, hit_rate_null, alternative="two-sided")
     return TestResult(
-        "binomial", hits / n, float(result.pvalue), float(two.pvalue), alternative, n, hit_rate_null, hits / n,
+        "binomial",
+        hits / n,
+        float(result.pvalue),
+        float(two.pvalue),
+        alternative,
+        n,
+        hit_rate_null,
+        hits / n,
         (("hits", float(hits)),),
     )
 
@@ -181,10 +199,14 @@ def wilcoxon_test(values: object, *, alternative: Alternative = "greater") -> Te
 
     result = scipy.stats.wilcoxon(x, alternative=alternative)
     two = scipy.stats.wilcoxon(x, alternative="two-sided")
-    return TestResult("wilcoxon", float(result.statistic), float(result.pvalue), float(two.pvalue), alternative, n, 0.0, estimate)
+    return TestResult(
+        "wilcoxon", float(result.statistic), float(result.pvalue), float(two.pvalue), alternative, n, 0.0, estimate
+    )
 
 
-def bootstrap_mean_ci(values: object, *, seed: int, confidence_level: float = 0.95, n_resamples: int = 9_999) -> ConfidenceInterval:
+def bootstrap_mean_ci(
+    values: object, *, seed: int, confidence_level: float = 0.95, n_resamples: int = 9_999
+) -> ConfidenceInterval:
     """Percentile bootstrap CI of the mean (``scipy.stats.bootstrap``, method="percentile",
     ``rng=numpy.random.default_rng(seed)``). Resamples events independently, so with
     overlapping windows it is narrower than it should be; the HAC test accounts for overlap."""

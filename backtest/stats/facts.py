@@ -48,7 +48,9 @@ class Fact:
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.precision <= self.tolerance:
-            raise ParameterError(f"fact {self.id!r}: need 0 <= precision <= tolerance, got {self.precision}, {self.tolerance}")
+            raise ParameterError(
+                f"fact {self.id!r}: need 0 <= precision <= tolerance, got {self.precision}, {self.tolerance}"
+            )
 
 
 @dataclass(frozen=True)
@@ -72,11 +74,23 @@ class FactCheck:
     def to_dict(self) -> dict[str, object]:
         f = self.fact
         return {
-            "id": f.id, "statement": f.statement, "figure": f.figure, "series": f.series, "start": f.start,
-            "end": f.end, "as_of": f.as_of, "precision": f.precision, "tolerance": f.tolerance,
-            "proxy_note": f.proxy_note, "value": self.value, "value_period_end": self.value_period_end,
-            "difference": self.difference, "start_date": self.start_date, "end_date": self.end_date,
-            "status": self.status, "reason": self.reason,
+            "id": f.id,
+            "statement": f.statement,
+            "figure": f.figure,
+            "series": f.series,
+            "start": f.start,
+            "end": f.end,
+            "as_of": f.as_of,
+            "precision": f.precision,
+            "tolerance": f.tolerance,
+            "proxy_note": f.proxy_note,
+            "value": self.value,
+            "value_period_end": self.value_period_end,
+            "difference": self.difference,
+            "start_date": self.start_date,
+            "end_date": self.end_date,
+            "status": self.status,
+            "reason": self.reason,
         }
 
 
@@ -100,7 +114,11 @@ def check_fact(fact: Fact, closes: Mapping[str, pd.Series]) -> FactCheck:
     finish = _close_on_or_before(close, min(end, as_of))
     if begin is None or finish is None:
         last = close.index[-1].date() if len(close) else "never"
-        return FactCheck(fact, NOT_CHECKABLE, f"{fact.series} has no close within {STALE_DAYS} days of the period's dates (data end {last})")
+        return FactCheck(
+            fact,
+            NOT_CHECKABLE,
+            f"{fact.series} has no close within {STALE_DAYS} days of the period's dates (data end {last})",
+        )
     value = finish[1] / begin[1] - 1.0
     period_end = _close_on_or_before(close, end)
     value_end = period_end[1] / begin[1] - 1.0 if period_end is not None else None

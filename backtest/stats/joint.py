@@ -181,17 +181,27 @@ def joint_shift_test(
     )
 
 
-def study_joint_shift_test(study, eligible, baseline, horizons: Sequence[str], *, alternative: str = "greater",
-                           alpha: float = 0.05) -> JointShiftTest:
+def study_joint_shift_test(
+    study, eligible, baseline, horizons: Sequence[str], *, alternative: str = "greater", alpha: float = 0.05
+) -> JointShiftTest:
     """``joint_shift_test`` of an ``EventStudy``'s events over ``horizons``, with its
     ``EligibleDays`` and ``Baseline`` (``backtest.stats.baseline``)."""
     table = eligible.table
-    fwd = np.column_stack([
-        np.where(table[f"pending_{label}"].to_numpy(dtype=bool), np.nan, table[f"ret_{label}"].to_numpy(dtype=float))
-        for label in horizons
-    ])
+    fwd = np.column_stack(
+        [
+            np.where(
+                table[f"pending_{label}"].to_numpy(dtype=bool), np.nan, table[f"ret_{label}"].to_numpy(dtype=float)
+            )
+            for label in horizons
+        ]
+    )
     rows = study.table["event_pos"].to_numpy(dtype=np.int64) - eligible.first_pos
     return joint_shift_test(
-        fwd, rows, [baseline[label].mean for label in horizons], [baseline[label].std for label in horizons],
-        horizons, alternative=alternative, alpha=alpha,
+        fwd,
+        rows,
+        [baseline[label].mean for label in horizons],
+        [baseline[label].std for label in horizons],
+        horizons,
+        alternative=alternative,
+        alpha=alpha,
     )

@@ -304,8 +304,13 @@ def event_pool(study: EventStudy, label: str, eligible: EligibleDays | None = No
     events = study.complete(label)
     day_pos = pool["day_pos"].to_numpy(dtype=np.int64)
     rows = np.searchsorted(day_pos, events["event_pos"].to_numpy(dtype=np.int64))
-    if len(rows) and ((rows >= len(day_pos)).any() or (day_pos[np.minimum(rows, len(day_pos) - 1)] != events["event_pos"].to_numpy()).any()):
-        raise ParameterError(f"some complete {label} events are not among the eligible days; were they detected with other rules?")
+    if len(rows) and (
+        (rows >= len(day_pos)).any()
+        or (day_pos[np.minimum(rows, len(day_pos) - 1)] != events["event_pos"].to_numpy()).any()
+    ):
+        raise ParameterError(
+            f"some complete {label} events are not among the eligible days; were they detected with other rules?"
+        )
     return EventPool(
         label=label,
         ret=pool[f"ret_{label}"].to_numpy(dtype=np.float64),
@@ -401,8 +406,15 @@ def random_entry_tests_by_horizon(
     pools, arrays = _horizon_plans(study, labels, variant, eligible)
     sub_seed = seed_from(seed, "random_entry", variant)
     null = stats_nb.random_entry_horizon_stats_nb(
-        arrays["ret"], arrays["max_drawdown"], arrays["draw_size"], arrays["strata_start"],
-        arrays["strata_size"], arrays["strata_count"], arrays["spacing"], n_draws, sub_seed,
+        arrays["ret"],
+        arrays["max_drawdown"],
+        arrays["draw_size"],
+        arrays["strata_start"],
+        arrays["strata_size"],
+        arrays["strata_count"],
+        arrays["spacing"],
+        n_draws,
+        sub_seed,
     )
     results: dict[str, dict[str, MonteCarloTest]] = {}
     for h, pool in enumerate(pools):
@@ -433,7 +445,9 @@ def random_entry_tests(
 ) -> dict[str, MonteCarloTest]:
     """Random-entry Monte Carlo of horizon ``label``: one ``MonteCarloTest`` per statistic
     in ``NULL_STATISTICS``; the same draws as ``random_entry_tests_by_horizon`` gives it."""
-    return random_entry_tests_by_horizon(study, (label,), variant=variant, n_draws=n_draws, seed=seed, eligible=eligible)[label]
+    return random_entry_tests_by_horizon(
+        study, (label,), variant=variant, n_draws=n_draws, seed=seed, eligible=eligible
+    )[label]
 
 
 @dataclass(frozen=True, eq=False)
@@ -493,7 +507,9 @@ def random_entry_band(
     if pool_size < k:
         raise ParameterError(f"only {pool_size} days have a complete {length}-day window, fewer than k={k}")
     sub_seed = seed_from(seed, "path_band", length)
-    means = stats_nb.random_entry_path_means_nb(np.ascontiguousarray(close), pool_start, pool_size, k, length, n_draws, sub_seed)
+    means = stats_nb.random_entry_path_means_nb(
+        np.ascontiguousarray(close), pool_start, pool_size, k, length, n_draws, sub_seed
+    )
     event_paths = aligned_paths(study.close, complete, days=length)
     return PathBand(
         days=np.arange(length + 1),

@@ -20,7 +20,6 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-
 _GAMMA = np.uint64(0x9E3779B97F4A7C15)  # 2**64 / golden ratio, SplitMix64's increment
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
@@ -79,7 +78,9 @@ def uniforms_nb(seed: int, counter: int, size: int) -> np.ndarray:
 
 
 @njit(cache=True, nogil=True)
-def _floyd_sample(state: np.uint64, size: int, count: int, mask: np.ndarray, picks: np.ndarray, start: int) -> np.uint64:
+def _floyd_sample(
+    state: np.uint64, size: int, count: int, mask: np.ndarray, picks: np.ndarray, start: int
+) -> np.uint64:
     """``count`` distinct integers uniform from [0, size) written to picks[start:start+count].
 
     Floyd's algorithm (Bentley & Floyd 1987, "A sample of brilliance", CACM 30(9)): k
@@ -400,8 +401,19 @@ def random_entry_horizon_stats_nb(
         stop = min(n_draws, (c + 1) * CHUNK)
         for d in range(c * CHUNK, stop):
             _sample_horizons(
-                seed, d, draw_size, strata_start, strata_size, strata_count, spacing,
-                mask, seen, picks, filled, got, reduced,
+                seed,
+                d,
+                draw_size,
+                strata_start,
+                strata_size,
+                strata_count,
+                spacing,
+                mask,
+                seen,
+                picks,
+                filled,
+                got,
+                reduced,
             )
             for h in range(n_horizons):
                 kh = k[h]
@@ -470,8 +482,19 @@ def random_entry_horizon_picks_nb(
         stop = min(n_draws, (c + 1) * CHUNK)
         for d in range(c * CHUNK, stop):
             _sample_horizons(
-                seed, d, draw_size, strata_start, strata_size, strata_count, spacing,
-                mask, seen, picks, filled, got, reduced,
+                seed,
+                d,
+                draw_size,
+                strata_start,
+                strata_size,
+                strata_count,
+                spacing,
+                mask,
+                seen,
+                picks,
+                filled,
+                got,
+                reduced,
             )
             for h in range(n_horizons):
                 for i in range(filled[h]):
@@ -493,8 +516,15 @@ def random_entry_null_stats_nb(
     """One horizon of ``random_entry_horizon_stats_nb`` (draw ranges = the strata sizes):
     shape (n_draws, 4), columns ``NULL_STATISTICS``."""
     return random_entry_horizon_stats_nb(
-        ret.reshape(-1, 1), max_drawdown.reshape(-1, 1), strata_size.copy(), strata_start.reshape(1, -1),
-        strata_size.reshape(1, -1), strata_count.reshape(1, -1), np.full(1, spacing, dtype=np.int64), n_draws, seed,
+        ret.reshape(-1, 1),
+        max_drawdown.reshape(-1, 1),
+        strata_size.copy(),
+        strata_start.reshape(1, -1),
+        strata_size.reshape(1, -1),
+        strata_count.reshape(1, -1),
+        np.full(1, spacing, dtype=np.int64),
+        n_draws,
+        seed,
     )[0]
 
 
@@ -509,8 +539,13 @@ def random_entry_picks_nb(
 ) -> np.ndarray:
     """The pool rows behind ``random_entry_null_stats_nb`` (n_draws, k), for tests."""
     return random_entry_horizon_picks_nb(
-        strata_size.copy(), strata_start.reshape(1, -1), strata_size.reshape(1, -1), strata_count.reshape(1, -1),
-        np.full(1, spacing, dtype=np.int64), n_draws, seed,
+        strata_size.copy(),
+        strata_start.reshape(1, -1),
+        strata_size.reshape(1, -1),
+        strata_count.reshape(1, -1),
+        np.full(1, spacing, dtype=np.int64),
+        n_draws,
+        seed,
     )[0]
 
 

@@ -172,8 +172,25 @@ def overlap_mean_test(
     level = 1.0 - 2.0 * alpha
     if n < 2 or np.ptp(y) == 0.0:
         nan = np.nan
-        return OverlapMeanTest(nan, nan, nan, alternative, n, float(n), nan, estimate, null_value, nan, nan,
-                               (nan, nan), level, nan, nan, nan, alpha)
+        return OverlapMeanTest(
+            nan,
+            nan,
+            nan,
+            alternative,
+            n,
+            float(n),
+            nan,
+            estimate,
+            null_value,
+            nan,
+            nan,
+            (nan, nan),
+            level,
+            nan,
+            nan,
+            nan,
+            alpha,
+        )
     rho = overlap_correlation(entry_pos, window_days)
     if rho.shape != (n, n):
         raise ParameterError(f"entry_pos holds {rho.shape[0]} events but values holds {n}")
@@ -201,8 +218,21 @@ def overlap_mean_test(
     mde = (q + float(scipy.stats.t.ppf(POWER, df))) * se
     low, high = estimate - q * se, estimate + q * se
     return OverlapMeanTest(
-        statistic=float(t_stat), pvalue=p, pvalue_two_sided=p_two, alternative=alternative, n=n,
-        n_effective=n_eff, df=df, estimate=estimate, null_value=float(null_value), standard_error=se,
-        standard_error_iid=sd / np.sqrt(n), confidence_interval=(low, high), confidence_level=level,
-        lower_bound=low - null_value, upper_bound=high - null_value, mde=float(mde), alpha=float(alpha),
+        statistic=float(t_stat),
+        pvalue=p,
+        pvalue_two_sided=p_two,
+        alternative=alternative,
+        n=n,
+        n_effective=n_eff,
+        df=df,
+        estimate=estimate,
+        null_value=float(null_value),
+        standard_error=se,
+        standard_error_iid=sd / np.sqrt(n),
+        confidence_interval=(low, high),
+        confidence_level=level,
+        lower_bound=low - null_value,
+        upper_bound=high - null_value,
+        mde=float(mde),
+        alpha=float(alpha),
     )

@@ -89,7 +89,12 @@ def filter_verdict(*, n_kept: int, n_rejected: int, pvalue_holm: float, alpha: f
         raise ParameterError(f"alpha must lie in (0, 1), got {alpha!r}")
     n = min(n_kept, n_rejected)
     flags = sample_flags(n)
-    evidence = (("n_kept", float(n_kept)), ("n_rejected", float(n_rejected)), ("pvalue_holm", float(pvalue_holm)), ("alpha", float(alpha)))
+    evidence = (
+        ("n_kept", float(n_kept)),
+        ("n_rejected", float(n_rejected)),
+        ("pvalue_holm", float(pvalue_holm)),
+        ("alpha", float(alpha)),
+    )
     if n < MIN_EVENTS:
         return Verdict("C", INCONCLUSIVE, f"n < {MIN_EVENTS} kept or rejected: anecdotal", flags, evidence)
     if not math.isfinite(pvalue_holm):
@@ -283,8 +288,13 @@ class FilterComparison:
             "family_size": self.family_size,
             "verdict_rules": self.verdict_rules,
             "filters": [
-                {**split.rule.to_dict(), "counts": split.counts,
-                 "first_value_date": None if split.first_value_date is None else split.first_value_date.date().isoformat()}
+                {
+                    **split.rule.to_dict(),
+                    "counts": split.counts,
+                    "first_value_date": None
+                    if split.first_value_date is None
+                    else split.first_value_date.date().isoformat(),
+                }
                 for split in self.splits
             ],
             "cells": [cell.to_dict() for cell in self.cells],
@@ -346,8 +356,9 @@ def compare_filters(
     n_draws = check_count("n_draws", n_draws)
     seed = check_seed(seed)
     claim = check_claim(claim)
-    alpha = check_scalar(alpha, "alpha", float, min_val=0.0, max_val=1.0, include_boundaries="neither",
-                         must="lie in (0, 1)")
+    alpha = check_scalar(
+        alpha, "alpha", float, min_val=0.0, max_val=1.0, include_boundaries="neither", must="lie in (0, 1)"
+    )
     labels = tuple(h.label for h in study.horizons)
 
     partial = []
@@ -357,8 +368,16 @@ def compare_filters(
             raise ParameterError(f"filter {name!r} was applied to another study")
         kept_study = study.subset(split.kept)
         kept_stats = (
-            analyze_events(kept_study, n_draws=n_draws, n_paths=0, seed=seed_from(seed, "filter", name), alpha=alpha,
-                           variants=variants, n_resamples=n_resamples, claim=claim)
+            analyze_events(
+                kept_study,
+                n_draws=n_draws,
+                n_paths=0,
+                seed=seed_from(seed, "filter", name),
+                alpha=alpha,
+                variants=variants,
+                n_resamples=n_resamples,
+                claim=claim,
+            )
             if kept_study.n_events
             else None
         )
@@ -370,7 +389,9 @@ def compare_filters(
             )
             pvalues = {
                 "hac_mean": horizon_stats.hac_mean.pvalue if horizon_stats is not None else math.nan,
-                "random_entry.plain.mean": horizon_stats.pvalues["random_entry.plain.mean"] if horizon_stats is not None else math.nan,
+                "random_entry.plain.mean": horizon_stats.pvalues["random_entry.plain.mean"]
+                if horizon_stats is not None
+                else math.nan,
                 "kept_vs_rejected": difference.pvalue if difference is not None else math.nan,
             }
             partial.append(
@@ -407,23 +428,30 @@ def compare_filters(
                 pvalues=item["pvalues"],
                 pvalues_holm=pvalues_holm,
                 verdict_a=absolute_verdict(
-                    n=kept.n, hac_pvalue_holm=pvalues_holm["hac_mean"], hit_rate=kept.hit_rate,
-                    hit_vs_half_pvalue=hit_p, alpha=alpha, claim=claim,
+                    n=kept.n,
+                    hac_pvalue_holm=pvalues_holm["hac_mean"],
+                    hit_rate=kept.hit_rate,
+                    hit_vs_half_pvalue=hit_p,
+                    alpha=alpha,
+                    claim=claim,
                 ),
                 verdict_b=relative_verdict(
-                    n=kept.n, random_entry_pvalue_holm=pvalues_holm["random_entry.plain.mean"],
-                    bootstrap_path_pvalue_holm=None, alpha=alpha,
+                    n=kept.n,
+                    random_entry_pvalue_holm=pvalues_holm["random_entry.plain.mean"],
+                    bootstrap_path_pvalue_holm=None,
+                    alpha=alpha,
                 ),
                 verdict_c=filter_verdict(
-                    n_kept=kept.n, n_rejected=item["rejected"].n,
-                    pvalue_holm=pvalues_holm["kept_vs_rejected"], alpha=alpha,
+                    n_kept=kept.n,
+                    n_rejected=item["rejected"].n,
+                    pvalue_holm=pvalues_holm["kept_vs_rejected"],
+                    alpha=alpha,
                 ),
             )
         )
     return FilterComparison(
         cells=tuple(cells), splits=splits, labels=labels, claim=claim, alpha=float(alpha), n_draws=n_draws, seed=seed
     )
-
 
 
 FILTER_CONCLUSION_RULE = (
@@ -460,8 +488,10 @@ def filter_conclusions(comparison: FilterComparison, horizons: Sequence[str]) ->
                 "anecdotal_at": anecdotal,
                 "claim_followed_kept_at": [c.label for c in cells if c.verdict_a.outcome == SUPPORTED],
                 "kept_worse_than_rejected_at": [
-                    c.label for c in cells
-                    if c.difference is not None and (c.difference.statistic < 0 if comparison.claim == GAINS else c.difference.statistic > 0)
+                    c.label
+                    for c in cells
+                    if c.difference is not None
+                    and (c.difference.statistic < 0 if comparison.claim == GAINS else c.difference.statistic > 0)
                 ],
                 "overall": overall,
             }

@@ -121,7 +121,7 @@ p is below alpha, not supported otherwise."""
 
 
 def check_claim(claim: str) -> str:
-    """"gains" or "losses", or ParameterError naming the parameter."""
+    """ "gains" or "losses", or ParameterError naming the parameter."""
     if claim not in CLAIMS:
         raise ParameterError(f"claim must be 'gains' or 'losses', got {claim!r}")
     return claim
@@ -217,7 +217,9 @@ def absolute_verdict(
     if mean_shows and math.isfinite(hit_rate) and hit_rate > 0.5:
         return Verdict("A", SUPPORTED, "Holm HAC p < alpha and hit rate > 50%", flags, evidence)
     if mean_shows is False and hits_show is False:
-        return Verdict("A", NOT_SUPPORTED, "Holm HAC p >= alpha and binomial p (hit rate vs 50%) >= alpha", flags, evidence)
+        return Verdict(
+            "A", NOT_SUPPORTED, "Holm HAC p >= alpha and binomial p (hit rate vs 50%) >= alpha", flags, evidence
+        )
     return Verdict("A", INCONCLUSIVE, "mean and hit rate disagree, or a test could not run", flags, evidence)
 
 
@@ -252,18 +254,25 @@ def relative_verdict(
         outcome = SUPPORTED if random_shows else NOT_SUPPORTED
         comparison = "<" if random_shows else ">="
         return Verdict(
-            "B", outcome, f"Holm random-entry p {comparison} alpha (bootstrapped-path null does not apply to the source)",
-            flags, evidence,
+            "B",
+            outcome,
+            f"Holm random-entry p {comparison} alpha (bootstrapped-path null does not apply to the source)",
+            flags,
+            evidence,
         )
     path_shows = _significant(path_p, alpha)
     if random_shows and path_shows:
-        return Verdict("B", SUPPORTED, "Holm random-entry p < alpha and Holm bootstrapped-path p < alpha", flags, evidence)
+        return Verdict(
+            "B", SUPPORTED, "Holm random-entry p < alpha and Holm bootstrapped-path p < alpha", flags, evidence
+        )
     if random_shows is False and path_shows is not True:
         rule = "Holm random-entry p >= alpha and Holm bootstrapped-path p >= alpha"
         if path_shows is None:
             rule = "Holm random-entry p >= alpha (bootstrapped-path test not run)"
         return Verdict("B", NOT_SUPPORTED, rule, flags, evidence)
-    return Verdict("B", INCONCLUSIVE, "the random-entry and bootstrapped-path tests disagree, or only one ran", flags, evidence)
+    return Verdict(
+        "B", INCONCLUSIVE, "the random-entry and bootstrapped-path tests disagree, or only one ran", flags, evidence
+    )
 
 
 def overall_verdict(

@@ -57,8 +57,14 @@ def _expected_trades(golden: pd.DataFrame, death: pd.DataFrame, initial: pd.Data
     long = False
     for row in events.itertuples(index=False):
         if row.kind == "golden" and not long:
-            trades.append({"entry_signal_date": row.event_date, "entry_date": row.entry_date,
-                           "exit_signal_date": pd.NaT, "exit_date": pd.NaT})
+            trades.append(
+                {
+                    "entry_signal_date": row.event_date,
+                    "entry_date": row.entry_date,
+                    "exit_signal_date": pd.NaT,
+                    "exit_date": pd.NaT,
+                }
+            )
             long = True
         elif row.kind == "death" and long:
             trades[-1].update(exit_signal_date=row.event_date, exit_date=row.entry_date)

@@ -59,8 +59,15 @@ class TrendStrategy:
         if self.first_entry not in FIRST_ENTRIES:
             raise ParameterError(f"first_entry must be one of {', '.join(FIRST_ENTRIES)}, got {self.first_entry!r}")
         fee = self.fee
-        check_scalar(fee, "fee", float, min_val=0.0, max_val=0.1, include_boundaries="left",
-                     must="be a fraction of the traded value in [0, 0.1), e.g. 0.001 for 0.10%")
+        check_scalar(
+            fee,
+            "fee",
+            float,
+            min_val=0.0,
+            max_val=0.1,
+            include_boundaries="left",
+            must="be a fraction of the traded value in [0, 0.1), e.g. 0.001 for 0.10%",
+        )
         object.__setattr__(self, "fast", rules.fast)
         object.__setattr__(self, "slow", rules.slow)
         object.__setattr__(self, "start", rules.start)
@@ -75,8 +82,15 @@ class TrendStrategy:
     def event_rules(self, direction: Literal["golden", "death"]) -> EventRules:
         """The event-engine rules whose events are this strategy's entries (golden) or exits
         (death): same averages and window; entry timing = this execution."""
-        return EventRules(fast=self.fast, slow=self.slow, ma=self.ma, direction=direction, start=self.start,
-                          end=self.end, entry=self.execution)
+        return EventRules(
+            fast=self.fast,
+            slow=self.slow,
+            ma=self.ma,
+            direction=direction,
+            start=self.start,
+            end=self.end,
+            entry=self.execution,
+        )
 
     def replace(self, **changes: object) -> TrendStrategy:
         """A copy with some fields changed (validated again)."""

@@ -24,8 +24,18 @@ INITIAL_CAPITAL = 1.0
 """Every simulation starts with 1 unit of cash, so equity reads as growth of 1."""
 
 TRADE_COLUMNS = (
-    "entry_signal", "entry_signal_date", "entry_date", "entry_price", "exit_signal", "exit_signal_date",
-    "exit_date", "exit_price", "days_held", "price_return", "net_return", "status",
+    "entry_signal",
+    "entry_signal_date",
+    "entry_date",
+    "entry_price",
+    "exit_signal",
+    "exit_signal_date",
+    "exit_date",
+    "exit_price",
+    "days_held",
+    "price_return",
+    "net_return",
+    "status",
 )
 
 
@@ -86,7 +96,7 @@ def trend_signals(series: object, strategy: TrendStrategy) -> TrendSignals:
     exits = np.zeros(n, dtype=bool)
     entries[lag:] = buy_signal[: n - lag]
     exits[lag:] = death[: n - lag]
-    late = np.flatnonzero((buy_signal | death)[n - lag:]) + (n - lag) if lag else np.array([], dtype=np.int64)
+    late = np.flatnonzero((buy_signal | death)[n - lag :]) + (n - lag) if lag else np.array([], dtype=np.int64)
     ties = np.isfinite(fast_s.to_numpy()) & (fast_s.to_numpy() == slow_s.to_numpy())
     return TrendSignals(
         dates=dates,
@@ -139,7 +149,9 @@ class StrategyResult:
     def summary(self) -> str:
         lines = [self.metrics.summary()]
         if self.strategy is not None:
-            lines.append(f"  rule: {self.strategy.describe()}; signals from {self.signal_name}, traded on {self.series_name}")
+            lines.append(
+                f"  rule: {self.strategy.describe()}; signals from {self.signal_name}, traded on {self.series_name}"
+            )
         return "\n".join(lines)
 
 
@@ -190,18 +202,44 @@ def _trades(portfolio, close: pd.Series, lag: int, entry_signals: np.ndarray) ->
     return frame
 
 
-def _result(label: str, close: pd.Series, entries: np.ndarray, exits: np.ndarray, fee: float, lag: int,
-            entry_signals: np.ndarray, signal_name: str, strategy: TrendStrategy | None,
-            signals: TrendSignals | None) -> StrategyResult:
+def _result(
+    label: str,
+    close: pd.Series,
+    entries: np.ndarray,
+    exits: np.ndarray,
+    fee: float,
+    lag: int,
+    entry_signals: np.ndarray,
+    signal_name: str,
+    strategy: TrendStrategy | None,
+    signals: TrendSignals | None,
+) -> StrategyResult:
     portfolio = _portfolio(close, entries, exits, fee)
     equity = portfolio.value().rename("equity")
     invested = (portfolio.assets() > 0).rename("invested")
     trades = _trades(portfolio, close, lag, entry_signals)
-    metrics = performance(equity, invested, initial=INITIAL_CAPITAL, n_trades=len(trades),
-                          n_open=int((trades["status"] == "open").sum()), fee=fee, label=label)
-    return StrategyResult(label=label, series_name=str(close.name), signal_name=signal_name, strategy=strategy,
-                          fee=fee, close=close, equity=equity, invested=invested, trades=trades, metrics=metrics,
-                          signals=signals)
+    metrics = performance(
+        equity,
+        invested,
+        initial=INITIAL_CAPITAL,
+        n_trades=len(trades),
+        n_open=int((trades["status"] == "open").sum()),
+        fee=fee,
+        label=label,
+    )
+    return StrategyResult(
+        label=label,
+        series_name=str(close.name),
+        signal_name=signal_name,
+        strategy=strategy,
+        fee=fee,
+        close=close,
+        equity=equity,
+        invested=invested,
+        trades=trades,
+        metrics=metrics,
+        signals=signals,
+    )
 
 
 def _traded_close(traded: object, dates: pd.DatetimeIndex) -> pd.Series:
@@ -216,7 +254,9 @@ def _traded_close(traded: object, dates: pd.DatetimeIndex) -> pd.Series:
     return aligned.rename(close.name)
 
 
-def simulate(series: object, strategy: TrendStrategy, *, traded: object | None = None, label: str | None = None) -> StrategyResult:
+def simulate(
+    series: object, strategy: TrendStrategy, *, traded: object | None = None, label: str | None = None
+) -> StrategyResult:
     """Simulate ``strategy`` on ``series``: signals from its averages, orders at its closes.
 
     traded: another series to hold instead (e.g. the total-return index while the signal
@@ -226,8 +266,18 @@ def simulate(series: object, strategy: TrendStrategy, *, traded: object | None =
     signal_close = close_of(series)
     close = _traded_close(traded, signals.dates) if traded is not None else signal_close.loc[signals.dates]
     golden_at = np.isin(signals.dates, signals.golden_dates)
-    return _result(label or strategy.describe(), close, signals.entries, signals.exits, strategy.fee, strategy.lag,
-                   golden_at, str(signal_close.name), strategy, signals)
+    return _result(
+        label or strategy.describe(),
+        close,
+        signals.entries,
+        signals.exits,
+        strategy.fee,
+        strategy.lag,
+        golden_at,
+        str(signal_close.name),
+        strategy,
+        signals,
+    )
 
 
 def buy_and_hold(
@@ -249,7 +299,17 @@ def buy_and_hold(
     entries = np.zeros(len(sample), dtype=bool)
     entries[0] = True
     no_golden = np.zeros(len(sample), dtype=bool)
-    result = _result(label or f"buy and hold, {window.fee:.2%} on the purchase", sample, entries,
-                     np.zeros(len(sample), dtype=bool), window.fee, 0, no_golden, str(close.name), None, None)
+    result = _result(
+        label or f"buy and hold, {window.fee:.2%} on the purchase",
+        sample,
+        entries,
+        np.zeros(len(sample), dtype=bool),
+        window.fee,
+        0,
+        no_golden,
+        str(close.name),
+        None,
+        None,
+    )
     trades = result.trades.assign(entry_signal="start of sample")
     return dataclasses.replace(result, trades=trades)

@@ -137,8 +137,18 @@ def _grid_events(
             slow = averages[slow_rows[p]]
             above, below = (fast, slow) if golden else (slow, fast)
             counts[p] = _pair_events(
-                above, below, t_lo, t_hi, first_pos, last_pos, confirm, min_gap, scratch, events,
-                offsets[p] if write else 0, write,
+                above,
+                below,
+                t_lo,
+                t_hi,
+                first_pos,
+                last_pos,
+                confirm,
+                min_gap,
+                scratch,
+                events,
+                offsets[p] if write else 0,
+                write,
             )
     return counts, events
 
@@ -158,8 +168,20 @@ def count_events_nb(
     ``averages[slow_rows[p]]``); first pass of the two-pass ragged layout."""
     offsets = np.zeros(1, dtype=np.int64)
     order = pair_order(fast_rows, slow_rows)
-    return _grid_events(averages, first_defined, fast_rows, slow_rows, direction, first_pos, last_pos, confirm,
-                        min_gap, offsets, order, False)[0]
+    return _grid_events(
+        averages,
+        first_defined,
+        fast_rows,
+        slow_rows,
+        direction,
+        first_pos,
+        last_pos,
+        confirm,
+        min_gap,
+        offsets,
+        order,
+        False,
+    )[0]
 
 
 def fill_events_nb(
@@ -177,8 +199,20 @@ def fill_events_nb(
     """Event positions of every pair, concatenated: pair p owns
     ``events[offsets[p]:offsets[p + 1]]`` (sorted)."""
     order = pair_order(fast_rows, slow_rows)
-    return _grid_events(averages, first_defined, fast_rows, slow_rows, direction, first_pos, last_pos, confirm,
-                        min_gap, offsets, order, True)[1]
+    return _grid_events(
+        averages,
+        first_defined,
+        fast_rows,
+        slow_rows,
+        direction,
+        first_pos,
+        last_pos,
+        confirm,
+        min_gap,
+        offsets,
+        order,
+        True,
+    )[1]
 
 
 # ---------------------------------------------------------------------------------------

@@ -68,8 +68,10 @@ class SweepEstimate:
     def describe(self) -> str:
         """One line: pairs, expected time and memory."""
         many = f" x {self.series} series" if self.series > 1 else ""
-        return (f"{self.pairs:,} pairs{many} x {self.horizons} horizons, {self.reps:,} replications: "
-                f"about {_duration(self.seconds)} and {_size(self.bytes)} of memory")
+        return (
+            f"{self.pairs:,} pairs{many} x {self.horizons} horizons, {self.reps:,} replications: "
+            f"about {_duration(self.seconds)} and {_size(self.bytes)} of memory"
+        )
 
 
 def estimate_sweep(grid: SweepGrid, closes: int, horizons: int, reps: int, series: int = 1) -> SweepEstimate:
@@ -78,15 +80,26 @@ def estimate_sweep(grid: SweepGrid, closes: int, horizons: int, reps: int, serie
     pairs = grid.n_pairs
     draws = reps  # the random-entry nulls are in the per-close term; the bootstrap scales with reps
     kcloses = closes / 1000
-    per_series = (SECONDS_PER_KCLOSE * kcloses
-                  + SECONDS_PER_PAIR_HORIZON * pairs * horizons
-                  + SECONDS_PER_REP_HORIZON_KCLOSE * draws * horizons * kcloses
-                  + SECONDS_PER_PAIR_HORIZON_REP * pairs * horizons * draws)
+    per_series = (
+        SECONDS_PER_KCLOSE * kcloses
+        + SECONDS_PER_PAIR_HORIZON * pairs * horizons
+        + SECONDS_PER_REP_HORIZON_KCLOSE * draws * horizons * kcloses
+        + SECONDS_PER_PAIR_HORIZON_REP * pairs * horizons * draws
+    )
     event_phase = BYTES_PER_PAIR_HORIZON_EVENTS * pairs * horizons
-    bootstrap_phase = (BYTES_PER_REP_CLOSE * draws * closes + BYTES_PER_PAIR_HORIZON_KEPT * pairs * horizons
-                       if draws else 0)
-    return SweepEstimate(pairs=pairs, windows=len(grid.windows), series=series, closes=closes, horizons=horizons,
-                         reps=reps, seconds=series * per_series, bytes=int(BYTES_FIXED + max(event_phase, bootstrap_phase)))
+    bootstrap_phase = (
+        BYTES_PER_REP_CLOSE * draws * closes + BYTES_PER_PAIR_HORIZON_KEPT * pairs * horizons if draws else 0
+    )
+    return SweepEstimate(
+        pairs=pairs,
+        windows=len(grid.windows),
+        series=series,
+        closes=closes,
+        horizons=horizons,
+        reps=reps,
+        seconds=series * per_series,
+        bytes=int(BYTES_FIXED + max(event_phase, bootstrap_phase)),
+    )
 
 
 def available_memory() -> int | None:

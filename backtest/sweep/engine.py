@@ -165,8 +165,9 @@ def horizon_sample(values: np.ndarray, index: pd.DatetimeIndex, rules: EventRule
 def pair_means(events: SweepEvents, sample: HorizonSample, entry_lag: int) -> tuple[np.ndarray, np.ndarray]:
     """(complete events, mean forward return) of every pair of ``events`` at one horizon
     (the kernel ``pair_statistics`` runs; benchmarks compare its means with other tools)."""
-    n_complete, mean, _, _ = _kernels.pair_statistics_nb(events.events, events.offsets, sample.forward, entry_lag,
-                                                        sample.last_complete)
+    n_complete, mean, _, _ = _kernels.pair_statistics_nb(
+        events.events, events.offsets, sample.forward, entry_lag, sample.last_complete
+    )
     return n_complete, mean
 
 
@@ -349,8 +350,9 @@ def sweep_settings(
     reps = check_scalar(reps, "reps", int, min_val=0)
     if null_draws is None:
         null_draws = int(reps) if reps > 0 else 1000
-    null_draws = check_scalar(null_draws, "null_draws", int, min_val=0,
-                              must="be a non-negative integer (0 skips random-entry p-values)")
+    null_draws = check_scalar(
+        null_draws, "null_draws", int, min_val=0, must="be a non-negative integer (0 skips random-entry p-values)"
+    )
     if mean_block is not None and not mean_block >= 1:
         raise ParameterError(f"mean_block must be at least 1 trading day, got {mean_block!r}")
     if reps > 0 and not 0.0 < alpha < 1.0:
@@ -457,8 +459,9 @@ def merge_pair_statistics(blocks: list[PairStatistics]) -> PairStatistics:
     def joined(name: str) -> np.ndarray:
         return np.concatenate([getattr(block, name) for block in blocks], axis=1)
 
-    return PairStatistics(events, joined("n_complete"), joined("mean"), joined("median"), joined("hit_rate"),
-                          joined("variance"))
+    return PairStatistics(
+        events, joined("n_complete"), joined("mean"), joined("median"), joined("hit_rate"), joined("variance")
+    )
 
 
 def null_pvalues(
@@ -540,26 +543,28 @@ def assemble_sweep(
         if outcome is not None:
             test, inference = outcome
             tests.append(test)
-        frames.append(pd.DataFrame(
-            {
-                "fast": pairs[:, 0],
-                "slow": pairs[:, 1],
-                "horizon": horizon.label,
-                "horizon_days": pd.array([horizon.days] * n_pairs, dtype="Int64"),
-                "n_events": stats.events.n_events,
-                "n_complete": n_complete,
-                "mean_return": stats.mean[j],
-                "median_return": stats.median[j],
-                "hit_rate": stats.hit_rate[j],
-                "baseline_mean_return": hp.baseline,
-                "mean_excess_return": excess_mean,
-                "random_entry_pvalue": pvalues[j],
-                "in_family": inference.in_family if inference else n_complete >= settings.min_events,
-                "standard_error": inference.standard_error if inference else np.nan,
-                "romano_wolf_pvalue": inference.romano_wolf_pvalue if inference else np.nan,
-                "romano_wolf_survives": inference.survives if inference else False,
-            }
-        ))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "fast": pairs[:, 0],
+                    "slow": pairs[:, 1],
+                    "horizon": horizon.label,
+                    "horizon_days": pd.array([horizon.days] * n_pairs, dtype="Int64"),
+                    "n_events": stats.events.n_events,
+                    "n_complete": n_complete,
+                    "mean_return": stats.mean[j],
+                    "median_return": stats.median[j],
+                    "hit_rate": stats.hit_rate[j],
+                    "baseline_mean_return": hp.baseline,
+                    "mean_excess_return": excess_mean,
+                    "random_entry_pvalue": pvalues[j],
+                    "in_family": inference.in_family if inference else n_complete >= settings.min_events,
+                    "standard_error": inference.standard_error if inference else np.nan,
+                    "romano_wolf_pvalue": inference.romano_wolf_pvalue if inference else np.nan,
+                    "romano_wolf_survives": inference.survives if inference else False,
+                }
+            )
+        )
     table = pd.concat(frames, ignore_index=True)
     table["horizon"] = pd.Categorical(table["horizon"], categories=[h.label for h in settings.horizons], ordered=True)
     table = table.sort_values(["fast", "slow", "horizon"], kind="stable", ignore_index=True)

@@ -106,7 +106,9 @@ class SweepExecutor:
     def release(self, handles: Iterable[Any]) -> None:
         """Forget shared values that no task needs any more."""
 
-    def map(self, function: Callable[..., Any], arguments: Iterable[tuple[Any, ...]], window: int | None = None) -> Iterator[Any]:
+    def map(
+        self, function: Callable[..., Any], arguments: Iterable[tuple[Any, ...]], window: int | None = None
+    ) -> Iterator[Any]:
         raise NotImplementedError
 
     def describe(self) -> dict[str, Any]:
@@ -129,7 +131,9 @@ class LocalExecutor(SweepExecutor):
     kind = "local"
     inline = True
 
-    def map(self, function: Callable[..., Any], arguments: Iterable[tuple[Any, ...]], window: int | None = None) -> Iterator[Any]:
+    def map(
+        self, function: Callable[..., Any], arguments: Iterable[tuple[Any, ...]], window: int | None = None
+    ) -> Iterator[Any]:
         for args in arguments:
             yield function(*args)
 
@@ -138,8 +142,13 @@ class _FutureWindow:
     """Submit lazily, keep at most ``window`` futures in flight, yield results in order."""
 
     @staticmethod
-    def ordered(submit: Callable[[tuple[Any, ...]], Any], result: Callable[[Any], Any], cancel: Callable[[Any], None],
-                arguments: Iterable[tuple[Any, ...]], window: int) -> Iterator[Any]:
+    def ordered(
+        submit: Callable[[tuple[Any, ...]], Any],
+        result: Callable[[Any], Any],
+        cancel: Callable[[Any], None],
+        arguments: Iterable[tuple[Any, ...]],
+        window: int,
+    ) -> Iterator[Any]:
         pending: deque[Any] = deque()
         source = iter(arguments)
         try:
@@ -182,7 +191,9 @@ class ProcessExecutor(SweepExecutor):
     def slots(self) -> int:
         return self.workers
 
-    def map(self, function: Callable[..., Any], arguments: Iterable[tuple[Any, ...]], window: int | None = None) -> Iterator[Any]:
+    def map(
+        self, function: Callable[..., Any], arguments: Iterable[tuple[Any, ...]], window: int | None = None
+    ) -> Iterator[Any]:
         threads = self.threads_per_worker
         return _FutureWindow.ordered(
             lambda args: self._pool.submit(run_task, threads, function, *args),
@@ -193,8 +204,13 @@ class ProcessExecutor(SweepExecutor):
         )
 
     def describe(self) -> dict[str, Any]:
-        return {"kind": self.kind, "workers": self.workers, "threads_per_worker": self.threads_per_worker,
-                "slots": self.slots, "start_method": "spawn"}
+        return {
+            "kind": self.kind,
+            "workers": self.workers,
+            "threads_per_worker": self.threads_per_worker,
+            "slots": self.slots,
+            "start_method": "spawn",
+        }
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
@@ -225,9 +241,7 @@ class DaskExecutor(SweepExecutor):
         try:
             import distributed
         except ImportError:
-            raise ParameterError(
-                "executor 'dask' needs dask.distributed: pip install 'backtest[dask]'"
-            ) from None
+            raise ParameterError("executor 'dask' needs dask.distributed: pip install 'backtest[dask]'") from None
         if not connect_timeout > 0:
             raise ParameterError(f"connect_timeout must be a positive number of seconds, got {connect_timeout!r}")
         self.scheduler = scheduler
@@ -265,7 +279,9 @@ class DaskExecutor(SweepExecutor):
                 self._cluster.close()
                 raise
             # Workers of a LocalCluster share this machine: split its cores between them.
-            self.numba_threads = numba_threads if numba_threads is not None else max(1, cpu_count() // (n_workers * tpw))
+            self.numba_threads = (
+                numba_threads if numba_threads is not None else max(1, cpu_count() // (n_workers * tpw))
+            )
         self.processes = processes
 
     @staticmethod
@@ -293,8 +309,10 @@ class DaskExecutor(SweepExecutor):
         per_host: dict[str, int] = {}
         for worker in info.values():
             per_host[worker["host"]] = per_host.get(worker["host"], 0) + int(worker["nthreads"])
-        return {address: max(1, int(cores.get(address, 1)) // max(1, per_host[worker["host"]]))
-                for address, worker in info.items()}
+        return {
+            address: max(1, int(cores.get(address, 1)) // max(1, per_host[worker["host"]]))
+            for address, worker in info.items()
+        }
 
     @property
     def client(self) -> Any:
@@ -313,7 +331,9 @@ class DaskExecutor(SweepExecutor):
         for handle in handles:
             handle.release()
 
-    def map(self, function: Callable[..., Any], arguments: Iterable[tuple[Any, ...]], window: int | None = None) -> Iterator[Any]:
+    def map(
+        self, function: Callable[..., Any], arguments: Iterable[tuple[Any, ...]], window: int | None = None
+    ) -> Iterator[Any]:
         threads = self.numba_threads
 
         def result(future: Any) -> Any:
@@ -361,16 +381,23 @@ class DaskExecutor(SweepExecutor):
 
 
 # Dask's address forms: [protocol://]host:port, the host a name, IPv4 or [IPv6].
-_SCHEDULER_ADDRESS = re.compile(r"^(?:(?:tcp|tls|ucx|ws|wss)://)?(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\]):\d{1,5}$")
+_SCHEDULER_ADDRESS = re.compile(
+    r"^(?:(?:tcp|tls|ucx|ws|wss)://)?(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\]):\d{1,5}$"
+)
 
 
 def check_scheduler_address(address: object) -> str:
     """The scheduler address if it has Dask's form ``[tcp://]host:port``; else
     ``ParameterError`` at once (a malformed address would otherwise wait for the timeout)."""
-    if not isinstance(address, str) or not _SCHEDULER_ADDRESS.match(address.strip()) or not (
-            0 < int(address.strip().rsplit(":", 1)[1]) < 65536):
-        raise ParameterError(f"scheduler must be an address like tcp://host:8786 (protocol tcp, tls, ucx, ws or wss; "
-                             f"port 1-65535), got {address!r}")
+    if (
+        not isinstance(address, str)
+        or not _SCHEDULER_ADDRESS.match(address.strip())
+        or not (0 < int(address.strip().rsplit(":", 1)[1]) < 65536)
+    ):
+        raise ParameterError(
+            f"scheduler must be an address like tcp://host:8786 (protocol tcp, tls, ucx, ws or wss; "
+            f"port 1-65535), got {address!r}"
+        )
     return address.strip()
 
 
@@ -471,12 +498,16 @@ def make_executor(
     if kind != "dask" and memory_limit is not None:
         raise ParameterError(f"memory_limit applies to the dask executor only, not to executor {kind!r}")
     if scheduler is not None and (threads_per_worker is not None or memory_limit is not None):
-        raise ParameterError("threads_per_worker and memory_limit apply to a LocalCluster started here; the cluster "
-                             f"at {scheduler} has its own (set them on its `dask worker` command)")
+        raise ParameterError(
+            "threads_per_worker and memory_limit apply to a LocalCluster started here; the cluster "
+            f"at {scheduler} has its own (set them on its `dask worker` command)"
+        )
     if kind == "local":
         if workers is not None or threads_per_worker is not None:
-            raise ParameterError("workers and threads_per_worker do not apply to the local executor "
-                                 "(it uses numba's threads; set NUMBA_NUM_THREADS to limit them)")
+            raise ParameterError(
+                "workers and threads_per_worker do not apply to the local executor "
+                "(it uses numba's threads; set NUMBA_NUM_THREADS to limit them)"
+            )
         return LocalExecutor()
     if kind == "processes":
         return ProcessExecutor(workers, threads_per_worker or 1)

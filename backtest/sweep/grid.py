@@ -80,9 +80,7 @@ class SweepGrid:
                 raise ParameterError(f"{name} windows must be at least 1 trading day, got {values[0]}")
             object.__setattr__(self, name, values)
         if self.fast[0] >= self.slow[-1]:
-            raise ParameterError(
-                f"no pair with fast < slow: fast {_describe(self.fast)}, slow {_describe(self.slow)}"
-            )
+            raise ParameterError(f"no pair with fast < slow: fast {_describe(self.fast)}, slow {_describe(self.slow)}")
 
     @classmethod
     def from_ranges(cls, fast: str, slow: str) -> SweepGrid:

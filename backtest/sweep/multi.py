@@ -137,8 +137,12 @@ def read_series_file(path: str | Path) -> tuple[str, ...]:
     return tuple(entries)
 
 
-def load_series_inputs(entries: Sequence[str], data_dir: str | Path | None = None, policy: str = "lenient",
-                       on_loaded: Callable[[Any, str], None] | None = None) -> list[SeriesInput]:
+def load_series_inputs(
+    entries: Sequence[str],
+    data_dir: str | Path | None = None,
+    policy: str = "lenient",
+    on_loaded: Callable[[Any, str], None] | None = None,
+) -> list[SeriesInput]:
     """Load and validate every series (here, before any work is sent anywhere) and keep
     only what a sweep needs of each; an error names the entry it came from.
 
@@ -175,7 +179,9 @@ def check_unique_labels(names: Sequence[str]) -> None:
     for name in names:
         label = file_label(name).lower()
         if label in seen:
-            raise ParameterError(f"series: {name!r} and {seen[label]!r} are the same series name; list each series once")
+            raise ParameterError(
+                f"series: {name!r} and {seen[label]!r} are the same series name; list each series once"
+            )
         seen[label] = name
 
 
@@ -202,30 +208,40 @@ def series_rows(result: SweepResult) -> list[dict[str, object]]:
         reference = here.loc[(here["fast"] == ref_fast) & (here["slow"] == ref_slow)]
         rank = result.reference_rank(label)
         has_best = len(best) > 0 and len(family) > 0
-        rows.append({
-            "series": result.series_name,
-            "horizon": label,
-            "n_closes": result.n_closes,
-            "first_date": result.first_date.date().isoformat(),
-            "last_date": result.last_date.date().isoformat(),
-            "family_pairs": int(test.n) if test is not None else int(len(family)),
-            "best_fast": int(best["fast"].iloc[0]) if has_best else None,
-            "best_slow": int(best["slow"].iloc[0]) if has_best else None,
-            "best_mean_excess_return": float(best["mean_excess_return"].iloc[0]) if has_best else math.nan,
-            "best_random_entry_pvalue": float(best["random_entry_pvalue"].iloc[0]) if has_best else math.nan,
-            "statistic": test.statistic if test is not None else math.nan,
-            "reality_check_pvalue": test.reality_check_pvalue if test is not None else math.nan,
-            "spa_pvalue": test.pvalue if test is not None else math.nan,
-            "spa_lower_pvalue": test.spa_lower_pvalue if test is not None else math.nan,
-            "romano_wolf_survivors": test.n_survivors if test is not None else None,
-            "reference_rank": rank["reference_rank"],
-            "reference_percentile": math.nan if rank["reference_percentile"] is None else rank["reference_percentile"],
-            "reference_mean_excess_return": float(reference["mean_excess_return"].iloc[0]) if len(reference) else math.nan,
-            "reference_romano_wolf_pvalue": float(reference["romano_wolf_pvalue"].iloc[0]) if len(reference) else math.nan,
-            "reference_survives": bool(reference["romano_wolf_survives"].iloc[0]) if len(reference) and test else None,
-            "mean_block": test.mean_block if test is not None else math.nan,
-            "data_sha256": result.data_sha256,
-        })
+        rows.append(
+            {
+                "series": result.series_name,
+                "horizon": label,
+                "n_closes": result.n_closes,
+                "first_date": result.first_date.date().isoformat(),
+                "last_date": result.last_date.date().isoformat(),
+                "family_pairs": int(test.n) if test is not None else int(len(family)),
+                "best_fast": int(best["fast"].iloc[0]) if has_best else None,
+                "best_slow": int(best["slow"].iloc[0]) if has_best else None,
+                "best_mean_excess_return": float(best["mean_excess_return"].iloc[0]) if has_best else math.nan,
+                "best_random_entry_pvalue": float(best["random_entry_pvalue"].iloc[0]) if has_best else math.nan,
+                "statistic": test.statistic if test is not None else math.nan,
+                "reality_check_pvalue": test.reality_check_pvalue if test is not None else math.nan,
+                "spa_pvalue": test.pvalue if test is not None else math.nan,
+                "spa_lower_pvalue": test.spa_lower_pvalue if test is not None else math.nan,
+                "romano_wolf_survivors": test.n_survivors if test is not None else None,
+                "reference_rank": rank["reference_rank"],
+                "reference_percentile": math.nan
+                if rank["reference_percentile"] is None
+                else rank["reference_percentile"],
+                "reference_mean_excess_return": float(reference["mean_excess_return"].iloc[0])
+                if len(reference)
+                else math.nan,
+                "reference_romano_wolf_pvalue": float(reference["romano_wolf_pvalue"].iloc[0])
+                if len(reference)
+                else math.nan,
+                "reference_survives": bool(reference["romano_wolf_survives"].iloc[0])
+                if len(reference) and test
+                else None,
+                "mean_block": test.mean_block if test is not None else math.nan,
+                "data_sha256": result.data_sha256,
+            }
+        )
     return rows
 
 
@@ -258,28 +274,39 @@ def cross_series_summary(series_table: pd.DataFrame, horizons: Sequence[Horizon]
             counts[(int(fast), int(slow))] = counts.get((int(fast), int(slow)), 0) + 1
         common = min(counts, key=lambda pair: (-counts[pair], pair)) if counts else None
         with_survivors = int((survivors.fillna(0) > 0).sum()) if tested.any() else None
-        rows.append({
-            "horizon": horizon.label,
-            "n_series": n,
-            "series_with_survivors": with_survivors,
-            "share_with_survivors": with_survivors / n if with_survivors is not None and n else math.nan,
-            "series_spa_below_alpha": int((here["spa_pvalue"] <= alpha).sum()) if tested.any() else None,
-            "series_reality_check_below_alpha": int((here["reality_check_pvalue"] <= alpha).sum()) if tested.any() else None,
-            "expected_by_chance": alpha * n if tested.any() else math.nan,
-            "reference_survives": int(here["reference_survives"].fillna(False).sum()) if tested.any() else None,
-            "reference_top_decile": int(np.sum(known >= 90.0)),
-            "reference_percentile_mean": float(known.mean()) if known.size else math.nan,
-            "reference_percentile_min": float(quartiles[0]),
-            "reference_percentile_q25": float(quartiles[1]),
-            "reference_percentile_median": float(quartiles[2]),
-            "reference_percentile_q75": float(quartiles[3]),
-            "reference_percentile_max": float(quartiles[4]),
-            "most_common_best_pair": f"{common[0]}/{common[1]}" if common else None,
-            "most_common_best_pair_series": counts[common] if common else 0,
-        })
+        rows.append(
+            {
+                "horizon": horizon.label,
+                "n_series": n,
+                "series_with_survivors": with_survivors,
+                "share_with_survivors": with_survivors / n if with_survivors is not None and n else math.nan,
+                "series_spa_below_alpha": int((here["spa_pvalue"] <= alpha).sum()) if tested.any() else None,
+                "series_reality_check_below_alpha": int((here["reality_check_pvalue"] <= alpha).sum())
+                if tested.any()
+                else None,
+                "expected_by_chance": alpha * n if tested.any() else math.nan,
+                "reference_survives": int(here["reference_survives"].fillna(False).sum()) if tested.any() else None,
+                "reference_top_decile": int(np.sum(known >= 90.0)),
+                "reference_percentile_mean": float(known.mean()) if known.size else math.nan,
+                "reference_percentile_min": float(quartiles[0]),
+                "reference_percentile_q25": float(quartiles[1]),
+                "reference_percentile_median": float(quartiles[2]),
+                "reference_percentile_q75": float(quartiles[3]),
+                "reference_percentile_max": float(quartiles[4]),
+                "most_common_best_pair": f"{common[0]}/{common[1]}" if common else None,
+                "most_common_best_pair_series": counts[common] if common else 0,
+            }
+        )
     frame = pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
-    for column in ("n_series", "series_with_survivors", "series_spa_below_alpha", "series_reality_check_below_alpha",
-                   "reference_survives", "reference_top_decile", "most_common_best_pair_series"):
+    for column in (
+        "n_series",
+        "series_with_survivors",
+        "series_spa_below_alpha",
+        "series_reality_check_below_alpha",
+        "reference_survives",
+        "reference_top_decile",
+        "most_common_best_pair_series",
+    ):
         frame[column] = pd.array(frame[column].tolist(), dtype="Int64")
     return frame
 
@@ -329,13 +356,17 @@ class MultiSweepResult:
             f"{ref + ' kept':>12} {ref + ' pct median':>18} {'IQR':>11}",
         ]
         for row in self.summary_table.itertuples(index=False):
+
             def count(value: object) -> str:
                 return "-" if value is pd.NA or value is None else str(int(value))  # type: ignore[arg-type]
 
             chance = "-" if math.isnan(row.expected_by_chance) else f"{row.expected_by_chance:.1f}"
             median = "-" if math.isnan(row.reference_percentile_median) else f"{row.reference_percentile_median:.1f}"
-            spread = ("-" if math.isnan(row.reference_percentile_q25)
-                      else f"{row.reference_percentile_q25:.0f}-{row.reference_percentile_q75:.0f}")
+            spread = (
+                "-"
+                if math.isnan(row.reference_percentile_q25)
+                else f"{row.reference_percentile_q25:.0f}-{row.reference_percentile_q75:.0f}"
+            )
             lines.append(
                 f"{row.horizon:>7} {row.n_series:>6} {count(row.series_with_survivors):>6} "
                 f"{count(row.series_spa_below_alpha):>6} {count(row.series_reality_check_below_alpha):>6} {chance:>6} "
@@ -363,8 +394,10 @@ class MultiSweepResult:
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
-    return [{key: (None if value is pd.NA else value) for key, value in row.items()}
-            for row in frame.astype(object).to_dict(orient="records")]
+    return [
+        {key: (None if value is pd.NA else value) for key, value in row.items()}
+        for row in frame.astype(object).to_dict(orient="records")
+    ]
 
 
 def run_sweeps(
@@ -396,8 +429,18 @@ def run_sweeps(
     keeping thousands in memory)."""
     if not series:
         raise ParameterError("series: at least one series is needed")
-    settings = sweep_settings(rules, horizons, reps=reps, null_draws=null_draws, seed=seed, mean_block=mean_block,
-                              alpha=alpha, studentize=studentize, min_events=min_events, reference=reference)
+    settings = sweep_settings(
+        rules,
+        horizons,
+        reps=reps,
+        null_draws=null_draws,
+        seed=seed,
+        mean_block=mean_block,
+        alpha=alpha,
+        studentize=studentize,
+        min_events=min_events,
+        reference=reference,
+    )
     inputs = [series_input(item) for item in series]
     check_unique_labels([item.name for item in inputs])
     rows: list[dict[str, object]] = []
@@ -407,8 +450,17 @@ def run_sweeps(
         if on_result is not None:
             on_result(position, result)
 
-    results = run_series_sweeps(inputs, grid, settings, executor=executor, pair_block=pair_block, rep_block=rep_block,
-                                progress=progress, on_result=collect, keep_results=keep_results)
+    results = run_series_sweeps(
+        inputs,
+        grid,
+        settings,
+        executor=executor,
+        pair_block=pair_block,
+        rep_block=rep_block,
+        progress=progress,
+        on_result=collect,
+        keep_results=keep_results,
+    )
     table = series_frame(rows)
     return MultiSweepResult(
         series_table=table,

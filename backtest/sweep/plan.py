@@ -145,8 +145,12 @@ def plan_blocks(
     pair_block = int(pair_block) if pair_block is not None else n_pairs
     n_pair_blocks = math.ceil(n_pairs / pair_block)
     n_rep_blocks = math.ceil(reps / rep_block) if rep_block and reps else 1
-    return BlockPlan(pair_block, int(rep_block) if rep_block is not None else None,
-                     max(n_pair_blocks, n_rep_blocks), whole_series=False)
+    return BlockPlan(
+        pair_block,
+        int(rep_block) if rep_block is not None else None,
+        max(n_pair_blocks, n_rep_blocks),
+        whole_series=False,
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -172,8 +176,16 @@ class SeriesStage:
 def null_task(stage: SeriesStage, horizon: int, event_counts: np.ndarray) -> np.ndarray:
     """Random-entry p-values of the pairs whose event count is in ``event_counts``."""
     settings = stage.settings
-    return null_pvalues(stage.pools[horizon], stage.n_complete[horizon], stage.mean[horizon], settings.null_draws,
-                        settings.seed, horizon, settings.null_generator, event_counts)
+    return null_pvalues(
+        stage.pools[horizon],
+        stage.n_complete[horizon],
+        stage.mean[horizon],
+        settings.null_draws,
+        settings.seed,
+        horizon,
+        settings.null_generator,
+        event_counts,
+    )
 
 
 def bootstrap_task(stage: SeriesStage, horizon: int, start: int, stop: int) -> BootstrapBlock:
@@ -210,7 +222,8 @@ class SeriesJob:
         self.plan = plan
         values = close_array(close)
         self.pools: list[HorizonPool] = [
-            horizon_pool(values, close.index, settings.rules, horizon, settings.mean_block) for horizon in settings.horizons
+            horizon_pool(values, close.index, settings.rules, horizon, settings.mean_block)
+            for horizon in settings.horizons
         ]
         self.stats: PairStatistics | None = None
         self.stage: SeriesStage | None = None
@@ -228,16 +241,35 @@ class SeriesJob:
             if settings.reps == 0:
                 setups.append(None)
                 continue
-            setups.append(prepare_snooping(
-                stats.events.events, stats.events.offsets, stats.n_complete[j], hp.excess, hp.sample.first_pos,
-                pairs=stats.events.pairs, horizon=horizon.label, reps=settings.reps, seed=settings.seed,
-                mean_block=hp.mean_block, alpha=settings.alpha, studentize=settings.studentize,
-                min_events=settings.min_events, mean_excess=stats.mean[j] - hp.baseline,
-                variance=stats.variance[j] if hp.pool.size >= 3 else None,
-            ))
+            setups.append(
+                prepare_snooping(
+                    stats.events.events,
+                    stats.events.offsets,
+                    stats.n_complete[j],
+                    hp.excess,
+                    hp.sample.first_pos,
+                    pairs=stats.events.pairs,
+                    horizon=horizon.label,
+                    reps=settings.reps,
+                    seed=settings.seed,
+                    mean_block=hp.mean_block,
+                    alpha=settings.alpha,
+                    studentize=settings.studentize,
+                    min_events=settings.min_events,
+                    mean_excess=stats.mean[j] - hp.baseline,
+                    variance=stats.variance[j] if hp.pool.size >= 3 else None,
+                )
+            )
         self.stats = stats
-        self.stage = SeriesStage(stats.events.events, stats.events.offsets, tuple(hp.pool for hp in self.pools),
-                                 stats.n_complete, stats.mean, tuple(setups), settings)
+        self.stage = SeriesStage(
+            stats.events.events,
+            stats.events.offsets,
+            tuple(hp.pool for hp in self.pools),
+            stats.n_complete,
+            stats.mean,
+            tuple(setups),
+            settings,
+        )
 
     def horizon_tasks(self, handle: Any, horizon: int) -> list[tuple[str, tuple[Any, ...]]]:
         """(kind, arguments of ``_apply``) of one horizon's null and bootstrap tasks."""
@@ -270,7 +302,9 @@ class SeriesJob:
 
 def _announce_horizon(report: Callable[[str], None], job: SeriesJob, horizon: int, many: bool) -> None:
     label = job.settings.horizons[horizon].label
-    what = "random-entry nulls" + (f" and snooping bootstrap ({job.settings.reps} replications)" if job.settings.reps else "")
+    what = "random-entry nulls" + (
+        f" and snooping bootstrap ({job.settings.reps} replications)" if job.settings.reps else ""
+    )
     report(f"{job.name + ': ' if many else ''}horizon {label}: {what}")
 
 
@@ -288,7 +322,9 @@ def _run_staged(jobs: list[SeriesJob], executor: SweepExecutor, progress: Progre
         for i, args in first:
             if i != previous:
                 previous = i
-                report(f"{jobs[i].name + ': ' if many else ''}averages, events and statistics of {jobs[i].grid.n_pairs} pairs")
+                report(
+                    f"{jobs[i].name + ': ' if many else ''}averages, events and statistics of {jobs[i].grid.n_pairs} pairs"
+                )
             yield args
 
     per_job: list[list[PairStatistics]] = [[] for _ in jobs]
@@ -353,8 +389,9 @@ def run_series_sweeps(
     for item in inputs:
         check_series_for_grid(item.close, grid)
     executor = executor or LocalExecutor()
-    plan = plan_blocks(len(inputs), grid.n_pairs, settings.reps, 1 if executor.inline else executor.slots,
-                       pair_block, rep_block)
+    plan = plan_blocks(
+        len(inputs), grid.n_pairs, settings.reps, 1 if executor.inline else executor.slots, pair_block, rep_block
+    )
     kept: list[SweepResult] = []
 
     def deliver(position: int, result: SweepResult) -> None:
@@ -422,9 +459,21 @@ def run_sweep(
     """
     if not isinstance(grid, SweepGrid):
         raise ParameterError(f"grid must be a SweepGrid, got {type(grid).__name__}")
-    settings = sweep_settings(rules, horizons, reps=reps, null_draws=null_draws, seed=seed, mean_block=mean_block,
-                              alpha=alpha, studentize=studentize, min_events=min_events, reference=reference,
-                              index_generator=index_generator, null_generator=null_generator)
-    (result,) = run_series_sweeps([series], grid, settings, executor=executor, pair_block=pair_block,
-                                  rep_block=rep_block, progress=progress)
+    settings = sweep_settings(
+        rules,
+        horizons,
+        reps=reps,
+        null_draws=null_draws,
+        seed=seed,
+        mean_block=mean_block,
+        alpha=alpha,
+        studentize=studentize,
+        min_events=min_events,
+        reference=reference,
+        index_generator=index_generator,
+        null_generator=null_generator,
+    )
+    (result,) = run_series_sweeps(
+        [series], grid, settings, executor=executor, pair_block=pair_block, rep_block=rep_block, progress=progress
+    )
     return result

@@ -120,7 +120,9 @@ def bootstrap_day_counts(
             raise ParameterError(f"indices must have shape (reps, {n_days}), got {indices.shape}")
         reps = indices.shape[0]
     if indices is None and index_generator is None:
-        return _kernels.bootstrap_day_counts_nb(int(n_days), float(mean_block), int(seed), int(start), int(reps), REPS_PER_CHUNK)
+        return _kernels.bootstrap_day_counts_nb(
+            int(n_days), float(mean_block), int(seed), int(start), int(reps), REPS_PER_CHUNK
+        )
     generator = index_generator or default_index_generator()
     n_chunks = (reps + REPS_PER_CHUNK - 1) // REPS_PER_CHUNK
     counts = np.zeros((n_chunks, n_days, REPS_PER_CHUNK), dtype=np.float32)
@@ -235,12 +237,31 @@ def prepare_snooping(
     n_complete = np.asarray(n_complete, dtype=np.int64)
     in_family = n_complete >= min_events
     nan = np.full(n_pairs, np.nan)
-    common = {"horizon": horizon, "n_days": n_days, "first_pos": int(first_pos), "reps": int(reps), "seed": int(seed),
-              "mean_block": float(mean_block), "alpha": alpha, "studentize": studentize}
+    common = {
+        "horizon": horizon,
+        "n_days": n_days,
+        "first_pos": int(first_pos),
+        "reps": int(reps),
+        "seed": int(seed),
+        "mean_block": float(mean_block),
+        "alpha": alpha,
+        "studentize": studentize,
+    }
     if n_days < 3 or not in_family.any():
-        return SnoopingSetup(excess=excess, n_complete=n_complete, in_family=in_family, statistic=nan,
-                             standard_error=nan.copy(), order=np.zeros(0, dtype=np.int64), centre_lower=nan,
-                             centre_consistent=nan, centre_upper=nan, scale=nan, best_pair=None, **common)
+        return SnoopingSetup(
+            excess=excess,
+            n_complete=n_complete,
+            in_family=in_family,
+            statistic=nan,
+            standard_error=nan.copy(),
+            order=np.zeros(0, dtype=np.int64),
+            centre_lower=nan,
+            centre_consistent=nan,
+            centre_upper=nan,
+            scale=nan,
+            best_pair=None,
+            **common,
+        )
 
     if mean_excess is None:
         mean_excess = np.full(n_pairs, np.nan)
@@ -265,10 +286,20 @@ def prepare_snooping(
     order = family[np.argsort(statistic[family], kind="stable")]
     best = int(order[-1]) if order.size else -1
     best_pair = None if pairs is None or best < 0 else (int(pairs[best, 0]), int(pairs[best, 1]))
-    return SnoopingSetup(excess=np.ascontiguousarray(excess, dtype=np.float64), n_complete=n_complete,
-                         in_family=in_family, statistic=statistic, standard_error=standard_error, order=order,
-                         centre_lower=centre_lower, centre_consistent=centre_consistent, centre_upper=centre_upper,
-                         scale=scale, best_pair=best_pair, **common)
+    return SnoopingSetup(
+        excess=np.ascontiguousarray(excess, dtype=np.float64),
+        n_complete=n_complete,
+        in_family=in_family,
+        statistic=statistic,
+        standard_error=standard_error,
+        order=order,
+        centre_lower=centre_lower,
+        centre_consistent=centre_consistent,
+        centre_upper=centre_upper,
+        scale=scale,
+        best_pair=best_pair,
+        **common,
+    )
 
 
 def replication_blocks(reps: int, block: int | None = None) -> list[tuple[int, int]]:
@@ -299,8 +330,15 @@ def bootstrap_block(
             f"replication block {start}..{stop} must start at a multiple of {REPS_PER_CHUNK} within 0..{setup.reps}"
         )
     width = stop - start
-    counts = bootstrap_day_counts(setup.n_days, width, setup.mean_block, setup.seed, index_generator,
-                                  None if indices is None else np.asarray(indices)[start:stop], start=start)
+    counts = bootstrap_day_counts(
+        setup.n_days,
+        width,
+        setup.mean_block,
+        setup.seed,
+        index_generator,
+        None if indices is None else np.asarray(indices)[start:stop],
+        start=start,
+    )
     max_lower, max_consistent, max_upper, exceed = _kernels.bootstrap_maxima_nb(
         events,
         offsets,
@@ -331,8 +369,20 @@ def finish_snooping(setup: SnoopingSetup, blocks: list[BootstrapBlock]) -> tuple
     n_pairs = setup.n_complete.shape[0]
     if setup.empty:
         nan = np.full(n_pairs, np.nan)
-        test = SnoopingTest(setup.horizon, 0, math.nan, None, math.nan, math.nan, math.nan, 0, setup.alpha, setup.reps,
-                            setup.mean_block, setup.studentize)
+        test = SnoopingTest(
+            setup.horizon,
+            0,
+            math.nan,
+            None,
+            math.nan,
+            math.nan,
+            math.nan,
+            0,
+            setup.alpha,
+            setup.reps,
+            setup.mean_block,
+            setup.studentize,
+        )
         return test, PairInference(nan, setup.standard_error, nan.copy(), np.zeros(n_pairs, bool), setup.in_family)
     blocks = sorted(blocks, key=lambda block: block.start)
     covered = [(block.start, block.stop) for block in blocks]
@@ -404,18 +454,40 @@ def snooping_test(
     ``rep_block`` runs the replications in blocks of that many (a multiple of
     ``REPS_PER_CHUNK``); the result is the same, as ``finish_snooping`` explains.
     """
-    setup = prepare_snooping(events, offsets, n_complete, excess, first_pos, pairs=pairs, horizon=horizon, reps=reps,
-                             seed=seed, mean_block=mean_block, alpha=alpha, studentize=studentize,
-                             min_events=min_events, mean_excess=mean_excess, variance=variance, indices=indices)
+    setup = prepare_snooping(
+        events,
+        offsets,
+        n_complete,
+        excess,
+        first_pos,
+        pairs=pairs,
+        horizon=horizon,
+        reps=reps,
+        seed=seed,
+        mean_block=mean_block,
+        alpha=alpha,
+        studentize=studentize,
+        min_events=min_events,
+        mean_excess=mean_excess,
+        variance=variance,
+        indices=indices,
+    )
     if setup.empty:
         return finish_snooping(setup, [])
-    blocks = [bootstrap_block(events, offsets, setup, start, stop, index_generator, indices)
-              for start, stop in replication_blocks(setup.reps, rep_block)]
+    blocks = [
+        bootstrap_block(events, offsets, setup, start, stop, index_generator, indices)
+        for start, stop in replication_blocks(setup.reps, rep_block)
+    ]
     return finish_snooping(setup, blocks)
 
 
 def loss_matrix(
-    events: np.ndarray, offsets: np.ndarray, n_complete: np.ndarray, excess: np.ndarray, first_pos: int, pairs: np.ndarray
+    events: np.ndarray,
+    offsets: np.ndarray,
+    n_complete: np.ndarray,
+    excess: np.ndarray,
+    first_pos: int,
+    pairs: np.ndarray,
 ) -> np.ndarray:
     """Dense T x len(pairs) model losses -d_p[t] (benchmark loss 0): the input on which
     ``arch.bootstrap.SPA`` reproduces ``snooping_test``. For references only: O(T·pairs)."""

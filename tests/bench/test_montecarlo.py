@@ -47,10 +47,26 @@ def test_benchmarks_report_every_implementation() -> None:
 @pytest.mark.slow  # times every implementation, arch included
 def test_bench_montecarlo_command_writes_json(tmp_path, data_dir) -> None:
     output = tmp_path / "bench" / "montecarlo.json"
-    code = main([
-        "bench", "montecarlo", "--draws", "2000", "--argpartition-draws", "100", "--replications", "10",
-        "--repeat", "1", "--seed", "5", "--output", str(output), "--data-dir", str(data_dir),
-    ])
+    code = main(
+        [
+            "bench",
+            "montecarlo",
+            "--draws",
+            "2000",
+            "--argpartition-draws",
+            "100",
+            "--replications",
+            "10",
+            "--repeat",
+            "1",
+            "--seed",
+            "5",
+            "--output",
+            str(output),
+            "--data-dir",
+            str(data_dir),
+        ]
+    )
     assert code == 0
     payload = json.loads(output.read_text())
     assert payload["benchmark"] == "montecarlo" and payload["series"] == "russell2000"

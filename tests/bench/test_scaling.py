@@ -25,8 +25,16 @@ def test_efficiency():
 @pytest.mark.slow  # starts a Dask cluster and worker processes
 def test_tiny_scaling_run_agrees_with_this_process():
     series = [series_input(cycles(seed=1, name="a")), series_input(random_walk(1500, seed=2, name="b"))]
-    result = run_scaling_bench(series, series_input(cycles(seed=3, name="c")), SweepGrid((3, 9), (20, 40)),
-                               EventRules(), DEFAULT_HORIZONS[:1], reps=64, workers=(1,), executors=("processes",))
+    result = run_scaling_bench(
+        series,
+        series_input(cycles(seed=3, name="c")),
+        SweepGrid((3, 9), (20, 40)),
+        EventRules(),
+        DEFAULT_HORIZONS[:1],
+        reps=64,
+        workers=(1,),
+        executors=("processes",),
+    )
     assert result["identical_results"]
     run = result["multi_series"]["processes"]["1"]
     assert run["wall_s"] > 0 and run["efficiency"] == 1.0 and run["warmed_processes"] == 1
@@ -52,10 +60,15 @@ def test_a_skipped_workload_is_kept_from_the_file_it_replaces(tmp_path):
     from backtest.bench.scaling import write_scaling_bench
 
     path = tmp_path / "scaling.json"
-    write_scaling_bench({"machine": {"cpus": 2}, "seed": 1, "multi_series": {"what": "old"},
-                         "single_series": {"what": "single"}}, path)
+    write_scaling_bench(
+        {"machine": {"cpus": 2}, "seed": 1, "multi_series": {"what": "old"}, "single_series": {"what": "single"}}, path
+    )
     write_scaling_bench({"machine": {"cpus": 4}, "seed": 2, "multi_series": {"what": "new"}}, path)
     written = json.loads(path.read_text())
     assert written["multi_series"] == {"what": "new"}
-    assert written["single_series"] == {"what": "single", "carried_over": True, "carried_over_machine": {"cpus": 2},
-                                        "carried_over_seed": 1}
+    assert written["single_series"] == {
+        "what": "single",
+        "carried_over": True,
+        "carried_over_machine": {"cpus": 2},
+        "carried_over_seed": 1,
+    }

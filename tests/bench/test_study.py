@@ -24,8 +24,14 @@ def test_profile_stages_reads_cumulative_seconds_of_named_stages(tmp_path):
     profiler.disable()
     profiler.dump_stats(str(path))
     stages = profile_stages(path)
-    assert set(stages) >= {"random_entry_monte_carlo", "bootstrapped_paths", "figures", "loading", "imports_under_profile",
-                           "total"}
+    assert set(stages) >= {
+        "random_entry_monte_carlo",
+        "bootstrapped_paths",
+        "figures",
+        "loading",
+        "imports_under_profile",
+        "total",
+    }
     assert stages["random_entry_monte_carlo"] == 0.0  # not called in this profile
     assert stages["total"] >= 0.0
 

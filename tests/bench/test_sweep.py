@@ -12,9 +12,30 @@ from backtest import cli
 @pytest.mark.slow  # imports and runs vectorbt and arch against our sweep
 def test_bench_sweep_on_tiny_grids(russell2000, tmp_path, capsys):
     output = tmp_path / "bench" / "sweep.json"
-    code = cli.main(["bench", "sweep", "--fast", "5:8", "--slow", "20:23", "--full-fast", "5:6", "--full-slow", "20:21",
-                     "--spa-fast", "5:6", "--spa-slow", "20:22", "--spa-horizon", "1m", "--reps", "60",
-                     "--output", str(output)])
+    code = cli.main(
+        [
+            "bench",
+            "sweep",
+            "--fast",
+            "5:8",
+            "--slow",
+            "20:23",
+            "--full-fast",
+            "5:6",
+            "--full-slow",
+            "20:21",
+            "--spa-fast",
+            "5:6",
+            "--spa-slow",
+            "20:22",
+            "--spa-horizon",
+            "1m",
+            "--reps",
+            "60",
+            "--output",
+            str(output),
+        ]
+    )
     assert code == 0, capsys.readouterr().err
     result = json.loads(output.read_text())
     agreement = result["grid_vs_vectorbt"]["agreement"]

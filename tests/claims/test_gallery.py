@@ -25,8 +25,12 @@ def test_the_gallery_holds_at_least_five_claims_and_leaves_the_studies_specs_to_
     assert len(names) >= 5
     # the article's claims are the study scripts' own specs: run by `backtest study`, not copied here
     studies = {path.stem for path in study_specs(ROOT / "studies")}
-    assert studies == {"russell2000_golden_cross", "russell2000_death_cross", "russell2000_confirmation_filters",
-                       "peers_golden_cross"}
+    assert studies == {
+        "russell2000_golden_cross",
+        "russell2000_death_cross",
+        "russell2000_confirmation_filters",
+        "peers_golden_cross",
+    }
     assert not studies & set(names)
     assert all(load_spec(path).name == path.stem for path in study_specs(ROOT / "studies"))
 
@@ -38,7 +42,9 @@ def test_each_committed_report_meets_the_schema_and_the_index(spec_path: Path) -
     summary = json.loads((folder / "summary.json").read_text())
     jsonschema.validate(summary, json.loads(SCHEMA_PATH.read_text()), cls=jsonschema.Draft202012Validator)
     assert summary["parameters"]["n_draws"] == 100_000  # the gallery uses the library defaults
-    row = next(line for line in (COMMITTED / "README.md").read_text().splitlines() if f"({spec.name}/report.md)" in line)
+    row = next(
+        line for line in (COMMITTED / "README.md").read_text().splitlines() if f"({spec.name}/report.md)" in line
+    )
     assert f"| {summary['events']['n']} | **{summary['conclusion']['overall']}** |" in row
     assert f"**Verdict on the claim: {summary['conclusion']['overall']}.**" in (folder / "report.md").read_text()
 

@@ -66,8 +66,9 @@ def test_the_schema_is_a_valid_json_schema() -> None:
 
 
 @pytest.mark.slow  # runs a whole claim with its full report
-def test_threshold_rsi_matches_pandas_and_writes_the_full_report(write_spec: Any, capsys: pytest.CaptureFixture[str],
-                                                                 russell2000: Any) -> None:
+def test_threshold_rsi_matches_pandas_and_writes_the_full_report(
+    write_spec: Any, capsys: pytest.CaptureFixture[str], russell2000: Any
+) -> None:
     tables = minimal()
     tables["rules"] = {"start": "2005-01-01"}
     folder, out = run_claim_cli(write_spec(tables, "oversold.toml"), capsys)
@@ -75,8 +76,18 @@ def test_threshold_rsi_matches_pandas_and_writes_the_full_report(write_spec: Any
     expected = from_start(crosses(pandas_rsi(close, 14), pd.Series(30.0, index=close.index), "below"), "2005-01-01")
     assert event_dates(folder).equals(expected)
     # what the headline study writes, plus the spec
-    for name in ("report.md", "report.html", "events.csv", "summary.json", "events.png", "null_distributions.png",
-                 "hit_rates.png", "event_paths.png", "claim.toml", ".backtest-manifest.json"):
+    for name in (
+        "report.md",
+        "report.html",
+        "events.csv",
+        "summary.json",
+        "events.png",
+        "null_distributions.png",
+        "hit_rates.png",
+        "event_paths.png",
+        "claim.toml",
+        ".backtest-manifest.json",
+    ):
         assert (folder / name).is_file(), name
     events = pd.read_csv(folder / "events.csv")
     assert {"event_date", "ret_1m", "ret_3m", "pending_3m", "max_drawdown_3m"} <= set(events.columns)
@@ -91,19 +102,28 @@ def test_threshold_rsi_matches_pandas_and_writes_the_full_report(write_spec: Any
     assert lines[-1] == f"wrote {folder}"
     report = (folder / "report.md").read_text()
     assert report.index("## Answer in brief") < report.index("## 1. The claim") < report.index("## 3. The events")
-    assert report.index("## 3. The events") < report.index("## 4. Statistics per horizon") < report.index("Data and conventions")
+    assert (
+        report.index("## 3. The events")
+        < report.index("## 4. Statistics per horizon")
+        < report.index("Data and conventions")
+    )
     assert f"**Verdict on the claim: {summary['conclusion']['overall']}.**" in report
     # the primary joint test decides question B, with its power (every claim, not only the headline)
     primary = summary["statistics"]["primary"]
     assert summary["statistics"]["claim_horizons"] == ["1m", "3m"] and primary["n_null"] > 0
     assert summary["conclusion"]["primary_pvalue"] == primary["pvalue"]
     assert "**Question B — primary test**" in report and "95% upper bound (joint)" in report
-    assert "detected with 80% power" in report.split("## 1. The claim")[0] or summary["conclusion"]["overall"] == "supported"
+    assert (
+        "detected with 80% power" in report.split("## 1. The claim")[0]
+        or summary["conclusion"]["overall"] == "supported"
+    )
     html = (folder / "report.html").read_text()
     assert "data:image/png;base64," in html and "<img" in html
 
 
-def test_ma_cross_matches_pandas_rolling_means(write_spec: Any, capsys: pytest.CaptureFixture[str], russell2000: Any) -> None:
+def test_ma_cross_matches_pandas_rolling_means(
+    write_spec: Any, capsys: pytest.CaptureFixture[str], russell2000: Any
+) -> None:
     tables = minimal()
     tables["event"] = {"kind": "ma_cross", "fast": 50, "slow": 200, "ma": "sma", "direction": "death"}
     tables["claim"]["direction"] = "losses"
@@ -117,9 +137,17 @@ def test_ma_cross_matches_pandas_rolling_means(write_spec: Any, capsys: pytest.C
 
 
 @pytest.mark.slow  # runs a whole claim with its full report
-def test_line_cross_of_close_and_its_200_day_average(write_spec: Any, capsys: pytest.CaptureFixture[str], russell2000: Any) -> None:
+def test_line_cross_of_close_and_its_200_day_average(
+    write_spec: Any, capsys: pytest.CaptureFixture[str], russell2000: Any
+) -> None:
     tables = minimal()
-    tables["event"] = {"kind": "line_cross", "indicator": "close", "against": "sma", "against_window": 200, "cross": "above"}
+    tables["event"] = {
+        "kind": "line_cross",
+        "indicator": "close",
+        "against": "sma",
+        "against_window": 200,
+        "cross": "above",
+    }
     tables["rules"] = {"start": "2010-01-01", "min_gap": 21}
     folder, _ = run_claim_cli(write_spec(tables, "above200.toml"), capsys)
     close = russell2000.close
@@ -128,8 +156,9 @@ def test_line_cross_of_close_and_its_200_day_average(write_spec: Any, capsys: py
 
 
 @pytest.mark.parametrize("kind", ["new_high", "new_low"])
-def test_new_high_and_new_low_match_pandas_rolling_extremes(kind: str, write_spec: Any, capsys: pytest.CaptureFixture[str],
-                                                            russell2000: Any) -> None:
+def test_new_high_and_new_low_match_pandas_rolling_extremes(
+    kind: str, write_spec: Any, capsys: pytest.CaptureFixture[str], russell2000: Any
+) -> None:
     tables = minimal()
     tables["event"] = {"kind": kind, "n": 252}
     tables["rules"] = {"start": "1995-01-01", "min_gap": 63}
@@ -141,7 +170,9 @@ def test_new_high_and_new_low_match_pandas_rolling_extremes(kind: str, write_spe
     assert event_dates(folder).equals(expected)
 
 
-def test_dates_map_to_the_next_trading_day(write_spec: Any, capsys: pytest.CaptureFixture[str], russell2000: Any) -> None:
+def test_dates_map_to_the_next_trading_day(
+    write_spec: Any, capsys: pytest.CaptureFixture[str], russell2000: Any
+) -> None:
     tables = minimal()
     tables["event"] = {"kind": "dates", "file": "days.csv"}
     tables["rules"] = {}
@@ -157,7 +188,9 @@ def test_dates_map_to_the_next_trading_day(write_spec: Any, capsys: pytest.Captu
     assert any("map to the next" in note for note in summary["event_source"]["notes"])
 
 
-def test_threshold_on_another_series_level_vix(write_spec: Any, capsys: pytest.CaptureFixture[str], data_dir: Path) -> None:
+def test_threshold_on_another_series_level_vix(
+    write_spec: Any, capsys: pytest.CaptureFixture[str], data_dir: Path
+) -> None:
     tables = minimal()
     tables["series"] = {"name": "SPY"}
     tables["event"] = {"kind": "threshold", "indicator": "level", "series": "VIX", "level": 30, "cross": "above"}
@@ -169,12 +202,19 @@ def test_threshold_on_another_series_level_vix(write_spec: Any, capsys: pytest.C
     assert event_dates(folder).equals(expected)
 
 
-def test_threshold_on_another_series_change_ten_year_yield(write_spec: Any, capsys: pytest.CaptureFixture[str],
-                                                           data_dir: Path, russell2000: Any) -> None:
+def test_threshold_on_another_series_change_ten_year_yield(
+    write_spec: Any, capsys: pytest.CaptureFixture[str], data_dir: Path, russell2000: Any
+) -> None:
     tables = minimal()
     tables["claim"]["horizons"] = ["3m"]
-    tables["event"] = {"kind": "threshold", "indicator": "change", "series": "TNX", "window": 63, "level": -0.5,
-                       "cross": "below"}
+    tables["event"] = {
+        "kind": "threshold",
+        "indicator": "change",
+        "series": "TNX",
+        "window": 63,
+        "level": -0.5,
+        "cross": "below",
+    }
     tables["rules"] = {"start": "1990-01-01"}
     folder, _ = run_claim_cli(write_spec(tables, "yield.toml"), capsys)
     tnx = load_series("TNX", data_dir=data_dir).close
@@ -183,8 +223,9 @@ def test_threshold_on_another_series_change_ten_year_yield(write_spec: Any, caps
     assert event_dates(folder).equals(expected)
 
 
-def test_filters_keep_the_events_on_which_the_condition_holds(write_spec: Any, capsys: pytest.CaptureFixture[str],
-                                                              russell2000: Any) -> None:
+def test_filters_keep_the_events_on_which_the_condition_holds(
+    write_spec: Any, capsys: pytest.CaptureFixture[str], russell2000: Any
+) -> None:
     tables = minimal()
     tables["event"] = {"kind": "ma_cross"}
     tables["rules"] = {"start": "1985-01-01"}
@@ -197,8 +238,9 @@ def test_filters_keep_the_events_on_which_the_condition_holds(write_spec: Any, c
     assert summary["event_source"]["filters"] == ["RSI(14) ≤ 70"]
 
 
-def test_benchmark_measures_returns_relative_to_another_series(write_spec: Any, capsys: pytest.CaptureFixture[str],
-                                                               data_dir: Path, russell2000: Any) -> None:
+def test_benchmark_measures_returns_relative_to_another_series(
+    write_spec: Any, capsys: pytest.CaptureFixture[str], data_dir: Path, russell2000: Any
+) -> None:
     tables = minimal()
     tables["event"] = {"kind": "ma_cross"}
     tables["rules"] = {"start": "2000-01-01"}
@@ -219,8 +261,9 @@ def test_benchmark_measures_returns_relative_to_another_series(write_spec: Any, 
     assert summary["benchmark"]["relative_to"] == "SPY"
 
 
-def test_variants_rerun_the_claim_with_each_change_against_pandas(write_spec: Any, capsys: pytest.CaptureFixture[str],
-                                                                  data_dir: Path, russell2000: Any) -> None:
+def test_variants_rerun_the_claim_with_each_change_against_pandas(
+    write_spec: Any, capsys: pytest.CaptureFixture[str], data_dir: Path, russell2000: Any
+) -> None:
     tables = minimal()
     tables["event"] = {"kind": "ma_cross"}
     tables["rules"] = {"start": "1990-01-01"}
@@ -262,13 +305,23 @@ def test_variants_rerun_the_claim_with_each_change_against_pandas(write_spec: An
     assert "| primary p | verdict |" in section
 
 
-def test_published_averages_are_reproduced_with_the_claims_rule(write_spec: Any, capsys: pytest.CaptureFixture[str],
-                                                                data_dir: Path) -> None:
+def test_published_averages_are_reproduced_with_the_claims_rule(
+    write_spec: Any, capsys: pytest.CaptureFixture[str], data_dir: Path
+) -> None:
     tables = minimal()
     tables["event"] = {"kind": "ma_cross"}
     tables["rules"] = {"start": "1990-01-01"}
-    tables["published"] = [{"source": "a desk", "what": "SPY golden crosses", "series": "SPY", "start": "2000-01-01",
-                            "figures": {"3m": 0.03}, "all_days": {"3m": 0.02}, "note": "n"}]
+    tables["published"] = [
+        {
+            "source": "a desk",
+            "what": "SPY golden crosses",
+            "series": "SPY",
+            "start": "2000-01-01",
+            "figures": {"3m": 0.03},
+            "all_days": {"3m": 0.02},
+            "note": "n",
+        }
+    ]
     folder, _ = run_claim_cli(write_spec(tables, "published.toml"), capsys)
     summary = json.loads((folder / "summary.json").read_text())
     jsonschema.validate(summary, _schema(), cls=jsonschema.Draft202012Validator)
@@ -298,8 +351,9 @@ def test_calibration_is_run_when_the_spec_asks(write_spec: Any, capsys: pytest.C
     assert "Calibration of the tests" in (folder / "report.md").read_text()
 
 
-def test_facts_are_checked_against_our_period_returns(write_spec: Any, capsys: pytest.CaptureFixture[str],
-                                                      russell2000: Any) -> None:
+def test_facts_are_checked_against_our_period_returns(
+    write_spec: Any, capsys: pytest.CaptureFixture[str], russell2000: Any
+) -> None:
     close = russell2000.close
     start, end = pd.Timestamp("2024-12-31"), pd.Timestamp("2025-06-30")
     ours = close[:end].iloc[-1] / close[:start].iloc[-1] - 1
@@ -307,7 +361,12 @@ def test_facts_are_checked_against_our_period_returns(write_spec: Any, capsys: p
     tables["rules"] = {"start": "2020-01-01"}
     tables["facts"] = [
         {"statement": "exact", "figure": float(round(ours, 4)), "period": ["2024-12-31", "2025-06-30"]},
-        {"statement": "close", "figure": float(ours + 0.01), "period": ["2024-12-31", "2025-06-30"], "tolerance": 0.005},
+        {
+            "statement": "close",
+            "figure": float(ours + 0.01),
+            "period": ["2024-12-31", "2025-06-30"],
+            "tolerance": 0.005,
+        },
         {"statement": "wrong", "figure": float(ours + 0.10), "period": ["2024-12-31", "2025-06-30"]},
         {"statement": "future", "figure": 0.01, "period": ["2030-01-01", "2030-06-30"]},
         # FRED's Nasdaq ends in 2019: not checkable, and never replaced by another index
@@ -325,8 +384,9 @@ def test_facts_are_checked_against_our_period_returns(write_spec: Any, capsys: p
 
 
 @pytest.mark.slow  # runs a whole claim with its full report
-def test_a_rerun_replaces_its_report_and_refuses_a_foreign_folder(write_spec: Any, capsys: pytest.CaptureFixture[str],
-                                                                  russell2000: Any) -> None:
+def test_a_rerun_replaces_its_report_and_refuses_a_foreign_folder(
+    write_spec: Any, capsys: pytest.CaptureFixture[str], russell2000: Any
+) -> None:
     tables = minimal()
     tables["rules"] = {"start": "2015-01-01"}
     path = write_spec(tables, "again.toml")
@@ -338,8 +398,19 @@ def test_a_rerun_replaces_its_report_and_refuses_a_foreign_folder(write_spec: An
     foreign.mkdir()
     (foreign / "notes.txt").write_text("mine")
     tables["claim"]["name"] = "foreign"
-    assert main(["claim", "run", str(write_spec(tables, "foreign.toml")), "--output-dir", str(path.parent / "results"),
-                 *FAST]) == 2
+    assert (
+        main(
+            [
+                "claim",
+                "run",
+                str(write_spec(tables, "foreign.toml")),
+                "--output-dir",
+                str(path.parent / "results"),
+                *FAST,
+            ]
+        )
+        == 2
+    )
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error:") and (foreign / "notes.txt").read_text() == "mine"
 
@@ -363,8 +434,15 @@ def test_python_api_runs_a_claim_built_in_code(tmp_path: Path, data_dir: Path) -
 
 def test_import_backtest_stays_cheap_and_python_m_backtest_works() -> None:
     code = "import sys, backtest; heavy = [m for m in ('pandas', 'numba', 'jinja2', 'backtest.claims') if m in sys.modules]; print(heavy)"
-    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, cwd=Path(__file__).parents[2])
+    out = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True, cwd=Path(__file__).parents[2]
+    )
     assert out.stdout.strip() == "[]"
-    help_text = subprocess.run([sys.executable, "-m", "backtest", "claim", "--help"], check=True, capture_output=True,
-                               text=True, cwd=Path(__file__).parents[2]).stdout
+    help_text = subprocess.run(
+        [sys.executable, "-m", "backtest", "claim", "--help"],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).parents[2],
+    ).stdout
     assert "run-all" in help_text and "check" in help_text and "new" in help_text

@@ -14,7 +14,7 @@ from backtest.cli import main
 from backtest.errors import SpecError
 from tests.claims.conftest import minimal
 
-ISSUE_SPEC = '''\
+ISSUE_SPEC = """\
 [claim]
 title = "Oversold Russell 2000"
 statement = "When the Russell 2000's 14-day RSI drops below 30, gains follow over the next 3 months."
@@ -35,7 +35,7 @@ cross = "below"           # fires on t when the value is >= 30 on t-1 and < 30 o
 
 [rules]                   # optional: start, end, confirm, min_gap, entry
 start = "1990-01-01"
-'''
+"""
 
 
 def test_the_issue_spec_parses_as_written(tmp_path: Path) -> None:
@@ -55,7 +55,9 @@ def test_the_template_of_claim_new_is_a_valid_spec() -> None:
     assert spec.event.kind == "threshold"
 
 
-def test_claim_new_writes_the_template_and_never_replaces_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_claim_new_writes_the_template_and_never_replaces_a_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "mine.toml"
     assert main(["claim", "new", str(path)]) == 0
     assert path.read_bytes() == TEMPLATE_PATH.read_bytes()
@@ -76,6 +78,7 @@ def _with(change: Any) -> dict[str, Any]:
 def _set(table: str, key: str, value: Any) -> Any:
     def change(tables: dict[str, Any]) -> None:
         tables.setdefault(table, {})[key] = value
+
     return change
 
 
@@ -85,18 +88,21 @@ def _drop(table: str, key: str | None = None) -> Any:
             del tables[table]
         else:
             del tables[table][key]
+
     return change
 
 
 def _replace_event(**event: Any) -> Any:
     def change(tables: dict[str, Any]) -> None:
         tables["event"] = event
+
     return change
 
 
 def _add(name: str, item: dict[str, Any]) -> Any:
     def change(tables: dict[str, Any]) -> None:
         tables.setdefault(name, []).append(item)
+
     return change
 
 
@@ -107,8 +113,11 @@ BAD_SPECS = [
     ("key of another kind", _set("event", "fast", 50), "[event] fast: unknown key"),
     ("unknown key in [rules]", _set("rules", "gap", 5), "[rules] gap: unknown key"),
     ("unknown table", _set("output", "dir", "x"), "[output]: unknown table"),
-    ("unknown key in a filter", _add("filters", {"indicator": "rsi", "operator": "<", "level": 70, "colour": "red"}),
-     "[filters 1] colour: unknown key"),
+    (
+        "unknown key in a filter",
+        _add("filters", {"indicator": "rsi", "operator": "<", "level": 70, "colour": "red"}),
+        "[filters 1] colour: unknown key",
+    ),
     # wrong types
     ("window as text", _set("event", "window", "14"), "[event] window: must be an integer, got '14'"),
     ("level as text", _set("event", "level", "30"), "[event] level: must be a number"),
@@ -124,7 +133,11 @@ BAD_SPECS = [
     ("no level", _drop("event", "level"), "[event] level: missing (required)"),
     ("no series for level", _replace_event(kind="threshold", indicator="level", level=30), "[event] series: missing"),
     # missing files
-    ("missing dates file", _replace_event(kind="dates", file="nowhere.csv"), "[event] file: file not found: nowhere.csv"),
+    (
+        "missing dates file",
+        _replace_event(kind="dates", file="nowhere.csv"),
+        "[event] file: file not found: nowhere.csv",
+    ),
     ("missing series CSV", _set("series", "name", "data/closes.csv"), "[series] name: file not found: data/closes.csv"),
     ("missing benchmark CSV", _set("benchmark", "relative_to", "bench.csv"), "[benchmark] relative_to: file not found"),
     # bad kinds and choices
@@ -134,53 +147,128 @@ BAD_SPECS = [
     ("bad direction", _set("claim", "direction", "up"), "[claim] direction: must be one of gains, losses"),
     ("bad entry", _set("rules", "entry", "open"), "[rules] entry: must be one of close, next_close"),
     ("bad operator", _add("filters", {"indicator": "rsi", "operator": "=<", "level": 70}), "[filters 1] operator"),
-    ("fast not below slow", _replace_event(kind="ma_cross", fast=200, slow=50), "[event] fast: must be shorter than slow"),
+    (
+        "fast not below slow",
+        _replace_event(kind="ma_cross", fast=200, slow=50),
+        "[event] fast: must be shorter than slow",
+    ),
     # bad horizon labels
-    ("bad horizon label", _set("claim", "horizons", ["3 months"]), "[claim] horizons: '3 months' is not a horizon label"),
+    (
+        "bad horizon label",
+        _set("claim", "horizons", ["3 months"]),
+        "[claim] horizons: '3 months' is not a horizon label",
+    ),
     ("zero horizon", _set("claim", "horizons", ["0m"]), "[claim] horizons: '0m' is not a horizon label"),
     ("horizon in years", _set("claim", "horizons", ["1y"]), "[claim] horizons: '1y'"),
     ("empty horizons", _set("claim", "horizons", []), "[claim] horizons: must list at least one"),
     ("duplicate horizon", _set("claim", "horizons", ["3m", "3m"]), "[claim] horizons: lists a horizon twice"),
-    ("verdict horizon not measured", _set("claim", "verdict_horizons", ["6m"]), "[claim] verdict_horizons: '6m' is not among"),
+    (
+        "verdict horizon not measured",
+        _set("claim", "verdict_horizons", ["6m"]),
+        "[claim] verdict_horizons: '6m' is not among",
+    ),
     # bad dates
-    ("bad start date", _set("rules", "start", "1990-13-01"), "[rules] start: must be a date like 2025-07-30, got '1990-13-01'"),
+    (
+        "bad start date",
+        _set("rules", "start", "1990-13-01"),
+        "[rules] start: must be a date like 2025-07-30, got '1990-13-01'",
+    ),
     ("bad published date", _set("claim", "published", "July 30, 2025"), "[claim] published: must be a date"),
     ("end before start", _set("rules", "end", "1980-01-01"), "[rules] end: 1980-01-01 is before start 1990-01-01"),
-    ("fact period backwards", _add("facts", {"statement": "s", "figure": 0.01, "period": ["2025-07-31", "2025-06-30"]}),
-     "[facts 1] period: start 2025-07-31 is not before end"),
-    ("fact without figure", _add("facts", {"statement": "s", "period": ["2025-06-30", "2025-07-31"]}),
-     "[facts 1] figure: missing (required)"),
-    ("fact roughly below tolerance", _add("facts", {"statement": "s", "figure": 0.01, "period": ["2025-06-30", "2025-07-31"],
-                                                     "tolerance": 0.01, "roughly": 0.005}), "[facts 1] roughly: must be >="),
-    ("unknown key in a fact", _add("facts", {"statement": "s", "figure": 0.01, "period": ["2025-06-30", "2025-07-31"],
-                                             "precision": 0.001}), "[facts 1] precision: unknown key"),
+    (
+        "fact period backwards",
+        _add("facts", {"statement": "s", "figure": 0.01, "period": ["2025-07-31", "2025-06-30"]}),
+        "[facts 1] period: start 2025-07-31 is not before end",
+    ),
+    (
+        "fact without figure",
+        _add("facts", {"statement": "s", "period": ["2025-06-30", "2025-07-31"]}),
+        "[facts 1] figure: missing (required)",
+    ),
+    (
+        "fact roughly below tolerance",
+        _add(
+            "facts",
+            {
+                "statement": "s",
+                "figure": 0.01,
+                "period": ["2025-06-30", "2025-07-31"],
+                "tolerance": 0.01,
+                "roughly": 0.005,
+            },
+        ),
+        "[facts 1] roughly: must be >=",
+    ),
+    (
+        "unknown key in a fact",
+        _add("facts", {"statement": "s", "figure": 0.01, "period": ["2025-06-30", "2025-07-31"], "precision": 0.001}),
+        "[facts 1] precision: unknown key",
+    ),
     # [[variants]], [[published]], [analysis]
     ("variant without name", _add("variants", {"min_gap": 5}), "[variants 1] name: missing (required)"),
     ("unknown key in a variant", _add("variants", {"name": "v", "gap": 5}), "[variants 1] gap: unknown key"),
-    ("variant confirm as text", _add("variants", {"name": "v", "confirm": "5"}), "[variants 1] confirm: must be an integer"),
+    (
+        "variant confirm as text",
+        _add("variants", {"name": "v", "confirm": "5"}),
+        "[variants 1] confirm: must be an integer",
+    ),
     ("variant bad entry", _add("variants", {"name": "v", "entry": "open"}), "[variants 1] entry: must be one of close"),
     ("variant bad start", _add("variants", {"name": "v", "start": "1990-02-30"}), "[variants 1] start: must be a date"),
-    ("variant missing series CSV", _add("variants", {"name": "v", "series": "other.csv"}),
-     "[variants 1] series: file not found: other.csv"),
-    ("variant filters not a list", _add("variants", {"name": "v", "filters": {"indicator": "rsi"}}),
-     "[variants 1] filters: must be a list"),
-    ("variant filter bad operator", _add("variants", {"name": "v", "filters": [{"indicator": "rsi", "operator": "=<", "level": 1}]}),
-     "[variants 1 filters 1] operator: must be one of"),
-    ("variant filter unknown key", _add("variants", {"name": "v", "filters": [{"indicator": "rsi", "operator": "<", "level": 1,
-                                                                               "colour": "red"}]}),
-     "[variants 1 filters 1] colour: unknown key"),
-    ("duplicate variant names", lambda t: t.update(variants=[{"name": "v", "min_gap": 5}, {"name": "v", "confirm": 2}]),
-     "[[variants]] name: 'v' is used twice"),
-    ("published without figures", _add("published", {"source": "s", "what": "w"}), "[published 1] figures: missing (required)"),
-    ("published figures as number", _add("published", {"source": "s", "what": "w", "figures": 0.02}),
-     "[published 1] figures: must be a table, got 0.02"),
-    ("published horizon not measured", _add("published", {"source": "s", "what": "w", "figures": {"6m": 0.02}}),
-     "[published 1] figures: '6m' is not among the claim's horizons"),
-    ("published figure as text", _add("published", {"source": "s", "what": "w", "figures": {"3m": "2%"}}),
-     "[published 1] figures: 3m must be a finite number"),
-    ("published on a list of dates", lambda t: t.update(event={"kind": "dates", "file": "claim.toml"},  # any existing file: checked before it is read
-                                                        published=[{"source": "s", "what": "w", "figures": {"3m": 0.02}}]),
-     "[[published]]: needs an event rule"),
+    (
+        "variant missing series CSV",
+        _add("variants", {"name": "v", "series": "other.csv"}),
+        "[variants 1] series: file not found: other.csv",
+    ),
+    (
+        "variant filters not a list",
+        _add("variants", {"name": "v", "filters": {"indicator": "rsi"}}),
+        "[variants 1] filters: must be a list",
+    ),
+    (
+        "variant filter bad operator",
+        _add("variants", {"name": "v", "filters": [{"indicator": "rsi", "operator": "=<", "level": 1}]}),
+        "[variants 1 filters 1] operator: must be one of",
+    ),
+    (
+        "variant filter unknown key",
+        _add(
+            "variants", {"name": "v", "filters": [{"indicator": "rsi", "operator": "<", "level": 1, "colour": "red"}]}
+        ),
+        "[variants 1 filters 1] colour: unknown key",
+    ),
+    (
+        "duplicate variant names",
+        lambda t: t.update(variants=[{"name": "v", "min_gap": 5}, {"name": "v", "confirm": 2}]),
+        "[[variants]] name: 'v' is used twice",
+    ),
+    (
+        "published without figures",
+        _add("published", {"source": "s", "what": "w"}),
+        "[published 1] figures: missing (required)",
+    ),
+    (
+        "published figures as number",
+        _add("published", {"source": "s", "what": "w", "figures": 0.02}),
+        "[published 1] figures: must be a table, got 0.02",
+    ),
+    (
+        "published horizon not measured",
+        _add("published", {"source": "s", "what": "w", "figures": {"6m": 0.02}}),
+        "[published 1] figures: '6m' is not among the claim's horizons",
+    ),
+    (
+        "published figure as text",
+        _add("published", {"source": "s", "what": "w", "figures": {"3m": "2%"}}),
+        "[published 1] figures: 3m must be a finite number",
+    ),
+    (
+        "published on a list of dates",
+        lambda t: t.update(
+            event={"kind": "dates", "file": "claim.toml"},  # any existing file: checked before it is read
+            published=[{"source": "s", "what": "w", "figures": {"3m": 0.02}}],
+        ),
+        "[[published]]: needs an event rule",
+    ),
     ("calibration negative", _set("analysis", "calibration", -5), "[analysis] calibration: must be at least 0"),
     ("unknown key in analysis", _set("analysis", "replications", 5), "[analysis] replications: unknown key"),
     ("daily_only as text", _set("series", "daily_only", "yes"), "[series] daily_only: must be true or false"),
@@ -193,7 +281,10 @@ def test_a_bad_spec_is_one_line_naming_file_and_key_and_exit_2(
     case: str, change: Any, fragment: str, command: str, write_spec: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = write_spec(_with(change))
-    assert main(["claim", command, str(path), "--output-dir", str(path.parent / "out")][: 3 if command == "check" else 5]) == 2
+    assert (
+        main(["claim", command, str(path), "--output-dir", str(path.parent / "out")][: 3 if command == "check" else 5])
+        == 2
+    )
     captured = capsys.readouterr()
     lines = captured.err.strip().splitlines()
     assert len(lines) == 1, captured.err
@@ -211,7 +302,9 @@ def test_a_bad_spec_is_one_line_naming_file_and_key_and_exit_2(
     ],
     ids=["broken TOML", "top-level key", "not UTF-8"],
 )
-def test_unreadable_specs_are_one_line(text: str, fragment: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unreadable_specs_are_one_line(
+    text: str, fragment: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "bad.toml"
     path.write_bytes(text.encode("latin-1"))
     assert main(["claim", "check", str(path)]) == 2
@@ -245,7 +338,9 @@ def test_relative_paths_are_relative_to_the_spec_file(tmp_path: Path) -> None:
 
 def test_variants_published_and_analysis_parse_into_the_spec(tmp_path: Path) -> None:
     path = tmp_path / "full.toml"
-    path.write_text(ISSUE_SPEC + '''
+    path.write_text(
+        ISSUE_SPEC
+        + """
 [analysis]
 calibration = 20
 
@@ -273,7 +368,8 @@ period = ["2024-12-31", "2025-06-30"]
 tolerance = 0.0005
 roughly = 0.01
 proxy_note = "a proxy"
-''')
+"""
+    )
     spec = load_spec(path)
     gap, calm = spec.variants
     assert gap.name == "de-clustered" and gap.min_gap == 63 and gap.confirm is None and gap.start is None

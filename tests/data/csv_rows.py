@@ -16,7 +16,9 @@ FRED_HEADER = "DATE,VALUE"
 def sessions(start: str, n: int) -> pd.DatetimeIndex:
     """The first n NYSE sessions on or after ``start`` (validation drops any other day)."""
     start = pd.Timestamp(start)
-    calendar = xcals.get_calendar("XNYS", start=min(start, pd.Timestamp("2000-01-01")), end=start + pd.Timedelta(days=2 * n + 30))
+    calendar = xcals.get_calendar(
+        "XNYS", start=min(start, pd.Timestamp("2000-01-01")), end=start + pd.Timedelta(days=2 * n + 30)
+    )
     return calendar.sessions[calendar.sessions >= start][:n].tz_localize(None)
 
 

@@ -31,7 +31,9 @@ def test_committed_dataset_equals_a_fresh_build_from_the_snapshot(data_dir, tmp_
     committed = pd.read_parquet(builtin.BUILTIN_DIR / builtin.TABLE_NAME)
     fresh = pd.read_parquet(tmp_path / builtin.TABLE_NAME)
     pd.testing.assert_frame_equal(committed, fresh)
-    assert (builtin.BUILTIN_DIR / builtin.PROVENANCE_NAME).read_text() == (tmp_path / builtin.PROVENANCE_NAME).read_text()
+    assert (builtin.BUILTIN_DIR / builtin.PROVENANCE_NAME).read_text() == (
+        tmp_path / builtin.PROVENANCE_NAME
+    ).read_text()
 
 
 def test_dataset_is_compact_and_names_its_sources() -> None:
@@ -87,7 +89,9 @@ def test_resolution_order(no_data_configured, tmp_path, monkeypatch) -> None:
 
 
 def test_a_file_missing_from_the_builtin_dataset_is_one_line_with_the_fix(tmp_path) -> None:
-    with pytest.raises(DataNotFoundError, match=r"yahoo/QQQ.csv is not in the built-in dataset.*`backtest data update`"):
+    with pytest.raises(
+        DataNotFoundError, match=r"yahoo/QQQ.csv is not in the built-in dataset.*`backtest data update`"
+    ):
         builtin.load_builtin("yahoo/QQQ.csv", name="QQQ")
     with pytest.raises(DataNotFoundError, match=r"built-in dataset is missing .*`backtest data update`") as info:
         builtin.load_builtin("yahoo/RUT.csv", name="RUT", directory=tmp_path)

@@ -19,10 +19,14 @@ CLOSED_WEEKDAYS = (
     "1985-09-27",  # Hurricane Gloria
     "1994-04-27",  # President Nixon's funeral
     "1997-12-25",
-    "2001-09-11", "2001-09-12", "2001-09-13", "2001-09-14",
+    "2001-09-11",
+    "2001-09-12",
+    "2001-09-13",
+    "2001-09-14",
     "2004-06-11",  # President Reagan's funeral
     "2007-01-02",  # President Ford
-    "2012-10-29", "2012-10-30",  # Hurricane Sandy
+    "2012-10-29",
+    "2012-10-30",  # Hurricane Sandy
     "2018-12-05",  # President G. H. W. Bush
     "2025-01-09",  # President Carter
 )
@@ -43,7 +47,9 @@ def test_every_day_since_1979_matches_exchange_calendars() -> None:
 
 def test_dates_outside_the_calendar_and_nat_are_kept() -> None:
     before = pd.Timestamp(CALENDAR_START) - pd.Timedelta(days=3)  # not checkable: kept
-    dates = np.array([before.to_datetime64(), np.datetime64("NaT"), np.datetime64("1970-01-03")], dtype="datetime64[ns]")
+    dates = np.array(
+        [before.to_datetime64(), np.datetime64("NaT"), np.datetime64("1970-01-03")], dtype="datetime64[ns]"
+    )
     assert is_session(dates).tolist() == [True, True, False]
     assert is_session(np.array([], dtype="datetime64[ns]")).shape == (0,)
 

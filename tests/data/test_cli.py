@@ -74,8 +74,14 @@ def test_check_real_series(run, data_dir) -> None:
 def test_show_russell2000(run, data_dir) -> None:
     code, out, err = run("data", "show", "russell2000", "--data-dir", data_dir)
     assert code == 0 and err.startswith("data: russell2000 (FRED RU2000PR + Yahoo ^RUT)") and err.count("\n") == 1
-    for expected in ("russell2000: 11,883 daily closes, 1978-12-29 to 2026-02-20", "fred RU2000PR",
-                     "yahoo ^RUT", "Splice RU2000PR -> RUT on 1987-09-10", "1992-10-16", "overall"):
+    for expected in (
+        "russell2000: 11,883 daily closes, 1978-12-29 to 2026-02-20",
+        "fred RU2000PR",
+        "yahoo ^RUT",
+        "Splice RU2000PR -> RUT on 1987-09-10",
+        "1992-10-16",
+        "overall",
+    ):
         assert expected in out
 
 
@@ -84,19 +90,25 @@ def test_list(run, data_dir) -> None:
     assert code == 0 and "russell2000-tr" in out and "NASDAQCOM" in out
 
 
-@pytest.mark.parametrize(("args", "fragment"), [
-    (("data", "show", "nosuchseries"), "unknown series 'nosuchseries'; known: russell2000"),
-    (("data", "show", "missing.csv"), "missing.csv: file not found"),
-    (("data", "check", "missing.csv"), "missing.csv: file not found"),
-    (("data", "show", "russell2000", "--max-move", "0"), "max_move must be a positive number"),
-])
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (("data", "show", "nosuchseries"), "unknown series 'nosuchseries'; known: russell2000"),
+        (("data", "show", "missing.csv"), "missing.csv: file not found"),
+        (("data", "check", "missing.csv"), "missing.csv: file not found"),
+        (("data", "show", "russell2000", "--max-move", "0"), "max_move must be a positive number"),
+    ],
+)
 def test_user_errors_are_one_line(run, data_dir, args, fragment) -> None:
     assert_one_line_error(*run(*args, "--data-dir", data_dir), fragment)
 
 
 def test_missing_data_dir_is_one_clear_message(run, tmp_path, monkeypatch) -> None:
-    assert_one_line_error(*run("data", "show", "russell2000", "--data-dir", tmp_path / "absent"),
-                          "absent (from --data-dir/data_dir argument) does not exist", "backtest data fetch")
+    assert_one_line_error(
+        *run("data", "show", "russell2000", "--data-dir", tmp_path / "absent"),
+        "absent (from --data-dir/data_dir argument) does not exist",
+        "backtest data fetch",
+    )
     monkeypatch.delenv(sources.ENV_VAR, raising=False)
     monkeypatch.setattr(sources, "default_data_dir", lambda: tmp_path / "shared" / "data")
     assert_one_line_error(*run("data", "check"), "no market data found", "$BACKTEST_DATA_DIR (not set)")

@@ -76,10 +76,16 @@ def test_missing_file_is_a_data_error_naming_it(tmp_path) -> None:
 def test_live_sidecar_marks_the_segment_only_while_the_csv_is_unchanged(write_csv) -> None:
     path = write_csv(yahoo_rows(4), name="RUT.csv")
     series = load_csv(path)
-    live_sidecar_path(path).write_text(json.dumps({
-        "source": "yfinance-live", "symbol": "^RUT", "fetched_at": "2026-02-24T00:00:00+00:00",
-        "csv_sha256": series.data_sha256,
-    }))
+    live_sidecar_path(path).write_text(
+        json.dumps(
+            {
+                "source": "yfinance-live",
+                "symbol": "^RUT",
+                "fetched_at": "2026-02-24T00:00:00+00:00",
+                "csv_sha256": series.data_sha256,
+            }
+        )
+    )
     live = load_csv(path).segments[0]
     assert (live.source, live.symbol) == ("yfinance-live", "^RUT") and "2026-02-24" in live.note
     path.write_text(path.read_text() + "2020-01-08,100,101,99,100,1000\n")  # edited by hand since

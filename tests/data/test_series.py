@@ -29,16 +29,20 @@ def test_valid_series_constructs_and_is_frozen() -> None:
         series.name = "y"  # type: ignore[misc]
 
 
-@pytest.mark.parametrize("breakage", [
-    lambda c: c.astype("float32"),
-    lambda c: c.rename("other"),
-    lambda c: c.rename_axis("when"),
-    lambda c: c.iloc[::-1],
-    lambda c: pd.concat([c, c.iloc[-1:]]),
-    lambda c: c.tz_localize("UTC"),
-    lambda c: c.where(c < 3),
-    lambda c: -c,
-], ids=["float32", "series-name", "index-name", "unsorted", "duplicate", "tz-aware", "nan", "negative"])
+@pytest.mark.parametrize(
+    "breakage",
+    [
+        lambda c: c.astype("float32"),
+        lambda c: c.rename("other"),
+        lambda c: c.rename_axis("when"),
+        lambda c: c.iloc[::-1],
+        lambda c: pd.concat([c, c.iloc[-1:]]),
+        lambda c: c.tz_localize("UTC"),
+        lambda c: c.where(c < 3),
+        lambda c: -c,
+    ],
+    ids=["float32", "series-name", "index-name", "unsorted", "duplicate", "tz-aware", "nan", "negative"],
+)
 def test_invariants_are_enforced(breakage) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ParameterError, match="MarketSeries 'x'"):
         make(breakage(closes([1.0, 2.0, 3.0])))
@@ -63,8 +67,16 @@ def test_from_close_stamps_the_data() -> None:
 def test_tables_and_summary() -> None:
     series = MarketSeries.from_close("demo", closes([1.0, 2.0, 3.0]), symbol="DEMO")
     provenance = series.provenance_frame()
-    assert list(provenance.columns) == ["source", "symbol", "path", "first_date", "last_date",
-                                        "scale_factor", "rows_used", "note"]
+    assert list(provenance.columns) == [
+        "source",
+        "symbol",
+        "path",
+        "first_date",
+        "last_date",
+        "scale_factor",
+        "rows_used",
+        "note",
+    ]
     assert provenance.loc[0, "symbol"] == "DEMO" and provenance.loc[0, "rows_used"] == 3
     assert list(series.to_frame().columns) == ["close"]
     assert series.validation_frame().empty
@@ -74,7 +86,13 @@ def test_tables_and_summary() -> None:
 
 def test_summary_of_the_real_series(russell2000) -> None:
     text = russell2000.summary()
-    for expected in ("russell2000: ", "1978-12-29", "Splice RU2000PR -> RUT on 1987-09-10", "overall",
-                     "RUT.csv: 9,686 rows read", "partial_bar 1"):
+    for expected in (
+        "russell2000: ",
+        "1978-12-29",
+        "Splice RU2000PR -> RUT on 1987-09-10",
+        "overall",
+        "RUT.csv: 9,686 rows read",
+        "partial_bar 1",
+    ):
         assert expected in text
     assert set(russell2000.validation_frame()["kind"]) >= {"no_value", "partial_bar", "zero_volume"}

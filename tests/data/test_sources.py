@@ -49,8 +49,13 @@ def test_no_data_anywhere_gives_one_message_naming_every_place(tmp_path, monkeyp
         resolve_data_dir()
     message = str(info.value)
     assert "\n" not in message
-    for expected in ("--data-dir (not given)", "$BACKTEST_DATA_DIR (not set)", str(tmp_path / "shared" / "data"),
-                     "backtest data fetch SYMBOL", "backtest[live]"):
+    for expected in (
+        "--data-dir (not given)",
+        "$BACKTEST_DATA_DIR (not set)",
+        str(tmp_path / "shared" / "data"),
+        "backtest data fetch SYMBOL",
+        "backtest[live]",
+    ):
         assert expected in message
 
 
@@ -61,8 +66,16 @@ def yfinance_like_frame(n: int = 5, multi_index: bool = True, ticker: str = "^RU
     """What ``yfinance.download`` returns: (Price, Ticker) columns, exchange-local timestamps."""
     index = pd.date_range("2024-03-01", periods=n, freq="B", tz="America/New_York", name="Date")
     close = 2000 + np.arange(n) * 1.25
-    frame = pd.DataFrame({"Close": close, "High": close + 5, "Low": close - 5, "Open": close - 1,
-                          "Volume": np.arange(1, n + 1) * 1_000_000}, index=index)
+    frame = pd.DataFrame(
+        {
+            "Close": close,
+            "High": close + 5,
+            "Low": close - 5,
+            "Open": close - 1,
+            "Volume": np.arange(1, n + 1) * 1_000_000,
+        },
+        index=index,
+    )
     if multi_index:
         frame.columns = pd.MultiIndex.from_product([frame.columns, [ticker]], names=["Price", "Ticker"])
     return frame
@@ -89,7 +102,9 @@ def test_fetch_writes_the_snapshot_format_and_loads_back(tmp_path) -> None:
     record = json.loads(live_sidecar_path(path).read_text())
     assert record["symbol"] == "^RUT" and record["rows"] == 5
     assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()) == [
-        "yahoo/RUT.csv", "yahoo/RUT.fetch.json"]
+        "yahoo/RUT.csv",
+        "yahoo/RUT.fetch.json",
+    ]
 
 
 def test_fetch_accepts_flat_columns_and_replaces_the_file(tmp_path) -> None:

@@ -49,7 +49,8 @@ def test_return_across_the_switch_is_the_older_series_own_return(pair) -> None:
     switch = spliced.splice.switch_date
     at = spliced.close.index.get_loc(switch)
     assert spliced.close.iloc[at] / spliced.close.iloc[at - 1] == pytest.approx(
-        older.close[switch] / older.close.iloc[older.close.index.get_loc(switch) - 1], rel=1e-12)
+        older.close[switch] / older.close.iloc[older.close.index.get_loc(switch) - 1], rel=1e-12
+    )
 
 
 def test_overlap_statistics_by_hand(pair) -> None:
@@ -76,7 +77,10 @@ def test_provenance_segments_are_clipped_and_rescaled(pair) -> None:
     older, newer = pair
     first, second = splice(older, newer).segments
     assert (first.first_date, first.last_date, first.rows_used) == (
-        pd.Timestamp("2020-01-01"), pd.Timestamp("2020-01-07"), 5)
+        pd.Timestamp("2020-01-01"),
+        pd.Timestamp("2020-01-07"),
+        5,
+    )
     assert first.scale_factor == pytest.approx(2.5) and second.scale_factor == 1.0
     assert (second.first_date, second.rows_used) == (pd.Timestamp("2020-01-08"), 10)
 
@@ -133,7 +137,9 @@ def test_splice_properties(older_returns, newer_returns, offset, level) -> None:
     np.testing.assert_allclose(spliced.close[switch:].to_numpy(), newer.close.to_numpy(), rtol=0)
     np.testing.assert_allclose(
         spliced.close[: switch - pd.Timedelta(days=1)].to_numpy(),
-        (older.close * spliced.splice.scale_factor)[: switch - pd.Timedelta(days=1)].to_numpy(), rtol=1e-12)
+        (older.close * spliced.splice.scale_factor)[: switch - pd.Timedelta(days=1)].to_numpy(),
+        rtol=1e-12,
+    )
     if offset > 0:  # continuity: the return into the switch date is the older series' own
         spliced_return = spliced.close.iloc[offset] / spliced.close.iloc[offset - 1]
         assert spliced_return == pytest.approx(older.close.iloc[offset] / older.close.iloc[offset - 1], rel=1e-9)
@@ -160,8 +166,9 @@ def test_russell2000_is_rebased_fred_then_rut(russell2000, data_dir) -> None:
     assert stats.switch_date == SWITCH and stats.older == "RU2000PR" and stats.newer == "RUT"
     assert stats.scale_factor == pytest.approx(rut[SWITCH] / fred[SWITCH])
     pd.testing.assert_series_equal(russell2000.close[SWITCH:], rut, check_names=False)
-    pd.testing.assert_series_equal(russell2000.close[: SWITCH - pd.Timedelta(days=1)],
-                                   fred[:"1987-09-09"] * stats.scale_factor, check_names=False)
+    pd.testing.assert_series_equal(
+        russell2000.close[: SWITCH - pd.Timedelta(days=1)], fred[:"1987-09-09"] * stats.scale_factor, check_names=False
+    )
 
 
 def test_russell2000_is_continuous_at_the_switch(russell2000, data_dir) -> None:

@@ -14,8 +14,12 @@ from backtest.data import update as update_module
 from backtest.data.update import update_user_data
 from backtest.errors import DataError
 
-FILES = (("yahoo/RUT.csv", "^RUT"), ("yahoo/SPY.csv", "SPY"), ("fred/NASDAQCOM.csv", "NASDAQCOM"),
-         ("fred/RU2000PR.csv", "RU2000PR"))
+FILES = (
+    ("yahoo/RUT.csv", "^RUT"),
+    ("yahoo/SPY.csv", "SPY"),
+    ("fred/NASDAQCOM.csv", "NASDAQCOM"),
+    ("fred/RU2000PR.csv", "RU2000PR"),
+)
 NEW_DAYS = 3
 
 
@@ -27,8 +31,13 @@ def yahoo_download(symbol: str, start: str | None) -> pd.DataFrame:
     bars = builtin.load_builtin("yahoo/RUT.csv", name="RUT").bars.loc["2020-01-02":]
     new_index = pd.bdate_range(bars.index[-1] + pd.offsets.BDay(1), periods=NEW_DAYS)
     last = bars.iloc[-1]
-    new = pd.DataFrame({column: [last[column] * (1 + 0.001 * (i + 1)) for i in range(NEW_DAYS)]
-                        for column in ("open", "high", "low", "close")}, index=new_index)
+    new = pd.DataFrame(
+        {
+            column: [last[column] * (1 + 0.001 * (i + 1)) for i in range(NEW_DAYS)]
+            for column in ("open", "high", "low", "close")
+        },
+        index=new_index,
+    )
     new["volume"] = 3_000_000_000.0
     frame = pd.concat([bars, new])
     frame.columns = ["Open", "High", "Low", "Close", "Volume"]
@@ -61,11 +70,19 @@ def user_dir(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
 def test_update_validates_splices_and_summarises(user_dir) -> None:
     before = _table_sha256()
     progress = []
-    summary = update_user_data(yahoo=yahoo_download, fred=fred_download, files=FILES,
-                               progress=lambda file, status: progress.append((file, status)))
+    summary = update_user_data(
+        yahoo=yahoo_download,
+        fred=fred_download,
+        files=FILES,
+        progress=lambda file, status: progress.append((file, status)),
+    )
     table = summary.to_frame().set_index("file")
-    assert progress == [("yahoo/RUT.csv", "updated"), ("yahoo/SPY.csv", "failed"),
-                        ("fred/NASDAQCOM.csv", "updated"), ("fred/RU2000PR.csv", "not served")]
+    assert progress == [
+        ("yahoo/RUT.csv", "updated"),
+        ("yahoo/SPY.csv", "failed"),
+        ("fred/NASDAQCOM.csv", "updated"),
+        ("fred/RU2000PR.csv", "not served"),
+    ]
     assert table.loc["yahoo/RUT.csv", "new_rows"] == NEW_DAYS
     assert str(table.loc["yahoo/RUT.csv", "previous_last_date"]) == "2026-02-20"
     assert table.loc["fred/NASDAQCOM.csv", "new_rows"] == 2
@@ -85,7 +102,7 @@ def test_update_validates_splices_and_summarises(user_dir) -> None:
     assert len(rut) == len(history) + NEW_DAYS
     assert [segment.source for segment in rut.segments] == ["built-in", "yfinance-live"]
     assert rut.splice is not None and rut.splice.scale_factor == 1.0
-    pd.testing.assert_series_equal(rut.close.iloc[:len(history)], history.close, check_exact=True)
+    pd.testing.assert_series_equal(rut.close.iloc[: len(history)], history.close, check_exact=True)
     assert load_series("russell2000").last_date == rut.last_date  # RU2000PR from the built-in data
     assert load_series("SPY").segments[0].source == "built-in"
 

@@ -44,6 +44,7 @@ def replace_field(row: str, column: int, value: str) -> str:
 
 # -- error defects: strict raises naming file and line; lenient drops and lists -------------------
 
+
 def _stray_row(rows):  # the snapshot's XLE.csv defect: a second header-like row from the exporter
     return [",T,T,T,T,T", *rows]
 
@@ -120,8 +121,9 @@ ERROR_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("breaker", "kind", "lines", "dropped"), ERROR_CASES,
-                         ids=[case[0].__name__.strip("_") for case in ERROR_CASES])
+@pytest.mark.parametrize(
+    ("breaker", "kind", "lines", "dropped"), ERROR_CASES, ids=[case[0].__name__.strip("_") for case in ERROR_CASES]
+)
 def test_error_defect_is_dropped_and_listed_under_lenient(write_csv, breaker, kind, lines, dropped) -> None:
     path = write_csv(breaker(yahoo_rows(10)))
     frame, report = check(path)
@@ -134,8 +136,9 @@ def test_error_defect_is_dropped_and_listed_under_lenient(write_csv, breaker, ki
     assert frame.index.is_monotonic_increasing and frame.index.is_unique
 
 
-@pytest.mark.parametrize(("breaker", "kind", "lines", "dropped"), ERROR_CASES,
-                         ids=[case[0].__name__.strip("_") for case in ERROR_CASES])
+@pytest.mark.parametrize(
+    ("breaker", "kind", "lines", "dropped"), ERROR_CASES, ids=[case[0].__name__.strip("_") for case in ERROR_CASES]
+)
 def test_error_defect_raises_under_strict_naming_file_and_line(write_csv, breaker, kind, lines, dropped) -> None:
     path = write_csv(breaker(yahoo_rows(10)))
     message = strict_message(path)
@@ -175,6 +178,7 @@ def test_strict_message_lists_the_first_lines_and_counts(write_csv) -> None:
 
 
 # -- warnings and info: kept under both policies, reported with their lines -----------------------
+
 
 def test_unsorted_dates_are_reported_and_sorted_not_dropped(write_csv) -> None:
     rows = yahoo_rows(8)
@@ -265,11 +269,18 @@ def test_non_session_dates_and_blank_lines_are_dropped_and_listed(write_csv) -> 
     non_session = report.finding("non_session")
     assert non_session.dates == ("2020-01-11", "2020-01-20") and non_session.lines == (6, 8) and non_session.dropped
     assert "Saturday" in non_session.details[0] and "XNYS" in non_session.details[0]
-    assert list(frame.index.strftime("%Y-%m-%d")) == ["2020-01-02", "2020-01-03", "2020-01-06", "2020-01-17", "2020-01-21"]
+    assert list(frame.index.strftime("%Y-%m-%d")) == [
+        "2020-01-02",
+        "2020-01-03",
+        "2020-01-06",
+        "2020-01-17",
+        "2020-01-21",
+    ]
     assert report.rows_read == 8 and report.rows_dropped == 3
 
 
 # -- formats and parsing ---------------------------------------------------------------------
+
 
 def test_crlf_bom_and_lf_files_parse_identically(write_csv, tmp_path) -> None:
     lf = write_csv(yahoo_rows(6), name="lf.csv")
@@ -311,8 +322,10 @@ def test_output_frame_is_typed_and_indexed_by_date(write_csv) -> None:
     assert report.findings == () and report.rows_used == report.rows_read == 5
 
 
-@pytest.mark.parametrize("options", [{"policy": "loose"}, {"max_move": 0}, {"max_move": -0.1},
-                                     {"max_move": float("nan")}, {"max_move": "big"}])
+@pytest.mark.parametrize(
+    "options",
+    [{"policy": "loose"}, {"max_move": 0}, {"max_move": -0.1}, {"max_move": float("nan")}, {"max_move": "big"}],
+)
 def test_bad_parameters_raise_parameter_error_naming_them(write_csv, options) -> None:
     with pytest.raises(ParameterError, match=next(iter(options))):
         validate_file(write_csv(yahoo_rows(3)), **options)
@@ -322,8 +335,9 @@ def test_bad_parameters_raise_parameter_error_naming_them(write_csv, options) ->
 
 # Any bytes but line breaks: text, control characters, invalid UTF-8, NUL, stray quotes.
 garbage_line = st.one_of(
-    st.text(alphabet=st.characters(exclude_categories=("Cs",), exclude_characters="\r\n"), max_size=40)
-    .map(lambda text: text.encode("utf-8")),
+    st.text(alphabet=st.characters(exclude_categories=("Cs",), exclude_characters="\r\n"), max_size=40).map(
+        lambda text: text.encode("utf-8")
+    ),
     st.binary(max_size=40).map(lambda raw: raw.replace(b"\n", b"").replace(b"\r", b"")),
 )
 
@@ -404,7 +418,9 @@ def test_snapshot_fred_no_value_rows_are_listed_with_dates(data_dir) -> None:
     assert no_value.count == 339 and no_value.dates[0] == "1979-01-01"
     assert "2001-09-11" not in no_value.dates  # FRED carries 2001-09-10's level over the closure...
     non_session = report.finding("non_session").dates  # ...so validation drops it as a non-session
-    assert {"2001-09-11", "2001-09-12", "2001-09-13", "2001-09-14", "2012-10-29", "2012-10-30", "1997-12-25"} <= set(non_session)
+    assert {"2001-09-11", "2001-09-12", "2001-09-13", "2001-09-14", "2012-10-29", "2012-10-30", "1997-12-25"} <= set(
+        non_session
+    )
     assert sum(pd.Timestamp(d).day_of_week >= 5 for d in non_session) == 6  # month-ends 1999-2000 dated Sat/Sun
 
 

@@ -66,7 +66,9 @@ def test_missing_file_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str
         (["--cross-above", "VIX", "--level", "40", "--min-gap", "60"], "VIX crosses above 40"),
     ],
 )
-def test_events_accepts_other_sources(args: list[str], fragment: str, capsys: pytest.CaptureFixture[str], russell2000) -> None:
+def test_events_accepts_other_sources(
+    args: list[str], fragment: str, capsys: pytest.CaptureFixture[str], russell2000
+) -> None:
     assert main(["events", *args]) == 0
     out = " ".join(capsys.readouterr().out.split())
     assert fragment in out and "Events:" in out
@@ -92,7 +94,9 @@ def test_events_from_a_date_file_reports_moved_and_dropped_dates(
         (["--level", "3"], "--level goes with"),
     ],
 )
-def test_conflicting_sources_are_one_line_errors(args: list[str], fragment: str, capsys: pytest.CaptureFixture[str], russell2000) -> None:
+def test_conflicting_sources_are_one_line_errors(
+    args: list[str], fragment: str, capsys: pytest.CaptureFixture[str], russell2000
+) -> None:
     assert main(["events", *args]) == 2
     err = capsys.readouterr().err.strip()
     assert fragment in err and "Traceback" not in err
@@ -101,6 +105,10 @@ def test_conflicting_sources_are_one_line_errors(args: list[str], fragment: str,
 def test_events_help_explains_each_source_convention(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["events", "--help"]) == 0
     out = " ".join(capsys.readouterr().out.split())
-    for fragment in ("RSI >= LEVEL on day t-1 and < LEVEL on day t", "previous N trading days",
-                     "maps to the next trading day", "last within 5 days before"):
+    for fragment in (
+        "RSI >= LEVEL on day t-1 and < LEVEL on day t",
+        "previous N trading days",
+        "maps to the next trading day",
+        "last within 5 days before",
+    ):
         assert fragment in out

@@ -28,7 +28,11 @@ H = (Horizon("1m", days=21), Horizon("3m", days=63))
 
 def walk(n: int, seed: int) -> pd.Series:
     rng = np.random.default_rng(seed)
-    return pd.Series(100 * np.exp(np.cumsum(rng.normal(0.0003, 0.012, n))), index=pd.bdate_range("1990-01-01", periods=n), name="walk")
+    return pd.Series(
+        100 * np.exp(np.cumsum(rng.normal(0.0003, 0.012, n))),
+        index=pd.bdate_range("1990-01-01", periods=n),
+        name="walk",
+    )
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +70,9 @@ def test_rule_text_and_validation() -> None:
 
 
 def test_values_are_read_as_of_the_date_never_later() -> None:
-    indicator = pd.Series([1.0, 2.0, np.nan, 4.0], index=pd.to_datetime(["2001-01-02", "2001-01-03", "2001-01-04", "2001-01-12"]))
+    indicator = pd.Series(
+        [1.0, 2.0, np.nan, 4.0], index=pd.to_datetime(["2001-01-02", "2001-01-03", "2001-01-04", "2001-01-12"])
+    )
     dates = pd.to_datetime(["2001-01-01", "2001-01-03", "2001-01-04", "2001-01-05", "2001-01-11", "2001-01-12"])
     read = values_at(indicator, dates, max_stale_days=5)
     # 01-01: before the series; 01-05: the row of 01-04 (NaN); 01-11: 01-04 is 7 days old -> none
@@ -88,10 +94,19 @@ def test_apply_filter_reports_missing_data_with_reasons(study) -> None:
     indicator[dates.iloc[3]] = np.nan
     split = apply_filter(study, FilterRule("f", "the indicator", "<", 1.5), indicator)
     table = split.table
-    assert table.index.equals(study.table.index) and list(table.columns) == ["event_date", "value", "value_date", "outcome", "reason"]
+    assert table.index.equals(study.table.index) and list(table.columns) == [
+        "event_date",
+        "value",
+        "value_date",
+        "outcome",
+        "reason",
+    ]
     assert table["outcome"].iloc[:2].tolist() == [NO_DATA, NO_DATA]
     assert table["reason"].iloc[0] == f"the indicator: no value before {index[0].date()}"
-    assert table["outcome"].iloc[3] == NO_DATA and table["reason"].iloc[3] == f"the indicator: missing on {dates.iloc[3].date()}"
+    assert (
+        table["outcome"].iloc[3] == NO_DATA
+        and table["reason"].iloc[3] == f"the indicator: missing on {dates.iloc[3].date()}"
+    )
     with_value = table["outcome"] != NO_DATA
     assert (table.loc[with_value, "reason"] == "").all()
     expected = np.where(table.loc[with_value, "value"] < 1.5, KEPT, REJECTED)
@@ -107,8 +122,12 @@ def test_exclusions_mark_events_whose_lookback_holds_a_flagged_move(study) -> No
     dates = study.table["event_date"]
     index = study.close.index
     flagged_day = index[index.get_loc(dates.iloc[2]) - 10]  # ten days before the third event
-    reasons = flagged_move_exclusions(index, {"XLB": [flagged_day], "SPY": []}, 63, "a split missing from adjusted closes")
-    assert reasons[dates.iloc[2]].startswith(f"XLB: the 63-day look-back holds the flagged move of {flagged_day.date()}")
+    reasons = flagged_move_exclusions(
+        index, {"XLB": [flagged_day], "SPY": []}, 63, "a split missing from adjusted closes"
+    )
+    assert reasons[dates.iloc[2]].startswith(
+        f"XLB: the 63-day look-back holds the flagged move of {flagged_day.date()}"
+    )
     assert (reasons != "").sum() == 63
     indicator = pd.Series(1.0, index=index)
     split = apply_filter(study, FilterRule("rotation", "relative strength", ">", 0.0), indicator, exclusions=reasons)
@@ -141,7 +160,11 @@ def test_split_studies_partition_the_events(study) -> None:
     indicator.iloc[: study.table["event_pos"].iloc[1]] = np.nan
     split = apply_filter(study, FilterRule("sin", "sine", ">", 0), indicator)
     parts = split_studies(study, split)
-    assert parts[KEPT].n_events + parts[REJECTED].n_events == parts["with_data"].n_events == study.n_events - split.counts[NO_DATA]
+    assert (
+        parts[KEPT].n_events + parts[REJECTED].n_events
+        == parts["with_data"].n_events
+        == study.n_events - split.counts[NO_DATA]
+    )
     assert set(parts[KEPT].table.index).isdisjoint(parts[REJECTED].table.index)
     other = study.subset(np.ones(study.n_events, dtype=bool) & (np.arange(study.n_events) > 0))
     with pytest.raises(ParameterError, match="another study"):

@@ -28,7 +28,9 @@ def test_horizon_offsets_match_the_per_entry_twin_on_the_real_calendar(russell20
     index = russell2000.close.index
     entries = np.concatenate([[-1], np.arange(0, len(index), 7), [len(index) - 1, len(index)]])
     horizons = calendar_month_horizons((1, 3, 12)) + trading_day_horizons((21,))
-    np.testing.assert_array_equal(horizon_offsets(index, entries, horizons), horizon_offsets_twin(index, entries, horizons))
+    np.testing.assert_array_equal(
+        horizon_offsets(index, entries, horizons), horizon_offsets_twin(index, entries, horizons)
+    )
 
 
 def test_replace_changes_the_cross_or_the_timing() -> None:

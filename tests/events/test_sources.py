@@ -129,7 +129,10 @@ def test_price_crosses_its_average_matches_pandas(close) -> None:
 
 
 def test_macd_crosses_its_signal_line_matches_pandas(close) -> None:
-    macd = close.ewm(span=12, adjust=False, min_periods=12).mean() - close.ewm(span=26, adjust=False, min_periods=26).mean()
+    macd = (
+        close.ewm(span=12, adjust=False, min_periods=12).mean()
+        - close.ewm(span=26, adjust=False, min_periods=26).mean()
+    )
     signal = macd.ewm(span=9, adjust=False, min_periods=9).mean()
     expected = pandas_events(pandas_cross(macd, signal, "above"))
     got = events_of(close, LineCross(MACD(12, 26), MACDSignal(12, 26, 9), "above"))
@@ -196,7 +199,9 @@ def test_date_list_maps_to_next_trading_day_and_reports_dropped_dates(close) -> 
     dates = ["2008-12-16", "2020-03-15", "1950-01-03", "2099-12-31", "2001-09-11"]
     source = DateList(dates, label="fomc")
     index = close.index
-    expected = pd.DatetimeIndex(sorted({index[index >= pd.Timestamp(d)][0] for d in dates if index[0] <= pd.Timestamp(d) <= index[-1]}))
+    expected = pd.DatetimeIndex(
+        sorted({index[index >= pd.Timestamp(d)][0] for d in dates if index[0] <= pd.Timestamp(d) <= index[-1]})
+    )
     study = run_event_study(close, source)
     assert pd.DatetimeIndex(study.table["event_date"]).equals(expected)
     mapping = source.mapping(index).set_index("date")["status"]
@@ -238,7 +243,9 @@ def test_relative_volume_condition_matches_pandas(data_dir) -> None:
     close, volume = iwm.close, iwm.bars["volume"].astype(float)
     volume = volume.where(volume > 0)
     relative = volume / volume.shift(1).rolling(50).mean()
-    source = All(LineCross(Close(), MovingAverage(50), "above"), Condition(RelativeVolume(volume, "IWM", window=50), ">=", 1.5))
+    source = All(
+        LineCross(Close(), MovingAverage(50), "above"), Condition(RelativeVolume(volume, "IWM", window=50), ">=", 1.5)
+    )
     expected = pandas_events(pandas_cross(close, close.rolling(50).mean(), "above") & (relative >= 1.5), "2001-01-01")
     assert events_of(close, source, "2001-01-01").equals(expected)
 
@@ -272,7 +279,17 @@ def test_rules_shorthand_and_source_are_the_same_rule() -> None:
         EventRules(fast=10, source=NewHigh(10))
     with pytest.raises(ParameterError, match="event source"):
         EventRules(source="golden")
-    assert list(EventRules().to_dict()) == ["fast", "slow", "ma", "direction", "start", "end", "confirm", "min_gap", "entry"]
+    assert list(EventRules().to_dict()) == [
+        "fast",
+        "slow",
+        "ma",
+        "direction",
+        "start",
+        "end",
+        "confirm",
+        "min_gap",
+        "entry",
+    ]
 
 
 def test_price_only_says_which_sources_a_path_can_rerun(vix) -> None:
@@ -290,7 +307,9 @@ def test_price_only_says_which_sources_a_path_can_rerun(vix) -> None:
 
 def walk(n: int, seed: int, start: str = "1990-01-01", freq: str = "B") -> pd.Series:
     rng = np.random.default_rng(seed)
-    return pd.Series(100.0 * np.exp(np.cumsum(rng.normal(0.0002, 0.012, n))), index=pd.date_range(start, periods=n, freq=freq))
+    return pd.Series(
+        100.0 * np.exp(np.cumsum(rng.normal(0.0002, 0.012, n))), index=pd.date_range(start, periods=n, freq=freq)
+    )
 
 
 def other_series(seed: int) -> pd.Series:
@@ -396,11 +415,17 @@ def test_article_filters_as_conditions_keep_exactly_the_filtered_events(russell2
     volume = data["RUT"].bars["volume"]
     filters = [
         (FilterRule("rsi", "RSI(14)", "<=", 70), rsi(close, 14), RSI(14)),
-        (FilterRule("volume", "relative volume", ">", 1.0), relative_volume(volume, 50, min_valid=45),
-         RelativeVolume(volume, "RUT volume", window=50, min_valid=45)),
+        (
+            FilterRule("volume", "relative volume", ">", 1.0),
+            relative_volume(volume, 50, min_valid=45),
+            RelativeVolume(volume, "RUT volume", window=50, min_valid=45),
+        ),
         (FilterRule("rotation", "sector strength", ">", 0.0), rotation, SeriesLevel(rotation, "rotation")),
-        (FilterRule("rates", "yield change", "<=", 0.0), trailing_change(data["TNX"].close, 63),
-         SeriesChange(data["TNX"].close, "TNX", window=63)),
+        (
+            FilterRule("rates", "yield change", "<=", 0.0),
+            trailing_change(data["TNX"].close, 63),
+            SeriesChange(data["TNX"].close, "TNX", window=63),
+        ),
         (FilterRule("vix", "VIX", "<", 20), data["VIX"].close, SeriesLevel(data["VIX"].close, "VIX")),
     ]
     headline = run_event_study(close, EventRules(source=MACross(), start=START))

@@ -88,7 +88,9 @@ def test_cross_dates_equal_vectorbt_on_real_series(russell2000, direction: str, 
     expected = close.index[np.asarray(crossed).ravel()]
     study = run_event_study(russell2000, EventRules(fast=fast, slow=slow, direction=direction))
     assert len(expected) > 20
-    pd.testing.assert_index_equal(pd.DatetimeIndex(study.table["event_date"]), pd.DatetimeIndex(expected), check_names=False)
+    pd.testing.assert_index_equal(
+        pd.DatetimeIndex(study.table["event_date"]), pd.DatetimeIndex(expected), check_names=False
+    )
 
 
 def test_forward_measures_equal_pandas_reference_on_real_series(russell2000) -> None:

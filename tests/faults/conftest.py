@@ -10,7 +10,6 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from backtest.cli import main
@@ -31,8 +30,9 @@ def snapshot_tree(path: str | os.PathLike[str]) -> dict[str, str]:
         for name in filenames:
             entry = base / name
             relative = entry.relative_to(root).as_posix()
-            found[relative] = (f"link:{os.readlink(entry)}" if entry.is_symlink()
-                               else hashlib.sha256(entry.read_bytes()).hexdigest())
+            found[relative] = (
+                f"link:{os.readlink(entry)}" if entry.is_symlink() else hashlib.sha256(entry.read_bytes()).hexdigest()
+            )
     return dict(sorted(found.items()))
 
 
@@ -43,7 +43,9 @@ def wave_rows(n: int = 700, start: str = "2000-01-03", period: int = 90) -> list
     rows = []
     for i, day in enumerate(sessions(start, n)):
         level = 100.0 * math.exp(0.12 * math.sin(2 * math.pi * i / period) + 0.0002 * i)
-        rows.append(f"{day:%Y-%m-%d},{level:.4f},{level * 1.005:.4f},{level * 0.995:.4f},{level:.4f},{100_000 + 100 * (i % 7)}")
+        rows.append(
+            f"{day:%Y-%m-%d},{level:.4f},{level * 1.005:.4f},{level * 0.995:.4f},{level:.4f},{100_000 + 100 * (i % 7)}"
+        )
     return rows
 
 

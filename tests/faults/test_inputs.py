@@ -51,7 +51,7 @@ def with_close(rows: list[str], position: int, close: str) -> list[str]:
     """The rows with the close of one row replaced by a raw text token."""
     fields = rows[position].split(",")
     fields[1] = close
-    return [*rows[:position], ",".join(fields), *rows[position + 1:]]
+    return [*rows[:position], ",".join(fields), *rows[position + 1 :]]
 
 
 def scaled_close(rows: list[str], position: int, factor: float) -> list[str]:
@@ -216,8 +216,11 @@ def test_ten_year_gap_is_cut_with_a_warning_under_lenient(world: Path, write_dat
 def test_ten_year_gap_is_refused_under_strict(command: str, world: Path, write_data, cli) -> None:  # type: ignore[no-untyped-def]
     path = write_data(gap_rows())
     before = snapshot_tree(world)
-    args = (*EVENTS, "--series", path) if command == "events" else (
-        "sweep", "--series", path, "--fast", "5:6", "--slow", "20:21", "--reps", "0", "--output-dir", "out")
+    args = (
+        (*EVENTS, "--series", path)
+        if command == "events"
+        else ("sweep", "--series", path, "--fast", "5:6", "--slow", "20:21", "--reps", "0", "--output-dir", "out")
+    )
     code, _, err = cli(*args, "--policy", "strict")
     assert code == 2
     assert "gap from 1991-03-08 to 2002-01-02" in error_line(err)
@@ -250,10 +253,14 @@ BAD_PARAMETERS = {
     "months-9000": ([*EVENTS[:5], "--months", "9000"], "9000m (9,000 months) is longer than the data"),
     "months-100000": ([*EVENTS[:5], "--months", "100000"], "longer than the data"),
     "horizon-days-longer-than-series": ([*EVENTS[:5], "--horizons", "5000"], "has 700 closes"),
-    "scheduler-not-a-url": ([*SWEEP, "--fast", "5:6", "--slow", "20:21", "--executor", "dask", "--scheduler",
-                             "not a url"], "scheduler must be an address"),
-    "scheduler-bad-port": ([*SWEEP, "--fast", "5:6", "--slow", "20:21", "--executor", "dask", "--scheduler",
-                            "tcp://127.0.0.1:99999"], "port 1-65535"),
+    "scheduler-not-a-url": (
+        [*SWEEP, "--fast", "5:6", "--slow", "20:21", "--executor", "dask", "--scheduler", "not a url"],
+        "scheduler must be an address",
+    ),
+    "scheduler-bad-port": (
+        [*SWEEP, "--fast", "5:6", "--slow", "20:21", "--executor", "dask", "--scheduler", "tcp://127.0.0.1:99999"],
+        "port 1-65535",
+    ),
     "unknown-policy": ([*EVENTS, "--policy", "sloppy"], "'sloppy' is not one of"),
 }
 
@@ -272,16 +279,20 @@ def test_bad_parameter_is_one_line_and_exit_2(case: str, world: Path, cli) -> No
     assert_unchanged(before, world)
 
 
-@pytest.mark.parametrize("address", ["tcp://127.0.0.1:8786", "localhost:8786", "tls://node-1.cluster:8786",
-                                     "tcp://[::1]:8786"])
+@pytest.mark.parametrize(
+    "address", ["tcp://127.0.0.1:8786", "localhost:8786", "tls://node-1.cluster:8786", "tcp://[::1]:8786"]
+)
 def test_scheduler_addresses_of_dask_form_pass(address: str) -> None:
     assert check_scheduler_address(address) == address
 
 
 @pytest.mark.parametrize("command", ["events", "sweep"])
 def test_empty_event_window_warns_with_the_data_end(command: str, world: Path, cli) -> None:  # type: ignore[no-untyped-def]
-    args = (*EVENTS, "--series", "data/yahoo/WAVE.csv") if command == "events" else (
-        *SWEEP, "--fast", "5:6", "--slow", "20:21")
+    args = (
+        (*EVENTS, "--series", "data/yahoo/WAVE.csv")
+        if command == "events"
+        else (*SWEEP, "--fast", "5:6", "--slow", "20:21")
+    )
     before = snapshot_tree(world)
     code, out, err = cli(*args, "--since", "2099-01-01")
     warning = [line for line in err.splitlines() if line.startswith("warning:")]
@@ -345,8 +356,16 @@ def test_data_commands_follow_the_policy(command: tuple[str, str], policy: str, 
 
 def test_study_follows_the_policy(data_dir: Path, tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
     # the snapshot's RUT.csv ends in a partial intraday bar: strict refuses it before any work
-    code, out, err = cli("study", "russell2000-golden-cross", "--policy", "strict", "--output-dir",
-                         tmp_path / "report", "--data-dir", data_dir)
+    code, out, err = cli(
+        "study",
+        "russell2000-golden-cross",
+        "--policy",
+        "strict",
+        "--output-dir",
+        tmp_path / "report",
+        "--data-dir",
+        data_dir,
+    )
     # stdout holds only the announcement of where the report would have gone
     assert code == 2 and out == f"writing to {tmp_path / 'report' / 'russell2000_golden_cross'}/\n"
     assert "RUT.csv: partial last bar, line 9687" in error_line(err)
@@ -379,12 +398,35 @@ def _group_alive(pgid: int) -> list[int]:
 def test_ctrl_c_during_a_dask_sweep_is_one_line_and_closes_the_cluster(data_dir: Path, tmp_path: Path) -> None:
     pytest.importorskip("distributed")
     output = tmp_path / "out"
-    command = [sys.executable, "-m", "backtest.cli", "sweep", "--executor", "dask", "--workers", "2",
-               # far more work than the few seconds before the interrupt (it must land mid-sweep on a fast machine)
-               "--fast", "2:150", "--slow", "20:400", "--reps", "8000", "--output-dir", str(output),
-               "--data-dir", str(data_dir)]
-    process = subprocess.Popen(command, cwd=Path(__file__).resolve().parents[2], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True, start_new_session=True)
+    command = [
+        sys.executable,
+        "-m",
+        "backtest.cli",
+        "sweep",
+        "--executor",
+        "dask",
+        "--workers",
+        "2",
+        # far more work than the few seconds before the interrupt (it must land mid-sweep on a fast machine)
+        "--fast",
+        "2:150",
+        "--slow",
+        "20:400",
+        "--reps",
+        "8000",
+        "--output-dir",
+        str(output),
+        "--data-dir",
+        str(data_dir),
+    ]
+    process = subprocess.Popen(
+        command,
+        cwd=Path(__file__).resolve().parents[2],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     # wait until the two worker processes exist (the sweep is then running), then Ctrl-C the group
     deadline = time.monotonic() + 120
     while len(_group_alive(process.pid)) < 3 and time.monotonic() < deadline and process.poll() is None:
@@ -407,8 +449,9 @@ def test_ctrl_c_during_a_dask_sweep_is_one_line_and_closes_the_cluster(data_dir:
 @pytest.mark.slow
 @pytest.mark.parametrize("study", ["russell2000-golden-cross", "russell2000-death-cross"])
 def test_zero_paths_skips_the_bootstrapped_path_null(study: str, data_dir: Path, tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
-    code, out, err = cli("study", study, "--paths", "0", "--draws", "200", "--output-dir", tmp_path / "report",
-                         "--data-dir", data_dir)
+    code, out, err = cli(
+        "study", study, "--paths", "0", "--draws", "200", "--output-dir", tmp_path / "report", "--data-dir", data_dir
+    )
     assert code == 0, err
     assert err.startswith("data: russell2000 (FRED RU2000PR + Yahoo ^RUT)")  # one line per series loaded
     folder = study.replace("-", "_")  # --output-dir is the parent of the study's report folder

@@ -86,31 +86,80 @@ SWEEP_ARGS = ["sweep", *SMALL_SWEEP]
 
 FOLDER_REFUSALS = [
     # (id, command, target folder name, setup, fragments of the message)
-    ("study-foreign-files", STUDY_ARGS, STUDY_FOLDER, _foreign_files,
-     ["holds 2 entries not written by backtest: a.txt, b.csv", "--output-dir"]),
-    ("sweep-foreign-files", SWEEP_ARGS, SWEEP_FOLDER, _foreign_files,
-     ["holds 2 entries not written by backtest: a.txt, b.csv", "--output-dir or --name"]),
-    ("study-git-clone", STUDY_ARGS, STUDY_FOLDER, _git_clone, ["holds 2 entries not written by backtest: .git, README.md"]),
-    ("sweep-git-clone", SWEEP_ARGS, SWEEP_FOLDER, _git_clone, ["holds 2 entries not written by backtest: .git, README.md"]),
-    ("sweep-onto-a-study", [*SWEEP_ARGS, "--name", STUDY_FOLDER], STUDY_FOLDER, _study_report,
-     [f"holds a study report named '{STUDY_FOLDER}', not a sweep report", "--overwrite"]),
-    ("study-onto-a-sweep", STUDY_ARGS, STUDY_FOLDER, _sweep_report,
-     [f"holds a sweep report named '{STUDY_FOLDER}', not a study report", "--overwrite"]),
+    (
+        "study-foreign-files",
+        STUDY_ARGS,
+        STUDY_FOLDER,
+        _foreign_files,
+        ["holds 2 entries not written by backtest: a.txt, b.csv", "--output-dir"],
+    ),
+    (
+        "sweep-foreign-files",
+        SWEEP_ARGS,
+        SWEEP_FOLDER,
+        _foreign_files,
+        ["holds 2 entries not written by backtest: a.txt, b.csv", "--output-dir or --name"],
+    ),
+    (
+        "study-git-clone",
+        STUDY_ARGS,
+        STUDY_FOLDER,
+        _git_clone,
+        ["holds 2 entries not written by backtest: .git, README.md"],
+    ),
+    (
+        "sweep-git-clone",
+        SWEEP_ARGS,
+        SWEEP_FOLDER,
+        _git_clone,
+        ["holds 2 entries not written by backtest: .git, README.md"],
+    ),
+    (
+        "sweep-onto-a-study",
+        [*SWEEP_ARGS, "--name", STUDY_FOLDER],
+        STUDY_FOLDER,
+        _study_report,
+        [f"holds a study report named '{STUDY_FOLDER}', not a sweep report", "--overwrite"],
+    ),
+    (
+        "study-onto-a-sweep",
+        STUDY_ARGS,
+        STUDY_FOLDER,
+        _sweep_report,
+        [f"holds a sweep report named '{STUDY_FOLDER}', not a study report", "--overwrite"],
+    ),
     ("study-file-at-target", STUDY_ARGS, STUDY_FOLDER, _file_at_target, ["is a file, not a folder"]),
     ("sweep-file-at-target", SWEEP_ARGS, SWEEP_FOLDER, _file_at_target, ["is a file, not a folder"]),
-    ("study-overwrite-never-takes-foreign-files", [*STUDY_ARGS, "--overwrite"], STUDY_FOLDER, _git_clone,
-     ["not written by backtest: .git, README.md"]),
-    ("sweep-overwrite-never-takes-foreign-files", [*SWEEP_ARGS, "--overwrite"], SWEEP_FOLDER, _foreign_files,
-     ["not written by backtest: a.txt, b.csv"]),
-    ("study-all-checks-every-target-first", ["study", "all"], STUDY_FOLDER, _foreign_files,
-     [f"{STUDY_FOLDER} holds 2 entries"]),
+    (
+        "study-overwrite-never-takes-foreign-files",
+        [*STUDY_ARGS, "--overwrite"],
+        STUDY_FOLDER,
+        _git_clone,
+        ["not written by backtest: .git, README.md"],
+    ),
+    (
+        "sweep-overwrite-never-takes-foreign-files",
+        [*SWEEP_ARGS, "--overwrite"],
+        SWEEP_FOLDER,
+        _foreign_files,
+        ["not written by backtest: a.txt, b.csv"],
+    ),
+    (
+        "study-all-checks-every-target-first",
+        ["study", "all"],
+        STUDY_FOLDER,
+        _foreign_files,
+        [f"{STUDY_FOLDER} holds 2 entries"],
+    ),
 ]
 
 
-@pytest.mark.parametrize("argv, folder, setup, fragments", [case[1:] for case in FOLDER_REFUSALS],
-                         ids=[case[0] for case in FOLDER_REFUSALS])
-def test_a_folder_not_ours_is_refused_before_any_work(tmp_path: Path, capsys: pytest.CaptureFixture[str], argv,
-                                                      folder, setup, fragments) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(
+    "argv, folder, setup, fragments", [case[1:] for case in FOLDER_REFUSALS], ids=[case[0] for case in FOLDER_REFUSALS]
+)
+def test_a_folder_not_ours_is_refused_before_any_work(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv, folder, setup, fragments
+) -> None:  # type: ignore[no-untyped-def]
     parent = tmp_path / "results"
     setup(parent, folder)
     before = snapshot_tree(tmp_path)
@@ -145,7 +194,8 @@ UNCREATABLE = [
 @pytest.mark.parametrize("argv", [STUDY_ARGS, SWEEP_ARGS], ids=["study", "sweep"])
 @pytest.mark.parametrize("make_parent, fragment", [case[1:] for case in UNCREATABLE], ids=[c[0] for c in UNCREATABLE])
 def test_an_output_dir_that_cannot_be_created_is_refused_before_any_work(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str], argv, make_parent, fragment) -> None:  # type: ignore[no-untyped-def]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv, make_parent, fragment
+) -> None:  # type: ignore[no-untyped-def]
     parent = make_parent(tmp_path)
     before = snapshot_tree(tmp_path)
     code, out, err = run_cli([*argv, "--output-dir", str(parent)], capsys)
@@ -182,8 +232,9 @@ SINGLE_FILES = [
 
 
 @pytest.mark.parametrize("argv", [case[1] for case in SINGLE_FILES], ids=[case[0] for case in SINGLE_FILES])
-def test_a_single_file_not_ours_is_refused_before_any_work(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                           argv) -> None:  # type: ignore[no-untyped-def]
+def test_a_single_file_not_ours_is_refused_before_any_work(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv
+) -> None:  # type: ignore[no-untyped-def]
     target = tmp_path / "mine.json"
     target.write_text('{"my": "own numbers"}\n')
     before = snapshot_tree(tmp_path)
@@ -194,8 +245,7 @@ def test_a_single_file_not_ours_is_refused_before_any_work(tmp_path: Path, capsy
 
 
 @pytest.mark.parametrize("argv", [case[1] for case in SINGLE_FILES], ids=[case[0] for case in SINGLE_FILES])
-def test_a_single_file_under_proc_is_refused_before_any_work(capsys: pytest.CaptureFixture[str],
-                                                             argv) -> None:  # type: ignore[no-untyped-def]
+def test_a_single_file_under_proc_is_refused_before_any_work(capsys: pytest.CaptureFixture[str], argv) -> None:  # type: ignore[no-untyped-def]
     code, out, err = run_cli([*argv, "/proc/backtest-no-such-folder/out.json"], capsys)
     assert code == 2
     assert_one_error_line(err, "cannot write in /proc")
@@ -216,7 +266,8 @@ def test_events_csv_onto_a_folder_is_refused(tmp_path: Path, capsys: pytest.Capt
 
 
 def test_events_csv_replaces_its_own_file_and_a_foreign_one_only_with_overwrite(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str], russell2000) -> None:  # type: ignore[no-untyped-def]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], russell2000
+) -> None:  # type: ignore[no-untyped-def]
     target = tmp_path / "events.csv"
     argv = ["events", "--since", "2015-01-01", "--csv", str(target)]
     code, out, _ = run_cli(argv, capsys)
@@ -234,7 +285,9 @@ def test_a_user_file_inside_a_report_survives_regeneration_byte_for_byte(tmp_pat
     (folder / "figures" / "mine.png").write_bytes(b"\x89PNG mine")
     (folder / "extra").mkdir()
     (folder / "extra" / "deep.txt").write_text("deep\n")
-    mine = {key: value for key, value in snapshot_tree(folder).items() if key.startswith(("notes", "extra", "figures/m"))}
+    mine = {
+        key: value for key, value in snapshot_tree(folder).items() if key.startswith(("notes", "extra", "figures/m"))
+    }
     write_report(folder, {"summary.json": "new\n", "figures/b.png": "new png"})
     after = snapshot_tree(folder)
     assert {key: after[key] for key in mine} == mine
@@ -267,7 +320,8 @@ def test_a_user_file_in_the_way_of_a_new_report_file_stops_the_commit_and_change
 
 
 def test_output_dir_dot_means_a_report_folder_in_the_current_directory(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     folder = _fake_study(tmp_path)
     monkeypatch.setattr(backtest.study_runner, "STUDIES_DIR", folder)
     (tmp_path / "work").mkdir()
@@ -280,7 +334,8 @@ def test_output_dir_dot_means_a_report_folder_in_the_current_directory(
 
 
 def test_the_default_output_dir_is_results_in_the_current_directory(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     folder = _fake_study(tmp_path)
     monkeypatch.setattr(backtest.study_runner, "STUDIES_DIR", folder)
     monkeypatch.chdir(tmp_path)
@@ -313,9 +368,10 @@ def test_ctrl_c_while_staging_leaves_the_old_report_untouched_and_no_debris(tmp_
     assert snapshot_tree(tmp_path) == before
 
 
-def test_ctrl_c_mid_write_in_the_cli_says_nothing_was_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                    capsys: pytest.CaptureFixture[str]) -> None:
-    folder = _fake_study(tmp_path, body='raise KeyboardInterrupt')
+def test_ctrl_c_mid_write_in_the_cli_says_nothing_was_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = _fake_study(tmp_path, body="raise KeyboardInterrupt")
     monkeypatch.setattr(backtest.study_runner, "STUDIES_DIR", folder)
     output = tmp_path / "out"
     write_report(output / "tiny", {"summary.json": "old\n"})
@@ -334,8 +390,9 @@ def _stale_staging(parent: Path, name: str, suffix: str = "dead") -> Path:
     return staging
 
 
-def test_the_next_run_removes_stale_debris_of_its_own_and_says_so(tmp_path: Path,
-                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_next_run_removes_stale_debris_of_its_own_and_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     folder = write_report(tmp_path / "report", {"summary.json": "old\n"})
     _stale_staging(tmp_path, "report", "killed1")
     swapped_out = tmp_path / ".report.killed2.partial"  # an old report, swapped out, never deleted
@@ -362,7 +419,8 @@ def test_a_live_writer_staging_folder_is_never_taken_for_debris(tmp_path: Path) 
 
 
 def test_without_an_atomic_exchange_the_two_rename_fallback_keeps_user_files(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setattr(backtest._io, "_exchange", lambda first, second: False)
     folder = write_report(tmp_path / "report", {"summary.json": "old\n"})
     (folder / "mine.txt").write_text("mine\n")
@@ -406,7 +464,7 @@ def test_two_writers_finishing_at_once_both_succeed_and_never_mix(tmp_path: Path
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]
 
 
-_KILLED_WRITER = textwrap.dedent('''\
+_KILLED_WRITER = textwrap.dedent("""\
     import sys
     from pathlib import Path
 
@@ -416,20 +474,22 @@ _KILLED_WRITER = textwrap.dedent('''\
         (staging / "summary.json").write_text("new, never committed\\n")
         print("staged", flush=True)
         sys.stdin.readline()  # wait here until the test kills us
-''')
+""")
 
 
 @pytest.mark.parametrize("signal_number", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
 def test_a_killed_writer_leaves_the_old_report_and_the_next_run_cleans_up(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str], signal_number: int) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], signal_number: int
+) -> None:
     folder = write_report(tmp_path / "results" / "report", {"summary.json": "old\n"})
     (folder / "mine.txt").write_text("mine\n")
     before = snapshot_tree(folder)
     script = tmp_path / "writer.py"
     script.write_text(_KILLED_WRITER)
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
-    process = subprocess.Popen([sys.executable, str(script), str(folder)], stdin=subprocess.PIPE,
-                               stdout=subprocess.PIPE, text=True, env=env)
+    process = subprocess.Popen(
+        [sys.executable, str(script), str(folder)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env
+    )
     try:
         assert process.stdout is not None and process.stdout.readline() == "staged\n"
         process.send_signal(signal_number)
@@ -522,8 +582,10 @@ def test_every_committed_report_carries_a_manifest_that_matches_its_files(folder
     assert {path: tree[path] for path in manifest.files if path in tree} == manifest.files
 
 
-@pytest.mark.parametrize("kind, name", [("bench-montecarlo", "montecarlo.json"), ("bench-sweep", "sweep.json"),
-                                        ("bench-scaling", "scaling.json")])
+@pytest.mark.parametrize(
+    "kind, name",
+    [("bench-montecarlo", "montecarlo.json"), ("bench-sweep", "sweep.json"), ("bench-scaling", "scaling.json")],
+)
 def test_a_committed_bench_file_is_recognised_so_a_rerun_may_replace_it(kind: str, name: str) -> None:
     before = snapshot_tree(RESULTS / "bench")
     assert backtest._io.preflight(RESULTS / "bench" / name, kind, overwrite=False) == RESULTS / "bench" / name
@@ -582,7 +644,8 @@ def test_an_assets_folder_backtest_did_not_write_is_never_touched(tmp_path: Path
 
 
 def test_a_sweep_refuses_a_foreign_assets_folder_before_any_work_and_self_contained_needs_none(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     parent = tmp_path / "results"
     (parent / "_assets").mkdir(parents=True)
     (parent / "_assets" / "plotly.min.js").write_text("the user's\n")
@@ -594,7 +657,7 @@ def test_a_sweep_refuses_a_foreign_assets_folder_before_any_work_and_self_contai
     code, _, err = run_cli(["sweep", *SMALL_SWEEP, "--output-dir", str(parent), "--self-contained"], capsys)
     assert code == 0, err
     page = (parent / SWEEP_FOLDER / "summary.html").read_text()
-    assert "<script type=\"text/javascript\">/**" in page and "_assets/plotly" not in page
+    assert '<script type="text/javascript">/**' in page and "_assets/plotly" not in page
     assert {k: v for k, v in snapshot_tree(parent).items() if k.startswith("_assets")} == before
     from backtest.report.outputs import SELF_CONTAINED
 

@@ -83,9 +83,18 @@ def measure(page: Path, width: int, scratch: Path) -> dict:
     text = text.replace("<head>", "<head>\n" + base, 1).replace("</body>", MEASURE_SCRIPT + "</body>", 1)
     copy = scratch / f"{page.parent.name}-{width}.html"
     copy.write_text(text, encoding="utf-8")
-    command = [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-               "--allow-file-access-from-files", f"--window-size={width},{HEIGHT}",
-               f"--virtual-time-budget={VIRTUAL_TIME_BUDGET_MS}", "--dump-dom", copy.resolve().as_uri()]
+    command = [
+        chromium(),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--hide-scrollbars",
+        "--allow-file-access-from-files",
+        f"--window-size={width},{HEIGHT}",
+        f"--virtual-time-budget={VIRTUAL_TIME_BUDGET_MS}",
+        "--dump-dom",
+        copy.resolve().as_uri(),
+    ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=RENDER_TIMEOUT_S, check=False)
     found = re.search(r'<pre id="__measurements__"[^>]*>(.*?)</pre>', done.stdout, flags=re.DOTALL)
     assert found, f"no measurements from Chromium for {page} (exit {done.returncode}): {done.stderr[-2000:]}"
@@ -96,7 +105,8 @@ def check_page(page: Path, width: int, scratch: Path) -> None:
     result = measure(page, width, scratch)
     assert result["innerWidth"] == width
     assert result["scrollWidth"] <= result["innerWidth"], (
-        f"{page} scrolls sideways at {width} px: {result['scrollWidth']} px wide; widest: {result['wide']}")
+        f"{page} scrolls sideways at {width} px: {result['scrollWidth']} px wide; widest: {result['wide']}"
+    )
     assert all(image["loaded"] for image in result["images"]), f"{page}: images not loaded: {result['images']}"
     if 'class="plotly-figure"' in page.read_text(encoding="utf-8"):
         assert result["plotly"], f"{page}: plotly.js did not load (relative _assets path or inline script)"
@@ -132,7 +142,9 @@ def fresh_claim_report(tmp_path_factory: pytest.TempPathFactory, data_dir: Path)
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_a_fresh_claim_report_draws_its_interactive_figures(fresh_claim_report: Path, width: int, tmp_path: Path) -> None:
+def test_a_fresh_claim_report_draws_its_interactive_figures(
+    fresh_claim_report: Path, width: int, tmp_path: Path
+) -> None:
     text = fresh_claim_report.read_text(encoding="utf-8")
     assert 'src="../_assets/plotly-' in text and text.count('class="plotly-figure"') >= 3
     check_page(fresh_claim_report, width, tmp_path)

@@ -6,17 +6,19 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-from backtest.events.paths import aligned_paths, mean_path_interval  # noqa: E402
-from backtest.report import figures, style  # noqa: E402
+from backtest.events.paths import aligned_paths, mean_path_interval
+from backtest.report import figures, style
 
 
 def _close(n: int = 3000) -> pd.Series:
     rng = np.random.default_rng(5)
-    return pd.Series(100 * np.exp(np.cumsum(rng.normal(0.0004, 0.01, n))), index=pd.bdate_range("1980-01-01", periods=n))
+    return pd.Series(
+        100 * np.exp(np.cumsum(rng.normal(0.0004, 0.01, n))), index=pd.bdate_range("1980-01-01", periods=n)
+    )
 
 
 def _below_axes(fig: plt.Figure, ax: plt.Axes) -> bool:
@@ -32,8 +34,16 @@ def test_hit_rate_legend_sits_below_the_bars():
 
 def test_before_the_sample_note_is_clear_of_the_price_line():
     close = _close()
-    fig = figures.plot_index_with_crosses(close, close.rolling(50).mean(), close.rolling(200).mean(), [close.index[900]],
-                                          title="t", fast_label="50", slow_label="200", sample_start=close.index[700])
+    fig = figures.plot_index_with_crosses(
+        close,
+        close.rolling(50).mean(),
+        close.rolling(200).mean(),
+        [close.index[900]],
+        title="t",
+        fast_label="50",
+        slow_label="200",
+        sample_start=close.index[700],
+    )
     ax = fig.axes[0]
     fig.canvas.draw()
     note = next(text for text in ax.texts if "before the sample" in text.get_text())

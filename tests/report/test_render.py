@@ -7,7 +7,8 @@ import re
 
 from backtest.report.render import INTERACTIVE_MARKER, markdown_to_html
 
-PAGE = """# Title
+PAGE = (
+    """# Title
 
 The answer.
 
@@ -24,7 +25,10 @@ The answer.
 
 ### Per horizon
 
-""" + INTERACTIVE_MARKER.format(key="extra") + "\n"
+"""
+    + INTERACTIVE_MARKER.format(key="extra")
+    + "\n"
+)
 
 
 def _cells(page: str, tag: str) -> list[str]:
@@ -36,7 +40,12 @@ def test_numeric_columns_are_right_aligned_and_prose_keeps_numbers_whole(tmp_pat
     page = markdown_to_html(PAGE, "t", image_dir=tmp_path)
     headers = re.findall(r"<th( class=\"num\")?>([^<]*)</th>", page)
     assert [(bool(numeric), name) for numeric, name in headers] == [
-        (True, "#"), (True, "event date"), (True, "ret 3m"), (False, "note"), (True, "90% CI")]
+        (True, "#"),
+        (True, "event date"),
+        (True, "ret 3m"),
+        (False, "note"),
+        (True, "90% CI"),
+    ]
     assert '<td class="num">pending</td>' in page and '<td class="num">+12.3%</td>' in page
     assert '<span class="nw">-4.5%</span>' in page and '<span class="nw">2020-03-01</span>' in page
     assert page.count('<div class="table-wrap">') == 1  # each table scrolls in its own box

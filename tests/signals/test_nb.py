@@ -21,10 +21,16 @@ def prices(seed: int, n: int) -> np.ndarray:
 def test_rate_of_change_drawdown_and_prior_extremes_match_pandas(seed: int, n: int, window: int) -> None:
     values = prices(seed, n)
     s = pd.Series(values)
-    np.testing.assert_allclose(nb.rate_of_change_nb(values, window), (s / s.shift(window) - 1).to_numpy(), rtol=1e-12, equal_nan=True)
+    np.testing.assert_allclose(
+        nb.rate_of_change_nb(values, window), (s / s.shift(window) - 1).to_numpy(), rtol=1e-12, equal_nan=True
+    )
     np.testing.assert_allclose(nb.drawdown_nb(values), (s / s.cummax() - 1).to_numpy(), rtol=1e-12, atol=1e-15)
-    np.testing.assert_array_equal(nb.prior_extreme_nb(values, window, True), s.shift(1).rolling(window).max().to_numpy())
-    np.testing.assert_array_equal(nb.prior_extreme_nb(values, window, False), s.shift(1).rolling(window).min().to_numpy())
+    np.testing.assert_array_equal(
+        nb.prior_extreme_nb(values, window, True), s.shift(1).rolling(window).max().to_numpy()
+    )
+    np.testing.assert_array_equal(
+        nb.prior_extreme_nb(values, window, False), s.shift(1).rolling(window).min().to_numpy()
+    )
 
 
 @settings(max_examples=60, deadline=None)

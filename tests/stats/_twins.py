@@ -96,7 +96,9 @@ def _stats(ret, max_drawdown, picks) -> list[float]:
     return [total / len(picks), np.median(values), sum(v > 0 for v in values) / len(picks), drawdown / len(picks)]
 
 
-def random_entry_horizon_stats(ret, max_drawdown, draw_sizes, starts, sizes, counts, spacings, n_draws, seed) -> np.ndarray:
+def random_entry_horizon_stats(
+    ret, max_drawdown, draw_sizes, starts, sizes, counts, spacings, n_draws, seed
+) -> np.ndarray:
     out = np.empty((len(counts), n_draws, 4))
     for d in range(n_draws):
         picks = sample_horizons(seed, d, draw_sizes, starts, sizes, counts, spacings)
@@ -106,11 +108,23 @@ def random_entry_horizon_stats(ret, max_drawdown, draw_sizes, starts, sizes, cou
 
 
 def random_entry_null_stats(ret, max_drawdown, starts, sizes, counts, spacing, n_draws, seed) -> np.ndarray:
-    return random_entry_horizon_stats(np.asarray(ret)[:, None], np.asarray(max_drawdown)[:, None], sizes, [starts], [sizes], [counts], [spacing], n_draws, seed)[0]
+    return random_entry_horizon_stats(
+        np.asarray(ret)[:, None],
+        np.asarray(max_drawdown)[:, None],
+        sizes,
+        [starts],
+        [sizes],
+        [counts],
+        [spacing],
+        n_draws,
+        seed,
+    )[0]
 
 
 def random_entry_picks(starts, sizes, counts, spacing, n_draws, seed) -> np.ndarray:
-    return np.array([sample_horizons(seed, d, sizes, [starts], [sizes], [counts], [spacing])[0] for d in range(n_draws)])
+    return np.array(
+        [sample_horizons(seed, d, sizes, [starts], [sizes], [counts], [spacing])[0] for d in range(n_draws)]
+    )
 
 
 def random_entry_null_means(pool, k, n_draws, seed) -> np.ndarray:
@@ -183,8 +197,9 @@ def path_excess(path: pd.Series, rules: EventRules, horizon: Horizon) -> tuple[n
     events = events.loc[~events[f"pending_{label}"], f"ret_{label}"].to_numpy()
     if not len(events):
         return np.full(3, np.nan), 0
-    return np.array([events.mean() - every.mean(), np.median(events) - np.median(every),
-                     np.mean(events > 0) - np.mean(every > 0)]), len(events)
+    return np.array(
+        [events.mean() - every.mean(), np.median(events) - np.median(every), np.mean(events > 0) - np.mean(every > 0)]
+    ), len(events)
 
 
 def bootstrap_path_stats(close: pd.Series, rules: EventRules, horizons: tuple[Horizon, ...], blocks, seed, n_paths):

@@ -22,7 +22,11 @@ HORIZONS = (Horizon("1m", days=21), Horizon("6m", days=126), Horizon("20y", days
 
 def walk(n: int, seed: int) -> pd.Series:
     rng = np.random.default_rng(seed)
-    return pd.Series(100.0 * np.exp(np.cumsum(rng.normal(0.0003, 0.012, n))), index=pd.bdate_range("1980-01-01", periods=n), name="walk")
+    return pd.Series(
+        100.0 * np.exp(np.cumsum(rng.normal(0.0003, 0.012, n))),
+        index=pd.bdate_range("1980-01-01", periods=n),
+        name="walk",
+    )
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +78,8 @@ def test_excess_returns_and_lag_order_match_direct_statsmodels(study, result) ->
         n = len(ret)
         shared = sum(
             max(0, min(entries[i], entries[j]) + days - max(entries[i], entries[j])) / days
-            for i in range(n) for j in range(n)
+            for i in range(n)
+            for j in range(n)
         )
         se = ret.std(ddof=1) * math.sqrt(shared) / n
         assert result[label].hac_mean.test == "calendar_overlap_t"
@@ -90,12 +95,17 @@ def test_holm_and_verdicts_follow_from_the_pvalues(result) -> None:
         np.testing.assert_array_equal([h.pvalues_holm[key] for h in result.horizons], holm(raw))
     for h in result.horizons:
         assert h.verdict_a == absolute_verdict(
-            n=h.n, hac_pvalue_holm=h.pvalues_holm["hac_mean"], hit_rate=h.events.hit_rate,
-            hit_vs_half_pvalue=h.hit_vs_half.pvalue, alpha=result.alpha,
+            n=h.n,
+            hac_pvalue_holm=h.pvalues_holm["hac_mean"],
+            hit_rate=h.events.hit_rate,
+            hit_vs_half_pvalue=h.hit_vs_half.pvalue,
+            alpha=result.alpha,
         )
         assert h.verdict_b == relative_verdict(
-            n=h.n, random_entry_pvalue_holm=h.pvalues_holm["random_entry.plain.mean"],
-            bootstrap_path_pvalue_holm=h.pvalues_holm["bootstrap_paths.mean"], alpha=result.alpha,
+            n=h.n,
+            random_entry_pvalue_holm=h.pvalues_holm["random_entry.plain.mean"],
+            bootstrap_path_pvalue_holm=h.pvalues_holm["bootstrap_paths.mean"],
+            alpha=result.alpha,
         )
 
 
@@ -141,7 +151,10 @@ def test_same_seed_identical_other_seed_within_monte_carlo_error(study, result) 
         se = math.hypot(ours.pvalue_standard_error, theirs.pvalue_standard_error)
         assert abs(ours.pvalue - theirs.pvalue) < 4 * se + 1e-3
         paths, other_paths = result[label].bootstrap_paths["mean"], other[label].bootstrap_paths["mean"]
-        assert abs(paths.pvalue - other_paths.pvalue) < 4 * math.hypot(paths.pvalue_standard_error, other_paths.pvalue_standard_error) + 1e-2
+        assert (
+            abs(paths.pvalue - other_paths.pvalue)
+            < 4 * math.hypot(paths.pvalue_standard_error, other_paths.pvalue_standard_error) + 1e-2
+        )
 
 
 def test_parameters_are_validated(study) -> None:

@@ -12,7 +12,11 @@ from backtest.stats import describe, eligible_days, unconditional_baseline
 
 def walk(n: int, seed: int) -> pd.Series:
     rng = np.random.default_rng(seed)
-    return pd.Series(100.0 * np.exp(np.cumsum(rng.normal(0.0003, 0.012, n))), index=pd.bdate_range("1990-01-01", periods=n), name="walk")
+    return pd.Series(
+        100.0 * np.exp(np.cumsum(rng.normal(0.0003, 0.012, n))),
+        index=pd.bdate_range("1990-01-01", periods=n),
+        name="walk",
+    )
 
 
 @pytest.mark.parametrize("entry", ["close", "next_close"])

@@ -27,7 +27,9 @@ REPLICATIONS = 400
 
 def walk(n: int, seed: int, drift: float = 0.0003, sigma: float = 0.012) -> pd.Series:
     rng = np.random.default_rng(seed)
-    return pd.Series(100.0 * np.exp(np.cumsum(rng.normal(drift, sigma, n))), index=pd.bdate_range("1980-01-01", periods=n))
+    return pd.Series(
+        100.0 * np.exp(np.cumsum(rng.normal(drift, sigma, n))), index=pd.bdate_range("1980-01-01", periods=n)
+    )
 
 
 def blocks(indices: np.ndarray, n_obs: int) -> tuple[np.ndarray, np.ndarray]:
@@ -92,7 +94,9 @@ def test_marginal_index_frequencies_agree_with_arch(ours, theirs) -> None:
 
 
 def test_wrapper_is_the_shared_kernel_and_validates() -> None:
-    np.testing.assert_array_equal(stationary_bootstrap_indices(300, 5.0, 9, 3), stationary_bootstrap_index_matrix(300, 5.0, 9, 4)[3])
+    np.testing.assert_array_equal(
+        stationary_bootstrap_indices(300, 5.0, 9, 3), stationary_bootstrap_index_matrix(300, 5.0, 9, 4)[3]
+    )
     with pytest.raises(ParameterError, match="mean_block"):
         stationary_bootstrap_indices(300, 0.5, 9)
     with pytest.raises(ParameterError, match="n_obs"):
@@ -140,7 +144,9 @@ def test_bootstrap_path_tests_end_to_end() -> None:
     # (the old raw-mean null centred on exp(63 * drift) - 1 ~ +1.9 % here)
     assert abs(mean.null_mean) < 2 * mean.null_std / np.sqrt(200) + 0.002
     frame = paths.to_frame()
-    assert len(frame) == 6 and {"horizon", "statistic_name", "pvalue", "mean_block", "mean_events_per_path"} <= set(frame.columns)
+    assert len(frame) == 6 and {"horizon", "statistic_name", "pvalue", "mean_block", "mean_events_per_path"} <= set(
+        frame.columns
+    )
 
 
 def test_resamples_only_the_event_period() -> None:

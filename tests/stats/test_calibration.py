@@ -21,24 +21,37 @@ def test_calibration_table_shape_and_bounds() -> None:
     close = _calendar()
     result = calibrate(close, EventRules(fast=20, slow=100), ("3m", "6m"), n_replications=8, seed=1)
     frame = result.to_frame()
-    assert set(frame["test"]) == {"primary_joint_shift", "overlap_t_excess", "overlap_t_mean", "shift_by_horizon",
-                                  "random_entry_plain", "sign_vs_all_days_median", "wilcoxon_vs_all_days_median"}
+    assert set(frame["test"]) == {
+        "primary_joint_shift",
+        "overlap_t_excess",
+        "overlap_t_mean",
+        "shift_by_horizon",
+        "random_entry_plain",
+        "sign_vs_all_days_median",
+        "wilcoxon_vs_all_days_median",
+    }
     assert frame["rejection_rate"].between(0, 1).all()
     power = frame[frame["test"] == "primary_joint_shift"].sort_values("effect")["rejection_rate"].to_numpy()
     assert (np.diff(power) >= 0).all()  # a larger planted effect is never detected less often
     assert "size" in result.summary()
 
 
-SECONDARY = ("random_entry_plain", "bootstrap_paths_excess", "overlap_t_excess", "sign_vs_all_days_median",
-             "wilcoxon_vs_all_days_median")
+SECONDARY = (
+    "random_entry_plain",
+    "bootstrap_paths_excess",
+    "overlap_t_excess",
+    "sign_vs_all_days_median",
+    "wilcoxon_vs_all_days_median",
+)
 
 
 def test_secondary_tests_are_calibrated_per_horizon() -> None:
     """Every secondary test gets size and power per horizon; under GBM none rejects far above
     alpha (3 binomial SEs at 40 paths), and a planted +10 % is detected more often than none."""
     close = _calendar()
-    result = calibrate(close, EventRules(fast=20, slow=100), ("3m", "6m"), n_replications=40, seed=4,
-                       n_draws=499, n_paths=49)
+    result = calibrate(
+        close, EventRules(fast=20, slow=100), ("3m", "6m"), n_replications=40, seed=4, n_draws=499, n_paths=49
+    )
     frame = result.to_frame()
     assert set(SECONDARY) <= set(frame["test"])
     n = result.n_replications

@@ -30,7 +30,11 @@ H63 = (Horizon("3m", days=63),)
 
 def walk(n: int, seed: int) -> pd.Series:
     rng = np.random.default_rng(seed)
-    return pd.Series(100.0 * np.exp(np.cumsum(rng.normal(0.0003, 0.012, n))), index=pd.bdate_range("1980-01-01", periods=n), name="walk")
+    return pd.Series(
+        100.0 * np.exp(np.cumsum(rng.normal(0.0003, 0.012, n))),
+        index=pd.bdate_range("1980-01-01", periods=n),
+        name="walk",
+    )
 
 
 @njit(cache=False)
@@ -85,7 +89,10 @@ def test_gains_is_the_default_and_unchanged(death_study, both) -> None:
     payload = gains.to_dict()
     assert payload["claim"] == "gains" and payload["verdict_rules"] == VERDICT_RULES  # always stated, never implied
     assert gains.claim == "gains" and verdict_rules("gains") is VERDICT_RULES
-    assert all(h.hac_mean.alternative == "greater" and h.random_entry["plain"]["mean"].better == "greater" for h in gains.horizons)
+    assert all(
+        h.hac_mean.alternative == "greater" and h.random_entry["plain"]["mean"].better == "greater"
+        for h in gains.horizons
+    )
 
 
 def test_losses_reads_the_same_draws_in_the_lower_tail(both) -> None:
@@ -94,9 +101,13 @@ def test_losses_reads_the_same_draws_in_the_lower_tail(both) -> None:
     payload = losses.to_dict()
     assert payload["claim"] == "losses" and json.loads(json.dumps(payload, allow_nan=False)) == payload
     for g, loss in zip(gains.horizons, losses.horizons, strict=True):
-        assert loss.events == g.events and loss.baseline == g.baseline  # descriptive statistics do not depend on the claim
+        assert (
+            loss.events == g.events and loss.baseline == g.baseline
+        )  # descriptive statistics do not depend on the claim
         assert loss.hac_mean.statistic == g.hac_mean.statistic
-        assert loss.hac_mean.alternative == "less" and loss.hac_mean.pvalue == pytest.approx(1 - g.hac_mean.pvalue, abs=1e-12)
+        assert loss.hac_mean.alternative == "less" and loss.hac_mean.pvalue == pytest.approx(
+            1 - g.hac_mean.pvalue, abs=1e-12
+        )
         assert loss.hit_vs_half.alternative == "less" and loss.wilcoxon_excess.alternative == "less"
         for variant, tests in g.random_entry.items():
             for name, test in tests.items():
@@ -108,22 +119,32 @@ def test_losses_reads_the_same_draws_in_the_lower_tail(both) -> None:
             assert loss.bootstrap_paths[name].pvalue == test.pvalue_less
         assert loss.pvalues_holm["hac_mean"] >= loss.pvalues["hac_mean"]
         assert loss.verdict_a == absolute_verdict(
-            n=loss.n, hac_pvalue_holm=loss.pvalues_holm["hac_mean"], hit_rate=loss.events.hit_rate,
-            hit_vs_half_pvalue=loss.hit_vs_half.pvalue, alpha=losses.alpha, claim="losses",
+            n=loss.n,
+            hac_pvalue_holm=loss.pvalues_holm["hac_mean"],
+            hit_rate=loss.events.hit_rate,
+            hit_vs_half_pvalue=loss.hit_vs_half.pvalue,
+            alpha=losses.alpha,
+            claim="losses",
         )
     text = losses.summary()
-    assert "A. Did losses follow?" in text and "Worse than a random entry date?" in text and "VERDICT_RULES_LOSSES" in text
+    assert (
+        "A. Did losses follow?" in text and "Worse than a random entry date?" in text and "VERDICT_RULES_LOSSES" in text
+    )
 
 
 def test_losses_verdict_rules() -> None:
     def a(hac, hit, hit_p):
-        return absolute_verdict(n=30, hac_pvalue_holm=hac, hit_rate=hit, hit_vs_half_pvalue=hit_p, claim="losses").outcome
+        return absolute_verdict(
+            n=30, hac_pvalue_holm=hac, hit_rate=hit, hit_vs_half_pvalue=hit_p, claim="losses"
+        ).outcome
 
     assert a(0.01, 0.3, 0.02) == SUPPORTED
     assert a(0.01, 0.5, 0.5) == INCONCLUSIVE  # significant mean, but no more losses than gains
     assert a(0.01, 0.7, 0.9) == INCONCLUSIVE  # a few large losses, mostly gains
     assert a(0.3, 0.45, 0.4) == NOT_SUPPORTED
-    assert absolute_verdict(n=8, hac_pvalue_holm=0.001, hit_rate=0.1, hit_vs_half_pvalue=0.01, claim="losses").flags == ("anecdotal",)
+    assert absolute_verdict(
+        n=8, hac_pvalue_holm=0.001, hit_rate=0.1, hit_vs_half_pvalue=0.01, claim="losses"
+    ).flags == ("anecdotal",)
     for phrase in ("LOSSES", "lower tail", "loss rate", "worse than a random entry date", "n < 10", "anecdotal"):
         assert phrase.lower() in VERDICT_RULES_LOSSES.lower()
     with pytest.raises(ParameterError, match="claim"):
@@ -131,7 +152,9 @@ def test_losses_verdict_rules() -> None:
 
 
 def test_overall_verdict() -> None:
-    result = overall_verdict({"3m": "supported", "6m": "inconclusive"}, {"3m": "not supported", "6m": "not supported"}, "losses")
+    result = overall_verdict(
+        {"3m": "supported", "6m": "inconclusive"}, {"3m": "not supported", "6m": "not supported"}, "losses"
+    )
     assert result["overall"] == "not supported as a signal" and result["losses_followed_at"] == ["3m"]
     assert "signal* losses" in result["rule"] and "worse than a random entry date" in result["rule"]
     assert overall_verdict({"3m": "supported"}, {"3m": "supported"})["overall"] == "supported"
@@ -163,7 +186,9 @@ def _rejection_rates(drop: float, n_series: int, seed0: int) -> dict[str, float]
         if len(study.complete("3m")) < 5:
             continue
         used += 1
-        result = analyze_events(study, n_draws=999, n_paths=0, seed=i, variants=("plain",), n_resamples=999, claim="losses")
+        result = analyze_events(
+            study, n_draws=999, n_paths=0, seed=i, variants=("plain",), n_resamples=999, claim="losses"
+        )
         three = result["3m"]
         counts["hac"] += three.pvalues["hac_mean"] < 0.05
         counts["random_entry"] += three.pvalues["random_entry.plain.mean"] < 0.05

@@ -21,7 +21,11 @@ HORIZONS = (Horizon("1m", days=21), Horizon("3m", days=63))
 
 def walk(n: int, seed: int) -> pd.Series:
     rng = np.random.default_rng(seed)
-    return pd.Series(100.0 * np.exp(np.cumsum(rng.normal(0.0003, 0.012, n))), index=pd.bdate_range("1980-01-01", periods=n), name="walk")
+    return pd.Series(
+        100.0 * np.exp(np.cumsum(rng.normal(0.0003, 0.012, n))),
+        index=pd.bdate_range("1980-01-01", periods=n),
+        name="walk",
+    )
 
 
 def test_exogenous_source_skips_the_path_null_with_its_reason() -> None:
@@ -66,8 +70,12 @@ def test_a_filtered_subset_never_gets_the_null_of_the_unfiltered_rule() -> None:
 
 
 def test_random_entry_alone_decides_question_b_for_exogenous_sources() -> None:
-    supported = relative_verdict(n=30, random_entry_pvalue_holm=0.01, bootstrap_path_pvalue_holm=None, path_null_applies=False)
-    rejected = relative_verdict(n=30, random_entry_pvalue_holm=0.4, bootstrap_path_pvalue_holm=None, path_null_applies=False)
+    supported = relative_verdict(
+        n=30, random_entry_pvalue_holm=0.01, bootstrap_path_pvalue_holm=None, path_null_applies=False
+    )
+    rejected = relative_verdict(
+        n=30, random_entry_pvalue_holm=0.4, bootstrap_path_pvalue_holm=None, path_null_applies=False
+    )
     assert supported.outcome == SUPPORTED and rejected.outcome == NOT_SUPPORTED
     # for a price-path source a missing path test still keeps B from "supported"
     assert relative_verdict(n=30, random_entry_pvalue_holm=0.01, bootstrap_path_pvalue_holm=None).outcome != SUPPORTED
@@ -79,8 +87,9 @@ def test_a_hand_built_table_never_borrows_the_null_of_its_rules() -> None:
     study = run_event_study(walk(4000, 3), EventRules(fast=20, slow=100, start="1981-01-01"), HORIZONS)
     assert path_null_unavailable(study) is None
     # more events than the rule finds, put together by hand under the rule's name
-    shifted = study.table.iloc[:3].assign(event_pos=study.table["event_pos"].iloc[:3] + 1,
-                                          entry_pos=study.table["entry_pos"].iloc[:3] + 1)
+    shifted = study.table.iloc[:3].assign(
+        event_pos=study.table["event_pos"].iloc[:3] + 1, entry_pos=study.table["entry_pos"].iloc[:3] + 1
+    )
     extra = pd.concat([study.table, shifted]).sort_values("event_pos", kind="stable")
     hand_built = dataclasses.replace(study, table=extra.reset_index(drop=True))
     assert "hand-built" in path_null_unavailable(hand_built)

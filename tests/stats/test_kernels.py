@@ -21,7 +21,9 @@ from . import _twins
 
 def walk(n: int, seed: int, drift: float = 0.0003, sigma: float = 0.012) -> pd.Series:
     rng = np.random.default_rng(seed)
-    return pd.Series(100.0 * np.exp(np.cumsum(rng.normal(drift, sigma, n))), index=pd.bdate_range("1990-01-01", periods=n))
+    return pd.Series(
+        100.0 * np.exp(np.cumsum(rng.normal(drift, sigma, n))), index=pd.bdate_range("1990-01-01", periods=n)
+    )
 
 
 def one_stratum(n: int, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -94,7 +96,13 @@ def test_common_random_numbers_share_sets_and_do_not_depend_on_other_horizons() 
     alone = stats_nb.random_entry_horizon_picks_nb(one, starts, sizes, counts, np.array([1]), 300, 9)[0]
     # the same horizon next to a shorter pool with fewer events: its draws are unchanged
     together = stats_nb.random_entry_horizon_picks_nb(
-        one, np.zeros((2, 1), dtype=np.int64), np.array([[pool], [950]]), np.array([[20], [18]]), np.array([1, 1]), 300, 9
+        one,
+        np.zeros((2, 1), dtype=np.int64),
+        np.array([[pool], [950]]),
+        np.array([[20], [18]]),
+        np.array([1, 1]),
+        300,
+        9,
     )
     np.testing.assert_array_equal(together[0], alone)
     # and the shorter horizon's set is mostly the same days (common random numbers)

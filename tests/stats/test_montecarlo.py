@@ -28,7 +28,9 @@ H63 = (Horizon("3m", days=63),)
 
 def walk(n: int, seed: int, drift: float = 0.0003, sigma: float = 0.012) -> pd.Series:
     rng = np.random.default_rng(seed)
-    return pd.Series(100.0 * np.exp(np.cumsum(rng.normal(drift, sigma, n))), index=pd.bdate_range("1980-01-01", periods=n))
+    return pd.Series(
+        100.0 * np.exp(np.cumsum(rng.normal(drift, sigma, n))), index=pd.bdate_range("1980-01-01", periods=n)
+    )
 
 
 @njit(cache=False)
@@ -153,7 +155,9 @@ def _rejections(series_list, variants, horizons=H63, n_draws=999, alpha=0.05) ->
         eligible = eligible_days(study)
         for variant in variants:
             labels = [h.label for h in horizons]
-            results = random_entry_tests_by_horizon(study, labels, variant=variant, n_draws=n_draws, seed=i, eligible=eligible)
+            results = random_entry_tests_by_horizon(
+                study, labels, variant=variant, n_draws=n_draws, seed=i, eligible=eligible
+            )
             for label in labels:
                 counts[label, variant] += results[label]["mean"].pvalue < alpha
     return {key: count / len(series_list) for key, count in counts.items()}

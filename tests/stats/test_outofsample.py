@@ -15,8 +15,11 @@ def test_percentile_of_counts_ties_and_ignores_nan() -> None:
 
 def test_recent_event_check_matches_pandas_reference() -> None:
     rng = np.random.default_rng(3)
-    close = pd.Series(100 * np.exp(np.cumsum(rng.normal(0.0003, 0.012, 3000))),
-                      index=pd.bdate_range("1990-01-01", periods=3000), name="walk")
+    close = pd.Series(
+        100 * np.exp(np.cumsum(rng.normal(0.0003, 0.012, 3000))),
+        index=pd.bdate_range("1990-01-01", periods=3000),
+        name="walk",
+    )
     study = run_event_study(close, EventRules(fast=10, slow=50, start="1991-01-01"))
     check = recent_event_check(study)
     entries = study.table["entry_pos"].to_numpy()

@@ -40,7 +40,9 @@ def test_coverage_sum_of_squares_matches_the_pairwise_overlap() -> None:
     weights = np.array([0.5, -1.0, 2.0, 1.0])
     shared = np.clip(
         np.minimum(entries[:, None] + windows[:, None], entries[None] + windows[None])
-        - np.maximum(entries[:, None], entries[None]), 0, None,
+        - np.maximum(entries[:, None], entries[None]),
+        0,
+        None,
     )
     assert coverage_sum_of_squares(entries, windows, weights) == pytest.approx(weights @ shared @ weights)
 

@@ -23,8 +23,13 @@ def test_seed_from_is_deterministic_and_in_range() -> None:
 def test_seed_from_is_stable_across_processes() -> None:
     # str hashing is salted per process; seed_from must not depend on it
     code = "from backtest.stats._rng import seed_from; print(seed_from(7, 'random_entry', '3m', 'plain'))"
-    other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                           env={**os.environ, "PYTHONHASHSEED": "123"})
+    other = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONHASHSEED": "123"},
+    )
     assert int(other.stdout) == seed_from(7, "random_entry", "3m", "plain")
 
 

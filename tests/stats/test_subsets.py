@@ -17,7 +17,13 @@ from backtest.events import EventRules, Horizon, run_event_study
 from backtest.events.filters import FilterRule, FilterSplit, apply_filter
 from backtest.report.summary import dumps
 from backtest.stats import analyze_events, holm
-from backtest.stats.subsets import FAMILY_TESTS, FILTER_VERDICT_RULES, compare_filters, filter_verdict, kept_vs_rejected_test
+from backtest.stats.subsets import (
+    FAMILY_TESTS,
+    FILTER_VERDICT_RULES,
+    compare_filters,
+    filter_verdict,
+    kept_vs_rejected_test,
+)
 from backtest.stats.verdict import INCONCLUSIVE, NOT_SUPPORTED, SUPPORTED
 
 H = (Horizon("1m", days=21), Horizon("3m", days=63))
@@ -25,7 +31,11 @@ H = (Horizon("1m", days=21), Horizon("3m", days=63))
 
 def walk(n: int, seed: int) -> pd.Series:
     rng = np.random.default_rng(seed)
-    return pd.Series(100 * np.exp(np.cumsum(rng.normal(0.0003, 0.012, n))), index=pd.bdate_range("1980-01-01", periods=n), name="walk")
+    return pd.Series(
+        100 * np.exp(np.cumsum(rng.normal(0.0003, 0.012, n))),
+        index=pd.bdate_range("1980-01-01", periods=n),
+        name="walk",
+    )
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +56,9 @@ def indicator_from_events(study, values: np.ndarray, first: int = 0) -> pd.Serie
 def test_permutation_test_matches_exact_enumeration(study) -> None:
     small = study.subset(np.arange(study.n_events) < 12)
     rng = np.random.default_rng(1)
-    split = apply_filter(small, FilterRule("coin", "coin", ">", 0.5), indicator_from_events(study, rng.random(study.n_events)))
+    split = apply_filter(
+        small, FilterRule("coin", "coin", ">", 0.5), indicator_from_events(study, rng.random(study.n_events))
+    )
     test = kept_vs_rejected_test(small, split, "3m", n_draws=200_000, seed=3)
     ret = small.table["ret_3m"].to_numpy()
     kept = split.kept
@@ -63,7 +75,9 @@ def test_permutation_test_matches_exact_enumeration(study) -> None:
 
 
 def test_permutation_test_needs_both_sides(study) -> None:
-    split = apply_filter(study, FilterRule("all", "x", ">", -1.0), indicator_from_events(study, np.zeros(study.n_events)))
+    split = apply_filter(
+        study, FilterRule("all", "x", ">", -1.0), indicator_from_events(study, np.zeros(study.n_events))
+    )
     assert kept_vs_rejected_test(study, split, "1m", n_draws=100, seed=1) is None
     with pytest.raises(ParameterError, match="horizon"):
         kept_vs_rejected_test(study, split, "9m", n_draws=100, seed=1)
@@ -83,8 +97,11 @@ def test_permutation_calibration_and_power(study) -> None:
         split = FilterSplit(rule, pd.DataFrame({"outcome": outcome}, index=study.table.index))
         rejections += kept_vs_rejected_test(study, split, "3m", n_draws=999, seed=i).pvalue < 0.05
     assert 0.03 <= rejections / trials <= 0.07
-    oracle = apply_filter(study, FilterRule("oracle", "future", ">", 0.0),
-                          indicator_from_events(study, study.table["ret_3m"].fillna(0).to_numpy()))
+    oracle = apply_filter(
+        study,
+        FilterRule("oracle", "future", ">", 0.0),
+        indicator_from_events(study, study.table["ret_3m"].fillna(0).to_numpy()),
+    )
     assert kept_vs_rejected_test(study, oracle, "3m", n_draws=9999, seed=1).pvalue < 0.001
 
 
@@ -92,11 +109,19 @@ def test_permutation_calibration_and_power(study) -> None:
 def comparison(study):
     rng = np.random.default_rng(7)
     splits = [
-        apply_filter(study, FilterRule("coin", "coin", ">", 0.5), indicator_from_events(study, rng.random(study.n_events))),
-        apply_filter(study, FilterRule("late", "late coin", ">", 0.3),
-                     indicator_from_events(study, rng.random(study.n_events), first=study.n_events - 12)),
-        apply_filter(study, FilterRule("oracle", "future", ">", 0.0),
-                     indicator_from_events(study, study.table["ret_3m"].fillna(0).to_numpy())),
+        apply_filter(
+            study, FilterRule("coin", "coin", ">", 0.5), indicator_from_events(study, rng.random(study.n_events))
+        ),
+        apply_filter(
+            study,
+            FilterRule("late", "late coin", ">", 0.3),
+            indicator_from_events(study, rng.random(study.n_events), first=study.n_events - 12),
+        ),
+        apply_filter(
+            study,
+            FilterRule("oracle", "future", ">", 0.0),
+            indicator_from_events(study, study.table["ret_3m"].fillna(0).to_numpy()),
+        ),
     ]
     return compare_filters(study, splits, n_draws=4000, seed=11, n_resamples=999, variants=("plain",))
 
@@ -108,7 +133,9 @@ def test_cells_count_kept_rejected_and_no_data(study, comparison) -> None:
     split = comparison.splits[1]
     assert late.n_no_data == study.n_events - 12 == split.counts["no data"]
     complete = ~study.table["pending_3m"].to_numpy()
-    assert late.kept.n == int((split.kept & complete).sum()) and late.rejected.n == int((split.rejected & complete).sum())
+    assert late.kept.n == int((split.kept & complete).sum()) and late.rejected.n == int(
+        (split.rejected & complete).sum()
+    )
     assert late.with_data.n == late.kept.n + late.rejected.n
     ret = study.table["ret_3m"].to_numpy()
     assert late.kept.mean == pytest.approx(ret[split.kept & complete].mean())
@@ -127,7 +154,10 @@ def test_one_holm_family_across_filters_and_horizons(comparison) -> None:
         assert cell.pvalues["hac_mean"] == cell.kept_statistics.hac_mean.pvalue
         assert cell.verdict_b.outcome != SUPPORTED  # no bootstrapped paths on a subset
         assert cell.verdict_c == filter_verdict(
-            n_kept=cell.kept.n, n_rejected=cell.rejected.n, pvalue_holm=cell.pvalues_holm["kept_vs_rejected"], alpha=0.05
+            n_kept=cell.kept.n,
+            n_rejected=cell.rejected.n,
+            pvalue_holm=cell.pvalues_holm["kept_vs_rejected"],
+            alpha=0.05,
         )
     oracle = comparison["oracle", "3m"]
     assert oracle.verdict_c.outcome == SUPPORTED and oracle.kept.mean > oracle.rejected.mean
@@ -148,7 +178,9 @@ def test_filter_verdict_rules() -> None:
 
 def test_frames_dict_and_summary(comparison) -> None:
     frame = comparison.to_frame()
-    assert len(frame) == 6 and {"n_kept", "n_rejected", "n_no_data", "p_holm_kept_vs_rejected", "verdict_c"} <= set(frame.columns)
+    assert len(frame) == 6 and {"n_kept", "n_rejected", "n_no_data", "p_holm_kept_vs_rejected", "verdict_c"} <= set(
+        frame.columns
+    )
     payload = comparison.to_dict()
     assert json.loads(dumps(payload))["cells"][0]["filter"] == "coin"
     assert payload["filters"][1]["counts"]["no data"] == comparison["late", "1m"].n_no_data

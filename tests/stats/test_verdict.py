@@ -75,7 +75,9 @@ def test_sample_size_rules() -> None:
 
 def test_verdicts_are_serialisable_and_rules_are_quotable() -> None:
     verdict = b(path=None).to_dict()
-    assert verdict["evidence"]["random_entry_pvalue_holm"] == 0.01 and math.isnan(verdict["evidence"]["bootstrap_path_pvalue_holm"])
+    assert verdict["evidence"]["random_entry_pvalue_holm"] == 0.01 and math.isnan(
+        verdict["evidence"]["bootstrap_path_pvalue_holm"]
+    )
     for phrase in ("supported", "not supported", "inconclusive", "Holm", "n < 10", "anecdotal", "small sample"):
         assert phrase in VERDICT_RULES
     with pytest.raises(ParameterError, match="alpha"):

@@ -19,8 +19,9 @@ START = "1985-01-01"
 
 
 @pytest.mark.parametrize("execution", ["close", "next_close"])
-def test_russell2000_trades_are_the_event_engines_golden_and_death_crosses(russell2000: MarketSeries,
-                                                                             execution: str) -> None:
+def test_russell2000_trades_are_the_event_engines_golden_and_death_crosses(
+    russell2000: MarketSeries, execution: str
+) -> None:
     result = simulate(russell2000, TrendStrategy(start=START, execution=execution))
     golden = run_event_study(russell2000, EventRules(start=START, direction="golden", entry=execution)).table
     death = run_event_study(russell2000, EventRules(start=START, direction="death", entry=execution)).table
@@ -38,8 +39,12 @@ def test_russell2000_trades_are_the_event_engines_golden_and_death_crosses(russe
 
 
 @settings(max_examples=25, deadline=None)
-@given(seed=st.integers(0, 10_000), lag=st.sampled_from(["close", "next_close"]),
-       first_entry=st.sampled_from(["cross", "state"]), start_at=st.integers(31, 300))
+@given(
+    seed=st.integers(0, 10_000),
+    lag=st.sampled_from(["close", "next_close"]),
+    first_entry=st.sampled_from(["cross", "state"]),
+    start_at=st.integers(31, 300),
+)
 def test_random_walks_agree_with_the_event_engine(seed: int, lag: str, first_entry: str, start_at: int) -> None:
     close = random_walk(500, seed=seed, drift=0.0, vol=0.02)
     strategy = TrendStrategy(fast=5, slow=30, start=close.index[start_at], execution=lag, first_entry=first_entry)

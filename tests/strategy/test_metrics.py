@@ -55,8 +55,13 @@ def test_split_by_position_multiplies_to_the_index_return() -> None:
 
 
 def test_trade_statistics_leave_out_the_open_trade() -> None:
-    trades = pd.DataFrame({"net_return": [0.1, -0.05, 0.2, 0.5], "days_held": [10, 20, 30, 5],
-                           "status": ["closed", "closed", "closed", "open"]})
+    trades = pd.DataFrame(
+        {
+            "net_return": [0.1, -0.05, 0.2, 0.5],
+            "days_held": [10, 20, 30, 5],
+            "status": ["closed", "closed", "closed", "open"],
+        }
+    )
     stats = trade_statistics(trades)
     assert stats.n_closed == 3 and stats.win_rate == pytest.approx(2 / 3)
     assert stats.mean_net_return == pytest.approx(0.25 / 3) and stats.best_net_return == 0.2

@@ -20,8 +20,9 @@ START = "1985-01-01"
 
 @pytest.mark.parametrize("execution", ["close", "next_close"])
 @pytest.mark.parametrize("fee", [0.001, 0.0])
-def test_russell2000_equity_trades_and_metrics_equal_the_plain_reference(russell2000: MarketSeries, execution: str,
-                                                                          fee: float) -> None:
+def test_russell2000_equity_trades_and_metrics_equal_the_plain_reference(
+    russell2000: MarketSeries, execution: str, fee: float
+) -> None:
     result = simulate(russell2000, TrendStrategy(start=START, execution=execution, fee=fee))
     reference = reference_simulation(russell2000.close, 50, 200, start=START, lag=result.strategy.lag, fee=fee)
     pd.testing.assert_index_equal(result.equity.index, reference["dates"])
@@ -29,7 +30,9 @@ def test_russell2000_equity_trades_and_metrics_equal_the_plain_reference(russell
     np.testing.assert_array_equal(result.invested.to_numpy(), reference["held"])
     dates = reference["dates"]
     assert list(result.trades["entry_date"]) == [dates[entry] for entry, _ in reference["trades"]]
-    assert list(result.trades["exit_date"].dropna()) == [dates[exit_] for _, exit_ in reference["trades"] if exit_ is not None]
+    assert list(result.trades["exit_date"].dropna()) == [
+        dates[exit_] for _, exit_ in reference["trades"] if exit_ is not None
+    ]
     expected = reference_metrics(reference["equity"], reference["held"])
     metrics = result.metrics
     for name, value in expected.items():
@@ -65,12 +68,20 @@ def test_buy_and_hold_is_the_index_less_one_fee(russell2000: MarketSeries) -> No
     fee=st.sampled_from([0.0, 0.001, 0.01]),
     first_entry=st.sampled_from(["cross", "state"]),
 )
-def test_random_walks_equal_the_reference(seed: int, fast: int, gap: int, lag: int, fee: float, first_entry: str) -> None:
+def test_random_walks_equal_the_reference(
+    seed: int, fast: int, gap: int, lag: int, fee: float, first_entry: str
+) -> None:
     close = random_walk(600, seed=seed, drift=0.0, vol=0.02)
     slow = fast + gap
     start = close.index[slow + 5]
-    strategy = TrendStrategy(fast=fast, slow=slow, start=start, execution="close" if lag == 0 else "next_close",
-                             fee=fee, first_entry=first_entry)
+    strategy = TrendStrategy(
+        fast=fast,
+        slow=slow,
+        start=start,
+        execution="close" if lag == 0 else "next_close",
+        fee=fee,
+        first_entry=first_entry,
+    )
     result = simulate(close, strategy)
     reference = reference_simulation(close, fast, slow, start=start, lag=lag, fee=fee, first_entry=first_entry)
     np.testing.assert_allclose(result.equity.to_numpy(), reference["equity"].to_numpy(), rtol=1e-9)

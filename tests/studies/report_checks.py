@@ -13,8 +13,17 @@ import pandas as pd
 
 from backtest.claims import SCHEMA_PATH
 
-CLAIM_FILES = {"report.md", "report.html", "events.csv", "summary.json", "claim.toml", "events.png", "event_paths.png",
-               "null_distributions.png", "hit_rates.png"}
+CLAIM_FILES = {
+    "report.md",
+    "report.html",
+    "events.csv",
+    "summary.json",
+    "claim.toml",
+    "events.png",
+    "event_paths.png",
+    "null_distributions.png",
+    "hit_rates.png",
+}
 
 
 def formatted_values(summary: dict, events: pd.DataFrame) -> set[str]:

@@ -47,7 +47,8 @@ def test_builtin_provenance_says_which_data_were_used(builtin_run: Path) -> None
     data = json.loads((builtin_run / "summary.json").read_text())["data"]
     assert [segment["source"] for segment in data["segments"]] == ["built-in", "built-in"]
     assert data["segments"][1]["note"].startswith(
-        "built-in dataset (derived from the snapshot of 2026-02-23, raw SHA-256 3189f0b4b2e1e736… of yahoo/RUT.csv")
+        "built-in dataset (derived from the snapshot of 2026-02-23, raw SHA-256 3189f0b4b2e1e736… of yahoo/RUT.csv"
+    )
     report = (builtin_run / "report.md").read_text()
     assert "**Data used:** built-in dataset (derived from the snapshot of 2026-02-23, raw SHA-256" in report
     assert "validated (lenient policy) when the dataset was built" in report
@@ -56,9 +57,18 @@ def test_builtin_provenance_says_which_data_were_used(builtin_run: Path) -> None
 def test_every_report_layout_names_the_builtin_data() -> None:
     from backtest.report.event_report import builtin_data_line
 
-    origin = "built-in dataset (derived from the snapshot of 2026-02-23, raw SHA-256 3189f0b4b2e1e736… of yahoo/RUT.csv)"
-    data = {"series": "RUT", "first_date": "1987-09-10", "last_date": "2026-02-20", "n_closes": 9685, "sha256": "ab" * 32,
-            "validation": [], "segments": [{"source": "built-in", "file": "builtin_data/closes.parquet", "note": origin}]}
+    origin = (
+        "built-in dataset (derived from the snapshot of 2026-02-23, raw SHA-256 3189f0b4b2e1e736… of yahoo/RUT.csv)"
+    )
+    data = {
+        "series": "RUT",
+        "first_date": "1987-09-10",
+        "last_date": "2026-02-20",
+        "n_closes": 9685,
+        "sha256": "ab" * 32,
+        "validation": [],
+        "segments": [{"source": "built-in", "file": "builtin_data/closes.parquet", "note": origin}],
+    }
     assert builtin_data_line([data]) == f"**Data used:** {origin}."
     snapshot = {**data, "segments": [{"source": "yahoo", "file": "yahoo/RUT.csv", "note": ""}]}
     assert builtin_data_line([snapshot]) == ""

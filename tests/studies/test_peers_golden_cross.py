@@ -43,8 +43,16 @@ def test_regenerated_machine_readable_results_equal_the_committed_ones(regenerat
 
 def test_every_series_is_a_variant_with_the_headline_rule(regenerated: Path, data_dir: Path) -> None:
     summary = check_claim_folder(regenerated, {"peer_excess.png"})
-    assert {v["series"] for v in summary["variants"]} == {"RU2000PR", "RU2000GPR", "RU2000VPR", "RU1000PR", "DJI", "SPY",
-                                                         "NASDAQCOM", "RU3000PR"}
+    assert {v["series"] for v in summary["variants"]} == {
+        "RU2000PR",
+        "RU2000GPR",
+        "RU2000VPR",
+        "RU1000PR",
+        "DJI",
+        "SPY",
+        "NASDAQCOM",
+        "RU3000PR",
+    }
     assert all(v["rules"].startswith("SMA 50/200 golden cross") for v in summary["variants"])
     assert summary["spec"]["daily_only"] is True
     # Growth and Value hold month-end values before their daily data: only the daily segment is read
@@ -59,12 +67,18 @@ def test_small_vs_large_follows_its_stated_rule(regenerated: Path, study_module)
     summary = json.loads((regenerated / "summary.json").read_text())
     by_name = {v["name"]: {h["label"]: h for h in v["horizons"]} for v in summary["variants"]}
     small, large = by_name[study_module.SMALL], by_name[study_module.LARGE]
-    different = [label for label in summary["claim"]["verdict_horizons"]
-                 if small[label]["excess_ci_low"] > large[label]["excess_ci_high"]
-                 or large[label]["excess_ci_low"] > small[label]["excess_ci_high"]
-                 or small[label]["verdict_b"] != large[label]["verdict_b"]]
-    paragraph = next(line for line in (regenerated / "report.md").read_text().splitlines()
-                     if line.startswith("**Small vs large caps**"))
+    different = [
+        label
+        for label in summary["claim"]["verdict_horizons"]
+        if small[label]["excess_ci_low"] > large[label]["excess_ci_high"]
+        or large[label]["excess_ci_low"] > small[label]["excess_ci_high"]
+        or small[label]["verdict_b"] != large[label]["verdict_b"]
+    ]
+    paragraph = next(
+        line
+        for line in (regenerated / "report.md").read_text().splitlines()
+        if line.startswith("**Small vs large caps**")
+    )
     assert (f"different at {', '.join(different)}" if different else "no detectable difference") in paragraph
 
 

@@ -53,8 +53,10 @@ def test_kept_and_rejected_split_the_crosses_with_a_filter_value(regenerated: Pa
     assert variants["VIX < 20: kept"]["n_events"] == int((vix < 20).sum())
     assert variants["VIX >= 20: rejected"]["n_events"] == int((vix >= 20).sum())
     # a filter with missing values (volume before 1987, yields before 2001) keeps a cross in neither row
-    for kept, rejected in (("relative volume > 1: kept", "relative volume <= 1: rejected"),
-                           ("10-year yield not rising: kept", "10-year yield rising: rejected")):
+    for kept, rejected in (
+        ("relative volume > 1: kept", "relative volume <= 1: rejected"),
+        ("10-year yield not rising: kept", "10-year yield rising: rejected"),
+    ):
         assert variants[kept]["n_events"] + variants[rejected]["n_events"] < summary["events"]["n"]
 
 

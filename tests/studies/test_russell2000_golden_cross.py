@@ -48,7 +48,10 @@ def test_regenerated_machine_readable_results_equal_the_committed_ones(regenerat
 def test_the_study_is_its_spec_and_writes_the_claim_files(regenerated: Path, study_module) -> None:
     summary = check_claim_folder(regenerated)
     assert (regenerated / "claim.toml").read_text() == study_module.SPEC.read_text()
-    assert summary["name"] == "russell2000_golden_cross" and summary["events"]["n"] == summary["statistics"]["sample"]["n_events"]
+    assert (
+        summary["name"] == "russell2000_golden_cross"
+        and summary["events"]["n"] == summary["statistics"]["sample"]["n_events"]
+    )
     assert len(Path(study_module.__file__).read_text().splitlines()) <= 200
 
 
@@ -62,15 +65,24 @@ def test_report_numbers_come_from_the_outputs(regenerated: Path) -> None:
 def test_report_has_the_headline_sections(regenerated: Path) -> None:
     summary = json.loads((regenerated / "summary.json").read_text())
     report = (regenerated / "report.md").read_text()
-    for heading in ("Statistics per horizon", "Calibration of the tests", "Variants", "The most recent event, out of sample",
-                    "The claim's figures, checked", "Data and conventions"):
+    for heading in (
+        "Statistics per horizon",
+        "Calibration of the tests",
+        "Variants",
+        "The most recent event, out of sample",
+        "The claim's figures, checked",
+        "Data and conventions",
+    ):
         assert f". {heading}\n" in report, heading
     assert "**Question B — primary test**" in report and "**Published averages vs ours**" in report
     assert summary["calibration"]["n_replications"] == 100 and summary["recent_event"]["event_date"] > "2025-07-30"
     for horizon in summary["statistics"]["horizons"]:
         # the Question A table is the one whose rows carry a confidence interval "[low, high]"
-        row = next(line for line in report.splitlines()
-                   if line.startswith(f"| {horizon['label']} | {horizon['n']} | ") and "[" in line)
+        row = next(
+            line
+            for line in report.splitlines()
+            if line.startswith(f"| {horizon['label']} | {horizon['n']} | ") and "[" in line
+        )
         assert f"**{horizon['verdicts']['A']['outcome']}**" in row
     assert "**At publication.**" in report.split("## 1.")[0]
 
@@ -125,7 +137,9 @@ def test_script_entry_point_runs_the_study_command(monkeypatch, tmp_path: Path) 
 
 def test_study_cli_with_missing_data_dir_fails_cleanly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     output = tmp_path / "out"
-    code = main(["study", "russell2000-golden-cross", "--data-dir", str(tmp_path / "nowhere"), "--output-dir", str(output)])
+    code = main(
+        ["study", "russell2000-golden-cross", "--data-dir", str(tmp_path / "nowhere"), "--output-dir", str(output)]
+    )
     err = capsys.readouterr().err
     assert code == 2 and "Traceback" not in err and str(tmp_path / "nowhere") in err
     assert not output.exists()

@@ -44,8 +44,16 @@ def test_seed_and_monte_carlo_sizes_change_nothing(tmp_path: Path, regenerated: 
 
 
 def test_all_outputs_are_written_and_self_contained(regenerated: Path, data_dir: Path) -> None:
-    expected = {"report.md", "report.html", "summary.json", "metrics.csv", "trades.csv", "equity_curves.png",
-                "drawdowns.png", "price_vs_total_return.png"}
+    expected = {
+        "report.md",
+        "report.html",
+        "summary.json",
+        "metrics.csv",
+        "trades.csv",
+        "equity_curves.png",
+        "drawdowns.png",
+        "price_vs_total_return.png",
+    }
     assert expected <= {p.name for p in regenerated.iterdir()}
     assert (regenerated / "report.html").read_text().count("data:image/png;base64,") == 3
     text = (regenerated / "summary.json").read_text()
@@ -55,7 +63,9 @@ def test_all_outputs_are_written_and_self_contained(regenerated: Path, data_dir:
 def test_report_rows_are_the_metrics_of_metrics_csv(regenerated: Path) -> None:
     metrics = pd.read_csv(regenerated / "metrics.csv")
     report = (regenerated / "report.md").read_text()
-    rows = [line for line in report.splitlines() if line.startswith("| buy and hold") or line.startswith("| 50/200 rule")]
+    rows = [
+        line for line in report.splitlines() if line.startswith("| buy and hold") or line.startswith("| 50/200 rule")
+    ]
     table_rows = [row for row in rows if "%" in row.split("|")[2]]  # the metrics tables (cost per side column)
     assert len(table_rows) == len(metrics)
     for row, (_, m) in zip(table_rows, metrics.iterrows()):

@@ -53,8 +53,9 @@ def _write_studies(folder: Path, error: str = 'RuntimeError("boom\\nsecond line"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "a_ok.py").write_text(_OK.format(doc="First fake study: writes one file.", name="a_ok"))
     (folder / "b_fails.py").write_text(_FAILS.format(error=error, imports=imports))
-    (folder / "c_ok.py").write_text(_OK.format(doc="Third fake study, with a first sentence\nwrapped over two lines.",
-                                               name="c_ok"))
+    (folder / "c_ok.py").write_text(
+        _OK.format(doc="Third fake study, with a first sentence\nwrapped over two lines.", name="c_ok")
+    )
     (folder / "_helper.py").write_text('"""Not a study: private modules are skipped."""\n')
     return folder
 
@@ -66,8 +67,9 @@ def fake_studies(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
-def test_list_shows_every_study_with_its_one_line_description(fake_studies: Path,
-                                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_list_shows_every_study_with_its_one_line_description(
+    fake_studies: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["study", "--list"]) == 0
     out = capsys.readouterr().out
     assert "3 studies in" in out and "backtest study all" in out and "_helper" not in out
@@ -88,8 +90,9 @@ def test_list_of_the_real_studies_has_a_description_for_each(capsys: pytest.Capt
         assert module.DEFAULT_OUTPUT == ROOT / "results" / name.replace("-", "_")
 
 
-def test_all_stops_at_the_first_failure_with_one_line_naming_it(fake_studies: Path, tmp_path: Path,
-                                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_all_stops_at_the_first_failure_with_one_line_naming_it(
+    fake_studies: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     output = tmp_path / "out"
     with report_directory(output / "b_fails", kind="study") as staging:  # a previous report of b_fails
         (staging / "summary.json").write_text("previous\n")
@@ -97,8 +100,9 @@ def test_all_stops_at_the_first_failure_with_one_line_naming_it(fake_studies: Pa
     captured = capsys.readouterr()
     err = captured.err.strip()
     assert code == 1 and "\n" not in err and "Traceback" not in captured.err
-    assert err == ("error: study 'b-fails' failed (2 of 3; 1 written before it, 1 not run): "
-                   "RuntimeError: boom second line")
+    assert err == (
+        "error: study 'b-fails' failed (2 of 3; 1 written before it, 1 not run): RuntimeError: boom second line"
+    )
     assert (output / "a_ok" / "summary.json").read_text() == "seed=7 n_draws=10 n_paths=0\n"  # the study's defaults
     assert (output / "b_fails" / "summary.json").read_text() == "previous\n"  # atomic: the old report stays
     assert not (output / "c_ok").exists()
@@ -106,8 +110,9 @@ def test_all_stops_at_the_first_failure_with_one_line_naming_it(fake_studies: Pa
     assert sorted(p.name for p in (output / "b_fails").iterdir()) == [".backtest-manifest.json", "summary.json"]
 
 
-def test_all_regenerates_every_study_in_name_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_all_regenerates_every_study_in_name_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     folder = _write_studies(tmp_path / "studies")
     (folder / "b_fails.py").unlink()
     monkeypatch.setattr(backtest.study_runner, "STUDIES_DIR", folder)
@@ -122,10 +127,14 @@ def test_all_regenerates_every_study_in_name_order(tmp_path: Path, monkeypatch: 
     assert (tmp_path / "o" / "c_ok" / "summary.json").read_text() == "seed=3 n_draws=50 n_paths=0\n"
 
 
-def test_a_user_error_in_a_study_keeps_its_exit_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                     capsys: pytest.CaptureFixture[str]) -> None:
-    folder = _write_studies(tmp_path / "studies", error='DataNotFoundError("no data in /nowhere")',
-                            imports="from backtest.errors import DataNotFoundError\n")
+def test_a_user_error_in_a_study_keeps_its_exit_code(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = _write_studies(
+        tmp_path / "studies",
+        error='DataNotFoundError("no data in /nowhere")',
+        imports="from backtest.errors import DataNotFoundError\n",
+    )
     monkeypatch.setattr(backtest.study_runner, "STUDIES_DIR", folder)
     assert main(["study", "all", "--output-dir", str(tmp_path / "out")]) == 2
     assert capsys.readouterr().err.strip().endswith("DataNotFoundError: no data in /nowhere")
@@ -134,7 +143,9 @@ def test_a_user_error_in_a_study_keeps_its_exit_code(tmp_path: Path, monkeypatch
     assert caught.value.study == "b-fails" and isinstance(caught.value.__cause__, Exception)
 
 
-def test_a_single_study_still_runs_by_name(fake_studies: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_single_study_still_runs_by_name(
+    fake_studies: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     output = tmp_path / "single"
     assert main(["study", "c-ok", "--output-dir", str(output), "--paths", "5"]) == 0
     assert (output / "c_ok" / "summary.json").read_text() == "seed=7 n_draws=10 n_paths=5\n"
@@ -144,8 +155,9 @@ def test_a_single_study_still_runs_by_name(fake_studies: Path, tmp_path: Path, c
     assert capsys.readouterr().err.startswith("error: unknown study 'no-such-study'; available: a-ok, b-fails, c-ok")
 
 
-def test_no_studies_at_all_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_no_studies_at_all_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setattr(backtest.study_runner, "STUDIES_DIR", tmp_path / "empty")
     assert main(["study", "all"]) == 2
     assert "no studies to run" in capsys.readouterr().err

@@ -21,8 +21,9 @@ def walk() -> pd.Series:
     return random_walk(2500, seed=11)
 
 
-def cycles(n: int = 2500, seed: int = 0, period: int = 160, drift: float = 0.0025, vol: float = 0.012,
-           name: str = "cycles") -> pd.Series:
+def cycles(
+    n: int = 2500, seed: int = 0, period: int = 160, drift: float = 0.0025, vol: float = 0.012, name: str = "cycles"
+) -> pd.Series:
     """Up- and down-trends of ``period / 2`` days under noise: golden crosses come early in
     up-trends, so some pairs beat random entry and some do not (Romano-Wolf keeps part of
     the grid, which makes its merged result worth comparing)."""

@@ -17,14 +17,40 @@ def run_cli(argv, capsys):
 
 
 def test_tiny_sweep_writes_the_expected_files(russell2000, tmp_path, capsys):
-    code, out, err = run_cli(["sweep", "--fast", "45:55:5", "--slow", "190:210:10", "--since", "1985-01-01",
-                              "--horizons", "21,63", "--reps", "60", "--name", "tiny", "--output-dir", str(tmp_path),
-                              "--csv"], capsys)
+    code, out, err = run_cli(
+        [
+            "sweep",
+            "--fast",
+            "45:55:5",
+            "--slow",
+            "190:210:10",
+            "--since",
+            "1985-01-01",
+            "--horizons",
+            "21,63",
+            "--reps",
+            "60",
+            "--name",
+            "tiny",
+            "--output-dir",
+            str(tmp_path),
+            "--csv",
+        ],
+        capsys,
+    )
     assert code == 0, err
     target = tmp_path / "tiny"
     assert sorted(p.name for p in target.iterdir()) == sorted(
-        ["pairs.parquet", "pairs.csv", "heatmap_21d.png", "heatmap_63d.png", "summary.md", "summary.html", "summary.json",
-         ".backtest-manifest.json"]
+        [
+            "pairs.parquet",
+            "pairs.csv",
+            "heatmap_21d.png",
+            "heatmap_63d.png",
+            "summary.md",
+            "summary.html",
+            "summary.json",
+            ".backtest-manifest.json",
+        ]
     )
     summary = json.loads((target / "summary.json").read_text())
     assert summary["grid"]["n_pairs"] == 9 and summary["reps"] == 60
@@ -61,8 +87,10 @@ def test_interrupted_run_leaves_no_directory(russell2000, tmp_path, capsys, monk
         raise KeyboardInterrupt
 
     monkeypatch.setattr(plan, "finish_snooping", interrupted)
-    code, _, err = run_cli(["sweep", "--fast", "45:50:5", "--slow", "200", "--reps", "20", "--name", "cut",
-                            "--output-dir", str(tmp_path)], capsys)
+    code, _, err = run_cli(
+        ["sweep", "--fast", "45:50:5", "--slow", "200", "--reps", "20", "--name", "cut", "--output-dir", str(tmp_path)],
+        capsys,
+    )
     assert code == 130
     assert "no results were written" in err
     assert list(tmp_path.iterdir()) == []
@@ -96,8 +124,21 @@ def test_unreachable_scheduler_is_a_fast_one_line_error(russell2000, tmp_path, c
         probe.bind(("127.0.0.1", 0))
         address = f"tcp://127.0.0.1:{probe.getsockname()[1]}"
     started = time.perf_counter()
-    code, _, err = run_cli(["sweep", *SMALL, "--executor", "dask", "--scheduler", address, "--connect-timeout", "1",
-                            "--output-dir", str(tmp_path)], capsys)
+    code, _, err = run_cli(
+        [
+            "sweep",
+            *SMALL,
+            "--executor",
+            "dask",
+            "--scheduler",
+            address,
+            "--connect-timeout",
+            "1",
+            "--output-dir",
+            str(tmp_path),
+        ],
+        capsys,
+    )
     assert time.perf_counter() - started < 10
     assert_one_line_error(code, err, f"error: scheduler {address} is not reachable within 1 s")
     assert list(tmp_path.iterdir()) == []
@@ -138,23 +179,56 @@ def test_multi_series_on_a_dask_scheduler_writes_the_local_bytes(data_dir, tmp_p
     distributed = pytest.importorskip("distributed")
     listing = tmp_path / "members.txt"
     listing.write_text("# three members\nRUT\nSPY   # S&P 500 ETF\nIWM\n")
-    code, out, err = run_cli(["sweep", *SMALL, "--series-file", str(listing), "--output-dir", str(tmp_path / "local"),
-                              "--csv"], capsys)
+    code, out, err = run_cli(
+        ["sweep", *SMALL, "--series-file", str(listing), "--output-dir", str(tmp_path / "local"), "--csv"], capsys
+    )
     assert code == 0, err
     assert "Sweep of 3 series" in out and "wrote" in out
     target = tmp_path / "local" / "members_sma_golden_sweep"
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, protocol="tcp://",
-                                  host="127.0.0.1", dashboard_address="127.0.0.1:0") as cluster:
-        code, _, err = run_cli(["sweep", *SMALL, "--series-file", str(listing), "--output-dir", str(tmp_path / "dask"),
-                                "--csv", "--executor", "dask", "--scheduler", cluster.scheduler_address,
-                                "--workers", "2"], capsys)
+    with distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=False,
+        protocol="tcp://",
+        host="127.0.0.1",
+        dashboard_address="127.0.0.1:0",
+    ) as cluster:
+        code, _, err = run_cli(
+            [
+                "sweep",
+                *SMALL,
+                "--series-file",
+                str(listing),
+                "--output-dir",
+                str(tmp_path / "dask"),
+                "--csv",
+                "--executor",
+                "dask",
+                "--scheduler",
+                cluster.scheduler_address,
+                "--workers",
+                "2",
+            ],
+            capsys,
+        )
         assert code == 0, err
         assert cluster.status.name == "running"  # ours to stop, not the sweep's
     other = tmp_path / "dask" / "members_sma_golden_sweep"
     files = sorted(p.relative_to(target) for p in target.rglob("*") if p.is_file())
-    assert [str(p) for p in files] == [".backtest-manifest.json", "pairs/IWM.parquet", "pairs/RUT.parquet", "pairs/SPY.parquet",
-                                       "pairs_csv/IWM.csv", "pairs_csv/RUT.csv", "pairs_csv/SPY.csv", "series.csv",
-                                       "series.parquet", "summary.html", "summary.json", "summary.md"]
+    assert [str(p) for p in files] == [
+        ".backtest-manifest.json",
+        "pairs/IWM.parquet",
+        "pairs/RUT.parquet",
+        "pairs/SPY.parquet",
+        "pairs_csv/IWM.csv",
+        "pairs_csv/RUT.csv",
+        "pairs_csv/SPY.csv",
+        "series.csv",
+        "series.parquet",
+        "summary.html",
+        "summary.json",
+        "summary.md",
+    ]
     for name in files:
         assert (target / name).read_bytes() == (other / name).read_bytes(), name
     summary = json.loads((target / "summary.json").read_text())

@@ -53,7 +53,9 @@ def test_sample_of_pairs_equals_run_event_study_on_the_russell_2000(russell2000)
 @pytest.mark.parametrize(
     "rules",
     [
-        EventRules(direction="death", ma="ema", confirm=2, min_gap=30, entry="next_close", start="1995-01-01", end="2015-12-31"),
+        EventRules(
+            direction="death", ma="ema", confirm=2, min_gap=30, entry="next_close", start="1995-01-01", end="2015-12-31"
+        ),
         EventRules(min_gap=120, start="1985-01-01"),
     ],
     ids=["death-ema-confirm-gap-window-next", "gap"],
@@ -102,8 +104,14 @@ def test_baseline_and_random_entry_pvalues(walk):
 
 
 def test_result_objects(walk):
-    result = run_sweep(walk, SweepGrid.from_ranges("3:9:3", "20:40:10"), EventRules(start="1991-01-01"),
-                       DEFAULT_HORIZONS[:2], reps=50, reference=(6, 30))
+    result = run_sweep(
+        walk,
+        SweepGrid.from_ranges("3:9:3", "20:40:10"),
+        EventRules(start="1991-01-01"),
+        DEFAULT_HORIZONS[:2],
+        reps=50,
+        reference=(6, 30),
+    )
     frame = result.to_frame()
     assert len(frame) == result.grid.n_pairs * 2
     assert list(frame.columns[:3]) == ["fast", "slow", "horizon"]

@@ -96,8 +96,7 @@ def test_dask_multi_series_equals_local(several, local_multi, dask_two):
     # 3 series on 2 slots: one task per series.
     assert_same_multi(local_multi, run_sweeps(several, GRID, **OPTIONS, executor=dask_two))
     # and split into blocks, all series at once
-    assert_same_multi(local_multi, run_sweeps(several, GRID, **OPTIONS, executor=dask_two, pair_block=20,
-                                              rep_block=96))
+    assert_same_multi(local_multi, run_sweeps(several, GRID, **OPTIONS, executor=dask_two, pair_block=20, rep_block=96))
 
 
 @pytest.mark.slow  # starts worker processes

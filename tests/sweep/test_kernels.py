@@ -67,8 +67,13 @@ def test_pairwise_sum_is_numpys_sum(n):
 @pytest.mark.parametrize("n", [*range(1, 70), 128, 1001, 4096])
 def test_quickselect_median_is_numpys_median(n):
     rng = np.random.default_rng(n)
-    for values in (rng.standard_normal(n), rng.integers(0, 4, n).astype(float), np.sort(rng.standard_normal(n)),
-                   np.sort(rng.standard_normal(n))[::-1].copy(), np.full(n, 0.25)):
+    for values in (
+        rng.standard_normal(n),
+        rng.integers(0, 4, n).astype(float),
+        np.sort(rng.standard_normal(n)),
+        np.sort(rng.standard_normal(n))[::-1].copy(),
+        np.full(n, 0.25),
+    ):
         expected = np.median(values)
         assert _kernels._median_nb(values.copy(), n) == expected
 

@@ -12,8 +12,9 @@ import pytest
 
 from backtest.errors import ParameterError
 from backtest.events import DEFAULT_HORIZONS, EventRules
-from backtest.sweep import SweepGrid, run_sweep
 from backtest.report import sweep_report
+from backtest.report.sweep_report import MultiSweepReport, write_multi_sweep_report
+from backtest.sweep import SweepGrid, run_sweep
 from backtest.sweep.executors import LocalExecutor
 from backtest.sweep.multi import (
     SERIES_COLUMNS,
@@ -23,7 +24,6 @@ from backtest.sweep.multi import (
     run_sweeps,
     series_frame,
 )
-from backtest.report.sweep_report import MultiSweepReport, write_multi_sweep_report
 from tests.sweep.conftest import cycles, random_walk
 
 GRID = SweepGrid.from_ranges("3:30:9", "20:80:20")
@@ -93,8 +93,11 @@ def test_each_row_is_that_series_own_sweep(several, multi):
             rank = alone.reference_rank(test.horizon)
             assert row["reference_rank"] == rank["reference_rank"]
             assert row["reference_percentile"] == rank["reference_percentile"]
-            best = alone.table.loc[(alone.table["horizon"] == test.horizon) & (alone.table["fast"] == test.best_pair[0])
-                                   & (alone.table["slow"] == test.best_pair[1])]
+            best = alone.table.loc[
+                (alone.table["horizon"] == test.horizon)
+                & (alone.table["fast"] == test.best_pair[0])
+                & (alone.table["slow"] == test.best_pair[1])
+            ]
             assert row["best_mean_excess_return"] == best["mean_excess_return"].iloc[0]
     text = multi.summary()
     assert "Sweep of 2 series" in text and "12/40" in text
@@ -102,11 +105,25 @@ def test_each_row_is_that_series_own_sweep(several, multi):
 
 def test_cross_series_summary_by_hand():
     rows = []
-    for name, survivors, spa, pct, best in (("a", 3, 0.01, 95.0, (5, 20)), ("b", 0, 0.40, 50.0, (5, 20)),
-                                            ("c", 1, 0.04, 10.0, (9, 40)), ("d", 0, 0.90, np.nan, None)):
-        rows.append({"series": name, "horizon": "1m", "romano_wolf_survivors": survivors, "spa_pvalue": spa,
-                     "reality_check_pvalue": spa, "reference_percentile": pct, "reference_survives": name == "a",
-                     "best_fast": None if best is None else best[0], "best_slow": None if best is None else best[1]})
+    for name, survivors, spa, pct, best in (
+        ("a", 3, 0.01, 95.0, (5, 20)),
+        ("b", 0, 0.40, 50.0, (5, 20)),
+        ("c", 1, 0.04, 10.0, (9, 40)),
+        ("d", 0, 0.90, np.nan, None),
+    ):
+        rows.append(
+            {
+                "series": name,
+                "horizon": "1m",
+                "romano_wolf_survivors": survivors,
+                "spa_pvalue": spa,
+                "reality_check_pvalue": spa,
+                "reference_percentile": pct,
+                "reference_survives": name == "a",
+                "best_fast": None if best is None else best[0],
+                "best_slow": None if best is None else best[1],
+            }
+        )
     frame = series_frame(rows)
     summary = cross_series_summary(frame, DEFAULT_HORIZONS[:1], alpha=0.05).iloc[0]
     assert summary["n_series"] == 4 and summary["series_with_survivors"] == 2
@@ -137,8 +154,18 @@ def test_report_files_are_the_same_bytes_whatever_the_split(several, multi, tmp_
     assert kept.results is None
     second = tmp_path / "b" / "sweep"
     names = sorted(str(p.relative_to(first)) for p in first.rglob("*") if p.is_file())
-    assert names == [".backtest-manifest.json", "pairs/cycles-a.parquet", "pairs/walk-b.parquet", "pairs_csv/cycles-a.csv", "pairs_csv/walk-b.csv",
-                     "series.csv", "series.parquet", "summary.html", "summary.json", "summary.md"]
+    assert names == [
+        ".backtest-manifest.json",
+        "pairs/cycles-a.parquet",
+        "pairs/walk-b.parquet",
+        "pairs_csv/cycles-a.csv",
+        "pairs_csv/walk-b.csv",
+        "series.csv",
+        "series.parquet",
+        "summary.html",
+        "summary.json",
+        "summary.md",
+    ]
     for name in names:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
     third = write_multi_sweep_report(split, tmp_path / "c")

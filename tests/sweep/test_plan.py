@@ -63,15 +63,32 @@ def reference(signal):
 
 @pytest.mark.parametrize(("pair_block", "rep_block"), [(1, 32), (7, 64), (64, 96), (None, 32), (10, None)])
 def test_blocks_of_pairs_and_replications_change_nothing(signal, reference, pair_block, rep_block):
-    result = run_sweep(signal, GRID, EventRules(), DEFAULT_HORIZONS[:2], reps=160, seed=3, reference=(6, 30),
-                       executor=LocalExecutor(), pair_block=pair_block, rep_block=rep_block)
+    result = run_sweep(
+        signal,
+        GRID,
+        EventRules(),
+        DEFAULT_HORIZONS[:2],
+        reps=160,
+        seed=3,
+        reference=(6, 30),
+        executor=LocalExecutor(),
+        pair_block=pair_block,
+        rep_block=rep_block,
+    )
     assert_same_sweep(reference, result)
 
 
 def test_blocks_with_studentised_month_horizons_and_a_family_floor():
     walk = random_walk(1800, seed=5)
-    options = dict(rules=EventRules(start="1991-01-01", confirm=1), horizons=calendar_month_horizons((1, 3)), reps=100,
-                   seed=11, studentize=True, min_events=4, null_draws=150)
+    options = dict(
+        rules=EventRules(start="1991-01-01", confirm=1),
+        horizons=calendar_month_horizons((1, 3)),
+        reps=100,
+        seed=11,
+        studentize=True,
+        min_events=4,
+        null_draws=150,
+    )
     whole = run_sweep(walk, GRID, **options)
     split = run_sweep(walk, GRID, **options, executor=LocalExecutor(), pair_block=9, rep_block=32)
     assert_same_sweep(whole, split)
@@ -105,8 +122,16 @@ class ShuffledExecutor(SweepExecutor):
 
 @pytest.mark.parametrize("slots", [2, 3])
 def test_any_task_order_and_slot_count_give_the_same_sweep(signal, reference, slots):
-    result = run_sweep(signal, GRID, EventRules(), DEFAULT_HORIZONS[:2], reps=160, seed=3, reference=(6, 30),
-                       executor=ShuffledExecutor(slots, seed=slots))
+    result = run_sweep(
+        signal,
+        GRID,
+        EventRules(),
+        DEFAULT_HORIZONS[:2],
+        reps=160,
+        seed=3,
+        reference=(6, 30),
+        executor=ShuffledExecutor(slots, seed=slots),
+    )
     assert_same_sweep(reference, result)
 
 
@@ -117,8 +142,11 @@ def problem(signal):
 
 
 @settings(max_examples=15, deadline=None)
-@given(cuts=st.lists(st.integers(1, 6), min_size=0, max_size=5), shuffle_seed=st.integers(0, 1000),
-       studentize=st.booleans())
+@given(
+    cuts=st.lists(st.integers(1, 6), min_size=0, max_size=5),
+    shuffle_seed=st.integers(0, 1000),
+    studentize=st.booleans(),
+)
 def test_romano_wolf_on_merged_blocks_equals_one_block(problem, cuts, shuffle_seed, studentize):
     found, n_complete, excess, first_pos = problem
     reps = 192
@@ -138,15 +166,18 @@ def test_blocks_of_given_resamples_equal_one_block(problem):
     rng = np.random.default_rng(0)
     indices = rng.integers(0, len(excess), size=(100, len(excess)))
     args = (found.events, found.offsets, n_complete, excess, first_pos)
-    assert_same_inference(snooping_test(*args, indices=indices, mean_block=10.0),
-                          snooping_test(*args, indices=indices, mean_block=10.0, rep_block=32))
+    assert_same_inference(
+        snooping_test(*args, indices=indices, mean_block=10.0),
+        snooping_test(*args, indices=indices, mean_block=10.0, rep_block=32),
+    )
 
 
 def test_merge_refuses_missing_or_overlapping_blocks(problem):
     found, n_complete, excess, first_pos = problem
     setup = prepare_snooping(found.events, found.offsets, n_complete, excess, first_pos, reps=96, seed=1)
-    first, second, third = (bootstrap_block(found.events, found.offsets, setup, a, b)
-                            for a, b in replication_blocks(96, 32))
+    first, second, third = (
+        bootstrap_block(found.events, found.offsets, setup, a, b) for a, b in replication_blocks(96, 32)
+    )
     with pytest.raises(ValueError, match="do not cover"):
         finish_snooping(setup, [first, third])
     with pytest.raises(ValueError, match="do not cover"):

@@ -46,8 +46,9 @@ def test_spa_and_reality_check_equal_arch_on_the_same_resamples(spa_setup):
         spa.compute()
         resampler = StationaryBootstrap(block, np.zeros(n_days), seed=seed)
         indices = np.array([resampler.update_indices() for _ in range(300)])
-        test, _ = snooping_test(found.events, found.offsets, n_complete, excess, first_pos, indices=indices,
-                                mean_block=float(block))
+        test, _ = snooping_test(
+            found.events, found.offsets, n_complete, excess, first_pos, indices=indices, mean_block=float(block)
+        )
         assert test.spa_lower_pvalue == pytest.approx(spa.pvalues["lower"], abs=1e-12)
         assert test.pvalue == pytest.approx(spa.pvalues["consistent"], abs=1e-12)
         assert test.reality_check_pvalue == pytest.approx(spa.pvalues["upper"], abs=1e-12)
@@ -58,8 +59,9 @@ def test_spa_with_its_own_bootstrap_agrees_with_arch_within_monte_carlo_error(sp
     found, n_complete, excess, first_pos, losses = spa_setup
     spa = SPA(np.zeros(len(excess)), losses, block_size=20, reps=1000, seed=5)
     spa.compute()
-    test, _ = snooping_test(found.events, found.offsets, n_complete, excess, first_pos, reps=1000, seed=5,
-                            mean_block=20.0)
+    test, _ = snooping_test(
+        found.events, found.offsets, n_complete, excess, first_pos, reps=1000, seed=5, mean_block=20.0
+    )
     # Two independent 1,000-draw estimates of one p-value: the difference has standard error
     # at most sqrt(2 * 0.25 / 1000) = 0.022; 0.08 is 3.6 of those.
     assert abs(test.pvalue - spa.pvalues["consistent"]) <= 0.08
@@ -173,8 +175,14 @@ def test_planted_signal_is_found_and_survives():
 
 
 def test_studentized_statistic_is_mean_over_standard_error(walk):
-    result = run_sweep(walk, SweepGrid.from_ranges("3:9:3", "20:40:10"), EventRules(start="1991-01-01"),
-                       DEFAULT_HORIZONS[:1], reps=60, studentize=True)
+    result = run_sweep(
+        walk,
+        SweepGrid.from_ranges("3:9:3", "20:40:10"),
+        EventRules(start="1991-01-01"),
+        DEFAULT_HORIZONS[:1],
+        reps=60,
+        studentize=True,
+    )
     table = result.table.loc[result.table["in_family"]]
     t_stats = table["mean_excess_return"] / table["standard_error"]
     assert result.tests[0].studentize
