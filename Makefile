@@ -12,7 +12,7 @@ HEADLINE := russell2000-golden-cross
 REPORT := results/russell2000_golden_cross/report.md
 export MPLBACKEND ?= Agg
 
-.PHONY: help venv study claims test test-fast bench lint clean-venv
+.PHONY: help venv study claims test test-fast bench lint docs clean-venv
 
 help:
 	@echo "make study       set up $(VENV) if needed, run the $(HEADLINE) study, print its answer"
@@ -21,6 +21,7 @@ help:
 	@echo "make test-fast   the tests without those marked slow"
 	@echo "make bench       numba Monte Carlo vs numpy, our sweep vs vectorbt (prints timings)"
 	@echo "make lint        ruff check, ruff format --check and mypy (configured in pyproject.toml)"
+	@echo "make docs        API reference from the docstrings (pdoc) into docs/api/"
 	@echo "make clean-venv  remove $(VENV)"
 
 venv:
@@ -35,7 +36,6 @@ venv:
 study: venv
 	$(BIN)/python -m backtest.cli study $(HEADLINE)
 	@sed -n '/^## Answer in brief/,/^## 1\./p' $(REPORT) | sed '$$d'
-	@grep -h '^\*\*Data used:\*\*' $(REPORT) || true
 
 claims: venv
 	$(BIN)/python -m backtest.cli claim run-all --output-dir results/claims
@@ -54,6 +54,10 @@ lint: venv
 	$(BIN)/ruff check backtest studies tests
 	$(BIN)/ruff format --check backtest studies tests
 	$(BIN)/mypy
+
+docs: venv
+	$(BIN)/python -m pdoc --docformat numpy -o docs/api backtest
+	@echo "API reference: docs/api/index.html"
 
 clean-venv:
 	rm -rf $(VENV)

@@ -351,6 +351,16 @@ def render_report(summary: dict[str, Any], trades: pd.DataFrame) -> str:
         "cross exactly as the event engine dates them "
         f"({'agree' if agreement['close']['agrees'] and agreement['next_close']['agrees'] else 'DISAGREE: see section 5'}).",
         "",
+        "### How to read this report",
+        "",
+        "- **Order**: the answer comes first, then the rule, the results, where the difference comes from, and checks.",
+        "- **CAGR** is the compound annual growth rate of the equity curve; differences between two CAGRs are in "
+        "points (pp). **Drawdown** is the fall from the previous equity peak; **Sharpe** uses a zero risk-free rate.",
+        "- **Same-day vs next-day close**: the cross is known only at the close of its day, so trading at that close "
+        "is the optimistic bound and the next close the realistic one.",
+        "- This is a strategy backtest of one rule, not a test of a signal: whether crosses beat random days is in "
+        "the event studies (`results/russell2000_golden_cross/`).",
+        "",
         "## 1. Rule and conventions",
         "",
         "- **Signal**: the 50- and 200-day simple moving averages of the Russell 2000 price index (`russell2000`: FRED "

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -165,6 +166,8 @@ class MarketSeries:
         provenance = self.provenance_frame()
         provenance["first_date"] = provenance["first_date"].dt.date
         provenance["last_date"] = provenance["last_date"].dt.date
+        # the file as <source folder>/<name>: where a data directory sits is the machine's business
+        provenance["path"] = [f"{Path(p).parent.name}/{Path(p).name}" if p else p for p in provenance["path"]]
         lines.append(_indent(provenance.to_string(index=False)))
         if self.splice is not None:
             lines += ["", self.splice.summary()]

@@ -482,6 +482,35 @@ def series_pairs_frame(result: SweepResult) -> pd.DataFrame:
     return frame
 
 
+def multi_answer_lines(multi: MultiSweepResult) -> list[str]:
+    """The answer in plain words, one bullet per horizon: in how many series the best pair
+    beat random entry after accounting for the whole grid (SPA), against chance."""
+    ref = f"{multi.reference[0]}/{multi.reference[1]}"
+    lines = []
+    for row in multi.summary_table.itertuples(index=False):
+        n = int(row.n_series)
+        spa = int(row.series_spa_below_alpha)
+        chance = float(row.expected_by_chance)
+        verdict = "no more than chance" if spa <= chance else "more than chance would give"
+        lines.append(
+            f"- **{row.horizon}**: the best pair beat random entry (SPA p <= {multi.alpha:g}) in {spa} of {n} series, "
+            f"{verdict} (about {chance:.1f} expected with no signal anywhere); {ref} survived the Romano-Wolf "
+            f"stepdown in {int(row.reference_survives)} series."
+        )
+    lines.append(
+        "- Nothing here corrects across series; a single series' verdict is in its own row below. "
+        f"Events are counted from {rules_start(multi.rules)}."
+    )
+    return lines
+
+
+def rules_start(rules: Any) -> str:
+    """The detection start in words (a sweep's default differs from the studies')."""
+    if rules.start is not None:
+        return f"{rules.start.date()} (--since)"
+    return f"the start of each series' data (the sweep's default: no --since; {STUDIES_START_NOTE})"
+
+
 def multi_summary_markdown(multi: MultiSweepResult, max_series: int = 200) -> str:
     """The human summary of a multi-series sweep: settings, the cross-series summary per
     horizon, then one row per series and horizon (up to ``max_series`` series)."""
@@ -489,6 +518,12 @@ def multi_summary_markdown(multi: MultiSweepResult, max_series: int = 200) -> st
     rules = multi.rules
     lines = [
         f"# Parameter sweep over {len(multi.series)} series: {rules.ma.upper()} {rules.direction} crosses",
+        "",
+        "## Answer in brief",
+        "",
+        *multi_answer_lines(multi),
+        "",
+        "## Settings",
         "",
         f"- Grid: {multi.grid.describe()}",
         f"- Rules: {rules.ma.upper()} {rules.direction} crosses; {rules.describe().split(', ', 1)[-1]}",

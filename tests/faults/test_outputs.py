@@ -565,7 +565,8 @@ RESULTS = Path(__file__).resolve().parents[2] / "results"
 
 
 # results/claims/ is the claims gallery: a parent of claim report folders (and its README.md)
-# results/calibration/ holds stored calibrations (backtest.stats.calibration_cache), not reports
+# results/calibration/ holds stored calibrations (backtest.stats.calibration_cache), not reports;
+# results/_assets/ holds the plotly.js every report.html loads (a manifest of kind "asset")
 _REPORT_FOLDERS = sorted(
     [p.name for p in RESULTS.iterdir() if p.is_dir() and p.name not in ("bench", "calibration", "claims")]
     + [f"claims/{p.name}" for p in (RESULTS / "claims").iterdir() if p.is_dir()]
@@ -576,7 +577,7 @@ _REPORT_FOLDERS = sorted(
 def test_every_committed_report_carries_a_manifest_that_matches_its_files(folder: str) -> None:
     manifest = read_manifest(RESULTS / folder)
     assert manifest is not None, f"results/{folder} has no {MANIFEST_FILE}: regenerate it with `backtest study`"
-    kind = "claim" if folder.startswith("claims/") else "study"
+    kind = "claim" if folder.startswith("claims/") else "asset" if folder == "_assets" else "study"
     assert manifest.kind == kind and manifest.name == Path(folder).name
     tree = snapshot_tree(RESULTS / folder)
     assert {path: tree[path] for path in manifest.files if path in tree} == manifest.files

@@ -24,3 +24,17 @@ def test_notebook_executes(path: Path) -> None:
 
 def test_there_is_a_notebook() -> None:
     assert NOTEBOOKS, "notebooks/ should hold the library walkthrough"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_committed_outputs_hold_no_machine_paths(path: Path) -> None:
+    """The committed outputs read the same on any machine: no absolute path of the checkout,
+    its data directory or a temporary folder."""
+    nbformat = pytest.importorskip("nbformat")
+    notebook = nbformat.read(path, as_version=4)
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    assert all(cell.execution_count for cell in code), "the committed notebook is executed"
+    text = "\n".join(str(output) for cell in code for output in cell.outputs)
+    root = Path(__file__).resolve().parents[2]
+    for machine_path in (str(root), str(root.parent), "/tmp/", str(Path.home())):
+        assert machine_path not in text, f"{path.name}: output shows {machine_path}"

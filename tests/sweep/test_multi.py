@@ -176,6 +176,13 @@ def test_report_files_are_the_same_bytes_whatever_the_split(several, multi, tmp_
     summary = json.loads((first / "summary.json").read_text())
     assert [row["horizon"] for row in summary["cross_series"]] == ["1m", "3m"]
     assert len(summary["per_series"]) == 4 and set(summary["series_columns"]) == set(SERIES_COLUMNS)
+    # the answer first: one plain line per horizon, counts read from the cross-series table
+    text = (first / "summary.md").read_text()
+    answer = text.split("## Answer in brief", 1)[1].split("## Settings", 1)[0]
+    for row in summary["cross_series"]:
+        assert f"**{row['horizon']}**: the best pair beat random entry" in answer
+        assert f"in {row['series_spa_below_alpha']} of {row['n_series']} series" in answer
+    assert text.index("## Answer in brief") < text.index("## Across series")
 
 
 def test_interrupted_multi_series_report_leaves_nothing(several, tmp_path, monkeypatch):
