@@ -23,6 +23,9 @@ from pathlib import Path
 
 import pytest
 
+# About 1.5 s of Chromium per page and width, 36 renders: make test-fast skips them; CI runs them
+pytestmark = pytest.mark.slow
+
 WIDTHS = (800, 1280)
 HEIGHT = 1000
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "chrome")
