@@ -36,6 +36,7 @@ venv:
 study: venv
 	$(BIN)/python -m backtest.cli study $(HEADLINE)
 	@sed -n '/^## Answer in brief/,/^## 1\./p' $(REPORT) | sed '$$d'
+	@grep -h '^\*\*Data used:\*\*' $(REPORT) || true
 
 claims: venv
 	$(BIN)/python -m backtest.cli claim run-all --output-dir results/claims

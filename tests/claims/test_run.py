@@ -98,7 +98,11 @@ def test_threshold_rsi_matches_pandas_and_writes_the_full_report(
     lines = out.strip().splitlines()
     verdict_line = next(i for i, line in enumerate(lines) if line.startswith("Verdict: "))
     assert summary["conclusion"]["overall"] in lines[verdict_line]
-    assert lines[verdict_line + 2].strip().startswith("1m: n=") and lines[verdict_line + 3].strip().startswith("3m: n=")
+    primary = summary["statistics"]["primary"]
+    assert lines[verdict_line + 2].startswith("Primary test (") and lines[verdict_line + 2].endswith(
+        f"p = {primary['pvalue']:.3f}"
+    )
+    assert lines[verdict_line + 3].strip().startswith("1m: n=") and lines[verdict_line + 4].strip().startswith("3m: n=")
     assert lines[-1] == f"wrote {folder}"
     report = (folder / "report.md").read_text()
     assert report.index("## Answer in brief") < report.index("## 1. The claim") < report.index("## 3. The events")

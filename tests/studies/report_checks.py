@@ -69,7 +69,13 @@ def check_claim_folder(folder: Path, extra: set[str] = frozenset()) -> dict:
     """The files of the claim path, figures embedded in the HTML, summary.json valid; returns it."""
     assert CLAIM_FILES | extra <= {p.name for p in folder.iterdir()}
     html = (folder / "report.html").read_text()
-    assert html.count("data:image/png;base64,") == 4 + len(extra)
+    # every PNG is in the page: embedded, or replaced by its interactive twin (report.md keeps the PNGs)
+    pngs = sorted(p.name for p in folder.glob("*.png"))
+    assert len(pngs) >= 4 + len(extra)
+    assert not [name for name in pngs if f'src="{name}"' in html]
+    assert html.count("data:image/png;base64,") + html.count('<figure class="interactive">') >= len(pngs)
+    markdown_page = (folder / "report.md").read_text()
+    assert all(f"]({name})" in markdown_page for name in pngs)
     summary = json.loads((folder / "summary.json").read_text())
     jsonschema.validate(summary, json.loads(SCHEMA_PATH.read_text()), cls=jsonschema.Draft202012Validator)
     report = (folder / "report.md").read_text()
