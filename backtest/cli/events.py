@@ -1,0 +1,99 @@
+"""`backtest events`: every event of one source on one series, and what followed it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from backtest.cli._common import DataSettings, announce_output, check_analysis_window, console, data_options
+from backtest.cli._rules import RuleSettings, SourceSettings, rule_options, source_options
+
+
+@click.command("events")
+@click.option(
+    "--series",
+    default="russell2000",
+    show_default=True,
+    help="Series name (see `backtest data list`) or path to a Yahoo/FRED CSV file.",
+)
+@click.option("--fast", type=int, default=50, show_default=True, help="Fast moving-average window, trading days.")
+@click.option("--slow", type=int, default=200, show_default=True, help="Slow moving-average window, trading days.")
+@rule_options
+@source_options
+@click.option(
+    "--csv",
+    "csv_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Also write the full event table (every measurement) to this CSV file (checked before any "
+    "work; an existing file is replaced only if backtest wrote it, or with --overwrite).",
+)
+@click.option("--overwrite", is_flag=True, help="Replace an existing --csv file even if backtest did not write it.")
+@data_options
+def events_command(  # type: ignore[no-untyped-def]
+    series: str,
+    fast: int,
+    slow: int,
+    rule: RuleSettings,
+    event_source: SourceSettings,
+    csv_path: Path | None,
+    overwrite: bool,
+    data: DataSettings,
+):
+    """Print every event of an event source and what followed it.
+
+    The source is a moving-average cross (--fast/--slow/--ma/--direction) unless one of
+    --rsi-below, --rsi-above, --new-high, --new-low, --dates, --cross-above, --cross-below
+    is given. Every source fires on day t from data up to day t's close; --confirm, --min-gap,
+    --since/--until and --entry then apply the same way to any source (with --confirm the
+    source's condition must hold on each of the next days, and the event is dated on the
+    last). Returns are close-to-close price changes from the entry close; a window that runs
+    past the last close is shown as 'pending' (never dropped). '% up' is the share of
+    complete windows that ended above the entry close. Stderr gets one line on the data and
+    what validation found, and every row it dropped.
+    """
+    from rich.table import Table
+
+    from backtest._io import atomic_write_text
+    from backtest.events import MACross, run_event_study
+
+    source = event_source.source(data.data_dir, data.policy)
+    rules, chosen = rule.rules_and_horizons(fast, slow, source=source)
+    if csv_path is not None:
+        announce_output(csv_path, "events-csv", overwrite, "choose another --csv path")
+    market_series = data.load(series, list_dropped=True)
+    check_analysis_window(market_series, rules, chosen)
+    study = run_event_study(market_series, rules, chosen)
+    table = Table(title=f"{study.series_name}: {rules.describe()}")
+    columns = list(study.table.columns)
+    value_columns = columns[columns.index("close") + 1 : columns.index("entry_level")]
+    if isinstance(rules.source, MACross):
+        headers = [f"SMA{fast}" if rule.ma == "sma" else f"EMA{fast}", f"{rule.ma.upper()}{slow}"]
+    else:
+        headers = value_columns
+    for column in ("#", "event date", "close", *headers):
+        table.add_column(column, justify="right")
+    for horizon in chosen:
+        table.add_column(f"ret {horizon.label}", justify="right")
+    last = chosen[-1].label
+    table.add_column(f"max dd {last}", justify="right")
+    for number, row in study.table.iterrows():
+        cells = [
+            str(number),
+            row["event_date"].date().isoformat(),
+            f"{row['close']:.2f}",
+            *(f"{row[column]:.2f}" for column in value_columns),
+        ]
+        for horizon in chosen:
+            label = horizon.label
+            cells.append("pending" if row[f"pending_{label}"] else f"{row[f'ret_{label}']:+.1%}")
+        cells.append("pending" if row[f"pending_{last}"] else f"{row[f'max_drawdown_{last}']:.1%}")
+        table.add_row(*cells)
+    console.print(table)
+    console.print(study.summary(), markup=False, highlight=False)
+    if csv_path is not None:
+        atomic_write_text(
+            csv_path, study.to_frame().to_csv(date_format="%Y-%m-%d", float_format="%.10g", lineterminator="\n")
+        )
+        console.print(f"wrote {csv_path}")
