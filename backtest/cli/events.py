@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from backtest.cli._common import DataSettings, announce_output, check_analysis_window, console, data_options
 from backtest.cli._rules import RuleSettings, SourceSettings, rule_options, source_options
+
+if TYPE_CHECKING:
+    from backtest.events import EventStudy
 
 
 @click.command("events")
@@ -65,6 +69,8 @@ def events_command(  # type: ignore[no-untyped-def]
     market_series = data.load(series, list_dropped=True)
     check_analysis_window(market_series, rules, chosen)
     study = run_event_study(market_series, rules, chosen)
+    for line in in_brief(study):
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
     table = Table(title=f"{study.series_name}: {rules.describe()}")
     columns = list(study.table.columns)
     value_columns = columns[columns.index("close") + 1 : columns.index("entry_level")]
@@ -97,3 +103,26 @@ def events_command(  # type: ignore[no-untyped-def]
             csv_path, study.to_frame().to_csv(date_format="%Y-%m-%d", float_format="%.10g", lineterminator="\n")
         )
         console.print(f"wrote {csv_path}")
+
+
+def in_brief(study: EventStudy) -> list[str]:
+    """The answer first, in plain words: how many events, what followed them on average, and
+    what this command does not test (whether that beats a random day)."""
+    moves = []
+    for horizon in study.horizons:
+        done = study.complete(horizon.label)[f"ret_{horizon.label}"]
+        if len(done):
+            moves.append(f"{horizon.label} {done.mean():+.1%} ({(done > 0).mean():.0%} up, n={len(done)})")
+    start = (
+        f"detected from {study.rules.start.date()}"
+        if study.rules.start is not None
+        else f"detected from the start of the data, {study.close.index[0].date()} (no --since; the studies "
+        "start in 1985: --since 1985-01-01)"
+    )
+    lines = [
+        f"In brief: {study.n_events} events on {study.series_name or study.close.name}, {start}.",
+        "After them, on average: " + ("; ".join(moves) if moves else "no complete window yet") + ".",
+        "This lists what followed each event; whether that beats a random day is tested by `backtest claim run` "
+        "(a spec: `backtest claim new`).",
+    ]
+    return lines

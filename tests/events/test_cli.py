@@ -24,6 +24,11 @@ def test_events_prints_every_golden_cross_since_1985_and_writes_csv(
     # the latest cross's 12-month window runs past the data: shown as pending, kept in the CSV
     assert table["pending_12m"].iloc[-1] and "pending" in out
     assert {"ret_3m", "max_drawdown_12m", "days_to_recover_12m", "mae_6m", "mfe_6m"} <= set(table.columns)
+    # the answer first: the count and the mean move per horizon, from the same table, before the rows
+    first, moves = out.splitlines()[:2]
+    assert first.startswith(f"In brief: {len(table)} events on russell2000, detected from 1985-01-01")
+    done = table.loc[~table["pending_3m"], "ret_3m"]
+    assert f"3m {done.mean():+.1%} ({(done > 0).mean():.0%} up, n={len(done)})" in moves
 
 
 def test_events_with_calendar_months_and_death_crosses(capsys: pytest.CaptureFixture[str], russell2000) -> None:
