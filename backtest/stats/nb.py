@@ -724,7 +724,8 @@ def ma_cross_path_stats_nb(
     """The path null of a moving-average cross for the horizons sharing one mean block, all
     paths in one parallel call: path b is ``rebuild_path_nb(first_price, pool,
     stationary_bootstrap_draw_nb(n_returns, len(pool), mean_block, seed, b))``, the source's
-    signal on it is ``MACross.signal_on_path`` (the same ``signals.nb`` kernels), its events
+    signal on it is ``MACross.signal_on_path`` (the same ``signals.nb`` kernels; two simple
+    averages by ``sma_pair_nb``, bit for bit ``sma_nb`` twice), its events
     ``events.nb.select_events_nb``, and column j of ``offsets`` (n_returns + 1, horizons)
     is measured by ``path_excess_stats_nb``. Returns (stats (n_paths, horizons, 3), counts
     (n_paths, horizons)). Each path depends on (seed, b) only, so the result does not depend
@@ -737,8 +738,11 @@ def ma_cross_path_stats_nb(
     for b in prange(n_paths):
         indices = stationary_bootstrap_draw_nb(n_returns, pool.shape[0], mean_block, seed, b)
         path = rebuild_path_nb(first_price, pool, indices)
-        fast_line = signals_nb.moving_average_nb(path, fast, kind)
-        slow_line = signals_nb.moving_average_nb(path, slow, kind)
+        if kind == signals_nb.SMA:
+            fast_line, slow_line = signals_nb.sma_pair_nb(path, fast, slow)
+        else:
+            fast_line = signals_nb.moving_average_nb(path, fast, kind)
+            slow_line = signals_nb.moving_average_nb(path, slow, kind)
         trigger = signals_nb.crossings_nb(fast_line, slow_line, direction)
         state = signals_nb.beyond_nb(fast_line, slow_line, direction)
         events, _ = events_nb.select_events_nb(trigger, state, first_pos, last_pos, confirm, min_gap)
