@@ -231,7 +231,7 @@ def bootstrap_path_stats(
                 rules.confirm,
                 rules.min_gap,
                 rules.entry_lag,
-                np.ascontiguousarray(offsets[:, same]),
+                np.ascontiguousarray(offsets[:, same].T),
             )
             stats[:, same] = block_stats
             counts[:, same] = block_counts

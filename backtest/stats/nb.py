@@ -726,13 +726,13 @@ def ma_cross_path_stats_nb(
     stationary_bootstrap_draw_nb(n_returns, len(pool), mean_block, seed, b))``, the source's
     signal on it is ``MACross.signal_on_path`` (the same ``signals.nb`` kernels; two simple
     averages by ``sma_pair_nb``, bit for bit ``sma_nb`` twice), its events
-    ``events.nb.select_events_nb``, and column j of ``offsets`` (n_returns + 1, horizons)
-    is measured by ``path_excess_stats_nb``. Returns (stats (n_paths, horizons, 3), counts
+    ``events.nb.select_events_nb``, and row j of ``offsets`` (horizons, n_returns + 1;
+    C-contiguous, so each row is read in place) is measured by ``path_excess_stats_nb``. Returns (stats (n_paths, horizons, 3), counts
     (n_paths, horizons)). Each path depends on (seed, b) only, so the result does not depend
     on the number of threads. Twin: the per-path loop of ``bootstrap_path_stats`` (and
     ``tests/stats/_twins.py::bootstrap_path_stats``).
     """
-    n_horizons = offsets.shape[1]
+    n_horizons = offsets.shape[0]
     stats = np.full((n_paths, n_horizons, 3), np.nan)
     counts = np.zeros((n_paths, n_horizons), dtype=np.int64)
     for b in prange(n_paths):
@@ -747,8 +747,7 @@ def ma_cross_path_stats_nb(
         state = signals_nb.beyond_nb(fast_line, slow_line, direction)
         events, _ = events_nb.select_events_nb(trigger, state, first_pos, last_pos, confirm, min_gap)
         for j in range(n_horizons):
-            column = np.ascontiguousarray(offsets[:, j])
-            path_stats, count = path_excess_stats_nb(path, events, entry_lag, column, first_pos, last_pos)
+            path_stats, count = path_excess_stats_nb(path, events, entry_lag, offsets[j], first_pos, last_pos)
             for s in range(3):
                 stats[b, j, s] = path_stats[s]
             counts[b, j] = count
