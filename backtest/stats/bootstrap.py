@@ -27,8 +27,9 @@ from backtest.defaults import horizon_block_length
 from backtest.errors import ParameterError
 from backtest.events import EventRules, EventStudy
 from backtest.events.rules import Horizon, horizon_offsets
+from backtest.events.sources import MACross
 from backtest.events.study import detect, detection_bounds, select_events
-from backtest.signals.moving_averages import close_array
+from backtest.signals.moving_averages import close_array, direction_code, kind_code
 from backtest.stats import nb as stats_nb
 from backtest.stats._rng import DEFAULT_SEED, check_seed, seed_from
 from backtest.stats.montecarlo import (
@@ -212,6 +213,29 @@ def bootstrap_path_stats(
     counts = np.zeros((n_paths, len(horizons)), dtype=np.int64)
     for block in sorted(set(block_lengths)):
         same = [j for j, b in enumerate(block_lengths) if b == block]
+        if type(source) is MACross:
+            # the same kernels fused into one parallel call over the paths (issue 17)
+            block_stats, block_counts = stats_nb.ma_cross_path_stats_nb(
+                float(values[0]),
+                pool,
+                len(returns),
+                float(block),
+                seed,
+                n_paths,
+                source.fast,
+                source.slow,
+                kind_code(source.ma),
+                direction_code(source.direction),
+                first,
+                last,
+                rules.confirm,
+                rules.min_gap,
+                rules.entry_lag,
+                np.ascontiguousarray(offsets[:, same].T),
+            )
+            stats[:, same] = block_stats
+            counts[:, same] = block_counts
+            continue
         for b in range(n_paths):
             indices = stats_nb.stationary_bootstrap_draw_nb(len(returns), len(pool), float(block), seed, b)
             path = stats_nb.rebuild_path_nb(float(values[0]), pool, indices)

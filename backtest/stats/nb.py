@@ -20,6 +20,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from backtest.events import nb as events_nb
+from backtest.signals import nb as signals_nb
+
 _GAMMA = np.uint64(0x9E3779B97F4A7C15)  # 2**64 / golden ratio, SplitMix64's increment
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
@@ -672,8 +675,8 @@ def path_excess_stats_nb(
         ret = path[entry + offset] / path[entry] - 1.0
         values[k_all] = ret
         total_all += ret
-        if ret > 0.0:
-            hits_all += 1
+        # branch-free: a path's daily returns rise or fall at random, a branch would mispredict
+        hits_all += np.int64(ret > 0.0)
         k_all += 1
     event_values = np.empty(events.shape[0])
     k = 0
@@ -697,3 +700,55 @@ def path_excess_stats_nb(
         stats[1] = np.median(event_values[:k]) - np.median(values[:k_all])
         stats[2] = hits / k - hits_all / k_all
     return stats, k
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def ma_cross_path_stats_nb(
+    first_price: float,
+    pool: np.ndarray,
+    n_returns: int,
+    mean_block: float,
+    seed: int,
+    n_paths: int,
+    fast: int,
+    slow: int,
+    kind: int,
+    direction: int,
+    first_pos: int,
+    last_pos: int,
+    confirm: int,
+    min_gap: int,
+    entry_lag: int,
+    offsets: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The path null of a moving-average cross for the horizons sharing one mean block, all
+    paths in one parallel call: path b is ``rebuild_path_nb(first_price, pool,
+    stationary_bootstrap_draw_nb(n_returns, len(pool), mean_block, seed, b))``, the source's
+    signal on it is ``MACross.signal_on_path`` (the same ``signals.nb`` kernels; two simple
+    averages by ``sma_pair_nb``, bit for bit ``sma_nb`` twice), its events
+    ``events.nb.select_events_nb``, and row j of ``offsets`` (horizons, n_returns + 1;
+    C-contiguous, so each row is read in place) is measured by ``path_excess_stats_nb``. Returns (stats (n_paths, horizons, 3), counts
+    (n_paths, horizons)). Each path depends on (seed, b) only, so the result does not depend
+    on the number of threads. Twin: the per-path loop of ``bootstrap_path_stats`` (and
+    ``tests/stats/_twins.py::bootstrap_path_stats``).
+    """
+    n_horizons = offsets.shape[0]
+    stats = np.full((n_paths, n_horizons, 3), np.nan)
+    counts = np.zeros((n_paths, n_horizons), dtype=np.int64)
+    for b in prange(n_paths):
+        indices = stationary_bootstrap_draw_nb(n_returns, pool.shape[0], mean_block, seed, b)
+        path = rebuild_path_nb(first_price, pool, indices)
+        if kind == signals_nb.SMA:
+            fast_line, slow_line = signals_nb.sma_pair_nb(path, fast, slow)
+        else:
+            fast_line = signals_nb.moving_average_nb(path, fast, kind)
+            slow_line = signals_nb.moving_average_nb(path, slow, kind)
+        trigger = signals_nb.crossings_nb(fast_line, slow_line, direction)
+        state = signals_nb.beyond_nb(fast_line, slow_line, direction)
+        events, _ = events_nb.select_events_nb(trigger, state, first_pos, last_pos, confirm, min_gap)
+        for j in range(n_horizons):
+            path_stats, count = path_excess_stats_nb(path, events, entry_lag, offsets[j], first_pos, last_pos)
+            for s in range(3):
+                stats[b, j, s] = path_stats[s]
+            counts[b, j] = count
+    return stats, counts

@@ -47,3 +47,14 @@ def test_beyond_is_strict_and_false_on_nan() -> None:
     b = np.array([2.0, 1.0, 1.0, np.nan, 3.0])
     np.testing.assert_array_equal(nb.beyond_nb(a, b, nb.GOLDEN), [False, True, False, False, False])
     np.testing.assert_array_equal(nb.beyond_nb(a, b, nb.DEATH), [True, False, False, False, False])
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 10_000), st.integers(0, 600), st.integers(1, 60), st.integers(1, 250))
+def test_sma_pair_is_sma_twice_bit_for_bit(seed: int, n: int, fast: int, slow: int) -> None:
+    close = 100 * np.exp(np.cumsum(np.random.default_rng(seed).normal(0, 0.02, n)))
+    fast_line, slow_line = nb.sma_pair_nb(close, fast, slow)
+    np.testing.assert_array_equal(fast_line, nb.sma_nb(close, fast))
+    np.testing.assert_array_equal(slow_line, nb.sma_nb(close, slow))
+    expected = pd.Series(close).rolling(fast).mean().to_numpy()
+    np.testing.assert_allclose(fast_line, expected, rtol=1e-10, atol=1e-12)

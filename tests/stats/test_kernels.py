@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backtest.events import EventRules, Horizon
+from backtest.events.sources import MACross
 from backtest.stats import nb as stats_nb
 from backtest.stats.bootstrap import bootstrap_path_stats
 
@@ -260,3 +261,32 @@ def test_prefix_means_have_the_sampling_without_replacement_moments() -> None:
         variance = pool.var(ddof=1) / k * (1 - k / len(pool))  # finite-population correction
         assert abs(null[j].mean() - pool.mean()) < 5 * np.sqrt(variance / 40_000)
         assert abs(null[j].var() / variance - 1) < 0.05
+
+
+class _GenericCross(MACross):
+    """The same source seen as a generic one: ``bootstrap_path_stats`` takes its per-path loop."""
+
+
+@pytest.mark.parametrize(
+    ("source", "timing"),
+    [
+        (MACross(fast=10, slow=40), {}),
+        (MACross(fast=10, slow=40, ma="ema"), {"confirm": 3}),
+        (MACross(fast=10, slow=40, direction="death"), {"min_gap": 60, "entry": "next_close"}),
+    ],
+)
+def test_ma_cross_path_stats_kernel_matches_per_path_loop(source, timing) -> None:
+    close = walk(2500, 8, drift=0.0, sigma=0.015)
+    horizons = (Horizon("21d", days=21), Horizon("2m", months=2), Horizon("3m", months=3))
+    blocks = (10.0, 30.0, 10.0)
+    rules = EventRules(source=source, start=close.index[300], **timing)
+    generic = EventRules(
+        source=_GenericCross(fast=source.fast, slow=source.slow, ma=source.ma, direction=source.direction),
+        start=close.index[300],
+        **timing,
+    )
+    stats, counts = bootstrap_path_stats(close, rules, horizons, blocks, 21, 40)
+    loop_stats, loop_counts = bootstrap_path_stats(close, generic, horizons, blocks, 21, 40)
+    np.testing.assert_array_equal(counts, loop_counts)
+    assert counts.min() > 0
+    np.testing.assert_array_equal(stats, loop_stats)
