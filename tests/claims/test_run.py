@@ -21,6 +21,10 @@ from backtest.data import load_series
 from tests.claims.conftest import minimal
 from tests.events.test_sources import as_of, pandas_rsi
 
+# Every event kind end to end through `backtest claim run` (about 25 s in all): make test-fast
+# skips them, CI runs them; tests/claims/test_spec.py keeps the spec checks in the fast loop.
+pytestmark = pytest.mark.slow
+
 FAST = ["--draws", "50", "--paths", "0", "--seed", "7"]
 
 
