@@ -204,52 +204,9 @@ def event_paths_chart(
             )
         )
     if random_band is not None:
-        random_days = random_band.index.to_numpy()
-        fig.add_trace(
-            go.Scatter(
-                x=random_days,
-                y=random_band["high"].to_numpy(dtype=np.float64),
-                mode="lines",
-                line={"width": 0},
-                showlegend=False,
-                hoverinfo="skip",
-            )
-        )
-        fig.add_trace(
-            go.Scatter(
-                x=random_days,
-                y=random_band["low"].to_numpy(dtype=np.float64),
-                mode="lines",
-                fill="tonexty",
-                fillcolor="rgba(86,180,233,0.30)",
-                line={"width": 0},
-                name=random_label,
-                hoverinfo="skip",
-            )
-        )
+        _add_band(fig, random_band, "rgba(86,180,233,0.30)", random_label)
+    _add_band(fig, events_band, "rgba(230,159,0,0.30)", f"events' mean: {confidence:.0%} confidence band")
     band_days = events_band.index.to_numpy()
-    fig.add_trace(
-        go.Scatter(
-            x=band_days,
-            y=events_band["high"].to_numpy(dtype=np.float64),
-            mode="lines",
-            line={"width": 0},
-            showlegend=False,
-            hoverinfo="skip",
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=band_days,
-            y=events_band["low"].to_numpy(dtype=np.float64),
-            mode="lines",
-            fill="tonexty",
-            fillcolor="rgba(230,159,0,0.30)",
-            line={"width": 0},
-            name=f"events' mean: {confidence:.0%} confidence band",
-            hoverinfo="skip",
-        )
-    )
     customdata = np.column_stack(
         [
             events_band["low"].to_numpy(dtype=np.float64),
@@ -569,3 +526,32 @@ def sweep_blocks(result: Any, heatmap_file: Any, slug: str = "sweep") -> dict[st
             height=560,
         )
     return blocks
+
+
+def _add_band(fig: Any, band: pd.DataFrame, fillcolor: str, name: str) -> None:
+    """A shaded band between ``band["low"]`` and ``band["high"]`` (indexed by day): an
+    invisible upper edge, then the lower edge filled up to it (plotly's ``tonexty``)."""
+    go = _go()
+    days = band.index.to_numpy()
+    fig.add_trace(
+        go.Scatter(
+            x=days,
+            y=band["high"].to_numpy(dtype=np.float64),
+            mode="lines",
+            line={"width": 0},
+            showlegend=False,
+            hoverinfo="skip",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=days,
+            y=band["low"].to_numpy(dtype=np.float64),
+            mode="lines",
+            fill="tonexty",
+            fillcolor=fillcolor,
+            line={"width": 0},
+            name=name,
+            hoverinfo="skip",
+        )
+    )
