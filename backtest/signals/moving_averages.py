@@ -46,7 +46,9 @@ def check_window(name: str, window: int) -> int:
 
 def close_array(close: pd.Series) -> np.ndarray:
     """Float64 array of a close series, rejecting NaN, inf and non-positive values."""
-    values = np.ascontiguousarray(close.to_numpy(dtype=np.float64))
+    # writable, like the arrays kernels build for themselves: numba compiles a kernel once
+    # per array type, and a read-only view (pandas copy-on-write) is another type
+    values = np.require(close.to_numpy(dtype=np.float64), requirements=("C", "W"))
     bad = ~np.isfinite(values) | (values <= 0)
     if bad.any():
         first = close.index[int(np.argmax(bad))]

@@ -291,7 +291,8 @@ def bootstrap_path_tests(
     values = close_array(close)
     first, last = detection_bounds(close.index, study.rules)
     offsets = horizon_offsets(close.index, np.arange(len(values), dtype=np.int64), study.horizons)
-    event_pos = study.table["event_pos"].to_numpy(dtype=np.int64)
+    # a writable copy: the kernel is compiled for the writable arrays it builds on the paths
+    event_pos = np.array(study.table["event_pos"], dtype=np.int64)
     labels = tuple(h.label for h in study.horizons)
     tests: dict[str, dict[str, MonteCarloTest]] = {}
     for j, label in enumerate(labels):

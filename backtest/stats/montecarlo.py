@@ -408,6 +408,7 @@ def random_entry_tests_by_horizon(
     null = stats_nb.random_entry_horizon_stats_nb(
         arrays["ret"],
         arrays["max_drawdown"],
+        *stats_nb.value_order(arrays["ret"]),
         arrays["draw_size"],
         arrays["strata_start"],
         arrays["strata_size"],

@@ -305,7 +305,8 @@ def _sample_horizons(
             first = filled[h]
             gap = spacing[h] - 1 if spacing[h] > 1 else 0
             if gap > 0:
-                picks[h, first : first + count] = np.sort(picks[h, first : first + count])
+                # in place: assigning a sorted copy compiles numba's broadcasting checks
+                picks[h, first : first + count].sort()
                 for i in range(count):
                     picks[h, first + i] += i * gap
             for i in range(count):
@@ -339,10 +340,24 @@ def _median_of_ranks(present: np.ndarray, block_count: np.ndarray, ordered: np.n
     return (lower + ordered[r, h]) / 2.0
 
 
+def value_order(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(rank, ordered) of each column of float64[N, H] ``values``: ``rank[i, h]`` is row i's
+    position in column h sorted by value (ties in row order, a stable sort), and
+    ``ordered[:, h]`` is column h sorted, the inputs ``random_entry_horizon_stats_nb`` reads
+    medians off. Plain NumPy: sorting inside the kernel compiled numba's mergesort and its
+    string ``kind`` argument on every cold start (issue 17: ~2 s of a cold run)."""
+    by_value = np.argsort(values, axis=0, kind="stable")
+    rank = np.empty(values.shape, dtype=np.int64)
+    np.put_along_axis(rank, by_value, np.arange(values.shape[0], dtype=np.int64)[:, None], axis=0)
+    return rank, np.ascontiguousarray(np.take_along_axis(values, by_value, axis=0))
+
+
 @njit(cache=True, nogil=True, parallel=True)
 def random_entry_horizon_stats_nb(
     ret: np.ndarray,
     max_drawdown: np.ndarray,
+    rank: np.ndarray,
+    ordered: np.ndarray,
     draw_size: np.ndarray,
     strata_start: np.ndarray,
     strata_size: np.ndarray,
@@ -354,7 +369,7 @@ def random_entry_horizon_stats_nb(
     """Null statistics of random entry sets for H horizons at once, on common random numbers.
 
     ret, max_drawdown: float64[N, H], horizon h's pool in column h (its eligible days, in
-    date order; rows past its pool are never read). Days run down the rows so that the
+    date order; rows past its pool are never read); rank, ordered: ``value_order(ret)``. Days run down the rows so that the
     horizons' values of one day share a cache line: with common random numbers the
     horizons mostly pick the same rows, and the gathers dominate the cost. draw_size: int64[S]; strata_start,
     strata_size, strata_count: int64[H, S]; spacing: int64[H] (see ``_sample_horizons``).
@@ -381,14 +396,6 @@ def random_entry_horizon_stats_nb(
     # on the values themselves (quickselect) costs most of the kernel: its comparisons are
     # coin flips for the branch predictor.
     n_rows = ret.shape[0]
-    rank = np.empty((n_rows, n_horizons), dtype=np.int64)
-    ordered = np.empty((n_rows, n_horizons))
-    for h in range(n_horizons):
-        column = ret[:, h].copy()
-        by_value = np.argsort(column, kind="mergesort")
-        for r in range(n_rows):
-            rank[by_value[r], h] = r
-            ordered[r, h] = column[by_value[r]]
     n_blocks = (n_rows + 63) // 64
     out = np.empty((n_horizons, n_draws, N_NULL_STATISTICS))
     n_chunks = (n_draws + CHUNK - 1) // CHUNK
@@ -505,7 +512,6 @@ def random_entry_horizon_picks_nb(
     return out
 
 
-@njit(cache=True, nogil=True)
 def random_entry_null_stats_nb(
     ret: np.ndarray,
     max_drawdown: np.ndarray,
@@ -518,13 +524,17 @@ def random_entry_null_stats_nb(
 ) -> np.ndarray:
     """One horizon of ``random_entry_horizon_stats_nb`` (draw ranges = the strata sizes):
     shape (n_draws, 4), columns ``NULL_STATISTICS``."""
+    column = np.ascontiguousarray(ret, dtype=np.float64).reshape(-1, 1)
+    rank, ordered = value_order(column)
     return random_entry_horizon_stats_nb(
-        ret.reshape(-1, 1),
-        max_drawdown.reshape(-1, 1),
-        strata_size.copy(),
-        strata_start.reshape(1, -1),
-        strata_size.reshape(1, -1),
-        strata_count.reshape(1, -1),
+        column,
+        np.ascontiguousarray(max_drawdown, dtype=np.float64).reshape(-1, 1),
+        rank,
+        ordered,
+        np.array(strata_size, dtype=np.int64),
+        np.asarray(strata_start, dtype=np.int64).reshape(1, -1),
+        np.asarray(strata_size, dtype=np.int64).reshape(1, -1),
+        np.asarray(strata_count, dtype=np.int64).reshape(1, -1),
         np.full(1, spacing, dtype=np.int64),
         n_draws,
         seed,
@@ -736,7 +746,8 @@ def ma_cross_path_stats_nb(
     stats = np.full((n_paths, n_horizons, 3), np.nan)
     counts = np.zeros((n_paths, n_horizons), dtype=np.int64)
     for b in prange(n_paths):
-        indices = stationary_bootstrap_draw_nb(n_returns, pool.shape[0], mean_block, seed, b)
+        # a prange index is unsigned: cast, so that the draw kernel compiles once (int64)
+        indices = stationary_bootstrap_draw_nb(n_returns, pool.shape[0], mean_block, seed, np.int64(b))
         path = rebuild_path_nb(first_price, pool, indices)
         if kind == signals_nb.SMA:
             fast_line, slow_line = signals_nb.sma_pair_nb(path, fast, slow)

@@ -79,7 +79,10 @@ def test_horizon_stats_and_picks_match_twin() -> None:
     sizes = np.array([[150, 150], [150, 140], [150, 100]])
     counts = np.array([[4, 5], [4, 3], [4, 0]])
     spacing = np.array([1, 9, 1])
-    kernel = stats_nb.random_entry_horizon_stats_nb(ret, drawdown, draw_size, starts, sizes, counts, spacing, 400, 7)
+    rank, ordered = stats_nb.value_order(ret)
+    kernel = stats_nb.random_entry_horizon_stats_nb(
+        ret, drawdown, rank, ordered, draw_size, starts, sizes, counts, spacing, 400, 7
+    )
     twin = _twins.random_entry_horizon_stats(ret, drawdown, draw_size, starts, sizes, counts, spacing, 400, 7)
     np.testing.assert_allclose(kernel, twin, rtol=0, atol=1e-15)
     picks = stats_nb.random_entry_horizon_picks_nb(draw_size, starts, sizes, counts, spacing, 400, 7)
