@@ -31,7 +31,9 @@ PROFILE_STAGES: tuple[tuple[str, str, str], ...] = (
     ("statistics_total", "backtest/stats/analysis.py", "analyze_events"),
     ("loading", "backtest/data/catalog.py", "load_series"),
     ("event_study", "backtest/events/study.py", "run_event_study"),
+    ("robustness_variants", "backtest/claims/run.py", "_variant_row"),
     ("figures", "backtest/report/render.py", "figure_png"),
+    ("interactive_figures", "backtest/report/interactive.py", "claim_blocks"),
     ("write_report", "backtest/report/outputs.py", "write_report_directory"),
     ("run_study", "backtest/study_runner.py", "run_study"),
 )
@@ -41,6 +43,14 @@ IMPORT_PROBE = (
     "from backtest.study_runner import load_study; load_study({name!r}); "
     "print(time.perf_counter() - started)"
 )
+
+
+LIBRARY_PROBE = (
+    "import time; started = time.perf_counter(); "
+    "import numba, numpy, pandas, scipy.stats, matplotlib.pyplot, exchange_calendars, plotly.graph_objects, jinja2; "
+    "print(time.perf_counter() - started)"
+)
+"""The floor of any run: importing the libraries a study uses, and nothing of ours."""
 
 
 def _environment(cache_dir: Path) -> dict[str, str]:
@@ -112,6 +122,7 @@ def run_study_bench(
             float(_run([python, "-c", IMPORT_PROBE.format(name=name)], _environment(warm_cache), cwd)[1])
             for _ in range(3)
         ]
+        libraries = [float(_run([python, "-c", LIBRARY_PROBE], _environment(warm_cache), cwd)[1]) for _ in range(3)]
         report("profiled warm run")
         profile_path = root / "study.prof"
         profiled_command = [python, "-m", "cProfile", "-o", str(profile_path), *command[1:]]
@@ -125,12 +136,15 @@ def run_study_bench(
         "method": "wall time of each run in a fresh subprocess; cold = NUMBA_CACHE_DIR pointed at an empty "
         "temporary directory (every kernel the run uses compiles), warm = the cache the first cold run "
         "filled; imports = a process that only imports the CLI and the study script (median of 3); "
+        "library_imports = a process that only imports numba, numpy, pandas, scipy.stats, matplotlib, "
+        "exchange_calendars, plotly and jinja2, the floor of any run (median of 3); "
         "profile = cumulative seconds per stage of one warm run under cProfile (which adds overhead)",
         "cold_s": cold,
         "warm_s": warm,
         "cold_median_s": statistics.median(cold) if cold else None,
         "warm_median_s": statistics.median(warm) if warm else None,
         "imports_s": statistics.median(imports),
+        "library_imports_s": statistics.median(libraries),
         "profile": {"wall_s": profiled_wall, "stages_s": stages},
         "targets": {"warm_s": 4.0, "cold_s": 15.0},
         "machine": {
@@ -149,6 +163,7 @@ def bench_headline(result: dict[str, Any]) -> dict[str, Any]:
         "cold_s": [round(x, 2) for x in result["cold_s"]],
         "warm_s": [round(x, 2) for x in result["warm_s"]],
         "imports_s": round(result["imports_s"], 2),
+        "library_imports_s": round(result["library_imports_s"], 2),
         "profile_s": {k: round(v, 2) for k, v in result["profile"]["stages_s"].items()},
         "load_average_after": result["machine"]["load_average_after"],
     }

@@ -49,6 +49,6 @@ def test_bench_study_runs_cold_and_warm_in_subprocesses(tmp_path, capsys):
     assert code == 0, capsys.readouterr().err
     result = json.loads(output.read_text())
     assert len(result["cold_s"]) == 1 and len(result["warm_s"]) == 1
-    assert result["warm_s"][0] > 0 and result["imports_s"] > 0
+    assert result["warm_s"][0] > 0 and result["imports_s"] > 0 and result["library_imports_s"] > 0
     stages = result["profile"]["stages_s"]
     assert stages["random_entry_monte_carlo"] > 0 and stages["run_study"] > stages["figures"] > 0
