@@ -34,7 +34,7 @@ from backtest.defaults import horizon_block_length
 from backtest.errors import ParameterError
 from backtest.sweep import _kernels
 
-REPS_PER_CHUNK = 32
+REPS_PER_CHUNK = _kernels.LANES
 """Replications processed together by one thread (a cache-sized slice of day counts)."""
 
 IndexGenerator = Callable[[int, float, int, int], np.ndarray]
@@ -105,9 +105,10 @@ def bootstrap_day_counts(
     indices: np.ndarray | None = None,
     start: int = 0,
 ) -> np.ndarray:
-    """float32[n_chunks, T, REPS_PER_CHUNK]: how often each day appears in each replication
-    (whole numbers, exact in float32; half the bytes of float64 keeps a chunk of day weights
-    in cache in ``bootstrap_maxima_nb``, whose products are the same as with float64).
+    """uint8[n_chunks, T, REPS_PER_CHUNK]: how often each day appears in each replication
+    (whole numbers; float32 if a day is drawn more than 255 times in one replication). A
+    thread's T x 32 bytes of day weights then stay in its L2 cache in
+    ``bootstrap_maxima_nb``, whose products are the same as with float64 weights.
 
     ``indices`` (int[reps, T]) supplies the resamples directly (e.g. arch's); otherwise
     replication b is ``index_generator(T, mean_block, seed, b)``. ``start`` makes this the
@@ -120,15 +121,15 @@ def bootstrap_day_counts(
             raise ParameterError(f"indices must have shape (reps, {n_days}), got {indices.shape}")
         reps = indices.shape[0]
     if indices is None and index_generator is None:
-        return _kernels.bootstrap_day_counts_nb(
-            int(n_days), float(mean_block), int(seed), int(start), int(reps), REPS_PER_CHUNK
-        )
+        return _kernels.bootstrap_day_counts_nb(int(n_days), float(mean_block), int(seed), int(start), int(reps))
     generator = index_generator or default_index_generator()
     n_chunks = (reps + REPS_PER_CHUNK - 1) // REPS_PER_CHUNK
     counts = np.zeros((n_chunks, n_days, REPS_PER_CHUNK), dtype=np.float32)
     for b in range(reps):
         drawn = indices[b] if indices is not None else generator(n_days, float(mean_block), int(seed), start + b)
         counts[b // REPS_PER_CHUNK, :, b % REPS_PER_CHUNK] = np.bincount(drawn, minlength=n_days)
+    if counts.size and counts.max() <= np.iinfo(np.uint8).max:
+        return counts.astype(np.uint8)
     return counts
 
 

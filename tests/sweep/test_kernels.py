@@ -118,7 +118,8 @@ def test_long_run_variances_match_twin_and_arch():
     np.testing.assert_allclose(got, spa._loss_diff_var, rtol=1e-9)
 
 
-def test_bootstrap_maxima_match_dense_twin():
+@pytest.mark.parametrize("weights", ["uint8", "float32"])
+def test_bootstrap_maxima_match_dense_twin(weights):
     events, offsets, n_complete, excess, first_pos = _sparse_problem(seed=5)
     n_pairs = len(n_complete)
     dense = -loss_matrix(events, offsets, n_complete, excess, first_pos, np.arange(n_pairs))
@@ -130,7 +131,7 @@ def test_bootstrap_maxima_match_dense_twin():
     statistic = f / scale
     lower, consistent = np.maximum(f, 0.0), np.where(rng.random(n_pairs) < 0.5, f, 0.0)
     order = np.argsort(statistic, kind="stable")
-    counts = bootstrap_day_counts(len(excess), reps, 10.0, 0, indices=indices)
+    counts = bootstrap_day_counts(len(excess), reps, 10.0, 0, indices=indices).astype(weights)
     got = _kernels.bootstrap_maxima_nb(
         events, offsets, n_complete, order, excess, first_pos, counts, reps, lower, consistent, f, scale, statistic
     )
@@ -139,6 +140,45 @@ def test_bootstrap_maxima_match_dense_twin():
     for mine, theirs in zip(got[:3], expected[:3]):
         np.testing.assert_allclose(mine, theirs, rtol=1e-10, atol=1e-14)
     np.testing.assert_array_equal(got[3].sum(axis=0), expected[3])
+
+
+def test_family_stream_is_the_family_events_in_order():
+    events, offsets, n_complete, excess, first_pos = _sparse_problem(seed=8)
+    n_complete = n_complete - (np.arange(len(n_complete)) % 3 == 0)  # some pending events
+    order = np.random.default_rng(1).permutation(len(n_complete))[:9]
+    starts, rows, values = _kernels.family_stream_nb(events, offsets, n_complete, order, excess, first_pos)
+    expected = [events[offsets[p] : offsets[p] + n_complete[p]] - first_pos for p in order]
+    np.testing.assert_array_equal(np.diff(starts), [len(x) for x in expected])
+    np.testing.assert_array_equal(rows, np.concatenate(expected))
+    np.testing.assert_array_equal(values, excess[np.concatenate(expected)])
+
+
+def test_bootstrap_maxima_are_the_same_with_uint8_and_float32_weights():
+    events, offsets, n_complete, excess, first_pos = _sparse_problem(seed=6)
+    n_pairs = len(n_complete)
+    counts = bootstrap_day_counts(len(excess), 100, 10.0, 4)
+    assert counts.dtype == np.uint8
+    rng = np.random.default_rng(2)
+    f = rng.normal(0.0, 0.01, n_pairs)
+    centres = (np.maximum(f, 0.0), np.where(f > 0, f, 0.0), f)
+    scale = rng.uniform(0.5, 2.0, n_pairs)
+    order = np.argsort(f / scale, kind="stable")
+    args = (events, offsets, n_complete, order, excess, first_pos)
+    small = _kernels.bootstrap_maxima_nb(*args, counts, 100, *centres, scale, f / scale)
+    wide = _kernels.bootstrap_maxima_nb(*args, counts.astype(np.float32), 100, *centres, scale, f / scale)
+    for a, b in zip(small, wide, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_day_counts_overflowing_uint8_are_flagged_and_widened():
+    # A uint8 weight that wraps is reported, so that the wrapper switches to float32.
+    full = np.full((1, 20, _kernels.LANES), 255, dtype=np.uint8)
+    assert _kernels.fill_day_counts_nb(full, 20, 5.0, 3, 0, 1)
+    assert not _kernels.fill_day_counts_nb(np.zeros_like(full), 20, 5.0, 3, 0, 1)
+    # Resamples that draw one day 300 times cannot be uint8.
+    indices = np.zeros((2, 300), dtype=np.int64)
+    counts = bootstrap_day_counts(300, 2, 5.0, 0, indices=indices)
+    assert counts.dtype == np.float32 and counts[0, 0, 0] == 300
 
 
 def test_bootstrap_day_counts_layout():
