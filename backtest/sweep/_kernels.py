@@ -21,6 +21,67 @@ from backtest.stats.nb import stationary_bootstrap_indices_nb
 # ---------------------------------------------------------------------------------------
 
 
+# Days per block of the cross scan (see ``_scan_crosses``).
+CROSS_BLOCK = 32
+
+
+@njit(cache=True, nogil=True)
+def _count_crosses(above: np.ndarray, below: np.ndarray, t_lo: int, t_hi: int) -> int:
+    """Days t in t_lo..t_hi (t_lo >= 1) with above[t] > below[t] but not on t-1.
+
+    The comparisons are read through slices indexed from 0: with the raw positions numba
+    cannot prove the index non-negative and guards every read for wrap-around, which turns
+    the loads into gathers; through slices the loop is a vectorised sum, ~3x the scalar scan.
+    """
+    if t_hi < t_lo:
+        return 0
+    before_above = above[t_lo - 1 : t_hi]
+    before_below = below[t_lo - 1 : t_hi]
+    today_above = above[t_lo : t_hi + 1]
+    today_below = below[t_lo : t_hi + 1]
+    hits = 0
+    for i in range(today_above.shape[0]):
+        hits += np.int64(today_above[i] > today_below[i]) > np.int64(before_above[i] > before_below[i])
+    return hits
+
+
+@njit(cache=True, nogil=True)
+def _scan_crosses(above: np.ndarray, below: np.ndarray, t_lo: int, t_hi: int, scratch: np.ndarray) -> int:
+    """The crosses of ``_count_crosses`` written to scratch[0..count) in date order.
+
+    Crosses are rare (about one day in three hundred on the grid): blocks of CROSS_BLOCK days
+    are first counted with the vectorised comparison, and only a block holding a cross is
+    scanned day by day (a branch-free store of every day that advances past a cross)."""
+    if t_hi < t_lo:
+        return 0
+    before_above = above[t_lo - 1 : t_hi]
+    before_below = below[t_lo - 1 : t_hi]
+    today_above = above[t_lo : t_hi + 1]
+    today_below = below[t_lo : t_hi + 1]
+    n = today_above.shape[0]
+    crosses = 0
+    n_blocks = n // CROSS_BLOCK
+    for block in range(n_blocks):
+        lo = block * CROSS_BLOCK
+        x1 = today_above[lo : lo + CROSS_BLOCK]
+        y1 = today_below[lo : lo + CROSS_BLOCK]
+        x0 = before_above[lo : lo + CROSS_BLOCK]
+        y0 = before_below[lo : lo + CROSS_BLOCK]
+        hits = 0
+        for i in range(CROSS_BLOCK):
+            hits += np.int64(x1[i] > y1[i]) > np.int64(x0[i] > y0[i])
+        if hits:
+            for i in range(CROSS_BLOCK):
+                scratch[crosses] = lo + i
+                crosses += np.int64(x1[i] > y1[i]) > np.int64(x0[i] > y0[i])
+    for i in range(n_blocks * CROSS_BLOCK, n):
+        scratch[crosses] = i
+        crosses += np.int64(today_above[i] > today_below[i]) > np.int64(before_above[i] > before_below[i])
+    for i in range(crosses):
+        scratch[i] += t_lo
+    return crosses
+
+
 @njit(cache=True, nogil=True)
 def _pair_events(
     above: np.ndarray,
@@ -47,15 +108,7 @@ def _pair_events(
     ``scratch`` (at least t_hi - t_lo + 2 long) receives the crosses first.
     """
     n = above.shape[0]
-    # Crosses are rare (about one day in a hundred): a branch-free scan that stores every
-    # day and advances only past a cross costs about a cycle per day, a branch per day more.
-    crosses = 0
-    previous = above[t_lo - 1] > below[t_lo - 1]
-    for t in range(t_lo, t_hi + 1):
-        today = above[t] > below[t]
-        scratch[crosses] = t
-        crosses += today > previous
-        previous = today
+    crosses = _scan_crosses(above, below, t_lo, t_hi, scratch)
     if confirm > 0:
         # only a confirmation reads the state of later days: fill it once over the span
         state = np.empty(n, dtype=np.bool_)
@@ -136,6 +189,11 @@ def _grid_events(
             fast = averages[fast_rows[p]]
             slow = averages[slow_rows[p]]
             above, below = (fast, slow) if golden else (slow, fast)
+            if not write and confirm == 0 and min_gap == 0:
+                # Without confirmation or de-clustering every cross in the span is an event
+                # (the span lies inside the detection window): counting needs no positions.
+                counts[p] = _count_crosses(above, below, t_lo, t_hi)
+                continue
             counts[p] = _pair_events(
                 above,
                 below,
