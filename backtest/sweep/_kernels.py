@@ -41,7 +41,7 @@ def _count_crosses(above: np.ndarray, below: np.ndarray, t_lo: int, t_hi: int) -
     today_below = below[t_lo : t_hi + 1]
     hits = 0
     for i in range(today_above.shape[0]):
-        hits += np.int64(today_above[i] > today_below[i]) > np.int64(before_above[i] > before_below[i])
+        hits += int(today_above[i] > today_below[i]) > int(before_above[i] > before_below[i])
     return hits
 
 
@@ -69,14 +69,14 @@ def _scan_crosses(above: np.ndarray, below: np.ndarray, t_lo: int, t_hi: int, sc
         y0 = before_below[lo : lo + CROSS_BLOCK]
         hits = 0
         for i in range(CROSS_BLOCK):
-            hits += np.int64(x1[i] > y1[i]) > np.int64(x0[i] > y0[i])
+            hits += int(x1[i] > y1[i]) > int(x0[i] > y0[i])
         if hits:
             for i in range(CROSS_BLOCK):
                 scratch[crosses] = lo + i
-                crosses += np.int64(x1[i] > y1[i]) > np.int64(x0[i] > y0[i])
+                crosses += int(x1[i] > y1[i]) > int(x0[i] > y0[i])
     for i in range(n_blocks * CROSS_BLOCK, n):
         scratch[crosses] = i
-        crosses += np.int64(today_above[i] > today_below[i]) > np.int64(before_above[i] > before_below[i])
+        crosses += int(today_above[i] > today_below[i]) > int(before_above[i] > before_below[i])
     for i in range(crosses):
         scratch[i] += t_lo
     return crosses
@@ -404,6 +404,22 @@ def pair_statistics_nb(
 # ---------------------------------------------------------------------------------------
 
 
+@njit(cache=True, nogil=True)
+def lag_weights_nb(n_days: int, mean_block: float) -> tuple[np.ndarray, np.ndarray, float]:
+    """The stationary bootstrap's lag weights over ``n_days`` days: κ(i) (κ(0) = 0), their
+    prefix sums K(j) = Σ_{i=1..j} κ(i) and Q = Σ_i κ(i)(T - i) (see ``long_run_variances_nb``)."""
+    q = 1.0 / mean_block
+    kappa = np.zeros(n_days)
+    for i in range(1, n_days):
+        kappa[i] = (1.0 - i / n_days) * (1.0 - q) ** i + (i / n_days) * (1.0 - q) ** (n_days - i)
+    cumulative = np.zeros(n_days)
+    weighted = 0.0
+    for i in range(1, n_days):
+        cumulative[i] = cumulative[i - 1] + kappa[i]
+        weighted += kappa[i] * (n_days - i)
+    return kappa, cumulative, weighted
+
+
 @njit(cache=True, nogil=True, parallel=True)
 def long_run_variances_nb(
     events: np.ndarray,
@@ -424,15 +440,7 @@ def long_run_variances_nb(
     the cost is O(k²) per pair instead of O(T²).
     """
     n_days = excess.shape[0]
-    q = 1.0 / mean_block
-    kappa = np.zeros(n_days)
-    for i in range(1, n_days):
-        kappa[i] = (1.0 - i / n_days) * (1.0 - q) ** i + (i / n_days) * (1.0 - q) ** (n_days - i)
-    cumulative = np.zeros(n_days)  # K(j) = Σ_{i=1..j} κ(i)
-    weighted = 0.0  # Q = Σ_i κ(i)(T - i)
-    for i in range(1, n_days):
-        cumulative[i] = cumulative[i - 1] + kappa[i]
-        weighted += kappa[i] * (n_days - i)
+    kappa, cumulative, weighted = lag_weights_nb(n_days, mean_block)
     n_pairs = offsets.shape[0] - 1
     out = np.full(n_pairs, np.nan)
     for p in prange(n_pairs):
@@ -461,6 +469,188 @@ def long_run_variances_nb(
             + 2.0 * (scale * scale * cross - mean * scale * edge + mean * mean * weighted)
         ) / n_days
         out[p] = variance
+    return out
+
+
+# Horizons whose O(k²) sums run side by side in ``horizon_long_run_variances_nb``.
+HORIZON_GROUP = 5
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def horizon_long_run_variances_nb(
+    events: np.ndarray,
+    offsets: np.ndarray,
+    n_complete: np.ndarray,
+    excess: np.ndarray,
+    n_days: np.ndarray,
+    first_pos: int,
+    kappa: np.ndarray,
+    cumulative: np.ndarray,
+    weighted: np.ndarray,
+) -> np.ndarray:
+    """``long_run_variances_nb`` of HORIZON_GROUP horizons at once, bit for bit:
+    float64[HORIZON_GROUP, n_pairs].
+
+    Horizon h has ``n_days[h]`` eligible days from ``first_pos``, excess returns
+    ``excess[:n_days[h], h]``, lag weights ``kappa[:, h]``, ``cumulative[:, h]`` and
+    ``weighted[h]`` (``lag_weights_nb``; day-major [T_max, HORIZON_GROUP] arrays,
+    zero-padded, so one cache line holds a day of every horizon) and ``n_complete[h, p]``
+    complete events.
+
+    Why: the O(k²) sum over event pairs is one chain of dependent additions per pair and
+    horizon (its order fixes the bits), so one horizon at a time waits on the adder's
+    latency at every term. The horizons' chains are independent: five scalar accumulators
+    walked together over the pair's events (which every horizon shares) keep the adder busy,
+    each chain in its own order. Events a horizon lacks (pending at the end) are handled
+    after the common prefix, horizon by horizon.
+    """
+    n_pairs = offsets.shape[0] - 1
+    out = np.full((HORIZON_GROUP, n_pairs), np.nan)
+    # Strided tasks: task c takes pairs c, c + n_tasks, ... The cost is k² and the grid's
+    # few pairs with thousands of events sit together (the smallest windows), so contiguous
+    # ranges of pairs would leave one thread with most of the work.
+    n_tasks = min(n_pairs, 1024)
+    for c in prange(n_tasks):
+        for p in range(c, n_pairs, n_tasks):
+            _pair_variances(events, offsets, n_complete, excess, n_days, first_pos, kappa, cumulative, weighted, p, out)
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _pair_variances(
+    events: np.ndarray,
+    offsets: np.ndarray,
+    n_complete: np.ndarray,
+    excess: np.ndarray,
+    n_days: np.ndarray,
+    first_pos: int,
+    kappa: np.ndarray,
+    cumulative: np.ndarray,
+    weighted: np.ndarray,
+    p: int,
+    out: np.ndarray,
+) -> None:
+    # One pair of ``horizon_long_run_variances_nb`` into out[:, p].
+    k0 = n_complete[0, p]
+    k1 = n_complete[1, p]
+    k2 = n_complete[2, p]
+    k3 = n_complete[3, p]
+    k4 = n_complete[4, p]
+    k_min = min(min(min(k0, k1), min(k2, k3)), k4)
+    k_max = max(max(max(k0, k1), max(k2, k3)), k4)
+    if k_max == 0:
+        return
+    lo = offsets[p]
+    c0 = 0.0
+    c1 = 0.0
+    c2 = 0.0
+    c3 = 0.0
+    c4 = 0.0
+    # Every horizon has events 0 .. k_min - 1: the five chains together.
+    for a in range(k_min):
+        row = events[lo + a] - first_pos
+        v0 = excess[row, 0]
+        v1 = excess[row, 1]
+        v2 = excess[row, 2]
+        v3 = excess[row, 3]
+        v4 = excess[row, 4]
+        for b in range(a + 1, k_min):
+            other = events[lo + b] - first_pos
+            lag = other - row
+            c0 += v0 * excess[other, 0] * kappa[lag, 0]
+            c1 += v1 * excess[other, 1] * kappa[lag, 1]
+            c2 += v2 * excess[other, 2] * kappa[lag, 2]
+            c3 += v3 * excess[other, 3] * kappa[lag, 3]
+            c4 += v4 * excess[other, 4] * kappa[lag, 4]
+        # then, per horizon, its terms with b beyond the common prefix (same order as
+        # the one-horizon kernel: every b of this a before the next a)
+        if k_min < k_max:
+            for b in range(k_min, k_max):
+                other = events[lo + b] - first_pos
+                lag = other - row
+                if b < k0:
+                    c0 += v0 * excess[other, 0] * kappa[lag, 0]
+                if b < k1:
+                    c1 += v1 * excess[other, 1] * kappa[lag, 1]
+                if b < k2:
+                    c2 += v2 * excess[other, 2] * kappa[lag, 2]
+                if b < k3:
+                    c3 += v3 * excess[other, 3] * kappa[lag, 3]
+                if b < k4:
+                    c4 += v4 * excess[other, 4] * kappa[lag, 4]
+    # Events k_min .. k_max - 1 as first index: only pairs b > a, both below that k.
+    for a in range(k_min, k_max):
+        row = events[lo + a] - first_pos
+        for b in range(a + 1, k_max):
+            other = events[lo + b] - first_pos
+            lag = other - row
+            if b < k0:
+                c0 += excess[row, 0] * excess[other, 0] * kappa[lag, 0]
+            if b < k1:
+                c1 += excess[row, 1] * excess[other, 1] * kappa[lag, 1]
+            if b < k2:
+                c2 += excess[row, 2] * excess[other, 2] * kappa[lag, 2]
+            if b < k3:
+                c3 += excess[row, 3] * excess[other, 3] * kappa[lag, 3]
+            if b < k4:
+                c4 += excess[row, 4] * excess[other, 4] * kappa[lag, 4]
+    for h in range(HORIZON_GROUP):
+        k = n_complete[h, p]
+        if k == 0:
+            continue
+        cross = c0 if h == 0 else c1 if h == 1 else c2 if h == 2 else c3 if h == 3 else c4
+        total = 0.0
+        squares = 0.0
+        edge = 0.0
+        for a in range(k):
+            row = events[lo + a] - first_pos
+            value = excess[row, h]
+            total += value
+            squares += value * value
+            edge += value * (cumulative[row, h] + cumulative[n_days[h] - 1 - row, h])
+        scale = n_days[h] / k
+        mean = total / k
+        out[h, p] = (
+            scale * scale * squares
+            - n_days[h] * mean * mean
+            + 2.0 * (scale * scale * cross - mean * scale * edge + mean * mean * weighted[h])
+        ) / n_days[h]
+
+
+def horizon_long_run_variances(
+    events: np.ndarray,
+    offsets: np.ndarray,
+    n_complete: np.ndarray,
+    excesses: list[np.ndarray],
+    first_pos: int,
+    mean_blocks: list[float],
+) -> np.ndarray:
+    """float64[H, n_pairs]: ``long_run_variances_nb(events, offsets, n_complete[h],
+    excesses[h], first_pos, mean_blocks[h])`` for every horizon h, bit for bit, in groups
+    of HORIZON_GROUP horizons (``horizon_long_run_variances_nb``; a short last group is
+    padded with copies of its last horizon, whose results are dropped)."""
+    n_horizons = len(excesses)
+    out = np.empty((n_horizons, offsets.shape[0] - 1))
+    for start in range(0, n_horizons, HORIZON_GROUP):
+        group = [min(h, n_horizons - 1) for h in range(start, start + HORIZON_GROUP)]
+        n_days = np.array([len(excesses[h]) for h in group], dtype=np.int64)
+        width = int(n_days.max())
+        excess = np.zeros((width, HORIZON_GROUP))
+        kappa = np.zeros((width, HORIZON_GROUP))
+        cumulative = np.zeros((width, HORIZON_GROUP))
+        weighted = np.zeros(HORIZON_GROUP)
+        for column, h in enumerate(group):
+            days = int(n_days[column])
+            excess[:days, column] = excesses[h]
+            kappa[:days, column], cumulative[:days, column], weighted[column] = lag_weights_nb(
+                days, float(mean_blocks[h])
+            )
+        counts = np.ascontiguousarray(np.asarray(n_complete, dtype=np.int64)[group])
+        values = horizon_long_run_variances_nb(
+            events, offsets, counts, excess, n_days, int(first_pos), kappa, cumulative, weighted
+        )
+        stop = min(start + HORIZON_GROUP, n_horizons)
+        out[start:stop] = values[: stop - start]
     return out
 
 

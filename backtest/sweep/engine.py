@@ -430,16 +430,23 @@ def pair_statistics(close: pd.Series, pairs: np.ndarray, settings: SweepSettings
     shape = (len(settings.horizons), len(found.pairs))
     n_complete = np.zeros(shape, dtype=np.int64)
     mean, median, hit_rate, variance = (np.full(shape, np.nan) for _ in range(4))
-    for j, horizon in enumerate(settings.horizons):
-        hp = horizon_pool(values, index, rules, horizon, settings.mean_block)
+    pools = [horizon_pool(values, index, rules, horizon, settings.mean_block) for horizon in settings.horizons]
+    for j, hp in enumerate(pools):
         n_complete[j], mean[j], median[j], hit_rate[j] = _kernels.pair_statistics_nb(
             found.events, found.offsets, hp.sample.forward, rules.entry_lag, hp.sample.last_complete
         )
-        # The snooping tests need at least 3 eligible days (see snooping.prepare_snooping).
-        if settings.reps > 0 and hp.pool.size >= 3:
-            variance[j] = _kernels.long_run_variances_nb(
-                found.events, found.offsets, n_complete[j], hp.excess, hp.sample.first_pos, float(hp.mean_block or 0.0)
-            )
+    # The snooping tests need at least 3 eligible days (see snooping.prepare_snooping).
+    tested = [j for j, hp in enumerate(pools) if settings.reps > 0 and hp.pool.size >= 3]
+    if tested:
+        # Every horizon in one pass (bit-identical to one long_run_variances_nb per horizon).
+        variance[tested] = _kernels.horizon_long_run_variances(
+            found.events,
+            found.offsets,
+            n_complete[tested],
+            [pools[j].excess for j in tested],
+            pools[tested[0]].sample.first_pos,  # the detection start: one for every horizon
+            [float(pools[j].mean_block or 0.0) for j in tested],
+        )
     return PairStatistics(found, n_complete, mean, median, hit_rate, variance)
 
 

@@ -118,6 +118,33 @@ def test_long_run_variances_match_twin_and_arch():
     np.testing.assert_allclose(got, spa._loss_diff_var, rtol=1e-9)
 
 
+def test_horizon_long_run_variances_are_bit_identical_to_one_horizon_at_a_time():
+    events, offsets, n_complete, excess, first_pos = _sparse_problem(seed=4, n_pairs=40)
+    rng = np.random.default_rng(0)
+    n_complete[5] = 0  # a pair without complete events
+    # Later horizons: fewer eligible days, so some events are pending (not complete).
+    n_days = [len(excess), len(excess) - 30, len(excess) - 200]
+    excesses, counts = [], []
+    for days in n_days:
+        y = rng.standard_normal(days) * 0.03
+        excesses.append(y - y.mean())
+        counts.append(
+            np.array(
+                [
+                    np.sum(events[offsets[p] : offsets[p] + n_complete[p]] - first_pos < days)
+                    for p in range(len(n_complete))
+                ]
+            )
+        )
+    blocks = [26.0, 7.5, 101.0]
+    got = _kernels.horizon_long_run_variances(events, offsets, np.array(counts), excesses, first_pos, blocks)
+    assert got.shape == (3, len(n_complete))
+    for h in range(3):
+        one = _kernels.long_run_variances_nb(events, offsets, counts[h], excesses[h], first_pos, blocks[h])
+        np.testing.assert_array_equal(got[h], one)
+    assert np.isnan(got[:, 5]).all() and np.isfinite(np.delete(got, 5, axis=1)).all()
+
+
 @pytest.mark.parametrize("weights", ["uint8", "float32"])
 def test_bootstrap_maxima_match_dense_twin(weights):
     events, offsets, n_complete, excess, first_pos = _sparse_problem(seed=5)
