@@ -83,6 +83,85 @@ def _scan_crosses(above: np.ndarray, below: np.ndarray, t_lo: int, t_hi: int, sc
 
 
 @njit(cache=True, nogil=True)
+def mark_words(n_days: int) -> int:
+    """uint64 words of one pair's block marks (one bit per CROSS_BLOCK days)."""
+    return (n_days // CROSS_BLOCK + 63) // 64
+
+
+@njit(cache=True, nogil=True)
+def _count_and_mark(above: np.ndarray, below: np.ndarray, t_lo: int, t_hi: int, marks: np.ndarray) -> int:
+    """``_count_crosses``, also setting bit i of ``marks`` (uint64 words) for every block i of
+    CROSS_BLOCK days from t_lo that holds a cross (the days after the last whole block are
+    not marked: ``_fill_marked`` always scans them)."""
+    if t_hi < t_lo:
+        return 0
+    before_above = above[t_lo - 1 : t_hi]
+    before_below = below[t_lo - 1 : t_hi]
+    today_above = above[t_lo : t_hi + 1]
+    today_below = below[t_lo : t_hi + 1]
+    n = today_above.shape[0]
+    total = 0
+    n_blocks = n // CROSS_BLOCK
+    for block in range(n_blocks):
+        lo = block * CROSS_BLOCK
+        x1 = today_above[lo : lo + CROSS_BLOCK]
+        y1 = today_below[lo : lo + CROSS_BLOCK]
+        x0 = before_above[lo : lo + CROSS_BLOCK]
+        y0 = before_below[lo : lo + CROSS_BLOCK]
+        hits = 0
+        for i in range(CROSS_BLOCK):
+            hits += int(x1[i] > y1[i]) > int(x0[i] > y0[i])
+        if hits:
+            marks[block >> 6] |= np.uint64(1) << np.uint64(block & 63)
+            total += hits
+    for i in range(n_blocks * CROSS_BLOCK, n):
+        total += int(today_above[i] > today_below[i]) > int(before_above[i] > before_below[i])
+    return total
+
+
+@njit(cache=True, nogil=True)
+def _fill_marked(
+    above: np.ndarray,
+    below: np.ndarray,
+    t_lo: int,
+    t_hi: int,
+    marks: np.ndarray,
+    scratch: np.ndarray,
+    out: np.ndarray,
+    out_start: int,
+) -> int:
+    """The crosses ``_count_and_mark`` counted, written to out[out_start:] in date order:
+    only the marked blocks (and the days after the last whole block) are scanned. The scan
+    stores every day it passes (branch-free), so it writes to ``scratch`` (at least
+    t_hi - t_lo + 2 long), never past the pair's own slots of ``out``."""
+    if t_hi < t_lo:
+        return 0
+    before_above = above[t_lo - 1 : t_hi]
+    before_below = below[t_lo - 1 : t_hi]
+    today_above = above[t_lo : t_hi + 1]
+    today_below = below[t_lo : t_hi + 1]
+    n = today_above.shape[0]
+    n_blocks = n // CROSS_BLOCK
+    count = 0
+    for word in range(marks.shape[0]):
+        bits = marks[word]
+        if bits == 0:
+            continue
+        for bit in range(64):
+            if (bits >> np.uint64(bit)) & np.uint64(1):
+                lo = (word * 64 + bit) * CROSS_BLOCK
+                for i in range(lo, lo + CROSS_BLOCK):
+                    scratch[count] = t_lo + i
+                    count += int(today_above[i] > today_below[i]) > int(before_above[i] > before_below[i])
+    for i in range(n_blocks * CROSS_BLOCK, n):
+        scratch[count] = t_lo + i
+        count += int(today_above[i] > today_below[i]) > int(before_above[i] > before_below[i])
+    for i in range(count):
+        out[out_start + i] = scratch[i]
+    return count
+
+
+@njit(cache=True, nogil=True)
 def _pair_events(
     above: np.ndarray,
     below: np.ndarray,
@@ -169,10 +248,18 @@ def _grid_events(
     offsets: np.ndarray,
     order: np.ndarray,
     write: bool,
+    marks: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     # One pass of the two-pass ragged layout: counts (write=False) or events (write=True).
     # Pairs are visited in ``order`` (tiles of windows, see ``pair_order``) and written by
     # their own index, so the order changes the speed, never the result.
+    # Without confirmation or de-clustering every cross in the span is an event (the span
+    # lies inside the detection window). Then the count pass needs no positions and marks
+    # in ``marks[p]`` (zeros, [n_pairs, mark_words(n)]) the blocks of days holding a cross,
+    # and the fill pass scans only those (about one block in ten on the grid), given marks
+    # (an empty ``marks`` makes the fill pass scan every block).
+    plain = confirm == 0 and min_gap == 0
+    marked = marks.shape[0] == fast_rows.shape[0] and marks.shape[1] >= mark_words(averages.shape[1])
     n = averages.shape[1]
     n_pairs = fast_rows.shape[0]
     counts = np.zeros(n_pairs, dtype=np.int64)
@@ -189,10 +276,15 @@ def _grid_events(
             fast = averages[fast_rows[p]]
             slow = averages[slow_rows[p]]
             above, below = (fast, slow) if golden else (slow, fast)
-            if not write and confirm == 0 and min_gap == 0:
-                # Without confirmation or de-clustering every cross in the span is an event
-                # (the span lies inside the detection window): counting needs no positions.
-                counts[p] = _count_crosses(above, below, t_lo, t_hi)
+            if plain and not write:
+                counts[p] = (
+                    _count_and_mark(above, below, t_lo, t_hi, marks[p])
+                    if marked
+                    else _count_crosses(above, below, t_lo, t_hi)
+                )
+                continue
+            if plain and marked:
+                counts[p] = _fill_marked(above, below, t_lo, t_hi, marks[p], scratch, events, offsets[p])
                 continue
             counts[p] = _pair_events(
                 above,
@@ -221,9 +313,12 @@ def count_events_nb(
     last_pos: int,
     confirm: int,
     min_gap: int,
+    marks: np.ndarray | None = None,
 ) -> np.ndarray:
     """Number of events of each pair (fast average ``averages[fast_rows[p]]`` against
-    ``averages[slow_rows[p]]``); first pass of the two-pass ragged layout."""
+    ``averages[slow_rows[p]]``); first pass of the two-pass ragged layout. ``marks`` (zeros,
+    uint64[n_pairs, mark_words(days)]) receives the blocks of days ``fill_events_nb`` must
+    scan (used when the rules have neither confirmation nor de-clustering)."""
     offsets = np.zeros(1, dtype=np.int64)
     order = pair_order(fast_rows, slow_rows)
     return _grid_events(
@@ -239,6 +334,7 @@ def count_events_nb(
         offsets,
         order,
         False,
+        np.zeros((0, 0), dtype=np.uint64) if marks is None else marks,
     )[0]
 
 
@@ -253,9 +349,11 @@ def fill_events_nb(
     confirm: int,
     min_gap: int,
     offsets: np.ndarray,
+    marks: np.ndarray | None = None,
 ) -> np.ndarray:
     """Event positions of every pair, concatenated: pair p owns
-    ``events[offsets[p]:offsets[p + 1]]`` (sorted)."""
+    ``events[offsets[p]:offsets[p + 1]]`` (sorted). ``marks``: those ``count_events_nb``
+    filled, if any (then only the marked blocks of days are scanned)."""
     order = pair_order(fast_rows, slow_rows)
     return _grid_events(
         averages,
@@ -270,7 +368,29 @@ def fill_events_nb(
         offsets,
         order,
         True,
+        np.zeros((0, 0), dtype=np.uint64) if marks is None else marks,
     )[1]
+
+
+def grid_events(
+    averages: np.ndarray,
+    first_defined: np.ndarray,
+    fast_rows: np.ndarray,
+    slow_rows: np.ndarray,
+    direction: int,
+    first_pos: int,
+    last_pos: int,
+    confirm: int,
+    min_gap: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(offsets, events) of every pair: both passes, the fill scanning only the blocks of
+    days the count marked (the same events as ``fill_events_nb`` without marks)."""
+    args = (averages, first_defined, fast_rows, slow_rows, direction, first_pos, last_pos, confirm, min_gap)
+    marks = np.zeros((fast_rows.shape[0], mark_words(averages.shape[1])), dtype=np.uint64)
+    counts = count_events_nb(*args, marks)
+    offsets = np.zeros(fast_rows.shape[0] + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    return offsets, fill_events_nb(*args, offsets, marks)
 
 
 # ---------------------------------------------------------------------------------------
@@ -699,7 +819,7 @@ def bootstrap_day_counts_nb(n_days: int, mean_block: float, seed: int, start: in
     return counts
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, parallel=True)
 def family_stream_nb(
     events: np.ndarray,
     offsets: np.ndarray,
@@ -720,7 +840,7 @@ def family_stream_nb(
         starts[j + 1] = starts[j] + n_complete[order[j]]
     rows = np.empty(starts[n_family], dtype=np.int32)
     values = np.empty(starts[n_family])
-    for j in range(n_family):
+    for j in prange(n_family):
         lo = offsets[order[j]]
         out = starts[j]
         for a in range(starts[j + 1] - out):
@@ -840,7 +960,8 @@ def bootstrap_maxima_nb(
     pairs ranked at or below it (upper centring) reaches its statistic, the Romano-Wolf
     (2005) stepdown count. ``order`` lists the family by ascending ``statistic`` so that a
     running maximum is that suffix maximum.
-    Returns (max_lower[B], max_consistent[B], max_upper[B], exceed[n_chunks, n_pairs]).
+    Returns (max_lower[B], max_consistent[B], max_upper[B], exceed[n_pairs]) (exceed: int64,
+    summed over the chunks of replications).
 
     The family's events and excess returns are first laid out as one stream in ``order``
     (``family_stream_nb``) and the per-pair constants gathered in that order, so that the
@@ -862,6 +983,6 @@ def bootstrap_maxima_nb(
         1.0 / np.asarray(scale, dtype=np.float64)[order],
         np.ascontiguousarray(statistic[order], dtype=np.float64),
     )
-    exceed = np.zeros((counts.shape[0], offsets.shape[0] - 1), dtype=np.int32)
-    exceed[:, order] = exceed_family
+    exceed = np.zeros(offsets.shape[0] - 1, dtype=np.int64)
+    exceed[order] = exceed_family.sum(axis=0, dtype=np.int64)
     return max_lower, max_consistent, max_upper, exceed

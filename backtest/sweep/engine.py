@@ -106,10 +106,7 @@ def find_pair_events(values: np.ndarray, index: pd.DatetimeIndex, pairs: np.ndar
     first, last = detection_bounds(index, rules)
     direction = direction_code(rules.direction)
     args = (averages, first_defined, fast_rows, slow_rows, direction, first, last, rules.confirm, rules.min_gap)
-    counts = _kernels.count_events_nb(*args)
-    offsets = np.zeros(len(pairs) + 1, dtype=np.int64)
-    np.cumsum(counts, out=offsets[1:])
-    events = _kernels.fill_events_nb(*args, offsets)
+    offsets, events = _kernels.grid_events(*args)
     return SweepEvents(pairs, events, offsets)
 
 

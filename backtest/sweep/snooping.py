@@ -356,7 +356,7 @@ def bootstrap_block(
         np.where(setup.in_family, setup.statistic, 0.0),
     )
     del counts
-    return BootstrapBlock(start, stop, max_lower, max_consistent, max_upper, exceed.sum(axis=0))
+    return BootstrapBlock(start, stop, max_lower, max_consistent, max_upper, exceed)
 
 
 def finish_snooping(setup: SnoopingSetup, blocks: list[BootstrapBlock]) -> tuple[SnoopingTest, PairInference]:
