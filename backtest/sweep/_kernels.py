@@ -520,6 +520,40 @@ def pair_statistics_nb(
 
 
 # ---------------------------------------------------------------------------------------
+# Random-entry p-values
+# ---------------------------------------------------------------------------------------
+
+
+@njit(cache=True, nogil=True)
+def _before(a: float, b: float) -> bool:
+    # NumPy's sort order: a sorts before b (NaN last, after every number).
+    return a < b or (b != b and a == a)
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def searchsorted_rows_nb(table: np.ndarray, rows: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``np.searchsorted(table[rows[i]], values[i], side="left")`` for every i: the number of
+    entries of that (sorted) row that sort before values[i]. One binary search per value,
+    where a loop over rows in Python scanned every pair once per distinct row."""
+    n = values.shape[0]
+    width = table.shape[1]
+    out = np.empty(n, dtype=np.int64)
+    for i in prange(n):
+        row = table[rows[i]]
+        value = values[i]
+        lo = 0
+        hi = width
+        while lo < hi:
+            mid = (lo + hi) >> 1
+            if _before(row[mid], value):
+                lo = mid + 1
+            else:
+                hi = mid
+        out[i] = lo
+    return out
+
+
+# ---------------------------------------------------------------------------------------
 # Data-snooping bootstrap
 # ---------------------------------------------------------------------------------------
 

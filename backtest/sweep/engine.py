@@ -499,11 +499,22 @@ def null_pvalues(
             np.ascontiguousarray(pool, dtype=np.float64), ks, int(draws), seed_from(seed, "random_entry", stream)
         )
         nulls.sort(axis=1)
-    for j, k in enumerate(counts):
-        if generator is None:
-            null = nulls[j]
-        else:
-            null = np.sort(generator(pool, int(k), int(draws), seed_from(seed, "random_entry", stream, int(k))))
+        # Every pair whose count is one of ``counts`` at once: its row of ``nulls`` found by
+        # one search over the sorted counts, then one binary search in that row (the same
+        # positions as np.searchsorted on the row, so the same p-values).
+        by_count = np.argsort(ks, kind="stable")
+        sorted_ks = ks[by_count]
+        members = np.flatnonzero(n_complete > 0)
+        slot = np.minimum(np.searchsorted(sorted_ks, n_complete[members]), ks.size - 1)
+        listed = sorted_ks[slot] == n_complete[members]
+        members, rows = members[listed], by_count[slot[listed]]
+        at_least = draws - _kernels.searchsorted_rows_nb(
+            nulls, rows, np.ascontiguousarray(mean[members], dtype=np.float64)
+        )
+        out[members] = (1.0 + at_least) / (1.0 + draws)
+        return out
+    for k in counts:
+        null = np.sort(generator(pool, int(k), int(draws), seed_from(seed, "random_entry", stream, int(k))))
         members = np.flatnonzero(n_complete == k)
         at_least = draws - np.searchsorted(null, mean[members], side="left")
         out[members] = (1.0 + at_least) / (1.0 + draws)

@@ -138,6 +138,20 @@ def test_long_run_variances_match_twin_and_arch():
     np.testing.assert_allclose(got, spa._loss_diff_var, rtol=1e-9)
 
 
+def test_searchsorted_rows_is_numpys_searchsorted_per_row():
+    rng = np.random.default_rng(12)
+    table = np.sort(np.round(rng.standard_normal((6, 50)), 1), axis=1)  # ties
+    table[2, -3:] = np.nan  # NaN sorts last, as np.sort puts it
+    rows = rng.integers(0, 6, 400)
+    values = np.round(rng.standard_normal(400) * 1.5, 1)
+    values[:5] = [np.nan, np.inf, -np.inf, table[2, 0], table[2, 46]]
+    rows[:5] = 2
+    got = _kernels.searchsorted_rows_nb(table, rows, values)
+    expected = [np.searchsorted(table[r], v, side="left") for r, v in zip(rows, values, strict=True)]
+    np.testing.assert_array_equal(got, expected)
+    assert _kernels.searchsorted_rows_nb(np.zeros((2, 0)), np.array([1]), np.array([0.5]))[0] == 0
+
+
 def test_horizon_long_run_variances_are_bit_identical_to_one_horizon_at_a_time():
     events, offsets, n_complete, excess, first_pos = _sparse_problem(seed=4, n_pairs=40)
     rng = np.random.default_rng(0)
