@@ -475,6 +475,64 @@ def pairwise_sum_nb(values: np.ndarray, lo: int, n: int) -> float:
     return result
 
 
+# Largest count whose median uses the branch-free selection (``median_select_nb``); larger
+# samples use the shared Hoare quickselect, which cannot degrade to O(k²) on many ties.
+BRANCH_FREE_MEDIAN = 256
+
+
+@njit(cache=True, nogil=True)
+def median_select_nb(values: np.ndarray, k: int) -> float:
+    """Median of values[0:k] (reordering them), exact like ``np.median`` (selection only
+    moves values): the same number as ``backtest.stats.nb.median_inplace_nb``, faster on
+    the small samples of a grid's pairs.
+
+    Quickselect with a branch-free Lomuto partition: every element is swapped and the
+    boundary advances by the comparison's 0 or 1, so the partition loop has no branch to
+    mispredict (Hoare's inner loops mispredict about once per element on random returns,
+    which made the median ~85% of the per-pair statistics). Samples longer than
+    BRANCH_FREE_MEDIAN go to the shared quickselect."""
+    if k > BRANCH_FREE_MEDIAN:
+        return _median_nb(values, k)
+    rank = k // 2
+    lo = 0
+    hi = k - 1
+    while hi > lo:
+        mid = (lo + hi) // 2
+        # median of three as the pivot, parked at hi during the partition
+        if values[mid] < values[lo]:
+            values[mid], values[lo] = values[lo], values[mid]
+        if values[hi] < values[lo]:
+            values[hi], values[lo] = values[lo], values[hi]
+        if values[hi] < values[mid]:
+            values[hi], values[mid] = values[mid], values[hi]
+        pivot = values[mid]
+        values[mid] = values[hi]
+        values[hi] = pivot
+        store = lo
+        for i in range(lo, hi):
+            v = values[i]
+            values[i] = values[store]
+            values[store] = v
+            store += v < pivot
+        values[hi] = values[store]
+        values[store] = pivot
+        if store == rank:
+            break
+        if rank < store:
+            hi = store - 1
+        else:
+            lo = store + 1
+    upper = values[rank]
+    if k % 2 == 1:
+        return upper
+    # every value left of the selected one is at most it: the lower middle is their maximum
+    lower = values[0]
+    for i in range(1, rank):
+        if values[i] > lower:
+            lower = values[i]
+    return (lower + upper) / 2.0
+
+
 @njit(cache=True, nogil=True, parallel=True)
 def pair_statistics_nb(
     events: np.ndarray, offsets: np.ndarray, forward: np.ndarray, entry_lag: int, last_complete: int
@@ -515,7 +573,7 @@ def pair_statistics_nb(
                     hits += 1
             mean[p] = pairwise_sum_nb(values, 0, k) / k
             hit_rate[p] = hits / k
-            median[p] = _median_nb(values, k)
+            median[p] = median_select_nb(values, k)
     return n_complete, mean, median, hit_rate
 
 

@@ -84,7 +84,7 @@ def test_pairwise_sum_is_numpys_sum(n):
     assert _kernels.pairwise_sum_nb(values, 0, n) == values.sum()
 
 
-@pytest.mark.parametrize("n", [*range(1, 70), 128, 1001, 4096])
+@pytest.mark.parametrize("n", [*range(1, 70), 128, 255, 256, 257, 1001, 4096])
 def test_quickselect_median_is_numpys_median(n):
     rng = np.random.default_rng(n)
     for values in (
@@ -96,6 +96,7 @@ def test_quickselect_median_is_numpys_median(n):
     ):
         expected = np.median(values)
         assert _kernels._median_nb(values.copy(), n) == expected
+        assert _kernels.median_select_nb(values.copy(), n) == expected
 
 
 def test_pair_statistics_match_twin(walk):
