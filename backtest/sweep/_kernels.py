@@ -879,7 +879,7 @@ def fill_day_counts_nb(counts: np.ndarray, n_days: int, mean_block: float, seed:
     """Fill ``counts`` (zeros, [n_chunks, n_days, LANES], any numeric dtype) with how often each
     day appears in replications start .. start + reps - 1 of the stationary bootstrap
     (replication b = ``stationary_bootstrap_indices_nb(n_days, mean_block, seed, b)``), laid
-    out as ``bootstrap_maxima_nb`` reads them; one chunk of replications per thread.
+    out as ``bootstrap_maxima`` reads them; one chunk of replications per thread.
     Returns True when a count overflowed the dtype (a uint8 weight wrapped to 0), in which
     case the caller must use a wider dtype."""
     n_chunks = (reps + LANES - 1) // LANES
@@ -898,11 +898,11 @@ def fill_day_counts_nb(counts: np.ndarray, n_days: int, mean_block: float, seed:
     return False
 
 
-def bootstrap_day_counts_nb(n_days: int, mean_block: float, seed: int, start: int, reps: int) -> np.ndarray:
+def uint8_day_counts(n_days: int, mean_block: float, seed: int, start: int, reps: int) -> np.ndarray:
     """uint8[n_chunks, n_days, LANES] day counts of replications start .. start + reps - 1
     (``fill_day_counts_nb``), float32 in the (practically impossible) case that a day is
     drawn more than 255 times in one replication. Both hold whole numbers exactly, so the
-    products in ``bootstrap_maxima_nb`` are the same with either."""
+    products in ``bootstrap_maxima`` are the same with either."""
     n_chunks = (reps + LANES - 1) // LANES
     counts = np.zeros((n_chunks, n_days, LANES), dtype=np.uint8)
     if fill_day_counts_nb(counts, n_days, mean_block, seed, start, reps):
@@ -955,7 +955,7 @@ def stream_maxima_nb(
     inv_scale: np.ndarray,
     statistic: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """``bootstrap_maxima_nb`` on the family stream (``family_stream_nb``): every per-pair
+    """``bootstrap_maxima`` on the family stream (``family_stream_nb``): every per-pair
     array is indexed by family position j (already in the stepdown's ascending order).
     Returns (max_lower[B], max_consistent[B], max_upper[B], exceed[n_chunks, n_family])."""
     n_chunks, _, lanes = counts.shape
@@ -1026,7 +1026,7 @@ def stream_maxima_nb(
     return max_lower, max_consistent, max_upper, exceed
 
 
-def bootstrap_maxima_nb(
+def bootstrap_maxima(
     events: np.ndarray,
     offsets: np.ndarray,
     n_complete: np.ndarray,

@@ -108,7 +108,7 @@ def bootstrap_day_counts(
     """uint8[n_chunks, T, REPS_PER_CHUNK]: how often each day appears in each replication
     (whole numbers; float32 if a day is drawn more than 255 times in one replication). A
     thread's T x 32 bytes of day weights then stay in its L2 cache in
-    ``bootstrap_maxima_nb``, whose products are the same as with float64 weights.
+    ``bootstrap_maxima``, whose products are the same as with float64 weights.
 
     ``indices`` (int[reps, T]) supplies the resamples directly (e.g. arch's); otherwise
     replication b is ``index_generator(T, mean_block, seed, b)``. ``start`` makes this the
@@ -121,7 +121,7 @@ def bootstrap_day_counts(
             raise ParameterError(f"indices must have shape (reps, {n_days}), got {indices.shape}")
         reps = indices.shape[0]
     if indices is None and index_generator is None:
-        return _kernels.bootstrap_day_counts_nb(int(n_days), float(mean_block), int(seed), int(start), int(reps))
+        return _kernels.uint8_day_counts(int(n_days), float(mean_block), int(seed), int(start), int(reps))
     generator = index_generator or default_index_generator()
     n_chunks = (reps + REPS_PER_CHUNK - 1) // REPS_PER_CHUNK
     counts = np.zeros((n_chunks, n_days, REPS_PER_CHUNK), dtype=np.float32)
@@ -138,7 +138,7 @@ def romano_wolf_adjust(statistic: np.ndarray, exceed: np.ndarray, reps: int) -> 
 
     ``exceed[p]``: replications whose maximum over the pairs ranked at or below p reaches
     p's statistic, "at or below" meaning at or before p in the stable ascending order of the
-    statistic (as ``bootstrap_maxima_nb`` walks it). Raw p = (1 + exceed) / (reps + 1), then
+    statistic (as ``bootstrap_maxima`` walks it). Raw p = (1 + exceed) / (reps + 1), then
     a running maximum down the ranking (best first) so that a pair is rejected only after
     every better one. Walking exactly the reverse of that order makes tied statistics share
     one adjusted p-value: the first of a tie reached here counts the whole tie.
@@ -340,7 +340,7 @@ def bootstrap_block(
         None if indices is None else np.asarray(indices)[start:stop],
         start=start,
     )
-    max_lower, max_consistent, max_upper, exceed = _kernels.bootstrap_maxima_nb(
+    max_lower, max_consistent, max_upper, exceed = _kernels.bootstrap_maxima(
         events,
         offsets,
         setup.n_complete,

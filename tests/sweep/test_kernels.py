@@ -194,7 +194,7 @@ def test_bootstrap_maxima_match_dense_twin(weights):
     lower, consistent = np.maximum(f, 0.0), np.where(rng.random(n_pairs) < 0.5, f, 0.0)
     order = np.argsort(statistic, kind="stable")
     counts = bootstrap_day_counts(len(excess), reps, 10.0, 0, indices=indices).astype(weights)
-    got = _kernels.bootstrap_maxima_nb(
+    got = _kernels.bootstrap_maxima(
         events, offsets, n_complete, order, excess, first_pos, counts, reps, lower, consistent, f, scale, statistic
     )
     f_star = _twins.resampled_means_twin(dense, indices)
@@ -226,8 +226,8 @@ def test_bootstrap_maxima_are_the_same_with_uint8_and_float32_weights():
     scale = rng.uniform(0.5, 2.0, n_pairs)
     order = np.argsort(f / scale, kind="stable")
     args = (events, offsets, n_complete, order, excess, first_pos)
-    small = _kernels.bootstrap_maxima_nb(*args, counts, 100, *centres, scale, f / scale)
-    wide = _kernels.bootstrap_maxima_nb(*args, counts.astype(np.float32), 100, *centres, scale, f / scale)
+    small = _kernels.bootstrap_maxima(*args, counts, 100, *centres, scale, f / scale)
+    wide = _kernels.bootstrap_maxima(*args, counts.astype(np.float32), 100, *centres, scale, f / scale)
     for a, b in zip(small, wide, strict=True):
         np.testing.assert_array_equal(a, b)
 
