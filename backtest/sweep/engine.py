@@ -106,10 +106,7 @@ def find_pair_events(values: np.ndarray, index: pd.DatetimeIndex, pairs: np.ndar
     first, last = detection_bounds(index, rules)
     direction = direction_code(rules.direction)
     args = (averages, first_defined, fast_rows, slow_rows, direction, first, last, rules.confirm, rules.min_gap)
-    counts = _kernels.count_events_nb(*args)
-    offsets = np.zeros(len(pairs) + 1, dtype=np.int64)
-    np.cumsum(counts, out=offsets[1:])
-    events = _kernels.fill_events_nb(*args, offsets)
+    offsets, events = _kernels.grid_events(*args)
     return SweepEvents(pairs, events, offsets)
 
 
@@ -430,16 +427,23 @@ def pair_statistics(close: pd.Series, pairs: np.ndarray, settings: SweepSettings
     shape = (len(settings.horizons), len(found.pairs))
     n_complete = np.zeros(shape, dtype=np.int64)
     mean, median, hit_rate, variance = (np.full(shape, np.nan) for _ in range(4))
-    for j, horizon in enumerate(settings.horizons):
-        hp = horizon_pool(values, index, rules, horizon, settings.mean_block)
+    pools = [horizon_pool(values, index, rules, horizon, settings.mean_block) for horizon in settings.horizons]
+    for j, hp in enumerate(pools):
         n_complete[j], mean[j], median[j], hit_rate[j] = _kernels.pair_statistics_nb(
             found.events, found.offsets, hp.sample.forward, rules.entry_lag, hp.sample.last_complete
         )
-        # The snooping tests need at least 3 eligible days (see snooping.prepare_snooping).
-        if settings.reps > 0 and hp.pool.size >= 3:
-            variance[j] = _kernels.long_run_variances_nb(
-                found.events, found.offsets, n_complete[j], hp.excess, hp.sample.first_pos, float(hp.mean_block or 0.0)
-            )
+    # The snooping tests need at least 3 eligible days (see snooping.prepare_snooping).
+    tested = [j for j, hp in enumerate(pools) if settings.reps > 0 and hp.pool.size >= 3]
+    if tested:
+        # Every horizon in one pass (bit-identical to one long_run_variances_nb per horizon).
+        variance[tested] = _kernels.horizon_long_run_variances(
+            found.events,
+            found.offsets,
+            n_complete[tested],
+            [pools[j].excess for j in tested],
+            pools[tested[0]].sample.first_pos,  # the detection start: one for every horizon
+            [float(pools[j].mean_block or 0.0) for j in tested],
+        )
     return PairStatistics(found, n_complete, mean, median, hit_rate, variance)
 
 
@@ -495,11 +499,22 @@ def null_pvalues(
             np.ascontiguousarray(pool, dtype=np.float64), ks, int(draws), seed_from(seed, "random_entry", stream)
         )
         nulls.sort(axis=1)
-    for j, k in enumerate(counts):
-        if generator is None:
-            null = nulls[j]
-        else:
-            null = np.sort(generator(pool, int(k), int(draws), seed_from(seed, "random_entry", stream, int(k))))
+        # Every pair whose count is one of ``counts`` at once: its row of ``nulls`` found by
+        # one search over the sorted counts, then one binary search in that row (the same
+        # positions as np.searchsorted on the row, so the same p-values).
+        by_count = np.argsort(ks, kind="stable")
+        sorted_ks = ks[by_count]
+        members = np.flatnonzero(n_complete > 0)
+        slot = np.minimum(np.searchsorted(sorted_ks, n_complete[members]), ks.size - 1)
+        listed = sorted_ks[slot] == n_complete[members]
+        members, rows = members[listed], by_count[slot[listed]]
+        at_least = draws - _kernels.searchsorted_rows_nb(
+            nulls, rows, np.ascontiguousarray(mean[members], dtype=np.float64)
+        )
+        out[members] = (1.0 + at_least) / (1.0 + draws)
+        return out
+    for k in counts:
+        null = np.sort(generator(pool, int(k), int(draws), seed_from(seed, "random_entry", stream, int(k))))
         members = np.flatnonzero(n_complete == k)
         at_least = draws - np.searchsorted(null, mean[members], side="left")
         out[members] = (1.0 + at_least) / (1.0 + draws)

@@ -34,7 +34,7 @@ from backtest.defaults import horizon_block_length
 from backtest.errors import ParameterError
 from backtest.sweep import _kernels
 
-REPS_PER_CHUNK = 32
+REPS_PER_CHUNK = _kernels.LANES
 """Replications processed together by one thread (a cache-sized slice of day counts)."""
 
 IndexGenerator = Callable[[int, float, int, int], np.ndarray]
@@ -105,9 +105,10 @@ def bootstrap_day_counts(
     indices: np.ndarray | None = None,
     start: int = 0,
 ) -> np.ndarray:
-    """float32[n_chunks, T, REPS_PER_CHUNK]: how often each day appears in each replication
-    (whole numbers, exact in float32; half the bytes of float64 keeps a chunk of day weights
-    in cache in ``bootstrap_maxima_nb``, whose products are the same as with float64).
+    """uint8[n_chunks, T, REPS_PER_CHUNK]: how often each day appears in each replication
+    (whole numbers; float32 if a day is drawn more than 255 times in one replication). A
+    thread's T x 32 bytes of day weights then stay in its L2 cache in
+    ``bootstrap_maxima``, whose products are the same as with float64 weights.
 
     ``indices`` (int[reps, T]) supplies the resamples directly (e.g. arch's); otherwise
     replication b is ``index_generator(T, mean_block, seed, b)``. ``start`` makes this the
@@ -120,15 +121,15 @@ def bootstrap_day_counts(
             raise ParameterError(f"indices must have shape (reps, {n_days}), got {indices.shape}")
         reps = indices.shape[0]
     if indices is None and index_generator is None:
-        return _kernels.bootstrap_day_counts_nb(
-            int(n_days), float(mean_block), int(seed), int(start), int(reps), REPS_PER_CHUNK
-        )
+        return _kernels.uint8_day_counts(int(n_days), float(mean_block), int(seed), int(start), int(reps))
     generator = index_generator or default_index_generator()
     n_chunks = (reps + REPS_PER_CHUNK - 1) // REPS_PER_CHUNK
     counts = np.zeros((n_chunks, n_days, REPS_PER_CHUNK), dtype=np.float32)
     for b in range(reps):
         drawn = indices[b] if indices is not None else generator(n_days, float(mean_block), int(seed), start + b)
         counts[b // REPS_PER_CHUNK, :, b % REPS_PER_CHUNK] = np.bincount(drawn, minlength=n_days)
+    if counts.size and counts.max() <= np.iinfo(np.uint8).max:
+        return counts.astype(np.uint8)
     return counts
 
 
@@ -137,7 +138,7 @@ def romano_wolf_adjust(statistic: np.ndarray, exceed: np.ndarray, reps: int) -> 
 
     ``exceed[p]``: replications whose maximum over the pairs ranked at or below p reaches
     p's statistic, "at or below" meaning at or before p in the stable ascending order of the
-    statistic (as ``bootstrap_maxima_nb`` walks it). Raw p = (1 + exceed) / (reps + 1), then
+    statistic (as ``bootstrap_maxima`` walks it). Raw p = (1 + exceed) / (reps + 1), then
     a running maximum down the ranking (best first) so that a pair is rejected only after
     every better one. Walking exactly the reverse of that order makes tied statistics share
     one adjusted p-value: the first of a tie reached here counts the whole tie.
@@ -339,7 +340,7 @@ def bootstrap_block(
         None if indices is None else np.asarray(indices)[start:stop],
         start=start,
     )
-    max_lower, max_consistent, max_upper, exceed = _kernels.bootstrap_maxima_nb(
+    max_lower, max_consistent, max_upper, exceed = _kernels.bootstrap_maxima(
         events,
         offsets,
         setup.n_complete,
@@ -355,7 +356,7 @@ def bootstrap_block(
         np.where(setup.in_family, setup.statistic, 0.0),
     )
     del counts
-    return BootstrapBlock(start, stop, max_lower, max_consistent, max_upper, exceed.sum(axis=0))
+    return BootstrapBlock(start, stop, max_lower, max_consistent, max_upper, exceed)
 
 
 def finish_snooping(setup: SnoopingSetup, blocks: list[BootstrapBlock]) -> tuple[SnoopingTest, PairInference]:

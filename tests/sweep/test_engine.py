@@ -134,3 +134,26 @@ def test_wrapper_errors_name_the_parameter(walk):
         run_sweep(walk.iloc[:30], SweepGrid((5,), (40,)))
     with pytest.raises(ParameterError, match="series"):
         run_sweep(pd.Series([1.0, 2.0]), grid)
+
+
+@pytest.mark.parametrize("subset", [None, [7, 3], [40, 1, 2]])
+def test_null_pvalues_equal_a_search_in_each_counts_null(subset):
+    # The vectorised lookup against the plain loop: one sorted null per count k, searched
+    # for the means of the pairs with k events.
+    from backtest.stats import seed_from
+    from backtest.stats.nb import random_entry_prefix_means_nb
+    from backtest.sweep.engine import null_pvalues
+
+    rng = np.random.default_rng(4)
+    pool = rng.standard_normal(300) * 0.02
+    n_complete = rng.integers(0, 9, 500)
+    n_complete[:3] = [40, 40, 0]
+    mean = np.round(rng.standard_normal(500) * 0.01, 3)
+    got = null_pvalues(pool, n_complete, mean, 200, 5, 2, None, None if subset is None else np.array(subset))
+    counts = np.unique(n_complete[n_complete > 0]) if subset is None else np.array(subset)
+    nulls = random_entry_prefix_means_nb(pool, counts.astype(np.int64), 200, seed_from(5, "random_entry", 2))
+    expected = np.full(500, np.nan)
+    for j, k in enumerate(counts):
+        members = np.flatnonzero(n_complete == k)
+        expected[members] = (1.0 + 200 - np.searchsorted(np.sort(nulls[j]), mean[members], side="left")) / 201.0
+    np.testing.assert_array_equal(got, expected)
