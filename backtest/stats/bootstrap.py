@@ -19,6 +19,7 @@ says why not otherwise, and the statistics then rest on the random-entry null.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -37,6 +38,7 @@ from backtest.stats.montecarlo import (
     check_count,
     monte_carlo_test,
 )
+from backtest.stats.threads import run_in_threads
 
 BENCH_MEAN_BLOCK = 20.0
 """Mean block of the index-generation benchmark only (``backtest bench montecarlo``); the
@@ -214,14 +216,16 @@ def bootstrap_path_stats(
     for block in sorted(set(block_lengths)):
         same = [j for j, b in enumerate(block_lengths) if b == block]
         if type(source) is MACross:
-            # the same kernels fused into one parallel call over the paths (issue 17)
-            block_stats, block_counts = stats_nb.ma_cross_path_stats_nb(
+            # the same kernels fused into one call per thread over the paths (issue 17)
+            block_stats = np.full((n_paths, len(same), len(PATH_STATISTICS)), np.nan)
+            block_counts = np.zeros((n_paths, len(same)), dtype=np.int64)
+            fill = partial(
+                stats_nb.ma_cross_path_stats_nb,
                 float(values[0]),
                 pool,
                 len(returns),
                 float(block),
                 seed,
-                n_paths,
                 source.fast,
                 source.slow,
                 kind_code(source.ma),
@@ -232,7 +236,10 @@ def bootstrap_path_stats(
                 rules.min_gap,
                 rules.entry_lag,
                 np.ascontiguousarray(offsets[:, same].T),
+                block_stats,
+                block_counts,
             )
+            run_in_threads(n_paths, fill)  # fill(start, stop) writes paths start .. stop - 1
             stats[:, same] = block_stats
             counts[:, same] = block_counts
             continue

@@ -405,10 +405,9 @@ def random_entry_tests_by_horizon(
         return {}
     pools, arrays = _horizon_plans(study, labels, variant, eligible)
     sub_seed = seed_from(seed, "random_entry", variant)
-    null = stats_nb.random_entry_horizon_stats_nb(
+    null = stats_nb.random_entry_horizon_stats(
         arrays["ret"],
         arrays["max_drawdown"],
-        *stats_nb.value_order(arrays["ret"]),
         arrays["draw_size"],
         arrays["strata_start"],
         arrays["strata_size"],
@@ -508,7 +507,7 @@ def random_entry_band(
     if pool_size < k:
         raise ParameterError(f"only {pool_size} days have a complete {length}-day window, fewer than k={k}")
     sub_seed = seed_from(seed, "path_band", length)
-    means = stats_nb.random_entry_path_means_nb(
+    means = stats_nb.random_entry_path_means(
         np.ascontiguousarray(close), pool_start, pool_size, k, length, n_draws, sub_seed
     )
     event_paths = aligned_paths(study.close, complete, days=length)

@@ -17,11 +17,14 @@ ks, n_draws, seed)``, ``median_inplace_nb(values, k)`` and
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 from numba import njit, prange
 
 from backtest.events import nb as events_nb
 from backtest.signals import nb as signals_nb
+from backtest.stats.threads import run_in_threads
 
 _GAMMA = np.uint64(0x9E3779B97F4A7C15)  # 2**64 / golden ratio, SplitMix64's increment
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -352,7 +355,7 @@ def value_order(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return rank, np.ascontiguousarray(np.take_along_axis(values, by_value, axis=0))
 
 
-@njit(cache=True, nogil=True, parallel=True)
+@njit(cache=True, nogil=True)
 def random_entry_horizon_stats_nb(
     ret: np.ndarray,
     max_drawdown: np.ndarray,
@@ -363,20 +366,24 @@ def random_entry_horizon_stats_nb(
     strata_size: np.ndarray,
     strata_count: np.ndarray,
     spacing: np.ndarray,
-    n_draws: int,
     seed: int,
-) -> np.ndarray:
+    out: np.ndarray,
+    draw_start: int,
+    draw_stop: int,
+) -> None:
     """Null statistics of random entry sets for H horizons at once, on common random numbers.
 
     ret, max_drawdown: float64[N, H], horizon h's pool in column h (its eligible days, in
-    date order; rows past its pool are never read); rank, ordered: ``value_order(ret)``. Days run down the rows so that the
-    horizons' values of one day share a cache line: with common random numbers the
-    horizons mostly pick the same rows, and the gathers dominate the cost. draw_size: int64[S]; strata_start,
-    strata_size, strata_count: int64[H, S]; spacing: int64[H] (see ``_sample_horizons``).
-    Returns float64[H, n_draws, 4] with columns ``NULL_STATISTICS`` (mean return, median
-    return, hit rate = share of returns > 0, mean max drawdown); NaN for a horizon with no
-    picks. Draw d of horizon h depends only on (seed, d, draw_size and horizon h's own
-    arrays): never on the other horizons or the thread count.
+    date order; rows past its pool are never read); rank, ordered: ``value_order(ret)``.
+    Days run down the rows so that the horizons' values of one day share a cache line:
+    with common random numbers the horizons mostly pick the same rows, and the gathers
+    dominate the cost. draw_size: int64[S]; strata_start, strata_size, strata_count:
+    int64[H, S]; spacing: int64[H] (see ``_sample_horizons``). Fills draws draw_start ..
+    draw_stop - 1 of ``out`` float64[H, n_draws, 4], columns ``NULL_STATISTICS`` (mean
+    return, median return, hit rate = share of returns > 0, mean max drawdown); NaN for a
+    horizon with no picks. Draw d of horizon h depends only on (seed, d, draw_size and
+    horizon h's own arrays): never on the other horizons or on how the draws are split, so
+    ``random_entry_horizon_stats`` runs disjoint ranges in threads.
     """
     n_horizons = strata_count.shape[0]
     k = np.zeros(n_horizons, dtype=np.int64)
@@ -397,61 +404,89 @@ def random_entry_horizon_stats_nb(
     # coin flips for the branch predictor.
     n_rows = ret.shape[0]
     n_blocks = (n_rows + 63) // 64
-    out = np.empty((n_horizons, n_draws, N_NULL_STATISTICS))
-    n_chunks = (n_draws + CHUNK - 1) // CHUNK
-    for c in prange(n_chunks):
-        mask = np.zeros(max_draw, dtype=np.bool_)
-        seen = np.empty(max_draw, dtype=np.int64)
-        picks = np.empty((n_horizons, k_max), dtype=np.int64)
-        filled = np.empty(n_horizons, dtype=np.int64)
-        got = np.empty(n_horizons, dtype=np.int64)
-        reduced = np.empty(n_horizons, dtype=np.int64)
-        present = np.zeros(n_blocks * 64, dtype=np.bool_)
-        block_count = np.zeros(n_blocks, dtype=np.int64)
-        stop = min(n_draws, (c + 1) * CHUNK)
-        for d in range(c * CHUNK, stop):
-            _sample_horizons(
-                seed,
-                d,
-                draw_size,
-                strata_start,
-                strata_size,
-                strata_count,
-                spacing,
-                mask,
-                seen,
-                picks,
-                filled,
-                got,
-                reduced,
-            )
-            for h in range(n_horizons):
-                kh = k[h]
-                if kh == 0:
-                    for j in range(N_NULL_STATISTICS):
-                        out[h, d, j] = np.nan
-                    continue
-                total = 0.0
-                hits = 0
-                drawdown = 0.0
-                for i in range(kh):
-                    row = picks[h, i]
-                    value = ret[row, h]
-                    total += value
-                    if value > 0.0:
-                        hits += 1
-                    drawdown += max_drawdown[row, h]
-                    r = rank[row, h]
-                    present[r] = True
-                    block_count[r >> 6] += 1
-                out[h, d, 0] = total / kh
-                out[h, d, 1] = _median_of_ranks(present, block_count, ordered, h, kh)
-                for i in range(kh):
-                    r = rank[picks[h, i], h]
-                    present[r] = False
-                    block_count[r >> 6] = 0
-                out[h, d, 2] = hits / kh
-                out[h, d, 3] = drawdown / kh
+    mask = np.zeros(max_draw, dtype=np.bool_)
+    seen = np.empty(max_draw, dtype=np.int64)
+    picks = np.empty((n_horizons, k_max), dtype=np.int64)
+    filled = np.empty(n_horizons, dtype=np.int64)
+    got = np.empty(n_horizons, dtype=np.int64)
+    reduced = np.empty(n_horizons, dtype=np.int64)
+    present = np.zeros(n_blocks * 64, dtype=np.bool_)
+    block_count = np.zeros(n_blocks, dtype=np.int64)
+    for d in range(draw_start, draw_stop):
+        _sample_horizons(
+            seed,
+            d,
+            draw_size,
+            strata_start,
+            strata_size,
+            strata_count,
+            spacing,
+            mask,
+            seen,
+            picks,
+            filled,
+            got,
+            reduced,
+        )
+        for h in range(n_horizons):
+            kh = k[h]
+            if kh == 0:
+                for j in range(N_NULL_STATISTICS):
+                    out[h, d, j] = np.nan
+                continue
+            total = 0.0
+            hits = 0
+            drawdown = 0.0
+            for i in range(kh):
+                row = picks[h, i]
+                value = ret[row, h]
+                total += value
+                if value > 0.0:
+                    hits += 1
+                drawdown += max_drawdown[row, h]
+                r = rank[row, h]
+                present[r] = True
+                block_count[r >> 6] += 1
+            out[h, d, 0] = total / kh
+            out[h, d, 1] = _median_of_ranks(present, block_count, ordered, h, kh)
+            for i in range(kh):
+                r = rank[picks[h, i], h]
+                present[r] = False
+                block_count[r >> 6] = 0
+            out[h, d, 2] = hits / kh
+            out[h, d, 3] = drawdown / kh
+
+
+def random_entry_horizon_stats(
+    ret: np.ndarray,
+    max_drawdown: np.ndarray,
+    draw_size: np.ndarray,
+    strata_start: np.ndarray,
+    strata_size: np.ndarray,
+    strata_count: np.ndarray,
+    spacing: np.ndarray,
+    n_draws: int,
+    seed: int,
+) -> np.ndarray:
+    """float64[H, n_draws, 4]: every draw of ``random_entry_horizon_stats_nb`` (same
+    arguments), ranges of draws in threads (``run_in_threads``)."""
+    rank, ordered = value_order(ret)
+    out = np.empty((strata_count.shape[0], n_draws, N_NULL_STATISTICS))
+    fill = partial(
+        random_entry_horizon_stats_nb,
+        ret,
+        max_drawdown,
+        rank,
+        ordered,
+        draw_size,
+        strata_start,
+        strata_size,
+        strata_count,
+        spacing,
+        seed,
+        out,
+    )
+    run_in_threads(n_draws, fill)
     return out
 
 
@@ -524,13 +559,9 @@ def random_entry_null_stats_nb(
 ) -> np.ndarray:
     """One horizon of ``random_entry_horizon_stats_nb`` (draw ranges = the strata sizes):
     shape (n_draws, 4), columns ``NULL_STATISTICS``."""
-    column = np.ascontiguousarray(ret, dtype=np.float64).reshape(-1, 1)
-    rank, ordered = value_order(column)
-    return random_entry_horizon_stats_nb(
-        column,
+    return random_entry_horizon_stats(
+        np.ascontiguousarray(ret, dtype=np.float64).reshape(-1, 1),
         np.ascontiguousarray(max_drawdown, dtype=np.float64).reshape(-1, 1),
-        rank,
-        ordered,
         np.array(strata_size, dtype=np.int64),
         np.asarray(strata_start, dtype=np.int64).reshape(1, -1),
         np.asarray(strata_size, dtype=np.int64).reshape(1, -1),
@@ -562,32 +593,45 @@ def random_entry_picks_nb(
     )[0]
 
 
-@njit(cache=True, nogil=True, parallel=True)
+@njit(cache=True, nogil=True)
 def random_entry_path_means_nb(
-    close: np.ndarray, pool_start: int, pool_size: int, k: int, length: int, n_draws: int, seed: int
-) -> np.ndarray:
+    close: np.ndarray,
+    pool_start: int,
+    pool_size: int,
+    k: int,
+    length: int,
+    seed: int,
+    out: np.ndarray,
+    draw_start: int,
+    draw_stop: int,
+) -> None:
     """Mean event-aligned path of ``k`` random entries, rebased to 100, per draw.
 
     Entries are distinct positions drawn uniformly from [pool_start, pool_start + pool_size)
-    (the caller guarantees close[entry + length] exists). Returns (n_draws, length + 1):
-    row d, column t = mean over the draw's entries of 100 * close[e + t] / close[e].
+    (the caller guarantees close[entry + length] exists). Fills rows draw_start ..
+    draw_stop - 1 of ``out`` (n_draws, length + 1), zeros on entry: row d, column t = mean
+    over draw d's entries of 100 * close[e + t] / close[e]. Draw d depends on (seed, d) only.
     """
-    out = np.zeros((n_draws, length + 1))
-    n_chunks = (n_draws + CHUNK - 1) // CHUNK
-    for c in prange(n_chunks):
-        mask = np.zeros(pool_size, dtype=np.bool_)
-        picks = np.empty(k, dtype=np.int64)
-        stop = min(n_draws, (c + 1) * CHUNK)
-        for d in range(c * CHUNK, stop):
-            state = stream_state_nb(seed, d)
-            _floyd_sample(state, pool_size, k, mask, picks, 0)
-            for i in range(k):
-                entry = pool_start + picks[i]
-                base = close[entry]
-                for t in range(length + 1):
-                    out[d, t] += close[entry + t] / base
+    mask = np.zeros(pool_size, dtype=np.bool_)
+    picks = np.empty(k, dtype=np.int64)
+    for d in range(draw_start, draw_stop):
+        state = stream_state_nb(seed, d)
+        _floyd_sample(state, pool_size, k, mask, picks, 0)
+        for i in range(k):
+            entry = pool_start + picks[i]
+            base = close[entry]
             for t in range(length + 1):
-                out[d, t] *= 100.0 / k
+                out[d, t] += close[entry + t] / base
+        for t in range(length + 1):
+            out[d, t] *= 100.0 / k
+
+
+def random_entry_path_means(
+    close: np.ndarray, pool_start: int, pool_size: int, k: int, length: int, n_draws: int, seed: int
+) -> np.ndarray:
+    """(n_draws, length + 1): every draw of ``random_entry_path_means_nb``, in threads."""
+    out = np.zeros((n_draws, length + 1))
+    run_in_threads(n_draws, partial(random_entry_path_means_nb, close, pool_start, pool_size, k, length, seed, out))
     return out
 
 
@@ -712,14 +756,13 @@ def path_excess_stats_nb(
     return stats, k
 
 
-@njit(cache=True, nogil=True, parallel=True)
+@njit(cache=True, nogil=True)
 def ma_cross_path_stats_nb(
     first_price: float,
     pool: np.ndarray,
     n_returns: int,
     mean_block: float,
     seed: int,
-    n_paths: int,
     fast: int,
     slow: int,
     kind: int,
@@ -730,24 +773,27 @@ def ma_cross_path_stats_nb(
     min_gap: int,
     entry_lag: int,
     offsets: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """The path null of a moving-average cross for the horizons sharing one mean block, all
-    paths in one parallel call: path b is ``rebuild_path_nb(first_price, pool,
+    stats: np.ndarray,
+    counts: np.ndarray,
+    path_start: int,
+    path_stop: int,
+) -> None:
+    """The path null of a moving-average cross for the horizons sharing one mean block:
+    fills rows ``path_start .. path_stop - 1`` of ``stats`` (n_paths, horizons, 3) and
+    ``counts`` (n_paths, horizons). Path b is ``rebuild_path_nb(first_price, pool,
     stationary_bootstrap_draw_nb(n_returns, len(pool), mean_block, seed, b))``, the source's
     signal on it is ``MACross.signal_on_path`` (the same ``signals.nb`` kernels; two simple
     averages by ``sma_pair_nb``, bit for bit ``sma_nb`` twice), its events
     ``events.nb.select_events_nb``, and row j of ``offsets`` (horizons, n_returns + 1;
-    C-contiguous, so each row is read in place) is measured by ``path_excess_stats_nb``. Returns (stats (n_paths, horizons, 3), counts
-    (n_paths, horizons)). Each path depends on (seed, b) only, so the result does not depend
-    on the number of threads. Twin: the per-path loop of ``bootstrap_path_stats`` (and
-    ``tests/stats/_twins.py::bootstrap_path_stats``).
+    C-contiguous, so each row is read in place) is measured by ``path_excess_stats_nb``.
+    Each path depends on (seed, b) only, so any split of the paths gives the same rows: the
+    caller runs disjoint ranges in threads (``backtest.stats.threads``; not ``parallel=True``,
+    whose parfor passes doubled this kernel's compile time on a cold start). Twin: the
+    per-path loop of ``bootstrap_path_stats`` (and ``tests/stats/_twins.py::bootstrap_path_stats``).
     """
     n_horizons = offsets.shape[0]
-    stats = np.full((n_paths, n_horizons, 3), np.nan)
-    counts = np.zeros((n_paths, n_horizons), dtype=np.int64)
-    for b in prange(n_paths):
-        # a prange index is unsigned: cast, so that the draw kernel compiles once (int64)
-        indices = stationary_bootstrap_draw_nb(n_returns, pool.shape[0], mean_block, seed, np.int64(b))
+    for b in range(path_start, path_stop):
+        indices = stationary_bootstrap_draw_nb(n_returns, pool.shape[0], mean_block, seed, b)
         path = rebuild_path_nb(first_price, pool, indices)
         if kind == signals_nb.SMA:
             fast_line, slow_line = signals_nb.sma_pair_nb(path, fast, slow)
@@ -762,4 +808,3 @@ def ma_cross_path_stats_nb(
             for s in range(3):
                 stats[b, j, s] = path_stats[s]
             counts[b, j] = count
-    return stats, counts

@@ -16,6 +16,7 @@ from backtest.events import EventRules, Horizon
 from backtest.events.sources import MACross
 from backtest.stats import nb as stats_nb
 from backtest.stats.bootstrap import bootstrap_path_stats
+from backtest.stats.threads import run_in_threads
 
 from . import _twins
 
@@ -79,10 +80,7 @@ def test_horizon_stats_and_picks_match_twin() -> None:
     sizes = np.array([[150, 150], [150, 140], [150, 100]])
     counts = np.array([[4, 5], [4, 3], [4, 0]])
     spacing = np.array([1, 9, 1])
-    rank, ordered = stats_nb.value_order(ret)
-    kernel = stats_nb.random_entry_horizon_stats_nb(
-        ret, drawdown, rank, ordered, draw_size, starts, sizes, counts, spacing, 400, 7
-    )
+    kernel = stats_nb.random_entry_horizon_stats(ret, drawdown, draw_size, starts, sizes, counts, spacing, 400, 7)
     twin = _twins.random_entry_horizon_stats(ret, drawdown, draw_size, starts, sizes, counts, spacing, 400, 7)
     np.testing.assert_allclose(kernel, twin, rtol=0, atol=1e-15)
     picks = stats_nb.random_entry_horizon_picks_nb(draw_size, starts, sizes, counts, spacing, 400, 7)
@@ -134,8 +132,12 @@ def test_results_do_not_depend_on_thread_count() -> None:
             runs.append(
                 (
                     stats_nb.random_entry_null_stats_nb(pool, pool, *one_stratum(3000, 30), 40, 5000, 3),
-                    stats_nb.random_entry_path_means_nb(close, 0, 2000, 10, 100, 1500, 3),
+                    stats_nb.random_entry_path_means(close, 0, 2000, 10, 100, 1500, 3),
                     stats_nb.stationary_bootstrap_index_matrix_nb(3000, 20.0, 3, 64),
+                    # threads from Python over path ranges (backtest.stats.threads), not prange
+                    *bootstrap_path_stats(
+                        walk(1200, 6), EventRules(fast=10, slow=40), (Horizon("21d", days=21),), (15.0,), 4, 9
+                    ),
                 )
             )
     finally:
@@ -192,7 +194,7 @@ def test_plain_draws_are_uniform_over_subsets() -> None:
 
 def test_path_means_kernel_matches_twin() -> None:
     close = walk(1500, 6).to_numpy()
-    kernel = stats_nb.random_entry_path_means_nb(close, 100, 900, 7, 60, 200, 13)
+    kernel = stats_nb.random_entry_path_means(close, 100, 900, 7, 60, 200, 13)
     np.testing.assert_allclose(kernel, _twins.random_entry_path_means(close, 100, 900, 7, 60, 200, 13), rtol=1e-13)
 
 
@@ -293,3 +295,22 @@ def test_ma_cross_path_stats_kernel_matches_per_path_loop(source, timing) -> Non
     np.testing.assert_array_equal(counts, loop_counts)
     assert counts.min() > 0
     np.testing.assert_array_equal(stats, loop_stats)
+
+
+@pytest.mark.parametrize("n_items, threads", [(0, 2), (1, 2), (7, 1), (7, 2), (1000, 3)])
+def test_run_in_threads_covers_every_item_once(n_items, threads) -> None:
+    before = numba.get_num_threads()
+    seen = np.zeros(n_items, dtype=np.int64)
+    calls = []
+
+    def work(start: int, stop: int) -> None:
+        calls.append((start, stop))
+        seen[start:stop] += 1
+
+    try:
+        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+        run_in_threads(n_items, work)
+    finally:
+        numba.set_num_threads(before)
+    assert (seen == 1).all()
+    assert len(calls) <= max(1, min(threads, numba.config.NUMBA_NUM_THREADS))
