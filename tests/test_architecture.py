@@ -31,6 +31,7 @@ STAGES: dict[str, int] = {
     "_json": 0,
     "_io": 0,
     "project": 0,
+    "threads": 0,
     "data": 1,
     "signals": 2,
     "events": 3,

@@ -9,8 +9,12 @@ position ``e`` and an offset ``h`` covers closes ``e .. e + h``.
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
-from numba import njit, prange
+from numba import njit
+
+from backtest.threads import run_in_threads
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -113,20 +117,24 @@ def measure_window_nb(close: np.ndarray, entry: int, end: int, out: np.ndarray) 
 N_MEASURES = 6
 
 
-@njit(cache=True, nogil=True, parallel=True)
-def forward_measures_nb(close: np.ndarray, entries: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+@njit(cache=True, nogil=True)
+def forward_measures_nb(
+    close: np.ndarray, entries: np.ndarray, offsets: np.ndarray, out: np.ndarray, start: int, stop: int
+) -> None:
     """Forward-window measurements for many entries and horizons.
 
     ``entries[i]`` is a position (or -1 when there is no entry yet); ``offsets[i, j]`` the
-    window length in trading days of horizon j for entry i. Returns an array of shape
-    (entries, horizons, N_MEASURES); a window that runs past the data end is all NaN.
+    window length in trading days of horizon j for entry i. Fills rows start .. stop - 1 of
+    ``out`` (entries, horizons, N_MEASURES), NaN on entry; a window that runs past the data
+    end stays all NaN. Rows are independent, so ``forward_measures`` runs disjoint ranges
+    in threads (``backtest.threads``; a parfor here cost compile time and, on short
+    series, more in thread start-up than the work).
 
     Pandas twin: ``pandas_forward_reference`` per (entry, horizon) (tests/events/test_study.py).
     """
     n = close.shape[0]
-    n_entries, n_horizons = offsets.shape
-    out = np.full((n_entries, n_horizons, N_MEASURES), np.nan)
-    for i in prange(n_entries):
+    n_horizons = offsets.shape[1]
+    for i in range(start, stop):
         entry = entries[i]
         if entry < 0 or entry >= n:
             continue
@@ -135,6 +143,12 @@ def forward_measures_nb(close: np.ndarray, entries: np.ndarray, offsets: np.ndar
             if offsets[i, j] < 0 or end >= n:
                 continue
             measure_window_nb(close, entry, end, out[i, j])
+
+
+def forward_measures(close: np.ndarray, entries: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """(entries, horizons, N_MEASURES): every row of ``forward_measures_nb``, in threads."""
+    out = np.full((offsets.shape[0], offsets.shape[1], N_MEASURES), np.nan)
+    run_in_threads(offsets.shape[0], partial(forward_measures_nb, close, entries, offsets, out))
     return out
 
 

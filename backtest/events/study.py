@@ -126,7 +126,7 @@ def measure_forward(
     entries = np.asarray(entry_pos, dtype=np.int64)
     entries = np.where(entries >= len(values), -1, entries)
     offsets = horizon_offsets(close.index, entries, horizons)
-    measured = events_nb.forward_measures_nb(values, entries, offsets)
+    measured = events_nb.forward_measures(values, entries, offsets)
     columns: dict[str, np.ndarray] = {}
     n = len(values)
     for j, horizon in enumerate(horizons):

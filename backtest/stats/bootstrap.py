@@ -38,7 +38,7 @@ from backtest.stats.montecarlo import (
     check_count,
     monte_carlo_test,
 )
-from backtest.stats.threads import run_in_threads
+from backtest.threads import run_in_threads
 
 BENCH_MEAN_BLOCK = 20.0
 """Mean block of the index-generation benchmark only (``backtest bench montecarlo``); the

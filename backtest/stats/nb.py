@@ -24,7 +24,7 @@ from numba import njit, prange
 
 from backtest.events import nb as events_nb
 from backtest.signals import nb as signals_nb
-from backtest.stats.threads import run_in_threads
+from backtest.threads import run_in_threads
 
 _GAMMA = np.uint64(0x9E3779B97F4A7C15)  # 2**64 / golden ratio, SplitMix64's increment
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -751,7 +751,9 @@ def path_excess_stats_nb(
         k += 1
     if k > 0 and k_all > 0:
         stats[0] = total / k - total_all / k_all
-        stats[1] = np.median(event_values[:k]) - np.median(values[:k_all])
+        # the shared selection kernel, bit for bit np.median: numba's own median compiles
+        # five generic functions on every cold start
+        stats[1] = median_inplace_nb(event_values, k) - median_inplace_nb(values, k_all)
         stats[2] = hits / k - hits_all / k_all
     return stats, k
 
@@ -787,7 +789,7 @@ def ma_cross_path_stats_nb(
     ``events.nb.select_events_nb``, and row j of ``offsets`` (horizons, n_returns + 1;
     C-contiguous, so each row is read in place) is measured by ``path_excess_stats_nb``.
     Each path depends on (seed, b) only, so any split of the paths gives the same rows: the
-    caller runs disjoint ranges in threads (``backtest.stats.threads``; not ``parallel=True``,
+    caller runs disjoint ranges in threads (``backtest.threads``; not ``parallel=True``,
     whose parfor passes doubled this kernel's compile time on a cold start). Twin: the
     per-path loop of ``bootstrap_path_stats`` (and ``tests/stats/_twins.py::bootstrap_path_stats``).
     """

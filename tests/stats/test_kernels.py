@@ -16,7 +16,6 @@ from backtest.events import EventRules, Horizon
 from backtest.events.sources import MACross
 from backtest.stats import nb as stats_nb
 from backtest.stats.bootstrap import bootstrap_path_stats
-from backtest.stats.threads import run_in_threads
 
 from . import _twins
 
@@ -134,7 +133,7 @@ def test_results_do_not_depend_on_thread_count() -> None:
                     stats_nb.random_entry_null_stats_nb(pool, pool, *one_stratum(3000, 30), 40, 5000, 3),
                     stats_nb.random_entry_path_means(close, 0, 2000, 10, 100, 1500, 3),
                     stats_nb.stationary_bootstrap_index_matrix_nb(3000, 20.0, 3, 64),
-                    # threads from Python over path ranges (backtest.stats.threads), not prange
+                    # threads from Python over path ranges (backtest.threads), not prange
                     *bootstrap_path_stats(
                         walk(1200, 6), EventRules(fast=10, slow=40), (Horizon("21d", days=21),), (15.0,), 4, 9
                     ),
@@ -295,22 +294,3 @@ def test_ma_cross_path_stats_kernel_matches_per_path_loop(source, timing) -> Non
     np.testing.assert_array_equal(counts, loop_counts)
     assert counts.min() > 0
     np.testing.assert_array_equal(stats, loop_stats)
-
-
-@pytest.mark.parametrize("n_items, threads", [(0, 2), (1, 2), (7, 1), (7, 2), (1000, 3)])
-def test_run_in_threads_covers_every_item_once(n_items, threads) -> None:
-    before = numba.get_num_threads()
-    seen = np.zeros(n_items, dtype=np.int64)
-    calls = []
-
-    def work(start: int, stop: int) -> None:
-        calls.append((start, stop))
-        seen[start:stop] += 1
-
-    try:
-        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
-        run_in_threads(n_items, work)
-    finally:
-        numba.set_num_threads(before)
-    assert (seen == 1).all()
-    assert len(calls) <= max(1, min(threads, numba.config.NUMBA_NUM_THREADS))
