@@ -51,3 +51,20 @@ def calibration_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path
         os.environ.pop(CACHE_DIR_ENV_VAR, None)
     else:
         os.environ[CACHE_DIR_ENV_VAR] = previous
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (``make test`` runs ``-n auto --dist loadgroup``): the tests of a file
+    with a module-scoped fixture (a regenerated study, a claim run) stay on one worker, so the
+    fixture runs once, not once per worker; every other test goes wherever a worker is free.
+    The slow tests are handed out first, so no long test starts when the rest is done."""
+    if not hasattr(config, "workerinput") and not config.getoption("numprocesses", default=None):
+        return
+    for item in items:
+        fixture_info = getattr(item, "_fixtureinfo", None)
+        defs = fixture_info.name2fixturedefs.values() if fixture_info is not None else ()
+        shared = any(fixturedef.scope in ("module", "class") for chain in defs for fixturedef in chain)
+        if shared and item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)  # stable: file order kept within each
