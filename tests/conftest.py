@@ -53,18 +53,14 @@ def calibration_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path
         os.environ[CACHE_DIR_ENV_VAR] = previous
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
+def _under_xdist(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput") or bool(config.getoption("numprocesses", default=None))
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (``make test`` runs ``-n auto --dist loadgroup``): the tests of a file
-    with a module-scoped fixture (a regenerated study, a claim run) stay on one worker, so the
-    fixture runs once, not once per worker; every other test goes wherever a worker is free.
-    The slow tests are handed out first, so no long test starts when the rest is done."""
-    if not hasattr(config, "workerinput") and not config.getoption("numprocesses", default=None):
-        return
-    for item in items:
-        fixture_info = getattr(item, "_fixtureinfo", None)
-        defs = fixture_info.name2fixturedefs.values() if fixture_info is not None else ()
-        shared = any(fixturedef.scope in ("module", "class") for chain in defs for fixturedef in chain)
-        if shared and item.get_closest_marker("xdist_group") is None:
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)  # stable: file order kept within each
+    """Under pytest-xdist (``make test`` runs ``-n auto --dist loadscope``: each test file on
+    one worker, so a module-scoped fixture such as a regenerated study runs once, not once per
+    worker) the files with slow tests are handed out first, so no long test starts when the
+    rest is done (a stable sort: slow before fast, otherwise in collection order)."""
+    if _under_xdist(config):
+        items.sort(key=lambda item: item.get_closest_marker("slow") is None)
