@@ -17,7 +17,7 @@ export MPLBACKEND ?= Agg
 help:
 	@echo "make study       set up $(VENV) if needed, run the $(HEADLINE) study, print its answer"
 	@echo "make claims      run every gallery spec (studies/claims/*.toml; a study's own spec runs with it) into results/claims/"
-	@echo "make test        set up $(VENV) if needed, lint, then run the tests (python -m pytest -q)"
+	@echo "make test        set up $(VENV) if needed, lint, then run the tests (python -m pytest -q -n auto --dist loadscope)"
 	@echo "make test-fast   the tests without those marked slow"
 	@echo "make bench       numba Monte Carlo vs numpy, our sweep vs vectorbt (prints timings)"
 	@echo "make lint        ruff check, ruff format --check and mypy (configured in pyproject.toml)"
@@ -42,7 +42,7 @@ claims: venv
 	$(BIN)/python -m backtest.cli claim run-all --output-dir results/claims
 
 test: venv lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadscope
 
 test-fast: venv
 	$(BIN)/python -m pytest -q -m "not slow"

@@ -51,3 +51,16 @@ def calibration_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path
         os.environ.pop(CACHE_DIR_ENV_VAR, None)
     else:
         os.environ[CACHE_DIR_ENV_VAR] = previous
+
+
+def _under_xdist(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput") or bool(config.getoption("numprocesses", default=None))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (``make test`` runs ``-n auto --dist loadscope``: each test file on
+    one worker, so a module-scoped fixture such as a regenerated study runs once, not once per
+    worker) the files with slow tests are handed out first, so no long test starts when the
+    rest is done (a stable sort: slow before fast, otherwise in collection order)."""
+    if _under_xdist(config):
+        items.sort(key=lambda item: item.get_closest_marker("slow") is None)
