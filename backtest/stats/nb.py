@@ -238,6 +238,43 @@ def median_inplace_nb(values: np.ndarray, k: int) -> float:
 
 
 @njit(cache=True, nogil=True)
+def _sift_down_nb(values: np.ndarray, root: int, end: int) -> None:
+    """Restore the max-heap order of values[:end] below ``root`` (heapsort's step)."""
+    while True:
+        child = 2 * root + 1
+        if child >= end:
+            return
+        if child + 1 < end and values[child] < values[child + 1]:
+            child += 1
+        if values[root] >= values[child]:
+            return
+        values[root], values[child] = values[child], values[root]
+        root = child
+
+
+@njit(cache=True, nogil=True)
+def _sort_inplace_nb(values: np.ndarray) -> None:
+    """Sort distinct int64 values in place: insertion sort up to 32 values (a draw's picks,
+    usually), heapsort beyond. One small function, where numba's ``ndarray.sort`` compiles
+    four generic quicksort functions on every cold start (~0.8 s, issue 17)."""
+    n = values.shape[0]
+    if n <= 32:
+        for i in range(1, n):
+            value = values[i]
+            j = i - 1
+            while j >= 0 and values[j] > value:
+                values[j + 1] = values[j]
+                j -= 1
+            values[j + 1] = value
+        return
+    for root in range(n // 2 - 1, -1, -1):
+        _sift_down_nb(values, root, n)
+    for end in range(n - 1, 0, -1):
+        values[0], values[end] = values[end], values[0]
+        _sift_down_nb(values, 0, end)
+
+
+@njit(cache=True, nogil=True)
 def _sample_horizons(
     seed: int,
     draw: int,
@@ -308,8 +345,7 @@ def _sample_horizons(
             first = filled[h]
             gap = spacing[h] - 1 if spacing[h] > 1 else 0
             if gap > 0:
-                # in place: assigning a sorted copy compiles numba's broadcasting checks
-                picks[h, first : first + count].sort()
+                _sort_inplace_nb(picks[h, first : first + count])
                 for i in range(count):
                     picks[h, first + i] += i * gap
             for i in range(count):
@@ -752,8 +788,9 @@ def path_excess_stats_nb(
     if k > 0 and k_all > 0:
         stats[0] = total / k - total_all / k_all
         # the shared selection kernel, bit for bit np.median: numba's own median compiles
-        # five generic functions on every cold start
-        stats[1] = median_inplace_nb(event_values, k) - median_inplace_nb(values, k_all)
+        # five generic functions on every cold start (int64 casts: numba would otherwise
+        # also compile a variant for the literal 0 the counters start from)
+        stats[1] = median_inplace_nb(event_values, np.int64(k)) - median_inplace_nb(values, np.int64(k_all))
         stats[2] = hits / k - hits_all / k_all
     return stats, k
 

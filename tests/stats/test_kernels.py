@@ -294,3 +294,12 @@ def test_ma_cross_path_stats_kernel_matches_per_path_loop(source, timing) -> Non
     np.testing.assert_array_equal(counts, loop_counts)
     assert counts.min() > 0
     np.testing.assert_array_equal(stats, loop_stats)
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 31, 32, 33, 100, 2_000])
+def test_sort_inplace_matches_numpy_sort(n) -> None:
+    rng = np.random.default_rng(n)
+    values = rng.permutation(10 * n + 5)[:n].astype(np.int64)  # distinct, as a draw's picks
+    sorted_in_place = values.copy()
+    stats_nb._sort_inplace_nb(sorted_in_place)
+    np.testing.assert_array_equal(sorted_in_place, np.sort(values))
