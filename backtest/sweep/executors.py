@@ -299,7 +299,11 @@ class DaskExecutor(SweepExecutor):
             # The scheduler's HTTP server starts even without a dashboard; an ephemeral
             # loopback port never collides with another cluster (or a user's on 8787).
             dashboard_address="127.0.0.1:0",
-            silence_logs=logging.ERROR,
+            # CRITICAL, not ERROR: on Ctrl-C every process of the group gets the signal, and a
+            # worker that outlives its scheduler by a moment logs a heartbeat traceback at
+            # ERROR (seen on a loaded machine). A task's own error reaches this process as
+            # the task's exception and is reported here, so nothing the user needs is lost.
+            silence_logs=logging.CRITICAL,
         )
 
     def _per_worker_numba_threads(self) -> dict[str, int]:
