@@ -267,7 +267,7 @@ def random_entry_null(
     reduced = plan.strata_size - (plan.strata_count - 1) * max(plan.spacing - 1, 0)
     if (plan.strata_start < 0).any() or (ends > len(ret)).any() or (reduced < plan.strata_count).any():
         raise ParameterError(f"sampling plan {plan.variant!r} does not fit a pool of {len(ret)} days")
-    return stats_nb.random_entry_null_stats_nb(
+    return stats_nb.random_entry_null_stats(
         ret, max_drawdown, plan.strata_start, plan.strata_size, plan.strata_count, plan.spacing, n_draws, seed
     )
 

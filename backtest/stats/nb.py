@@ -583,7 +583,7 @@ def random_entry_horizon_picks_nb(
     return out
 
 
-def random_entry_null_stats_nb(
+def random_entry_null_stats(
     ret: np.ndarray,
     max_drawdown: np.ndarray,
     strata_start: np.ndarray,
@@ -617,7 +617,7 @@ def random_entry_picks_nb(
     n_draws: int,
     seed: int,
 ) -> np.ndarray:
-    """The pool rows behind ``random_entry_null_stats_nb`` (n_draws, k), for tests."""
+    """The pool rows behind ``random_entry_null_stats`` (n_draws, k), for tests."""
     return random_entry_horizon_picks_nb(
         strata_size.copy(),
         strata_start.reshape(1, -1),

@@ -62,7 +62,7 @@ def test_null_stats_and_picks_match_twin(starts, sizes, counts, spacing) -> None
     ret = rng.normal(0.01, 0.05, 300)
     drawdown = -np.abs(rng.normal(0.05, 0.03, 300))
     args = (np.array(starts), np.array(sizes), np.array(counts), spacing)
-    kernel = stats_nb.random_entry_null_stats_nb(ret, drawdown, *args, 600, 5)
+    kernel = stats_nb.random_entry_null_stats(ret, drawdown, *args, 600, 5)
     twin = _twins.random_entry_null_stats(ret, drawdown, starts, sizes, counts, spacing, 600, 5)
     np.testing.assert_allclose(kernel, twin, rtol=0, atol=1e-15)
     picks = stats_nb.random_entry_picks_nb(*args, 600, 5)
@@ -130,7 +130,7 @@ def test_results_do_not_depend_on_thread_count() -> None:
             numba.set_num_threads(threads)
             runs.append(
                 (
-                    stats_nb.random_entry_null_stats_nb(pool, pool, *one_stratum(3000, 30), 40, 5000, 3),
+                    stats_nb.random_entry_null_stats(pool, pool, *one_stratum(3000, 30), 40, 5000, 3),
                     stats_nb.random_entry_path_means(close, 0, 2000, 10, 100, 1500, 3),
                     stats_nb.stationary_bootstrap_index_matrix_nb(3000, 20.0, 3, 64),
                     # threads from Python over path ranges (backtest.threads), not prange
