@@ -53,6 +53,25 @@ def calibration_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path
         os.environ[CACHE_DIR_ENV_VAR] = previous
 
 
+@pytest.fixture(scope="session", autouse=True)
+def data_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The per-user cache of validated data files (``backtest.cache``) lives in a temporary
+    folder for the session, set in ``os.environ`` so that subprocesses share it: the suite
+    never writes into the user's ``~/.cache``."""
+    import os
+
+    from backtest.cache import CACHE_DIR_ENV_VAR
+
+    folder = tmp_path_factory.mktemp("data-cache")
+    previous = os.environ.get(CACHE_DIR_ENV_VAR)
+    os.environ[CACHE_DIR_ENV_VAR] = str(folder)
+    yield folder
+    if previous is None:
+        os.environ.pop(CACHE_DIR_ENV_VAR, None)
+    else:
+        os.environ[CACHE_DIR_ENV_VAR] = previous
+
+
 def _under_xdist(config: pytest.Config) -> bool:
     return hasattr(config, "workerinput") or bool(config.getoption("numprocesses", default=None))
 

@@ -30,6 +30,7 @@ STAGES: dict[str, int] = {
     "checks": 0,
     "_json": 0,
     "_io": 0,
+    "cache": 0,
     "project": 0,
     "threads": 0,
     "data": 1,

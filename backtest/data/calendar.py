@@ -4,14 +4,27 @@ Input: dates (datetime64[ns]). Output: a boolean mask of which are New York Stoc
 (XNYS) sessions. Validation (``backtest.data.validation``) drops and lists every row dated on a
 non-session: FRED carries the previous level over closures (2001-09-11..14, 2012-10-29/30,
 national days of mourning, Christmas 1997, some weekends), and a carried level is not a close.
+The sessions are built once per calendar span and kept in the per-user cache
+(``backtest.cache``; ``BACKTEST_CACHE_DIR=off`` disables it).
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from backtest.cache import (
+    key_of,
+    package_versions,
+    python_version,
+    read_entry,
+    source_digest,
+    user_cache_dir,
+    write_entry,
+)
 
 CALENDAR = "XNYS"
 """exchange_calendars' code of the New York Stock Exchange: US index levels (Russell, S&P,
@@ -24,12 +37,54 @@ every series in the snapshot (the earliest begins in 1970s)."""
 _YEARS_AHEAD = 2
 
 
+SESSIONS_CACHE_FORMAT = 1
+"""Bump when the stored entry's layout changes (it is part of the key)."""
+_PACKAGE_ROOT = Path(__file__).resolve().parents[1]
+_CODE_FILES = ("cache.py", "data/calendar.py")
+
+
+def _sessions_entry(end_year: int) -> tuple[Path, dict[str, object]] | None:
+    """(file, parameters) of the stored sessions up to ``end_year``; None when caching is off."""
+    folder = user_cache_dir()
+    if folder is None:
+        return None
+    try:
+        code = source_digest([_PACKAGE_ROOT / name for name in _CODE_FILES], _PACKAGE_ROOT)
+    except OSError:
+        return None
+    parameters: dict[str, object] = {
+        "format": SESSIONS_CACHE_FORMAT,
+        "calendar": CALENDAR,
+        "start": CALENDAR_START.isoformat(),
+        "end_year": int(end_year),
+        "code_sha256": code,
+        "versions": {**package_versions(("exchange_calendars", "pandas", "numpy")), "python": python_version()},
+    }
+    return folder / f"{CALENDAR.lower()}-sessions-{key_of(parameters)[:32]}.pickle", parameters
+
+
 @lru_cache(maxsize=4)
 def _sessions(end_year: int) -> np.ndarray:
+    """Every XNYS session from ``CALENDAR_START`` to the end of ``end_year`` (datetime64[ns]).
+
+    Building the calendar costs ~0.3 s per process (importing exchange_calendars and
+    evaluating its holiday rules), so the result is kept in the per-user cache
+    (``backtest.cache``), keyed by the calendar's span, this module's source and the
+    versions of exchange_calendars, pandas, numpy and Python."""
+    entry = _sessions_entry(end_year)
+    if entry is not None:
+        stored = read_entry(entry[0])
+        if isinstance(stored, dict) and stored.get("parameters") == entry[1]:
+            sessions = stored.get("sessions")
+            if isinstance(sessions, np.ndarray) and sessions.dtype == np.dtype("datetime64[ns]") and sessions.ndim == 1:
+                return sessions
     import exchange_calendars as xcals
 
     calendar = xcals.get_calendar(CALENDAR, start=CALENDAR_START, end=pd.Timestamp(f"{end_year}-12-31"))
-    return calendar.sessions.tz_localize(None).to_numpy(dtype="datetime64[ns]")
+    sessions = calendar.sessions.tz_localize(None).to_numpy(dtype="datetime64[ns]")
+    if entry is not None:
+        write_entry(entry[0], {"parameters": entry[1], "sessions": sessions})
+    return sessions
 
 
 def calendar_span(dates: np.ndarray) -> tuple[pd.Timestamp, pd.Timestamp]:

@@ -9,21 +9,39 @@ strict policy raises ``DataError`` naming the file and the first offending lines
 and "info" rows are kept and reported. FRED's "." rows are FRED's documented marker for a day
 without a value (mostly market holidays): they are "info", dropped under both policies, and
 always listed, because refusing a file for following its own format would be useless.
+
+Results are cached on disk (``$BACKTEST_CACHE_DIR``, default ``~/.cache/backtest/validated``;
+``off`` disables it): a later process reading the same bytes with the same policy, max_move
+and run date, under the same code and library versions, gets the stored frame and report
+(identical to a fresh read) without parsing, validating or building the calendar. See
+``backtest.cache`` and "the disk cache" below.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
+from backtest.cache import (
+    key_of,
+    package_versions,
+    python_version,
+    read_entry,
+    source_digest,
+    user_cache_dir,
+    write_entry,
+)
 from backtest.data.calendar import CALENDAR, is_session
 from backtest.data.schema import BAR_COLUMNS, DATETIME_DTYPE, INDEX_NAME
 from backtest.defaults import MAX_GAP_DAYS
@@ -371,13 +389,27 @@ def _split(line: str) -> list[str]:
         return [line]
 
 
-def _read_rows(path: Path) -> _RawRows:
+def _read_bytes(path: Path) -> bytes:
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise DataNotFoundError(f"{path}: file not found") from None
     except OSError as exc:
         raise DataError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+def _sha256(data: bytes) -> str:
+    """The file's identity in reports, provenance and the cache key: SHA-256 of its bytes."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def _read_rows(path: Path) -> _RawRows:
+    data = _read_bytes(path)
+    return _parse_rows(path, data, _sha256(data))
+
+
+def _parse_rows(path: Path, data: bytes, sha256: str) -> _RawRows:
+    """The rows of ``data``, the bytes of ``path`` whose SHA-256 is ``sha256``."""
     # Undecodable bytes become U+FFFD and then fail to parse on their own row, never crash.
     text = data.decode("utf-8-sig", errors="replace")
     # Split on "\n" only (not str.splitlines, which also breaks on \x0c, \u2028 ...) so line
@@ -407,7 +439,7 @@ def _read_rows(path: Path) -> _RawRows:
     return _RawRows(
         path=path,
         source_format=source_format,
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=sha256,
         table=table,
         rows_read=len(lines) - 1,
         width=width,
@@ -723,6 +755,87 @@ def _report_kept_rows(
             )
 
 
+# -- the disk cache --------------------------------------------------------------------------------
+# A validated file is stored in the per-user cache folder (``backtest.cache.user_cache_dir``:
+# ``$BACKTEST_CACHE_DIR``, ``off`` for none) under a key of everything its result depends on,
+# so a later process reading the same bytes with the same options skips parsing, validation
+# and building the NYSE calendar. A stored entry is the very frame and report a fresh read
+# gives. The key is the content, not the path: an entry's file name starts with the data
+# file's stem and the run date (so a folder listing is legible; a renamed file misses), and
+# a hit reports the path the caller read (a moved data directory still hits). A strict read
+# of a file with errors raises the same ``DataError`` either way. One entry per key, written
+# atomically; nothing is ever deleted.
+
+CACHE_FORMAT = 1
+"""Bump when the stored entry's layout changes (it is part of the key)."""
+_PACKAGE_ROOT = Path(__file__).resolve().parents[1]
+_CODE_FILES = ("cache.py", "defaults.py", "data/calendar.py", "data/schema.py", "data/validation.py")
+"""Source that decides a file's validated frame and report (and how an entry is stored)."""
+_VERSIONED = ("pandas", "numpy", "exchange_calendars")
+
+
+@lru_cache(maxsize=1)
+def _code_digest() -> str | None:
+    """Hashed once per process; None (no cache) when the source cannot be read."""
+    try:
+        return source_digest([_PACKAGE_ROOT / name for name in _CODE_FILES], _PACKAGE_ROOT)
+    except OSError:
+        return None
+
+
+@lru_cache(maxsize=1)
+def _versions() -> dict[str, str]:
+    return {**package_versions(_VERSIONED), "python": python_version()}
+
+
+def _cache_entry(
+    path: Path, sha256: str, policy: str, max_move: float, day: pd.Timestamp
+) -> tuple[Path, dict[str, object]] | None:
+    """(file, parameters) of the cache entry of this read, or None when caching is off."""
+    folder = user_cache_dir()
+    code = _code_digest()
+    if folder is None or code is None:
+        return None
+    parameters: dict[str, object] = {
+        "format": CACHE_FORMAT,
+        "sha256": sha256,
+        "policy": policy,
+        "max_move": max_move,
+        "run_date": day.isoformat(),
+        "code_sha256": code,
+        "versions": _versions(),
+    }
+    stem = re.sub(r"[^A-Za-z0-9_.-]", "_", path.stem)[:40]
+    return folder / f"{stem}-{day.date().isoformat()}-{key_of(parameters)[:32]}.pickle", parameters
+
+
+def _cache_read(
+    entry: tuple[Path, dict[str, object]], path: Path, day: pd.Timestamp
+) -> tuple[pd.DataFrame, ValidationReport] | None:
+    """The stored frame and report, as read from ``path`` on ``day``; None for a miss."""
+    file, parameters = entry
+    stored = read_entry(file)
+    if not (isinstance(stored, dict) and stored.get("parameters") == parameters):
+        return None
+    frame, report = stored.get("frame"), stored.get("report")
+    if not (
+        isinstance(frame, pd.DataFrame)
+        and isinstance(report, ValidationReport)
+        and report.sha256 == parameters["sha256"]
+        and all(isinstance(f, Finding) for f in report.findings)
+    ):
+        return None
+    # The name is the caller's; the run date's resolution too (equal dates, one key).
+    name = str(path)
+    findings = tuple(f if f.file == name else dataclasses.replace(f, file=name) for f in report.findings)
+    return frame, dataclasses.replace(report, file=name, run_date=day, findings=findings)
+
+
+def _cache_write(entry: tuple[Path, dict[str, object]], frame: pd.DataFrame, report: ValidationReport) -> None:
+    file, parameters = entry
+    write_entry(file, {"parameters": parameters, "frame": frame, "report": report})
+
+
 # -- public entry points -------------------------------------------------------------------------
 
 
@@ -737,26 +850,38 @@ def read_validated(
 
     The frame is float64, indexed by a sorted unique DatetimeIndex named "date", with the
     column ``close`` (FRED) or open/high/low/close/volume (Yahoo). Under ``policy="strict"``
-    any error finding raises ``DataError`` instead.
+    any error finding raises ``DataError`` instead. The result is read from the per-user
+    cache when these bytes were validated with the same options on the same run date by the
+    same code (see "the disk cache" above), and stored there otherwise.
     """
     policy = check_policy(policy)
     max_move = check_max_move(max_move)
     day = _run_date(run_date)
-    raw = _read_rows(Path(path))
-    frame, findings = _check(raw, max_move, day)
-    report = ValidationReport(
-        file=str(raw.path),
-        source_format=raw.source_format,
-        sha256=raw.sha256,
-        policy=policy,
-        max_move=max_move,
-        run_date=day,
-        rows_read=raw.rows_read,
-        rows_used=len(frame),
-        first_date=frame.index[0] if len(frame) else None,
-        last_date=frame.index[-1] if len(frame) else None,
-        findings=findings,
-    )
+    csv_path = Path(path)
+    data = _read_bytes(csv_path)
+    sha256 = _sha256(data)
+    entry = _cache_entry(csv_path, sha256, policy, max_move, day)
+    cached = _cache_read(entry, csv_path, day) if entry is not None else None
+    if cached is not None:
+        frame, report = cached
+    else:
+        raw = _parse_rows(csv_path, data, sha256)
+        frame, findings = _check(raw, max_move, day)
+        report = ValidationReport(
+            file=str(raw.path),
+            source_format=raw.source_format,
+            sha256=raw.sha256,
+            policy=policy,
+            max_move=max_move,
+            run_date=day,
+            rows_read=raw.rows_read,
+            rows_used=len(frame),
+            first_date=frame.index[0] if len(frame) else None,
+            last_date=frame.index[-1] if len(frame) else None,
+            findings=findings,
+        )
+        if entry is not None:
+            _cache_write(entry, frame, report)
     if policy == "strict":
         report.raise_if_errors()
     return frame, report
