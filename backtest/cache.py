@@ -4,10 +4,8 @@ A cache entry is filed under a key: the SHA-256 of the canonical JSON of a dicti
 everything the result depends on (its inputs' hashes, its options, a hash of the source of
 the modules that compute it, the versions of the libraries it runs through). Any change to
 one of them is a miss, so a stored entry never stands in for a result the current code
-would not produce. This is the scheme of the stored calibrations
-(``backtest.stats.calibration_cache``, which keeps its own copy of these helpers: moving it
-here would change the source it hashes and re-key the committed calibrations). The caches
-in the per-user folder ``user_cache_dir()`` use it: the validated raw data files
+would not produce. The stored calibrations (``backtest.stats.calibration_cache``, JSON
+files under results/) are keyed with these helpers too. The caches in the per-user folder ``user_cache_dir()`` use it: the validated raw data files
 (``backtest.data.validation.read_validated``) and the NYSE sessions
 (``backtest.data.calendar``).
 
@@ -15,7 +13,8 @@ The per-user folder is ``$BACKTEST_CACHE_DIR`` if set (``off`` disables those ca
 ``$XDG_CACHE_HOME/backtest/validated`` or ``~/.cache/backtest/validated``. Entries are
 written atomically (temporary sibling + ``os.replace``), one file per key; anything wrong
 with a file (unreadable, truncated, foreign) makes it a miss, never an error, and a folder
-that cannot be written means no cache, silently. Nothing is ever deleted.
+that cannot be written means no cache, silently. Entries dated by a run day give way to the
+next day's (``remove_earlier_entries``); nothing else is ever deleted.
 """
 
 from __future__ import annotations
@@ -25,6 +24,7 @@ import json
 import os
 import pickle
 import platform
+import re
 from collections.abc import Iterable, Mapping
 from importlib import metadata
 from pathlib import Path
@@ -116,3 +116,22 @@ def write_entry(path: Path, value: object) -> bool:
     except (OSError, pickle.PicklingError):
         return False
     return True
+
+
+def remove_earlier_entries(folder: Path, stem: str, day: str, suffix: str = ".pickle") -> None:
+    """Delete the entries ``<stem>-<YYYY-MM-DD>-<hex key><suffix>`` of ``folder`` dated before
+    ``day`` (ISO): a day's entry never serves a later day, so without this the folder would
+    grow by one entry per file and day. Only names of exactly that pattern are touched, and a
+    file that cannot be removed stays (never an error)."""
+    pattern = re.compile(rf"{re.escape(stem)}-(\d{{4}}-\d{{2}}-\d{{2}})-[0-9a-f]+{re.escape(suffix)}")
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        match = pattern.fullmatch(name)
+        if match and match.group(1) < day:
+            try:
+                os.remove(folder / name)
+            except OSError:
+                pass

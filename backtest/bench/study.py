@@ -2,8 +2,9 @@
 
 Runs ``python -m backtest.cli study NAME`` in subprocesses, cold (``NUMBA_CACHE_DIR`` an
 empty temporary directory, so every kernel the run uses compiles) and warm (the cache a
-previous run filled), plus one warm run under cProfile for a per-stage split and one
-process that only imports what the study imports. Returns a plain dict for JSON.
+previous run filled; each cache folder also holds the validated-data cache, so a cold run
+parses and validates the raw files too), plus one warm run under cProfile (every thread:
+``profile_run``) for a per-stage split and one process that only imports what the study imports. Returns a plain dict for JSON.
 """
 
 from __future__ import annotations
@@ -54,10 +55,47 @@ LIBRARY_PROBE = (
 
 
 def _environment(cache_dir: Path) -> dict[str, str]:
+    """A run's environment: numba's cache and the validated-data cache (``backtest.cache``) in
+    ``cache_dir``, so a cold run starts from neither and a warm run finds both."""
     env = dict(os.environ)
-    env["NUMBA_CACHE_DIR"] = str(cache_dir)
+    env["NUMBA_CACHE_DIR"] = str(cache_dir / "numba")
+    env["BACKTEST_CACHE_DIR"] = str(cache_dir / "data")
     env.setdefault("MPLBACKEND", "Agg")
     return env
+
+
+PROFILE_RUNNER = "import sys; from backtest.bench.study import profile_run; profile_run(sys.argv[1], sys.argv[2:])"
+
+
+def profile_run(output: str, argv: list[str]) -> None:
+    """Run ``python -m backtest.cli *argv`` under cProfile in every thread and dump the merged
+    statistics at ``output`` (``python -m cProfile`` sees the main thread only, and a claim's
+    figures are drawn in a second thread). Imports are profiled too; exits as the CLI does."""
+    import cProfile
+    import runpy
+    import threading
+
+    profilers: list[cProfile.Profile] = []
+
+    def start(*_: object) -> None:  # the first profile event of each new thread
+        sys.setprofile(None)
+        profiler = cProfile.Profile()
+        profilers.append(profiler)
+        profiler.enable()
+
+    main_profiler = cProfile.Profile()
+    sys.argv = ["backtest", *argv]
+    threading.setprofile(start)
+    main_profiler.enable()
+    try:
+        runpy.run_module("backtest.cli", run_name="__main__", alter_sys=True)
+    finally:
+        main_profiler.disable()
+        threading.setprofile(None)
+        stats = pstats.Stats(main_profiler)
+        for profiler in profilers:
+            stats.add(profiler)
+        stats.dump_stats(output)
 
 
 def _run(command: list[str], env: dict[str, str], cwd: Path) -> tuple[float, str]:
@@ -125,7 +163,7 @@ def run_study_bench(
         libraries = [float(_run([python, "-c", LIBRARY_PROBE], _environment(warm_cache), cwd)[1]) for _ in range(3)]
         report("profiled warm run")
         profile_path = root / "study.prof"
-        profiled_command = [python, "-m", "cProfile", "-o", str(profile_path), *command[1:]]
+        profiled_command = [python, "-c", PROFILE_RUNNER, str(profile_path), *command[3:]]
         profiled_wall = _run(profiled_command, _environment(warm_cache), cwd)[0]
         stages = profile_stages(profile_path)
     load = os.getloadavg() if hasattr(os, "getloadavg") else None
@@ -138,7 +176,8 @@ def run_study_bench(
         "filled; imports = a process that only imports the CLI and the study script (median of 3); "
         "library_imports = a process that only imports numba, numpy, pandas, scipy.stats, matplotlib, "
         "exchange_calendars, plotly and jinja2, the floor of any run (median of 3); "
-        "profile = cumulative seconds per stage of one warm run under cProfile (which adds overhead)",
+        "profile = cumulative seconds per stage of one warm run under cProfile in every thread (which adds overhead; "
+        "the figures are drawn in a second thread while the variants run, so stages overlap in time)",
         "cold_s": cold,
         "warm_s": warm,
         "cold_median_s": statistics.median(cold) if cold else None,

@@ -12,7 +12,9 @@ module only composes the stages.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -425,9 +427,12 @@ def run_claim(
     n_paths: int = DEFAULT_N_PATHS,
     policy: str = "lenient",
     step: Any = lambda _: None,
+    on_analyzed: Callable[[ClaimResult], object] = lambda _: None,
 ) -> ClaimResult:
-    """Run the claim of ``spec`` end to end (data, events, statistics, variants, published
-    figures, calibration, facts) in memory."""
+    """Run the claim of ``spec`` end to end (data, events, statistics, published figures,
+    calibration, facts, variants) in memory. ``on_analyzed(result)`` hears the claim's own
+    result before the variants run (its ``summary_data["variants"]`` still empty; not called
+    without variants), e.g. to draw its figures meanwhile (``run_claim_report``)."""
     from backtest.report.summary import dumps, series_provenance, software_versions
     from backtest.stats import random_entry_band
     from backtest.stats.outofsample import recent_event_check
@@ -458,10 +463,6 @@ def run_claim(
             }
     conclusion = claim_conclusion(statistics, spec)
     variant_draws, variant_paths = min(n_draws, VARIANT_N_DRAWS), min(n_paths, VARIANT_N_PATHS)
-    variants = []
-    for variant in spec.variants:
-        step(f"variant: {variant.name}")
-        variants.append(_variant_row(spec, variant, load, horizons, variant_draws, variant_paths, seed))
     step("published figures and facts")
     published_rows = _published_rows(spec, load, horizons)
     facts = check_facts(spec, load)
@@ -516,22 +517,71 @@ def run_claim(
         "statistics": statistics.to_dict(),
         "conclusion": conclusion,
         "path_band": path_band,
-        "variants": variants,
+        "variants": [],  # filled below, once the claim's own result has been handed to on_analyzed
         "published": published_rows,
         "calibration": calibration,
         "recent_event": recent,
         "facts": [fact.to_dict() for fact in facts],
         "software": software_versions(),
     }
-    summary = json.loads(dumps(summary))  # exactly what summary.json holds, so the report reads the same values
-    return ClaimResult(
+    own = ClaimResult(
         spec=spec,
         study=study,
         statistics=statistics,
         conclusion=conclusion,
         facts=facts,
-        summary_data=summary,
+        # exactly what summary.json holds, so the report reads the same values
+        summary_data=json.loads(dumps(summary)),
         market_series=market,
         detection_study=detection,
         band=band,
     )
+    if not spec.variants:
+        return own
+    on_analyzed(own)
+    variants = []
+    for variant in spec.variants:
+        step(f"variant: {variant.name}")
+        variants.append(_variant_row(spec, variant, load, horizons, variant_draws, variant_paths, seed))
+    return dataclasses.replace(own, summary_data=json.loads(dumps({**summary, "variants": variants})))
+
+
+def run_claim_report(
+    spec: ClaimSpec,
+    folder: str | Path,
+    *,
+    overwrite: bool = False,
+    kind: str = "claim",
+    narrative: Callable[[ClaimResult], str] | str = "",
+    extras: Callable[[ClaimResult], Mapping[str, tuple[str, bytes]]] | None = None,
+    command: str = "backtest claim run",
+    **options: Any,
+) -> tuple[ClaimResult, Path]:
+    """``run_claim(spec, **options)`` and its report folder written at ``folder``; returns
+    (result, folder). ``narrative`` (text, or made from the result) and ``extras`` (a study's
+    own figures, file name -> (caption, PNG bytes), made from the result): see
+    ``write_claim_report``. The figures read only the claim's own analysis, so a second thread
+    draws them while the variants run: the variants' kernels release the GIL that drawing
+    needs (issue 17: about 1 s of the warm headline study)."""
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    from backtest.report.claim_report import draw_claim_figures
+
+    drawing: list[Future[Any]] = []
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="figures") as drawer:
+        result = run_claim(
+            spec, on_analyzed=lambda own: drawing.append(drawer.submit(draw_claim_figures, own)), **options
+        )
+        drawn = drawing[0].result() if drawing else None
+    step = options.get("step", lambda _: None)
+    step("drawing figures and writing the report")
+    path = result.report(
+        folder,
+        overwrite=overwrite,
+        kind=kind,
+        narrative=narrative(result) if callable(narrative) else narrative,
+        extra_figures=extras(result) if extras else None,
+        command=command,
+        drawn=drawn,
+    )
+    return result, path

@@ -30,15 +30,17 @@ def run_spec_study(
 ) -> Path:
     """Run the spec at ``spec_path`` (options: ``run_claim``'s seed, n_draws, n_paths, policy)
     and write the report of the study ``name`` (hyphenated, as `backtest study` calls it)."""
-    from backtest.claims.run import run_claim
+    from backtest.claims.run import run_claim_report
 
-    result = run_claim(load_spec(spec_path), data_dir=data_dir, step=step, **options)
-    step("drawing figures and writing the report")
-    text = narrative(result) if callable(narrative) else narrative
-    return result.report(
+    _, folder = run_claim_report(
+        load_spec(spec_path),
         output_dir,
         kind="study",
-        narrative=text,
-        extra_figures=extras(result) if extras else None,
+        narrative=narrative,
+        extras=extras,
         command=f"backtest study {name}",
+        data_dir=data_dir,
+        step=step,
+        **options,
     )
+    return folder

@@ -109,9 +109,7 @@ def _run_one_claim(spec, target, options, overwrite):  # type: ignore[no-untyped
     """Run a validated spec and write its report folder at ``target``; returns the result."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from backtest._io import overwriting
-    from backtest.claims.run import run_claim
-    from backtest.report.claim_report import write_claim_report
+    from backtest.claims.run import run_claim_report
 
     with Progress(
         SpinnerColumn(),
@@ -122,10 +120,13 @@ def _run_one_claim(spec, target, options, overwrite):  # type: ignore[no-untyped
         disable=not err_console.is_terminal,
     ) as progress:
         task = progress.add_task(f"{spec.name}: starting", total=None)
-        result = run_claim(spec, step=lambda text: progress.update(task, description=f"{spec.name}: {text}"), **options)
-        progress.update(task, description=f"{spec.name}: writing the report")
-        with overwriting(overwrite):
-            write_claim_report(result, target)
+        result, _ = run_claim_report(
+            spec,
+            target,
+            overwrite=overwrite,
+            step=lambda text: progress.update(task, description=f"{spec.name}: {text}"),
+            **options,
+        )
     return result
 
 

@@ -38,6 +38,7 @@ from backtest.cache import (
     package_versions,
     python_version,
     read_entry,
+    remove_earlier_entries,
     source_digest,
     user_cache_dir,
     write_entry,
@@ -764,7 +765,8 @@ def _report_kept_rows(
 # file's stem and the run date (so a folder listing is legible; a renamed file misses), and
 # a hit reports the path the caller read (a moved data directory still hits). A strict read
 # of a file with errors raises the same ``DataError`` either way. One entry per key, written
-# atomically; nothing is ever deleted.
+# atomically; writing a file's entry removes its entries of earlier run dates (which no later
+# run can hit), so the folder holds about one day's entries per file.
 
 CACHE_FORMAT = 1
 """Bump when the stored entry's layout changes (it is part of the key)."""
@@ -833,7 +835,9 @@ def _cache_read(
 
 def _cache_write(entry: tuple[Path, dict[str, object]], frame: pd.DataFrame, report: ValidationReport) -> None:
     file, parameters = entry
-    write_entry(file, {"parameters": parameters, "frame": frame, "report": report})
+    if write_entry(file, {"parameters": parameters, "frame": frame, "report": report}):
+        stem, day = file.name.rsplit("-", 1)[0].rsplit("-", 3)[0], str(parameters["run_date"])[:10]
+        remove_earlier_entries(file.parent, stem, day)
 
 
 # -- public entry points -------------------------------------------------------------------------

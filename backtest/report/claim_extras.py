@@ -1,15 +1,13 @@
-"""Issue 19's additions to a claim's report, kept apart from ``claim_report`` (three hooks
+"""Issue 19's additions to a claim's report, kept apart from ``claim_report`` (two hooks
 there: ``EXTRA_FIGURES`` in its ``FIGURES``, ``extra_figures`` at the end of
-``draw_figures``, ``interactive_blocks`` passed to ``write_report_directory``).
+``draw_figures``).
 
 ``extra_figures(result)`` draws the pre-event window beside the events' mean path with both
-bands, and each event's drawdown; ``interactive_blocks(result, figures)`` gives the plotly
-divs that replace PNGs in report.html (report.md keeps the PNGs).
+bands, and each event's drawdown.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -21,14 +19,6 @@ EXTRA_FIGURES = {
     "at its end",
 }
 """Captions of the figures ``extra_figures`` draws, by file name."""
-
-
-def interactive_blocks(result: Any, figures: Mapping[str, bytes]) -> dict[str, str]:
-    """report.html's interactive figures (``backtest.report.interactive.claim_blocks``),
-    each replacing the PNG of the same name when the report shows that PNG."""
-    from backtest.report.interactive import claim_blocks
-
-    return {name: block for name, block in claim_blocks(result, slug=result.spec.name).items() if name in figures}
 
 
 def extra_figures(result: Any) -> dict[str, bytes]:

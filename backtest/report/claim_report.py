@@ -2,14 +2,15 @@
 
 ``render_markdown(summary, events)`` fills ``templates/event_study.md.j2`` with summary.json's
 content and the event table (formatting only: every number was computed before);
-``write_claim_report(result, folder)`` draws the figures and writes the report folder (kind
-"claim"); ``answer_lines`` / ``answer_html`` say the verdict and one line per horizon.
+``draw_claim_figures(result)`` draws the figures (PNG and interactive), ``write_claim_report(
+result, folder)`` writes the report folder (kind "claim"), drawing them unless given; ``answer_lines`` / ``answer_html`` say the verdict and one line per horizon.
 """
 
 from __future__ import annotations
 
 import html
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from backtest.report import event_report as sections
-from backtest.report.claim_extras import EXTRA_FIGURES, interactive_blocks
+from backtest.report.claim_extras import EXTRA_FIGURES
 from backtest.report.claim_extras import extra_figures as standard_extra_figures
 from backtest.report.render import markdown_table
 
@@ -381,6 +382,25 @@ def draw_figures(result: Any) -> dict[str, bytes]:
     return figures
 
 
+@dataclass(frozen=True)
+class ClaimFigures:
+    """A claim's drawn figures: ``png`` (file name -> PNG bytes, ``draw_figures``) and
+    ``interactive`` (the plotly div replacing each PNG in report.html, ``claim_blocks``; a
+    report keeps those whose PNG it shows)."""
+
+    png: dict[str, bytes]
+    interactive: dict[str, str]
+
+
+def draw_claim_figures(result: Any) -> ClaimFigures:
+    """Every figure of a claim's report. They read the claim's own analysis only (its study,
+    statistics, band and series; never the variants' rows), so they may be drawn while the
+    variants run (``backtest.claims.run.run_claim_report``)."""
+    from backtest.report.interactive import claim_blocks
+
+    return ClaimFigures(png=draw_figures(result), interactive=claim_blocks(result, slug=result.spec.name))
+
+
 def write_claim_report(
     result: Any,
     folder: Path,
@@ -389,13 +409,17 @@ def write_claim_report(
     narrative: str = "",
     extra_figures: Mapping[str, tuple[str, bytes]] | None = None,
     command: str = "backtest claim run",
+    drawn: ClaimFigures | None = None,
 ) -> Path:
     """Write an event study's report folder (``kind`` "claim", or "study" for a study script):
     report.md, report.html, events.csv, summary.json, the figures and a copy of the spec.
-    ``extra_figures``: a study's own figures, file name -> (caption, PNG bytes)."""
+    ``extra_figures``: a study's own figures, file name -> (caption, PNG bytes); ``drawn``:
+    ``draw_claim_figures(result)`` when already drawn (drawn here otherwise)."""
     from backtest.report.outputs import csv_text, write_report_directory
 
-    figures = draw_figures(result)
+    if drawn is None:
+        drawn = draw_claim_figures(result)
+    figures = dict(drawn.png)
     extra = dict(extra_figures or {})
     figures.update({name: png for name, (_, png) in extra.items()})
     events = result.to_frame()
@@ -420,5 +444,5 @@ def write_claim_report(
         files=files,
         figures=figures,
         kind=kind,
-        interactive=interactive_blocks(result, figures),
+        interactive={name: block for name, block in drawn.interactive.items() if name in figures},
     )

@@ -192,9 +192,9 @@ def bootstrap_path_stats(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Excess statistics of the source's events on stationary-bootstrap price paths.
 
-    For horizon j, path b is ``rebuild_path_nb(first close, pool, stationary_bootstrap_draw_nb(
-    n - 1, len(pool), block_lengths[j], seed, b))`` with ``pool`` the event period's daily
-    log returns (``return_pool``): a whole path of the data's length and dates, warm-up
+    For horizon j, path b is ``bootstrap_path_nb(first close, exp(pool), n - 1,
+    block_lengths[j], seed, b)`` with ``pool`` the event period's daily log returns
+    (``return_pool``): a whole path of the data's length and dates, warm-up
     included, drawn from the event period. Horizons with the same block share their paths.
     The source runs on each path (``signal_on_path``), the shared timing kernel selects the
     events with the detection bounds of ``close``'s dates, and ``path_excess_stats_nb``
@@ -207,7 +207,7 @@ def bootstrap_path_stats(
     values = close_array(close)
     returns = np.diff(np.log(values))
     lo, hi = return_pool(close, rules)
-    pool = np.ascontiguousarray(returns[lo : hi + 1])
+    growth = np.exp(returns[lo : hi + 1])  # gross returns: a path is their running product
     first, last = detection_bounds(close.index, rules)
     offsets = horizon_offsets(close.index, np.arange(len(values), dtype=np.int64), horizons)
     columns = [np.ascontiguousarray(offsets[:, j]) for j in range(len(horizons))]
@@ -222,7 +222,7 @@ def bootstrap_path_stats(
             fill = partial(
                 stats_nb.ma_cross_path_stats_nb,
                 float(values[0]),
-                pool,
+                growth,
                 len(returns),
                 float(block),
                 seed,
@@ -244,8 +244,7 @@ def bootstrap_path_stats(
             counts[:, same] = block_counts
             continue
         for b in range(n_paths):
-            indices = stats_nb.stationary_bootstrap_draw_nb(len(returns), len(pool), float(block), seed, b)
-            path = stats_nb.rebuild_path_nb(float(values[0]), pool, indices)
+            path = stats_nb.bootstrap_path_nb(float(values[0]), growth, len(returns), float(block), seed, b)
             events, _ = select_events(source.signal_on_path(path), close.index, rules)
             for j in same:
                 stats[b, j], counts[b, j] = stats_nb.path_excess_stats_nb(

@@ -22,13 +22,13 @@ import hashlib
 import json
 import os
 from collections.abc import Sequence
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from backtest.cache import key_of, package_versions, source_digest
 from backtest.errors import ParameterError
 
 if TYPE_CHECKING:
@@ -58,26 +58,10 @@ class CalibrationCacheError(ParameterError):
 @functools.lru_cache(maxsize=1)
 def _code_digest() -> str:
     """Read once per process, so every key of a run hashes the same source."""
-    digest = hashlib.sha256()
     files = [_PACKAGE_ROOT / name for name in _CODE_FILES]
     for package in _CODE_PACKAGES:
         files += sorted((_PACKAGE_ROOT / package).glob("*.py"))
-    for path in files:
-        digest.update(path.relative_to(_PACKAGE_ROOT).as_posix().encode())
-        digest.update(b"\0")
-        digest.update(path.read_bytes())
-        digest.update(b"\0")
-    return digest.hexdigest()
-
-
-def _versions() -> dict[str, str]:
-    versions = {}
-    for name in _VERSIONED:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "absent"
-    return versions
+    return source_digest(files, _PACKAGE_ROOT)
 
 
 def _series_digest(close: pd.Series) -> str:
@@ -119,14 +103,13 @@ def calibration_parameters(
             "last": close.index[-1].date().isoformat() if len(close) else None,
         },
         "code_sha256": _code_digest(),
-        "versions": _versions(),
+        "versions": package_versions(_VERSIONED),
     }
 
 
 def calibration_key(parameters: dict[str, object]) -> str:
     """SHA-256 (hex, first 16 digits) of the canonical JSON of ``parameters``."""
-    text = json.dumps(parameters, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+    return key_of(parameters)[:16]
 
 
 def default_cache_dir() -> Path | None:

@@ -722,15 +722,47 @@ def stationary_bootstrap_index_matrix_nb(n_obs: int, mean_block: float, seed: in
 
 
 @njit(cache=True, nogil=True)
-def rebuild_path_nb(first_price: float, log_returns: np.ndarray, indices: np.ndarray) -> np.ndarray:
-    """Price path first_price * exp(cumsum(log_returns[indices])), first_price prepended."""
+def rebuild_path_nb(first_price: float, growth: np.ndarray, indices: np.ndarray) -> np.ndarray:
+    """Price path first_price * cumprod(growth[indices]), first_price prepended; ``growth``
+    holds gross daily returns exp(log return), computed once per pool (a product per day
+    instead of an exponential: 3x faster, and the same path to ~1e-13, issue 17)."""
     n_returns = indices.shape[0]
     path = np.empty(n_returns + 1)
-    path[0] = first_price
-    cumulative = 0.0
+    level = first_price
+    path[0] = level
     for t in range(n_returns):
-        cumulative += log_returns[indices[t]]
-        path[t + 1] = first_price * np.exp(cumulative)
+        level *= growth[indices[t]]
+        path[t + 1] = level
+    return path
+
+
+@njit(cache=True, nogil=True)
+def bootstrap_path_nb(
+    first_price: float, growth: np.ndarray, n_returns: int, mean_block: float, seed: int, replication: int
+) -> np.ndarray:
+    """``rebuild_path_nb(first_price, growth, stationary_bootstrap_draw_nb(n_returns,
+    len(growth), mean_block, seed, replication))`` bit for bit, without the index array."""
+    path = np.empty(n_returns + 1)
+    level = first_price
+    path[0] = level
+    if n_returns == 0:
+        return path
+    n_pool = growth.shape[0]
+    p = 1.0 / mean_block
+    state = stream_state_nb(seed, replication)
+    state, position = _next_below(state, n_pool)
+    level *= growth[position]
+    path[1] = level
+    for t in range(2, n_returns + 1):
+        state, u = _next_uniform(state)
+        if u < p:
+            state, position = _next_below(state, n_pool)
+        else:
+            position += 1
+            if position == n_pool:
+                position = 0
+        level *= growth[position]
+        path[t] = level
     return path
 
 
@@ -798,7 +830,7 @@ def path_excess_stats_nb(
 @njit(cache=True, nogil=True)
 def ma_cross_path_stats_nb(
     first_price: float,
-    pool: np.ndarray,
+    growth: np.ndarray,
     n_returns: int,
     mean_block: float,
     seed: int,
@@ -819,8 +851,8 @@ def ma_cross_path_stats_nb(
 ) -> None:
     """The path null of a moving-average cross for the horizons sharing one mean block:
     fills rows ``path_start .. path_stop - 1`` of ``stats`` (n_paths, horizons, 3) and
-    ``counts`` (n_paths, horizons). Path b is ``rebuild_path_nb(first_price, pool,
-    stationary_bootstrap_draw_nb(n_returns, len(pool), mean_block, seed, b))``, the source's
+    ``counts`` (n_paths, horizons). Path b is ``bootstrap_path_nb(first_price, growth,
+    n_returns, mean_block, seed, b)``, the source's
     signal on it is ``MACross.signal_on_path`` (the same ``signals.nb`` kernels; two simple
     averages by ``sma_pair_nb``, bit for bit ``sma_nb`` twice), its events
     ``events.nb.select_events_nb``, and row j of ``offsets`` (horizons, n_returns + 1;
@@ -832,8 +864,7 @@ def ma_cross_path_stats_nb(
     """
     n_horizons = offsets.shape[0]
     for b in range(path_start, path_stop):
-        indices = stationary_bootstrap_draw_nb(n_returns, pool.shape[0], mean_block, seed, b)
-        path = rebuild_path_nb(first_price, pool, indices)
+        path = bootstrap_path_nb(first_price, growth, n_returns, mean_block, seed, b)
         if kind == signals_nb.SMA:
             fast_line, slow_line = signals_nb.sma_pair_nb(path, fast, slow)
         else:

@@ -132,8 +132,25 @@ def test_another_policy_max_move_or_run_date_misses(write_csv, cache_dir: Path, 
     options = {"run_date": RUN_DATE, **options}
     expected = fresh(path, monkeypatch, **options)
     got = read_validated(path, **options)
-    assert len(entries(cache_dir)) == 2
+    # a later run date's entry replaces the earlier day's, which no later run can hit
+    assert len(entries(cache_dir)) == (1 if options["run_date"] > RUN_DATE else 2)
     assert_same(got, expected)
+
+
+def test_a_new_day_removes_only_the_earlier_entries_of_that_file(write_csv, cache_dir: Path) -> None:
+    path = write_csv(ROWS)
+    read_validated(path, run_date="2030-01-01")
+    read_validated(path, run_date="2030-01-01", max_move=0.2)
+    cache_dir.joinpath("notes-2029-01-01-0123abcd.txt").write_text("the user's\n")
+    other = cache_dir / "other_file-2029-01-01-0123456789abcdef.pickle"
+    other.write_bytes(b"another file's entry")
+    assert len(entries(cache_dir)) == 3
+    read_validated(path, run_date="2030-01-02")
+    names = entries(cache_dir)
+    assert other.name in names and len(names) == 2
+    (new,) = [name for name in names if name != other.name]
+    assert new.startswith(f"{path.stem}-2030-01-02-")
+    assert (cache_dir / "notes-2029-01-01-0123abcd.txt").exists() and other.read_bytes() == b"another file's entry"
 
 
 def _garbage(entry: Path) -> bytes:

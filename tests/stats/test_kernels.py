@@ -220,7 +220,17 @@ def test_rebuild_path_matches_cumsum() -> None:
     returns = rng.normal(0, 0.01, 800)
     indices = rng.integers(0, 800, 800)
     expected = 50.0 * np.exp(np.concatenate([[0.0], np.cumsum(returns[indices])]))
-    np.testing.assert_allclose(stats_nb.rebuild_path_nb(50.0, returns, indices), expected, rtol=1e-12)
+    path = stats_nb.rebuild_path_nb(50.0, np.exp(returns), indices)
+    np.testing.assert_allclose(path, expected, rtol=1e-12)
+    # the fused kernel: the same path bit for bit, drawn and rebuilt in one pass
+    growth = np.exp(rng.normal(0, 0.01, 700))
+    for replication in (0, 3):
+        drawn = stats_nb.stationary_bootstrap_draw_nb(2000, 700, 9.0, 5, replication)
+        np.testing.assert_array_equal(
+            stats_nb.bootstrap_path_nb(50.0, growth, 2000, 9.0, 5, replication),
+            stats_nb.rebuild_path_nb(50.0, growth, drawn),
+        )
+    assert stats_nb.bootstrap_path_nb(50.0, growth, 0, 9.0, 5, 0).tolist() == [50.0]
 
 
 def test_bootstrap_path_stats_kernel_matches_twin() -> None:
