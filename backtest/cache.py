@@ -68,14 +68,14 @@ def source_digest(files: Iterable[Path], root: Path) -> str:
     return digest.hexdigest()
 
 
-def package_versions(names: Iterable[str]) -> dict[str, str]:
-    """Installed version of each distribution ("absent" when not installed); nothing is imported."""
+def package_versions(names: Iterable[str], missing: str = "absent") -> dict[str, str]:
+    """Installed version of each distribution (``missing`` when not installed); nothing is imported."""
     versions = {}
     for name in names:
         try:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
-            versions[name] = "absent"
+            versions[name] = missing
     return versions
 
 

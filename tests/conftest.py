@@ -6,6 +6,8 @@ loader's own message) when no data directory can be found.
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,11 +32,24 @@ def russell2000(data_dir: Path) -> MarketSeries:
     return load_series("russell2000", data_dir=data_dir)
 
 
+@contextlib.contextmanager
+def _environment_variable(name: str, value: str) -> Iterator[None]:
+    """``name=value`` in ``os.environ`` (so subprocesses see it too) within the block."""
+    previous = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = previous
+
+
 @pytest.fixture(scope="session", autouse=True)
 def calibration_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """Tests read the committed calibrations (results/calibration/) from a copy, so a test
     that calibrates with other parameters writes its file there, never into the checkout."""
-    import os
     import shutil
 
     from backtest.stats.calibration_cache import CACHE_DIR_ENV_VAR
@@ -44,13 +59,8 @@ def calibration_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path
     if committed.is_dir():
         for path in committed.glob("*.json"):
             shutil.copy2(path, folder / path.name)
-    previous = os.environ.get(CACHE_DIR_ENV_VAR)
-    os.environ[CACHE_DIR_ENV_VAR] = str(folder)
-    yield folder
-    if previous is None:
-        os.environ.pop(CACHE_DIR_ENV_VAR, None)
-    else:
-        os.environ[CACHE_DIR_ENV_VAR] = previous
+    with _environment_variable(CACHE_DIR_ENV_VAR, str(folder)):
+        yield folder
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -58,18 +68,11 @@ def data_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The per-user cache of validated data files (``backtest.cache``) lives in a temporary
     folder for the session, set in ``os.environ`` so that subprocesses share it: the suite
     never writes into the user's ``~/.cache``."""
-    import os
-
     from backtest.cache import CACHE_DIR_ENV_VAR
 
     folder = tmp_path_factory.mktemp("data-cache")
-    previous = os.environ.get(CACHE_DIR_ENV_VAR)
-    os.environ[CACHE_DIR_ENV_VAR] = str(folder)
-    yield folder
-    if previous is None:
-        os.environ.pop(CACHE_DIR_ENV_VAR, None)
-    else:
-        os.environ[CACHE_DIR_ENV_VAR] = previous
+    with _environment_variable(CACHE_DIR_ENV_VAR, str(folder)):
+        yield folder
 
 
 def _under_xdist(config: pytest.Config) -> bool:

@@ -9,7 +9,6 @@ to the data directory and no clock time is recorded, so the same inputs give byt
 from __future__ import annotations
 
 import platform
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -24,13 +23,9 @@ SOFTWARE_PACKAGES = ("backtest", "numpy", "pandas", "numba", "scipy", "statsmode
 
 def software_versions() -> dict[str, str]:
     """Versions of Python and the packages whose arithmetic the results depend on."""
-    versions = {"python": platform.python_version()}
-    for package in SOFTWARE_PACKAGES:
-        try:
-            versions[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            versions[package] = "not installed"
-    return versions
+    from backtest.cache import package_versions
+
+    return {"python": platform.python_version(), **package_versions(SOFTWARE_PACKAGES, missing="not installed")}
 
 
 def _relative(path: str | Path) -> str:
