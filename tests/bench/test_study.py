@@ -42,13 +42,68 @@ def test_bench_study_refuses_an_unknown_study(tmp_path, capsys):
     assert not (tmp_path / "study.json").exists()
 
 
+SMALL_STUDY = '''"""The headline claim without its variants, with few draws: bench study's mechanics, quickly."""
+
+from pathlib import Path
+
+from backtest.claims.study import run_spec_study
+
+DEFAULT_OUTPUT = Path(__file__).parent / "results" / "small_study"
+
+
+def run(data_dir=None, output_dir=DEFAULT_OUTPUT, *, seed=0, n_draws=2_000, n_paths=20, step=lambda _: None, policy="lenient"):
+    return run_spec_study(
+        Path(__file__).with_suffix(".toml"), data_dir, Path(output_dir), name="small-study",
+        step=step, seed=seed, n_draws=n_draws, n_paths=n_paths, policy=policy,
+    )
+'''
+
+SMALL_SPEC = """
+[claim]
+name = "small_study"
+title = "Russell 2000 golden crosses, for the bench test"
+statement = "Golden crosses precede gains."
+direction = "gains"
+horizons = ["3m", "6m"]
+
+[series]
+name = "russell2000"
+
+[event]
+kind = "ma_cross"
+fast = 50
+slow = 200
+
+[rules]
+start = "1985-01-01"
+"""
+
+
+@pytest.fixture
+def small_study(tmp_path, monkeypatch):
+    """A studies folder holding one small study (the headline's kernels, a fraction of its
+    work), seen by this process and by the bench's subprocesses."""
+    import backtest.study_runner
+
+    folder = tmp_path / "studies"
+    folder.mkdir()
+    (folder / "small_study.py").write_text(SMALL_STUDY)
+    (folder / "small_study.toml").write_text(SMALL_SPEC)
+    monkeypatch.setenv("BACKTEST_STUDIES_DIR", str(folder))
+    monkeypatch.setattr(backtest.study_runner, "STUDIES_DIR", folder)
+    return "small-study"
+
+
 @pytest.mark.slow
-def test_bench_study_runs_cold_and_warm_in_subprocesses(tmp_path, capsys):
+def test_bench_study_runs_cold_and_warm_in_subprocesses(tmp_path, capsys, small_study):
     output = tmp_path / "study.json"
-    code = cli.main(["bench", "study", "--cold", "1", "--warm", "1", "--output", str(output)])
+    code = cli.main(["bench", "study", small_study, "--cold", "1", "--warm", "1", "--output", str(output)])
     assert code == 0, capsys.readouterr().err
     result = json.loads(output.read_text())
+    assert result["study"] == small_study
     assert len(result["cold_s"]) == 1 and len(result["warm_s"]) == 1
-    assert result["warm_s"][0] > 0 and result["imports_s"] > 0 and result["library_imports_s"] > 0
+    assert result["cold_s"][0] > result["warm_s"][0] > 0  # the cold run compiled the kernels
+    assert result["imports_s"] > 0 and result["library_imports_s"] > 0
     stages = result["profile"]["stages_s"]
-    assert stages["random_entry_monte_carlo"] > 0 and stages["run_study"] > stages["figures"] > 0
+    assert stages["random_entry_monte_carlo"] > 0 and stages["loading"] > 0
+    assert stages["run_study"] > stages["figures"] > 0
