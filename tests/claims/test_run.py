@@ -454,3 +454,31 @@ def test_import_backtest_stays_cheap_and_python_m_backtest_works() -> None:
         cwd=Path(__file__).parents[2],
     ).stdout
     assert "run-all" in help_text and "check" in help_text and "new" in help_text
+
+
+def test_the_figures_drawn_before_the_variants_are_those_of_the_finished_result(data_dir: Path) -> None:
+    """run_claim hands the claim's own result to on_analyzed before its variants run (which is
+    when run_claim_report starts drawing): it differs from the finished result only by the
+    variants' rows, and the figures drawn from it are the finished result's, byte for byte."""
+    from backtest.claims.run import run_claim
+    from backtest.claims.spec import spec_from_dict
+    from backtest.report.claim_report import draw_claim_figures
+
+    tables = minimal()
+    tables["event"] = {"kind": "ma_cross"}
+    tables["rules"] = {"start": "1990-01-01"}
+    tables["variants"] = [{"name": "de-clustered", "min_gap": 126}]
+    heard: list[Any] = []
+    result = run_claim(spec_from_dict(tables), data_dir=data_dir, n_draws=500, n_paths=10, on_analyzed=heard.append)
+    (own,) = heard
+    assert own.summary_data["variants"] == [] and [v["name"] for v in result.summary_data["variants"]] == [
+        "de-clustered"
+    ]
+    assert {**own.summary_data, "variants": None} == {**result.summary_data, "variants": None}
+    early, final = draw_claim_figures(own), draw_claim_figures(result)
+    assert early.png == final.png and early.interactive == final.interactive
+    # without variants nothing is handed over: the caller draws from the result itself
+    tables.pop("variants")
+    heard.clear()
+    run_claim(spec_from_dict(tables), data_dir=data_dir, n_draws=500, n_paths=0, on_analyzed=heard.append)
+    assert heard == []
