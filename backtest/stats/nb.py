@@ -183,6 +183,18 @@ def random_entry_prefix_means_nb(pool: np.ndarray, ks: np.ndarray, n_draws: int,
     return out
 
 
+@njit(cache=True, nogil=True, inline="always")
+def order_three_nb(values: np.ndarray, lo: int, mid: int, hi: int) -> None:
+    """SHARED API. Sort values[lo], values[mid], values[hi] in place, leaving their median
+    at ``mid``: the pivot of the quickselects here and in the sweep's branch-free median."""
+    if values[mid] < values[lo]:
+        values[mid], values[lo] = values[lo], values[mid]
+    if values[hi] < values[lo]:
+        values[hi], values[lo] = values[lo], values[hi]
+    if values[hi] < values[mid]:
+        values[hi], values[mid] = values[mid], values[hi]
+
+
 @njit(cache=True, nogil=True)
 def _select_nb(values: np.ndarray, k: int, rank: int) -> float:
     """The rank-th smallest of values[0:k] (0-based), partitioning values in place
@@ -193,13 +205,7 @@ def _select_nb(values: np.ndarray, k: int, rank: int) -> float:
     hi = k - 1
     while hi > lo:
         mid = (lo + hi) // 2
-        # median of three as the pivot (ordering values[lo], values[mid], values[hi])
-        if values[mid] < values[lo]:
-            values[mid], values[lo] = values[lo], values[mid]
-        if values[hi] < values[lo]:
-            values[hi], values[lo] = values[lo], values[hi]
-        if values[hi] < values[mid]:
-            values[hi], values[mid] = values[mid], values[hi]
+        order_three_nb(values, lo, mid, hi)  # median of three as the pivot
         pivot = values[mid]
         i = lo
         j = hi
@@ -353,6 +359,40 @@ def _sample_horizons(
             filled[h] += count
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _draw_sizes(draw_size: np.ndarray, strata_count: np.ndarray) -> tuple[np.ndarray, int, int]:
+    """(k, k_max, max_draw) of ``_sample_horizons``' arguments: each horizon's number of picks
+    (its strata counts summed), the largest (at least 1), and the largest draw range."""
+    n_horizons = strata_count.shape[0]
+    k = np.zeros(n_horizons, dtype=np.int64)
+    k_max = 1
+    for h in range(n_horizons):
+        for s in range(strata_count.shape[1]):
+            if strata_count[h, s] > 0:
+                k[h] += strata_count[h, s]
+        if k[h] > k_max:
+            k_max = k[h]
+    max_draw = 1
+    for s in range(draw_size.shape[0]):
+        if draw_size[s] > max_draw:
+            max_draw = draw_size[s]
+    return k, k_max, max_draw
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _draw_workspace(
+    n_horizons: int, k_max: int, max_draw: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(mask, seen, picks, filled, got, reduced): the scratch ``_sample_horizons`` fills."""
+    mask = np.zeros(max_draw, dtype=np.bool_)
+    seen = np.empty(max_draw, dtype=np.int64)
+    picks = np.empty((n_horizons, k_max), dtype=np.int64)
+    filled = np.empty(n_horizons, dtype=np.int64)
+    got = np.empty(n_horizons, dtype=np.int64)
+    reduced = np.empty(n_horizons, dtype=np.int64)
+    return mask, seen, picks, filled, got, reduced
+
+
 @njit(cache=True, nogil=True)
 def _median_of_ranks(present: np.ndarray, block_count: np.ndarray, ordered: np.ndarray, h: int, k: int) -> float:
     """Median of k marked ranks: the value ``ordered[rank, h]`` at the middle marked rank
@@ -422,30 +462,14 @@ def random_entry_horizon_stats_nb(
     ``random_entry_horizon_stats`` runs disjoint ranges in threads.
     """
     n_horizons = strata_count.shape[0]
-    k = np.zeros(n_horizons, dtype=np.int64)
-    k_max = 1
-    for h in range(n_horizons):
-        for s in range(strata_count.shape[1]):
-            if strata_count[h, s] > 0:
-                k[h] += strata_count[h, s]
-        if k[h] > k_max:
-            k_max = k[h]
-    max_draw = 1
-    for s in range(draw_size.shape[0]):
-        if draw_size[s] > max_draw:
-            max_draw = draw_size[s]
+    k, k_max, max_draw = _draw_sizes(draw_size, strata_count)
     # The median of a draw is read off ranks (pool values sorted once per horizon): mark the
     # picks' ranks, count them per block of 64 ranks, walk the blocks to the middle. Selection
     # on the values themselves (quickselect) costs most of the kernel: its comparisons are
     # coin flips for the branch predictor.
     n_rows = ret.shape[0]
     n_blocks = (n_rows + 63) // 64
-    mask = np.zeros(max_draw, dtype=np.bool_)
-    seen = np.empty(max_draw, dtype=np.int64)
-    picks = np.empty((n_horizons, k_max), dtype=np.int64)
-    filled = np.empty(n_horizons, dtype=np.int64)
-    got = np.empty(n_horizons, dtype=np.int64)
-    reduced = np.empty(n_horizons, dtype=np.int64)
+    mask, seen, picks, filled, got, reduced = _draw_workspace(n_horizons, k_max, max_draw)
     present = np.zeros(n_blocks * 64, dtype=np.bool_)
     block_count = np.zeros(n_blocks, dtype=np.int64)
     for d in range(draw_start, draw_stop):
@@ -539,27 +563,11 @@ def random_entry_horizon_picks_nb(
     """The pool rows behind ``random_entry_horizon_stats_nb``: int64[H, n_draws, k_max]
     (row h, d holds horizon h's k_h picks, then -1), for tests and figures."""
     n_horizons = strata_count.shape[0]
-    k_max = 1
-    for h in range(n_horizons):
-        kh = 0
-        for s in range(strata_count.shape[1]):
-            if strata_count[h, s] > 0:
-                kh += strata_count[h, s]
-        if kh > k_max:
-            k_max = kh
-    max_draw = 1
-    for s in range(draw_size.shape[0]):
-        if draw_size[s] > max_draw:
-            max_draw = draw_size[s]
+    _, k_max, max_draw = _draw_sizes(draw_size, strata_count)
     out = np.full((n_horizons, n_draws, k_max), -1, dtype=np.int64)
     n_chunks = (n_draws + CHUNK - 1) // CHUNK
     for c in prange(n_chunks):
-        mask = np.zeros(max_draw, dtype=np.bool_)
-        seen = np.empty(max_draw, dtype=np.int64)
-        picks = np.empty((n_horizons, k_max), dtype=np.int64)
-        filled = np.empty(n_horizons, dtype=np.int64)
-        got = np.empty(n_horizons, dtype=np.int64)
-        reduced = np.empty(n_horizons, dtype=np.int64)
+        mask, seen, picks, filled, got, reduced = _draw_workspace(n_horizons, k_max, max_draw)
         stop = min(n_draws, (c + 1) * CHUNK)
         for d in range(c * CHUNK, stop):
             _sample_horizons(

@@ -14,14 +14,14 @@ from numba import njit, prange
 from backtest.events.nb import timed_event_nb
 from backtest.signals.nb import GOLDEN
 from backtest.stats.nb import median_inplace_nb as _median_nb
-from backtest.stats.nb import stationary_bootstrap_indices_nb
+from backtest.stats.nb import order_three_nb, stationary_bootstrap_indices_nb
 
 # ---------------------------------------------------------------------------------------
 # Events
 # ---------------------------------------------------------------------------------------
 
 
-# Days per block of the cross scan (see ``_scan_crosses``).
+# Days per block of the cross scan (see ``_count_and_mark``).
 CROSS_BLOCK = 32
 
 
@@ -43,43 +43,6 @@ def _count_crosses(above: np.ndarray, below: np.ndarray, t_lo: int, t_hi: int) -
     for i in range(today_above.shape[0]):
         hits += int(today_above[i] > today_below[i]) > int(before_above[i] > before_below[i])
     return hits
-
-
-@njit(cache=True, nogil=True)
-def _scan_crosses(above: np.ndarray, below: np.ndarray, t_lo: int, t_hi: int, scratch: np.ndarray) -> int:
-    """The crosses of ``_count_crosses`` written to scratch[0..count) in date order.
-
-    Crosses are rare (about one day in three hundred on the grid): blocks of CROSS_BLOCK days
-    are first counted with the vectorised comparison, and only a block holding a cross is
-    scanned day by day (a branch-free store of every day that advances past a cross)."""
-    if t_hi < t_lo:
-        return 0
-    before_above = above[t_lo - 1 : t_hi]
-    before_below = below[t_lo - 1 : t_hi]
-    today_above = above[t_lo : t_hi + 1]
-    today_below = below[t_lo : t_hi + 1]
-    n = today_above.shape[0]
-    crosses = 0
-    n_blocks = n // CROSS_BLOCK
-    for block in range(n_blocks):
-        lo = block * CROSS_BLOCK
-        x1 = today_above[lo : lo + CROSS_BLOCK]
-        y1 = today_below[lo : lo + CROSS_BLOCK]
-        x0 = before_above[lo : lo + CROSS_BLOCK]
-        y0 = before_below[lo : lo + CROSS_BLOCK]
-        hits = 0
-        for i in range(CROSS_BLOCK):
-            hits += int(x1[i] > y1[i]) > int(x0[i] > y0[i])
-        if hits:
-            for i in range(CROSS_BLOCK):
-                scratch[crosses] = lo + i
-                crosses += int(x1[i] > y1[i]) > int(x0[i] > y0[i])
-    for i in range(n_blocks * CROSS_BLOCK, n):
-        scratch[crosses] = i
-        crosses += int(today_above[i] > today_below[i]) > int(before_above[i] > before_below[i])
-    for i in range(crosses):
-        scratch[i] += t_lo
-    return crosses
 
 
 @njit(cache=True, nogil=True)
@@ -159,6 +122,19 @@ def _fill_marked(
     for i in range(count):
         out[out_start + i] = scratch[i]
     return count
+
+
+@njit(cache=True, nogil=True)
+def _scan_crosses(above: np.ndarray, below: np.ndarray, t_lo: int, t_hi: int, scratch: np.ndarray) -> int:
+    """The crosses of ``_count_crosses`` written to scratch[0..count) in date order: the
+    blocks holding one are marked (``_count_and_mark``), then only those are scanned
+    (``_fill_marked``, which writes through ``scratch`` onto itself). Crosses are rare (about
+    one day in three hundred on the grid), so few blocks are scanned day by day."""
+    if t_hi < t_lo:
+        return 0
+    marks = np.zeros(mark_words(t_hi - t_lo + 1), dtype=np.uint64)
+    _count_and_mark(above, below, t_lo, t_hi, marks)
+    return _fill_marked(above, below, t_lo, t_hi, marks, scratch, scratch, 0)
 
 
 @njit(cache=True, nogil=True)
@@ -498,13 +474,7 @@ def median_select_nb(values: np.ndarray, k: int) -> float:
     hi = k - 1
     while hi > lo:
         mid = (lo + hi) // 2
-        # median of three as the pivot, parked at hi during the partition
-        if values[mid] < values[lo]:
-            values[mid], values[lo] = values[lo], values[mid]
-        if values[hi] < values[lo]:
-            values[hi], values[lo] = values[lo], values[hi]
-        if values[hi] < values[mid]:
-            values[hi], values[mid] = values[mid], values[hi]
+        order_three_nb(values, lo, mid, hi)  # median of three as the pivot, parked at hi below
         pivot = values[mid]
         values[mid] = values[hi]
         values[hi] = pivot
