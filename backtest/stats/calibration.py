@@ -26,6 +26,7 @@ import scipy.stats
 
 from backtest.errors import ParameterError
 from backtest.events import EventRules, run_event_study
+from backtest.stats import nb as stats_nb
 from backtest.stats._rng import seed_from
 from backtest.stats.baseline import eligible_days, unconditional_baseline, window_days
 from backtest.stats.bootstrap import bootstrap_path_tests
@@ -74,6 +75,25 @@ class Calibration:
             f"Calibration: {self.n_replications} replications per null model, alpha {self.alpha}, seed {self.seed}\n"
             + wide.to_string(float_format=lambda v: f"{v:.3f}")
         )
+
+
+def garch_t_returns(
+    params: np.ndarray, n_obs: int, rng: np.random.Generator, *, initial_variance: float, burn: int = 500
+) -> np.ndarray:
+    """``n_obs`` returns of arch's ``ConstantMean(volatility=GARCH(), distribution=StudentsT(seed=rng))``
+    with ``params`` (mu, omega, alpha, beta, nu): ``simulate(params, n_obs, burn=burn,
+    initial_value_vol=initial_variance)["data"]`` bit for bit, on the same draws of ``rng``
+    (arch's Student-t shocks; ``stats_nb.garch_returns_nb`` runs the recursion). arch's mean
+    model and its volatility model each discard ``burn`` days, so 2 * burn days are
+    simulated before the first one kept."""
+    from arch.univariate import StudentsT
+
+    mu, omega, alpha, beta = (float(v) for v in params[:4])
+    shocks = StudentsT(seed=rng).simulate(params[4:])(n_obs + 2 * burn)
+    returns = stats_nb.garch_returns_nb(
+        np.ascontiguousarray(shocks, dtype=float), omega, alpha, beta, 2.0, initial_variance
+    )
+    return returns[2 * burn :] + mu
 
 
 def calibrate(
@@ -129,13 +149,7 @@ def calibrate(
         if null_model == "gbm":
             simulated = rng.normal(log_returns.mean(), log_returns.std(ddof=1), len(log_returns))
         else:
-            from arch.univariate import GARCH, ConstantMean, StudentsT
-
-            simulator = ConstantMean(None, volatility=GARCH(), distribution=StudentsT(seed=rng))
-            simulated = (
-                simulator.simulate(params, len(log_returns), burn=500, initial_value_vol=variance0)["data"].to_numpy()
-                / 100.0
-            )
+            simulated = garch_t_returns(params, len(log_returns), rng, initial_variance=variance0) / 100.0
         prices = pd.Series(100.0 * np.exp(np.concatenate([[0.0], np.cumsum(simulated)])), index=close.index)
         study = run_event_study(prices, rules)
         if study.n_events < 10:

@@ -886,3 +886,29 @@ def ma_cross_path_stats_nb(
             for s in range(3):
                 stats[b, j, s] = path_stats[s]
             counts[b, j] = count
+
+
+@njit(cache=True, nogil=True)
+def garch_returns_nb(
+    shocks: np.ndarray, omega: float, alpha: float, beta: float, power: float, initial_value: float
+) -> np.ndarray:
+    """GARCH(1,1) returns r_t = e_t * sigma_t from standardized shocks ``e``: s_t = omega +
+    alpha * |r_{t-1}| ** power + beta * s_{t-1}, sigma_t ** 2 = s_t ** (2 / power), s_0 =
+    ``initial_value`` (arch's ``initial_value``: the variance when power = 2). The recursion of ``arch``'s ``GARCH(p=1, q=1, power=power).simulate``
+    in its order of operations, so bit for bit its output (the reference test), without its
+    per-day Python loop (~27 ms for the Russell 2000's 11,000 days, a quarter of a
+    calibration replication). ``power`` arrives at run time, so the powers are libm's ``pow``
+    as in arch, never folded into a product (|r| ** 2.0 and r * r differ in the last bit)."""
+    n = shocks.shape[0]
+    out = np.empty(n)
+    if n == 0:
+        return out
+    inverse = 2.0 / power
+    scale = initial_value
+    value = np.sqrt(scale**inverse) * shocks[0]
+    out[0] = value
+    for t in range(1, n):
+        scale = omega + alpha * abs(value) ** power + beta * scale
+        value = shocks[t] * np.sqrt(scale**inverse)
+        out[t] = value
+    return out

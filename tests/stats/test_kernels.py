@@ -313,3 +313,29 @@ def test_sort_inplace_matches_numpy_sort(n) -> None:
     sorted_in_place = values.copy()
     stats_nb._sort_inplace_nb(sorted_in_place)
     np.testing.assert_array_equal(sorted_in_place, np.sort(values))
+
+
+@pytest.mark.parametrize("power", [2.0, 1.0, 1.5])
+def test_garch_recursion_is_archs_bit_for_bit(power) -> None:
+    # reference: arch's own GARCH(1,1) simulation fed the same shocks (its per-day Python loop)
+    from arch.univariate import GARCH
+
+    shocks = np.random.default_rng(3).standard_t(6.0, 4000) / np.sqrt(1.5)
+    expected, _ = GARCH(power=power).simulate(
+        [0.02, 0.08, 0.9], len(shocks), lambda n: shocks, burn=0, initial_value=0.9
+    )
+    np.testing.assert_array_equal(stats_nb.garch_returns_nb(shocks, 0.02, 0.08, 0.9, power, 0.9), expected)
+    assert stats_nb.garch_returns_nb(shocks[:0], 0.02, 0.08, 0.9, power, 0.9).shape == (0,)
+
+
+def test_garch_t_returns_are_archs_constant_mean_simulation_on_the_same_draws() -> None:
+    from arch.univariate import GARCH, ConstantMean, StudentsT
+
+    from backtest.stats.calibration import garch_t_returns
+
+    params = np.array([0.05, 0.02, 0.08, 0.91, 6.5])  # mu, omega, alpha, beta, nu
+    for seed in range(3):
+        arch_model = ConstantMean(None, volatility=GARCH(), distribution=StudentsT(seed=np.random.default_rng(seed)))
+        expected = arch_model.simulate(params, 3000, burn=200, initial_value_vol=1.7)["data"].to_numpy()
+        rng = np.random.default_rng(seed)
+        np.testing.assert_array_equal(garch_t_returns(params, 3000, rng, initial_variance=1.7, burn=200), expected)
