@@ -16,6 +16,7 @@ inputs, same bytes, whichever executor computed them).
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
@@ -204,6 +205,11 @@ def _fmt_pct(value: object) -> str:
     return f"{float(value) * 100:.2f}%"  # type: ignore[arg-type]
 
 
+def _fmt_pp(value: object) -> str:
+    """A difference of two returns in percentage points."""
+    return f"{float(value) * 100:+.2f} pp"  # type: ignore[arg-type]
+
+
 def _fmt_p(value: object) -> str:
     return f"{float(value):.3f}"  # type: ignore[arg-type]
 
@@ -280,8 +286,28 @@ def answer_lines(result: SweepResult) -> list[str]:
             else f"; {ref} ranks {rank['reference_rank']} of {test.n} (percentile {rank['reference_percentile']:.0f})"
         )
         lines.append(f"- {test.horizon}: {best_text}{ref_text}.")
-    lines += ["", detection_start_text(result)]
+    lines += ["", *power_lines(result), "", detection_start_text(result)]
     return lines
+
+
+def power_lines(result: SweepResult) -> list[str]:
+    """How large a true excess of the reference pair the search could have seen (80% power,
+    ``SnoopingTest.detectable_excess``), beside what a test of that pair alone would need:
+    "no pair beats random entry" rules out effects of that size, not smaller ones."""
+    tracked = [t for t in result.tests if t.tracked_pair is not None and math.isfinite(t.detectable_excess)]
+    if not tracked:
+        return []
+    ref = f"{result.reference[0]}/{result.reference[1]}"
+    power, alpha = tracked[0].power, result.alpha
+    searched = ", ".join(f"{t.detectable_excess * 100:+.1f} pp at {t.horizon}" for t in tracked)
+    alone = ", ".join(f"{t.detectable_excess_alone * 100:+.1f} pp" for t in tracked)
+    return [
+        f"**What the search could have seen.** With {power:.0%} power at {alpha:.0%}, the Reality Check over "
+        f"the whole grid detects a true {ref} mean excess of {searched} (the SPA needs at most as much); "
+        f'tested alone, {ref} would need {alone}. Looking at every pair raises the bar. A "no" here speaks '
+        f"against {ref} effects of that size ({power:.0%} of the time they would have been found), and says "
+        "nothing about smaller ones."
+    ]
 
 
 def _how_to_read() -> list[str]:
@@ -409,6 +435,34 @@ def summary_markdown(result: SweepResult, top: int = 10) -> str:
             "",
             markdown_table(own[["horizon", *TOP_COLUMNS[2:]]], formats),
         ]
+        detectable = pd.DataFrame(
+            [
+                {
+                    "horizon": t.horizon,
+                    "measured excess": _best_excess(result, t.horizon, result.reference),
+                    "detectable, whole search": t.detectable_excess,
+                    "detectable, this pair alone": t.detectable_excess_alone,
+                }
+                for t in result.tests
+                if t.tracked_pair is not None
+            ]
+        )
+        if len(detectable):
+            power = result.tests[0].power
+            lines += [
+                "",
+                f"True mean excess the Reality Check detects with {power:.0%} power at {result.alpha:.0%} "
+                "(bootstrap over the same replications; the SPA needs at most as much):",
+                "",
+                markdown_table(
+                    detectable,
+                    {
+                        "measured excess": _fmt_pp,
+                        "detectable, whole search": _fmt_pp,
+                        "detectable, this pair alone": _fmt_pp,
+                    },
+                ),
+            ]
     survivors = {test.horizon: test.n_survivors for test in result.tests}
     for horizon in result.horizons:
         label = horizon.label

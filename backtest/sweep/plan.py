@@ -258,6 +258,7 @@ class SeriesJob:
                     min_events=settings.min_events,
                     mean_excess=stats.mean[j] - hp.baseline,
                     variance=stats.variance[j] if hp.pool.size >= 3 else None,
+                    track=settings.reference,
                 )
             )
         self.stats = stats

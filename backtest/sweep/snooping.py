@@ -34,6 +34,9 @@ from backtest.defaults import horizon_block_length
 from backtest.errors import ParameterError
 from backtest.sweep import _kernels
 
+DETECTION_POWER = 0.8
+"""The power at which a sweep states its detectable excess (``SnoopingTest``)."""
+
 REPS_PER_CHUNK = _kernels.LANES
 """Replications processed together by one thread (a cache-sized slice of day counts)."""
 
@@ -57,6 +60,14 @@ class SnoopingTest:
     spa_lower_pvalue: lower bound. Bootstrap p-values are arch's: the share of replications
     whose maximum exceeds the observed one. n_survivors: pairs kept by the Romano-Wolf
     stepdown at FWER ``alpha`` (adjusted p-value <= alpha).
+
+    The power of the search for one pair (``tracked_pair``, the sweep's reference pair):
+    ``detectable_excess`` is the smallest true mean excess of that pair, all others
+    having none, that the Reality Check detects with probability ``power`` at level
+    ``alpha`` after looking at every pair; ``detectable_excess_alone`` the same for a test
+    of that pair alone (``detectable_excess_from``). The SPA rejects whenever the Reality
+    Check does, so its detectable excess is at most this one. NaN without a tracked pair
+    in the family.
     """
 
     horizon: str
@@ -71,10 +82,15 @@ class SnoopingTest:
     reps: int
     mean_block: float
     studentize: bool
+    tracked_pair: tuple[int, int] | None = None
+    detectable_excess: float = math.nan
+    detectable_excess_alone: float = math.nan
+    power: float = DETECTION_POWER
 
     def to_dict(self) -> dict[str, object]:
         out = asdict(self)
         out["best_pair"] = None if self.best_pair is None else list(self.best_pair)
+        out["tracked_pair"] = None if self.tracked_pair is None else list(self.tracked_pair)
         return out
 
 
@@ -177,6 +193,8 @@ class SnoopingSetup:
     alpha: float
     studentize: bool
     best_pair: tuple[int, int] | None
+    tracked: int = -1
+    tracked_pair: tuple[int, int] | None = None
 
     @property
     def empty(self) -> bool:
@@ -196,6 +214,7 @@ class BootstrapBlock:
     max_consistent: np.ndarray = field(repr=False)
     max_upper: np.ndarray = field(repr=False)
     exceed: np.ndarray = field(repr=False)
+    tracked: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0))
 
 
 def prepare_snooping(
@@ -216,11 +235,13 @@ def prepare_snooping(
     mean_excess: np.ndarray | None = None,
     variance: np.ndarray | None = None,
     indices: np.ndarray | None = None,
+    track: tuple[int, int] | None = None,
 ) -> SnoopingSetup:
     """Validate the inputs of ``snooping_test`` and fix the family, statistics, centres and
     stepdown order. ``variance`` (optional) is each pair's long-run variance as
     ``long_run_variances_nb`` computes it, when the caller already has it (a pair-block
-    stage); otherwise it is computed here."""
+    stage); otherwise it is computed here. ``track``: the (fast, slow) pair of ``pairs``
+    whose bootstrap draws are kept for its detectable excess (``SnoopingTest``)."""
     n_days = int(excess.shape[0])
     n_pairs = int(offsets.shape[0] - 1)
     if reps < 1 and indices is None:
@@ -287,6 +308,11 @@ def prepare_snooping(
     order = family[np.argsort(statistic[family], kind="stable")]
     best = int(order[-1]) if order.size else -1
     best_pair = None if pairs is None or best < 0 else (int(pairs[best, 0]), int(pairs[best, 1]))
+    tracked = -1
+    if track is not None and pairs is not None:
+        found = np.flatnonzero((pairs[:, 0] == track[0]) & (pairs[:, 1] == track[1]))
+        if found.size and in_family[found[0]]:
+            tracked = int(found[0])
     return SnoopingSetup(
         excess=np.ascontiguousarray(excess, dtype=np.float64),
         n_complete=n_complete,
@@ -299,6 +325,8 @@ def prepare_snooping(
         centre_upper=centre_upper,
         scale=scale,
         best_pair=best_pair,
+        tracked=tracked,
+        tracked_pair=None if tracked < 0 else (int(track[0]), int(track[1])),  # type: ignore[index]
         **common,
     )
 
@@ -355,8 +383,49 @@ def bootstrap_block(
         setup.scale,
         np.where(setup.in_family, setup.statistic, 0.0),
     )
+    tracked = np.zeros(0)
+    if setup.tracked >= 0:
+        # the tracked pair's term of the maximum, v_b = (f*_b - centre) / scale, per replication
+        p = setup.tracked
+        k = int(setup.n_complete[p])
+        rows = events[offsets[p] : offsets[p] + k] - setup.first_pos
+        weights = counts[:, rows, :].astype(np.float64)  # (chunks, k, lanes)
+        resampled = np.einsum("ckl,k->cl", weights, setup.excess[rows]).reshape(-1)[:width] / k
+        tracked = (resampled - setup.centre_upper[p]) / setup.scale[p]
     del counts
-    return BootstrapBlock(start, stop, max_lower, max_consistent, max_upper, exceed)
+    return BootstrapBlock(start, stop, max_lower, max_consistent, max_upper, exceed, tracked)
+
+
+def detectable_excess_from(
+    maxima: np.ndarray, tracked: np.ndarray, alpha: float, power: float = DETECTION_POWER
+) -> tuple[float, float]:
+    """(with the search, alone): the smallest shift of the tracked pair's statistic that a
+    test at level ``alpha`` detects with probability ``power``, in the statistic's units.
+
+    ``maxima[b]`` and ``tracked[b]`` are replication b's centred maximum over the family
+    (the Reality Check's null) and the tracked pair's centred term in it: together one
+    draw of the statistics' sampling noise with no pair better than random entry. Planting
+    a true excess s in the tracked pair alone makes the observed maximum max(maxima[b],
+    tracked[b] + s) (exactly: the other terms do not move), and the test rejects when that
+    reaches c, the smallest value whose share of larger maxima is at most alpha (the
+    p-value convention of ``finish_snooping``). The power at s is the share of
+    replications that reject; the detectable shift is the smallest s where it reaches
+    ``power``. Alone: the same with the tracked term as the whole family.
+    """
+
+    def smallest_shift(null: np.ndarray, anyway: np.ndarray) -> float:
+        reps = null.size
+        critical = np.sort(null)[math.ceil((1.0 - alpha) * reps) - 1]
+        rejected = anyway >= critical
+        still_needed = math.ceil(power * reps - 1e-9) - int(rejected.sum())
+        if still_needed <= 0:
+            return 0.0
+        shifts = np.sort(critical - tracked[~rejected])
+        return float(max(shifts[still_needed - 1], 0.0))
+
+    maxima = np.asarray(maxima, dtype=np.float64)
+    tracked = np.asarray(tracked, dtype=np.float64)
+    return smallest_shift(maxima, maxima), smallest_shift(tracked, np.full(tracked.size, -np.inf))
 
 
 def finish_snooping(setup: SnoopingSetup, blocks: list[BootstrapBlock]) -> tuple[SnoopingTest, PairInference]:
@@ -404,6 +473,13 @@ def finish_snooping(setup: SnoopingSetup, blocks: list[BootstrapBlock]) -> tuple
     spa_consistent = float(np.mean(max_consistent > observed))
     reality_check = float(np.mean(max_upper > observed))
 
+    detectable = (math.nan, math.nan)
+    if setup.tracked >= 0:
+        tracked = np.concatenate([block.tracked for block in blocks])
+        with_search, alone = detectable_excess_from(max_upper, tracked, setup.alpha)
+        scale = float(setup.scale[setup.tracked])  # back from the statistic's units to returns
+        detectable = (with_search * scale, alone * scale)
+
     adjusted = np.full(n_pairs, np.nan)
     adjusted[family] = romano_wolf_adjust(statistic[family], exceed[family].astype(np.float64), setup.reps)
     survives = np.zeros(n_pairs, dtype=bool)
@@ -421,6 +497,9 @@ def finish_snooping(setup: SnoopingSetup, blocks: list[BootstrapBlock]) -> tuple
         reps=int(setup.reps),
         mean_block=float(setup.mean_block),
         studentize=setup.studentize,
+        tracked_pair=setup.tracked_pair,
+        detectable_excess=detectable[0],
+        detectable_excess_alone=detectable[1],
     )
     return test, PairInference(statistic, setup.standard_error, adjusted, survives, setup.in_family)
 
@@ -445,6 +524,7 @@ def snooping_test(
     mean_excess: np.ndarray | None = None,
     variance: np.ndarray | None = None,
     rep_block: int | None = None,
+    track: tuple[int, int] | None = None,
 ) -> tuple[SnoopingTest, PairInference]:
     """Reality Check, SPA and Romano-Wolf for one horizon (see the module docstring).
 
@@ -472,6 +552,7 @@ def snooping_test(
         mean_excess=mean_excess,
         variance=variance,
         indices=indices,
+        track=track,
     )
     if setup.empty:
         return finish_snooping(setup, [])

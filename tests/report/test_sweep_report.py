@@ -53,6 +53,12 @@ def test_report_files_and_contents(walk, tmp_path):
     assert set(summary["columns"]) == set(table.columns)
     markdown = (target / "summary.md").read_text()
     assert "Reality Check p" in markdown and "![1m heatmap](heatmap_1m.png)" in markdown
+    # the power statement: what the search could have detected for the reference pair, and alone
+    for test in summary["tests"]:
+        assert test["tracked_pair"] == [6, 30] and test["power"] == 0.8
+        assert 0 < test["detectable_excess_alone"] < test["detectable_excess"]
+        assert f"{test['detectable_excess'] * 100:+.2f} pp" in markdown
+    assert "**What the search could have seen.**" in markdown and "detectable, this pair alone" in markdown
     html = (target / "summary.html").read_text()
     # each heatmap is interactive in the page, plotly.js loaded from the shared asset folder
     assert 'id="sweep-heatmap-1m"' in html and "heatmap_1m.png" not in html

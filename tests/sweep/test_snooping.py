@@ -11,7 +11,7 @@ from backtest.events import DEFAULT_HORIZONS, EventRules
 from backtest.signals.moving_averages import close_array
 from backtest.sweep import SweepGrid, _kernels, run_sweep
 from backtest.sweep.engine import find_events, horizon_sample
-from backtest.sweep.snooping import loss_matrix, romano_wolf_adjust, snooping_test
+from backtest.sweep.snooping import detectable_excess_from, loss_matrix, romano_wolf_adjust, snooping_test
 from tests.sweep import _twins
 from tests.sweep.conftest import random_walk
 
@@ -189,3 +189,51 @@ def test_studentized_statistic_is_mean_over_standard_error(walk):
     assert result.tests[0].statistic == pytest.approx(t_stats.max(), rel=1e-12)
     best = table.loc[t_stats.idxmax()]
     assert result.tests[0].best_pair == (best["fast"], best["slow"])
+
+
+def _power_by_definition(maxima, tracked, shift, alpha):
+    """Share of replications rejecting when the tracked pair alone gets ``shift``: the
+    observed maximum max(maxima, tracked + shift) against the level-alpha critical value."""
+    critical = np.sort(maxima)[int(np.ceil((1 - alpha) * maxima.size)) - 1]
+    return float(np.mean(np.maximum(maxima, tracked + shift) >= critical))
+
+
+def test_detectable_excess_is_the_smallest_shift_reaching_the_power():
+    rng = np.random.default_rng(8)
+    tracked = rng.normal(0.0, 1.0, 999)
+    maxima = np.maximum(tracked, rng.normal(2.0, 0.5, 999))  # the family's maximum includes the tracked term
+    with_search, alone = detectable_excess_from(maxima, tracked, 0.05, power=0.8)
+    assert _power_by_definition(maxima, tracked, with_search, 0.05) >= 0.8
+    assert _power_by_definition(maxima, tracked, with_search - 1e-9, 0.05) < 0.8
+    assert _power_by_definition(tracked, tracked, alone, 0.05) >= 0.8
+    assert _power_by_definition(tracked, tracked, alone - 1e-9, 0.05) < 0.8
+    assert with_search > alone  # looking at more pairs raises the bar
+    # one draw of a normal: alone = z(0.95) + z(0.8) in units of its standard deviation
+    assert alone == pytest.approx(1.6449 + 0.8416, abs=0.2)
+
+
+def test_detectable_excess_of_the_reference_pair_in_a_sweep(spa_setup):
+    import scipy.stats
+
+    found, n_complete, excess, first_pos, _ = spa_setup
+    family = np.flatnonzero(n_complete > 0)
+    tracked = int(family[np.argsort(n_complete[family])[len(family) // 2]])  # a pair with a typical count
+    pair = (int(found.pairs[tracked, 0]), int(found.pairs[tracked, 1]))
+    common = {"pairs": found.pairs, "reps": 1000, "seed": 3, "mean_block": 20.0, "track": pair}
+    test, inference = snooping_test(found.events, found.offsets, n_complete, excess, first_pos, **common)
+    assert test.tracked_pair == pair and test.power == 0.8
+    # alone: the bootstrap answer is normal theory's (z(1 - alpha) + z(power)) x the pair's standard error
+    normal = (scipy.stats.norm.ppf(0.95) + scipy.stats.norm.ppf(0.8)) * inference.standard_error[tracked]
+    assert test.detectable_excess_alone == pytest.approx(normal, rel=0.2)
+    assert test.detectable_excess > test.detectable_excess_alone
+    # a family of the tracked pair only: the search is the test of that pair alone
+    only = np.where(np.arange(len(n_complete)) == tracked, n_complete, 0)
+    single, _ = snooping_test(found.events, found.offsets, only, excess, first_pos, **common)
+    assert single.detectable_excess == pytest.approx(single.detectable_excess_alone, rel=1e-9)
+    assert single.detectable_excess_alone == pytest.approx(test.detectable_excess_alone, rel=1e-9)
+    # studentised: the same pair, the same answer in returns (the statistic's scale is undone)
+    studentised, _ = snooping_test(found.events, found.offsets, only, excess, first_pos, studentize=True, **common)
+    assert studentised.detectable_excess_alone == pytest.approx(single.detectable_excess_alone, rel=1e-9)
+    # no tracked pair: NaN
+    untracked, _ = snooping_test(found.events, found.offsets, n_complete, excess, first_pos, reps=200, seed=3)
+    assert untracked.tracked_pair is None and np.isnan(untracked.detectable_excess)
