@@ -58,6 +58,9 @@ SERIES_COLUMNS: dict[str, str] = {
     "reference_mean_excess_return": "the reference pair's mean excess return (fraction)",
     "reference_romano_wolf_pvalue": "the reference pair's Romano-Wolf adjusted p-value",
     "reference_survives": "the reference pair survives the Romano-Wolf stepdown",
+    "reference_detectable_excess": "the reference pair's true mean excess the Reality Check over the grid detects "
+    "with 80% power (fraction)",
+    "reference_detectable_excess_alone": "the same for a test of the reference pair alone (fraction)",
     "mean_block": "mean block length of the stationary bootstrap (trading days)",
     "data_sha256": "sha256 of the data the series was loaded from",
 }
@@ -238,6 +241,8 @@ def series_rows(result: SweepResult) -> list[dict[str, object]]:
                 "reference_survives": bool(reference["romano_wolf_survives"].iloc[0])
                 if len(reference) and test
                 else None,
+                "reference_detectable_excess": test.detectable_excess if test is not None else math.nan,
+                "reference_detectable_excess_alone": test.detectable_excess_alone if test is not None else math.nan,
                 "mean_block": test.mean_block if test is not None else math.nan,
                 "data_sha256": result.data_sha256,
             }
