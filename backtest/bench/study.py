@@ -56,8 +56,11 @@ LIBRARY_PROBE = (
 
 def _environment(cache_dir: Path) -> dict[str, str]:
     """A run's environment: numba's cache and the validated-data cache (``backtest.cache``) in
-    ``cache_dir``, so a cold run starts from neither and a warm run finds both."""
+    ``cache_dir``, so a cold run starts from neither and a warm run finds both. Python caches
+    the bytecode of our modules as a user's Python does: a sandbox or CI image may set
+    PYTHONDONTWRITEBYTECODE, and every run would then compile them again (~0.15 s)."""
     env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["NUMBA_CACHE_DIR"] = str(cache_dir / "numba")
     env["BACKTEST_CACHE_DIR"] = str(cache_dir / "data")
     env.setdefault("MPLBACKEND", "Agg")
@@ -98,14 +101,29 @@ def profile_run(output: str, argv: list[str]) -> None:
         stats.dump_stats(output)
 
 
-def _run(command: list[str], env: dict[str, str], cwd: Path) -> tuple[float, str]:
+def _children_cpu() -> float | None:
+    """User + system CPU seconds of every finished child process so far (None where the
+    ``resource`` module is missing, on Windows)."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - Windows
+        return None
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _run(command: list[str], env: dict[str, str], cwd: Path) -> tuple[float, str, float | None]:
+    """(wall seconds, stdout, CPU seconds of the child in every thread, None if unknown)."""
+    cpu_before = _children_cpu()
     started = time.perf_counter()
     done = subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - started
+    cpu_after = _children_cpu()
     if done.returncode != 0:
         tail = (done.stderr or done.stdout).strip().splitlines()[-5:]
         raise RuntimeError(f"{' '.join(command)} exited with {done.returncode}: " + " | ".join(tail))
-    return wall, done.stdout
+    cpu = None if cpu_before is None or cpu_after is None else cpu_after - cpu_before
+    return wall, done.stdout, cpu
 
 
 def profile_stages(profile_path: Path) -> dict[str, float]:
@@ -152,9 +170,13 @@ def run_study_bench(
             report("filling the numba cache")
             _run(command, _environment(warm_cache), cwd)
         warm: list[float] = []
+        warm_cpu: list[float] = []
         for run in range(warm_runs):
             report(f"warm run {run + 1}/{warm_runs}")
-            warm.append(_run(command, _environment(warm_cache), cwd)[0])
+            wall, _, cpu = _run(command, _environment(warm_cache), cwd)
+            warm.append(wall)
+            if cpu is not None:
+                warm_cpu.append(cpu)
         report("import time (warm cache)")
         imports = [
             float(_run([python, "-c", IMPORT_PROBE.format(name=name)], _environment(warm_cache), cwd)[1])
@@ -173,15 +195,21 @@ def run_study_bench(
         "command": "python -m backtest.cli study " + name,
         "method": "wall time of each run in a fresh subprocess; cold = NUMBA_CACHE_DIR pointed at an empty "
         "temporary directory (every kernel the run uses compiles), warm = the cache the first cold run "
-        "filled; imports = a process that only imports the CLI and the study script (median of 3); "
+        "filled (Python's bytecode cache on in both, as for a user); imports = a process that only imports the CLI and the study script (median of 3); "
         "library_imports = a process that only imports numba, numpy, pandas, scipy.stats, matplotlib, "
         "exchange_calendars, plotly and jinja2, the floor of any run (median of 3); "
+        "warm_cpu = user + system CPU seconds of each warm run in all its threads, and warm_cpu_floor = their "
+        "median divided by the machine's cores, the shortest wall time the same work could take here; "
         "profile = cumulative seconds per stage of one warm run under cProfile in every thread (which adds overhead; "
         "the figures are drawn in a second thread while the variants run, so stages overlap in time)",
         "cold_s": cold,
         "warm_s": warm,
         "cold_median_s": statistics.median(cold) if cold else None,
         "warm_median_s": statistics.median(warm) if warm else None,
+        "warm_cpu_s": warm_cpu,
+        # a warm run's CPU seconds spread perfectly over every core: no schedule of the same
+        # work on this machine can finish sooner
+        "warm_cpu_floor_s": statistics.median(warm_cpu) / cpu_count() if warm_cpu else None,
         "imports_s": statistics.median(imports),
         "library_imports_s": statistics.median(libraries),
         "profile": {"wall_s": profiled_wall, "stages_s": stages},
@@ -201,6 +229,8 @@ def bench_headline(result: dict[str, Any]) -> dict[str, Any]:
         "study": result["study"],
         "cold_s": [round(x, 2) for x in result["cold_s"]],
         "warm_s": [round(x, 2) for x in result["warm_s"]],
+        "warm_cpu_s": [round(x, 2) for x in result["warm_cpu_s"]],
+        "warm_cpu_floor_s": None if result["warm_cpu_floor_s"] is None else round(result["warm_cpu_floor_s"], 2),
         "imports_s": round(result["imports_s"], 2),
         "library_imports_s": round(result["library_imports_s"], 2),
         "profile_s": {k: round(v, 2) for k, v in result["profile"]["stages_s"].items()},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import cProfile
 import json
+import sys
 
 import pytest
 
@@ -104,6 +105,10 @@ def test_bench_study_runs_cold_and_warm_in_subprocesses(tmp_path, capsys, small_
     assert len(result["cold_s"]) == 1 and len(result["warm_s"]) == 1
     assert result["cold_s"][0] > result["warm_s"][0] > 0  # the cold run compiled the kernels
     assert result["imports_s"] > 0 and result["library_imports_s"] > 0
+    if sys.platform != "win32":  # CPU seconds of the child, from resource.getrusage
+        (cpu,) = result["warm_cpu_s"]
+        assert cpu > 0 and result["warm_cpu_floor_s"] == pytest.approx(cpu / result["machine"]["cpus"])
+        assert result["warm_cpu_floor_s"] <= result["warm_s"][0]  # no run beats its CPU spread on every core
     stages = result["profile"]["stages_s"]
     assert stages["random_entry_monte_carlo"] > 0 and stages["loading"] > 0
     assert stages["run_study"] > stages["figures"] > 0
