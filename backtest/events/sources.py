@@ -28,7 +28,7 @@ import pandas as pd
 from backtest.checks import check_scalar
 from backtest.errors import InsufficientDataError, ParameterError
 from backtest.signals import nb as signal_nb
-from backtest.signals.moving_averages import check_window, close_array, direction_code, kind_code
+from backtest.signals.moving_averages import average_kernel, check_window, close_array, direction_code, kind_code
 
 DEFAULT_MAX_STALE_DAYS = 5
 """Another series is read on the day itself or on its last earlier row at most this many
@@ -209,7 +209,7 @@ class MovingAverage(Line):
         return f"{self.ma}_{self.window}"
 
     def on_path(self, values: np.ndarray) -> np.ndarray:
-        return signal_nb.moving_average_nb(values, self.window, kind_code(self.ma))
+        return average_kernel(kind_code(self.ma))(values, self.window)
 
     def describe(self) -> str:
         return f"{self.ma.upper()}({self.window})"
@@ -311,8 +311,7 @@ class MACD(Line):
         return f"macd_{self.fast}_{self.slow}"
 
     def on_path(self, values: np.ndarray) -> np.ndarray:
-        ema = signal_nb.EMA
-        return signal_nb.moving_average_nb(values, self.fast, ema) - signal_nb.moving_average_nb(values, self.slow, ema)
+        return signal_nb.ema_nb(values, self.fast) - signal_nb.ema_nb(values, self.slow)
 
     def describe(self) -> str:
         return f"MACD({self.fast},{self.slow})"
@@ -498,10 +497,10 @@ class MACross(_PathSource):
         return self.signal_on_path(close_array(close))
 
     def signal_on_path(self, values: np.ndarray) -> Signal:
-        kind = kind_code(self.ma)
+        average = average_kernel(kind_code(self.ma))
         direction = direction_code(self.direction)
-        fast = signal_nb.moving_average_nb(values, self.fast, kind)
-        slow = signal_nb.moving_average_nb(values, self.slow, kind)
+        fast = average(values, self.fast)
+        slow = average(values, self.slow)
         return Signal(
             trigger=signal_nb.crossings_nb(fast, slow, direction),
             state=signal_nb.beyond_nb(fast, slow, direction),

@@ -100,14 +100,6 @@ def ema_nb(close: np.ndarray, window: int) -> np.ndarray:
 
 
 @njit(cache=True, nogil=True)
-def moving_average_nb(close: np.ndarray, window: int, kind: int) -> np.ndarray:
-    """Dispatch on ``kind`` (SMA=0, EMA=1); pandas twins as ``sma_nb`` / ``ema_nb``."""
-    if kind == EMA:
-        return ema_nb(close, window)
-    return sma_nb(close, window)
-
-
-@njit(cache=True, nogil=True)
 def crossings_nb(fast: np.ndarray, slow: np.ndarray, direction: int) -> np.ndarray:
     """Boolean array: True on day t where ``fast`` crosses ``slow``.
 

@@ -835,8 +835,38 @@ def path_excess_stats_nb(
     return stats, k
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _cross_path_stats_nb(
+    path: np.ndarray,
+    fast_line: np.ndarray,
+    slow_line: np.ndarray,
+    direction: int,
+    first_pos: int,
+    last_pos: int,
+    confirm: int,
+    min_gap: int,
+    entry_lag: int,
+    offsets: np.ndarray,
+    stats: np.ndarray,
+    counts: np.ndarray,
+    b: int,
+) -> None:
+    """Row b of ``stats`` and ``counts``: the crosses of ``fast_line`` over ``slow_line`` on
+    ``path`` (``MACross.signal_on_path``: ``signals.nb`` kernels), their events
+    (``events.nb.select_events_nb``) and, per row j of ``offsets``, their excess statistics
+    (``path_excess_stats_nb``)."""
+    trigger = signals_nb.crossings_nb(fast_line, slow_line, direction)
+    state = signals_nb.beyond_nb(fast_line, slow_line, direction)
+    events, _ = events_nb.select_events_nb(trigger, state, first_pos, last_pos, confirm, min_gap)
+    for j in range(offsets.shape[0]):
+        path_stats, count = path_excess_stats_nb(path, events, entry_lag, offsets[j], first_pos, last_pos)
+        for s in range(3):
+            stats[b, j, s] = path_stats[s]
+        counts[b, j] = count
+
+
 @njit(cache=True, nogil=True)
-def ma_cross_path_stats_nb(
+def sma_cross_path_stats_nb(
     first_price: float,
     growth: np.ndarray,
     n_returns: int,
@@ -844,7 +874,6 @@ def ma_cross_path_stats_nb(
     seed: int,
     fast: int,
     slow: int,
-    kind: int,
     direction: int,
     first_pos: int,
     last_pos: int,
@@ -857,35 +886,79 @@ def ma_cross_path_stats_nb(
     path_start: int,
     path_stop: int,
 ) -> None:
-    """The path null of a moving-average cross for the horizons sharing one mean block:
-    fills rows ``path_start .. path_stop - 1`` of ``stats`` (n_paths, horizons, 3) and
+    """The path null of a simple-moving-average cross for the horizons sharing one mean
+    block: fills rows ``path_start .. path_stop - 1`` of ``stats`` (n_paths, horizons, 3) and
     ``counts`` (n_paths, horizons). Path b is ``bootstrap_path_nb(first_price, growth,
-    n_returns, mean_block, seed, b)``, the source's
-    signal on it is ``MACross.signal_on_path`` (the same ``signals.nb`` kernels; two simple
-    averages by ``sma_pair_nb``, bit for bit ``sma_nb`` twice), its events
-    ``events.nb.select_events_nb``, and row j of ``offsets`` (horizons, n_returns + 1;
-    C-contiguous, so each row is read in place) is measured by ``path_excess_stats_nb``.
-    Each path depends on (seed, b) only, so any split of the paths gives the same rows: the
-    caller runs disjoint ranges in threads (``backtest.threads``; not ``parallel=True``,
-    whose parfor passes doubled this kernel's compile time on a cold start). Twin: the
-    per-path loop of ``bootstrap_path_stats`` (and ``tests/stats/_twins.py::bootstrap_path_stats``).
+    n_returns, mean_block, seed, b)``, its two averages ``sma_pair_nb`` (bit for bit
+    ``sma_nb`` twice) and row j of ``offsets`` (horizons, n_returns + 1; C-contiguous, so each
+    row is read in place) is measured by ``_cross_path_stats_nb``. Each path depends on
+    (seed, b) only, so any split of the paths gives the same rows: the caller runs disjoint
+    ranges in threads (``backtest.threads``; not ``parallel=True``, whose parfor passes
+    doubled this kernel's compile time on a cold start). One kernel per kind of average, so
+    that a run compiles only the kind it uses (issue 17). Twin: the per-path loop of
+    ``bootstrap_path_stats`` (and ``tests/stats/_twins.py::bootstrap_path_stats``).
     """
-    n_horizons = offsets.shape[0]
     for b in range(path_start, path_stop):
         path = bootstrap_path_nb(first_price, growth, n_returns, mean_block, seed, b)
-        if kind == signals_nb.SMA:
-            fast_line, slow_line = signals_nb.sma_pair_nb(path, fast, slow)
-        else:
-            fast_line = signals_nb.moving_average_nb(path, fast, kind)
-            slow_line = signals_nb.moving_average_nb(path, slow, kind)
-        trigger = signals_nb.crossings_nb(fast_line, slow_line, direction)
-        state = signals_nb.beyond_nb(fast_line, slow_line, direction)
-        events, _ = events_nb.select_events_nb(trigger, state, first_pos, last_pos, confirm, min_gap)
-        for j in range(n_horizons):
-            path_stats, count = path_excess_stats_nb(path, events, entry_lag, offsets[j], first_pos, last_pos)
-            for s in range(3):
-                stats[b, j, s] = path_stats[s]
-            counts[b, j] = count
+        fast_line, slow_line = signals_nb.sma_pair_nb(path, fast, slow)
+        _cross_path_stats_nb(
+            path,
+            fast_line,
+            slow_line,
+            direction,
+            first_pos,
+            last_pos,
+            confirm,
+            min_gap,
+            entry_lag,
+            offsets,
+            stats,
+            counts,
+            b,
+        )
+
+
+@njit(cache=True, nogil=True)
+def ema_cross_path_stats_nb(
+    first_price: float,
+    growth: np.ndarray,
+    n_returns: int,
+    mean_block: float,
+    seed: int,
+    fast: int,
+    slow: int,
+    direction: int,
+    first_pos: int,
+    last_pos: int,
+    confirm: int,
+    min_gap: int,
+    entry_lag: int,
+    offsets: np.ndarray,
+    stats: np.ndarray,
+    counts: np.ndarray,
+    path_start: int,
+    path_stop: int,
+) -> None:
+    """``sma_cross_path_stats_nb`` for exponential averages (``ema_nb`` twice)."""
+    for b in range(path_start, path_stop):
+        path = bootstrap_path_nb(first_price, growth, n_returns, mean_block, seed, b)
+        fast_line = signals_nb.ema_nb(path, fast)
+        slow_line = signals_nb.ema_nb(path, slow)
+        _cross_path_stats_nb(
+            path,
+            fast_line,
+            slow_line,
+            direction,
+            first_pos,
+            last_pos,
+            confirm,
+            min_gap,
+            entry_lag,
+            offsets,
+            stats,
+            counts,
+            b,
+        )
 
 
 @njit(cache=True, nogil=True)

@@ -27,8 +27,7 @@ from backtest.errors import InsufficientDataError, ParameterError
 from backtest.events.nb import forward_returns_nb
 from backtest.events.rules import DEFAULT_HORIZONS, EventRules, Horizon, horizon_offsets
 from backtest.events.study import close_of, detection_bounds
-from backtest.signals import nb as signal_nb
-from backtest.signals.moving_averages import close_array, direction_code, kind_code
+from backtest.signals.moving_averages import average_kernel, close_array, direction_code, kind_code
 from backtest.stats import seed_from
 from backtest.stats.bootstrap import horizon_block_length
 from backtest.sweep import _kernels
@@ -79,8 +78,9 @@ def window_averages(values: np.ndarray, windows: np.ndarray, kind: int) -> tuple
     defined position. Memory: windows x days, never pairs x days."""
     averages = np.empty((len(windows), len(values)))
     first_defined = np.empty(len(windows), dtype=np.int64)
+    average = average_kernel(kind)
     for row, window in enumerate(windows):
-        averages[row] = signal_nb.moving_average_nb(values, int(window), kind)
+        averages[row] = average(values, int(window))
         defined = np.flatnonzero(~np.isnan(averages[row]))
         first_defined[row] = defined[0] if defined.size else len(values)
     return averages, first_defined

@@ -67,13 +67,13 @@ def test_marked_fill_gives_the_events_of_the_full_scan(walk, start):
 
 
 def test_window_averages_are_bit_identical_to_the_signal_kernel(walk):
-    from backtest.signals.nb import moving_average_nb
+    from backtest.signals.nb import ema_nb, sma_nb
 
     values = close_array(walk)
-    for kind in (0, 1):
+    for kind, kernel in ((0, sma_nb), (1, ema_nb)):
         averages, first_defined = window_averages(values, np.array([3, 50, 200]), kind)
         for row, window in enumerate((3, 50, 200)):
-            np.testing.assert_array_equal(averages[row], moving_average_nb(values, window, kind))
+            np.testing.assert_array_equal(averages[row], kernel(values, window))
             assert first_defined[row] == window - 1
 
 
