@@ -197,3 +197,32 @@ def test_path_null_size_slow() -> None:
     pvalues, planted = _rejections(seed=2, n_replications=600, n_paths=199, effect=0.02)
     size = np.mean(pvalues <= 0.05)
     assert size <= 0.05 + 2 * np.sqrt(0.05 * 0.95 / len(pvalues)) and np.mean(planted <= 0.05) > size + 0.1
+
+
+@pytest.mark.slow  # compiles the path null's kernels from scratch (~4 s)
+def test_an_sma_run_compiles_no_ema_kernel(tmp_path) -> None:
+    # issue 17: the kind of average is chosen in Python, so a run compiles only the kernels
+    # of the kind it uses. A fresh process with an empty numba cache: every kernel the run
+    # reaches compiles, callees included, and its dispatcher lists the signature.
+    import os
+    import subprocess
+    import sys
+
+    script = """
+import numpy as np, pandas as pd
+from backtest.events import EventRules, Horizon, run_event_study
+from backtest.signals import nb as signals_nb
+from backtest.stats import bootstrap_path_tests, nb as stats_nb
+rng = np.random.default_rng(1)
+close = pd.Series(100 * np.exp(np.cumsum(rng.normal(3e-4, 0.01, 1500))), index=pd.bdate_range("1990-01-01", periods=1500))
+study = run_event_study(close, EventRules(fast=20, slow=60, start="1991-01-01"), (Horizon("1m", days=21),))
+bootstrap_path_tests(study, n_paths=8, seed=1)
+used = [len(k.signatures) for k in (signals_nb.sma_pair_nb, stats_nb.sma_cross_path_stats_nb)]
+unused = [len(k.signatures) for k in (signals_nb.ema_nb, stats_nb.ema_cross_path_stats_nb)]
+print(used, unused)
+"""
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "numba")}
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=tmp_path, env=env
+    )
+    assert done.stdout.split("\n")[0] == "[1, 1] [0, 0]", done.stdout + done.stderr
