@@ -410,7 +410,10 @@ def _sigint_ignored() -> Iterator[None]:
     """Ignore Ctrl-C while worker processes are spawned, so they inherit "ignore" (Python
     keeps an inherited SIG_IGN). Ctrl-C in a terminal goes to the whole process group: the
     workers would each die with a traceback, while only this process should hear it, stop,
-    and close the cluster (one line, see ``backtest.cli.main``)."""
+    and close the cluster (one line, see ``backtest.cli.main``). The cost: a Ctrl-C pressed
+    in the seconds a local cluster takes to start is dropped, and the sweep goes on until the
+    next one. Blocking SIGINT instead would keep it pending, but only if every thread blocked
+    it, and Dask's event-loop threads do not."""
     import signal
 
     if threading.current_thread() is not threading.main_thread():
