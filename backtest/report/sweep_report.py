@@ -551,6 +551,13 @@ def multi_answer_lines(multi: MultiSweepResult) -> list[str]:
             f"{verdict} (about {chance:.1f} expected with no signal anywhere); {ref} survived the Romano-Wolf "
             f"stepdown in {int(row.reference_survives)} series."
         )
+    detectable = multi.series_table.groupby("horizon", sort=False)["reference_detectable_excess"].median().dropna()
+    if len(detectable):
+        levels = ", ".join(f"{value * 100:+.1f} pp at {label}" for label, value in detectable.items())
+        lines.append(
+            f"- What each search could have seen: a true {ref} mean excess of {levels} (median over the series) "
+            "is found by a series' Reality Check over the grid with 80% power; smaller effects may go unseen."
+        )
     lines.append(
         "- Nothing here corrects across series; a single series' verdict is in its own row below. "
         f"Events are counted from {rules_start(multi.rules)}."
@@ -638,11 +645,19 @@ def multi_summary_markdown(multi: MultiSweepResult, max_series: int = 200) -> st
                 "RW survivors": table["romano_wolf_survivors"],
                 f"{ref} rank": table["reference_rank"],
                 f"{ref} percentile": table["reference_percentile"],
+                f"{ref} detectable (80%)": table["reference_detectable_excess"],
             }
         )
         lines.append(
             markdown_table(
-                per_series, {"best excess": _fmt_pct, "RC p": _fmt_p, "SPA p": _fmt_p, f"{ref} percentile": ".1f"}
+                per_series,
+                {
+                    "best excess": _fmt_pct,
+                    "RC p": _fmt_p,
+                    "SPA p": _fmt_p,
+                    f"{ref} percentile": ".1f",
+                    f"{ref} detectable (80%)": _fmt_pp,
+                },
             )
         )
     lines += [

@@ -93,6 +93,10 @@ def test_each_row_is_that_series_own_sweep(several, multi):
             rank = alone.reference_rank(test.horizon)
             assert row["reference_rank"] == rank["reference_rank"]
             assert row["reference_percentile"] == rank["reference_percentile"]
+            np.testing.assert_equal(
+                (row["reference_detectable_excess"], row["reference_detectable_excess_alone"]),
+                (test.detectable_excess, test.detectable_excess_alone),
+            )
             best = alone.table.loc[
                 (alone.table["horizon"] == test.horizon)
                 & (alone.table["fast"] == test.best_pair[0])
