@@ -35,6 +35,7 @@ from backtest.report.outputs import html_page
 from backtest.report.render import figure_png, markdown_table, markdown_to_html
 from backtest.report.summary import provenance_records
 from backtest.sweep.engine import COLUMNS, SweepResult
+from backtest.sweep.snooping import DETECTION_POWER
 
 if TYPE_CHECKING:
     from backtest.sweep.multi import MultiSweepResult
@@ -556,7 +557,8 @@ def multi_answer_lines(multi: MultiSweepResult) -> list[str]:
         levels = ", ".join(f"{value * 100:+.1f} pp at {label}" for label, value in detectable.items())
         lines.append(
             f"- What each search could have seen: a true {ref} mean excess of {levels} (median over the series) "
-            "is found by a series' Reality Check over the grid with 80% power; smaller effects may go unseen."
+            f"is found by a series' Reality Check over the grid with {DETECTION_POWER:.0%} power; smaller effects "
+            "may go unseen."
         )
     lines.append(
         "- Nothing here corrects across series; a single series' verdict is in its own row below. "
@@ -631,6 +633,7 @@ def multi_summary_markdown(multi: MultiSweepResult, max_series: int = 200) -> st
     if len(multi.series) > max_series:
         lines.append(f"{len(multi.series):,} series: see `{SERIES_TABLE_FILE}` (one row per series and horizon).")
     else:
+        detectable_column = f"{ref} detectable ({DETECTION_POWER:.0%})"
         per_series = pd.DataFrame(
             {
                 "series": table["series"],
@@ -645,7 +648,7 @@ def multi_summary_markdown(multi: MultiSweepResult, max_series: int = 200) -> st
                 "RW survivors": table["romano_wolf_survivors"],
                 f"{ref} rank": table["reference_rank"],
                 f"{ref} percentile": table["reference_percentile"],
-                f"{ref} detectable (80%)": table["reference_detectable_excess"],
+                detectable_column: table["reference_detectable_excess"],
             }
         )
         lines.append(
@@ -656,7 +659,7 @@ def multi_summary_markdown(multi: MultiSweepResult, max_series: int = 200) -> st
                     "RC p": _fmt_p,
                     "SPA p": _fmt_p,
                     f"{ref} percentile": ".1f",
-                    f"{ref} detectable (80%)": _fmt_pp,
+                    detectable_column: _fmt_pp,
                 },
             )
         )

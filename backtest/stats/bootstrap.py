@@ -30,7 +30,8 @@ from backtest.events import EventRules, EventStudy
 from backtest.events.rules import Horizon, horizon_offsets
 from backtest.events.sources import MACross
 from backtest.events.study import detect, detection_bounds, select_events
-from backtest.signals.moving_averages import close_array, direction_code
+from backtest.signals import nb as signals_nb
+from backtest.signals.moving_averages import close_array, direction_code, kind_code
 from backtest.stats import nb as stats_nb
 from backtest.stats._rng import DEFAULT_SEED, check_seed, seed_from
 from backtest.stats.montecarlo import (
@@ -219,7 +220,8 @@ def bootstrap_path_stats(
             # the same kernels fused into one call per thread over the paths (issue 17)
             block_stats = np.full((n_paths, len(same), len(PATH_STATISTICS)), np.nan)
             block_counts = np.zeros((n_paths, len(same)), dtype=np.int64)
-            kernel = stats_nb.ema_cross_path_stats_nb if source.ma == "ema" else stats_nb.sma_cross_path_stats_nb
+            exponential = kind_code(source.ma) == signals_nb.EMA  # as average_kernel chooses
+            kernel = stats_nb.ema_cross_path_stats_nb if exponential else stats_nb.sma_cross_path_stats_nb
             fill = partial(
                 kernel,
                 float(values[0]),

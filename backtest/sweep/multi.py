@@ -36,6 +36,7 @@ from backtest.sweep.plan import (
     run_series_sweeps,
     series_input,
 )
+from backtest.sweep.snooping import DETECTION_POWER
 
 SERIES_COLUMNS: dict[str, str] = {
     "series": "series name",
@@ -59,7 +60,7 @@ SERIES_COLUMNS: dict[str, str] = {
     "reference_romano_wolf_pvalue": "the reference pair's Romano-Wolf adjusted p-value",
     "reference_survives": "the reference pair survives the Romano-Wolf stepdown",
     "reference_detectable_excess": "the reference pair's true mean excess the Reality Check over the grid detects "
-    "with 80% power (fraction)",
+    f"with {DETECTION_POWER:.0%} power (fraction)",
     "reference_detectable_excess_alone": "the same for a test of the reference pair alone (fraction)",
     "mean_block": "mean block length of the stationary bootstrap (trading days)",
     "data_sha256": "sha256 of the data the series was loaded from",
