@@ -1,5 +1,6 @@
 # First contact: `make study` answers the headline question, `make test` runs the tests.
-# Both first make sure .venv holds the pinned install; it is (re)installed only when it is
+# Both first make sure .venv holds the pinned install (the package, its test tools and the
+# `live` extra, so that `backtest data update` works); it is (re)installed only when it is
 # missing or when pyproject.toml or constraints.txt changed since (their SHA-256 is kept in
 # .venv/.install-stamp).
 
@@ -9,7 +10,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.install-stamp
 INSTALL_KEY := $(shell cat pyproject.toml constraints.txt | $(PYTHON) -c "import hashlib, sys; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())")
 HEADLINE := russell2000-golden-cross
-REPORT := results/russell2000_golden_cross/report.md
+EXTRAS := test,live
 export MPLBACKEND ?= Agg
 
 .PHONY: help venv study claims test test-fast bench lint docs clean-venv
@@ -26,17 +27,16 @@ help:
 
 venv:
 	@if [ ! -x "$(BIN)/python" ] || [ "$$(cat $(STAMP) 2>/dev/null)" != "$(INSTALL_KEY)" ]; then \
-		echo "Setting up $(VENV): pinned install of backtest and its test tools (once)"; \
+		echo "Setting up $(VENV): pinned install of backtest, its test tools and yfinance (once, about a minute)"; \
 		[ -x "$(BIN)/python" ] || $(PYTHON) -m venv $(VENV); \
 		$(BIN)/python -m pip install --quiet --upgrade pip && \
-		$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test]" && \
+		$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[$(EXTRAS)]" && \
 		echo "$(INSTALL_KEY)" > $(STAMP); \
 	fi
 
+# The study says where it writes and which data it read, then prints its answer.
 study: venv
-	$(BIN)/python -m backtest.cli study $(HEADLINE)
-	@sed -n '/^## Answer in brief/,/^## 1\./p' $(REPORT) | sed '$$d'
-	@grep -h '^\*\*Data used:\*\*' $(REPORT) || true
+	@$(BIN)/python -m backtest.cli study $(HEADLINE)
 
 claims: venv
 	$(BIN)/python -m backtest.cli claim run-all --output-dir results/claims

@@ -6,7 +6,7 @@ with ``os.replace``: a reader sees the old complete file or the new one, never h
 Report folders (``report_directory``) follow one mechanism, stage -> lock -> exchange:
 
 1. **Mark.** Every folder the tool writes holds ``.backtest-manifest.json``: tool, format
-   version, kind ("study", "sweep", "multi-sweep", "claim", "asset"), the report's name and the sorted
+   version, kind ("study", "sweep", "multi-sweep", "claim"), the report's name and the sorted
    relative path and SHA-256 of every file written. No timestamps, no absolute paths, so
    a regenerated report (manifest included) is byte-identical to the committed one. The
    tool replaces only a folder carrying its marker, of the same kind and name (another
@@ -31,6 +31,12 @@ Report folders (``report_directory``) follow one mechanism, stage -> lock -> exc
 Two writers finishing at once commit one after the other; the last complete one wins.
 ``preflight`` runs the same target checks before any data is loaded or computed, and
 probes writability by creating and removing a file (root ignores permission bits).
+
+A listed file whose bytes no longer match the manifest was edited after the tool wrote it:
+the commit keeps that version beside the new one (``<name>.edited-<hash>``) and says so in
+one ``warning:`` line. A write the filesystem refuses (disk full, file too large, name too
+long) becomes ``OutputWriteError`` naming the report; the staging folder is removed and the
+previous report is left as it was.
 """
 
 from __future__ import annotations
@@ -45,20 +51,20 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
-from backtest.errors import OutputError
+from backtest.errors import BacktestError, OutputError, OutputWriteError
+from backtest.files import MANIFEST, read_text
 
 TOOL = "backtest"
 MANIFEST_FILE = ".backtest-manifest.json"
 MANIFEST_FORMAT = 1
 STAGING_MARKER = ".backtest-staging"
-REPORT_KINDS = ("study", "sweep", "multi-sweep", "claim", "asset")
-"""Kinds of folders the tool writes; "asset" is ``results/_assets/``, files shared by
-every report (plotly.js), see ``backtest.report.outputs``."""
+REPORT_KINDS = ("study", "sweep", "multi-sweep", "claim")
+"""Kinds of folders the tool writes."""
 
 _OVERWRITE: ContextVar[bool] = ContextVar("backtest_overwrite", default=False)
 """``--overwrite`` of the running command. A context variable rather than a parameter so
@@ -75,29 +81,87 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *, fsync: bool
     """Write ``data`` to ``path`` atomically (temp file in the same directory + rename).
 
     fsync: flush the data to disk before the rename (False for caches, where a file torn by
-    a power cut is only a miss)."""
+    a power cut is only a miss). An ``OSError`` names ``path``."""
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_files({target: data}, fsync=fsync)
+    return target
+
+
+def atomic_write_files(contents: Mapping[Path, bytes], *, fsync: bool = True) -> None:
+    """Write several files that belong together (a table and its record): each goes to a
+    temp sibling first, and only once every one is complete are they renamed into place,
+    so a full disk or an interrupt leaves all the old files, never a mix of old and new."""
+    staged: list[tuple[str, Path]] = []
+    try:
+        for target, data in contents.items():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            staged.append((tmp_name, target))
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(data)
+                    if fsync:
+                        handle.flush()
+                        os.fsync(handle.fileno())
+            except OSError as error:
+                # write(), fsync() and close() name no file: name the target, for the one-line message
+                raise OSError(error.errno, error.strerror, str(target)) from error
+            # mkstemp creates 0600; results are ordinary files (0644 under the usual umask)
+            os.chmod(tmp_name, 0o666 & ~_umask())
+        for tmp_name, target in staged:
+            os.replace(tmp_name, target)
+    except BaseException:
+        for tmp_name, _ in staged:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp_name)
+        raise
+
+
+def exclusive_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Create ``path`` holding ``data``, complete or not at all, and never replace a file:
+    the bytes go to a temp sibling, which is then hard-linked to ``path`` (``FileExistsError``
+    if something is there by then) and unlinked. A full disk leaves no partial file."""
+    target = Path(path)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            if fsync:
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
                 handle.flush()
                 os.fsync(handle.fileno())
-        # mkstemp creates 0600; results are ordinary files (0644 under the usual umask)
+        except OSError as error:
+            raise OSError(error.errno, error.strerror, str(target)) from error
         os.chmod(tmp_name, 0o666 & ~_umask())
-        os.replace(tmp_name, target)
-    except BaseException:
+        os.link(tmp_name, target)
+    finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
-        raise
     return target
 
 
 def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
     """Write UTF-8 text atomically; newlines are written as ``\\n`` on every platform."""
     return atomic_write_bytes(path, text.encode("utf-8"))
+
+
+WRITE_FAILURES = {
+    errno.ENOSPC: "no space left on the device",
+    errno.EDQUOT: "the disk quota is exceeded",
+    errno.EFBIG: "the file is larger than this process may write (ulimit -f)",
+    errno.ENAMETOOLONG: "a name is longer than the filesystem allows",
+}
+"""The errors with which a filesystem refuses an output the tool may legitimately write,
+as the one-line reason the CLI prints (exit status 4, ``OutputWriteError``)."""
+
+
+def write_failure(error: BaseException, target: str | os.PathLike[str] | None = None) -> OutputWriteError | None:
+    """``OutputWriteError`` for an ``OSError`` of ``WRITE_FAILURES`` (naming ``target``, else
+    the error's file), or None for any other error."""
+    if not isinstance(error, OSError) or error.errno not in WRITE_FAILURES:
+        return None
+    where = target if target is not None else error.filename
+    reason = WRITE_FAILURES[error.errno]
+    return OutputWriteError(f"cannot write {where if where is not None else 'the output'}: {reason}")
 
 
 # --- manifests ---------------------------------------------------------------------------------
@@ -147,8 +211,8 @@ def _tree_files(root: Path) -> list[str]:
 def read_manifest(folder: Path) -> Manifest | None:
     """The manifest of ``folder``, or None when it has none (or one we cannot read as ours)."""
     try:
-        payload = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        payload = json.loads(read_text(folder / MANIFEST_FILE, MANIFEST))
+    except (BacktestError, ValueError):
         return None
     if not isinstance(payload, dict) or payload.get("tool") != TOOL or not isinstance(payload.get("files"), dict):
         return None
@@ -204,12 +268,46 @@ def _nearest_existing(path: Path) -> Path:
     return Path(path.anchor or ".")
 
 
+def _check_name_lengths(path: Path, existing: Path, extra: int) -> None:
+    """Refuse a path with a component longer than the filesystem allows, before any work
+    (``extra``: what the staging name adds to the last component: ``.<name>.<random>.partial``)."""
+    try:
+        limit = os.pathconf(existing if existing.is_dir() else existing.parent, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        limit = 255  # NAME_MAX of every common Linux filesystem
+    parts = path.parts
+    for number, part in enumerate(parts):
+        length = len(os.fsencode(part)) + (extra if number == len(parts) - 1 else 0)
+        if part not in (path.anchor, "..", ".") and length > limit:
+            shown = part if len(part) <= 40 else part[:40] + "…"
+            raise OutputWriteError(
+                f"cannot write {shown!r} in {path.parent if number == len(parts) - 1 else Path(*parts[:number])}: "
+                f"a name is longer than the filesystem allows ({length} bytes"
+                + (" with backtest's staging prefix and suffix" if extra and number == len(parts) - 1 else "")
+                + f", limit {limit}); choose a shorter name"
+            )
+
+
 def _json_keys(head: bytes) -> set[str]:
     try:
         payload = json.loads(head)
     except ValueError:
         return set()
     return set(payload) if isinstance(payload, dict) else set()
+
+
+def _parquet_columns(head: bytes) -> list[str]:
+    """The column names of a whole Parquet file's bytes ([] for anything else, a cut-off
+    file included: its footer, which holds the schema, is missing)."""
+    if not (head.startswith(b"PAR1") and head.endswith(b"PAR1")):
+        return []
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        return list(pq.read_schema(pa.BufferReader(head)).names)
+    except Exception:  # whatever a damaged or foreign file raises, it is not ours
+        return []
 
 
 FILE_RECOGNISERS: dict[str, Callable[[bytes], bool]] = {
@@ -222,6 +320,13 @@ FILE_RECOGNISERS: dict[str, Callable[[bytes], bool]] = {
     "bench-study": lambda head: {"benchmark", "study", "cold_s", "warm_s"} <= _json_keys(head),
     # the calibration table (backtest calibrate --output) opens with its fixed columns
     "calibration-csv": lambda head: head.startswith(b"null_model,test,horizon,effect,rejection_rate,"),
+    # the gallery's index (backtest.claims.gallery.index_markdown) opens with its title
+    "gallery-index": lambda head: head.startswith(b"# Claims gallery\n"),
+    # the built-in dataset (backtest.data.builtin): the tidy table and its provenance record
+    "builtin-table": lambda head: _parquet_columns(head)[:2] == ["file", "date"],
+    "builtin-provenance": lambda head: (
+        {"format", "description", "snapshot", "validation", "series"} <= _json_keys(head)
+    ),
 }
 """Single-file kinds, and how to recognise a file the tool wrote from its bytes (the files
 carry no marker: their formats are fixed, so their content is the signature)."""
@@ -247,6 +352,8 @@ def preflight(
     path = Path(target)
     overwrite = _OVERWRITE.get() if overwrite is None else overwrite
     existing = _nearest_existing(path)
+    # the staging sibling: ".<name>." + 8 random characters + ".partial" (folders) or ".tmp"
+    _check_name_lengths(path, existing, 18 if kind in REPORT_KINDS else 14)
     if existing != path or not os.path.lexists(path):
         if not existing.is_dir():
             raise OutputError(f"{existing} is a file, not a folder, so {path} cannot be created; {hint}")
@@ -258,6 +365,15 @@ def preflight(
     elif kind in FILE_RECOGNISERS:
         if path.is_dir():
             raise OutputError(f"{path} is a folder, not a file; {hint}")
+        if path.is_symlink() and not path.exists():
+            if not overwrite:
+                raise OutputError(
+                    f"{path} is a symbolic link to {os.readlink(path)}, which does not exist; pass --overwrite "
+                    f"to replace the link itself with the file or {hint}"
+                )
+        elif os.path.lexists(path) and not path.is_file():
+            # a FIFO would block the check's read, and replacing a device node (/dev/null) is never wanted
+            raise OutputError(f"{path} is not a regular file (a device, FIFO or socket); {hint}")
         if os.path.lexists(path):
             _probe_writable(path.parent)
             if not overwrite:
@@ -370,6 +486,41 @@ def clean_stale_debris(target: Path, report: Callable[[str], None] | None = None
     return removed
 
 
+EDITED_SUFFIX = ".edited-"
+"""A listed file edited after the tool wrote it is kept as ``<name>.edited-<first 8 hex of
+its SHA-256>``: the same edit kept twice has one name, two different edits two."""
+
+
+def _keep_edited_files(old: Path, manifest: Manifest, staging: Path) -> dict[str, str]:
+    """Hard-link into the staging folder, beside the new files, every file the old manifest
+    lists whose bytes no longer match its SHA-256 (the user edited it), as
+    ``<name>.edited-<hash>``; returns {relative path: name kept}. A copy already kept under
+    that name is left to be carried over as the user's file."""
+    kept = {}
+    for relative, digest in sorted(manifest.files.items()):
+        source = old / relative
+        if source.is_symlink() or not source.is_file():
+            continue
+        actual = _sha256(source)
+        if actual == digest:
+            continue
+        aside = f"{relative}{EDITED_SUFFIX}{actual[:8]}"
+        kept[relative] = aside
+        if os.path.lexists(old / aside):
+            continue
+        destination = staging / aside
+        if os.path.lexists(destination):
+            raise OutputError(
+                f"{old / relative} was edited and the new report writes {aside}: move it away and run again"
+            )
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(source, destination, follow_symlinks=False)
+        except OSError:
+            shutil.copy2(source, destination, follow_symlinks=False)
+    return kept
+
+
 def _carry_user_files(old: Path, manifest: Manifest, staging: Path) -> set[str]:
     """Hard-link every entry of the old report that its manifest does not list (the user's)
     into the staging folder, at the same relative path; returns their relative paths."""
@@ -425,6 +576,8 @@ def _commit(staging: Path, target: Path, kind: str, name: str, overwrite: bool) 
             clean_stale_debris(target)
             manifest = _check_report_folder(target, kind, name, overwrite, "choose another output folder")
             carried = _carry_user_files(target, manifest, staging) if manifest is not None else set()
+            edited = _keep_edited_files(target, manifest, staging) if manifest is not None else {}
+            carried |= set(edited.values())
             # from here to the swap the staging folder is recognised as ours by its manifest alone
             (staging / STAGING_MARKER).unlink()
             if not target.exists():
@@ -442,6 +595,13 @@ def _commit(staging: Path, target: Path, kind: str, name: str, overwrite: bool) 
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
+        if edited:
+            print(
+                f"warning: {len(edited)} file(s) of {target} were edited after backtest wrote them; the new report "
+                "replaces them and your versions are kept beside them: "
+                + _listing([f"{relative} -> {aside}" for relative, aside in edited.items()]),
+                file=sys.stderr,
+            )
         stuck = _rescue_late_files(old, manifest, carried, target)
         if stuck:
             print(
@@ -469,19 +629,22 @@ def report_directory(
     target = Path(path)
     name = name or target.name
     overwrite = _OVERWRITE.get() if overwrite is None else overwrite
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent))
+    except OSError as error:
+        raise _report_write_failure(error, target) or error from None
     try:
         os.chmod(staging, 0o777 & ~_umask())
         # held until this function returns: while it is, no other run takes the folder for debris
         marker_fd = os.open(staging / STAGING_MARKER, os.O_WRONLY | os.O_CREAT, 0o644)
-    except BaseException:
+    except BaseException as error:
         shutil.rmtree(staging, ignore_errors=True)
-        raise
+        raise _report_write_failure(error, target) or error from None
     try:
-        fcntl.flock(marker_fd, fcntl.LOCK_EX)
-        os.write(marker_fd, json.dumps({"tool": TOOL, "pid": os.getpid(), "target": target.name}).encode() + b"\n")
         try:
+            fcntl.flock(marker_fd, fcntl.LOCK_EX)
+            os.write(marker_fd, json.dumps({"tool": TOOL, "pid": os.getpid(), "target": target.name}).encode() + b"\n")
             yield staging
             files = {
                 relative: _sha256(staging / relative)
@@ -489,9 +652,26 @@ def report_directory(
                 if relative not in (STAGING_MARKER, MANIFEST_FILE)
             }
             atomic_write_text(staging / MANIFEST_FILE, Manifest(kind, name, files).to_json())
-        except BaseException:
+        except BaseException as error:
             shutil.rmtree(staging, ignore_errors=True)
-            raise
-        _commit(staging, target, kind, name, overwrite)
+            failure = _report_write_failure(error, target)
+            if failure is None:
+                raise
+            raise failure from None
+        try:
+            _commit(staging, target, kind, name, overwrite)
+        except OSError as error:
+            raise _report_write_failure(error, target) or error from None
     finally:
         os.close(marker_fd)
+
+
+def _report_write_failure(error: BaseException, target: Path) -> OutputWriteError | None:
+    """``OutputWriteError`` for a write the filesystem refused while staging ``target``
+    (the staging folder is gone by then; the previous report, if any, was never touched)."""
+    failure = write_failure(error, target)
+    if failure is None:
+        return None
+    # os.path, not Path: Path.is_dir raises on a name too long
+    previous = "the previous report there is unchanged" if os.path.isdir(target) else "nothing was written"
+    return OutputWriteError(f"{failure}; {previous}")

@@ -10,11 +10,16 @@ files under results/) are keyed with these helpers too. The caches in the per-us
 (``backtest.data.calendar``).
 
 The per-user folder is ``$BACKTEST_CACHE_DIR`` if set (``off`` disables those caches), else
-``$XDG_CACHE_HOME/backtest/validated`` or ``~/.cache/backtest/validated``. Entries are
-written atomically (temporary sibling + ``os.replace``), one file per key; anything wrong
-with a file (unreadable, truncated, foreign) makes it a miss, never an error, and a folder
-that cannot be written means no cache, silently. Entries dated by a run day give way to the
-next day's (``remove_earlier_entries``); nothing else is ever deleted.
+``$XDG_CACHE_HOME/backtest/validated`` or ``~/.cache/backtest/validated``; a home (or
+``$XDG_CACHE_HOME``) that is not an existing folder means no cache, never a created home.
+An entry is one Arrow IPC file (``.arrow``): a table of plain columns plus, in its schema
+metadata, a JSON record of the parameters it was computed under and the rest of the value.
+Reading one never runs code (no pickle: a crafted file in the folder is data, not a
+program), is bounded (``backtest.files.CACHE_ENTRY``), and anything wrong with a file
+(unreadable, truncated, foreign, other parameters) makes it a miss, never an error.
+Entries are written atomically (temporary sibling + ``os.replace``), one file per key, and
+a folder that cannot be written means no cache, silently. Entries dated by a run day give
+way to the next day's (``remove_earlier_entries``); nothing else is ever deleted.
 """
 
 from __future__ import annotations
@@ -22,38 +27,73 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import pickle
 import platform
 import re
 from collections.abc import Iterable, Mapping
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from backtest.files import CACHE_ENTRY, read_bytes
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 CACHE_DIR_ENV_VAR = "BACKTEST_CACHE_DIR"
 DISABLE_VALUE = "off"
 """``BACKTEST_CACHE_DIR=off``: no per-user cache is read or written."""
 USER_CACHE_SUBDIR = ("backtest", "validated")
+ENTRY_SUFFIX = ".arrow"
+"""Every per-user cache entry is an Arrow IPC file."""
+ENTRY_FORMAT = "backtest-cache-entry/1"
+_RECORD_KEY = b"backtest.cache"
+"""The schema-metadata key of an entry's JSON record (format, parameters, value)."""
 
 
 def user_cache_dir() -> Path | None:
-    """The per-user cache folder, or None when caching is off (or no home is known).
+    """The per-user cache folder, or None when caching is off or there is no usable home.
 
     ``$BACKTEST_CACHE_DIR`` (used as given; ``off`` for no cache), else
     ``$XDG_CACHE_HOME/backtest/validated`` (an absolute ``XDG_CACHE_HOME`` only, as the XDG
-    specification says), else ``~/.cache/backtest/validated``. Not created here.
+    specification says), else ``~/.cache/backtest/validated``. Not created here; the
+    folder it derives from (``$XDG_CACHE_HOME``, else the home) must already be a folder: a
+    home that is unset, missing or a file means no cache, and no home is ever created.
     """
     value = os.environ.get(CACHE_DIR_ENV_VAR, "").strip()
     if value:
         return None if value.lower() == DISABLE_VALUE else Path(value).expanduser()
     xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
     if xdg and Path(xdg).is_absolute():
-        root = Path(xdg)
-    else:
-        try:
-            root = Path.home() / ".cache"
-        except (RuntimeError, KeyError):  # no HOME and no password entry
-            return None
-    return root.joinpath(*USER_CACHE_SUBDIR)
+        return Path(xdg).joinpath(*USER_CACHE_SUBDIR) if Path(xdg).is_dir() else None
+    home = usable_home()
+    return None if home is None else home.joinpath(".cache", *USER_CACHE_SUBDIR)
+
+
+def usable_home() -> Path | None:
+    """The user's home folder if it is an existing folder given as an absolute path; None
+    when ``HOME`` (or, unset, the password entry) names nothing usable: a missing path, a
+    file, a relative path."""
+    try:
+        home = Path.home()
+    except (RuntimeError, KeyError):  # no HOME and no password entry
+        return None
+    return home if home.is_absolute() and home.is_dir() else None
+
+
+def contain_library_caches() -> None:
+    """Without a usable home, point matplotlib's config and cache folder (``MPLCONFIGDIR``,
+    unless set) at a private temporary folder removed at exit. Otherwise matplotlib creates
+    ``$HOME/.config/matplotlib`` and ``$HOME/.cache/matplotlib`` (a home where there was
+    none), or warns on stderr that it could not. Call it before matplotlib is imported."""
+    if os.environ.get("MPLCONFIGDIR") or usable_home() is not None:
+        return
+    import atexit
+    import shutil
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="backtest-matplotlib-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    os.environ["MPLCONFIGDIR"] = folder
 
 
 def source_digest(files: Iterable[Path], root: Path) -> str:
@@ -80,7 +120,7 @@ def package_versions(names: Iterable[str], missing: str = "absent") -> dict[str,
 
 
 def python_version() -> str:
-    """The interpreter, e.g. "CPython 3.11.7" (pickles and floats' repr depend on it)."""
+    """The interpreter, e.g. "CPython 3.11.7" (floats' repr and hashing depend on it)."""
     return f"{platform.python_implementation()} {platform.python_version()}"
 
 
@@ -90,40 +130,72 @@ def key_of(parameters: Mapping[str, object]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def read_entry(path: Path) -> object | None:
-    """The object pickled in ``path``, or None when there is none or it cannot be read.
+def read_entry(path: Path, parameters: Mapping[str, object]) -> tuple[dict[str, Any], pa.Table] | None:
+    """(value, table) of the entry in ``path`` if it was stored under exactly ``parameters``;
+    None (a miss) otherwise.
 
-    Any failure is a miss: a missing, truncated or corrupt file, or one written by something
-    else. (Unpickling runs code named in the file: the folder must be the user's own.)
+    ``value`` is the JSON record given to ``write_entry`` (lists where tuples were given),
+    ``table`` the Arrow table, checked in full (``validate(full=True)``) and without the
+    record. Any failure is a miss: a missing, oversized, truncated or corrupt file, one
+    written by something else (a pickle is data here: nothing in the file is ever run).
     """
+    import pyarrow as pa
+
     try:
-        with open(path, "rb") as handle:
-            return pickle.load(handle)
-    except Exception:  # whatever a damaged file raises, it is only a miss
+        data = read_bytes(path, CACHE_ENTRY)
+        with pa.ipc.open_file(pa.BufferReader(data)) as reader:
+            table = reader.read_all()
+        table.validate(full=True)
+        record = json.loads((table.schema.metadata or {})[_RECORD_KEY])
+    except Exception:  # whatever a damaged or foreign file raises, it is only a miss
         return None
+    expected = json.loads(json.dumps(parameters))  # as stored: tuples become lists
+    if not (
+        isinstance(record, dict)
+        and record.get("format") == ENTRY_FORMAT
+        and record.get("parameters") == expected
+        and isinstance(record.get("value"), dict)
+    ):
+        return None
+    return record["value"], table.replace_schema_metadata(None)
 
 
-def write_entry(path: Path, value: object) -> bool:
-    """Pickle ``value`` into ``path`` atomically; False (and nothing left behind) when the
-    folder cannot be created or written. Only ``path`` and its temporary sibling are touched."""
+def write_entry(path: Path, parameters: Mapping[str, object], value: Mapping[str, object], table: pa.Table) -> bool:
+    """Store ``table`` with the JSON record of ``parameters`` and ``value`` in ``path``
+    atomically; False (and nothing left behind) when it cannot be encoded or the folder
+    cannot be created or written. Only ``path`` and its temporary sibling are touched."""
+    import pyarrow as pa
+
     from backtest._io import atomic_write_bytes
 
     try:
-        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        record = json.dumps({"format": ENTRY_FORMAT, "parameters": parameters, "value": value}, sort_keys=True)
+        table = table.replace_schema_metadata({_RECORD_KEY: record.encode()})
+        sink = pa.BufferOutputStream()
+        with pa.ipc.new_file(sink, table.schema) as writer:
+            writer.write_table(table)
+        data = sink.getvalue().to_pybytes()
         path.parent.mkdir(parents=True, exist_ok=True)
-        # no fsync: a file torn by a crash fails to unpickle and is only a miss
+        # no fsync: a file torn by a crash fails to read and is only a miss
         atomic_write_bytes(path, data, fsync=False)
-    except (OSError, pickle.PicklingError):
+    except (OSError, TypeError, ValueError, pa.ArrowException):
         return False
     return True
 
 
-def remove_earlier_entries(folder: Path, stem: str, day: str, suffix: str = ".pickle") -> None:
+LEGACY_SUFFIXES = (".pickle",)
+"""Entries of earlier versions (pickles, never read now): removed like outdated entries."""
+
+
+def remove_earlier_entries(
+    folder: Path, stem: str, day: str, suffixes: tuple[str, ...] = (ENTRY_SUFFIX, *LEGACY_SUFFIXES)
+) -> None:
     """Delete the entries ``<stem>-<YYYY-MM-DD>-<hex key><suffix>`` of ``folder`` dated before
     ``day`` (ISO): a day's entry never serves a later day, so without this the folder would
     grow by one entry per file and day. Only names of exactly that pattern are touched, and a
     file that cannot be removed stays (never an error)."""
-    pattern = re.compile(rf"{re.escape(stem)}-(\d{{4}}-\d{{2}}-\d{{2}})-[0-9a-f]+{re.escape(suffix)}")
+    endings = "|".join(re.escape(suffix) for suffix in suffixes)
+    pattern = re.compile(rf"{re.escape(stem)}-(\d{{4}}-\d{{2}}-\d{{2}})-[0-9a-f]+(?:{endings})")
     try:
         names = os.listdir(folder)
     except OSError:

@@ -1,8 +1,11 @@
-"""One check for each kind of scalar parameter (after scikit-learn's ``check_scalar``).
+"""One check for each kind of parameter (after scikit-learn's ``check_scalar``).
 
 ``check_scalar(value, name, int, min_val=1)`` returns the value as a Python int (or float)
 or raises ``ParameterError`` with a message that names the parameter and the bad value.
-Booleans are never numbers here, and floats must be finite.
+Booleans are never numbers here, and floats must be finite. ``check_trading_days`` is the
+check of every window and span in trading days (capped at ``MAX_WINDOW_DAYS`` before any
+data is read), ``check_fits`` the one refusal of a window the data at hand cannot hold, and
+``check_memory`` the refusal of work whose estimated memory exceeds what the machine has.
 """
 
 from __future__ import annotations
@@ -12,7 +15,8 @@ from typing import Any, Literal, cast, overload
 
 import numpy as np
 
-from backtest.errors import ParameterError
+from backtest.defaults import MAX_WINDOW_DAYS
+from backtest.errors import InsufficientDataError, ParameterError
 
 Boundaries = Literal["both", "left", "right", "neither"]
 
@@ -113,3 +117,89 @@ def check_scalar(
             return number
     expected = must if must is not None else "be " + _describe(target_type, min_val, max_val, include_boundaries)
     raise ParameterError(f"{name} must {expected}, got {value!r}")
+
+
+def check_trading_days(value: object, name: str, *, min_val: int = 1) -> int:
+    """A window or span in trading days (a moving-average or indicator window, ``n`` of a new
+    high, ``confirm``, ``min_gap``): an integer from ``min_val`` to ``MAX_WINDOW_DAYS``.
+
+    The cap refuses an absurd value (``10**12``) when the options or the spec are read,
+    before any data is loaded or any array sized by it is allocated; whether a window fits
+    the data at hand is ``check_fits``'s question, once the data are known."""
+    noun = {0: "a non-negative integer", 1: "a positive integer"}.get(min_val, f"an integer >= {min_val}")
+    return check_scalar(
+        value,
+        name,
+        int,
+        min_val=min_val,
+        max_val=MAX_WINDOW_DAYS,
+        must=f"be {noun} number of trading days, at most {MAX_WINDOW_DAYS:,} (about 400 years: longer than "
+        "any daily series)",
+    )
+
+
+def check_fits(
+    name: str, value: int, available: int, *, needed: int | None = None, of: str = "the series", why: str = ""
+) -> None:
+    """Refuse (``InsufficientDataError``, one line) a window or span the data cannot hold.
+
+    ``name`` of ``value`` trading days needs ``needed`` closes (default ``value``) and ``of``
+    has ``available``. The one check behind every "too long for the data" refusal: the
+    slow average of a cross, indicator windows, ``n`` of a new high or low, another series'
+    change window, ``confirm`` and ``min_gap``. ``why`` replaces the default reason ("it
+    needs at least N"). A too-long window is an error, not an empty answer: it would leave
+    every value undefined and report "0 events"."""
+    needed = value if needed is None else needed
+    if needed > available:
+        reason = why or f"it needs at least {needed:,}"
+        raise InsufficientDataError(
+            f"{name} {value:,} is too long for the data: {of} has {available:,} closes; {reason}"
+        )
+
+
+MEMORY_SHARE = 0.8
+"""Work whose estimated peak memory exceeds this share of the memory available now is
+refused: the rest is for the operating system, pandas' copies and estimation error."""
+
+
+def available_memory() -> int | None:
+    """Bytes of memory available now (Linux ``MemAvailable``), or None when unknown."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def check_memory(n_bytes: float, what: str, fix: str, available: int | None) -> None:
+    """Refuse (``ParameterError``, one line) work of ``what`` whose estimated peak memory
+    ``n_bytes`` exceeds ``MEMORY_SHARE`` of ``available`` bytes (None: unknown, not refused);
+    ``fix`` says which parameter to lower. Called before the arrays are allocated, so an
+    absurd request is a message, never a MemoryError or the machine's out-of-memory killer."""
+    if available is not None and n_bytes > MEMORY_SHARE * available:
+        raise ParameterError(
+            f"{what} needs about {format_bytes(n_bytes)} of memory, more than {MEMORY_SHARE:.0%} of the "
+            f"{format_bytes(available)} available; {fix}"
+        )
+
+
+def format_duration(seconds: float) -> str:
+    """An estimated duration for a message: '40 s', '12 min', '3.5 h', '1,200 days'."""
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    if seconds < 3600:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 86400 * 2:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:,.0f} days"
+
+
+def format_bytes(n_bytes: float) -> str:
+    """An estimated size for a message: '640 KB', '12.5 MB', '1.2 GB', '3,000.0 TB'."""
+    for unit, scale in (("TB", 2**40), ("GB", 2**30), ("MB", 2**20)):
+        if n_bytes >= scale:
+            return f"{n_bytes / scale:,.1f} {unit}"
+    return f"{n_bytes / 2**10:,.0f} KB"

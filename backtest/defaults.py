@@ -29,6 +29,18 @@ DEFAULT_DETECTION_START = "1985-01-01"
 """First event date of the headline study, and the default ``--since`` of the commands and
 benchmarks that take one."""
 
+MAX_WINDOW_DAYS = 100_000
+"""The longest look-back window or waiting span a parameter may ask for, in trading days
+(about 400 years: longer than any daily series). Windows, ``n``, ``confirm`` and ``min_gap``
+above it are refused when the options or the spec are read, before any data; a window that
+fits under it but not in the data at hand is refused once the data are loaded
+(``backtest.checks.check_fits``)."""
+
+DEFAULT_MAX_MINUTES = 30.0
+"""Estimated minutes a claim or a study may run without ``--max-minutes`` (the cost model is
+``backtest.stats.cost``): the committed studies estimate at about a minute, a claim with
+``[analysis] calibration = 1000`` at about five."""
+
 DEFAULT_REFERENCE_PAIR = (50, 200)
 """The (fast, slow) moving-average pair a sweep reports as its reference: the golden cross."""
 

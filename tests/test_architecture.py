@@ -2,7 +2,7 @@
 
 Every ``import`` and ``from ... import`` in ``backtest/`` is read with ``ast``: at module
 level, inside functions (lazy imports) and under ``if TYPE_CHECKING:`` alike, since each is
-a dependency of the module. Three rules (the README's "Architecture" section says why):
+a dependency of the module. Three rules (CONTRIBUTING.md's "Architecture" section says why):
 
 1. no import cycle between modules;
 2. no private name (``_x``) and no private module (``backtest/<pkg>/_x.py``) is imported
@@ -31,6 +31,7 @@ STAGES: dict[str, int] = {
     "_json": 0,
     "_io": 0,
     "cache": 0,
+    "files": 0,
     "project": 0,
     "threads": 0,
     "data": 1,

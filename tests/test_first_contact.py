@@ -26,13 +26,36 @@ ROOT = Path(__file__).resolve().parents[1]
 COMMITTED = ROOT / "results" / "russell2000_golden_cross"
 
 
+def _data_folders() -> list[str]:
+    """Folders of backtest/ that hold files but no __init__.py (templates, assets, data)."""
+    return sorted(
+        ".".join(folder.relative_to(ROOT).parts)
+        for folder in (ROOT / "backtest").rglob("*")
+        if folder.is_dir()
+        and folder.name != "__pycache__"
+        and not (folder / "__init__.py").exists()
+        and any(path.is_file() for path in folder.iterdir())
+    )
+
+
 def test_listed_packages_are_the_package_tree_plus_the_studies() -> None:
+    """Every package, the studies, and every folder of data files as a package of its own
+    with its files listed: setuptools then installs them without a warning."""
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
     found = setuptools.find_packages(str(ROOT), include=["backtest", "backtest.*"])
-    assert sorted(config["packages"]) == sorted([*found, "backtest_studies"])
+    folders = _data_folders()
+    assert {"backtest.data.builtin_data", "backtest.report.assets", "backtest.report.templates"} <= set(folders)
+    assert sorted(config["packages"]) == sorted([*found, *folders, "backtest_studies"])
     assert config["package-dir"] == {"backtest_studies": "studies"}
-    data = config["package-data"]["backtest.data"]
-    assert all((ROOT / "backtest" / "data" / pattern).is_file() for pattern in data)
+    for folder in folders:
+        patterns = config["package-data"][folder]
+        directory = ROOT.joinpath(*folder.split("."))
+        listed = {path for pattern in patterns for path in directory.glob(pattern)}
+        assert all(list(directory.glob(pattern)) for pattern in patterns), folder  # each pattern matches
+        tracked = subprocess.run(
+            ["git", "ls-files", "-co", "--exclude-standard", str(directory)], cwd=ROOT, capture_output=True, text=True
+        ).stdout.split()
+        assert {ROOT / name for name in tracked} <= listed, folder  # and every file of the folder is listed
 
 
 def test_studies_and_results_in_a_checkout_and_installed(tmp_path, monkeypatch) -> None:
@@ -99,42 +122,114 @@ def _offline_user_env(home: Path) -> dict[str, str]:
     return env
 
 
-def _numbers(summary_path: Path) -> dict:
-    summary = json.loads(summary_path.read_text())
-    summary.pop("data")
-    return summary
+def _tree(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder``, by its relative path, with its bytes."""
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()
+    }
+
+
+def _no_data_configured(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No --data-dir, no $BACKTEST_DATA_DIR, no ../shared/data, no per-user data: a clone."""
+    from backtest.data import clear_cache, sources
+
+    monkeypatch.delenv(sources.ENV_VAR, raising=False)
+    monkeypatch.setattr(sources, "default_data_dir", lambda: root / "shared" / "data")
+    monkeypatch.setattr(sources, "user_data_dir", lambda: root / "user")
+    clear_cache()
+    assert sources.resolve_data_source().kind == "built-in"
+
+
+SMALL_CLAIM = """
+[claim]
+title = "Russell 2000 golden crosses, relative to the S&P 500"
+statement = "After a golden cross, small caps beat large caps over the next 3 and 6 months."
+horizons = ["3m", "6m"]
+
+[series]
+name = "russell2000"
+
+[event]
+kind = "ma_cross"
+fast = 50
+slow = 200
+
+[rules]
+start = "1985-01-01"
+
+[benchmark]
+relative_to = "SPY"
+
+[[variants]]
+name = "IWM"
+series = "IWM"
+"""
+
+
+def test_the_same_closes_give_the_same_report_bytes_however_they_were_found(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A claim on a splice (RU2000PR onto ^RUT), a benchmark (SPY) and a variant series (IWM),
+    run on the snapshot and then with no data configured (the built-in dataset, derived from
+    the snapshot bit for bit): every file of the two report folders is the same bytes, so a
+    fresh clone reproduces committed results exactly."""
+    from backtest.cli import main
+    from backtest.data import clear_cache
+
+    spec = tmp_path / "small.toml"
+    spec.write_text(SMALL_CLAIM)
+    run = ["claim", "run", str(spec), "--draws", "500", "--paths", "0", "--power-paths", "0"]
+    assert main([*run, "--output-dir", str(tmp_path / "snapshot"), "--data-dir", str(data_dir)]) == 0
+    from_snapshot = capsys.readouterr()
+    _no_data_configured(tmp_path, monkeypatch)
+    assert main([*run, "--output-dir", str(tmp_path / "builtin")]) == 0
+    from_builtin = capsys.readouterr()
+    clear_cache()
+    snapshot, builtin = _tree(tmp_path / "snapshot" / "small"), _tree(tmp_path / "builtin" / "small")
+    assert {"report.md", "report.html", "summary.json", "events.csv"} <= set(snapshot)
+    assert sorted(builtin) == sorted(snapshot)
+    assert [name for name in snapshot if builtin[name] != snapshot[name]] == []
+    # only the terminal says where the data were found
+    assert "(FRED RU2000PR + Yahoo ^RUT)" in from_snapshot.err
+    assert "(FRED RU2000PR + Yahoo ^RUT, built-in dataset)" in from_builtin.err
 
 
 @pytest.mark.slow
-def test_make_study_on_a_fresh_copy_answers_from_the_builtin_data(tmp_path) -> None:
+def test_make_study_on_a_fresh_copy_answers_and_leaves_the_clone_clean(tmp_path) -> None:
+    """The README's first command on a fresh clone with nothing beside it: the answer,
+    rendered for an 80-column terminal (no Markdown marks, no line wider), verdict first, from
+    the built-in data; and every committed result file is rewritten with the same bytes, so
+    `git status` stays clean."""
     repo = _tracked_copy(tmp_path / "clone" / "backtest")
     assert not (repo.parent / "shared").exists()
+    before = _tree(repo / "results")
     venv = _venv_on_this_environment(tmp_path / "venv")
     # The set-up `make` would do is already done: mark it so, with the Makefile's own key.
     key = hashlib.sha256((repo / "pyproject.toml").read_bytes() + (repo / "constraints.txt").read_bytes()).hexdigest()
     (venv / ".install-stamp").write_text(key + "\n")
+    env = _offline_user_env(tmp_path / "home")
+    env.pop("COLUMNS", None)
     result = subprocess.run(
-        ["make", "study", f"VENV={venv}"],
+        ["make", "--no-print-directory", "study", f"VENV={venv}"],
         cwd=repo,
-        env=_offline_user_env(tmp_path / "home"),
+        env=env,
         capture_output=True,
         text=True,
         timeout=1800,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "Setting up" not in result.stdout
-    assert (
-        "**Verdict on the claim: not supported as a signal.** 32 events on russell2000: SMA 50/200 golden cross"
-        in result.stdout
-    )
-    assert "circular shifts of the event dates) p = 0.453: not supported" in result.stdout
-    assert "**Data used:** built-in dataset (derived from the snapshot of 2026-02-23, raw SHA-256" in result.stdout
-    written = repo / "results" / "russell2000_golden_cross"
-    assert _numbers(written / "summary.json") == _numbers(COMMITTED / "summary.json")
-    assert (
-        "**Data used:** built-in dataset (derived from the snapshot of 2026-02-23"
-        in (written / "report.md").read_text()
-    )
+    out = result.stdout
+    assert "Setting up" not in out
+    assert out.startswith("writing to results/russell2000_golden_cross/\nwrote results/russell2000_golden_cross\n")
+    answer = out.split("\n", 2)[2]
+    assert answer.startswith("Verdict: not supported as a signal")
+    assert "p = 0.453" in " ".join(answer.split())
+    assert "**" not in answer and "##" not in answer
+    assert [line for line in out.splitlines() if len(line.rstrip()) > 80] == []
+    assert "(FRED RU2000PR + Yahoo ^RUT, built-in dataset)" in result.stderr.splitlines()[0]
+    after = _tree(repo / "results")  # the report, and the calibrations it reads, unchanged
+    assert sorted(after) == sorted(before)
+    assert [name for name in after if after[name] != before[name]] == []
 
 
 @pytest.mark.slow
@@ -144,12 +239,18 @@ def test_an_installed_copy_finds_the_studies_and_the_builtin_data_from_any_direc
     (``bdist_wheel`` needs setuptools >= 70.1 or ``wheel``, which this environment may lack.)"""
     repo = _tracked_copy(tmp_path / "source")
     lib = tmp_path / "lib"
-    subprocess.run(
+    built = subprocess.run(
         [sys.executable, "-c", "from setuptools import setup; setup()", "build_py", "--build-lib", str(lib)],
         cwd=repo,
         check=True,
         capture_output=True,
+        text=True,
     )
+    # quiet: no data folder "would be ignored", none "installed as data" (the packages list them)
+    assert "would be ignored" not in built.stdout + built.stderr
+    assert "as data is deprecated" not in built.stdout + built.stderr
+    assert (lib / "backtest" / "data" / "builtin_data" / "provenance.json").is_file()
+    assert (lib / "backtest" / "report" / "templates" / "event_study.md.j2").is_file()
     assert sorted(path.name for path in (lib / "backtest_studies").glob("*.py"))[1:] == sorted(
         path.name for path in (ROOT / "studies").glob("[!_]*.py")
     )
@@ -173,10 +274,15 @@ def test_an_installed_copy_finds_the_studies_and_the_builtin_data_from_any_direc
         return result.stdout
 
     listing = backtest("study", "--list")
-    assert f"6 studies in {purelib / 'backtest_studies'}" in listing and "russell2000-golden-cross" in listing
+
+    def flat(text: str) -> str:  # lines wrap at 80 columns; a long path is folded, not broken by a space
+        return "".join(text.split())
+
+    assert flat(f"6 studies in {purelib / 'backtest_studies'}") in flat(listing)
+    assert "russell2000-golden-cross" in listing
     shown = backtest("data", "show", "russell2000")
     assert "data: built-in dataset (derived from the snapshot of 2026-02-23)" in shown
-    assert str(purelib / "backtest" / "data" / "builtin_data" / "closes.parquet") in shown
+    assert flat(str(purelib / "backtest" / "data" / "builtin_data" / "closes.parquet")) in flat(shown)
     backtest("study", "russell2000-golden-cross", "--draws", "2000", "--paths", "20")
     summary = json.loads((elsewhere / "results" / "russell2000_golden_cross" / "summary.json").read_text())
     committed = json.loads((COMMITTED / "summary.json").read_text())

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from backtest.claims.spec import ClaimSpec, FactSpec
+from backtest.data import series_returns
 from backtest.errors import BacktestError
 from backtest.stats.facts import Fact, FactCheck, check_fact
 
@@ -33,6 +34,7 @@ def as_fact(fact: FactSpec, spec: ClaimSpec, number: int) -> Fact:
         precision=fact.tolerance,
         tolerance=fact.roughly_band,
         proxy_note=fact.proxy_note,
+        series_returns=series_returns(fact.series or spec.series),
     )
 
 

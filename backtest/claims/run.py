@@ -23,13 +23,23 @@ from typing import Any
 import pandas as pd
 
 from backtest.claims.facts import FactCheck, check_facts
+from backtest.claims.robustness import (
+    PRIMARY_TESTS,
+    YEAR_PAIRED,
+    Neighbour,
+    primary_kind,
+    primary_test,
+    robustness,
+)
 from backtest.claims.spec import (
+    SERIES_INDICATORS,
     ClaimSpec,
     FilterSpec,
     LineSpec,
     VariantSpec,
     looks_like_path,
 )
+from backtest.claims.verdict import claim_conclusion, no_event_hint
 from backtest.errors import InsufficientDataError, ParameterError, SpecError
 from backtest.events import (
     RSI,
@@ -56,8 +66,20 @@ from backtest.events import (
 )
 from backtest.events.rules import DEFAULT_HORIZONS, check_horizons_fit
 from backtest.stats import DEFAULT_SEED, EventStatistics, analyze_events
+from backtest.stats.calendar import study_year_paired_test
+from backtest.stats.cost import (
+    DEFAULT_MAX_MINUTES,
+    NOMINAL_CLOSES,
+    NOMINAL_EVENTS,
+    ClaimEstimate,
+    check_claim_cost,
+    estimate_claim,
+)
 from backtest.stats.montecarlo import DEFAULT_VARIANTS
-from backtest.stats.verdict import overall_verdict
+from backtest.stats.power import DEFAULT_POWER_PATHS, SimulatedPower, simulated_detectable_effect, year_paired_primary
+from backtest.stats.regime import RegimeTest, series_regime_test
+from backtest.stats.robustness import RobustnessPanel, SpecificationResult
+from backtest.stats.verdict import NOT_TESTABLE
 
 DEFAULT_N_DRAWS = 100_000
 DEFAULT_N_PATHS = 1_000
@@ -164,6 +186,61 @@ def build_condition(spec: FilterSpec, load: Any) -> Condition:
     return Condition(build_line(spec.line, load), spec.operator, spec.level)
 
 
+def _price_only(spec: ClaimSpec) -> bool:
+    """Whether the spec's rule is a function of the price path alone (so the path null runs),
+    read from the spec without loading anything: no dates file, no other series, no benchmark."""
+    lines = [spec.event.line, spec.event.against, *(f.line for f in spec.filters)]
+    return (
+        spec.event.kind != "dates"
+        and spec.benchmark is None
+        and not any(line is not None and line.indicator in SERIES_INDICATORS for line in lines)
+    )
+
+
+def claim_estimate(
+    spec: ClaimSpec,
+    *,
+    n_draws: int = DEFAULT_N_DRAWS,
+    n_paths: int = DEFAULT_N_PATHS,
+    closes: int = NOMINAL_CLOSES,
+    events: int = NOMINAL_EVENTS,
+) -> ClaimEstimate:
+    """What running ``spec`` will cost (``backtest.stats.cost``): its analysis, calibration
+    and variants, on nominal sizes by default (the data are not loaded yet)."""
+    price_only = _price_only(spec)  # otherwise neither the path null nor the calibration runs
+    paths = n_paths if price_only else 0
+    return estimate_claim(
+        draws=n_draws,
+        paths=paths,
+        horizons=len(spec.claim.horizons),
+        closes=closes,
+        events=events,
+        calibration=spec.analysis.calibration if price_only else 0,
+        calibration_horizons=len(spec.judged_horizons()),
+        variants=len(spec.variants),
+        variant_draws=min(n_draws, VARIANT_N_DRAWS),
+        variant_paths=min(paths, VARIANT_N_PATHS),
+    )
+
+
+def check_claim_work(
+    spec: ClaimSpec,
+    *,
+    n_draws: int = DEFAULT_N_DRAWS,
+    n_paths: int = DEFAULT_N_PATHS,
+    max_minutes: float = DEFAULT_MAX_MINUTES,
+    memory: int | None = None,
+) -> ClaimEstimate:
+    """Refuse (``ParameterError``, one line: the estimate and the option that lifts the limit
+    or the one to lower) a claim whose estimated run exceeds ``max_minutes`` or the
+    ``memory`` available (bytes; None: not checked). Called before any data is loaded, so
+    ``[analysis] calibration = 1000000000`` or ``--draws 1000000000`` is a message, not hours
+    of work or a MemoryError."""
+    estimate = claim_estimate(spec, n_draws=n_draws, n_paths=n_paths)
+    check_claim_cost(estimate, max_minutes=max_minutes, memory=memory, what=f"{spec.origin}: the claim")
+    return estimate
+
+
 def build_rules(spec: ClaimSpec, source: Any, variant: VariantSpec | None = None) -> EventRules:
     """The timing rules of [rules], with a variant's overrides (its unset keys keep the claim's)."""
     r = spec.rules
@@ -191,7 +268,8 @@ class ClaimResult:
     """What a claim's run found: the spec, the event study (measured on the series, or on
     series / benchmark), the statistics, the overall verdict (``conclusion``), the fact checks,
     and ``summary_data`` (summary.json's content, JSON-ready). ``market_series`` and
-    ``detection_study`` (the study on the series itself) feed the figures."""
+    ``detection_study`` (the study on the series itself) feed the figures; ``warnings`` are
+    one-line notes for the user (a ``[rules] start`` before the data), printed by the CLI."""
 
     spec: ClaimSpec
     study: EventStudy
@@ -202,6 +280,10 @@ class ClaimResult:
     market_series: Any = field(repr=False)
     detection_study: EventStudy = field(repr=False)
     band: Any = field(repr=False, default=None)
+    warnings: tuple[str, ...] = ()
+    robustness: RobustnessPanel | None = field(repr=False, default=None)
+    power: SimulatedPower | None = field(repr=False, default=None)
+    regime: RegimeTest | None = field(repr=False, default=None)
 
     @property
     def verdict(self) -> str:
@@ -211,6 +293,62 @@ class ClaimResult:
         """The event table: one row per event, every measurement (events.csv)."""
         return self.study.to_frame()
 
+    def plot(self, kind: str = "paths", *, ax: Any = None) -> Any:
+        """One of the report's pictures on matplotlib axes (``ax``, else a new figure's),
+        returned for the caller to adjust, combine or save (``ax.figure.savefig``):
+
+        - ``"paths"``: the events' mean path (entry = 100, with its 95% confidence band)
+          against the band of random entry dates' mean paths: the picture of question B;
+        - ``"before"``: each event's path over the days before it, and their mean;
+        - ``"drawdowns"``: per event, the deepest fall below the entry close within the
+          last horizon, and the return at its end.
+
+        Raises ``ParameterError`` for another kind (before any drawing), or for "paths" when
+        the run drew no random-entry band (no complete event window)."""
+        from backtest.events.paths import aligned_paths, mean_path_interval
+        from backtest.report import figures
+        from backtest.report.interactive import PATH_DAYS_BEFORE
+
+        kinds = ("paths", "before", "drawdowns")
+        if kind not in kinds:
+            raise ParameterError(f"plot kind must be one of {', '.join(kinds)}; got {kind!r}")
+        study = self.study
+        name = study.series_name or str(study.close.name)
+        if kind == "drawdowns":
+            labels = [label for label in self.statistics.labels if self.statistics[label].n > 0] or [
+                horizon.label for horizon in study.horizons
+            ]
+            last = labels[-1]
+            events = self.to_frame()
+            done = ~events[f"pending_{last}"].to_numpy(dtype=bool)
+            return figures.plot_event_drawdowns(
+                events["event_date"],
+                events[f"max_drawdown_{last}"].where(done),
+                events[f"ret_{last}"].where(done),
+                horizon=last,
+                title=f"{name}: each event's deepest fall below the entry close within {last}, and its {last} return",
+                ax=ax,
+            )
+        band = self.band if self.band is not None and self.band.k > 0 else None
+        days = len(band.event_mean) - 1 if band is not None else 0
+        paths = aligned_paths(study.close, study.entry_pos, days=days, before=PATH_DAYS_BEFORE)
+        interval = mean_path_interval(paths)
+        if kind == "before":
+            return figures.plot_pre_event_window(
+                paths, interval, title=f"{name}: the {PATH_DAYS_BEFORE} days before each event", ax=ax
+            )
+        if band is None:
+            raise ParameterError(
+                "plot('paths') needs the random-entry band, which this run did not draw (no complete event window)"
+            )
+        return figures.plot_mean_path_band(
+            interval,
+            random_band=pd.DataFrame({"low": band.quantiles[0.05], "high": band.quantiles[0.95]}, index=band.days),
+            title=f"{name}: the events' mean path (entry = 100)",
+            random_label=f"random entry: 5–95% of the mean of {band.k} random days' paths",
+            ax=ax,
+        )
+
     def answer_lines(self) -> list[str]:
         """The answer in a few lines: the verdict, then one line per horizon."""
         from backtest.report.claim_report import answer_lines
@@ -218,8 +356,13 @@ class ClaimResult:
         return answer_lines(self.summary_data)
 
     def summary(self) -> str:
-        """Plain text for a terminal: the answer, then the statistics' own summary."""
-        return "\n".join(self.answer_lines()) + "\n\n" + self.statistics.summary()
+        """Plain text for a terminal: the answer, the statistics' own summary, then the
+        robustness panel, the simulated power and the regime test where they ran."""
+        parts = ["\n".join(self.answer_lines())]
+        if self.verdict != NOT_TESTABLE:  # a claim without a verdict has no statistic to show
+            parts.append(self.statistics.summary())
+        parts += [part.summary() for part in (self.robustness, self.power, self.regime) if part is not None]
+        return "\n\n".join(parts)
 
     def report_markdown(self) -> str:
         from backtest.report.claim_report import render_markdown
@@ -228,12 +371,15 @@ class ClaimResult:
 
     def report(self, path: str | Path, *, overwrite: bool = False, **options: Any) -> Path:
         """Write the report folder (report.md, report.html, events.csv, summary.json, figures)
-        at ``path`` itself (not a parent folder). options: ``write_claim_report``'s (kind,
-        narrative, extra_figures, command)."""
-        from backtest._io import overwriting
+        at ``path`` itself (not a parent folder), and nothing outside it. A target that may
+        not be written (``backtest._io.preflight``) is refused before any figure is drawn,
+        with nothing created. options: ``write_claim_report``'s (kind, narrative,
+        extra_figures, command)."""
+        from backtest._io import overwriting, preflight
         from backtest.report.claim_report import write_claim_report
 
         with overwriting(overwrite):
+            preflight(path, options.get("kind", "claim"), hint="choose another path or pass overwrite=True")
             return write_claim_report(self, Path(path), **options)
 
     def _repr_html_(self) -> str:
@@ -249,7 +395,7 @@ class ClaimResult:
 class _Measured:
     """One run of the claim's rule: the series, the source and rules, the study on the series
     (``detection``) and the study the statistics read (``study``: the same, or on series /
-    benchmark), and what the benchmark was."""
+    benchmark), what the benchmark was, and a note on the rules' start (``EventRules.for_data``)."""
 
     market: Any
     source: Any
@@ -257,22 +403,41 @@ class _Measured:
     detection: EventStudy
     study: EventStudy
     benchmark: dict[str, Any] | None
+    note: str = ""
+
+
+def _shifted_dates(source: DateList, index: pd.DatetimeIndex, shift: int) -> DateList:
+    """``source``'s dates moved by ``shift`` trading days of ``index`` (clipped to the data)."""
+    positions = index.searchsorted(pd.DatetimeIndex(source.dates), side="left")
+    inside = positions < len(index)
+    moved = pd.Series(positions[inside] + shift).clip(0, len(index) - 1).to_numpy()
+    return DateList(tuple(index[moved]), label=f"{source.label} moved {shift:+d} trading days")
 
 
 def _measure(
-    spec: ClaimSpec, load: Any, horizons: tuple[Horizon, ...], variant: VariantSpec | None = None
+    spec: ClaimSpec,
+    load: Any,
+    horizons: tuple[Horizon, ...],
+    variant: VariantSpec | None = None,
+    date_shift: int = 0,
 ) -> _Measured:
-    """Detect the events (the claim's, or a variant's) and measure their forward windows."""
+    """Detect the events (the claim's, or a variant's) and measure their forward windows;
+    ``date_shift``: a date list's dates moved by that many trading days (a robustness row)."""
     from backtest.report.summary import series_provenance
 
     market = load(variant.series if variant is not None and variant.series else spec.series)
     source = build_source(spec, load, variant.filters if variant is not None else ())
+    if date_shift and isinstance(source, DateList):
+        source = _shifted_dates(source, market.close.index, date_shift)
     rules = build_rules(spec, source, variant)
     check_horizons_fit(horizons, market.close.index, market.name)
+    # confirm and min_gap against the data; a start before the data becomes its first close
+    # (the same events), so the answer states the window actually analysed
+    rules, note = rules.for_data(market.close.index, market.name)
     detection = run_event_study(market, rules, horizons)
     relative_to = variant.relative_to if variant is not None and variant.relative_to else spec.benchmark
     if relative_to is None:
-        return _Measured(market, source, rules, detection, detection, None)
+        return _Measured(market, source, rules, detection, detection, None, note)
     bench = load(relative_to)
     label = f"{market.name} / {bench.name}"
     dates = tuple(detection.table["event_date"])
@@ -288,7 +453,7 @@ def _measure(
         "note": "events are detected on the series and measured on series / benchmark (rebased to 100); "
         "the bootstrapped-path null does not apply to dates carried over from another series",
     }
-    return _Measured(market, source, rules, detection, study, info)
+    return _Measured(market, source, rules, detection, study, info, note)
 
 
 def _analyze(
@@ -307,20 +472,6 @@ def _analyze(
         variants=variants,
         claim=spec.claim.direction,
         claim_horizons=spec.judged_horizons(),
-    )
-
-
-def claim_conclusion(statistics: EventStatistics, spec: ClaimSpec) -> dict[str, Any]:
-    """The overall verdict over the judged horizons; question B is decided by the primary
-    joint test when it could be run (``overall_verdict``)."""
-    judged = spec.judged_horizons()
-    primary = statistics.primary
-    return overall_verdict(
-        {label: statistics[label].verdict_a.outcome for label in judged},
-        {label: statistics[label].verdict_b.outcome for label in judged},
-        claim=spec.claim.direction,
-        primary_pvalue=primary.pvalue if primary is not None else None,
-        alpha=statistics.alpha,
     )
 
 
@@ -373,6 +524,7 @@ def _variant_row(
         "horizons": compact_horizons(stats.to_dict()),
         "primary": None if primary is None else {"statistic": primary["statistic"], "pvalue": primary["pvalue"]},
         "conclusion": claim_conclusion(stats, spec)["overall"],
+        "flags": claim_conclusion(stats, spec)["flags"],
         "note": "",
     }
 
@@ -389,6 +541,14 @@ def _published_rows(spec: ClaimSpec, load: Any, horizons: tuple[Horizon, ...]) -
         own = run_event_study(series, rules, horizons)
         baseline = unconditional_baseline(own)
         labels = [label for label, _ in item.figures]
+        # what the publisher could have seen: events whose windows closed before publication
+        seen = own.table
+        if spec.claim.published:
+            published = pd.Timestamp(spec.claim.published)
+            seen = own.table.copy()
+            for label in labels:
+                closed = (pd.to_datetime(seen[f"end_date_{label}"]) < published).to_numpy(dtype=bool)
+                seen[f"pending_{label}"] = seen[f"pending_{label}"].to_numpy(dtype=bool) | ~closed
         rows.append(
             {
                 "source": item.source,
@@ -401,6 +561,8 @@ def _published_rows(spec: ClaimSpec, load: Any, horizons: tuple[Horizon, ...]) -
                 "n_events": own.n_events,
                 "ours": {label: describe(own.table, label).mean for label in labels},
                 "ours_n": {label: describe(own.table, label).n for label in labels},
+                "ours_before_publication": {label: describe(seen, label).mean for label in labels},
+                "ours_before_publication_n": {label: describe(seen, label).n for label in labels},
                 "ours_all_days": {label: baseline[label].mean for label in labels},
             }
         )
@@ -430,6 +592,69 @@ def _calibration(spec: ClaimSpec, measured: _Measured, statistics: EventStatisti
     return {"n_replications": replications, "alpha": statistics.alpha, "seed": seed, "rows": rows}
 
 
+def _dating_series(spec: ClaimSpec) -> list[str]:
+    """Names of the other series that date or filter the events (a line's ``series``, a
+    filter's), or that the returns are measured against (the benchmark), each once."""
+    lines = [spec.event.line, spec.event.against, *(f.line for f in spec.filters)]
+    names = [line.series for line in lines if line is not None and line.series is not None]
+    if spec.benchmark is not None:
+        names.append(spec.benchmark)
+    return [name for name in dict.fromkeys(names) if name != spec.series]
+
+
+def _regime(spec: ClaimSpec, market: Any, rules: EventRules, alpha: float) -> RegimeTest | None:
+    """A moving-average claim's regime test (Brock, Lakonishok & LeBaron 1992): next-day
+    returns while the fast average is above the slow one against the rest, over the window
+    analysed; the claim's tail is "greater" for golden crosses followed by gains and for death
+    crosses followed by losses (both say: returns are higher while fast > slow)."""
+    event = spec.event
+    if event.kind != "ma_cross" or spec.filters:
+        return None
+    close = market.close
+    fast = pd.Series(MovingAverage(event.fast, event.ma).on(close), index=close.index)
+    slow = pd.Series(MovingAverage(event.slow, event.ma).on(close), index=close.index)
+    fast_above_helps = (event.direction == "golden") == (spec.claim.direction == "gains")
+    return series_regime_test(
+        close,
+        fast,
+        slow,
+        start=rules.start,
+        end=rules.end,
+        alternative="greater" if fast_above_helps else "less",
+        alpha=alpha,
+    )
+
+
+def _primary_summary(
+    kind: str,
+    primary: SpecificationResult | None,
+    statistics: EventStatistics,
+    study: EventStudy,
+    judged: tuple[str, ...],
+) -> dict[str, Any] | None:
+    """summary.json's "primary": which test decides question B, its p in both tails and its n
+    (events, or years for a calendar claim), and the year-level table of a calendar claim."""
+    if primary is None:
+        return None
+    out: dict[str, Any] = {
+        "test": kind,
+        "description": PRIMARY_TESTS[kind],
+        "statistic": primary.statistic,
+        "pvalue": primary.pvalue,
+        "pvalue_opposite": primary.pvalue_opposite,
+        "n": primary.n_events,
+        "unit": "years" if kind == YEAR_PAIRED else "events",
+        "excess": primary.excess,
+        "year_paired": None,
+    }
+    if kind == YEAR_PAIRED and primary.testable:
+        direction = "greater" if statistics.claim == "gains" else "less"
+        out["year_paired"] = study_year_paired_test(
+            study, judged[0], alternative=direction, alpha=statistics.alpha
+        ).to_dict()
+    return out
+
+
 def run_claim(
     spec: ClaimSpec,
     *,
@@ -437,14 +662,17 @@ def run_claim(
     seed: int = DEFAULT_SEED,
     n_draws: int = DEFAULT_N_DRAWS,
     n_paths: int = DEFAULT_N_PATHS,
+    n_power_paths: int = DEFAULT_POWER_PATHS,
     policy: str = "lenient",
     step: Any = lambda _: None,
     on_analyzed: Callable[[ClaimResult], object] = lambda _: None,
 ) -> ClaimResult:
-    """Run the claim of ``spec`` end to end (data, events, statistics, published figures,
-    calibration, facts, variants) in memory. ``on_analyzed(result)`` hears the claim's own
-    result before the variants run (its ``summary_data["variants"]`` still empty; not called
-    without variants), e.g. to draw its figures meanwhile (``run_claim_report``)."""
+    """Run the claim of ``spec`` end to end (data, events, statistics, the primary test and
+    its robustness panel, simulated power, published figures, calibration, facts, variants)
+    in memory. ``n_power_paths``: bootstrapped paths of the simulated power (0 skips it).
+    ``on_analyzed(result)`` hears the claim's own result before the variants run (its
+    ``summary_data["variants"]`` still empty; not called without variants), e.g. to draw its
+    figures meanwhile (``run_claim_report``)."""
     from backtest.report.summary import dumps, series_provenance, software_versions
     from backtest.stats import random_entry_band
     from backtest.stats.outofsample import recent_event_check
@@ -462,6 +690,32 @@ def run_claim(
     )
     step(f"statistics: {n_draws:,} random-entry draws, {n_paths:,} bootstrapped paths")
     statistics = _analyze(study, spec, n_draws, n_paths, seed)
+    judged = spec.judged_horizons()
+    kind = primary_kind(spec, tuple(detection.table["event_date"]))
+    primary_row = panel = power = None
+    if study.n_events:
+        primary = primary_test(study, judged, kind=kind, claim=spec.claim.direction, alpha=statistics.alpha)
+        primary_row = primary.evaluate()
+        if primary_row.testable:
+            step("robustness: the primary test by year, by sub-period, on neighbouring parameters and peers")
+
+            def measure_neighbour(neighbour: Neighbour) -> EventStudy:
+                labels = neighbour.spec.claim.horizons
+                return _measure(neighbour.spec, load, horizons_of(labels), date_shift=neighbour.date_shift).study
+
+            panel = robustness(spec, primary, measure_neighbour, kind=kind, alpha=statistics.alpha)
+            if n_power_paths:
+                step(f"simulated power: {n_power_paths} bootstrapped paths with a drift planted after each event")
+                power = simulated_detectable_effect(
+                    study,
+                    judged,
+                    claim=spec.claim.direction,
+                    primary_test=year_paired_primary if kind == YEAR_PAIRED else None,
+                    n_paths=n_power_paths,
+                    alpha=statistics.alpha,
+                    seed=seed,
+                )
+    regime = _regime(spec, market, rules, statistics.alpha)
     band = None
     path_band = None
     if study.n_events:
@@ -473,7 +727,9 @@ def run_claim(
                 "event_mean": band.event_mean[-1],
                 **{f"q{round(q * 100):02d}": v[-1] for q, v in band.quantiles.items()},
             }
-    conclusion = claim_conclusion(statistics, spec)
+    conclusion = claim_conclusion(
+        statistics, spec, primary=primary_row, primary_kind=kind, panel=panel, hint=no_event_hint(detection)
+    )
     variant_draws, variant_paths = min(n_draws, VARIANT_N_DRAWS), min(n_paths, VARIANT_N_PATHS)
     step("published figures and facts")
     published_rows = _published_rows(spec, load, horizons)
@@ -516,10 +772,12 @@ def run_claim(
             "n_draws": n_draws,
             "n_paths": statistics.n_paths,
             "path_band_draws": band.n_draws if band else 0,
+            "n_power_paths": n_power_paths if power is not None else 0,
             "variant_n_draws": variant_draws if spec.variants else 0,
             "variant_n_paths": variant_paths if spec.variants else 0,
         },
         "data": series_provenance(market),
+        "other_series": [series_provenance(load(name)) for name in _dating_series(spec)],
         "events": {
             "n": study.n_events,
             "dates": list(dates),
@@ -527,6 +785,10 @@ def run_claim(
             "out_of_sample": out_of_sample,
         },
         "statistics": statistics.to_dict(),
+        "primary": _primary_summary(kind, primary_row, statistics, study, judged),
+        "robustness": panel.to_dict() if panel is not None else None,
+        "power": power.to_dict() if power is not None else None,
+        "regime": regime.to_dict() if regime is not None else None,
         "conclusion": conclusion,
         "path_band": path_band,
         "variants": [],  # filled below, once the claim's own result has been handed to on_analyzed
@@ -547,6 +809,10 @@ def run_claim(
         market_series=market,
         detection_study=detection,
         band=band,
+        warnings=(measured.note,) if measured.note else (),
+        robustness=panel,
+        power=power,
+        regime=regime,
     )
     if not spec.variants:
         return own
@@ -573,6 +839,31 @@ def _import_ahead(names: tuple[str, ...]) -> None:
         importlib.import_module(name)
 
 
+def run_claim_drawing(spec: ClaimSpec, **options: Any) -> tuple[ClaimResult, Any]:
+    """``run_claim(spec, **options)`` with its figures drawn meanwhile: (result, drawn), to
+    pass to ``result.report(..., drawn=drawn)``. The figures read only the claim's own
+    analysis, so a second thread draws them while the variants run (their kernels release
+    the GIL that drawing needs); drawn is None without variants (the report draws them)."""
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    from backtest.report.claim_report import draw_claim_figures
+
+    drawing: list[Future[Any]] = []
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="figures") as drawer:
+        drawer.submit(_import_ahead, AHEAD_OF_A_REPORT)
+        result = run_claim(
+            spec, on_analyzed=lambda own: drawing.append(drawer.submit(draw_claim_figures, own)), **options
+        )
+        drawn = drawing[0].result() if drawing else None
+    return result, drawn
+
+
+def with_family(result: ClaimResult, family: Mapping[str, Any]) -> ClaimResult:
+    """``result`` with its place in a family of claims tested together (summary.json's
+    ``family``: ``backtest.claims.gallery.family_adjustment``)."""
+    return dataclasses.replace(result, summary_data={**result.summary_data, "family": dict(family)})
+
+
 def run_claim_report(
     spec: ClaimSpec,
     folder: str | Path,
@@ -591,17 +882,7 @@ def run_claim_report(
     draws them while the variants run: the variants' kernels release the GIL that drawing
     needs (issue 17: about 0.4 s of the warm headline study; the variants' own Python code
     and the drawing still take turns on the GIL)."""
-    from concurrent.futures import Future, ThreadPoolExecutor
-
-    from backtest.report.claim_report import draw_claim_figures
-
-    drawing: list[Future[Any]] = []
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="figures") as drawer:
-        drawer.submit(_import_ahead, AHEAD_OF_A_REPORT)
-        result = run_claim(
-            spec, on_analyzed=lambda own: drawing.append(drawer.submit(draw_claim_figures, own)), **options
-        )
-        drawn = drawing[0].result() if drawing else None
+    result, drawn = run_claim_drawing(spec, **options)
     step = options.get("step", lambda _: None)
     step("drawing figures and writing the report")
     path = result.report(

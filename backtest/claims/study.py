@@ -33,7 +33,7 @@ def run_spec_study(
     from backtest.claims.run import run_claim_report
 
     _, folder = run_claim_report(
-        load_spec(spec_path),
+        load_spec(spec_path, data_dir=data_dir),
         output_dir,
         kind="study",
         narrative=narrative,

@@ -4,15 +4,18 @@ One module per command group (``data``, ``events``, ``study``, ``claim``, ``swee
 ``bench``, ``calibrate``); shared options and the settings objects they build live in
 ``_common`` and ``_rules``. Every command is thin: the work lives in the library. User
 errors (``BacktestError``) are printed as one line on stderr with a non-zero exit code and
-no traceback.
+no traceback; the exit statuses are listed in ``backtest.errors``.
 """
 
 from __future__ import annotations
 
+import codecs
 import sys
 
 import click
 
+from backtest._io import write_failure
+from backtest.cache import contain_library_caches
 from backtest.cli.bench import bench_group
 from backtest.cli.calibrate import calibrate_command
 from backtest.cli.claim import claim_group
@@ -44,8 +47,24 @@ for command in (
     app.add_command(command)
 
 
+def _replace_unencodable_characters() -> None:
+    """On a terminal whose encoding cannot show every character (``PYTHONIOENCODING=ascii``,
+    a Latin-1 locale), print '?' for the ones it lacks: the output (names, dashes, ellipses
+    in messages) stays whole instead of stopping at a UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        try:
+            utf = codecs.lookup(getattr(stream, "encoding", None) or "utf-8").name.startswith("utf")
+        except LookupError:
+            utf = False
+        if reconfigure is not None and not utf and getattr(stream, "errors", "strict") == "strict":
+            reconfigure(errors="replace")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code (user errors become one line on stderr)."""
+    _replace_unencodable_characters()
+    contain_library_caches()  # before matplotlib is imported: no home folder created for it
     try:
         app.main(args=argv, prog_name="backtest", standalone_mode=False)
     except click.exceptions.Exit as exc:
@@ -63,6 +82,14 @@ def main(argv: list[str] | None = None) -> int:
     except BacktestError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except OSError as exc:
+        # a disk that filled up, a file-size limit or a name too long, met where no writer
+        # named the output itself: still one line (a report's writer says which report)
+        failure = write_failure(exc)
+        if failure is None:
+            raise
+        print(f"error: {failure}", file=sys.stderr)
+        return failure.exit_code
     except KeyboardInterrupt:
         print("interrupted: no results were written", file=sys.stderr)
         return 130

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import click
 
 from backtest.cli._common import parse_int_list, settings_options
+from backtest.defaults import MAX_WINDOW_DAYS
 
 if TYPE_CHECKING:
     from backtest.events import EventRules, Horizon
@@ -37,14 +38,16 @@ RULE_OPTIONS = [
         default=0,
         show_default=True,
         help="Days the source's condition must keep holding after it fires (for a cross: the fast average "
-        "stays beyond the slow one); the event is dated on the last of them.",
+        "stays beyond the slow one); the event is dated on the last of them. At most 100,000, and fewer "
+        "than the series' closes.",
     ),
     click.option(
         "--min-gap",
         type=int,
         default=0,
         show_default=True,
-        help="Ignore an event within this many trading days of the previous kept one.",
+        help="Ignore an event within this many trading days of the previous kept one (at most 100,000, and "
+        "fewer than the series' closes).",
     ),
     click.option(
         "--entry",
@@ -138,14 +141,14 @@ SOURCE_OPTIONS = [
     ),
     click.option(
         "--rsi-window",
-        type=click.IntRange(min=1),
+        type=click.IntRange(min=1, max=MAX_WINDOW_DAYS),
         default=14,
         show_default=True,
         help="RSI window in daily changes (Wilder's smoothing).",
     ),
     click.option(
         "--new-high",
-        type=click.IntRange(min=1),
+        type=click.IntRange(min=1, max=MAX_WINDOW_DAYS),
         default=None,
         metavar="N",
         help="Event on every day whose close is above the highest close of the previous N trading days "
@@ -153,7 +156,7 @@ SOURCE_OPTIONS = [
     ),
     click.option(
         "--new-low",
-        type=click.IntRange(min=1),
+        type=click.IntRange(min=1, max=MAX_WINDOW_DAYS),
         default=None,
         metavar="N",
         help="Event on every day whose close is below the lowest close of the previous N trading days.",

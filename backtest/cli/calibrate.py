@@ -99,19 +99,28 @@ def calibrate_command(
     trading calendar, runs the golden-cross rule and the tests on each, and prints the
     rejection rate at --alpha: with no planted effect (size, should be near alpha) and with
     +2.5%, +5% and +10% added after every event at every horizon (power). Long: about 0.5 s
-    per path.
+    per path. The nulls every replication keeps are estimated first: past the memory
+    available the run is refused before any data is read.
     """
     import pandas as pd
 
     from backtest._io import atomic_write_text
     from backtest.events import EventRules
     from backtest.stats.calibration import calibrate
+    from backtest.stats.cost import check_calibration_memory
 
-    if output is not None:
-        announce_output(output, "calibration-csv", overwrite, "choose another --output path")
-    close = data.load(series).close
     rules = EventRules(fast=fast, slow=slow, ma="sma", direction="golden", start=since)
     labels = tuple(label.strip() for label in horizons.split(",") if label.strip())
+    # the least any series can cost: it has more closes than the slow window
+    check_calibration_memory(slow + 1, len(labels), replications, draws, paths)
+    if output is not None:
+        announce_output(output, "calibration-csv", overwrite, "choose another --output path")
+    market_series = data.load(series)
+    close = market_series.close
+    # a --since before the data becomes its first close, and says so
+    rules, note = rules.for_data(close.index, market_series.name)
+    if note:
+        click.echo(f"warning: {note}", err=True)
     frames = []
     for model in models:
         result = calibrate(

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from backtest.cli._common import (
+    compact_table,
     console,
     data_dir_option,
     data_max_move_option,
@@ -24,11 +25,10 @@ def data_group() -> None:
 
 
 def _data_findings_table(report):  # type: ignore[no-untyped-def]
-    """A rich table of one file's findings (text cells, so data never renders as markup)."""
-    from rich.table import Table
+    """A table of one file's findings (text cells, so data never render as markup)."""
     from rich.text import Text
 
-    table = Table(title=Text(report.headline()), title_justify="left", show_lines=False)
+    table = compact_table(title=Text(report.headline()), title_justify="left")
     for column, justify in (
         ("kind", "left"),
         ("severity", "left"),
@@ -37,32 +37,30 @@ def _data_findings_table(report):  # type: ignore[no-untyped-def]
         ("first dates", "left"),
         ("message", "left"),
     ):
-        table.add_column(column, justify=justify, overflow="fold")  # type: ignore[arg-type]
+        table.add_column(column, justify=justify, overflow="fold")
     for finding in report.findings:
-        table.add_row(
-            *(
-                Text(cell)
-                for cell in (
-                    finding.kind,
-                    finding.severity,
-                    f"{finding.count:,}",
-                    finding.first_lines(3),
-                    finding.first_dates(3),
-                    finding.message,
-                )
-            )
+        cells = (
+            finding.kind,
+            finding.severity,
+            f"{finding.count:,}",
+            finding.first_lines(3),
+            finding.first_dates(3),
+            finding.message,
         )
+        table.add_row(*(Text(cell) for cell in cells))
     return table
 
 
 def _data_frame_table(frame, title: str):  # type: ignore[no-untyped-def]
-    from rich.table import Table
+    """A table of ``frame``. Cells fold, never ellipsize (a cut-off name or path would be
+    worse than a wrapped one); rich narrows the widest columns first, so short values (a
+    name, a file, a date) keep their width while long text wraps."""
     from rich.text import Text
 
-    table = Table(title=Text(title), title_justify="left")
+    table = compact_table(title=Text(title), title_justify="left")
     for column in frame.columns:
-        # fold, never ellipsize: a cut-off name or path would be worse than a wrapped one
-        table.add_column(str(column), justify="right" if frame[column].dtype.kind in "fiu" else "left", overflow="fold")
+        justify = "right" if frame[column].dtype.kind in "fiu" else "left"
+        table.add_column(str(column), justify=justify, overflow="fold")
     for row in frame.itertuples(index=False):
         table.add_row(*(Text(str(cell)) for cell in row))
     return table
@@ -103,6 +101,13 @@ def data_check_command(target, policy, max_move, show_dropped, data_dir):  # typ
             )
         )
         return
+    if any(not Path(report.file).is_absolute() for report in reports):
+        console.print(
+            Text(
+                "The built-in dataset holds these files' usable rows: their findings were recorded when it was "
+                f"built ({DEFAULT_POLICY} policy); `backtest data check --data-dir DIR` validates raw files."
+            )
+        )
     dropped = sum(report.rows_dropped for report in reports)
     with_errors = sum(1 for report in reports if report.errors)
     console.print(
@@ -127,23 +132,32 @@ def data_show_command(name, policy, max_move, data_dir):  # type: ignore[no-unty
     from rich.text import Text
 
     from backtest.data import load_series
+    from backtest.data.builtin import BUILTIN_DIR, TABLE_NAME
+    from backtest.data.series import data_age
     from backtest.data.sources import resolve_data_source
 
     series = load_series(name, data_dir=data_dir, policy=policy, max_move=max_move)
     echo_data_line(series)
-    lines = [
-        f"data: {resolve_data_source(data_dir).describe()}",
-        f"{series.name}: {len(series):,} daily closes, {series.first_date.date()} to {series.last_date.date()}",
-        f"data sha256: {series.data_sha256}",
-        "",
-        "Provenance (oldest first):",
-    ]
+    source = resolve_data_source(data_dir)
+    lines = [f"data: {source.describe()}"]
+    if any(segment.found_in for segment in series.segments):
+        lines.append(f"built-in dataset: {BUILTIN_DIR / TABLE_NAME}")
+    lines.append(
+        f"{series.name}: {len(series):,} daily closes, {series.first_date.date()} to {series.last_date.date()}"
+    )
+    age = data_age(series.last_date)
+    if age:
+        lines.append(f"Note: {age}.")
+    lines += [f"data sha256: {series.data_sha256}", "", "Provenance (oldest first):"]
     for number, segment in enumerate(series.segments, start=1):
         lines.append(
             f"  {number}. {segment.source} {segment.symbol}: {segment.first_date.date()} to "
             f"{segment.last_date.date()}, {segment.rows_used:,} rows, scale x{segment.scale_factor:.6g}"
         )
-        lines.append(f"     {segment.path or '(in memory)'}" + (f"; {segment.note}" if segment.note else ""))
+        where = segment.path or "(in memory)"
+        if segment.found_in:
+            where += f", read from the {segment.found_in}"
+        lines.append(f"     {where}" + (f"; {segment.note}" if segment.note else ""))
     console.print(Text("\n".join(lines)))
     if series.splice is not None:
         stats = series.splice
@@ -156,10 +170,10 @@ def data_show_command(name, policy, max_move, data_dir):  # type: ignore[no-unty
     console.print(Text("\nValidation:"))
     for report in series.validation:
         console.print(Text("  " + report.headline()))
-    if not series.validation:
+    if any(segment.found_in for segment in series.segments):
         console.print(
             Text(
-                "  built-in data: validated (lenient policy) when the dataset was built; "
+                "  built-in data: the raw files' findings, recorded when the dataset was built (lenient policy); "
                 "`backtest data check --data-dir DIR` validates raw files"
             )
         )
@@ -186,49 +200,92 @@ def _splice_display_frame(table):  # type: ignore[no-untyped-def]
 @data_dir_option
 def data_list_command(data_dir):  # type: ignore[no-untyped-def]
     """List the series names `data show`, `data check` and --series accept."""
+    from rich.text import Text
+
     from backtest.data import list_series
+    from backtest.data.builtin import builtin_provenance
+    from backtest.data.series import data_age
+    from backtest.data.sources import resolve_data_source
 
     listing = list_series(data_dir).drop(columns=["files"])
     console.print(_data_frame_table(listing, "Series (files: yahoo/<NAME>.csv, fred/<NAME>.csv)"))
+    source = resolve_data_source(data_dir)
+    console.print(Text(f"data: {source.describe()}"))
+    if source.kind == "built-in":
+        age = data_age(builtin_provenance()["snapshot"]["last_date"])
+        if age:
+            console.print(Text(f"Note: {age}."))
 
 
 @data_group.command("fetch")
 @click.argument("symbol")
 @click.option("--start", default=None, help="First date to download (YYYY-MM-DD); default: all history.")
+@click.option(
+    "--overwrite", is_flag=True, help="Replace DATA_DIR/yahoo/<SYMBOL>.csv even if `data fetch` did not write it."
+)
 @data_dir_option
-def data_fetch_command(symbol, start, data_dir):  # type: ignore[no-untyped-def]
+def data_fetch_command(symbol, start, overwrite, data_dir):  # type: ignore[no-untyped-def]
     """Download daily bars for SYMBOL (such as ^RUT or IWM) from Yahoo into DATA_DIR/yahoo/.
 
-    Needs the `live` extra (pip install 'backtest[live]') and a network. Writes only into
+    Needs yfinance (the `live` extra, which `make` installs; elsewhere `pip install -e '.[live]'` in the
+    project folder) and a network. Writes only into
     --data-dir (or $BACKTEST_DATA_DIR); the file has the snapshot's format and replaces an
-    existing file of the same name atomically. The file is validated after writing.
+    existing file of the same name atomically, but only one that `data fetch` wrote (its
+    <SYMBOL>.fetch.json record matches it) unless --overwrite: a snapshot's own file is
+    never replaced by accident. The file is validated after writing.
     """
     import os
 
     from backtest.data import fetch_yahoo, load_csv
-    from backtest.data.sources import ENV_VAR
-    from backtest.errors import ParameterError
+    from backtest.data.sources import ENV_VAR, yahoo_stem
+    from backtest.errors import OutputError, ParameterError
 
     target_dir = data_dir or os.environ.get(ENV_VAR)
     if not target_dir:
         raise ParameterError(f"`data fetch` writes only where you say: pass --data-dir DIR or set ${ENV_VAR}")
+    target = Path(target_dir).expanduser() / "yahoo" / f"{yahoo_stem(symbol)}.csv"
+    if os.path.lexists(target) and not overwrite and not _written_by_fetch(target):
+        raise OutputError(
+            f"{target} exists and was not written by `backtest data fetch` (no matching .fetch.json record "
+            "beside it); pass --overwrite to replace it or choose another --data-dir"
+        )
     path = fetch_yahoo(symbol, target_dir, start=start)
     series = load_csv(path)
     console.print(_data_findings_table(series.validation[0]))
     console.print(f"wrote {path}", markup=False, highlight=False)
 
 
+def _written_by_fetch(path: Path) -> bool:
+    """Whether ``path`` is a CSV `data fetch` wrote: the record it writes beside the file
+    holds the SHA-256 of exactly these bytes."""
+    import hashlib
+    import json
+
+    from backtest.data.loaders import live_sidecar_path
+    from backtest.errors import BacktestError
+    from backtest.files import FETCH_RECORD, SERIES_CSV, read_bytes, read_text
+
+    try:
+        record = json.loads(read_text(live_sidecar_path(path), FETCH_RECORD))
+        digest = hashlib.sha256(read_bytes(path, SERIES_CSV)).hexdigest()
+    except (BacktestError, ValueError):
+        return False
+    return isinstance(record, dict) and record.get("csv_sha256") == digest
+
+
 @data_group.command("update")
 def data_update_command():  # type: ignore[no-untyped-def]
     """Fetch every catalog series into the per-user data directory and say what changed.
 
-    Yahoo series come through yfinance (the `live` extra: pip install 'backtest[live]'), FRED
+    Yahoo series come through yfinance (the `live` extra, which `make` installs; elsewhere
+    `pip install -e '.[live]'` in the project folder), FRED
     series through FRED's CSV download; FRED's Russell series are no longer served (FRED
     stopped them in 2019), so their built-in history stays. Each download is validated and
     must splice onto the built-in history before it replaces the previous one; the built-in
     dataset is never changed. Afterwards every command reads the per-user data when no
-    --data-dir, $BACKTEST_DATA_DIR or ../shared/data is there. Exit status 2, with one
-    line, when every download failed (no network?).
+    --data-dir, $BACKTEST_DATA_DIR or ../shared/data is there. Without a network: one line
+    and exit status 6, before anything is downloaded or written (a short connection to each
+    host first); exit status 2, with one line, when every download failed otherwise.
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
     from rich.text import Text
@@ -259,9 +316,14 @@ def data_update_command():  # type: ignore[no-untyped-def]
             f"used stay as they were; run `backtest data update` again when online"
         )
     frame = summary.to_frame()
-    frame["message"] = frame["message"].str.slice(0, 90)
-    console.print(_data_frame_table(frame, "What changed (new rows: closes after the previous last date)"))
-    console.print(Text(summary.headline()), soft_wrap=True)
+    shown = frame.drop(columns=["symbol", "message"]).rename(
+        columns={"new_rows": "new rows", "previous_last_date": "was to", "last_date": "now to"}
+    )
+    console.print(_data_frame_table(shown, "What changed (new rows: closes after the previous last date)"))
+    for file, message in zip(frame["file"], frame["message"]):
+        if message:
+            console.print(Text(f"  {file}: {message}"))
+    console.print(Text(summary.headline()))
 
 
 @data_group.command("build-builtin")
@@ -279,11 +341,27 @@ def data_update_command():  # type: ignore[no-untyped-def]
     default=None,
     help="Where to write closes.parquet and provenance.json (default: the package's built-in data).",
 )
-def data_build_builtin_command(snapshot_dir, target_dir):  # type: ignore[no-untyped-def]
+@click.option(
+    "--overwrite",
+    is_flag=True,
+    help="Replace a closes.parquet or provenance.json in --to that backtest did not write.",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Build even from files whose SHA-256 differs from the snapshot's SHA256SUMS (or without one).",
+)
+def data_build_builtin_command(snapshot_dir, target_dir, overwrite, force):  # type: ignore[no-untyped-def]
     """Rebuild the built-in dataset from a snapshot: every catalog file, validated (lenient
-    policy), closes only (OHLCV bars where a study reads them), with provenance."""
+    policy), closes only (OHLCV bars where a study reads them), with provenance.
+
+    Checked before any work: every file must match the snapshot's SHA256SUMS (else --force),
+    and files in --to that backtest did not write are never replaced (else --overwrite).
+    Both files are replaced together or not at all."""
     from backtest.data.builtin import BUILTIN_DIR, build_builtin
     from backtest.data.catalog import catalog_files
 
-    written = build_builtin(snapshot_dir, target_dir or BUILTIN_DIR, files=catalog_files())
+    written = build_builtin(
+        snapshot_dir, target_dir or BUILTIN_DIR, files=catalog_files(), force=force, overwrite=overwrite
+    )
     console.print(f"wrote {written}", markup=False, highlight=False)

@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
+from rich import box
 
-from backtest.cli._common import DataSettings, announce_output, check_analysis_window, console, data_options
+from backtest.cli._common import (
+    DataSettings,
+    announce_output,
+    check_analysis_window,
+    console,
+    data_options,
+    fitted_table,
+)
 from backtest.cli._rules import RuleSettings, SourceSettings, rule_options, source_options
 
 if TYPE_CHECKING:
+    from rich.table import Table
+
     from backtest.events import EventStudy
+    from backtest.events.rules import Horizon
 
 
 @click.command("events")
@@ -57,8 +69,6 @@ def events_command(  # type: ignore[no-untyped-def]
     complete windows that ended above the entry close. Stderr gets one line on the data and
     what validation found, and every row it dropped.
     """
-    from rich.table import Table
-
     from backtest._io import atomic_write_text
     from backtest.events import MACross, run_event_study
 
@@ -67,36 +77,15 @@ def events_command(  # type: ignore[no-untyped-def]
     if csv_path is not None:
         announce_output(csv_path, "events-csv", overwrite, "choose another --csv path")
     market_series = data.load(series, list_dropped=True)
-    check_analysis_window(market_series, rules, chosen)
+    rules = check_analysis_window(market_series, rules, chosen)
     study = run_event_study(market_series, rules, chosen)
     for line in in_brief(study):
-        console.print(line, markup=False, highlight=False, soft_wrap=True)
-    table = Table(title=f"{study.series_name}: {rules.describe()}")
-    columns = list(study.table.columns)
-    value_columns = columns[columns.index("close") + 1 : columns.index("entry_level")]
+        console.print(line, markup=False, highlight=False)
     if isinstance(rules.source, MACross):
-        headers = [f"SMA{fast}" if rule.ma == "sma" else f"EMA{fast}", f"{rule.ma.upper()}{slow}"]
+        levels = [f"SMA{fast}" if rule.ma == "sma" else f"EMA{fast}", f"{rule.ma.upper()}{slow}"]
     else:
-        headers = value_columns
-    for column in ("#", "event date", "close", *headers):
-        table.add_column(column, justify="right")
-    for horizon in chosen:
-        table.add_column(f"ret {horizon.label}", justify="right")
-    last = chosen[-1].label
-    table.add_column(f"max dd {last}", justify="right")
-    for number, row in study.table.iterrows():
-        cells = [
-            str(number),
-            row["event_date"].date().isoformat(),
-            f"{row['close']:.2f}",
-            *(f"{row[column]:.2f}" for column in value_columns),
-        ]
-        for horizon in chosen:
-            label = horizon.label
-            cells.append("pending" if row[f"pending_{label}"] else f"{row[f'ret_{label}']:+.1%}")
-        cells.append("pending" if row[f"pending_{last}"] else f"{row[f'max_drawdown_{last}']:.1%}")
-        table.add_row(*cells)
-    console.print(table)
+        levels = None
+    console.print(fitted_table(lambda left_out: _event_table(study, chosen, levels, left_out), console))
     console.print(study.summary(), markup=False, highlight=False)
     if csv_path is not None:
         atomic_write_text(
@@ -105,9 +94,61 @@ def events_command(  # type: ignore[no-untyped-def]
         console.print(f"wrote {csv_path}")
 
 
+def _event_table(study: EventStudy, chosen: Sequence[Horizon], levels: list[str] | None, left_out: int) -> Table | None:
+    """The events, one row each: date, close, the source's values, the return at each
+    horizon and the largest drawdown within the last. ``left_out`` levels of detail are
+    dropped to fit a narrow terminal (1: the source's values, 2: the close too; the caption
+    says so); None when nothing is left to drop."""
+    from rich.table import Table
+
+    if left_out > 2:
+        return None
+    columns = list(study.table.columns)
+    value_columns = columns[columns.index("close") + 1 : columns.index("entry_level")]
+    headers = levels or value_columns
+    last = chosen[-1].label
+    shown = [("#", None), ("event date", "event_date")]
+    if left_out < 2:
+        shown.append(("close", "close"))
+    if left_out < 1:
+        shown += list(zip(headers, value_columns))
+    dropped = (["the close"] if left_out >= 2 else []) + (list(headers) if left_out >= 1 else [])
+    caption = (
+        f"ret: the return from the entry close to the horizon's close; max dd: the largest drawdown within "
+        f"{last}; pending: the window runs past the last close."
+    )
+    if dropped:
+        caption += f" Left out to fit the terminal: {', '.join(dropped)} (`--csv FILE` writes every column)."
+    table = Table(
+        title=f"{study.series_name}: {study.rules.describe()}",
+        caption=caption,
+        caption_justify="left",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        collapse_padding=True,  # two spaces between columns: 96 columns with every level
+    )
+    for header, _ in shown:
+        table.add_column(header, justify="right", overflow="fold")
+    for horizon in chosen:
+        table.add_column(f"ret {horizon.label}", justify="right", overflow="fold")
+    table.add_column(f"max dd {last}", justify="right", overflow="fold")
+    for number, row in study.table.iterrows():
+        cells = [str(number), row["event_date"].date().isoformat()]
+        cells += [f"{row[column]:.2f}" for _, column in shown[2:]]
+        for horizon in chosen:
+            label = horizon.label
+            cells.append("pending" if row[f"pending_{label}"] else f"{row[f'ret_{label}']:+.1%}")
+        cells.append("pending" if row[f"pending_{last}"] else f"{row[f'max_drawdown_{last}']:.1%}")
+        table.add_row(*cells)
+    return table
+
+
 def in_brief(study: EventStudy) -> list[str]:
     """The answer first, in plain words: how many events, what followed them on average, and
-    what this command does not test (whether that beats a random day)."""
+    what this command does not test (whether that beats a random day); how old the data are
+    when they are old."""
+    from backtest.data.series import data_age
+
     moves = []
     for horizon in study.horizons:
         done = study.complete(horizon.label)[f"ret_{horizon.label}"]
@@ -125,4 +166,7 @@ def in_brief(study: EventStudy) -> list[str]:
         "This lists what followed each event; whether that beats a random day is tested by `backtest claim run` "
         "(a spec: `backtest claim new`).",
     ]
+    age = data_age(study.close.index[-1])
+    if age:
+        lines.append(f"Note: {age}.")
     return lines

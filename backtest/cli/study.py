@@ -10,7 +10,15 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from backtest.cli._common import console, data_dir_option, err_console, self_contained_option, settings_options
+from backtest.cli._common import (
+    console,
+    data_dir_option,
+    data_lines_in_brief,
+    err_console,
+    print_study_answer,
+    settings_options,
+)
+from backtest.cli.claim import max_minutes_option
 
 if TYPE_CHECKING:
     from backtest.data import MarketSeries
@@ -27,6 +35,24 @@ class StudyRunSettings:
     n_paths: int | None
     policy: str | None
     data_dir: Path | None
+    max_minutes: float
+
+    def check_work(self) -> None:
+        """Refuse --draws / --paths whose statistics alone are estimated past --max-minutes or
+        the memory available (``backtest.stats.cost``, on the longest built-in series), before
+        any study starts. A study's own calibration and variants are its spec's, checked by
+        `backtest claim check`."""
+        if self.n_draws is None and self.n_paths is None:
+            return
+        from backtest.checks import available_memory
+        from backtest.claims.run import DEFAULT_N_DRAWS, DEFAULT_N_PATHS
+        from backtest.stats.cost import check_claim_cost, estimate_claim
+
+        estimate = estimate_claim(
+            draws=DEFAULT_N_DRAWS if self.n_draws is None else self.n_draws,
+            paths=DEFAULT_N_PATHS if self.n_paths is None else self.n_paths,
+        )
+        check_claim_cost(estimate, max_minutes=self.max_minutes, memory=available_memory(), what="the study")
 
     def options(self) -> dict[str, Any]:
         """The keyword arguments of ``run_study`` and ``run_studies`` besides the folders."""
@@ -78,26 +104,42 @@ STUDY_RUN_OPTIONS = [
         "the first unusable row or long gap.",
     ),
     data_dir_option,
+    max_minutes_option,
 ]
 
 study_run_options = settings_options(StudyRunSettings, STUDY_RUN_OPTIONS, into="run")
 
 
-def _study_listing() -> str:
-    """One line per study: its name and the first line of its docstring."""
+def _print_study_listing() -> None:
+    """One line per study: its name and the first line of its docstring, wrapped beside the
+    name to fit the terminal."""
+    import textwrap
+
+    from rich.text import Text
+
     from backtest.study_runner import STUDIES_DIR, available_studies, describe_study
 
     studies = available_studies()
     if not studies:
-        return f"no studies found in {STUDIES_DIR}"
+        console.print(Text(f"no studies found in {STUDIES_DIR}"))
+        return
+    console.print(
+        Text(
+            f"{len(studies)} studies in {STUDIES_DIR} (run one with `backtest study NAME`, "
+            "every one with `backtest study all`):"
+        )
+    )
     width = max(len(name) for name in studies)
-    lines = [
-        f"{len(studies)} studies in {STUDIES_DIR} (run one with `backtest study NAME`, "
-        "every one with `backtest study all`):"
-    ]
     for name, path in studies.items():
-        lines.append(f"  {name:<{width}}  {describe_study(path) or '(no description: add a module docstring)'}")
-    return "\n".join(lines)
+        description = describe_study(path) or "(no description: add a module docstring)"
+        lead = f"  {name:<{width}}  "
+        text = textwrap.fill(
+            description,
+            width=max(console.width, len(lead) + 20),
+            initial_indent=lead,
+            subsequent_indent=" " * len(lead),
+        )
+        console.print(Text(text), soft_wrap=True)  # wrapped here, by words, beside the name
 
 
 @click.command("study")
@@ -106,7 +148,6 @@ def _study_listing() -> str:
     "--list", "list_only", is_flag=True, help="List the available studies with one-line descriptions and exit."
 )
 @study_run_options
-@self_contained_option
 def study_command(name: str | None, list_only: bool, run: StudyRunSettings) -> None:
     """Run a study script from studies/ and write its report to OUTPUT_DIR/<folder name>/
     (atomically: an interrupted run leaves the previous report in place and no partial
@@ -132,19 +173,22 @@ def study_command(name: str | None, list_only: bool, run: StudyRunSettings) -> N
     )
 
     if list_only or name is None:
-        console.print(Text(_study_listing()), soft_wrap=True)
+        _print_study_listing()
         return
+    run.check_work()
     output_dir = run.output_dir
     targets = check_study_targets(list(available_studies()) if name == ALL else [name], output_dir, run.overwrite)
     where = f"{targets[0]}/" if len(targets) == 1 else f"{output_dir}/ ({', '.join(t.name for t in targets)})"
     if targets:
+        # soft wrap: a path is never broken in two, so that it can be copied whole
         console.print(Text(f"writing to {where}"), soft_wrap=True)
     options = run.options()
-    # one line per series the study loaded, on stderr once it succeeded (a failure: only its line)
-    data_lines: dict[str, str] = {}
+    # the series the study loaded, on stderr once it succeeded (a failure: only its line): the
+    # first in full, the others (benchmarks, variants, peers) in one line
+    loaded: dict[str, MarketSeries] = {}
 
     def remember(series: MarketSeries) -> None:
-        data_lines.setdefault(series.name, series.data_line())
+        loaded.setdefault(series.name, series)
 
     listening = listening_to_loads(remember)
     # a spinner only on a terminal: piped stderr then holds nothing but a failure's one line
@@ -172,9 +216,11 @@ def study_command(name: str | None, list_only: bool, run: StudyRunSettings) -> N
             written = run_studies(None, run.data_dir, output_dir, step=step, done=done, **options)
         else:
             written_one = run_study(name, run.data_dir, output_dir, step=lambda text: step(name, text), **options)
-    for line in data_lines.values():
+    for line in data_lines_in_brief(list(loaded.values())):
         click.echo(line, err=True)
     if name == ALL:
         console.print(Text(f"regenerated {len(written)} studies"))
         return
-    console.print(f"wrote {written_one}")
+    console.print(Text(f"wrote {written_one}"), soft_wrap=True)
+    # the answer, as `claim run` prints it, for a study whose report answers a claim
+    print_study_answer(Path(written_one))

@@ -19,7 +19,6 @@ from backtest.cli._common import (
     data_options,
     echo_data_line,
     err_console,
-    self_contained_option,
     settings_options,
 )
 from backtest.cli._rules import RULE_OPTIONS, RuleSettings
@@ -309,7 +308,6 @@ executor_options = settings_options(ExecutorSettings, EXECUTOR_OPTIONS, into="ex
 @sweep_options
 @executor_options
 @data_options
-@self_contained_option
 def sweep_command(sweep: SweepSettings, execution: ExecutorSettings, data: DataSettings) -> None:
     """Run every fast/slow pair of a grid and test the best against random entry.
 
@@ -350,6 +348,10 @@ def sweep_command(sweep: SweepSettings, execution: ExecutorSettings, data: DataS
         check_scheduler_address(execution.scheduler)
     # the windows come from the grid, so the rules get none
     rules, chosen = sweep.rule.rules_and_horizons()
+    # before any data is read, the work no series can make smaller: every series the grid
+    # fits has more closes than its slowest window (--reps or --null-draws of 10**9)
+    floor = estimate_sweep(grid, grid.slow[-1] + 1, len(chosen), sweep.reps, null_draws=sweep.null_draws)
+    check_sweep_cost(floor, max_pairs, available_memory())
     options: dict[str, Any] = {
         "reps": sweep.reps,
         "null_draws": sweep.null_draws,
@@ -382,13 +384,18 @@ def sweep_command(sweep: SweepSettings, execution: ExecutorSettings, data: DataS
         for item in inputs:
             grid.check_windows_fit(len(item.close), repr(item.name))
             check_horizons_fit(chosen, item.close.index, item.name)
+            _, note = rules.for_data(item.close.index, item.name)  # the rules stay shared
+            if note:
+                click.echo(f"warning: {note}", err=True)
         closes = max(len(item.close) for item in inputs)
     else:
         market_series = data.load(entries[0])
         grid.check_windows_fit(len(market_series), repr(market_series.name))
-        check_analysis_window(market_series, rules, chosen)
+        rules = check_analysis_window(market_series, rules, chosen)
         closes = len(market_series)
-    estimate = estimate_sweep(grid, closes, len(chosen), sweep.reps, series=len(inputs) if several else 1)
+    estimate = estimate_sweep(
+        grid, closes, len(chosen), sweep.reps, series=len(inputs) if several else 1, null_draws=sweep.null_draws
+    )
     check_sweep_cost(estimate, max_pairs, available_memory())
     click.echo(f"estimate: {estimate.describe()} (local executor)", err=True)
     check_block_sizes(execution.pair_block, execution.rep_block)

@@ -8,10 +8,13 @@ fresher ones (``backtest.data.update``).
 """
 
 from backtest.data.catalog import (
+    SERIES_GROUPS,
     clear_cache,
     data_files,
     list_series,
     load_series,
+    peers_of,
+    series_returns,
     validation_reports,
 )
 from backtest.data.loaders import load_csv, load_fred_csv, load_yahoo_csv
@@ -58,6 +61,9 @@ __all__ = [
     "load_fred_csv",
     "load_series",
     "load_yahoo_csv",
+    "peers_of",
+    "series_returns",
+    "SERIES_GROUPS",
     "resolve_data_dir",
     "resolve_data_source",
     "splice",

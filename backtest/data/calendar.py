@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from backtest.cache import (
+    ENTRY_SUFFIX,
     key_of,
     package_versions,
     python_version,
@@ -37,10 +38,11 @@ every series in the snapshot (the earliest begins in 1970s)."""
 _YEARS_AHEAD = 2
 
 
-SESSIONS_CACHE_FORMAT = 1
+SESSIONS_CACHE_FORMAT = 2
 """Bump when the stored entry's layout changes (it is part of the key)."""
 _PACKAGE_ROOT = Path(__file__).resolve().parents[1]
-_CODE_FILES = ("cache.py", "data/calendar.py")
+_CODE_FILES = ("cache.py", "files.py", "data/calendar.py")
+_SESSIONS_COLUMN = "session"
 
 
 def _sessions_entry(end_year: int) -> tuple[Path, dict[str, object]] | None:
@@ -58,9 +60,12 @@ def _sessions_entry(end_year: int) -> tuple[Path, dict[str, object]] | None:
         "start": CALENDAR_START.isoformat(),
         "end_year": int(end_year),
         "code_sha256": code,
-        "versions": {**package_versions(("exchange_calendars", "pandas", "numpy")), "python": python_version()},
+        "versions": {
+            **package_versions(("exchange_calendars", "pandas", "numpy", "pyarrow")),
+            "python": python_version(),
+        },
     }
-    return folder / f"{CALENDAR.lower()}-sessions-{key_of(parameters)[:32]}.pickle", parameters
+    return folder / f"{CALENDAR.lower()}-sessions-{key_of(parameters)[:32]}{ENTRY_SUFFIX}", parameters
 
 
 @lru_cache(maxsize=4)
@@ -71,19 +76,25 @@ def _sessions(end_year: int) -> np.ndarray:
     evaluating its holiday rules), so the result is kept in the per-user cache
     (``backtest.cache``), keyed by the calendar's span, this module's source and the
     versions of exchange_calendars, pandas, numpy and Python."""
+    import pyarrow as pa
+
     entry = _sessions_entry(end_year)
     if entry is not None:
-        stored = read_entry(entry[0])
-        if isinstance(stored, dict) and stored.get("parameters") == entry[1]:
-            sessions = stored.get("sessions")
-            if isinstance(sessions, np.ndarray) and sessions.dtype == np.dtype("datetime64[ns]") and sessions.ndim == 1:
-                return sessions
+        stored = read_entry(*entry)
+        if stored is not None:
+            table = stored[1]
+            if (
+                table.column_names == [_SESSIONS_COLUMN]
+                and table.schema.types[0] == pa.timestamp("ns")
+                and table.column(0).null_count == 0
+            ):
+                return np.array(table.column(0).to_numpy(), dtype="datetime64[ns]")
     import exchange_calendars as xcals
 
     calendar = xcals.get_calendar(CALENDAR, start=CALENDAR_START, end=pd.Timestamp(f"{end_year}-12-31"))
     sessions = calendar.sessions.tz_localize(None).to_numpy(dtype="datetime64[ns]")
     if entry is not None:
-        write_entry(entry[0], {"parameters": entry[1], "sessions": sessions})
+        write_entry(entry[0], entry[1], {}, pa.table({_SESSIONS_COLUMN: sessions}))
     return sessions
 
 

@@ -2,7 +2,9 @@
 
 ``load_series("russell2000")`` (or a Yahoo stem, a FRED id, or a CSV path) returns a validated
 ``MarketSeries``; ``list_series`` shows the names a data directory offers; ``validation_reports``
-gives the per-file reports behind ``backtest data check``. Files are read from the data
+gives the per-file reports behind ``backtest data check``; ``check_series_name`` and
+``series_span`` answer, before a run, whether a name exists and which dates its series
+covers (a claim spec is checked with them). Files are read from the data
 source ``resolve_data_source`` picks: a directory of CSV files, or the built-in dataset.
 """
 
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import difflib
 import os
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -29,9 +32,11 @@ from backtest.data.validation import (
     ValidationReport,
     check_max_move,
     check_policy,
+    resolve_run_date,
     validate_file,
 )
 from backtest.errors import DataNotFoundError, ParameterError
+from backtest.files import SERIES_CSV, check_file
 
 FRED_RUSSELL_NOTE = "FRED stopped publishing the Russell indexes in 2019, so this series ends in January 2019"
 
@@ -52,7 +57,7 @@ _YAHOO_KNOWN = {
     "RUT": ("^RUT", "Russell 2000 price index"),
     "DJI": ("^DJI", "Dow Jones Industrial Average"),
     "VIX": ("^VIX", "CBOE volatility index (no volume)"),
-    "TNX": ("^TNX", "10-year Treasury yield in percent (SOURCES.md says x10; the values are percent) (no volume)"),
+    "TNX": ("^TNX", "10-year Treasury yield in percent (4.2 = 4.2%; no volume)"),
     "SPY": ("SPY", "S&P 500 ETF, adjusted close"),
     "IWM": ("IWM", "Russell 2000 ETF, adjusted close"),
     "XLB": ("XLB", "Materials Select Sector SPDR, adjusted close"),
@@ -168,7 +173,7 @@ def _detached(series: MarketSeries) -> MarketSeries:
 
 
 def _cached(key: tuple[object, ...], load: Callable[[], MarketSeries]) -> MarketSeries:
-    key = (*key, pd.Timestamp.today().date())
+    key = (*key, resolve_run_date().date())
     if key in _cache:
         _cache.move_to_end(key)
     else:
@@ -223,12 +228,47 @@ def _lookup(name: str, directory: Path | None) -> CatalogEntry:
     for single in entries.values():
         if single.kind != "splice":  # "^RUT" means the ^RUT file, not the splice that ends in it
             by_key.setdefault(single.symbols[0].lower(), single)
-    entry = by_key.get(name.strip().lower())
+    key = name.strip().lower()
+    entry = by_key.get(key)
     if entry is None:
+        near = difflib.get_close_matches(key, by_key, n=1)
+        hint = f" (did you mean {by_key[near[0]].name!r}?)" if near else ""
         raise ParameterError(
-            f"unknown series {name!r}; known: {', '.join(entries)} (or give a path to a Yahoo/FRED CSV file)"
+            f"unknown series {name!r}{hint}; known: {', '.join(entries)} (or give a path to a Yahoo/FRED CSV file)"
         )
     return entry
+
+
+def check_series_name(name: str, data_dir: str | os.PathLike[str] | None = None) -> str:
+    """The catalog name ``name`` stands for (case-insensitive; a Yahoo symbol such as ``^RUT``
+    works too), found without reading any data file, so that a spec can be checked before a
+    run. ``data_dir`` is the run's (default: the source ``resolve_data_source`` picks): a
+    data directory adds a name for every CSV file it holds. Raises ``ParameterError``
+    ("unknown series ..., known: ...", with a "did you mean" for a near miss)."""
+    source = resolve_data_source(data_dir)
+    return _lookup(name, source.directory).name
+
+
+def series_span(name: str, data_dir: str | os.PathLike[str] | None = None) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The first and last close of the catalog series ``name``, as cheaply as the source
+    allows: from the built-in dataset's provenance record (no series is built), else by
+    loading the series through the caches (validated once per file, then read back in a
+    few milliseconds). Raises what ``load_series`` raises (``ParameterError`` for an
+    unknown name, ``DataError`` for a missing or unusable file); the default lenient
+    validation, whatever policy the run will use: a peek at the dates, not the run's load."""
+    source = resolve_data_source(data_dir)
+    entry = _lookup(name, source.directory)
+    if source.kind == "built-in":
+        records = builtin.builtin_provenance()["series"]
+        if all(file in records for file in entry.files):
+            # a splice runs from its older file's first close to its newer file's last
+            return (
+                min(pd.Timestamp(records[file]["first_date"]) for file in entry.files),
+                max(pd.Timestamp(records[file]["last_date"]) for file in entry.files),
+            )
+    # not announced to ``listening_to_loads``: a look at the span, not a load the run made
+    series = _load_cached_entry(entry, source, DEFAULT_POLICY, DEFAULT_MAX_MOVE)
+    return series.first_date, series.last_date
 
 
 def _load_file(
@@ -238,7 +278,7 @@ def _load_file(
     dataset file by file (it holds only what ``backtest data update`` could fetch)."""
     if source.directory is not None:
         path = source.directory / file
-        if path.is_file():
+        if os.path.lexists(path):  # what is there is then read, or refused by name
             fresh = load_csv(path, name=name, symbol=symbol, note=note, policy=policy, max_move=max_move)
             if source.kind == "user" and file in builtin.builtin_files():
                 return builtin.onto_builtin_history(
@@ -250,8 +290,10 @@ def _load_file(
                 f"; fetch it with `backtest data fetch {symbol} --data-dir DIR`" if path.parent.name == "yahoo" else ""
             )
             raise DataNotFoundError(f"series {name!r} needs {path}, which does not exist{fetch}")
-    # The built-in series were validated with the default options when the dataset was built.
-    return builtin.load_builtin(file, name=name, symbol=symbol, note=note)
+    # The built-in series were validated with the default options when the dataset was built;
+    # each carries its raw file's recorded report, which the strict policy refuses as it would
+    # refuse the raw file.
+    return builtin.load_builtin(file, name=name, symbol=symbol, note=note, policy=policy)
 
 
 def _load_entry(entry: CatalogEntry, source: DataSource, policy: str, max_move: float) -> MarketSeries:
@@ -291,8 +333,7 @@ def load_series(
     max_move = check_max_move(max_move)
     path = _as_path(name_or_path)
     if path is not None:
-        if not path.is_file():
-            raise DataNotFoundError(f"{path}: file not found")
+        check_file(path, SERIES_CSV, missing_error=DataNotFoundError)
         return _announce(
             _cached(
                 ("file", _file_key(path.resolve()), policy, max_move),
@@ -301,10 +342,12 @@ def load_series(
         )
     source = resolve_data_source(data_dir)
     entry = _lookup(str(name_or_path), source.directory)
+    return _announce(_load_cached_entry(entry, source, policy, max_move))
+
+
+def _load_cached_entry(entry: CatalogEntry, source: DataSource, policy: str, max_move: float) -> MarketSeries:
     files = tuple(_source_key(source, file) for file in entry.files)
-    return _announce(
-        _cached(("entry", entry, files, policy, max_move), lambda: _load_entry(entry, source, policy, max_move))
-    )
+    return _cached(("entry", entry, files, policy, max_move), lambda: _load_entry(entry, source, policy, max_move))
 
 
 def _source_key(source: DataSource, file: str) -> tuple[object, ...] | str:
@@ -339,3 +382,45 @@ def validation_reports(
     if target is None:
         return tuple(validate_file(path, max_move=max_move) for path in data_files(data_dir))
     return load_series(target, data_dir=data_dir, max_move=max_move).validation
+
+
+SERIES_GROUPS: dict[str, tuple[str, ...]] = {
+    "small caps": ("russell2000", "IWM", "RU2000PR"),
+    "large caps": ("SPY", "DJI", "RU1000PR", "RU3000PR"),
+    "sectors": ("XLB", "XLE", "XLF", "XLI", "XLK", "XLP", "XLU", "XLV", "XLY"),
+}
+"""Named groups of catalog series. "small caps" and "large caps" each measure one market
+several ways (an index, its ETF, FRED's copy), so a claim about one member can be checked on
+the others (its peers); "sectors" are the SPDR sector ETFs, the universe of a pooled claim."""
+
+
+def peers_of(name: str) -> tuple[str, ...]:
+    """The other members of the group ``name`` belongs to (a catalog name, any case; a
+    symbol such as ``^RUT`` counts as its file's name); () when it is in none or a path."""
+    key = name.strip().lstrip("^").lower()
+    aliases = {"russell2000-tr": "russell2000"}  # the same market, dividends reinvested
+    key = aliases.get(key, key)
+    for members in SERIES_GROUPS.values():
+        lowered = [member.lower() for member in members]
+        if key in lowered:
+            return tuple(member for member, low in zip(members, lowered) if low != key)
+    return ()
+
+
+_TOTAL_RETURN = {"SPY", "IWM", "XLB", "XLE", "XLF", "XLI", "XLK", "XLP", "XLU", "XLV", "XLY", "RU2000TR", "RU1000TR"}
+_LEVELS = {"VIX", "TNX"}
+
+
+def series_returns(name: str) -> str:
+    """What a catalog series' returns are: "price" (an index level: dividends left out),
+    "total return" (an ETF's adjusted close or a total-return index: dividends reinvested),
+    "level" (a rate or a volatility index, not a price) or "unknown" (a file outside the
+    catalog). A figure about a price index is only comparable with a price series."""
+    key = name.strip().lstrip("^").upper()
+    if key == "RUSSELL2000-TR" or key in _TOTAL_RETURN:
+        return "total return"
+    if key in _LEVELS:
+        return "level"
+    if key == "RUSSELL2000" or key in _FRED_KNOWN or key in {"RUT", "DJI"}:
+        return "price"
+    return "unknown"

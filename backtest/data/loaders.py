@@ -8,6 +8,7 @@ validation report. The format is sniffed from the header, so a file written by
 from __future__ import annotations
 
 import json
+import os
 from datetime import date
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import pandas as pd
 from backtest.data.series import BAR_COLUMNS, MarketSeries, Segment
 from backtest.data.validation import DEFAULT_MAX_MOVE, DEFAULT_POLICY, read_validated
 from backtest.errors import DataError
+from backtest.files import FETCH_RECORD, read_text
 
 # Written beside a fetched CSV (``RUT.csv`` -> ``RUT.fetch.json``); it records that the bars
 # came from the live feed, for which symbol and when. It is trusted only while the CSV's
@@ -31,9 +33,11 @@ def live_sidecar_path(csv_path: str | Path) -> Path:
 
 def _live_record(csv_path: Path, sha256: str) -> dict[str, object] | None:
     sidecar = live_sidecar_path(csv_path)
+    if not os.path.exists(sidecar):  # none, or a dangling link: no record (anything else is read, bounded)
+        return None
     try:
-        record = json.loads(sidecar.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        record = json.loads(read_text(sidecar, FETCH_RECORD))
+    except ValueError:  # not JSON: not a record this tool wrote, so no label
         return None
     if not isinstance(record, dict) or record.get("csv_sha256") != sha256:
         return None

@@ -17,12 +17,14 @@ import pandas as pd
 
 from backtest.data.agreement import SpliceStats
 from backtest.data.schema import BAR_COLUMNS, DATETIME_DTYPE, INDEX_NAME
-from backtest.data.validation import KINDS, ValidationReport
+from backtest.data.validation import KINDS, ValidationReport, resolve_run_date
 from backtest.defaults import MAX_GAP_DAYS
 from backtest.errors import DataError, ParameterError
 
 __all__ = [
     "BAR_COLUMNS",
+    "REFRESH_COMMAND",
+    "STALE_AFTER_DAYS",
     "DATETIME_DTYPE",
     "INDEX_NAME",
     "MAX_GAP_DAYS",
@@ -31,9 +33,35 @@ __all__ = [
     "SeriesLike",
     "check_no_long_gaps",
     "daily_segment",
+    "data_age",
     "long_gaps",
     "segment_for_analysis",
 ]
+
+STALE_AFTER_DAYS = 31
+"""Data whose last close lies more than this many calendar days before the run date are
+called old, with the way to refresh them."""
+REFRESH_COMMAND = "backtest data update"
+
+
+def data_age(last_date: pd.Timestamp | str, run_date: pd.Timestamp | None = None) -> str:
+    """'' when ``last_date`` lies at most ``STALE_AFTER_DAYS`` before the run date
+    (``resolve_run_date()``: today, or ``$BACKTEST_RUN_DATE``); else one sentence for a
+    terminal: 'the data end on 2026-02-20, 9 months before 2026-12-07: `backtest data update`
+    fetches newer closes'. Report files state the last date and the command instead, never an
+    age, so that they are the same bytes whatever day they are generated."""
+    last = pd.Timestamp(last_date).normalize()
+    today = resolve_run_date(run_date)
+    days = int((today - last).days)
+    if days <= STALE_AFTER_DAYS:
+        return ""
+    if days < 61:
+        age = f"{days} days"
+    elif days < 730:
+        age = f"{round(days / 30.44)} months"
+    else:
+        age = f"{days / 365.25:.0f} years"
+    return f"the data end on {last.date()}, {age} before {today.date()}: `{REFRESH_COMMAND}` fetches newer closes"
 
 
 @dataclass(frozen=True)
@@ -41,7 +69,11 @@ class Segment:
     """One contiguous stretch of a series and where it came from.
 
     ``scale_factor`` multiplies the source's own values to give the values in the series
-    (1.0 unless the segment was rebased by a splice).
+    (1.0 unless the segment was rebased by a splice). ``found_in`` is where the values were
+    read when that is not the raw file itself: for the built-in dataset, "built-in dataset
+    (derived from the snapshot of 2026-02-23)", with ``path`` the raw file's name in the
+    snapshot ("yahoo/RUT.csv"). It is not part of the provenance (``to_dict``): the same closes
+    found in a data directory or in the built-in dataset have the same provenance.
     """
 
     source: str  # "yahoo", "fred", "yfinance-live" or "memory"
@@ -52,9 +84,13 @@ class Segment:
     scale_factor: float
     rows_used: int
     note: str = ""
+    found_in: str = ""
 
     def to_dict(self) -> dict[str, object]:
-        return asdict(self)
+        """The provenance fields (every field but ``found_in``)."""
+        record = asdict(self)
+        record.pop("found_in")
+        return record
 
 
 @dataclass(frozen=True, eq=False)
@@ -143,7 +179,7 @@ class MarketSeries:
 
     def provenance_frame(self) -> pd.DataFrame:
         """One row per segment: source, symbol, file, first/last date, scale factor, rows, note."""
-        columns = [name for name in Segment.__dataclass_fields__]
+        columns = [name for name in Segment.__dataclass_fields__ if name != "found_in"]
         return pd.DataFrame([segment.to_dict() for segment in self.segments], columns=columns)
 
     def validation_frame(self) -> pd.DataFrame:
@@ -177,17 +213,27 @@ class MarketSeries:
         return "\n".join(lines)
 
     def data_line(self) -> str:
-        """One line for stderr: name, sources, closes and span, and what validation found.
+        """One line for stderr: name, sources, closes and span, what validation found, and
+        how old the data are when they are old (``data_age``).
 
         Rows dropped as unusable (errors) are counted with their kinds; FRED's "." rows are
         its own no-value marker, so they are counted apart as skipped, not as defects.
         """
+        everywhere = all(segment.found_in for segment in self.segments)
         sources = " + ".join(
-            f"{_SOURCE_LABELS.get(segment.source, segment.source)} {segment.symbol}" for segment in self.segments
+            f"{_SOURCE_LABELS.get(segment.source, segment.source)} {segment.symbol}"
+            + (" (built-in)" if segment.found_in and not everywhere else "")
+            for segment in self.segments
         )
-        head = f"data: {self.name} ({sources}), {len(self):,} closes {self.first_date.date()}..{self.last_date.date()}"
+        found = ", built-in dataset" if everywhere else ""
+        head = (
+            f"data: {self.name} ({sources}{found}), {len(self):,} closes "
+            f"{self.first_date.date()}..{self.last_date.date()}"
+        )
+        age = data_age(self.last_date)
+        tail = f"; {age}" if age else ""
         if not self.validation:
-            return f"{head}; validation: none (built in memory)"
+            return f"{head}; validation: none (built in memory){tail}"
         dropped: dict[str, int] = {}
         warnings = 0
         skipped: dict[str, int] = {}
@@ -211,7 +257,7 @@ class MarketSeries:
 
         for kind, count in skipped.items():
             parts.append(f"{count:,} {KINDS[kind][1] if count == 1 else KINDS[kind][2]} skipped")
-        return f"{head}; validation ({self.validation[0].policy}): {', '.join(parts)}"
+        return f"{head}; validation ({self.validation[0].policy}): {', '.join(parts)}{tail}"
 
 
 def _count_label(kind: str, count: int) -> str:

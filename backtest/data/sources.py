@@ -34,7 +34,7 @@ Downloader = Callable[[str, "str | None"], pd.DataFrame]
 _HOW_TO_GET_DATA = (
     f"point --data-dir or ${ENV_VAR} at a directory holding yahoo/ and fred/ CSV files, "
     "or download bars online with `backtest data fetch SYMBOL --data-dir DIR` "
-    "(needs the live extra: pip install 'backtest[live]')"
+    "(needs the live extra: pip install -c constraints.txt -e '.[live]' in the project's folder)"
 )
 
 
@@ -146,7 +146,7 @@ def _yfinance_download(symbol: str, start: str | None) -> pd.DataFrame:
         import yfinance  # the optional `live` extra; imported here so the package works without it
     except ImportError:
         raise DataError(
-            "fetching live data needs yfinance, which is not installed: pip install 'backtest[live]'"
+            "fetching live data needs yfinance, which is not installed: pip install -c constraints.txt -e '.[live]' in the project's folder"
         ) from None
     options: dict[str, object] = {"interval": "1d", "auto_adjust": True, "actions": False, "progress": False}
     if start is None:

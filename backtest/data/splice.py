@@ -14,6 +14,7 @@ multiplies levels by a constant and leaves every return of either part unchanged
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from datetime import date
 
@@ -110,15 +111,12 @@ def _clip_segments(segments: tuple[Segment, ...], index: pd.DatetimeIndex, scale
         inside = index[(index >= segment.first_date) & (index <= segment.last_date)]
         if len(inside):
             clipped.append(
-                Segment(
-                    source=segment.source,
-                    symbol=segment.symbol,
-                    path=segment.path,
+                dataclasses.replace(
+                    segment,
                     first_date=inside[0],
                     last_date=inside[-1],
                     scale_factor=segment.scale_factor * scale,
                     rows_used=len(inside),
-                    note=segment.note,
                 )
             )
     return clipped

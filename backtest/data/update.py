@@ -4,16 +4,22 @@ Yahoo series come through yfinance, FRED series through FRED's public CSV downlo
 download is validated and checked to splice onto the built-in history before it replaces
 the previous one; the built-in dataset itself is never written. Input: injectable
 downloaders (tests run offline). Output: files under ``user_data_dir()`` and an
-``UpdateSummary`` (new rows and last date per series).
+``UpdateSummary`` (new rows and last date per series). Before any download, one short
+connection to each host says whether there is a network at all (``NetworkError``, one line).
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
+import logging
 import os
 import shutil
+import socket
+import tempfile
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,12 +32,45 @@ from backtest.data.catalog import FRED_DISCONTINUED, FRED_RUSSELL_NOTE, catalog_
 from backtest.data.loaders import live_sidecar_path, load_csv
 from backtest.data.series import MarketSeries
 from backtest.data.sources import Downloader, fetch_yahoo
-from backtest.errors import BacktestError, DataError
+from backtest.errors import BacktestError, DataError, NetworkError
 
 FRED_CSV_URL = "https://fred.stlouisfed.org/graph/fredgraph.csv?id={series_id}"
 # series id -> the CSV text FRED serves (header "observation_date,<ID>" or "DATE,VALUE").
 FredDownloader = Callable[[str], str]
-STAGING = ".staging"
+STAGING_PREFIX = ".staging-"
+YAHOO_ADDRESS = ("query2.finance.yahoo.com", 443)
+"""The host yfinance downloads daily bars from (its chart API), and the HTTPS port."""
+FRED_ADDRESS = ("fred.stlouisfed.org", 443)
+NETWORK_TIMEOUT = 3.0
+"""Seconds a TCP connection to each host may take before the update says there is no
+network. A live host answers in well under a second; offline, the name lookup usually fails
+at once, and a route that swallows packets waits this long, not the downloads' 30 s each."""
+
+
+def connection_problem(host: str, port: int, timeout: float | None = None) -> str | None:
+    """Why a TCP connection to ``host:port`` cannot be opened within ``timeout`` seconds
+    (default ``NETWORK_TIMEOUT``; the resolver's or the kernel's words), or None when it
+    can. Opens, sends nothing, closes."""
+    timeout = NETWORK_TIMEOUT if timeout is None else timeout
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return None
+    except OSError as exc:
+        return f"no answer within {timeout:g} s" if isinstance(exc, TimeoutError) else exc.strerror or str(exc)
+
+
+@contextlib.contextmanager
+def _quiet(library: str) -> Iterator[None]:
+    """Silence a library's logging and printing (yfinance logs and prints every request that
+    fails, hundreds of lines offline): what failed reaches the user once, in the summary table."""
+    logger = logging.getLogger(library)
+    disabled = logger.disabled
+    logger.disabled = True
+    try:
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            yield
+    finally:
+        logger.disabled = disabled
 
 
 def download_fred_csv(series_id: str, timeout: float = 30.0) -> str:
@@ -116,7 +155,10 @@ def _check(fresh: MarketSeries, history: MarketSeries, file: str) -> MarketSerie
 
 
 def _stage_yahoo(staging: Path, symbol: str, download: Downloader | None) -> Path:
-    return fetch_yahoo(symbol, staging, download=download)
+    if download is not None:
+        return fetch_yahoo(symbol, staging, download=download)
+    with _quiet("yfinance"):
+        return fetch_yahoo(symbol, staging)
 
 
 def _stage_fred(staging: Path, series_id: str, download: FredDownloader) -> Path:
@@ -152,15 +194,24 @@ def update_user_data(
     download leaves the previous file. FRED's Russell series are not requested (FRED stopped
     publishing them in 2019). ``yahoo``/``fred`` replace the network calls (tests).
     ``progress(file, status)`` is called after each series.
+
+    Before anything else, one TCP connection to each host the real downloaders would use
+    (``connection_problem``): none reachable raises ``NetworkError`` and changes nothing; the
+    series of an unreachable host fail with that reason, without a download attempt.
     """
     target = Path(directory).expanduser() if directory is not None else sources.user_data_dir()
-    staging = target / STAGING
+    chosen = tuple(files or catalog_files())
+    offline = _offline_hosts(chosen, yahoo is None, fred is None)
     fred_download = fred or download_fred_csv
     results = []
+    target.mkdir(parents=True, exist_ok=True)
+    # a folder of its own, so that removing it afterwards removes only what this run wrote
+    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=target))
     try:
-        for file, symbol in files or catalog_files():
+        for file, symbol in chosen:
             before = _previous(target, file, symbol)
             stem = Path(file).stem
+            host = (YAHOO_ADDRESS if file.startswith("yahoo/") else FRED_ADDRESS)[0]
             if file.startswith("fred/") and symbol in FRED_DISCONTINUED:
                 item = SeriesUpdate(
                     file,
@@ -171,6 +222,8 @@ def update_user_data(
                     0,
                     FRED_RUSSELL_NOTE + "; the built-in history is used",
                 )
+            elif host in offline:
+                item = SeriesUpdate(file, symbol, "failed", before.last_date, before.last_date, 0, offline[host])
             else:
                 try:
                     staged = (
@@ -202,3 +255,23 @@ def update_user_data(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return UpdateSummary(target, tuple(results))
+
+
+def _offline_hosts(files: tuple[tuple[str, str], ...], yahoo: bool, fred: bool) -> dict[str, str]:
+    """{host: why it cannot be reached} for the hosts the real downloaders would contact
+    (``yahoo``/``fred``: whether that downloader is the real one); ``NetworkError`` when
+    none of them can be reached."""
+    addresses = []
+    if yahoo and any(file.startswith("yahoo/") for file, _ in files):
+        addresses.append(YAHOO_ADDRESS)
+    if fred and any(file.startswith("fred/") and symbol not in FRED_DISCONTINUED for file, symbol in files):
+        addresses.append(FRED_ADDRESS)
+    problems = {host: connection_problem(host, port) for host, port in addresses}
+    offline = {host: f"no network connection to {host} ({problem})" for host, problem in problems.items() if problem}
+    if addresses and len(offline) == len(addresses):
+        reasons = sorted(set(problem for problem in problems.values() if problem))
+        raise NetworkError(
+            f"data update: no network connection to {' or '.join(offline)} ({'; '.join(reasons)}); nothing "
+            "changed, the data used stay as they were; run `backtest data update` again when online"
+        )
+    return offline

@@ -10,6 +10,10 @@ and "info" rows are kept and reported. FRED's "." rows are FRED's documented mar
 without a value (mostly market holidays): they are "info", dropped under both policies, and
 always listed, because refusing a file for following its own format would be useless.
 
+The run date is "today" (``resolve_run_date``: the ``run_date`` argument, else
+``$BACKTEST_RUN_DATE``, else the calendar day): every row dated after it is a "future_date"
+error, and a newest row dated on it may be a partial intraday bar.
+
 Results are cached on disk (``$BACKTEST_CACHE_DIR``, default ``~/.cache/backtest/validated``;
 ``off`` disables it): a later process reading the same bytes with the same policy, max_move
 and run date, under the same code and library versions, gets the stored frame and report
@@ -22,18 +26,20 @@ from __future__ import annotations
 import csv
 import dataclasses
 import hashlib
+import os
 import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
 
 from backtest.cache import (
+    ENTRY_SUFFIX,
     key_of,
     package_versions,
     python_version,
@@ -47,6 +53,10 @@ from backtest.data.calendar import CALENDAR, is_session
 from backtest.data.schema import BAR_COLUMNS, DATETIME_DTYPE, INDEX_NAME
 from backtest.defaults import MAX_GAP_DAYS
 from backtest.errors import DataError, DataNotFoundError, ParameterError
+from backtest.files import SERIES_CSV, read_bytes
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 Policy = Literal["strict", "lenient"]
 Severity = Literal["error", "warning", "info"]
@@ -79,6 +89,8 @@ MIN_ROUND_HISTORY = 5
 # ^TNX): one informational finding instead of thousands of zero-volume warnings.
 NO_VOLUME_SHARE = 0.5
 FRED_NO_VALUE = "."
+RUN_DATE_ENV_VAR = "BACKTEST_RUN_DATE"
+"""Environment variable naming the day validation takes as today (``resolve_run_date``)."""
 FIRST_PLAUSIBLE_DATE = "1800-01-01"
 END_PLAUSIBLE_DATE = "2200-01-01"
 MISSING_TOKENS = frozenset({"", "null", "nan", "none", "na", "n/a", "."})
@@ -118,6 +130,12 @@ KINDS: dict[str, tuple[Severity, str, str, str]] = {
         "partial last bar",
         "partial last bars",
         "an intraday snapshot, not a close; dropped under lenient",
+    ),
+    "future_date": (
+        "error",
+        "future date",
+        "future dates",
+        "dated after the run date (today, or $BACKTEST_RUN_DATE): not a close yet; dropped under lenient",
     ),
     "no_value": (
         "info",
@@ -184,8 +202,23 @@ def check_max_move(max_move: float) -> float:
     return value
 
 
-def _run_date(run_date: str | date | pd.Timestamp | None) -> pd.Timestamp:
-    return (pd.Timestamp.today() if run_date is None else pd.Timestamp(run_date)).normalize()
+def resolve_run_date(run_date: str | date | pd.Timestamp | None = None) -> pd.Timestamp:
+    """The day validation takes as today (midnight): ``run_date`` if given, else
+    ``$BACKTEST_RUN_DATE`` (YYYY-MM-DD) if set, else today. Rows dated after it are
+    ``future_date`` errors and a newest row dated on it is a ``partial_bar``; setting it pins
+    what a run keeps, whatever day it runs (tests; regenerating committed results)."""
+    if run_date is None:
+        text = os.environ.get(RUN_DATE_ENV_VAR, "").strip()
+        if not text:
+            return pd.Timestamp.today().normalize()
+        try:
+            return pd.Timestamp(date.fromisoformat(text))
+        except ValueError:
+            raise ParameterError(f"${RUN_DATE_ENV_VAR} must be a date like 2026-02-24, got {text[:40]!r}") from None
+    try:
+        return pd.Timestamp(run_date).normalize()
+    except (TypeError, ValueError):
+        raise ParameterError(f"run_date must be a date like 2026-02-24, got {run_date!r}") from None
 
 
 @dataclass(frozen=True)
@@ -391,12 +424,8 @@ def _split(line: str) -> list[str]:
 
 
 def _read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise DataNotFoundError(f"{path}: file not found") from None
-    except OSError as exc:
-        raise DataError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    """The file's bytes, checked (a regular file) and bounded (``backtest.files.SERIES_CSV``)."""
+    return read_bytes(path, SERIES_CSV, error=DataError, missing_error=DataNotFoundError)
 
 
 def _sha256(data: bytes) -> str:
@@ -535,11 +564,20 @@ def _check(raw: _RawRows, max_move: float, run_date: pd.Timestamp) -> tuple[pd.D
     if raw.source_format == "fred":
         no_value = (table["close"].str.strip() == FRED_NO_VALUE).to_numpy(dtype=bool)
         reject(no_value, "no_value", lambda p: "'.'")
+    # A row dated after the run date is no close yet, wherever it sits in the file: every one
+    # is an error (a row dated on the run date itself may be a close, or the session's
+    # running bar: the partial-bar rule below decides).
+    reject(
+        has_date & (date_values > run_date.to_datetime64()),
+        "future_date",
+        lambda p: f"{iso_dates[p]} is after the run date {run_date.date()}",
+    )
     # A row dated on a day the exchange was closed carries no close (FRED repeats the previous
     # level): dropped and listed under both policies, like FRED's "." rows (a strict policy
-    # refusing FRED files for their own convention would be useless).
+    # refusing FRED files for their own convention would be useless). Rows already rejected
+    # are not asked about, so a date far in the future never sizes the calendar.
     reject(
-        ~is_session(date_values),
+        ~is_session(np.where(status, np.datetime64("NaT"), date_values)),
         "non_session",
         lambda p: f"{pd.Timestamp(date_values[p]).day_name()}, not an {CALENDAR} session",
     )
@@ -645,8 +683,8 @@ def _check_last_bar(
     """Drop the newest bar when it looks intraday; warn when it only might be.
 
     Heuristics (only the newest bar can still be forming):
-    1. it is dated on or after the run date: the session may still be open (a feed fetched
-       during the day writes today's running bar);
+    1. it is dated on the run date (rows after it are already ``future_date`` errors): the
+       session may still be open (a feed fetched during the day writes today's running bar);
     2. its volume is 0 while most of the bars before it have volume: the feed publishes the
        day's volume only at the close (the snapshot's ^RUT 2026-02-23 bar);
     3. (warning only) its volume is not a multiple of 100 while every earlier bar's volume is:
@@ -761,33 +799,32 @@ def _report_kept_rows(
 # ``$BACKTEST_CACHE_DIR``, ``off`` for none) under a key of everything its result depends on,
 # so a later process reading the same bytes with the same options skips parsing, validation
 # and building the NYSE calendar. A stored entry is the very frame and report a fresh read
-# gives. The key is the content, not the path: an entry's file name starts with the data
-# file's stem and the run date (so a folder listing is legible; a renamed file misses), and
-# a hit reports the path the caller read (a moved data directory still hits). A strict read
-# of a file with errors raises the same ``DataError`` either way. One entry per key, written
+# gives: the frame as Arrow columns (the date index, then each float64 column), the report
+# as JSON (its first and last dates are the frame's, its run date and file the caller's).
+# Every field is type-checked on the way back, so a foreign or crafted entry is a miss. The
+# key is the content, not the path: an entry's file name starts with the data file's stem
+# and the run date (so a folder listing is legible; a renamed file misses), and a hit
+# reports the path the caller read (a moved data directory still hits). A strict read of a
+# file with errors raises the same ``DataError`` either way. One entry per key, written
 # atomically; writing a file's entry removes its entries of earlier run dates (which no later
 # run can hit), so the folder holds about one day's entries per file.
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 """Bump when the stored entry's layout changes (it is part of the key)."""
 _PACKAGE_ROOT = Path(__file__).resolve().parents[1]
-_CODE_FILES = ("cache.py", "defaults.py", "data/calendar.py", "data/schema.py", "data/validation.py")
+_CODE_FILES = (
+    "cache.py",
+    "files.py",
+    "defaults.py",
+    "data/calendar.py",
+    "data/schema.py",
+    "data/validation.py",
+)
 """Source that decides a file's validated frame and report (and how an entry is stored)."""
-_VERSIONED = ("pandas", "numpy", "exchange_calendars")
-
-
-@lru_cache(maxsize=1)
-def _code_digest() -> str | None:
-    """Hashed once per process; None (no cache) when the source cannot be read."""
-    try:
-        return source_digest([_PACKAGE_ROOT / name for name in _CODE_FILES], _PACKAGE_ROOT)
-    except OSError:
-        return None
-
-
-@lru_cache(maxsize=1)
-def _versions() -> dict[str, str]:
-    return {**package_versions(_VERSIONED), "python": python_version()}
+_VERSIONED = ("pandas", "numpy", "exchange_calendars", "pyarrow")
+_FROM_FRAME = ("run_date", "first_date", "last_date", "findings")
+"""Report fields not stored as they are: the run date is the caller's, the first and last
+dates are the frame's, the findings are stored field by field."""
 
 
 def _cache_entry(
@@ -808,7 +845,87 @@ def _cache_entry(
         "versions": _versions(),
     }
     stem = re.sub(r"[^A-Za-z0-9_.-]", "_", path.stem)[:40]
-    return folder / f"{stem}-{day.date().isoformat()}-{key_of(parameters)[:32]}.pickle", parameters
+    return folder / f"{stem}-{day.date().isoformat()}-{key_of(parameters)[:32]}{ENTRY_SUFFIX}", parameters
+
+
+@lru_cache(maxsize=1)
+def _code_digest() -> str | None:
+    """Hashed once per process; None (no cache) when the source cannot be read."""
+    try:
+        return source_digest([_PACKAGE_ROOT / name for name in _CODE_FILES], _PACKAGE_ROOT)
+    except OSError:
+        return None
+
+
+@lru_cache(maxsize=1)
+def _versions() -> dict[str, str]:
+    return {**package_versions(_VERSIONED), "python": python_version()}
+
+
+def _is_plain(annotation: object, value: object) -> bool:
+    """Whether a JSON value fits a field of ``Finding`` or ``ValidationReport`` (annotations
+    are strings here); an unknown annotation fits nothing, so a new field never reads back wrong."""
+    if annotation in ("str", "Severity"):
+        return isinstance(value, str)
+    if annotation == "int":
+        return type(value) is int
+    if annotation == "bool":
+        return type(value) is bool
+    if annotation == "float":
+        return type(value) is float
+    if annotation in ("tuple[int, ...]", "tuple[str, ...]"):
+        item = int if annotation == "tuple[int, ...]" else str
+        return isinstance(value, list) and set(map(type, value)) <= {item}
+    return False
+
+
+def _record_of(item: Finding | ValidationReport, skip: tuple[str, ...] = ()) -> dict[str, object]:
+    return {f.name: getattr(item, f.name) for f in dataclasses.fields(item) if f.name not in skip}
+
+
+def _plain_fields(cls: type, record: object, skip: tuple[str, ...] = ()) -> dict[str, object] | None:
+    """The fields of ``cls`` (but ``skip``) from ``record``, tuples restored; None unless
+    ``record`` holds exactly those fields, each of its type."""
+    fields = {f.name: f.type for f in dataclasses.fields(cls) if f.name not in skip}
+    if not (isinstance(record, dict) and set(record) == set(fields)):
+        return None
+    if not all(_is_plain(fields[name], value) for name, value in record.items()):
+        return None
+    return {name: tuple(value) if isinstance(value, list) else value for name, value in record.items()}
+
+
+def _frame_table(frame: pd.DataFrame) -> pa.Table:
+    import pyarrow as pa
+
+    columns = {INDEX_NAME: pa.array(frame.index.to_numpy(dtype=DATETIME_DTYPE))}
+    columns.update({str(name): pa.array(frame[name].to_numpy(dtype=np.float64)) for name in frame.columns})
+    return pa.table(columns)
+
+
+def _table_frame(table: pa.Table) -> pd.DataFrame | None:
+    """The frame ``_frame_table`` stored, or None for any other table."""
+    import pyarrow as pa
+
+    names = table.column_names
+    if not names or names[0] != INDEX_NAME or len(set(names)) != len(names):
+        return None
+    if table.schema.field(0).type != pa.timestamp("ns") or any(t != pa.float64() for t in table.schema.types[1:]):
+        return None
+    if any(column.null_count for column in table.columns):
+        return None
+    index = pd.DatetimeIndex(table.column(0).to_numpy(), name=INDEX_NAME)
+    # one (columns x rows) block, as pandas builds from a dict of equal-dtype columns
+    block = np.empty((len(names) - 1, table.num_rows), dtype=np.float64)
+    for position in range(1, len(names)):
+        block[position - 1] = table.column(position).to_numpy()
+    return pd.DataFrame(block.T, index=index, columns=_column_index(tuple(names[1:])), copy=False)
+
+
+@lru_cache(maxsize=8)
+def _column_index(names: tuple[str, ...]) -> pd.Index:
+    """The frame's column labels (immutable, so frames may share them: building one costs
+    as much as the rest of a cache hit)."""
+    return pd.DataFrame(columns=list(names)).columns
 
 
 def _cache_read(
@@ -816,26 +933,42 @@ def _cache_read(
 ) -> tuple[pd.DataFrame, ValidationReport] | None:
     """The stored frame and report, as read from ``path`` on ``day``; None for a miss."""
     file, parameters = entry
-    stored = read_entry(file)
-    if not (isinstance(stored, dict) and stored.get("parameters") == parameters):
+    stored = read_entry(file, parameters)
+    if stored is None:
         return None
-    frame, report = stored.get("frame"), stored.get("report")
-    if not (
-        isinstance(frame, pd.DataFrame)
-        and isinstance(report, ValidationReport)
-        and report.sha256 == parameters["sha256"]
-        and all(isinstance(f, Finding) for f in report.findings)
-    ):
+    value, table = stored
+    frame = _table_frame(table)
+    record = _plain_fields(ValidationReport, value.get("report"), skip=_FROM_FRAME)
+    findings_records = value.get("findings")
+    if frame is None or record is None or not isinstance(findings_records, list):
         return None
     # The name is the caller's; the run date's resolution too (equal dates, one key).
     name = str(path)
-    findings = tuple(f if f.file == name else dataclasses.replace(f, file=name) for f in report.findings)
-    return frame, dataclasses.replace(report, file=name, run_date=day, findings=findings)
+    findings = []
+    for item in findings_records:
+        fields = _plain_fields(Finding, item)
+        if fields is None:
+            return None
+        findings.append(Finding(**{**fields, "file": name}))  # type: ignore[arg-type]
+    if record["sha256"] != parameters["sha256"] or record["rows_used"] != len(frame):
+        return None
+    report = ValidationReport(
+        **{**record, "file": name},  # type: ignore[arg-type]
+        run_date=day,
+        first_date=frame.index[0] if len(frame) else None,
+        last_date=frame.index[-1] if len(frame) else None,
+        findings=tuple(findings),
+    )
+    return frame, report
 
 
 def _cache_write(entry: tuple[Path, dict[str, object]], frame: pd.DataFrame, report: ValidationReport) -> None:
     file, parameters = entry
-    if write_entry(file, {"parameters": parameters, "frame": frame, "report": report}):
+    value = {
+        "report": _record_of(report, skip=_FROM_FRAME),
+        "findings": [_record_of(finding) for finding in report.findings],
+    }
+    if write_entry(file, parameters, value, _frame_table(frame)):
         stem, day = file.name.rsplit("-", 1)[0].rsplit("-", 3)[0], str(parameters["run_date"])[:10]
         remove_earlier_entries(file.parent, stem, day)
 
@@ -860,7 +993,7 @@ def read_validated(
     """
     policy = check_policy(policy)
     max_move = check_max_move(max_move)
-    day = _run_date(run_date)
+    day = resolve_run_date(run_date)
     csv_path = Path(path)
     data = _read_bytes(csv_path)
     sha256 = _sha256(data)

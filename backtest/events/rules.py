@@ -14,8 +14,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from backtest.checks import check_scalar
-from backtest.defaults import DEFAULT_HORIZON_DAYS
+from backtest.checks import check_fits, check_scalar, check_trading_days
+from backtest.defaults import DEFAULT_HORIZON_DAYS, MAX_GAP_DAYS
 from backtest.errors import ParameterError
 from backtest.events.sources import EventSource, MACross, check_source
 
@@ -86,7 +86,7 @@ class EventRules:
                 )
             check_source(source)
         for name, value in (("confirm", confirm), ("min_gap", min_gap)):
-            check_scalar(value, name, int, min_val=0, must="be a non-negative integer number of trading days")
+            check_trading_days(value, name, min_val=0)
         if entry not in _ENTRY_LAGS:
             raise ParameterError(f"entry must be 'close' or 'next_close', got {entry!r}")
         start = _timestamp_or_none("start", start)
@@ -155,6 +155,48 @@ class EventRules:
             hi = self.end.date().isoformat() if self.end is not None else "latest"
             parts.append(f"events {lo} to {hi}")
         return ", ".join(parts)
+
+    def for_data(self, index: pd.DatetimeIndex, series_name: str = "the series") -> tuple[EventRules, str]:
+        """These rules as run on the dates ``index``, and a one-line note ("" when none).
+
+        ``confirm`` and ``min_gap`` longer than the data are refused (``check_fits``: one
+        line naming the parameter, its value and the data's length). A ``start`` before the
+        first close becomes the first close, so that every text stating the rules
+        (``describe``, ``to_dict``, a report's answer) gives the window actually analysed,
+        not a date the data never reach; the events are the same either way (detection
+        starts at the first close). The note says so when ``start`` lay more than
+        ``MAX_GAP_DAYS`` calendar days before the data (a start on the weekend before the
+        first close is not worth a line)."""
+        n = len(index)
+        of = f"{series_name!r}" if series_name != "the series" else series_name
+        check_fits(
+            "confirm",
+            self.confirm,
+            n,
+            needed=self.confirm + 1,
+            of=of,
+            why=f"an event needs its trigger day and {self.confirm:,} more",
+        )
+        check_fits(
+            "min_gap",
+            self.min_gap,
+            n,
+            needed=self.min_gap + 1,
+            of=of,
+            why=f"a second event comes at least {self.min_gap:,} closes after the first",
+        )
+        if not n or self.start is None or self.start >= index[0] or (self.end is not None and self.end < index[0]):
+            return self, ""
+        first = pd.Timestamp(index[0]).normalize()
+        days = (first - self.start).days
+        note = ""
+        if days > MAX_GAP_DAYS:
+            before = f"{days / 365.25:.0f} years" if days >= 2 * 365 else f"{days:,} days"
+            note = (
+                f"start {self.start.date()} is {before} before the data: {of} begins {first.date()}, so events "
+                f"are detected from {first.date()}"
+            )
+        return self.replace(start=first), note
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready parameters: the source's (flat for the moving-average shorthand, as

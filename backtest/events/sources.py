@@ -17,6 +17,8 @@ Conventions every source keeps (tests/events/test_sources.py proves them by trun
 
 from __future__ import annotations
 
+import io
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,10 +27,11 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 import pandas as pd
 
-from backtest.checks import check_scalar
-from backtest.errors import InsufficientDataError, ParameterError
+from backtest.checks import check_fits, check_scalar, check_trading_days
+from backtest.errors import ParameterError
+from backtest.files import DATES_CSV, read_bytes
 from backtest.signals import nb as signal_nb
-from backtest.signals.moving_averages import average_kernel, check_window, close_array, direction_code, kind_code
+from backtest.signals.moving_averages import average_kernel, close_array, direction_code, kind_code
 
 DEFAULT_MAX_STALE_DAYS = 5
 """Another series is read on the day itself or on its last earlier row at most this many
@@ -152,8 +155,32 @@ class Line:
     def on_path(self, values: np.ndarray) -> np.ndarray:
         raise ParameterError(f"{self.describe()} reads another series; it has no value on a price path")
 
+    def lookback(self) -> tuple[str, int, int] | None:
+        """(parameter, its value, closes needed for a first value) of a price line's look-back
+        window; None for a line without one (the close, a level, another series)."""
+        return None
+
+    def check_fits(self, close: pd.Series, *, cross: bool = False) -> None:
+        """Refuse (``check_fits``, one line) a look-back window longer than ``close``: the line
+        would have no value at all, or (``cross``) never two consecutive values to cross on."""
+        lookback = self.lookback()
+        if lookback is None:
+            return
+        name, value, needed = lookback
+        needed += int(cross)
+        check_fits(
+            name,
+            value,
+            len(close),
+            needed=needed,
+            of=f"series {close.name!r}",
+            why=f"{self.describe()} needs at least {needed:,} {'to cross' if cross else 'for a first value'}",
+        )
+
     def on(self, close: pd.Series) -> np.ndarray:
-        """Values on the days of ``close`` (float64, NaN where unknown)."""
+        """Values on the days of ``close`` (float64, NaN where unknown); a look-back window
+        longer than ``close`` is refused, not returned as all NaN."""
+        self.check_fits(close)
         return self.on_path(close_array(close))
 
     def describe(self) -> str:
@@ -201,12 +228,15 @@ class MovingAverage(Line):
     ma: str = "sma"
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "window", check_window("window", self.window))
+        object.__setattr__(self, "window", check_trading_days(self.window, "window"))
         kind_code(self.ma)
 
     @property
     def name(self) -> str:  # type: ignore[override]
         return f"{self.ma}_{self.window}"
+
+    def lookback(self) -> tuple[str, int, int]:
+        return f"{self.ma.upper()} window", self.window, self.window
 
     def on_path(self, values: np.ndarray) -> np.ndarray:
         return average_kernel(kind_code(self.ma))(values, self.window)
@@ -222,11 +252,14 @@ class RSI(Line):
     window: int = 14
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "window", check_window("window", self.window))
+        object.__setattr__(self, "window", check_trading_days(self.window, "window"))
 
     @property
     def name(self) -> str:  # type: ignore[override]
         return f"rsi_{self.window}"
+
+    def lookback(self) -> tuple[str, int, int]:
+        return "RSI window", self.window, self.window + 1  # ``window`` changes need one more close
 
     def on_path(self, values: np.ndarray) -> np.ndarray:
         return signal_nb.rsi_wilder_nb(values, self.window)
@@ -242,11 +275,14 @@ class RateOfChange(Line):
     window: int = 21
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "window", check_window("window", self.window))
+        object.__setattr__(self, "window", check_trading_days(self.window, "window"))
 
     @property
     def name(self) -> str:  # type: ignore[override]
         return f"roc_{self.window}"
+
+    def lookback(self) -> tuple[str, int, int]:
+        return "rate-of-change window", self.window, self.window + 1
 
     def on_path(self, values: np.ndarray) -> np.ndarray:
         return signal_nb.rate_of_change_nb(values, self.window)
@@ -262,7 +298,7 @@ class ZScore(Line):
     window: int = 20
 
     def __post_init__(self) -> None:
-        window = check_window("window", self.window)
+        window = check_trading_days(self.window, "window")
         if window < 2:
             raise ParameterError(f"window of a z-score must be at least 2, got {window}")
         object.__setattr__(self, "window", window)
@@ -270,6 +306,9 @@ class ZScore(Line):
     @property
     def name(self) -> str:  # type: ignore[override]
         return f"zscore_{self.window}"
+
+    def lookback(self) -> tuple[str, int, int]:
+        return "z-score window", self.window, self.window
 
     def on_path(self, values: np.ndarray) -> np.ndarray:
         return signal_nb.zscore_nb(values, self.window)
@@ -299,8 +338,8 @@ class MACD(Line):
     slow: int = 26
 
     def __post_init__(self) -> None:
-        fast = check_window("fast", self.fast)
-        slow = check_window("slow", self.slow)
+        fast = check_trading_days(self.fast, "fast")
+        slow = check_trading_days(self.slow, "slow")
         if fast >= slow:
             raise ParameterError(f"fast window must be shorter than slow window, got fast={fast}, slow={slow}")
         object.__setattr__(self, "fast", fast)
@@ -309,6 +348,9 @@ class MACD(Line):
     @property
     def name(self) -> str:  # type: ignore[override]
         return f"macd_{self.fast}_{self.slow}"
+
+    def lookback(self) -> tuple[str, int, int]:
+        return "MACD slow window", self.slow, self.slow
 
     def on_path(self, values: np.ndarray) -> np.ndarray:
         return signal_nb.ema_nb(values, self.fast) - signal_nb.ema_nb(values, self.slow)
@@ -328,11 +370,15 @@ class MACDSignal(Line):
 
     def __post_init__(self) -> None:
         MACD(self.fast, self.slow)
-        object.__setattr__(self, "signal", check_window("signal", self.signal))
+        object.__setattr__(self, "signal", check_trading_days(self.signal, "signal"))
 
     @property
     def name(self) -> str:  # type: ignore[override]
         return f"macd_signal_{self.fast}_{self.slow}_{self.signal}"
+
+    def lookback(self) -> tuple[str, int, int]:
+        # the signal's average starts at the MACD's first value (close slow)
+        return "MACD signal window", self.signal, self.slow + self.signal - 1
 
     def on_path(self, values: np.ndarray) -> np.ndarray:
         macd = MACD(self.fast, self.slow).on_path(values)
@@ -367,6 +413,10 @@ class SeriesLevel(Line):
         """The series on its own calendar (what is read as of each close)."""
         return self.series.astype(float)
 
+    def _check_window_fits(self, name: str, window: int, needed: int) -> None:
+        """A window over this series' own observations (not the closes') must fit them."""
+        check_fits(name, window, len(self.series), needed=needed, of=f"series {self.label!r}")
+
     def on(self, close: pd.Series) -> np.ndarray:
         return _as_of(self.raw(), close.index)
 
@@ -383,13 +433,14 @@ class SeriesChange(SeriesLevel):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        object.__setattr__(self, "window", check_window("window", self.window))
+        object.__setattr__(self, "window", check_trading_days(self.window, "window"))
 
     @property
     def name(self) -> str:  # type: ignore[override]
         return f"{self.label}_change_{self.window}"
 
     def raw(self) -> pd.Series:
+        self._check_window_fits("change window", self.window, self.window + 1)
         values = np.ascontiguousarray(self.series.to_numpy(dtype=np.float64))
         return pd.Series(signal_nb.trailing_change_nb(values, self.window), index=self.series.index)
 
@@ -424,7 +475,7 @@ class RelativeVolume(SeriesLevel):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        object.__setattr__(self, "window", check_window("window", self.window))
+        object.__setattr__(self, "window", check_trading_days(self.window, "window"))
 
     @property
     def name(self) -> str:  # type: ignore[override]
@@ -432,6 +483,8 @@ class RelativeVolume(SeriesLevel):
 
     def raw(self) -> pd.Series:
         from backtest.signals.indicators import relative_volume
+
+        self._check_window_fits("relative-volume window", self.window, self.window + 1)
 
         return relative_volume(self.series, self.window, self.min_valid)
 
@@ -451,12 +504,16 @@ def _check_line(name: str, line: object) -> Line:
 
 
 class _PathSource:
-    """A source computed on the close path alone: ``signal`` validates the closes and calls
-    ``signal_on_path``."""
+    """A source computed on the close path alone: ``signal`` validates the closes, refuses a
+    look-back longer than them (``check_fits``) and calls ``signal_on_path``."""
 
     price_only: bool = True
 
+    def check_fits(self, close: pd.Series) -> None:
+        """Refuse (one line) a look-back window that ``close`` cannot fill (none by default)."""
+
     def signal(self, close: pd.Series) -> Signal:
+        self.check_fits(close)
         return self.signal_on_path(close_array(close))
 
     def signal_on_path(self, values: np.ndarray) -> Signal:  # pragma: no cover - abstract
@@ -479,8 +536,8 @@ class MACross(_PathSource):
     direction: str = "golden"
 
     def __post_init__(self) -> None:
-        fast = check_window("fast", self.fast)
-        slow = check_window("slow", self.slow)
+        fast = check_trading_days(self.fast, "fast")
+        slow = check_trading_days(self.slow, "slow")
         if fast >= slow:
             raise ParameterError(f"fast window must be shorter than slow window, got fast={fast}, slow={slow}")
         kind_code(self.ma)
@@ -488,13 +545,15 @@ class MACross(_PathSource):
         object.__setattr__(self, "fast", fast)
         object.__setattr__(self, "slow", slow)
 
-    def signal(self, close: pd.Series) -> Signal:
-        if len(close) < self.slow + 1:
-            raise InsufficientDataError(
-                f"series {close.name!r} has {len(close)} closes; a {self.slow}-day average "
-                f"needs at least {self.slow + 1} to detect a cross"
-            )
-        return self.signal_on_path(close_array(close))
+    def check_fits(self, close: pd.Series) -> None:
+        check_fits(
+            "slow window",
+            self.slow,
+            len(close),
+            needed=self.slow + 1,
+            of=f"series {close.name!r}",
+            why=f"a {self.slow}-day average needs at least {self.slow + 1} to detect a cross",
+        )
 
     def signal_on_path(self, values: np.ndarray) -> Signal:
         average = average_kernel(kind_code(self.ma))
@@ -562,6 +621,9 @@ class LineCross:
         )
 
     def signal(self, close: pd.Series) -> Signal:
+        # a cross needs each line on two consecutive days
+        self.a.check_fits(close, cross=True)
+        self.b.check_fits(close, cross=True)
         return self._signal(self.a.on(close), self.b.on(close))
 
     def signal_on_path(self, values: np.ndarray) -> Signal:
@@ -627,7 +689,18 @@ class NewHigh(_PathSource):
     highest: bool = field(default=True, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "n", check_window("n", self.n))
+        object.__setattr__(self, "n", check_trading_days(self.n, "n"))
+
+    def check_fits(self, close: pd.Series) -> None:
+        extreme = "high" if self.highest else "low"
+        check_fits(
+            f"new-{extreme} n",
+            self.n,
+            len(close),
+            needed=self.n + 1,
+            of=f"series {close.name!r}",
+            why=f"a new {extreme} over the previous {self.n:,} closes needs at least {self.n + 1:,}",
+        )
 
     def signal_on_path(self, values: np.ndarray) -> Signal:
         prior = signal_nb.prior_extreme_nb(values, self.n, self.highest)
@@ -659,6 +732,11 @@ class NewLow(NewHigh):
         return {"kind": "new_low", "n": self.n}
 
 
+def _quoted(text: str, limit: int = 40) -> str:
+    """``text`` shortened to ``limit`` characters and escaped (``repr``): safe on one line."""
+    return repr(text if len(text) <= limit else text[: limit - 3] + "...")
+
+
 @dataclass(frozen=True, eq=False)
 class DateList:
     """Events on given dates (FOMC days, earnings, anything decided outside the price path).
@@ -687,18 +765,38 @@ class DateList:
 
     @classmethod
     def from_csv(cls, path: str | Path, column: str = "date") -> DateList:
-        """The dates of a CSV file's ``column`` (one date a row, other columns ignored)."""
+        """The dates of a CSV file's ``column`` (one date a row, other columns ignored).
+
+        The file is checked and bounded first (``backtest.files.DATES_CSV``: a regular file
+        of at most 8 MiB). No error repeats the file's content, so a file named by mistake
+        (a key file, a password list) never reaches a terminal or a log: errors name the
+        file, the column and the line, and a header is quoted only where a column differs
+        from ``column`` in case alone."""
         path = Path(path)
+        data = read_bytes(path, DATES_CSV, error=ParameterError)
         try:
-            frame = pd.read_csv(path)
-        except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-            raise ParameterError(f"cannot read dates from {path}: {exc}") from None
+            frame = pd.read_csv(io.BytesIO(data), dtype=str, skip_blank_lines=False, encoding="utf-8")
+        except pd.errors.EmptyDataError:
+            raise ParameterError(f"{path}: no header line (an empty dates file)") from None
+        except UnicodeDecodeError:
+            raise ParameterError(f"{path}: not a CSV file of dates (not UTF-8 text)") from None
+        except (pd.errors.ParserError, ValueError) as exc:
+            where = re.search(r"line \d+", str(exc))  # pandas' message names a line, never its text
+            at = f" at {where.group(0)}" if where else ""
+            raise ParameterError(f"{path}: not a CSV file of dates (cannot split it into columns{at})") from None
         if column not in frame.columns:
-            raise ParameterError(f"{path} has no {column!r} column (columns: {', '.join(map(str, frame.columns))})")
-        try:
-            dates = pd.to_datetime(frame[column].dropna().astype(str), format="mixed")
-        except (TypeError, ValueError) as exc:
-            raise ParameterError(f"{path}: column {column!r} holds a value that is not a date ({exc})") from None
+            similar = [str(name) for name in frame.columns if str(name).lower() == column.lower()]
+            hint = f"; {_quoted(similar[0])} differs only in case" if similar else ""
+            raise ParameterError(
+                f"{path}: no {column!r} column in its header line ({len(frame.columns)} columns{hint})"
+            )
+        values = frame[column].str.strip().replace("", np.nan).dropna()
+        dates = pd.to_datetime(values, format="mixed", errors="coerce")
+        if dates.isna().any():
+            line = int(values.index[np.flatnonzero(dates.isna().to_numpy())[0]]) + 2  # the header is line 1
+            raise ParameterError(
+                f"{path}: line {line}: column {column!r} holds a value that is not a date (like 2008-12-16)"
+            )
         return cls(tuple(dates), label=path.stem)
 
     def mapping(self, index: pd.DatetimeIndex) -> pd.DataFrame:

@@ -6,7 +6,7 @@ module (a summary's provenance, say) does not import matplotlib.
 
 from typing import Any
 
-__all__ = ["figure_png", "format_value", "markdown_table", "markdown_to_html"]
+__all__ = ["figure_png", "format_value", "markdown_table", "markdown_text", "markdown_to_html"]
 
 
 def __getattr__(name: str) -> Any:

@@ -1,6 +1,5 @@
-"""Issue 19's additions to a claim's report, kept apart from ``claim_report`` (two hooks
-there: ``EXTRA_FIGURES`` in its ``FIGURES``, ``extra_figures`` at the end of
-``draw_figures``).
+"""Additions to a claim's report, kept apart from ``claim_report`` (two hooks there:
+``EXTRA_FIGURES`` in its ``FIGURES``, ``extra_figures`` at the end of ``draw_figures``).
 
 ``extra_figures(result)`` draws the pre-event window beside the events' mean path with both
 bands, and each event's drawdown.
@@ -22,7 +21,7 @@ EXTRA_FIGURES = {
 
 
 def extra_figures(result: Any) -> dict[str, bytes]:
-    """The pictures of a claim added by issue 19: the pre-event window beside the events' mean path
+    """A claim's extra pictures: the pre-event window beside the events' mean path
     with both bands (``event_window.png``), and each event's drawdown (``event_drawdowns.png``)."""
     import matplotlib.pyplot as plt
 

@@ -3,7 +3,10 @@
 ``render_markdown(summary, events)`` fills ``templates/event_study.md.j2`` with summary.json's
 content and the event table (formatting only: every number was computed before);
 ``draw_claim_figures(result)`` draws the figures (PNG and interactive), ``write_claim_report(
-result, folder)`` writes the report folder (kind "claim"), drawing them unless given; ``answer_lines`` / ``answer_html`` say the verdict and one line per horizon.
+result, folder)`` writes the report folder (kind "claim"), drawing them unless given;
+``answer_lines`` / ``answer_html`` say the verdict with its reason, the primary test in both
+tails and one line per horizon. A claim that is not testable gets its reason, its events and
+its data, and no statistic: what the verdict machinery found, never more.
 """
 
 from __future__ import annotations
@@ -17,10 +20,19 @@ from typing import Any
 
 import pandas as pd
 
+from backtest.errors import SpecError
+from backtest.files import CLAIM_SPEC, read_text
 from backtest.report import event_report as sections
 from backtest.report.claim_extras import EXTRA_FIGURES
 from backtest.report.claim_extras import extra_figures as standard_extra_figures
-from backtest.report.render import markdown_table
+from backtest.report.render import MarkdownFragment, markdown_table, markdown_text
+from backtest.report.specification_curve import (
+    SPECIFICATION_CURVE,
+    SPECIFICATION_CURVE_CAPTION,
+    untestable_specifications,
+)
+from backtest.stats.verdict import SMALL as SMALL_SAMPLE_FLAG
+from backtest.stats.verdict import SMALL_SAMPLE as SMALL_SAMPLE_N
 
 TEMPLATES_DIR = Path(__file__).with_name("templates")
 TEMPLATE = "event_study.md.j2"
@@ -34,17 +46,27 @@ SOURCE_KIND_TEXT = {
 }
 
 
+def _literal(value: object) -> str:
+    """Every ``{{ value }}`` of a template: literal text (``markdown_text``), unless it is
+    Markdown this package wrote (a ``MarkdownFragment``: a table, a section)."""
+    return value if isinstance(value, MarkdownFragment) else markdown_text(value)
+
+
 @lru_cache(maxsize=1)
 def _environment() -> Any:
     import jinja2
 
+    # Markdown, not HTML, so not Jinja's HTML autoescape: every value is escaped as Markdown
+    # text by ``finalize`` (a title or file name never becomes a tag or a link), and the
+    # HTML twin is sanitised again (``backtest.report.render.markdown_to_html``).
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        autoescape=False,  # Markdown, not HTML: the HTML twin escapes what it must
+        autoescape=False,
+        finalize=_literal,
     )
 
 
@@ -70,22 +92,270 @@ def horizon_line(h: Mapping[str, Any], direction: str) -> str:
     )
 
 
+def label_words(label: str) -> str:
+    """A horizon label in words: '3m' -> '3 months', '1m' -> 'month', '10d' -> '10 trading days'
+    (read after "the": "the 3 months after each event", "the month after")."""
+    count, unit = int(label[:-1]), label[-1]
+    if unit == "m":
+        return "month" if count == 1 else f"{count} months"
+    return "trading day" if count == 1 else f"{count} trading days"
+
+
+def _alpha(summary: Mapping[str, Any]) -> float:
+    return float(summary["statistics"]["parameters"]["alpha"])
+
+
+def _primary(summary: Mapping[str, Any]) -> dict[str, Any]:
+    """The test that decides question B: summary.json's ``primary`` block, or (a summary
+    written before it existed) the joint circular-shift test of the statistics; {} when none ran."""
+    primary = summary.get("primary")
+    if primary:
+        return dict(primary)
+    joint = summary["statistics"].get("primary")
+    if not joint:
+        return {}
+    return {
+        "test": "joint_circular_shift_sum",
+        "description": "the sum over the judged horizons of the standardised excess return against every "
+        "circular shift of the event dates",
+        "statistic": joint["statistic"],
+        "pvalue": joint["pvalue"],
+        "pvalue_opposite": joint.get("pvalue_opposite"),
+        "n": None,
+        "unit": "events",
+        "excess": None,
+        "year_paired": None,
+    }
+
+
+def is_calendar(summary: Mapping[str, Any]) -> bool:
+    """Whether the claim's primary test is the year-level paired test (a calendar claim)."""
+    return _primary(summary).get("test") == "year_paired_t"
+
+
+def verdict_reason(summary: Mapping[str, Any]) -> str:
+    """The verdict's reason in one line, read from the conclusion (nothing computed): why
+    not testable (with the hint), the year a fragile result hinges on, or the primary p."""
+    conclusion = summary["conclusion"]
+    overall = conclusion["overall"]
+    outcome = "gains" if summary["claim"]["direction"] == "gains" else "losses"
+    untestable = conclusion.get("not_testable")
+    if untestable:
+        return untestable["reason"] + (f"; hint: {untestable['hint']}" if untestable.get("hint") else "")
+    p = conclusion.get("primary_pvalue", _primary(summary).get("pvalue"))
+    base = "in the rest of the year" if is_calendar(summary) else "after random days"
+    fragility = conclusion.get("fragility") or {}
+    if overall == "supported, fragile":
+        return f"hinges on {fragility.get('hinge') or 'a single year'}"
+    if overall == "supported":
+        worst = fragility.get("worst")
+        robust = (
+            f"; it survives leaving out any single year (largest p {sections.pval(worst['pvalue'])}, {worst['label']})"
+            if worst and worst.get("testable")
+            else ""
+        )
+        return f"the primary test rejects (p = {sections.pval(p)} < α = {_alpha(summary):g}){robust}"
+    if overall == "not supported as a signal":
+        followed = ", ".join(conclusion.get(f"{outcome}_followed_at", []))
+        return f"{outcome} followed ({followed}), but no more than {base} (primary p = {sections.pval(p)})"
+    if overall == "not supported":
+        return f"no more {outcome} after the events than {base} (primary p = {sections.pval(p)})"
+    if overall == "inconclusive":
+        return "the primary test could not be run"
+    if overall == "partly supported":
+        return f"beyond random days at {', '.join(conclusion['beyond_random_entry_at'])} only"
+    return ""
+
+
+def small_sample_text(summary: Mapping[str, Any]) -> str:
+    """'the verdict rests on 14 complete windows at 12m (fewer than 20)' when the conclusion
+    flags a small sample, else ''."""
+    conclusion = summary["conclusion"]
+    if SMALL_SAMPLE_FLAG not in (conclusion.get("flags") or []):
+        return ""
+    counts = conclusion.get("n_complete") or {}
+    if not counts:
+        return "the verdict rests on a small sample"
+    label = min(counts, key=lambda key: counts[key])
+    unit = conclusion.get("unit", "complete windows")
+    where = "" if unit == "years" else f" at {label}"
+    return f"the verdict rests on {counts[label]} {unit}{where} (fewer than {SMALL_SAMPLE_N})"
+
+
+def other_way_text(summary: Mapping[str, Any]) -> str:
+    """The plain sentence when the data point the other way (the primary test's opposite
+    tail below alpha), else ''."""
+    conclusion = summary["conclusion"]
+    if not conclusion.get("points_other_way"):
+        return ""
+    side = "lower" if summary["claim"]["direction"] == "gains" else "higher"
+    base = "the rest of the same year" if is_calendar(summary) else "random days"
+    return (
+        f"The data point the other way: after these events returns were {side} than after {base}, "
+        f"opposite-tail p = {sections.pval(conclusion.get('primary_pvalue_opposite'))}."
+    )
+
+
+def family_text(summary: Mapping[str, Any]) -> str:
+    """'one of 6 claims tested in the gallery; Holm-adjusted p = 0.198' when the claim was run
+    as one of a family (``claim run-all``), else ''."""
+    family = summary.get("family")
+    if not family:
+        return ""
+    if family.get("pvalue_holm") is None:
+        return (
+            f"one of {family['n_claims']} claims in the gallery ({family['n_tested']} testable); this one could not "
+            f"be tested, so it is outside the {family['method']} adjustment"
+        )
+    where = f"one of {family['n_tested']} claims tested in the gallery"
+    if family["n_claims"] != family["n_tested"]:
+        where += f" ({family['n_claims']} in all)"
+    return f"{where}; {family['method']}-adjusted p = {sections.pval(family['pvalue_holm'])}"
+
+
+def power_text(summary: Mapping[str, Any], *, brief: bool = False, formula: bool = True) -> str:
+    """The simulated detectable drift in words, with how it was simulated and, when
+    ``formula``, the formula's value beside it when the formula applies (never for a calendar
+    claim: its ``formula_mde`` is null); ``brief``: the drift alone, labelled as simulated;
+    '' without a simulation."""
+    power = summary.get("power")
+    if not power:
+        return ""
+    days = power["parameters"]["drift_days"]
+    label = next((h["label"] for h in summary["parameters"]["horizons"] if h["days"] == days), None)
+    span = label_words(label) if label else f"{days} trading days"
+    target = f"{power['target_power']:.0%}"
+    paths = f"{power['parameters']['n_paths']:,} simulated price paths per drift"
+    drift = power.get("detectable_drift")
+    if drift is None:
+        tried = power["bracket"][0]
+        text = (
+            f"no drift up to {sections.pct(tried, 1, True)} over the {span} after each event is found "
+            f"{target} of the time (simulated: {paths})"
+        )
+    elif brief:
+        return (
+            f"a drift of {sections.pct(drift, 1, True)} over the {span} after each event would be found {target} "
+            "of the time (simulated)"
+        )
+    else:
+        events = power["parameters"].get("events", "")
+        se = power.get("detectable_drift_se")
+        text = (
+            f"a drift of {sections.pct(drift, 1, True)} over the {span} after each event is found {target} of the "
+            f"time (simulated: the drift planted in the price path, the events {events}, the primary test rerun; "
+            f"{paths}" + (f", Monte Carlo SE {se * 100:.1f} pp)" if se is not None else ")")
+        )
+    if formula and power.get("formula_mde") is not None:
+        text += (
+            f"; the formula, which plants the effect in the events' own returns only, gives "
+            f"{sections.pct(power['formula_mde'], 1, True)}"
+        )
+    return text
+
+
+def regime_text(summary: Mapping[str, Any]) -> str:
+    """The regime test of a moving-average claim in one line (secondary), '' without one."""
+    regime = summary.get("regime")
+    if not regime:
+        return ""
+    return (
+        f"mean next-day log return while the fast average is above the slow one minus the rest: "
+        f"{sections.bp(regime['estimate'])} basis points a day (t = {regime['statistic']:.2f}), "
+        f"p = {sections.pval(regime['pvalue'])}, "
+        f"other tail p = {sections.pval(regime['pvalue_opposite'])}"
+    )
+
+
+def robustness_text(summary: Mapping[str, Any]) -> str:
+    """The robustness panel in a sentence: how many other specifications could be tested, the
+    shares that point the claimed way and reach alpha, and the leave-one-year-out extreme
+    ('' without a panel)."""
+    robustness = summary.get("robustness")
+    if not robustness:
+        return ""
+
+    def share(value: float | None) -> str:
+        return "–" if value is None or value != value else f"{value:.0%}"
+
+    text = (
+        f"of the {robustness['n_testable']} other specifications that could be tested "
+        f"({robustness['n_specifications']} in all), {share(robustness['share_agreeing'])} point the claimed way "
+        f"and {share(robustness['share_significant'])} reach α = {robustness['alpha']:g}"
+    )
+    worst = (robustness.get("fragility") or {}).get("worst")
+    if worst:
+        value = f"p = {sections.pval(worst['pvalue'])}" if worst["testable"] else f"only {worst['n_events']} left"
+        text += f"; leaving out one year at a time, the weakest result is {worst['label']} ({value})"
+    return text
+
+
+def primary_line(summary: Mapping[str, Any]) -> str:
+    """The primary test's name and its p in both tails, with its n ('' when none ran)."""
+    primary = _primary(summary)
+    if not primary or primary.get("pvalue") is None:
+        return ""
+    gains = summary["claim"]["direction"] == "gains"
+    calendar = primary["test"] == "year_paired_t"
+    base = "the rest of the same year" if calendar else "a random day"
+    word = "better" if gains else "worse"
+    n = primary.get("n")
+    count = f"; effective n = {n} {primary['unit']}" if calendar else (f"; n = {n} {primary['unit']}" if n else "")
+    return (
+        f"Primary test (fixed in advance: {primary['description']}): p = {sections.pval(primary['pvalue'])} "
+        f"({word} than {base}), other tail p = {sections.pval(primary.get('pvalue_opposite'))}{count}"
+    )
+
+
 def answer_lines(summary: Mapping[str, Any]) -> list[str]:
-    """The verdict, then what was tested, then one line per horizon."""
+    """The verdict with its reason, what was tested, the small-sample flag, the primary test in
+    both tails, the plain sentence when the data point the other way, the family's Holm p,
+    the simulated power and the secondary rows, then one line per horizon. A claim that is not
+    testable gets the verdict, its reason and hint, and the complete windows per horizon only."""
     claim = summary["claim"]
     data = summary["data"]
+    conclusion = summary["conclusion"]
+    reason = verdict_reason(summary)
     lines = [
-        f"Verdict: {summary['conclusion']['overall']} — {claim['title']}",
-        f"{summary['events']['n']} events ({summary['event_source']['description']}) on {data['series']}, "
-        f"data {data['first_date']} to {data['last_date']}",
+        f"Verdict: {conclusion['overall']}" + (f": {reason}" if reason else ""),
+        f"{claim['title']}: {summary['events']['n']} events ({summary['event_source']['description']}) on "
+        f"{data['series']}, data {data['first_date']} to {data['last_date']}",
     ]
-    primary = summary["statistics"].get("primary")
+    small = small_sample_text(summary)
+    if small:
+        lines.append(f"Small sample: {small}")
+    family = family_text(summary)
+    if conclusion.get("not_testable"):
+        counts = conclusion.get("n_complete") or {}
+        if counts:
+            lines.append(
+                f"{conclusion.get('unit', 'complete windows').capitalize()}: "
+                + ", ".join(f"{label} {n}" for label, n in counts.items())
+                + "; no statistic is reported"
+            )
+        if family:
+            lines.append(family[0].upper() + family[1:])
+        return lines
+    primary = primary_line(summary)
     if primary:
-        word = "better" if claim["direction"] == "gains" else "worse"
+        lines.append(primary)
+    joint = summary["statistics"].get("primary")
+    if is_calendar(summary) and joint:
         lines.append(
-            f"Primary test ({word} than a random day, joint over {', '.join(claim['verdict_horizons'])}; "
-            f"circular shifts of the event dates): p = {sections.pval(primary['pvalue'])}"
+            f"Secondary: the joint circular shift over {', '.join(claim['verdict_horizons'])}: "
+            f"p = {sections.pval(joint['pvalue'])}, other tail p = {sections.pval(joint.get('pvalue_opposite'))}"
         )
+    other_way = other_way_text(summary)
+    if other_way:
+        lines.append(other_way)
+    if family:
+        lines.append(family[0].upper() + family[1:])
+    power = power_text(summary)
+    if power:
+        lines.append(f"Power: {power}")
+    regime = regime_text(summary)
+    if regime:
+        lines.append(f"Regime test (secondary): {regime}")
     judged = set(claim["verdict_horizons"])
     for h in _horizon_rows(summary):
         marker = "" if h["label"] in judged else "  (not judged)"
@@ -138,7 +408,12 @@ def comparison_table(variants: Sequence[Mapping[str, Any]], labels: Sequence[str
         {
             "variant": [v["name"] for v in variants],
             "primary p": [sections.pval((v["primary"] or {}).get("pvalue")) for v in variants],
-            "verdict": [f"**{v['conclusion']}**" if v["conclusion"] else "–" for v in variants],
+            "verdict": [
+                (f"**{v['conclusion']}**" + (f" ({', '.join(v['flags'])})" if v.get("flags") else ""))
+                if v["conclusion"]
+                else "–"
+                for v in variants
+            ],
         }
     )
     cells = sections.variants_table(variants, labels)
@@ -153,31 +428,46 @@ FIGURES = {
     "null_distributions.png": "Random-entry null distributions with the observed mean marked",
     "hit_rates.png": "Share of windows with the claimed outcome: events vs every day",
     **EXTRA_FIGURES,
+    SPECIFICATION_CURVE: SPECIFICATION_CURVE_CAPTION,
 }
 EVENT_FIGURES = ("events.png",)
-"""Figures shown with the event table; the others follow the statistics."""
+"""Figures shown with the event table; the others follow the statistics, but for"""
+ROBUSTNESS_FIGURES = (SPECIFICATION_CURVE,)
+"""the specification curve, shown in the robustness section."""
 
 
-def _plain_words(summary: Mapping[str, Any], judged_rows: Sequence[Mapping[str, str]]) -> str:
-    """The verdict in a sentence (chosen, not computed: every figure is formatted from summary.json)."""
+def _plain_words(summary: Mapping[str, Any]) -> str:
+    """The verdict in a sentence (chosen, not computed: every figure is formatted from
+    summary.json). The bounds are those of the joint test on the claim's side (none for a
+    calendar claim, whose primary test is another); the power is the simulated one."""
     claim, conclusion = summary["claim"], summary["conclusion"]
     gains = claim["direction"] == "gains"
     outcome = "gains" if gains else "losses"
     judged = ", ".join(claim["verdict_horizons"])
-    primary = summary["statistics"].get("primary")
+    calendar = is_calendar(summary)
+    base = "the rest of the same year" if calendar else "random days of the same period"
+    joint = summary["statistics"].get("primary")
     followed = conclusion.get(f"{outcome}_followed_at", [])
     overall = conclusion["overall"]
-    bounds = mde = ""
-    if primary:
-        by = primary["horizons"]
-        order = [label for label in claim["verdict_horizons"] if label in by]
-        bounds = ", ".join(f"{sections.pct(by[label]['upper_bound'], 1, True)} at {label}" for label in order)
-        mde = ", ".join(f"{sections.pct(by[label]['mde'], 1)} at {label}" for label in order)
+    p = sections.pval(conclusion.get("primary_pvalue", _primary(summary).get("pvalue")))
+    untestable = conclusion.get("not_testable")
+    if untestable:
+        return (
+            f"the claim could not be tested: {untestable['reason']}. No evidence was weighed, so there is no "
+            "verdict either way."
+        )
     if overall == "supported":
         return (
             f"the events carried information: what followed them was {'better' if gains else 'worse'} than what "
-            f"followed random days of the same period over {judged}"
-            + (f" (primary test p = {sections.pval(primary['pvalue'])})." if primary else ", at every horizon judged.")
+            f"followed {base} over {judged} (primary test p = {p}), and the result survives leaving out any "
+            "single year."
+        )
+    if overall == "supported, fragile":
+        hinge = (conclusion.get("fragility") or {}).get("hinge") or "a single year"
+        return (
+            f"the primary test finds the events {'better' if gains else 'worse'} than {base} over {judged} "
+            f"(p = {p}), but the result hinges on {hinge}: without it the test no longer rejects at "
+            f"α = {_alpha(summary):g}. Read it as suggestive, not established."
         )
     if overall == "partly supported":
         return (
@@ -186,18 +476,21 @@ def _plain_words(summary: Mapping[str, Any], judged_rows: Sequence[Mapping[str, 
         )
     if overall == "inconclusive":
         return "the data are too few to run the primary test, so the claim can be neither supported nor rejected."
-    if not primary:
-        power = ""
-    elif gains:
-        power = (
-            f" The data cannot rule out an added return of up to {bounds} (95% bounds), and an added return "
-            f"would need to be about {mde} to be detected with 80% power."
-        )
-    else:
-        power = (
-            f" The data rule out an added return below {bounds} (95% bounds: the largest added loss they allow), "
-            f"and an added loss would need to be about {mde} to be detected with 80% power."
-        )
+    power = ""
+    if joint and not calendar:
+        by = joint["horizons"]
+        order = [label for label in claim["verdict_horizons"] if label in by]
+        bounds = ", ".join(f"{sections.pct(by[label]['upper_bound'], 1, True)} at {label}" for label in order)
+        if gains:
+            power = f" At 95% the data allow an added return over a random day of the same period of at most {bounds}."
+        else:
+            power = (
+                f" At 95% the data allow an excess return over a random day of the same period no lower than "
+                f"{bounds}: a larger added loss is ruled out."
+            )
+    simulated = power_text(summary, brief=True)
+    if simulated:
+        power += f" For scale, {simulated}."
     by_label = {h["label"]: h for h in summary["statistics"]["horizons"]}
     excesses = [by_label[label]["excess_mean"] for label in claim["verdict_horizons"]]
     if excesses and all(e is not None and (e < 0 if gains else e > 0) for e in excesses):
@@ -205,13 +498,16 @@ def _plain_words(summary: Mapping[str, Any], judged_rows: Sequence[Mapping[str, 
             f" On this history {summary['data']['series']} did {'worse' if gains else 'better'} after the events "
             f"than after an average day at every horizon judged: the opposite of the claim."
         )
+    other_way = other_way_text(summary)
+    if other_way:
+        power += " " + other_way
     if followed:
         return (
-            f"{outcome} did follow the events, but about as much as they followed any day of the same period. "
+            f"{outcome} did follow the events, but about as much as they followed {base}. "
             f"There is no evidence that the events add to the return over {judged}; this is not evidence that "
             f"they add nothing.{power}"
         )
-    return f"neither {outcome} after the events nor an edge over random days is established by the data.{power}"
+    return f"neither {outcome} after the events nor an edge over {base} is established by the data.{power}"
 
 
 def render_markdown(
@@ -248,25 +544,50 @@ def render_markdown(
             }
         )
     raw_primary = stats.get("primary")
+    conclusion = summary["conclusion"]
+    alpha = float(stats["parameters"]["alpha"])
+    decisive = _primary(summary)
+    calendar = is_calendar(summary)
     primary = None
     if raw_primary:
         primary = {
             "statistic": f"{raw_primary['statistic']:.3f}",
             "pvalue": sections.pval(raw_primary["pvalue"]),
+            "pvalue_opposite": sections.pval(raw_primary.get("pvalue_opposite")),
             "n_null": f"{raw_primary['n_null']:,}",
             "horizon_list": ", ".join(label for label in claim["verdict_horizons"] if label in raw_primary["horizons"]),
-            "outcome": "supported" if summary["conclusion"]["overall"] == "supported" else "not supported",
+            "outcome": "supported" if raw_primary["pvalue"] < alpha else "not supported",
         }
+    decisive_view = None
+    if decisive and decisive.get("pvalue") is not None:
+        decisive_view = {
+            "test": decisive["test"],
+            "description": decisive["description"],
+            "pvalue": sections.pval(decisive["pvalue"]),
+            "pvalue_opposite": sections.pval(decisive.get("pvalue_opposite")),
+            "n": decisive.get("n"),
+            "unit": decisive.get("unit") or "events",
+            "excess": sections.pct(decisive.get("excess"), 1, True),
+            "outcome": "supported" if decisive["pvalue"] < alpha else "not supported",
+        }
+    year_paired = (summary.get("primary") or {}).get("year_paired")
+    robustness = summary.get("robustness")
+    power = summary.get("power")
+    regime = summary.get("regime")
+    untestable = conclusion.get("not_testable")
     calibration = summary.get("calibration")
     extra = dict(extra_figures or {})
     shown = {name: FIGURES.get(name, extra.get(name, name)) for name in (figures if figures is not None else FIGURES)}
+    if untestable:  # the events only: no figure that would read as a finding
+        shown = {name: caption for name, caption in shown.items() if name in EVENT_FIGURES}
     mean_block = stats["parameters"].get("mean_block") or {}
+    fragility = (robustness or {}).get("fragility") or {}
     context = {
         "s": summary,
         "path_blocks": ", ".join(f"{label} {mean_block[label]:.0f}" for label in labels if label in mean_block),
         "command": command,
         "claim": claim,
-        "conclusion": summary["conclusion"],
+        "conclusion": conclusion,
         "data": summary["data"],
         "params": summary["parameters"],
         "source": summary["event_source"],
@@ -276,28 +597,72 @@ def render_markdown(
         "gains": gains,
         "outcome_word": "gains" if gains else "losses",
         "followed_key": f"{claim['direction']}_followed_at",
-        "plain_words": _plain_words(summary, judged_rows),
-        "narrative": narrative.strip(),
+        "plain_words": _plain_words(summary),
+        "narrative": MarkdownFragment(narrative.strip()),  # a study's own Markdown
         "primary": primary,
-        "alpha": f"{stats['parameters']['alpha']:g}",
+        "decisive": decisive_view,
+        "calendar": calendar,
+        "reason": verdict_reason(summary),
+        "small_sample": small_sample_text(summary),
+        "other_way": other_way_text(summary),
+        "family": family_text(summary),
+        "power_text": power_text(summary),
+        "power_section_text": power_text(summary, formula=False),
+        "regime_text": regime_text(summary),
+        "robustness_text": robustness_text(summary),
+        "untestable": untestable,
+        # the conclusion's rule is paragraphs of hard-wrapped text: its first paragraph in a bullet
+        "verdict_rule": " ".join(conclusion["rule"].split("\n\n")[0].split()),
+        "overall_rule": MarkdownFragment(conclusion["rule"].rstrip()),  # ours, shown in a code block
+        "alpha": f"{alpha:g}",
         "n_events": summary["events"]["n"],
         "out_of_sample": summary["events"]["out_of_sample"],
-        "provenance": sections.provenance_section(summary["data"]),
-        "events_table": events_table(events, labels),
-        "descriptive_table": sections.descriptive_table(stats),
-        "question_a_table": sections.question_a_table(stats),
-        "question_b_table": sections.question_b_table(stats),
-        "primary_table": sections.primary_test_table(stats) if primary else "",
-        "calibration_table": sections.calibration_table(calibration) if calibration else "",
+        # the sections below are Markdown built from escaped values (markdown_table, markdown_text)
+        "provenance": MarkdownFragment(sections.provenance_section(summary["data"])),
+        "other_provenance": [
+            MarkdownFragment(sections.provenance_section(other)) for other in summary.get("other_series") or []
+        ],
+        "events_table": MarkdownFragment(events_table(events, labels)),
+        "descriptive_table": MarkdownFragment(sections.descriptive_table(stats)),
+        "question_a_table": MarkdownFragment(sections.question_a_table(stats)),
+        "question_b_table": MarkdownFragment(sections.question_b_table(stats)),
+        "primary_table": MarkdownFragment(sections.primary_test_table(stats, formula=not calendar) if primary else ""),
+        "bound_side": "lower" if not gains else "upper",
+        "year_paired": year_paired,
+        "year_paired_table": MarkdownFragment(sections.year_paired_table(year_paired) if year_paired else ""),
+        "robustness": robustness,
+        "robustness_table": MarkdownFragment(
+            sections.robustness_table(robustness, unit=(decisive or {}).get("unit") or "events") if robustness else ""
+        ),
+        "robustness_rule": MarkdownFragment(robustness["rule"].rstrip() if robustness else ""),  # ours
+        "untestable_specs": untestable_specifications(robustness) if robustness else [],
+        "worst": fragility.get("worst"),
+        "n_years_left_out": sum(
+            1 for spec in (robustness or {}).get("specifications", []) if spec["family"] == "leave-one-year-out"
+        ),
+        "power": power,
+        "power_table": MarkdownFragment(sections.power_curve_table(power) if power else ""),
+        "regime": regime,
+        "regime_table": MarkdownFragment(sections.regime_table(regime) if regime else ""),
+        "calibration_table": MarkdownFragment(sections.calibration_table(calibration) if calibration else ""),
         "calibration_se": f"{(0.05 * 0.95 / calibration['n_replications']) ** 0.5 * 100:.1f}" if calibration else "",
-        "variants_table": comparison_table(summary["variants"], labels) if summary["variants"] else "",
-        "recent_table": sections.recent_event_table(summary["recent_event"]) if summary["recent_event"] else "",
-        "notes": sections.notes_list(stats),
-        "verdict_rules": stats["verdict_rules"].rstrip(),
-        "facts_table": sections.article_figures_table(summary["facts"]) if summary["facts"] else "",
-        "published_table": sections.published_vs_ours_table(summary["published"]) if summary["published"] else "",
+        "variants_table": MarkdownFragment(
+            comparison_table(summary["variants"], labels) if summary["variants"] else ""
+        ),
+        "recent_table": MarkdownFragment(
+            sections.recent_event_table(summary["recent_event"]) if summary["recent_event"] else ""
+        ),
+        "notes": MarkdownFragment(sections.notes_list(stats)),
+        "verdict_rules": MarkdownFragment(stats["verdict_rules"].rstrip()),  # ours, shown in a code block
+        "facts_table": MarkdownFragment(sections.article_figures_table(summary["facts"]) if summary["facts"] else ""),
+        "published_table": MarkdownFragment(
+            sections.published_vs_ours_table(summary["published"], claim.get("published"))
+            if summary["published"]
+            else ""
+        ),
         "figures": shown,
         "event_figures": EVENT_FIGURES,
+        "robustness_figures": ROBUSTNESS_FIGURES,
         "extra_figures": {name: caption for name, caption in extra.items() if name in shown},
         "horizon_text": ", ".join(
             f"{h['label']} = {h['days']} trading days" for h in summary["parameters"]["horizons"]
@@ -307,13 +672,16 @@ def render_markdown(
 
 
 def draw_figures(result: Any) -> dict[str, bytes]:
-    """PNG bytes of each figure of a ``ClaimResult`` (those its data allow)."""
+    """PNG bytes of each figure of a ``ClaimResult`` (those its data allow; the events alone
+    for a claim that is not testable). The specification curve reads summary.json's
+    ``robustness`` block only."""
     from backtest.events.paths import aligned_paths
     from backtest.report.figures import (
         plot_event_paths,
         plot_hit_rates,
         plot_null_distributions,
         plot_series_with_events,
+        plot_specification_curve,
     )
     from backtest.report.render import figure_png
     from backtest.signals import moving_average
@@ -341,6 +709,9 @@ def draw_figures(result: Any) -> dict[str, bytes]:
             )
         )
     }
+    summary = result.summary_data
+    if summary["conclusion"].get("not_testable"):
+        return figures  # the events only: no figure that would read as a finding
     stats = result.statistics
     labels = [label for label in stats.labels if stats[label].n > 0]
     if result.band is not None and result.band.k > 0:
@@ -379,6 +750,14 @@ def draw_figures(result: Any) -> dict[str, bytes]:
             )
         )
     figures.update(standard_extra_figures(result))
+    if summary.get("robustness"):
+        figures[SPECIFICATION_CURVE] = figure_png(
+            plot_specification_curve(
+                summary["robustness"],
+                title=f"{summary['claim']['title']}: the primary test on every specification",
+                unit=(summary.get("primary") or {}).get("unit", "events"),
+            )
+        )
     return figures
 
 
@@ -426,7 +805,7 @@ def write_claim_report(
     files = {"events.csv": csv_text(events)}
     origin = Path(result.spec.origin)
     if result.spec.origin != "<code>" and origin.is_file():
-        files["claim.toml"] = origin.read_text(encoding="utf-8")
+        files["claim.toml"] = read_text(origin, CLAIM_SPEC, error=SpecError)
     markdown = render_markdown(
         result.summary_data,
         events,

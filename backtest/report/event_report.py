@@ -13,8 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from backtest.data.builtin import BUILTIN_SOURCE
-from backtest.report.render import markdown_table
+from backtest.report.render import markdown_table, markdown_text
 
 
 def pct(value: float | None, digits: int = 1, signed: bool = False) -> str:
@@ -47,22 +46,10 @@ def verdict_cell(verdict: Mapping[str, Any]) -> str:
 # --- data -----------------------------------------------------------------------------------
 
 
-def builtin_data_line(series: Sequence[Mapping[str, Any]]) -> str:
-    """'**Data used:** built-in dataset (derived from the snapshot of …, raw SHA-256 …).' when
-    any segment of these series came from the built-in dataset, else ''."""
-    origins = [
-        segment["note"].split("; ")[-1]
-        for data in series
-        for segment in data["segments"]
-        if segment["source"] == BUILTIN_SOURCE
-    ]
-    return "**Data used:** " + "; ".join(dict.fromkeys(origins)) + "." if origins else ""
-
-
 def provenance_section(data: Mapping[str, Any]) -> str:
     """Coverage, segments, splice statistics and validation findings of the studied series."""
     lines = [
-        f"Series **{data['series']}**: {data['n_closes']:,} daily closes from {data['first_date']} to "
+        f"Series **{markdown_text(data['series'])}**: {data['n_closes']:,} daily closes from {data['first_date']} to "
         f"{data['last_date']} (SHA-256 of the input files `{data['sha256'][:16]}…`).",
         "",
         markdown_table(
@@ -72,18 +59,15 @@ def provenance_section(data: Mapping[str, Any]) -> str:
             {"scale_factor": ".6f", "rows_used": ","},
         ),
     ]
-    built_in = builtin_data_line([data])
-    if built_in:
-        lines += ["", built_in]
     splice = data.get("splice")
     if splice:
         worst_max = max(splice["by_year"][:-1], key=lambda row: row["max_abs_ret_diff"])
         worst_median = max(splice["by_year"][:-1], key=lambda row: row["median_abs_ret_diff"])
         lines += [
             "",
-            f"**Splice.** {splice['older']} is rebased onto {splice['newer']} and used before "
+            f"**Splice.** {markdown_text(splice['older'])} is rebased onto {markdown_text(splice['newer'])} and used before "
             f"{splice['switch_date']}, the first day both have a close; from that day on the series is "
-            f"{splice['newer']}. Scale factor {splice['scale_factor']:.6f} (the ratio of the two levels on the "
+            f"{markdown_text(splice['newer'])}. Scale factor {splice['scale_factor']:.6f} (the ratio of the two levels on the "
             "switch day), so the return across the switch is the older series' own return: no jump.",
             "",
             f"Agreement on the overlap ({splice['overlap_first']} to {splice['overlap_last']}, "
@@ -104,11 +88,6 @@ def provenance_section(data: Mapping[str, Any]) -> str:
         frame["dropped"] = frame["dropped"].map(lambda d: "dropped" if d else "kept")
         lines.append(
             markdown_table(frame[["file", "kind", "severity", "count", "dropped", "first dates"]], {"count": ","})
-        )
-    elif built_in:
-        lines.append(
-            "None here: the built-in data were validated (lenient policy) when the dataset was built; "
-            "each raw file's findings are in its `provenance.json`."
         )
     else:
         lines.append("No findings.")
@@ -145,32 +124,51 @@ def descriptive_table(stats: Mapping[str, Any]) -> str:
     return markdown_table(pd.DataFrame(rows))
 
 
-def primary_test_table(stats: Mapping[str, Any]) -> str:
-    """The primary joint test of question B, and per horizon the excess, its overlap SE,
-    effective n, the 80%-power effect and the 95% upper bound (joint test and overlap t)."""
+def bound_header(claim: str) -> str:
+    """What a 95% bound of question B bounds, in the claim's direction: the added return over
+    a random day of the same period, at most (gains) or at least (losses)."""
+    if claim == "losses":
+        return "lowest excess over a random day of the same period not ruled out (95%)"
+    return "highest excess over a random day of the same period not ruled out (95%)"
+
+
+def primary_test_table(stats: Mapping[str, Any], *, formula: bool = True) -> str:
+    """The joint circular-shift test of question B per horizon: the excess, its overlap SE and
+    effective n, both tails of the overlap t-test and of the shift test, the 95% bound of the
+    added return on the claim's side (the upper bound for gains, the lower for losses, by both
+    tests: one side in both columns) and, when ``formula``, the formula MDEs (80% power; the
+    effect planted in the events' own returns only; left out for a calendar claim, whose
+    primary test is another)."""
     primary = stats.get("primary")
+    losses = stats.get("claim", "gains") == "losses"
+    side = "lower" if losses else "upper"
     rows = []
     for h in stats["horizons"]:
         excess = (h.get("overlap") or {}).get("excess")
         if excess is None:
             continue
         joint = (primary or {}).get("horizons", {}).get(h["label"])
-        rows.append(
-            {
-                "horizon": h["label"],
-                "n": h["n"],
-                "n eff": num(excess["n_effective"], 1),
-                "excess mean": pct(excess["estimate"], 2, signed=True),
-                "SE (overlap)": pct(excess["standard_error"], 2),
-                "t p": pval(excess["pvalue"]),
-                "MDE (t, 80%)": pct(excess["mde"], 1),
-                "95% upper bound (t)": pct(excess["upper_bound"], 1, signed=True),
-                "in primary test": "yes" if joint else "no",
-                "shift p": pval(joint["pvalue"]) if joint else "–",
-                "MDE (joint, 80%)": pct(joint["mde"], 1) if joint else "–",
-                "95% upper bound (joint)": pct(joint["upper_bound"], 1, signed=True) if joint else "–",
-            }
-        )
+        # the overlap t's bound on the claim's side; the joint test's is already on that side
+        t_bound = excess.get("lower_bound") if losses else excess.get("upper_bound")
+        row: dict[str, object] = {
+            "horizon": h["label"],
+            "n": h["n"],
+            "n eff": num(excess["n_effective"], 1),
+            "excess mean": pct(excess["estimate"], 2, signed=True),
+            "SE (overlap)": pct(excess["standard_error"], 2),
+            "t p": pval(excess["pvalue"]),
+            "t p, other tail": _other_tail(h, "hac_excess"),
+        }
+        if formula:
+            row["formula MDE (t, 80%)"] = pct(excess["mde"], 1)
+        row[f"95% {side} bound (t)"] = pct(t_bound, 1, signed=True)
+        row["in primary test"] = "yes" if joint else "no"
+        row["shift p"] = pval(joint["pvalue"]) if joint else "–"
+        row["shift p, other tail"] = pval(joint.get("pvalue_opposite")) if joint else "–"
+        if formula:
+            row["formula MDE (joint, 80%)"] = pct(joint["mde"], 1) if joint else "–"
+        row[f"95% {side} bound (joint)"] = pct(joint["upper_bound"], 1, signed=True) if joint else "–"
+        rows.append(row)
     return markdown_table(pd.DataFrame(rows))
 
 
@@ -191,12 +189,25 @@ def calibration_table(calibration: Mapping[str, Any]) -> str:
     return markdown_table(wide.rename(columns={"null_model": "null model"}))
 
 
+def returns_cell(check: Mapping[str, Any]) -> str:
+    """What a fact check's series returns ("price", "total return" or "unknown"), with the note
+    that says what that does to the comparison when there is one ('–' when not reported)."""
+    kind = check.get("series_returns")
+    note = check.get("returns_note") or ""
+    if not kind:
+        return "–"
+    return f"{kind}: {note}" if note else str(kind)
+
+
 def article_figures_table(checks: Sequence[Mapping[str, Any]]) -> str:
-    """An article's figures beside the project's values (``backtest.stats.facts``)."""
+    """An article's figures beside the project's values (``backtest.stats.facts``), with the
+    kind of returns our series measures (a price index's figure checked on a total-return
+    series includes the dividends the figure leaves out)."""
     rows = [
         {
             "statement": c["statement"],
             "series": c["series"] + (f" ({c['proxy_note']})" if c["proxy_note"] else ""),
+            "returns": returns_cell(c),
             "article": pct(c["figure"], 1, True),
             "ours at publication": pct(c["value"], 2, True),
             "ours at period end": pct(c["value_period_end"], 2, True),
@@ -207,29 +218,41 @@ def article_figures_table(checks: Sequence[Mapping[str, Any]]) -> str:
     return markdown_table(pd.DataFrame(rows))
 
 
-def published_vs_ours_table(items: Sequence[Mapping[str, Any]]) -> str:
-    """Published averages after events beside the project's on the same definition."""
+def published_vs_ours_table(items: Sequence[Mapping[str, Any]], published: str | None = None) -> str:
+    """Published averages after events beside the project's on the same definition: ours on
+    the events whose windows closed before publication (what the publisher could have seen,
+    ``published`` the date), then ours on the full sample."""
     rows = []
     for item in items:
+        before = item.get("ours_before_publication") or {}
+        before_n = item.get("ours_before_publication_n") or {}
         for label, figure in item["figures"].items():
             published_all = item["all_days"].get(label)
-            rows.append(
-                {
-                    "source": item["source"],
-                    "what": item["what"],
-                    "horizon": label,
-                    "published": pct(figure, 1, True)
-                    + (f" ({pct(published_all, 1, True)})" if published_all is not None else ""),
-                    "ours": f"{pct(item['ours'][label], 1, True)} ({pct(item['ours_all_days'][label], 1, True)})",
-                    "our events": f"{item['ours_n'][label]} from {item['start']}",
-                    "note": item["note"],
-                }
+            row: dict[str, object] = {
+                "source": item["source"],
+                "what": item["what"],
+                "horizon": label,
+                "published": pct(figure, 1, True)
+                + (f" ({pct(published_all, 1, True)})" if published_all is not None else ""),
+            }
+            if before:
+                row["ours, before publication" + (f" ({published})" if published else "")] = (
+                    f"{pct(before.get(label), 1, True)} (n={before_n.get(label, '–')})"
+                )
+            row["ours, full sample"] = (
+                f"{pct(item['ours'][label], 1, True)} ({pct(item['ours_all_days'][label], 1, True)}; "
+                f"n={item['ours_n'][label]})"
             )
+            row["our events"] = f"{item['n_events']} from {item['start']}"
+            row["note"] = item["note"]
+            rows.append(row)
     return markdown_table(pd.DataFrame(rows))
 
 
 def notes_list(stats: Mapping[str, Any]) -> str:
-    notes = [f"- {note}" for h in stats["horizons"] for note in h["notes"]]
+    """The statistics' notes: the whole analysis's, then each horizon's."""
+    notes = [f"- {markdown_text(note)}" for note in stats.get("notes") or []]
+    notes += [f"- {markdown_text(note)}" for h in stats["horizons"] for note in h["notes"]]
     return "\n".join(notes) if notes else "- none"
 
 
@@ -331,10 +354,20 @@ def _claim_sign(stats: Mapping[str, Any]) -> str:
     return ">" if stats.get("claim", "gains") == "gains" else "<"
 
 
+_OTHER_SIGN = {">": "<", "<": ">"}
+
+
+def _other_tail(h: Mapping[str, Any], key: str) -> str:
+    """The opposite-tail p of test ``key`` at horizon ``h`` ('–' when not reported)."""
+    return pval((h.get("pvalues_opposite") or {}).get(key))
+
+
 def question_a_table(stats: Mapping[str, Any]) -> str:
     """Question A in the claim's direction (gains: mean > 0, hit rate > 50%; losses: mean < 0,
-    hit rate < 50%): n (marked when anecdotal), mean, CI, HAC test, binomial test, verdict."""
+    hit rate < 50%): n (marked when anecdotal), mean, CI, HAC test, binomial test, verdict;
+    beside each one-sided p, the other tail's."""
     sign = _claim_sign(stats)
+    other = _OTHER_SIGN[sign]
     rows = []
     for h in stats["horizons"]:
         hac = h["tests"]["hac_mean"]
@@ -349,9 +382,11 @@ def question_a_table(stats: Mapping[str, Any]) -> str:
                 f"{ci.get('confidence_level', 0.95):.0%} CI of mean": f"[{pct(ci['low'], 2)}, {pct(ci['high'], 2)}]",
                 "t (overlap)": num(hac["statistic"], 2),
                 f"p (mean {sign} 0)": pval(hac["pvalue"]),
+                f"other tail: p (mean {other} 0)": _other_tail(h, "hac_mean"),
                 "p (Holm)": pval(h["pvalues_holm"]["hac_mean"]),
                 "hit rate": pct(h["events"]["hit_rate"], 0),
                 f"binomial p (hit {sign} 50%)": pval(h["tests"]["hit_vs_half"]["pvalue"]),
+                f"other tail: p (hit {other} 50%)": _other_tail(h, "hit_vs_half"),
                 "verdict A": verdict_cell(h["verdicts"]["A"]),
             }
         )
@@ -360,8 +395,10 @@ def question_a_table(stats: Mapping[str, Any]) -> str:
 
 def question_b_table(stats: Mapping[str, Any]) -> str:
     """Question B in the claim's direction: random-entry (plain, spacing, era) and
-    bootstrapped-path p-values, excess-return tests, verdict; n marked when anecdotal."""
+    bootstrapped-path p-values, excess-return tests, verdict; n marked when anecdotal; beside
+    each one-sided p, the other tail's."""
     sign = _claim_sign(stats)
+    other = _OTHER_SIGN[sign]
     rows = []
     for h in stats["horizons"]:
         plain = h["random_entry"].get("plain", {}).get("mean")
@@ -371,6 +408,7 @@ def question_b_table(stats: Mapping[str, Any]) -> str:
             "n": n_cell(h["n"]),
             "excess mean": pct(h["excess_mean"], 2, signed=True),
             "random-entry p": pval(plain["pvalue"]) if plain else "–",
+            "random-entry p, other tail": _other_tail(h, "random_entry.plain.mean") if plain else "–",
             "percentile": f"{plain['percentile']:.0f}" if plain else "–",
             "p (Holm)": pval(h["pvalues_holm"]["random_entry.plain.mean"]),
         }
@@ -378,10 +416,14 @@ def question_b_table(stats: Mapping[str, Any]) -> str:
             if variant in h["random_entry"]:
                 row[f"{variant}-matched p"] = pval(h["random_entry"][variant]["mean"]["pvalue"])
         row["bootstrapped-path p"] = pval(paths["pvalue"]) if paths else "–"
+        row["path p, other tail"] = _other_tail(h, "bootstrap_paths.mean") if paths else "–"
         row["path p (Holm)"] = pval(h["pvalues_holm"].get("bootstrap_paths.mean"))
         row[f"overlap-t p (excess {sign} 0)"] = pval(h["tests"]["hac_excess"]["pvalue"])
+        row[f"other tail: p (excess {other} 0)"] = _other_tail(h, "hac_excess")
         row[f"binomial p (hit {sign} all days)"] = pval(h["tests"]["hit_vs_unconditional"]["pvalue"])
+        row["binomial p, other tail"] = _other_tail(h, "hit_vs_unconditional")
         row["Wilcoxon p"] = pval(h["tests"]["wilcoxon_excess"]["pvalue"])
+        row["Wilcoxon p, other tail"] = _other_tail(h, "wilcoxon_excess")
         row["verdict B"] = verdict_cell(h["verdicts"]["B"])
         rows.append(row)
     return markdown_table(pd.DataFrame(rows))
@@ -435,4 +477,116 @@ def variants_table(variants: Sequence[Mapping[str, Any]], labels: Sequence[str])
                 f"p={pval(h['random_entry_p'])} · A {h['verdict_a']} · B {h['verdict_b']}"
             )
         rows.append(row)
+    return markdown_table(pd.DataFrame(rows))
+
+
+# --- the verdict's robustness, simulated power, year-level and regime tests -----------------
+
+
+def _p_cell(pvalue: float | None, alpha: float) -> str:
+    """A p-value, bold when below ``alpha``."""
+    text = pval(pvalue)
+    return f"**{text}**" if pvalue is not None and pvalue < alpha else text
+
+
+def specification_rows(robustness: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The specifications a report lists one by one: the claim's own, the leave-one-year-out
+    row with the largest p (the fragility rule's), then every other family's rows in order
+    (each year left out is in the figure and summary.json)."""
+    specs = robustness["specifications"]
+    worst = (robustness.get("fragility") or {}).get("worst")
+    rows: list[Mapping[str, Any]] = [s for s in specs if s["family"] == "claim"]
+    if worst is not None:
+        rows.append(worst)
+    rows += [s for s in specs if s["family"] not in ("claim", "leave-one-year-out")]
+    return rows
+
+
+def robustness_table(robustness: Mapping[str, Any], *, unit: str = "events") -> str:
+    """The specification table: family, specification, n (``unit``), excess (the events' mean
+    return minus the all-days mean, averaged over the judged horizons, or the mean window-
+    minus-rest difference of a calendar claim), both tails of the primary test's p (bold
+    below alpha); an untestable row says so instead of a p."""
+    alpha = robustness["alpha"]
+    n_years = sum(1 for s in robustness["specifications"] if s["family"] == "leave-one-year-out")
+    rows = []
+    for spec in specification_rows(robustness):
+        label = spec["label"]
+        if spec["family"] == "leave-one-year-out":
+            label = f"{label} (the largest p of {n_years} years left out one at a time)"
+        testable = spec["testable"]
+        rows.append(
+            {
+                "family": spec["family"],
+                "specification": label,
+                f"n ({unit})": spec["n_events"],
+                "excess": pct(spec["excess"], 2, True) if testable else "–",
+                "p": _p_cell(spec["pvalue"], alpha) if testable else f"not testable (n < {ANECDOTAL_N})",
+                "p, other tail": pval(spec["pvalue_opposite"]) if testable else "–",
+            }
+        )
+    return markdown_table(pd.DataFrame(rows))
+
+
+def year_paired_table(year_paired: Mapping[str, Any]) -> str:
+    """The year-level paired test of a calendar claim, one row per year: the event's date,
+    the trading days of its window and of the rest of its year, the window's and the rest's
+    log returns when the summary has them (the rest scaled to the window's length), and
+    their difference, the test's unit (log return over the window)."""
+    rows = []
+    for year in year_paired["years"]:
+        row: dict[str, object] = {
+            "year (event date)": year["year"],
+            "window days": year["window_days"],
+            "rest days": year["rest_days"],
+        }
+        if "window_return" in year and "rest_return" in year:
+            row["window (log)"] = pct(year["window_return"], 2, True)
+            row["rest, per window length (log)"] = pct(year["rest_return"], 2, True)
+        row["window minus rest (log)"] = pct(year["difference"], 2, True)
+        rows.append(row)
+    return markdown_table(pd.DataFrame(rows))
+
+
+def regime_table(regime: Mapping[str, Any]) -> str:
+    """The regime test as one row: days and mean next-day log return in each regime, the
+    difference, its Newey-West SE (in basis points a day: 1 bp = 0.01%), t, and p in the
+    claimed tail, the other and both."""
+    row = {
+        "window": f"{regime['start']} to {regime['end']}",
+        "days fast above slow": f"{regime['n_above']:,}",
+        "mean above (bp/day)": bp(regime["mean_above"]),
+        "days not above": f"{regime['n_below']:,}",
+        "mean not above (bp/day)": bp(regime["mean_below"]),
+        "difference (bp/day)": bp(regime["estimate"]),
+        f"SE (Newey–West, {regime['maxlags']} lags)": bp(regime["standard_error"], signed=False),
+        "t": num(regime["statistic"], 2),
+        f"p (difference {'>' if regime['alternative'] == 'greater' else '<'} 0)": pval(regime["pvalue"]),
+        "p, other tail": pval(regime["pvalue_opposite"]),
+        "p, two-sided": pval(regime["pvalue_two_sided"]),
+    }
+    return markdown_table(pd.DataFrame([row]))
+
+
+def bp(value: float | None, signed: bool = True) -> str:
+    """A small fraction in basis points (1 bp = 0.01%), one decimal ('–' when missing)."""
+    if value is None:
+        return "–"
+    return f"{value * 1e4:+.1f}" if signed else f"{value * 1e4:.1f}"
+
+
+def power_curve_table(power: Mapping[str, Any]) -> str:
+    """The simulated power curve: each planted drift, the share of paths on which the primary
+    test rejected, its Monte Carlo SE, the mean number of events per path and the share of
+    paths on which the test could not run."""
+    rows = [
+        {
+            "drift planted": pct(point["drift"], 2, True),
+            "power (simulated)": pct(point["power"], 1),
+            "Monte Carlo SE": pct(point["mc_standard_error"], 1),
+            "events per path": num(point["mean_events"], 1),
+            "paths not testable": pct(point["share_untestable"], 0),
+        }
+        for point in power["curve"]
+    ]
     return markdown_table(pd.DataFrame(rows))

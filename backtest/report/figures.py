@@ -15,6 +15,11 @@ import numpy as np
 import pandas as pd
 
 from backtest.report import style
+from backtest.report.specification_curve import (
+    FAMILY_COLOURS,
+    specification_curve_frame,
+    untestable_specifications,
+)
 
 _STYLE: Any = {  # rc parameters (matplotlib types its keys as a Literal of every rc name)
     "figure.dpi": 110,
@@ -599,3 +604,59 @@ def plot_event_drawdowns(
             ax.set_title(title)
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.30), ncol=2, frameon=False)
     return ax
+
+
+def plot_specification_curve(
+    robustness: Mapping[str, Any],
+    *,
+    title: str,
+    unit: str = "events",
+) -> plt.Figure:
+    """A specification curve (Simonsohn, Simmons & Nelson 2020) of summary.json's
+    ``robustness`` block: above, each testable specification's excess return (%) sorted,
+    coloured by family, filled where its p is below alpha, the claim as stated drawn as a
+    star; below, the same specifications' one-sided p on a log axis with alpha marked. The
+    untestable specifications are named under the figure, not drawn."""
+    frame = specification_curve_frame(robustness)
+    alpha = float(robustness["alpha"])
+    untestable = untestable_specifications(robustness)
+    with plt.rc_context(_STYLE):
+        fig, (top, bottom) = plt.subplots(2, 1, figsize=(12, 6.6), sharex=True, gridspec_kw={"height_ratios": [3, 2]})
+        present = set(frame["family"])
+        families = [f for f in FAMILY_COLOURS if f in present] + sorted(present - set(FAMILY_COLOURS))
+        for family in families:
+            part = frame.loc[frame["family"] == family]
+            colour = FAMILY_COLOURS.get(family, style.OKABE_ITO["black"])
+            own = bool(part["own"].any())
+            for ax, values in ((top, part["excess"] * 100), (bottom, part["pvalue"])):
+                ax.scatter(
+                    part["rank"],
+                    values,
+                    s=160 if own else 34,
+                    marker="*" if own else "o",
+                    facecolors=[colour if sig else "white" for sig in part["significant"]],
+                    edgecolors=colour,
+                    linewidths=1.3,
+                    zorder=4 if own else 3,
+                    label=f"{family} ({len(part)})" if ax is top else None,
+                )
+        top.axhline(0, color="black", lw=0.8)
+        top.set_ylabel("excess return (%)" if unit == "events" else "window minus rest (log, %)")
+        top.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:+g}"))
+        top.set_title(title)
+        bottom.axhline(alpha, color=style.OKABE_ITO["vermillion"], lw=1, ls="--", label=f"alpha = {alpha:g}")
+        bottom.set_yscale("log")
+        bottom.set_ylim(min(float(frame["pvalue"].min()) / 2, alpha / 5) if len(frame) else alpha / 5, 1.05)
+        bottom.set_ylabel("one-sided p (claimed tail)")
+        bottom.set_xlabel("specifications, sorted by excess return")
+        bottom.legend(loc="lower right", frameon=False, fontsize=9)
+        handles, labels = top.get_legend_handles_labels()
+        handles.append(plt.Line2D([], [], color="grey", marker="o", mfc="white", lw=0))
+        labels.append(f"hollow: p ≥ {alpha:g}")
+        # below both panels, never over a point
+        fig.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0.04), ncol=4, frameon=False, fontsize=9)
+        if untestable:
+            shown = ", ".join(untestable[:6]) + (f" and {len(untestable) - 6} more" if len(untestable) > 6 else "")
+            fig.text(0.01, 0.005, f"Not testable, not drawn: {shown}", fontsize=9, ha="left", va="bottom")
+        fig.tight_layout(rect=(0, 0.13, 1, 1))
+    return fig

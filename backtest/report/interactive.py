@@ -2,14 +2,20 @@
 computed and returns a ``plotly.graph_objects.Figure``; ``to_div`` turns one into an HTML
 ``<div>`` with a stable id, and the ``*_blocks`` functions compose a report's divs.
 
-The divs do not carry plotly.js: the page loads it once (see ``backtest.report.outputs``).
+The divs do not carry plotly.js: the page carries it once (``backtest.report.render``).
 Output is deterministic: ids are given, never drawn; arrays are written as they are.
 Colours are the palette of ``backtest.report.style``, the same as in the PNGs.
+
+Titles and names are plain text: plotly draws a few HTML-like tags in them (``<b>``,
+``<a href>``), so every user string is HTML-escaped before it goes into a figure; the figure
+JSON escapes ``<``, ``>`` and ``/`` (plotly's ``to_json_plotly``), so no string ends the
+page's ``<script>``, and ``to_div`` checks that it does not.
 """
 
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -17,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from backtest.report import style
+from backtest.report.specification_curve import FAMILY_COLOURS, SPECIFICATION_CURVE, specification_curve_frame
 
 PLOTLY_CONFIG = {
     "displaylogo": False,
@@ -44,17 +51,32 @@ def _go() -> Any:
     return go
 
 
+def plain_text(text: object) -> str:
+    """A user string as plain text in a plotly title, name or hover text (which draw
+    ``<b>``, ``<br>`` and ``<a href>``): ``&``, ``<`` and ``>`` as entities, shown as typed."""
+    return html.escape(str(text), quote=False)
+
+
+_SCRIPT_BREAK = re.compile(r"</script|<script|<!--", flags=re.IGNORECASE)
+
+
 def to_div(fig: Any, div_id: str, height: int = 480) -> str:
-    """The figure as an HTML ``<div id=div_id>`` plus its drawing script, without plotly.js."""
+    """The figure as an HTML ``<div id=div_id>`` plus its drawing script, without plotly.js.
+    ``div_id`` keeps only letters, digits, ``-`` and ``_`` (it is written into the script)."""
+    safe_id = re.sub(r"[^A-Za-z0-9_-]", "_", div_id)
     fig.update_layout(height=height, autosize=True)
     text = fig.to_html(
         full_html=False,
         include_plotlyjs=False,
-        div_id=div_id,
+        div_id=safe_id,
         config=PLOTLY_CONFIG,
         default_width="100%",
         default_height=f"{height}px",
     )
+    opening, closing = text.index("<script"), text.rindex("</script>")
+    script = text[text.index(">", opening) + 1 : closing]
+    if _SCRIPT_BREAK.search(script):  # plotly escapes its JSON; never trust it silently
+        raise ValueError(f"the drawing script of figure {safe_id!r} could end its <script> element")
     return f'<div class="plotly-figure">{text}</div>'
 
 
@@ -111,7 +133,7 @@ def index_chart(
                 x=_epoch_ms(line.index),
                 y=_levels(line),
                 mode="lines",
-                name=label,
+                name=plain_text(label),
                 line={"color": colour, "width": 1.2},
                 hoverinfo="skip",
             )
@@ -131,7 +153,7 @@ def index_chart(
             x=_epoch_ms(dates),
             y=close.reindex(dates).to_numpy(dtype=np.float64),
             mode="markers",
-            name=f"{event_name} ({len(dates)})",
+            name=f"{plain_text(event_name)} ({len(dates)})",
             text=texts,
             hovertemplate="%{text}<extra></extra>",
             marker={"color": event_colour, "size": 9, "symbol": "diamond", "line": {"color": "black", "width": 1}},
@@ -161,7 +183,7 @@ def index_chart(
             if low / 2 <= m * 10.0**e <= high * 2
         ]
         fig.update_yaxes(tickvals=ticks, ticktext=[f"{t:,.0f}" if t >= 1 else f"{t:g}" for t in ticks])
-    fig.update_layout(**_LAYOUT, title={"text": title, "y": 0.98, "yanchor": "top"})
+    fig.update_layout(**_LAYOUT, title={"text": plain_text(title), "y": 0.98, "yanchor": "top"})
     fig.update_layout(margin={"t": 90})
     fig.update_yaxes(type="log" if log_axis else "linear", title_text="level" + (" (log scale)" if log_axis else ""))
     fig.update_xaxes(
@@ -228,7 +250,7 @@ def event_paths_chart(
     )
     fig.add_hline(y=100, line={"color": "black", "width": 0.8})
     fig.add_vline(x=0, line={"color": "black", "width": 0.8, "dash": "dot"})
-    fig.update_layout(**{**_LAYOUT, "hovermode": "x"}, title={"text": title, "y": 0.98, "yanchor": "top"})
+    fig.update_layout(**{**_LAYOUT, "hovermode": "x"}, title={"text": plain_text(title), "y": 0.98, "yanchor": "top"})
     fig.update_layout(margin={"t": 110})
     fig.update_xaxes(title_text="trading days from entry (negative: before the event)")
     fig.update_yaxes(title_text="level, entry = 100")
@@ -291,18 +313,18 @@ def null_distribution_chart(
                     x=[value * 100, value * 100],
                     y=[0, top * 1.05],
                     mode="lines",
-                    name=name,
+                    name=plain_text(name),
                     line={"color": colour, "width": 2.5 if dash == "solid" else 1.5, "dash": dash},
                     showlegend=position == 0,
                     legendgroup=name,
-                    hovertemplate=f"{name}: {value * 100:+.2f}%<extra></extra>",
+                    hovertemplate=f"{plain_text(name)}: {value * 100:+.2f}%<extra></extra>",
                 ),
                 row=row,
                 col=col,
             )
         fig.update_xaxes(title_text="mean forward return (%)", row=row, col=col)
     fig.update_yaxes(title_text="share of draws (%)", col=1)
-    fig.update_layout(**_LAYOUT, title={"text": title, "y": 0.99, "yanchor": "top"}, bargap=0)
+    fig.update_layout(**_LAYOUT, title={"text": plain_text(title), "y": 0.99, "yanchor": "top"}, bargap=0)
     # the legend above the subplot titles, not over them
     fig.update_layout(
         margin={"t": 130}, legend={"y": 1.0, "yanchor": "bottom", "yref": "container", "x": 0.0, "orientation": "h"}
@@ -374,10 +396,72 @@ def sweep_heatmap_chart(
                 hovertemplate=f"{name} {pair[0]}/{pair[1]}<extra></extra>",
             )
         )
-    fig.update_layout(**_LAYOUT, title={"text": title, "y": 0.98, "yanchor": "top"})
+    fig.update_layout(**_LAYOUT, title={"text": plain_text(title), "y": 0.98, "yanchor": "top"})
     fig.update_layout(margin={"t": 100})
     fig.update_xaxes(title_text="slow moving-average window (trading days)")
     fig.update_yaxes(title_text="fast moving-average window (trading days)")
+    return fig
+
+
+def specification_curve_chart(robustness: Mapping[str, Any], *, title: str, unit: str = "events") -> Any:
+    """The specification curve of summary.json's ``robustness`` block (the PNG twin:
+    ``backtest.report.figures.plot_specification_curve``): above, each testable
+    specification's excess return (%) sorted, coloured by family, filled where p is below
+    alpha, the claim as stated a star; below, its one-sided p on a log axis with alpha
+    marked. Hover names the specification, n and both tails' p; a legend entry per family."""
+    from plotly.subplots import make_subplots
+
+    go = _go()
+    frame = specification_curve_frame(robustness)
+    alpha = float(robustness["alpha"])
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.6, 0.4], vertical_spacing=0.06)
+    present = list(dict.fromkeys(frame["family"]))
+    families = [f for f in FAMILY_COLOURS if f in present] + [f for f in present if f not in FAMILY_COLOURS]
+    for family in families:
+        part = frame.loc[frame["family"] == family]
+        colour = FAMILY_COLOURS.get(family, style.OKABE_ITO["black"])
+        own = bool(part["own"].any())
+        hover = [
+            f"<b>{plain_text(row.label)}</b> ({plain_text(family)})<br>n = {row.n_events}<br>"
+            f"excess {row.excess * 100:+.2f}%<br>p = {row.pvalue:.3f} (other tail {row.pvalue_opposite:.3f})"
+            for row in part.itertuples(index=False)
+        ]
+        marker = {
+            "color": [colour if sig else "white" for sig in part["significant"]],
+            "line": {"color": colour, "width": 1.5},
+            "size": 16 if own else 8,
+            "symbol": "star" if own else "circle",
+        }
+        for row_number, values in ((1, part["excess"] * 100), (2, part["pvalue"])):
+            fig.add_trace(
+                go.Scatter(
+                    x=part["rank"].to_numpy(),
+                    y=values.to_numpy(dtype=np.float64),
+                    mode="markers",
+                    name=f"{plain_text(family)} ({len(part)})",
+                    legendgroup=family,
+                    showlegend=row_number == 1,
+                    marker=marker,
+                    text=hover,
+                    hovertemplate="%{text}<extra></extra>",
+                ),
+                row=row_number,
+                col=1,
+            )
+    fig.add_hline(y=0, line={"color": "black", "width": 0.8}, row=1, col=1)
+    fig.add_hline(
+        y=alpha,
+        line={"color": style.OKABE_ITO["vermillion"], "width": 1, "dash": "dash"},
+        annotation_text=f"alpha = {alpha:g}",
+        annotation_position="bottom right",
+        row=2,
+        col=1,
+    )
+    fig.update_layout(**_LAYOUT, title={"text": plain_text(title), "y": 0.98, "yanchor": "top"})
+    fig.update_layout(margin={"t": 110})
+    fig.update_yaxes(title_text="excess return (%)" if unit == "events" else "window minus rest (log, %)", row=1, col=1)
+    fig.update_yaxes(type="log", title_text="one-sided p (claimed tail)", row=2, col=1)
+    fig.update_xaxes(title_text="specifications, sorted by excess return (filled: p below alpha)", row=2, col=1)
     return fig
 
 
@@ -404,8 +488,9 @@ def event_hover_table(events: pd.DataFrame, labels: Sequence[str]) -> pd.DataFra
 
 def claim_blocks(result: Any, slug: str = "claim") -> dict[str, str]:
     """The interactive divs of a claim's HTML report, keyed by the PNG each one replaces
-    (``events.png``, ``event_paths.png``, ``null_distributions.png``): the hook that
-    ``backtest.report.claim_report.write_claim_report`` passes to the page builder."""
+    (``events.png``, ``event_paths.png``, ``null_distributions.png``,
+    ``specification_curve.png``; only the first for a claim that is not testable): the hook
+    that ``backtest.report.claim_report.write_claim_report`` passes to the page builder."""
     from backtest.events.paths import aligned_paths, mean_path_interval
     from backtest.signals import moving_average
 
@@ -424,7 +509,10 @@ def claim_blocks(result: Any, slug: str = "claim") -> dict[str, str]:
         )
     events = result.to_frame()
     stats = result.statistics
-    labels = [label for label in stats.labels if stats[label].n > 0]
+    summary = result.summary_data
+    # a claim that is not testable shows its events and no statistic that would read as a finding
+    testable = not summary["conclusion"].get("not_testable")
+    labels = [label for label in stats.labels if stats[label].n > 0] if testable else []
     blocks = {
         "events.png": to_div(
             index_chart(
@@ -441,7 +529,7 @@ def claim_blocks(result: Any, slug: str = "claim") -> dict[str, str]:
             height=520,
         )
     }
-    if result.band is not None and result.band.k > 0:
+    if testable and result.band is not None and result.band.k > 0:
         band = result.band
         length = len(band.event_mean) - 1
         study = result.study
@@ -477,6 +565,16 @@ def claim_blocks(result: Any, slug: str = "claim") -> dict[str, str]:
             ),
             f"{slug}-null-distributions",
             height=300 * (-(-len(labels) // 3)) + 140,
+        )
+    if testable and summary.get("robustness"):
+        blocks[SPECIFICATION_CURVE] = to_div(
+            specification_curve_chart(
+                summary["robustness"],
+                title=f"{summary['claim']['title']}: the primary test on every specification",
+                unit=(summary.get("primary") or {}).get("unit", "events"),
+            ),
+            f"{slug}-specification-curve",
+            height=600,
         )
     return blocks
 

@@ -3,16 +3,24 @@ to a self-contained HTML page, and the staged write of a whole results directory
 
 Nothing here computes a statistic: callers pass numbers already computed; these functions
 only format and write them. Output is deterministic (no timestamps in PNG metadata).
+
+User-supplied strings (a claim's title, a file name, a sweep's name) are data, never markup:
+``markdown_text`` turns one into literal Markdown text, ``markdown_table`` applies it to every
+cell, and ``markdown_to_html`` sanitises the rendered body with ``nh3`` (an allowlist of the
+tags our Markdown produces) before it inserts the trusted plotly blocks, and lists the page's
+own inline scripts, by hash, in a Content-Security-Policy that admits no other.
 """
 
 from __future__ import annotations
 
 import base64
 import functools
+import hashlib
 import html as html_lib
 import io
 import math
 import re
+import secrets
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -84,18 +92,48 @@ def format_value(value: object, fmt: str | Callable[[object], str] | None = None
     return str(value)
 
 
+# Characters that would turn a user's string into markup: Markdown links and images (``[``,
+# ``]``), code spans and table cells. Emphasis marks stay: they cannot link, load or run anything.
+_MARKDOWN_ESCAPES = str.maketrans({"\\": "\\\\", "`": "\\`", "[": "\\[", "]": "\\]", "|": "\\|"})
+# Only what could start markup is escaped, so that "S&P 500", "p < 0.05" and "<0.001" stay
+# readable in report.md: "<" before a letter, "/", "!" or "?" (a tag, a comment, an
+# autolink) and "&" before a character reference ("&lt;", "&#106;").
+_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
+_REFERENCE_START = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
+
+
+def markdown_text(text: object) -> str:
+    """``text`` (a user-supplied string: a title, a file name, a series name) as literal
+    Markdown text: ``\\ ` [ ] |`` backslash-escaped, a ``<`` that could open a tag and an
+    ``&`` that could start a character reference written as entities, so report.md shows it
+    as typed on GitHub and in our HTML, and it never becomes a tag, a link, an image, a code
+    span or a table cell break."""
+    escaped = str(text).translate(_MARKDOWN_ESCAPES)
+    return _TAG_START.sub("&lt;", _REFERENCE_START.sub("&amp;", escaped))
+
+
+class MarkdownFragment(str):
+    """Markdown written by this package (a table, a section, a study's own paragraph): the
+    report template inserts it as it is, where it escapes every other value (``markdown_text``)."""
+
+    __slots__ = ()
+
+
 def markdown_table(
     frame: pd.DataFrame,
     formats: Mapping[str, str | Callable[[object], str]] | None = None,
     index: bool = False,
 ) -> str:
-    """A GitHub-flavoured Markdown table of ``frame`` with per-column formats."""
+    """A GitHub-flavoured Markdown table of ``frame`` with per-column formats. Every header
+    and cell is literal text (``markdown_text``): a cell can bold (``**x**``), never link."""
     formats = formats or {}
     table = frame.reset_index() if index else frame
-    header = "| " + " | ".join(str(c) for c in table.columns) + " |"
+    header = "| " + " | ".join(markdown_text(c) for c in table.columns) + " |"
     rule = "|" + "|".join("---" for _ in table.columns) + "|"
     rows = [
-        "| " + " | ".join(format_value(v, formats.get(str(c))) for c, v in zip(table.columns, row)) + " |"
+        "| "
+        + " | ".join(markdown_text(format_value(v, formats.get(str(c)))) for c, v in zip(table.columns, row))
+        + " |"
         for row in table.itertuples(index=False, name=None)
     ]
     return "\n".join([header, rule, *rows])
@@ -172,59 +210,170 @@ def _table_of_contents(toc_html: str) -> str:
     return f'<details class="toc"><summary>Contents</summary>\n<nav>\n{inner}\n</nav>\n</details>\n'
 
 
-def _interactive_figure(block: str, caption: str = "") -> str:
+PLOTLY_BUNDLE = Path(__file__).with_name("assets") / "plotly-cartesian.min.js"
+"""The plotly.js bundle a page with interactive figures carries (``assets/README.md``: the
+cartesian build, which draws the scatter, bar and heatmap traces our figures use)."""
+
+
+@functools.lru_cache(maxsize=1)
+def plotly_bundle() -> str:
+    """The vendored plotly.js source (about 1.5 MB, read once per process)."""
+    source = PLOTLY_BUNDLE.read_text(encoding="utf-8")
+    # it goes inline into a <script> element, which these would end or confuse
+    if re.search(r"</script|<!--|<script", source, flags=re.IGNORECASE):
+        raise ValueError(f"{PLOTLY_BUNDLE} cannot be inlined: it holds </script, <script or <!--")
+    return source
+
+
+# What python-markdown (tables, fenced_code, toc) and this module's own wrappers produce;
+# everything else (script, style, iframe, object, embed, svg, form, base, meta, every on*
+# attribute) is removed, its text kept (script and style lose their content too).
+_ALLOWED_TAGS = {
+    "h1", "h2", "h3", "h4", "h5", "h6", "p", "br", "hr", "em", "strong", "code", "pre", "blockquote",
+    "ul", "ol", "li", "a", "img", "table", "thead", "tbody", "tr", "th", "td",
+    "div", "span", "details", "summary", "nav", "figure", "figcaption",
+}  # fmt: skip
+_ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title"},
+    **{f"h{level}": {"id"} for level in range(1, 7)},
+}
+_ALLOWED_CLASSES = {
+    "div": {"table-wrap"},
+    "span": {"nw"},
+    "th": {"num"},
+    "td": {"num"},
+    "details": {"toc"},
+    "figure": {"interactive"},
+    "code": {"language-text"},
+}
+_LINK_SCHEMES = {"http", "https"}
+"""Absolute links may use these; relative paths and ``#anchors`` are kept as they are."""
+
+
+def sanitize_html(body: str, images: frozenset[str] = frozenset()) -> str:
+    """``body`` (an HTML fragment rendered from Markdown) with only the tags and attributes
+    our Markdown produces, links only to http(s) addresses, relative paths and anchors, and
+    ``<img src>`` only one of ``images`` (the page's own figure files, embedded afterwards)."""
+    import nh3
+
+    def keep(element: str, attribute: str, value: str) -> str | None:
+        if element == "img" and attribute == "src":
+            return value if value in images else None
+        if element == "a" and attribute == "href" and value.lstrip().startswith(("//", "\\", "/\\")):
+            return None  # a scheme-relative address leaves the page's own folder
+        return value
+
+    return nh3.clean(
+        body,
+        tags=_ALLOWED_TAGS,
+        attributes=_ALLOWED_ATTRIBUTES,
+        allowed_classes=_ALLOWED_CLASSES,
+        url_schemes=_LINK_SCHEMES,
+        attribute_filter=keep,
+        strip_comments=True,
+        link_rel=None,  # no link opens a new window: rel="noopener" would guard nothing
+    )
+
+
+_SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script\s*>", flags=re.DOTALL | re.IGNORECASE)
+
+
+def script_hash(source: str) -> str:
+    """The CSP source admitting an inline script whose text is ``source``: ``'sha256-…'``."""
+    digest = hashlib.sha256(source.encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
+
+
+def content_security_policy(scripts: list[str]) -> str:
+    """The policy of a report page: nothing loads from anywhere (``default-src 'none'``);
+    scripts run only when their text is one of ``scripts`` (the page's own inline scripts,
+    by SHA-256); styles inline (our stylesheet; plotly.js adds style elements and
+    attributes as it draws); images only as data: URIs (our figures) and blob: URLs (which
+    only a script of the page can make: plotly's PNG download draws the chart's SVG through
+    one, checked in Chromium); no ``<base>``, no form submission. plotly.js needs no
+    ``'unsafe-eval'``: its cartesian bundle calls neither eval nor Function."""
+    script_src = " ".join(["'none'"] if not scripts else sorted({script_hash(s) for s in scripts}))
+    return (
+        f"default-src 'none'; script-src {script_src}; style-src 'unsafe-inline'; img-src data: blob:; "
+        "base-uri 'none'; form-action 'none'"
+    )
+
+
+def _interactive_figure(slot: str, caption: str = "") -> str:
     figcaption = f"<figcaption>{caption}</figcaption>" if caption else ""
-    return f'<figure class="interactive">\n{block}\n{figcaption}</figure>'
+    return f'<figure class="interactive">\n<p>{slot}</p>\n{figcaption}</figure>'
 
 
-def _figure_for_image(block: str, match: re.Match[str]) -> str:
-    """The interactive figure that replaces a PNG's ``<img>``, captioned by its alt text."""
-    return _interactive_figure(block, match.group(1))
+def _figure_for_image(slot: str, match: re.Match[str]) -> str:
+    """The figure whose slot replaces a PNG's ``<img>``, captioned by its alt text."""
+    return _interactive_figure(slot, match.group(1))
 
 
 def markdown_to_html(
     markdown_text: str,
     title: str,
-    image_dir: Path | None = None,
     *,
+    figures: Mapping[str, bytes] | None = None,
     interactive: Mapping[str, str] | None = None,
-    head: str = "",
 ) -> str:
-    """A self-contained HTML page: Markdown rendered, local PNGs embedded as data URIs,
-    tables aligned by content and scrolling in their own box, a table of contents.
+    """A self-contained HTML page: Markdown rendered and sanitised (``sanitize_html``), the
+    page's PNG figures embedded as data URIs, tables aligned by content and scrolling in
+    their own box, a table of contents, and a Content-Security-Policy that runs no script
+    but the page's own.
 
-    interactive: blocks of HTML (plotly divs) by key. A key that names a PNG of the page
-    (``"event_paths.png"``) replaces that image, its alt text becoming the caption; any
-    key replaces the line ``INTERACTIVE_MARKER.format(key=key)``. Unused keys are ignored.
-    head: extra ``<head>`` content, e.g. the ``<script>`` loading plotly.js.
+    figures: the PNG files the report wrote (name -> bytes); an image of the Markdown is
+    shown only when it names one of them, never read from a path the text names.
+    interactive: trusted blocks of HTML (plotly divs) by key, inserted after sanitising. A
+    key that names a PNG of the page (``"event_paths.png"``) replaces that image, its alt
+    text becoming the caption; any key replaces the line ``INTERACTIVE_MARKER.format(key=
+    key)``. Unused keys are ignored. A page with any carries plotly.js (``plotly_bundle``).
     """
+    figures = dict(figures or {})
     converter = markdown_lib.Markdown(
         extensions=["tables", "fenced_code", "toc"], extension_configs={"toc": {"toc_depth": "2-3"}}
     )
     body = converter.convert(markdown_text)
-    for key, block in (interactive or {}).items():
+    # Each interactive block's place becomes a slot whose name no text can guess (a fresh
+    # token, never written out): the sanitiser keeps it as text, then the block replaces it.
+    token = secrets.token_hex(16)
+    slots: dict[str, str] = {}
+    for position, (key, block) in enumerate((interactive or {}).items()):
+        slot = f"interactive-slot-{token}-{position}"
         marker = INTERACTIVE_MARKER.format(key=key)
-        body = body.replace(marker, _interactive_figure(block))
         image = re.compile(rf'<p><img alt="([^"]*)" src="{re.escape(key)}"\s*/?></p>')
-        body = image.sub(functools.partial(_figure_for_image, block), body)
-
-    def embed(match: re.Match[str]) -> str:
-        source = match.group(1)
-        if image_dir is None or source.startswith(("data:", "http:", "https:")):
-            return match.group(0)
-        path = image_dir / source
-        encoded = base64.b64encode(path.read_bytes()).decode("ascii")
-        return f'src="data:image/png;base64,{encoded}"'
-
-    body = re.sub(r'src="([^"]+\.png)"', embed, body)
+        replaced = body.replace(marker, _interactive_figure(slot))
+        replaced = image.sub(functools.partial(_figure_for_image, slot), replaced)
+        if replaced != body:
+            slots[slot] = block
+            body = replaced
     body = re.sub(r"<table>.*?</table>", lambda m: _format_table(m.group(0)), body, flags=re.DOTALL)
     contents = _table_of_contents(getattr(converter, "toc", ""))
     if contents:
         heading_end = body.find("</h1>")
         at = heading_end + len("</h1>") if heading_end >= 0 else 0
         body = body[:at] + "\n" + contents + body[at:]
+    body = sanitize_html(body, frozenset(figures))
+
+    def embed(match: re.Match[str]) -> str:
+        png = figures.get(html_lib.unescape(match.group(2)))
+        if png is None:  # never left by the sanitiser
+            return match.group(0)
+        return f'{match.group(1)}data:image/png;base64,{base64.b64encode(png).decode("ascii")}"'
+
+    body = re.sub(r'(<img\b[^>]*?\ssrc=")([^"]*)"', embed, body)
+    scripts = []
+    for slot, block in slots.items():
+        body = body.replace(f"<p>{slot}</p>", block)
+        scripts += _SCRIPT.findall(block)
+    head = ""
+    if slots:
+        scripts.insert(0, plotly_bundle())
+        head = f"<script>{plotly_bundle()}</script>\n"
+    policy = content_security_policy(scripts)
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{policy}">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{html_lib.escape(title)}</title>\n<style>{_CSS}</style>\n{head}</head>\n<body>\n{body}\n</body>\n</html>\n"
     )

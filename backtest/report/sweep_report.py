@@ -31,8 +31,7 @@ import pyarrow.parquet as pq
 from backtest._io import report_directory
 from backtest._json import dumps, plain
 from backtest.report import style
-from backtest.report.outputs import html_page
-from backtest.report.render import figure_png, markdown_table, markdown_to_html
+from backtest.report.render import figure_png, markdown_table, markdown_text, markdown_to_html
 from backtest.report.summary import provenance_records
 from backtest.sweep.engine import COLUMNS, SweepResult
 from backtest.sweep.snooping import DETECTION_POWER
@@ -341,7 +340,7 @@ def summary_markdown(result: SweepResult, top: int = 10) -> str:
             ]
         )
     lines = [
-        f"# Parameter sweep: {result.series_name}, {rules.ma.upper()} {rules.direction} crosses",
+        f"# Parameter sweep: {markdown_text(result.series_name)}, {rules.ma.upper()} {rules.direction} crosses",
         "",
         "## Answer in brief",
         "",
@@ -352,7 +351,7 @@ def summary_markdown(result: SweepResult, top: int = 10) -> str:
         f"- Data: {result.first_date.date()} to {result.last_date.date()} ({result.n_closes:,} closes)"
         + (f", sha256 `{result.data_sha256[:16]}…`" if result.data_sha256 else ""),
         f"- Grid: {result.grid.describe()}",
-        f"- Rules: {rules.ma.upper()} {rules.direction} crosses; {rules.describe().split(', ', 1)[-1]}",
+        f"- Rules: {rules.ma.upper()} {rules.direction} crosses; {markdown_text(rules.describe().split(', ', 1)[-1])}",
         f"- Random-entry p-values: {result.null_draws:,} draws of k eligible days without replacement per distinct "
         "event count k; one-sided, (1 + #null >= observed) / (1 + draws).",
         f"- Data snooping: one stationary bootstrap over days shared by every pair (Politis & Romano 1994; "
@@ -500,18 +499,26 @@ def write_sweep_report(
     with report_directory(target, kind=kind) as staging:
         (staging / TABLE_FILE).write_bytes(parquet_bytes(result.table))
         if csv:
-            (staging / CSV_FILE).write_text(result.table.to_csv(index=False, float_format="%.10g", lineterminator="\n"))
-        for horizon in result.horizons:
-            (staging / heatmap_file(horizon.label)).write_bytes(figure_png(heatmap_figure(result, horizon.label)))
+            (staging / CSV_FILE).write_text(
+                result.table.to_csv(index=False, float_format="%.10g", lineterminator="\n"), encoding="utf-8"
+            )
+        figures = {
+            heatmap_file(horizon.label): figure_png(heatmap_figure(result, horizon.label))
+            for horizon in result.horizons
+        }
+        for name, png in figures.items():
+            (staging / name).write_bytes(png)
         markdown = summary_markdown(result, top)
-        (staging / MARKDOWN_FILE).write_text(markdown)
+        (staging / MARKDOWN_FILE).write_text(markdown, encoding="utf-8")
         title = f"Parameter sweep: {result.series_name}"
         from backtest.report.interactive import sweep_blocks
 
         interactive = sweep_blocks(result, heatmap_file)
-        (staging / HTML_FILE).write_text(html_page(markdown, title, target, image_dir=staging, interactive=interactive))
+        (staging / HTML_FILE).write_text(
+            markdown_to_html(markdown, title, figures=figures, interactive=interactive), encoding="utf-8"
+        )
         text = dumps(summary_dict(result, top))
-        (staging / JSON_FILE).write_text(text)
+        (staging / JSON_FILE).write_text(text, encoding="utf-8")
     return target
 
 
@@ -544,6 +551,12 @@ def multi_answer_lines(multi: MultiSweepResult) -> list[str]:
     lines = []
     for row in multi.summary_table.itertuples(index=False):
         n = int(row.n_series)
+        if pd.isna(row.series_spa_below_alpha):
+            lines.append(
+                f"- **{row.horizon}**: no data-snooping test was run (`--reps 0`): the best pair of each of the "
+                f"{n} series is not judged against the whole grid."
+            )
+            continue
         spa = int(row.series_spa_below_alpha)
         chance = float(row.expected_by_chance)
         verdict = "no more than chance" if spa <= chance else "more than chance would give"
@@ -589,7 +602,7 @@ def multi_summary_markdown(multi: MultiSweepResult, max_series: int = 200) -> st
         "## Settings",
         "",
         f"- Grid: {multi.grid.describe()}",
-        f"- Rules: {rules.ma.upper()} {rules.direction} crosses; {rules.describe().split(', ', 1)[-1]}",
+        f"- Rules: {rules.ma.upper()} {rules.direction} crosses; {markdown_text(rules.describe().split(', ', 1)[-1])}",
         f"- Per series: random-entry p-values ({multi.null_draws:,} draws per distinct event count) and one "
         f"stationary bootstrap over days shared by every pair ({multi.reps:,} replications, seed {multi.seed}, the "
         "same for every series); Reality Check (White 2000), SPA (Hansen 2005) and the Romano & Wolf (2005) "
@@ -714,7 +727,7 @@ class MultiSweepReport:
         (self._staging / PAIRS_DIR / f"{label}.parquet").write_bytes(parquet_bytes(frame, PAIRS_COMPRESSION_LEVEL))
         if self.csv:
             (self._staging / PAIRS_CSV_DIR / f"{label}.csv").write_text(
-                frame.to_csv(index=False, float_format="%.10g", lineterminator="\n")
+                frame.to_csv(index=False, float_format="%.10g", lineterminator="\n"), encoding="utf-8"
             )
 
     def finish(self, multi: MultiSweepResult) -> None:
@@ -728,17 +741,19 @@ class MultiSweepReport:
         (staging / SERIES_TABLE_FILE).write_bytes(buffer.getvalue())
         if self.csv:
             (staging / SERIES_CSV_FILE).write_text(
-                multi.series_table.to_csv(index=False, float_format="%.10g", lineterminator="\n")
+                multi.series_table.to_csv(index=False, float_format="%.10g", lineterminator="\n"), encoding="utf-8"
             )
         markdown = multi_summary_markdown(multi)
-        (staging / MARKDOWN_FILE).write_text(markdown)
-        (staging / HTML_FILE).write_text(markdown_to_html(markdown, f"Parameter sweep over {len(multi.series)} series"))
+        (staging / MARKDOWN_FILE).write_text(markdown, encoding="utf-8")
+        (staging / HTML_FILE).write_text(
+            markdown_to_html(markdown, f"Parameter sweep over {len(multi.series)} series"), encoding="utf-8"
+        )
         payload = multi.to_dict()
         payload["series_columns"] = SERIES_COLUMNS
         payload["cross_series_columns"] = SUMMARY_COLUMNS
         payload["pair_columns"] = COLUMNS
         text = dumps(payload)
-        (staging / JSON_FILE).write_text(text)
+        (staging / JSON_FILE).write_text(text, encoding="utf-8")
         self._finished = True
 
     def __exit__(

@@ -4,6 +4,9 @@ change, and which days' look-back windows touch a flagged data defect.
 Thin typed wrappers around ``backtest.signals.nb``: pandas Series in, validated float64
 arrays to the kernels, Series with the input's dates out. Every value on day t depends only on
 inputs up to day t (no look-ahead; tests/signals/test_indicators.py proves it by truncation).
+Windows are checked by ``backtest.checks.check_trading_days`` (at most ``MAX_WINDOW_DAYS``); a
+window longer than the series gives NaN here (so truncation keeps values), and the event
+lines that read these indicators refuse it (``backtest.checks.check_fits``).
 """
 
 from __future__ import annotations
@@ -13,9 +16,10 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
+from backtest.checks import check_trading_days
 from backtest.errors import ParameterError
 from backtest.signals import nb
-from backtest.signals.moving_averages import check_window, close_array
+from backtest.signals.moving_averages import close_array
 
 
 def _dated(name: str, series: object) -> pd.Series:
@@ -36,7 +40,7 @@ def rsi(close: pd.Series, window: int = 14) -> pd.Series:
     mean by default, a span-based EWM with ``ewm=True``.)
     """
     close = _dated("close", close)
-    window = check_window("window", window)
+    window = check_trading_days(window, "window")
     values = nb.rsi_wilder_nb(close_array(close), window)
     return pd.Series(values, index=close.index, name=f"rsi_{window}")
 
@@ -50,8 +54,8 @@ def relative_volume(volume: pd.Series, window: int = 50, min_valid: int | None =
     its own volume. 1.0 = an average day; 1.5 = half as much again.
     """
     volume = _dated("volume", volume)
-    window = check_window("window", window)
-    min_valid = window if min_valid is None else check_window("min_valid", min_valid)
+    window = check_trading_days(window, "window")
+    min_valid = window if min_valid is None else check_trading_days(min_valid, "min_valid")
     if min_valid > window:
         raise ParameterError(f"min_valid must be at most window={window}, got {min_valid}")
     values = np.asarray(volume.to_numpy(dtype=np.float64), dtype=np.float64)
@@ -72,7 +76,7 @@ def relative_strength(asset: pd.Series, benchmark: pd.Series, window: int = 63) 
     """
     asset = _dated("asset", asset)
     benchmark = _dated("benchmark", benchmark)
-    window = check_window("window", window)
+    window = check_trading_days(window, "window")
     common = asset.index.intersection(benchmark.index)
     asset_values = close_array(asset.reindex(common))
     benchmark_values = close_array(benchmark.reindex(common))
@@ -97,7 +101,7 @@ def trailing_change(values: pd.Series, window: int = 63) -> pd.Series:
     """values_t - values_{t-window} over ``window`` observations of the series (in its units;
     for ^TNX, tenths of a percentage point). NaN where either end is missing."""
     values = _dated("values", values)
-    window = check_window("window", window)
+    window = check_trading_days(window, "window")
     array = np.ascontiguousarray(values.to_numpy(dtype=np.float64))
     if np.isinf(array).any():
         raise ParameterError(f"values {values.name!r} hold infinite entries")
@@ -111,7 +115,7 @@ def lookback_touches(index: pd.DatetimeIndex, flagged_dates: Iterable[object], w
     the index end are ignored."""
     if not isinstance(index, pd.DatetimeIndex):
         raise ParameterError(f"index must be a DatetimeIndex, got {type(index).__name__}")
-    window = check_window("window", window)
+    window = check_trading_days(window, "window")
     try:
         dates = pd.DatetimeIndex([pd.Timestamp(d) for d in flagged_dates])
     except (TypeError, ValueError) as exc:

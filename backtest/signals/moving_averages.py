@@ -13,7 +13,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from backtest.checks import check_scalar
+from backtest.checks import check_trading_days
 from backtest.errors import ParameterError
 from backtest.signals import nb
 
@@ -48,8 +48,9 @@ def direction_code(direction: str) -> int:
 
 
 def check_window(name: str, window: int) -> int:
-    """Validate a moving-average window (a positive integer number of trading days)."""
-    return check_scalar(window, name, int, min_val=1, must="be a positive integer number of trading days")
+    """Validate a moving-average window (a positive integer number of trading days, at most
+    ``MAX_WINDOW_DAYS``: ``backtest.checks.check_trading_days``)."""
+    return check_trading_days(window, name)
 
 
 def close_array(close: pd.Series) -> np.ndarray:

@@ -59,7 +59,20 @@ _LAZY: dict[str, str] = {
     "random_entry_tests": "backtest.stats.montecarlo",
     "random_entry_tests_by_horizon": "backtest.stats.montecarlo",
     "relative_verdict": "backtest.stats.verdict",
+    "RegimeTest": "backtest.stats.regime",
+    "regime_test": "backtest.stats.regime",
+    "series_regime_test": "backtest.stats.regime",
+    "YearPairedTest": "backtest.stats.calendar",
+    "is_one_date_a_year": "backtest.stats.calendar",
+    "year_paired_test": "backtest.stats.calendar",
+    "series_year_paired_test": "backtest.stats.calendar",
+    "study_year_paired_test": "backtest.stats.calendar",
+    "effective_binomial_test": "backtest.stats.classical",
+    "sign_effective_events": "backtest.stats.classical",
     "seed_from": "backtest.stats._rng",
+    "PathSample": "backtest.stats.power",
+    "SimulatedPower": "backtest.stats.power",
+    "simulated_detectable_effect": "backtest.stats.power",
     "stationary_bootstrap_index_matrix": "backtest.stats.bootstrap",
     "stationary_bootstrap_indices": "backtest.stats.bootstrap",
     "study_joint_shift_test": "backtest.stats.joint",
@@ -87,13 +100,22 @@ if TYPE_CHECKING:  # static analysers and IDEs see the eager imports
         stationary_bootstrap_index_matrix,
         stationary_bootstrap_indices,
     )
+    from backtest.stats.calendar import (
+        YearPairedTest,
+        is_one_date_a_year,
+        series_year_paired_test,
+        study_year_paired_test,
+        year_paired_test,
+    )
     from backtest.stats.classical import (
         ConfidenceInterval,
         TestResult,
         binomial_hit_test,
         bootstrap_mean_ci,
+        effective_binomial_test,
         hac_mean_test,
         overlap_maxlags,
+        sign_effective_events,
         wilcoxon_test,
     )
     from backtest.stats.joint import JointShiftTest, joint_shift_test, study_joint_shift_test
@@ -111,6 +133,8 @@ if TYPE_CHECKING:  # static analysers and IDEs see the eager imports
     )
     from backtest.stats.multiple import holm
     from backtest.stats.overlap import OverlapMeanTest, effective_events, overlap_correlation, overlap_mean_test
+    from backtest.stats.power import PathSample, SimulatedPower, simulated_detectable_effect
+    from backtest.stats.regime import RegimeTest, regime_test, series_regime_test
     from backtest.stats.verdict import OUTCOMES, VERDICT_RULES, Verdict, absolute_verdict, relative_verdict
 
 __all__ = [
@@ -157,7 +181,20 @@ __all__ = [
     "random_entry_tests",
     "random_entry_tests_by_horizon",
     "relative_verdict",
+    "RegimeTest",
+    "regime_test",
+    "series_regime_test",
+    "YearPairedTest",
+    "is_one_date_a_year",
+    "year_paired_test",
+    "series_year_paired_test",
+    "study_year_paired_test",
+    "effective_binomial_test",
+    "sign_effective_events",
     "seed_from",
+    "PathSample",
+    "SimulatedPower",
+    "simulated_detectable_effect",
     "stationary_bootstrap_index_matrix",
     "stationary_bootstrap_indices",
     "study_joint_shift_test",

@@ -2,12 +2,14 @@
 
 Input: an ``EventStudy``. Output: per horizon, descriptive statistics of the events and of
 every eligible day, calendar-overlap t-tests with their intervals, effective number of events,
-minimum detectable effect and upper bound (``backtest.stats.overlap``), binomial and
-Wilcoxon tests, the random-entry Monte Carlo (plain and spacing-matched), the
-bootstrapped-path null, Holm-adjusted p-values across horizons, the verdicts of
-``backtest.stats.verdict``, and the primary joint test of question B over the claim's
-horizons (``backtest.stats.joint``).
-``claim="losses"`` (death crosses) runs the same tests one-sided in the lower tail.
+minimum detectable effect and upper bound (``backtest.stats.overlap``), binomial tests of
+the hit rate on the effective number of events and Wilcoxon tests, the random-entry Monte
+Carlo (plain and spacing-matched), the bootstrapped-path null, Holm-adjusted p-values across
+the claim's (judged) horizons, the verdicts of ``backtest.stats.verdict``, and the primary
+joint test of question B over the claim's horizons (``backtest.stats.joint``).
+``claim="losses"`` (death crosses) runs the same tests one-sided in the lower tail. Every
+one-sided p comes with its opposite-tail twin (``pvalues_opposite``), and
+``EventStatistics.points_other_way()`` says when the data contradict the claim.
 """
 
 from __future__ import annotations
@@ -37,10 +39,12 @@ from backtest.stats.baseline import (
 )
 from backtest.stats.bootstrap import BootstrapPaths, bootstrap_path_tests, path_null_unavailable
 from backtest.stats.classical import (
+    OPPOSITE,
     ConfidenceInterval,
     TestResult,
-    binomial_hit_test,
+    effective_binomial_test,
     overlap_maxlags,
+    sign_effective_events,
     wilcoxon_test,
 )
 from backtest.stats.joint import JointShiftTest, study_joint_shift_test
@@ -75,6 +79,9 @@ _CLASSICAL_TESTS: tuple[tuple[str, str], ...] = (
     ("B", "wilcoxon_excess"),
 )
 
+NOT_JUDGED = "not judged"
+"""Verdict flag of a horizon outside the claim's horizons: reported, unadjusted, not judged."""
+
 
 @dataclass(frozen=True, eq=False)
 class HorizonStatistics:
@@ -95,7 +102,13 @@ class HorizonStatistics:
     (the full ``OverlapMeanTest`` results: SE, n_eff, MDE, upper bound), ``random_entry[variant][statistic]`` and
     ``bootstrap_paths[statistic]`` (None when not run). ``pvalues`` / ``pvalues_holm``: the
     one-sided p-value of every test by key (``hac_mean``, ``random_entry.plain.mean``,
-    ``bootstrap_paths.mean``...) and its Holm adjustment across horizons.
+    ``bootstrap_paths.mean``...) and its Holm adjustment across the judged horizons (the
+    claim's; on a horizon that is not judged, ``pvalues_holm`` repeats the unadjusted p).
+    ``pvalues_opposite``: the same tests' one-sided p-values in the opposite tail (do the
+    data point the other way?), by the same keys. ``judged``: the horizon is one of the
+    claim's (its verdicts count; otherwise they carry the flag "not judged"). The hit-rate
+    tests are binomial tests on the effective number of events (``effective_binomial_test``),
+    since overlapping windows are not independent trials (``sign_effective_events``).
     """
 
     label: str
@@ -121,6 +134,8 @@ class HorizonStatistics:
     notes: tuple[str, ...] = ()
     overlap_mean: OverlapMeanTest | None = None
     overlap_excess: OverlapMeanTest | None = None
+    pvalues_opposite: dict[str, float] = field(default_factory=dict)
+    judged: bool = True
 
     @property
     def n_effective(self) -> float:
@@ -140,7 +155,14 @@ class HorizonStatistics:
 
 
 def _as_test_result(test: OverlapMeanTest, maxlags: int) -> TestResult:
-    """The calendar-overlap test in the ``TestResult`` shape the tables read."""
+    """The calendar-overlap test in the ``TestResult`` shape the tables read (with its
+    opposite-tail p, from the same t and degrees of freedom)."""
+    opposite = math.nan
+    if test.alternative in OPPOSITE and math.isfinite(test.statistic):
+        import scipy.stats
+
+        tail = scipy.stats.t.cdf if test.alternative == "greater" else scipy.stats.t.sf
+        opposite = float(tail(test.statistic, test.df))
     return TestResult(
         "calendar_overlap_t",
         test.statistic,
@@ -160,7 +182,13 @@ def _as_test_result(test: OverlapMeanTest, maxlags: int) -> TestResult:
             ("upper_bound", test.upper_bound),
             ("lower_bound", test.lower_bound),
         ),
+        opposite,
     )
+
+
+def _opposite_pvalue(test: MonteCarloTest) -> float:
+    """A Monte Carlo test's one-sided p in the tail opposite to its ``better`` one."""
+    return test.pvalue_less if test.better == "greater" else test.pvalue_greater
 
 
 def _as_interval(test: OverlapMeanTest) -> ConfidenceInterval:
@@ -196,7 +224,8 @@ class EventStatistics:
     ``horizons``: one ``HorizonStatistics`` per horizon, in the study's order. ``baseline``
     and ``bootstrap`` keep the intermediate objects (eligible days, path null with its event
     counts). ``verdict_rules`` is the text the verdicts implement. ``claim``: "gains" or
-    "losses", the direction of every one-sided p-value.
+    "losses", the direction of every one-sided p-value. ``notes``: statements about the
+    whole claim (e.g. that the data point the other way, ``points_other_way``).
     """
 
     horizons: tuple[HorizonStatistics, ...]
@@ -219,10 +248,25 @@ class EventStatistics:
     path_null_skipped: str | None = None
     primary: JointShiftTest | None = field(default=None, repr=False)
     claim_horizons: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
 
     @property
     def labels(self) -> tuple[str, ...]:
         return tuple(h.label for h in self.horizons)
+
+    @property
+    def primary_pvalue_opposite(self) -> float:
+        """The primary test's one-sided p in the tail opposite to the claim (NaN without it)."""
+        return self.primary.pvalue_opposite if self.primary is not None else math.nan
+
+    def points_other_way(self, alpha: float | None = None) -> bool:
+        """Do the data point the other way? True when the primary test's opposite-tail p is
+        below ``alpha`` (default: the analysis's): after the events, returns were on the side
+        opposite to the claim's (lower than on random days for a gains claim, higher for a
+        losses claim), significantly so. False when there is no primary test."""
+        if self.primary is None:
+            return False
+        return self.primary.points_other_way(self.alpha if alpha is None else alpha)
 
     def __getitem__(self, label: str) -> HorizonStatistics:
         for horizon in self.horizons:
@@ -268,7 +312,8 @@ class EventStatistics:
         Columns: horizon, question ("A" absolute / "B" relative), test, variant,
         statistic_name, statistic (observed), null_value (value tested against, or the mean
         of the simulated null), pvalue (one-sided, the claim's direction), pvalue_holm,
-        pvalue_two_sided, percentile (Monte Carlo only), n, n_null, ci_low, ci_high.
+        pvalue_two_sided, pvalue_opposite (one-sided, the other tail), percentile (Monte
+        Carlo only), n, n_null, ci_low, ci_high.
         """
         rows: list[dict[str, object]] = []
         for h in self.horizons:
@@ -282,13 +327,14 @@ class EventStatistics:
                         "test": key,
                         "variant": "",
                         "statistic_name": "hit_rate"
-                        if test.test == "binomial"
-                        else ("t" if test.test == "hac_t" else "W"),
+                        if test.test.startswith("binomial")
+                        else ("t" if test.test in ("hac_t", "calendar_overlap_t") else "W"),
                         "statistic": test.statistic,
                         "null_value": test.null_value,
                         "pvalue": test.pvalue,
                         "pvalue_holm": h.pvalues_holm[key],
                         "pvalue_two_sided": test.pvalue_two_sided,
+                        "pvalue_opposite": h.pvalues_opposite.get(key, math.nan),
                         "n": test.n,
                     }
                 )
@@ -322,6 +368,7 @@ class EventStatistics:
                         "pvalue": t.pvalue,
                         "pvalue_holm": h.pvalues_holm[key],
                         "pvalue_two_sided": t.pvalue_two_sided,
+                        "pvalue_opposite": _opposite_pvalue(t),
                         "percentile": t.percentile,
                         "n": t.n,
                         "n_null": t.n_null,
@@ -338,6 +385,7 @@ class EventStatistics:
             "pvalue",
             "pvalue_holm",
             "pvalue_two_sided",
+            "pvalue_opposite",
             "percentile",
             "n",
             "n_null",
@@ -351,6 +399,7 @@ class EventStatistics:
             "pvalue",
             "pvalue_holm",
             "pvalue_two_sided",
+            "pvalue_opposite",
             "percentile",
             "ci_low",
             "ci_high",
@@ -402,6 +451,8 @@ class EventStatistics:
                     else {s: t.to_dict() for s, t in h.bootstrap_paths.items()},
                     "pvalues": dict(h.pvalues),
                     "pvalues_holm": dict(h.pvalues_holm),
+                    "pvalues_opposite": dict(h.pvalues_opposite),
+                    "judged": h.judged,
                     "verdicts": {"A": h.verdict_a.to_dict(), "B": h.verdict_b.to_dict()},
                     "notes": list(h.notes),
                     "overlap": {
@@ -432,6 +483,8 @@ class EventStatistics:
             "claim_horizons": list(self.claim_horizons),
             "primary": self.primary.to_dict() if self.primary is not None else None,
             "claim": self.claim,
+            "points_other_way": self.points_other_way(),
+            "notes": list(self.notes),
         }
         # likewise only when the source's nature ruled the path null out
         if self.path_null_skipped is not None:
@@ -468,7 +521,7 @@ class EventStatistics:
             )
         lines += [
             "",
-            f"A. Did {self.claim} follow? (calendar-overlap t; one-sided p; Holm across horizons)",
+            f"A. Did {self.claim} follow? (calendar-overlap t; one-sided p; Holm across the judged horizons)",
             f"{'horizon':>7} {'t':>7} {'n_eff':>5} {'SE':>7} {'p':>8} {'p Holm':>8} {hit_vs_half:>9} "
             f"{'90% CI of mean (overlap t)':>27}  verdict",
         ]
@@ -508,7 +561,8 @@ class EventStatistics:
                 "",
                 f"B, primary test (pre-specified): sum over {', '.join(j.horizons)} of the standardised excess "
                 f"against {j.n_null:,} circular shifts of the event dates",
-                f"  S = {j.statistic:.3f}, p = {_p(j.pvalue)}; 80%-power effect {', '.join(pct(v) for v in j.mde)}; "
+                f"  S = {j.statistic:.3f}, p = {_p(j.pvalue)} (opposite tail {_p(j.pvalue_opposite)}); "
+                f"80%-power effect {', '.join(pct(v) for v in j.mde)}; "
                 f"95% upper bound {', '.join(pct(v) for v in j.upper_bound)}",
                 f"{'horizon':>7} {'excess':>8} {'SE':>7} {'n_eff':>5} {'p (t)':>8} {'MDE':>7} {'upper 95%':>9}",
             ]
@@ -520,7 +574,7 @@ class EventStatistics:
                     f"{h.label:>7} {pct(o.estimate):>8} {pct(o.standard_error):>7} {_num(o.n_effective, 1):>5} "
                     f"{_p(o.pvalue):>8} {pct(o.mde):>7} {pct(o.upper_bound):>9}"
                 )
-        notes = [note for h in self.horizons for note in h.notes]
+        notes = [*self.notes, *(note for h in self.horizons for note in h.notes)]
         if notes:
             lines += ["", "Notes:"] + [f"  - {note}" for note in notes]
         constant = "VERDICT_RULES" if self.claim == GAINS else "VERDICT_RULES_LOSSES"
@@ -683,6 +737,7 @@ def analyze_events(
             baseline_entry_pos=pool_entry,
             baseline_window_days=window_days(study, label, pool_entry),
         )
+        n_effective_signs = sign_effective_events(entry_pos, windows) if n else 0.0
         random_entry: dict[str, dict[str, MonteCarloTest]] = {}
         if n:
             for variant in variants:
@@ -694,12 +749,14 @@ def analyze_events(
             "baseline": base,
             "maxlags": maxlags,
             "hac_mean": _as_test_result(overlap_mean, maxlags),
-            "hit_vs_half": binomial_hit_test(ret, 0.5, alternative=alternative),
+            "hit_vs_half": effective_binomial_test(ret, 0.5, n_effective_signs, alternative=alternative),
             "ci_mean": _as_interval(overlap_mean),
             "hac_excess": _as_test_result(overlap_excess, maxlags),
-            "hit_vs_unconditional": binomial_hit_test(ret, base.hit_rate, alternative=alternative)
+            "hit_vs_unconditional": effective_binomial_test(
+                ret, base.hit_rate, n_effective_signs, alternative=alternative
+            )
             if math.isfinite(base.hit_rate)
-            else binomial_hit_test(ret[:0], 0.5),
+            else effective_binomial_test(ret[:0], 0.5, 1.0),
             "wilcoxon_excess": wilcoxon_test(ret - base.median, alternative=alternative)
             if math.isfinite(base.median)
             else wilcoxon_test(excess, alternative=alternative),
@@ -710,24 +767,36 @@ def analyze_events(
             "bootstrap_paths": paths.tests[label] if paths is not None else None,
         }
         pvalues = {key: item[key].pvalue for _, key in _CLASSICAL_TESTS}
+        opposite = {key: item[key].pvalue_opposite for _, key in _CLASSICAL_TESTS}
         for variant in variants:
             for statistic in NULL_STATISTICS:
                 test = random_entry.get(variant, {}).get(statistic)
                 pvalues[f"random_entry.{variant}.{statistic}"] = test.pvalue if test else math.nan
+                opposite[f"random_entry.{variant}.{statistic}"] = _opposite_pvalue(test) if test else math.nan
         if paths is not None:
             for statistic, test in paths.tests[label].items():
                 pvalues[f"bootstrap_paths.{statistic}"] = test.pvalue
+                opposite[f"bootstrap_paths.{statistic}"] = _opposite_pvalue(test)
         item["pvalues"] = pvalues
+        item["pvalues_opposite"] = opposite
         partial.append(item)
 
+    # Holm's family for each test is the claim's horizons, the ones judged; another horizon
+    # keeps its unadjusted p and is flagged "not judged" (reported, not part of the claim)
     keys = list(partial[0]["pvalues"]) if partial else []
-    adjusted = {key: holm([item["pvalues"][key] for item in partial]) for key in keys}
+    judged_items = [j for j, item in enumerate(partial) if item["horizon"].label in claim_horizons]
+    adjusted = {key: holm([partial[j]["pvalues"][key] for j in judged_items]) for key in keys}
 
     results = []
     for j, item in enumerate(partial):
         horizon = item["horizon"]
         label = horizon.label
-        pvalues_holm = {key: float(adjusted[key][j]) for key in keys}
+        judged = j in judged_items
+        if judged:
+            position = judged_items.index(j)
+            pvalues_holm = {key: float(adjusted[key][position]) for key in keys}
+        else:
+            pvalues_holm = {key: float(item["pvalues"][key]) for key in keys}
         events: Descriptive = item["events"]
         n = events.n
         verdict_a = absolute_verdict(
@@ -745,7 +814,12 @@ def analyze_events(
             alpha=alpha,
             path_null_applies=path_null_skipped is None,
         )
+        if not judged:
+            verdict_a = dataclasses.replace(verdict_a, flags=(*verdict_a.flags, NOT_JUDGED))
+            verdict_b = dataclasses.replace(verdict_b, flags=(*verdict_b.flags, NOT_JUDGED))
         notes = _random_entry_notes(label, item["random_entry"], alpha)
+        if not judged:
+            notes.append(f"{label}: not one of the claim's horizons, so not judged (p-values unadjusted, outside Holm)")
         if 0 < n < SMALL_SAMPLE:
             notes.insert(0, f"{label}: only {n} complete events; " + ("anecdotal" if n < 10 else "small sample"))
         if item["maxlags"] > 0:
@@ -781,6 +855,8 @@ def analyze_events(
                 notes=tuple(notes),
                 overlap_mean=item["overlap_mean"],
                 overlap_excess=item["overlap_excess"],
+                pvalues_opposite=item["pvalues_opposite"],
+                judged=judged,
             )
         )
     return EventStatistics(
@@ -804,4 +880,18 @@ def analyze_events(
         path_null_skipped=path_null_skipped,
         primary=primary,
         claim_horizons=claim_horizons,
+        notes=_claim_notes(primary, claim, float(alpha)),
+    )
+
+
+def _claim_notes(primary: JointShiftTest | None, claim: str, alpha: float) -> tuple[str, ...]:
+    """The claim-level notes: whether the data point the other way (the primary test's
+    opposite tail below alpha)."""
+    if primary is None or not primary.points_other_way(alpha):
+        return ()
+    side = "lower" if claim == GAINS else "higher"
+    return (
+        f"The data point the other way: after these events returns were {side} than after random days "
+        f"(primary test, opposite tail p = {_p(primary.pvalue_opposite)} < alpha = {alpha:g}), "
+        f"the opposite of the claim that {claim} follow.",
     )

@@ -34,6 +34,7 @@ from backtest.signals import nb as signals_nb
 from backtest.signals.moving_averages import close_array, direction_code, kind_code
 from backtest.stats import nb as stats_nb
 from backtest.stats._rng import DEFAULT_SEED, check_seed, seed_from
+from backtest.stats.cost import check_paths_memory
 from backtest.stats.montecarlo import (
     MonteCarloTest,
     check_count,
@@ -284,6 +285,7 @@ def bootstrap_path_tests(
     """
     n_paths = check_count("n_paths", n_paths)
     seed = check_seed(seed)
+    check_paths_memory(n_paths, len(study.horizons))  # before the (paths, horizons, 3) statistics exist
     reason = path_null_unavailable(study)
     if reason is not None:
         raise ParameterError(f"the bootstrapped-path null does not apply: {reason}")

@@ -30,6 +30,7 @@ import pandas as pd
 
 from backtest.cache import key_of, package_versions, source_digest
 from backtest.errors import ParameterError
+from backtest.files import CALIBRATION, read_text
 
 if TYPE_CHECKING:
     from backtest.stats.calibration import Calibration
@@ -197,8 +198,16 @@ def cached_calibrate(
     parameters = calibration_parameters(close, rules, horizons, **arguments)  # type: ignore[arg-type]
     key = calibration_key(parameters)
     path = folder / f"{null_model}-{key}.json"
-    if path.is_file():
-        payload = json.loads(path.read_text(encoding="utf-8"))
+    if os.path.lexists(path):
+        text = read_text(path, CALIBRATION, error=CalibrationCacheError)  # a regular file of at most 16 MiB
+        try:
+            payload = json.loads(text)
+        except ValueError:
+            payload = None
+        if not isinstance(payload, dict):
+            raise CalibrationCacheError(
+                f"{path} is not a stored calibration (not a JSON object); delete it and run again"
+            )
         if payload.get("key") != key or payload.get("parameters") != parameters:
             raise CalibrationCacheError(
                 f"{path} does not hold the calibration its name says (stored parameters differ); "

@@ -1,4 +1,5 @@
-"""Classical tests on event returns: Newey-West t-tests, binomial, Wilcoxon, bootstrap CIs.
+"""Classical tests on event returns: Newey-West t-tests, binomial (plain and on the effective
+number of overlapping events), Wilcoxon, bootstrap CIs.
 
 Inputs: plain arrays of per-event values (returns or excess returns), event entry
 positions and window lengths. Outputs: ``TestResult`` and ``ConfidenceInterval``. Every
@@ -7,6 +8,7 @@ test calls scipy or statsmodels; this module only chooses their arguments.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,7 +22,8 @@ Alternative = str  # "greater" | "less" | "two-sided"
 @dataclass(frozen=True)
 class TestResult:
     """One classical test. ``pvalue`` is for ``alternative`` (the claim's direction);
-    ``pvalue_two_sided`` is given as well. ``null_value`` is the value tested against
+    ``pvalue_two_sided`` is given as well, and ``pvalue_opposite``, the one-sided p in the
+    other tail (NaN for a two-sided alternative). ``null_value`` is the value tested against
     (0 for a mean, the unconditional hit rate for a binomial test...)."""
 
     __test__ = False  # not a pytest class
@@ -34,6 +37,7 @@ class TestResult:
     null_value: float
     estimate: float
     details: tuple[tuple[str, float], ...] = ()
+    pvalue_opposite: float = math.nan
 
     def to_dict(self) -> dict[str, object]:
         out: dict[str, object] = {
@@ -41,6 +45,7 @@ class TestResult:
             "statistic": float(self.statistic),
             "pvalue": float(self.pvalue),
             "pvalue_two_sided": float(self.pvalue_two_sided),
+            "pvalue_opposite": float(self.pvalue_opposite),
             "alternative": self.alternative,
             "n": int(self.n),
             "null_value": float(self.null_value),
@@ -85,6 +90,10 @@ def _check_alternative(alternative: str) -> str:
     if alternative not in ("greater", "less", "two-sided"):
         raise ParameterError(f"alternative must be 'greater', 'less' or 'two-sided', got {alternative!r}")
     return alternative
+
+
+OPPOSITE = {"greater": "less", "less": "greater"}
+"""The other tail of a one-sided alternative."""
 
 
 def overlap_maxlags(entry_pos: object, window_days: object) -> int:
@@ -138,12 +147,8 @@ def hac_mean_test(
     t_stat = float(fit.tvalues[0])
     df = float(fit.df_resid)
     p_two = float(fit.pvalues[0])
-    if alternative == "greater":
-        p = float(scipy.stats.t.sf(t_stat, df))
-    elif alternative == "less":
-        p = float(scipy.stats.t.cdf(t_stat, df))
-    else:
-        p = p_two
+    tails = {"greater": float(scipy.stats.t.sf(t_stat, df)), "less": float(scipy.stats.t.cdf(t_stat, df))}
+    p = tails.get(alternative, p_two)
     return TestResult(
         "hac_t",
         t_stat,
@@ -154,6 +159,7 @@ def hac_mean_test(
         null_value,
         estimate,
         (("maxlags", float(maxlags)), ("standard_error", float(fit.bse[0])), ("df", df)),
+        tails[OPPOSITE[alternative]] if alternative in OPPOSITE else math.nan,
     )
 
 
@@ -172,6 +178,11 @@ def binomial_hit_test(values: object, hit_rate_null: float, *, alternative: Alte
 
     result = scipy.stats.binomtest(hits, n, hit_rate_null, alternative=alternative)
     two = scipy.stats.binomtest(hits, n, hit_rate_null, alternative="two-sided")
+    opposite = (
+        scipy.stats.binomtest(hits, n, hit_rate_null, alternative=OPPOSITE[alternative]).pvalue
+        if alternative in OPPOSITE
+        else math.nan
+    )
     return TestResult(
         "binomial",
         hits / n,
@@ -182,6 +193,80 @@ def binomial_hit_test(values: object, hit_rate_null: float, *, alternative: Alte
         hit_rate_null,
         hits / n,
         (("hits", float(hits)),),
+        float(opposite),
+    )
+
+
+def binomial_tail_pvalues(hits: float, n: float, hit_rate_null: float) -> tuple[float, float]:
+    """(P(X >= hits), P(X <= hits)) for X ~ Binomial(n, hit_rate_null), continued to real
+    ``hits`` and ``n`` through the regularised incomplete beta function (``scipy.special.betainc``):
+    P(X >= k) = I_p(k, n - k + 1) and P(X <= k) = I_{1-p}(n - k, k + 1), the identities that
+    hold for integers (Johnson, Kemp & Kotz, Univariate Discrete Distributions, 3rd ed.,
+    eq. 3.34). With integer arguments they are scipy's ``binomtest`` one-sided p-values."""
+    from scipy.special import betainc
+
+    greater = float(betainc(hits, n - hits + 1.0, hit_rate_null)) if hits > 0.0 else 1.0
+    less = float(betainc(n - hits, hits + 1.0, 1.0 - hit_rate_null)) if n - hits > 0.0 else 1.0
+    return greater, less
+
+
+def sign_effective_events(entry_pos: object, window_days: object) -> float:
+    """Effective number of events for a test of their SIGNS: n^2 / sum_ij (2 / pi)
+    arcsin(rho_ij), with rho_ij the windows' overlap correlation
+    (``backtest.stats.overlap.overlap_correlation``). For jointly Gaussian window returns
+    (2 / pi) arcsin(rho) is the correlation of their signs at the median (Sheppard's formula;
+    Kendall & Stuart, The Advanced Theory of Statistics, vol. 2, sec. 26.9), and an upper
+    bound of it at any other threshold, so this n_eff errs on the safe side while counting
+    more than the returns' n_eff (``effective_events``), which treats signs as correlated as
+    the returns themselves. n when no windows overlap, 0 without events."""
+    from backtest.stats.overlap import overlap_correlation
+
+    rho = overlap_correlation(entry_pos, window_days)
+    if not len(rho):
+        return 0.0
+    return float(len(rho) ** 2 / ((2.0 / math.pi) * np.arcsin(np.clip(rho, 0.0, 1.0))).sum())
+
+
+def effective_binomial_test(
+    values: object, hit_rate_null: float, n_effective: float, *, alternative: Alternative = "greater"
+) -> TestResult:
+    """Binomial test of the share of values > 0 against ``hit_rate_null`` on the effective
+    number of events: the observed hit rate h is read as h * n_eff hits out of n_eff
+    (``binomial_tail_pvalues``), so overlapping windows, whose outcomes move together, count
+    for what they are worth instead of as independent trials (a plain binomial on n
+    overlapping windows over-rejects: measured in ``tests/stats/test_classical.py``).
+    n_effective: ``sign_effective_events`` of the events' windows (what ``analyze_events``
+    passes), or the returns' ``backtest.stats.overlap.effective_events`` (smaller, so more
+    conservative); n when no windows overlap, and then this is exactly the plain binomial
+    test. Two-sided p: twice the smaller tail, capped at 1."""
+    x = _values("values", values)
+    _check_alternative(alternative)
+    if not 0.0 <= hit_rate_null <= 1.0:
+        raise ParameterError(f"hit_rate_null must lie in [0, 1], got {hit_rate_null!r}")
+    n = len(x)
+    if n == 0:
+        return TestResult("binomial_effective_n", np.nan, np.nan, np.nan, alternative, 0, hit_rate_null, np.nan)
+    n_eff = float(n_effective)
+    if not 0.0 < n_eff <= n * (1.0 + 1e-9):
+        raise ParameterError(f"n_effective must lie in (0, {n}] (the number of values), got {n_effective!r}")
+    n_eff = min(n_eff, float(n))
+    hits = int(np.count_nonzero(x > 0.0))
+    rate = hits / n
+    effective_hits = rate * n_eff
+    greater, less = binomial_tail_pvalues(effective_hits, n_eff, hit_rate_null)
+    tails = {"greater": greater, "less": less}
+    two = min(1.0, 2.0 * min(greater, less))
+    return TestResult(
+        "binomial_effective_n",
+        rate,
+        tails.get(alternative, two),
+        two,
+        alternative,
+        n,
+        hit_rate_null,
+        rate,
+        (("hits", float(hits)), ("n_effective", n_eff), ("effective_hits", effective_hits)),
+        tails[OPPOSITE[alternative]] if alternative in OPPOSITE else math.nan,
     )
 
 
@@ -199,8 +284,20 @@ def wilcoxon_test(values: object, *, alternative: Alternative = "greater") -> Te
 
     result = scipy.stats.wilcoxon(x, alternative=alternative)
     two = scipy.stats.wilcoxon(x, alternative="two-sided")
+    opposite = (
+        scipy.stats.wilcoxon(x, alternative=OPPOSITE[alternative]).pvalue if alternative in OPPOSITE else math.nan
+    )
     return TestResult(
-        "wilcoxon", float(result.statistic), float(result.pvalue), float(two.pvalue), alternative, n, 0.0, estimate
+        "wilcoxon",
+        float(result.statistic),
+        float(result.pvalue),
+        float(two.pvalue),
+        alternative,
+        n,
+        0.0,
+        estimate,
+        (),
+        float(opposite),
     )
 
 

@@ -33,7 +33,9 @@ class Fact:
     ``end``, as stated on ``as_of`` (publication; the check uses no close after it).
     ``precision``: half a unit of the last published digit (0.0005 for "3.5%"); within it
     the figure is "confirmed". ``tolerance``: within it "roughly". ``proxy_note``: how the
-    series stands for what the article named (e.g. SPY for the S&P 500, dividends included)."""
+    series stands for what the article named (e.g. SPY for the S&P 500, dividends included).
+    ``series_returns``: what the series' returns are ("price", "total return", "level",
+    "unknown"); a figure is a price return, so a total-return series is noted as such."""
 
     id: str
     statement: str
@@ -45,6 +47,7 @@ class Fact:
     precision: float = 0.0005
     tolerance: float = 0.01
     proxy_note: str = ""
+    series_returns: str = "unknown"
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.precision <= self.tolerance:
@@ -71,6 +74,18 @@ class FactCheck:
     def difference(self) -> float | None:
         return None if self.value is None else self.value - self.fact.figure
 
+    @property
+    def returns_note(self) -> str:
+        """Which kind of series the figure was checked on, when it is not a price series."""
+        if self.fact.series_returns == "total return":
+            return (
+                f"{self.fact.series} is a total-return series (dividends reinvested) while a published index "
+                "figure is a price return: our value includes the dividends the figure leaves out"
+            )
+        if self.fact.series_returns == "unknown":
+            return f"whether {self.fact.series} includes dividends is not known to the catalog"
+        return ""
+
     def to_dict(self) -> dict[str, object]:
         f = self.fact
         return {
@@ -84,6 +99,8 @@ class FactCheck:
             "precision": f.precision,
             "tolerance": f.tolerance,
             "proxy_note": f.proxy_note,
+            "series_returns": f.series_returns,
+            "returns_note": self.returns_note,
             "value": self.value,
             "value_period_end": self.value_period_end,
             "difference": self.difference,

@@ -16,7 +16,9 @@ gaps between events exactly, hence their clustering and window overlap, and need
 Shift (rotation) nulls for dependent series: Good (2005, Permutation, Parametric and
 Bootstrap Tests of Hypotheses, sec. 3.6); their use for event timing goes back to the
 "pseudo-event" dates of Brown & Warner (1985, J. Financial Economics 14(1)).
-p = #{s in 0..L-1: S_s >= S_0} / L, the identity counted once.
+p = #{s in 0..L-1: S_s >= S_0} / L, the identity counted once. The opposite-tail p,
+#{s: S_s <= S_0} / L, says whether the data point the other way (the events followed by
+returns on the side opposite to the claim's); the two add up to 1 + #{S_s = S_0} / L.
 
 Power and upper bound. A planted effect of d all-days standard deviations at every horizon
 moves S by H*d and leaves the shifted sets (which sit on other dates) unchanged, so with the
@@ -28,12 +30,14 @@ fails to reject) is d_U = (S_0 - q_0.05) / H; both are reported in return units 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from backtest.errors import ParameterError
+from backtest.stats import nb as stats_nb
 
 
 @dataclass(frozen=True, eq=False)
@@ -46,6 +50,8 @@ class JointShiftTest:
     excess of the events; pvalue_by_horizon: the per-horizon shares of the same shifts
     (secondary). mde / upper_bound: per horizon, in return units (the same d in sd units
     times each horizon's all-days sd); mde_sd / upper_bound_sd: d itself.
+    pvalue_opposite / pvalue_opposite_by_horizon: the same shares in the opposite tail
+    (S_s <= S_0), so ``points_other_way()`` can say when the data contradict the claim.
     """
 
     __test__ = False
@@ -65,6 +71,14 @@ class JointShiftTest:
     mde_sd: float
     upper_bound_sd: float
     null: np.ndarray = field(repr=False)
+    pvalue_opposite: float = math.nan
+    pvalue_opposite_by_horizon: tuple[float, ...] = ()
+
+    def points_other_way(self, alpha: float | None = None) -> bool:
+        """True when the opposite-tail p is below ``alpha`` (default: the test's): the events
+        were followed by returns significantly on the side opposite to the claim's."""
+        level = self.alpha if alpha is None else float(alpha)
+        return bool(math.isfinite(self.pvalue_opposite) and self.pvalue_opposite < level)
 
     @property
     def mde(self) -> tuple[float, ...]:
@@ -80,6 +94,7 @@ class JointShiftTest:
             "test": "joint_circular_shift_sum",
             "statistic": float(self.statistic),
             "pvalue": float(self.pvalue),
+            "pvalue_opposite": float(self.pvalue_opposite),
             "alternative": self.alternative,
             "alpha": float(self.alpha),
             "n_null": int(self.n_null),
@@ -93,6 +108,9 @@ class JointShiftTest:
                     "z": float(self.z[j]),
                     "baseline_sd": float(self.baseline_sd[j]),
                     "pvalue": float(self.pvalue_by_horizon[j]),
+                    "pvalue_opposite": float(self.pvalue_opposite_by_horizon[j])
+                    if j < len(self.pvalue_opposite_by_horizon)
+                    else math.nan,
                     "mde": float(self.mde[j]),
                     "upper_bound": float(self.upper_bound[j]),
                 }
@@ -103,22 +121,23 @@ class JointShiftTest:
 
 def shifted_means(forward_returns: np.ndarray, event_rows: np.ndarray) -> np.ndarray:
     """(L x H) means of the forward returns over the event set shifted by s = 0 .. L-1 rows
-    (circularly), NaN windows left out; row 0 is the events themselves. Plain arrays in and
-    out; the pure-Python twin is ``_shifted_means_reference`` in the tests."""
+    (circularly), NaN windows left out; row 0 is the events themselves.
+
+    The readable numpy twin of ``backtest.stats.nb.shifted_means_nb`` (which
+    ``joint_shift_test`` calls), used by the tests: event by event, the whole array rolled
+    so that row s holds day (row + s) mod L is added to the running sums, in event order
+    from 0.0, the kernel's order of additions, so the two agree bit for bit."""
     fwd = np.asarray(forward_returns, dtype=float)
     rows = np.asarray(event_rows, dtype=np.int64)
-    n_days, n_horizons = fwd.shape
-    shifts = np.arange(n_days, dtype=np.int64)
-    out = np.empty((n_days, n_horizons))
-    index = (rows[None, :] + shifts[:, None]) % n_days  # L x n
-    for j in range(n_horizons):
-        values = fwd[index, j]
-        finite = np.isfinite(values)
-        count = finite.sum(axis=1)
-        total = np.where(finite, values, 0.0).sum(axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out[:, j] = np.where(count > 0, total / np.maximum(count, 1), np.nan)
-    return out
+    total = np.zeros(fwd.shape)
+    count = np.zeros(fwd.shape, dtype=np.int64)
+    for row in rows:
+        shifted = np.roll(fwd, -int(row), axis=0)  # shifted[s] = fwd[(row + s) mod L]
+        finite = np.isfinite(shifted)
+        total += np.where(finite, shifted, 0.0)
+        count += finite
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / np.maximum(count, 1), np.nan)
 
 
 def joint_shift_test(
@@ -149,16 +168,20 @@ def joint_shift_test(
     mean = np.asarray(baseline_mean, dtype=float)
     sd = np.asarray(baseline_sd, dtype=float)
     sign = 1.0 if alternative == "greater" else -1.0
-    means = shifted_means(fwd, rows)
+    means = stats_nb.shifted_means_nb(np.ascontiguousarray(fwd), rows)
     z_all = sign * (means - mean[None, :]) / sd[None, :]
     total = z_all.sum(axis=1)  # NaN when a shifted set has no complete window at some horizon
     observed = float(total[0])
     null = total[np.isfinite(total)]
-    pvalue = float(np.count_nonzero(null >= observed) / len(null)) if np.isfinite(observed) else np.nan
-    per_horizon = []
+    pvalue, pvalue_opposite = np.nan, np.nan
+    if np.isfinite(observed):
+        pvalue = float(np.count_nonzero(null >= observed) / len(null))
+        pvalue_opposite = float(np.count_nonzero(null <= observed) / len(null))
+    per_horizon, per_horizon_opposite = [], []
     for j in range(len(horizons)):
         column = z_all[:, j][np.isfinite(z_all[:, j])]
         per_horizon.append(float(np.count_nonzero(column >= z_all[0, j]) / len(column)))
+        per_horizon_opposite.append(float(np.count_nonzero(column <= z_all[0, j]) / len(column)))
     q_high, q_power, q_low = np.quantile(null, [1.0 - alpha, 0.20, 0.05])
     n_h = len(horizons)
     counts = np.isfinite(fwd[rows]).sum(axis=0)
@@ -178,6 +201,8 @@ def joint_shift_test(
         mde_sd=float((q_high - q_power) / n_h),
         upper_bound_sd=float((observed - q_low) / n_h),
         null=null,
+        pvalue_opposite=pvalue_opposite,
+        pvalue_opposite_by_horizon=tuple(per_horizon_opposite),
     )
 
 

@@ -37,6 +37,7 @@ from backtest.events.study import detection_bounds
 from backtest.stats import nb as stats_nb
 from backtest.stats._rng import DEFAULT_SEED, check_seed, seed_from
 from backtest.stats.baseline import EligibleDays, eligible_days
+from backtest.stats.cost import check_draws_memory
 
 Variant = Literal["plain", "spacing", "era"]
 VARIANTS: tuple[str, ...] = ("plain", "spacing", "era")
@@ -403,6 +404,7 @@ def random_entry_tests_by_horizon(
     labels = tuple(h.label for h in study.horizons) if labels is None else tuple(labels)
     if not labels:
         return {}
+    check_draws_memory(n_draws, len(labels))  # before the (horizons, n_draws, 4) null exists
     pools, arrays = _horizon_plans(study, labels, variant, eligible)
     sub_seed = seed_from(seed, "random_entry", variant)
     null = stats_nb.random_entry_horizon_stats(

@@ -28,6 +28,23 @@ SMALL_SAMPLE = 20
 ANECDOTAL = "anecdotal"
 SMALL = "small sample"
 
+NOT_TESTABLE = "not testable"
+"""The overall verdict when the data cannot test the claim: no event, or fewer than
+``MIN_EVENTS`` complete windows at a judged horizon. Never "not supported": no evidence was
+weighed."""
+SUPPORTED_FRAGILE = "supported, fragile"
+"""The overall verdict of a claim whose primary test rejects but not with some single year
+left out (``backtest.stats.robustness.FRAGILITY_RULE``)."""
+OVERALL_VERDICTS: tuple[str, ...] = (
+    "supported",
+    SUPPORTED_FRAGILE,
+    "not supported as a signal",
+    "not supported",
+    INCONCLUSIVE,
+    NOT_TESTABLE,
+)
+"""Every overall verdict a claim can get, from the strongest to none."""
+
 GAINS = "gains"
 LOSSES = "losses"
 CLAIMS: tuple[str, ...] = (GAINS, LOSSES)
@@ -165,6 +182,24 @@ def _check_alpha(alpha: float) -> float:
     return float(alpha)
 
 
+def untestable_reason(complete: dict[str, int], *, unit: str = "complete windows") -> str | None:
+    """Why a claim cannot be tested (None when it can): no event at all, or fewer than
+    ``MIN_EVENTS`` complete windows at some judged horizon (``complete``: label -> count;
+    ``unit``: what the counts count, e.g. "years" for a calendar claim)."""
+    if not complete or max(complete.values()) == 0:
+        return "no event fired in the window analysed"
+    label, fewest = min(complete.items(), key=lambda item: item[1])
+    if fewest < MIN_EVENTS:
+        return f"only {fewest} {unit} at {label} (at least {MIN_EVENTS} are needed to test a claim)"
+    return None
+
+
+def fragile_overall(overall: str, fragile: bool) -> str:
+    """The overall verdict with the fragility rule applied: "supported" becomes
+    ``SUPPORTED_FRAGILE`` when the result does not survive leaving out a single year."""
+    return SUPPORTED_FRAGILE if overall == "supported" and fragile else overall
+
+
 def sample_flags(n: int) -> tuple[str, ...]:
     """("anecdotal",) when n < MIN_EVENTS, ("small sample",) when n < SMALL_SAMPLE, else ()."""
     if n < MIN_EVENTS:
@@ -282,6 +317,7 @@ def overall_verdict(
     *,
     primary_pvalue: float | None = None,
     alpha: float = DEFAULT_ALPHA,
+    primary_test: str | None = None,
 ) -> dict[str, object]:
     """The claim's verdict over several horizons from their per-horizon outcomes.
 
@@ -290,15 +326,17 @@ def overall_verdict(
     is supported somewhere but B nowhere, and "not supported" otherwise. Returns the rule
     text, the horizons where A and B are supported, and ``overall``.
 
-    With ``primary_pvalue`` (the joint test of ``backtest.stats.joint``) B is decided by that
-    one pre-specified test instead: "supported" when it is below ``alpha``; the per-horizon B
-    outcomes are then secondary and reported only. (The all-horizons rule without it needs
+    With ``primary_pvalue`` (the joint test of ``backtest.stats.joint``, or the test that
+    ``primary_test`` names, e.g. a calendar claim's year-level paired test) B is decided by
+    that one pre-specified test instead: "supported" when it is below ``alpha``,
+    "inconclusive" when it is NaN; the per-horizon B outcomes are then secondary. (The all-horizons rule without it needs
     two Holm-adjusted nulls to reject at every horizon: its measured size was 0.2-0.7% and its
     power 6-8% for realistic effects, so it could hardly ever say yes.)
     """
     claim = check_claim(claim)
     if primary_pvalue is not None:
-        return _overall_from_primary(question_a, question_b, claim, float(primary_pvalue), _check_alpha(alpha))
+        test = primary_test or f"the joint circular-shift test over {', '.join(question_b)}"
+        return _overall_from_primary(question_a, question_b, claim, float(primary_pvalue), _check_alpha(alpha), test)
     if set(question_a) != set(question_b) or not question_a:
         raise ParameterError("question_a and question_b must give outcomes for the same, non-empty horizons")
     followed = [label for label, outcome in question_a.items() if outcome == SUPPORTED]
@@ -330,7 +368,12 @@ def overall_verdict(
 
 
 def _overall_from_primary(
-    question_a: dict[str, str], question_b: dict[str, str], claim: str, primary_pvalue: float, alpha: float
+    question_a: dict[str, str],
+    question_b: dict[str, str],
+    claim: str,
+    primary_pvalue: float,
+    alpha: float,
+    primary_test: str,
 ) -> dict[str, object]:
     if set(question_a) != set(question_b) or not question_a:
         raise ParameterError("question_a and question_b must give outcomes for the same, non-empty horizons")
@@ -348,10 +391,10 @@ def _overall_from_primary(
     relation = "beyond" if claim == GAINS else "worse than"
     rule = (
         f"The claim is that the events *signal* {claim}. It is 'supported' if the primary test of question B "
-        f"({relation} a random entry date: the joint circular-shift test over {', '.join(question_b)}) has p < "
-        f"alpha = {alpha:g}; 'not supported as a signal' if it does not but {claim} followed (A supported at some "
-        "horizon); 'not supported' otherwise. Not supported means no evidence of an effect, not evidence of no "
-        "effect: the 95% upper bounds say how large an effect the data cannot rule out."
+        f"({relation} a random entry date: {primary_test}) has p < alpha = {alpha:g}; 'inconclusive' if it "
+        f"could not run; 'not supported as a signal' if it does not reject but {claim} followed (A supported at "
+        "some horizon); 'not supported' otherwise. Not supported means no evidence of an effect, not evidence of "
+        "no effect: the simulated power says how large an effect the data could have found."
     )
     return {
         "rule": rule,

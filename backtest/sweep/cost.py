@@ -1,17 +1,30 @@
 """What a sweep will cost before it starts: pairs counted arithmetically, time and memory
 from a cost model measured on the project's machine, and the refusal of absurd work.
 
-Input: a ``SweepGrid`` (never listed: its pairs are counted), the number of closes, horizons
-and bootstrap replications. Output: a frozen ``SweepEstimate``; ``check_sweep_cost`` raises
-``ParameterError`` (one line: the estimate and the option that lifts the limit).
+Input: a ``SweepGrid`` (never listed: its pairs are counted), the number of closes, horizons,
+bootstrap replications and random-entry draws. Output: a frozen ``SweepEstimate``;
+``check_sweep_cost`` raises ``ParameterError`` (one line: the estimate and the option that
+lifts the limit, or the one to lower). The memory test and the formats are
+``backtest.checks``' (shared with the claims' cost model, ``backtest.stats.cost``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from backtest.checks import MEMORY_SHARE, available_memory, format_bytes, format_duration
 from backtest.errors import ParameterError
 from backtest.sweep.grid import SweepGrid
+
+__all__ = [
+    "DEFAULT_MAX_PAIRS",
+    "MEMORY_SHARE",
+    "SweepEstimate",
+    "available_memory",
+    "check_pair_count",
+    "check_sweep_cost",
+    "estimate_sweep",
+]
 
 DEFAULT_MAX_PAIRS = 250_000
 """Pairs per series a sweep runs without ``--max-pairs``: about 3x the 79,401-pair benchmark
@@ -45,9 +58,15 @@ BYTES_FIXED = 4 * 2**20
 BYTES_PER_PAIR_HORIZON_EVENTS = 450  # event positions, forward windows, per-pair statistics
 BYTES_PER_PAIR_HORIZON_KEPT = 290  # what the bootstrap phase still holds of the event phase
 BYTES_PER_REP_CLOSE = 8  # the bootstrap's int64 index matrix, one horizon at a time
-# Refuse when the estimate exceeds this share of the memory available now: the rest is for
-# the operating system, pandas' copies and estimation error.
-MEMORY_SHARE = 0.8
+# Random-entry nulls (``--null-draws``): one float64 row of draws per distinct event count,
+# one horizon at a time, sorted in place; a draw costs the largest count of that horizon.
+# Measured the same way on 2..400 x 3..400 (79,401 pairs, 5 horizons, --reps 0) with 1,
+# 20,000 and 80,000 draws: +0.7 s and +4.5 s of wall time over 1 draw, peak growth 196 MB
+# (the event phase) then 323 MB at 80,000 draws; the grids of the snapshot have 300-450
+# distinct complete-event counts per horizon (largest count ~1,800 for fast windows of 2).
+NULL_COUNTS = 400  # distinct event counts per horizon (at most one per pair)
+SECONDS_PER_NULL_DRAW_HORIZON = 1.1e-5
+BYTES_PER_NULL_DRAW_COUNT = 8
 
 
 @dataclass(frozen=True)
@@ -64,32 +83,42 @@ class SweepEstimate:
     reps: int
     seconds: float
     bytes: int
+    null_draws: int = 0
+    null_bytes: int = 0
 
     def describe(self) -> str:
         """One line: pairs, expected time and memory."""
         many = f" x {self.series} series" if self.series > 1 else ""
+        draws = f", {self.null_draws:,} random-entry draws" if self.null_draws else ""
         return (
-            f"{self.pairs:,} pairs{many} x {self.horizons} horizons, {self.reps:,} replications: "
-            f"about {_duration(self.seconds)} and {_size(self.bytes)} of memory"
+            f"{self.pairs:,} pairs{many} x {self.horizons} horizons, {self.reps:,} replications{draws}: "
+            f"about {format_duration(self.seconds)} and {format_bytes(self.bytes)} of memory"
         )
 
 
-def estimate_sweep(grid: SweepGrid, closes: int, horizons: int, reps: int, series: int = 1) -> SweepEstimate:
+def estimate_sweep(
+    grid: SweepGrid, closes: int, horizons: int, reps: int, series: int = 1, null_draws: int | None = None
+) -> SweepEstimate:
     """The cost model above applied to one sweep (``series`` series run one after another;
-    memory is per series, since each series' tables are written and dropped in turn)."""
+    memory is per series, since each series' tables are written and dropped in turn).
+    ``null_draws``: random-entry draws per distinct event count (None: the sweep's default,
+    ``reps``, or 1,000 without replications)."""
     pairs = grid.n_pairs
-    draws = reps  # the random-entry nulls are in the per-close term; the bootstrap scales with reps
+    draws = reps  # the bootstrap scales with reps
+    null_draws = (reps if reps > 0 else 1000) if null_draws is None else null_draws
     kcloses = closes / 1000
     per_series = (
         SECONDS_PER_KCLOSE * kcloses
         + SECONDS_PER_PAIR_HORIZON * pairs * horizons
         + SECONDS_PER_REP_HORIZON_KCLOSE * draws * horizons * kcloses
         + SECONDS_PER_PAIR_HORIZON_REP * pairs * horizons * draws
+        + SECONDS_PER_NULL_DRAW_HORIZON * null_draws * horizons
     )
     event_phase = BYTES_PER_PAIR_HORIZON_EVENTS * pairs * horizons
-    bootstrap_phase = (
-        BYTES_PER_REP_CLOSE * draws * closes + BYTES_PER_PAIR_HORIZON_KEPT * pairs * horizons if draws else 0
-    )
+    kept = BYTES_PER_PAIR_HORIZON_KEPT * pairs * horizons
+    bootstrap_phase = BYTES_PER_REP_CLOSE * draws * closes + kept if draws else 0
+    null_bytes = BYTES_PER_NULL_DRAW_COUNT * null_draws * min(pairs, NULL_COUNTS)
+    null_phase = null_bytes + kept if null_draws else 0
     return SweepEstimate(
         pairs=pairs,
         windows=len(grid.windows),
@@ -98,20 +127,10 @@ def estimate_sweep(grid: SweepGrid, closes: int, horizons: int, reps: int, serie
         horizons=horizons,
         reps=reps,
         seconds=series * per_series,
-        bytes=int(BYTES_FIXED + max(event_phase, bootstrap_phase)),
+        bytes=int(BYTES_FIXED + max(event_phase, bootstrap_phase, null_phase)),
+        null_draws=null_draws,
+        null_bytes=int(null_bytes),
     )
-
-
-def available_memory() -> int | None:
-    """Bytes of memory available now (Linux ``MemAvailable``), or None when unknown."""
-    try:
-        with open("/proc/meminfo", encoding="ascii") as handle:
-            for line in handle:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        return None
-    return None
 
 
 def check_pair_count(grid: SweepGrid, max_pairs: int) -> None:
@@ -131,28 +150,18 @@ def check_sweep_cost(estimate: SweepEstimate, max_pairs: int, memory: int | None
             "to run it anyway"
         )
     if memory is not None and estimate.bytes > MEMORY_SHARE * memory:
+        bootstrap = BYTES_PER_REP_CLOSE * estimate.reps * estimate.closes
+        if estimate.null_bytes > max(bootstrap, BYTES_PER_PAIR_HORIZON_EVENTS * estimate.pairs * estimate.horizons):
+            fix = "lower --null-draws (memory grows with draws x distinct event counts)"
+        elif bootstrap > BYTES_PER_PAIR_HORIZON_EVENTS * estimate.pairs * estimate.horizons:
+            fix = "lower --reps (memory grows with replications x closes)"
+        else:
+            fix = "narrow --fast/--slow (memory grows with distinct windows x closes and with pairs)"
         raise ParameterError(
-            f"sweep of {estimate.describe()}: more than {MEMORY_SHARE:.0%} of the {_size(memory)} available; "
-            "narrow --fast/--slow (memory grows with distinct windows x closes and with pairs)"
+            f"sweep of {estimate.describe()}: more than {MEMORY_SHARE:.0%} of the {format_bytes(memory)} "
+            f"available; {fix}"
         )
 
 
 def _span(windows: tuple[int, ...]) -> str:
     return str(windows[0]) if len(windows) == 1 else f"{windows[0]}..{windows[-1]}"
-
-
-def _duration(seconds: float) -> str:
-    if seconds < 60:
-        return f"{seconds:.0f} s"
-    if seconds < 3600:
-        return f"{seconds / 60:.0f} min"
-    if seconds < 86400 * 2:
-        return f"{seconds / 3600:.1f} h"
-    return f"{seconds / 86400:,.0f} days"
-
-
-def _size(n_bytes: float) -> str:
-    for unit, scale in (("TB", 2**40), ("GB", 2**30), ("MB", 2**20)):
-        if n_bytes >= scale:
-            return f"{n_bytes / scale:,.1f} {unit}"
-    return f"{n_bytes / 2**10:,.0f} KB"

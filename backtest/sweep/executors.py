@@ -19,11 +19,14 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from backtest.checks import check_scalar
-from backtest.errors import ParameterError
+from backtest.errors import ParameterError, ServiceError
 
 EXECUTORS = ("local", "processes", "dask")
 DEFAULT_CONNECT_TIMEOUT = 10.0
-"""Seconds to wait for a Dask scheduler (and for --workers to join it) before giving up."""
+"""Seconds to wait for a Dask scheduler (and for --workers to join it) before giving up.
+It bounds each step of the connection: the TCP connect, then Dask's handshake (a live
+scheduler answers it in milliseconds; a server that accepts the connection and says
+nothing would otherwise be waited for forever), then registering the client."""
 
 
 def cpu_count() -> int:
@@ -426,8 +429,77 @@ def _sigint_ignored() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
+def _tcp_reachable(distributed: Any, address: str, timeout: float) -> None:
+    """Retry a TCP connection to the scheduler's host and port until ``timeout`` (a
+    scheduler that is starting refuses at first, as Dask's own connect allows for);
+    ``ParameterError`` if none succeeds: nothing listens at the address given."""
+    import socket
+    import time
+
+    scheme, location = distributed.comm.parse_address(address)
+    if scheme not in ("tcp", "tls", "ws", "wss"):
+        return  # not TCP underneath (ucx): Dask's own connect says what is wrong
+    host, port = distributed.comm.parse_host_port(location)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with socket.create_connection((host, port), timeout=max(0.01, deadline - time.monotonic())):
+                return
+        except OSError as exc:
+            if time.monotonic() + 0.05 >= deadline:
+                reason = exc.strerror or str(exc) or type(exc).__name__
+                raise ParameterError(f"scheduler {address} is not reachable within {timeout:g} s ({reason})") from None
+            time.sleep(0.05)
+
+
+def _check_handshake(distributed: Any, address: str, timeout: float) -> None:
+    """Complete Dask's handshake with the scheduler once, within ``timeout`` seconds in all,
+    before a client is built on it: ``distributed``'s connect bounds the TCP connect but then
+    waits for the handshake without limit, and reads a length from the first 8 bytes it gets,
+    so a server that says nothing hangs it and one that speaks another protocol makes it
+    allocate exabytes. ``ServiceError`` (one line) for either."""
+    import asyncio
+
+    async def handshake() -> None:
+        comm = await distributed.comm.connect(
+            address, timeout=timeout, **distributed.Security().get_connection_args("client")
+        )
+        await comm.close()
+
+    outcome: dict[str, BaseException] = {}
+
+    def attempt() -> None:
+        try:
+            asyncio.run(asyncio.wait_for(handshake(), timeout))
+        except BaseException as exc:  # reported below, in the caller's thread
+            outcome["error"] = exc
+
+    # its own thread and event loop: the caller may be inside a running loop (a notebook),
+    # and a handshake that ignores cancellation must not hold the caller past the bound
+    thread = threading.Thread(target=attempt, name="dask-handshake-check", daemon=True)
+    thread.start()
+    thread.join(timeout + 1.0)
+    error = TimeoutError() if thread.is_alive() else outcome.get("error")
+    if error is None:
+        return
+    ask = "is a Dask scheduler listening there (its dashboard, usually port 8787, is not one)?"
+    if isinstance(error, TimeoutError):
+        raise ServiceError(
+            f"scheduler {address} accepted the connection but did not answer Dask's handshake within "
+            f"{timeout:g} s: {ask}"
+        )
+    if isinstance(error, OSError):
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise ServiceError(f"scheduler {address} closed the connection during Dask's handshake ({reason}): {ask}")
+    raise ServiceError(
+        f"scheduler {address} answered with bytes that are not Dask's protocol ({type(error).__name__}): {ask}"
+    )
+
+
 def _connect(distributed: Any, address: str, timeout: float) -> Any:
     address = check_scheduler_address(address)
+    _tcp_reachable(distributed, address, timeout)
+    _check_handshake(distributed, address, timeout)
     try:
         return distributed.Client(address, timeout=timeout, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:

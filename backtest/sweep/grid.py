@@ -11,10 +11,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from backtest.defaults import MAX_WINDOW_DAYS
 from backtest.errors import ParameterError
 
 _PART = re.compile(r"^\s*(\d+)\s*(?::\s*(\d+)\s*(?::\s*(\d+)\s*)?)?$")
-MAX_WINDOW = 100_000
+MAX_WINDOW = MAX_WINDOW_DAYS
 """The longest window accepted, in trading days (about 400 years: longer than any daily
 series). Ranges are checked against it before any window is listed, so ``1:2000000000``
 is refused at once instead of filling memory; a window longer than the series at hand is

@@ -21,6 +21,7 @@ import pandas as pd
 
 from backtest.errors import BacktestError, ParameterError
 from backtest.events.rules import DEFAULT_HORIZONS, EventRules, Horizon
+from backtest.files import SERIES_LIST, read_text
 from backtest.sweep.engine import (
     DEFAULT_REFERENCE,
     DEFAULT_SEED,
@@ -110,16 +111,7 @@ def read_series_file(path: str | Path) -> tuple[str, ...]:
     (at the start of a line or after a blank); blank lines are skipped. A relative path
     is taken relative to the file's directory. Errors name the file and the line."""
     source = Path(path)
-    try:
-        text = source.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ParameterError(f"series file {source}: not found") from None
-    except IsADirectoryError:
-        raise ParameterError(f"series file {source}: is a directory, expected a text file") from None
-    except UnicodeDecodeError:
-        raise ParameterError(f"series file {source}: not UTF-8 text") from None
-    except OSError as exc:
-        raise ParameterError(f"series file {source}: cannot be read ({exc.strerror or exc})") from None
+    text = read_text(source, SERIES_LIST, error=ParameterError)  # a regular file of at most 1 MiB
     entries: list[str] = []
     seen: dict[str, int] = {}
     for number, line in enumerate(text.splitlines(), start=1):

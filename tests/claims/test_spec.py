@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from backtest.claims import TEMPLATE_PATH, load_spec
-from backtest.claims.spec import spec_from_dict
+from backtest.claims import spec as spec_module
+from backtest.claims.spec import EVENT_KINDS, TOP_LEVEL, indicator_markdown, indicator_reference, spec_from_dict
 from backtest.cli import main
 from backtest.errors import SpecError
 from tests.claims.conftest import minimal
@@ -113,6 +114,25 @@ BAD_SPECS = [
     ("key of another kind", _set("event", "fast", 50), "[event] fast: unknown key"),
     ("unknown key in [rules]", _set("rules", "gap", 5), "[rules] gap: unknown key"),
     ("unknown table", _set("output", "dir", "x"), "[output]: unknown table"),
+    # a near miss gets the key probably meant
+    (
+        "misspelled key",
+        _set("rules", "min_gp", 5),
+        "[rules] min_gp: unknown key (known: confirm, end, entry, min_gap, start); did you mean `min_gap`?",
+    ),
+    (
+        "misspelled required key",
+        lambda t: t["claim"].update(statment=t["claim"].pop("statement")),
+        "[claim] statment: unknown key; did you mean `statement`?",
+    ),
+    ("misspelled event key", _set("event", "levle", 30), "[event] levle: unknown key"),
+    ("misspelled table", _set("rule", "start", "1990-01-01"), "[rule]: unknown table (known: claim, series"),
+    ("misspelled table hint", _set("anlysis", "calibration", 5), "did you mean `analysis`?"),
+    (
+        "misspelled filter key",
+        _add("filters", {"indicator": "rsi", "operater": "<", "operator": "<", "level": 70}),
+        "[filters 1] operater: unknown key (known: indicator, level, operator, series, window); did you mean `operator`?",
+    ),
     (
         "unknown key in a filter",
         _add("filters", {"indicator": "rsi", "operator": "<", "level": 70, "colour": "red"}),
@@ -382,3 +402,69 @@ proxy_note = "a proxy"
     (fact,) = spec.facts
     assert fact.tolerance == 0.0005 and fact.roughly_band == 0.01 and fact.proxy_note == "a proxy"
     assert spec.to_dict()["variants"][1]["filters"][0]["operator"] == "<"
+
+
+# -- one indicator table: the template, the docs and the errors read it ------------------------
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "claims.md"
+
+
+def test_the_template_lists_every_indicator_from_the_table() -> None:
+    template = TEMPLATE_PATH.read_text(encoding="utf-8")
+    assert indicator_reference() in template, (
+        "regenerate the template's indicator block: backtest.claims.spec.indicator_reference()"
+    )
+    assert "level in (-1, 0]; a fraction of the running peak: -0.20 = 20% below it" in template
+
+
+def test_the_docs_hold_the_indicator_table_as_generated() -> None:
+    docs = DOCS.read_text(encoding="utf-8")
+    assert indicator_markdown() in docs, "regenerate docs/claims.md's table: backtest.claims.spec.indicator_markdown()"
+    assert "| `rsi` |" in docs and "| in [0, 100] |" in docs
+
+
+def _full_specs(folder: Path) -> list[dict[str, Any]]:
+    """One spec per event kind, each with every optional table present (a filter, a fact, a
+    variant with a filter, a published figure), so that the parser reads every key it knows."""
+    (folder / "days.csv").write_text("date\n2020-03-16\n")
+    events: dict[str, dict[str, Any]] = {
+        "ma_cross": {"kind": "ma_cross"},
+        "threshold": {"kind": "threshold", "indicator": "rsi", "level": 30},
+        "line_cross": {"kind": "line_cross", "indicator": "close", "against": "sma"},
+        "new_high": {"kind": "new_high"},
+        "new_low": {"kind": "new_low"},
+        "dates": {"kind": "dates", "file": "days.csv"},
+    }
+    assert set(events) == set(EVENT_KINDS)
+    specs = []
+    for event in events.values():
+        tables = minimal()
+        tables["event"] = event
+        tables["filters"] = [{"indicator": "rsi", "operator": "<", "level": 70}]
+        tables["benchmark"] = {"relative_to": "SPY"}
+        tables["facts"] = [{"statement": "s", "figure": 0.01, "period": ["2025-06-30", "2025-07-31"]}]
+        tables["variants"] = [{"name": "v", "filters": [{"indicator": "rsi", "operator": "<", "level": 70}]}]
+        if event["kind"] != "dates":
+            tables["published"] = [{"source": "s", "what": "w", "figures": {"3m": 0.02}}]
+        tables["analysis"] = {}
+        tables["robustness"] = {}
+        specs.append(tables)
+    return specs
+
+
+def test_the_docs_name_every_table_key_and_event_kind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    read: set[str] = set()
+    done = spec_module._Table.done
+
+    def recording(self: Any) -> None:
+        read.update(self.read)
+        done(self)
+
+    monkeypatch.setattr(spec_module._Table, "done", recording)
+    for tables in _full_specs(tmp_path):
+        spec_from_dict(tables, base_dir=tmp_path)
+    docs = DOCS.read_text(encoding="utf-8")
+    assert {"title", "kind", "level", "against_window", "relative_to", "proxy_note", "calibration"} <= read
+    assert [key for key in sorted(read) if f"`{key}`" not in docs] == []
+    assert [table for table in TOP_LEVEL if f"[{table}]" not in docs] == []
+    assert [kind for kind in EVENT_KINDS if f"| `{kind}` |" not in docs] == []

@@ -45,6 +45,9 @@ def test_dataset_is_compact_and_names_its_sources() -> None:
     rut = provenance["series"]["yahoo/RUT.csv"]
     assert (rut["source"], rut["symbol"], rut["first_date"], rut["bars"]) == ("yahoo", "^RUT", "1987-09-10", True)
     assert len(rut["raw_sha256"]) == 64 and "partial_bar 1" in rut["raw_validation"]
+    assert provenance["format"] == builtin.FORMAT_VERSION == 2
+    assert [finding["kind"] for finding in rut["findings"]] == ["partial_bar", "zero_volume", "large_move"]
+    assert rut["rows_read"] == rut["rows"] + 1
     assert provenance["series"]["fred/RU2000PR.csv"]["first_date"] == "1978-12-29"
 
 
@@ -65,10 +68,17 @@ def test_builtin_is_the_last_resort_and_says_so(no_data_configured) -> None:
     assert "built-in dataset (derived from the snapshot of 2026-02-23)" in source.describe()
     series = load_series("russell2000")
     assert len(series) == 11_883 and series.splice is not None
-    assert [segment.source for segment in series.segments] == ["built-in", "built-in"]
-    note = series.segments[1].note
-    assert note.startswith("built-in dataset (derived from the snapshot of 2026-02-23, raw SHA-256 ")
-    assert note.endswith("… of yahoo/RUT.csv)")
+    # the provenance is the raw files', as a read of the snapshot gives; only found_in differs
+    assert [(segment.source, segment.path) for segment in series.segments] == [
+        ("fred", "fred/RU2000PR.csv"),
+        ("yahoo", "yahoo/RUT.csv"),
+    ]
+    assert [segment.note for segment in series.segments] == ["rebased onto ^RUT by the splice", ""]
+    assert {segment.found_in for segment in series.segments} == {
+        "built-in dataset (derived from the snapshot of 2026-02-23)"
+    }
+    assert "found_in" not in series.provenance_frame().columns
+    assert "(FRED RU2000PR + Yahoo ^RUT, built-in dataset)" in series.data_line()
     assert list_series()["available"].all()
 
 
@@ -98,12 +108,41 @@ def test_a_file_missing_from_the_builtin_dataset_is_one_line_with_the_fix(tmp_pa
     assert "\n" not in str(info.value)
 
 
-def test_cli_names_the_builtin_data(no_data_configured, capsys) -> None:
+def test_cli_names_the_builtin_data(no_data_configured, capsys, monkeypatch) -> None:
     from backtest.cli import main
 
+    monkeypatch.setenv("COLUMNS", "200")  # one line per statement, to match whole sentences
     assert main(["data", "show", "russell2000"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("data: built-in dataset (derived from the snapshot of 2026-02-23): no data directory")
-    assert "validated (lenient policy) when the dataset was built" in out
+    assert f"built-in dataset: {builtin.BUILTIN_DIR / builtin.TABLE_NAME}" in out
+    assert "yahoo/RUT.csv, read from the built-in dataset (derived from the snapshot of 2026-02-23)" in out
+    assert "findings, recorded when the dataset was built (lenient policy)" in out
     assert main(["data", "check", "RUT"]) == 0
-    assert "RUT: read from the built-in dataset, validated (lenient policy)" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "RUT.csv: 9,686 rows read, 9,685 used (1987-09-10 to 2026-02-20), 1 dropped" in out
+    assert "findings were recorded when it was built" in out
+
+
+def test_the_builtin_data_carry_the_raw_files_findings(no_data_configured, capsys) -> None:
+    """What a read of the raw file reports, recorded: the same findings, the raw file's
+    SHA-256 as the data stamp, and the strict policy refusing what it refuses in the raw file
+    (RUT.csv's partial last bar), with the exit status of a read of the snapshot."""
+    from backtest.cli import main
+    from backtest.errors import DataError
+
+    rut = load_series("RUT")
+    record = json.loads((builtin.BUILTIN_DIR / builtin.PROVENANCE_NAME).read_text())["series"]["yahoo/RUT.csv"]
+    assert rut.data_sha256 == record["raw_sha256"]
+    (report,) = rut.validation
+    assert report.headline() == record["raw_validation"]
+    assert [(f.kind, f.count, f.dates[:1]) for f in report.findings] == [
+        ("partial_bar", 1, ("2026-02-23",)),
+        ("zero_volume", 16, ("2023-07-25",)),
+        ("large_move", 1, ("2020-03-16",)),
+    ]
+    with pytest.raises(DataError, match=r"^yahoo/RUT.csv: partial last bar, line 9687 .*strict policy refuses"):
+        load_series("RUT", policy="strict")
+    assert load_series("SPY", policy="strict").validation[0].policy == "strict"  # no error: accepted
+    assert main(["data", "check", "RUT", "--policy", "strict"]) == 2
+    assert capsys.readouterr().err.startswith("error: yahoo/RUT.csv: partial last bar, line 9687")

@@ -1,9 +1,12 @@
 """The disk cache of validated files (``read_validated``) and of the NYSE sessions: a hit is
-the fresh result exactly, anything that could change the result misses, a damaged or
-unwritable cache is never an error, and ``BACKTEST_CACHE_DIR=off`` writes nothing."""
+the fresh result exactly, anything that could change the result misses, a damaged, foreign
+or crafted entry is a miss (a pickle placed where an entry goes is never run), an
+unwritable cache or an unusable home is never an error, and ``BACKTEST_CACHE_DIR=off``
+writes nothing."""
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import sys
@@ -12,9 +15,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
-from backtest import cache
+from backtest import cache, files
 from backtest.data import calendar, validation
 from backtest.data.validation import read_validated
 from backtest.errors import DataError
@@ -45,7 +49,23 @@ def no_parse(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
 
 
 def entries(folder: Path) -> list[str]:
-    return sorted(path.name for path in folder.glob("*.pickle") if not path.name.startswith("xnys-"))
+    return sorted(path.name for path in folder.glob("*.arrow") if not path.name.startswith("xnys-"))
+
+
+def stored(entry: Path) -> tuple[dict, pa.Table]:
+    """(record, table) of an entry file, read directly (whatever its parameters)."""
+    with pa.ipc.open_file(pa.BufferReader(entry.read_bytes())) as reader:
+        table = reader.read_all()
+    return json.loads(table.schema.metadata[b"backtest.cache"]), table
+
+
+def encoded(record: dict, table: pa.Table) -> bytes:
+    """An entry file holding ``table`` and ``record``, as a foreign writer could make it."""
+    table = table.replace_schema_metadata({b"backtest.cache": json.dumps(record).encode()})
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
 
 
 def fresh(path: Path, monkeypatch: pytest.MonkeyPatch, **options: object) -> tuple[pd.DataFrame, object]:
@@ -142,8 +162,10 @@ def test_a_new_day_removes_only_the_earlier_entries_of_that_file(write_csv, cach
     read_validated(path, run_date="2030-01-01")
     read_validated(path, run_date="2030-01-01", max_move=0.2)
     cache_dir.joinpath("notes-2029-01-01-0123abcd.txt").write_text("the user's\n")
-    other = cache_dir / "other_file-2029-01-01-0123456789abcdef.pickle"
+    other = cache_dir / "other_file-2029-01-01-0123456789abcdef.arrow"
     other.write_bytes(b"another file's entry")
+    legacy = cache_dir / f"{path.stem}-2029-12-31-0123456789abcdef.pickle"  # the earlier format's
+    legacy.write_bytes(b"an entry of the earlier format")
     assert len(entries(cache_dir)) == 3
     read_validated(path, run_date="2030-01-02")
     names = entries(cache_dir)
@@ -151,10 +173,11 @@ def test_a_new_day_removes_only_the_earlier_entries_of_that_file(write_csv, cach
     (new,) = [name for name in names if name != other.name]
     assert new.startswith(f"{path.stem}-2030-01-02-")
     assert (cache_dir / "notes-2029-01-01-0123abcd.txt").exists() and other.read_bytes() == b"another file's entry"
+    assert not legacy.exists()
 
 
 def _garbage(entry: Path) -> bytes:
-    return b"not a pickle at all\n"
+    return b"not an Arrow file at all\n"
 
 
 def _truncated(entry: Path) -> bytes:
@@ -162,33 +185,82 @@ def _truncated(entry: Path) -> bytes:
 
 
 def _foreign(entry: Path) -> bytes:
-    return pickle.dumps({"something": "else"})
+    return encoded({"something": "else"}, pa.table({"x": [1, 2, 3]}))
 
 
 def _other_parameters(entry: Path) -> bytes:
-    stored = pickle.loads(entry.read_bytes())
-    stored["parameters"] = {**stored["parameters"], "max_move": 0.5}
-    return pickle.dumps(stored)
+    record, table = stored(entry)
+    record["parameters"] = {**record["parameters"], "max_move": 0.5}
+    return encoded(record, table)
 
 
 def _wrong_frame(entry: Path) -> bytes:
-    stored = pickle.loads(entry.read_bytes())
-    stored["frame"] = [1, 2, 3]
-    return pickle.dumps(stored)
+    record, _ = stored(entry)
+    return encoded(record, pa.table({"date": ["2020-01-02"], "close": ["1.0"]}))
 
 
-@pytest.mark.parametrize("damage", [_garbage, _truncated, _foreign, _other_parameters, _wrong_frame, lambda e: b""])
+def _wrong_report(entry: Path) -> bytes:
+    record, table = stored(entry)
+    record["value"]["findings"][0]["lines"] = ["three"]
+    return encoded(record, table)
+
+
+def _a_pickle(entry: Path) -> bytes:
+    return pickle.dumps({"something": "else"})
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [_garbage, _truncated, _foreign, _other_parameters, _wrong_frame, _wrong_report, _a_pickle, lambda e: b""],
+)
 def test_a_damaged_or_foreign_cache_file_is_ignored_and_replaced(write_csv, cache_dir: Path, monkeypatch, damage):
     path = write_csv(with_defects(ROWS))
     expected = fresh(path, monkeypatch, run_date=RUN_DATE)
     read_validated(path, run_date=RUN_DATE)
-    (entry,) = cache_dir.glob("T-*.pickle")
-    good = pickle.loads(entry.read_bytes())
+    (entry,) = cache_dir.glob("T-*.arrow")
+    good = stored(entry)
     entry.write_bytes(damage(entry))
     assert_same(read_validated(path, run_date=RUN_DATE), expected)
-    rewritten = cache.read_entry(entry)  # recomputed and written again
-    assert isinstance(rewritten, dict) and rewritten["parameters"] == good["parameters"]
-    assert_same((rewritten["frame"], rewritten["report"]), expected)
+    assert stored(entry)[0] == good[0]  # recomputed and written again
+    assert validation._cache_read((entry, good[0]["parameters"]), path, expected[1].run_date) is not None
+
+
+class _Bomb:
+    """Unpickling it would create ``marker``: the proof that a pickle ran."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str, str]]:
+        return (open, (str(self.marker), "w"))
+
+
+def test_a_pickle_bomb_where_an_entry_goes_is_never_run(write_csv, cache_dir: Path, tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(calendar, "_sessions", calendar._sessions.__wrapped__)  # the sessions from disk
+    path = write_csv(with_defects(ROWS))
+    expected = fresh(path, monkeypatch, run_date=RUN_DATE)
+    read_validated(path, run_date=RUN_DATE)
+    (entry,) = cache_dir.glob("T-*.arrow")
+    (sessions,) = cache_dir.glob("xnys-sessions-*.arrow")
+    marker = tmp_path / "the-pickle-ran"
+    bomb = pickle.dumps({"parameters": stored(entry)[0]["parameters"], "frame": _Bomb(marker)})
+    for target in (entry, sessions, entry.with_suffix(".pickle")):
+        target.write_bytes(bomb)
+    assert_same(read_validated(path, run_date=RUN_DATE), expected)
+    assert not marker.exists()
+    assert stored(entry)[1].num_rows == len(expected[0]) and stored(sessions)[1].num_rows > 10_000  # replaced
+    pickle.loads(bomb)["frame"].close()  # the bomb was live: unpickling it runs its code
+    assert marker.exists()
+
+
+def test_an_oversized_entry_is_a_miss(write_csv, cache_dir: Path, monkeypatch) -> None:
+    path = write_csv(ROWS)
+    expected = fresh(path, monkeypatch, run_date=RUN_DATE)
+    read_validated(path, run_date=RUN_DATE)
+    (entry,) = cache_dir.glob("T-*.arrow")
+    monkeypatch.setattr(cache, "CACHE_ENTRY", files.FileKind("cache entry", entry.stat().st_size - 1))
+    assert cache.read_entry(entry, stored(entry)[0]["parameters"]) is None
+    assert_same(read_validated(path, run_date=RUN_DATE), expected)
 
 
 def test_off_writes_nothing(write_csv, tmp_path: Path, monkeypatch) -> None:
@@ -208,6 +280,8 @@ def test_the_default_folder(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.delenv(cache.CACHE_DIR_ENV_VAR, raising=False)
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    (tmp_path / "home").mkdir()
+    (tmp_path / "xdg").mkdir()
     assert cache.user_cache_dir() == tmp_path / "xdg" / "backtest" / "validated"
     monkeypatch.setenv("XDG_CACHE_HOME", "relative/ignored")
     assert cache.user_cache_dir() == tmp_path / "home" / ".cache" / "backtest" / "validated"
@@ -216,6 +290,28 @@ def test_the_default_folder(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv(cache.CACHE_DIR_ENV_VAR, str(tmp_path / "mine"))
     assert cache.user_cache_dir() == tmp_path / "mine"
     monkeypatch.setenv(cache.CACHE_DIR_ENV_VAR, "OFF")
+    assert cache.user_cache_dir() is None
+
+
+@pytest.mark.parametrize("home", ["missing", "a file", "relative", "unset"])
+def test_an_unusable_home_means_no_cache_and_creates_nothing(write_csv, tmp_path: Path, monkeypatch, home) -> None:
+    path = write_csv(ROWS)
+    monkeypatch.delenv(cache.CACHE_DIR_ENV_VAR, raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setattr(calendar, "_sessions", calendar._sessions.__wrapped__)
+    if home == "a file":
+        (tmp_path / "home").write_text("not a folder\n")
+    if home == "unset":  # and the password entry's home does not exist either
+        monkeypatch.delenv("HOME")
+        monkeypatch.setattr(Path, "home", classmethod(lambda cls: tmp_path / "home"))
+    else:
+        monkeypatch.setenv("HOME", "home" if home == "relative" else str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path)
+    before = sorted(tmp_path.rglob("*"))
+    assert cache.user_cache_dir() is None
+    read_validated(path, run_date=RUN_DATE)
+    assert sorted(tmp_path.rglob("*")) == before
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))  # an XDG folder that is not there either
     assert cache.user_cache_dir() is None
 
 
@@ -279,7 +375,7 @@ def test_files_it_did_not_write_are_left_alone(write_csv, cache_dir: Path) -> No
     cache_dir.mkdir()
     mine = cache_dir / "notes.txt"
     mine.write_text("the user's\n")
-    other = cache_dir / "T-2030-01-01-0123456789abcdef0123456789abcdef.pickle"
+    other = cache_dir / "T-2030-01-01-0123456789abcdef0123456789abcdef.arrow"
     other.write_bytes(b"some other entry")
     read_validated(write_csv(ROWS), run_date=RUN_DATE)
     assert mine.read_text() == "the user's\n" and other.read_bytes() == b"some other entry"
@@ -291,18 +387,18 @@ def test_a_failed_write_leaves_no_file(tmp_path: Path, monkeypatch) -> None:
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", fail)
-    assert cache.write_entry(tmp_path / "x" / "entry.pickle", {"a": 1}) is False
+    assert cache.write_entry(tmp_path / "x" / "entry.arrow", {"a": 1}, {}, pa.table({"b": [1]})) is False
     assert list((tmp_path / "x").iterdir()) == []
 
 
 def test_the_sessions_are_stored_and_read_back_without_exchange_calendars(cache_dir: Path, monkeypatch) -> None:
     build = calendar._sessions.__wrapped__
     built = build(2031)
-    (stored,) = cache_dir.glob("xnys-sessions-*.pickle")
+    (entry,) = cache_dir.glob("xnys-sessions-*.arrow")
     monkeypatch.setitem(sys.modules, "exchange_calendars", None)  # importing it now fails
     np.testing.assert_array_equal(build(2031), built)
     assert build(2031).dtype == np.dtype("datetime64[ns]")
-    stored.write_bytes(b"damaged")
+    entry.write_bytes(b"damaged")
     with pytest.raises(ImportError):
         build(2031)  # a damaged file is a miss: the calendar is built again
 

@@ -54,7 +54,7 @@ def test_no_data_anywhere_gives_one_message_naming_every_place(tmp_path, monkeyp
         "$BACKTEST_DATA_DIR (not set)",
         str(tmp_path / "shared" / "data"),
         "backtest data fetch SYMBOL",
-        "backtest[live]",
+        "-e '.[live]'",
     ):
         assert expected in message
 
@@ -133,7 +133,7 @@ def test_fetch_errors(tmp_path, monkeypatch) -> None:
     with pytest.raises(DataError, match="cannot write"):
         fetch_yahoo("^RUT", blocker, download=lambda symbol, start: yfinance_like_frame())
     monkeypatch.setitem(sys.modules, "yfinance", None)  # makes `import yfinance` fail
-    with pytest.raises(DataError, match=r"needs yfinance, which is not installed: pip install 'backtest\[live\]'"):
+    with pytest.raises(DataError, match=r"needs yfinance, which is not installed: pip install -c constraints.txt -e '\.\[live\]'"):
         fetch_yahoo("^RUT", tmp_path)
 
 

@@ -62,6 +62,7 @@ def user_dir(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
     monkeypatch.delenv(sources.ENV_VAR, raising=False)
     monkeypatch.setattr(sources, "default_data_dir", lambda: tmp_path / "shared" / "data")
     monkeypatch.setattr(sources, "user_data_dir", lambda: tmp_path / "user")
+    monkeypatch.setattr(update_module, "connection_problem", lambda host, port: None)  # downloads are injected
     clear_cache()
     yield tmp_path / "user"
     clear_cache()
@@ -100,17 +101,21 @@ def test_update_validates_splices_and_summarises(user_dir) -> None:
     history = builtin.load_builtin("yahoo/RUT.csv", name="RUT")
     rut = load_series("RUT")
     assert len(rut) == len(history) + NEW_DAYS
-    assert [segment.source for segment in rut.segments] == ["built-in", "yfinance-live"]
+    # the built-in history keeps the raw file's source; where it was found is said apart
+    assert [(s.source, bool(s.found_in)) for s in rut.segments] == [("yahoo", True), ("yfinance-live", False)]
     assert rut.splice is not None and rut.splice.scale_factor == 1.0
     pd.testing.assert_series_equal(rut.close.iloc[: len(history)], history.close, check_exact=True)
     assert load_series("russell2000").last_date == rut.last_date  # RU2000PR from the built-in data
-    assert load_series("SPY").segments[0].source == "built-in"
+    assert load_series("SPY").segments[0].found_in.startswith("built-in dataset")
 
     again = update_user_data(yahoo=yahoo_download, fred=fred_download, files=FILES)
     assert [item.status for item in again.series] == ["unchanged", "failed", "unchanged", "not served"]
 
 
-def test_a_bad_download_keeps_the_previous_file(user_dir) -> None:
+def test_a_bad_download_keeps_the_previous_file(user_dir, monkeypatch) -> None:
+    # the no-overlap download is dated ten years on: run as of then, so it is refused for
+    # having no date in common, not for lying in the future
+    monkeypatch.setenv("BACKTEST_RUN_DATE", "2040-01-01")
     update_user_data(yahoo=yahoo_download, fred=fred_download, files=FILES[:1])
     previous = (user_dir / "yahoo" / "RUT.csv").read_bytes()
 

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import textwrap
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -528,7 +530,7 @@ def test_a_killed_cli_sweep_keeps_the_old_report_and_the_next_sweep_regenerates_
     assert {k: v for k, v in snapshot_tree(parent).items() if not k.startswith(".")} == before
     again = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=600)
     assert again.returncode == 0, again.stderr
-    assert sorted(p.name for p in parent.iterdir()) == ["_assets", SWEEP_FOLDER]  # the report and plotly.js, shared
+    assert sorted(p.name for p in parent.iterdir()) == [SWEEP_FOLDER]  # the report, nothing beside it
     assert snapshot_tree(parent) == before  # same seed, same bytes, manifest included
 
 
@@ -565,8 +567,7 @@ RESULTS = Path(__file__).resolve().parents[2] / "results"
 
 
 # results/claims/ is the claims gallery: a parent of claim report folders (and its README.md)
-# results/calibration/ holds stored calibrations (backtest.stats.calibration_cache), not reports;
-# results/_assets/ holds the plotly.js every report.html loads (a manifest of kind "asset")
+# results/calibration/ holds stored calibrations (backtest.stats.calibration_cache), not reports
 _REPORT_FOLDERS = sorted(
     [p.name for p in RESULTS.iterdir() if p.is_dir() and p.name not in ("bench", "calibration", "claims")]
     + [f"claims/{p.name}" for p in (RESULTS / "claims").iterdir() if p.is_dir()]
@@ -577,7 +578,7 @@ _REPORT_FOLDERS = sorted(
 def test_every_committed_report_carries_a_manifest_that_matches_its_files(folder: str) -> None:
     manifest = read_manifest(RESULTS / folder)
     assert manifest is not None, f"results/{folder} has no {MANIFEST_FILE}: regenerate it with `backtest study`"
-    kind = "claim" if folder.startswith("claims/") else "asset" if folder == "_assets" else "study"
+    kind = "claim" if folder.startswith("claims/") else "study"
     assert manifest.kind == kind and manifest.name == Path(folder).name
     tree = snapshot_tree(RESULTS / folder)
     assert {path: tree[path] for path in manifest.files if path in tree} == manifest.files
@@ -596,70 +597,66 @@ def test_a_committed_bench_file_is_recognised_so_a_rerun_may_replace_it(kind: st
     assert snapshot_tree(RESULTS / "bench") == before  # the probe file is gone again
 
 
-# --- the shared plotly.js asset (results/_assets/) ---------------------------------------------
+# --- a report writes nothing outside its folder (plotly.js and figures are in the page) -------
 
 
-def test_the_plotly_asset_is_written_once_beside_the_reports_and_referenced_relatively(tmp_path: Path) -> None:
-    from backtest.report.outputs import plotly_asset, plotly_head
-
-    report = tmp_path / "results" / "claims" / "some_claim"
-    head = plotly_head(report)
-    name, data = plotly_asset()
-    asset = tmp_path / "results" / "_assets" / name
-    assert f'src="../../_assets/{name}"' in head and asset.read_bytes() == data
-    assert read_manifest(asset.parent).kind == "asset"
-    before = asset.stat()
-    plotly_head(tmp_path / "results" / "another")  # depth 1: ../_assets, and no rewrite of a current asset
-    assert f'src="../_assets/{name}"' in plotly_head(tmp_path / "results" / "another")
-    assert (asset.stat().st_ino, asset.stat().st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
-    # outside a results/ folder the output dir holds the assets
-    assert 'src="../_assets/' in plotly_head(tmp_path / "elsewhere" / "report")
-    assert (tmp_path / "elsewhere" / "_assets" / name).exists()
+def _outside_references(page: str) -> list[str]:
+    """Every src/href of a page's elements (not of its scripts' code) that is not a data: URI,
+    an #anchor or an http(s) address."""
+    markup = re.sub(r"<script\b[^>]*>.*?</script>", "<script></script>", page, flags=re.DOTALL | re.IGNORECASE)
+    values = re.findall(r"""<[^>]*?\b(?:src|href)\s*=\s*["']?([^"' >]*)""", markup, flags=re.IGNORECASE)
+    return [v for v in values if not v.startswith(("data:", "#", "http:", "https:"))]
 
 
-def test_a_damaged_asset_is_rewritten_and_a_users_file_beside_it_survives(tmp_path: Path) -> None:
-    from backtest.report.outputs import plotly_asset, plotly_head
-
-    plotly_head(tmp_path / "results" / "report")
-    name, data = plotly_asset()
-    folder = tmp_path / "results" / "_assets"
-    (folder / name).write_bytes(b"truncated")
-    (folder / "notes.txt").write_text("mine\n")
-    plotly_head(tmp_path / "results" / "report")
-    assert (folder / name).read_bytes() == data and (folder / "notes.txt").read_text() == "mine\n"
-
-
-def test_an_assets_folder_backtest_did_not_write_is_never_touched(tmp_path: Path) -> None:
-    from backtest.report.outputs import plotly_asset, plotly_head, self_contained
-
-    folder = tmp_path / "results" / "_assets"
-    folder.mkdir(parents=True)
-    (folder / plotly_asset()[0]).write_text("the user's own plotly build\n")
-    before = snapshot_tree(tmp_path)
-    with pytest.raises(OutputError, match="not written by backtest"):
-        plotly_head(tmp_path / "results" / "report")
-    assert snapshot_tree(tmp_path) == before
-    with self_contained():  # --self-contained needs no asset folder
-        head = plotly_head(tmp_path / "results" / "report")
-    assert head.startswith("<script") and "src=" not in head[:40] and snapshot_tree(tmp_path) == before
-
-
-def test_a_sweep_refuses_a_foreign_assets_folder_before_any_work_and_self_contained_needs_none(
+def test_a_sweep_into_a_subfolder_of_results_writes_only_there_and_its_page_needs_nothing_else(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     parent = tmp_path / "results"
-    (parent / "_assets").mkdir(parents=True)
-    (parent / "_assets" / "plotly.min.js").write_text("the user's\n")
+    (parent / "mine").mkdir(parents=True)
+    (parent / "mine" / "notes.txt").write_text("mine\n")
     before = snapshot_tree(parent)
-    code, _, err = run_cli(["sweep", *SMALL_SWEEP, "--output-dir", str(parent)], capsys)
-    assert code == 2
-    assert_one_error_line(err, "_assets holds 1 entry not written by backtest", "--self-contained")
-    assert snapshot_tree(parent) == before
-    code, _, err = run_cli(["sweep", *SMALL_SWEEP, "--output-dir", str(parent), "--self-contained"], capsys)
+    code, _, err = run_cli(["sweep", *SMALL_SWEEP, "--output-dir", str(parent / "sub")], capsys)
     assert code == 0, err
-    page = (parent / SWEEP_FOLDER / "summary.html").read_text()
-    assert '<script type="text/javascript">/**' in page and "_assets/plotly" not in page
-    assert {k: v for k, v in snapshot_tree(parent).items() if k.startswith("_assets")} == before
-    from backtest.report.outputs import SELF_CONTAINED
+    after = snapshot_tree(parent)
+    assert {k: v for k, v in after.items() if not k.startswith("sub")} == before  # nothing beside it
+    page = (parent / "sub" / SWEEP_FOLDER / "summary.html").read_text()
+    assert _outside_references(page) == [] and "plotly.js (cartesian - minified) v" in page
 
-    assert SELF_CONTAINED.get() is False  # the flag ends with its command
+
+def test_a_claim_report_references_no_file_outside_its_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = Path(__file__).resolve().parents[2] / "studies" / "claims" / "rsi_oversold.toml"
+    out = tmp_path / "results" / "claims"
+    code, _, err = run_cli(
+        ["claim", "run", str(spec), "--output-dir", str(out), "--draws", "20", "--paths", "0"], capsys
+    )
+    assert code == 0, err
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_dir()) == [
+        "results",
+        "results/claims",
+        "results/claims/rsi_oversold",
+    ]
+    page = (out / "rsi_oversold" / "report.html").read_text()
+    assert _outside_references(page) == [] and page.count('class="plotly-graph-div"') >= 3
+
+
+@pytest.mark.parametrize("setup", [_foreign_files, _study_report], ids=["foreign-files", "study-report"])
+def test_claim_result_report_on_a_refused_target_creates_nothing(
+    tmp_path: Path, data_dir: Path, setup: Callable[[Path, str], None]
+) -> None:
+    from backtest.claims import load_spec
+    from backtest.claims.run import run_claim
+
+    spec = load_spec(Path(__file__).resolve().parents[2] / "studies" / "claims" / "rsi_oversold.toml")
+    result = run_claim(spec, data_dir=data_dir, n_draws=20, n_paths=0)
+    setup(tmp_path / "results", "report")
+    before = snapshot_tree(tmp_path)
+    with pytest.raises(OutputError, match="results/report"):
+        result.report(tmp_path / "results" / "report")
+    assert snapshot_tree(tmp_path) == before
+    written = result.report(tmp_path / "elsewhere" / "report")
+    assert sorted(p.name for p in (tmp_path / "elsewhere").iterdir()) == ["report"]
+    assert (written / "report.html").is_file() and snapshot_tree(tmp_path / "results") == {
+        k.removeprefix("results/"): v for k, v in before.items() if k.startswith("results/")
+    }

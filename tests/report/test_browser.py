@@ -1,18 +1,22 @@
 """Every report as a reader sees it: each report.html under results/ (and a freshly written
 claim report) rendered in headless Chromium at 800 and 1280 px wide, measured through the
-DOM: the page never scrolls sideways, every plotly figure drew (plotly.js loaded through
-its relative ``_assets/`` path, each figure has its SVG) and every image loaded.
+DOM: the page never scrolls sideways, every plotly figure drew (plotly.js carried by the
+page, each figure has its SVG), every image loaded, and its Content-Security-Policy blocked
+nothing the page needs; a page of XSS payloads runs none of them.
 
-Driver: Chromium's own ``--headless --dump-dom`` (no Python dependency). A copy of the page
-gets a ``<base href>`` pointing at the original folder, so relative paths resolve exactly as
-they do for the original, and a small script that writes its measurements into the DOM
-once the page has loaded; ``--virtual-time-budget`` lets plotly finish drawing first.
+Driver: Chromium's own ``--headless --dump-dom`` (no Python dependency). The page is copied
+alone into a scratch folder (a report needs no file beside it) with two scripts of the test:
+one, first in the head, records every CSP violation; the other writes the measurements into
+the DOM once the page has loaded. The copy's policy admits them by their hashes, as the
+page's own policy admits its scripts; ``--virtual-time-budget`` lets plotly finish drawing.
 Chromium comes from the OS packages (``.ci/run`` installs it in CI, where its absence is a
 failure, not a skip).
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import json
 import os
@@ -32,8 +36,14 @@ CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "chrome"
 RENDER_TIMEOUT_S = 120
 VIRTUAL_TIME_BUDGET_MS = 20_000
 
+RECORD_VIOLATIONS = """
+window.__violations__ = [];
+document.addEventListener("securitypolicyviolation", function (event) {
+  window.__violations__.push(event.violatedDirective + " " + (event.blockedURI || "") + " " + (event.sample || ""));
+});
+"""
+
 MEASURE_SCRIPT = """
-<script>
 window.addEventListener("load", function () {
   setTimeout(function () {
     var root = document.documentElement;
@@ -52,9 +62,12 @@ window.addEventListener("load", function () {
         return {id: div.id, svg: div.querySelector("svg.main-svg") !== null};
       }),
       images: Array.prototype.map.call(document.images, function (img) {
-        return {src: img.getAttribute("src").slice(0, 40), loaded: img.complete && img.naturalWidth > 0};
+        return {src: (img.getAttribute("src") || "").slice(0, 40), loaded: img.complete && img.naturalWidth > 0};
       }),
-      wide: wide
+      wide: wide,
+      violations: window.__violations__,
+      title: document.title,
+      pwned: document.querySelectorAll("#pwned, [data-pwned]").length
     };
     var pre = document.createElement("pre");
     pre.id = "__measurements__";
@@ -63,7 +76,6 @@ window.addEventListener("load", function () {
     document.body.appendChild(pre);
   }, 1000);
 });
-</script>
 """
 
 
@@ -79,13 +91,27 @@ def chromium() -> str:
     pytest.skip(message)
 
 
+def script_hash(source: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(source.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+def instrumented(text: str) -> str:
+    """The page with the test's two scripts, and its policy admitting them by hash."""
+    policy = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">', text)
+    assert policy, "the page has no Content-Security-Policy"
+    own = policy.group(1).replace("script-src 'none'", "script-src", 1)  # a page without scripts of its own
+    admitted = own.replace(
+        "script-src", f"script-src {script_hash(RECORD_VIOLATIONS)} {script_hash(MEASURE_SCRIPT)}", 1
+    )
+    head = f'<meta http-equiv="Content-Security-Policy" content="{admitted}">\n<script>{RECORD_VIOLATIONS}</script>'
+    return text.replace(policy.group(0), head, 1).replace("</body>", f"<script>{MEASURE_SCRIPT}</script></body>", 1)
+
+
 def measure(page: Path, width: int, scratch: Path) -> dict:
-    """Render ``page`` at ``width`` px and return what the injected script measured."""
-    text = page.read_text(encoding="utf-8")
-    base = f'<base href="{page.parent.resolve().as_uri()}/">'
-    text = text.replace("<head>", "<head>\n" + base, 1).replace("</body>", MEASURE_SCRIPT + "</body>", 1)
+    """Render a copy of ``page``, alone in ``scratch``, at ``width`` px and return what the
+    injected script measured."""
     copy = scratch / f"{page.parent.name}-{width}.html"
-    copy.write_text(text, encoding="utf-8")
+    copy.write_text(instrumented(page.read_text(encoding="utf-8")), encoding="utf-8")
     command = [
         chromium(),
         "--headless",
@@ -111,8 +137,9 @@ def check_page(page: Path, width: int, scratch: Path) -> None:
         f"{page} scrolls sideways at {width} px: {result['scrollWidth']} px wide; widest: {result['wide']}"
     )
     assert all(image["loaded"] for image in result["images"]), f"{page}: images not loaded: {result['images']}"
+    assert result["violations"] == [], f"{page}: the page's policy blocked {result['violations']}"
     if 'class="plotly-figure"' in page.read_text(encoding="utf-8"):
-        assert result["plotly"], f"{page}: plotly.js did not load (relative _assets path or inline script)"
+        assert result["plotly"], f"{page}: plotly.js did not run"
         assert result["figures"], f"{page}: no plotly figure in the DOM"
         missing = [figure["id"] for figure in result["figures"] if not figure["svg"]]
         assert not missing, f"{page}: plotly figures without an SVG: {missing}"
@@ -173,5 +200,48 @@ def test_a_fresh_claim_report_draws_its_interactive_figures(
     fresh_claim_report: Path, width: int, tmp_path: Path
 ) -> None:
     text = fresh_claim_report.read_text(encoding="utf-8")
-    assert 'src="../_assets/plotly-' in text and text.count('class="plotly-figure"') >= 3
-    check_page(fresh_claim_report, width, tmp_path)
+    assert "<script src" not in text and text.count('class="plotly-figure"') >= 3  # plotly.js is in the page
+    check_page(fresh_claim_report, width, tmp_path)  # drawn from a copy of the page alone
+
+
+# Each would change the title or add an element marked "pwned" if it ran.
+BROWSER_PAYLOADS = (
+    "<script>document.title = 'pwned'</script>",
+    "<img src=x onerror=\"document.title='pwned'\">",
+    "<svg onload=\"document.body.appendChild(document.createElement('b')).id='pwned'\"></svg>",
+    "<iframe srcdoc=\"<script>parent.document.title='pwned'</script>\"></iframe>",
+    "<a href=\"javascript:document.title='pwned'\" id=pwned-link>x</a>",
+    "<details open ontoggle=\"document.title='pwned'\"><summary>s</summary></details>",
+    "</script><script>document.title='pwned'</script>",
+)
+
+
+def test_a_page_of_xss_payloads_runs_none_of_them(tmp_path: Path) -> None:
+    """The payloads as literal text (the normal path), raw in the Markdown (as if escaping had
+    failed: the sanitiser alone holds) and in a figure's title and trace name (plotly's JSON);
+    then raw in the body of a copy that bypasses the sanitiser: the policy alone holds."""
+    import pandas as pd
+
+    from backtest.report import interactive
+    from backtest.report.render import markdown_text, markdown_to_html
+
+    close = pd.Series([100.0 + (i % 40) for i in range(400)], index=pd.bdate_range("2001-01-01", periods=400))
+    payload = " ".join(BROWSER_PAYLOADS)
+    figure = interactive.index_chart(close, [close.index[100]], title=payload, event_name=payload)
+    markdown = "\n\n".join(
+        ["# payload page", markdown_text(payload), *BROWSER_PAYLOADS, "![chart](events.png)", "## end"]
+    )
+    text = markdown_to_html(markdown, "payload page", interactive={"events.png": interactive.to_div(figure, "chart")})
+    page = tmp_path / "pages" / "report.html"
+    page.parent.mkdir()
+    page.write_text(text, encoding="utf-8")
+    result = measure(page, WIDTHS[0], tmp_path)
+    assert result["title"] == "payload page" and result["pwned"] == 0 and result["violations"] == []
+    assert result["plotly"] and [figure["svg"] for figure in result["figures"]] == [True]
+    bypass = tmp_path / "bypass" / "report.html"
+    bypass.parent.mkdir()
+    bypass.write_text(text.replace("<h1", "\n".join(BROWSER_PAYLOADS) + "<h1", 1), encoding="utf-8")
+    result = measure(bypass, WIDTHS[0], tmp_path)
+    assert result["title"] == "payload page" and result["pwned"] == 0
+    assert any(v.startswith("script-src") for v in result["violations"]), result["violations"]
+    assert result["plotly"] and all(figure["svg"] for figure in result["figures"])

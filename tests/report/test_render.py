@@ -1,11 +1,21 @@
 """The HTML page builder: tables aligned by content, a table of contents, interactive
-blocks placed where the Markdown shows a PNG or a marker, plotly.js in the head."""
+blocks placed where the Markdown shows a PNG or a marker, plotly.js and a Content-Security-
+Policy listing the page's own scripts in the head, user strings kept as text."""
 
 from __future__ import annotations
 
 import re
 
-from backtest.report.render import INTERACTIVE_MARKER, markdown_to_html
+import pandas as pd
+
+from backtest.report.render import (
+    INTERACTIVE_MARKER,
+    markdown_table,
+    markdown_text,
+    markdown_to_html,
+    plotly_bundle,
+    script_hash,
+)
 
 PAGE = (
     """# Title
@@ -35,9 +45,11 @@ def _cells(page: str, tag: str) -> list[str]:
     return re.findall(rf"<{tag}([^>]*)>", page)
 
 
-def test_numeric_columns_are_right_aligned_and_prose_keeps_numbers_whole(tmp_path):
-    (tmp_path / "events.png").write_bytes(b"\x89PNG")
-    page = markdown_to_html(PAGE, "t", image_dir=tmp_path)
+PNG = {"events.png": b"\x89PNG"}
+
+
+def test_numeric_columns_are_right_aligned_and_prose_keeps_numbers_whole():
+    page = markdown_to_html(PAGE, "t", figures=PNG)
     headers = re.findall(r"<th( class=\"num\")?>([^<]*)</th>", page)
     assert [(bool(numeric), name) for numeric, name in headers] == [
         (True, "#"),
@@ -59,12 +71,60 @@ def test_table_of_contents_lists_h2_and_h3_after_the_title():
     assert page.index("</h1>") < page.index('<details class="toc">') < page.index("The answer.")
 
 
-def test_interactive_blocks_replace_their_png_or_marker_and_markdown_keeps_the_png(tmp_path):
-    (tmp_path / "events.png").write_bytes(b"\x89PNG")
-    blocks = {"events.png": '<div id="chart-a"></div>', "extra": '<div id="chart-b"></div>', "unused": "<div></div>"}
-    page = markdown_to_html(PAGE, "t", image_dir=tmp_path, interactive=blocks, head='<script src="x.js"></script>\n')
+def test_interactive_blocks_replace_their_png_or_marker_and_markdown_keeps_the_png():
+    blocks = {
+        "events.png": '<div id="chart-a"></div><script>draw("a")</script>',
+        "extra": '<div id="chart-b"></div>',
+        "unused": "<script>never()</script>",
+    }
+    page = markdown_to_html(PAGE, "t", figures=PNG, interactive=blocks)
     assert "data:image/png" not in page and '<div id="chart-a"></div>' in page and '<div id="chart-b"></div>' in page
     assert "<figcaption>The series</figcaption>" in page and "interactive:extra" not in page
-    assert page.index('<script src="x.js">') < page.index("</head>")
-    plain = markdown_to_html(PAGE, "t", image_dir=tmp_path)
-    assert "data:image/png" in plain and "<script" not in plain
+    # plotly.js inline in the head; the policy admits it and the blocks' scripts, nothing else
+    assert page.index("<script>" + plotly_bundle()) < page.index("</head>") < page.index('<script>draw("a")')
+    policy = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', page).group(1)
+    hashes = re.findall(r"'sha256-[^']+'", policy)
+    assert sorted(hashes) == sorted([script_hash(plotly_bundle()), script_hash('draw("a")')])
+    assert "default-src 'none'" in policy and "'unsafe-eval'" not in policy and "never()" not in page
+    plain = markdown_to_html(PAGE, "t", figures=PNG)
+    assert "data:image/png" in plain and "<script" not in plain and "script-src 'none'" in plain
+
+
+def test_an_image_is_embedded_only_when_it_is_one_of_the_page_figures(tmp_path):
+    secret = tmp_path / "secret.png"
+    secret.write_bytes(b"\x89PNG the user's file")
+    text = f"![ours](events.png)\n\n![theirs]({secret})\n\n![remote](https://example.org/x.png)\n"
+    page = markdown_to_html(text, "t", figures=PNG)
+    body = page[page.index("<body>") :]
+    assert body.count("<img") == 3 and body.count('src="data:image/png;base64,') == 1
+    assert str(secret) not in body and "example.org" not in body
+
+
+def test_the_sanitiser_keeps_our_markup_and_drops_every_script_path():
+    raw = (
+        "# T\n\n<script>alert(1)</script> <img src=x onerror=alert(1)> <svg onload=alert(1)></svg>\n\n"
+        '<iframe src="javascript:alert(1)"></iframe> <a href="javascript:alert(1)">j</a> [d](data:text/html,x) '
+        "[ok](https://example.org) [rel](other/report.md) [top](#t) [far](//evil.example/x)\n\n"
+        '<form action="https://evil.example"><input></form><base href="https://evil.example/">'
+        '<meta http-equiv="refresh" content="0;url=https://evil.example"><style>body{}</style>\n'
+    )
+    body = markdown_to_html(raw, "t")
+    body = body[body.index("<body>") :]
+    for forbidden in ("<script", "onerror", "onload", "<svg", "<iframe", "javascript:", "data:text", "<form",
+                      "<input", "<base", "<meta", "<style", "evil.example"):  # fmt: skip
+        assert forbidden not in body, forbidden
+    assert '<a href="https://example.org">ok</a>' in body and '<a href="other/report.md">rel</a>' in body
+    assert '<a href="#t">top</a>' in body
+
+
+def test_markdown_text_shows_a_user_string_as_typed():
+    payload = "<script>alert(1)</script> [x](javascript:alert(1)) a|b `c` \\ &#106; **kept**"
+    assert markdown_text(payload).count("<") == 0
+    page = markdown_to_html(f"# {markdown_text(payload)}\n\n> {markdown_text(payload)}\n", "t")
+    heading = re.search(r"<h1[^>]*>(.*?)</h1>", page).group(1)
+    assert heading == (
+        "&lt;script&gt;alert(1)&lt;/script&gt; [x](javascript:alert(1)) a|b `c` \\ &amp;#106; <strong>kept</strong>"
+    )
+    table = markdown_table(pd.DataFrame({"name": [payload], "n": [1]}))
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", markdown_to_html(table, "t"))
+    assert len(cells) == 2 and cells[0].startswith("&lt;script&gt;") and "a|b" in cells[0]

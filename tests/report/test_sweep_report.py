@@ -60,9 +60,10 @@ def test_report_files_and_contents(walk, tmp_path):
         assert f"{test['detectable_excess'] * 100:+.2f} pp" in markdown
     assert "**What the search could have seen.**" in markdown and "detectable, this pair alone" in markdown
     html = (target / "summary.html").read_text()
-    # each heatmap is interactive in the page, plotly.js loaded from the shared asset folder
+    # each heatmap is interactive in the page, which carries plotly.js: nothing beside the report
     assert 'id="sweep-heatmap-1m"' in html and "heatmap_1m.png" not in html
-    assert 'src="../_assets/plotly-' in html and (tmp_path / "_assets").is_dir()
+    assert "<script src" not in html and "plotly.js (cartesian - minified) v" in html
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["walk_sweep"]
 
 
 def test_same_seed_same_bytes(walk, tmp_path):
@@ -91,7 +92,7 @@ def test_interrupted_write_leaves_previous_results(walk, tmp_path, monkeypatch):
         write_sweep_report(result, tmp_path / "fresh")
     assert (target / "summary.json").read_bytes() == before
     assert not (tmp_path / "fresh").exists()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["_assets", "kept"]  # no staging leftovers
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kept"]  # no staging leftovers
 
 
 def test_summary_opens_with_the_answer_in_percent_and_states_the_detection_start(walk, tmp_path):

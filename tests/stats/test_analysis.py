@@ -14,6 +14,7 @@ from backtest.bench.montecarlo import finite_population_moments
 from backtest.errors import ParameterError
 from backtest.events import EventRules, Horizon, run_event_study
 from backtest.stats import NULL_STATISTICS, VERDICT_RULES, analyze_events, holm
+from backtest.stats.classical import binomial_tail_pvalues
 from backtest.stats.montecarlo import event_pool
 from backtest.stats.verdict import OUTCOMES, absolute_verdict, relative_verdict
 
@@ -195,3 +196,75 @@ def test_real_russell2000_golden_crosses(russell2000) -> None:
     events_per_path = result.bootstrap.event_counts[:, 1].mean()
     assert 0.5 * three.n < events_per_path < 2.0 * three.n
     json.dumps(result.to_dict(), allow_nan=False)
+
+
+THREE_HORIZONS = (Horizon("1m", days=21), Horizon("3m", days=63), Horizon("6m", days=126))
+
+
+@pytest.fixture(scope="module")
+def judged_result():
+    study = run_event_study(walk(4000, 3), EventRules(fast=20, slow=100, start="1981-01-01"), THREE_HORIZONS)
+    return analyze_events(study, n_draws=2000, n_paths=0, seed=7, claim_horizons=("3m", "6m"))
+
+
+def test_holm_family_is_the_judged_horizons_only(judged_result) -> None:
+    """Holm adjusts across the claim's horizons only; another horizon keeps its unadjusted p,
+    is marked not judged (flag and note) and does not enter the family."""
+    judged = [judged_result["3m"], judged_result["6m"]]
+    for key in ("hac_mean", "hit_vs_half", "random_entry.plain.mean"):
+        raw = [h.pvalues[key] for h in judged]
+        np.testing.assert_array_equal([h.pvalues_holm[key] for h in judged], holm(raw))
+    one = judged_result["1m"]
+    assert not one.judged and all(h.judged for h in judged)
+    assert one.pvalues_holm == one.pvalues
+    assert "not judged" in one.verdict_a.flags and "not judged" in one.verdict_b.flags
+    assert not any("not judged" in h.verdict_a.flags for h in judged)
+    assert any("not judged" in note for note in one.notes)
+    payload = judged_result.to_dict()
+    assert [h["judged"] for h in payload["horizons"]] == [False, True, True]
+
+
+def test_hit_rate_tests_count_the_effective_number_of_events(judged_result) -> None:
+    """Question A's hit-rate test (and B's against the all-days rate) is the binomial on the
+    signs' effective number of events of the overlapping windows."""
+    study_horizon = judged_result["6m"]
+    test = study_horizon.hit_vs_half
+    details = dict(test.details)
+    assert test.test == "binomial_effective_n"
+    assert 1.0 <= details["n_effective"] < study_horizon.n  # 126-day windows of 20/100 crosses overlap
+    greater, _ = binomial_tail_pvalues(test.statistic * details["n_effective"], details["n_effective"], 0.5)
+    assert test.pvalue == greater
+    assert dict(study_horizon.hit_vs_unconditional.details)["n_effective"] == details["n_effective"]
+
+
+def test_every_one_sided_p_has_its_opposite_tail(judged_result) -> None:
+    six = judged_result["6m"]
+    assert set(six.pvalues_opposite) == set(six.pvalues)
+    plain = six.random_entry["plain"]["mean"]
+    assert six.pvalues_opposite["random_entry.plain.mean"] == plain.pvalue_less
+    assert six.pvalues_opposite["hit_vs_half"] == six.hit_vs_half.pvalue_opposite
+    assert six.pvalues["hac_mean"] + six.pvalues_opposite["hac_mean"] == pytest.approx(1.0)
+    frame = judged_result.to_frame()
+    assert "pvalue_opposite" in frame.columns
+    payload = judged_result.to_dict()
+    assert payload["horizons"][2]["pvalues_opposite"]["hac_mean"] == pytest.approx(six.pvalues_opposite["hac_mean"])
+    assert payload["primary"]["pvalue_opposite"] == judged_result.primary.pvalue_opposite
+    json.dumps(payload, allow_nan=False)
+
+
+def test_death_crosses_point_the_other_way(russell2000) -> None:
+    """The real death-cross claim (losses after the Russell 2000's 50-day average falls below
+    its 200-day, since 1985): the primary test's opposite tail is about 0.008, so the data
+    point the other way, and the statistics say so plainly; the golden crosses do not."""
+    horizons = ("3m", "6m", "9m", "12m")
+    death = run_event_study(russell2000, EventRules(start="1985-01-01", direction="death"))
+    result = analyze_events(death, n_draws=1000, n_paths=0, claim="losses", claim_horizons=horizons)
+    assert result.primary.pvalue > 0.95
+    assert result.primary_pvalue_opposite == pytest.approx(0.0082, abs=0.0005)
+    assert result.points_other_way()
+    assert any("point the other way" in note and "higher" in note for note in result.notes)
+    assert "point the other way" in result.summary()
+    assert result.to_dict()["points_other_way"] is True
+    golden = run_event_study(russell2000, EventRules(start="1985-01-01"))
+    headline = analyze_events(golden, n_draws=1000, n_paths=0, claim_horizons=horizons)
+    assert not headline.points_other_way() and headline.notes == ()

@@ -11,11 +11,15 @@ import statsmodels.api as sm
 from backtest.errors import ParameterError
 from backtest.stats.classical import (
     binomial_hit_test,
+    binomial_tail_pvalues,
     bootstrap_mean_ci,
+    effective_binomial_test,
     hac_mean_test,
     overlap_maxlags,
+    sign_effective_events,
     wilcoxon_test,
 )
+from backtest.stats.overlap import effective_events
 
 
 def overlap_maxlags_reference(entries, windows) -> int:
@@ -101,3 +105,87 @@ def test_bootstrap_ci_is_scipy_percentile_and_seeded() -> None:
     assert ours.low < x.mean() < ours.high and ours.method == "percentile"
     assert bootstrap_mean_ci(x, seed=12, n_resamples=2000) != ours
     assert np.isnan(bootstrap_mean_ci([0.1], seed=1).low)
+
+
+def test_opposite_tail_pvalues_are_scipys_other_alternative() -> None:
+    """Every one-sided test carries the p of the other tail: scipy's other alternative."""
+    x = np.random.default_rng(4).normal(0.01, 0.05, 30)
+    for alternative, other in (("greater", "less"), ("less", "greater")):
+        assert (
+            wilcoxon_test(x, alternative=alternative).pvalue_opposite
+            == scipy.stats.wilcoxon(x, alternative=other).pvalue
+        )
+        hits = int(np.count_nonzero(x > 0))
+        assert (
+            binomial_hit_test(x, 0.55, alternative=alternative).pvalue_opposite
+            == scipy.stats.binomtest(hits, 30, 0.55, alternative=other).pvalue
+        )
+        hac = hac_mean_test(x, 2, alternative=alternative)
+        assert hac.pvalue + hac.pvalue_opposite == pytest.approx(1.0)
+        assert hac.to_dict()["pvalue_opposite"] == hac.pvalue_opposite
+    assert np.isnan(wilcoxon_test(x, alternative="two-sided").pvalue_opposite)
+
+
+@pytest.mark.parametrize("alternative", ["greater", "less"])
+def test_effective_binomial_is_scipys_binomtest_when_n_eff_is_n(alternative) -> None:
+    """With no overlap (n_eff = n) the continued binomial is the exact test, both tails,
+    including the boundary hit counts 0 and n."""
+    rng = np.random.default_rng(6)
+    other = "less" if alternative == "greater" else "greater"
+    for n in (1, 7, 40):
+        for hits in sorted({0, 1, n // 2, n - 1, n}):
+            values = np.concatenate([np.full(hits, 0.01), np.full(n - hits, -0.01)])
+            rng.shuffle(values)
+            for rate in (0.0, 0.3, 0.5, 0.62, 1.0):
+                ours = effective_binomial_test(values, rate, float(n), alternative=alternative)
+                exact = scipy.stats.binomtest(hits, n, rate, alternative=alternative).pvalue
+                exact_other = scipy.stats.binomtest(hits, n, rate, alternative=other).pvalue
+                assert ours.pvalue == pytest.approx(exact, rel=1e-12, abs=1e-300), (n, hits, rate)
+                assert ours.pvalue_opposite == pytest.approx(exact_other, rel=1e-12, abs=1e-300), (n, hits, rate)
+    assert dict(ours.details)["n_effective"] == 40.0
+    with pytest.raises(ParameterError, match="n_effective"):
+        effective_binomial_test([0.1, -0.1], 0.5, 3.0)
+
+
+def test_continued_binomial_moves_smoothly_between_integers() -> None:
+    """Real hit counts and trial numbers: P(X >= k) falls as k rises, rises with p, and sits
+    between its integer neighbours."""
+    low, _ = binomial_tail_pvalues(6.0, 10.0, 0.5)
+    middle, _ = binomial_tail_pvalues(6.4, 10.0, 0.5)
+    high, _ = binomial_tail_pvalues(7.0, 10.0, 0.5)
+    assert low > middle > high
+    assert binomial_tail_pvalues(6.4, 10.0, 0.6)[0] > middle
+    assert binomial_tail_pvalues(6.4, 10.7, 0.5)[0] > middle  # more trials, same hits: easier
+
+
+def test_sign_effective_events_between_returns_n_eff_and_n() -> None:
+    entries = np.array([0, 10, 20, 300, 305, 900])
+    n_returns = effective_events(entries, 63)
+    n_signs = sign_effective_events(entries, 63)
+    assert n_returns < n_signs < 6
+    assert sign_effective_events(np.array([0, 100, 200]), 50) == pytest.approx(3.0)
+    assert sign_effective_events(np.array([5, 5]), 20) == pytest.approx(1.0)
+    assert sign_effective_events(np.zeros(0, dtype=np.int64), 20) == 0.0
+
+
+def test_hit_rate_test_holds_its_size_on_overlapping_windows() -> None:
+    """Calibration. 30 events at random dates of a 3,000-day driftless Gaussian walk, 126-day
+    windows (neighbours mostly overlap: the returns' n_eff is about 14 of 30): the share of
+    positive windows is Binomial(n, 1/2) only if the windows were independent. Measured on
+    these 1,500 walks at 5%: the plain binomial rejects 12.3%, the binomial on the returns'
+    n_eff 2.1%, on the signs' n_eff (the one analyze_events uses) 3.3%."""
+    rng = np.random.default_rng(11)
+    n_walks, n_days, window, k = 1500, 3000, 126, 30
+    plain = returns_n = signs_n = 0
+    for _ in range(n_walks):
+        cumulative = np.concatenate([[0.0], np.cumsum(rng.normal(0.0, 0.01, n_days + window))])
+        entries = np.sort(rng.choice(n_days, k, replace=False))
+        values = cumulative[entries + window] - cumulative[entries]
+        plain += binomial_hit_test(values, 0.5).pvalue < 0.05
+        returns_n += effective_binomial_test(values, 0.5, effective_events(entries, window)).pvalue < 0.05
+        signs_n += effective_binomial_test(values, 0.5, sign_effective_events(entries, window)).pvalue < 0.05
+    se = np.sqrt(0.05 * 0.95 / n_walks)
+    assert plain / n_walks > 0.05 + 4 * se  # the plain binomial over-rejects on overlapping windows
+    assert returns_n / n_walks <= 0.05 + 3 * se
+    assert signs_n / n_walks <= 0.05 + 3 * se
+    assert signs_n > returns_n  # and the signs' n_eff gives back part of the power

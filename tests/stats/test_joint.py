@@ -70,3 +70,50 @@ def test_rejects_bad_input() -> None:
         joint_shift_test(np.zeros((5, 1)), [1], [0.0], [1.0], ("1m",), alternative="two-sided")
     with pytest.raises(ParameterError, match="event_rows"):
         joint_shift_test(np.zeros((5, 1)), [7], [0.0], [1.0], ("1m",))
+
+
+def test_opposite_tail_is_the_lower_share_and_the_losses_claims_p() -> None:
+    """pvalue_opposite counts the shifts at or below S_0; with the claim's p it adds up to 1
+    plus the ties; a "losses" claim's p is the gains claim's opposite-tail p exactly (its
+    statistic is the exact negation); to_dict carries both tails, overall and per horizon."""
+    rng = np.random.default_rng(12)
+    fwd = _walk_forward(rng, 1500, (21, 63))
+    rows = np.sort(rng.choice(1400, 15, replace=False))
+    mean, sd = fwd.mean(axis=0), fwd.std(axis=0, ddof=1)
+    gains = joint_shift_test(fwd, rows, mean, sd, ("1m", "3m"))
+    losses = joint_shift_test(fwd, rows, mean, sd, ("1m", "3m"), alternative="less")
+    ties = np.count_nonzero(gains.null == gains.statistic) / gains.n_null
+    assert gains.pvalue + gains.pvalue_opposite == pytest.approx(1.0 + ties)
+    assert losses.pvalue == gains.pvalue_opposite and losses.pvalue_opposite == gains.pvalue
+    assert losses.pvalue_by_horizon == gains.pvalue_opposite_by_horizon
+    payload = gains.to_dict()
+    assert payload["pvalue_opposite"] == gains.pvalue_opposite
+    assert payload["horizons"]["3m"]["pvalue_opposite"] == gains.pvalue_opposite_by_horizon[1]
+
+
+def test_points_other_way_on_a_planted_reversal() -> None:
+    """Events followed by losses, tested as a gains claim: the claim's p is near 1, the
+    opposite tail rejects and ``points_other_way`` says so; no planted effect, no flag."""
+    rng = np.random.default_rng(21)
+    fwd = _walk_forward(rng, 3000, (63, 126))
+    rows = np.sort(rng.choice(2800, 25, replace=False))
+    mean, sd = fwd.mean(axis=0), fwd.std(axis=0, ddof=1)
+    reversed_ = fwd.copy()
+    reversed_[rows] -= 1.0 * sd
+    test = joint_shift_test(reversed_, rows, mean, sd, ("3m", "6m"))
+    assert test.pvalue > 0.9 and test.pvalue_opposite < 0.05
+    assert test.points_other_way() and not test.points_other_way(alpha=test.pvalue_opposite / 2)
+    assert not joint_shift_test(fwd, rows, mean, sd, ("3m", "6m")).points_other_way(alpha=0.001)
+
+
+def test_opposite_tail_size_on_random_walks() -> None:
+    """Calibration of the opposite tail: with no effect it rejects near 5% too."""
+    rng = np.random.default_rng(33)
+    horizons = (63, 126)
+    rejections = []
+    for _ in range(250):
+        fwd = _walk_forward(rng, 2500, horizons)
+        rows = np.sort(rng.choice(2500, 20, replace=False))
+        mean, sd = fwd.mean(axis=0), fwd.std(axis=0, ddof=1)
+        rejections.append(joint_shift_test(fwd, rows, mean, sd, ("3m", "6m")).pvalue_opposite <= 0.05)
+    assert 0.01 <= np.mean(rejections) <= 0.095  # 5% +- 3 binomial SEs at 250 walks

@@ -339,3 +339,42 @@ def test_garch_t_returns_are_archs_constant_mean_simulation_on_the_same_draws() 
         expected = arch_model.simulate(params, 3000, burn=200, initial_value_vol=1.7)["data"].to_numpy()
         rng = np.random.default_rng(seed)
         np.testing.assert_array_equal(garch_t_returns(params, 3000, rng, initial_variance=1.7, burn=200), expected)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    n_days=st.integers(1, 120),
+    n_horizons=st.integers(1, 4),
+    data=st.data(),
+)
+def test_shifted_means_kernel_is_its_numpy_twin_bit_for_bit(n_days, n_horizons, data) -> None:
+    """The circular-shift kernel against ``joint.shifted_means`` (its readable twin): the same
+    floats, NaN where no window of a shifted set is complete, whatever the event rows
+    (first and last rows, repeats) and NaN pattern."""
+    from backtest.stats.joint import shifted_means
+
+    seed = data.draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    fwd = rng.normal(0.01, 0.1, (n_days, n_horizons))
+    fwd[rng.random(fwd.shape) < data.draw(st.sampled_from([0.0, 0.3, 1.0]))] = np.nan
+    fwd[rng.random(fwd.shape) < 0.02] = np.inf  # never counted, as np.isfinite
+    rows = np.sort(rng.integers(0, n_days, data.draw(st.integers(1, 12)))).astype(np.int64)
+    kernel = stats_nb.shifted_means_nb(fwd, rows)
+    np.testing.assert_array_equal(kernel, shifted_means(fwd, rows))  # NaN == NaN here, and bit for bit
+
+
+def test_joint_shift_pvalues_from_the_kernel_equal_the_twins() -> None:
+    """``joint_shift_test`` (the kernel) gives exactly the p-values computed from the twin."""
+    from backtest.stats.joint import joint_shift_test, shifted_means
+
+    rng = np.random.default_rng(8)
+    fwd = np.cumsum(rng.normal(0.0003, 0.01, (2500, 3)), axis=0)[::-1].copy()
+    fwd[-126:, 1:] = np.nan
+    rows = np.sort(rng.choice(2300, 40, replace=False))
+    mean, sd = np.nanmean(fwd, axis=0), np.nanstd(fwd, axis=0, ddof=1)
+    test = joint_shift_test(fwd, rows, mean, sd, ("a", "b", "c"))
+    total = ((shifted_means(fwd, rows) - mean) / sd).sum(axis=1)
+    null = total[np.isfinite(total)]
+    assert test.pvalue == np.count_nonzero(null >= total[0]) / len(null)
+    assert test.pvalue_opposite == np.count_nonzero(null <= total[0]) / len(null)
+    assert test.statistic == total[0]

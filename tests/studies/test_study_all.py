@@ -78,7 +78,10 @@ def test_list_shows_every_study_with_its_one_line_description(
     assert main(["study"]) == 0 and "b-fails" in capsys.readouterr().out
 
 
-def test_list_of_the_real_studies_has_a_description_for_each(capsys: pytest.CaptureFixture[str]) -> None:
+def test_list_of_the_real_studies_has_a_description_for_each(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")  # one line per study, as the pattern below reads it
     assert main(["study", "--list"]) == 0
     out = capsys.readouterr().out
     for name, path in available_studies().items():
