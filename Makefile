@@ -2,7 +2,9 @@
 # Both first make sure .venv holds the pinned install (the package, its test tools and the
 # `live` extra, so that `backtest data update` works); it is (re)installed only when it is
 # missing or when pyproject.toml or constraints.txt changed since (their SHA-256 is kept in
-# .venv/.install-stamp).
+# .venv/.install-stamp). setuptools' one note on an editable install whose studies/ folder is
+# installed under another package name (backtest_studies) is informational and filtered, so
+# the install prints nothing unless something fails.
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -30,7 +32,8 @@ venv:
 		echo "Setting up $(VENV): pinned install of backtest, its test tools and yfinance (once, about a minute)"; \
 		[ -x "$(BIN)/python" ] || $(PYTHON) -m venv $(VENV); \
 		$(BIN)/python -m pip install --quiet --upgrade pip && \
-		$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[$(EXTRAS)]" && \
+		PYTHONWARNINGS="ignore:Editable installation:UserWarning" \
+			$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[$(EXTRAS)]" && \
 		echo "$(INSTALL_KEY)" > $(STAMP); \
 	fi
 

@@ -44,7 +44,6 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
-import fcntl
 import hashlib
 import json
 import os
@@ -58,6 +57,11 @@ from pathlib import Path
 
 from backtest.errors import BacktestError, OutputError, OutputWriteError
 from backtest.files import MANIFEST, read_text
+
+try:
+    import fcntl
+except ImportError:  # Windows has no flock: see _locked and _is_held
+    fcntl = None  # type: ignore[assignment]
 
 TOOL = "backtest"
 MANIFEST_FILE = ".backtest-manifest.json"
@@ -318,6 +322,10 @@ FILE_RECOGNISERS: dict[str, Callable[[bytes], bool]] = {
     "bench-sweep": lambda head: {"grid_vs_vectorbt", "machine"} <= _json_keys(head),
     "bench-scaling": lambda head: {"multi_series", "machine"} <= _json_keys(head),
     "bench-study": lambda head: {"benchmark", "study", "cold_s", "warm_s"} <= _json_keys(head),
+    # the benchmarks' page (backtest.bench.page): an HTML page titled as theirs
+    "bench-page": lambda head: (
+        head.startswith(b"<!DOCTYPE html>") and b"<title>backtest benchmarks</title>" in head[:8192]
+    ),
     # the calibration table (backtest calibrate --output) opens with its fixed columns
     "calibration-csv": lambda head: head.startswith(b"null_model,test,horizon,effect,rejection_rate,"),
     # the gallery's index (backtest.claims.gallery.index_markdown) opens with its title
@@ -403,7 +411,12 @@ def overwriting(allowed: bool = True) -> Iterator[None]:
 
 @contextlib.contextmanager
 def _locked(folder: Path) -> Iterator[None]:
-    """An exclusive ``flock`` on ``folder`` itself: writers in it commit one at a time."""
+    """An exclusive ``flock`` on ``folder`` itself: writers in it commit one at a time.
+    Where there is no ``flock`` (Windows) commits are not serialised: each is still one
+    rename, but two writers finishing at the same moment may interleave their checks."""
+    if fcntl is None:
+        yield
+        return
     fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
@@ -435,7 +448,10 @@ def _exchange(first: Path, second: Path) -> bool:
 
 
 def _is_held(marker: Path) -> bool:
-    """Whether a live writer holds the ``flock`` on a staging marker."""
+    """Whether a live writer holds the ``flock`` on a staging marker (without ``flock``, any
+    marker counts as held: a staging folder is then never taken for debris)."""
+    if fcntl is None:
+        return marker.exists()
     try:
         fd = os.open(marker, os.O_RDONLY)
     except FileNotFoundError:
@@ -643,7 +659,8 @@ def report_directory(
         raise _report_write_failure(error, target) or error from None
     try:
         try:
-            fcntl.flock(marker_fd, fcntl.LOCK_EX)
+            if fcntl is not None:
+                fcntl.flock(marker_fd, fcntl.LOCK_EX)
             os.write(marker_fd, json.dumps({"tool": TOOL, "pid": os.getpid(), "target": target.name}).encode() + b"\n")
             yield staging
             files = {

@@ -61,7 +61,7 @@ def horizon_block_length(window_days: float, n_obs: int) -> float:
     construction, and the Russell 2000's daily returns mean-revert over months (variance
     ratio of 252-day returns ~0.72): a stationary bootstrap keeps the autocovariance at lag
     k with probability (1 - 1/b)^k, so blocks much shorter than h (the former 20 days at
-    12 months) centre and widen the null wrongly (issue 14: +2.7 pp and ~40 % too wide at
+    12 months) centre and widen the null wrongly (+2.7 pp and ~40 % too wide at
     12 months). The sqrt(n_obs) floor (~100 days over 1985-2026) keeps a month of
     volatility clustering at the short horizons; the Politis-White automatic choice
     (``arch.bootstrap.optimal_block_length``) is no guide here: on daily returns it gives

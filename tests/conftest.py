@@ -13,6 +13,14 @@ from pathlib import Path
 
 import pytest
 
+# OpenMP threads (numba's parallel kernels) sleep between parallel regions instead of spinning.
+# Once a test has run kernels from other threads (a Dask cluster of threads, tests/sweep/
+# test_executors.py), every later kernel launch in the same process pays for their teams with
+# the default policy: the sweep's 300-walk Romano-Wolf calibration takes 6-8 s after them
+# instead of 1 s. Read by libgomp when numba first loads its threading layer, so set before
+# any kernel runs (a worker of pytest-xdist imports this file first too).
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 from backtest.data import MarketSeries, load_series, resolve_data_dir
 from backtest.errors import DataNotFoundError
 

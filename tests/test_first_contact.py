@@ -8,7 +8,6 @@ Both reuse the environment these tests run in (a venv whose site-packages is add
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
 import subprocess
@@ -21,6 +20,7 @@ import pytest
 import setuptools
 
 from backtest.project import results_dir, studies_dir
+from tests.studies.report_checks import check_against_committed
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMITTED = ROOT / "results" / "russell2000_golden_cross"
@@ -84,6 +84,19 @@ def _tracked_copy(target: Path) -> Path:
             (target / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target / name)
     return target
+
+
+def _with_compiled_kernels(root: Path) -> None:
+    """numba's cache of this checkout's kernels (``backtest/**/__pycache__/*.nbi``, ``*.nbc``)
+    beside the sources of the copy at ``root`` (a clone, or site-packages), where it is valid:
+    numba keys an entry by its source file's modification time and size (which the copies
+    keep) and the function's bytecode. A fresh clone or install compiles them on its first run
+    instead; what these tests check is the answer and the files, not numba's compiler (the cold
+    run of tests/bench/test_study.py compiles every kind of kernel a claim uses from scratch)."""
+    for cache in (ROOT / "backtest").rglob("__pycache__/*.nb[ic]"):
+        target = root / cache.relative_to(ROOT)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(cache, target)
 
 
 def _venv_on_this_environment(path: Path, with_pip: bool = False) -> Path:
@@ -198,11 +211,13 @@ def test_the_same_closes_give_the_same_report_bytes_however_they_were_found(
 def test_make_study_on_a_fresh_copy_answers_and_leaves_the_clone_clean(tmp_path) -> None:
     """The README's first command on a fresh clone with nothing beside it: the answer,
     rendered for an 80-column terminal (no Markdown marks, no line wider), verdict first, from
-    the built-in data; and every committed result file is rewritten with the same bytes, so
-    `git status` stays clean."""
+    the built-in data; the headline report it rewrites has the committed numbers (checked by
+    number, as every committed result is) and no other committed file changes (the
+    calibrations it reads included)."""
     repo = _tracked_copy(tmp_path / "clone" / "backtest")
     assert not (repo.parent / "shared").exists()
     before = _tree(repo / "results")
+    _with_compiled_kernels(repo)
     venv = _venv_on_this_environment(tmp_path / "venv")
     # The set-up `make` would do is already done: mark it so, with the Makefile's own key.
     key = hashlib.sha256((repo / "pyproject.toml").read_bytes() + (repo / "constraints.txt").read_bytes()).hexdigest()
@@ -227,9 +242,11 @@ def test_make_study_on_a_fresh_copy_answers_and_leaves_the_clone_clean(tmp_path)
     assert "**" not in answer and "##" not in answer
     assert [line for line in out.splitlines() if len(line.rstrip()) > 80] == []
     assert "(FRED RU2000PR + Yahoo ^RUT, built-in dataset)" in result.stderr.splitlines()[0]
-    after = _tree(repo / "results")  # the report, and the calibrations it reads, unchanged
+    check_against_committed(repo / "results" / "russell2000_golden_cross", COMMITTED)
+    after = _tree(repo / "results")
     assert sorted(after) == sorted(before)
-    assert [name for name in after if after[name] != before[name]] == []
+    rewritten = "russell2000_golden_cross/"
+    assert [name for name in after if after[name] != before[name] and not name.startswith(rewritten)] == []
 
 
 @pytest.mark.slow
@@ -257,6 +274,7 @@ def test_an_installed_copy_finds_the_studies_and_the_builtin_data_from_any_direc
     venv = _venv_on_this_environment(tmp_path / "venv")
     purelib = next((venv / "lib").glob("python*/site-packages"))
     shutil.copytree(lib, purelib, dirs_exist_ok=True)
+    _with_compiled_kernels(purelib)
     env = _offline_user_env(tmp_path / "home")
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
@@ -284,7 +302,4 @@ def test_an_installed_copy_finds_the_studies_and_the_builtin_data_from_any_direc
     assert "data: built-in dataset (derived from the snapshot of 2026-02-23)" in shown
     assert flat(str(purelib / "backtest" / "data" / "builtin_data" / "closes.parquet")) in flat(shown)
     backtest("study", "russell2000-golden-cross", "--draws", "2000", "--paths", "20")
-    summary = json.loads((elsewhere / "results" / "russell2000_golden_cross" / "summary.json").read_text())
-    committed = json.loads((COMMITTED / "summary.json").read_text())
-    assert summary["events"] == committed["events"]
-    assert summary["conclusion"]["question_a"] == committed["conclusion"]["question_a"]
+    check_against_committed(elsewhere / "results" / "russell2000_golden_cross", COMMITTED)

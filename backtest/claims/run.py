@@ -90,7 +90,7 @@ A variant's verdict rests on its primary test, the circular shift, which draws n
 draws only set the precision of its secondary p-values. At 10,000 draws a random-entry p has
 a Monte Carlo standard error of at most 0.005 (0.002 near p = 0.05), at 250 paths a path
 p at most 0.032 (0.014 near 0.05): ample for a robustness table, and it cuts the headline
-study's statistics from ten full analyses to one full and nine light ones (issue 17)."""
+study's statistics from ten full analyses to one full and nine light ones."""
 TRADING_DAYS_PER_MONTH = 21
 """A horizon 'Nm' is N x 21 trading days, the convention of every report (1m = 21 ... 12m = 252)."""
 
@@ -516,7 +516,7 @@ def _variant_row(
     if not study.n_events:
         return {**row, "horizons": [], "primary": None, "conclusion": None, "note": "no event"}
     # a row reads the plain random-entry null only (its p-value and question B's verdict), so
-    # the spacing-matched one is not drawn (issue 17: ~0.4 s of CPU over the nine variants)
+    # the spacing-matched one is not drawn (~0.4 s of CPU over the nine variants)
     stats = _analyze(study, spec, n_draws, n_paths, seed, variants=("plain",))
     primary = stats.primary.to_dict() if stats.primary is not None else None
     return {
@@ -827,7 +827,7 @@ def run_claim(
 AHEAD_OF_A_REPORT = ("scipy.stats", "matplotlib.pyplot", "backtest.report.figures", "backtest.report.interactive")
 """Modules a claim's report needs later, imported by the figure thread first: scipy.stats
 (~0.5 s) while the main thread loads the data and runs the first kernels, which release the
-GIL; matplotlib and the figure modules (~0.5 s) before the drawing starts (issue 17)."""
+GIL; matplotlib and the figure modules (~0.5 s) before the drawing starts."""
 
 
 def _import_ahead(names: tuple[str, ...]) -> None:
@@ -880,7 +880,7 @@ def run_claim_report(
     own figures, file name -> (caption, PNG bytes), made from the result): see
     ``write_claim_report``. The figures read only the claim's own analysis, so a second thread
     draws them while the variants run: the variants' kernels release the GIL that drawing
-    needs (issue 17: about 0.4 s of the warm headline study; the variants' own Python code
+    needs (about 0.4 s of the warm headline study; the variants' own Python code
     and the drawing still take turns on the GIL)."""
     result, drawn = run_claim_drawing(spec, **options)
     step = options.get("step", lambda _: None)

@@ -9,6 +9,8 @@ from typing import cast
 
 import click
 
+from backtest._io import preflight
+from backtest.bench.page import PAGE_FILE
 from backtest.cli._common import DataSettings, announce_output, console, data_options, err_console, parse_int_list
 from backtest.defaults import DEFAULT_DETECTION_START, DEFAULT_SEED
 
@@ -16,6 +18,16 @@ from backtest.defaults import DEFAULT_DETECTION_START, DEFAULT_SEED
 @click.group("bench")
 def bench_group() -> None:
     """Measure our kernels against their peers (vectorbt, arch, plain numpy) side by side."""
+
+
+def _write_page(output: Path) -> None:
+    """The benchmarks' readable page beside ``output`` (``backtest.bench.page``), from every
+    benchmark JSON there."""
+    from backtest.bench.page import write_bench_page
+
+    page = write_bench_page(output.parent)
+    if page is not None:
+        console.print(f"wrote {page}", highlight=False, markup=False)
 
 
 @bench_group.command("montecarlo")
@@ -96,6 +108,7 @@ def bench_montecarlo_command(
     from backtest.bench.montecarlo import run_montecarlo_benchmarks
 
     announce_output(output, "bench-montecarlo", overwrite, "choose another --output path")
+    preflight(output.parent / PAGE_FILE, "bench-page", overwrite=False, hint="move it away")
     market_series = data.load(series)
     with console.status("timing numba, numpy and arch..."):
         result = run_montecarlo_benchmarks(
@@ -147,6 +160,7 @@ def bench_montecarlo_command(
     )
     atomic_write_text(output, dumps(payload))
     console.print(f"wrote {output}")
+    _write_page(output)
 
 
 @bench_group.command("sweep")
@@ -222,6 +236,7 @@ def bench_sweep_command(
     if spa_horizon not in {h.label for h in DEFAULT_HORIZONS}:
         raise click.BadParameter(f"one of {', '.join(h.label for h in DEFAULT_HORIZONS)}", param_hint="--spa-horizon")
     announce_output(output, "bench-sweep", overwrite, "choose another --output path")
+    preflight(output.parent / PAGE_FILE, "bench-page", overwrite=False, hint="move it away")
     market_series = data.load(series)
     with err_console.status("benchmarking") as status:
         result = run_sweep_bench(
@@ -241,6 +256,7 @@ def bench_sweep_command(
     write_bench(result, output)
     console.print_json(data=_bench_headline(result))
     console.print(f"wrote {output}", highlight=False, markup=False)
+    _write_page(output)
 
 
 SCALING_SERIES = "RUT,DJI,SPY,IWM,XLB,XLE,XLF,XLK"
@@ -343,6 +359,7 @@ def bench_scaling_command(
     if not kinds or unknown:
         raise ParameterError(f"executors must be dask and/or processes, got {executor_kinds!r}")
     announce_output(output, "bench-scaling", overwrite, "choose another --output path")
+    preflight(output.parent / PAGE_FILE, "bench-page", overwrite=False, hint="move it away")
     started = time.perf_counter()
     inputs = load_series_inputs(parse_series_list(series), data_dir=data.data_dir, policy=data.policy)
     load_seconds = (time.perf_counter() - started) / len(inputs)
@@ -366,6 +383,7 @@ def bench_scaling_command(
     write_scaling_bench(result, output)
     console.print_json(data=bench_headline(result))
     console.print(f"wrote {output}", highlight=False, markup=False)
+    _write_page(output)
 
 
 @bench_group.command("study")
@@ -408,6 +426,7 @@ def bench_study_command(name, cold_runs, warm_runs, output, overwrite):  # type:
     if name.replace("_", "-") not in available_studies():
         raise click.BadParameter(f"unknown study {name!r}; see `backtest study --list`", param_hint="NAME")
     announce_output(output, "bench-study", overwrite, "choose another --output path")
+    preflight(output.parent / PAGE_FILE, "bench-page", overwrite=False, hint="move it away")
     with err_console.status("measuring") as status:
         result = run_study_bench(
             name, cold_runs=cold_runs, warm_runs=warm_runs, progress=lambda text: status.update(text)
@@ -415,6 +434,7 @@ def bench_study_command(name, cold_runs, warm_runs, output, overwrite):  # type:
     write_bench(result, output)
     console.print_json(data=bench_headline(result))
     console.print(f"wrote {output}", highlight=False, markup=False)
+    _write_page(output)
 
 
 def _bench_headline(result):  # type: ignore[no-untyped-def]

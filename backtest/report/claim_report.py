@@ -16,13 +16,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
 
 from backtest.errors import SpecError
 from backtest.files import CLAIM_SPEC, read_text
 from backtest.report import event_report as sections
+from backtest.report.answer_figure import ANSWER_FIGURE, ANSWER_FIGURE_CAPTION, answer_path
 from backtest.report.claim_extras import EXTRA_FIGURES
 from backtest.report.claim_extras import extra_figures as standard_extra_figures
 from backtest.report.render import MarkdownFragment, markdown_table, markdown_text
@@ -33,6 +34,9 @@ from backtest.report.specification_curve import (
 )
 from backtest.stats.verdict import SMALL as SMALL_SAMPLE_FLAG
 from backtest.stats.verdict import SMALL_SAMPLE as SMALL_SAMPLE_N
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 TEMPLATES_DIR = Path(__file__).with_name("templates")
 TEMPLATE = "event_study.md.j2"
@@ -372,17 +376,21 @@ def answer_html(summary: Mapping[str, Any]) -> str:
 
 def events_table(events: pd.DataFrame, labels: Sequence[str]) -> str:
     """One row per event: dates, close, the source's recorded values, return per horizon and
-    the longest horizon's maximum drawdown ('pending' where the window is not complete)."""
+    the longest horizon's maximum drawdown ('pending' where the window is not complete). The
+    entry date is a column only when it differs from the event date for some event (entry at
+    the next open, a confirmation delay): otherwise it repeats it."""
     if events.empty:
         return "No event."
     columns = list(events.columns)
     value_columns = columns[columns.index("close") + 1 : columns.index("entry_level")]
     last = labels[-1]
+    entry = events["entry_date"].dt.strftime("%Y-%m-%d").fillna("–")
+    event_dates = events["event_date"].dt.strftime("%Y-%m-%d")
     rows = pd.DataFrame(
         {
             "#": events.index,
-            "event date": events["event_date"].dt.strftime("%Y-%m-%d"),
-            "entry": events["entry_date"].dt.strftime("%Y-%m-%d").fillna("–"),
+            "event date": event_dates,
+            **({} if entry.equals(event_dates) else {"entry": entry}),
             "close": events["close"].map("{:,.2f}".format),
             **{column: events[column].map(lambda v: "–" if pd.isna(v) else f"{v:,.4g}") for column in value_columns},
             **{
@@ -422,16 +430,73 @@ def comparison_table(variants: Sequence[Mapping[str, Any]], labels: Sequence[str
     return "\n".join(f"{a}{b[1:]}" for a, b in zip(lines, extra, strict=True))
 
 
+def variant_verdicts_table(variants: Sequence[Mapping[str, Any]]) -> str:
+    """[[variants]] in brief: each variant's events, primary-test p-value and overall verdict
+    (every horizon: ``comparison_table``, in the appendix)."""
+    table = pd.DataFrame(
+        {
+            "variant": [v["name"] for v in variants],
+            "events": [v["n_events"] for v in variants],
+            "primary p": [sections.pval((v["primary"] or {}).get("pvalue")) for v in variants],
+            "verdict": [
+                (f"**{v['conclusion']}**" + (f" ({', '.join(v['flags'])})" if v.get("flags") else ""))
+                if v["conclusion"]
+                else "–"
+                for v in variants
+            ],
+        }
+    )
+    return markdown_table(table)
+
+
+def card_table(summary: Mapping[str, Any]) -> str:
+    """The verdict card's numbers, one column per judged horizon: the complete windows, the
+    mean return after the events and after all days, and (when the joint test ran and the
+    claim is not a calendar one) the 95% bound of the excess over all days on the claim's
+    side: at most that much added return (gains), at least that much excess (losses). A
+    claim that is not testable: its complete windows at every horizon, nothing else."""
+    claim, conclusion = summary["claim"], summary["conclusion"]
+    if conclusion.get("not_testable"):
+        counts = conclusion.get("n_complete") or {}
+        labels = [h["label"] for h in summary["parameters"]["horizons"]]
+        row = ["complete windows", *(counts.get(label, 0) for label in labels)]
+        return markdown_table(pd.DataFrame([row], columns=["horizon", *labels]))
+    by_label = {h["label"]: h for h in summary["statistics"]["horizons"]}
+    labels = [label for label in claim["verdict_horizons"] if label in by_label]
+    rows = [
+        ["complete windows", *(by_label[label]["n"] for label in labels)],
+        ["mean after the events", *(sections.pct(by_label[label]["events"]["mean"], 1, True) for label in labels)],
+        ["mean after all days", *(sections.pct(by_label[label]["baseline"]["mean"], 1, True) for label in labels)],
+    ]
+    joint = summary["statistics"].get("primary")
+    if joint and not is_calendar(summary):
+        gains = claim["direction"] == "gains"
+        bounds = joint["horizons"]
+        rows.append(
+            [
+                "excess over all days, 95% bound",
+                *(
+                    f"{'≤' if gains else '≥'} {sections.pct(bounds[label]['upper_bound'], 1, True)}"
+                    if label in bounds
+                    else "–"
+                    for label in labels
+                ),
+            ]
+        )
+    return markdown_table(pd.DataFrame(rows, columns=["judged horizon", *labels]))
+
+
 FIGURES = {
+    ANSWER_FIGURE: ANSWER_FIGURE_CAPTION,
     "events.png": "The series and every event",
-    "event_paths.png": "Event-aligned paths with the random-entry band",
     "null_distributions.png": "Random-entry null distributions with the observed mean marked",
     "hit_rates.png": "Share of windows with the claimed outcome: events vs every day",
     **EXTRA_FIGURES,
     SPECIFICATION_CURVE: SPECIFICATION_CURVE_CAPTION,
 }
-EVENT_FIGURES = ("events.png",)
-"""Figures shown with the event table; the others follow the statistics, but for"""
+EVENT_FIGURES = ("events.png", *EXTRA_FIGURES)
+"""Figures shown with the events (the index chart, the days before each event and each
+event's path, each event's drawdown); the others follow the statistics, but for"""
 ROBUSTNESS_FIGURES = (SPECIFICATION_CURVE,)
 """the specification curve, shown in the robustness section."""
 
@@ -579,7 +644,9 @@ def render_markdown(
     extra = dict(extra_figures or {})
     shown = {name: FIGURES.get(name, extra.get(name, name)) for name in (figures if figures is not None else FIGURES)}
     if untestable:  # the events only: no figure that would read as a finding
-        shown = {name: caption for name, caption in shown.items() if name in EVENT_FIGURES}
+        shown = {name: caption for name, caption in shown.items() if name == "events.png"}
+    # the verdict card shows the figure that answers the claim, else (not testable) the events
+    card_figure = next((name for name in (ANSWER_FIGURE, "events.png") if name in shown), None)
     mean_block = stats["parameters"].get("mean_block") or {}
     fragility = (robustness or {}).get("fragility") or {}
     context = {
@@ -661,6 +728,20 @@ def render_markdown(
             else ""
         ),
         "figures": shown,
+        "card_figure": card_figure,
+        "card_table": MarkdownFragment(card_table(summary)),
+        "power_brief": power_text(summary, brief=True, formula=False),
+        "b_verdicts": [
+            {"label": label, "outcome": by_label[label]["verdicts"]["B"]["outcome"]}
+            for label in claim["verdict_horizons"]
+            if by_label[label]["n"]
+        ],
+        "variants_verdicts": MarkdownFragment(
+            variant_verdicts_table(summary["variants"]) if summary["variants"] else ""
+        ),
+        "appendix": bool(
+            summary["events"]["n"] or summary["variants"] or (not untestable and (raw_primary or decisive))
+        ),
         "event_figures": EVENT_FIGURES,
         "robustness_figures": ROBUSTNESS_FIGURES,
         "extra_figures": {name: caption for name, caption in extra.items() if name in shown},
@@ -675,7 +756,6 @@ def draw_figures(result: Any) -> dict[str, bytes]:
     """PNG bytes of each figure of a ``ClaimResult`` (those its data allow; the events alone
     for a claim that is not testable). The specification curve reads summary.json's
     ``robustness`` block only."""
-    from backtest.events.paths import aligned_paths
     from backtest.report.figures import (
         plot_event_paths,
         plot_hit_rates,
@@ -714,18 +794,19 @@ def draw_figures(result: Any) -> dict[str, bytes]:
         return figures  # the events only: no figure that would read as a finding
     stats = result.statistics
     labels = [label for label in stats.labels if stats[label].n > 0]
-    if result.band is not None and result.band.k > 0:
-        band = result.band
-        paths = aligned_paths(result.study.close, result.study.entry_pos, days=len(band.event_mean) - 1)
-        figures["event_paths.png"] = figure_png(
-            plot_event_paths(
-                paths,
-                band.quantiles[0.05],
-                band.quantiles[0.95],
-                title=f"{result.study.series_name or result.study.close.name} after each event (entry = 100)",
-                band_label=f"random entry: 5–95% of the mean path of {band.k} random days ({band.n_draws:,} draws)",
-            )
+    answer = answer_path(result)
+    if answer is not None:
+        interval, random_band, horizons, k = answer
+        axes = plot_event_paths(
+            interval,
+            random_band,
+            horizons=horizons,
+            title=f"{result.study.series_name or result.study.close.name}: the events' mean path against random "
+            "entry (entry = 100)",
+            random_label=f"random entry: 5–95% of the mean path of {k} random days",
+            events_label=f"mean of the {k} events with a complete window",
         )
+        figures[ANSWER_FIGURE] = figure_png(cast("Figure", axes.figure))
     if labels:
         figures["null_distributions.png"] = figure_png(
             plot_null_distributions(

@@ -17,6 +17,7 @@ import pandas as pd
 from backtest.report import style
 from backtest.report.specification_curve import (
     FAMILY_COLOURS,
+    family_name,
     specification_curve_frame,
     untestable_specifications,
 )
@@ -170,21 +171,73 @@ def plot_series_with_events(
 
 
 def plot_event_paths(
-    paths: pd.DataFrame,
-    band_low: np.ndarray,
-    band_high: np.ndarray,
+    band: pd.DataFrame,
+    random_band: pd.DataFrame | None,
     *,
     title: str,
-    band_label: str = "random entry, 5–95% of the mean path",
-) -> plt.Figure:
-    """Each event's path rebased to 100, their mean and median, and a random-entry band."""
+    horizons: Mapping[str, int] | None = None,
+    confidence: float = 0.95,
+    random_label: str = "random entry: 5–95% of the mean path",
+    events_label: str = "events' mean",
+    ax: plt.Axes | None = None,
+) -> plt.Axes:
+    """The picture of question B: the events' mean path (``band``: columns mean, low, high
+    by trading day from entry, ``backtest.events.paths.mean_path_interval``) with its
+    confidence band, against the band where the mean path of as many random entry days
+    falls (``random_band``: columns low, high), the judged ``horizons`` (label -> trading
+    days) marked. A mean path outside the random band is what random entry rarely gives."""
+    own = ax is None
+    ax = _axes(ax, (9.6, 4.9))
     with plt.rc_context(_STYLE):
-        fig, ax = plt.subplots(figsize=(11, 5.5))
-        days = paths.index.to_numpy()
-        for column in paths.columns:
-            ax.plot(days, paths[column].to_numpy(), color="#999999", lw=0.6, alpha=0.6)
-        ax.fill_between(days, band_low, band_high, color=style.RANDOM_BAND, alpha=0.35, label=band_label)
-        complete = paths.dropna(axis=1, how="any")
+        days = band.index.to_numpy()
+        if random_band is not None:
+            ax.fill_between(
+                random_band.index.to_numpy(),
+                random_band["low"],
+                random_band["high"],
+                color=style.RANDOM_BAND,
+                alpha=0.35,
+                lw=0,
+                label=random_label,
+            )
+        ax.fill_between(
+            days,
+            band["low"],
+            band["high"],
+            color=style.EVENTS_BAND,
+            alpha=0.3,
+            lw=0,
+            label=f"{confidence:.0%} confidence band of the mean",
+        )
+        ax.plot(days, band["mean"], color=style.EVENTS_MEAN, lw=2.4, label=events_label)
+        ax.axhline(100, color="black", lw=0.8)
+        blended = ax.get_xaxis_transform()
+        for label, day in (horizons or {}).items():
+            if days[0] <= day <= days[-1]:
+                ax.axvline(day, color="#555555", lw=0.9, ls=":")
+                ax.text(day, 0.985, f" {label}", transform=blended, fontsize=9, color="#333333", va="top")
+        ax.set_xlim(days[0], days[-1])
+        ax.set_xlabel("trading days after entry (dotted: the judged horizons)")
+        ax.set_ylabel("level, entry = 100")
+        ax.set_title(title)
+        # below the axes: inside, it covered the horizons' labels or the paths
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2, fontsize=9, frameon=False)
+        if own:
+            ax.figure.tight_layout()
+    return ax
+
+
+def plot_each_event_path(paths: pd.DataFrame, *, title: str = "", ax: plt.Axes | None = None) -> plt.Axes:
+    """Each event's path after entry (``aligned_paths``, entry = 100), one thin line each,
+    with the mean and the median of the events whose window is complete: how far apart the
+    outcomes behind the mean lie."""
+    ax = _axes(ax, (11, 5.5))
+    with plt.rc_context(_STYLE):
+        after = paths.loc[0:]
+        days = after.index.to_numpy()
+        for column in after.columns:
+            ax.plot(days, after[column].to_numpy(), color="#999999", lw=0.6, alpha=0.6)
+        complete = after.dropna(axis=1, how="any")
         ax.plot(
             days,
             complete.mean(axis=1).to_numpy(),
@@ -194,17 +247,12 @@ def plot_event_paths(
         )
         ax.plot(days, complete.median(axis=1).to_numpy(), color="black", lw=1.6, ls="--", label="median")
         ax.axhline(100, color="black", lw=0.8)
-        blended = ax.get_xaxis_transform()
-        for day, label in ((21, "1m"), (63, "3m"), (126, "6m"), (189, "9m"), (252, "12m")):
-            if day <= days[-1]:
-                ax.axvline(day, color="grey", lw=0.6, ls=":")
-                ax.text(day, 0.01, f" {label}", transform=blended, fontsize=8, color="grey")
         ax.set_xlabel("trading days after entry")
-        ax.set_ylabel("index level, entry = 100")
-        ax.set_title(title)
+        ax.set_ylabel("level, entry = 100")
+        if title:
+            ax.set_title(title)
         ax.legend(loc="upper left", fontsize=9, framealpha=0.9)
-        fig.tight_layout()
-    return fig
+    return ax
 
 
 def plot_null_distributions(
@@ -638,7 +686,7 @@ def plot_specification_curve(
                     edgecolors=colour,
                     linewidths=1.3,
                     zorder=4 if own else 3,
-                    label=f"{family} ({len(part)})" if ax is top else None,
+                    label=f"{family_name(family)} ({len(part)})" if ax is top else None,
                 )
         top.axhline(0, color="black", lw=0.8)
         top.set_ylabel("excess return (%)" if unit == "events" else "window minus rest (log, %)")

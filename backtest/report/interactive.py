@@ -9,7 +9,9 @@ Colours are the palette of ``backtest.report.style``, the same as in the PNGs.
 Titles and names are plain text: plotly draws a few HTML-like tags in them (``<b>``,
 ``<a href>``), so every user string is HTML-escaped before it goes into a figure; the figure
 JSON escapes ``<``, ``>`` and ``/`` (plotly's ``to_json_plotly``), so no string ends the
-page's ``<script>``, and ``to_div`` checks that it does not.
+page's ``<script>``, and ``to_div`` checks that it does not. ``to_div`` sets each figure's
+title above it as a line of the page, and every legend sits under the strip kept for the
+mode bar (``MODEBAR_HEIGHT``): at 800 pixels as at 1280 the bar covers neither.
 """
 
 from __future__ import annotations
@@ -23,7 +25,12 @@ import numpy as np
 import pandas as pd
 
 from backtest.report import style
-from backtest.report.specification_curve import FAMILY_COLOURS, SPECIFICATION_CURVE, specification_curve_frame
+from backtest.report.specification_curve import (
+    FAMILY_COLOURS,
+    SPECIFICATION_CURVE,
+    family_name,
+    specification_curve_frame,
+)
 
 PLOTLY_CONFIG = {
     "displaylogo": False,
@@ -33,16 +40,48 @@ PLOTLY_CONFIG = {
 }
 """Every interactive figure's toolbar: zoom, pan, reset and PNG download; no plotly logo."""
 
+MODEBAR_HEIGHT = 32
+"""Pixels at the top of every figure kept for plotly's mode bar (zoom, pan, reset, PNG),
+which it draws in the top right corner: the legend and any subplot title sit below them, so
+that the bar never covers them at any width (the title is a line of the page, ``to_div``)."""
+LEGEND_ROW = 29
+"""Pixels of one row of a horizontal legend at the font size below, at most (symbols of
+constant size; a row of lines alone takes 24)."""
+
+
+def _top_margin(legend_rows: int = 1, extra: int = 0) -> dict[str, int]:
+    """A top margin holding the mode bar's strip, ``legend_rows`` rows of legend and ``extra``
+    pixels (subplot titles) above the plotting area."""
+    return {"t": MODEBAR_HEIGHT + LEGEND_ROW * legend_rows + extra + 6}
+
+
 _LAYOUT = {
     "template": "plotly_white",
     "font": {"family": "-apple-system, Segoe UI, Helvetica, Arial, sans-serif", "size": 13},
-    "margin": {"l": 60, "r": 20, "t": 60, "b": 50},
+    "margin": {"l": 60, "r": 20, "b": 50, **_top_margin()},
     "hovermode": "closest",
-    "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0.0},
+    # above the plotting area, left, under the mode bar's strip (_top_margin)
+    "legend": {
+        "orientation": "h",
+        "yanchor": "bottom",
+        "y": 1.0,
+        "xanchor": "left",
+        "x": 0.0,
+        "font": {"size": 12},
+        "itemsizing": "constant",  # a large marker (the claim's star) does not make its row taller
+    },
 }
+
+NULL_PANEL_HEIGHT = 300
+NULL_EXTRA_HEIGHT = 110
+"""Height of the null distributions' figure: per row of panels, and for its margins."""
 
 PATH_DAYS_BEFORE = 60
 """Trading days drawn before each event in the event-aligned paths (how the series got there)."""
+
+ANSWER_FIGURE_HEIGHT = 390
+"""Height in pixels of the answer figure, which sits in the verdict card: with the card's
+verdict and numbers it fits a 1280 x 800 screen without scrolling."""
 
 
 def _go() -> Any:
@@ -60,11 +99,21 @@ def plain_text(text: object) -> str:
 _SCRIPT_BREAK = re.compile(r"</script|<script|<!--", flags=re.IGNORECASE)
 
 
-def to_div(fig: Any, div_id: str, height: int = 480) -> str:
+def to_div(fig: Any, div_id: str, height: int | None = 480) -> str:
     """The figure as an HTML ``<div id=div_id>`` plus its drawing script, without plotly.js.
-    ``div_id`` keeps only letters, digits, ``-`` and ``_`` (it is written into the script)."""
+    ``div_id`` keeps only letters, digits, ``-`` and ``_`` (it is written into the script);
+    ``height`` in pixels, None for the figure's own (``layout.height``).
+
+    The figure's title is taken out of the drawing and set above it as a line of the page:
+    there it wraps on a narrow screen, follows the page's colours, and the mode bar (which
+    plotly draws in the figure's top right corner) can never cover it."""
     safe_id = re.sub(r"[^A-Za-z0-9_-]", "_", div_id)
-    fig.update_layout(height=height, autosize=True)
+    title = fig.layout.title.text
+    height = height or fig.layout.height or 480  # None: the figure's own
+    fig.update_layout(height=height, autosize=True, title_text=None)
+    # the title text is plotly's (user strings already entity-escaped by plain_text): shown as
+    # text, never as markup, whatever it holds
+    heading = f'<p class="plotly-title">{html.escape(html.unescape(title), quote=False)}</p>\n' if title else ""
     text = fig.to_html(
         full_html=False,
         include_plotlyjs=False,
@@ -77,7 +126,7 @@ def to_div(fig: Any, div_id: str, height: int = 480) -> str:
     script = text[text.index(">", opening) + 1 : closing]
     if _SCRIPT_BREAK.search(script):  # plotly escapes its JSON; never trust it silently
         raise ValueError(f"the drawing script of figure {safe_id!r} could end its <script> element")
-    return f'<div class="plotly-figure">{text}</div>'
+    return f'<div class="plotly-figure">{heading}{text}</div>'
 
 
 def _dates(index: pd.Index) -> list[str]:
@@ -183,8 +232,7 @@ def index_chart(
             if low / 2 <= m * 10.0**e <= high * 2
         ]
         fig.update_yaxes(tickvals=ticks, ticktext=[f"{t:,.0f}" if t >= 1 else f"{t:g}" for t in ticks])
-    fig.update_layout(**_LAYOUT, title={"text": plain_text(title), "y": 0.98, "yanchor": "top"})
-    fig.update_layout(margin={"t": 90})
+    fig.update_layout(**_LAYOUT, title={"text": plain_text(title)})
     fig.update_yaxes(type="log" if log_axis else "linear", title_text="level" + (" (log scale)" if log_axis else ""))
     fig.update_xaxes(
         type="date", hoverformat="%Y-%m-%d", rangeslider={"visible": True, "thickness": 0.06}, title_text="date"
@@ -199,12 +247,15 @@ def event_paths_chart(
     *,
     title: str,
     confidence: float = 0.95,
-    random_label: str = "random entry: 5–95% of the mean path",
+    random_label: str = "random entry: 5–95%",
+    events_label: str = "events' mean",
+    horizons: Mapping[str, int] | None = None,
 ) -> Any:
-    """Event-aligned paths (entry = 100) with both bands: the events' mean with its
-    confidence band (``events_band``: columns mean, low, high, n, index = trading days
-    from entry) and the random-entry band (``random_band``: columns low, high, same days
-    from 0). Individual events are thin lines, hidden until picked in the legend."""
+    """The answer figure's twin (``figures.plot_event_paths``): the events' mean path with
+    its confidence band (``events_band``: columns mean, low, high, n, index = trading days
+    from entry) against the random-entry band (``random_band``: columns low, high), the
+    judged ``horizons`` (label -> trading days) marked. Each event's path (``paths``) is one
+    thin line, hidden until picked in the legend."""
     go = _go()
     fig = go.Figure()
     days = paths.index.to_numpy()
@@ -218,7 +269,7 @@ def event_paths_chart(
                     [np.concatenate([_levels(paths[column]), gap.astype(np.float32)]) for column in paths.columns]
                 ),
                 mode="lines",
-                name=f"each event ({paths.shape[1]}): click to show",
+                name=f"each event ({paths.shape[1]})",
                 visible="legendonly",
                 line={"color": "#8c8c8c", "width": 0.7},
                 hoverinfo="skip",
@@ -226,8 +277,8 @@ def event_paths_chart(
             )
         )
     if random_band is not None:
-        _add_band(fig, random_band, "rgba(86,180,233,0.30)", random_label)
-    _add_band(fig, events_band, "rgba(230,159,0,0.30)", f"events' mean: {confidence:.0%} confidence band")
+        _add_band(fig, random_band, "rgba(86,180,233,0.30)", plain_text(random_label))
+    _add_band(fig, events_band, "rgba(230,159,0,0.30)", f"its {confidence:.0%} band")
     band_days = events_band.index.to_numpy()
     customdata = np.column_stack(
         [
@@ -241,7 +292,7 @@ def event_paths_chart(
             x=band_days,
             y=events_band["mean"].to_numpy(dtype=np.float64),
             mode="lines",
-            name="events' mean",
+            name=plain_text(events_label),
             line={"color": style.EVENTS_MEAN, "width": 2.5},
             customdata=customdata,
             hovertemplate="day %{x}: mean %{y:.1f} (%{customdata[0]:.1f} to %{customdata[1]:.1f}), "
@@ -249,10 +300,23 @@ def event_paths_chart(
         )
     )
     fig.add_hline(y=100, line={"color": "black", "width": 0.8})
-    fig.add_vline(x=0, line={"color": "black", "width": 0.8, "dash": "dot"})
-    fig.update_layout(**{**_LAYOUT, "hovermode": "x"}, title={"text": plain_text(title), "y": 0.98, "yanchor": "top"})
-    fig.update_layout(margin={"t": 110})
-    fig.update_xaxes(title_text="trading days from entry (negative: before the event)")
+    for label, day in (horizons or {}).items():
+        if band_days[0] <= day <= band_days[-1]:
+            fig.add_vline(x=day, line={"color": "#777777", "width": 1, "dash": "dot"})
+            # inside the plotting area's top edge: above it is the legend's row
+            fig.add_annotation(
+                x=day,
+                y=1,
+                yref="paper",
+                xanchor="left",
+                yanchor="top",
+                text=plain_text(label),
+                showarrow=False,
+                font={"size": 11},
+            )
+    fig.update_layout(**{**_LAYOUT, "hovermode": "x"}, title={"text": plain_text(title)})
+    fig.update_layout(margin=_top_margin(legend_rows=2))  # four entries: two rows in the verdict card
+    fig.update_xaxes(title_text="trading days after entry (dotted: the judged horizons)")
     fig.update_yaxes(title_text="level, entry = 100")
     return fig
 
@@ -324,12 +388,13 @@ def null_distribution_chart(
             )
         fig.update_xaxes(title_text="mean forward return (%)", row=row, col=col)
     fig.update_yaxes(title_text="share of draws (%)", col=1)
-    fig.update_layout(**_LAYOUT, title={"text": plain_text(title), "y": 0.99, "yanchor": "top"}, bargap=0)
-    # the legend above the subplot titles, not over them
+    height = NULL_PANEL_HEIGHT * rows + NULL_EXTRA_HEIGHT
+    fig.update_layout(**_LAYOUT, title={"text": plain_text(title)}, bargap=0, height=height)
+    # the legend under the mode bar's strip and above the subplot titles, not over them
     fig.update_layout(
-        margin={"t": 130}, legend={"y": 1.0, "yanchor": "bottom", "yref": "container", "x": 0.0, "orientation": "h"}
+        margin=_top_margin(extra=26),
+        legend={"yref": "container", "y": 1 - (MODEBAR_HEIGHT + 2) / height, "yanchor": "top"},
     )
-    fig.update_layout(legend={"y": 0.90})
     return fig
 
 
@@ -396,8 +461,7 @@ def sweep_heatmap_chart(
                 hovertemplate=f"{name} {pair[0]}/{pair[1]}<extra></extra>",
             )
         )
-    fig.update_layout(**_LAYOUT, title={"text": plain_text(title), "y": 0.98, "yanchor": "top"})
-    fig.update_layout(margin={"t": 100})
+    fig.update_layout(**_LAYOUT, title={"text": plain_text(title)})
     fig.update_xaxes(title_text="slow moving-average window (trading days)")
     fig.update_yaxes(title_text="fast moving-average window (trading days)")
     return fig
@@ -427,7 +491,8 @@ def specification_curve_chart(robustness: Mapping[str, Any], *, title: str, unit
             for row in part.itertuples(index=False)
         ]
         marker = {
-            "color": [colour if sig else "white" for sig in part["significant"]],
+            # hollow: the background shows through, on a light page and a dark one alike
+            "color": [colour if sig else "rgba(0,0,0,0)" for sig in part["significant"]],
             "line": {"color": colour, "width": 1.5},
             "size": 16 if own else 8,
             "symbol": "star" if own else "circle",
@@ -438,7 +503,7 @@ def specification_curve_chart(robustness: Mapping[str, Any], *, title: str, unit
                     x=part["rank"].to_numpy(),
                     y=values.to_numpy(dtype=np.float64),
                     mode="markers",
-                    name=f"{plain_text(family)} ({len(part)})",
+                    name=f"{plain_text(family_name(family))} ({len(part)})",
                     legendgroup=family,
                     showlegend=row_number == 1,
                     marker=marker,
@@ -457,8 +522,8 @@ def specification_curve_chart(robustness: Mapping[str, Any], *, title: str, unit
         row=2,
         col=1,
     )
-    fig.update_layout(**_LAYOUT, title={"text": plain_text(title), "y": 0.98, "yanchor": "top"})
-    fig.update_layout(margin={"t": 110})
+    fig.update_layout(**_LAYOUT, title={"text": plain_text(title)})
+    fig.update_layout(margin=_top_margin(legend_rows=2))
     fig.update_yaxes(title_text="excess return (%)" if unit == "events" else "window minus rest (log, %)", row=1, col=1)
     fig.update_yaxes(type="log", title_text="one-sided p (claimed tail)", row=2, col=1)
     fig.update_xaxes(title_text="specifications, sorted by excess return (filled: p below alpha)", row=2, col=1)
@@ -491,7 +556,8 @@ def claim_blocks(result: Any, slug: str = "claim") -> dict[str, str]:
     (``events.png``, ``event_paths.png``, ``null_distributions.png``,
     ``specification_curve.png``; only the first for a claim that is not testable): the hook
     that ``backtest.report.claim_report.write_claim_report`` passes to the page builder."""
-    from backtest.events.paths import aligned_paths, mean_path_interval
+    from backtest.events.paths import aligned_paths
+    from backtest.report.answer_figure import ANSWER_FIGURE, answer_path
     from backtest.signals import moving_average
 
     spec = result.spec
@@ -529,29 +595,29 @@ def claim_blocks(result: Any, slug: str = "claim") -> dict[str, str]:
             height=520,
         )
     }
-    if testable and result.band is not None and result.band.k > 0:
-        band = result.band
-        length = len(band.event_mean) - 1
+    answer = answer_path(result) if testable else None
+    if answer is not None:
+        interval, random_band, horizons, k = answer
         study = result.study
         paths = aligned_paths(
             study.close,
             study.entry_pos,
-            days=length,
-            before=PATH_DAYS_BEFORE,
+            days=int(interval.index[-1]),
             labels=[d.date().isoformat() for d in study.table["event_date"]],
         )
-        random_band = pd.DataFrame({"low": band.quantiles[0.05], "high": band.quantiles[0.95]}, index=band.days)
-        blocks["event_paths.png"] = to_div(
+        blocks[ANSWER_FIGURE] = to_div(
             event_paths_chart(
                 paths,
-                mean_path_interval(paths),
+                interval,
                 random_band,
-                title=f"{study.series_name or study.close.name}: {PATH_DAYS_BEFORE} days before to {length} days after "
-                "each event (entry = 100)",
-                random_label=f"random entry: 5–95% of the mean path of {band.k} random days",
+                horizons=horizons,
+                title=f"{study.series_name or study.close.name}: the events' mean path against random entry "
+                "(entry = 100)",
+                random_label=f"random entry, 5–95% ({k} days)",
+                events_label=f"mean of {k} events",
             ),
             f"{slug}-event-paths",
-            height=520,
+            height=ANSWER_FIGURE_HEIGHT,
         )
     if labels:
         blocks["null_distributions.png"] = to_div(
@@ -564,7 +630,7 @@ def claim_blocks(result: Any, slug: str = "claim") -> dict[str, str]:
                 event_name=name,
             ),
             f"{slug}-null-distributions",
-            height=300 * (-(-len(labels) // 3)) + 140,
+            height=None,
         )
     if testable and summary.get("robustness"):
         blocks[SPECIFICATION_CURVE] = to_div(

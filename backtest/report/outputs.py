@@ -17,12 +17,14 @@ from typing import Any
 import pandas as pd
 
 from backtest._io import atomic_write_bytes, atomic_write_text, report_directory
+from backtest._json import FLOAT_FORMAT
 from backtest.report.render import markdown_to_html
 from backtest.report.summary import dumps
 
 
-def csv_text(frame: pd.DataFrame, *, index: bool = True, float_format: str | None = None) -> str:
-    """CSV text with ISO dates and ``\\n`` line ends on every platform."""
+def csv_text(frame: pd.DataFrame, *, index: bool = True, float_format: str = FLOAT_FORMAT) -> str:
+    """CSV text with ISO dates, ``\\n`` line ends on every platform and floats to the precision
+    of summary.json (``backtest._json.SIGNIFICANT_DIGITS``)."""
     return frame.to_csv(index=index, date_format="%Y-%m-%d", float_format=float_format, lineterminator="\n")
 
 

@@ -9,6 +9,11 @@ User-supplied strings (a claim's title, a file name, a sweep's name) are data, n
 cell, and ``markdown_to_html`` sanitises the rendered body with ``nh3`` (an allowlist of the
 tags our Markdown produces) before it inserts the trusted plotly blocks, and lists the page's
 own inline scripts, by hash, in a Content-Security-Policy that admits no other.
+
+The page reads on any screen: block markers group the verdict card for the stylesheet, a
+wide table of few rows is turned so that it fits 800 pixels, and a dark scheme follows the
+reader's system setting (``prefers-color-scheme``: the stylesheet, and for the figures one
+small script of the page's own, ``DARK_FIGURES_SCRIPT``).
 """
 
 from __future__ import annotations
@@ -35,34 +40,73 @@ if TYPE_CHECKING:
 _PNG_METADATA = {"Software": None}
 
 _CSS = """
+:root { color-scheme: light dark; }
 body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; max-width: 1100px;
-       margin: 2em auto; padding: 0 1em; color: #1a1a1a; line-height: 1.5; overflow-wrap: break-word; }
+       margin: 1.2em auto 2em; padding: 0 1em; color: #1a1a1a; background: #ffffff; line-height: 1.5;
+       overflow-wrap: break-word; }
+h1 { font-size: 1.75em; margin: .3em 0 .5em; }
 h1, h2, h3 { line-height: 1.2; }
 h2 { border-bottom: 1px solid #ddd; padding-bottom: .2em; margin-top: 2em; }
+a { color: #0b5cad; }
 .table-wrap { overflow-x: auto; max-width: 100%; margin: 1em 0; }
-table { border-collapse: collapse; font-size: .9em; }
-th, td { border: 1px solid #ccc; padding: .3em .6em; text-align: left; vertical-align: top; }
+table { border-collapse: collapse; font-size: .88em; }
+th, td { border: 1px solid #ccc; padding: .25em .5em; text-align: left; vertical-align: top; }
 th { background: #f3f3f3; }
-th.num, td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+th.num, td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { white-space: nowrap; }
+tbody th { font-weight: 600; }
 .nw { white-space: nowrap; }
 img { max-width: 100%; height: auto; border: 1px solid #eee; }
-figure.interactive { margin: 1em 0; border: 1px solid #eee; }
+figure { margin: 1em 0; }
+figure.interactive { border: 1px solid #eee; }
 figure.interactive figcaption { font-size: .85em; color: #555; padding: .2em .6em; }
 .plotly-figure { width: 100%; }
+.plotly-title { font-weight: 600; font-size: .95em; margin: .4em .6em 0; }
 code { background: #f6f6f6; padding: 0 .2em; }
 pre { background: #f6f6f6; padding: .8em; overflow-x: auto; }
 blockquote { border-left: 4px solid #ccc; margin-left: 0; padding-left: 1em; color: #444; }
 details.toc { background: #fafafa; border: 1px solid #e3e3e3; padding: .4em .8em; margin: 1em 0; }
 details.toc summary { cursor: pointer; font-weight: 600; }
 details.toc ul { margin: .3em 0; padding-left: 1.2em; }
+.verdict-card { border: 1px solid #d5d9e0; border-left: 6px solid #0072b2; border-radius: 6px;
+                padding: .5em 1em .6em; margin: 0 0 1em; background: #ffffff; box-shadow: 0 1px 4px rgba(0,0,0,.08); }
+.verdict-card h2 { font-size: .8em; text-transform: uppercase; letter-spacing: .06em; color: #5f6368;
+                   border: none; margin: .2em 0 .3em; padding: 0; }
+.verdict-card > p { margin: .2em 0 .5em; font-size: 1.05em; }
+.verdict-card > p:first-of-type strong:first-child { display: block; font-size: 1.55em; line-height: 1.2;
+                                                    margin-bottom: .15em; }
+.card-body { display: flex; flex-wrap: wrap; flex-direction: row-reverse; gap: .2em 1.2em; align-items: flex-start; }
+.card-body > figure { flex: 1 1 30em; min-width: 0; margin: 0; border: none; }
+.card-body > figure figcaption { display: none; }
+.card-body > p { flex: 1 1 30em; min-width: 0; margin: 0; }
+.card-body > .card-numbers { flex: 1 1 24em; min-width: 0; }
+.card-numbers .table-wrap { margin: .2em 0 .5em; }
+.card-numbers table { font-size: .92em; }
+.card-numbers thead th:first-child { font-weight: 400; color: #5f6368; }
+.card-numbers ul { margin: .3em 0; padding-left: 1.1em; font-size: .92em; }
+.card-numbers li { margin: .15em 0; }
+@media (prefers-color-scheme: dark) {
+  body { color: #e2e4e8; background: #16181d; }
+  a { color: #8ab4f8; }
+  h2 { border-bottom-color: #3a3f48; }
+  th, td { border-color: #3a3f48; }
+  th { background: #23262d; }
+  code, pre { background: #23262d; }
+  blockquote { border-left-color: #555b66; color: #c4c7cc; }
+  details.toc { background: #1c1f25; border-color: #3a3f48; }
+  img { border-color: #3a3f48; }
+  figure.interactive { border-color: #3a3f48; }
+  figure.interactive figcaption, .verdict-card h2, .card-numbers thead th:first-child { color: #a9adb4; }
+  .verdict-card { background: #1c1f25; border-color: #3a3f48; border-left-color: #56b4e9; box-shadow: none; }
+}
 @media print {
-  body { max-width: none; margin: 0; padding: 0; font-size: 10pt; }
+  body { max-width: none; margin: 0; padding: 0; font-size: 10pt; color: #000; background: #fff; }
   details.toc { display: none; }
   .table-wrap { overflow: visible; }
   table { font-size: 8pt; }
-  th.num, td.num { white-space: normal; }
+  td.num { white-space: normal; }
   h2, h3 { break-after: avoid; }
-  img, figure, tr { break-inside: avoid; }
+  img, figure, tr, .verdict-card { break-inside: avoid; }
   a { color: inherit; text-decoration: none; }
 }
 """
@@ -143,9 +187,52 @@ INTERACTIVE_MARKER = "<!-- interactive:{key} -->"
 """A line of report.md where the HTML twin places the interactive block ``key``: an HTML
 comment, so the Markdown shows nothing there (it keeps its PNGs)."""
 
+BLOCK_START = "<!-- block:{name} -->"
+BLOCK_END = "<!-- /block -->"
+"""Lines of report.md (HTML comments: the Markdown shows nothing) between which the HTML twin
+groups what they enclose in ``<div class="name">``, for its stylesheet: the verdict card
+(``verdict-card``) opening a report, its figure beside its numbers (``card-body``,
+``card-numbers``). Blocks nest; only these names are kept (``BLOCK_NAMES``)."""
+BLOCK_NAMES = ("verdict-card", "card-body", "card-numbers")
+_BLOCK_LINE = re.compile(r"<!-- block:([a-z-]+) -->|<!-- /block -->")
+
+
+def _open_blocks(body: str) -> tuple[str, int]:
+    """``body`` with each block's markers turned into its ``<div>``, and where the verdict
+    card ends (-1 without one). Unbalanced markers or unknown names leave the body as it is
+    (the sanitiser then drops the comments): a half-open ``<div>`` would swallow the page."""
+    stack: list[str] = []
+    for match in _BLOCK_LINE.finditer(body):
+        if match.group(1) is not None:
+            if match.group(1) not in BLOCK_NAMES:
+                return body, -1
+            stack.append(match.group(1))
+        elif not stack:
+            return body, -1
+        else:
+            stack.pop()
+    if stack:
+        return body, -1
+    out: list[str] = []
+    card_end = -1
+    position = 0
+    for match in _BLOCK_LINE.finditer(body):
+        out.append(body[position : match.start()])
+        position = match.end()
+        if match.group(1) is not None:
+            stack.append(match.group(1))
+            out.append(f'<div class="{match.group(1)}">')
+        else:
+            out.append("</div>")
+            if stack.pop() == "verdict-card" and card_end < 0:
+                card_end = sum(len(part) for part in out)
+    out.append(body[position:])
+    return "".join(out), card_end
+
+
 # A cell is numeric when it is a number (sign, thousands separators, unit or percent,
 # optional bold/italic marks), a date, or a placeholder of a missing number.
-_NUMBER = r"[<>≤≥~±+\-−]?\s*\$?\d[\d,]*(?:\.\d+)?(?:e[+\-]?\d+)?"
+_NUMBER = r"(?:[<>≤≥~±]\s*)?[+\-−]?\s*\$?\d[\d,]*(?:\.\d+)?(?:e[+\-]?\d+)?"
 _NUMERIC_CELL = re.compile(
     rf"^\**(?:{_NUMBER}\s*(?:%|pp|pts?|points|days?|×|x|bp|s|ms)?"
     rf"|\d{{4}}-\d{{2}}-\d{{2}}(?: to \d{{4}}-\d{{2}}-\d{{2}})?|{_NUMBER}\s*/\s*{_NUMBER}"
@@ -170,19 +257,55 @@ def _nowrap_tokens(cell_html: str) -> str:
     )
 
 
+TRANSPOSE_MIN_COLUMNS = 8
+"""A table with at least this many columns and fewer rows than columns (the per-horizon
+tables: a row per horizon, a column per measure) is shown turned, in the HTML twin only: a
+row per measure, a column per horizon, so that it fits an 800-pixel screen instead of
+scrolling sideways. report.md keeps the table as written (GitHub scrolls it)."""
+
+
+def _transposed(header: list[str], body: list[list[str]], numeric: list[bool]) -> str:
+    """The table turned: the first column's cells become the header, each other column a row
+    headed by its name; a row of numbers is right-aligned and kept whole, as its column was."""
+    head = [f"<th>{header[0]}</th>"] + [f'<th class="num">{cells[0]}</th>' for cells in body]
+    rows = []
+    for column in range(1, len(header)):
+        cells = [cells[column] if column < len(cells) else "" for cells in body]
+        if numeric[column]:
+            rendered = "".join(f'<td class="num">{cell}</td>' for cell in cells)
+        else:
+            rendered = "".join(f"<td>{_nowrap_tokens(cell)}</td>" for cell in cells)
+        rows.append(f"<tr><th>{header[column]}</th>{rendered}</tr>")
+    return (
+        '<div class="table-wrap">\n<table>\n<thead>\n<tr>'
+        + "".join(head)
+        + "</tr>\n</thead>\n<tbody>\n"
+        + "\n".join(rows)
+        + "\n</tbody>\n</table>\n</div>"
+    )
+
+
 def _format_table(table_html: str) -> str:
     """One rendered table: columns whose every cell is a number, date or placeholder (and at
     least one is a number) are right-aligned and never wrap; other cells are left-aligned
-    with their dates and signed numbers kept whole; the table scrolls in its own box."""
+    with their dates and signed numbers kept whole; the table scrolls in its own box. A wide
+    table of few rows is turned (``TRANSPOSE_MIN_COLUMNS``)."""
     rows = re.findall(r"<tr>(.*?)</tr>", table_html, flags=re.DOTALL)
     cell_pattern = re.compile(r"<(td|th)([^>]*)>(.*?)</\1>", flags=re.DOTALL)
     body_cells = [[m.group(3) for m in cell_pattern.finditer(row)] for row in rows if "<td" in row]
+    header_cells = [[m.group(3) for m in cell_pattern.finditer(row)] for row in rows if "<td" not in row]
     width = max((len(cells) for cells in body_cells), default=0)
     numeric = []
     for column in range(width):
         texts = [_cell_text(cells[column]) for cells in body_cells if column < len(cells)]
         numbers = [bool(_NUMERIC_CELL.match(text)) for text in texts]
         numeric.append(any(numbers) and all(n or t.lower() in _PLACEHOLDER_CELL for n, t in zip(numbers, texts)))
+    if (
+        len(header_cells) == 1
+        and len(header_cells[0]) == width >= TRANSPOSE_MIN_COLUMNS
+        and 0 < len(body_cells) < width - 1
+    ):
+        return _transposed(header_cells[0], body_cells, numeric)
 
     def format_row(match: re.Match[str]) -> str:
         column = -1
@@ -239,7 +362,7 @@ _ALLOWED_ATTRIBUTES = {
     **{f"h{level}": {"id"} for level in range(1, 7)},
 }
 _ALLOWED_CLASSES = {
-    "div": {"table-wrap"},
+    "div": {"table-wrap", *BLOCK_NAMES},
     "span": {"nw"},
     "th": {"num"},
     "td": {"num"},
@@ -300,6 +423,81 @@ def content_security_policy(scripts: list[str]) -> str:
     )
 
 
+DARK_FIGURES_SCRIPT = """
+(function () {
+  if (!window.matchMedia || typeof Plotly === "undefined") { return; }
+  var scheme = window.matchMedia("(prefers-color-scheme: dark)");
+  var INK = "#e2e4e8", GRID = "#30353e", AXIS = "#5c6370", BLACK = /^(black|#000|#000000|rgb\\(0, ?0, ?0\\))$/i;
+  var saved = new WeakMap();
+  function read(object, path) {
+    return path.replace(/\\[(\\d+)\\]/g, ".$1").split(".").reduce(function (node, key) {
+      return node === undefined || node === null ? undefined : node[key];
+    }, object);
+  }
+  function darkLayout(gd) {
+    var full = gd._fullLayout, update = {
+      "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)", "font.color": INK,
+      "legend.bgcolor": "rgba(0,0,0,0)", "modebar.bgcolor": "rgba(0,0,0,0)", "modebar.color": "#9aa0a6",
+      "modebar.activecolor": INK
+    };
+    Object.keys(full).forEach(function (key) {
+      if (!/^[xy]axis[0-9]*$/.test(key)) { return; }
+      update[key + ".gridcolor"] = GRID;
+      update[key + ".zerolinecolor"] = AXIS;
+      update[key + ".linecolor"] = AXIS;
+      if (full[key].rangeslider && full[key].rangeslider.visible) {
+        update[key + ".rangeslider.bgcolor"] = "rgba(0,0,0,0)";
+        update[key + ".rangeslider.bordercolor"] = AXIS;
+      }
+    });
+    (gd.layout.shapes || []).forEach(function (shape, i) {
+      if (shape.line && BLACK.test(shape.line.color || "")) { update["shapes[" + i + "].line.color"] = INK; }
+    });
+    (gd.layout.annotations || []).forEach(function (note, i) { update["annotations[" + i + "].font.color"] = INK; });
+    return update;
+  }
+  function darkTraces(gd) {
+    var changes = [];
+    gd.data.forEach(function (trace, i) {
+      ["line.color", "marker.color", "marker.line.color"].forEach(function (path) {
+        var value = read(trace, path);
+        if (typeof value === "string" && BLACK.test(value)) {
+          changes.push([path, i, value, INK]);
+        } else if (Array.isArray(value) && value.some(function (c) { return BLACK.test(c); })) {
+          changes.push([path, i, value, value.map(function (c) { return BLACK.test(c) ? INK : c; })]);
+        }
+      });
+    });
+    return changes;
+  }
+  function paint() {
+    document.querySelectorAll(".plotly-graph-div").forEach(function (gd) {
+      if (!gd._fullLayout || !gd.data) { return; }
+      if (!saved.has(gd)) {
+        if (!scheme.matches) { return; }
+        var dark = darkLayout(gd), light = {};
+        Object.keys(dark).forEach(function (key) { light[key] = read(gd._fullLayout, key); });
+        saved.set(gd, {dark: dark, light: light, traces: darkTraces(gd)});
+      }
+      var state = saved.get(gd), on = scheme.matches;
+      state.traces.forEach(function (change) {
+        var update = {};
+        update[change[0]] = [on ? change[3] : change[2]];
+        Plotly.restyle(gd, update, [change[1]]);
+      });
+      Plotly.relayout(gd, on ? state.dark : state.light);
+    });
+  }
+  window.addEventListener("load", paint);
+  if (scheme.addEventListener) { scheme.addEventListener("change", paint); }
+})();
+"""
+"""The one script a page with interactive figures adds to plotly's: when the reader's system
+asks for a dark scheme (``prefers-color-scheme``), each figure's background, text, grid and
+black lines follow the page's dark stylesheet, and back when it changes. Listed in the
+page's policy by hash, as every script of the page."""
+
+
 def _interactive_figure(slot: str, caption: str = "") -> str:
     figcaption = f"<figcaption>{caption}</figcaption>" if caption else ""
     return f'<figure class="interactive">\n<p>{slot}</p>\n{figcaption}</figure>'
@@ -348,10 +546,12 @@ def markdown_to_html(
             slots[slot] = block
             body = replaced
     body = re.sub(r"<table>.*?</table>", lambda m: _format_table(m.group(0)), body, flags=re.DOTALL)
+    body, card_end = _open_blocks(body)
     contents = _table_of_contents(getattr(converter, "toc", ""))
     if contents:
+        # after the verdict card when there is one: the answer is the first thing on the page
         heading_end = body.find("</h1>")
-        at = heading_end + len("</h1>") if heading_end >= 0 else 0
+        at = card_end if card_end >= 0 else (heading_end + len("</h1>") if heading_end >= 0 else 0)
         body = body[:at] + "\n" + contents + body[at:]
     body = sanitize_html(body, frozenset(figures))
 
@@ -370,6 +570,8 @@ def markdown_to_html(
     if slots:
         scripts.insert(0, plotly_bundle())
         head = f"<script>{plotly_bundle()}</script>\n"
+        scripts.append(DARK_FIGURES_SCRIPT)
+        body += f"\n<script>{DARK_FIGURES_SCRIPT}</script>"
     policy = content_security_policy(scripts)
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'

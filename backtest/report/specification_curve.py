@@ -30,6 +30,21 @@ FAMILY_COLOURS = {
 }
 """The colour of each family of specifications, in the PNG and the interactive figure alike."""
 
+FAMILY_NAMES = {
+    "claim": "as claimed",
+    "leave-one-year-out": "a year left out",
+    "sub-period": "sub-period",
+    "parameter": "parameter",
+    "horizon": "horizons",
+    "peer": "peer series",
+}
+"""How each family is named in the figures' legends (short: six fit two rows at 800 pixels)."""
+
+
+def family_name(family: str) -> str:
+    """A family's legend name (``FAMILY_NAMES``; a family it does not know, as it is)."""
+    return FAMILY_NAMES.get(family, family)
+
 
 def specification_curve_frame(robustness: Mapping[str, Any]) -> pd.DataFrame:
     """The testable specifications of summary.json's ``robustness`` block, sorted by excess

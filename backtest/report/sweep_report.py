@@ -74,6 +74,25 @@ TOP_COLUMNS = [
 ]
 
 
+TOP_COLUMN_WORDS = {
+    "fast": "fast",
+    "slow": "slow",
+    "n_complete": "complete windows",
+    "mean_return": "mean return",
+    "median_return": "median return",
+    "hit_rate": "share of windows up",
+    "mean_excess_return": "excess over random entry",
+    "random_entry_pvalue": "random-entry p",
+    "romano_wolf_pvalue": "Romano-Wolf p",
+    "horizon": "horizon",
+}
+"""The summary's table headers in words; summary.json and the Parquet table keep the field names."""
+
+
+def _in_words(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.rename(columns=TOP_COLUMN_WORDS)
+
+
 def summary_dict(result: SweepResult, top: int = 10) -> dict[str, object]:
     """Everything of summary.json: parameters, tests per horizon, the top pairs."""
     out = result.to_dict()
@@ -314,12 +333,17 @@ def _how_to_read() -> list[str]:
     """The "How to read this report" section, from the include every report shares."""
     from backtest.report.claim_report import _environment
 
-    text = _environment().get_template("_how_to_read.md.j2").render(report_kind="sweep")
+    text = (
+        _environment()
+        .get_template("_how_to_read.md.j2")
+        .render(report_kind="sweep", markdown_page=MARKDOWN_FILE, html_page=HTML_FILE)
+    )
     return ["## How to read this report", "", text.strip(), ""]
 
 
-def summary_markdown(result: SweepResult, top: int = 10) -> str:
-    """The human summary: settings, the tests per horizon, heatmaps and the top pairs."""
+def summary_markdown(result: SweepResult, top: int = 10, csv: bool = False) -> str:
+    """The human summary: settings, the tests per horizon, heatmaps and the top pairs; its
+    list of files names those the report writes (``csv``: the CSV table too)."""
     rules = result.rules
     tests = result.tests_frame()
     if tests.empty:
@@ -418,13 +442,16 @@ def summary_markdown(result: SweepResult, top: int = 10) -> str:
         "return (100 = best).",
     ]
     formats: dict[str, Any] = {
-        "horizon": str,
-        "mean_return": _fmt_pct,
-        "median_return": _fmt_pct,
-        "hit_rate": lambda v: f"{float(v):.0%}",
-        "mean_excess_return": _fmt_pct,
-        "random_entry_pvalue": _fmt_p,
-        "romano_wolf_pvalue": _fmt_p,
+        TOP_COLUMN_WORDS[name]: fmt
+        for name, fmt in {
+            "horizon": str,
+            "mean_return": _fmt_pct,
+            "median_return": _fmt_pct,
+            "hit_rate": lambda v: f"{float(v):.0%}",
+            "mean_excess_return": _fmt_pct,
+            "random_entry_pvalue": _fmt_p,
+            "romano_wolf_pvalue": _fmt_p,
+        }.items()
     }
     ref_fast, ref_slow = result.reference
     own = result.table.loc[(result.table["fast"] == ref_fast) & (result.table["slow"] == ref_slow)]
@@ -433,7 +460,7 @@ def summary_markdown(result: SweepResult, top: int = 10) -> str:
             "",
             f"## The {ref_fast}/{ref_slow} pair",
             "",
-            markdown_table(own[["horizon", *TOP_COLUMNS[2:]]], formats),
+            markdown_table(_in_words(own[["horizon", *TOP_COLUMNS[2:]]]), formats),
         ]
         detectable = pd.DataFrame(
             [
@@ -475,14 +502,17 @@ def summary_markdown(result: SweepResult, top: int = 10) -> str:
             "",
             f"Top {top} pairs by mean excess return (Romano-Wolf adjusted p-values; {kept} at {result.alpha:.0%}):",
             "",
-            markdown_table(result.top(label, top)[TOP_COLUMNS], formats),
+            markdown_table(_in_words(result.top(label, top)[TOP_COLUMNS]), formats),
         ]
     lines += [
         "",
         "## Files",
         "",
         f"- `{TABLE_FILE}`: one row per (pair, horizon); columns are described in `{JSON_FILE}` (`columns`).",
+        *([f"- `{CSV_FILE}`: the same table as CSV."] if csv else []),
         f"- `{JSON_FILE}`: settings, tests and top pairs, machine-readable.",
+        f"- `{MARKDOWN_FILE}` and `{HTML_FILE}`: this summary (the HTML page with interactive heatmaps).",
+        f"- Heatmaps: {', '.join(f'`{heatmap_file(h.label)}`' for h in result.horizons)}.",
         "",
     ]
     return "\n".join(lines)
@@ -508,7 +538,7 @@ def write_sweep_report(
         }
         for name, png in figures.items():
             (staging / name).write_bytes(png)
-        markdown = summary_markdown(result, top)
+        markdown = summary_markdown(result, top, csv=csv)
         (staging / MARKDOWN_FILE).write_text(markdown, encoding="utf-8")
         title = f"Parameter sweep: {result.series_name}"
         from backtest.report.interactive import sweep_blocks

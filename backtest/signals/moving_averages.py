@@ -35,7 +35,7 @@ def kind_code(kind: str) -> int:
 def average_kernel(kind: int) -> Callable[[np.ndarray, int], np.ndarray]:
     """The kernel of a moving-average kind code: ``nb.sma_nb`` or ``nb.ema_nb``. Chosen here,
     in Python, so that a run compiles only the kind it uses: a kernel that branches on the
-    code compiles both (issue 17: ~0.7 s of an SMA study's cold start)."""
+    code compiles both (~0.7 s of an SMA study's cold start)."""
     return nb.ema_nb if kind == nb.EMA else nb.sma_nb
 
 

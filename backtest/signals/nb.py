@@ -319,13 +319,34 @@ def prior_extreme_nb(values: np.ndarray, window: int, highest: bool) -> np.ndarr
     """Highest (``highest``) or lowest of values[t-window .. t-1], the ``window`` days before t
     (day t itself excluded); NaN for t < window.
 
+    O(n) whatever the window (van Herk 1992 / Gil & Werman 1993): running extremes from the
+    start and from the end of each block of ``window`` values; a window straddles at most two
+    blocks. Values holding a NaN take the direct scan instead, whose NaN handling (a NaN
+    first value is kept, later ones are skipped) the block form cannot reproduce.
+
     Pandas twin: ``s.shift(1).rolling(window).max()`` (``.min()`` for the lowest)."""
     n = values.shape[0]
     out = np.full(n, np.nan)
+    has_nan = False
+    for t in range(n):
+        has_nan |= values[t] != values[t]
+    if has_nan:
+        for t in range(window, n):
+            extreme = values[t - window]
+            for k in range(t - window + 1, t):
+                if (values[k] > extreme) if highest else (values[k] < extreme):
+                    extreme = values[k]
+            out[t] = extreme
+        return out
+    sign = 1.0 if highest else -1.0
+    forward = np.empty(n)
+    backward = np.empty(n)
+    for k in range(n):
+        v = sign * values[k]
+        forward[k] = v if k % window == 0 else max(forward[k - 1], v)
+    for k in range(n - 1, -1, -1):
+        v = sign * values[k]
+        backward[k] = v if (k % window == window - 1 or k == n - 1) else max(backward[k + 1], v)
     for t in range(window, n):
-        extreme = values[t - window]
-        for k in range(t - window + 1, t):
-            if (values[k] > extreme) if highest else (values[k] < extreme):
-                extreme = values[k]
-        out[t] = extreme
+        out[t] = sign * max(backward[t - window], forward[t - 1])
     return out

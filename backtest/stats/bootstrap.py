@@ -175,7 +175,7 @@ def return_pool(close: pd.Series, rules: EventRules) -> tuple[int, int]:
     """(first, last) positions into ``log_returns(close)`` of the returns the paths resample:
     the daily returns dated inside the rules' detection window (the event period, e.g. 1985
     on), so that the paths' drift and volatility are those of the period the events come
-    from, not of the warm-up years before it (issue 14: 1979-84 moved the null)."""
+    from, not of the warm-up years before it (1979-84 moved the null)."""
     first, last = detection_bounds(close.index, rules)
     # return i runs from day i to day i + 1 and is dated i + 1
     lo, hi = max(first, 1) - 1, min(last, len(close) - 1) - 1
@@ -218,7 +218,7 @@ def bootstrap_path_stats(
     for block in sorted(set(block_lengths)):
         same = [j for j, b in enumerate(block_lengths) if b == block]
         if type(source) is MACross:
-            # the same kernels fused into one call per thread over the paths (issue 17)
+            # the same kernels fused into one call per thread over the paths
             block_stats = np.full((n_paths, len(same), len(PATH_STATISTICS)), np.nan)
             block_counts = np.zeros((n_paths, len(same)), dtype=np.int64)
             exponential = kind_code(source.ma) == signals_nb.EMA  # as average_kernel chooses

@@ -266,7 +266,7 @@ def calibrate(
                 rejected.append((1 + np.count_nonzero(finite >= observed + effect)) / (1 + len(finite)) <= alpha)
             rows.append(_row(null_model, test, label, effect, rejected))
         for label, diffs in rank_inputs.items():
-            # issue 14: both rank tests are centred on the all-days MEDIAN (a sign test and
+            # both rank tests are centred on the all-days MEDIAN (a sign test and
             # Wilcoxon's signed-rank test are about a median-like centre, not the mean)
             sign = [
                 scipy.stats.binomtest(int(np.count_nonzero(d + effect > 0)), len(d), 0.5, alternative="greater").pvalue

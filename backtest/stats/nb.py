@@ -1,7 +1,9 @@
 """Null-distribution kernels shared across stages: random-entry Monte Carlo, stationary
-bootstrap, bootstrapped price paths. A public kernel module (vectorbt's ``nb`` convention):
-plain arrays and scalars in and out, wrappers validate; every kernel has a readable twin of
-the same name without ``_nb`` in ``tests/stats/_twins.py``.
+bootstrap, bootstrapped price paths, the circular-shift null of the joint test and the
+simulated power's per-path kernels. A public kernel module (vectorbt's ``nb`` convention):
+plain arrays and scalars in and out, wrappers validate; every kernel has a readable twin,
+of the same name without ``_nb`` in ``tests/stats/_twins.py`` unless its docstring names
+another (numpy itself, ``joint_shift_test``, the twins of ``tests/stats/test_power.py``).
 
 Randomness is counter-based: draw (or replication) ``d`` under seed ``s`` reads its own
 SplitMix64 stream started at ``stream_state_nb(s, d)``, so every result is a function of
@@ -17,6 +19,7 @@ ks, n_draws, seed)``, ``median_inplace_nb(values, k)`` and
 
 from __future__ import annotations
 
+import math
 from functools import partial
 
 import numpy as np
@@ -34,6 +37,8 @@ _TWO_M53 = 1.0 / 9007199254740992.0  # 2**-53: top 53 bits -> a double in [0, 1)
 
 CHUNK = 512
 """Draws per work item of the parallel loops (performance only; results do not depend on it)."""
+
+_SHIFT_BLOCK = 2048  # sums per block of shifts (_add_shifted_block_nb): 16 KB of float64, inside any L1 cache
 
 NULL_STATISTICS: tuple[str, ...] = ("mean", "median", "hit_rate", "mean_max_drawdown")
 """Columns of ``random_entry_horizon_stats_nb`` output, in order (the path null's excess
@@ -988,6 +993,126 @@ def garch_returns_nb(
 
 
 @njit(cache=True, nogil=True)
+def _add_run_nb(total: np.ndarray, values: np.ndarray) -> None:
+    """total += values, element by element (contiguous views of equal length). Written over
+    views indexed from 0 so that the compiler vectorises it: indexed at an offset (start +
+    q), numba keeps its negative-index wraparound check in the loop, which stays scalar."""
+    for q in range(total.shape[0]):
+        total[q] += values[q]
+
+
+@njit(cache=True, nogil=True)
+def _add_runs4_nb(
+    total: np.ndarray, first: np.ndarray, second: np.ndarray, third: np.ndarray, fourth: np.ndarray
+) -> None:
+    """total += first, then second, third, fourth, element by element: the four additions
+    of ``_add_run_nb`` in the same order (the same floats), with one load and store of
+    ``total`` instead of four."""
+    for q in range(total.shape[0]):
+        total[q] = (((total[q] + first[q]) + second[q]) + third[q]) + fourth[q]
+
+
+@njit(cache=True, nogil=True)
+def _lose_one_nb(count: np.ndarray) -> None:
+    """count -= 1 over a contiguous view (a vectorised loop, as ``_add_run_nb``)."""
+    for q in range(count.shape[0]):
+        count[q] -= 1
+
+
+@njit(cache=True, nogil=True)
+def _shift_inputs_nb(
+    returns: np.ndarray, event_rows: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(values, count, complete, leading) behind the circular-shift sums: values and count
+    (horizons x days, like ``returns``) hold the forward returns with 0.0 for an incomplete
+    window (what adding it to a sum leaves) and, per (horizon, shift), the number of the
+    shifted events' windows that are complete; complete the number of complete days per
+    horizon, leading whether they are the first ones (the incomplete ones one run at the
+    end). Each run of incomplete days [a, b) takes one window off the shifts that move an
+    event into it, [a - r, b - r) mod L for event row r: at most two contiguous runs of
+    counts per (run, event), so the counts take no pass over the events at every shift
+    (incomplete windows are few: the last horizon's days of the sample, one run)."""
+    n_horizons, n_days = returns.shape
+    n_events = event_rows.shape[0]
+    values = np.empty((n_horizons, n_days))
+    count = np.full((n_horizons, n_days), n_events, dtype=np.int32)
+    complete_days = np.empty(n_horizons, dtype=np.int64)
+    leading = np.empty(n_horizons, dtype=np.bool_)
+    for j in range(n_horizons):
+        column = returns[j]
+        kept = values[j]
+        incomplete = 0
+        for d in range(n_days):
+            value = column[d]
+            complete = np.abs(value) < np.inf  # np.isfinite: False for NaN and +-inf
+            kept[d] = value if complete else 0.0
+            incomplete += not complete
+        complete_days[j] = n_days - incomplete
+        lost = count[j]
+        start = 0
+        tail = 0
+        while tail < incomplete and not np.abs(column[n_days - 1 - tail]) < np.inf:
+            tail += 1
+        leading[j] = tail == incomplete
+        if leading[j]:
+            start = n_days - tail  # the usual case, found without a scan: one run at the end
+        while incomplete > 0:
+            # the next run of incomplete days
+            while np.abs(column[start]) < np.inf:
+                start += 1
+            stop = start
+            while stop < n_days and not np.abs(column[stop]) < np.inf:
+                stop += 1
+            incomplete -= stop - start
+            for i in range(n_events):
+                low, high = start - event_rows[i], stop - event_rows[i]
+                if low < 0 and high <= 0:
+                    low, high = low + n_days, high + n_days
+                if low >= 0:
+                    _lose_one_nb(lost[low:high])
+                else:
+                    _lose_one_nb(lost[low + n_days :])
+                    _lose_one_nb(lost[:high])
+            start = stop
+    return values, count, complete_days, leading
+
+
+@njit(cache=True, nogil=True)
+def _add_shifted_block_nb(values: np.ndarray, event_rows: np.ndarray, first: int, days: int, sums: np.ndarray) -> None:
+    """Adds to sums[:, :days] (the sums of the shifts first .. first + days - 1, per
+    horizon) every event's rows (r + s) mod L, event by event in order: each event's rows
+    are at most two contiguous runs of a row of ``values`` (horizons x L), added by a
+    vectorised loop, four events at a time where none of the four wraps around. One
+    horizon at a time, so that the row read stays in a near cache. Any float dtype (the
+    sums take the dtype of ``sums``)."""
+    n_horizons, n_days = values.shape
+    n_events = event_rows.shape[0]
+    for j in range(n_horizons):
+        row = values[j]
+        block = sums[j, :days]
+        i = 0
+        while i < n_events:
+            if i + 4 <= n_events:
+                a, b = event_rows[i] + first, event_rows[i + 1] + first
+                c, d = event_rows[i + 2] + first, event_rows[i + 3] + first
+                a -= n_days if a >= n_days else 0
+                b -= n_days if b >= n_days else 0
+                c -= n_days if c >= n_days else 0
+                d -= n_days if d >= n_days else 0
+                if max(max(a, b), max(c, d)) + days <= n_days:
+                    _add_runs4_nb(block, row[a : a + days], row[b : b + days], row[c : c + days], row[d : d + days])
+                    i += 4
+                    continue
+            source = event_rows[i] + first
+            if source >= n_days:
+                source -= n_days
+            head = min(days, n_days - source)
+            _add_run_nb(block[:head], row[source : source + head])
+            _add_run_nb(block[head:], row[: days - head])
+            i += 1
+
+
+@njit(cache=True, nogil=True)
 def shifted_means_nb(forward_returns: np.ndarray, event_rows: np.ndarray) -> np.ndarray:
     """Means of the forward returns over the event set shifted circularly by s = 0 .. L-1
     rows, per horizon, NaN windows left out (NaN when none is left); row 0 is the events
@@ -997,29 +1122,392 @@ def shifted_means_nb(forward_returns: np.ndarray, event_rows: np.ndarray) -> np.
     from 0.0 (adding 0.0 for a NaN window leaves a sum unchanged).
 
     O(L n H) time, O(L H) memory (no L x n index matrix). Event r adds row (r + s) mod L to
-    row s of the sums: on the flattened array that is two contiguous runs (rows r .. L-1
-    onto 0 .. L-r-1, rows 0 .. r-1 onto the rest), a branch-free loop the compiler
-    vectorises (about 1.5 ms for 10,000 days x 4 horizons x 50 events).
+    row s of the sums. The work runs per horizon on contiguous columns, the shifts in
+    blocks of ``_SHIFT_BLOCK`` sums that stay in the L1 cache while every event adds its
+    rows to them (``_add_shifted_block_nb``); the counts of complete windows come from the
+    incomplete ones (``_shift_inputs_nb``).
     """
     n_days, n_horizons = forward_returns.shape
-    flat = forward_returns.ravel()
-    size = n_days * n_horizons
-    total = np.zeros(size)
-    count = np.zeros(size, dtype=np.int64)
+    values, count = _shift_inputs_nb(np.ascontiguousarray(forward_returns.T), event_rows)[:2]
+    block_days = max(1, _SHIFT_BLOCK // n_horizons)
+    sums = np.empty((n_horizons, block_days))
+    out = np.empty((n_days, n_horizons))
+    for first in range(0, n_days, block_days):
+        days = min(block_days, n_days - first)
+        sums[:] = 0.0
+        _add_shifted_block_nb(values, event_rows, first, days, sums)
+        for s in range(days):
+            for j in range(n_horizons):
+                kept = count[j, first + s]
+                out[first + s, j] = sums[j, s] / kept if kept > 0 else np.nan
+    return out
+
+
+_PAIRWISE_BLOCK = 128  # numpy's PW_BLOCKSIZE
+
+
+@njit(cache=True, nogil=True)
+def _pairwise_block_nb(block: np.ndarray) -> float:
+    """numpy's ``pairwise_sum`` of at most 128 values (``pairwise_sum_nb``); indexed from 0
+    with range indices, so no wraparound check stays in the loop."""
+    count = block.shape[0]
+    if count < 8:
+        total = -0.0
+        for i in range(count):
+            total += block[i]
+        return total
+    r0, r1, r2, r3 = block[0], block[1], block[2], block[3]
+    r4, r5, r6, r7 = block[4], block[5], block[6], block[7]
+    whole = count - count % 8
+    for i in range(8, whole, 8):
+        r0 += block[i]
+        r1 += block[i + 1]
+        r2 += block[i + 2]
+        r3 += block[i + 3]
+        r4 += block[i + 4]
+        r5 += block[i + 5]
+        r6 += block[i + 6]
+        r7 += block[i + 7]
+    total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    for i in range(whole, count):
+        total += block[i]
+    return total
+
+
+@njit(cache=True, nogil=True)
+def pairwise_sum_nb(values: np.ndarray) -> float:
+    """Sum of a contiguous float64 vector as numpy sums it (``np.add.reduce``, hence
+    ``np.sum``, ``np.mean``, ``np.std`` and a row sum of a C-contiguous array): 0.0 plus the
+    pairwise sum, which takes fewer than 8 values in order from -0.0, up to 128 in eight
+    interleaved partial sums combined as ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    and then the remainder in order, and above that the sums of the two halves (split at a
+    multiple of 8) added (numpy's ``pairwise_sum``, ``loops_utils.h``). Bit for bit numpy's
+    result, the sign of a zero included (the reference test against ``np.add.reduce``),
+    where a plain loop differs in the last bits: the kernels that must reproduce a numpy
+    computation exactly call it. numpy recurses; here an explicit stack walks the same tree
+    (numba's cache cannot hold a recursive function)."""
+    count = values.shape[0]
+    if count <= _PAIRWISE_BLOCK:
+        return 0.0 + _pairwise_block_nb(values)
+    # frames: (start, count, the left half's sum once known); 64 levels hold any array
+    starts = np.empty(64, dtype=np.int64)
+    counts = np.empty(64, dtype=np.int64)
+    left_sum = np.empty(64)
+    left_done = np.zeros(64, dtype=np.bool_)
+    top = 0
+    starts[0], counts[0] = 0, count
+    value = 0.0
+    returning = False
+    while True:
+        if not returning:
+            n = counts[top]
+            if n <= _PAIRWISE_BLOCK:
+                value = _pairwise_block_nb(values[starts[top] : starts[top] + n])
+                returning = True
+                top -= 1
+                continue
+            half = n // 2
+            half -= half % 8
+            starts[top + 1], counts[top + 1], left_done[top + 1] = starts[top], half, False
+            top += 1
+            continue
+        if top < 0:
+            return 0.0 + value
+        if not left_done[top]:
+            left_sum[top] = value
+            left_done[top] = True
+            half = counts[top] // 2
+            half -= half % 8
+            starts[top + 1], counts[top + 1], left_done[top + 1] = starts[top] + half, counts[top] - half, False
+            top += 1
+            returning = False
+            continue
+        value = left_sum[top] + value
+        top -= 1
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def path_forward_returns_nb(
+    close: np.ndarray, offsets: np.ndarray, first_pos: int, last_pos: int, entry_lag: int
+) -> np.ndarray:
+    """(horizons x days) forward return of every day d of [first_pos, last_pos] entered as an
+    event would be (entry e = d + entry_lag, window offsets[j, e]): close[e + offset] /
+    close[e] - 1, NaN where the window is incomplete (an entry or window end past the last
+    close, or a negative offset). The eligible days of ``backtest.stats.baseline`` measured
+    as ``events.nb`` measures them, one contiguous row per horizon (the layout of
+    ``joint_shift_pvalue_nb``). close: float64[n]; offsets: C-contiguous int64[H, n] (the
+    transpose of ``horizon_offsets``). A horizon whose window has the same length at every
+    entry (trading days) is one vectorised division of two runs of closes. Twin: the numpy
+    expression in ``tests/stats/test_power.py::forward_returns_twin``."""
+    n = close.shape[0]
+    n_days = max(last_pos - first_pos + 1, 0)
+    n_horizons = offsets.shape[0]
+    out = np.empty((n_horizons, n_days))
+    lowest = first_pos + entry_lag
+    inside = min(n_days, max(n - lowest, 0))  # days whose entry is a close of the path
+    for j in range(n_horizons):
+        row = out[j]
+        lengths = offsets[j, lowest : lowest + inside]
+        length = lengths[0] if inside > 0 else -1
+        differ = 0
+        for d in range(inside):
+            differ += lengths[d] != length
+        if length >= 0 and differ == 0:
+            complete = min(inside, max(n - lowest - length, 0))
+            ends = close[lowest + length : lowest + length + complete]
+            entries = close[lowest : lowest + complete]
+            for d in range(complete):
+                row[d] = ends[d] / entries[d] - 1.0
+            row[complete:] = np.nan
+            continue
+        row[:] = np.nan
+        for d in range(inside):
+            entry = lowest + d
+            offset = lengths[d]
+            if offset >= 0 and entry + offset < n:
+                row[d] = close[entry + offset] / close[entry] - 1.0
+    return out
+
+
+_FLOAT32_UNIT = 2.0**-24  # unit roundoff of float32 (round to nearest)
+
+
+@njit(cache=True, nogil=True)
+def _largest_magnitude_nb(values: np.ndarray) -> float:
+    """max |values| (finite values), as four interleaved running maxima: a floating-point
+    max reduction in one chain does not vectorise."""
+    m0 = m1 = m2 = m3 = 0.0
+    whole = values.shape[0] - values.shape[0] % 4
+    for d in range(0, whole, 4):
+        a0, a1, a2, a3 = np.abs(values[d]), np.abs(values[d + 1]), np.abs(values[d + 2]), np.abs(values[d + 3])
+        m0 = a0 if a0 > m0 else m0
+        m1 = a1 if a1 > m1 else m1
+        m2 = a2 if a2 > m2 else m2
+        m3 = a3 if a3 > m3 else m3
+    for d in range(whole, values.shape[0]):
+        a0 = np.abs(values[d])
+        m0 = a0 if a0 > m0 else m0
+    return max(max(m0, m1), max(m2, m3))
+
+
+@njit(cache=True, nogil=True)
+def _shift_statistic_nb(
+    values: np.ndarray,
+    count: np.ndarray,
+    event_rows: np.ndarray,
+    shift: int,
+    mean: np.ndarray,
+    sd: np.ndarray,
+    sign: float,
+    z: np.ndarray,
+) -> float:
+    """The joint statistic of the events shifted by ``shift``, in the order of operations of
+    ``joint_shift_test`` over ``shifted_means_nb``: per horizon the sum of the shifted
+    events' values in event order from 0.0, divided by the count of complete windows,
+    sign * (mean - baseline mean) / baseline sd, and numpy's sum of the horizons' values
+    (``pairwise_sum_nb``). The same float as that test's (exact, not approximated)."""
+    n_horizons, n_days = values.shape
+    for j in range(n_horizons):
+        row = values[j]
+        total = 0.0
+        for i in range(event_rows.shape[0]):
+            day = event_rows[i] + shift
+            total += row[day - n_days if day >= n_days else day]
+        kept = count[j, shift]
+        shifted = total / kept if kept > 0 else np.nan
+        z[j] = sign * (shifted - mean[j]) / sd[j]
+    return pairwise_sum_nb(z)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def joint_shift_pvalue_nb(
+    returns: np.ndarray, event_rows: np.ndarray, sign: float, min_events: int, decide_at: float
+) -> float:
+    """The p-value of ``backtest.stats.joint.joint_shift_test`` with the all-days mean and
+    standard deviation (ddof 1) of each horizon's complete windows as its baseline, bit for
+    bit (the statistics compared are that test's floats), without the statistics the
+    p-value does not need (per-horizon shares, quantiles). NaN when fewer than
+    ``min_events`` of the events' windows are complete at some horizon (the test is then not
+    run) or when the events' statistic is not finite.
+
+    p counts the shifts whose statistic is at least the events' one. Every shift's
+    statistic is first computed in float32 (``_add_shifted_block_nb`` over float32 values:
+    half the memory traffic of float64, the kernel's main cost), with a rigorous bound on
+    its distance to the exact float64 statistic. With u = 2**-24 and M a horizon's largest
+    |return|: a recursive sum of n values, c of them non-zero, is within (n + 1) * 1.01 * u
+    * c * M of the exact sum in float32 (the rounding of the values to float32 included;
+    Higham 2002, Accuracy and Stability of Numerical Algorithms, sec. 4.2), float64's error
+    being smaller still, so the mean is within (n + 1) * 1.01 * u * M whatever its count;
+    the float32 division, subtraction and scaling add at most 6 u (M + |baseline mean|) /
+    sd and the sum over the H horizons H u times the same; the total, (n + 8 + H) * 1.03 * u
+    * sum_h (M_h + |mean_h|) / sd_h, bounds the gap to the exact statistic. A shift farther
+    than the bound from the events' statistic is decided by the approximation; a nearer
+    one (a few per path) by its exact statistic (``_shift_statistic_nb``). The events' own
+    statistic is computed exactly.
+
+    The shifts are taken block by block, each block's shifts counted as soon as its sums
+    are known; once the count at or above the events' statistic makes p >= ``decide_at``
+    certain, the kernel stops and returns that share (>= decide_at, a lower bound of p): a
+    caller that only asks whether p < alpha passes alpha, and a rejection costs the whole
+    pass, a clear non-rejection a fraction. Blocks after the first are visited with a
+    stride, so that early blocks sample the whole period. decide_at > 1 always gives p.
+
+    returns: C-contiguous float64[H, L] (the forward returns of the L days, one row per
+    horizon: ``path_forward_returns_nb``), NaN where incomplete; event_rows: int64 rows
+    (rows outside [0, L) are dropped); sign: +1.0 ("greater") or -1.0 ("less"). Twin:
+    ``joint_shift_test`` on the (L x H) transpose with numpy's baselines
+    (``tests/stats/test_power.py::joint_shift_pvalue_twin``)."""
+    n_horizons, n_days = returns.shape
+    rows = np.empty(event_rows.shape[0], dtype=np.int64)
+    n_rows = 0
     for i in range(event_rows.shape[0]):
-        start = event_rows[i] * n_horizons
-        head = size - start
-        for q in range(head):
-            value = flat[start + q]
-            finite = np.abs(value) < np.inf  # False for NaN and +-inf, as np.isfinite
-            total[q] += value if finite else 0.0
-            count[q] += 1 if finite else 0
-        for q in range(start):
-            value = flat[q]
-            finite = np.abs(value) < np.inf
-            total[head + q] += value if finite else 0.0
-            count[head + q] += 1 if finite else 0
-    out = np.empty(size)
-    for q in range(size):
-        out[q] = total[q] / count[q] if count[q] > 0 else np.nan
-    return out.reshape((n_days, n_horizons))
+        if 0 <= event_rows[i] < n_days:
+            rows[n_rows] = event_rows[i]
+            n_rows += 1
+    if n_rows == 0:
+        return np.nan
+    rows = rows[:n_rows]
+    for j in range(n_horizons):
+        complete = 0
+        for i in range(n_rows):
+            complete += np.abs(returns[j, rows[i]]) < np.inf
+        if complete < min_events:
+            return np.nan
+    values, count, complete_days, leading = _shift_inputs_nb(returns, rows)
+    # the baseline: np.mean and np.std(ddof=1) of each horizon's complete windows, in
+    # numpy's order of operations
+    mean = np.empty(n_horizons)
+    sd = np.empty(n_horizons)
+    buffer = np.empty(n_days)
+    for j in range(n_horizons):
+        k = complete_days[j]
+        if leading[j]:
+            complete_values = returns[j, :k]  # the usual case: the incomplete days are the last
+        else:
+            complete_values = buffer[:k]
+            k = 0
+            for d in range(n_days):
+                if np.abs(returns[j, d]) < np.inf:
+                    complete_values[k] = returns[j, d]
+                    k += 1
+        mean[j] = pairwise_sum_nb(complete_values) / k
+        squares = buffer[:k]
+        for d in range(k):
+            deviation = complete_values[d] - mean[j]
+            squares[d] = deviation * deviation
+        sd[j] = np.sqrt(pairwise_sum_nb(squares) / max(k - 1, 0))
+    z = np.empty(n_horizons)
+    # (an int64 0: a literal 0 would compile a second variant of the kernel)
+    observed = _shift_statistic_nb(values, count, rows, np.int64(0), mean, sd, sign, z)
+    if not np.abs(observed) < np.inf:
+        return np.nan
+    # a shift's statistic is finite when each horizon keeps a complete window (the
+    # baselines are finite, as the events' statistic is)
+    every = np.ones(n_days, dtype=np.bool_)
+    for j in range(n_horizons):
+        kept = count[j]
+        for s in range(n_days):
+            every[s] &= kept[s] > 0
+    n_finite = 0
+    for s in range(n_days):
+        n_finite += every[s]
+    stop_count = n_finite + 1
+    if decide_at <= 1.0:
+        stop_count = max(int(decide_at * n_finite) - 1, 0)
+        while stop_count / n_finite < decide_at:
+            stop_count += 1
+    # float32 copies of the values and the statistic's scaling; the bound on its error
+    single = np.empty((n_horizons, n_days), dtype=np.float32)
+    scaled_mean = np.empty(n_horizons, dtype=np.float32)
+    weight = np.empty(n_horizons, dtype=np.float32)
+    bound = 0.0
+    for j in range(n_horizons):
+        row, low = values[j], single[j]
+        for d in range(n_days):
+            low[d] = np.float32(row[d])
+        scaled_mean[j] = np.float32(mean[j])
+        weight[j] = np.float32(sign / sd[j])
+        bound += (_largest_magnitude_nb(row) + np.abs(mean[j])) / sd[j]
+    # (1 + 1e-9): the bound's own float64 rounding and the comparisons' subtraction
+    bound *= (n_rows + 8 + n_horizons) * 1.03 * _FLOAT32_UNIT * (1.0 + 1e-9)
+    block_days = max(1, 2 * _SHIFT_BLOCK // n_horizons)  # float32 sums: twice as many in as many bytes
+    n_blocks = (n_days + block_days - 1) // block_days
+    stride = max(1, int(0.618 * n_blocks))
+    while math.gcd(stride, n_blocks) != 1:
+        stride += 1
+    sums = np.empty((n_horizons, block_days), dtype=np.float32)
+    approximate = np.empty(block_days, dtype=np.float32)
+    at_least = 0
+    for visit in range(n_blocks):
+        first = ((visit * stride) % n_blocks) * block_days
+        days = min(block_days, n_days - first)
+        sums[:] = 0.0
+        _add_shifted_block_nb(single, rows, first, days, sums)
+        approximate[:days] = 0.0
+        for j in range(n_horizons):
+            column_mean, column_weight = scaled_mean[j], weight[j]
+            block_sums, kept = sums[j, :days], count[j, first : first + days]
+            for s in range(days):
+                # a count of 0 gives 0 / 0: NaN, as the exact statistic
+                approximate[s] += (block_sums[s] / np.float32(kept[s]) - column_mean) * column_weight
+        for s in range(days):
+            statistic = np.float64(approximate[s])  # NaN for a shift without a complete window
+            if statistic - bound >= observed and statistic < np.inf:
+                at_least += 1
+            elif statistic + bound >= observed:  # near the events' statistic (or float32 overflowed)
+                at_least += _shift_statistic_nb(values, count, rows, first + s, mean, sd, sign, z) >= observed
+        if at_least >= stop_count:
+            break
+    return at_least / n_finite
+
+
+@njit(cache=True, nogil=True)
+def drifted_log_path_nb(
+    returns: np.ndarray, first_log: float, drift_events: np.ndarray, entry_lag: int, drift_days: int, step: float
+) -> np.ndarray:
+    """Log closes of a path of daily log ``returns`` with a drift planted after events:
+    ``step`` is added to the return of each of the ``drift_days`` days from every entry
+    (event + entry_lag) of ``drift_events``, once for a day inside two windows (nothing is
+    added when ``drift_events`` is empty). Returns float64[len(returns) + 1]: first_log,
+    then first_log + the running sum of the returns, in numpy's order of operations
+    (``returns + mask * step``, ``np.cumsum``), so np.exp of it is bit for bit the path of
+    the numpy twin (``tests/stats/test_power.py::drifted_log_path_twin``). The exponential
+    is left to the caller: numpy's vectorised exp and libm's (numba's) differ in the last
+    bit on a few percent of values."""
+    n_returns = returns.shape[0]
+    inside = np.zeros(n_returns, dtype=np.bool_)
+    for e in range(drift_events.shape[0]):
+        entry = drift_events[e] + entry_lag
+        for t in range(max(entry, 0), min(entry + drift_days, n_returns)):
+            inside[t] = True
+    planted = drift_events.shape[0] > 0
+    out = np.empty(n_returns + 1)
+    out[0] = first_log + 0.0
+    running = 0.0
+    for t in range(n_returns):
+        value = returns[t]
+        if planted:
+            value = value + (step if inside[t] else 0.0 * step)
+        running = value if t == 0 else running + value
+        out[t + 1] = first_log + running
+    return out
+
+
+@njit(cache=True, nogil=True)
+def cross_events_nb(
+    fast_line: np.ndarray,
+    slow_line: np.ndarray,
+    direction: int,
+    first_pos: int,
+    last_pos: int,
+    confirm: int,
+    min_gap: int,
+) -> np.ndarray:
+    """Event positions of a moving-average cross on a path, in one call: the signal of
+    ``MACross.signal_on_path`` (``signals.nb.crossings_nb`` and ``beyond_nb`` of the two
+    lines) through the timing kernel ``events.nb.select_events_nb``, as ``select_events``
+    runs it. Twin: ``select_events(MACross(...).signal_on_path(close), index, rules)``
+    (``tests/stats/test_power.py``)."""
+    trigger = signals_nb.crossings_nb(fast_line, slow_line, direction)
+    state = signals_nb.beyond_nb(fast_line, slow_line, direction)
+    return events_nb.select_events_nb(trigger, state, first_pos, last_pos, confirm, min_gap)[0]

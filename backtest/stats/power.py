@@ -44,6 +44,15 @@ or of a plain-mean MDE when the primary test is another), refined by bisection a
 the isotonic (monotone) fit of the power curve by linear interpolation between the two
 evaluated drifts around it (the bracket). Its Monte Carlo standard error is the spread of the
 same reading over the paths resampled with replacement.
+
+Computing it (the same decisions as the plain per-path pipeline, bit for bit: the reference
+tests). The paths run in threads, each path for every drift of a round at once (its null
+returns drawn once, its events at zero drift found first); a path's closes are its log path
+(``stats.nb.drifted_log_path_nb``) through numpy's exp, its events the source's signal
+through the timing kernel, and the default test one kernel over the forward returns
+(``stats.nb.joint_shift_pvalue_nb``: every circular shift's statistic in float32 with a
+rigorous error bound, the few within it of the events' statistic recomputed exactly), which
+stops as soon as p >= alpha is certain, since only p < alpha is counted.
 """
 
 from __future__ import annotations
@@ -55,28 +64,30 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
+import scipy.special
 import scipy.stats
 from scipy.optimize import isotonic_regression
 
 from backtest.checks import check_scalar
 from backtest.errors import InsufficientDataError, ParameterError
-from backtest.events import EventRules, EventStudy
+from backtest.events import EventRules, EventStudy, MACross
+from backtest.events import nb as events_nb
 from backtest.events.rules import Horizon, horizon_offsets
-from backtest.events.study import detection_bounds, select_events
-from backtest.signals.moving_averages import close_array
+from backtest.events.study import detection_bounds
+from backtest.signals import nb as signals_nb
+from backtest.signals.moving_averages import close_array, direction_code, kind_code
 from backtest.stats import nb as stats_nb
 from backtest.stats._rng import DEFAULT_SEED, check_seed, seed_from
 from backtest.stats.baseline import eligible_days, unconditional_baseline
 from backtest.stats.bootstrap import path_null_unavailable, resolve_mean_block, return_pool, typical_window_days
-from backtest.stats.calendar import year_paired_test
-from backtest.stats.joint import joint_shift_test, study_joint_shift_test
+from backtest.stats.joint import study_joint_shift_test
 from backtest.stats.montecarlo import check_count
 from backtest.stats.verdict import DEFAULT_ALPHA, GAINS, MIN_EVENTS, check_claim
 from backtest.threads import run_in_threads
 
 DEFAULT_POWER_PATHS = 200
 """Bootstrap paths per drift: a Monte Carlo SE of 2.8 points at 80% power, about 0.3 pp on
-the headline's 80% drift; a few seconds per claim (``SimulatedPower`` states the error)."""
+the headline's 80% drift (``SimulatedPower`` states the error); under a second per claim."""
 DEFAULT_TARGET_POWER = 0.80
 """The power the detectable drift is read at (the formula MDE's 80%)."""
 DEFAULT_GRID: tuple[float, ...] = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0)
@@ -99,7 +110,9 @@ class PathSample:
     rules: the study's timing rules (detection window: the sample window of the baseline);
     horizons: the judged horizons; offsets: (days x judged horizons) window length of an
     entry at each position (``horizon_offsets`` on ``index``, the same on every path);
-    alternative: "greater" (gains) or "less" (losses); alpha: the level.
+    alternative: "greater" (gains) or "less" (losses); alpha: the level; sample_window: the
+    rules' (first, last) detection bounds on ``index`` when the caller knows them (computed
+    otherwise).
     """
 
     close: np.ndarray = field(repr=False)
@@ -110,32 +123,34 @@ class PathSample:
     offsets: np.ndarray = field(repr=False)
     alternative: str
     alpha: float
+    sample_window: tuple[int, int] | None = field(default=None, repr=False)
 
     def as_series(self) -> pd.Series:
         """The path as a close Series on the data's dates (for tests that want pandas)."""
         return pd.Series(self.close, index=self.index, name="simulated")
 
     @cached_property
+    def window(self) -> tuple[int, int]:
+        """First and last day of the sample window (the rules' detection bounds)."""
+        return self.sample_window if self.sample_window is not None else detection_bounds(self.index, self.rules)
+
+    @property
     def first_pos(self) -> int:
-        """First day of the sample window (the rules' detection bounds)."""
-        return detection_bounds(self.index, self.rules)[0]
+        """First day of the sample window."""
+        return self.window[0]
 
     @cached_property
     def forward_returns(self) -> np.ndarray:
         """(days x judged horizons) forward return of every day of the sample window entered
         as an event would be, NaN where the window is incomplete: the eligible days of
         ``backtest.stats.baseline.eligible_days``, measured as ``events.nb`` measures them
-        (close at the window's end / entry close - 1)."""
-        first, last = detection_bounds(self.index, self.rules)
-        n = len(self.close)
-        entries = np.arange(first, last + 1, dtype=np.int64) + self.rules.entry_lag
-        inside = entries < n
-        offsets = np.where(inside[:, None], self.offsets[np.minimum(entries, n - 1)], -1)
-        ends = entries[:, None] + offsets
-        complete = inside[:, None] & (offsets >= 0) & (ends < n)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            values = self.close[np.clip(ends, 0, n - 1)] / self.close[np.minimum(entries, n - 1)][:, None] - 1.0
-        return np.where(complete, values, np.nan)
+        (close at the window's end / entry close - 1; ``stats.nb.path_forward_returns_nb``,
+        whose horizons x days array this is the transpose of)."""
+        first, last = self.window
+        # the kernel reads each horizon's window lengths as one contiguous row (no copy when
+        # offsets is the transpose of a C-contiguous array, as the simulation passes it)
+        by_horizon = np.ascontiguousarray(self.offsets.T)
+        return stats_nb.path_forward_returns_nb(self.close, by_horizon, first, last, self.rules.entry_lag).T
 
 
 PathPrimaryTest = Callable[[PathSample], float]
@@ -145,43 +160,52 @@ one (say a calendar claim's year-level paired test) is passed as a function of t
 ``PathSample``, e.g. ``lambda sample: paired_test(sample.as_series(), sample.event_pos).pvalue``."""
 
 
-def joint_shift_primary(sample: PathSample) -> float:
-    """The default primary test: ``joint_shift_test`` over the judged horizons on the path,
-    exactly as ``analyze_events`` runs it on data (baseline mean and sd of the path's own
-    eligible days, ddof 1; the events' rows in them); NaN when some judged horizon has no
-    complete event (``analyze_events`` then runs no primary test)."""
-    fwd = sample.forward_returns
+def joint_shift_primary(sample: PathSample, *, decide_at: float | None = None) -> float:
+    """The default primary test: the p-value of ``joint_shift_test`` over the judged horizons
+    on the path, exactly as ``analyze_events`` runs it on data (baseline mean and sd of the
+    path's own eligible days, ddof 1; the events' rows in them), from one kernel
+    (``stats.nb.joint_shift_pvalue_nb``, bit for bit the same p); NaN when fewer than
+    ``MIN_EVENTS`` windows are complete at some judged horizon (as on data, not testable).
+    decide_at: a level (the simulation passes alpha): once p >= decide_at is certain the
+    test stops early and returns a value >= decide_at instead of p (whether p < decide_at
+    is then exact, p itself is not); None: p."""
     rows = np.asarray(sample.event_pos, dtype=np.int64) - sample.first_pos
-    rows = rows[(rows >= 0) & (rows < len(fwd))]
-    # as on data: fewer than MIN_EVENTS complete windows at a judged horizon is not testable
-    if len(rows) == 0 or np.isfinite(fwd[rows]).sum(axis=0).min() < MIN_EVENTS:
-        return float("nan")
-    complete = [column[np.isfinite(column)] for column in fwd.T]
-    test = joint_shift_test(
-        fwd,
-        rows,
-        [float(np.mean(values)) for values in complete],
-        [float(np.std(values, ddof=1)) for values in complete],
-        tuple(h.label for h in sample.horizons),
-        alternative=sample.alternative,
-        alpha=min(sample.alpha, 0.25),
-    )
-    return float(test.pvalue)
+    sign = 1.0 if sample.alternative == "greater" else -1.0
+    level = 2.0 if decide_at is None else float(decide_at)
+    return float(stats_nb.joint_shift_pvalue_nb(sample.forward_returns.T, rows, sign, MIN_EVENTS, level))
 
 
 def year_paired_primary(sample: PathSample) -> float:
-    """The primary test of a calendar claim on the path: ``backtest.stats.calendar``'s
-    year-level paired test of the events' windows at the (first) judged horizon; NaN when
-    fewer than ``MIN_EVENTS`` years can be paired, as on data."""
+    """The primary test of a calendar claim on the path: the p-value of
+    ``backtest.stats.calendar.year_paired_test`` of the events' windows at the (first)
+    judged horizon; NaN when fewer than ``MIN_EVENTS`` years can be paired, as on data.
+
+    Only the p-value is computed, in the test's own order of operations (the same float,
+    the reference test): the years whose window ends before the next event (the last one
+    has no next event), each year's window log return minus the window's share of the rest
+    of its year, and the one-sample t-test of these differences (``calendar.paired_t``,
+    whose t tail is ``scipy.special.stdtr``); the test's tables and sign test, a
+    millisecond per path, are left out."""
+    n_closes = len(sample.close)
     entries = np.asarray(sample.event_pos, dtype=np.int64) + sample.rules.entry_lag
-    entries = entries[entries < len(sample.close)]
+    entries = entries[entries < n_closes]
     windows = sample.offsets[entries, 0] if len(entries) else np.empty(0, dtype=np.int64)
-    complete = (windows > 0) & (entries + windows < len(sample.close))
+    complete = (windows > 0) & (entries + windows < n_closes)
     entries, windows = entries[complete], windows[complete]
-    if len(entries) < 2:
+    kept = np.flatnonzero(entries[:-1] + windows[:-1] < entries[1:])
+    n = len(kept)
+    if n < MIN_EVENTS:
         return float("nan")
-    test = year_paired_test(sample.close, entries, windows, alternative=sample.alternative, alpha=sample.alpha)
-    return float(test.pvalue) if test.n >= MIN_EVENTS else float("nan")
+    start, h, following = entries[kept], windows[kept], entries[kept + 1]
+    log_start, log_end, log_following = np.log(sample.close[[start, start + h, following]])
+    window_returns = log_end - log_start
+    rest_means = (log_following - log_end) / (following - start - h)
+    differences = window_returns - h * rest_means
+    if not np.ptp(differences) > 0.0:
+        return float("nan")
+    statistic = float(differences.mean() / float(differences.std(ddof=1) / math.sqrt(n)))
+    tail = -statistic if sample.alternative == "greater" else statistic
+    return float(scipy.special.stdtr(n - 1, tail))
 
 
 @dataclass(frozen=True, eq=False)
@@ -350,8 +374,9 @@ def formula_drift_mde(mde_by_horizon: Sequence[float]) -> float:
 
 @dataclass(eq=False)
 class _Simulation:
-    """What every evaluation shares: the pool, the block, the calendar, the events' mode;
-    ``drift_starts`` (filled once) holds each null path's events, which the drift follows."""
+    """What every evaluation shares: the pool, the block, the calendar, the events' mode,
+    the sample window; ``drift_starts`` holds each null path's events, which the drift
+    follows (None until the path's first evaluation finds them)."""
 
     study: EventStudy
     horizons: tuple[Horizon, ...]
@@ -367,41 +392,77 @@ class _Simulation:
     redetect: bool
     fixed_events: np.ndarray
     first_log: float
-    drift_starts: list[np.ndarray] = field(default_factory=list)
+    window: tuple[int, int]
+    drift_starts: list[np.ndarray | None] = field(default_factory=list)
 
     def null_returns(self, b: int) -> np.ndarray:
+        """The daily log returns of null path b (its own stream of the path seed)."""
         indices = stats_nb.stationary_bootstrap_draw_nb(
             self.n_returns, len(self.pool), self.mean_block, self.path_seed, b
         )
         return self.pool[indices]
 
-    def path(self, returns: np.ndarray) -> np.ndarray:
-        return np.exp(self.first_log + np.concatenate(([0.0], np.cumsum(returns))))
+    def path(self, returns: np.ndarray, drift_events: np.ndarray, magnitude: float) -> np.ndarray:
+        """Closes of the path of ``returns`` with a drift of ``magnitude`` in the claim's
+        direction after ``drift_events`` (none at zero)."""
+        delta = magnitude if self.alternative == "greater" else -magnitude
+        log_closes = stats_nb.drifted_log_path_nb(
+            returns,
+            self.first_log,
+            drift_events if magnitude else drift_events[:0],
+            self.study.rules.entry_lag,
+            self.drift_days,
+            math.log1p(delta) / self.drift_days if magnitude else 0.0,
+        )
+        # numpy's exp, not the kernel's: numpy's vectorised exp differs from libm's in the last bit
+        return np.exp(log_closes)
 
     def events_on(self, close: np.ndarray) -> np.ndarray:
+        """The events on a path: re-detected (the source's signal through the timing kernel
+        of ``select_events``, over the sample window found once) or the study's dates. A
+        moving-average cross takes one pass of running totals for both simple averages
+        (``sma_pair_nb``, bit for bit ``sma_nb`` twice) and one kernel call for its signal
+        and timing, as the bootstrapped-path null does."""
         if not self.redetect:
             return self.fixed_events
-        signal = self.study.rules.source.signal_on_path(close)
-        return select_events(signal, self.study.close.index, self.study.rules)[0]
+        rules = self.study.rules
+        source = rules.source
+        first, last = self.window
+        if type(source) is MACross:
+            if kind_code(source.ma) == signals_nb.SMA:  # as average_kernel chooses
+                fast_line, slow_line = signals_nb.sma_pair_nb(close, source.fast, source.slow)
+            else:
+                fast_line, slow_line = signals_nb.ema_nb(close, source.fast), signals_nb.ema_nb(close, source.slow)
+            direction = direction_code(source.direction)
+            return stats_nb.cross_events_nb(fast_line, slow_line, direction, first, last, rules.confirm, rules.min_gap)
+        signal = source.signal_on_path(close)
+        return events_nb.select_events_nb(
+            np.ascontiguousarray(signal.trigger, dtype=np.bool_),
+            np.ascontiguousarray(signal.state, dtype=np.bool_),
+            first,
+            last,
+            rules.confirm,
+            rules.min_gap,
+        )[0]
 
-    def drift_mask(self, events: np.ndarray) -> np.ndarray:
-        """Returns (dated by their start day) inside the drift_days after an entry: a day in
-        two windows once."""
-        mask = np.zeros(self.n_returns, dtype=bool)
-        for entry in events + self.study.rules.entry_lag:
-            if entry < self.n_returns:
-                mask[entry : entry + self.drift_days] = True
-        return mask
-
-    def evaluate(self, b: int, magnitude: float) -> tuple[bool, int, bool]:
-        """(rejected, events, untestable) of path b with a drift of ``magnitude`` in the
-        claim's direction."""
+    def evaluate_path(self, b: int, magnitudes: Sequence[float], out: dict[float, np.ndarray]) -> None:
+        """Row b of ``out[m]`` for each magnitude m: path b's null returns drawn once for all
+        of them, its events at zero drift found first (the drift follows them)."""
         returns = self.null_returns(b)
-        if magnitude:
-            delta = magnitude if self.alternative == "greater" else -magnitude
-            returns = returns + self.drift_mask(self.drift_starts[b]) * (math.log1p(delta) / self.drift_days)
-        close = self.path(returns)
-        events = self.events_on(close)
+        todo = list(magnitudes)
+        starts = self.drift_starts[b]
+        if starts is None:
+            close = self.path(returns, self.fixed_events, 0.0)
+            starts = self.drift_starts[b] = self.events_on(close)
+            if 0.0 in out:
+                out[0.0][b] = self.decide(close, starts)
+                todo.remove(0.0)
+        for magnitude in todo:
+            close = self.path(returns, starts, magnitude)
+            out[magnitude][b] = self.decide(close, self.events_on(close))
+
+    def decide(self, close: np.ndarray, events: np.ndarray) -> tuple[bool, int, bool]:
+        """(rejected, events, untestable) on one path."""
         sample = PathSample(
             close=close,
             index=self.study.close.index,
@@ -411,8 +472,13 @@ class _Simulation:
             offsets=self.offsets,
             alternative=self.alternative,
             alpha=self.alpha,
+            sample_window=self.window,
         )
-        pvalue = float(self.primary(sample))
+        if self.primary is joint_shift_primary:
+            # only p < alpha counts here: the default test may stop once p >= alpha is certain
+            pvalue = joint_shift_primary(sample, decide_at=self.alpha)
+        else:
+            pvalue = float(self.primary(sample))
         return bool(pvalue < self.alpha), len(events), not math.isfinite(pvalue)
 
 
@@ -568,7 +634,9 @@ def simulated_detectable_effect(
     grid = tuple(sorted(set(grid)))
 
     path_seed = seed_from(seed, "power", "paths")
-    offsets = horizon_offsets(index, np.arange(len(values), dtype=np.int64), horizons)
+    # (days x horizons) as a view of its C-contiguous transpose: the forward-return kernel reads
+    # one horizon's window lengths as one row
+    offsets = np.ascontiguousarray(horizon_offsets(index, np.arange(len(values), dtype=np.int64), horizons).T).T
     sim = _Simulation(
         study=study,
         horizons=horizons,
@@ -584,33 +652,32 @@ def simulated_detectable_effect(
         redetect=redetect,
         fixed_events=study.table["event_pos"].to_numpy(dtype=np.int64),
         first_log=float(np.log(values[0])),
+        window=detection_bounds(index, study.rules),
     )
     # the events the drift follows: those of each null path (a price-only rule) or the data's
-    for b in range(n_paths):
-        sim.drift_starts.append(sim.events_on(sim.path(sim.null_returns(b))))
-
+    sim.drift_starts = [None] * n_paths
     results: dict[float, np.ndarray] = {}
 
-    def run(magnitude: float) -> None:
-        if magnitude in results:
+    def run(*magnitudes: float) -> None:
+        new = sorted({m for m in magnitudes if m not in results})
+        if not new:
             return
-        out = np.zeros((n_paths, 3), dtype=np.int64)
+        out = {m: np.zeros((n_paths, 3), dtype=np.int64) for m in new}
 
         def fill(start: int, stop: int) -> None:
             for b in range(start, stop):
-                out[b] = sim.evaluate(b, magnitude)
+                sim.evaluate_path(b, new, out)
 
         # paths are independent (each reads its own stream), so any split gives the same rows;
-        # the shift kernel and numpy's reductions release the GIL
+        # the kernels release the GIL
         run_in_threads(n_paths, fill)
-        results[magnitude] = out
+        results.update(out)
 
     def curve() -> tuple[np.ndarray, np.ndarray]:
         keys = np.array(sorted(results))
         return keys, np.array([results[k][:, 0].mean() for k in keys])
 
-    for magnitude in grid:
-        run(magnitude)
+    run(*grid)
     if not grid_given:
         while curve()[1].max() < target_power and max(results) < cap:
             run(min(cap, 2.0 * max(results)) if max(results) > 0 else min(cap, scale))

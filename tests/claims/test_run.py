@@ -432,7 +432,7 @@ def test_python_api_runs_a_claim_built_in_code(tmp_path: Path, data_dir: Path) -
     tables = minimal()
     tables["rules"] = {"start": "2010-01-01"}
     claim = bt.Claim.from_dict(tables)
-    result = claim.run(n_draws=50, n_paths=0, data_dir=data_dir)
+    result = claim.run(n_draws=50, n_paths=0, n_power_paths=10, data_dir=data_dir)
     assert result.verdict == result.summary_data["conclusion"]["overall"]
     assert result.summary().startswith(f"Verdict: {result.verdict}")
     frame = result.to_frame()
@@ -472,7 +472,9 @@ def test_the_figures_drawn_before_the_variants_are_those_of_the_finished_result(
     tables["rules"] = {"start": "1990-01-01"}
     tables["variants"] = [{"name": "de-clustered", "min_gap": 126}]
     heard: list[Any] = []
-    result = run_claim(spec_from_dict(tables), data_dir=data_dir, n_draws=500, n_paths=10, on_analyzed=heard.append)
+    result = run_claim(
+        spec_from_dict(tables), data_dir=data_dir, n_draws=500, n_paths=10, n_power_paths=10, on_analyzed=heard.append
+    )
     (own,) = heard
     assert own.summary_data["variants"] == [] and [v["name"] for v in result.summary_data["variants"]] == [
         "de-clustered"
@@ -483,5 +485,7 @@ def test_the_figures_drawn_before_the_variants_are_those_of_the_finished_result(
     # without variants nothing is handed over: the caller draws from the result itself
     tables.pop("variants")
     heard.clear()
-    run_claim(spec_from_dict(tables), data_dir=data_dir, n_draws=500, n_paths=0, on_analyzed=heard.append)
+    run_claim(
+        spec_from_dict(tables), data_dir=data_dir, n_draws=500, n_paths=0, n_power_paths=0, on_analyzed=heard.append
+    )
     assert heard == []

@@ -133,7 +133,9 @@ def test_fetch_errors(tmp_path, monkeypatch) -> None:
     with pytest.raises(DataError, match="cannot write"):
         fetch_yahoo("^RUT", blocker, download=lambda symbol, start: yfinance_like_frame())
     monkeypatch.setitem(sys.modules, "yfinance", None)  # makes `import yfinance` fail
-    with pytest.raises(DataError, match=r"needs yfinance, which is not installed: pip install -c constraints.txt -e '\.\[live\]'"):
+    with pytest.raises(
+        DataError, match=r"needs yfinance, which is not installed: pip install -c constraints.txt -e '\.\[live\]'"
+    ):
         fetch_yahoo("^RUT", tmp_path)
 
 

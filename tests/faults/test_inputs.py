@@ -465,7 +465,17 @@ def test_ctrl_c_during_a_dask_sweep_is_one_line_and_closes_the_cluster(data_dir:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("study", ["russell2000-golden-cross", "russell2000-death-cross"])
-def test_zero_paths_skips_the_bootstrapped_path_null(study: str, data_dir: Path, tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+def test_zero_paths_skips_the_bootstrapped_path_null(
+    study: str, data_dir: Path, tmp_path: Path, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    import functools
+
+    import backtest.claims.study
+
+    # the simulated power (200 paths by default; `backtest study` has no option for it) draws
+    # paths of its own, whatever --paths says: left out, it is most of the run
+    run_spec_study = functools.partial(backtest.claims.study.run_spec_study, n_power_paths=0)
+    monkeypatch.setattr(backtest.claims.study, "run_spec_study", run_spec_study)
     code, out, err = cli(
         "study", study, "--paths", "0", "--draws", "200", "--output-dir", tmp_path / "report", "--data-dir", data_dir
     )

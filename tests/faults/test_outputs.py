@@ -15,6 +15,7 @@ import textwrap
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -629,7 +630,8 @@ def test_a_claim_report_references_no_file_outside_its_folder(
     spec = Path(__file__).resolve().parents[2] / "studies" / "claims" / "rsi_oversold.toml"
     out = tmp_path / "results" / "claims"
     code, _, err = run_cli(
-        ["claim", "run", str(spec), "--output-dir", str(out), "--draws", "20", "--paths", "0"], capsys
+        ["claim", "run", str(spec), "--output-dir", str(out), "--draws", "20", "--paths", "0", "--power-paths", "10"],
+        capsys,
     )
     assert code == 0, err
     assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_dir()) == [
@@ -641,15 +643,21 @@ def test_a_claim_report_references_no_file_outside_its_folder(
     assert _outside_references(page) == [] and page.count('class="plotly-graph-div"') >= 3
 
 
-@pytest.mark.parametrize("setup", [_foreign_files, _study_report], ids=["foreign-files", "study-report"])
-def test_claim_result_report_on_a_refused_target_creates_nothing(
-    tmp_path: Path, data_dir: Path, setup: Callable[[Path, str], None]
-) -> None:
+@pytest.fixture(scope="module")
+def rsi_oversold_result(data_dir: Path) -> Any:
+    """The gallery's RSI claim run in memory (few draws, no path null), for reports to write."""
     from backtest.claims import load_spec
     from backtest.claims.run import run_claim
 
     spec = load_spec(Path(__file__).resolve().parents[2] / "studies" / "claims" / "rsi_oversold.toml")
-    result = run_claim(spec, data_dir=data_dir, n_draws=20, n_paths=0)
+    return run_claim(spec, data_dir=data_dir, n_draws=20, n_paths=0, n_power_paths=10)
+
+
+@pytest.mark.parametrize("setup", [_foreign_files, _study_report], ids=["foreign-files", "study-report"])
+def test_claim_result_report_on_a_refused_target_creates_nothing(
+    tmp_path: Path, rsi_oversold_result: Any, setup: Callable[[Path, str], None]
+) -> None:
+    result = rsi_oversold_result
     setup(tmp_path / "results", "report")
     before = snapshot_tree(tmp_path)
     with pytest.raises(OutputError, match="results/report"):

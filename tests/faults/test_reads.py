@@ -424,7 +424,8 @@ def test_a_relative_path_out_of_the_spec_s_folder_is_refused_and_an_absolute_one
     code, _, err = cli("claim", "check", _spec_with_dates(world / "specs", "sub/../../days.csv"))
     assert code == 2 and "outside the spec's folder" in error_line(err)
     code, out, err = cli("claim", "check", _spec_with_dates(world / "specs", str(world / "days.csv")))
-    assert code == 0 and ": ok:" in out, err
+    # the line wraps at the terminal's width, wherever the temporary folder's path ends it
+    assert code == 0 and ".toml:ok:" in "".join(out.split()), err
 
 
 def test_a_spec_s_dates_file_is_read_when_the_spec_is_checked(world: Path, cli) -> None:  # type: ignore[no-untyped-def]
@@ -462,7 +463,8 @@ def test_a_claim_name_makes_any_file_name_usable(world: Path, cli) -> None:  # t
     tables["claim"]["name"] = "oversold"
     (world / "...toml").write_text(toml_text(tables))
     code, out, _ = cli("claim", "check", world / "...toml")
-    assert code == 0 and "-> oversold/" in out
+    # the line wraps at the terminal's width, wherever the temporary folder's path ends it
+    assert code == 0 and "-> oversold/" in " ".join(out.split())
 
 
 def test_a_title_without_letters_needs_a_name_in_code() -> None:

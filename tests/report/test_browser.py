@@ -1,16 +1,21 @@
 """Every report as a reader sees it: each report.html under results/ (and a freshly written
 claim report) rendered in headless Chromium at 800 and 1280 px wide, measured through the
-DOM: the page never scrolls sideways, every plotly figure drew (plotly.js carried by the
-page, each figure has its SVG), every image loaded, and its Content-Security-Policy blocked
-nothing the page needs; a page of XSS payloads runs none of them.
+DOM: the page never scrolls sideways, no table is wider than its box (cut off), every plotly
+figure drew (plotly.js carried by the page, each figure has its SVG) with its mode bar
+clear of its legend and titles and its legend in at most three rows, every image loaded,
+and its Content-Security-Policy blocked nothing the page needs; a page of XSS payloads runs
+none of them. A fresh claim report opens with the verdict card, whole in the first screen
+at 1280 x 800, and follows the system's dark setting (page and figures).
 
 Driver: Chromium's own ``--headless --dump-dom`` (no Python dependency). The page is copied
-alone into a scratch folder (a report needs no file beside it) with two scripts of the test:
-one, first in the head, records every CSP violation; the other writes the measurements into
-the DOM once the page has loaded. The copy's policy admits them by their hashes, as the
-page's own policy admits its scripts; ``--virtual-time-budget`` lets plotly finish drawing.
-Chromium comes from the OS packages (``.ci/run`` installs it in CI, where its absence is a
-failure, not a skip).
+alone into a scratch folder (a report needs no file beside it: a report moved or emailed
+alone) with two scripts of the test: one, first in the head, records every CSP violation;
+the other writes the measurements into the DOM once the page has loaded. The copy's policy
+admits them by their hashes, as the page's own policy admits its scripts;
+``--virtual-time-budget`` lets plotly finish drawing. The dark scheme is asked for with
+``--blink-settings=preferredColorScheme=0`` (Blink's enum: 0 dark, 1 light), which sets
+what ``prefers-color-scheme`` reports. Chromium comes from the OS packages (``.ci/run``
+installs it in CI, where its absence is a failure, not a skip).
 """
 
 from __future__ import annotations
@@ -47,20 +52,55 @@ MEASURE_SCRIPT = """
 window.addEventListener("load", function () {
   setTimeout(function () {
     var root = document.documentElement;
+    function box(el) {
+      if (!el) { return null; }
+      var r = el.getBoundingClientRect();
+      return [r.left, r.top, r.right, r.bottom];
+    }
     var wide = [];
     document.querySelectorAll("body *").forEach(function (el) {
-      var box = el.getBoundingClientRect();
-      if (box.right > window.innerWidth + 1 && wide.length < 5) {
-        wide.push(el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + (el.className && el.className.baseVal === undefined ? "." + el.className : "") + " right=" + Math.round(box.right));
+      var r = el.getBoundingClientRect();
+      if (r.right > window.innerWidth + 1 && wide.length < 5) {
+        wide.push(el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + (el.className && el.className.baseVal === undefined ? "." + el.className : "") + " right=" + Math.round(r.right));
       }
     });
+    var card = document.querySelector(".verdict-card");
     var out = {
       scrollWidth: root.scrollWidth,
       innerWidth: window.innerWidth,
+      innerHeight: window.innerHeight,
+      background: getComputedStyle(document.body).backgroundColor,
       plotly: typeof window.Plotly !== "undefined",
       figures: Array.prototype.map.call(document.querySelectorAll(".plotly-graph-div"), function (div) {
-        return {id: div.id, svg: div.querySelector("svg.main-svg") !== null};
+        var rows = [];
+        div.querySelectorAll("g.legend text.legendtext").forEach(function (text) {
+          var top = text.getBoundingClientRect().top;
+          if (!rows.some(function (other) { return Math.abs(other - top) < 8; })) { rows.push(top); }
+        });
+        var figure = div.closest(".plotly-figure");
+        var titles = Array.prototype.map.call(div.querySelectorAll(".gtitle, .annotation-text"), box);
+        if (figure && figure.querySelector(".plotly-title")) { titles.push(box(figure.querySelector(".plotly-title"))); }
+        return {
+          id: div.id,
+          svg: div.querySelector("svg.main-svg") !== null,
+          modebar: box(div.querySelector(".modebar")),
+          legend: box(div.querySelector("g.legend")),
+          legendRows: rows.length,
+          titles: titles,
+          paper: div._fullLayout ? div._fullLayout.paper_bgcolor : null,
+          font: div._fullLayout ? div._fullLayout.font.color : null
+        };
       }),
+      tables: Array.prototype.map.call(document.querySelectorAll("table"), function (table) {
+        var wrap = table.closest(".table-wrap") || table.parentElement;
+        return {width: table.getBoundingClientRect().width, box: wrap.clientWidth, head: (table.rows[0] ? table.rows[0].textContent : "").slice(0, 60)};
+      }),
+      card: card ? {
+        box: box(card),
+        verdict: (card.querySelector("p strong") || {}).textContent || "",
+        figure: card.querySelector(".plotly-graph-div svg.main-svg, img") !== null,
+        table: card.querySelector("table") !== null
+      } : null,
       images: Array.prototype.map.call(document.images, function (img) {
         return {src: (img.getAttribute("src") || "").slice(0, 40), loaded: img.complete && img.naturalWidth > 0};
       }),
@@ -107,10 +147,15 @@ def instrumented(text: str) -> str:
     return text.replace(policy.group(0), head, 1).replace("</body>", f"<script>{MEASURE_SCRIPT}</script></body>", 1)
 
 
-def measure(page: Path, width: int, scratch: Path) -> dict:
-    """Render a copy of ``page``, alone in ``scratch``, at ``width`` px and return what the
-    injected script measured."""
-    copy = scratch / f"{page.parent.name}-{width}.html"
+DARK = "--blink-settings=preferredColorScheme=0"
+"""Chromium's switch that makes ``prefers-color-scheme`` report dark (checked below: the
+page's background turns dark with it and stays white without)."""
+
+
+def measure(page: Path, width: int, scratch: Path, *, height: int = HEIGHT, flags: tuple[str, ...] = ()) -> dict:
+    """Render a copy of ``page``, alone in ``scratch``, in a ``width`` x ``height`` window
+    (Chromium ``flags`` added) and return what the injected script measured."""
+    copy = scratch / f"{page.parent.name}-{width}x{height}{'-'.join(('', *flags)).replace('=', '')}.html"
     copy.write_text(instrumented(page.read_text(encoding="utf-8")), encoding="utf-8")
     command = [
         chromium(),
@@ -119,7 +164,8 @@ def measure(page: Path, width: int, scratch: Path) -> dict:
         "--disable-gpu",
         "--hide-scrollbars",
         "--allow-file-access-from-files",
-        f"--window-size={width},{HEIGHT}",
+        *flags,
+        f"--window-size={width},{height}",
         f"--virtual-time-budget={VIRTUAL_TIME_BUDGET_MS}",
         "--dump-dom",
         copy.resolve().as_uri(),
@@ -130,12 +176,26 @@ def measure(page: Path, width: int, scratch: Path) -> dict:
     return json.loads(html.unescape(found.group(1)))
 
 
-def check_page(page: Path, width: int, scratch: Path) -> None:
+MAX_LEGEND_ROWS = 3
+"""A figure's legend wraps to at most this many rows, at 800 px as at 1280."""
+
+
+def _overlap(first: list[float] | None, second: list[float] | None) -> bool:
+    """Whether two boxes (left, top, right, bottom) share any area."""
+    if not first or not second:
+        return False
+    return first[0] < second[2] and second[0] < first[2] and first[1] < second[3] and second[1] < first[3]
+
+
+def check_page(page: Path, width: int, scratch: Path) -> dict:
+    """The checks every page passes at ``width``; returns the measurements."""
     result = measure(page, width, scratch)
     assert result["innerWidth"] == width
     assert result["scrollWidth"] <= result["innerWidth"], (
         f"{page} scrolls sideways at {width} px: {result['scrollWidth']} px wide; widest: {result['wide']}"
     )
+    cut = [table["head"] for table in result["tables"] if table["width"] > table["box"] + 1]
+    assert not cut, f"{page}: tables wider than their box at {width} px (cut off): {cut}"
     assert all(image["loaded"] for image in result["images"]), f"{page}: images not loaded: {result['images']}"
     assert result["violations"] == [], f"{page}: the page's policy blocked {result['violations']}"
     if 'class="plotly-figure"' in page.read_text(encoding="utf-8"):
@@ -143,6 +203,17 @@ def check_page(page: Path, width: int, scratch: Path) -> None:
         assert result["figures"], f"{page}: no plotly figure in the DOM"
         missing = [figure["id"] for figure in result["figures"] if not figure["svg"]]
         assert not missing, f"{page}: plotly figures without an SVG: {missing}"
+        for figure in result["figures"]:
+            assert figure["modebar"], f"{page}: {figure['id']} has no mode bar"
+            covered = [title for title in figure["titles"] if _overlap(figure["modebar"], title)]
+            assert not covered, f"{page}: the mode bar of {figure['id']} covers a title at {width} px: {covered}"
+            assert not _overlap(figure["modebar"], figure["legend"]), (
+                f"{page}: the mode bar of {figure['id']} covers its legend at {width} px"
+            )
+            assert figure["legendRows"] <= MAX_LEGEND_ROWS, (
+                f"{page}: the legend of {figure['id']} wraps to {figure['legendRows']} rows at {width} px"
+            )
+    return result
 
 
 RESULTS = Path(__file__).resolve().parents[2] / "results"
@@ -185,13 +256,15 @@ def test_every_page_template_is_rendered_wide_and_no_style_depends_on_the_width(
 
 @pytest.fixture(scope="module")
 def fresh_claim_report(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> Path:
-    """A claim report written now (few draws: the page, not the statistics, is tested)."""
+    """A claim report written now (few draws and paths: the page, not the statistics, is
+    tested), with every section a claim can have but variants: the robustness panel, the
+    simulated power, the calibration."""
     from backtest.claims import load_spec
     from backtest.claims.run import run_claim
     from backtest.report.claim_report import write_claim_report
 
     spec = load_spec(Path(__file__).resolve().parents[2] / "studies" / "claims" / "rsi_oversold.toml")
-    result = run_claim(spec, data_dir=data_dir, n_draws=500, n_paths=0)
+    result = run_claim(spec, data_dir=data_dir, n_draws=500, n_paths=20, n_power_paths=20)
     return write_claim_report(result, tmp_path_factory.mktemp("results") / "claims" / spec.name) / "report.html"
 
 
@@ -202,6 +275,44 @@ def test_a_fresh_claim_report_draws_its_interactive_figures(
     text = fresh_claim_report.read_text(encoding="utf-8")
     assert "<script src" not in text and text.count('class="plotly-figure"') >= 3  # plotly.js is in the page
     check_page(fresh_claim_report, width, tmp_path)  # drawn from a copy of the page alone
+
+
+def test_the_verdict_card_is_the_whole_first_screen_at_1280_by_800(fresh_claim_report: Path, tmp_path: Path) -> None:
+    """Verdict, its numbers and the figure that answers the claim, with no scrolling."""
+    import json
+
+    result = measure(fresh_claim_report, 1280, tmp_path, height=800)
+    card = result["card"]
+    assert card, "the report has no verdict card"
+    summary = json.loads((fresh_claim_report.parent / "summary.json").read_text())
+    assert card["verdict"] == f"Verdict on the claim: {summary['conclusion']['overall']}."
+    assert card["figure"] and card["table"], card
+    left, top, right, bottom = card["box"]
+    assert 0 <= top and bottom <= result["innerHeight"], f"the card ends at {bottom} px, below the first screen"
+    assert right <= result["innerWidth"]
+    card_figures = [f for f in result["figures"] if f["svg"] and f["modebar"] and f["modebar"][3] <= bottom]
+    assert card_figures, "the card's figure is not drawn"
+
+
+def test_the_page_and_its_figures_follow_the_dark_setting(fresh_claim_report: Path, tmp_path: Path) -> None:
+    light = measure(fresh_claim_report, 1280, tmp_path)
+    dark = measure(fresh_claim_report, 1280, tmp_path, flags=(DARK,))
+
+    def luminance(css: str) -> float:
+        """Of "#rrggbb" or "rgb(r, g, b)": 0 black to 1 white."""
+        if css.startswith("#"):
+            red, green, blue = (int(css[i : i + 2], 16) for i in (1, 3, 5))
+        else:
+            red, green, blue = (int(part) for part in re.findall(r"\d+", css)[:3])
+        return (0.2126 * red + 0.7152 * green + 0.0722 * blue) / 255
+
+    assert luminance(light["background"]) > 0.9 and luminance(dark["background"]) < 0.15
+    assert all(figure["paper"] == "white" for figure in light["figures"])
+    # each figure: drawn on the page's background, its text light
+    assert dark["figures"] and all(figure["paper"] == "rgba(0,0,0,0)" for figure in dark["figures"])
+    assert all(luminance(figure["font"]) > 0.8 for figure in dark["figures"])
+    assert all(luminance(figure["font"]) < 0.4 for figure in light["figures"])
+    assert dark["violations"] == [] and all(figure["svg"] for figure in dark["figures"])
 
 
 # Each would change the title or add an element marked "pwned" if it ran.

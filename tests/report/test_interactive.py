@@ -28,16 +28,31 @@ def test_divs_have_the_given_id_and_are_byte_identical_on_rerun():
     assert "pending" in first  # hover text of the events
 
 
-def test_event_paths_chart_draws_both_bands_and_the_pre_event_window():
+def test_the_answer_chart_draws_the_mean_against_the_random_band_with_the_judged_horizons_marked():
     close = _close()
-    paths = aligned_paths(close, np.array([100, 300, 500]), days=120, before=interactive.PATH_DAYS_BEFORE)
+    paths = aligned_paths(close, np.array([100, 300, 500]), days=120)
     random_band = pd.DataFrame({"low": np.full(121, 98.0), "high": np.full(121, 103.0)})
-    fig = interactive.event_paths_chart(paths, mean_path_interval(paths), random_band, title="t")
+    fig = interactive.event_paths_chart(
+        paths, mean_path_interval(paths), random_band, title="t", horizons={"1m": 21, "3m": 63, "1y": 252}
+    )
     names = [trace.name for trace in fig.data]
     assert any(name and name.startswith("random entry") for name in names)
-    assert any(name and "confidence band" in name for name in names)
+    assert "its 95% band" in names and "each event (3)" in names
     mean = next(trace for trace in fig.data if trace.name == "events' mean")
-    assert mean.x[0] == -interactive.PATH_DAYS_BEFORE and mean.x[-1] == 120
+    assert mean.x[0] == 0 and mean.x[-1] == 120
+    # a dotted line and a label per judged horizon inside the window; none past its end
+    assert sorted(shape.x0 for shape in fig.layout.shapes if shape.x0 == shape.x1) == [21, 63]
+    assert [note.text for note in fig.layout.annotations] == ["1m", "3m"]
+
+
+def test_the_title_is_a_line_of_the_page_above_the_figure_not_in_the_drawing():
+    """Outside the drawing the title wraps on a narrow screen and the mode bar cannot cover
+    it; it stays text whatever it holds."""
+    close = _close()
+    fig = interactive.index_chart(close, [close.index[100]], title="<b>x</b> & y")
+    block = interactive.to_div(fig, "t")
+    assert block.startswith('<div class="plotly-figure"><p class="plotly-title">&lt;b&gt;x&lt;/b&gt; &amp; y</p>')
+    assert fig.layout.title.text is None and block.count("x&lt;/b&gt;") == 1  # drawn once, by the page
 
 
 def test_sweep_heatmap_marks_the_best_and_the_reference_pair():

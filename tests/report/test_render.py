@@ -9,7 +9,11 @@ import re
 import pandas as pd
 
 from backtest.report.render import (
+    BLOCK_END,
+    BLOCK_START,
+    DARK_FIGURES_SCRIPT,
     INTERACTIVE_MARKER,
+    TRANSPOSE_MIN_COLUMNS,
     markdown_table,
     markdown_text,
     markdown_to_html,
@@ -84,7 +88,10 @@ def test_interactive_blocks_replace_their_png_or_marker_and_markdown_keeps_the_p
     assert page.index("<script>" + plotly_bundle()) < page.index("</head>") < page.index('<script>draw("a")')
     policy = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', page).group(1)
     hashes = re.findall(r"'sha256-[^']+'", policy)
-    assert sorted(hashes) == sorted([script_hash(plotly_bundle()), script_hash('draw("a")')])
+    assert sorted(hashes) == sorted(
+        [script_hash(plotly_bundle()), script_hash('draw("a")'), script_hash(DARK_FIGURES_SCRIPT)]
+    )
+    assert page.index('<script>draw("a")') < page.index("<script>" + DARK_FIGURES_SCRIPT) < page.index("</body>")
     assert "default-src 'none'" in policy and "'unsafe-eval'" not in policy and "never()" not in page
     plain = markdown_to_html(PAGE, "t", figures=PNG)
     assert "data:image/png" in plain and "<script" not in plain and "script-src 'none'" in plain
@@ -128,3 +135,71 @@ def test_markdown_text_shows_a_user_string_as_typed():
     table = markdown_table(pd.DataFrame({"name": [payload], "n": [1]}))
     cells = re.findall(r"<td[^>]*>(.*?)</td>", markdown_to_html(table, "t"))
     assert len(cells) == 2 and cells[0].startswith("&lt;script&gt;") and "a|b" in cells[0]
+
+
+CARD_PAGE = "\n\n".join(
+    [
+        "# Title",
+        BLOCK_START.format(name="verdict-card"),
+        "## Answer in brief",
+        "**Verdict on the claim: supported.** The reason.",
+        BLOCK_START.format(name="card-body"),
+        BLOCK_START.format(name="card-numbers"),
+        "| judged horizon | 3m |\n|---|---|\n| mean after the events | +2.1% |",
+        BLOCK_END,
+        "![The answer](events.png)",
+        BLOCK_END,
+        BLOCK_END,
+        "- the rest of the answer",
+        "## Evidence",
+        "### Detail",
+        "text",
+    ]
+)
+
+
+def test_block_markers_group_the_verdict_card_and_the_contents_follow_it():
+    page = markdown_to_html(CARD_PAGE, "t", figures=PNG)
+    body = page[page.index("<body>") :]
+    card = body.index('<div class="verdict-card">')
+    assert (
+        card
+        < body.index("<h2", card)
+        < body.index('<div class="card-body">')
+        < body.index('<div class="card-numbers">')
+    )
+    assert body.index('<div class="card-numbers">') < body.index("<table>") < body.index("<img")
+    # the three blocks close after the figure; the contents come after the card, not above it
+    toc = body.index('<details class="toc">')
+    assert body.index("<img") < toc < body.index("the rest of the answer")
+    assert body[:toc].count("<div") == body[:toc].count("</div>")
+    assert body.count("<div") == body.count("</div>") and "block:" not in body
+
+
+def test_unbalanced_or_unknown_block_markers_open_nothing():
+    unbalanced = CARD_PAGE.replace(BLOCK_END, "", 1)
+    unknown = CARD_PAGE.replace("block:card-body", "block:evil")
+    for text in (unbalanced, unknown):
+        body = markdown_to_html(text, "t", figures=PNG)
+        body = body[body.index("<body>") :]
+        assert "verdict-card" not in body and "block:" not in body  # the sanitiser drops the comments
+        assert body.count("<div") == body.count("</div>")
+
+
+def test_a_wide_table_of_few_rows_is_turned_in_the_html_and_kept_in_the_markdown():
+    header = ["horizon", *(f"measure {i}" for i in range(TRANSPOSE_MIN_COLUMNS - 1))]
+    rows = [["1m", *(f"{i}.{j}%" for j in range(TRANSPOSE_MIN_COLUMNS - 1))] for i in range(3)]
+    rows[0][-1] = "**supported**"
+    text = "\n".join(
+        ["| " + " | ".join(header) + " |", "|" + "---|" * len(header), *("| " + " | ".join(r) + " |" for r in rows)]
+    )
+    page = markdown_to_html(text, "t")
+    table = re.search(r"<table>.*?</table>", page, flags=re.DOTALL).group(0)
+    lines = re.findall(r"<tr>(.*?)</tr>", table, flags=re.DOTALL)
+    assert len(lines) == len(header)  # a row per measure
+    assert lines[0] == '<th>horizon</th><th class="num">1m</th><th class="num">1m</th><th class="num">1m</th>'
+    assert lines[1].startswith('<th>measure 0</th><td class="num">0.0%</td>')
+    assert lines[-1].startswith(f"<th>measure {TRANSPOSE_MIN_COLUMNS - 2}</th><td><strong>supported</strong></td>")
+    # fewer columns: as written
+    narrow = "| a | b |\n|---|---|\n| 1 | 2 |"
+    assert "<th>a</th>" in markdown_to_html(narrow, "t").replace(' class="num"', "")

@@ -61,7 +61,7 @@ def test_report_files_and_contents(walk, tmp_path):
     assert "**What the search could have seen.**" in markdown and "detectable, this pair alone" in markdown
     html = (target / "summary.html").read_text()
     # each heatmap is interactive in the page, which carries plotly.js: nothing beside the report
-    assert 'id="sweep-heatmap-1m"' in html and "heatmap_1m.png" not in html
+    assert 'id="sweep-heatmap-1m"' in html and 'src="heatmap_1m.png"' not in html and "data:image/png" not in html
     assert "<script src" not in html and "plotly.js (cartesian - minified) v" in html
     assert sorted(p.name for p in tmp_path.iterdir()) == ["walk_sweep"]
 

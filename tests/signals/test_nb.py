@@ -58,3 +58,22 @@ def test_sma_pair_is_sma_twice_bit_for_bit(seed: int, n: int, fast: int, slow: i
     np.testing.assert_array_equal(slow_line, nb.sma_nb(close, slow))
     expected = pd.Series(close).rolling(fast).mean().to_numpy()
     np.testing.assert_allclose(fast_line, expected, rtol=1e-10, atol=1e-12)
+
+
+def _prior_extreme_scan(values: np.ndarray, window: int, highest: bool) -> np.ndarray:
+    """The definition read literally: the extreme of the ``window`` values before each day."""
+    out = np.full(len(values), np.nan)
+    for t in range(window, len(values)):
+        out[t] = values[t - window : t].max() if highest else values[t - window : t].min()
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 10_000), n=st.integers(1, 300), window=st.integers(1, 40), levels=st.integers(2, 6))
+def test_prior_extremes_block_form_on_many_ties(seed: int, n: int, window: int, levels: int) -> None:
+    """The O(n) block form equals the direct scan where ties are everywhere (few levels)."""
+    values = np.random.default_rng(seed).integers(0, levels, n).astype(float) + 1.0
+    for highest in (True, False):
+        np.testing.assert_array_equal(
+            nb.prior_extreme_nb(values, window, highest), _prior_extreme_scan(values, window, highest)
+        )

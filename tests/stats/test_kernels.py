@@ -378,3 +378,34 @@ def test_joint_shift_pvalues_from_the_kernel_equal_the_twins() -> None:
     assert test.pvalue == np.count_nonzero(null >= total[0]) / len(null)
     assert test.pvalue_opposite == np.count_nonzero(null <= total[0]) / len(null)
     assert test.statistic == total[0]
+
+
+@settings(max_examples=60, deadline=None)
+@given(count=st.integers(0, 3_000), start=st.integers(0, 5), data=st.data())
+def test_pairwise_sum_is_numpys_sum_bit_for_bit(count, start, data) -> None:
+    """``pairwise_sum_nb`` against ``np.add.reduce`` (hence np.sum, np.mean, np.std): the
+    same float, the sign of a zero included, for any length (the 8-way block, the halving
+    above 128 values) and magnitudes that make the order of additions matter."""
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    values = rng.normal(0.01, 0.1, start + count + 3) * 10.0 ** rng.integers(-6, 7, start + count + 3)
+    if data.draw(st.booleans()):
+        values[rng.random(len(values)) < 0.3] = -0.0
+    expected = np.add.reduce(values[start : start + count])
+    result = stats_nb.pairwise_sum_nb(values[start : start + count])
+    assert result == expected and np.signbit(result) == np.signbit(expected)
+
+
+@pytest.mark.parametrize(("n_days", "n_horizons", "n_events"), [(5_000, 1, 37), (3_001, 4, 60), (1_300, 9, 11)])
+def test_shifted_means_kernel_over_many_blocks_is_its_twin(n_days, n_horizons, n_events) -> None:
+    """Several blocks of shifts, events that wrap around inside a block and ones four at a
+    time that do not, incomplete windows at the end and inside: bit for bit
+    ``joint.shifted_means``."""
+    from backtest.stats.joint import shifted_means
+
+    rng = np.random.default_rng(n_days)
+    fwd = rng.normal(0.01, 0.1, (n_days, n_horizons))
+    fwd[-(n_days // 7) :, -1] = np.nan
+    fwd[rng.random(fwd.shape) < 0.01] = np.nan
+    fwd[rng.random(fwd.shape) < 0.001] = np.inf
+    rows = np.sort(rng.choice(n_days, n_events, replace=False)).astype(np.int64)
+    np.testing.assert_array_equal(stats_nb.shifted_means_nb(fwd, rows), shifted_means(fwd, rows))
