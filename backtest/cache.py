@@ -2,10 +2,11 @@
 
 A cache entry is filed under a key: the SHA-256 of the canonical JSON of a dictionary of
 everything the result depends on (its inputs' hashes, its options, a hash of the source of
-the modules that compute it, the versions of the libraries it runs through). Any change to
-one of them is a miss, so a stored entry never stands in for a result the current code
-would not produce. The stored calibrations (``backtest.stats.calibration_cache``, JSON
-files under results/) are keyed with these helpers too. The caches in the per-user folder ``user_cache_dir()`` use it: the validated raw data files
+the modules that compute it without their docstrings and comments, the versions of the
+libraries it runs through). Any change to one of them is a miss, so a stored entry never
+stands in for a result the current code would not produce. The stored calibrations
+(``backtest.claims.calibration_store``, JSON files under results/) are keyed with these
+helpers too. The caches in the per-user folder ``user_cache_dir()`` use it: the validated raw data files
 (``backtest.data.validation.read_validated``) and the NYSE sessions
 (``backtest.data.calendar``).
 
@@ -97,15 +98,62 @@ def contain_library_caches() -> None:
 
 
 def source_digest(files: Iterable[Path], root: Path) -> str:
-    """SHA-256 (hex) of the given source files: each one's path relative to ``root`` and its
-    bytes, in the order given. Raises ``OSError`` when a file cannot be read."""
+    """SHA-256 (hex) of the code of the given source files: each one's path relative to
+    ``root`` and its code without prose (``code_without_prose``), in the order given. Editing a
+    docstring or a comment keeps every key; editing code changes it. Raises ``OSError`` when a
+    file cannot be read."""
     digest = hashlib.sha256()
     for path in files:
         digest.update(path.relative_to(root).as_posix().encode())
         digest.update(b"\0")
-        digest.update(path.read_bytes())
+        digest.update(code_without_prose(path.read_bytes()))
         digest.update(b"\0")
     return digest.hexdigest()
+
+
+def code_without_prose(source: bytes) -> bytes:
+    """Python source without its docstrings (every statement that is a bare string: module,
+    class, function and attribute docstrings), its comments, trailing blanks and blank lines.
+    Spans come from ``ast`` (byte offsets) and ``tokenize`` (comments), so the result is the
+    same on every Python version that parses the file; a file that does not parse is returned
+    as is."""
+    import ast
+    import io
+    import tokenize
+
+    try:
+        tree = ast.parse(source)
+        comments = [
+            (token.start, token.end)
+            for token in tokenize.tokenize(io.BytesIO(source).readline)
+            if token.type == tokenize.COMMENT
+        ]
+    except (SyntaxError, tokenize.TokenError, ValueError):
+        return source
+    lines = source.splitlines(keepends=True)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+
+    def offset(row: int, column_bytes: int) -> int:
+        return starts[row - 1] + column_bytes
+
+    spans = [
+        (offset(node.lineno, node.col_offset), offset(node.end_lineno or node.lineno, node.end_col_offset or 0))
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+    ]
+    for (row, column), (end_row, end_column) in comments:  # tokenize counts characters, ast bytes
+        text = lines[row - 1].decode("utf-8", "replace")
+        spans.append((offset(row, len(text[:column].encode())), offset(end_row, len(text[:end_column].encode()))))
+    kept, position = [], 0
+    for start, end in sorted(spans):
+        if start >= position:
+            kept.append(source[position:start])
+            position = end
+    kept.append(source[position:])
+    code = b"".join(kept).splitlines()
+    return b"\n".join(line.rstrip() for line in code if line.strip()) + b"\n"
 
 
 def package_versions(names: Iterable[str], missing: str = "absent") -> dict[str, str]:

@@ -51,8 +51,9 @@ closure in the snapshot, 9/11 (2001-09-10 to 2001-09-17), is exactly 7 days."""
 
 
 def horizon_block_length(window_days: float, n_obs: int) -> float:
-    """THE block-length rule of every stationary bootstrap in the project (the path null
-    in ``backtest.stats.bootstrap``, Reality Check / SPA / Romano-Wolf in ``backtest.sweep``): the mean block, in
+    """THE block-length rule of every stationary bootstrap in the project.
+
+    Used by the path null in ``backtest.stats.bootstrap`` and Reality Check / SPA / Romano-Wolf in ``backtest.sweep``: the mean block, in
     trading days, for a statistic built on windows of ``window_days`` trading days resampled
     from ``n_obs`` observations is max(window_days, sqrt(n_obs)), at least 1.
 
@@ -68,6 +69,23 @@ def horizon_block_length(window_days: float, n_obs: int) -> float:
     ~3 days because they are nearly uncorrelated, and it targets the variance of the mean,
     not of h-day sums. The cost of long blocks: a 252-day block replays a year of history,
     so at 12 months a path has ~40 independent pieces and the null is less varied.
+
+    Parameters
+    ----------
+    window_days : float
+        Length of the statistic's windows in trading days (>= 1).
+    n_obs : int
+        Observations resampled (>= 1).
+
+    Returns
+    -------
+    float
+        The mean block length in trading days: max(window_days, floor(sqrt(n_obs)), 1).
+
+    Raises
+    ------
+    ParameterError
+        ``window_days`` not a finite number >= 1, or ``n_obs`` not an integer >= 1.
     """
     if not math.isfinite(window_days) or window_days < 1:
         raise ParameterError(f"window_days must be a number >= 1 (trading days), got {window_days!r}")

@@ -37,13 +37,29 @@ def available_studies() -> dict[str, Path]:
     }
 
 
+def running_script(path: Path) -> ModuleType | None:
+    """The module already executing ``path`` as the program (``python studies/<name>.py`` runs it
+    as ``__main__``), or None. Its code has run to the ``__main__`` block that called the CLI, so
+    it is the study itself: importing the file again would run its module-level code a second
+    time, with classes and constants that are not the script's own."""
+    main = sys.modules.get("__main__")
+    main_file = getattr(main, "__file__", None)
+    if main is None or main_file is None:
+        return None
+    return main if Path(main_file).resolve() == path.resolve() else None
+
+
 def load_study(name: str) -> ModuleType:
-    """Import the study script called ``name`` (hyphens or underscores)."""
+    """The study script called ``name`` (hyphens or underscores) as a module: the running
+    script itself when it is the program (``running_script``), else imported from its file."""
     studies = available_studies()
     key = name.replace("_", "-")
     if key not in studies:
         known = ", ".join(studies) or f"none (no studies folder at {STUDIES_DIR})"
         raise ParameterError(f"unknown study {name!r}; available: {known}")
+    running = running_script(studies[key])
+    if running is not None:
+        return running
     spec = importlib.util.spec_from_file_location(f"backtest_study_{key.replace('-', '_')}", studies[key])
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

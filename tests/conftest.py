@@ -60,7 +60,7 @@ def calibration_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path
     that calibrates with other parameters writes its file there, never into the checkout."""
     import shutil
 
-    from backtest.stats.calibration_cache import CACHE_DIR_ENV_VAR
+    from backtest.claims.calibration_store import CACHE_DIR_ENV_VAR
 
     committed = Path(__file__).resolve().parents[1] / "results" / "calibration"
     folder = tmp_path_factory.mktemp("calibration")

@@ -5,6 +5,7 @@ keywords, a result's ``summary()``, ``plot(kind)`` (matplotlib Axes), ``to_frame
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import subprocess
 import sys
 from pathlib import Path
@@ -118,3 +119,83 @@ def test_import_backtest_stays_cheap_and_its_docstring_starts_from_claim() -> No
     assert "Start from a `Claim`" in doc[:300]  # the API reference's landing page
     assert doc.index("import backtest as bt") < doc.index("bt.Claim(") < doc.index("result.summary()")
     assert "result.plot(" in doc and "result.to_frame()" in doc and "bt.load_series(" in doc
+
+
+def _public_api() -> list[tuple[str, object]]:
+    """Every public function and class of ``backtest.events``, ``backtest.stats`` and ``backtest.load_series``.
+
+    Constants (horizon tuples, rule texts, seeds) carry no sections, so only callables are kept.
+    """
+    import backtest.events
+    import backtest.stats
+
+    names = [(f"backtest.events.{name}", getattr(backtest.events, name)) for name in backtest.events.__all__]
+    names += [(f"backtest.stats.{name}", getattr(backtest.stats, name)) for name in backtest.stats._LAZY]
+    names.append(("backtest.load_series", bt.load_series))
+    return [(name, value) for name, value in names if inspect.isfunction(value) or inspect.isclass(value)]
+
+
+def _numpydoc_sections(doc: str) -> dict[str, list[str]]:
+    """The lines under each numpydoc section header (a title line underlined by dashes of its length)."""
+    lines = doc.splitlines()
+    sections: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    is_underline = False
+    for line, following in zip(lines, [*lines[1:], ""], strict=True):
+        if is_underline:
+            is_underline = False
+        elif line.strip() and following.strip() == "-" * len(line.strip()):
+            current = sections.setdefault(line.strip(), [])
+            is_underline = True
+        elif current is not None:
+            current.append(line)
+    return sections
+
+
+def _documented_parameters(section: list[str]) -> set[str]:
+    """The names of a Parameters section: its unindented ``name : type`` lines (``a, b : type`` names both)."""
+    names: set[str] = set()
+    for line in section:
+        if line.strip() and not line.startswith(" "):
+            for name in line.split(" : ")[0].split(","):
+                names.add(name.strip().lstrip("*"))
+    return names
+
+
+@pytest.mark.parametrize("name, value", _public_api(), ids=lambda item: item if isinstance(item, str) else "")
+def test_every_public_name_documents_its_parameters_and_returns(name: str, value: object) -> None:
+    doc = inspect.getdoc(value) or ""
+    lines = doc.splitlines()
+    assert lines and lines[0].strip(), f"{name} has no summary"
+    assert len(lines) == 1 or not lines[1].strip(), f"{name}: the summary runs over one line"
+    sections = _numpydoc_sections(doc)
+    is_class = inspect.isclass(value)
+    if is_class and "Parameters" not in sections:
+        assert "Attributes" in sections, f"{name}: a class needs a Parameters or an Attributes section"
+        return
+    assert "Parameters" in sections, f"{name} has no Parameters section"
+    if not is_class:
+        assert "Returns" in sections or "Yields" in sections, f"{name} has no Returns section"
+    signature = inspect.signature(value)  # type: ignore[arg-type]
+    in_signature = {
+        parameter.name for parameter in signature.parameters.values() if parameter.name not in ("self", "cls")
+    }
+    must_document = {
+        parameter.name
+        for parameter in signature.parameters.values()
+        if parameter.name not in ("self", "cls")
+        and parameter.kind not in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+    }
+    documented = _documented_parameters(sections["Parameters"])
+    assert documented <= in_signature, (
+        f"{name} documents parameters it does not take: {sorted(documented - in_signature)}"
+    )
+    assert must_document <= documented, f"{name} leaves parameters undocumented: {sorted(must_document - documented)}"
+
+
+def test_the_section_parser_reads_headers_and_parameter_names() -> None:
+    doc = "Summary.\n\nParameters\n----------\na, b : int\n    Two.\n*parts : object\n    Rest.\n\nReturns\n-------\nint\n    Sum.\n"
+    sections = _numpydoc_sections(doc)
+    assert set(sections) == {"Parameters", "Returns"}
+    assert _documented_parameters(sections["Parameters"]) == {"a", "b", "parts"}
+    assert _documented_parameters(_numpydoc_sections("Summary.\n\nNotes\n-----\nx : y\n")["Notes"]) == {"x"}

@@ -212,6 +212,21 @@ def test_stages_import_only_earlier_stages() -> None:
     assert backwards == [], "imports against the stage order:\n" + "\n".join(sorted(backwards))
 
 
+def test_the_claim_report_renders_and_computes_nothing() -> None:
+    """The claim report draws what the run computed (``ClaimResult.event_chart``,
+    ``ClaimResult.event_paths``): nothing in ``backtest.report`` reaches the stages that
+    compute lines, events or data."""
+    computing = {"signals", "events", "data"}
+    reaching = sorted(
+        f"{name} imports {target}"
+        for name, targets in graph().items()
+        if stage_of(name) == "report"
+        for target in targets
+        if stage_of(target) in computing
+    )
+    assert reaching == []
+
+
 @pytest.mark.parametrize("literal", ["20050101", "19850101"])
 def test_the_default_seed_is_written_once(literal: str) -> None:
     holders = sorted(name for name, path in modules().items() if literal in path.read_text(encoding="utf-8"))

@@ -126,16 +126,16 @@ def _run(command: list[str], env: dict[str, str], cwd: Path) -> tuple[float, str
     return wall, done.stdout, cpu
 
 
-def profile_stages(profile_path: Path) -> dict[str, float]:
-    """Cumulative seconds of each ``PROFILE_STAGES`` entry, plus imports, from a cProfile
-    dump (functions recognised by file suffix and name; calls summed)."""
+def profile_stages(profile_path: Path, stages: tuple[tuple[str, str, str], ...] = PROFILE_STAGES) -> dict[str, float]:
+    """Cumulative seconds of each of ``stages`` (as ``PROFILE_STAGES``), plus imports, from a
+    cProfile dump (functions recognised by file suffix and name; calls summed)."""
     stats = pstats.Stats(str(profile_path))
     table = stats.stats  # type: ignore[attr-defined]
-    out = {name: 0.0 for name, _, _ in PROFILE_STAGES}
+    out = {name: 0.0 for name, _, _ in stages}
     imports = 0.0
     for (filename, _, function), (_, _, _, cumulative, _) in table.items():
         normalised = filename.replace(os.sep, "/")
-        for name, suffix, wanted in PROFILE_STAGES:
+        for name, suffix, wanted in stages:
             if function == wanted and normalised.endswith(suffix):
                 out[name] += cumulative
         if function == "_find_and_load" and "importlib._bootstrap" in filename:

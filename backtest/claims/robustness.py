@@ -19,7 +19,8 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from backtest.claims.spec import ClaimSpec, EventSpec, LineSpec
+from backtest.claims.kinds import event_kind, relative_step
+from backtest.claims.spec import ClaimSpec
 from backtest.data import peers_of
 from backtest.errors import BacktestError
 from backtest.events import EventStudy
@@ -47,26 +48,17 @@ PRIMARY_TESTS = {
 }
 """The primary tests a claim can have, and how a report names them."""
 
-RELATIVE_STEP = 0.10
-"""A window, a day count or a level a step either side: 10% of it (at least one day)."""
-LEVEL_STEPS = {"rsi": 5.0, "drawdown": 0.05, "zscore": 0.25, "relative_volume": 0.25}
-"""Steps of a threshold's level where 10% of the level is not the natural unit (RSI points,
-a drawdown's fraction, standard deviations)."""
-LEVEL_RANGES = {"rsi": (0.0, 100.0), "drawdown": (-1.0, 0.0), "relative_volume": (0.0, math.inf)}
-"""Where a neighbouring level must stay (open at the ends: a level on an edge never fires)."""
-DATE_SHIFTS = (-15, -10, -5, 5, 10, 15)
-"""A calendar claim's dates moved by one to three weeks (trading days) either side."""
-
 
 def _alternative(claim: str) -> str:
     return "greater" if claim == GAINS else "less"
 
 
 def primary_kind(spec: ClaimSpec, event_dates: Sequence[object]) -> str:
-    """``YEAR_PAIRED`` for a calendar claim (a ``dates`` event falling once a year, judged at
-    one horizon), else ``JOINT_SHIFT``. The dates come from the spec's own file, so the
-    choice is made before any price is read."""
-    if spec.event.kind == "dates" and len(spec.judged_horizons()) == 1 and is_one_date_a_year(event_dates):
+    """``YEAR_PAIRED`` for a calendar claim (a kind of fixed dates, as ``dates``, falling once a
+    year, judged at one horizon), else ``JOINT_SHIFT``. The dates come from the spec's own
+    file, so the choice is made before any price is read."""
+    fixed_dates = event_kind(spec.event.kind).fixed_dates
+    if fixed_dates and len(spec.judged_horizons()) == 1 and is_one_date_a_year(event_dates):
         return YEAR_PAIRED
     return JOINT_SHIFT
 
@@ -88,72 +80,15 @@ class Neighbour:
     date_shift: int = 0
 
 
-def _step(value: int) -> int:
-    return max(1, round(RELATIVE_STEP * value))
-
-
-def _with_event(spec: ClaimSpec, **changes: object) -> ClaimSpec:
-    return dataclasses.replace(spec, event=dataclasses.replace(spec.event, **changes))  # type: ignore[arg-type]
-
-
-def _window_neighbours(spec: ClaimSpec, key: str, line: LineSpec, name: str) -> list[Neighbour]:
-    if line.window is None:
-        return []
-    step = _step(line.window)
-    out = []
-    for window in (line.window - step, line.window + step):
-        if window >= 2:
-            changed = dataclasses.replace(line, window=window)
-            out.append(Neighbour(PARAMETER, f"{name} window {window}", _with_event(spec, **{key: changed})))
-    return out
-
-
-def _level_neighbours(spec: ClaimSpec, event: EventSpec) -> list[Neighbour]:
-    if event.level is None or event.line is None:
-        return []
-    indicator = event.line.indicator
-    step = LEVEL_STEPS.get(indicator, RELATIVE_STEP * abs(event.level))
-    if step == 0:
-        return []
-    low, high = LEVEL_RANGES.get(indicator, (-math.inf, math.inf))
-    out = []
-    for level in (event.level - step, event.level + step):
-        level = round(level, 10)
-        if low < level < high:
-            out.append(Neighbour(PARAMETER, f"level {level:g}", _with_event(spec, level=level)))
-    return out
-
-
 def parameter_neighbours(spec: ClaimSpec) -> list[Neighbour]:
-    """The event's parameters a step either side (``RELATIVE_STEP`` of each window, day count
-    or level; ``LEVEL_STEPS`` where a level has its own unit); a calendar claim's dates moved
-    by ``DATE_SHIFTS`` trading days."""
-    event = spec.event
-    out: list[Neighbour] = []
-    if event.kind == "ma_cross":
-        for fast in (event.fast - _step(event.fast), event.fast + _step(event.fast)):
-            if 1 <= fast < event.slow:
-                out.append(Neighbour(PARAMETER, f"fast {fast}", _with_event(spec, fast=fast)))
-        for slow in (event.slow - _step(event.slow), event.slow + _step(event.slow)):
-            if slow > event.fast:
-                out.append(Neighbour(PARAMETER, f"slow {slow}", _with_event(spec, slow=slow)))
-    elif event.kind == "threshold" and event.line is not None:
-        out += _level_neighbours(spec, event)
-        out += _window_neighbours(spec, "line", event.line, event.line.indicator)
-    elif event.kind == "line_cross" and event.line is not None and event.against is not None:
-        out += _window_neighbours(spec, "line", event.line, event.line.indicator)
-        out += _window_neighbours(spec, "against", event.against, event.against.indicator)
-    elif event.kind in ("new_high", "new_low"):
-        for n in (event.n - _step(event.n), event.n + _step(event.n)):
-            if n >= 2:
-                out.append(Neighbour(PARAMETER, f"n {n}", _with_event(spec, n=n)))
-    elif event.kind == "dates":
-        for shift in DATE_SHIFTS:
-            weeks = abs(shift) // 5
-            when = "earlier" if shift < 0 else "later"
-            label = f"dates {weeks} week{'s' if weeks > 1 else ''} {when}"
-            out.append(Neighbour(PARAMETER, label, spec, date_shift=shift))
-    return out
+    """The event's parameters a step either side, as its kind lists them
+    (``backtest.claims.kinds``: ``RELATIVE_STEP`` of each window, day count or level,
+    ``LEVEL_STEPS`` where a level has its own unit; a calendar claim's dates moved by
+    ``DATE_SHIFTS`` trading days)."""
+    return [
+        Neighbour(PARAMETER, moved.label, dataclasses.replace(spec, event=moved.event), date_shift=moved.date_shift)
+        for moved in event_kind(spec.event.kind).neighbours(spec.event)
+    ]
 
 
 def _shifted_label(label: str, by: int) -> str | None:
@@ -161,7 +96,7 @@ def _shifted_label(label: str, by: int) -> str | None:
     if unit == "m":
         shifted = number + by
     else:
-        shifted = number + by * _step(number)
+        shifted = number + by * relative_step(number)
     return f"{shifted}{unit}" if shifted >= 1 else None
 
 

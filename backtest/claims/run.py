@@ -23,6 +23,7 @@ from typing import Any
 import pandas as pd
 
 from backtest.claims.facts import FactCheck, check_facts
+from backtest.claims.kinds import SourceInputs, event_kind
 from backtest.claims.robustness import (
     PRIMARY_TESTS,
     YEAR_PAIRED,
@@ -51,16 +52,11 @@ from backtest.events import (
     EventRules,
     EventStudy,
     Horizon,
-    LineCross,
-    MACross,
     MovingAverage,
-    NewHigh,
-    NewLow,
     RateOfChange,
     RelativeVolume,
     SeriesChange,
     SeriesLevel,
-    Threshold,
     ZScore,
     run_event_study,
 )
@@ -160,22 +156,8 @@ def build_line(line: LineSpec, load: Any) -> Any:
 def build_source(spec: ClaimSpec, load: Any, extra_filters: tuple[FilterSpec, ...] = ()) -> Any:
     """The event source of the spec's [event] and [[filters]] (``All`` when filtered), with
     ``extra_filters`` (a variant's) added."""
-    event = spec.event
-    if event.kind == "ma_cross":
-        source: Any = MACross(event.fast, event.slow, event.ma, event.direction)
-    elif event.kind == "threshold":
-        source = Threshold(build_line(event.line, load), event.level, event.cross)  # type: ignore[arg-type]
-    elif event.kind == "line_cross":
-        source = LineCross(build_line(event.line, load), build_line(event.against, load), event.cross)  # type: ignore[arg-type]
-    elif event.kind == "new_high":
-        source = NewHigh(event.n)
-    elif event.kind == "new_low":
-        source = NewLow(event.n)
-    else:
-        try:
-            source = DateList.from_csv(spec.resolve(event.file), column=event.column)  # type: ignore[arg-type]
-        except ParameterError as exc:  # an unreadable date file: name the spec key too
-            raise SpecError(f"{spec.origin}: [event] file: {exc}") from None
+    inputs = SourceInputs(line=lambda line: build_line(line, load), resolve=spec.resolve, origin=spec.origin)
+    source: Any = event_kind(spec.event.kind).source(spec.event, inputs)
     filters = (*spec.filters, *extra_filters)
     if filters:
         source = All(source, *(build_condition(f, load) for f in filters))
@@ -189,11 +171,12 @@ def build_condition(spec: FilterSpec, load: Any) -> Condition:
 def _price_only(spec: ClaimSpec) -> bool:
     """Whether the spec's rule is a function of the price path alone (so the path null runs),
     read from the spec without loading anything: no dates file, no other series, no benchmark."""
-    lines = [spec.event.line, spec.event.against, *(f.line for f in spec.filters)]
+    kind = event_kind(spec.event.kind)
+    lines = [*kind.lines(spec.event), *(f.line for f in spec.filters)]
     return (
-        spec.event.kind != "dates"
+        not kind.fixed_dates
         and spec.benchmark is None
-        and not any(line is not None and line.indicator in SERIES_INDICATORS for line in lines)
+        and not any(line.indicator in SERIES_INDICATORS for line in lines)
     )
 
 
@@ -264,12 +247,77 @@ def relative_series(close: pd.Series, benchmark: pd.Series, label: str) -> pd.Se
 
 
 @dataclass(frozen=True, eq=False)
+class EventChart:
+    """What a report shows of the claim's event kind (``backtest.claims.kinds``): its
+    ``wording`` ("a moving-average cross"), how the index chart marks the events
+    (``direction``: "golden", "death" or "event") and the lines it draws over the close
+    (label -> values on the detection series' days: the moving averages of a cross)."""
+
+    wording: str
+    direction: str
+    lines: dict[str, pd.Series]
+
+
+def event_chart(spec: ClaimSpec, close: pd.Series) -> EventChart:
+    """The spec's event kind as its report shows it, its lines computed on ``close``."""
+    kind = event_kind(spec.event.kind)
+    lines = {line.describe(): pd.Series(line.on(close), index=close.index) for line in kind.chart_lines(spec.event)}
+    return EventChart(wording=kind.wording, direction=kind.chart_direction(spec.event), lines=lines)
+
+
+@dataclass(frozen=True)
+class EventPaths:
+    """What the report's path figures draw, computed by the run so that the report computes
+    nothing: each event's closes from ``PATH_DAYS_BEFORE`` trading days before its entry to
+    the random-entry band's last day, rebased to 100 at entry (``paths``, one column per
+    event named by its date); their mean with its 95% band (``interval``); the mean path of
+    the events whose window is complete (``complete_interval``, as many as the band's ``k``,
+    so that the two compare), the random-entry band (``random_band``, 5-95%) and the judged
+    horizons (label -> trading days) of the answer figure."""
+
+    paths: pd.DataFrame
+    interval: pd.DataFrame
+    complete_interval: pd.DataFrame
+    random_band: pd.DataFrame
+    horizons: dict[str, int]
+    k: int
+
+
+def event_paths(study: EventStudy, band: Any, summary: dict[str, Any]) -> EventPaths | None:
+    """The ``EventPaths`` of a run (``summary``: summary.json's content, for the judged
+    horizons); None without a random-entry band (no complete window)."""
+    from backtest.events.paths import aligned_paths, mean_path_interval
+    from backtest.report.interactive import PATH_DAYS_BEFORE
+
+    if band is None or band.k <= 0:
+        return None
+    paths = aligned_paths(
+        study.close,
+        study.entry_pos,
+        days=len(band.event_mean) - 1,
+        before=PATH_DAYS_BEFORE,
+        labels=[date.date().isoformat() for date in study.table["event_date"]],
+    )
+    judged = set(summary["claim"]["verdict_horizons"])
+    return EventPaths(
+        paths=paths,
+        interval=mean_path_interval(paths),
+        complete_interval=mean_path_interval(paths.loc[0:].dropna(axis=1, how="any")),
+        random_band=pd.DataFrame({"low": band.quantiles[0.05], "high": band.quantiles[0.95]}, index=band.days),
+        horizons={h["label"]: int(h["days"]) for h in summary["parameters"]["horizons"] if h["label"] in judged},
+        k=int(band.k),
+    )
+
+
+@dataclass(frozen=True, eq=False)
 class ClaimResult:
     """What a claim's run found: the spec, the event study (measured on the series, or on
     series / benchmark), the statistics, the overall verdict (``conclusion``), the fact checks,
-    and ``summary_data`` (summary.json's content, JSON-ready). ``market_series`` and
-    ``detection_study`` (the study on the series itself) feed the figures; ``warnings`` are
-    one-line notes for the user (a ``[rules] start`` before the data), printed by the CLI."""
+    and ``summary_data`` (summary.json's content, JSON-ready). ``market_series``,
+    ``detection_study`` (the study on the series itself), ``event_chart`` (the event kind's
+    wording and chart lines) and ``event_paths`` (each event's path, ``event_paths``) feed the
+    report; ``warnings`` are one-line notes for the user (a
+    ``[rules] start`` before the data), printed by the CLI."""
 
     spec: ClaimSpec
     study: EventStudy
@@ -279,7 +327,9 @@ class ClaimResult:
     summary_data: dict[str, Any]
     market_series: Any = field(repr=False)
     detection_study: EventStudy = field(repr=False)
+    event_chart: EventChart = field(repr=False)
     band: Any = field(repr=False, default=None)
+    event_paths: EventPaths | None = field(repr=False, default=None)
     warnings: tuple[str, ...] = ()
     robustness: RobustnessPanel | None = field(repr=False, default=None)
     power: SimulatedPower | None = field(repr=False, default=None)
@@ -367,7 +417,7 @@ class ClaimResult:
     def report_markdown(self) -> str:
         from backtest.report.claim_report import render_markdown
 
-        return render_markdown(self.summary_data, self.to_frame())
+        return render_markdown(self.summary_data, self.to_frame(), source_kind=self.event_chart.wording)
 
     def report(self, path: str | Path, *, overwrite: bool = False, **options: Any) -> Path:
         """Write the report folder (report.md, report.html, events.csv, summary.json, figures)
@@ -572,7 +622,7 @@ def _published_rows(spec: ClaimSpec, load: Any, horizons: tuple[Horizon, ...]) -
 def _calibration(spec: ClaimSpec, measured: _Measured, statistics: EventStatistics, seed: int) -> dict[str, Any] | None:
     """Size and power of the tests on simulated paths (only for a rule on the price path alone,
     measured on the series itself: a simulated path has no other series)."""
-    from backtest.stats.calibration_cache import cached_calibrate
+    from backtest.claims.calibration_store import cached_calibrate
 
     replications = spec.analysis.calibration
     if not replications or not measured.source.price_only or measured.benchmark is not None:
@@ -595,25 +645,26 @@ def _calibration(spec: ClaimSpec, measured: _Measured, statistics: EventStatisti
 def _dating_series(spec: ClaimSpec) -> list[str]:
     """Names of the other series that date or filter the events (a line's ``series``, a
     filter's), or that the returns are measured against (the benchmark), each once."""
-    lines = [spec.event.line, spec.event.against, *(f.line for f in spec.filters)]
-    names = [line.series for line in lines if line is not None and line.series is not None]
+    lines = [*event_kind(spec.event.kind).lines(spec.event), *(f.line for f in spec.filters)]
+    names = [line.series for line in lines if line.series is not None]
     if spec.benchmark is not None:
         names.append(spec.benchmark)
     return [name for name in dict.fromkeys(names) if name != spec.series]
 
 
 def _regime(spec: ClaimSpec, market: Any, rules: EventRules, alpha: float) -> RegimeTest | None:
-    """A moving-average claim's regime test (Brock, Lakonishok & LeBaron 1992): next-day
-    returns while the fast average is above the slow one against the rest, over the window
-    analysed; the claim's tail is "greater" for golden crosses followed by gains and for death
-    crosses followed by losses (both say: returns are higher while fast > slow)."""
-    event = spec.event
-    if event.kind != "ma_cross" or spec.filters:
+    """The regime test (Brock, Lakonishok & LeBaron 1992) of a kind that declares one (the
+    moving-average cross: ``EventKind.regime``), unfiltered: next-day returns while the fast
+    line is above the slow one against the rest, over the window analysed; the claim's tail is
+    "greater" for golden crosses followed by gains and for death crosses followed by losses
+    (both say: returns are higher while fast > slow)."""
+    lines = event_kind(spec.event.kind).regime(spec.event)
+    if lines is None or spec.filters:
         return None
     close = market.close
-    fast = pd.Series(MovingAverage(event.fast, event.ma).on(close), index=close.index)
-    slow = pd.Series(MovingAverage(event.slow, event.ma).on(close), index=close.index)
-    fast_above_helps = (event.direction == "golden") == (spec.claim.direction == "gains")
+    fast = pd.Series(lines.fast.on(close), index=close.index)
+    slow = pd.Series(lines.slow.on(close), index=close.index)
+    fast_above_helps = lines.event_when_fast_above == (spec.claim.direction == "gains")
     return series_regime_test(
         close,
         fast,
@@ -798,6 +849,7 @@ def run_claim(
         "facts": [fact.to_dict() for fact in facts],
         "software": software_versions(),
     }
+    summary_data = json.loads(dumps(summary))
     own = ClaimResult(
         spec=spec,
         study=study,
@@ -805,10 +857,12 @@ def run_claim(
         conclusion=conclusion,
         facts=facts,
         # exactly what summary.json holds, so the report reads the same values
-        summary_data=json.loads(dumps(summary)),
+        summary_data=summary_data,
         market_series=market,
         detection_study=detection,
+        event_chart=event_chart(spec, detection.close),
         band=band,
+        event_paths=event_paths(study, band, summary_data),
         warnings=(measured.note,) if measured.note else (),
         robustness=panel,
         power=power,

@@ -4,7 +4,7 @@
 frozen dataclass of plain values); ``spec_from_dict(mapping, origin)`` does the same for a
 mapping built in code. Any problem is a ``SpecError`` whose one line names the file and the
 key (``claims/rsi.toml: [event] window: must be an integer, got '14'``), with a hint where a
-near miss is likely. A relative path is read from the spec's folder only (never above it; a
+near miss is likely. The ``[event]`` table is read by its kind (``backtest.claims.kinds``). A relative path is read from the spec's folder only (never above it; a
 file elsewhere needs an absolute path), every file a spec names must be a regular file within
 its kind's size limit (``backtest.files``), and a dates file must read as a CSV of dates. The
 report folder's name, given or derived from the file's name, is checked here too. What a
@@ -27,11 +27,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from backtest.claims.kinds import EVENT_KINDS, EventSpec, LineSpec, event_kind
 from backtest.defaults import MAX_WINDOW_DAYS
 from backtest.errors import ParameterError, SpecError
-from backtest.files import CLAIM_SPEC, DATES_CSV, SERIES_CSV, FileKind, check_file, read_text
-
-EVENT_KINDS = ("ma_cross", "line_cross", "threshold", "new_high", "new_low", "dates")
+from backtest.files import CLAIM_SPEC, SERIES_CSV, FileKind, check_file, read_text
 
 
 @dataclass(frozen=True)
@@ -222,33 +221,6 @@ class ClaimText:
     source: str | None = None
     published: str | None = None
     name: str | None = None
-
-
-@dataclass(frozen=True)
-class LineSpec:
-    """A line read by a threshold, a line cross or a filter."""
-
-    indicator: str
-    window: int | None = None
-    series: str | None = None
-
-
-@dataclass(frozen=True)
-class EventSpec:
-    """[event]: the kind of source and its parameters (only the ones of its kind are set)."""
-
-    kind: str
-    fast: int = 50
-    slow: int = 200
-    ma: str = "sma"
-    direction: str = "golden"
-    line: LineSpec | None = None
-    against: LineSpec | None = None
-    level: float | None = None
-    cross: str = "below"
-    n: int = 252
-    file: str | None = None
-    column: str = "date"
 
 
 @dataclass(frozen=True)
@@ -505,6 +477,18 @@ class _Table:
         except ParameterError as exc:  # the catalog's "unknown series ...; known: ..."
             raise self.error(key, str(exc)) from None
 
+    def line(self, indicator_key: str = "indicator") -> LineSpec:
+        """A required line: its indicator (``indicator_key``) with its window and series keys."""
+        return _line(self, indicator_key)  # type: ignore[return-value]  # required: never None
+
+    def check_level(self, line: LineSpec, level: float, side: str | None, condition: str) -> None:
+        """Refuse a ``level`` that ``line`` never takes (``_check_level``)."""
+        _check_level(self, line, level, side, condition)
+
+    def check_file(self, key: str, relative: str, kind: FileKind = SERIES_CSV) -> None:
+        """Refuse a file named by ``key`` outside the spec's folder, missing or too big (``_check_file``)."""
+        _check_file(self, key, relative, kind)
+
     def done(self) -> None:
         unknown = [key for key in self.values if key not in self.read]
         if unknown:
@@ -630,46 +614,10 @@ def _check_file(table: _Table, key: str, relative: str, kind: FileKind = SERIES_
 
 
 def _event(table: _Table) -> EventSpec:
-    kind = table.text("kind", required=True, choices=EVENT_KINDS)
-    if kind == "ma_cross":
-        spec = EventSpec(
-            kind=kind,
-            fast=table.days("fast", 50, minimum=1),
-            slow=table.days("slow", 200, minimum=2),
-            ma=table.text("ma", "sma", choices=("sma", "ema")),
-            direction=table.text("direction", "golden", choices=("golden", "death")),
-        )
-        if spec.fast >= spec.slow:
-            raise table.error("fast", f"must be shorter than slow, got fast={spec.fast}, slow={spec.slow}")
-    elif kind == "threshold":
-        spec = EventSpec(
-            kind=kind,
-            line=_line(table),
-            level=table.number("level", required=True),
-            cross=table.text("cross", "below", choices=("above", "below")),
-        )
-        _check_level(
-            table,
-            spec.line,  # type: ignore[arg-type]
-            spec.level,  # type: ignore[arg-type]
-            spec.cross,
-            f'cross = "{spec.cross}" {spec.level:g} can never fire: no event can be found',
-        )
-    elif kind == "line_cross":
-        spec = EventSpec(
-            kind=kind,
-            line=_line(table),
-            against=_line(table, "against"),
-            cross=table.text("cross", "above", choices=("above", "below")),
-        )
-    elif kind in ("new_high", "new_low"):
-        spec = EventSpec(kind=kind, n=table.days("n", 252, minimum=1))
-    else:
-        file = table.text("file", required=True)
-        _check_file(table, "file", file, DATES_CSV)
-        spec = EventSpec(kind=kind, file=file, column=table.text("column", "date"))
+    """[event]: its kind (a registered one, ``backtest.claims.kinds``) reads its own parameters."""
+    event = event_kind(table.text("kind", required=True, choices=tuple(EVENT_KINDS))).read(table)
     table.done()
-    return spec
+    return event
 
 
 def _claim(table: _Table) -> ClaimText:
@@ -913,8 +861,10 @@ def spec_from_dict(
         _published(table(f"published {i}", raw), claim.horizons)
         for i, raw in enumerate(_array(origin, values, "published"), start=1)
     )
-    if published and event.kind == "dates":
-        raise SpecError(f"{origin}: [[published]]: needs an event rule to re-run on another series, not kind 'dates'")
+    if published and event_kind(event.kind).fixed_dates:
+        raise SpecError(
+            f"{origin}: [[published]]: needs an event rule to re-run on another series, not kind {event.kind!r}"
+        )
     t = table("analysis", values.get("analysis", {}))
     analysis = AnalysisSpec(calibration=t.integer("calibration", 0))
     t.done()
@@ -936,8 +886,8 @@ def spec_from_dict(
         base_dir=base,
     )
     _check_report_name(spec)
-    if spec.event.kind == "dates":  # last, so that every other key is checked before a file is read
-        _check_dates(spec)
+    # last, so that every other key is checked before a file the event names is read
+    event_kind(spec.event.kind).check_inputs(spec.event, spec.resolve, spec.origin)
     _check_spans(spec, data_dir)
     return spec
 
@@ -1002,16 +952,6 @@ def _check_report_name(spec: ClaimSpec) -> None:
         f"{spec.origin}: the report folder's name would be the file's name, {_shown(spec.name)}, which is not "
         f"{NAME_RULE}; set [claim] name or rename the file"
     )
-
-
-def _check_dates(spec: ClaimSpec) -> None:
-    """Read the dates file as the run will (bounded; errors never quote its content)."""
-    from backtest.events.sources import DateList
-
-    try:
-        DateList.from_csv(spec.resolve(spec.event.file), column=spec.event.column)  # type: ignore[arg-type]
-    except ParameterError as exc:
-        raise SpecError(f"{spec.origin}: [event] file: {exc}") from None
 
 
 def load_spec(path: str | Path, data_dir: str | Path | None = None) -> ClaimSpec:

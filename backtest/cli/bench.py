@@ -437,6 +437,95 @@ def bench_study_command(name, cold_runs, warm_runs, output, overwrite):  # type:
     _write_page(output)
 
 
+@bench_group.command("claim")
+@click.option(
+    "--repeats",
+    type=click.IntRange(min=1),
+    default=3,
+    show_default=True,
+    help="Warm runs of each claim (each in a fresh process) and of the in-process timings; medians are reported.",
+)
+@click.option(
+    "--claims",
+    "claim_specs",
+    default=None,
+    help="Spec files to run, comma-separated; the first, a golden cross, is the headline whose robustness "
+    "panel and primary test are also timed in this process (default: the headline and the gallery's claims).",
+)
+@click.option(
+    "--panel-sizes",
+    default="1,10,100,1000",
+    show_default=True,
+    help="About how many specifications the headline's robustness panel is narrowed or widened to, comma-separated.",
+)
+@click.option(
+    "--draws",
+    "n_draws",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Random-entry draws of every claim run (default: the claims' own, 100,000); fewer make a quick check.",
+)
+@click.option(
+    "--paths",
+    "n_paths",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Bootstrapped paths of every claim run (default: the claims' own, 1,000).",
+)
+@click.option(
+    "--power-paths",
+    "n_power_paths",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Paths of every claim's simulated power (default: the claims' own, 200).",
+)
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("results/bench/claim.json"),
+    show_default=True,
+    help="Where to write the JSON results (atomically); an existing file is replaced "
+    "only if it is this benchmark's JSON (recognised by its keys), or with --overwrite.",
+)
+@click.option("--overwrite", is_flag=True, help="Replace an existing --output file even if backtest did not write it.")
+def bench_claim_command(  # type: ignore[no-untyped-def]
+    repeats, claim_specs, panel_sizes, n_draws, n_paths, n_power_paths, output, overwrite
+):
+    """Seconds to a claim's printed answer and to its finished report (`backtest claim run`,
+    each run in a fresh process, numba's cache warm) against the targets of 1 s and 2 s, with
+    CPU seconds and the CPU floor (CPU / cores) beside each; a per-stage profile of each claim;
+    one `claim run-all`; the headline's robustness panel at --panel-sizes specifications; and
+    the headline's detection and primary test against a plain pandas/numpy reference (same
+    p-value). Reports go to a temporary directory; results/ is not touched except --output.
+    """
+    from backtest.bench.claim import GALLERY_SPECS, bench_headline, run_claim_bench
+    from backtest.bench.measure import write_bench
+
+    specs = GALLERY_SPECS if claim_specs is None else tuple(p.strip() for p in claim_specs.split(",") if p.strip())
+    missing = [spec for spec in specs if not Path(spec).is_file()]
+    if not specs or missing:
+        raise click.BadParameter(f"no such spec file: {', '.join(missing) or claim_specs!r}", param_hint="--claims")
+    sizes = parse_int_list("--panel-sizes", panel_sizes) or ()
+    if min(sizes) < 1:
+        raise click.BadParameter("sizes are whole numbers of at least 1", param_hint="--panel-sizes")
+    announce_output(output, "bench-claim", overwrite, "choose another --output path")
+    preflight(output.parent / PAGE_FILE, "bench-page", overwrite=False, hint="move it away")
+    with err_console.status("measuring") as status:
+        result = run_claim_bench(
+            specs,
+            repeats=repeats,
+            panel_sizes=sizes,
+            n_draws=n_draws,
+            n_paths=n_paths,
+            n_power_paths=n_power_paths,
+            progress=lambda text: status.update(text),
+        )
+    write_bench(result, output)
+    console.print_json(data=bench_headline(result))
+    console.print(f"wrote {output}", highlight=False, markup=False)
+    _write_page(output)
+
+
 def _bench_headline(result):  # type: ignore[no-untyped-def]
     """The numbers a person looks for first."""
     out = {}

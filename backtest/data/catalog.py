@@ -325,9 +325,33 @@ def load_series(
     ``russell2000-tr`` (FRED total return, ends 2019-01-10), each Yahoo file by its stem
     (``RUT``, ``SPY``, ...; ``^RUT`` works too) and each FRED id (``RU2000PR``, ...). A path
     to a CSV file of either format is loaded directly (the format is sniffed from the header).
-    Raises ``ParameterError`` for an unknown name (listing the known ones),
-    ``DataNotFoundError`` when a file or the data directory is missing, ``DataError`` for
-    unusable data under ``policy="strict"``.
+
+    Parameters
+    ----------
+    name_or_path : str or os.PathLike[str]
+        A series name as above, or a path to a CSV file.
+    data_dir : str or os.PathLike[str] or None, default None
+        Directory holding the data files; None: ``$BACKTEST_DATA_DIR``, else the default
+        locations (``backtest.data.sources.resolve_data_source``).
+    policy : str, default "lenient"
+        "lenient" drops unusable rows and lists them in the series' report; "strict" raises
+        ``DataError`` on them.
+    max_move : float, default 0.15
+        Absolute daily log return above which a move is reported for a human look (> 0).
+
+    Returns
+    -------
+    MarketSeries
+        The validated closes with their provenance and validation report.
+
+    Raises
+    ------
+    ParameterError
+        An unknown name (listing the known ones), an unknown policy or a bad ``max_move``.
+    DataNotFoundError
+        A file or the data directory is missing.
+    DataError
+        Unusable data under ``policy="strict"``.
     """
     policy = check_policy(policy)
     max_move = check_max_move(max_move)

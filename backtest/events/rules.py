@@ -39,19 +39,41 @@ _MA_SHORTHAND = ("fast", "slow", "ma", "direction")
 class EventRules:
     """When a source's signals become events: the timing rules, the same for every source.
 
-    source: the ``EventSource`` that says which days fire (``backtest.events.sources``);
-        default ``MACross(50, 200)``, the golden cross.
-    start, end: events are *detected* in [start, end] (by event date); the source reads all
-        prior history.
-    confirm: the source's condition must still hold on each of the ``confirm`` days after the
-        trigger; the event is then dated on the confirmation day.
-    min_gap: ignore an event within ``min_gap`` trading days of the previous kept one.
-    entry: "close" enters at the close of the event day (the convention of published
-        signal studies); "next_close" at the following close.
-
     Shorthand: ``EventRules(fast=50, slow=200, ma="sma", direction="golden", ...)`` (also
     positional, in that order) builds an ``MACross`` source; ``rules.fast`` etc. read it back
     (a ParameterError for another kind of source).
+
+    Parameters
+    ----------
+    fast, slow : int or None
+        Moving-average windows in trading days of the ``MACross`` shorthand; None keeps the
+        ``MACross`` default (50, 200).
+    ma : str or None
+        Average kind of the shorthand ("sma" or "ema"); None keeps the default "sma".
+    direction : str or None
+        Cross direction of the shorthand ("golden" or "death"); None keeps the default "golden".
+    start, end : object
+        Anything ``pd.Timestamp`` reads, or None for no bound. Events are *detected* in
+        [start, end] (by event date); the source reads all prior history. ``start`` must not
+        be after ``end``.
+    confirm : int, default 0
+        Trading days (>= 0): the source's condition must still hold on each of the ``confirm``
+        days after the trigger; the event is then dated on the confirmation day.
+    min_gap : int, default 0
+        Trading days (>= 0): ignore an event within ``min_gap`` trading days of the previous
+        kept one.
+    entry : {"close", "next_close"}, default "close"
+        "close" enters at the close of the event day (the convention of published signal
+        studies); "next_close" at the following close.
+    source : EventSource or None, keyword-only
+        The ``EventSource`` that says which days fire (``backtest.events.sources``); default
+        (None) ``MACross(50, 200)``, the golden cross. Not together with the shorthand.
+
+    Raises
+    ------
+    ParameterError
+        Both ``source`` and the shorthand given, a bad source, a negative ``confirm`` or
+        ``min_gap``, an unknown ``entry``, an unreadable date, or ``start`` after ``end``.
     """
 
     source: EventSource
@@ -199,8 +221,17 @@ class EventRules:
         return self.replace(start=first), note
 
     def to_dict(self) -> dict[str, object]:
-        """JSON-ready parameters: the source's (flat for the moving-average shorthand, as
-        before sources existed; under ``source`` otherwise), then the timing rules."""
+        """JSON-ready parameters: the source's, then the timing rules.
+
+        The source's parameters are flat for the moving-average shorthand (as before sources
+        existed) and under ``source`` otherwise.
+
+        Returns
+        -------
+        dict[str, object]
+            Source parameters, then ``start`` and ``end`` (ISO dates or None), ``confirm``,
+            ``min_gap`` and ``entry``.
+        """
         if isinstance(self.source, MACross):
             out = {name: getattr(self.source, name) for name in _MA_SHORTHAND}
         else:
@@ -217,6 +248,20 @@ class Horizon:
 
     A calendar-month window ends on the first trading day on or after the entry date plus
     ``months`` months.
+
+    Parameters
+    ----------
+    label : str
+        Name used in tables and column names, e.g. "3m" or "63d".
+    days : int or None, default None
+        Window length in trading days (>= 1).
+    months : int or None, default None
+        Window length in calendar months (>= 1).
+
+    Raises
+    ------
+    ParameterError
+        Neither or both of ``days`` and ``months`` given, or a length below 1.
     """
 
     label: str
@@ -235,12 +280,34 @@ DEFAULT_HORIZONS: tuple[Horizon, ...] = tuple(Horizon(label, days=days) for labe
 
 
 def trading_day_horizons(days: tuple[int, ...] | list[int]) -> tuple[Horizon, ...]:
-    """Horizons of the given trading-day lengths, labelled like '63d'."""
+    """Horizons of the given trading-day lengths, labelled like '63d'.
+
+    Parameters
+    ----------
+    days : tuple[int, ...] or list[int]
+        Window lengths in trading days, each >= 1.
+
+    Returns
+    -------
+    tuple[Horizon, ...]
+        One ``Horizon(f"{d}d", days=d)`` per length, in the order given.
+    """
     return tuple(Horizon(f"{d}d", days=int(d)) for d in days)
 
 
 def calendar_month_horizons(months: tuple[int, ...] | list[int] = (1, 3, 6, 9, 12)) -> tuple[Horizon, ...]:
-    """Calendar-month horizons labelled like '3m'."""
+    """Calendar-month horizons labelled like '3m'.
+
+    Parameters
+    ----------
+    months : tuple[int, ...] or list[int], default (1, 3, 6, 9, 12)
+        Window lengths in calendar months, each >= 1.
+
+    Returns
+    -------
+    tuple[Horizon, ...]
+        One ``Horizon(f"{m}m", months=m)`` per length, in the order given.
+    """
     return tuple(Horizon(f"{m}m", months=int(m)) for m in months)
 
 

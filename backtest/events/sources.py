@@ -50,11 +50,18 @@ _SIDES = {"above": signal_nb.GOLDEN, "below": signal_nb.DEATH}
 class Signal:
     """What a source says about each day of the data it was given.
 
-    trigger: booleans, True on the days the source fires. state: booleans, True on the days
-    its condition holds (a confirmation of ``confirm`` days asks it to hold on each of the
-    ``confirm`` days after the trigger). values: columns recorded in the event table at each
-    event (name -> float array on the same days). notes: what the source did to the data that
-    a reader must see (dates moved or dropped).
+    Parameters
+    ----------
+    trigger : np.ndarray
+        Booleans, True on the days the source fires.
+    state : np.ndarray
+        Booleans, True on the days its condition holds (a confirmation of ``confirm`` days
+        asks it to hold on each of the ``confirm`` days after the trigger).
+    values : Mapping[str, np.ndarray], default {}
+        Columns recorded in the event table at each event (name -> float array on the same
+        days).
+    notes : tuple[str, ...], default ()
+        What the source did to the data that a reader must see (dates moved or dropped).
     """
 
     trigger: np.ndarray
@@ -68,10 +75,14 @@ class EventSource(Protocol):
     """Anything that says on which days an event happens.
 
     ``signal(close)`` returns a ``Signal`` on the days of ``close``; ``describe()`` one line a
-    person reads; ``price_only`` whether the signal is a function of the close path alone;
-    ``signal_on_path(values)`` the same signal on a plain float64 price path (price-only
-    sources only: the bootstrapped-path null calls it on resampled paths); ``to_dict()`` its
-    parameters, JSON-ready.
+    person reads; ``signal_on_path(values)`` the same signal on a plain float64 price path
+    (price-only sources only: the bootstrapped-path null calls it on resampled paths);
+    ``to_dict()`` its parameters, JSON-ready.
+
+    Attributes
+    ----------
+    price_only : bool
+        Whether the signal is a function of the close path alone.
     """
 
     price_only: bool
@@ -82,7 +93,15 @@ class EventSource(Protocol):
 
     def describe(self) -> str: ...
 
-    def to_dict(self) -> dict[str, object]: ...
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready parameters.
+
+        Returns
+        -------
+        dict[str, object]
+            ``kind`` naming the source, then its parameters.
+        """
+        ...
 
 
 def check_source(source: object, name: str = "source") -> EventSource:
@@ -189,7 +208,13 @@ class Line:
 
 @dataclass(frozen=True)
 class Close(Line):
-    """The close itself."""
+    """The close itself.
+
+    Attributes
+    ----------
+    name : str
+        "close", the column name of its recorded values.
+    """
 
     name: str = field(default="close", init=False)
 
@@ -202,7 +227,13 @@ class Close(Line):
 
 @dataclass(frozen=True)
 class Constant(Line):
-    """A fixed level (a threshold, or 1 for a ratio)."""
+    """A fixed level (a threshold, or 1 for a ratio).
+
+    Parameters
+    ----------
+    value : float, default 0.0
+        The level, in the unit of the line it is compared with.
+    """
 
     value: float = 0.0
 
@@ -222,7 +253,15 @@ class Constant(Line):
 
 @dataclass(frozen=True)
 class MovingAverage(Line):
-    """SMA or EMA of the close over ``window`` trading days (``backtest.signals.moving_average``)."""
+    """SMA or EMA of the close over ``window`` trading days (``backtest.signals.moving_average``).
+
+    Parameters
+    ----------
+    window : int, default 200
+        Trading days averaged (>= 1).
+    ma : str, default "sma"
+        Average kind, "sma" or "ema".
+    """
 
     window: int = 200
     ma: str = "sma"
@@ -247,7 +286,13 @@ class MovingAverage(Line):
 
 @dataclass(frozen=True)
 class RSI(Line):
-    """Wilder's RSI over ``window`` daily changes (0-100; ``backtest.signals.indicators.rsi``)."""
+    """Wilder's RSI over ``window`` daily changes (0-100; ``backtest.signals.indicators.rsi``).
+
+    Parameters
+    ----------
+    window : int, default 14
+        Daily changes averaged (>= 1).
+    """
 
     window: int = 14
 
@@ -270,7 +315,13 @@ class RSI(Line):
 
 @dataclass(frozen=True)
 class RateOfChange(Line):
-    """close[t] / close[t-window] - 1: the return over the last ``window`` trading days."""
+    """close[t] / close[t-window] - 1: the return over the last ``window`` trading days.
+
+    Parameters
+    ----------
+    window : int, default 21
+        Trading days back (>= 1); the value is a fraction (0.05 = 5%).
+    """
 
     window: int = 21
 
@@ -293,7 +344,13 @@ class RateOfChange(Line):
 
 @dataclass(frozen=True)
 class ZScore(Line):
-    """(close[t] - mean) / sample std of the last ``window`` closes (day t included)."""
+    """(close[t] - mean) / sample std of the last ``window`` closes (day t included).
+
+    Parameters
+    ----------
+    window : int, default 20
+        Closes in the window (>= 2, for a sample standard deviation).
+    """
 
     window: int = 20
 
@@ -319,7 +376,13 @@ class ZScore(Line):
 
 @dataclass(frozen=True)
 class Drawdown(Line):
-    """close[t] / highest close up to t - 1 (<= 0): the fall from the running peak."""
+    """close[t] / highest close up to t - 1 (<= 0): the fall from the running peak.
+
+    Attributes
+    ----------
+    name : str
+        "drawdown", the column name of its recorded values (fractions: -0.2 = 20% below the peak).
+    """
 
     name: str = field(default="drawdown", init=False)
 
@@ -332,7 +395,15 @@ class Drawdown(Line):
 
 @dataclass(frozen=True)
 class MACD(Line):
-    """EMA(fast) - EMA(slow) of the close (Appel's MACD line; NaN until ``slow`` closes)."""
+    """EMA(fast) - EMA(slow) of the close (Appel's MACD line; NaN until ``slow`` closes).
+
+    Parameters
+    ----------
+    fast : int, default 12
+        Fast EMA span in trading days (>= 1, shorter than ``slow``).
+    slow : int, default 26
+        Slow EMA span in trading days.
+    """
 
     fast: int = 12
     slow: int = 26
@@ -361,8 +432,19 @@ class MACD(Line):
 
 @dataclass(frozen=True)
 class MACDSignal(Line):
-    """EMA(``signal``) of the MACD line, started at the MACD's first value (pandas'
-    ``macd.ewm(span=signal, adjust=False, min_periods=signal).mean()``)."""
+    """EMA(``signal``) of the MACD line, started at the MACD's first value.
+
+    The same as pandas' ``macd.ewm(span=signal, adjust=False, min_periods=signal).mean()``.
+
+    Parameters
+    ----------
+    fast : int, default 12
+        Fast EMA span of the MACD line in trading days (>= 1, shorter than ``slow``).
+    slow : int, default 26
+        Slow EMA span of the MACD line in trading days.
+    signal : int, default 9
+        EMA span of the signal line in trading days (>= 1).
+    """
 
     fast: int = 12
     slow: int = 26
@@ -394,8 +476,17 @@ class MACDSignal(Line):
 
 @dataclass(frozen=True, eq=False)
 class SeriesLevel(Line):
-    """Another series' value (VIX, the 10-year yield, a ratio you built), as known at each
-    close: its row of that date or its last earlier row within ``DEFAULT_MAX_STALE_DAYS``."""
+    """Another series' value (VIX, the 10-year yield, a ratio you built), as known at each close.
+
+    Its row of that date or its last earlier row within ``DEFAULT_MAX_STALE_DAYS`` calendar days.
+
+    Parameters
+    ----------
+    series : pd.Series
+        The other series on a sorted, unique DatetimeIndex (its own calendar).
+    label : str, default ""
+        Name in texts and columns; "" takes the series' name (or "series").
+    """
 
     series: pd.Series = field(repr=False)
     label: str = ""
@@ -426,8 +517,20 @@ class SeriesLevel(Line):
 
 @dataclass(frozen=True, eq=False)
 class SeriesChange(SeriesLevel):
-    """Another series' change over its last ``window`` observations (its own calendar; e.g.
-    the 63-day change of the 10-year yield), as known at each close."""
+    """Another series' change over its last ``window`` observations, as known at each close.
+
+    The window counts the series' own observations (its own calendar; e.g. the 63-day change
+    of the 10-year yield).
+
+    Parameters
+    ----------
+    series : pd.Series
+        The other series on a sorted, unique DatetimeIndex.
+    label : str, default ""
+        Name in texts and columns; "" takes the series' name (or "series").
+    window : int, default 63
+        Observations of the series back (>= 1).
+    """
 
     window: int = 63
 
@@ -450,8 +553,17 @@ class SeriesChange(SeriesLevel):
 
 @dataclass(frozen=True, eq=False)
 class Ratio(SeriesLevel):
-    """close / another series (as known at each close): a relative-strength line whose cross
-    of 1 is a change of leadership."""
+    """close / another series (as known at each close).
+
+    A relative-strength line whose cross of 1 is a change of leadership.
+
+    Parameters
+    ----------
+    series : pd.Series
+        The other series (the denominator) on a sorted, unique DatetimeIndex.
+    label : str, default ""
+        Name in texts and columns; "" takes the series' name (or "series").
+    """
 
     def on(self, close: pd.Series) -> np.ndarray:
         return close_array(close) / _as_of(self.raw(), close.index)
@@ -466,9 +578,22 @@ class Ratio(SeriesLevel):
 
 @dataclass(frozen=True, eq=False)
 class RelativeVolume(SeriesLevel):
-    """Volume on day t / mean volume of the ``window`` days before, at least ``min_valid`` of
-    them with a volume (default all; ``backtest.signals.indicators.relative_volume``); the
-    volume is not a function of the price path, so this line is exogenous."""
+    """Volume on day t / mean volume of the ``window`` days before.
+
+    At least ``min_valid`` of them must have a volume (``backtest.signals.indicators.relative_volume``);
+    the volume is not a function of the price path, so this line is exogenous.
+
+    Parameters
+    ----------
+    series : pd.Series
+        Daily volumes on a sorted, unique DatetimeIndex.
+    label : str, default ""
+        Name in texts; "" takes the series' name (or "series").
+    window : int, default 50
+        Days before t averaged (>= 1).
+    min_valid : int or None, default None
+        Days of the window that must have a volume (at most ``window``); None: all of them.
+    """
 
     window: int = 50
     min_valid: int | None = None
@@ -528,6 +653,17 @@ class MACross(_PathSource):
     fast < slow on t). Both averages must exist on t-1 and t (the first possible trigger is
     day ``slow``). State (for confirmation): fast strictly beyond slow. Reads closes up to t.
     Records ``fast_ma`` and ``slow_ma`` at each event.
+
+    Parameters
+    ----------
+    fast : int, default 50
+        Fast average window in trading days (>= 1, shorter than ``slow``).
+    slow : int, default 200
+        Slow average window in trading days.
+    ma : str, default "sma"
+        Average kind, "sma" or "ema".
+    direction : str, default "golden"
+        "golden" (fast crosses above slow) or "death" (below).
     """
 
     fast: int = 50
@@ -570,6 +706,13 @@ class MACross(_PathSource):
         return f"{self.ma.upper()} {self.fast}/{self.slow} {self.direction} cross"
 
     def to_dict(self) -> dict[str, object]:
+        """JSON-ready parameters, ``kind`` naming the source.
+
+        Returns
+        -------
+        dict[str, object]
+            ``kind`` ("ma_cross"), fast, slow, ma and direction.
+        """
         return {"kind": "ma_cross", "fast": self.fast, "slow": self.slow, "ma": self.ma, "direction": self.direction}
 
 
@@ -587,13 +730,24 @@ def _line_values(lines: Iterable[Line], arrays: Iterable[np.ndarray]) -> dict[st
 
 @dataclass(frozen=True, eq=False)
 class LineCross:
-    """Line ``a`` crosses line ``b``: fires on day t when a <= b on t-1 and a > b on t
-    ("above"; "below": a >= b on t-1 and a < b on t), both defined on t-1 and t.
+    """Line ``a`` crosses line ``b``.
+
+    Fires on day t when a <= b on t-1 and a > b on t ("above"; "below": a >= b on t-1 and
+    a < b on t), both defined on t-1 and t.
 
     Price vs its average: ``LineCross(Close(), MovingAverage(200), "above")``; MACD vs its
     signal line: ``LineCross(MACD(), MACDSignal(), "above")``; a ratio vs 1:
     ``LineCross(Ratio(other), Constant(1.0), "above")``. State: a strictly beyond b. Reads the
     lines on day t and t-1 only (each line is itself look-back only).
+
+    Parameters
+    ----------
+    a : Line
+        The line that crosses.
+    b : Line
+        The line crossed.
+    direction : str, default "above"
+        "above" or "below": the side of ``b`` that ``a`` crosses to.
     """
 
     a: Line
@@ -635,6 +789,13 @@ class LineCross:
         return f"{self.a.describe()} crosses {self.direction} {self.b.describe()}"
 
     def to_dict(self) -> dict[str, object]:
+        """JSON-ready parameters, ``kind`` naming the source.
+
+        Returns
+        -------
+        dict[str, object]
+            ``kind`` ("line_cross"), the two lines' names, direction and description.
+        """
         return {
             "kind": "line_cross",
             "a": self.a.name,
@@ -646,11 +807,22 @@ class LineCross:
 
 @dataclass(frozen=True, eq=False)
 class Threshold(LineCross):
-    """``indicator`` crosses a fixed ``level``: fires on day t when the value is on the other
-    side of the level on t-1 and past it on t ("below": >= level on t-1 and < level on t;
+    """``indicator`` crosses a fixed ``level``.
+
+    Fires on day t when the value is on the other side of the level on t-1 and past it on
+    t ("below": >= level on t-1 and < level on t;
     "above": <= level on t-1 and > level on t), both values defined. State: the value strictly
     past the level. E.g. ``Threshold(RSI(14), 30, "below")``, ``Threshold(Drawdown(), -0.2,
     "below")``, ``Threshold(SeriesLevel(vix), 30, "above")``.
+
+    Parameters
+    ----------
+    indicator : Line
+        The line read (RSI, a drawdown, another series, ...).
+    level : float
+        The level crossed, in the indicator's unit (RSI points, a drawdown fraction, ...).
+    cross : str, default "below"
+        "below" or "above": the side of the level the indicator crosses to.
     """
 
     def __init__(self, indicator: Line, level: float, cross: str = "below") -> None:
@@ -669,6 +841,13 @@ class Threshold(LineCross):
         return self.b.value  # type: ignore[attr-defined]
 
     def to_dict(self) -> dict[str, object]:
+        """JSON-ready parameters, ``kind`` naming the source.
+
+        Returns
+        -------
+        dict[str, object]
+            ``kind`` ("threshold"), the indicator's name, level, cross and description.
+        """
         return {
             "kind": "threshold",
             "indicator": self.a.name,
@@ -680,10 +859,17 @@ class Threshold(LineCross):
 
 @dataclass(frozen=True)
 class NewHigh(_PathSource):
-    """Fires on every day t whose close is above the highest close of the previous ``n``
-    trading days (t-n .. t-1; day t excluded); the first possible day is t = n. Consecutive
+    """Fires on every day t whose close is above the highest close of the previous ``n`` trading days.
+
+    The previous days are t-n .. t-1 (day t excluded); the first possible day is t = n. Consecutive
     new highs are consecutive triggers: de-cluster with ``min_gap``. State: the same test.
-    Records ``prior_high_<n>``."""
+    Records ``prior_high_<n>``.
+
+    Parameters
+    ----------
+    n : int, default 252
+        Previous trading days whose highest close must be beaten (>= 1).
+    """
 
     n: int = 252
     highest: bool = field(default=True, init=False, repr=False)
@@ -715,13 +901,27 @@ class NewHigh(_PathSource):
         return f"close above the highest close of the previous {self.n} days"
 
     def to_dict(self) -> dict[str, object]:
+        """JSON-ready parameters, ``kind`` naming the source.
+
+        Returns
+        -------
+        dict[str, object]
+            ``kind`` ("new_high") and n.
+        """
         return {"kind": "new_high", "n": self.n}
 
 
 @dataclass(frozen=True)
 class NewLow(NewHigh):
-    """Fires on every day t whose close is below the lowest close of the previous ``n`` trading
-    days (the mirror of ``NewHigh``). Records ``prior_low_<n>``."""
+    """Fires on every day t whose close is below the lowest close of the previous ``n`` trading days.
+
+    The mirror of ``NewHigh``. Records ``prior_low_<n>``.
+
+    Parameters
+    ----------
+    n : int, default 252
+        Previous trading days whose lowest close must be beaten (>= 1).
+    """
 
     highest: bool = field(default=False, init=False, repr=False)
 
@@ -729,6 +929,13 @@ class NewLow(NewHigh):
         return f"close below the lowest close of the previous {self.n} days"
 
     def to_dict(self) -> dict[str, object]:
+        """JSON-ready parameters, ``kind`` naming the source.
+
+        Returns
+        -------
+        dict[str, object]
+            ``kind`` ("new_low") and n.
+        """
         return {"kind": "new_low", "n": self.n}
 
 
@@ -746,6 +953,19 @@ class DateList:
     after the last one are dropped and listed in the signal's notes, never silently; two dates
     mapping to the same trading day make one trigger (noted). State: always True, so a
     confirmation only delays the event by ``confirm`` days. Exogenous (``price_only`` False).
+
+    Parameters
+    ----------
+    dates : tuple[pd.Timestamp, ...]
+        The event dates, anything ``pd.Timestamp`` reads; at least one, none missing. Kept
+        sorted and normalised to midnight.
+    label : str, default "dates"
+        Name in texts (``DateList.from_csv`` uses the file's stem).
+
+    Raises
+    ------
+    ParameterError
+        No date, a missing value, or a value that is not a date.
     """
 
     dates: tuple[pd.Timestamp, ...]
@@ -850,6 +1070,13 @@ class DateList:
         return f"{len(self.dates)} listed dates ({self.label})"
 
     def to_dict(self) -> dict[str, object]:
+        """JSON-ready parameters, ``kind`` naming the source.
+
+        Returns
+        -------
+        dict[str, object]
+            ``kind`` ("dates"), label, n_dates and the first and last date (ISO).
+        """
         return {
             "kind": "dates",
             "label": self.label,
@@ -869,14 +1096,24 @@ _OPERATOR_TEXT = {"<": "<", "<=": "≤", ">": ">", ">=": "≥"}
 
 @dataclass(frozen=True, eq=False)
 class Condition:
-    """``line <operator> level`` on a day (False where the line is NaN). Not a source by
-    itself: combined with one (``All(source, condition)``) it must hold on the trigger day and
+    """``line <operator> level`` on a day (False where the line is NaN).
+
+    Not a source by itself: combined with one (``All(source, condition)``) it must hold on the trigger day and
     on each confirmation day, so with ``confirm=0`` it is read at the event's close, like the
     article's confirmation filters (``backtest.events.filters``). E.g. RSI <= 70:
     ``Condition(RSI(14), "<=", 70)``; VIX below 30: ``Condition(SeriesLevel(vix), "<", 30)``;
     falling yield: ``Condition(SeriesChange(tnx, 63), "<", 0)``; relative volume >= 1.5:
     ``Condition(RelativeVolume(volume, 50), ">=", 1.5)``; sector strength: ``Condition(
     SeriesLevel(mean_relative_strength(...)["mean"]), ">", 0)``.
+
+    Parameters
+    ----------
+    line : Line
+        The line read.
+    operator : str
+        One of "<", "<=", ">", ">=".
+    level : float
+        The level compared with, in the line's unit.
     """
 
     line: Line
@@ -914,9 +1151,21 @@ class Condition:
 
 @dataclass(frozen=True, eq=False)
 class All:
-    """Fires when every source part fires on the same day and every condition holds that day;
-    its state is every part's state and condition together. ``All(MACross(), Condition(RSI(14),
-    "<=", 70))`` is the golden cross with the article's RSI filter."""
+    """Fires when every source part fires on the same day and every condition holds that day.
+
+    Its state is every part's state and condition together. ``All(MACross(), Condition(RSI(14),
+    "<=", 70))`` is the golden cross with the article's RSI filter.
+
+    Parameters
+    ----------
+    *parts : EventSource or Condition
+        Event sources and conditions; at least one event source.
+
+    Raises
+    ------
+    ParameterError
+        No event source among the parts, or a part that is neither a source nor a Condition.
+    """
 
     parts: tuple[object, ...]
 
@@ -966,6 +1215,13 @@ class All:
         return " and ".join(part.describe() for part in self.parts)  # type: ignore[attr-defined]
 
     def to_dict(self) -> dict[str, object]:
+        """JSON-ready parameters, ``kind`` naming the source.
+
+        Returns
+        -------
+        dict[str, object]
+            ``kind`` ("all"), each part's dict (a condition as its description) and description.
+        """
         return {
             "kind": "all",
             "parts": [p.to_dict() if not isinstance(p, Condition) else {"condition": p.describe()} for p in self.parts],
@@ -975,7 +1231,18 @@ class All:
 
 @dataclass(frozen=True, eq=False)
 class Any:
-    """Fires when any of its sources fires; state: any of their states."""
+    """Fires when any of its sources fires; state: any of their states.
+
+    Parameters
+    ----------
+    *parts : EventSource
+        The event sources; at least one.
+
+    Raises
+    ------
+    ParameterError
+        No part, or a part that is not an event source.
+    """
 
     parts: tuple[EventSource, ...]
 
@@ -1012,4 +1279,11 @@ class Any:
         return " or ".join(part.describe() for part in self.parts)
 
     def to_dict(self) -> dict[str, object]:
+        """JSON-ready parameters, ``kind`` naming the source.
+
+        Returns
+        -------
+        dict[str, object]
+            ``kind`` ("any"), each part's dict and description.
+        """
         return {"kind": "any", "parts": [p.to_dict() for p in self.parts], "description": self.describe()}

@@ -34,8 +34,23 @@ after that trough (0 if the window never closed below entry; NaN: not within the
 
 
 def close_of(series: SeriesLike) -> pd.Series:
-    """The close Series of a ``MarketSeries`` (or a pandas Series of closes itself), checked
-    to have a sorted, unique DatetimeIndex; a ParameterError otherwise."""
+    """The close Series of a ``MarketSeries`` (or a pandas Series of closes itself).
+
+    Parameters
+    ----------
+    series : SeriesLike
+        A ``MarketSeries`` (its ``close`` is taken) or a pandas Series of closes.
+
+    Returns
+    -------
+    pd.Series
+        The closes, checked to have a sorted, unique DatetimeIndex.
+
+    Raises
+    ------
+    ParameterError
+        No DatetimeIndex, or an index that is unsorted or has duplicates.
+    """
     close = getattr(series, "close", series)
     if not isinstance(close, pd.Series) or not isinstance(close.index, pd.DatetimeIndex):
         raise ParameterError("series must be a MarketSeries or a pandas Series with a DatetimeIndex")
@@ -92,9 +107,23 @@ def select_events(signal: Signal, index: pd.DatetimeIndex, rules: EventRules) ->
 
 
 def detect(close: pd.Series, rules: EventRules | EventSource) -> DetectedEvents:
-    """Find the events of ``rules`` (or of a bare source under the default timing) on
-    ``close``: the source's signal, then confirmation, window, de-clustering, entry positions
-    (an entry past the data end is position len(close))."""
+    """Find the events of ``rules`` (or of a bare source under the default timing) on ``close``.
+
+    The source's signal, then confirmation, window, de-clustering, entry positions.
+
+    Parameters
+    ----------
+    close : pd.Series
+        Closes on a sorted DatetimeIndex.
+    rules : EventRules or EventSource
+        The source and timing rules; a bare source runs under the default timing.
+
+    Returns
+    -------
+    DetectedEvents
+        Event, trigger and entry positions into ``close`` (an entry past the data end is
+        position len(close)), the source's recorded columns and its notes about the data.
+    """
     rules = as_rules(rules)
     close_array(close)
     signal = rules.source.signal(close)
@@ -119,8 +148,22 @@ def measure_forward(
 ) -> pd.DataFrame:
     """Forward-window measurements for entries at positions ``entry_pos``.
 
-    One row per entry, columns ``<measure>_<label>`` (see ``MEASURES``) plus
-    ``end_date_<label>`` and ``pending_<label>`` (True when the window runs past the data).
+    Parameters
+    ----------
+    close : pd.Series
+        Closes on a sorted DatetimeIndex.
+    entry_pos : np.ndarray
+        Integer entry positions into ``close``; a position at or past len(close) (an entry
+        beyond the data) gives a pending row.
+    horizons : tuple[Horizon, ...], default DEFAULT_HORIZONS
+        Forward windows to measure.
+
+    Returns
+    -------
+    pd.DataFrame
+        One row per entry, columns ``<measure>_<label>`` (see ``MEASURES``; returns and
+        drawdowns as fractions, durations in trading days) plus ``end_date_<label>`` and
+        ``pending_<label>`` (True when the window runs past the data).
     """
     values = close_array(close)
     entries = np.asarray(entry_pos, dtype=np.int64)
@@ -146,8 +189,30 @@ def measure_forward(
 class EventStudy:
     """Every event of one rule on one series and what followed it.
 
-    ``table`` has one row per event (see ``to_frame``); ``close`` is the series measured;
-    ``provenance`` and ``data_sha256`` come from the data layer when available.
+    Built by ``run_event_study``; ``provenance`` and ``data_sha256`` come from the data layer
+    when available.
+
+    Parameters
+    ----------
+    table : pd.DataFrame
+        One row per event (see ``to_frame``), indexed by event number from 1.
+    rules : EventRules
+        The source and timing rules that produced the events.
+    horizons : tuple[Horizon, ...]
+        The forward windows measured.
+    close : pd.Series
+        The series measured.
+    series_name : str, default ""
+        Name of the series, for texts.
+    provenance : pd.DataFrame or None, default None
+        Where each stretch of the data came from, when the data layer knows.
+    data_sha256 : str or None, default None
+        Hash of the data, when the data layer knows.
+    is_subset : bool, default False
+        True for a study cut down by ``subset``: it no longer holds every event its source
+        and rules define.
+    source_notes : tuple[str, ...], default ()
+        What the source reported about the data (e.g. dates moved to the next trading day).
     """
 
     table: pd.DataFrame
@@ -181,8 +246,22 @@ class EventStudy:
         random-entry nulls are drawn from the same eligible days), entry positions and the
         event numbers of the full study (``days_since_previous`` still refers to the full
         study's events). The result is marked ``is_subset``: it no longer holds every event its
-        source and rules define, so no statistic may re-run the rule as if it did. ``mask``: booleans, one per event, or a boolean Series on the table's
-        index.
+        source and rules define, so no statistic may re-run the rule as if it did.
+
+        Parameters
+        ----------
+        mask : object
+            Booleans, one per event, or a boolean Series on the table's index.
+
+        Returns
+        -------
+        EventStudy
+            A copy holding the selected events, with ``is_subset`` True.
+
+        Raises
+        ------
+        ParameterError
+            A Series on another index, or not one boolean per event.
         """
         if isinstance(mask, pd.Series):
             if not mask.index.equals(self.table.index):
@@ -200,11 +279,25 @@ class EventStudy:
         return self.table.loc[~self.table[f"pending_{label}"]]
 
     def to_frame(self) -> pd.DataFrame:
-        """The event table: one row per event, every measurement (a copy)."""
+        """The event table: one row per event, every measurement.
+
+        Returns
+        -------
+        pd.DataFrame
+            A copy of ``table``.
+        """
         return self.table.copy()
 
     def summary(self) -> str:
-        """Plain-text overview: rule, sample, and per-horizon descriptive statistics."""
+        """Plain-text overview: rule, sample, and per-horizon descriptive statistics.
+
+        Returns
+        -------
+        str
+            Lines for a terminal: the rule, the data span, the event count, the source's notes
+            and a table of complete windows per horizon (n, pending, mean, median, % up, mean
+            max drawdown).
+        """
         lines = [
             f"Event study: {self.series_name or self.close.name}",
             f"Rule: {self.rules.describe()}",
@@ -245,9 +338,29 @@ def run_event_study(
 ) -> EventStudy:
     """Detect every event of ``rules`` on ``series`` and measure each forward window.
 
-    ``series`` is a ``MarketSeries`` (provenance is kept) or a pandas Series of closes.
-    ``rules``: ``EventRules`` (a source plus timing), or a bare ``EventSource`` under the
-    default timing (no window, no confirmation, entry at the event-day close).
+    Parameters
+    ----------
+    series : SeriesLike
+        A ``MarketSeries`` (provenance is kept) or a pandas Series of closes.
+    rules : EventRules or EventSource or None, default None
+        ``EventRules`` (a source plus timing), or a bare ``EventSource`` under the default
+        timing (no window, no confirmation, entry at the event-day close); None: the default
+        rules (SMA 50/200 golden cross).
+    horizons : tuple[Horizon, ...], default DEFAULT_HORIZONS
+        Forward windows to measure; at least one.
+
+    Returns
+    -------
+    EventStudy
+        The event table (one row per event) with the rules, horizons and closes.
+
+    Raises
+    ------
+    ParameterError
+        No horizon, or a bad series or rules.
+    DataError
+        A gap in the closes longer than ``MAX_GAP_DAYS`` calendar days, which an average or
+        forward window would span.
     """
     rules = as_rules(rules)
     if not horizons:
@@ -303,6 +416,23 @@ def run_event_studies(
     rules: EventRules | None = None,
     horizons: tuple[Horizon, ...] = DEFAULT_HORIZONS,
 ) -> dict[tuple[int, int], EventStudy]:
-    """One event study per (fast, slow) pair, other rules shared; one pass per pair."""
+    """One event study per (fast, slow) pair, other rules shared; one pass per pair.
+
+    Parameters
+    ----------
+    series : SeriesLike
+        A ``MarketSeries`` or a pandas Series of closes.
+    pairs : Iterable[tuple[int, int]]
+        (fast, slow) moving-average windows in trading days.
+    rules : EventRules or None, default None
+        Shared rules, whose ``MACross`` windows each pair replaces; None: the default rules.
+    horizons : tuple[Horizon, ...], default DEFAULT_HORIZONS
+        Forward windows to measure.
+
+    Returns
+    -------
+    dict[tuple[int, int], EventStudy]
+        One study per pair, keyed by (fast, slow).
+    """
     base = rules or EventRules()
     return {(fast, slow): run_event_study(series, base.replace(fast=fast, slow=slow), horizons) for fast, slow in pairs}

@@ -21,17 +21,9 @@ def answer_path(result: Any) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, int]
     """What the answer figure draws, for its PNG and its interactive twin alike: the mean
     path of the events whose window is complete (as many as the random-entry band's k, so
     that the two compare) with its 95% confidence band, the random-entry band (5-95%), the
-    judged horizons (label -> trading days) and k; None without a band."""
-    from backtest.events.paths import aligned_paths, mean_path_interval
-
-    band = result.band
-    if band is None or band.k <= 0:
+    judged horizons (label -> trading days) and k; None without a band. All computed by the
+    run (``ClaimResult.event_paths``)."""
+    paths = result.event_paths
+    if paths is None:
         return None
-    study = result.study
-    paths = aligned_paths(study.close, study.entry_pos, days=len(band.event_mean) - 1)
-    complete = paths.dropna(axis=1, how="any")
-    random_band = pd.DataFrame({"low": band.quantiles[0.05], "high": band.quantiles[0.95]}, index=band.days)
-    summary = result.summary_data
-    judged = set(summary["claim"]["verdict_horizons"])
-    horizons = {h["label"]: int(h["days"]) for h in summary["parameters"]["horizons"] if h["label"] in judged}
-    return mean_path_interval(complete), random_band, horizons, band.k
+    return paths.complete_interval, paths.random_band, paths.horizons, paths.k

@@ -1,7 +1,7 @@
 """The benchmarks' page: the JSON files of ``backtest bench`` as one table and one chart.
 
 ``bench_rows(payloads)`` reads the numbers a person looks for in each benchmark's JSON
-(``montecarlo``, ``sweep``, ``scaling``, ``study``: whichever are given), one row per
+(``montecarlo``, ``sweep``, ``scaling``, ``study``, ``claim``: whichever are given), one row per
 comparison of ours with its reference (numpy, arch, vectorbt) or with its target;
 ``bench_markdown(rows, sources)`` fills ``templates/bench.md.j2`` with them and
 ``speedup_figure(rows)`` draws the speed-ups as bars. Nothing is measured or computed here
@@ -197,11 +197,80 @@ def _study_rows(payload: Mapping[str, Any]) -> list[BenchRow]:
     return rows
 
 
+def _claim_rows(payload: Mapping[str, Any]) -> list[BenchRow]:
+    rows = []
+    targets = payload.get("targets") or {}
+    for claim in payload.get("claims") or []:
+        name = str(claim.get("spec", "")).rsplit("/", 1)[-1].removesuffix(".toml")
+        rows.append(
+            BenchRow(
+                "claim",
+                f"backtest claim run {name}, warm: the finished report",
+                "the whole claim",
+                claim.get("report_s"),
+                "target",
+                targets.get("report_s"),
+                None,
+                f"answer printed at {_seconds(claim.get('answer_s'))} (target {_seconds(targets.get('answer_s'))}); "
+                f"CPU floor {_seconds(claim.get('cpu_floor_s'))}",
+            )
+        )
+    run_all = payload.get("run_all") or {}
+    if run_all:
+        rows.append(
+            BenchRow(
+                "claim",
+                f"backtest claim run-all, {run_all.get('specs', 0)} claim{'' if run_all.get('specs') == 1 else 's'}, warm",
+                "every claim",
+                run_all.get("wall_s"),
+                "target",
+                targets.get("run_all_s"),
+                None,
+                f"CPU floor {_seconds(run_all.get('cpu_floor_s'))}",
+            )
+        )
+    panel = payload.get("robustness_panel") or {}
+    sizes = panel.get("sizes") or []
+    if sizes:
+        rows.append(
+            BenchRow(
+                "claim",
+                "the headline's robustness panel at "
+                + ", ".join(f"{row['specifications']:,}" for row in sizes)
+                + " specifications",
+                f"panel of {sizes[-1]['specifications']:,}",
+                sizes[-1].get("wall_s"),
+                "the claim's own statistics",
+                panel.get("claim_statistics_s"),
+                None,
+                "; ".join(f"{row['specifications']:,}: {_seconds(row.get('wall_s'))}" for row in sizes),
+            )
+        )
+    reference = payload.get("reference") or {}
+    if reference:
+        rows.append(
+            BenchRow(
+                "claim",
+                f"the headline's event detection and joint circular-shift test, {reference.get('events', 0)} events",
+                "library",
+                reference.get("library_s"),
+                "plain pandas/numpy",
+                reference.get("reference_s"),
+                reference.get("speedup"),
+                f"same p-value ({reference.get('library_pvalue', 0):.4f})"
+                if reference.get("same_pvalue")
+                else "p-values differ",
+            )
+        )
+    return rows
+
+
 BENCHMARKS = {
     "montecarlo": _montecarlo_rows,
     "sweep": _sweep_rows,
     "scaling": _scaling_rows,
     "study": _study_rows,
+    "claim": _claim_rows,
 }
 """Each benchmark's JSON (``results/bench/<name>.json``) and how its rows are read."""
 
@@ -244,8 +313,9 @@ def speedup_figure(rows: Sequence[BenchRow]) -> Any:
     from backtest.report import style
     from backtest.report.figures import _STYLE
 
-    # ours against another library on the same work (the workers' speed-up is in the table)
-    shown = [row for row in rows if row.speedup and row.benchmark != "scaling"]
+    # ours against another library on the same work (the workers' speed-up and the claim's
+    # plain-pandas reference, a check of the same answer rather than a library replaced, are in the table)
+    shown = [row for row in rows if row.speedup and row.benchmark not in ("scaling", "claim")]
     if not shown:
         return None
     with plt.rc_context(_STYLE):

@@ -23,7 +23,6 @@ def extra_figures(result: Any) -> dict[str, bytes]:
     (``event_window.png``), and each event's drawdown (``event_drawdowns.png``)."""
     import matplotlib.pyplot as plt
 
-    from backtest.events.paths import aligned_paths, mean_path_interval
     from backtest.report.figures import (
         _STYLE,
         plot_each_event_path,
@@ -34,15 +33,13 @@ def extra_figures(result: Any) -> dict[str, bytes]:
     from backtest.report.render import figure_png
 
     figures = {}
-    study = result.study
-    if result.band is not None and result.band.k > 0:
-        band = result.band
-        paths = aligned_paths(study.close, study.entry_pos, days=len(band.event_mean) - 1, before=PATH_DAYS_BEFORE)
+    if result.event_paths is not None:  # the run's paths (no complete window: none)
+        paths = result.event_paths.paths
         with plt.rc_context(_STYLE):
             fig, (left, right) = plt.subplots(1, 2, figsize=(14, 5.4), gridspec_kw={"width_ratios": [1, 2.2]})
             plot_pre_event_window(
                 paths,
-                mean_path_interval(paths),
+                result.event_paths.interval,
                 title=f"The {PATH_DAYS_BEFORE} days before each event",
                 ax=left,
                 legend=False,

@@ -40,14 +40,6 @@ if TYPE_CHECKING:
 
 TEMPLATES_DIR = Path(__file__).with_name("templates")
 TEMPLATE = "event_study.md.j2"
-SOURCE_KIND_TEXT = {
-    "ma_cross": "a moving-average cross",
-    "line_cross": "one line crossing another",
-    "threshold": "a value crossing a fixed level",
-    "new_high": "a close above the highest close of the previous days",
-    "new_low": "a close below the lowest close of the previous days",
-    "dates": "a list of dates",
-}
 
 
 def _literal(value: object) -> str:
@@ -583,10 +575,13 @@ def render_markdown(
     narrative: str = "",
     extra_figures: Mapping[str, str] | None = None,
     command: str = "backtest claim run",
+    source_kind: str | None = None,
 ) -> str:
     """report.md of an event study: the one template filled with summary.json's content.
     ``narrative``: a study's own paragraph (after the answer); ``extra_figures``: its own
-    figures (file name -> caption), shown after the statistics."""
+    figures (file name -> caption), shown after the statistics; ``source_kind``: the event
+    kind in words (the result's ``event_chart.wording``; summary.json names the kind only,
+    which is shown when no wording is given)."""
     stats = summary["statistics"]
     labels = [h["label"] for h in stats["horizons"]]
     claim = summary["claim"]
@@ -658,7 +653,7 @@ def render_markdown(
         "data": summary["data"],
         "params": summary["parameters"],
         "source": summary["event_source"],
-        "source_kind": SOURCE_KIND_TEXT[summary["event_source"]["kind"]],
+        "source_kind": source_kind if source_kind is not None else summary["event_source"]["kind"],
         "judged": claim["verdict_horizons"],
         "judged_rows": judged_rows,
         "gains": gains,
@@ -764,19 +759,13 @@ def draw_figures(result: Any) -> dict[str, bytes]:
         plot_specification_curve,
     )
     from backtest.report.render import figure_png
-    from backtest.signals import moving_average
 
     spec = result.spec
     detection = result.detection_study
     close = detection.close
-    direction = "event"
-    lines = {}
-    if spec.event.kind == "ma_cross":
-        direction = spec.event.direction
-        lines = {
-            f"{spec.event.ma.upper()}({spec.event.fast})": moving_average(close, spec.event.fast, spec.event.ma),
-            f"{spec.event.ma.upper()}({spec.event.slow})": moving_average(close, spec.event.slow, spec.event.ma),
-        }
+    # the event kind's own marking and lines (the moving averages of a cross), computed by the run
+    direction = result.event_chart.direction
+    lines = result.event_chart.lines
     figures = {
         "events.png": figure_png(
             plot_series_with_events(
@@ -894,6 +883,7 @@ def write_claim_report(
         narrative=narrative,
         extra_figures={name: caption for name, (caption, _) in extra.items()},
         command=command,
+        source_kind=result.event_chart.wording,
     )
     # interactive plotly figures replace their PNG twins in report.html only (report.md keeps the PNGs)
     return write_report_directory(

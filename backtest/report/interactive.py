@@ -83,6 +83,13 @@ ANSWER_FIGURE_HEIGHT = 390
 """Height in pixels of the answer figure, which sits in the verdict card: with the card's
 verdict and numbers it fits a 1280 x 800 screen without scrolling."""
 
+EVENT_MARKERS = {
+    "golden": ("golden crosses", style.GOLDEN),
+    "death": ("death crosses", style.DEATH),
+    "event": ("events", style.EVENT),
+}
+"""The index chart's name and colour of the events, by how the event kind marks them."""
+
 
 def _go() -> Any:
     import plotly.graph_objects as go
@@ -556,23 +563,13 @@ def claim_blocks(result: Any, slug: str = "claim") -> dict[str, str]:
     (``events.png``, ``event_paths.png``, ``null_distributions.png``,
     ``specification_curve.png``; only the first for a claim that is not testable): the hook
     that ``backtest.report.claim_report.write_claim_report`` passes to the page builder."""
-    from backtest.events.paths import aligned_paths
     from backtest.report.answer_figure import ANSWER_FIGURE, answer_path
-    from backtest.signals import moving_average
 
-    spec = result.spec
     detection = result.detection_study
     close = detection.close
-    lines = {}
-    name, colour = "events", style.EVENT
-    if spec.event.kind == "ma_cross":
-        lines = {
-            f"{spec.event.ma.upper()}({spec.event.fast})": moving_average(close, spec.event.fast, spec.event.ma),
-            f"{spec.event.ma.upper()}({spec.event.slow})": moving_average(close, spec.event.slow, spec.event.ma),
-        }
-        name, colour = (
-            ("golden crosses", style.GOLDEN) if spec.event.direction == "golden" else ("death crosses", style.DEATH)
-        )
+    # the event kind's own lines (the moving averages of a cross), computed by the run
+    lines = result.event_chart.lines
+    name, colour = EVENT_MARKERS[result.event_chart.direction]
     events = result.to_frame()
     stats = result.statistics
     summary = result.summary_data
@@ -599,12 +596,7 @@ def claim_blocks(result: Any, slug: str = "claim") -> dict[str, str]:
     if answer is not None:
         interval, random_band, horizons, k = answer
         study = result.study
-        paths = aligned_paths(
-            study.close,
-            study.entry_pos,
-            days=int(interval.index[-1]),
-            labels=[d.date().isoformat() for d in study.table["event_date"]],
-        )
+        paths = result.event_paths.paths.loc[0:]  # after entry, each column named by its event's date
         blocks[ANSWER_FIGURE] = to_div(
             event_paths_chart(
                 paths,

@@ -29,7 +29,7 @@ def _prefix_sums_nb(close: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     (Knuth's TwoSum), so a window's sum ``(high[b] - high[a]) + (low[b] - low[a])`` keeps
     ~1e-16 relative agreement with a direct mean over 40 years of daily data. One chain of
     additions per close, shared by every window (a Kahan running sum per window costs two
-    compensated additions per close and window: 1.6x slower for a pair, issue 17)."""
+    compensated additions per close and window, slower for a pair)."""
     n = close.shape[0]
     high = np.empty(n + 1)
     low = np.empty(n + 1)

@@ -54,6 +54,7 @@ _LAZY: dict[str, str] = {
     "overlap_maxlags": "backtest.stats.classical",
     "overlap_mean_test": "backtest.stats.overlap",
     "politis_white_block_length": "backtest.stats.bootstrap",
+    "pooled_tests": "backtest.stats.pooled",
     "random_entry_band": "backtest.stats.montecarlo",
     "random_entry_null_means": "backtest.stats.montecarlo",
     "random_entry_tests": "backtest.stats.montecarlo",

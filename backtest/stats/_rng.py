@@ -24,7 +24,25 @@ _SEED_LIMIT = 2**63  # kernels take int64 seeds
 
 
 def check_seed(seed: object, name: str = "seed") -> int:
-    """A seed as a Python int in [0, 2**63), or ParameterError naming ``name``."""
+    """A seed as a Python int in [0, 2**63), or ParameterError naming ``name``.
+
+    Parameters
+    ----------
+    seed : object
+        The value to check: an integer in [0, 2**63), the range of the kernels' int64 seeds.
+    name : str, default "seed"
+        The parameter name the error message gives.
+
+    Returns
+    -------
+    int
+        ``seed`` as a Python int.
+
+    Raises
+    ------
+    ParameterError
+        ``seed`` is not an integer in [0, 2**63).
+    """
     return check_scalar(
         seed, name, int, min_val=0, max_val=_SEED_LIMIT, include_boundaries="left", must="be an integer in [0, 2**63)"
     )
@@ -46,6 +64,23 @@ def seed_from(seed: int, *labels: str | int) -> int:
     Uses ``numpy.random.SeedSequence(entropy=seed, spawn_key=...)``, NumPy's recommended way
     of deriving independent streams; labels are hashed with BLAKE2b (stable across runs,
     unlike ``hash()``); ``"3"`` and ``3`` are different labels.
+
+    Parameters
+    ----------
+    seed : int
+        The user seed, an integer in [0, 2**63).
+    *labels : str or int
+        What the stream is for (component, horizon, variant, ...).
+
+    Returns
+    -------
+    int
+        The sub-seed, in [0, 2**63).
+
+    Raises
+    ------
+    ParameterError
+        A bad seed, or a label that is neither a string nor an integer.
     """
     seed = check_seed(seed)
     sequence = np.random.SeedSequence(entropy=seed, spawn_key=tuple(_label_key(label) for label in labels))

@@ -87,28 +87,65 @@ NOT_JUDGED = "not judged"
 class HorizonStatistics:
     """Every statistic of one horizon.
 
-    events / baseline: ``Descriptive`` of the complete events and of every eligible day.
-    excess_mean: events.mean - baseline.mean. maxlags: Newey-West lag order
-    (``overlap_maxlags``, kept for reference). Question A: ``hac_mean`` (mean return > 0 by
-    the calendar-overlap t-test of ``backtest.stats.overlap``; the key predates it and is
-    kept so readers of ``to_dict`` keep working), ``hit_vs_half`` (binomial, hit rate > 0.5),
-    ``ci_mean`` (the overlap-t interval whose ends are one-sided 95% bounds, so it excludes 0
-    exactly when the unadjusted test rejects). Question B: ``hac_excess`` (mean excess return
-    > 0 by the same test, excess = event return - baseline mean, the baseline treated as
-    known: it averages thousands of days), ``hit_vs_unconditional`` (binomial against the
-    baseline hit rate), ``wilcoxon_excess`` (signed-rank test of event return minus the
-    all-days MEDIAN: Wilcoxon's test is about a median-like centre, so it is centred on the
-    baseline's median, not its mean), ``ci_excess``, ``overlap_mean`` / ``overlap_excess``
-    (the full ``OverlapMeanTest`` results: SE, n_eff, MDE, upper bound), ``random_entry[variant][statistic]`` and
-    ``bootstrap_paths[statistic]`` (None when not run). ``pvalues`` / ``pvalues_holm``: the
-    one-sided p-value of every test by key (``hac_mean``, ``random_entry.plain.mean``,
-    ``bootstrap_paths.mean``...) and its Holm adjustment across the judged horizons (the
-    claim's; on a horizon that is not judged, ``pvalues_holm`` repeats the unadjusted p).
-    ``pvalues_opposite``: the same tests' one-sided p-values in the opposite tail (do the
-    data point the other way?), by the same keys. ``judged``: the horizon is one of the
-    claim's (its verdicts count; otherwise they carry the flag "not judged"). The hit-rate
-    tests are binomial tests on the effective number of events (``effective_binomial_test``),
-    since overlapping windows are not independent trials (``sign_effective_events``).
+    Built by ``analyze_events``. Properties: ``n`` (complete events), ``excess_mean``
+    (events.mean - baseline.mean) and ``n_effective``. The hit-rate tests are binomial tests
+    on the effective number of events (``effective_binomial_test``), since overlapping
+    windows are not independent trials (``sign_effective_events``).
+
+    Parameters
+    ----------
+    label : str
+        The horizon's label.
+    days, months : int or None
+        Its length in trading days or calendar months (one of them).
+    events, baseline : Descriptive
+        ``Descriptive`` of the complete events and of every eligible day.
+    n_pending : int
+        Events whose window runs past the data.
+    maxlags : int
+        Newey-West lag order (``overlap_maxlags``, kept for reference).
+    hac_mean : TestResult
+        Question A: mean return > 0 by the calendar-overlap t-test of
+        ``backtest.stats.overlap`` (the key predates it and is kept so readers of
+        ``to_dict`` keep working).
+    hit_vs_half : TestResult
+        Question A: binomial, hit rate > 0.5.
+    ci_mean : ConfidenceInterval
+        The overlap-t interval whose ends are one-sided 95% bounds, so it excludes 0 exactly
+        when the unadjusted test rejects.
+    hac_excess : TestResult
+        Question B: mean excess return > 0 by the same test, excess = event return -
+        baseline mean, the baseline treated as known (it averages thousands of days).
+    hit_vs_unconditional : TestResult
+        Question B: binomial against the baseline hit rate.
+    wilcoxon_excess : TestResult
+        Signed-rank test of event return minus the all-days MEDIAN: Wilcoxon's test is about
+        a median-like centre, so it is centred on the baseline's median, not its mean.
+    ci_excess : ConfidenceInterval
+        The overlap-t interval of the excess.
+    random_entry : dict[str, dict[str, MonteCarloTest]]
+        ``random_entry[variant][statistic]``, the random-entry Monte Carlo tests.
+    bootstrap_paths : dict[str, MonteCarloTest] or None
+        ``bootstrap_paths[statistic]``, the bootstrapped-path tests (None when not run).
+    pvalues : dict[str, float]
+        The one-sided p-value of every test by key (``hac_mean``,
+        ``random_entry.plain.mean``, ``bootstrap_paths.mean``...).
+    pvalues_holm : dict[str, float]
+        Its Holm adjustment across the judged horizons (the claim's; on a horizon that is
+        not judged, ``pvalues_holm`` repeats the unadjusted p).
+    verdict_a, verdict_b : Verdict
+        The verdicts of questions A and B.
+    notes : tuple[str, ...], default ()
+        Statements about this horizon a reader must see.
+    overlap_mean, overlap_excess : OverlapMeanTest or None, default None
+        The full ``OverlapMeanTest`` results (SE, n_eff, MDE, upper bound) of the mean and
+        of the excess.
+    pvalues_opposite : dict[str, float], default {}
+        The same tests' one-sided p-values in the opposite tail (do the data point the
+        other way?), by the same keys.
+    judged : bool, default True
+        The horizon is one of the claim's (its verdicts count; otherwise they carry the flag
+        "not judged").
     """
 
     label: str
@@ -221,11 +258,51 @@ def _random_entry_notes(label: str, random_entry: dict[str, dict[str, MonteCarlo
 class EventStatistics:
     """The statistics layer's answer for one event study (see ``analyze_events``).
 
-    ``horizons``: one ``HorizonStatistics`` per horizon, in the study's order. ``baseline``
-    and ``bootstrap`` keep the intermediate objects (eligible days, path null with its event
-    counts). ``verdict_rules`` is the text the verdicts implement. ``claim``: "gains" or
-    "losses", the direction of every one-sided p-value. ``notes``: statements about the
-    whole claim (e.g. that the data point the other way, ``points_other_way``).
+    ``stats[label]`` gives one horizon's ``HorizonStatistics``.
+
+    Parameters
+    ----------
+    horizons : tuple[HorizonStatistics, ...]
+        One ``HorizonStatistics`` per horizon, in the study's order.
+    series_name : str
+        Name of the series analysed.
+    rules : EventRules
+        The rules that produced the events.
+    sample_start, sample_end : pd.Timestamp
+        First and last day of the sample window (the eligible days).
+    data_end : pd.Timestamp
+        Last close of the data.
+    n_events : int
+        Events of the study.
+    seed : int
+        The single user seed of every random component.
+    alpha : float
+        Level of the verdicts.
+    n_draws : int
+        Random-entry draws per horizon and variant.
+    n_paths : int
+        Bootstrapped price paths (0: not run).
+    mean_block : dict[str, float] or None
+        Stationary-bootstrap mean block per horizon, in trading days (None without paths).
+    variants : tuple[str, ...]
+        Random-entry variants run.
+    baseline : Baseline
+        The intermediate all-days statistics (with the eligible days).
+    bootstrap : BootstrapPaths or None
+        The path null with its event counts (None when not run).
+    verdict_rules : str, default VERDICT_RULES
+        The text the verdicts implement.
+    claim : str, default "gains"
+        "gains" or "losses", the direction of every one-sided p-value.
+    path_null_skipped : str or None, default None
+        Why the bootstrapped-path null was not run for this source, if so.
+    primary : JointShiftTest or None, default None
+        The primary joint test of question B.
+    claim_horizons : tuple[str, ...], default ()
+        The horizons of the primary test (the judged ones).
+    notes : tuple[str, ...], default ()
+        Statements about the whole claim (e.g. that the data point the other way,
+        ``points_other_way``).
     """
 
     horizons: tuple[HorizonStatistics, ...]
@@ -294,8 +371,13 @@ class EventStatistics:
         return horizon.random_entry[variant][statistic].null
 
     def descriptive_frame(self) -> pd.DataFrame:
-        """Tidy: one row per horizon x statistic with the events' value, the baseline's, and
-        their difference (columns horizon, statistic, events, baseline, difference)."""
+        """Tidy: one row per horizon x statistic with the events' value, the baseline's, and their difference.
+
+        Returns
+        -------
+        pd.DataFrame
+            Columns horizon, statistic, events, baseline, difference.
+        """
         rows = []
         for h in self.horizons:
             for name in DESCRIPTIVE_FIELDS:
@@ -309,11 +391,14 @@ class EventStatistics:
     def to_frame(self) -> pd.DataFrame:
         """Tidy: one row per horizon x test.
 
-        Columns: horizon, question ("A" absolute / "B" relative), test, variant,
-        statistic_name, statistic (observed), null_value (value tested against, or the mean
-        of the simulated null), pvalue (one-sided, the claim's direction), pvalue_holm,
-        pvalue_two_sided, pvalue_opposite (one-sided, the other tail), percentile (Monte
-        Carlo only), n, n_null, ci_low, ci_high.
+        Returns
+        -------
+        pd.DataFrame
+            Columns: horizon, question ("A" absolute / "B" relative), test, variant,
+            statistic_name, statistic (observed), null_value (value tested against, or the
+            mean of the simulated null), pvalue (one-sided, the claim's direction),
+            pvalue_holm, pvalue_two_sided, pvalue_opposite (one-sided, the other tail),
+            percentile (Monte Carlo only), n, n_null, ci_low, ci_high.
         """
         rows: list[dict[str, object]] = []
         for h in self.horizons:
@@ -410,7 +495,13 @@ class EventStatistics:
         return frame
 
     def verdict_frame(self) -> pd.DataFrame:
-        """One row per horizon x question: outcome, rule, flags."""
+        """One row per horizon x question: outcome, rule, flags.
+
+        Returns
+        -------
+        pd.DataFrame
+            Columns horizon, question, outcome, rule, flags (comma-separated).
+        """
         rows = [
             {
                 "horizon": h.label,
@@ -425,8 +516,14 @@ class EventStatistics:
         return pd.DataFrame(rows, columns=["horizon", "question", "outcome", "rule", "flags"])
 
     def to_dict(self) -> dict[str, object]:
-        """JSON-ready nested dict: plain Python floats/ints/strings, NaN and inf as None, no
-        arrays (null distributions are available from ``null_distribution``)."""
+        """JSON-ready nested dict.
+
+        Returns
+        -------
+        dict[str, object]
+            Plain Python floats/ints/strings, NaN and inf as None, no arrays (null
+            distributions are available from ``null_distribution``).
+        """
         horizons = []
         for h in self.horizons:
             horizons.append(
@@ -492,7 +589,13 @@ class EventStatistics:
         return plain(out)
 
     def summary(self) -> str:
-        """Plain-text tables a person reads in a terminal."""
+        """Plain-text tables a person reads in a terminal.
+
+        Returns
+        -------
+        str
+            The setting, then per horizon the descriptive statistics, tests and verdicts.
+        """
         lines = [
             f"Event statistics: {self.series_name} - {self.rules.describe()}",
             f"Sample window {self.sample_start.date()} to {self.sample_end.date()} (data to {self.data_end.date()}); "
@@ -624,20 +727,7 @@ def analyze_events(
     claim: str = GAINS,
     claim_horizons: Sequence[str] | None = None,
 ) -> EventStatistics:
-    """Answer questions A (did gains follow?) and B (beyond a random entry date?) for every
-    horizon of ``study``.
-
-    n_draws: random-entry Monte Carlo draws per horizon and variant. n_paths: bootstrapped
-    price paths (0 skips the path test; question B then cannot be "supported"). seed: the
-    single seed of every random component (sub-seeds via ``seed_from``). alpha: level of the
-    verdicts. mean_block: stationary-bootstrap mean block length in trading days (None: per
-    horizon by ``horizon_block_length``; "auto": Politis-White capped at the horizon; a
-    number: that block at every horizon). variants: random-entry variants to
-    run ("plain" is required: the verdict reads it). n_resamples: bootstrap CI resamples.
-    claim: "gains" (default: p-values one-sided in the upper tail, questions "did gains
-    follow?" and "beyond a random entry date?") or "losses" (every one-sided test in the lower
-    tail: mean < 0, hit rate < 50%, mean below random entry sets and bootstrapped paths;
-    verdicts by ``VERDICT_RULES_LOSSES``). The same seed gives the same null draws either way.
+    """Answer questions A (did gains follow?) and B (beyond a random entry date?) for every horizon of ``study``.
 
     The statistics ask the study's source what it can do (``path_null_unavailable``): the
     bootstrapped-path null runs only for a source that is a function of the price path alone.
@@ -648,11 +738,51 @@ def analyze_events(
     rule, so it would compare a subset's mean with the mean of every event of a path, whose
     spread is narrower; a ParameterError says so.
 
-    claim_horizons: the horizons of the primary joint test of question B (``joint``; default:
-    every horizon of the study). variants: "era" is no longer run by default: it draws from
-    the event's own year, which holds the rally that caused the cross, so it is biased
-    towards "no" by construction (measured size 0.4-1.1% at 5%). n_resamples is kept for
-    callers; the intervals are now the analytic calendar-overlap ones.
+    Parameters
+    ----------
+    study : EventStudy
+        The events and the series they were detected on.
+    n_draws : int, default 100000
+        Random-entry Monte Carlo draws per horizon and variant (>= 1).
+    n_paths : int, default 1000
+        Bootstrapped price paths (0 skips the path test; question B then cannot be
+        "supported").
+    seed : int, default DEFAULT_SEED
+        The single seed of every random component (sub-seeds via ``seed_from``).
+    alpha : float, default DEFAULT_ALPHA
+        Level of the verdicts, in (0, 1); 0.05 by default.
+    mean_block : float or str or None, default None
+        Stationary-bootstrap mean block length in trading days (None: per horizon by
+        ``horizon_block_length``; "auto": Politis-White capped at the horizon; a number:
+        that block at every horizon).
+    variants : Sequence[str], default DEFAULT_VARIANTS
+        Random-entry variants to run, distinct ("plain" is required: the verdict reads it).
+        "era" is not run by default: it draws from the event's own year, which holds the
+        rally that caused the cross, so it is biased towards "no" by construction (measured
+        size 0.4-1.1% at 5%).
+    n_resamples : int, default 9999
+        Checked (>= 1) and kept for callers; the intervals are the analytic calendar-overlap
+        ones, so no resampling uses it.
+    claim : str, default "gains"
+        "gains" (p-values one-sided in the upper tail, questions "did gains follow?" and
+        "beyond a random entry date?") or "losses" (every one-sided test in the lower tail:
+        mean < 0, hit rate < 50%, mean below random entry sets and bootstrapped paths;
+        verdicts by ``VERDICT_RULES_LOSSES``). The same seed gives the same null draws
+        either way.
+    claim_horizons : Sequence[str] or None, default None
+        The horizons of the primary joint test of question B (``joint``; default: every
+        horizon of the study).
+
+    Returns
+    -------
+    EventStatistics
+        Every horizon's statistics and verdicts, the primary test and the intermediate objects.
+
+    Raises
+    ------
+    ParameterError
+        A bad study, count, seed, alpha, claim, variants or horizons, or ``n_paths`` > 0 on
+        a subset.
     """
     if not isinstance(study, EventStudy):
         raise ParameterError(f"study must be an EventStudy (from run_event_study), got {type(study).__name__}")

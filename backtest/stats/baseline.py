@@ -45,6 +45,30 @@ class Descriptive:
     favourable excursion. mean_days_to_trough: trading days to the lowest close.
     share_recovered: share of windows that closed at or above the entry level after their
     trough (or never fell below it); mean_days_to_recover: over those windows only.
+
+    Returns, drawdowns and excursions are fractions (0.05 = 5%), durations trading days;
+    every statistic is NaN when ``n`` is 0 (``std`` when ``n`` < 2).
+
+    Parameters
+    ----------
+    label : str
+        The horizon's label.
+    n : int
+        Complete windows described.
+    mean, median, std : float
+        Of the forward return ``ret``.
+    hit_rate : float
+        Share of windows with ret > 0.
+    mean_max_drawdown, median_max_drawdown : float
+        Of the worst peak-to-trough fall inside the window (<= 0).
+    mean_mae, mean_mfe : float
+        Mean adverse and favourable excursion.
+    mean_days_to_trough : float
+        Mean trading days to the lowest close.
+    share_recovered : float
+        Share of windows that recovered the entry level after their trough.
+    mean_days_to_recover : float
+        Mean trading days to recover, over the recovered windows only.
     """
 
     label: str
@@ -62,6 +86,13 @@ class Descriptive:
     mean_days_to_recover: float
 
     def to_dict(self) -> dict[str, float | int | str]:
+        """Every field by name.
+
+        Returns
+        -------
+        dict[str, float | int | str]
+            Field name -> value, in field order.
+        """
         return dataclasses.asdict(self)
 
 
@@ -70,8 +101,28 @@ def _mean_or_nan(values: np.ndarray) -> float:
 
 
 def describe(table: pd.DataFrame, label: str) -> Descriptive:
-    """``Descriptive`` of the complete ``label`` windows in an event-style table (rows whose
-    ``pending_<label>`` is True are left out)."""
+    """``Descriptive`` of the complete ``label`` windows in an event-style table.
+
+    Rows whose ``pending_<label>`` is True are left out.
+
+    Parameters
+    ----------
+    table : pd.DataFrame
+        An event-style table with the ``measure_forward`` columns of horizon ``label``
+        (an ``EventStudy.table`` or an ``EligibleDays.table``).
+    label : str
+        The horizon's label.
+
+    Returns
+    -------
+    Descriptive
+        Statistics of the complete windows (NaN where there are none).
+
+    Raises
+    ------
+    ParameterError
+        No ``ret_<label>`` column in ``table``.
+    """
     if f"ret_{label}" not in table.columns:
         raise ParameterError(f"horizon {label!r} is not in the table (no column ret_{label})")
     done = table.loc[~table[f"pending_{label}"].to_numpy(dtype=bool)]
@@ -107,6 +158,15 @@ class EligibleDays:
     per day (columns ``day_pos``, ``day_date``, ``entry_pos`` and the ``measure_forward``
     columns); a day is eligible for a horizon when its window is complete there
     (``pending_<label>`` False).
+
+    Parameters
+    ----------
+    table : pd.DataFrame
+        One row per day of the sample window, with its measurements.
+    first_pos, last_pos : int
+        The detection bounds: positions into ``close`` of the first and last day.
+    entry_lag : int
+        Trading days from a day to its entry close (0 or 1, from the rules' ``entry``).
     """
 
     table: pd.DataFrame = field(repr=False)
@@ -122,7 +182,23 @@ class EligibleDays:
 
 
 def eligible_days(study: EventStudy) -> EligibleDays:
-    """Measure every day of ``study``'s sample window with the study's horizons."""
+    """Measure every day of ``study``'s sample window with the study's horizons.
+
+    Parameters
+    ----------
+    study : EventStudy
+        Its rules give the sample window and entry timing, its horizons the windows.
+
+    Returns
+    -------
+    EligibleDays
+        Every day of the window measured as an entry.
+
+    Raises
+    ------
+    ParameterError
+        The rules' detection window holds no trading day.
+    """
     close = study.close
     first, last = detection_bounds(close.index, study.rules)
     if last < first:
@@ -148,8 +224,19 @@ def eligible_days(study: EventStudy) -> EligibleDays:
 
 @dataclass(frozen=True)
 class Baseline:
-    """Unconditional statistics per horizon: what every eligible day of the sample window
-    was followed by. ``horizons`` maps label -> ``Descriptive``."""
+    """Unconditional statistics per horizon: what every eligible day of the sample window was followed by.
+
+    ``baseline[label]`` gives one horizon's ``Descriptive``.
+
+    Parameters
+    ----------
+    horizons : dict[str, Descriptive]
+        Horizon label -> statistics of its eligible days.
+    first_date, last_date : pd.Timestamp
+        First and last day of the sample window.
+    eligible : EligibleDays
+        The measured days the statistics come from.
+    """
 
     horizons: dict[str, Descriptive]
     first_date: pd.Timestamp
@@ -163,7 +250,13 @@ class Baseline:
             raise ParameterError(f"horizon {label!r} is not in the baseline ({', '.join(self.horizons)})") from None
 
     def to_frame(self) -> pd.DataFrame:
-        """Tidy: one row per horizon x statistic (columns horizon, statistic, value)."""
+        """Tidy: one row per horizon x statistic.
+
+        Returns
+        -------
+        pd.DataFrame
+            Columns horizon, statistic (the ``Descriptive`` fields from ``n``), value (float).
+        """
         rows = [
             {"horizon": label, "statistic": name, "value": float(getattr(stats, name))}
             for label, stats in self.horizons.items()
@@ -172,6 +265,13 @@ class Baseline:
         return pd.DataFrame(rows, columns=["horizon", "statistic", "value"])
 
     def summary(self) -> str:
+        """Plain-text table of the baseline per horizon.
+
+        Returns
+        -------
+        str
+            The sample window, then per horizon: days, mean, median, hit rate, mean max drawdown.
+        """
         lines = [
             f"Unconditional baseline: every day {self.first_date.date()} to {self.last_date.date()}",
             f"{'horizon':>8} {'days':>6} {'mean':>8} {'median':>8} {'hit':>6} {'mean mdd':>9}",
@@ -184,7 +284,21 @@ class Baseline:
 
 
 def unconditional_baseline(study: EventStudy, eligible: EligibleDays | None = None) -> Baseline:
-    """Baseline statistics for every horizon of ``study`` over its eligible days."""
+    """Baseline statistics for every horizon of ``study`` over its eligible days.
+
+    Parameters
+    ----------
+    study : EventStudy
+        The study whose sample window and horizons are measured.
+    eligible : EligibleDays or None, default None
+        The study's eligible days when already measured (saves measuring them again);
+        None measures them.
+
+    Returns
+    -------
+    Baseline
+        One ``Descriptive`` per horizon, with the window's dates.
+    """
     eligible = eligible or eligible_days(study)
     table = eligible.table
     horizons = {h.label: describe(table, h.label) for h in study.horizons}

@@ -53,8 +53,20 @@ def log_returns(close: pd.Series) -> np.ndarray:
 
 
 def politis_white_block_length(close: pd.Series) -> float:
-    """Politis-White automatic mean block length of the stationary bootstrap for the daily
-    log returns of ``close`` (``arch.bootstrap.optimal_block_length``, at least 1)."""
+    """Politis-White automatic mean block length of the stationary bootstrap for the daily log returns of ``close``.
+
+    ``arch.bootstrap.optimal_block_length``, at least 1.
+
+    Parameters
+    ----------
+    close : pd.Series
+        Closes on a sorted DatetimeIndex.
+
+    Returns
+    -------
+    float
+        The mean block length in trading days (>= 1).
+    """
     from arch.bootstrap import optimal_block_length
 
     value = float(optimal_block_length(log_returns(close))["stationary"].iloc[0])
@@ -92,15 +104,62 @@ def _check_block(n_obs: object, mean_block: object) -> tuple[int, float]:
 
 
 def stationary_bootstrap_indices(n_obs: int, mean_block: float, seed: int, replication: int = 0) -> np.ndarray:
-    """Indices (int64[n_obs]) of stationary-bootstrap replication ``replication``; the typed
-    wrapper of the shared kernel ``stats_nb.stationary_bootstrap_indices_nb``."""
+    """Indices of stationary-bootstrap replication ``replication``.
+
+    The typed wrapper of the shared kernel ``stats_nb.stationary_bootstrap_indices_nb``.
+
+    Parameters
+    ----------
+    n_obs : int
+        Observations resampled (>= 1).
+    mean_block : float
+        Mean block length in observations (>= 1).
+    seed : int
+        Seed in [0, 2**63).
+    replication : int, default 0
+        Which replication (>= 0); replication b depends only on (seed, b).
+
+    Returns
+    -------
+    np.ndarray
+        int64[n_obs], positions into the resampled series.
+
+    Raises
+    ------
+    ParameterError
+        A bad ``n_obs``, ``mean_block``, seed or ``replication``.
+    """
     n_obs, mean_block = _check_block(n_obs, mean_block)
     replication = check_count("replication", replication, minimum=0)
     return stats_nb.stationary_bootstrap_indices_nb(n_obs, mean_block, check_seed(seed), replication)
 
 
 def stationary_bootstrap_index_matrix(n_obs: int, mean_block: float, seed: int, n_replications: int) -> np.ndarray:
-    """Replications 0..n_replications-1 stacked (n_replications, n_obs), built in parallel."""
+    """Replications 0..n_replications-1 stacked (n_replications, n_obs), built in parallel.
+
+    Row b equals ``stationary_bootstrap_indices(n_obs, mean_block, seed, b)``.
+
+    Parameters
+    ----------
+    n_obs : int
+        Observations resampled (>= 1).
+    mean_block : float
+        Mean block length in observations (>= 1).
+    seed : int
+        Seed in [0, 2**63).
+    n_replications : int
+        Replications (>= 1).
+
+    Returns
+    -------
+    np.ndarray
+        int64 array of shape (n_replications, n_obs).
+
+    Raises
+    ------
+    ParameterError
+        A bad ``n_obs``, ``mean_block``, seed or ``n_replications``.
+    """
     n_obs, mean_block = _check_block(n_obs, mean_block)
     n_replications = check_count("n_replications", n_replications)
     return stats_nb.stationary_bootstrap_index_matrix_nb(n_obs, mean_block, check_seed(seed), n_replications)
@@ -114,12 +173,28 @@ drawdown of every path would cost a window scan per day."""
 
 @dataclass(frozen=True, eq=False)
 class BootstrapPaths:
-    """Bootstrapped-path tests: ``tests[label][statistic]`` is a ``MonteCarloTest`` of the
-    events' EXCESS over the all-days value (statistic minus the series' all-days value;
-    null: the same on each path, against that path's own days; NaN for a path without a
-    complete event at that horizon). ``event_counts`` (paths x horizons) counts each path's
-    complete events; ``block_lengths[label]`` is the horizon's mean block (trading days);
-    ``pool_start`` / ``pool_end`` the dates of the first and last resampled daily return."""
+    """Bootstrapped-path tests of the events' EXCESS over the all-days value, per horizon and statistic.
+
+    Parameters
+    ----------
+    tests : dict[str, dict[str, MonteCarloTest]]
+        ``tests[label][statistic]`` is a ``MonteCarloTest`` of the events' EXCESS over the
+        all-days value (statistic minus the series' all-days value; null: the same on each
+        path, against that path's own days; NaN for a path without a complete event at that
+        horizon).
+    event_counts : np.ndarray
+        Each path's complete events, int (paths x horizons).
+    labels : tuple[str, ...]
+        Horizon labels, in the order of ``event_counts``' columns.
+    n_paths : int
+        Bootstrapped paths.
+    block_lengths : dict[str, float]
+        ``block_lengths[label]`` is the horizon's mean block (trading days).
+    seed : int
+        The sub-seed of the paths.
+    pool_start, pool_end : pd.Timestamp
+        The dates of the first and last resampled daily return.
+    """
 
     tests: dict[str, dict[str, MonteCarloTest]]
     event_counts: np.ndarray = field(repr=False)
@@ -131,7 +206,14 @@ class BootstrapPaths:
     pool_end: pd.Timestamp
 
     def to_frame(self) -> pd.DataFrame:
-        """Tidy: one row per horizon x statistic."""
+        """Tidy: one row per horizon x statistic.
+
+        Returns
+        -------
+        pd.DataFrame
+            Column ``horizon``, the ``MonteCarloTest.to_dict`` fields, ``mean_block`` (trading
+            days) and ``mean_events_per_path``.
+        """
         rows = []
         for j, label in enumerate(self.labels):
             counts = self.event_counts[:, j]
@@ -280,8 +362,31 @@ def bootstrap_path_tests(
     default, see there); "auto" -> Politis-White capped at the horizon; a number -> that
     block at every horizon. Paths use ``seed_from(seed, "bootstrap_paths")`` and replication
     b; each path keeps the dates of the data, so calendar-month horizons and the detection
-    bounds mean the same positions as in the study. A ParameterError when the null does not
-    apply (``path_null_unavailable``).
+    bounds mean the same positions as in the study.
+
+    Parameters
+    ----------
+    study : EventStudy
+        The events; its source must be price-only and its table every event of the source.
+    n_paths : int, default 1000
+        Bootstrapped paths (>= 1).
+    mean_block : float or str or None, default None
+        None -> ``horizon_block_length`` per horizon (the default, see there); "auto" ->
+        Politis-White capped at the horizon; a number (trading days, >= 1) -> that block at
+        every horizon.
+    seed : int, default DEFAULT_SEED
+        User seed in [0, 2**63).
+
+    Returns
+    -------
+    BootstrapPaths
+        One ``MonteCarloTest`` per horizon and statistic in ``PATH_STATISTICS``.
+
+    Raises
+    ------
+    ParameterError
+        The null does not apply (``path_null_unavailable``), a bad ``n_paths``, seed or
+        ``mean_block``, or statistics too large for memory.
     """
     n_paths = check_count("n_paths", n_paths)
     seed = check_seed(seed)

@@ -52,8 +52,23 @@ moved to the next trading day, or a rule like "the third Friday of May", stays i
 
 
 def is_one_date_a_year(dates: Sequence[object], *, gap_days: tuple[int, int] = ONE_DATE_A_YEAR_GAP_DAYS) -> bool:
-    """True when ``dates`` fall once a year: at least two dates, at most one per calendar
-    year, and consecutive dates between ``gap_days`` calendar days apart (inclusive)."""
+    """True when ``dates`` fall once a year.
+
+    At least two dates, at most one per calendar year, and consecutive dates between
+    ``gap_days`` calendar days apart (inclusive).
+
+    Parameters
+    ----------
+    dates : Sequence[object]
+        Dates, anything ``pd.Timestamp`` reads, in any order.
+    gap_days : tuple[int, int], default ONE_DATE_A_YEAR_GAP_DAYS
+        (low, high) calendar days allowed between consecutive dates, (300, 430) by default.
+
+    Returns
+    -------
+    bool
+        Whether the dates form a one-date-a-year set.
+    """
     stamps = pd.DatetimeIndex([pd.Timestamp(d) for d in dates]).sort_values()
     if len(stamps) < 2:
         return False
@@ -68,16 +83,46 @@ def is_one_date_a_year(dates: Sequence[object], *, gap_days: tuple[int, int] = O
 class YearPairedTest:
     """The year-level paired test (module docstring).
 
-    statistic: t of the mean d_y; pvalue: one-sided in ``alternative`` ("greater": the window
-    beats the rest of its year, a gains claim; "less": a losses claim); pvalue_opposite: the
-    other tail; pvalue_two_sided. estimate: mean d_y (log-return units of the window);
-    standard_error: sd(d_y) / sqrt(n). n: years used (the effective n); df = n - 1.
-    sign_positive: years with d_y > 0; sign_pvalue / sign_pvalue_opposite: the sign test in
-    the claim's tail and in the other. years: the entry date of each year used (ISO, or the
-    entry positions as strings from plain arrays); differences, window_returns (h times the
-    window's mean daily log return, i.e. its log return), rest_means (mean daily log return
-    of the rest), window_days, rest_days: per year. dropped: (year, reason) of the cycles
-    left out.
+    Parameters
+    ----------
+    statistic : float
+        t of the mean d_y.
+    pvalue : float
+        One-sided in ``alternative`` ("greater": the window beats the rest of its year, a
+        gains claim; "less": a losses claim).
+    pvalue_opposite : float
+        The other tail.
+    pvalue_two_sided : float
+        Two-sided p-value.
+    alternative : str
+        "greater" or "less".
+    estimate : float
+        Mean d_y (log-return units of the window).
+    standard_error : float
+        sd(d_y) / sqrt(n).
+    n : int
+        Years used (the effective n).
+    df : float
+        n - 1 (NaN for fewer than two years).
+    sign_positive : int
+        Years with d_y > 0.
+    sign_pvalue, sign_pvalue_opposite : float
+        The sign test in the claim's tail and in the other.
+    alpha : float
+        One-sided significance level.
+    years : tuple[str, ...]
+        The entry date of each year used (ISO, or the entry positions as strings from plain
+        arrays).
+    differences : tuple[float, ...]
+        d_y per year.
+    window_returns : tuple[float, ...]
+        h times the window's mean daily log return, i.e. its log return, per year.
+    rest_means : tuple[float, ...]
+        Mean daily log return of the rest, per year.
+    window_days, rest_days : tuple[int, ...]
+        Trading days of the window and of the rest, per year.
+    dropped : tuple[tuple[str, str], ...], default ()
+        (year, reason) of the cycles left out.
     """
 
     __test__ = False
@@ -114,8 +159,14 @@ class YearPairedTest:
         return bool(math.isfinite(self.pvalue_opposite) and self.pvalue_opposite < level)
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per year: year (entry date), window_days, rest_days, window_return,
-        rest_mean_daily, difference."""
+        """One row per year used.
+
+        Returns
+        -------
+        pd.DataFrame
+            Columns year (entry date), window_days, rest_days, window_return,
+            rest_mean_daily, difference.
+        """
         return pd.DataFrame(
             {
                 "year": list(self.years),
@@ -128,6 +179,14 @@ class YearPairedTest:
         )
 
     def to_dict(self) -> dict[str, object]:
+        """JSON-ready fields.
+
+        Returns
+        -------
+        dict[str, object]
+            "test" ("year_paired_t"), the t-test's numbers, the sign test, one dict per year
+            used and the dropped cycles with their reasons.
+        """
         return {
             "test": "year_paired_t",
             "statistic": float(self.statistic),
@@ -165,7 +224,13 @@ class YearPairedTest:
         }
 
     def summary(self) -> str:
-        """A plain-text table: the test and one line per year."""
+        """A plain-text table: the test and one line per year.
+
+        Returns
+        -------
+        str
+            The t-test and sign test, one line per year used, then the dropped cycles.
+        """
         lines = [
             "Year-level paired test (Bouman & Jacobsen 2002): window minus the rest of its year, "
             f"{self.n} years (the effective n)",
@@ -210,9 +275,33 @@ def year_paired_test(
 ) -> YearPairedTest:
     """The year-level paired test on plain arrays (module docstring).
 
-    close: positive prices; entry_pos: the events' entry positions in it, increasing (one
-    event a year); window_days: the window's length in trading days, one number or one per
-    event; labels: a name per event for the tables (default: the positions)."""
+    Parameters
+    ----------
+    close : object
+        One-dimensional positive, finite prices.
+    entry_pos : object
+        The events' entry positions in it, increasing (one event a year); at least one.
+    window_days : object
+        The window's length in trading days (>= 1), one number or one per event.
+    alternative : str, default "greater"
+        "greater" or "less".
+    alpha : float, default 0.05
+        One-sided significance level, in (0, 0.5).
+    labels : Sequence[str] or None, default None
+        A name per event for the tables (default: the positions).
+
+    Returns
+    -------
+    YearPairedTest
+        The t-test and sign test of the years whose window ends before the next event.
+
+    Raises
+    ------
+    ParameterError
+        Prices not positive and finite, positions empty, not increasing or outside
+        ``close``, a window below 1 day, an unknown alternative, ``alpha`` out of range, or
+        not one label per event.
+    """
     closes = np.asarray(close, dtype=float)
     entries = np.asarray(entry_pos, dtype=np.int64)
     if closes.ndim != 1 or not (np.isfinite(closes).all() and (closes > 0).all()):
@@ -293,9 +382,35 @@ def series_year_paired_test(
     alternative: str = "greater",
     alpha: float = 0.05,
 ) -> YearPairedTest:
-    """``year_paired_test`` on a close Series and event dates; a date that is not a trading
-    day maps to the next one (as ``DateList`` does), dates outside the data are dropped, and
-    the entry is the event day's close."""
+    """``year_paired_test`` on a close Series and event dates.
+
+    A date that is not a trading day maps to the next one (as ``DateList`` does), dates
+    outside the data are dropped, and the entry is the event day's close.
+
+    Parameters
+    ----------
+    close : pd.Series
+        Positive closes on a DatetimeIndex.
+    dates : Sequence[object]
+        Event dates, one a year, anything ``pd.Timestamp`` reads.
+    window_days : int
+        The window's length in trading days (>= 1).
+    alternative : str, default "greater"
+        "greater" or "less".
+    alpha : float, default 0.05
+        One-sided significance level, in (0, 0.5).
+
+    Returns
+    -------
+    YearPairedTest
+        As ``year_paired_test``, years labelled by their ISO entry dates.
+
+    Raises
+    ------
+    ParameterError
+        ``close`` not a Series on a DatetimeIndex, a bad ``window_days``, no date inside the
+        data, or as ``year_paired_test``.
+    """
     if not isinstance(close, pd.Series) or not isinstance(close.index, pd.DatetimeIndex):
         raise ParameterError("close must be a pandas Series with a DatetimeIndex")
     window_days = check_scalar(window_days, "window_days", int, min_val=1)
@@ -314,8 +429,31 @@ def series_year_paired_test(
 def study_year_paired_test(
     study: EventStudy, label: str, *, alternative: str = "greater", alpha: float = 0.05
 ) -> YearPairedTest:
-    """``year_paired_test`` of an ``EventStudy``'s events (their entry closes) over horizon
-    ``label``'s window (calendar-month horizons: each year's own number of trading days)."""
+    """``year_paired_test`` of an ``EventStudy``'s events (their entry closes) over horizon ``label``'s window.
+
+    Calendar-month horizons: each year's own number of trading days.
+
+    Parameters
+    ----------
+    study : EventStudy
+        The events, one a year.
+    label : str
+        The horizon's label.
+    alternative : str, default "greater"
+        "greater" or "less".
+    alpha : float, default 0.05
+        One-sided significance level, in (0, 0.5).
+
+    Returns
+    -------
+    YearPairedTest
+        As ``year_paired_test``, years labelled by their ISO entry dates.
+
+    Raises
+    ------
+    ParameterError
+        A study without events, an unknown horizon, or as ``year_paired_test``.
+    """
     from backtest.stats.baseline import window_days
 
     entries = study.table["entry_pos"].to_numpy(dtype=np.int64)

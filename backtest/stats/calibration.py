@@ -57,6 +57,11 @@ from backtest.threads import run_in_threads
 
 NULL_MODELS: tuple[str, ...] = ("gbm", "garch_t")
 DEFAULT_EFFECTS: tuple[float, ...] = (0.0, 0.025, 0.05, 0.10)
+
+METHOD_VERSION = 1
+"""The version of ``calibrate``'s method: bump it when the same inputs would give other
+rejection rates (a stored calibration, ``backtest.claims.calibration_store``, is keyed by it
+as well as by the code it runs through)."""
 """Planted added returns (0 = size), the same at every claim horizon."""
 
 

@@ -21,10 +21,37 @@ Alternative = str  # "greater" | "less" | "two-sided"
 
 @dataclass(frozen=True)
 class TestResult:
-    """One classical test. ``pvalue`` is for ``alternative`` (the claim's direction);
-    ``pvalue_two_sided`` is given as well, and ``pvalue_opposite``, the one-sided p in the
-    other tail (NaN for a two-sided alternative). ``null_value`` is the value tested against
-    (0 for a mean, the unconditional hit rate for a binomial test...)."""
+    """One classical test.
+
+    ``pvalue`` is for ``alternative`` (the claim's direction); ``pvalue_two_sided`` is given as
+    well, and ``pvalue_opposite``, the one-sided p in the other tail (NaN for a two-sided
+    alternative). Statistics and p-values are NaN when the test cannot run (too few values).
+
+    Parameters
+    ----------
+    test : str
+        Which test: "hac_t", "calendar_overlap_t" (from ``analyze_events``), "binomial",
+        "binomial_effective_n", "wilcoxon".
+    statistic : float
+        The test statistic (a t statistic, a hit rate as a fraction, a signed-rank sum).
+    pvalue : float
+        One-sided p-value for ``alternative`` (two-sided when it is "two-sided").
+    pvalue_two_sided : float
+        Two-sided p-value.
+    alternative : str
+        "greater", "less" or "two-sided".
+    n : int
+        Values tested.
+    null_value : float
+        The value tested against (0 for a mean, the unconditional hit rate for a binomial
+        test...).
+    estimate : float
+        The point estimate (mean, hit rate or median).
+    details : tuple[tuple[str, float], ...], default ()
+        Test-specific numbers (maxlags, standard_error, df, hits, n_effective, ...).
+    pvalue_opposite : float, default nan
+        One-sided p-value in the other tail; NaN for a two-sided alternative.
+    """
 
     __test__ = False  # not a pytest class
 
@@ -40,6 +67,14 @@ class TestResult:
     pvalue_opposite: float = math.nan
 
     def to_dict(self) -> dict[str, object]:
+        """JSON-ready fields, with the ``details`` flattened in.
+
+        Returns
+        -------
+        dict[str, object]
+            test, statistic, the three p-values, alternative, n, null_value, estimate, then
+            each detail by name.
+        """
         out: dict[str, object] = {
             "test": self.test,
             "statistic": float(self.statistic),
@@ -57,7 +92,21 @@ class TestResult:
 
 @dataclass(frozen=True)
 class ConfidenceInterval:
-    """A confidence interval for ``estimate`` (scipy's ``low``/``high`` names)."""
+    """A confidence interval for ``estimate`` (scipy's ``low``/``high`` names).
+
+    Parameters
+    ----------
+    low, high : float
+        The interval's bounds (NaN when it cannot be computed: fewer than two distinct values).
+    estimate : float
+        The point estimate.
+    confidence_level : float
+        Coverage as a fraction, e.g. 0.95.
+    method : str
+        How the interval was computed, e.g. "percentile".
+    n : int
+        Values the interval is computed from.
+    """
 
     low: float
     high: float
@@ -67,6 +116,13 @@ class ConfidenceInterval:
     n: int
 
     def to_dict(self) -> dict[str, object]:
+        """JSON-ready fields.
+
+        Returns
+        -------
+        dict[str, object]
+            low, high, estimate, confidence_level, method, n.
+        """
         return {
             "low": float(self.low),
             "high": float(self.high),
@@ -106,6 +162,23 @@ def overlap_maxlags(entry_pos: object, window_days: object) -> int:
     no-serial-dependence null is zero and a Bartlett kernel truncated there (Newey & West
     1987, Econometrica 55(3)) covers every overlap. 0 when no windows overlap (then HAC
     reduces to White's heteroskedasticity-robust standard error).
+
+    Parameters
+    ----------
+    entry_pos : object
+        Integer entry positions of the events, sorted (events in date order).
+    window_days : object
+        Window length in trading days, one per event or one for all.
+
+    Returns
+    -------
+    int
+        The lag order (>= 0; 0 for fewer than two events).
+
+    Raises
+    ------
+    ParameterError
+        ``entry_pos`` not sorted.
     """
     entries = np.asarray(entry_pos, dtype=np.int64)
     windows = np.broadcast_to(np.asarray(window_days, dtype=np.int64), entries.shape)
@@ -130,6 +203,29 @@ def hac_mean_test(
     event order, which means little for irregularly spaced events: ``analyze_events`` uses the
     calendar-overlap test of ``backtest.stats.overlap`` instead; this one is kept as a
     reference. One-sided p from the same t statistic.
+
+    Parameters
+    ----------
+    values : object
+        One-dimensional per-event values (returns or excess returns as fractions), all finite.
+    maxlags : int
+        Newey-West lag order in events (>= 0), e.g. ``overlap_maxlags``.
+    alternative : str, default "greater"
+        "greater", "less" or "two-sided".
+    null_value : float, default 0.0
+        The mean under the null, in the unit of ``values``.
+
+    Returns
+    -------
+    TestResult
+        ``test`` "hac_t": the t statistic, its p-values, the mean as estimate and details
+        maxlags, standard_error and df; NaN statistics for fewer than two values or constant
+        values.
+
+    Raises
+    ------
+    ParameterError
+        Values not one-dimensional or not finite, an unknown alternative, or a negative maxlags.
     """
     y = _values("values", values)
     _check_alternative(alternative)
@@ -164,8 +260,30 @@ def hac_mean_test(
 
 
 def binomial_hit_test(values: object, hit_rate_null: float, *, alternative: Alternative = "greater") -> TestResult:
-    """Exact binomial test (``scipy.stats.binomtest``) of the share of values > 0 against
-    ``hit_rate_null`` (e.g. the unconditional hit rate, or 0.5)."""
+    """Exact binomial test (``scipy.stats.binomtest``) of the share of values > 0 against ``hit_rate_null``.
+
+    Parameters
+    ----------
+    values : object
+        One-dimensional per-event values (returns or excess returns), all finite.
+    hit_rate_null : float
+        The share of values > 0 under the null, in [0, 1] (e.g. the unconditional hit rate,
+        or 0.5).
+    alternative : str, default "greater"
+        "greater", "less" or "two-sided".
+
+    Returns
+    -------
+    TestResult
+        ``test`` "binomial": the observed hit rate as statistic and estimate, detail hits;
+        NaN without values.
+
+    Raises
+    ------
+    ParameterError
+        Values not one-dimensional or not finite, an unknown alternative, or ``hit_rate_null``
+        outside [0, 1].
+    """
     x = _values("values", values)
     _check_alternative(alternative)
     if not 0.0 <= hit_rate_null <= 1.0:
@@ -211,14 +329,28 @@ def binomial_tail_pvalues(hits: float, n: float, hit_rate_null: float) -> tuple[
 
 
 def sign_effective_events(entry_pos: object, window_days: object) -> float:
-    """Effective number of events for a test of their SIGNS: n^2 / sum_ij (2 / pi)
-    arcsin(rho_ij), with rho_ij the windows' overlap correlation
+    """Effective number of events for a test of their SIGNS.
+
+    n^2 / sum_ij (2 / pi) arcsin(rho_ij), with rho_ij the windows' overlap correlation
     (``backtest.stats.overlap.overlap_correlation``). For jointly Gaussian window returns
     (2 / pi) arcsin(rho) is the correlation of their signs at the median (Sheppard's formula;
     Kendall & Stuart, The Advanced Theory of Statistics, vol. 2, sec. 26.9), and an upper
     bound of it at any other threshold, so this n_eff errs on the safe side while counting
     more than the returns' n_eff (``effective_events``), which treats signs as correlated as
-    the returns themselves. n when no windows overlap, 0 without events."""
+    the returns themselves. n when no windows overlap, 0 without events.
+
+    Parameters
+    ----------
+    entry_pos : object
+        Integer entry positions of the events, in date order.
+    window_days : object
+        Window length in trading days, one per event or one for all.
+
+    Returns
+    -------
+    float
+        The effective number of events, between 1 and n (0.0 without events).
+    """
     from backtest.stats.overlap import overlap_correlation
 
     rho = overlap_correlation(entry_pos, window_days)
@@ -230,15 +362,40 @@ def sign_effective_events(entry_pos: object, window_days: object) -> float:
 def effective_binomial_test(
     values: object, hit_rate_null: float, n_effective: float, *, alternative: Alternative = "greater"
 ) -> TestResult:
-    """Binomial test of the share of values > 0 against ``hit_rate_null`` on the effective
-    number of events: the observed hit rate h is read as h * n_eff hits out of n_eff
+    """Binomial test of the share of values > 0 against ``hit_rate_null`` on the effective number of events.
+
+    The observed hit rate h is read as h * n_eff hits out of n_eff
     (``binomial_tail_pvalues``), so overlapping windows, whose outcomes move together, count
     for what they are worth instead of as independent trials (a plain binomial on n
     overlapping windows over-rejects: measured in ``tests/stats/test_classical.py``).
     n_effective: ``sign_effective_events`` of the events' windows (what ``analyze_events``
     passes), or the returns' ``backtest.stats.overlap.effective_events`` (smaller, so more
     conservative); n when no windows overlap, and then this is exactly the plain binomial
-    test. Two-sided p: twice the smaller tail, capped at 1."""
+    test. Two-sided p: twice the smaller tail, capped at 1.
+
+    Parameters
+    ----------
+    values : object
+        One-dimensional per-event values (returns or excess returns), all finite.
+    hit_rate_null : float
+        The share of values > 0 under the null, in [0, 1].
+    n_effective : float
+        Effective number of events, in (0, n].
+    alternative : str, default "greater"
+        "greater", "less" or "two-sided".
+
+    Returns
+    -------
+    TestResult
+        ``test`` "binomial_effective_n": the observed hit rate as statistic and estimate,
+        details hits, n_effective and effective_hits; NaN without values.
+
+    Raises
+    ------
+    ParameterError
+        Values not one-dimensional or not finite, an unknown alternative, ``hit_rate_null``
+        outside [0, 1], or ``n_effective`` outside (0, n].
+    """
     x = _values("values", values)
     _check_alternative(alternative)
     if not 0.0 <= hit_rate_null <= 1.0:
@@ -271,9 +428,29 @@ def effective_binomial_test(
 
 
 def wilcoxon_test(values: object, *, alternative: Alternative = "greater") -> TestResult:
-    """Wilcoxon signed-rank test (``scipy.stats.wilcoxon``) that values are centred above 0
-    (for excess returns: that events beat the unconditional mean more often and by more
-    than they trail it). Zero differences are dropped (scipy's default "wilcox")."""
+    """Wilcoxon signed-rank test (``scipy.stats.wilcoxon``) that values are centred above 0.
+
+    For excess returns: that events beat the unconditional mean more often and by more than
+    they trail it. Zero differences are dropped (scipy's default "wilcox").
+
+    Parameters
+    ----------
+    values : object
+        One-dimensional per-event values (e.g. excess returns), all finite.
+    alternative : str, default "greater"
+        "greater", "less" or "two-sided".
+
+    Returns
+    -------
+    TestResult
+        ``test`` "wilcoxon": scipy's statistic, its p-values and the median as estimate;
+        NaN statistics with fewer than two non-zero values.
+
+    Raises
+    ------
+    ParameterError
+        Values not one-dimensional or not finite, or an unknown alternative.
+    """
     x = _values("values", values)
     _check_alternative(alternative)
     n = len(x)
@@ -304,9 +481,33 @@ def wilcoxon_test(values: object, *, alternative: Alternative = "greater") -> Te
 def bootstrap_mean_ci(
     values: object, *, seed: int, confidence_level: float = 0.95, n_resamples: int = 9_999
 ) -> ConfidenceInterval:
-    """Percentile bootstrap CI of the mean (``scipy.stats.bootstrap``, method="percentile",
-    ``rng=numpy.random.default_rng(seed)``). Resamples events independently, so with
-    overlapping windows it is narrower than it should be; the HAC test accounts for overlap."""
+    """Percentile bootstrap CI of the mean.
+
+    ``scipy.stats.bootstrap``, method="percentile", ``rng=numpy.random.default_rng(seed)``.
+    Resamples events independently, so with overlapping windows it is narrower than it
+    should be; the HAC test accounts for overlap.
+
+    Parameters
+    ----------
+    values : object
+        One-dimensional per-event values, all finite.
+    seed : int
+        Seed of the resampling generator.
+    confidence_level : float, default 0.95
+        Coverage as a fraction, in (0, 1).
+    n_resamples : int, default 9999
+        Bootstrap resamples.
+
+    Returns
+    -------
+    ConfidenceInterval
+        Method "percentile" around the mean; NaN bounds for fewer than two distinct values.
+
+    Raises
+    ------
+    ParameterError
+        Values not one-dimensional or not finite, or ``confidence_level`` outside (0, 1).
+    """
     x = _values("values", values)
     if not 0.0 < confidence_level < 1.0:
         raise ParameterError(f"confidence_level must lie in (0, 1), got {confidence_level!r}")

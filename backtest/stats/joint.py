@@ -44,14 +44,47 @@ from backtest.stats import nb as stats_nb
 class JointShiftTest:
     """The joint circular-shift test (module docstring).
 
-    statistic: S of the events (in the claim's direction: for "losses" S is computed on the
-    negated excess so that larger is always the claim); pvalue: its one-sided p; n_null: the
-    number of shifts. horizons: labels; excess / z: per-horizon mean excess and standardised
-    excess of the events; pvalue_by_horizon: the per-horizon shares of the same shifts
-    (secondary). mde / upper_bound: per horizon, in return units (the same d in sd units
-    times each horizon's all-days sd); mde_sd / upper_bound_sd: d itself.
-    pvalue_opposite / pvalue_opposite_by_horizon: the same shares in the opposite tail
-    (S_s <= S_0), so ``points_other_way()`` can say when the data contradict the claim.
+    The properties ``mde`` and ``upper_bound`` give, per horizon, the effect in return units
+    (the same d in sd units times each horizon's all-days sd).
+
+    Parameters
+    ----------
+    statistic : float
+        S of the events (in the claim's direction: for "losses" S is computed on the negated
+        excess so that larger is always the claim).
+    pvalue : float
+        Its one-sided p.
+    alternative : str
+        "greater" (claim of gains) or "less" (losses).
+    alpha : float
+        Significance level of the test.
+    n_null : int
+        The number of shifts (with a finite S).
+    horizons : tuple[str, ...]
+        Horizon labels.
+    n : tuple[int, ...]
+        Events with a complete window, per horizon.
+    excess : tuple[float, ...]
+        Per-horizon mean excess return of the events over the all-days mean (fractions).
+    z : tuple[float, ...]
+        Per-horizon standardised excess (in the claim's direction).
+    baseline_sd : tuple[float, ...]
+        All-days standard deviation of the forward return, per horizon.
+    pvalue_by_horizon : tuple[float, ...]
+        The per-horizon shares of the same shifts (secondary).
+    critical_value : float
+        The null's (1 - alpha) quantile of S.
+    mde_sd : float
+        d_80, the effect detected with 80% power, in all-days sd units.
+    upper_bound_sd : float
+        d_U, the one-sided 95% upper bound of the effect, in all-days sd units.
+    null : np.ndarray
+        S of every shift (the identity included), finite values only.
+    pvalue_opposite : float, default nan
+        The same share in the opposite tail (S_s <= S_0), so ``points_other_way()`` can say
+        when the data contradict the claim.
+    pvalue_opposite_by_horizon : tuple[float, ...], default ()
+        The per-horizon shares in the opposite tail.
     """
 
     __test__ = False
@@ -90,6 +123,15 @@ class JointShiftTest:
         return tuple(sign * self.upper_bound_sd * sd for sd in self.baseline_sd)
 
     def to_dict(self) -> dict[str, object]:
+        """JSON-ready fields (no null array).
+
+        Returns
+        -------
+        dict[str, object]
+            "test" ("joint_circular_shift_sum"), the joint statistic, p-values and bounds,
+            and under ``horizons`` one dict per label (n, excess, z, baseline_sd, p-values,
+            mde, upper_bound).
+        """
         return {
             "test": "joint_circular_shift_sum",
             "statistic": float(self.statistic),
@@ -152,9 +194,33 @@ def joint_shift_test(
 ) -> JointShiftTest:
     """The primary joint test of question B (module docstring).
 
-    forward_returns: (days x horizons) forward returns of every eligible day of the sample
-    window, in date order, NaN where incomplete. event_rows: the events' rows in it.
-    baseline_mean / baseline_sd: all-days mean and sd per horizon (the columns' own)."""
+    Parameters
+    ----------
+    forward_returns : np.ndarray
+        (days x horizons) forward returns (fractions) of every eligible day of the sample
+        window, in date order, NaN where incomplete.
+    event_rows : Sequence[int] or np.ndarray
+        The events' rows in it; at least one.
+    baseline_mean, baseline_sd : Sequence[float]
+        All-days mean and sd per horizon (the columns' own).
+    horizons : Sequence[str]
+        Horizon labels, one per column.
+    alternative : str, default "greater"
+        "greater" (claim of gains) or "less" (losses).
+    alpha : float, default 0.05
+        One-sided significance level, in (0, 0.5).
+
+    Returns
+    -------
+    JointShiftTest
+        S, its p-values, per-horizon shares, minimum detectable effect and upper bound.
+
+    Raises
+    ------
+    ParameterError
+        A ``forward_returns`` shape that does not match ``horizons``, an unknown alternative,
+        ``alpha`` outside (0, 0.5), or event rows empty or outside the array.
+    """
     fwd = np.asarray(forward_returns, dtype=float)
     rows = np.asarray(event_rows, dtype=np.int64)
     if fwd.ndim != 2 or fwd.shape[1] != len(horizons):
@@ -209,8 +275,33 @@ def joint_shift_test(
 def study_joint_shift_test(
     study, eligible, baseline, horizons: Sequence[str], *, alternative: str = "greater", alpha: float = 0.05
 ) -> JointShiftTest:
-    """``joint_shift_test`` of an ``EventStudy``'s events over ``horizons``, with its
-    ``EligibleDays`` and ``Baseline`` (``backtest.stats.baseline``)."""
+    """``joint_shift_test`` of an ``EventStudy``'s events over ``horizons``.
+
+    Parameters
+    ----------
+    study : EventStudy
+        The events.
+    eligible : EligibleDays
+        The study's eligible days (``backtest.stats.baseline.eligible_days``).
+    baseline : Baseline
+        The study's all-days statistics (``backtest.stats.baseline.unconditional_baseline``).
+    horizons : Sequence[str]
+        The claim's horizon labels.
+    alternative : str, default "greater"
+        "greater" (claim of gains) or "less" (losses).
+    alpha : float, default 0.05
+        One-sided significance level, in (0, 0.5).
+
+    Returns
+    -------
+    JointShiftTest
+        The joint test over ``horizons``.
+
+    Raises
+    ------
+    ParameterError
+        As ``joint_shift_test``.
+    """
     table = eligible.table
     fwd = np.column_stack(
         [

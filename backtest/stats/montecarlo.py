@@ -71,6 +71,19 @@ def monte_carlo_pvalues(null: np.ndarray, observed: float) -> tuple[float, float
     min(1, 2 * min(p_greater, p_less)). percentile = 100 * (#{null < obs} + #{null == obs} / 2)
     / B (mid-rank, so a discrete statistic like the hit rate sits in the middle of its
     ties). Non-finite null values are dropped (B counts the finite ones).
+
+    Parameters
+    ----------
+    null : np.ndarray
+        Simulated values of the statistic, one per draw or path (NaN allowed).
+    observed : float
+        The events' value of the statistic.
+
+    Returns
+    -------
+    tuple[float, float, float, float, int]
+        p_greater, p_less, p_two_sided, percentile (0-100) and B, the finite null values;
+        NaN p-values and percentile when B is 0 or ``observed`` is not finite.
     """
     null = np.asarray(null, dtype=float)
     null = null[np.isfinite(null)]
@@ -91,10 +104,33 @@ def monte_carlo_pvalues(null: np.ndarray, observed: float) -> tuple[float, float
 class MonteCarloTest:
     """One statistic of the events against a simulated null distribution.
 
-    statistic: the observed value over the n events; null: the simulated values (one per
-    draw or path; NaN entries, e.g. paths without events, are excluded from n_null).
-    pvalue: one-sided in the ``better`` tail; pvalue_greater / pvalue_less / pvalue_two_sided
-    as in ``monte_carlo_pvalues``; percentile: where the observed value sits in the null.
+    Parameters
+    ----------
+    null_model : str
+        Which null: "random_entry" or "bootstrap_paths".
+    variant : str
+        The null's variant (``VARIANTS`` for random entry).
+    statistic_name : str
+        One of ``NULL_STATISTICS`` (or ``PATH_STATISTICS``).
+    statistic : float
+        The observed value over the n events.
+    n : int
+        Events the statistic is computed over.
+    better : str
+        The tail that is better for the events, "greater" or "less" (``BETTER_TAIL``).
+    pvalue : float
+        One-sided in the ``better`` tail.
+    pvalue_greater, pvalue_less, pvalue_two_sided : float
+        As in ``monte_carlo_pvalues``.
+    percentile : float
+        Where the observed value sits in the null (0-100, mid-rank).
+    n_null : int
+        Finite null values.
+    seed : int
+        The sub-seed the null was drawn with.
+    null : np.ndarray
+        The simulated values (one per draw or path; NaN entries, e.g. paths without
+        events, are excluded from n_null).
     """
 
     null_model: str
@@ -135,7 +171,13 @@ class MonteCarloTest:
         return float(np.sqrt(self.pvalue * (1.0 - self.pvalue) / self.n_null))
 
     def to_dict(self) -> dict[str, object]:
-        """Plain values (no null array); NaN stays NaN (``EventStatistics.to_dict`` maps it)."""
+        """Plain values (no null array); NaN stays NaN (``EventStatistics.to_dict`` maps it).
+
+        Returns
+        -------
+        dict[str, object]
+            Every field but ``null``, plus ``null_mean`` and ``null_std``.
+        """
         return {
             "null_model": self.null_model,
             "variant": self.variant,
@@ -274,8 +316,32 @@ def random_entry_null(
 
 
 def random_entry_null_means(pool: np.ndarray, k: int, *, n_draws: int, seed: int) -> np.ndarray:
-    """Typed wrapper of the shared kernel: the mean of k pool values drawn without
-    replacement, per draw (float64[n_draws]); see ``stats_nb.random_entry_null_means_nb``."""
+    """Typed wrapper of the shared kernel: the mean of k pool values drawn without replacement, per draw.
+
+    See ``stats_nb.random_entry_null_means_nb``.
+
+    Parameters
+    ----------
+    pool : np.ndarray
+        One-dimensional finite values to draw from (e.g. the eligible days' returns).
+    k : int
+        Values per draw, 1 <= k <= len(pool).
+    n_draws : int
+        Draws (>= 1).
+    seed : int
+        Seed in [0, 2**63); draw d depends only on (seed, d).
+
+    Returns
+    -------
+    np.ndarray
+        float64[n_draws], the mean of each draw.
+
+    Raises
+    ------
+    ParameterError
+        A pool that is not 1-D and finite, ``k`` outside [1, len(pool)], a bad ``n_draws``
+        or seed.
+    """
     pool = np.ascontiguousarray(pool, dtype=np.float64)
     if pool.ndim != 1 or not np.isfinite(pool).all():
         raise ParameterError("pool must be a 1-D array of finite values")
@@ -387,14 +453,40 @@ def random_entry_tests_by_horizon(
     seed: int = DEFAULT_SEED,
     eligible: EligibleDays | None = None,
 ) -> dict[str, dict[str, MonteCarloTest]]:
-    """Random-entry Monte Carlo of every horizon in ``labels`` (default: the study's) in one
-    kernel pass, on common random numbers: ``{label: {statistic: MonteCarloTest}}``.
+    """Random-entry Monte Carlo of every horizon in ``labels`` in one kernel pass, on common random numbers.
 
     Draw d of every horizon reads the same stream (sub-seed ``seed_from(seed,
     "random_entry", variant)``): horizons whose pools and event counts agree get the same
     entry sets, and nearly equal ones nearly the same (so differences between horizons are
     not Monte Carlo noise). Each horizon's draw is still uniform over its own pool, and it
     does not depend on which other horizons are evaluated with it.
+
+    Parameters
+    ----------
+    study : EventStudy
+        The events and the series they were detected on.
+    labels : Sequence[str] or None, default None
+        Horizon labels to test; None: every horizon of the study.
+    variant : {"plain", "spacing", "era"}, default "plain"
+        How random entry days are drawn (module docstring).
+    n_draws : int, default 100000
+        Random entry sets per horizon (>= 1).
+    seed : int, default DEFAULT_SEED
+        User seed in [0, 2**63); the draws use its sub-seed.
+    eligible : EligibleDays or None, default None
+        The study's eligible days when already measured; None measures them.
+
+    Returns
+    -------
+    dict[str, dict[str, MonteCarloTest]]
+        ``{label: {statistic: MonteCarloTest}}``, one test per statistic in ``NULL_STATISTICS``;
+        {} when ``labels`` is empty.
+
+    Raises
+    ------
+    ParameterError
+        An unknown variant, a bad ``n_draws`` or seed, a horizon without a complete event,
+        or a null too large for memory.
     """
     if variant not in VARIANTS:
         raise ParameterError(f"variant must be one of {', '.join(VARIANTS)}, got {variant!r}")
@@ -445,8 +537,35 @@ def random_entry_tests(
     seed: int = DEFAULT_SEED,
     eligible: EligibleDays | None = None,
 ) -> dict[str, MonteCarloTest]:
-    """Random-entry Monte Carlo of horizon ``label``: one ``MonteCarloTest`` per statistic
-    in ``NULL_STATISTICS``; the same draws as ``random_entry_tests_by_horizon`` gives it."""
+    """Random-entry Monte Carlo of horizon ``label``: one ``MonteCarloTest`` per statistic.
+
+    The same draws as ``random_entry_tests_by_horizon`` gives it.
+
+    Parameters
+    ----------
+    study : EventStudy
+        The events and the series they were detected on.
+    label : str
+        The horizon's label.
+    variant : {"plain", "spacing", "era"}, default "plain"
+        How random entry days are drawn (module docstring).
+    n_draws : int, default 100000
+        Random entry sets (>= 1).
+    seed : int, default DEFAULT_SEED
+        User seed in [0, 2**63).
+    eligible : EligibleDays or None, default None
+        The study's eligible days when already measured; None measures them.
+
+    Returns
+    -------
+    dict[str, MonteCarloTest]
+        Statistic name (``NULL_STATISTICS``) -> its test.
+
+    Raises
+    ------
+    ParameterError
+        As ``random_entry_tests_by_horizon``.
+    """
     return random_entry_tests_by_horizon(
         study, (label,), variant=variant, n_draws=n_draws, seed=seed, eligible=eligible
     )[label]
@@ -456,9 +575,22 @@ def random_entry_tests(
 class PathBand:
     """Random-entry band of the mean event-aligned path (rebased to 100 at entry).
 
-    ``quantiles[q]`` holds, for each day 0..length, the q-quantile over ``n_draws`` random
-    entry sets of the mean path of k entries (k = events with a complete ``length``-day
-    window); ``event_mean`` is the same mean over those events.
+    Parameters
+    ----------
+    days : np.ndarray
+        Trading days after entry, 0..length.
+    quantiles : dict[float, np.ndarray]
+        ``quantiles[q]`` holds, for each day 0..length, the q-quantile over ``n_draws`` random
+        entry sets of the mean path of k entries (k = events with a complete ``length``-day
+        window).
+    event_mean : np.ndarray
+        The same mean path over those events.
+    k : int
+        Events with a complete window, and entries per random set.
+    n_draws : int
+        Random entry sets.
+    seed : int
+        The sub-seed the sets were drawn with.
     """
 
     days: np.ndarray
@@ -469,7 +601,14 @@ class PathBand:
     seed: int
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per day: event_mean and one column per quantile (``q05``, ``q95``...)."""
+        """One row per day: event_mean and one column per quantile.
+
+        Returns
+        -------
+        pd.DataFrame
+            Indexed by ``day``; columns ``event_mean`` and ``q05``, ``q50``, ``q95``... (levels
+            rebased to 100 at entry).
+        """
         columns: dict[str, np.ndarray] = {"event_mean": self.event_mean}
         for q, values in self.quantiles.items():
             columns[f"q{round(q * 100):02d}"] = values
@@ -484,10 +623,36 @@ def random_entry_band(
     seed: int = DEFAULT_SEED,
     quantiles: Sequence[float] = (0.05, 0.5, 0.95),
 ) -> PathBand:
-    """``PathBand`` from random draws of k entry days (without replacement) among the days
-    of the sample window whose ``length``-day window is complete; sub-seed
+    """``PathBand`` from random draws of k entry days (without replacement).
+
+    The days are drawn among those of the sample window whose ``length``-day window is complete; sub-seed
     ``seed_from(seed, "path_band", length)``. The events' own paths (one line each in the
-    figure) come from ``backtest.events.paths.aligned_paths``."""
+    figure) come from ``backtest.events.paths.aligned_paths``.
+
+    Parameters
+    ----------
+    study : EventStudy
+        The events and the series they were detected on.
+    length : int, default 252
+        Trading days of the path after entry (>= 1).
+    n_draws : int, default 10000
+        Random entry sets (>= 1).
+    seed : int, default DEFAULT_SEED
+        User seed in [0, 2**63).
+    quantiles : Sequence[float], default (0.05, 0.5, 0.95)
+        Quantiles of the band, each in [0, 1].
+
+    Returns
+    -------
+    PathBand
+        The band's quantile paths and the events' mean path.
+
+    Raises
+    ------
+    ParameterError
+        Bad counts, seed or quantiles, no event with a complete window, or fewer eligible
+        days than events.
+    """
     length = check_count("length", length)
     n_draws = check_count("n_draws", n_draws)
     seed = check_seed(seed)

@@ -14,15 +14,32 @@ from backtest.errors import ParameterError
 
 
 def holm(pvalues: object) -> np.ndarray:
-    """Holm-adjusted p-values, equal to ``statsmodels.stats.multitest.multipletests(p,
-    method="holm")[1]`` (tests/stats/test_multiple.py checks it on random inputs with ties).
+    """Holm-adjusted p-values.
 
+    Equal to ``statsmodels.stats.multitest.multipletests(p, method="holm")[1]``
+    (tests/stats/test_multiple.py checks it on random inputs with ties).
     Sorted p_(1) <= ... <= p_(m): adjusted p_(i) = min(1, max_{j <= i} (m - j + 1) p_(j)).
     Computed here rather than by calling statsmodels because its "holm" branch runs
     ``gc.collect()`` on every call: ~0.1 s each with numba's objects loaded, two seconds of
     a five-horizon analysis and more for sweeps that adjust thousands of families.
     NaN entries (a horizon where the test could not run) stay NaN and are not counted in
     the family; an empty input gives an empty output.
+
+    Parameters
+    ----------
+    pvalues : object
+        One-dimensional array-like of p-values in [0, 1] (NaN allowed), one per test of
+        the family (e.g. one per horizon).
+
+    Returns
+    -------
+    np.ndarray
+        Adjusted p-values, float, in the input's order; NaN where the input was NaN.
+
+    Raises
+    ------
+    ParameterError
+        Input not one-dimensional, or a finite p-value outside [0, 1].
     """
     p = np.asarray(pvalues, dtype=float)
     if p.ndim != 1:

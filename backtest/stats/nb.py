@@ -267,7 +267,7 @@ def _sift_down_nb(values: np.ndarray, root: int, end: int) -> None:
 def _sort_inplace_nb(values: np.ndarray) -> None:
     """Sort distinct int64 values in place: insertion sort up to 32 values (a draw's picks,
     usually), heapsort beyond. One small function, where numba's ``ndarray.sort`` compiles
-    four generic quicksort functions on every cold start (~0.8 s, issue 17)."""
+    four generic quicksort functions on every cold start."""
     n = values.shape[0]
     if n <= 32:
         for i in range(1, n):
@@ -429,7 +429,7 @@ def value_order(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     position in column h sorted by value (ties in row order, a stable sort), and
     ``ordered[:, h]`` is column h sorted, the inputs ``random_entry_horizon_stats_nb`` reads
     medians off. Plain NumPy: sorting inside the kernel compiled numba's mergesort and its
-    string ``kind`` argument on every cold start (issue 17: ~2 s of a cold run)."""
+    string ``kind`` argument on every cold start."""
     by_value = np.argsort(values, axis=0, kind="stable")
     rank = np.empty(values.shape, dtype=np.int64)
     np.put_along_axis(rank, by_value, np.arange(values.shape[0], dtype=np.int64)[:, None], axis=0)
@@ -738,7 +738,7 @@ def stationary_bootstrap_index_matrix_nb(n_obs: int, mean_block: float, seed: in
 def rebuild_path_nb(first_price: float, growth: np.ndarray, indices: np.ndarray) -> np.ndarray:
     """Price path first_price * cumprod(growth[indices]), first_price prepended; ``growth``
     holds gross daily returns exp(log return), computed once per pool (a product per day
-    instead of an exponential: 3x faster, and the same path to ~1e-13, issue 17)."""
+    instead of an exponential, and the same path to ~1e-13)."""
     n_returns = indices.shape[0]
     path = np.empty(n_returns + 1)
     level = first_price
@@ -792,7 +792,7 @@ def path_excess_stats_nb(
     count): stats (3,) = (event mean - all-days mean, event median - all-days median, event
     hit rate - all-days hit rate) of the simple forward returns (NaN without a complete
     event), count the number of complete events. Comparing each path with its own all-days
-    values keeps the path's drift out of the null (issue 14).
+    values keeps the path's drift out of the null.
     """
     n = path.shape[0]
     stats = np.full(3, np.nan)
@@ -900,7 +900,7 @@ def sma_cross_path_stats_nb(
     (seed, b) only, so any split of the paths gives the same rows: the caller runs disjoint
     ranges in threads (``backtest.threads``; not ``parallel=True``, whose parfor passes
     doubled this kernel's compile time on a cold start). One kernel per kind of average, so
-    that a run compiles only the kind it uses (issue 17). Twin: the per-path loop of
+    that a run compiles only the kind it uses. Twin: the per-path loop of
     ``bootstrap_path_stats`` (and ``tests/stats/_twins.py::bootstrap_path_stats``).
     """
     for b in range(path_start, path_stop):

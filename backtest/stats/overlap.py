@@ -45,6 +45,23 @@ def overlap_correlation(entry_pos: object, window_days: object) -> np.ndarray:
 
     Window i covers the returns of days entry_i + 1 .. entry_i + h_i (positions into the
     trading calendar), so the shared days are max(0, min(end_i, end_j) - max(entry_i, entry_j)).
+
+    Parameters
+    ----------
+    entry_pos : object
+        One-dimensional integer entry positions of the n events.
+    window_days : object
+        Window length h in trading days (> 0), one per event or one for all.
+
+    Returns
+    -------
+    np.ndarray
+        The n x n float matrix, 1 on the diagonal, 0 for windows sharing no day.
+
+    Raises
+    ------
+    ParameterError
+        ``entry_pos`` not one-dimensional, or a window of zero or fewer days.
     """
     entries = np.asarray(entry_pos, dtype=np.int64)
     windows = np.broadcast_to(np.asarray(window_days, dtype=np.int64), entries.shape).astype(np.int64)
@@ -74,8 +91,22 @@ def coverage_sum_of_squares(entry_pos: object, window_days: object, weights: obj
 
 
 def effective_events(entry_pos: object, window_days: object) -> float:
-    """n_eff = n^2 / sum_ij rho_ij: how many independent events the overlapping ones are
-    worth (n when no windows overlap, 1 when all windows coincide)."""
+    """n_eff = n^2 / sum_ij rho_ij: how many independent events the overlapping ones are worth.
+
+    n when no windows overlap, 1 when all windows coincide.
+
+    Parameters
+    ----------
+    entry_pos : object
+        One-dimensional integer entry positions of the events.
+    window_days : object
+        Window length in trading days (> 0), one per event or one for all.
+
+    Returns
+    -------
+    float
+        The effective number of events (0.0 without events).
+    """
     rho = overlap_correlation(entry_pos, window_days)
     return float(len(rho) ** 2 / rho.sum()) if len(rho) else 0.0
 
@@ -84,12 +115,47 @@ def effective_events(entry_pos: object, window_days: object) -> float:
 class OverlapMeanTest:
     """t-test of mean(values) against ``null_value`` with the calendar-overlap standard error.
 
-    statistic: t; pvalue: one-sided in ``alternative`` (pvalue_two_sided as well); df = n_eff - 1.
-    confidence_interval: (low, high) at ``confidence_level`` two-sided, so each end is a
-    one-sided bound at (1 + level) / 2 (level 0.90: the one-sided 95% bounds, which agree
-    with the one-sided 5% test). upper_bound / lower_bound: one-sided 95% bounds of the mean
-    minus ``null_value`` (the effect). mde: the smallest effect a one-sided test at ``alpha``
-    detects with 80% power, (t_{1-alpha} + t_{0.80}) * SE.
+    Built by ``overlap_mean_test``; statistics are NaN for fewer than two values or constant
+    values. ``effect`` is ``estimate - null_value``.
+
+    Parameters
+    ----------
+    statistic : float
+        The t statistic.
+    pvalue : float
+        One-sided in ``alternative`` (two-sided for "two-sided").
+    pvalue_two_sided : float
+        Two-sided p-value.
+    alternative : str
+        "greater", "less" or "two-sided".
+    n : int
+        Values tested.
+    n_effective : float
+        Effective number of events, n^2 / sum_ij rho_ij.
+    df : float
+        Degrees of freedom, n_eff - 1 (at least 1).
+    estimate : float
+        Mean of the values.
+    null_value : float
+        The value tested against.
+    standard_error : float
+        Calendar-overlap standard error (of the difference of means with a baseline).
+    standard_error_iid : float
+        sd / sqrt(n), the standard error ignoring overlap, for comparison.
+    confidence_interval : tuple[float, float]
+        (low, high) at ``confidence_level`` two-sided, so each end is a one-sided bound at
+        (1 + level) / 2 (level 0.90: the one-sided 95% bounds, which agree with the one-sided
+        5% test).
+    confidence_level : float
+        1 - 2 alpha, as a fraction.
+    lower_bound, upper_bound : float
+        One-sided (1 - alpha) bounds (95% at alpha 0.05) of the mean minus ``null_value``
+        (the effect).
+    mde : float
+        The smallest effect a one-sided test at ``alpha`` detects with 80% power,
+        (t_{1-alpha} + t_{0.80}) * SE.
+    alpha : float
+        One-sided significance level.
     """
 
     __test__ = False
@@ -117,6 +183,13 @@ class OverlapMeanTest:
         return self.estimate - self.null_value
 
     def to_dict(self) -> dict[str, object]:
+        """JSON-ready fields, the interval as ``ci_low`` and ``ci_high``.
+
+        Returns
+        -------
+        dict[str, object]
+            "test" ("calendar_overlap_t"), every field and ``effect``.
+        """
         return {
             "test": "calendar_overlap_t",
             "statistic": float(self.statistic),
@@ -152,13 +225,41 @@ def overlap_mean_test(
     baseline_entry_pos: object | None = None,
     baseline_window_days: object | None = None,
 ) -> OverlapMeanTest:
-    """Calendar-overlap t-test of the mean (module docstring). The interval is the two-sided
-    (1 - 2 alpha) one, whose ends are the one-sided (1 - alpha) bounds: it excludes
-    ``null_value`` exactly when a one-sided test at ``alpha`` rejects in that direction.
+    """Calendar-overlap t-test of the mean (module docstring).
 
-    baseline_entry_pos / baseline_window_days: the windows whose mean ``null_value`` is (the
-    all-days mean of the same path); the SE is then that of the difference of the two means
-    (module docstring), so the test is of the excess over an estimated, not a known, mean.
+    The interval is the two-sided (1 - 2 alpha) one, whose ends are the one-sided
+    (1 - alpha) bounds: it excludes ``null_value`` exactly when a one-sided test at ``alpha``
+    rejects in that direction.
+
+    Parameters
+    ----------
+    values : object
+        One-dimensional per-event values (returns as fractions), all finite.
+    entry_pos : object
+        Integer entry positions of the events, one per value.
+    window_days : object
+        Window length in trading days, one per event or one for all.
+    alternative : str, default "greater"
+        "greater", "less" or "two-sided".
+    null_value : float, default 0.0
+        The mean under the null, in the unit of ``values``.
+    alpha : float, default 0.05
+        One-sided significance level, in (0, 0.5).
+    baseline_entry_pos, baseline_window_days : object or None, default None
+        The windows whose mean ``null_value`` is (the all-days mean of the same path); the
+        SE is then that of the difference of the two means (module docstring), so the test
+        is of the excess over an estimated, not a known, mean.
+
+    Returns
+    -------
+    OverlapMeanTest
+        Test, interval, bounds and minimum detectable effect from one standard error.
+
+    Raises
+    ------
+    ParameterError
+        Values not one-dimensional and finite, an unknown alternative, ``alpha`` outside
+        (0, 0.5), or not one entry per value.
     """
     y = np.asarray(values, dtype=float)
     if y.ndim != 1 or not np.isfinite(y).all():

@@ -105,14 +105,28 @@ _ALTERNATIVE = {"gains": "greater", "losses": "less"}
 class PathSample:
     """One simulated history handed to a primary test.
 
-    close: the drifted price path (float64, one value per day of ``index``, the data's
-    calendar); event_pos: its events' positions (entry at event + ``rules.entry_lag``);
-    rules: the study's timing rules (detection window: the sample window of the baseline);
-    horizons: the judged horizons; offsets: (days x judged horizons) window length of an
-    entry at each position (``horizon_offsets`` on ``index``, the same on every path);
-    alternative: "greater" (gains) or "less" (losses); alpha: the level; sample_window: the
-    rules' (first, last) detection bounds on ``index`` when the caller knows them (computed
-    otherwise).
+    Parameters
+    ----------
+    close : np.ndarray
+        The drifted price path (float64, one value per day of ``index``, the data's calendar).
+    index : pd.DatetimeIndex
+        The data's dates.
+    event_pos : np.ndarray
+        Its events' positions (entry at event + ``rules.entry_lag``).
+    rules : EventRules
+        The study's timing rules (detection window: the sample window of the baseline).
+    horizons : tuple[Horizon, ...]
+        The judged horizons.
+    offsets : np.ndarray
+        (days x judged horizons) window length of an entry at each position
+        (``horizon_offsets`` on ``index``, the same on every path).
+    alternative : str
+        "greater" (gains) or "less" (losses).
+    alpha : float
+        The level.
+    sample_window : tuple[int, int] or None, default None
+        The rules' (first, last) detection bounds on ``index`` when the caller knows them
+        (computed otherwise).
     """
 
     close: np.ndarray = field(repr=False)
@@ -210,24 +224,70 @@ def year_paired_primary(sample: PathSample) -> float:
 
 @dataclass(frozen=True, eq=False)
 class SimulatedPower:
-    """The simulated power of a primary test against a drift planted in the price path
-    (module docstring).
+    """The simulated power of a primary test against a drift planted in the price path (module docstring).
 
-    drifts / power / mc_standard_error: the power curve, one point per evaluated drift
-    (signed simple returns: negative for a "losses" claim; sorted by size), its rejection
-    rate over the paths and that rate's binomial Monte Carlo SE; mean_events / share_untestable:
-    per drift, the mean number of events per path and the share of paths on which the test
-    could not run. detectable_drift: the smallest drift found with ``target_power``
-    (interpolated; NaN when not reached up to ``MAX_DRIFT``), bracket: the evaluated drifts
-    around it, detectable_drift_se: its Monte Carlo SE (paths resampled). formula_mde: the
-    joint test's formula MDE in the same units (the added return at every judged horizon that
-    the formula finds with 80% power, H / sum_h 1 / mde_h; None when the primary test is not
-    the joint one), formula_mde_by_horizon: the formula's per-horizon MDEs as reported.
-    drift_days: the trading days each event's drift is spread over (the shortest judged
-    horizon); events: "re-detected on every path" or "at the study's dates"; notes: what a
-    reader must know (why the dates are kept; a rejection rate at zero drift outside the
-    binomial 99% band of alpha). rejections: (paths x drifts) booleans behind the curve.
-    The other fields are the parameters that produced the result.
+    Built by ``simulated_detectable_effect``; the property ``size`` is the rejection rate at
+    drift 0 (the test's size on the bootstrap paths).
+
+    Parameters
+    ----------
+    drifts : tuple[float, ...]
+        The power curve's evaluated drifts (signed simple returns: negative for a "losses"
+        claim; sorted by size).
+    power : tuple[float, ...]
+        Rejection rate over the paths, per drift.
+    mc_standard_error : tuple[float, ...]
+        That rate's binomial Monte Carlo SE, per drift.
+    mean_events : tuple[float, ...]
+        Per drift, the mean number of events per path.
+    share_untestable : tuple[float, ...]
+        Per drift, the share of paths on which the test could not run.
+    target_power : float
+        The power sought, as a fraction.
+    detectable_drift : float
+        The smallest drift found with ``target_power`` (interpolated; NaN when not reached
+        up to ``MAX_DRIFT``).
+    bracket : tuple[float, float]
+        The evaluated drifts around it.
+    detectable_drift_se : float
+        Its Monte Carlo SE (paths resampled).
+    formula_mde : float or None
+        The joint test's formula MDE in the same units (the added return at every judged
+        horizon that the formula finds with 80% power, H / sum_h 1 / mde_h; None when the
+        primary test is not the joint one).
+    formula_mde_by_horizon : dict[str, float] or None
+        The formula's per-horizon MDEs as reported.
+    claim : str
+        "gains" or "losses".
+    alpha : float
+        Significance level of the primary test.
+    horizons : tuple[str, ...]
+        The judged horizons.
+    drift_days : int
+        The trading days each event's drift is spread over (the shortest judged horizon).
+    events : str
+        "re-detected on every path" or "at the study's dates".
+    notes : tuple[str, ...]
+        What a reader must know (why the dates are kept; a rejection rate at zero drift
+        outside the binomial 99% band of alpha).
+    primary_test : str
+        Name of the primary test.
+    n_paths : int
+        Bootstrap paths, the same for every drift.
+    mean_block : float
+        Mean block of the stationary bootstrap, in trading days.
+    seed : int
+        The user seed.
+    path_seed : int
+        The paths' sub-seed.
+    grid : tuple[float, ...]
+        The coarse grid of drift sizes.
+    bisection_steps : int
+        Bisections of the bracket after the grid.
+    pool_start, pool_end : pd.Timestamp
+        Dates of the first and last resampled daily return.
+    rejections : np.ndarray
+        (paths x drifts) booleans behind the curve.
     """
 
     drifts: tuple[float, ...]
@@ -264,7 +324,13 @@ class SimulatedPower:
         return self.power[self.drifts.index(0.0)] if 0.0 in self.drifts else float("nan")
 
     def to_frame(self) -> pd.DataFrame:
-        """Tidy: one row per evaluated drift."""
+        """Tidy: one row per evaluated drift.
+
+        Returns
+        -------
+        pd.DataFrame
+            Columns drift, power, mc_standard_error, mean_events, share_untestable, n_paths.
+        """
         return pd.DataFrame(
             {
                 "drift": self.drifts,
@@ -277,7 +343,14 @@ class SimulatedPower:
         )
 
     def to_dict(self) -> dict[str, object]:
-        """JSON-ready: the result and every parameter that produced it."""
+        """JSON-ready: the result and every parameter that produced it.
+
+        Returns
+        -------
+        dict[str, object]
+            The method, the result (detectable drift, bracket, formula MDE, size, notes), the
+            curve as a list of points and ``parameters``; NaN becomes None.
+        """
 
         def number(value: float | None) -> float | None:
             return None if value is None or not math.isfinite(value) else float(value)
@@ -332,7 +405,14 @@ class SimulatedPower:
         }
 
     def summary(self) -> str:
-        """Plain-text table: the curve, the detectable drift and the formula beside it."""
+        """Plain-text table: the curve, the detectable drift and the formula beside it.
+
+        Returns
+        -------
+        str
+            The setting, one line per drift (power, MC SE, events, untestable share), the
+            detectable drift and the notes.
+        """
         lines = [
             f"Simulated power of {self.primary_test} ({self.claim}, {', '.join(self.horizons)}; alpha {self.alpha:g}): "
             f"drift planted over the {self.drift_days} trading days after each entry, events {self.events}",
@@ -543,24 +623,54 @@ def simulated_detectable_effect(
     formula_mde: float | str | None = "auto",
     seed: int = DEFAULT_SEED,
 ) -> SimulatedPower:
-    """The drift after each event that the primary test finds with ``target_power`` (module
-    docstring).
+    """The drift after each event that the primary test finds with ``target_power`` (module docstring).
 
-    study: the claim's ``EventStudy`` (its series is resampled, its rules re-run).
-    claim_horizons: the judged horizons (default: every horizon of the study). claim:
-    "gains" or "losses" (the drift is then negative). primary_test: a ``PathPrimaryTest``
-    (default ``joint_shift_primary``). n_paths: bootstrap paths, the same for every drift.
-    drifts: the coarse grid as drift sizes (>= 0, in the claim's direction; default
-    ``DEFAULT_GRID`` times the formula MDE, or times a plain-mean MDE
-    2.49 * sd / sqrt(events) at the shortest judged horizon when there is no formula, and
-    extended by doubling while the target power is not reached; a given grid is not
-    extended).
-    bisection_steps: bisections of the bracket after the grid. formula_mde: "auto" (the joint
-    test's formula on the data when the primary test is the default one, else None), a number
-    (shown beside the result, e.g. a caller's own formula) or None. mean_block: as
-    ``bootstrap_path_tests`` (None: ``horizon_block_length`` at the longest judged horizon).
-    seed: paths from ``seed_from(seed, "power", "paths")``; the same seed gives the same
-    bytes of ``to_dict``.
+    Parameters
+    ----------
+    study : EventStudy
+        The claim's study (its series is resampled, its rules re-run); at least one event.
+    claim_horizons : Sequence[str] or None, default None
+        The judged horizons (default: every horizon of the study).
+    claim : str, default "gains"
+        "gains" or "losses" (the drift is then negative).
+    primary_test : PathPrimaryTest or None, default None
+        A callable of a ``PathSample`` giving a p-value (default ``joint_shift_primary``).
+    n_paths : int, default DEFAULT_POWER_PATHS
+        Bootstrap paths, the same for every drift (>= 1; 200 by default).
+    drifts : Sequence[float] or None, default None
+        The coarse grid as drift sizes (simple returns >= 0, in the claim's direction, at
+        most ``MAX_DRIFT``; default ``DEFAULT_GRID`` times the formula MDE, or times a
+        plain-mean MDE 2.49 * sd / sqrt(events) at the shortest judged horizon when there is
+        no formula, and extended by doubling while the target power is not reached; a given
+        grid is not extended).
+    target_power : float, default DEFAULT_TARGET_POWER
+        The power sought, in (0, 1); 0.80 by default.
+    alpha : float, default DEFAULT_ALPHA
+        Significance level of the primary test, in (0, 0.5); 0.05 by default.
+    mean_block : float or str or None, default None
+        As ``bootstrap_path_tests`` (None: ``horizon_block_length`` at the longest judged
+        horizon).
+    bisection_steps : int, default DEFAULT_BISECTION_STEPS
+        Bisections of the bracket after the grid (>= 0; 3 by default).
+    formula_mde : float or str or None, default "auto"
+        "auto" (the joint test's formula on the data when the primary test is the default
+        one, else None), a number (shown beside the result, e.g. a caller's own formula) or
+        None.
+    seed : int, default DEFAULT_SEED
+        Paths come from ``seed_from(seed, "power", "paths")``; the same seed gives the same
+        bytes of ``to_dict``.
+
+    Returns
+    -------
+    SimulatedPower
+        The power curve, the detectable drift with its Monte Carlo SE, and the parameters.
+
+    Raises
+    ------
+    ParameterError
+        A bad study, claim, horizons, count, seed, level, grid, primary test or formula_mde.
+    InsufficientDataError
+        The study has no event: there is no effect to plant.
     """
     if not isinstance(study, EventStudy):
         raise ParameterError(f"study must be an EventStudy (from run_event_study), got {type(study).__name__}")

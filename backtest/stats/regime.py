@@ -45,13 +45,43 @@ def newey_west_lags(n_obs: int) -> int:
 class RegimeTest:
     """Buy-minus-sell difference of mean next-day log returns (module docstring).
 
-    statistic: HAC t of the difference; pvalue: one-sided in ``alternative`` ("greater":
-    days with the fast average above the slow one are followed by higher returns);
-    pvalue_opposite: the other tail; pvalue_two_sided. estimate: mean_above - mean_below
-    (per day, log returns); standard_error: HAC; standard_error_iid: the plain OLS one (for
-    comparison). n_above / n_below: regime days; n: both; maxlags: the HAC lag order; df:
-    n - 2. first_pos / last_pos: positions of the first and last regime day; start / end:
-    their dates (ISO, from ``series_regime_test``; None from plain arrays).
+    The property ``n`` is both regimes' days; statistics are NaN when a regime has fewer
+    than two days.
+
+    Parameters
+    ----------
+    statistic : float
+        HAC t of the difference.
+    pvalue : float
+        One-sided in ``alternative`` ("greater": days with the fast average above the slow
+        one are followed by higher returns).
+    pvalue_opposite : float
+        The other tail.
+    pvalue_two_sided : float
+        Two-sided p-value.
+    alternative : str
+        "greater" or "less".
+    estimate : float
+        mean_above - mean_below (per day, log returns).
+    mean_above, mean_below : float
+        Mean next-day log return on days with the fast average above the slow one, and on
+        the other regime days.
+    standard_error : float
+        HAC standard error of the difference.
+    standard_error_iid : float
+        The plain OLS one (for comparison).
+    n_above, n_below : int
+        Regime days.
+    maxlags : int
+        The HAC lag order.
+    df : float
+        Degrees of freedom, n - 2.
+    alpha : float
+        One-sided significance level.
+    first_pos, last_pos : int, default -1
+        Positions of the first and last regime day (-1 without regime days).
+    start, end : str or None, default None
+        Their dates (ISO, from ``series_regime_test``; None from plain arrays).
     """
 
     __test__ = False
@@ -86,6 +116,14 @@ class RegimeTest:
         return bool(math.isfinite(self.pvalue_opposite) and self.pvalue_opposite < level)
 
     def to_dict(self) -> dict[str, object]:
+        """JSON-ready fields.
+
+        Returns
+        -------
+        dict[str, object]
+            "test" ("regime_difference_hac"), the fields but the positions, ``n`` and the
+            ``lag_rule`` text.
+        """
         return {
             "test": "regime_difference_hac",
             "statistic": float(self.statistic),
@@ -110,7 +148,14 @@ class RegimeTest:
         }
 
     def summary(self) -> str:
-        """A plain-text table (daily log returns in percent)."""
+        """A plain-text table (daily log returns in percent).
+
+        Returns
+        -------
+        str
+            Days and mean return per regime, the difference with its HAC and iid standard
+            errors, t and the three p-values.
+        """
         window = f" {self.start} to {self.end}" if self.start else ""
         return "\n".join(
             [
@@ -139,10 +184,33 @@ def regime_test(
 ) -> RegimeTest:
     """Buy-minus-sell regime test on plain arrays (module docstring).
 
-    close, fast_line, slow_line: float arrays of the same length (the lines NaN until they
-    are defined). first, last: positions of the detection window's first and last day
-    (inclusive); day t in it is a regime day when both lines are defined on it and t + 1
-    exists. maxlags: HAC lag order (None: ``newey_west_lags`` of the number of regime days).
+    Parameters
+    ----------
+    close : object
+        One-dimensional positive, finite prices.
+    fast_line, slow_line : object
+        Float arrays of the same length as ``close`` (the lines NaN until they are defined).
+    first, last : int
+        Positions of the detection window's first and last day (inclusive; 0 <= first <=
+        last < len(close)); day t in it is a regime day when both lines are defined on it
+        and t + 1 exists.
+    alternative : str, default "greater"
+        "greater" or "less".
+    alpha : float, default 0.05
+        One-sided significance level, in (0, 0.5).
+    maxlags : int or None, default None
+        HAC lag order (>= 0; None: ``newey_west_lags`` of the number of regime days).
+
+    Returns
+    -------
+    RegimeTest
+        The difference, its HAC t and p-values (no dates: ``start`` and ``end`` None).
+
+    Raises
+    ------
+    ParameterError
+        Arrays of other shapes, an unknown alternative, ``alpha``, ``first``, ``last`` or
+        ``maxlags`` out of range, or prices that are not positive and finite.
     """
     closes = np.asarray(close, dtype=float)
     fast = np.asarray(fast_line, dtype=float)
@@ -219,8 +287,35 @@ def series_regime_test(
     alpha: float = 0.05,
     maxlags: int | None = None,
 ) -> RegimeTest:
-    """``regime_test`` on pandas Series sharing ``close``'s DatetimeIndex; regime days are
-    those dated in [start, end] (None: from the first / to the last close)."""
+    """``regime_test`` on pandas Series sharing ``close``'s DatetimeIndex.
+
+    Parameters
+    ----------
+    close : pd.Series
+        Positive closes on a DatetimeIndex.
+    fast_line, slow_line : pd.Series
+        The two averages on ``close``'s index (NaN until defined).
+    start, end : object
+        Regime days are those dated in [start, end] (anything ``pd.Timestamp`` reads; None:
+        from the first / to the last close).
+    alternative : str, default "greater"
+        "greater" or "less".
+    alpha : float, default 0.05
+        One-sided significance level, in (0, 0.5).
+    maxlags : int or None, default None
+        HAC lag order (None: ``newey_west_lags`` of the number of regime days).
+
+    Returns
+    -------
+    RegimeTest
+        As ``regime_test``, with ``start`` and ``end`` the ISO dates of the first and last
+        regime day.
+
+    Raises
+    ------
+    ParameterError
+        A line not on ``close``'s index, a window holding no close, or as ``regime_test``.
+    """
     for name, line in (("fast_line", fast_line), ("slow_line", slow_line)):
         if not isinstance(line, pd.Series) or not line.index.equals(close.index):
             raise ParameterError(f"{name} must be a Series on close's index")

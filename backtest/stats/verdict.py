@@ -155,9 +155,18 @@ def verdict_rules(claim: str = GAINS, path_null_applies: bool = True) -> str:
 class Verdict:
     """The outcome of one question at one horizon.
 
-    question: "A" or "B". outcome: one of ``OUTCOMES``. rule: which clause of
-    ``VERDICT_RULES`` decided it. flags: "anecdotal" / "small sample". evidence: the
-    numbers the rule read, as (name, value) pairs.
+    Parameters
+    ----------
+    question : str
+        "A" or "B".
+    outcome : str
+        One of ``OUTCOMES``.
+    rule : str
+        Which clause of ``VERDICT_RULES`` decided it.
+    flags : tuple[str, ...], default ()
+        "anecdotal" / "small sample".
+    evidence : tuple[tuple[str, float], ...], default ()
+        The numbers the rule read, as (name, value) pairs.
     """
 
     question: str
@@ -167,6 +176,13 @@ class Verdict:
     evidence: tuple[tuple[str, float], ...] = ()
 
     def to_dict(self) -> dict[str, object]:
+        """JSON-ready fields.
+
+        Returns
+        -------
+        dict[str, object]
+            question, outcome, rule, flags (a list) and evidence (a name -> value dict).
+        """
         return {
             "question": self.question,
             "outcome": self.outcome,
@@ -225,8 +241,36 @@ def absolute_verdict(
     alpha: float = DEFAULT_ALPHA,
     claim: str = GAINS,
 ) -> Verdict:
-    """Question A by ``VERDICT_RULES`` (claim "gains") or ``VERDICT_RULES_LOSSES`` ("losses";
-    the p-values passed are then the lower-tail ones)."""
+    """Question A by ``VERDICT_RULES`` (claim "gains") or ``VERDICT_RULES_LOSSES`` ("losses").
+
+    For "losses" the p-values passed are the lower-tail ones.
+
+    Parameters
+    ----------
+    n : int
+        Events whose window at the horizon is complete.
+    hac_pvalue_holm : float
+        Holm-adjusted one-sided p-value of the test of the mean event return (the
+        calendar-overlap t-test in ``analyze_events``); NaN when it could not run.
+    hit_rate : float
+        Share of events with a positive return, as a fraction.
+    hit_vs_half_pvalue : float
+        One-sided p-value of the binomial test of the hit rate against 50%.
+    alpha : float, default 0.05
+        Significance level, in (0, 1).
+    claim : str, default "gains"
+        "gains" or "losses".
+
+    Returns
+    -------
+    Verdict
+        Question "A", its outcome, the deciding rule, sample flags and the numbers read.
+
+    Raises
+    ------
+    ParameterError
+        ``alpha`` outside (0, 1), or an unknown claim.
+    """
     alpha = _check_alpha(alpha)
     claim = check_claim(claim)
     flags = sample_flags(n)
@@ -269,8 +313,32 @@ def relative_verdict(
     """Question B by ``VERDICT_RULES`` (``bootstrap_path_pvalue_holm`` None or NaN: not run).
 
     The rule reads p-values only, so it serves both claim directions: for "losses" pass the
-    lower-tail p-values (``VERDICT_RULES_LOSSES``). ``path_null_applies`` False: the event
-    source is exogenous (``VERDICT_RULE_EXOGENOUS``), so the random-entry test alone decides."""
+    lower-tail p-values (``VERDICT_RULES_LOSSES``).
+
+    Parameters
+    ----------
+    n : int
+        Events whose window at the horizon is complete.
+    random_entry_pvalue_holm : float
+        Holm-adjusted p-value of the random-entry Monte Carlo (plain variant).
+    bootstrap_path_pvalue_holm : float or None
+        Holm-adjusted p-value of the bootstrapped-path test; None or NaN: not run.
+    alpha : float, default 0.05
+        Significance level, in (0, 1).
+    path_null_applies : bool, default True
+        False: the event source is exogenous (``VERDICT_RULE_EXOGENOUS``), so the
+        random-entry test alone decides.
+
+    Returns
+    -------
+    Verdict
+        Question "B", its outcome, the deciding rule, sample flags and the numbers read.
+
+    Raises
+    ------
+    ParameterError
+        ``alpha`` outside (0, 1).
+    """
     alpha = _check_alpha(alpha)
     flags = sample_flags(n)
     path_p = math.nan if bootstrap_path_pvalue_holm is None else float(bootstrap_path_pvalue_holm)

@@ -15,6 +15,13 @@ and reports. vectorbt is imported lazily, only when a simulation runs.
 """
 
 from backtest.strategy.agreement import EventAgreement, event_agreement
+from backtest.strategy.comparison import (
+    ComparedVariant,
+    ComparisonConclusion,
+    FirstDay,
+    TrendComparison,
+    compare_trend_rule,
+)
 from backtest.strategy.metrics import (
     PERIODS_PER_YEAR,
     PerformanceMetrics,
@@ -37,16 +44,21 @@ from backtest.strategy.simulate import (
 
 __all__ = [
     "EXECUTIONS",
+    "ComparedVariant",
+    "ComparisonConclusion",
     "EventAgreement",
     "FIRST_ENTRIES",
+    "FirstDay",
     "PERIODS_PER_YEAR",
     "PerformanceMetrics",
     "PositionSplit",
     "StrategyResult",
     "TradeStatistics",
+    "TrendComparison",
     "TrendSignals",
     "TrendStrategy",
     "buy_and_hold",
+    "compare_trend_rule",
     "drawdown",
     "event_agreement",
     "metrics_frame",

@@ -341,8 +341,8 @@ def test_the_builtin_dataset_is_read_bounded(tmp_path: Path) -> None:
 
 
 def test_a_stored_calibration_is_read_bounded(tmp_path: Path, monkeypatch) -> None:
-    from backtest.stats import calibration_cache
-    from backtest.stats.calibration_cache import CalibrationCacheError, cached_calibrate
+    from backtest.claims import calibration_store as calibration_cache
+    from backtest.claims.calibration_store import CalibrationCacheError, cached_calibrate
 
     monkeypatch.setattr(calibration_cache, "calibration_parameters", lambda *args, **kwargs: {"a": 1})
     monkeypatch.setattr(calibration_cache, "calibration_key", lambda parameters: "0123abcd")

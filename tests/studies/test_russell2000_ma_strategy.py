@@ -44,6 +44,15 @@ def test_regenerated_machine_readable_results_equal_the_committed_ones(regenerat
         pd.testing.assert_frame_equal(ours, committed, check_exact=True, obj=message)
 
 
+def test_regenerated_report_text_equals_the_committed_one(regenerated: Path) -> None:
+    """report.md is the template filled with summary.json's values and the trade list: the same
+    data give the same text, byte for byte (the figures' bytes depend on the font renderer)."""
+    assert (regenerated / "report.md").read_text() == (COMMITTED / "report.md").read_text(), (
+        "report.md differs from results/russell2000_ma_strategy/report.md: regenerate it with "
+        "`backtest study russell2000-ma-strategy` and commit the result"
+    )
+
+
 def test_seed_and_monte_carlo_sizes_change_nothing(tmp_path: Path, regenerated: Path, study_module) -> None:
     output = study_module.run(None, tmp_path / "other", seed=1, n_draws=10, n_paths=0)
     assert (output / "summary.json").read_bytes() == (regenerated / "summary.json").read_bytes()

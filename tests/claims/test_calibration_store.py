@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from backtest.claims.calibration_store import CalibrationCacheError, cached_calibrate
 from backtest.events import EventRules
 from backtest.stats.calibration import calibrate
-from backtest.stats.calibration_cache import CalibrationCacheError, cached_calibrate
 
 
 def _close(n_days=3000):
@@ -67,3 +67,64 @@ def test_disabled_cache_writes_nothing(tmp_path, monkeypatch) -> None:
     result = cached_calibrate(_close(), RULES, ("3m",), n_replications=2, seed=2)
     assert result.n_replications >= 1
     assert not list(tmp_path.rglob("*.json"))
+
+
+SOURCE = b'''"""A module."""
+import numpy as np  # why numpy
+
+RATE = 0.05
+"""The rate, with a # in its words."""
+
+
+def mean_after(values, k):
+    """The mean of ``values`` after position ``k``.
+
+    Words that change often."""
+    label = "# not a comment"  # a comment, \xc3\xa9
+    return np.mean(values[k:])  # the reason
+'''
+
+
+def test_editing_prose_keeps_the_key_and_editing_code_changes_it(tmp_path) -> None:
+    """Calibrations are keyed by the code they run through without its docstrings and
+    comments: rewording a docstring or a comment (or adding blank lines) re-keys nothing,
+    while any change of code, a string literal's included, does."""
+    from backtest.cache import source_digest
+
+    def digest(text: bytes) -> str:
+        (tmp_path / "module.py").write_bytes(text)
+        return source_digest([tmp_path / "module.py"], tmp_path)
+
+    original = digest(SOURCE)
+    for prose in (
+        SOURCE.replace(b"Words that change often.", b"Other words entirely.\n\n    And a paragraph."),
+        SOURCE.replace(b"# the reason", b"# another reason, \xc3\xa9").replace(b"# why numpy", b""),
+        SOURCE.replace(b"RATE = 0.05\n", b"RATE = 0.05\n\n\n"),
+        SOURCE.replace(b'"""The rate, with a # in its words."""', b'"""The rate."""'),
+    ):
+        assert digest(prose) == original
+    for code in (
+        SOURCE.replace(b"values[k:]", b"values[k + 1 :]"),
+        SOURCE.replace(b"RATE = 0.05", b"RATE = 0.01"),
+        SOURCE.replace(b'"# not a comment"', b'"# another"'),
+    ):
+        assert digest(code) != original
+
+
+def test_the_key_names_the_methods_version(tmp_path) -> None:
+    from backtest.claims.calibration_store import calibration_parameters
+    from backtest.stats.calibration import METHOD_VERSION
+
+    parameters = calibration_parameters(
+        _close(300),
+        RULES,
+        ("3m",),
+        null_model="gbm",
+        n_replications=2,
+        seed=1,
+        alpha=0.05,
+        effects=(0.0,),
+        n_draws=9,
+        n_paths=0,
+    )
+    assert parameters["method_version"] == METHOD_VERSION

@@ -1,14 +1,16 @@
 """Calibration results on disk, keyed by everything that produced them, so a study reads a
-stored calibration instead of re-simulating hundreds of price paths on every run.
+stored calibration instead of re-simulating hundreds of price paths on every run. This is the
+composition layer's store: ``backtest.stats.calibration`` computes and writes nothing.
 
 Input: the arguments of ``backtest.stats.calibration.calibrate`` and a folder. Output: the
 same ``Calibration`` that ``calibrate`` returns, read from ``<folder>/<null_model>-<key>.json``
 when a file with that key exists, computed (and written there) otherwise.
 
 The key is a SHA-256 of the parameters (rules, horizons, null model, replications, seed,
-alpha, effects), of the close series (dates and values), of the source of every module the
-simulation runs through, and of the numpy / arch / scipy versions (their random streams and
-GARCH simulator). Any change to one of them is a miss and recomputes, so a stored file can
+alpha, effects), of the close series (dates and values), of the method's explicit version
+(``backtest.stats.calibration.METHOD_VERSION``), of the code of every module the simulation
+runs through (without docstrings and comments: ``backtest.cache.code_without_prose``), and of
+the numpy / arch / scipy versions (their random streams and GARCH simulator). Any change to one of them is a miss and recomputes, so a stored file can
 never stand in for a calibration the current code would not produce; the file itself holds
 the parameters, and a file whose content disagrees with its key raises a CalibrationCacheError.
 Floats are stored as JSON numbers written by ``repr`` (exact round trip), so reading a file
@@ -31,6 +33,7 @@ import pandas as pd
 from backtest.cache import key_of, package_versions, source_digest
 from backtest.errors import ParameterError
 from backtest.files import CALIBRATION, read_text
+from backtest.stats.calibration import METHOD_VERSION
 
 if TYPE_CHECKING:
     from backtest.stats.calibration import Calibration
@@ -43,7 +46,7 @@ CACHE_DIR_ENV_VAR = "BACKTEST_CALIBRATION_DIR"
 DISABLE_VALUE = "off"
 """``BACKTEST_CALIBRATION_DIR=off`` always recomputes and writes nothing."""
 
-_PACKAGE_ROOT = Path(__file__).resolve().parents[1]
+_PACKAGE_ROOT = Path(__file__).resolve().parents[1]  # backtest/
 _CODE_FILES: tuple[str, ...] = ("defaults.py",)
 _CODE_PACKAGES: tuple[str, ...] = ("events", "signals", "stats")
 """Source the simulation runs through: ``calibrate`` -> ``run_event_study`` -> every test of
@@ -103,6 +106,7 @@ def calibration_parameters(
             "first": close.index[0].date().isoformat() if len(close) else None,
             "last": close.index[-1].date().isoformat() if len(close) else None,
         },
+        "method_version": METHOD_VERSION,
         "code_sha256": _code_digest(),
         "versions": package_versions(_VERSIONED),
     }
