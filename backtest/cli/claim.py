@@ -191,11 +191,12 @@ def claim_run_command(spec_path: Path, run: ClaimRunSettings) -> None:
     target = run.output_dir / spec.name
     announce_output(target, "claim", run.overwrite, "choose another --output-dir")
     result, drawn = _run_one_claim(spec, run.run_options())
-    _write_claim_report(result, drawn, target, run.overwrite)
     click.echo(result.market_series.data_line(), err=True)
     for note in result.warnings:
         click.echo(f"warning: {note}", err=True)
+    # the answer as soon as the statistics are done; the figures finish while it is read
     print_answer(result.answer_lines(), last_date=result.market_series.last_date)
+    _write_claim_report(result, drawn, target, run.overwrite)
     console.print(f"wrote {target}", markup=False, highlight=False, soft_wrap=True)
     if result.verdict == NOT_TESTABLE:
         raise click.exceptions.Exit(NOT_TESTABLE_EXIT)
