@@ -4,8 +4,9 @@ arch, plain numpy) and write the timings as JSON; the measuring lives in backtes
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import click
 
@@ -13,6 +14,26 @@ from backtest._io import preflight
 from backtest.bench.page import PAGE_FILE
 from backtest.cli._common import DataSettings, announce_output, console, data_options, err_console, parse_int_list
 from backtest.defaults import DEFAULT_DETECTION_START, DEFAULT_SEED
+
+
+def output_options(benchmark: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--output`` (default ``results/bench/<benchmark>.json``) and ``--overwrite``, as every
+    bench command takes them."""
+
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        command = click.option(
+            "--overwrite", is_flag=True, help="Replace an existing --output file even if backtest did not write it."
+        )(command)
+        return click.option(
+            "--output",
+            type=click.Path(path_type=Path, dir_okay=False),
+            default=Path(f"results/bench/{benchmark}.json"),
+            show_default=True,
+            help="Where to write the JSON results (atomically); an existing file is replaced "
+            "only if it is this benchmark's JSON (recognised by its keys), or with --overwrite.",
+        )(command)
+
+    return decorate
 
 
 @click.group("bench")
@@ -73,15 +94,7 @@ def _write_page(output: Path) -> None:
     show_default=True,
     help="Series name for backtest.data.load_series (k = its SMA 50/200 golden crosses since 1985).",
 )
-@click.option(
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=Path("results/bench/montecarlo.json"),
-    show_default=True,
-    help="JSON written atomically; an existing file is replaced only if it is this benchmark's "
-    "JSON (recognised by its keys), or with --overwrite.",
-)
-@click.option("--overwrite", is_flag=True, help="Replace an existing --output file even if backtest did not write it.")
+@output_options("montecarlo")
 @data_options
 def bench_montecarlo_command(
     draws: int,
@@ -189,15 +202,7 @@ def bench_montecarlo_command(
 )
 @click.option("--skip-full", is_flag=True, help="Do not run the full-grid timing run.")
 @click.option("--skip-arch", is_flag=True, help="Do not run arch's SPA (about 40 s at 400 pairs x 1,000 replications).")
-@click.option(
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=Path("results/bench/sweep.json"),
-    show_default=True,
-    help="Where to write the JSON results (atomically); an existing file is replaced "
-    "only if it is this benchmark's JSON (recognised by its keys), or with --overwrite.",
-)
-@click.option("--overwrite", is_flag=True, help="Replace an existing --output file even if backtest did not write it.")
+@output_options("sweep")
 @data_options
 def bench_sweep_command(
     series: str,
@@ -301,15 +306,7 @@ SCALING_SERIES = "RUT,DJI,SPY,IWM,XLB,XLE,XLF,XLK"
     show_default=True,
     help="Number of series of the projected sweep (e.g. every Russell 3000 member).",
 )
-@click.option(
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=Path("results/bench/scaling.json"),
-    show_default=True,
-    help="Where to write the JSON results (atomically); an existing file is replaced "
-    "only if it is this benchmark's JSON (recognised by its keys), or with --overwrite.",
-)
-@click.option("--overwrite", is_flag=True, help="Replace an existing --output file even if backtest did not write it.")
+@output_options("scaling")
 @data_options
 def bench_scaling_command(
     series: str,
@@ -404,15 +401,7 @@ def bench_scaling_command(
     show_default=True,
     help="Runs with the numba cache the first cold run filled.",
 )
-@click.option(
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=Path("results/bench/study.json"),
-    show_default=True,
-    help="Where to write the JSON results (atomically); an existing file is replaced "
-    "only if it is this benchmark's JSON (recognised by its keys), or with --overwrite.",
-)
-@click.option("--overwrite", is_flag=True, help="Replace an existing --output file even if backtest did not write it.")
+@output_options("study")
 def bench_study_command(name, cold_runs, warm_runs, output, overwrite):  # type: ignore[no-untyped-def]
     """Wall time of `backtest study NAME` end to end, each run in a fresh process: --cold
     runs with an empty numba cache, --warm runs with a filled one, the import time alone,
@@ -479,15 +468,7 @@ def bench_study_command(name, cold_runs, warm_runs, output, overwrite):  # type:
     default=None,
     help="Paths of every claim's simulated power (default: the claims' own, 200).",
 )
-@click.option(
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=Path("results/bench/claim.json"),
-    show_default=True,
-    help="Where to write the JSON results (atomically); an existing file is replaced "
-    "only if it is this benchmark's JSON (recognised by its keys), or with --overwrite.",
-)
-@click.option("--overwrite", is_flag=True, help="Replace an existing --output file even if backtest did not write it.")
+@output_options("claim")
 def bench_claim_command(  # type: ignore[no-untyped-def]
     repeats, claim_specs, panel_sizes, n_draws, n_paths, n_power_paths, output, overwrite
 ):
