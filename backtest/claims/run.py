@@ -347,8 +347,9 @@ class ClaimResult:
         """One of the report's pictures on matplotlib axes (``ax``, else a new figure's),
         returned for the caller to adjust, combine or save (``ax.figure.savefig``):
 
-        - ``"paths"``: the events' mean path (entry = 100, with its 95% confidence band)
-          against the band of random entry dates' mean paths: the picture of question B;
+        - ``"paths"``: the report's answer figure: the mean path (entry = 100, with its 95%
+          confidence band) of the events whose window is complete against the band of random
+          entry dates' mean paths, the judged horizons marked: the picture of question B;
         - ``"before"``: each event's path over the days before it, and their mean;
         - ``"drawdowns"``: per event, the deepest fall below the entry close within the
           last horizon, and the return at its end.
@@ -379,23 +380,28 @@ class ClaimResult:
                 title=f"{name}: each event's deepest fall below the entry close within {last}, and its {last} return",
                 ax=ax,
             )
-        band = self.band if self.band is not None and self.band.k > 0 else None
-        days = len(band.event_mean) - 1 if band is not None else 0
-        paths = aligned_paths(study.close, study.entry_pos, days=days, before=PATH_DAYS_BEFORE)
-        interval = mean_path_interval(paths)
+        computed = self.event_paths  # the run's paths and bands, as the report draws them
         if kind == "before":
+            if computed is not None:
+                paths, interval = computed.paths, computed.interval
+            else:  # no complete window: the days before each event only
+                paths = aligned_paths(study.close, study.entry_pos, days=0, before=PATH_DAYS_BEFORE)
+                interval = mean_path_interval(paths)
             return figures.plot_pre_event_window(
                 paths, interval, title=f"{name}: the {PATH_DAYS_BEFORE} days before each event", ax=ax
             )
-        if band is None:
+        if computed is None:
             raise ParameterError(
                 "plot('paths') needs the random-entry band, which this run did not draw (no complete event window)"
             )
-        return figures.plot_mean_path_band(
-            interval,
-            random_band=pd.DataFrame({"low": band.quantiles[0.05], "high": band.quantiles[0.95]}, index=band.days),
+        # the report's answer figure, the judged horizons marked
+        return figures.plot_event_paths(
+            computed.complete_interval,
+            computed.random_band,
+            horizons=computed.horizons,
             title=f"{name}: the events' mean path (entry = 100)",
-            random_label=f"random entry: 5–95% of the mean of {band.k} random days' paths",
+            random_label=f"random entry: 5–95% of the mean path of {computed.k} random days",
+            events_label=f"mean of the {computed.k} events with a complete window",
             ax=ax,
         )
 

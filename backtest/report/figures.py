@@ -520,51 +520,6 @@ def _axes(ax: plt.Axes | None, figsize: tuple[float, float]) -> plt.Axes:
         return plt.subplots(figsize=figsize)[1]
 
 
-def plot_mean_path_band(
-    band: pd.DataFrame,
-    *,
-    random_band: pd.DataFrame | None = None,
-    confidence: float = 0.95,
-    title: str = "",
-    random_label: str = "random entry: 5–95% of the mean path",
-    ax: plt.Axes | None = None,
-) -> plt.Axes:
-    """The events' mean path with its confidence band (``band``: columns mean, low, high,
-    n by trading day from entry, e.g. ``backtest.events.paths.mean_path_interval``) and,
-    when given, the random-entry band (columns low, high by day)."""
-    ax = _axes(ax, (11, 5.5))
-    with plt.rc_context(_STYLE):
-        days = band.index.to_numpy()
-        if random_band is not None:
-            ax.fill_between(
-                random_band.index.to_numpy(),
-                random_band["low"],
-                random_band["high"],
-                color=style.RANDOM_BAND,
-                alpha=0.35,
-                lw=0,
-                label=random_label,
-            )
-        ax.fill_between(
-            days,
-            band["low"],
-            band["high"],
-            color=style.EVENTS_BAND,
-            alpha=0.35,
-            lw=0,
-            label=f"events' mean: {confidence:.0%} confidence band",
-        )
-        ax.plot(days, band["mean"], color=style.EVENTS_MEAN, lw=2.2, label="events' mean")
-        ax.axhline(100, color="black", lw=0.8)
-        ax.axvline(0, color="black", lw=0.8, ls=":")
-        ax.set_xlabel("trading days from entry (negative: before the event)")
-        ax.set_ylabel("level, entry = 100")
-        if title:
-            ax.set_title(title)
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=3, frameon=False)
-    return ax
-
-
 def plot_pre_event_window(
     paths: pd.DataFrame,
     band: pd.DataFrame | None = None,

@@ -72,7 +72,9 @@ def test_the_new_pictures_draw_on_the_axes_given():
     band = mean_path_interval(paths)
     random_band = pd.DataFrame({"low": np.full(101, 97.0), "high": np.full(101, 104.0)})
     fig, axes = plt.subplots(1, 3)
-    assert figures.plot_mean_path_band(band, random_band=random_band, ax=axes[0]) is axes[0]
+    after = mean_path_interval(paths.loc[0:])
+    drawn = figures.plot_event_paths(after, random_band, title="t", horizons={"1m": 21}, ax=axes[0])
+    assert drawn is axes[0] and axes[0].get_xlim() == (0, 100)
     assert figures.plot_pre_event_window(paths, band, ax=axes[1]) is axes[1]
     assert axes[1].get_xlim()[1] <= 5  # the window ends at the event
     dates = close.index[[300, 600, 900]]
