@@ -323,6 +323,7 @@ FILE_RECOGNISERS: dict[str, Callable[[bytes], bool]] = {
     "bench-scaling": lambda head: {"multi_series", "machine"} <= _json_keys(head),
     "bench-study": lambda head: {"benchmark", "study", "cold_s", "warm_s"} <= _json_keys(head),
     "bench-claim": lambda head: {"benchmark", "claims", "run_all", "robustness_panel", "reference"} <= _json_keys(head),
+    "bench-universe": lambda head: {"benchmark", "universe", "in_process"} <= _json_keys(head),
     # the benchmarks' page (backtest.bench.page): an HTML page titled as theirs
     "bench-page": lambda head: (
         head.startswith(b"<!DOCTYPE html>") and b"<title>backtest benchmarks</title>" in head[:8192]

@@ -1,5 +1,6 @@
-"""The entry point of a study script run as ``python studies/<name>.py``: the same as
-``backtest study <name>``, through the command line itself.
+"""The entry point of ``python studies/<name>.py`` (a study's hooks beside its spec, or a
+study script of your own): the same as ``backtest study <name>``, through the command line
+itself; the running file is that study's module, never imported a second time.
 
 This module sits above the CLI (it calls ``backtest.cli.main``); the library that finds,
 loads and runs studies is ``backtest.study_runner``, which the CLI imports.
@@ -41,7 +42,8 @@ def run_as_script(script: str | Path, argv: list[str] | None = None) -> int:
     ``backtest study <name>`` with those options (progress, errors and exit codes included)."""
     path = Path(script)
     name = path.stem.replace("_", "-")
-    parser = argparse.ArgumentParser(prog=path.name, description=describe_study(path))
+    spec = path.with_suffix(".toml")  # a study's hooks beside its spec: the spec describes it
+    parser = argparse.ArgumentParser(prog=path.name, description=describe_study(spec if spec.is_file() else path))
     parser.add_argument("--data-dir", type=Path, default=None, help="directory holding yahoo/ and fred/ CSV files")
     parser.add_argument(
         "--output-dir",

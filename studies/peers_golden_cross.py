@@ -1,11 +1,10 @@
-"""Golden crosses beyond the Russell 2000: is the small-cap signal different from the large-cap one?
+"""The peers study's own parts: the small- vs large-cap comparison and a figure of every series.
 
-The headline's rule (SMA 50/200, events from 1985 or once the series' daily data allow) on the
-Russell 1000, 3000, 2000 Growth and Value, the NASDAQ Composite, the Dow and the S&P 500 (SPY),
-one ``[[variants]]`` row each in the spec ``peers_golden_cross.toml``; the one event-study
-template writes ``results/peers_golden_cross/``. This script adds the small- vs large-cap
-comparison (Russell 2000 vs Russell 1000, same source and span) and a figure of every series'
-excess return.
+The study is the spec ``peers_golden_cross.toml`` (the headline's rule, SMA 50/200, on the
+Russell 1000, 3000, 2000 Growth and Value, the NASDAQ Composite, the Dow and the S&P 500, one
+``[[variants]]`` row each), run by ``backtest study peers-golden-cross`` into
+``results/peers_golden_cross/``; its ``[report]`` table names ``small_vs_large`` (Russell 2000 vs
+Russell 1000, same source and span) and ``excess_figure`` below.
 
 Run: ``backtest study peers-golden-cross`` or ``python studies/peers_golden_cross.py``.
 """
@@ -13,21 +12,12 @@ Run: ``backtest study peers-golden-cross`` or ``python studies/peers_golden_cros
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from backtest.claims.study import run_spec_study
-from backtest.project import results_dir
-from backtest.report.event_report import pct
-from backtest.stats import DEFAULT_SEED
-from backtest.studies import run_as_script
+from backtest.numbers import percent
 
-NAME = "peers_golden_cross"
-DEFAULT_OUTPUT = results_dir(__file__) / NAME
-SPEC = Path(__file__).with_suffix(".toml")
 SMALL, LARGE = "Russell 2000, FRED to 2019", "Russell 1000"  # same source, same span: the fair pair
 
 
@@ -64,7 +54,9 @@ def small_vs_large(result: Any) -> str:
         a, b = rows.loc[(SMALL, label)], rows.loc[(LARGE, label)]
         if a["ci_low"] > b["ci_high"] or b["ci_low"] > a["ci_high"] or a["verdict_b"] != b["verdict_b"]:
             different.append(label)
-        cells.append(f"{label} {pct(a['excess_mean'], 1, True)} vs {pct(b['excess_mean'], 1, True)}")
+        cells.append(
+            f"{label} {percent(a['excess_mean'], 1, signed=True)} vs {percent(b['excess_mean'], 1, signed=True)}"
+        )
     answer = f"different at {', '.join(different)}" if different else "no detectable difference"
     return (
         f"**Small vs large caps** ({SMALL} vs {LARGE}, excess return over all days after the crosses: "
@@ -84,31 +76,7 @@ def excess_figure(result: Any) -> dict[str, tuple[str, bytes]]:
     return {"peer_excess.png": ("Excess return after golden crosses by series and horizon", figure_png(figure))}
 
 
-def run(
-    data_dir: Path | None = None,
-    output_dir: Path = DEFAULT_OUTPUT,
-    *,
-    seed: int = DEFAULT_SEED,
-    n_draws: int = 100_000,
-    n_paths: int = 1_000,
-    step: Callable[[str], None] = lambda _: None,
-    policy: str = "lenient",
-) -> Path:
-    """Run the spec through the claim path and write the study's report; returns the folder."""
-    return run_spec_study(
-        SPEC,
-        data_dir,
-        Path(output_dir),
-        name="peers-golden-cross",
-        narrative=small_vs_large,
-        extras=excess_figure,
-        step=step,
-        seed=seed,
-        n_draws=n_draws,
-        n_paths=n_paths,
-        policy=policy,
-    )
+if __name__ == "__main__":  # the same as `backtest study NAME`; this module is not imported again
+    from backtest.studies import run_as_script
 
-
-if __name__ == "__main__":
     sys.exit(run_as_script(__file__))

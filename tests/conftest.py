@@ -1,7 +1,10 @@
 """Session-wide fixtures: the market-data directory and the canonical Russell 2000 series.
 
-Both are loaded once per test session; tests that need the real snapshot skip (with the
-loader's own message) when no data directory can be found.
+``data_dir`` is the offline snapshot when one is configured (``$BACKTEST_DATA_DIR``) or lies
+beside the project (``../shared/data``), else the synthetic fixture folder
+``tests/fixtures/data`` (same file names and layout, planted defects listed in its
+``MANIFEST.json``), so no test skips for want of data. ``russell2000`` is the real series
+either way: from the snapshot, else from the built-in dataset (the same values, bit for bit).
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,22 +26,57 @@ import pytest
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 from backtest.data import MarketSeries, load_series, resolve_data_dir
+from backtest.data.sources import ENV_VAR
 from backtest.errors import DataNotFoundError
+from tests.fixtures import FIXTURE_DATA_DIR
+from tests.fixtures import fixture_manifest as read_fixture_manifest
+
+
+def snapshot_dir() -> Path | None:
+    """The offline snapshot (``$BACKTEST_DATA_DIR`` or ``../shared/data``), None without one.
+
+    A ``$BACKTEST_DATA_DIR`` that names no folder is a misconfiguration: it raises rather than
+    falling back to the fixture, so a run meant for the snapshot never passes on other data.
+    """
+    try:
+        return resolve_data_dir()
+    except DataNotFoundError:
+        if os.environ.get(ENV_VAR):
+            raise
+        return None
 
 
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
-    """The resolved data directory (``$BACKTEST_DATA_DIR`` or ``../shared/data``)."""
-    try:
-        return resolve_data_dir()
-    except DataNotFoundError as exc:
-        pytest.skip(str(exc))
+    """The folder of raw CSV files: the offline snapshot when there is one, else the
+    synthetic fixture ``tests/fixtures/data`` (see ``data_is_snapshot``)."""
+    return snapshot_dir() or FIXTURE_DATA_DIR
 
 
 @pytest.fixture(scope="session")
-def russell2000(data_dir: Path) -> MarketSeries:
-    """``load_series("russell2000")``: RU2000PR rebased onto ^RUT, then ^RUT (lenient policy)."""
-    return load_series("russell2000", data_dir=data_dir)
+def data_is_snapshot(data_dir: Path) -> bool:
+    """True when ``data_dir`` is the real snapshot, False on the synthetic fixture."""
+    return data_dir != FIXTURE_DATA_DIR
+
+
+@pytest.fixture(scope="session")
+def fixture_manifest() -> dict[str, Any]:
+    """``tests/fixtures/data/MANIFEST.json``: each fixture file's rows, span and planted findings."""
+    return read_fixture_manifest()
+
+
+@pytest.fixture(scope="session")
+def real_data_dir() -> Path | None:
+    """Where the real series are read: the snapshot's folder, else None, which ``load_series``
+    resolves to the built-in dataset (the snapshot's values, bit for bit, without raw files)."""
+    return snapshot_dir()
+
+
+@pytest.fixture(scope="session")
+def russell2000() -> MarketSeries:
+    """``load_series("russell2000")``: RU2000PR rebased onto ^RUT, then ^RUT (lenient policy),
+    read from the snapshot, else from the built-in dataset (the real values either way)."""
+    return load_series("russell2000", data_dir=snapshot_dir())
 
 
 @contextlib.contextmanager

@@ -34,6 +34,7 @@ STAGES: dict[str, int] = {
     "files": 0,
     "project": 0,
     "threads": 0,
+    "numbers": 0,
     "data": 1,
     "signals": 2,
     "events": 3,

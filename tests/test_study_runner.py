@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import backtest.study_runner
+from backtest.errors import ParameterError
 from backtest.study_runner import load_study
 
 # Appends its module name to executions.txt beside it each time its code runs, and writes one
@@ -83,3 +84,26 @@ def test_load_study_returns_the_running_script_and_imports_any_other(
     imported = load_study("counting")
     assert imported is not running and imported.DEFAULT_OUTPUT.name == "counting"
     assert executions(studies) == ["backtest_study_counting"]
+
+
+def test_a_spec_is_a_study_and_the_python_file_beside_it_only_its_hooks(
+    studies: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(backtest.study_runner, "STUDIES_DIR", studies)
+    (studies / "with_hooks.toml").write_text('[job]\nkind = "sweep"\n[sweep]\nseries = "russell2000"\n')
+    (studies / "with_hooks.py").write_text("def paragraph(result):\n    return ''\n")
+    (studies / "spec_only.toml").write_text('[job]\nkind = "sweep"\n[sweep]\nseries = "russell2000"\n')
+    (studies / "_private.py").write_text("")
+    found = backtest.study_runner.available_studies()
+    assert found == {
+        "counting": studies / "counting.py",  # a script of its own, with no spec beside it
+        "spec-only": studies / "spec_only.toml",
+        "with-hooks": studies / "with_hooks.toml",
+    }
+    assert callable(load_study("with-hooks").paragraph)
+    with pytest.raises(ParameterError, match="'spec-only' is a spec with no Python file beside it"):
+        load_study("spec-only")
+    root = studies.parent / "out"
+    assert backtest.study_runner.study_target("with-hooks", root) == root / "with_hooks"
+    monkeypatch.chdir(studies.parent)  # outside a checkout: results/ under the current directory
+    assert backtest.study_runner.study_target("spec-only", None) == studies.parent / "results" / "spec_only"

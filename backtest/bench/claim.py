@@ -51,8 +51,10 @@ CLAIM_STAGES: tuple[tuple[str, str, str], ...] = (
     ("robustness_panel", "backtest/claims/robustness.py", "robustness"),
     ("power", "backtest/stats/power.py", "simulated_detectable_effect"),
     ("variants", "backtest/claims/run.py", "_variant_row"),
-    ("figures", "backtest/report/claim_report.py", "draw_claim_figures"),
-    ("writing", "backtest/report/outputs.py", "write_report_directory"),
+    # the PNGs are drawn in a forked child, which no profile of this process sees: "figures"
+    # is the interactive figures drawn here plus the wait for the child's PNGs
+    ("figures", "backtest/claims/drawing.py", "result"),
+    ("writing", "backtest/claims/outputs.py", "write_report"),
     ("run_claim", "backtest/claims/run.py", "run_claim"),
 )
 """The stages of a claim run in its profile, as ``backtest.bench.study.PROFILE_STAGES``
@@ -181,6 +183,18 @@ def _panel_settings(spec: Any, day_dates: pd.DatetimeIndex, size: int) -> Any:
     return RobustnessSpec(peers=peers, **flags)
 
 
+def _claim_spec(path: str | Path, data_dir: str | Path | None) -> Any:
+    """The claim of the spec file at ``path`` (a study's spec too: its ``[report]`` table
+    adds to the report, not to the claim), as `backtest claim run` reads it."""
+    from backtest.claims.jobs import ClaimJob, load_job
+    from backtest.errors import ParameterError
+
+    job = load_job(path, data_dir=data_dir)
+    if not isinstance(job, ClaimJob):
+        raise ParameterError(f"{path}: a {job.kind} job, not a claim; the claim bench runs claims")
+    return job.spec
+
+
 def _claim_loader(data_dir: str | Path | None) -> Callable[[str], Any]:
     """Loads each series once, as a claim run does (``load_series``, the lenient policy)."""
     from backtest.data import load_series
@@ -213,11 +227,10 @@ def _panel_costs(
     primary test) timed warm in this process, then its robustness panel at each of ``sizes``
     specifications."""
     from backtest.claims.robustness import primary_kind, primary_test, robustness
-    from backtest.claims.spec import load_spec
     from backtest.defaults import DEFAULT_SEED
     from backtest.stats import analyze_events
 
-    spec = load_spec(spec_path, data_dir)
+    spec = _claim_spec(spec_path, data_dir)
     load = _claim_loader(data_dir)
     judged = spec.judged_horizons()
 
@@ -330,11 +343,10 @@ def _reference_comparison(spec_path: str, repeats: int, data_dir: str | Path | N
     p-values differ by more than 1e-12."""
     from backtest.claims.robustness import primary_test
     from backtest.claims.run import horizons_of
-    from backtest.claims.spec import load_spec
     from backtest.events import run_event_study
     from backtest.stats.verdict import GAINS
 
-    spec = load_spec(spec_path, data_dir)
+    spec = _claim_spec(spec_path, data_dir)
     check_reference_spec(spec)
     event = spec.event
     load = _claim_loader(data_dir)
@@ -400,14 +412,13 @@ def run_claim_bench(
     ``check_reference_spec``). n_draws, n_paths, n_power_paths: passed to every claim run
     (None: the claims' defaults; fewer make a quick check, not the issue's measurement)."""
     from backtest.claims.run import DEFAULT_N_DRAWS, DEFAULT_N_PATHS, DEFAULT_POWER_PATHS
-    from backtest.claims.spec import load_spec
 
     report = progress or (lambda _: None)
     python = python or sys.executable
     cwd = Path.cwd()
     specs = [str(spec) for spec in specs]
     headline = specs[0]
-    check_reference_spec(load_spec(headline, data_dir))
+    check_reference_spec(_claim_spec(headline, data_dir))
     draws = DEFAULT_N_DRAWS if n_draws is None else n_draws
     paths = DEFAULT_N_PATHS if n_paths is None else n_paths
     power_paths = DEFAULT_POWER_PATHS if n_power_paths is None else n_power_paths

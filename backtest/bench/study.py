@@ -33,15 +33,18 @@ PROFILE_STAGES: tuple[tuple[str, str, str], ...] = (
     ("loading", "backtest/data/catalog.py", "load_series"),
     ("event_study", "backtest/events/study.py", "run_event_study"),
     ("robustness_variants", "backtest/claims/run.py", "_variant_row"),
-    ("figures", "backtest/report/render.py", "figure_png"),
+    # the PNGs are drawn in a forked child, which no profile of this process sees: "figures"
+    # is the wait for the child's PNGs (and, where there is no fork, their drawing here)
+    ("figures", "backtest/claims/drawing.py", "result"),
     ("interactive_figures", "backtest/report/interactive.py", "claim_blocks"),
-    ("write_report", "backtest/report/outputs.py", "write_report_directory"),
+    ("write_report", "backtest/claims/outputs.py", "write_report"),
     ("run_study", "backtest/study_runner.py", "run_study"),
 )
 
 IMPORT_PROBE = (
     "import time; started = time.perf_counter(); import backtest.cli; "
-    "from backtest.study_runner import load_study; load_study({name!r}); "
+    "from backtest.study_runner import load_study, study_path; from backtest.claims.jobs import load_job; "
+    "path = study_path({name!r}); load_job(path) if path.suffix == '.toml' else load_study({name!r}); "
     "print(time.perf_counter() - started)"
 )
 

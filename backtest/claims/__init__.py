@@ -2,7 +2,9 @@
 
 ``Claim(path_or_tables_or_keywords).run()`` -> ``ClaimResult`` (``summary()``, ``to_frame()``,
 ``plot(kind)``, ``report(path)``); ``load_spec`` / ``spec_from_dict`` validate a spec (``backtest.claims.spec``),
-``run_claim`` runs one (``backtest.claims.run``). This layer composes data -> events -> stats
+``run_claim`` runs one (``backtest.claims.run``). A spec file may also be a sweep or a strategy
+(its ``[job] kind``): ``load_job`` reads any kind, ``run_job`` runs it into its report folder
+(``backtest.claims.jobs``; `backtest study` and `backtest claim run` call it). This layer composes data -> events -> stats
 -> report; no stage imports it.
 """
 
@@ -11,10 +13,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from backtest.claims.spec import TOP_LEVEL, ClaimSpec, did_you_mean, load_spec, spec_from_dict
 from backtest.errors import ParameterError, SpecError
+
+if TYPE_CHECKING:
+    from backtest.claims.pooled import PooledClaimSpec
 
 SCHEMA_PATH = Path(__file__).with_name("summary.schema.json")
 """JSON Schema of a claim report's summary.json."""
@@ -71,7 +76,7 @@ class Claim:
     any data are read). ``data_dir``: the data source whose catalog checks series names (the
     run's default source when None); ``base_dir``: where relative paths in a dict start."""
 
-    spec: ClaimSpec
+    spec: ClaimSpec | PooledClaimSpec
 
     def __init__(
         self,
@@ -88,10 +93,20 @@ class Claim:
             raise ParameterError(
                 f"Claim takes a spec, a spec file or a dict of tables, or keywords, not both (got {sorted(keywords)})"
             )
-        if isinstance(spec, ClaimSpec):
+        from backtest.claims.jobs import ClaimJob, PooledJob, load_job
+        from backtest.claims.panel_spec import is_pooled
+        from backtest.claims.pooled import PooledClaimSpec, pooled_spec_from_dict
+
+        built: ClaimSpec | PooledClaimSpec
+        if isinstance(spec, (ClaimSpec, PooledClaimSpec)):
             built = spec
-        elif isinstance(spec, (str, Path)):
-            built = load_spec(spec, data_dir=data_dir)
+        elif isinstance(spec, (str, Path)):  # a claim's spec file, one series or many (pooled)
+            job = load_job(spec, data_dir=data_dir)
+            if not isinstance(job, (ClaimJob, PooledJob)):
+                raise ParameterError(f"{spec}: a {job.kind} spec, not a claim: run it with backtest.claims.run_job")
+            built = job.spec
+        elif isinstance(spec, Mapping) and is_pooled(spec):
+            built = pooled_spec_from_dict(spec, origin="<code>", base_dir=base_dir, data_dir=data_dir)
         elif isinstance(spec, Mapping):
             built = spec_from_dict(spec, origin="<code>", base_dir=base_dir, data_dir=data_dir)
         elif keywords:
@@ -121,8 +136,14 @@ class Claim:
 
     def run(self, **options: Any) -> Any:
         """Run it: options of ``backtest.claims.run.run_claim`` (data_dir, seed, n_draws,
-        n_paths, policy). Returns a ``ClaimResult``."""
+        n_paths, policy). Returns a ``ClaimResult``; a pooled claim's run takes data_dir, seed,
+        policy and alpha (``backtest.claims.pooled.run_pooled_claim``) and returns a
+        ``PooledClaimResult``."""
+        from backtest.claims.pooled import PooledClaimSpec, run_pooled_claim
         from backtest.claims.run import run_claim
+
+        if isinstance(self.spec, PooledClaimSpec):
+            return run_pooled_claim(self.spec, **options)
 
         return run_claim(self.spec, **options)
 
@@ -132,6 +153,10 @@ def __getattr__(name: str) -> Any:
         from backtest.claims import run
 
         return getattr(run, name)
+    if name in ("load_job", "run_job"):
+        from backtest.claims import jobs
+
+        return getattr(jobs, name)
     raise AttributeError(f"module 'backtest.claims' has no attribute {name!r}")
 
 
@@ -141,7 +166,9 @@ __all__ = [
     "Claim",
     "ClaimResult",
     "ClaimSpec",
+    "load_job",
     "load_spec",
     "run_claim",
+    "run_job",
     "spec_from_dict",
 ]

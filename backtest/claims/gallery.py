@@ -1,35 +1,36 @@
 """The gallery: every claim spec of the project, run into one results folder with an index.
 
-``gallery_specs()`` lists the specs (``studies/*.toml`` not run by a study script, then
-``studies/claims/*.toml``, each sorted by name); ``study_specs()`` the ones study scripts run; ``index_markdown(rows)`` is the README.md table of what they found (claim,
+``gallery_specs()`` lists the specs (``studies/claims/*.toml``, sorted by name);
+``study_specs()`` the studies' own (``studies/*.toml``); ``index_markdown(rows)`` is the README.md table of what they found (claim,
 events, verdict, link to the report).
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from backtest import numbers
 from backtest.project import studies_dir
 from backtest.report.render import markdown_text
 from backtest.stats.multiple import holm
 
 
 def gallery_specs(root: Path | None = None) -> list[Path]:
-    """The spec files of the gallery: ``studies/*.toml`` then ``studies/claims/*.toml``, each
-    sorted, leaving out a spec that a study script of the same name runs (``backtest study``
-    writes its report in its own folder: one report per claim, never a copy)."""
+    """The spec files of the gallery: ``studies/claims/*.toml``, sorted. The studies'
+    specs (``studies/*.toml``) are left out: ``backtest study`` writes each report in its own
+    folder (one report per claim, never a copy)."""
     root = root or studies_dir()
-    own = [path for path in sorted(root.glob("*.toml")) if not path.with_suffix(".py").is_file()]
-    return own + sorted((root / "claims").glob("*.toml"))
+    return sorted((root / "claims").glob("*.toml"))
 
 
 def study_specs(root: Path | None = None) -> list[Path]:
-    """The specs that study scripts run (``studies/<name>.toml`` beside ``studies/<name>.py``)."""
+    """The specs of the studies (``studies/*.toml``, of any job kind: ``backtest.claims.jobs``)."""
     root = root or studies_dir()
-    return [path for path in sorted(root.glob("*.toml")) if path.with_suffix(".py").is_file()]
+    return sorted(root.glob("*.toml"))
 
 
 def spec_paths(targets: Sequence[str | Path]) -> list[Path]:
@@ -63,14 +64,14 @@ def family_adjustment(primaries: Mapping[str, tuple[str, float | None]]) -> dict
     }
 
 
-def _p(value: object) -> str:
-    return "–" if not isinstance(value, float) or not math.isfinite(value) else f"{value:.3f}"
+GALLERY_PVALUE = functools.partial(numbers.pvalue, digits=3, small="fixed")
+"""A p-value of the gallery's index: three decimals, '–' for a claim that could not be tested."""
 
 
 def index_markdown(rows: Sequence[dict[str, object]]) -> str:
     """README.md of a gallery folder: one row per claim (title, series, events, verdict, the
     primary p and its Holm adjustment over the gallery, links to the reports)."""
-    tested = sum(1 for row in rows if _p(row.get("pvalue")) != "–")
+    tested = sum(1 for row in rows if GALLERY_PVALUE(row.get("pvalue")) != numbers.MISSING)
     lines = [
         "# Claims gallery",
         "",
@@ -89,7 +90,7 @@ def index_markdown(rows: Sequence[dict[str, object]]) -> str:
         name = row["name"]
         lines.append(
             f"| {markdown_text(str(row['title']))} | `{row['spec']}` | {markdown_text(str(row['series']))} | "
-            f"{row['n_events']} | **{row['verdict']}** | {_p(row.get('pvalue'))} | {_p(row.get('pvalue_holm'))} | "
+            f"{row['n_events']} | **{row['verdict']}** | {GALLERY_PVALUE(row.get('pvalue'))} | {GALLERY_PVALUE(row.get('pvalue_holm'))} | "
             f"[html]({name}/report.html), [md]({name}/report.md) |"
         )
     return "\n".join(lines) + "\n"

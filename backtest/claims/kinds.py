@@ -1,11 +1,13 @@
 """The registry of event kinds: what a spec's ``[event] kind`` may name.
 
-Each kind is one class registered under its spec name (``register_event_kind``): it reads
-and checks its parameters from the ``[event]`` table into an ``EventSpec``, builds its event
-source (``backtest.events``), words itself for reports, lists its neighbouring
-specifications for the robustness panel and names the lines an index chart draws. The spec
-parser, the run, the robustness panel and the reports look a kind up here (``event_kind``);
-none of them branches on a kind's name. The six built-in kinds are registered below.
+Each kind is one class registered under its spec name (``register_event_kind``): it declares
+its parameters as a typed model (``params``, a ``backtest.claims.spec_models.EventParams``:
+the ``[event]`` keys, their types, defaults and the checks of keys that go together), turns
+them into an ``EventSpec``, builds its event source (``backtest.events``), words itself for
+reports, lists its neighbouring specifications for the robustness panel and names the lines
+an index chart draws. The spec parser, its JSON Schema, the CLI's ``--event``/``--param``,
+the run, the robustness panel and the reports look a kind up here (``event_kind``); none of
+them branches on a kind's name. The six built-in kinds are registered below.
 """
 
 from __future__ import annotations
@@ -16,10 +18,24 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, TypeVar
 
+from pydantic import Field, model_validator
+
+from backtest.claims.spec_models import (
+    DatesFile,
+    EventParams,
+    Indicator,
+    LineSpec,
+    Number,
+    Refusal,
+    SeriesName,
+    Window,
+    check_level,
+    line_of,
+)
+from backtest.defaults import MAX_WINDOW_DAYS
 from backtest.errors import ParameterError, SpecError
-from backtest.files import DATES_CSV, FileKind
 
 if TYPE_CHECKING:  # the sources are imported when built: reading a spec loads no numba code
     from backtest.events import DateList
@@ -28,15 +44,6 @@ if TYPE_CHECKING:  # the sources are imported when built: reading a spec loads n
 KIND_NAME = re.compile(r"[a-z][a-z0-9_]{0,49}")
 """A kind's spec name: lower case letters, digits and ``_``, a letter first (summary.json's
 schema accepts exactly these)."""
-
-
-@dataclass(frozen=True)
-class LineSpec:
-    """A line read by a threshold, a line cross or a filter."""
-
-    indicator: str
-    window: int | None = None
-    series: str | None = None
 
 
 @dataclass(frozen=True)
@@ -56,28 +63,6 @@ class EventSpec:
     n: int = 252
     file: str | None = None
     column: str = "date"
-
-
-class EventTable(Protocol):
-    """The ``[event]`` table as a kind reads it (``backtest.claims.spec``'s table reader):
-    each key with its type check, errors naming the file and the key, and at the end a
-    refusal of any key no kind asked for."""
-
-    def error(self, key: str | None, message: str) -> SpecError: ...
-
-    def text(
-        self, key: str, default: str | None = None, *, required: bool = False, choices: tuple[str, ...] = ()
-    ) -> Any: ...
-
-    def days(self, key: str, default: int | None = None, *, minimum: int = 0) -> Any: ...
-
-    def number(self, key: str, default: float | None = None, *, required: bool = False) -> Any: ...
-
-    def line(self, indicator_key: str = "indicator") -> LineSpec: ...
-
-    def check_level(self, line: LineSpec, level: float, side: str | None, condition: str) -> None: ...
-
-    def check_file(self, key: str, relative: str, kind: FileKind) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -113,10 +98,11 @@ class RegimeLines:
 
 
 class EventKind:
-    """One kind of event a spec can name. A subclass sets ``kind`` (its spec name) and
-    ``wording`` (how a report names it: "a moving-average cross") and implements ``read`` and
-    ``source``; the other methods default to "nothing of the kind": no indicator lines, no
-    neighbouring parameters, no regime test, events drawn as plain events.
+    """One kind of event a spec can name. A subclass sets ``kind`` (its spec name),
+    ``wording`` (how a report names it: "a moving-average cross") and ``params`` (the model of
+    its ``[event]`` keys) and implements ``event`` and ``source``; the other methods default to
+    "nothing of the kind": no indicator lines, no neighbouring parameters, no regime test,
+    events drawn as plain events.
 
     ``fixed_dates``: its events are a list of dates rather than a rule on prices, so no
     simulated price path can re-run it, a ``[[published]]`` figure cannot be re-run with it on
@@ -125,11 +111,16 @@ class EventKind:
 
     kind: ClassVar[str]
     wording: ClassVar[str]
+    params: ClassVar[type[EventParams]] = EventParams
     fixed_dates: ClassVar[bool] = False
 
-    def read(self, table: EventTable) -> EventSpec:
-        """The kind's parameters from the ``[event]`` table, checked (``SpecError`` naming the key)."""
+    def event(self, params: Any) -> EventSpec:
+        """The ``EventSpec`` of the kind's validated parameters (an instance of ``params``)."""
         raise NotImplementedError
+
+    def describe_params(self) -> str:
+        """The kind's parameters in words, for ``--help``: 'fast (integer, default 50), ...'."""
+        return describe_params(self.params)
 
     def source(self, event: EventSpec, inputs: SourceInputs) -> Any:
         """The event source that dates the kind's events (a ``backtest.events.EventSource``), before
@@ -169,10 +160,14 @@ K = TypeVar("K", bound=type[EventKind])
 
 def register_event_kind(cls: K) -> K:
     """Register an ``EventKind`` subclass under its ``kind`` (usable as a class decorator);
-    ``ParameterError`` for a name that is not ``KIND_NAME`` or is taken."""
+    ``ParameterError`` for a name that is not ``KIND_NAME`` or is taken, or parameters that
+    are not an ``EventParams`` model."""
     name = getattr(cls, "kind", None)
     if not isinstance(name, str) or not KIND_NAME.fullmatch(name):
         raise ParameterError(f"event kind name must match {KIND_NAME.pattern}, got {name!r}")
+    params = getattr(cls, "params", None)
+    if not (isinstance(params, type) and issubclass(params, EventParams)) or "kind" in params.model_fields:
+        raise ParameterError(f"event kind {name!r}: params must be an EventParams model without a `kind` key")
     if name in _REGISTRY:
         raise ParameterError(f"event kind {name!r} is already registered")
     _REGISTRY[name] = cls()
@@ -213,6 +208,32 @@ class _KindNames(Sequence[str]):
 
 EVENT_KINDS: Sequence[str] = _KindNames()
 """The names a spec's ``[event] kind`` may take: the registry's, in registration order."""
+
+
+def describe_params(model: type[EventParams]) -> str:
+    """A parameter model's keys in words: 'fast (integer >= 1, default 50), ma (sma|ema,
+    default sma)'; 'none' for a kind without parameters."""
+    words = []
+    for key, field in model.model_fields.items():
+        schema = model.model_json_schema()["properties"][key]
+        if field.is_required():
+            default = ""
+        else:
+            default = ", optional" if field.default is None else f", default {field.default}"
+        words.append(f"{key} ({_schema_words(schema)}{default})")
+    return ", ".join(words) or "none"
+
+
+def _schema_words(schema: dict[str, Any]) -> str:
+    """A property's JSON Schema in a few words: 'sma|ema', 'integer >= 1', 'number', 'string'."""
+    if "enum" in schema:
+        values = [str(value) for value in schema["enum"]]
+        return "|".join(values) if len(values) <= 3 else f"one of {', '.join(values)}"
+    if "anyOf" in schema:
+        return " or ".join(_schema_words(option) for option in schema["anyOf"] if option.get("type") != "null")
+    kind = schema.get("type", "value")
+    minimum = schema.get("minimum")
+    return f"{kind} >= {minimum}" if minimum is not None else str(kind)
 
 
 # ---------------------------------------------------------------------------------------
@@ -275,6 +296,74 @@ def level_neighbours(event: EventSpec) -> list[EventNeighbour]:
 
 
 # ---------------------------------------------------------------------------------------
+# The built-in kinds' parameters
+# ---------------------------------------------------------------------------------------
+
+
+class MACrossParams(EventParams):
+    """[event] of ``ma_cross``: the windows (trading days), the average and the direction."""
+
+    fast: Window = 50
+    slow: Annotated[int, Field(ge=2, le=MAX_WINDOW_DAYS)] = 200
+    ma: Literal["sma", "ema"] = "sma"
+    direction: Literal["golden", "death"] = "golden"
+
+    @model_validator(mode="after")
+    def _fast_below_slow(self) -> MACrossParams:
+        if self.fast >= self.slow:
+            raise Refusal(f"must be shorter than slow, got fast={self.fast}, slow={self.slow}", "fast")
+        return self
+
+
+class LineCrossParams(EventParams):
+    """[event] of ``line_cross``: a line (``indicator``/``window``/``series``) crossing
+    another (``against``/``against_window``/``against_series``)."""
+
+    indicator: Indicator
+    window: Window | None = None
+    series: SeriesName | None = None
+    against: Indicator
+    against_window: Window | None = None
+    against_series: SeriesName | None = None
+    cross: Literal["above", "below"] = "above"
+
+    @model_validator(mode="after")
+    def _lines(self) -> LineCrossParams:
+        line_of(self)
+        line_of(self, "against")
+        return self
+
+
+class ThresholdParams(EventParams):
+    """[event] of ``threshold``: a line crossing ``level`` (in the indicator's unit)."""
+
+    indicator: Indicator
+    window: Window | None = None
+    series: SeriesName | None = None
+    level: Number
+    cross: Literal["above", "below"] = "below"
+
+    @model_validator(mode="after")
+    def _reachable(self) -> ThresholdParams:
+        condition = f'cross = "{self.cross}" {self.level:g} can never fire: no event can be found'
+        check_level(line_of(self), self.level, self.cross, condition)
+        return self
+
+
+class ExtremeParams(EventParams):
+    """[event] of ``new_high``/``new_low``: how many previous closes (trading days)."""
+
+    n: Window = 252
+
+
+class DatesParams(EventParams):
+    """[event] of ``dates``: a CSV file beside the spec and its column of dates."""
+
+    file: DatesFile
+    column: str = "date"
+
+
+# ---------------------------------------------------------------------------------------
 # The built-in kinds, in the order a spec's error message lists them
 # ---------------------------------------------------------------------------------------
 
@@ -285,18 +374,10 @@ class MACrossKind(EventKind):
 
     kind = "ma_cross"
     wording = "a moving-average cross"
+    params = MACrossParams
 
-    def read(self, table: EventTable) -> EventSpec:
-        event = EventSpec(
-            kind=self.kind,
-            fast=table.days("fast", 50, minimum=1),
-            slow=table.days("slow", 200, minimum=2),
-            ma=table.text("ma", "sma", choices=("sma", "ema")),
-            direction=table.text("direction", "golden", choices=("golden", "death")),
-        )
-        if event.fast >= event.slow:
-            raise table.error("fast", f"must be shorter than slow, got fast={event.fast}, slow={event.slow}")
-        return event
+    def event(self, params: MACrossParams) -> EventSpec:
+        return EventSpec(kind=self.kind, fast=params.fast, slow=params.slow, ma=params.ma, direction=params.direction)
 
     def source(self, event: EventSpec, inputs: SourceInputs) -> Any:
         from backtest.events import MACross
@@ -332,14 +413,10 @@ class LineCrossKind(EventKind):
 
     kind = "line_cross"
     wording = "one line crossing another"
+    params = LineCrossParams
 
-    def read(self, table: EventTable) -> EventSpec:
-        return EventSpec(
-            kind=self.kind,
-            line=table.line(),
-            against=table.line("against"),
-            cross=table.text("cross", "above", choices=("above", "below")),
-        )
+    def event(self, params: LineCrossParams) -> EventSpec:
+        return EventSpec(kind=self.kind, line=line_of(params), against=line_of(params, "against"), cross=params.cross)
 
     def source(self, event: EventSpec, inputs: SourceInputs) -> Any:
         from backtest.events import LineCross
@@ -362,21 +439,10 @@ class ThresholdKind(EventKind):
 
     kind = "threshold"
     wording = "a value crossing a fixed level"
+    params = ThresholdParams
 
-    def read(self, table: EventTable) -> EventSpec:
-        event = EventSpec(
-            kind=self.kind,
-            line=table.line(),
-            level=table.number("level", required=True),
-            cross=table.text("cross", "below", choices=("above", "below")),
-        )
-        table.check_level(
-            event.line,  # type: ignore[arg-type]
-            event.level,  # type: ignore[arg-type]
-            event.cross,
-            f'cross = "{event.cross}" {event.level:g} can never fire: no event can be found',
-        )
-        return event
+    def event(self, params: ThresholdParams) -> EventSpec:
+        return EventSpec(kind=self.kind, line=line_of(params), level=params.level, cross=params.cross)
 
     def source(self, event: EventSpec, inputs: SourceInputs) -> Any:
         from backtest.events import Threshold
@@ -396,8 +462,10 @@ class ThresholdKind(EventKind):
 class _ExtremeKind(EventKind):
     """A close beyond the extreme of the previous ``n`` closes."""
 
-    def read(self, table: EventTable) -> EventSpec:
-        return EventSpec(kind=self.kind, n=table.days("n", 252, minimum=1))
+    params = ExtremeParams
+
+    def event(self, params: ExtremeParams) -> EventSpec:
+        return EventSpec(kind=self.kind, n=params.n)
 
     def neighbours(self, event: EventSpec) -> list[EventNeighbour]:
         out = []
@@ -441,10 +509,10 @@ class DatesKind(EventKind):
     wording = "a list of dates"
     fixed_dates = True
 
-    def read(self, table: EventTable) -> EventSpec:
-        file = table.text("file", required=True)
-        table.check_file("file", file, DATES_CSV)
-        return EventSpec(kind=self.kind, file=file, column=table.text("column", "date"))
+    params = DatesParams
+
+    def event(self, params: DatesParams) -> EventSpec:
+        return EventSpec(kind=self.kind, file=params.file, column=params.column)
 
     def source(self, event: EventSpec, inputs: SourceInputs) -> Any:
         return self._dates(event, inputs.resolve, inputs.origin)

@@ -14,7 +14,6 @@ module only composes the stages.
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -432,7 +431,7 @@ class ClaimResult:
         with nothing created. options: ``write_claim_report``'s (kind, narrative,
         extra_figures, command)."""
         from backtest._io import overwriting, preflight
-        from backtest.report.claim_report import write_claim_report
+        from backtest.claims.outputs import write_claim_report
 
         with overwriting(overwrite):
             preflight(path, options.get("kind", "claim"), hint="choose another path or pass overwrite=True")
@@ -730,7 +729,8 @@ def run_claim(
     ``on_analyzed(result)`` hears the claim's own result before the variants run (its
     ``summary_data["variants"]`` still empty; not called without variants), e.g. to draw its
     figures meanwhile (``run_claim_report``)."""
-    from backtest.report.summary import dumps, series_provenance, software_versions
+    from backtest.claims.summary_model import validated_summary
+    from backtest.report.summary import series_provenance, software_versions
     from backtest.stats import random_entry_band
     from backtest.stats.outofsample import recent_event_check
 
@@ -855,7 +855,7 @@ def run_claim(
         "facts": [fact.to_dict() for fact in facts],
         "software": software_versions(),
     }
-    summary_data = json.loads(dumps(summary))
+    summary_data = validated_summary(summary)
     own = ClaimResult(
         spec=spec,
         study=study,
@@ -881,47 +881,38 @@ def run_claim(
     for variant in spec.variants:
         step(f"variant: {variant.name}")
         variants.append(_variant_row(spec, variant, load, horizons, variant_draws, variant_paths, seed))
-    return dataclasses.replace(own, summary_data=json.loads(dumps({**summary, "variants": variants})))
+    return dataclasses.replace(own, summary_data=validated_summary({**summary, "variants": variants}))
 
 
-AHEAD_OF_A_REPORT = ("scipy.stats", "matplotlib.pyplot", "backtest.report.figures", "backtest.report.interactive")
-"""Modules a claim's report needs later, imported by the figure thread first: scipy.stats
-(~0.5 s) while the main thread loads the data and runs the first kernels, which release the
-GIL; matplotlib and the figure modules (~0.5 s) before the drawing starts."""
+def run_claim_drawing(
+    spec: ClaimSpec, *, on_answer: Callable[[ClaimResult], object] = lambda _: None, **options: Any
+) -> tuple[ClaimResult, Any]:
+    """``run_claim(spec, **options)`` with its figures drawn beside the rest of the run:
+    (result, drawing), ``drawing.result()`` to pass to ``result.report(..., drawn=...)``.
+    ``on_answer(own)`` hears the claim's own result as soon as its statistics are done (before
+    the variants, before any figure: ``claim run`` prints the answer then); the figures read
+    only that analysis, so they start right after it, their PNGs in a second process
+    (``backtest.claims.drawing``) while this one runs the variants."""
+    from backtest.claims.drawing import start_drawing
 
+    drawing: list[Any] = []
 
-def _import_ahead(names: tuple[str, ...]) -> None:
-    """Import ``names`` in order (Python's per-module import locks make a concurrent import
-    of the same module by another thread wait for this one, never run it twice)."""
-    import importlib
+    def analyzed(own: ClaimResult) -> None:
+        on_answer(own)
+        drawing.append(start_drawing(own))
 
-    for name in names:
-        importlib.import_module(name)
-
-
-def run_claim_drawing(spec: ClaimSpec, **options: Any) -> tuple[ClaimResult, Any]:
-    """``run_claim(spec, **options)`` with its figures drawn meanwhile: (result, drawn), to
-    pass to ``result.report(..., drawn=drawn)``. The figures read only the claim's own
-    analysis, so a second thread draws them while the variants run (their kernels release
-    the GIL that drawing needs); drawn is None without variants (the report draws them)."""
-    from concurrent.futures import Future, ThreadPoolExecutor
-
-    from backtest.report.claim_report import draw_claim_figures
-
-    drawing: list[Future[Any]] = []
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="figures") as drawer:
-        drawer.submit(_import_ahead, AHEAD_OF_A_REPORT)
-        result = run_claim(
-            spec, on_analyzed=lambda own: drawing.append(drawer.submit(draw_claim_figures, own)), **options
-        )
-        drawn = drawing[0].result() if drawing else None
-    return result, drawn
+    result = run_claim(spec, on_analyzed=analyzed, **options)
+    if not drawing:  # no variants: run_claim returned the claim's own result
+        analyzed(result)
+    return result, drawing[0]
 
 
 def with_family(result: ClaimResult, family: Mapping[str, Any]) -> ClaimResult:
     """``result`` with its place in a family of claims tested together (summary.json's
     ``family``: ``backtest.claims.gallery.family_adjustment``)."""
-    return dataclasses.replace(result, summary_data={**result.summary_data, "family": dict(family)})
+    from backtest.claims.summary_model import with_validated_family
+
+    return dataclasses.replace(result, summary_data=with_validated_family(result.summary_data, family))
 
 
 def run_claim_report(
@@ -938,11 +929,9 @@ def run_claim_report(
     """``run_claim(spec, **options)`` and its report folder written at ``folder``; returns
     (result, folder). ``narrative`` (text, or made from the result) and ``extras`` (a study's
     own figures, file name -> (caption, PNG bytes), made from the result): see
-    ``write_claim_report``. The figures read only the claim's own analysis, so a second thread
-    draws them while the variants run: the variants' kernels release the GIL that drawing
-    needs (about 0.4 s of the warm headline study; the variants' own Python code
-    and the drawing still take turns on the GIL)."""
-    result, drawn = run_claim_drawing(spec, **options)
+    ``write_claim_report``. The figures read only the claim's own analysis, so they are drawn
+    while the variants run (``run_claim_drawing``)."""
+    result, drawing = run_claim_drawing(spec, **options)
     step = options.get("step", lambda _: None)
     step("drawing figures and writing the report")
     path = result.report(
@@ -952,6 +941,6 @@ def run_claim_report(
         narrative=narrative(result) if callable(narrative) else narrative,
         extra_figures=extras(result) if extras else None,
         command=command,
-        drawn=drawn,
+        drawn=drawing.result(),
     )
     return result, path

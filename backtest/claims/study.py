@@ -1,9 +1,11 @@
-"""A study script as a claim: the study's spec run through the claim path into its report folder.
+"""A study script of your own as a claim: a spec run through the claim path into its report folder.
 
-``run_spec_study(spec_path, data_dir, output_dir, ...)`` loads the spec beside a study script,
-runs it with ``run_claim`` and writes the one template's report (kind "study", so that
-``backtest study`` keeps its folders), adding the study's own narrative paragraph and figures
-(``extras(result)`` -> file name -> (caption, PNG bytes)). Study scripts stay small.
+The project's studies need no script: each is a spec ``studies/<name>.toml`` whose ``[report]``
+table names its hooks, run by ``backtest.claims.jobs.run_job``. A study script with a ``run()``
+of its own (``backtest.study_runner``) can still call ``run_spec_study(spec_path, data_dir,
+output_dir, ...)``: it loads the spec, runs it with ``run_claim`` and writes the one template's
+report (kind "study", so that ``backtest study`` keeps its folders), adding the script's own
+narrative paragraph and figures (``extras(result)`` -> file name -> (caption, PNG bytes)).
 """
 
 from __future__ import annotations
@@ -11,8 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
-
-from backtest.claims.spec import load_spec
 
 Extras = Callable[[Any], Mapping[str, tuple[str, bytes]]]
 
@@ -30,10 +30,15 @@ def run_spec_study(
 ) -> Path:
     """Run the spec at ``spec_path`` (options: ``run_claim``'s seed, n_draws, n_paths, policy)
     and write the report of the study ``name`` (hyphenated, as `backtest study` calls it)."""
+    from backtest.claims.jobs import ClaimJob, load_job
     from backtest.claims.run import run_claim_report
+    from backtest.errors import SpecError
 
+    job = load_job(spec_path, data_dir=data_dir)
+    if not isinstance(job, ClaimJob):
+        raise SpecError(f"{spec_path}: a {job.kind} job, not a claim: run it with run_job")
     _, folder = run_claim_report(
-        load_spec(spec_path, data_dir=data_dir),
+        job.spec,
         output_dir,
         kind="study",
         narrative=narrative,

@@ -1,13 +1,16 @@
 """Options of the event rules and event sources, shared by `events` and `sweep`, and the
 settings objects they build: ``RuleSettings`` (timing, horizons, the cross's average and
-direction) and ``SourceSettings`` (an event source other than the cross).
+direction) and ``SourceSettings`` (an event source other than the cross: a shortcut flag, or
+any registered event kind by ``--event KIND --param KEY=VALUE``, read through the kind's
+parameter model as a spec's ``[event]`` table is).
 """
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -91,6 +94,7 @@ class RuleSettings:
         from backtest.events import (
             DEFAULT_HORIZONS,
             EventRules,
+            MACross,
             calendar_month_horizons,
             trading_day_horizons,
         )
@@ -105,9 +109,10 @@ class RuleSettings:
             "entry": self.entry,
         }
         if source is None:
-            rules = EventRules(fast=fast, slow=slow, ma=self.ma, direction=self.direction, **timing)  # type: ignore[arg-type]
-        else:
-            rules = EventRules(source=source, **timing)  # type: ignore[arg-type]
+            # --fast/--slow/--ma/--direction: a moving-average cross, MACross's windows when not given
+            windows = {name: value for name, value in (("fast", fast), ("slow", slow)) if value is not None}
+            source = MACross(**windows, ma=self.ma, direction=self.direction)
+        rules = EventRules(source=source, **timing)  # type: ignore[arg-type]
         day_list = parse_int_list("--horizons", self.horizons)
         month_list = parse_int_list("--months", self.months)
         if month_list:
@@ -123,7 +128,42 @@ rule_options = settings_options(RuleSettings, RULE_OPTIONS, into="rule")
 """RULE_OPTIONS, passed as ``rule: RuleSettings``."""
 
 
+class EventKindOption(click.Option):
+    """``--event``: its help lists the registered event kinds and their parameters as they are
+    when the help is shown (a kind registered after import is among them)."""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        from backtest.claims.kinds import EVENT_KINDS, event_kind
+
+        kinds = "; ".join(f"{name}: {event_kind(name).describe_params()}" for name in EVENT_KINDS)
+        self.help = (
+            "Event source of a registered event kind, as a claim spec's [event] kind, with its "
+            f"parameters given by --param KEY=VALUE (each checked as in a spec). Kinds: {kinds}."
+        )
+        return super().get_help_record(ctx)
+
+
+def parse_param(text: str) -> tuple[str, Any]:
+    """``--param KEY=VALUE``: the value read as a TOML value (50, 0.5, true, "x", [1, 2]),
+    else as the text itself (``indicator=rsi``)."""
+    key, equals, value = text.partition("=")
+    if not equals or not key.strip():
+        raise click.BadParameter(f"expected KEY=VALUE, got {text!r}", param_hint="--param")
+    try:
+        return key.strip(), tomllib.loads(f"value = {value}")["value"]
+    except tomllib.TOMLDecodeError:
+        return key.strip(), value
+
+
 SOURCE_OPTIONS = [
+    click.option("--event", "event_kind", cls=EventKindOption, default=None, metavar="KIND"),
+    click.option(
+        "--param",
+        "event_params",
+        multiple=True,
+        metavar="KEY=VALUE",
+        help="A parameter of the --event kind (repeat for each; the kind's defaults fill the rest).",
+    ),
     click.option(
         "--rsi-below",
         type=float,
@@ -202,6 +242,8 @@ class SourceSettings:
     cross_above: str | None
     cross_below: str | None
     level: float | None
+    event_kind: str | None = None
+    event_params: tuple[str, ...] = ()
 
     def source(self, data_dir: Path | None, policy: str = "lenient") -> object:
         """The event source (None: the moving-average cross); a series it reads is loaded."""
@@ -210,6 +252,7 @@ class SourceSettings:
         chosen = {
             name: value
             for name, value in (
+                ("--event", self.event_kind),
                 ("--rsi-below", self.rsi_below),
                 ("--rsi-above", self.rsi_above),
                 ("--new-high", self.new_high),
@@ -224,6 +267,10 @@ class SourceSettings:
             raise click.UsageError(f"give one event source, got {', '.join(chosen)}")
         if self.level is not None and self.cross_above is None and self.cross_below is None:
             raise click.BadParameter("--level goes with --cross-above or --cross-below", param_hint="--level")
+        if self.event_params and self.event_kind is None:
+            raise click.BadParameter("--param goes with --event KIND", param_hint="--param")
+        if self.event_kind is not None:
+            return self._kind_source(self.event_kind, data_dir, policy)
         if self.rsi_below is not None:
             return Threshold(RSI(self.rsi_window), self.rsi_below, "below")
         if self.rsi_above is not None:
@@ -245,6 +292,37 @@ class SourceSettings:
             line = SeriesLevel(other.close, label=str(other.name or name))
             return Threshold(line, self.level, "above" if self.cross_above is not None else "below")
         return None
+
+    def _kind_source(self, kind: str, data_dir: Path | None, policy: str) -> object:
+        """The source of a registered kind with the --param values, checked by the kind's
+        model (an error names --event or the --param key); a series a line reads is loaded."""
+        from backtest.claims.kinds import SourceInputs, event_kind
+        from backtest.claims.run import build_line
+        from backtest.claims.spec import event_from_dict
+        from backtest.data import load_series
+        from backtest.errors import SpecError
+
+        table: dict[str, Any] = {"kind": kind}
+        for text in self.event_params:
+            key, value = parse_param(text)
+            if key in table:
+                raise click.BadParameter(f"{key} is given twice", param_hint="--param")
+            table[key] = value
+        origin = "--event"
+        try:
+            event = event_from_dict(table, origin=origin, data_dir=data_dir)
+        except SpecError as exc:
+            # "--event: [event] level: missing" reads "--param level: missing" on the command line
+            message = (
+                str(exc).replace(f"{origin}: [event] kind:", f"{origin}:").replace(f"{origin}: [event] ", "--param ")
+            )
+            raise click.UsageError(message) from None
+        inputs = SourceInputs(
+            line=lambda line: build_line(line, lambda name: load_series(name, data_dir=data_dir, policy=policy)),
+            resolve=Path,
+            origin=origin,
+        )
+        return event_kind(kind).source(event, inputs)
 
 
 source_options = settings_options(SourceSettings, SOURCE_OPTIONS, into="event_source")

@@ -507,6 +507,59 @@ def bench_claim_command(  # type: ignore[no-untyped-def]
     _write_page(output)
 
 
+@bench_group.command("universe")
+@click.option(
+    "--series", "n_series", type=click.IntRange(min=1), default=3000, show_default=True, help="Series in the universe."
+)
+@click.option(
+    "--years", type=click.FloatRange(min=1), default=30.0, show_default=True, help="Years of daily data per series."
+)
+@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True, help="Dask LocalCluster workers.")
+@click.option(
+    "--reference-series",
+    type=click.IntRange(min=1),
+    default=50,
+    show_default=True,
+    help="Series the plain pandas reference loop runs on.",
+)
+@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=DEFAULT_SEED, show_default=True)
+@click.option(
+    "--output-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Write universe.json (and the page) into this folder instead of --output.",
+)
+@output_options("universe")
+def bench_universe_command(  # type: ignore[no-untyped-def]
+    n_series, years, workers, reference_series, seed, output_dir, output, overwrite
+):
+    """A pooled event study (golden crosses, market model, every pooled test) over a seeded
+    synthetic universe, streamed series by series in this process and on a Dask LocalCluster
+    of --workers: wall time, peak memory, identical results, a projection for a cluster, and
+    a plain pandas loop on a subset as the reference. results/ is not touched except --output.
+    """
+    from backtest.bench.measure import write_bench
+    from backtest.bench.universe import bench_headline, run_universe_bench
+
+    if output_dir is not None:
+        output = output_dir / "universe.json"
+    announce_output(output, "bench-universe", overwrite, "choose another --output path")
+    preflight(output.parent / PAGE_FILE, "bench-page", overwrite=False, hint="move it away")
+    with err_console.status("measuring") as status:
+        result = run_universe_bench(
+            n_series=n_series,
+            years=years,
+            workers=workers,
+            seed=seed,
+            reference_series=reference_series,
+            progress=lambda text: status.update(text),
+        )
+    write_bench(result, output)
+    console.print_json(data=bench_headline(result))
+    console.print(f"wrote {output}", highlight=False, markup=False)
+    _write_page(output)
+
+
 def _bench_headline(result):  # type: ignore[no-untyped-def]
     """The numbers a person looks for first."""
     out = {}

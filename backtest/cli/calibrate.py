@@ -105,11 +105,11 @@ def calibrate_command(
     import pandas as pd
 
     from backtest._io import atomic_write_text
-    from backtest.events import EventRules
+    from backtest.events import EventRules, MACross
     from backtest.stats.calibration import calibrate
     from backtest.stats.cost import check_calibration_memory
 
-    rules = EventRules(fast=fast, slow=slow, ma="sma", direction="golden", start=since)
+    rules = EventRules(source=MACross(fast, slow, "sma", "golden"), start=since)
     labels = tuple(label.strip() for label in horizons.split(",") if label.strip())
     # the least any series can cost: it has more closes than the slow window
     check_calibration_memory(slow + 1, len(labels), replications, draws, paths)

@@ -145,9 +145,11 @@ claim_run_options = settings_options(ClaimRunSettings, CLAIM_RUN_OPTIONS, into="
 """CLAIM_RUN_OPTIONS, passed as ``run: ClaimRunSettings``."""
 
 
-def _run_one_claim(spec, options):  # type: ignore[no-untyped-def]
-    """Run a validated spec, its figures drawn meanwhile, with a progress line on a
-    terminal; returns (result, drawn figures) for ``result.report``."""
+def _run_one_claim(spec, options, on_answer=None):  # type: ignore[no-untyped-def]
+    """Run a validated spec, its figures drawn beside it, with a progress line on a
+    terminal; returns (result, figure drawing) for ``result.report(drawn=drawing.result())``.
+    ``on_answer(own)``: called with the claim's own result as soon as its statistics are
+    done, the progress line cleared while it prints."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from backtest.claims.run import run_claim_drawing
@@ -161,14 +163,65 @@ def _run_one_claim(spec, options):  # type: ignore[no-untyped-def]
         disable=not err_console.is_terminal,
     ) as progress:
         task = progress.add_task(f"{spec.name}: starting", total=None)
+
+        def answered(own):  # type: ignore[no-untyped-def]
+            if on_answer is not None:
+                progress.stop()  # the answer goes to stdout, not above the progress line on stderr
+                on_answer(own)
+                progress.start()
+
         return run_claim_drawing(
-            spec, step=lambda text: progress.update(task, description=f"{spec.name}: {text}"), **options
+            spec,
+            step=lambda text: progress.update(task, description=f"{spec.name}: {text}"),
+            on_answer=answered,
+            **options,
         )
 
 
-def _write_claim_report(result, drawn, target, overwrite):  # type: ignore[no-untyped-def]
+def _write_claim_report(result, drawing, target, overwrite):  # type: ignore[no-untyped-def]
     """The report folder of a claim run by ``_run_one_claim``, at ``target``."""
-    return result.report(target, overwrite=overwrite, command="backtest claim run", drawn=drawn)
+    return result.report(target, overwrite=overwrite, command="backtest claim run", drawn=drawing.result())
+
+
+def _print_claim_answer(result):  # type: ignore[no-untyped-def]
+    """The data line and warnings (stderr), then the answer (stdout) of a claim's own result."""
+    click.echo(result.market_series.data_line(), err=True)
+    for note in result.warnings:
+        click.echo(f"warning: {note}", err=True)
+    print_answer(result.answer_lines(), last_date=result.market_series.last_date)
+
+
+def _run_job(job, run):  # type: ignore[no-untyped-def]
+    """Run a spec that is more than a claim (a sweep, a strategy, a claim whose ``[report]``
+    adds to its report) through ``backtest.claims.jobs.run_job``, as `backtest study` does."""
+    from backtest._io import overwriting
+    from backtest.claims.jobs import ClaimJob, PooledJob, default_report_kind, run_job
+    from backtest.cli._common import print_study_answer
+
+    if isinstance(job, ClaimJob):
+        run.check_work(job.spec)
+    target = run.output_dir / job.name
+    announce_output(target, default_report_kind(job), run.overwrite, "choose another --output-dir")
+    sizes = {"seed": run.seed, "n_draws": run.n_draws, "n_paths": run.n_paths, "policy": run.policy}
+    if isinstance(job, ClaimJob) and run.n_power_paths is not None:
+        sizes["n_power_paths"] = run.n_power_paths
+    verdicts: list[str] = []
+    if isinstance(job, ClaimJob):  # its answer as soon as its statistics are done, as a claim's
+        sizes["on_answer"] = _print_claim_answer
+    elif isinstance(job, PooledJob):
+
+        def print_pooled_answer(result):  # type: ignore[no-untyped-def]
+            verdicts.append(result.verdict)
+            click.echo(result.summary())
+
+        sizes["on_answer"] = print_pooled_answer
+    with overwriting(run.overwrite):
+        run_job(job, run.data_dir, target, command="backtest claim run", **sizes)
+    if not isinstance(job, (ClaimJob, PooledJob)):
+        print_study_answer(target)
+    console.print(f"wrote {target}", markup=False, highlight=False, soft_wrap=True)
+    if NOT_TESTABLE in verdicts:
+        raise click.exceptions.Exit(NOT_TESTABLE_EXIT)
 
 
 @claim_group.command("run")
@@ -184,19 +237,20 @@ def claim_run_command(spec_path: Path, run: ClaimRunSettings) -> None:
     output folder is checked, then data are loaded.
     """
 
-    from backtest.claims import load_spec
+    from backtest.claims.jobs import ClaimJob, default_report_kind, load_job
 
-    spec = load_spec(spec_path, data_dir=run.data_dir)
+    job = load_job(spec_path, data_dir=run.data_dir)  # a claim, or a sweep or strategy spec
+    if not isinstance(job, ClaimJob) or job.adds_to_report or default_report_kind(job) != "claim":
+        _run_job(job, run)  # a study's spec: the path of `backtest study NAME`
+        return
+    spec = job.spec
     run.check_work(spec)
     target = run.output_dir / spec.name
     announce_output(target, "claim", run.overwrite, "choose another --output-dir")
-    result, drawn = _run_one_claim(spec, run.run_options())
-    click.echo(result.market_series.data_line(), err=True)
-    for note in result.warnings:
-        click.echo(f"warning: {note}", err=True)
-    # the answer as soon as the statistics are done; the figures finish while it is read
-    print_answer(result.answer_lines(), last_date=result.market_series.last_date)
-    _write_claim_report(result, drawn, target, run.overwrite)
+    # the answer as soon as the claim's own statistics are done (before its variants and
+    # figures), which then finish while it is read
+    result, drawing = _run_one_claim(spec, run.run_options(), on_answer=_print_claim_answer)
+    _write_claim_report(result, drawing, target, run.overwrite)
     console.print(f"wrote {target}", markup=False, highlight=False, soft_wrap=True)
     if result.verdict == NOT_TESTABLE:
         raise click.exceptions.Exit(NOT_TESTABLE_EXIT)
@@ -223,11 +277,15 @@ def claim_check_command(spec_paths, max_minutes, data_dir):  # type: ignore[no-u
     from rich.text import Text
 
     from backtest.checks import available_memory
-    from backtest.claims import load_spec
+    from backtest.claims.jobs import ClaimJob, load_job
     from backtest.claims.run import check_claim_work
 
     for path in spec_paths:
-        spec = load_spec(path, data_dir=data_dir)
+        job = load_job(path, data_dir=data_dir)
+        if not isinstance(job, ClaimJob):  # a sweep or strategy spec: validated, nothing to estimate here
+            console.print(Text(f"{path}: ok: a {job.kind} job -> {job.name}/"))
+            continue
+        spec = job.spec
         estimate = check_claim_work(spec, max_minutes=max_minutes, memory=available_memory())
         console.print(
             Text(
@@ -260,6 +318,18 @@ def claim_new_command(path):  # type: ignore[no-untyped-def]
     )
 
 
+def _claim_of(path, data_dir):  # type: ignore[no-untyped-def]
+    """The claim of the spec at ``path`` for `claim run-all` (a study's claim spec runs as its
+    claim: its ``[report]`` additions belong to `backtest study`); a sweep or strategy spec
+    is refused, one line naming it."""
+    from backtest.claims.jobs import ClaimJob, load_job
+
+    job = load_job(path, data_dir=data_dir)
+    if not isinstance(job, ClaimJob):
+        raise click.UsageError(f"{path}: a {job.kind} spec, not a claim (run it with `backtest claim run`)")
+    return job.spec
+
+
 @claim_group.command("run-all")
 @click.argument("targets", metavar="[SPEC_OR_FOLDER]...", nargs=-1, type=click.Path(path_type=Path, exists=True))
 @claim_run_options
@@ -271,7 +341,6 @@ def claim_run_all_command(targets: tuple[Path, ...], run: ClaimRunSettings) -> N
     from rich.text import Text
 
     from backtest._io import atomic_write_text, preflight
-    from backtest.claims import load_spec
     from backtest.claims.gallery import (
         family_adjustment,
         gallery_specs,
@@ -284,7 +353,7 @@ def claim_run_all_command(targets: tuple[Path, ...], run: ClaimRunSettings) -> N
     paths = spec_paths(targets) if targets else gallery_specs()
     if not paths:
         raise click.UsageError("no spec (*.toml) found")
-    specs = [load_spec(path, data_dir=run.data_dir) for path in paths]
+    specs = [_claim_of(path, run.data_dir) for path in paths]
     names = [spec.name for spec in specs]
     if len(set(names)) != len(names):
         twice = next(name for name in names if names.count(name) > 1)
@@ -302,10 +371,10 @@ def claim_run_all_command(targets: tuple[Path, ...], run: ClaimRunSettings) -> N
     # every claim first, then the reports: each report gives its p adjusted over the family
     runs = []
     for spec in specs:
-        result, drawn = _run_one_claim(spec, options)
+        result, drawing = _run_one_claim(spec, options)
         for note in result.warnings:
             click.echo(f"warning: {spec.name}: {note}", err=True)
-        runs.append((result, drawn))
+        runs.append((result, drawing))
     family = family_adjustment(
         {
             spec.name: (spec.claim.title, result.summary_data["conclusion"]["primary_pvalue"])
@@ -314,9 +383,9 @@ def claim_run_all_command(targets: tuple[Path, ...], run: ClaimRunSettings) -> N
     )
     rows = []
     untestable = []
-    for path, spec, (result, drawn) in zip(paths, specs, runs):
+    for path, spec, (result, drawing) in zip(paths, specs, runs):
         result = with_family(result, family[spec.name])
-        _write_claim_report(result, drawn, output_dir / spec.name, run.overwrite)
+        _write_claim_report(result, drawing, output_dir / spec.name, run.overwrite)
         console.print(Text(result.answer_lines()[0] + f"  ({spec.name}, {result.study.n_events} events)"))
         if result.verdict == NOT_TESTABLE:
             untestable.append(spec.name)

@@ -61,7 +61,8 @@ def events_command(  # type: ignore[no-untyped-def]
 
     The source is a moving-average cross (--fast/--slow/--ma/--direction) unless one of
     --rsi-below, --rsi-above, --new-high, --new-low, --dates, --cross-above, --cross-below
-    is given. Every source fires on day t from data up to day t's close; --confirm, --min-gap,
+    is given, or any event kind a claim spec may name by --event KIND with its --param
+    KEY=VALUE (e.g. --event threshold --param indicator=zscore --param level=-2). Every source fires on day t from data up to day t's close; --confirm, --min-gap,
     --since/--until and --entry then apply the same way to any source (with --confirm the
     source's condition must hold on each of the next days, and the event is dated on the
     last). Returns are close-to-close price changes from the entry close; a window that runs
@@ -81,8 +82,9 @@ def events_command(  # type: ignore[no-untyped-def]
     study = run_event_study(market_series, rules, chosen)
     for line in in_brief(study):
         console.print(line, markup=False, highlight=False)
-    if isinstance(rules.source, MACross):
-        levels = [f"SMA{fast}" if rule.ma == "sma" else f"EMA{fast}", f"{rule.ma.upper()}{slow}"]
+    if isinstance(rules.source, MACross):  # the cross of --fast/--slow or of --event ma_cross
+        cross = rules.source
+        levels = [f"{cross.ma.upper()}{cross.fast}", f"{cross.ma.upper()}{cross.slow}"]
     else:
         levels = None
     console.print(fitted_table(lambda left_out: _event_table(study, chosen, levels, left_out), console))

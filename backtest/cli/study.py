@@ -1,5 +1,6 @@
-"""`backtest study NAME`: run a study script from studies/ (or `all` of them) into its report
-folder, with a spinner on stderr and one data line per series it loaded.
+"""`backtest study NAME`: run a study of studies/ (its spec, any job kind: ``backtest.claims.jobs``),
+or `all` of them, into its report folder, with a spinner on stderr and one data line per series
+it loaded; ``backtest.study_runner`` does the work.
 """
 
 from __future__ import annotations
@@ -149,7 +150,8 @@ def _print_study_listing() -> None:
 )
 @study_run_options
 def study_command(name: str | None, list_only: bool, run: StudyRunSettings) -> None:
-    """Run a study script from studies/ and write its report to OUTPUT_DIR/<folder name>/
+    """Run a study of studies/ (its spec NAME.toml: a claim, a sweep or a strategy; the same as
+    `backtest claim run studies/NAME.toml`) and write its report to OUTPUT_DIR/<folder name>/
     (atomically: an interrupted run leaves the previous report in place and no partial
     files). Only a folder backtest wrote (it holds .backtest-manifest.json) is replaced, and
     in it only the files it wrote (files you added stay); a non-empty folder backtest did

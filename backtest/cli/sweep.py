@@ -5,9 +5,9 @@ snooping. The options build ``SweepSettings`` (what to sweep and test, where to 
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -326,107 +326,56 @@ def sweep_command(sweep: SweepSettings, execution: ExecutorSettings, data: DataS
     same computation in this process (local), in worker processes or on a Dask cluster;
     the numbers and files are identical whichever runs it.
     """
-    from backtest._io import overwriting
-    from backtest.events.rules import check_horizons_fit
-    from backtest.report.sweep_report import MultiSweepReport, write_sweep_report
-    from backtest.sweep import SweepGrid, run_sweep
-    from backtest.sweep.cost import (
-        DEFAULT_MAX_PAIRS,
-        available_memory,
-        check_pair_count,
-        check_sweep_cost,
-        estimate_sweep,
-    )
-    from backtest.sweep.executors import check_scheduler_address
-    from backtest.sweep.multi import check_unique_labels, load_series_inputs, run_sweeps
-    from backtest.sweep.plan import check_block_sizes
+    from backtest.claims.sweep_jobs import SweepIO, SweepPlan, check_sweep_plan, run_sweep_plan
+    from backtest.sweep import SweepGrid
 
-    grid = SweepGrid.from_ranges(sweep.fast_range, sweep.slow_range)
-    max_pairs = DEFAULT_MAX_PAIRS if sweep.max_pairs is None else sweep.max_pairs
-    check_pair_count(grid, max_pairs)  # before any data is read or any pair listed
-    if execution.scheduler is not None:
-        check_scheduler_address(execution.scheduler)
     # the windows come from the grid, so the rules get none
     rules, chosen = sweep.rule.rules_and_horizons()
-    # before any data is read, the work no series can make smaller: every series the grid
-    # fits has more closes than its slowest window (--reps or --null-draws of 10**9)
-    floor = estimate_sweep(grid, grid.slow[-1] + 1, len(chosen), sweep.reps, null_draws=sweep.null_draws)
-    check_sweep_cost(floor, max_pairs, available_memory())
-    options: dict[str, Any] = {
-        "reps": sweep.reps,
-        "null_draws": sweep.null_draws,
-        "seed": sweep.seed,
-        "mean_block": sweep.mean_block,
-        "alpha": sweep.alpha,
-        "studentize": sweep.studentize,
-        "min_events": sweep.min_events,
-        "reference": sweep.reference_pair(),
-        "pair_block": execution.pair_block,
-        "rep_block": execution.rep_block,
-    }
+    plan = SweepPlan(
+        grid=SweepGrid.from_ranges(sweep.fast_range, sweep.slow_range),
+        rules=rules,
+        horizons=chosen,
+        entries=(),
+        several=False,
+        target=sweep.output_dir,
+        options={
+            "reps": sweep.reps,
+            "null_draws": sweep.null_draws,
+            "seed": sweep.seed,
+            "mean_block": sweep.mean_block,
+            "alpha": sweep.alpha,
+            "studentize": sweep.studentize,
+            "min_events": sweep.min_events,
+            "reference": sweep.reference_pair(),
+            "pair_block": execution.pair_block,
+            "rep_block": execution.rep_block,
+        },
+        max_pairs=sweep.max_pairs,
+        csv=sweep.csv,
+        top=sweep.top,
+    )
+    check_sweep_plan(plan, execution.scheduler)  # before any data is read or any pair listed
     source = click.get_current_context().get_parameter_source("series")
     entries = sweep.entries(series_given=source is not None and source.name != "DEFAULT")
     several = sweep.series_file is not None or len(entries) > 1
-    name = sweep.report_name(entries, several)
-    output_dir, overwrite, data_dir, policy = sweep.output_dir, sweep.overwrite, data.data_dir, data.policy
+    target = sweep.output_dir / sweep.report_name(entries, several)
+    plan = dataclasses.replace(plan, entries=entries, several=several, target=target)
     announce_output(
-        output_dir / name, "multi-sweep" if several else "sweep", overwrite, "choose another --output-dir or --name"
+        plan.target, "multi-sweep" if several else "sweep", sweep.overwrite, "choose another --output-dir or --name"
     )
-    if several:
-
-        def loaded(series, note):  # type: ignore[no-untyped-def]
-            echo_data_line(series)
-            if note:
-                click.echo(f"warning: {note}", err=True)
-
-        inputs = load_series_inputs(entries, data_dir=data_dir, policy=policy, on_loaded=loaded)
-        check_unique_labels([item.name for item in inputs])
-        for item in inputs:
-            grid.check_windows_fit(len(item.close), repr(item.name))
-            check_horizons_fit(chosen, item.close.index, item.name)
-            _, note = rules.for_data(item.close.index, item.name)  # the rules stay shared
-            if note:
-                click.echo(f"warning: {note}", err=True)
-        closes = max(len(item.close) for item in inputs)
-    else:
-        market_series = data.load(entries[0])
-        grid.check_windows_fit(len(market_series), repr(market_series.name))
-        rules = check_analysis_window(market_series, rules, chosen)
-        closes = len(market_series)
-    estimate = estimate_sweep(
-        grid, closes, len(chosen), sweep.reps, series=len(inputs) if several else 1, null_draws=sweep.null_draws
+    shown = SweepIO(
+        note=lambda line: click.echo(line, err=True),
+        loaded=echo_data_line,
+        load=data.load,
+        fit=check_analysis_window,
+        progress=_sweep_progress,
     )
-    check_sweep_cost(estimate, max_pairs, available_memory())
-    click.echo(f"estimate: {estimate.describe()} (local executor)", err=True)
-    check_block_sizes(execution.pair_block, execution.rep_block)
-    # Every input is loaded and checked before a worker is started or a cluster contacted.
-    with (
-        overwriting(overwrite),
-        execution.make() as runner,
-    ):
-        if not several:
-            bar, step = _sweep_progress(2 + len(chosen))
-            with bar:
-                result = run_sweep(market_series, grid, rules, chosen, progress=step, executor=runner, **options)
-                step("writing the report")
-                target = write_sweep_report(result, output_dir / name, csv=sweep.csv, top=sweep.top)
-            from backtest.report.sweep_report import answer_lines
+    outcome = run_sweep_plan(
+        plan, data_dir=data.data_dir, policy=data.policy, executor=execution.make, overwrite=sweep.overwrite, io=shown
+    )
+    if not several:
+        from backtest.report.sweep_report import answer_lines
 
-            console.print("\n".join(answer_lines(result)).replace("**", ""), highlight=False, markup=False)
-            console.print(result.summary(), highlight=False, markup=False)
-        else:
-            bar, step = _sweep_progress(len(inputs) + 1)
-            with bar, MultiSweepReport(output_dir / name, csv=sweep.csv) as report:
-
-                def done(position, result):  # type: ignore[no-untyped-def]
-                    report.add(position, result)
-                    step(f"{result.series_name}: written")
-
-                multi = run_sweeps(
-                    inputs, grid, rules, chosen, executor=runner, on_result=done, keep_results=False, **options
-                )
-                step("writing the cross-series summary")
-                report.finish(multi)
-            target = output_dir / name
-            console.print(multi.summary(), highlight=False, markup=False)
-    console.print(f"wrote {target}/", highlight=False, markup=False)
+        console.print("\n".join(answer_lines(outcome.result)).replace("**", ""), highlight=False, markup=False)
+    console.print(outcome.result.summary(), highlight=False, markup=False)
+    console.print(f"wrote {outcome.target}/", highlight=False, markup=False)

@@ -32,26 +32,22 @@ def _timestamp_or_none(name: str, value: object) -> pd.Timestamp | None:
         raise ParameterError(f"{name} must be a date like 1985-01-01, got {value!r}") from None
 
 
-_MA_SHORTHAND = ("fast", "slow", "ma", "direction")
+# An MACross source's fields, written flat by ``to_dict`` (the layout of older results).
+_MA_CROSS_FIELDS = ("fast", "slow", "ma", "direction")
 
 
 @dataclass(frozen=True, init=False)
 class EventRules:
     """When a source's signals become events: the timing rules, the same for every source.
 
-    Shorthand: ``EventRules(fast=50, slow=200, ma="sma", direction="golden", ...)`` (also
-    positional, in that order) builds an ``MACross`` source; ``rules.fast`` etc. read it back
-    (a ParameterError for another kind of source).
+    The source is explicit: ``EventRules(source=MACross(50, 200, "sma", "golden"), start=...)``;
+    its parameters are read from ``rules.source``. Every parameter is keyword-only.
 
     Parameters
     ----------
-    fast, slow : int or None
-        Moving-average windows in trading days of the ``MACross`` shorthand; None keeps the
-        ``MACross`` default (50, 200).
-    ma : str or None
-        Average kind of the shorthand ("sma" or "ema"); None keeps the default "sma".
-    direction : str or None
-        Cross direction of the shorthand ("golden" or "death"); None keeps the default "golden".
+    source : EventSource or None, default None
+        The ``EventSource`` that says which days fire (``backtest.events.sources``); None:
+        ``MACross(50, 200)``, the golden cross.
     start, end : object
         Anything ``pd.Timestamp`` reads, or None for no bound. Events are *detected* in
         [start, end] (by event date); the source reads all prior history. ``start`` must not
@@ -65,15 +61,12 @@ class EventRules:
     entry : {"close", "next_close"}, default "close"
         "close" enters at the close of the event day (the convention of published signal
         studies); "next_close" at the following close.
-    source : EventSource or None, keyword-only
-        The ``EventSource`` that says which days fire (``backtest.events.sources``); default
-        (None) ``MACross(50, 200)``, the golden cross. Not together with the shorthand.
 
     Raises
     ------
     ParameterError
-        Both ``source`` and the shorthand given, a bad source, a negative ``confirm`` or
-        ``min_gap``, an unknown ``entry``, an unreadable date, or ``start`` after ``end``.
+        A bad source, a negative ``confirm`` or ``min_gap``, an unknown ``entry``, an
+        unreadable date, or ``start`` after ``end``.
     """
 
     source: EventSource
@@ -85,27 +78,17 @@ class EventRules:
 
     def __init__(
         self,
-        fast: int | None = None,
-        slow: int | None = None,
-        ma: str | None = None,
-        direction: str | None = None,
+        *,
+        source: EventSource | None = None,
         start: object = None,
         end: object = None,
         confirm: int = 0,
         min_gap: int = 0,
         entry: EntryTiming = "close",
-        *,
-        source: EventSource | None = None,
     ) -> None:
-        shorthand = {"fast": fast, "slow": slow, "ma": ma, "direction": direction}
         if source is None:
-            source = MACross(**{name: value for name, value in shorthand.items() if value is not None})
+            source = MACross()
         else:
-            given = [name for name, value in shorthand.items() if value is not None]
-            if given:
-                raise ParameterError(
-                    f"give either source or the moving-average shorthand ({', '.join(given)}), not both"
-                )
             check_source(source)
         for name, value in (("confirm", confirm), ("min_gap", min_gap)):
             check_trading_days(value, name, min_val=0)
@@ -122,46 +105,13 @@ class EventRules:
         object.__setattr__(self, "min_gap", int(min_gap))
         object.__setattr__(self, "entry", entry)
 
-    def _ma_cross(self, name: str) -> MACross:
-        if not isinstance(self.source, MACross):
-            raise ParameterError(
-                f"{name} belongs to a moving-average cross; these rules use {self.source.describe()!r}"
-            )
-        return self.source
-
-    @property
-    def fast(self) -> int:
-        """Fast window of the ``MACross`` source."""
-        return self._ma_cross("fast").fast
-
-    @property
-    def slow(self) -> int:
-        """Slow window of the ``MACross`` source."""
-        return self._ma_cross("slow").slow
-
-    @property
-    def ma(self) -> str:
-        """Average kind of the ``MACross`` source."""
-        return self._ma_cross("ma").ma
-
-    @property
-    def direction(self) -> str:
-        """Cross direction of the ``MACross`` source."""
-        return self._ma_cross("direction").direction
-
     @property
     def entry_lag(self) -> int:
         """Trading days from the event day to the entry close."""
         return _ENTRY_LAGS[self.entry]
 
     def replace(self, **changes: object) -> EventRules:
-        """A copy with some fields changed (validated again); ``fast``, ``slow``, ``ma`` and
-        ``direction`` change the ``MACross`` source."""
-        shorthand = {name: changes.pop(name) for name in _MA_SHORTHAND if name in changes}
-        if shorthand:
-            if "source" in changes:
-                raise ParameterError("change either source or the moving-average shorthand, not both")
-            changes["source"] = dataclasses.replace(self._ma_cross(next(iter(shorthand))), **shorthand)
+        """A copy with some fields changed (validated again)."""
         return dataclasses.replace(self, **changes)
 
     def describe(self) -> str:
@@ -223,8 +173,9 @@ class EventRules:
     def to_dict(self) -> dict[str, object]:
         """JSON-ready parameters: the source's, then the timing rules.
 
-        The source's parameters are flat for the moving-average shorthand (as before sources
-        existed) and under ``source`` otherwise.
+        A moving-average cross's parameters are flat (``fast``, ``slow``, ``ma``,
+        ``direction``: the layout of results written before sources existed); any other
+        source's are under ``source``.
 
         Returns
         -------
@@ -233,13 +184,38 @@ class EventRules:
             ``min_gap`` and ``entry``.
         """
         if isinstance(self.source, MACross):
-            out = {name: getattr(self.source, name) for name in _MA_SHORTHAND}
+            out = {name: getattr(self.source, name) for name in _MA_CROSS_FIELDS}
         else:
             out = {"source": self.source.to_dict()}
         out.update({name: getattr(self, name) for name in ("start", "end", "confirm", "min_gap", "entry")})
         out["start"] = None if self.start is None else self.start.date().isoformat()
         out["end"] = None if self.end is None else self.end.date().isoformat()
         return out
+
+
+def ma_cross_source(rules: EventRules, needed_by: str) -> MACross:
+    """The ``MACross`` source of ``rules``, for code that varies or names its windows.
+
+    Parameters
+    ----------
+    rules : EventRules
+        Rules whose source must be a moving-average cross.
+    needed_by : str
+        What needs the cross, for the error, e.g. "a sweep".
+
+    Returns
+    -------
+    MACross
+        ``rules.source``.
+
+    Raises
+    ------
+    ParameterError
+        The source is another kind (one line naming it).
+    """
+    if not isinstance(rules.source, MACross):
+        raise ParameterError(f"{needed_by} varies a moving-average cross; these rules use {rules.source.describe()!r}")
+    return rules.source
 
 
 @dataclass(frozen=True)

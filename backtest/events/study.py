@@ -18,7 +18,7 @@ import pandas as pd
 from backtest.data.series import SeriesLike, check_no_long_gaps
 from backtest.errors import ParameterError
 from backtest.events import nb as events_nb
-from backtest.events.rules import DEFAULT_HORIZONS, EventRules, Horizon, horizon_offsets
+from backtest.events.rules import DEFAULT_HORIZONS, EventRules, Horizon, horizon_offsets, ma_cross_source
 from backtest.events.sources import EventSource, Signal
 from backtest.signals.moving_averages import close_array
 
@@ -435,4 +435,10 @@ def run_event_studies(
         One study per pair, keyed by (fast, slow).
     """
     base = rules or EventRules()
-    return {(fast, slow): run_event_study(series, base.replace(fast=fast, slow=slow), horizons) for fast, slow in pairs}
+    cross = ma_cross_source(base, "run_event_studies")
+    return {
+        (fast, slow): run_event_study(
+            series, base.replace(source=dataclasses.replace(cross, fast=fast, slow=slow)), horizons
+        )
+        for fast, slow in pairs
+    }

@@ -1,4 +1,5 @@
-"""Reports: figures, tables and Markdown/HTML pages written into results/.
+"""Reports: figures, tables and Markdown/HTML pages, built as files (``ReportFiles``) that the
+composition layer writes (``backtest.claims.outputs``).
 
 The names below are read lazily from ``backtest.report.render``, so importing a report
 module (a summary's provenance, say) does not import matplotlib.

@@ -1,7 +1,7 @@
 """The figure that answers a claim, the one its verdict card shows: the events' mean path
 against the random-entry band, the judged horizons marked. ``answer_path(result)`` gives
 what it draws, the same for its PNG (``figures.plot_event_paths``) and its interactive twin
-(``interactive.event_paths_chart``). Nothing is computed that the run did not compute: the
+(``interactive.event_paths_chart``), both drawing one definition (``charts.event_paths_chart``). Nothing is computed that the run did not compute: the
 paths and the band are the run's own.
 """
 

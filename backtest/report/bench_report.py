@@ -265,12 +265,47 @@ def _claim_rows(payload: Mapping[str, Any]) -> list[BenchRow]:
     return rows
 
 
+def _universe_rows(payload: Mapping[str, Any]) -> list[BenchRow]:
+    universe = payload.get("universe") or {}
+    size = f"{universe.get('series', 0):,} series x {universe.get('years', 0):g} years"
+    local, dask = payload.get("in_process") or {}, payload.get("dask") or {}
+    rows = [
+        BenchRow(
+            "universe",
+            f"pooled event study streamed series by series, {size}, {universe.get('events', 0):,} events",
+            f"Dask, {_get(dask, 'executor', 'workers') or '?'} workers",
+            dask.get("wall_s"),
+            "this process",
+            local.get("wall_s"),
+            None,  # workers against this process, not against a peer: kept out of the speed-up chart
+            ("identical results" if payload.get("identical_results") else "results differ")
+            + f"; peak memory {local.get('peak_mb') or 0:,.0f} MB here, all closes {universe.get('all_closes_mb', 0):,.0f} MB",
+        )
+    ]
+    reference = payload.get("reference") or {}
+    if reference:
+        rows.append(
+            BenchRow(
+                "universe",
+                f"market-model CARs, {reference.get('series', 0)} series",
+                "per-series step",
+                reference.get("ours_s"),
+                "plain pandas loop",
+                reference.get("pandas_s"),
+                reference.get("speedup"),
+                f"largest CAR difference {reference.get('max_abs_car_difference') or 0:.1e}",
+            )
+        )
+    return rows
+
+
 BENCHMARKS = {
     "montecarlo": _montecarlo_rows,
     "sweep": _sweep_rows,
     "scaling": _scaling_rows,
     "study": _study_rows,
     "claim": _claim_rows,
+    "universe": _universe_rows,
 }
 """Each benchmark's JSON (``results/bench/<name>.json``) and how its rows are read."""
 
@@ -340,12 +375,12 @@ def speedup_figure(rows: Sequence[BenchRow]) -> Any:
 def bench_markdown(rows: Sequence[BenchRow], sources: Mapping[str, Mapping[str, Any]], figure: bool) -> str:
     """The page's Markdown: the table, the chart (``figure``: whether it was drawn), the
     machine and the JSON files it was read from."""
-    from backtest.report.claim_report import _environment
+    from backtest.report.render import template_environment
 
     machine = next((payload.get("machine") for payload in sources.values() if payload.get("machine")), None) or {}
     environment = _get(sources.get("montecarlo", {}), "environment") or {}
     return str(
-        _environment()
+        template_environment()
         .get_template("bench.md.j2")
         .render(
             table=MarkdownFragment(bench_table(rows)),

@@ -20,14 +20,15 @@ EXTRA_FIGURES = {
 
 def extra_figures(result: Any) -> dict[str, bytes]:
     """A claim's extra pictures: the pre-event window beside each event's path after entry
-    (``event_window.png``), and each event's drawdown (``event_drawdowns.png``)."""
+    (``event_window.png``, two ``ax=`` plots on one figure), and each event's drawdown
+    (``event_drawdowns.png``)."""
     import matplotlib.pyplot as plt
 
     from backtest.report.figures import (
-        _STYLE,
         plot_each_event_path,
         plot_event_drawdowns,
         plot_pre_event_window,
+        style_context,
     )
     from backtest.report.interactive import PATH_DAYS_BEFORE
     from backtest.report.render import figure_png
@@ -35,7 +36,7 @@ def extra_figures(result: Any) -> dict[str, bytes]:
     figures = {}
     if result.event_paths is not None:  # the run's paths (no complete window: none)
         paths = result.event_paths.paths
-        with plt.rc_context(_STYLE):
+        with style_context():
             fig, (left, right) = plt.subplots(1, 2, figsize=(14, 5.4), gridspec_kw={"width_ratios": [1, 2.2]})
             plot_pre_event_window(
                 paths,
@@ -52,7 +53,7 @@ def extra_figures(result: Any) -> dict[str, bytes]:
     if labels and len(events):
         last = labels[-1]
         done = ~events[f"pending_{last}"].to_numpy(dtype=bool)
-        with plt.rc_context(_STYLE):
+        with style_context():
             fig, ax = plt.subplots(figsize=(13, 5.0))
             plot_event_drawdowns(
                 events["event_date"],

@@ -2,8 +2,9 @@
 
 ``render_markdown(summary, events)`` fills ``templates/event_study.md.j2`` with summary.json's
 content and the event table (formatting only: every number was computed before);
-``draw_claim_figures(result)`` draws the figures (PNG and interactive), ``write_claim_report(
-result, folder)`` writes the report folder (kind "claim"), drawing them unless given;
+``draw_claim_figures(result)`` draws the figures (PNG and interactive), ``claim_report_files(
+result)`` renders the report folder's files (drawing them unless given; the composition layer
+writes them: ``backtest.claims.outputs.write_claim_report``);
 ``answer_lines`` / ``answer_html`` say the verdict with its reason, the primary test in both
 tails and one line per horizon. A claim that is not testable gets its reason, its events and
 its data, and no statistic: what the verdict machinery found, never more.
@@ -14,19 +15,19 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from backtest import numbers
 from backtest.errors import SpecError
 from backtest.files import CLAIM_SPEC, read_text
 from backtest.report import event_report as sections
 from backtest.report.answer_figure import ANSWER_FIGURE, ANSWER_FIGURE_CAPTION, answer_path
 from backtest.report.claim_extras import EXTRA_FIGURES
 from backtest.report.claim_extras import extra_figures as standard_extra_figures
-from backtest.report.render import MarkdownFragment, markdown_table, markdown_text
+from backtest.report.render import MarkdownFragment, markdown_table, template_environment
 from backtest.report.specification_curve import (
     SPECIFICATION_CURVE,
     SPECIFICATION_CURVE_CAPTION,
@@ -36,34 +37,9 @@ from backtest.stats.verdict import SMALL as SMALL_SAMPLE_FLAG
 from backtest.stats.verdict import SMALL_SAMPLE as SMALL_SAMPLE_N
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
+    from backtest.report.outputs import ReportFiles
 
-TEMPLATES_DIR = Path(__file__).with_name("templates")
 TEMPLATE = "event_study.md.j2"
-
-
-def _literal(value: object) -> str:
-    """Every ``{{ value }}`` of a template: literal text (``markdown_text``), unless it is
-    Markdown this package wrote (a ``MarkdownFragment``: a table, a section)."""
-    return value if isinstance(value, MarkdownFragment) else markdown_text(value)
-
-
-@lru_cache(maxsize=1)
-def _environment() -> Any:
-    import jinja2
-
-    # Markdown, not HTML, so not Jinja's HTML autoescape: every value is escaped as Markdown
-    # text by ``finalize`` (a title or file name never becomes a tag or a link), and the
-    # HTML twin is sanitised again (``backtest.report.render.markdown_to_html``).
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        autoescape=False,
-        finalize=_literal,
-    )
 
 
 def _horizon_rows(summary: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -79,12 +55,12 @@ def horizon_line(h: Mapping[str, Any], direction: str) -> str:
     share = hit if direction == "gains" else 1.0 - hit
     plain = h["random_entry"].get("plain", {}).get("mean")
     return (
-        f"{h['label']}: n={h['n']}, mean {sections.pct(h['events']['mean'], 1, True)} "
-        f"(all days {sections.pct(h['baseline']['mean'], 1, True)}), "
-        f"{sections.pct(share, 0)} of windows {'up' if direction == 'gains' else 'down'}; "
+        f"{h['label']}: n={h['n']}, mean {numbers.percent(h['events']['mean'], 1, signed=True)} "
+        f"(all days {numbers.percent(h['baseline']['mean'], 1, signed=True)}), "
+        f"{numbers.percent(share, 0)} of windows {'up' if direction == 'gains' else 'down'}; "
         f"{direction} followed: {h['verdicts']['A']['outcome']}; "
         f"{'beyond' if direction == 'gains' else 'worse than'} random days, per horizon (secondary): "
-        f"{h['verdicts']['B']['outcome']}" + (f" (random-entry p = {sections.pval(plain['pvalue'])})" if plain else "")
+        f"{h['verdicts']['B']['outcome']}" + (f" (random-entry p = {numbers.pvalue(plain['pvalue'])})" if plain else "")
     )
 
 
@@ -146,16 +122,16 @@ def verdict_reason(summary: Mapping[str, Any]) -> str:
     if overall == "supported":
         worst = fragility.get("worst")
         robust = (
-            f"; it survives leaving out any single year (largest p {sections.pval(worst['pvalue'])}, {worst['label']})"
+            f"; it survives leaving out any single year (largest p {numbers.pvalue(worst['pvalue'])}, {worst['label']})"
             if worst and worst.get("testable")
             else ""
         )
-        return f"the primary test rejects (p = {sections.pval(p)} < α = {_alpha(summary):g}){robust}"
+        return f"the primary test rejects (p = {numbers.pvalue(p)} < α = {_alpha(summary):g}){robust}"
     if overall == "not supported as a signal":
         followed = ", ".join(conclusion.get(f"{outcome}_followed_at", []))
-        return f"{outcome} followed ({followed}), but no more than {base} (primary p = {sections.pval(p)})"
+        return f"{outcome} followed ({followed}), but no more than {base} (primary p = {numbers.pvalue(p)})"
     if overall == "not supported":
-        return f"no more {outcome} after the events than {base} (primary p = {sections.pval(p)})"
+        return f"no more {outcome} after the events than {base} (primary p = {numbers.pvalue(p)})"
     if overall == "inconclusive":
         return "the primary test could not be run"
     if overall == "partly supported":
@@ -188,7 +164,7 @@ def other_way_text(summary: Mapping[str, Any]) -> str:
     base = "the rest of the same year" if is_calendar(summary) else "random days"
     return (
         f"The data point the other way: after these events returns were {side} than after {base}, "
-        f"opposite-tail p = {sections.pval(conclusion.get('primary_pvalue_opposite'))}."
+        f"opposite-tail p = {numbers.pvalue(conclusion.get('primary_pvalue_opposite'))}."
     )
 
 
@@ -206,7 +182,7 @@ def family_text(summary: Mapping[str, Any]) -> str:
     where = f"one of {family['n_tested']} claims tested in the gallery"
     if family["n_claims"] != family["n_tested"]:
         where += f" ({family['n_claims']} in all)"
-    return f"{where}; {family['method']}-adjusted p = {sections.pval(family['pvalue_holm'])}"
+    return f"{where}; {family['method']}-adjusted p = {numbers.pvalue(family['pvalue_holm'])}"
 
 
 def power_text(summary: Mapping[str, Any], *, brief: bool = False, formula: bool = True) -> str:
@@ -226,26 +202,26 @@ def power_text(summary: Mapping[str, Any], *, brief: bool = False, formula: bool
     if drift is None:
         tried = power["bracket"][0]
         text = (
-            f"no drift up to {sections.pct(tried, 1, True)} over the {span} after each event is found "
+            f"no drift up to {numbers.percent(tried, 1, signed=True)} over the {span} after each event is found "
             f"{target} of the time (simulated: {paths})"
         )
     elif brief:
         return (
-            f"a drift of {sections.pct(drift, 1, True)} over the {span} after each event would be found {target} "
+            f"a drift of {numbers.percent(drift, 1, signed=True)} over the {span} after each event would be found {target} "
             "of the time (simulated)"
         )
     else:
         events = power["parameters"].get("events", "")
         se = power.get("detectable_drift_se")
         text = (
-            f"a drift of {sections.pct(drift, 1, True)} over the {span} after each event is found {target} of the "
+            f"a drift of {numbers.percent(drift, 1, signed=True)} over the {span} after each event is found {target} of the "
             f"time (simulated: the drift planted in the price path, the events {events}, the primary test rerun; "
             f"{paths}" + (f", Monte Carlo SE {se * 100:.1f} pp)" if se is not None else ")")
         )
     if formula and power.get("formula_mde") is not None:
         text += (
             f"; the formula, which plants the effect in the events' own returns only, gives "
-            f"{sections.pct(power['formula_mde'], 1, True)}"
+            f"{numbers.percent(power['formula_mde'], 1, signed=True)}"
         )
     return text
 
@@ -257,9 +233,9 @@ def regime_text(summary: Mapping[str, Any]) -> str:
         return ""
     return (
         f"mean next-day log return while the fast average is above the slow one minus the rest: "
-        f"{sections.bp(regime['estimate'])} basis points a day (t = {regime['statistic']:.2f}), "
-        f"p = {sections.pval(regime['pvalue'])}, "
-        f"other tail p = {sections.pval(regime['pvalue_opposite'])}"
+        f"{numbers.basis_points(regime['estimate'])} basis points a day (t = {regime['statistic']:.2f}), "
+        f"p = {numbers.pvalue(regime['pvalue'])}, "
+        f"other tail p = {numbers.pvalue(regime['pvalue_opposite'])}"
     )
 
 
@@ -281,7 +257,7 @@ def robustness_text(summary: Mapping[str, Any]) -> str:
     )
     worst = (robustness.get("fragility") or {}).get("worst")
     if worst:
-        value = f"p = {sections.pval(worst['pvalue'])}" if worst["testable"] else f"only {worst['n_events']} left"
+        value = f"p = {numbers.pvalue(worst['pvalue'])}" if worst["testable"] else f"only {worst['n_events']} left"
         text += f"; leaving out one year at a time, the weakest result is {worst['label']} ({value})"
     return text
 
@@ -298,8 +274,8 @@ def primary_line(summary: Mapping[str, Any]) -> str:
     n = primary.get("n")
     count = f"; effective n = {n} {primary['unit']}" if calendar else (f"; n = {n} {primary['unit']}" if n else "")
     return (
-        f"Primary test (fixed in advance: {primary['description']}): p = {sections.pval(primary['pvalue'])} "
-        f"({word} than {base}), other tail p = {sections.pval(primary.get('pvalue_opposite'))}{count}"
+        f"Primary test (fixed in advance: {primary['description']}): p = {numbers.pvalue(primary['pvalue'])} "
+        f"({word} than {base}), other tail p = {numbers.pvalue(primary.get('pvalue_opposite'))}{count}"
     )
 
 
@@ -339,7 +315,7 @@ def answer_lines(summary: Mapping[str, Any]) -> list[str]:
     if is_calendar(summary) and joint:
         lines.append(
             f"Secondary: the joint circular shift over {', '.join(claim['verdict_horizons'])}: "
-            f"p = {sections.pval(joint['pvalue'])}, other tail p = {sections.pval(joint.get('pvalue_opposite'))}"
+            f"p = {numbers.pvalue(joint['pvalue'])}, other tail p = {numbers.pvalue(joint.get('pvalue_opposite'))}"
         )
     other_way = other_way_text(summary)
     if other_way:
@@ -387,13 +363,13 @@ def events_table(events: pd.DataFrame, labels: Sequence[str]) -> str:
             **{column: events[column].map(lambda v: "–" if pd.isna(v) else f"{v:,.4g}") for column in value_columns},
             **{
                 f"ret {label}": [
-                    "pending" if pending else sections.pct(value, 1, True)
+                    "pending" if pending else numbers.percent(value, 1, signed=True)
                     for value, pending in zip(events[f"ret_{label}"], events[f"pending_{label}"])
                 ]
                 for label in labels
             },
             f"max drawdown {last}": [
-                "pending" if pending else sections.pct(value)
+                "pending" if pending else numbers.percent(value)
                 for value, pending in zip(events[f"max_drawdown_{last}"], events[f"pending_{last}"])
             ],
         }
@@ -407,7 +383,7 @@ def comparison_table(variants: Sequence[Mapping[str, Any]], labels: Sequence[str
     table = pd.DataFrame(
         {
             "variant": [v["name"] for v in variants],
-            "primary p": [sections.pval((v["primary"] or {}).get("pvalue")) for v in variants],
+            "primary p": [numbers.pvalue((v["primary"] or {}).get("pvalue")) for v in variants],
             "verdict": [
                 (f"**{v['conclusion']}**" + (f" ({', '.join(v['flags'])})" if v.get("flags") else ""))
                 if v["conclusion"]
@@ -429,7 +405,7 @@ def variant_verdicts_table(variants: Sequence[Mapping[str, Any]]) -> str:
         {
             "variant": [v["name"] for v in variants],
             "events": [v["n_events"] for v in variants],
-            "primary p": [sections.pval((v["primary"] or {}).get("pvalue")) for v in variants],
+            "primary p": [numbers.pvalue((v["primary"] or {}).get("pvalue")) for v in variants],
             "verdict": [
                 (f"**{v['conclusion']}**" + (f" ({', '.join(v['flags'])})" if v.get("flags") else ""))
                 if v["conclusion"]
@@ -457,8 +433,14 @@ def card_table(summary: Mapping[str, Any]) -> str:
     labels = [label for label in claim["verdict_horizons"] if label in by_label]
     rows = [
         ["complete windows", *(by_label[label]["n"] for label in labels)],
-        ["mean after the events", *(sections.pct(by_label[label]["events"]["mean"], 1, True) for label in labels)],
-        ["mean after all days", *(sections.pct(by_label[label]["baseline"]["mean"], 1, True) for label in labels)],
+        [
+            "mean after the events",
+            *(numbers.percent(by_label[label]["events"]["mean"], 1, signed=True) for label in labels),
+        ],
+        [
+            "mean after all days",
+            *(numbers.percent(by_label[label]["baseline"]["mean"], 1, signed=True) for label in labels),
+        ],
     ]
     joint = summary["statistics"].get("primary")
     if joint and not is_calendar(summary):
@@ -468,7 +450,7 @@ def card_table(summary: Mapping[str, Any]) -> str:
             [
                 "excess over all days, 95% bound",
                 *(
-                    f"{'≤' if gains else '≥'} {sections.pct(bounds[label]['upper_bound'], 1, True)}"
+                    f"{'≤' if gains else '≥'} {numbers.percent(bounds[label]['upper_bound'], 1, signed=True)}"
                     if label in bounds
                     else "–"
                     for label in labels
@@ -506,7 +488,7 @@ def _plain_words(summary: Mapping[str, Any]) -> str:
     joint = summary["statistics"].get("primary")
     followed = conclusion.get(f"{outcome}_followed_at", [])
     overall = conclusion["overall"]
-    p = sections.pval(conclusion.get("primary_pvalue", _primary(summary).get("pvalue")))
+    p = numbers.pvalue(conclusion.get("primary_pvalue", _primary(summary).get("pvalue")))
     untestable = conclusion.get("not_testable")
     if untestable:
         return (
@@ -537,7 +519,7 @@ def _plain_words(summary: Mapping[str, Any]) -> str:
     if joint and not calendar:
         by = joint["horizons"]
         order = [label for label in claim["verdict_horizons"] if label in by]
-        bounds = ", ".join(f"{sections.pct(by[label]['upper_bound'], 1, True)} at {label}" for label in order)
+        bounds = ", ".join(f"{numbers.percent(by[label]['upper_bound'], 1, signed=True)} at {label}" for label in order)
         if gains:
             power = f" At 95% the data allow an added return over a random day of the same period of at most {bounds}."
         else:
@@ -596,11 +578,11 @@ def render_markdown(
             {
                 "label": label,
                 "n": h["n"],
-                "mean": sections.pct(h["events"]["mean"], 1, True),
-                "share": sections.pct(hit if gains or hit is None else 1.0 - hit, 0),
-                "excess": sections.pct(h["excess_mean"], 1, True),
-                "se": sections.pct(excess.get("standard_error"), 1),
-                "n_eff": sections.num(h.get("n_effective"), 0),
+                "mean": numbers.percent(h["events"]["mean"], 1, signed=True),
+                "share": numbers.percent(hit if gains or hit is None else 1.0 - hit, 0),
+                "excess": numbers.percent(h["excess_mean"], 1, signed=True),
+                "se": numbers.percent(excess.get("standard_error"), 1),
+                "n_eff": numbers.decimal(h.get("n_effective"), 0),
             }
         )
     raw_primary = stats.get("primary")
@@ -612,8 +594,8 @@ def render_markdown(
     if raw_primary:
         primary = {
             "statistic": f"{raw_primary['statistic']:.3f}",
-            "pvalue": sections.pval(raw_primary["pvalue"]),
-            "pvalue_opposite": sections.pval(raw_primary.get("pvalue_opposite")),
+            "pvalue": numbers.pvalue(raw_primary["pvalue"]),
+            "pvalue_opposite": numbers.pvalue(raw_primary.get("pvalue_opposite")),
             "n_null": f"{raw_primary['n_null']:,}",
             "horizon_list": ", ".join(label for label in claim["verdict_horizons"] if label in raw_primary["horizons"]),
             "outcome": "supported" if raw_primary["pvalue"] < alpha else "not supported",
@@ -623,11 +605,11 @@ def render_markdown(
         decisive_view = {
             "test": decisive["test"],
             "description": decisive["description"],
-            "pvalue": sections.pval(decisive["pvalue"]),
-            "pvalue_opposite": sections.pval(decisive.get("pvalue_opposite")),
+            "pvalue": numbers.pvalue(decisive["pvalue"]),
+            "pvalue_opposite": numbers.pvalue(decisive.get("pvalue_opposite")),
             "n": decisive.get("n"),
             "unit": decisive.get("unit") or "events",
-            "excess": sections.pct(decisive.get("excess"), 1, True),
+            "excess": numbers.percent(decisive.get("excess"), 1, signed=True),
             "outcome": "supported" if decisive["pvalue"] < alpha else "not supported",
         }
     year_paired = (summary.get("primary") or {}).get("year_paired")
@@ -744,7 +726,7 @@ def render_markdown(
             f"{h['label']} = {h['days']} trading days" for h in summary["parameters"]["horizons"]
         ),
     }
-    return _environment().get_template(TEMPLATE).render(**context)
+    return template_environment().get_template(TEMPLATE).render(**context)
 
 
 def draw_figures(result: Any) -> dict[str, bytes]:
@@ -752,6 +734,7 @@ def draw_figures(result: Any) -> dict[str, bytes]:
     for a claim that is not testable). The specification curve reads summary.json's
     ``robustness`` block only."""
     from backtest.report.figures import (
+        figure_of,
         plot_event_paths,
         plot_hit_rates,
         plot_null_distributions,
@@ -768,13 +751,15 @@ def draw_figures(result: Any) -> dict[str, bytes]:
     lines = result.event_chart.lines
     figures = {
         "events.png": figure_png(
-            plot_series_with_events(
-                close,
-                list(detection.table["event_date"]),
-                lines=lines,
-                direction=direction,
-                sample_start=detection.rules.start,
-                title=f"{result.summary_data['data']['series']}: {detection.rules.source.describe()}",
+            figure_of(
+                plot_series_with_events(
+                    close,
+                    list(detection.table["event_date"]),
+                    lines=lines,
+                    direction=direction,
+                    sample_start=detection.rules.start,
+                    title=f"{result.summary_data['data']['series']}: {detection.rules.source.describe()}",
+                )
             )
         )
     }
@@ -795,7 +780,7 @@ def draw_figures(result: Any) -> dict[str, bytes]:
             random_label=f"random entry: 5–95% of the mean path of {k} random days",
             events_label=f"mean of the {k} events with a complete window",
         )
-        figures[ANSWER_FIGURE] = figure_png(cast("Figure", axes.figure))
+        figures[ANSWER_FIGURE] = figure_png(figure_of(axes))
     if labels:
         figures["null_distributions.png"] = figure_png(
             plot_null_distributions(
@@ -809,14 +794,19 @@ def draw_figures(result: Any) -> dict[str, bytes]:
         )
         gains = spec.claim.direction == "gains"
         figures["hit_rates.png"] = figure_png(
-            plot_hit_rates(
-                labels,
-                [stats[label].events.hit_rate if gains else 1 - stats[label].events.hit_rate for label in labels],
-                [stats[label].baseline.hit_rate if gains else 1 - stats[label].baseline.hit_rate for label in labels],
-                [stats[label].n for label in labels],
-                title="Share of windows with the claimed outcome: events vs every eligible day",
-                direction=direction,
-                outcome="a gain" if gains else "no gain",
+            figure_of(
+                plot_hit_rates(
+                    labels,
+                    [stats[label].events.hit_rate if gains else 1 - stats[label].events.hit_rate for label in labels],
+                    [
+                        stats[label].baseline.hit_rate if gains else 1 - stats[label].baseline.hit_rate
+                        for label in labels
+                    ],
+                    [stats[label].n for label in labels],
+                    title="Share of windows with the claimed outcome: events vs every eligible day",
+                    direction=direction,
+                    outcome="a gain" if gains else "no gain",
+                )
             )
         )
     figures.update(standard_extra_figures(result))
@@ -850,21 +840,20 @@ def draw_claim_figures(result: Any) -> ClaimFigures:
     return ClaimFigures(png=draw_figures(result), interactive=claim_blocks(result, slug=result.spec.name))
 
 
-def write_claim_report(
+def claim_report_files(
     result: Any,
-    folder: Path,
     *,
-    kind: str = "claim",
     narrative: str = "",
     extra_figures: Mapping[str, tuple[str, bytes]] | None = None,
     command: str = "backtest claim run",
     drawn: ClaimFigures | None = None,
-) -> Path:
-    """Write an event study's report folder (``kind`` "claim", or "study" for a study script):
-    report.md, report.html, events.csv, summary.json, the figures and a copy of the spec.
-    ``extra_figures``: a study's own figures, file name -> (caption, PNG bytes); ``drawn``:
-    ``draw_claim_figures(result)`` when already drawn (drawn here otherwise)."""
-    from backtest.report.outputs import csv_text, write_report_directory
+) -> ReportFiles:
+    """The files of an event study's report folder: report.md, report.html, events.csv,
+    summary.json, the figures and a copy of the spec (written by
+    ``backtest.claims.outputs.write_claim_report``). ``extra_figures``: a study's own figures,
+    file name -> (caption, PNG bytes); ``drawn``: ``draw_claim_figures(result)`` when already
+    drawn (drawn here otherwise)."""
+    from backtest.report.outputs import csv_text, report_files
 
     if drawn is None:
         drawn = draw_claim_figures(result)
@@ -886,13 +875,12 @@ def write_claim_report(
         source_kind=result.event_chart.wording,
     )
     # interactive plotly figures replace their PNG twins in report.html only (report.md keeps the PNGs)
-    return write_report_directory(
-        folder,
+    return report_files(
         title=result.spec.claim.title,
         report_markdown=markdown,
         summary=result.summary_data,
         files=files,
         figures=figures,
-        kind=kind,
         interactive={name: block for name, block in drawn.interactive.items() if name in figures},
+        name=result.spec.name,
     )

@@ -13,27 +13,8 @@ from typing import Any
 
 import pandas as pd
 
+from backtest import numbers
 from backtest.report.render import markdown_table, markdown_text
-
-
-def pct(value: float | None, digits: int = 1, signed: bool = False) -> str:
-    """A fraction as a percentage ('–' for a missing value)."""
-    if value is None:
-        return "–"
-    return f"{value:+.{digits}%}" if signed else f"{value:.{digits}%}"
-
-
-def pval(value: float | None) -> str:
-    """A p-value with three decimals ('<0.001' below that)."""
-    if value is None:
-        return "–"
-    return "<0.001" if value < 0.001 else f"{value:.3f}"
-
-
-def num(value: float | None, digits: int = 2) -> str:
-    if value is None:
-        return "–"
-    return f"{value:,.{digits}f}"
 
 
 def verdict_cell(verdict: Mapping[str, Any]) -> str:
@@ -74,7 +55,7 @@ def provenance_section(data: Mapping[str, Any]) -> str:
             f"{splice['n_common_days']:,} common days), daily simple returns: median absolute difference "
             f"{splice['median_abs_ret_diff']:.2e}, maximum {splice['max_abs_ret_diff']:.2e} on "
             f"{splice['max_abs_ret_diff_date']}, correlation {splice['ret_corr']:.6f}; the level ratio drifts "
-            f"{pct(splice['ratio_drift'], 2, signed=True)} over the overlap. Worst year by median difference: "
+            f"{numbers.percent(splice['ratio_drift'], 2, signed=True)} over the overlap. Worst year by median difference: "
             f"{worst_median['period']} ({worst_median['median_abs_ret_diff']:.2e}); by maximum: "
             f"{worst_max['period']} ({worst_max['max_abs_ret_diff']:.2e} on {worst_max['max_abs_ret_diff_date']}).",
         ]
@@ -110,15 +91,15 @@ def descriptive_table(stats: Mapping[str, Any]) -> str:
                 "horizon": h["label"],
                 "n events": h["n"],
                 "pending": h["n_pending"],
-                "mean": pct(ev["mean"], 2),
-                "all days mean": pct(base["mean"], 2),
-                "excess": pct(h["excess_mean"], 2, signed=True),
-                "median": pct(ev["median"], 2),
-                "hit rate": pct(ev["hit_rate"], 0),
-                "all days hit rate": pct(base["hit_rate"], 0),
-                "mean max drawdown": pct(ev["mean_max_drawdown"], 1),
-                "all days": pct(base["mean_max_drawdown"], 1),
-                "recovered": pct(ev["share_recovered"], 0),
+                "mean": numbers.percent(ev["mean"], 2),
+                "all days mean": numbers.percent(base["mean"], 2),
+                "excess": numbers.percent(h["excess_mean"], 2, signed=True),
+                "median": numbers.percent(ev["median"], 2),
+                "hit rate": numbers.percent(ev["hit_rate"], 0),
+                "all days hit rate": numbers.percent(base["hit_rate"], 0),
+                "mean max drawdown": numbers.percent(ev["mean_max_drawdown"], 1),
+                "all days": numbers.percent(base["mean_max_drawdown"], 1),
+                "recovered": numbers.percent(ev["share_recovered"], 0),
             }
         )
     return markdown_table(pd.DataFrame(rows))
@@ -153,21 +134,21 @@ def primary_test_table(stats: Mapping[str, Any], *, formula: bool = True) -> str
         row: dict[str, object] = {
             "horizon": h["label"],
             "n": h["n"],
-            "n eff": num(excess["n_effective"], 1),
-            "excess mean": pct(excess["estimate"], 2, signed=True),
-            "SE (overlap)": pct(excess["standard_error"], 2),
-            "t p": pval(excess["pvalue"]),
+            "n eff": numbers.decimal(excess["n_effective"], 1),
+            "excess mean": numbers.percent(excess["estimate"], 2, signed=True),
+            "SE (overlap)": numbers.percent(excess["standard_error"], 2),
+            "t p": numbers.pvalue(excess["pvalue"]),
             "t p, other tail": _other_tail(h, "hac_excess"),
         }
         if formula:
-            row["formula MDE (t, 80%)"] = pct(excess["mde"], 1)
-        row[f"95% {side} bound (t)"] = pct(t_bound, 1, signed=True)
+            row["formula MDE (t, 80%)"] = numbers.percent(excess["mde"], 1)
+        row[f"95% {side} bound (t)"] = numbers.percent(t_bound, 1, signed=True)
         row["in primary test"] = "yes" if joint else "no"
-        row["shift p"] = pval(joint["pvalue"]) if joint else "–"
-        row["shift p, other tail"] = pval(joint.get("pvalue_opposite")) if joint else "–"
+        row["shift p"] = numbers.pvalue(joint["pvalue"]) if joint else "–"
+        row["shift p, other tail"] = numbers.pvalue(joint.get("pvalue_opposite")) if joint else "–"
         if formula:
-            row["formula MDE (joint, 80%)"] = pct(joint["mde"], 1) if joint else "–"
-        row[f"95% {side} bound (joint)"] = pct(joint["upper_bound"], 1, signed=True) if joint else "–"
+            row["formula MDE (joint, 80%)"] = numbers.percent(joint["mde"], 1) if joint else "–"
+        row[f"95% {side} bound (joint)"] = numbers.percent(joint["upper_bound"], 1, signed=True) if joint else "–"
         rows.append(row)
     return markdown_table(pd.DataFrame(rows))
 
@@ -178,14 +159,16 @@ def calibration_table(calibration: Mapping[str, Any]) -> str:
     frame = pd.DataFrame(calibration["rows"])
     if frame.empty:
         return "(no calibration)"
-    frame["column"] = [("size" if e == 0 else f"power at {pct(e, 1, True)}") for e in frame["effect"]]
+    frame["column"] = [
+        ("size" if e == 0 else f"power at {numbers.percent(e, 1, signed=True)}") for e in frame["effect"]
+    ]
     order = list(dict.fromkeys(frame["column"]))
     wide = frame.pivot_table(
         index=["null_model", "test", "horizon"], columns="column", values="rejection_rate", sort=False
     )
     wide = wide.reindex(columns=order).reset_index()
     for column in order:
-        wide[column] = [pct(v, 1) if v == v else "–" for v in wide[column]]
+        wide[column] = [numbers.percent(v, 1) if v == v else "–" for v in wide[column]]
     return markdown_table(wide.rename(columns={"null_model": "null model"}))
 
 
@@ -208,9 +191,9 @@ def article_figures_table(checks: Sequence[Mapping[str, Any]]) -> str:
             "statement": c["statement"],
             "series": c["series"] + (f" ({c['proxy_note']})" if c["proxy_note"] else ""),
             "returns": returns_cell(c),
-            "article": pct(c["figure"], 1, True),
-            "ours at publication": pct(c["value"], 2, True),
-            "ours at period end": pct(c["value_period_end"], 2, True),
+            "article": numbers.percent(c["figure"], 1, signed=True),
+            "ours at publication": numbers.percent(c["value"], 2, signed=True),
+            "ours at period end": numbers.percent(c["value_period_end"], 2, signed=True),
             "status": f"**{c['status']}**: {c['reason']}",
         }
         for c in checks
@@ -232,15 +215,15 @@ def published_vs_ours_table(items: Sequence[Mapping[str, Any]], published: str |
                 "source": item["source"],
                 "what": item["what"],
                 "horizon": label,
-                "published": pct(figure, 1, True)
-                + (f" ({pct(published_all, 1, True)})" if published_all is not None else ""),
+                "published": numbers.percent(figure, 1, signed=True)
+                + (f" ({numbers.percent(published_all, 1, signed=True)})" if published_all is not None else ""),
             }
             if before:
                 row["ours, before publication" + (f" ({published})" if published else "")] = (
-                    f"{pct(before.get(label), 1, True)} (n={before_n.get(label, '–')})"
+                    f"{numbers.percent(before.get(label), 1, signed=True)} (n={before_n.get(label, '–')})"
                 )
             row["ours, full sample"] = (
-                f"{pct(item['ours'][label], 1, True)} ({pct(item['ours_all_days'][label], 1, True)}; "
+                f"{numbers.percent(item['ours'][label], 1, signed=True)} ({numbers.percent(item['ours_all_days'][label], 1, signed=True)}; "
                 f"n={item['ours_n'][label]})"
             )
             row["our events"] = f"{item['n_events']} from {item['start']}"
@@ -264,10 +247,10 @@ def recent_event_table(recent: Mapping[str, Any]) -> str:
         {
             "window": w["label"],
             "trading days": w["days"],
-            "realised return": pct(w["realised_return"], 2, signed=True),
-            "earlier events: median": pct(w["earlier_events_median"], 2, signed=True),
+            "realised return": numbers.percent(w["realised_return"], 2, signed=True),
+            "earlier events: median": numbers.percent(w["earlier_events_median"], 2, signed=True),
             "percentile among earlier events": f"{w['percentile_among_earlier_events']:.0f} (n={w['earlier_events_n']})",
-            "all days: median": pct(w["all_days_median"], 2, signed=True),
+            "all days: median": numbers.percent(w["all_days_median"], 2, signed=True),
             "percentile among all days": f"{w['percentile_among_all_days']:.0f}",
         }
         for w in recent["windows"]
@@ -299,21 +282,22 @@ def strategy_metrics_table(rows: Sequence[Mapping[str, Any]]) -> str:
         table.append(
             {
                 "variant": row["label"],
-                "cost per side": pct(m["fee"], 2),
-                "CAGR": pct(m["cagr"], 2, True),
-                "total return": pct(m["total_return"], 0, True),
-                "volatility (ann.)": pct(m["ann_volatility"], 1),
-                "Sharpe (rf = 0)": num(m["sharpe"], 2),
-                "max drawdown": f"{pct(m['max_drawdown'], 1)} ({m['max_drawdown_peak']} to {m['max_drawdown_trough']})",
-                "time in market": pct(m["time_in_market"], 0),
+                "cost per side": numbers.percent(m["fee"], 2),
+                "CAGR": numbers.percent(m["cagr"], 2, signed=True),
+                "total return": numbers.percent(m["total_return"], 0, signed=True),
+                "volatility (ann.)": numbers.percent(m["ann_volatility"], 1),
+                "Sharpe (rf = 0)": numbers.decimal(m["sharpe"], 2),
+                "max drawdown": f"{numbers.percent(m['max_drawdown'], 1)} ({m['max_drawdown_peak']} to {m['max_drawdown_trough']})",
+                "time in market": numbers.percent(m["time_in_market"], 0),
                 "trades": f"{m['n_trades']}" + (f" ({m['n_open']} open)" if m["n_open"] else ""),
                 "closed trades won": (
-                    f"{pct(trades['win_rate'], 0)} (n={n}" + (f", {per_trade})" if per_trade else ")")
+                    f"{numbers.percent(trades['win_rate'], 0)} (n={n}" + (f", {per_trade})" if per_trade else ")")
                 )
                 if n
                 else "– (n=0, anecdotal)",
                 "mean closed trade (net)": (
-                    f"{pct(trades['mean_net_return'], 1, True)} (n={n}" + (f", {per_trade})" if per_trade else ")")
+                    f"{numbers.percent(trades['mean_net_return'], 1, signed=True)} (n={n}"
+                    + (f", {per_trade})" if per_trade else ")")
                 )
                 if n
                 else "– (n=0, anecdotal)",
@@ -337,8 +321,8 @@ def trade_list_table(trades: pd.DataFrame) -> str:
             "sold": [date.date().isoformat() if pd.notna(date) else "(open)" for date in trades["exit_date"]],
             "index level sold (last close if open)": trades["exit_price"],
             "trading days held": trades["days_held"],
-            "price return": [pct(v, 1, True) for v in trades["price_return"]],
-            "net of costs": [pct(v, 1, True) for v in trades["net_return"]],
+            "price return": [numbers.percent(v, 1, signed=True) for v in trades["price_return"]],
+            "net of costs": [numbers.percent(v, 1, signed=True) for v in trades["net_return"]],
         }
     )
     return markdown_table(frame, {"index level": ",.2f", "index level sold (last close if open)": ",.2f"})
@@ -359,7 +343,7 @@ _OTHER_SIGN = {">": "<", "<": ">"}
 
 def _other_tail(h: Mapping[str, Any], key: str) -> str:
     """The opposite-tail p of test ``key`` at horizon ``h`` ('–' when not reported)."""
-    return pval((h.get("pvalues_opposite") or {}).get(key))
+    return numbers.pvalue((h.get("pvalues_opposite") or {}).get(key))
 
 
 def question_a_table(stats: Mapping[str, Any]) -> str:
@@ -376,16 +360,16 @@ def question_a_table(stats: Mapping[str, Any]) -> str:
             {
                 "horizon": h["label"],
                 "n": n_cell(h["n"]),
-                "n eff": num(h.get("n_effective"), 1),
-                "mean": pct(h["events"]["mean"], 2),
-                "SE (overlap)": pct(hac.get("standard_error"), 2),
-                f"{ci.get('confidence_level', 0.95):.0%} CI of mean": f"[{pct(ci['low'], 2)}, {pct(ci['high'], 2)}]",
-                "t (overlap)": num(hac["statistic"], 2),
-                f"p (mean {sign} 0)": pval(hac["pvalue"]),
+                "n eff": numbers.decimal(h.get("n_effective"), 1),
+                "mean": numbers.percent(h["events"]["mean"], 2),
+                "SE (overlap)": numbers.percent(hac.get("standard_error"), 2),
+                f"{ci.get('confidence_level', 0.95):.0%} CI of mean": f"[{numbers.percent(ci['low'], 2)}, {numbers.percent(ci['high'], 2)}]",
+                "t (overlap)": numbers.decimal(hac["statistic"], 2),
+                f"p (mean {sign} 0)": numbers.pvalue(hac["pvalue"]),
                 f"other tail: p (mean {other} 0)": _other_tail(h, "hac_mean"),
-                "p (Holm)": pval(h["pvalues_holm"]["hac_mean"]),
-                "hit rate": pct(h["events"]["hit_rate"], 0),
-                f"binomial p (hit {sign} 50%)": pval(h["tests"]["hit_vs_half"]["pvalue"]),
+                "p (Holm)": numbers.pvalue(h["pvalues_holm"]["hac_mean"]),
+                "hit rate": numbers.percent(h["events"]["hit_rate"], 0),
+                f"binomial p (hit {sign} 50%)": numbers.pvalue(h["tests"]["hit_vs_half"]["pvalue"]),
                 f"other tail: p (hit {other} 50%)": _other_tail(h, "hit_vs_half"),
                 "verdict A": verdict_cell(h["verdicts"]["A"]),
             }
@@ -406,23 +390,23 @@ def question_b_table(stats: Mapping[str, Any]) -> str:
         row: dict[str, object] = {
             "horizon": h["label"],
             "n": n_cell(h["n"]),
-            "excess mean": pct(h["excess_mean"], 2, signed=True),
-            "random-entry p": pval(plain["pvalue"]) if plain else "–",
+            "excess mean": numbers.percent(h["excess_mean"], 2, signed=True),
+            "random-entry p": numbers.pvalue(plain["pvalue"]) if plain else "–",
             "random-entry p, other tail": _other_tail(h, "random_entry.plain.mean") if plain else "–",
             "percentile": f"{plain['percentile']:.0f}" if plain else "–",
-            "p (Holm)": pval(h["pvalues_holm"]["random_entry.plain.mean"]),
+            "p (Holm)": numbers.pvalue(h["pvalues_holm"]["random_entry.plain.mean"]),
         }
         for variant in ("spacing", "era"):
             if variant in h["random_entry"]:
-                row[f"{variant}-matched p"] = pval(h["random_entry"][variant]["mean"]["pvalue"])
-        row["bootstrapped-path p"] = pval(paths["pvalue"]) if paths else "–"
+                row[f"{variant}-matched p"] = numbers.pvalue(h["random_entry"][variant]["mean"]["pvalue"])
+        row["bootstrapped-path p"] = numbers.pvalue(paths["pvalue"]) if paths else "–"
         row["path p, other tail"] = _other_tail(h, "bootstrap_paths.mean") if paths else "–"
-        row["path p (Holm)"] = pval(h["pvalues_holm"].get("bootstrap_paths.mean"))
-        row[f"overlap-t p (excess {sign} 0)"] = pval(h["tests"]["hac_excess"]["pvalue"])
+        row["path p (Holm)"] = numbers.pvalue(h["pvalues_holm"].get("bootstrap_paths.mean"))
+        row[f"overlap-t p (excess {sign} 0)"] = numbers.pvalue(h["tests"]["hac_excess"]["pvalue"])
         row[f"other tail: p (excess {other} 0)"] = _other_tail(h, "hac_excess")
-        row[f"binomial p (hit {sign} all days)"] = pval(h["tests"]["hit_vs_unconditional"]["pvalue"])
+        row[f"binomial p (hit {sign} all days)"] = numbers.pvalue(h["tests"]["hit_vs_unconditional"]["pvalue"])
         row["binomial p, other tail"] = _other_tail(h, "hit_vs_unconditional")
-        row["Wilcoxon p"] = pval(h["tests"]["wilcoxon_excess"]["pvalue"])
+        row["Wilcoxon p"] = numbers.pvalue(h["tests"]["wilcoxon_excess"]["pvalue"])
         row["Wilcoxon p, other tail"] = _other_tail(h, "wilcoxon_excess")
         row["verdict B"] = verdict_cell(h["verdicts"]["B"])
         rows.append(row)
@@ -473,8 +457,8 @@ def variants_table(variants: Sequence[Mapping[str, Any]], labels: Sequence[str])
                 row[label] = "–"
                 continue
             row[label] = (
-                f"n={n_cell(h['n'])}: {pct(h['mean'], 1, signed=True)} ({pct(h['excess_mean'], 1, signed=True)}) "
-                f"p={pval(h['random_entry_p'])} · A {h['verdict_a']} · B {h['verdict_b']}"
+                f"n={n_cell(h['n'])}: {numbers.percent(h['mean'], 1, signed=True)} ({numbers.percent(h['excess_mean'], 1, signed=True)}) "
+                f"p={numbers.pvalue(h['random_entry_p'])} · A {h['verdict_a']} · B {h['verdict_b']}"
             )
         rows.append(row)
     return markdown_table(pd.DataFrame(rows))
@@ -485,7 +469,7 @@ def variants_table(variants: Sequence[Mapping[str, Any]], labels: Sequence[str])
 
 def _p_cell(pvalue: float | None, alpha: float) -> str:
     """A p-value, bold when below ``alpha``."""
-    text = pval(pvalue)
+    text = numbers.pvalue(pvalue)
     return f"**{text}**" if pvalue is not None and pvalue < alpha else text
 
 
@@ -520,9 +504,9 @@ def robustness_table(robustness: Mapping[str, Any], *, unit: str = "events") -> 
                 "family": spec["family"],
                 "specification": label,
                 f"n ({unit})": spec["n_events"],
-                "excess": pct(spec["excess"], 2, True) if testable else "–",
+                "excess": numbers.percent(spec["excess"], 2, signed=True) if testable else "–",
                 "p": _p_cell(spec["pvalue"], alpha) if testable else f"not testable (n < {ANECDOTAL_N})",
-                "p, other tail": pval(spec["pvalue_opposite"]) if testable else "–",
+                "p, other tail": numbers.pvalue(spec["pvalue_opposite"]) if testable else "–",
             }
         )
     return markdown_table(pd.DataFrame(rows))
@@ -541,9 +525,9 @@ def year_paired_table(year_paired: Mapping[str, Any]) -> str:
             "rest days": year["rest_days"],
         }
         if "window_return" in year and "rest_return" in year:
-            row["window (log)"] = pct(year["window_return"], 2, True)
-            row["rest, per window length (log)"] = pct(year["rest_return"], 2, True)
-        row["window minus rest (log)"] = pct(year["difference"], 2, True)
+            row["window (log)"] = numbers.percent(year["window_return"], 2, signed=True)
+            row["rest, per window length (log)"] = numbers.percent(year["rest_return"], 2, signed=True)
+        row["window minus rest (log)"] = numbers.percent(year["difference"], 2, signed=True)
         rows.append(row)
     return markdown_table(pd.DataFrame(rows))
 
@@ -555,24 +539,17 @@ def regime_table(regime: Mapping[str, Any]) -> str:
     row = {
         "window": f"{regime['start']} to {regime['end']}",
         "days fast above slow": f"{regime['n_above']:,}",
-        "mean above (bp/day)": bp(regime["mean_above"]),
+        "mean above (bp/day)": numbers.basis_points(regime["mean_above"]),
         "days not above": f"{regime['n_below']:,}",
-        "mean not above (bp/day)": bp(regime["mean_below"]),
-        "difference (bp/day)": bp(regime["estimate"]),
-        f"SE (Newey–West, {regime['maxlags']} lags)": bp(regime["standard_error"], signed=False),
-        "t": num(regime["statistic"], 2),
-        f"p (difference {'>' if regime['alternative'] == 'greater' else '<'} 0)": pval(regime["pvalue"]),
-        "p, other tail": pval(regime["pvalue_opposite"]),
-        "p, two-sided": pval(regime["pvalue_two_sided"]),
+        "mean not above (bp/day)": numbers.basis_points(regime["mean_below"]),
+        "difference (bp/day)": numbers.basis_points(regime["estimate"]),
+        f"SE (Newey–West, {regime['maxlags']} lags)": numbers.basis_points(regime["standard_error"], signed=False),
+        "t": numbers.decimal(regime["statistic"], 2),
+        f"p (difference {'>' if regime['alternative'] == 'greater' else '<'} 0)": numbers.pvalue(regime["pvalue"]),
+        "p, other tail": numbers.pvalue(regime["pvalue_opposite"]),
+        "p, two-sided": numbers.pvalue(regime["pvalue_two_sided"]),
     }
     return markdown_table(pd.DataFrame([row]))
-
-
-def bp(value: float | None, signed: bool = True) -> str:
-    """A small fraction in basis points (1 bp = 0.01%), one decimal ('–' when missing)."""
-    if value is None:
-        return "–"
-    return f"{value * 1e4:+.1f}" if signed else f"{value * 1e4:.1f}"
 
 
 def power_curve_table(power: Mapping[str, Any]) -> str:
@@ -581,11 +558,11 @@ def power_curve_table(power: Mapping[str, Any]) -> str:
     paths on which the test could not run."""
     rows = [
         {
-            "drift planted": pct(point["drift"], 2, True),
-            "power (simulated)": pct(point["power"], 1),
-            "Monte Carlo SE": pct(point["mc_standard_error"], 1),
-            "events per path": num(point["mean_events"], 1),
-            "paths not testable": pct(point["share_untestable"], 0),
+            "drift planted": numbers.percent(point["drift"], 2, signed=True),
+            "power (simulated)": numbers.percent(point["power"], 1),
+            "Monte Carlo SE": numbers.percent(point["mc_standard_error"], 1),
+            "events per path": numbers.decimal(point["mean_events"], 1),
+            "paths not testable": numbers.percent(point["share_untestable"], 0),
         }
         for point in power["curve"]
     ]

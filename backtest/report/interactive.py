@@ -1,13 +1,16 @@
-"""Interactive (plotly) figures for the HTML reports: each function takes numbers already
-computed and returns a ``plotly.graph_objects.Figure``; ``to_div`` turns one into an HTML
-``<div>`` with a stable id, and the ``*_blocks`` functions compose a report's divs.
+"""Interactive (plotly) figures for the HTML reports: ``draw_plotly`` draws a chart of
+``backtest.report.charts`` on a ``plotly.graph_objects.Figure`` (``draw_plotly_panels`` a grid
+of them), the same definitions the PNGs draw with matplotlib; each ``*_chart`` function here
+is a PNG's twin, the chart plus the page's layout (legend under the mode bar, heights).
+``to_div`` turns a figure into an HTML ``<div>`` with a stable id, and the ``*_blocks``
+functions compose a report's divs.
 
 The divs do not carry plotly.js: the page carries it once (``backtest.report.render``).
 Output is deterministic: ids are given, never drawn; arrays are written as they are.
 Colours are the palette of ``backtest.report.style``, the same as in the PNGs.
 
 Titles and names are plain text: plotly draws a few HTML-like tags in them (``<b>``,
-``<a href>``), so every user string is HTML-escaped before it goes into a figure; the figure
+``<a href>``), so ``draw_plotly`` HTML-escapes every text of a chart it puts in a figure; the figure
 JSON escapes ``<``, ``>`` and ``/`` (plotly's ``to_json_plotly``), so no string ends the
 page's ``<script>``, and ``to_div`` checks that it does not. ``to_div`` sets each figure's
 title above it as a line of the page, and every legend sits under the strip kept for the
@@ -19,18 +22,33 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from dataclasses import replace
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from backtest.report import style
-from backtest.report.specification_curve import (
-    FAMILY_COLOURS,
-    SPECIFICATION_CURVE,
-    family_name,
-    specification_curve_frame,
+from backtest import numbers
+from backtest.report import charts, style
+from backtest.report.charts import (
+    EVENT_STYLES,
+    Band,
+    Bars,
+    Chart,
+    Heatmap,
+    Layer,
+    Line,
+    Markers,
+    Note,
+    Panels,
+    ReferenceLine,
+    Span,
+    Strip,
+    null_distributions_chart,
+    plural,
+    series_with_events_chart,
 )
+from backtest.report.specification_curve import SPECIFICATION_CURVE
 
 PLOTLY_CONFIG = {
     "displaylogo": False,
@@ -84,11 +102,13 @@ ANSWER_FIGURE_HEIGHT = 390
 verdict and numbers it fits a 1280 x 800 screen without scrolling."""
 
 EVENT_MARKERS = {
-    "golden": ("golden crosses", style.GOLDEN),
-    "death": ("death crosses", style.DEATH),
-    "event": ("events", style.EVENT),
+    direction: (plural(name), colour, symbol) for direction, (name, symbol, colour) in EVENT_STYLES.items()
 }
-"""The index chart's name and colour of the events, by how the event kind marks them."""
+"""The index chart's name, colour and marker of the events, by how the event kind marks them
+(``charts.EVENT_STYLES``, the PNG's)."""
+
+PX_PER_POINT = 1.25
+"""Plotly sizes (pixels) per matplotlib point: markers and lines look alike in both outputs."""
 
 
 def _go() -> Any:
@@ -136,22 +156,340 @@ def to_div(fig: Any, div_id: str, height: int | None = 480) -> str:
     return f'<div class="plotly-figure">{heading}{text}</div>'
 
 
-def _dates(index: pd.Index) -> list[str]:
-    return [stamp.strftime("%Y-%m-%d") for stamp in pd.DatetimeIndex(index)]
+# --- the renderer ------------------------------------------------------------------------------
+
+_PLOTLY_DASH = {"solid": "solid", "dash": "dash", "dot": "dot"}
 
 
-def _epoch_ms(index: pd.Index) -> np.ndarray:
-    """Dates as milliseconds since 1970 (plotly's numeric dates): written as a compact
-    binary array, about half the size of ISO strings for a long daily series."""
-    return (pd.DatetimeIndex(index).as_unit("ns").asi8 // 1_000_000).astype(np.float64)
+def _epoch_ms(values: Any) -> np.ndarray:
+    """Dates as milliseconds since 1970 (plotly's numeric dates): a compact binary array,
+    about half the size of ISO strings for a long daily series."""
+    import pandas as pd
+
+    return (pd.DatetimeIndex(values).as_unit("ns").asi8 // 1_000_000).astype(np.float64)
 
 
-def _levels(values: pd.Series) -> np.ndarray:
-    """Levels as float32 (7 significant digits, more than a chart shows; half the bytes)."""
-    return values.to_numpy(dtype=np.float32)
+def _date_text(value: Any) -> str:
+    import pandas as pd
+
+    return pd.Timestamp(value).strftime("%Y-%m-%d")
 
 
-# --- figures -----------------------------------------------------------------------------------
+def _plotly_x(values: Any, dates: bool) -> Any:
+    if dates:
+        return _epoch_ms(values)
+    return np.asarray(values)
+
+
+def _text(text: str | None) -> str | None:
+    """Text as plotly shows it as typed: ``&``, ``<`` and ``>`` as entities (plotly draws a
+    few HTML-like tags, ``<b>``, ``<a href>``), a newline as plotly's line break."""
+    if text is None:
+        return None
+    return plain_text(text).replace("\n", "<br>")
+
+
+def _texts(texts: tuple[str, ...] | None) -> list[str | None] | None:
+    return None if texts is None else [_text(text) for text in texts]
+
+
+def _rgba(colour: str, alpha: float) -> str:
+    colour = colour.lstrip("#")
+    if len(colour) != 6:
+        return colour
+    red, green, blue = (int(colour[i : i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({red},{green},{blue},{alpha:.2f})"
+
+
+def _plotly_layer(fig: Any, layer: Layer, chart: Chart, where: dict[str, int]) -> None:
+    go = _go()
+
+    dates = chart.x_axis.dates
+    if isinstance(layer, Line):
+        y = np.asarray(layer.y, dtype=np.float32 if layer.compact else np.float64)
+        fig.add_trace(
+            go.Scatter(
+                x=_plotly_x(layer.x, dates),
+                y=y,
+                mode="lines",
+                name=_text(layer.label),
+                showlegend=layer.label is not None,
+                legendgroup=_text(layer.label),
+                visible="legendonly" if layer.legend_only else None,
+                opacity=layer.alpha if layer.alpha < 1 else None,
+                line={"color": layer.colour, "width": layer.width * PX_PER_POINT, "dash": _PLOTLY_DASH[layer.dash]},
+                customdata=layer.custom,
+                hovertemplate=layer.hover,
+                hoverinfo=None if layer.hover else "skip",
+                connectgaps=False,
+            ),
+            **where,
+        )
+    elif isinstance(layer, Markers):
+        filled = layer.filled if layer.filled is not None else (True,) * len(layer.x)
+        fig.add_trace(
+            go.Scatter(
+                x=_plotly_x(layer.x, dates),
+                y=np.asarray(layer.y, dtype=np.float64),
+                mode="markers+text" if layer.texts else "markers",
+                name=_text(layer.label),
+                showlegend=layer.show_in_legend and layer.label is not None,
+                legendgroup=layer.legend_group or _text(layer.label),
+                text=_texts(layer.hover_texts if layer.hover_texts is not None else layer.texts),
+                textposition="top center" if layer.texts else None,
+                textfont={"color": "black", "size": 12} if layer.texts else None,
+                hovertemplate=layer.hover,
+                hoverinfo=None if layer.hover else "skip",
+                marker={
+                    # hollow: the background shows through, on a light page and a dark one alike
+                    "color": [layer.colour if fill else "rgba(0,0,0,0)" for fill in filled],
+                    "size": layer.size * PX_PER_POINT,
+                    "symbol": layer.symbol,
+                    "line": {"color": layer.edge_colour or layer.colour, "width": layer.edge_width * 1.5},
+                },
+            ),
+            **where,
+        )
+    elif isinstance(layer, Band):
+        # an invisible upper edge, then the lower edge filled up to it (plotly's tonexty)
+        x = _plotly_x(layer.x, dates)
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=np.asarray(layer.high, dtype=np.float64),
+                mode="lines",
+                line={"width": 0},
+                showlegend=False,
+                hoverinfo="skip",
+            ),
+            **where,
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=np.asarray(layer.low, dtype=np.float64),
+                mode="lines",
+                fill="tonexty",
+                fillcolor=_rgba(layer.colour, layer.alpha),
+                line={"width": 0},
+                name=_text(layer.label),
+                showlegend=layer.label is not None,
+                hoverinfo="skip",
+            ),
+            **where,
+        )
+    elif isinstance(layer, Bars):
+        fig.add_trace(
+            go.Bar(
+                x=_plotly_x(layer.x, dates),
+                y=np.asarray(layer.height, dtype=np.float64),
+                width=layer.width,
+                name=_text(layer.label),
+                showlegend=layer.show_in_legend and layer.label is not None,
+                legendgroup=layer.legend_group or _text(layer.label),
+                marker={"color": layer.colour, "opacity": layer.alpha},
+                text=_texts(layer.texts) if layer.texts else None,
+                textposition="outside" if layer.texts else None,
+                hovertemplate=layer.hover,
+            ),
+            **where,
+        )
+    elif isinstance(layer, ReferenceLine):
+        line = {"color": layer.colour, "width": layer.width * PX_PER_POINT, "dash": _PLOTLY_DASH[layer.dash]}
+        text = _text(layer.text or layer.label)
+        value = _epoch_ms([layer.value])[0] if layer.axis == "x" and dates else layer.value
+        if layer.axis == "y":
+            notes: dict[str, Any] = {"annotation_text": text, "annotation_position": "bottom right"} if text else {}
+            fig.add_hline(y=value, line=line, **notes, **where)
+        else:
+            fig.add_vline(x=value, line=line, **where)
+            if text:  # inside the plotting area's top edge: above it is the legend's row
+                fig.add_annotation(
+                    x=value,
+                    y=1,
+                    yref="paper",
+                    xanchor="left",
+                    yanchor="top",
+                    text=text,
+                    showarrow=False,
+                    font={"size": 11},
+                )
+    elif isinstance(layer, Span):
+        x0, x1 = (_date_text(layer.x0), _date_text(layer.x1)) if dates else (layer.x0, layer.x1)
+        span_notes: dict[str, Any] = (
+            {
+                "annotation_text": _text(layer.text),
+                "annotation_position": "bottom right",
+                "annotation_font_size": 11,
+                "annotation_font_color": "#555555",
+            }
+            if layer.text
+            else {}
+        )
+        fig.add_vrect(
+            x0=x0,
+            x1=x1,
+            fillcolor=layer.colour,
+            opacity=layer.alpha,
+            line_width=0,
+            **span_notes,
+            **where,
+        )
+    elif isinstance(layer, Strip):
+        mask = np.asarray(layer.mask, dtype=bool)
+        x = list(layer.x)
+        starts = np.flatnonzero(mask & ~np.concatenate([[False], mask[:-1]]))
+        ends = np.flatnonzero(mask & ~np.concatenate([mask[1:], [False]]))
+        for start, end in zip(starts.tolist(), ends.tolist()):
+            stop = x[min(end + 1, len(x) - 1)]
+            fig.add_vrect(
+                x0=_date_text(x[start]) if dates else x[start],
+                x1=_date_text(stop) if dates else stop,
+                y0=0,
+                y1=layer.height,
+                fillcolor=layer.colour,
+                opacity=layer.alpha,
+                line_width=0,
+                **where,
+            )
+    elif isinstance(layer, Note):
+        x = _epoch_ms([layer.x])[0] if dates else layer.x
+        fig.add_annotation(
+            x=x,
+            y=layer.y,
+            text=_text(layer.text),
+            showarrow=False,
+            xshift=layer.dx * PX_PER_POINT,
+            yshift=layer.dy * PX_PER_POINT,
+            xanchor=layer.align,
+            bgcolor="rgba(255,255,255,0.85)",
+            font={"size": layer.size * PX_PER_POINT},
+            **where,
+        )
+    elif isinstance(layer, Heatmap):
+        fig.add_trace(
+            go.Heatmap(
+                x=list(layer.x),
+                y=list(layer.y),
+                z=np.asarray(layer.z, dtype=np.float64),
+                zmin=layer.z_min,
+                zmax=layer.z_max,
+                zmid=(layer.z_min + layer.z_max) / 2,
+                colorscale=layer.colour_map,
+                colorbar={"title": {"text": _text(layer.colour_bar_label), "side": "right"}},
+                text=[_texts(row) for row in layer.cell_texts] if layer.cell_texts else None,
+                texttemplate="%{text}" if layer.cell_texts else None,
+                hovertemplate=layer.hover,
+                hoverongaps=False,
+            ),
+            **where,
+        )
+    else:  # pragma: no cover - the union above is exhaustive
+        raise TypeError(f"not a chart layer: {layer!r}")
+
+
+def _ticks_125(low: float, high: float) -> list[float]:
+    """1-2-5 ticks from low/2 to high*2: plotly's log axis otherwise labels every digit."""
+    return [
+        m * 10.0**e
+        for e in range(int(np.floor(np.log10(low))), int(np.ceil(np.log10(high))) + 1)
+        for m in (1, 2, 5)
+        if low / 2 <= m * 10.0**e <= high * 2
+    ]
+
+
+def _layer_values(chart: Chart, which: Literal["x", "y"]) -> np.ndarray:
+    parts = []
+    for layer in chart.layers:
+        if isinstance(layer, (Line, Markers)):
+            parts.append(np.asarray(layer.x if which == "x" else layer.y, dtype=float))
+    values = np.concatenate(parts) if parts else np.array([])
+    return values[np.isfinite(values) & (values > 0)]
+
+
+def _plotly_axis(fig: Any, chart: Chart, which: Literal["x", "y"], where: dict[str, int]) -> None:
+    axis = chart.x_axis if which == "x" else chart.y_axis
+    update = fig.update_xaxes if which == "x" else fig.update_yaxes
+    options: dict[str, Any] = {"title_text": _text(axis.label) or None}
+    if axis.scale == "log":
+        options["type"] = "log"
+        values = _layer_values(chart, which)
+        if axis.ticks_125 and len(values):
+            ticks = _ticks_125(float(values.min()), float(values.max()))
+            spec = axis.tick_format or "g"
+            options["tickvals"] = ticks
+            options["ticktext"] = [format(t, spec) if t >= 1 else f"{t:g}" for t in ticks]
+    elif axis.dates:
+        options.update(type="date", hoverformat="%Y-%m-%d")
+    if axis.tick_format is not None and "tickvals" not in options:
+        # d3's "g" keeps six digits ("+2.00000"), Python's drops trailing zeros: "~g" in d3
+        tick_format = axis.tick_format[:-1] + "~g" if axis.tick_format.endswith("g") else axis.tick_format
+        options.update(tickformat=tick_format, ticksuffix=axis.tick_suffix)
+    if axis.tick_labels is not None:
+        positions, labels = axis.tick_labels
+        options.update(tickvals=list(positions), ticktext=list(labels), tickangle=-axis.tick_rotation or None)
+    if axis.hidden_ticks:
+        options["showticklabels"] = False
+    if axis.limits is not None:
+        low, high = axis.limits
+        options["range"] = [np.log10(low), np.log10(high)] if axis.scale == "log" else [low, high]
+    if which == "x" and chart.range_slider:
+        options["rangeslider"] = {"visible": True, "thickness": 0.06}
+    update(**options, **where)
+
+
+def draw_plotly(chart: Chart, fig: Any = None, *, row: int | None = None, col: int | None = None) -> Any:
+    """Draw ``chart`` on the plotly ``fig`` (a new ``go.Figure`` when None), in subplot
+    (``row``, ``col``) when given, and return the figure. Layout beyond the chart's own
+    (margins, legend placement, height) is the caller's."""
+    go = _go()
+
+    if fig is None:
+        fig = go.Figure()
+    where = {"row": row, "col": col} if row is not None and col is not None else {}
+    for layer in chart.layers:
+        _plotly_layer(fig, layer, chart, where)
+    _plotly_axis(fig, chart, "x", where)
+    _plotly_axis(fig, chart, "y", where)
+    if chart.title and not where:
+        fig.update_layout(title={"text": _text(chart.title)})
+    return fig
+
+
+def draw_plotly_panels(panels: Panels, fig: Any = None, **subplot_options: Any) -> Any:
+    """Draw each chart of ``panels`` in its subplot of ``fig`` (made with plotly's
+    ``make_subplots`` and ``subplot_options`` when None; each chart's title a subplot title)
+    and return the figure. A legend entry shown by several panels is shown once."""
+    from plotly.subplots import make_subplots
+
+    if fig is None:
+        options: dict[str, Any] = {
+            "rows": panels.rows,
+            "cols": panels.columns,
+            "shared_xaxes": panels.share_x,
+            "shared_yaxes": panels.share_y,
+            "subplot_titles": [_text(chart.title) for chart in panels.charts]
+            if any(chart.title for chart in panels.charts)
+            else None,
+        }
+        if panels.height_ratios:
+            options["row_heights"] = [r / sum(panels.height_ratios) for r in panels.height_ratios]
+        fig = make_subplots(**{**options, **subplot_options})
+    for position, chart in enumerate(panels.charts):
+        row, col = position // panels.columns + 1, position % panels.columns + 1
+        draw_plotly(chart, fig, row=row, col=col)
+    seen: set[str] = set()
+    for trace in fig.data:  # one legend entry per name, however many panels draw it
+        if trace.showlegend is not False and trace.name:
+            if trace.name in seen:
+                trace.showlegend = False
+            seen.add(trace.name)
+    if panels.title:
+        fig.update_layout(title={"text": _text(panels.title)})
+    return fig
+
+
+# --- the twins of the PNGs ---------------------------------------------------------------------
 
 
 def index_chart(
@@ -162,88 +500,38 @@ def index_chart(
     hover: pd.DataFrame | None = None,
     lines: Mapping[str, pd.Series] | None = None,
     sample_start: pd.Timestamp | None = None,
-    event_name: str = "event",
+    event_name: str = "events",
     event_colour: str = style.EVENT,
+    event_symbol: str = "diamond",
     log_scale: bool = True,
 ) -> Any:
-    """The series (zoomable, with a range slider) and every event marked.
+    """The series (zoomable, with a range slider) and every event marked: the twin of
+    ``figures.plot_series_with_events`` (``charts.series_with_events_chart``).
 
     hover: one row per event (same order as ``event_dates``), columns of already formatted
     text (e.g. ``ret 3m`` -> ``+4.1%`` or ``pending``), shown when the pointer is on the event.
     """
-    go = _go()
-    fig = go.Figure()
-    fig.add_trace(
-        go.Scatter(
-            x=_epoch_ms(close.index),
-            y=_levels(close),
-            mode="lines",
-            name="close",
-            line={"color": style.PRICE, "width": 1},
-            hovertemplate="%{x}<br>close %{y:,.2f}<extra></extra>",
-        )
-    )
-    for (label, line), colour in zip((lines or {}).items(), (style.FAST_MA, style.SLOW_MA, style.THIRD_LINE)):
-        fig.add_trace(
-            go.Scatter(
-                x=_epoch_ms(line.index),
-                y=_levels(line),
-                mode="lines",
-                name=plain_text(label),
-                line={"color": colour, "width": 1.2},
-                hoverinfo="skip",
-            )
-        )
     dates = pd.DatetimeIndex(event_dates)
     texts = []
     for position, date in enumerate(dates):
-        rows = [f"<b>{date.date().isoformat()}</b>", f"close {close.get(date, np.nan):,.2f}"]
+        rows = [date.date().isoformat(), f"close {close.get(date, np.nan):,.2f}"]
         if hover is not None:
-            rows += [
-                f"{html.escape(str(column))}: {html.escape(str(hover.iloc[position][column]))}"
-                for column in hover.columns
-            ]
-        texts.append("<br>".join(rows))
-    fig.add_trace(
-        go.Scatter(
-            x=_epoch_ms(dates),
-            y=close.reindex(dates).to_numpy(dtype=np.float64),
-            mode="markers",
-            name=f"{plain_text(event_name)} ({len(dates)})",
-            text=texts,
-            hovertemplate="%{text}<extra></extra>",
-            marker={"color": event_colour, "size": 9, "symbol": "diamond", "line": {"color": "black", "width": 1}},
-        )
+            rows += [f"{column}: {hover.iloc[position][column]}" for column in hover.columns]
+        texts.append("\n".join(rows))
+    chart = series_with_events_chart(
+        close,
+        dates,
+        title=title,
+        lines=lines,
+        sample_start=sample_start,
+        event_name=event_name,
+        event_symbol=event_symbol,
+        event_colour=event_colour,
+        event_hover=texts,
+        log_scale=log_scale,
     )
-    if sample_start is not None and sample_start > close.index[0]:
-        fig.add_vrect(
-            x0=_dates([close.index[0]])[0],
-            x1=_dates([sample_start])[0],
-            fillcolor="grey",
-            opacity=0.08,
-            line_width=0,
-            annotation_text="before the sample: averages only",
-            annotation_position="bottom right",
-            annotation_font_size=11,
-            annotation_font_color="#555555",
-        )
-    positive = bool((close.dropna() > 0).all())
-    log_axis = log_scale and positive
-    if log_axis:
-        # 1-2-5 ticks over the range shown: plotly's log axis otherwise labels every digit
-        low, high = float(close.min()), float(close.max())
-        ticks = [
-            m * 10.0**e
-            for e in range(int(np.floor(np.log10(low))), int(np.ceil(np.log10(high))) + 1)
-            for m in (1, 2, 5)
-            if low / 2 <= m * 10.0**e <= high * 2
-        ]
-        fig.update_yaxes(tickvals=ticks, ticktext=[f"{t:,.0f}" if t >= 1 else f"{t:g}" for t in ticks])
-    fig.update_layout(**_LAYOUT, title={"text": plain_text(title)})
-    fig.update_yaxes(type="log" if log_axis else "linear", title_text="level" + (" (log scale)" if log_axis else ""))
-    fig.update_xaxes(
-        type="date", hoverformat="%Y-%m-%d", rangeslider={"visible": True, "thickness": 0.06}, title_text="date"
-    )
+    fig = draw_plotly(replace(chart, range_slider=True))
+    fig.update_layout(**_LAYOUT)
     return fig
 
 
@@ -258,73 +546,25 @@ def event_paths_chart(
     events_label: str = "events' mean",
     horizons: Mapping[str, int] | None = None,
 ) -> Any:
-    """The answer figure's twin (``figures.plot_event_paths``): the events' mean path with
-    its confidence band (``events_band``: columns mean, low, high, n, index = trading days
-    from entry) against the random-entry band (``random_band``: columns low, high), the
-    judged ``horizons`` (label -> trading days) marked. Each event's path (``paths``) is one
-    thin line, hidden until picked in the legend."""
-    go = _go()
-    fig = go.Figure()
-    days = paths.index.to_numpy()
-    if paths.shape[1]:
-        # every event in one trace (NaN between them): one legend entry, hidden until clicked
-        gap = np.full(1, np.nan)
-        fig.add_trace(
-            go.Scatter(
-                x=np.concatenate([np.concatenate([days, gap]) for _ in paths.columns]),
-                y=np.concatenate(
-                    [np.concatenate([_levels(paths[column]), gap.astype(np.float32)]) for column in paths.columns]
-                ),
-                mode="lines",
-                name=f"each event ({paths.shape[1]})",
-                visible="legendonly",
-                line={"color": "#8c8c8c", "width": 0.7},
-                hoverinfo="skip",
-                connectgaps=False,
-            )
-        )
-    if random_band is not None:
-        _add_band(fig, random_band, "rgba(86,180,233,0.30)", plain_text(random_label))
-    _add_band(fig, events_band, "rgba(230,159,0,0.30)", f"its {confidence:.0%} band")
-    band_days = events_band.index.to_numpy()
-    customdata = np.column_stack(
-        [
-            events_band["low"].to_numpy(dtype=np.float64),
-            events_band["high"].to_numpy(dtype=np.float64),
-            events_band["n"].to_numpy(dtype=np.float64),
-        ]
+    """The answer figure's twin (``figures.plot_event_paths``, ``charts.event_paths_chart``):
+    the events' mean path with its confidence band (``events_band``: columns mean, low, high,
+    n, index = trading days from entry) against the random-entry band (``random_band``:
+    columns low, high), the judged ``horizons`` (label -> trading days) marked. Each event's
+    path (``paths``) is one thin line, hidden until picked in the legend."""
+    chart = charts.event_paths_chart(
+        events_band,
+        random_band,
+        title=title,
+        horizons=horizons,
+        confidence=confidence,
+        random_label=random_label,
+        events_label=events_label,
+        band_label=f"its {confidence:.0%} band",
+        paths=paths,
     )
-    fig.add_trace(
-        go.Scatter(
-            x=band_days,
-            y=events_band["mean"].to_numpy(dtype=np.float64),
-            mode="lines",
-            name=plain_text(events_label),
-            line={"color": style.EVENTS_MEAN, "width": 2.5},
-            customdata=customdata,
-            hovertemplate="day %{x}: mean %{y:.1f} (%{customdata[0]:.1f} to %{customdata[1]:.1f}), "
-            "n = %{customdata[2]:.0f}<extra></extra>",
-        )
-    )
-    fig.add_hline(y=100, line={"color": "black", "width": 0.8})
-    for label, day in (horizons or {}).items():
-        if band_days[0] <= day <= band_days[-1]:
-            fig.add_vline(x=day, line={"color": "#777777", "width": 1, "dash": "dot"})
-            # inside the plotting area's top edge: above it is the legend's row
-            fig.add_annotation(
-                x=day,
-                y=1,
-                yref="paper",
-                xanchor="left",
-                yanchor="top",
-                text=plain_text(label),
-                showarrow=False,
-                font={"size": 11},
-            )
-    fig.update_layout(**{**_LAYOUT, "hovermode": "x"}, title={"text": plain_text(title)})
+    fig = draw_plotly(chart)
+    fig.update_layout(**{**_LAYOUT, "hovermode": "x"})
     fig.update_layout(margin=_top_margin(legend_rows=2))  # four entries: two rows in the verdict card
-    fig.update_xaxes(title_text="trading days after entry (dotted: the judged horizons)")
-    fig.update_yaxes(title_text="level, entry = 100")
     return fig
 
 
@@ -339,64 +579,15 @@ def null_distribution_chart(
     bins: int = 60,
 ) -> Any:
     """One panel per horizon: the random-entry null distribution of the mean forward
-    return (%, drawn as a histogram of ``bins`` bins) with the events' mean and the
-    all-days mean marked; hover gives the share of draws per bin."""
-    from plotly.subplots import make_subplots
-
-    go = _go()
-    labels = list(null_by_horizon)
-    columns = min(3, len(labels))
-    rows = -(-len(labels) // columns)
-    fig = make_subplots(
-        rows=rows,
-        cols=columns,
-        horizontal_spacing=0.06,
-        vertical_spacing=0.16,
-        subplot_titles=[f"{label}: p = {pvalues[label]:.3f}" for label in labels],
+    return (%, the share of draws in each of ``bins`` bins) with the events' mean and the
+    all-days mean marked; hover gives the share of draws per bin. The twin of
+    ``figures.plot_null_distributions`` (``charts.null_distributions_chart``)."""
+    panels = null_distributions_chart(
+        null_by_horizon, observed, baseline, pvalues, title=title, event_name=event_name, bins=bins
     )
-    for position, label in enumerate(labels):
-        row, col = position // columns + 1, position % columns + 1
-        null = np.asarray(null_by_horizon[label], dtype=np.float64) * 100
-        null = null[np.isfinite(null)]
-        counts, edges = np.histogram(null, bins=bins)
-        share = counts / max(len(null), 1) * 100
-        fig.add_trace(
-            go.Bar(
-                x=(edges[:-1] + edges[1:]) / 2,
-                y=share,
-                width=np.diff(edges),
-                name="random entry",
-                marker={"color": style.RANDOM_BAND},
-                showlegend=position == 0,
-                legendgroup="null",
-                hovertemplate="mean %{x:.2f}%: %{y:.2f}% of draws<extra></extra>",
-            ),
-            row=row,
-            col=col,
-        )
-        top = float(share.max()) if len(share) else 1.0
-        for value, name, colour, dash in (
-            (observed[label], f"{event_name}' mean", style.EVENTS_MEAN, "solid"),
-            (baseline[label], "all days' mean", style.BASELINE, "dash"),
-        ):
-            fig.add_trace(
-                go.Scatter(
-                    x=[value * 100, value * 100],
-                    y=[0, top * 1.05],
-                    mode="lines",
-                    name=plain_text(name),
-                    line={"color": colour, "width": 2.5 if dash == "solid" else 1.5, "dash": dash},
-                    showlegend=position == 0,
-                    legendgroup=name,
-                    hovertemplate=f"{plain_text(name)}: {value * 100:+.2f}%<extra></extra>",
-                ),
-                row=row,
-                col=col,
-            )
-        fig.update_xaxes(title_text="mean forward return (%)", row=row, col=col)
-    fig.update_yaxes(title_text="share of draws (%)", col=1)
-    height = NULL_PANEL_HEIGHT * rows + NULL_EXTRA_HEIGHT
-    fig.update_layout(**_LAYOUT, title={"text": plain_text(title)}, bargap=0, height=height)
+    fig = draw_plotly_panels(panels, horizontal_spacing=0.06, vertical_spacing=0.16)
+    height = NULL_PANEL_HEIGHT * panels.rows + NULL_EXTRA_HEIGHT
+    fig.update_layout(**_LAYOUT, bargap=0, height=height)
     # the legend under the mode bar's strip and above the subplot titles, not over them
     fig.update_layout(
         margin=_top_margin(extra=26),
@@ -417,142 +608,47 @@ def sweep_heatmap_chart(
     value_label: str = "mean excess return (%)",
 ) -> Any:
     """Heatmap of ``values_pct`` (rows ``fast``, columns ``slow``; NaN blank) with the best
-    pair, the reference pair and the Romano-Wolf survivors marked; hover gives the pair."""
-    go = _go()
-    values = np.asarray(values_pct, dtype=np.float64)
-    finite = values[np.isfinite(values)]
-    limit = float(np.abs(finite).max()) if len(finite) and np.abs(finite).max() > 0 else 1.0
-    fig = go.Figure(
-        go.Heatmap(
-            x=list(slow),
-            y=list(fast),
-            z=values,
-            zmin=-limit,
-            zmax=limit,
-            zmid=0,
-            colorscale=style.DIVERGING_CMAP,
-            colorbar={"title": {"text": value_label, "side": "right"}},
-            hovertemplate="fast %{y} / slow %{x}: %{z:+.2f}%<extra></extra>",
-            hoverongaps=False,
-        )
+    pair, the reference pair and the Romano-Wolf survivors marked; hover gives the pair. The
+    twin of ``figures.plot_sweep_heatmap`` (``charts.sweep_heatmap_chart``)."""
+    chart = charts.sweep_heatmap_chart(
+        fast,
+        slow,
+        values_pct,
+        title=title,
+        best=best,
+        reference=reference,
+        survivors=survivors,
+        value_label=value_label,
     )
-    if survivors:
-        fig.add_trace(
-            go.Scatter(
-                x=[s for _, s in survivors],
-                y=[f for f, _ in survivors],
-                mode="markers",
-                name="survives Romano-Wolf",
-                marker={"color": "black", "size": 3, "symbol": "square"},
-                hoverinfo="skip",
-            )
-        )
-    for pair, name, symbol in ((best, "best pair", "star"), (reference, "reference pair", "circle-open")):
-        if pair is None:
-            continue
-        fig.add_trace(
-            go.Scatter(
-                x=[pair[1]],
-                y=[pair[0]],
-                mode="markers+text",
-                name=f"{name} {pair[0]}/{pair[1]}",
-                text=[f"{pair[0]}/{pair[1]}"],
-                textposition="top center",
-                textfont={"color": "black", "size": 12},
-                marker={
-                    "symbol": symbol,
-                    "size": 16,  # an open symbol is drawn in marker.color
-                    "color": style.OKABE_ITO["yellow"] if symbol == "star" else "black",
-                    "line": {"color": "black", "width": 2},
-                },
-                hovertemplate=f"{name} {pair[0]}/{pair[1]}<extra></extra>",
-            )
-        )
-    fig.update_layout(**_LAYOUT, title={"text": plain_text(title)})
-    fig.update_xaxes(title_text="slow moving-average window (trading days)")
-    fig.update_yaxes(title_text="fast moving-average window (trading days)")
+    fig = draw_plotly(chart)
+    fig.update_layout(**_LAYOUT)
     return fig
 
 
 def specification_curve_chart(robustness: Mapping[str, Any], *, title: str, unit: str = "events") -> Any:
-    """The specification curve of summary.json's ``robustness`` block (the PNG twin:
-    ``backtest.report.figures.plot_specification_curve``): above, each testable
-    specification's excess return (%) sorted, coloured by family, filled where p is below
-    alpha, the claim as stated a star; below, its one-sided p on a log axis with alpha
+    """The specification curve of summary.json's ``robustness`` block, the twin of
+    ``figures.plot_specification_curve`` (``charts.specification_curve_chart``): above, each
+    testable specification's excess return (%) sorted, coloured by family, filled where p is
+    below alpha, the claim as stated a star; below, its one-sided p on a log axis with alpha
     marked. Hover names the specification, n and both tails' p; a legend entry per family."""
-    from plotly.subplots import make_subplots
-
-    go = _go()
-    frame = specification_curve_frame(robustness)
-    alpha = float(robustness["alpha"])
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.6, 0.4], vertical_spacing=0.06)
-    present = list(dict.fromkeys(frame["family"]))
-    families = [f for f in FAMILY_COLOURS if f in present] + [f for f in present if f not in FAMILY_COLOURS]
-    for family in families:
-        part = frame.loc[frame["family"] == family]
-        colour = FAMILY_COLOURS.get(family, style.OKABE_ITO["black"])
-        own = bool(part["own"].any())
-        hover = [
-            f"<b>{plain_text(row.label)}</b> ({plain_text(family)})<br>n = {row.n_events}<br>"
-            f"excess {row.excess * 100:+.2f}%<br>p = {row.pvalue:.3f} (other tail {row.pvalue_opposite:.3f})"
-            for row in part.itertuples(index=False)
-        ]
-        marker = {
-            # hollow: the background shows through, on a light page and a dark one alike
-            "color": [colour if sig else "rgba(0,0,0,0)" for sig in part["significant"]],
-            "line": {"color": colour, "width": 1.5},
-            "size": 16 if own else 8,
-            "symbol": "star" if own else "circle",
-        }
-        for row_number, values in ((1, part["excess"] * 100), (2, part["pvalue"])):
-            fig.add_trace(
-                go.Scatter(
-                    x=part["rank"].to_numpy(),
-                    y=values.to_numpy(dtype=np.float64),
-                    mode="markers",
-                    name=f"{plain_text(family_name(family))} ({len(part)})",
-                    legendgroup=family,
-                    showlegend=row_number == 1,
-                    marker=marker,
-                    text=hover,
-                    hovertemplate="%{text}<extra></extra>",
-                ),
-                row=row_number,
-                col=1,
-            )
-    fig.add_hline(y=0, line={"color": "black", "width": 0.8}, row=1, col=1)
-    fig.add_hline(
-        y=alpha,
-        line={"color": style.OKABE_ITO["vermillion"], "width": 1, "dash": "dash"},
-        annotation_text=f"alpha = {alpha:g}",
-        annotation_position="bottom right",
-        row=2,
-        col=1,
-    )
-    fig.update_layout(**_LAYOUT, title={"text": plain_text(title)})
+    panels = charts.specification_curve_chart(robustness, title=title, unit=unit)
+    fig = draw_plotly_panels(panels, vertical_spacing=0.06)
+    fig.update_layout(**_LAYOUT)
     fig.update_layout(margin=_top_margin(legend_rows=2))
-    fig.update_yaxes(title_text="excess return (%)" if unit == "events" else "window minus rest (log, %)", row=1, col=1)
-    fig.update_yaxes(type="log", title_text="one-sided p (claimed tail)", row=2, col=1)
-    fig.update_xaxes(title_text="specifications, sorted by excess return (filled: p below alpha)", row=2, col=1)
     return fig
 
 
 # --- composing a report's blocks ---------------------------------------------------------------
 
 
-def _pct_text(value: object, pending: object = False) -> str:
-    if bool(pending):
-        return "pending"
-    if value is None or not np.isfinite(float(value)):  # type: ignore[arg-type]
-        return "–"
-    return f"{float(value) * 100:+.1f}%"  # type: ignore[arg-type]
-
-
 def event_hover_table(events: pd.DataFrame, labels: Sequence[str]) -> pd.DataFrame:
     """Per event, the forward return of each horizon as text ("+4.1%" or "pending")."""
     return pd.DataFrame(
         {
-            f"ret {label}": [_pct_text(v, p) for v, p in zip(events[f"ret_{label}"], events[f"pending_{label}"])]
+            f"ret {label}": [
+                "pending" if bool(p) else numbers.percent(v, 1, signed=True)
+                for v, p in zip(events[f"ret_{label}"], events[f"pending_{label}"])
+            ]
             for label in labels
         }
     )
@@ -562,14 +658,14 @@ def claim_blocks(result: Any, slug: str = "claim") -> dict[str, str]:
     """The interactive divs of a claim's HTML report, keyed by the PNG each one replaces
     (``events.png``, ``event_paths.png``, ``null_distributions.png``,
     ``specification_curve.png``; only the first for a claim that is not testable): the hook
-    that ``backtest.report.claim_report.write_claim_report`` passes to the page builder."""
+    that ``backtest.report.claim_report.claim_report_files`` passes to the page builder."""
     from backtest.report.answer_figure import ANSWER_FIGURE, answer_path
 
     detection = result.detection_study
     close = detection.close
     # the event kind's own lines (the moving averages of a cross), computed by the run
     lines = result.event_chart.lines
-    name, colour = EVENT_MARKERS[result.event_chart.direction]
+    name, colour, symbol = EVENT_MARKERS[result.event_chart.direction]
     events = result.to_frame()
     stats = result.statistics
     summary = result.summary_data
@@ -586,6 +682,7 @@ def claim_blocks(result: Any, slug: str = "claim") -> dict[str, str]:
                 hover=event_hover_table(events, labels) if len(events) == len(detection.table) else None,
                 event_name=name,
                 event_colour=colour,
+                event_symbol=symbol,
                 title=f"{result.summary_data['data']['series']}: {detection.rules.source.describe()} (drag to zoom)",
             ),
             f"{slug}-events",
@@ -682,32 +779,3 @@ def sweep_blocks(result: Any, heatmap_file: Any, slug: str = "sweep") -> dict[st
             height=560,
         )
     return blocks
-
-
-def _add_band(fig: Any, band: pd.DataFrame, fillcolor: str, name: str) -> None:
-    """A shaded band between ``band["low"]`` and ``band["high"]`` (indexed by day): an
-    invisible upper edge, then the lower edge filled up to it (plotly's ``tonexty``)."""
-    go = _go()
-    days = band.index.to_numpy()
-    fig.add_trace(
-        go.Scatter(
-            x=days,
-            y=band["high"].to_numpy(dtype=np.float64),
-            mode="lines",
-            line={"width": 0},
-            showlegend=False,
-            hoverinfo="skip",
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=days,
-            y=band["low"].to_numpy(dtype=np.float64),
-            mode="lines",
-            fill="tonexty",
-            fillcolor=fillcolor,
-            line={"width": 0},
-            name=name,
-            hoverinfo="skip",
-        )
-    )

@@ -1,8 +1,9 @@
 """Rendering primitives shared by every report: figures to PNG bytes, tables and Markdown
-to a self-contained HTML page, and the staged write of a whole results directory.
+to a self-contained HTML page, and the one Jinja2 environment of the report templates.
 
-Nothing here computes a statistic: callers pass numbers already computed; these functions
-only format and write them. Output is deterministic (no timestamps in PNG metadata).
+Nothing here computes a statistic or writes a file: callers pass numbers already computed;
+these functions only format them (``backtest.claims.outputs`` writes the report folders).
+Output is deterministic (no timestamps in PNG metadata).
 
 User-supplied strings (a claim's title, a file name, a sweep's name) are data, never markup:
 ``markdown_text`` turns one into literal Markdown text, ``markdown_table`` applies it to every
@@ -28,10 +29,11 @@ import re
 import secrets
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import markdown as markdown_lib
 import pandas as pd
+
+from backtest.numbers import FILTERS, MISSING
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -126,7 +128,7 @@ def figure_png(fig: Figure, dpi: int = 110) -> bytes:
 def format_value(value: object, fmt: str | Callable[[object], str] | None = None) -> str:
     """One table cell: NaN/None become an en dash; ``fmt`` is a format spec or a callable."""
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
-        return "–"
+        return MISSING
     if callable(fmt):
         return fmt(value)
     if fmt:
@@ -161,6 +163,39 @@ class MarkdownFragment(str):
     report template inserts it as it is, where it escapes every other value (``markdown_text``)."""
 
     __slots__ = ()
+
+
+TEMPLATES_DIR = Path(__file__).with_name("templates")
+"""The Jinja2 templates of every report (claim, strategy, sweep, benchmarks)."""
+
+
+def _literal(value: object) -> str:
+    """Every ``{{ value }}`` of a template: literal text (``markdown_text``), unless it is
+    Markdown this package wrote (a ``MarkdownFragment``: a table, a section)."""
+    return value if isinstance(value, MarkdownFragment) else markdown_text(value)
+
+
+@functools.lru_cache(maxsize=1)
+def template_environment() -> Any:
+    """The one Jinja2 environment of every report template, with the number formats of
+    ``backtest.numbers`` as filters (``{{ x | pct(1, signed=True) }}``, ``pvalue``, ``pp``,
+    ``bp``, ``count``, ``num``)."""
+    import jinja2
+
+    # Markdown, not HTML, so not Jinja's HTML autoescape: every value is escaped as Markdown
+    # text by ``finalize`` (a title or file name never becomes a tag or a link), and the
+    # HTML twin is sanitised again (``markdown_to_html``).
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+        finalize=_literal,
+    )
+    environment.filters.update(FILTERS)
+    return environment
 
 
 def markdown_table(
@@ -527,6 +562,8 @@ def markdown_to_html(
     text becoming the caption; any key replaces the line ``INTERACTIVE_MARKER.format(key=
     key)``. Unused keys are ignored. A page with any carries plotly.js (``plotly_bundle``).
     """
+    import markdown as markdown_lib  # imported here: a claim's answer reads this module, not the page
+
     figures = dict(figures or {})
     converter = markdown_lib.Markdown(
         extensions=["tables", "fenced_code", "toc"], extension_configs={"toc": {"toc_depth": "2-3"}}

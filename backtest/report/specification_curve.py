@@ -1,6 +1,7 @@
 """The robustness panel of summary.json laid out for the specification curve (Simonsohn,
-Simmons & Nelson 2020), shared by its PNG (``figures.plot_specification_curve``) and its
-interactive twin (``interactive.specification_curve_chart``): the file name and caption, the
+Simmons & Nelson 2020), shared by its one chart definition (``charts.specification_curve_chart``),
+drawn as a PNG (``figures.plot_specification_curve``) and as its interactive twin
+(``interactive.specification_curve_chart``): the file name and caption, the
 colour of each family of specifications, the sorted rows and the untestable ones.
 Nothing is computed.
 """

@@ -1,10 +1,10 @@
 """The report of a trend rule against buy-and-hold: summary.json, metrics.csv, trades.csv, three
 figures and report.md from one Jinja2 template (``templates/strategy.md.j2``), with its HTML twin.
 
-``write_strategy_report(comparison, output_dir, ...)`` renders a computed ``TrendComparison``
+``strategy_report_files(comparison, ...)`` renders a computed ``TrendComparison``
 (``backtest.strategy.compare_trend_rule``: the simulations, index splits, trade statistics and the
-conclusion's differences are computed there) and writes the folder atomically through
-``write_report_directory``. Tables and report.md read the summary as summary.json stores it, so
+conclusion's differences are computed there) into the folder's files, which
+``backtest.claims.outputs.write_strategy_report`` writes. Tables and report.md read the summary as summary.json stores it, so
 every number in them is the one in the file beside them.
 """
 
@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from backtest import numbers
 from backtest.report import event_report as sections
-from backtest.report.figures import plot_drawdowns, plot_equity_curves
-from backtest.report.outputs import csv_text, write_report_directory
+from backtest.report.figures import figure_of, plot_drawdowns, plot_equity_curves
+from backtest.report.outputs import ReportFiles, csv_text, report_files
 from backtest.report.render import MarkdownFragment, figure_png, markdown_table
 from backtest.report.summary import dumps, series_provenance, software_versions
 from backtest.strategy import PERIODS_PER_YEAR
@@ -111,11 +111,13 @@ def strategy_figures(comparison: TrendComparison, *, index_name: str) -> dict[st
     cost = f"{fee:.2%} cost per side"
     figures = {
         "equity_curves.png": figure_png(
-            plot_equity_curves(
-                {bh.label: bh.equity, trend.label: trend.equity, late.label: late.equity},
-                title=f"{index_name} price index, {first} to {last}: value of 1 invested, {cost}, cash earns 0",
-                in_market=trend.invested,
-                in_market_label=f"{rule.fast}/{rule.slow} rule invested ({EXECUTION_LABELS['close']})",
+            figure_of(
+                plot_equity_curves(
+                    {bh.label: bh.equity, trend.label: trend.equity, late.label: late.equity},
+                    title=f"{index_name} price index, {first} to {last}: value of 1 invested, {cost}, cash earns 0",
+                    in_market=trend.invested,
+                    in_market_label=f"{rule.fast}/{rule.slow} rule invested ({EXECUTION_LABELS['close']})",
+                )
             )
         ),
         "drawdowns.png": figure_png(
@@ -137,13 +139,15 @@ def strategy_figures(comparison: TrendComparison, *, index_name: str) -> dict[st
         f"{rule_name}, total return": ("#d62728", "--", rules["total_return"]),
     }
     figures["price_vs_total_return.png"] = figure_png(
-        plot_equity_curves(
-            {label: result.equity for label, (_, _, result) in curves.items()},
-            title=f"{index_name} on FRED, {first} to {end}: price vs total return (dividends reinvested), "
-            f"{fee:.2%} per side",
-            styles={label: (colour, line) for label, (colour, line, _) in curves.items()},
-            in_market=rules["price"].invested,
-            in_market_label=f"{rule_name} invested",
+        figure_of(
+            plot_equity_curves(
+                {label: result.equity for label, (_, _, result) in curves.items()},
+                title=f"{index_name} on FRED, {first} to {end}: price vs total return (dividends reinvested), "
+                f"{fee:.2%} per side",
+                styles={label: (colour, line) for label, (colour, line, _) in curves.items()},
+                in_market=rules["price"].invested,
+                in_market_label=f"{rule_name} invested",
+            )
         )
     )
     return figures
@@ -151,19 +155,18 @@ def strategy_figures(comparison: TrendComparison, *, index_name: str) -> dict[st
 
 def _split_table(rows: Sequence[Mapping[str, Any]]) -> str:
     """Days held and in cash, the index's return over each, the best and worst closed trades."""
-    pct, num = sections.pct, sections.num
     return markdown_table(
         pd.DataFrame(
             [
                 {
-                    "variant": r["label"] + f" ({pct(r['metrics']['fee'], 2)})",
+                    "variant": r["label"] + f" ({numbers.percent(r['metrics']['fee'], 2)})",
                     "days invested": f"{r['index_split']['invested_days']:,}",
-                    "index return while invested": pct(r["index_split"]["invested_return"], 0, True),
+                    "index return while invested": numbers.percent(r["index_split"]["invested_return"], 0, signed=True),
                     "days in cash": f"{r['index_split']['cash_days']:,}",
-                    "index return while in cash": pct(r["index_split"]["cash_return"], 0, True),
-                    "best closed trade": pct(r["trade_stats"]["best_net_return"], 1, True),
-                    "worst closed trade": pct(r["trade_stats"]["worst_net_return"], 1, True),
-                    "mean days held": num(r["trade_stats"]["mean_days_held"], 0),
+                    "index return while in cash": numbers.percent(r["index_split"]["cash_return"], 0, signed=True),
+                    "best closed trade": numbers.percent(r["trade_stats"]["best_net_return"], 1, signed=True),
+                    "worst closed trade": numbers.percent(r["trade_stats"]["worst_net_return"], 1, signed=True),
+                    "mean days held": numbers.decimal(r["trade_stats"]["mean_days_held"], 0),
                 }
                 for r in rows
             ]
@@ -196,7 +199,7 @@ def render_markdown(
     """report.md: the template filled with summary.json's content and the headline trade list
     (``trades``: the rule at the headline cost, same-day close). ``command``: the study's name
     on the command line; ``index_name``: the traded index in words."""
-    from backtest.report.claim_report import _environment
+    from backtest.report.render import template_environment
 
     rule = summary["parameters"]["rule"]
     fee = rule["fee"]
@@ -226,8 +229,6 @@ def render_markdown(
         "days_per_year": summary["parameters"]["days_per_year_for_cagr"],
         "periods_per_year": summary["parameters"]["periods_per_year"],
         "anecdotal_n": sections.ANECDOTAL_N,
-        "pct": sections.pct,
-        "num": sections.num,
         "full_sample_table": MarkdownFragment(sections.strategy_metrics_table(full_rows)),
         "split_table": MarkdownFragment(
             _split_table([r for r in full_rows if r["variant"] != BUY_AND_HOLD and r["metrics"]["fee"] == fee])
@@ -236,20 +237,20 @@ def render_markdown(
         "agreement_table": MarkdownFragment(_agreement_table(summary["event_agreement"])),
         "trades_table": MarkdownFragment(sections.trade_list_table(trades)),
     }
-    return str(_environment().get_template(TEMPLATE).render(**context))
+    return str(template_environment().get_template(TEMPLATE).render(**context))
 
 
-def write_strategy_report(
+def strategy_report_files(
     comparison: TrendComparison,
-    output_dir: str | Path,
     *,
     study: str,
     question: str,
     title: str,
     index_name: str,
-) -> Path:
-    """Write report.md, report.html, summary.json, metrics.csv, trades.csv and the figures of
-    ``comparison`` into ``output_dir`` (atomically: staged, swapped in on success).
+) -> ReportFiles:
+    """The files of ``comparison``'s report folder: report.md, report.html, summary.json,
+    metrics.csv, trades.csv and the figures (written by
+    ``backtest.claims.outputs.write_strategy_report``).
 
     study: the study's name (summary.json's ``study``; hyphenated, the command that regenerates
     it). question: what the study asks, in words. title: report.md's heading (the period is
@@ -259,8 +260,7 @@ def write_strategy_report(
     trades = trades_frame(comparison)
     headline = comparison.full_sample[(trend_variant("close"), comparison.rule.fee)].result.trades_frame()
     markdown = render_markdown(summary, headline, title=title, command=study.replace("_", "-"), index_name=index_name)
-    return write_report_directory(
-        output_dir,
+    return report_files(
         title=title,
         report_markdown=markdown,
         summary=summary,

@@ -4,44 +4,44 @@ The summary opens with the answer (``answer_lines``: does any pair beat random e
 the search is accounted for, and from when events were counted); heatmaps are drawn by
 ``plot_sweep_heatmap(..., ax=)`` from the tidy table and are interactive in summary.html.
 
-``write_sweep_report(result, directory)`` renders a computed ``SweepResult`` (it computes no
-statistic) and swaps the whole directory into place only when every file is written, so an
-interrupted run leaves the previous results, or nothing, never a partial directory; it
-replaces only a sweep report of the same name (``backtest._io.report_directory``).
-``MultiSweepReport`` does the same for many series (per-series tables streamed in as each
-series finishes). Every file is a deterministic function of the results (same seed and
-inputs, same bytes, whichever executor computed them).
+``sweep_report_files(result)`` renders a computed ``SweepResult`` (it computes no statistic)
+into its files; ``series_pairs_files`` and ``multi_sweep_files`` do the same for many series
+(one series' tables as it finishes, then the cross-series files). Nothing here writes: the
+composition layer does (``backtest.claims.outputs``: staged, swapped into place whole). Every
+file is a deterministic function of the results (same seed and inputs, same bytes, whichever
+executor computed them).
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import math
-from collections.abc import Sequence
-from pathlib import Path
-from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from backtest._io import report_directory
+from backtest import numbers
 from backtest._json import dumps, plain
-from backtest.report import style
-from backtest.report.render import figure_png, markdown_table, markdown_text, markdown_to_html
+from backtest.report.figures import figure_of, plot_sweep_heatmap
+from backtest.report.outputs import ReportFiles
+from backtest.report.render import MarkdownFragment, figure_png, markdown_table, markdown_to_html
 from backtest.report.summary import provenance_records
-from backtest.sweep.engine import COLUMNS, SweepResult
+from backtest.sweep.engine import COLUMNS, SweepResult, crosses_label, swept_cross
 from backtest.sweep.snooping import DETECTION_POWER
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
     from backtest.sweep.multi import MultiSweepResult
 
 TABLE_FILE = "pairs.parquet"
 CSV_FILE = "pairs.csv"
 JSON_FILE = "summary.json"
+SWEEP_TEMPLATE = "sweep.md.j2"
+MULTI_SWEEP_TEMPLATE = "multi_sweep.md.j2"
 MARKDOWN_FILE = "summary.md"
 HTML_FILE = "summary.html"
 
@@ -105,113 +105,23 @@ def summary_dict(result: SweepResult, top: int = 10) -> dict[str, object]:
     return plain(out)  # type: ignore[return-value]
 
 
-def plot_sweep_heatmap(
-    fast: np.ndarray,
-    slow: np.ndarray,
-    values_pct: np.ndarray,
-    *,
-    title: str,
-    best: tuple[int, int] | None = None,
-    reference: tuple[int, int] | None = None,
-    survivors: Sequence[tuple[int, int]] = (),
-    value_label: str = "mean excess return over random entry (%)",
-    ax: plt.Axes | None = None,
-) -> plt.Axes:
-    """Heatmap of ``values_pct`` (rows: ``fast`` windows, columns: ``slow``; NaN blank),
-    symmetric colour scale around 0, with the Romano-Wolf ``survivors`` dotted, the
-    ``best`` pair starred and the ``reference`` pair circled; the legend sits below the
-    axes so it never hides a cell. Returns the axes (alphalens style: pass ``ax=``)."""
-    if ax is None:
-        ax = plt.subplots(figsize=(9.0, 6.6))[1]
-    values = np.asarray(values_pct, dtype=float)
-    limit = float(np.nanmax(np.abs(values))) if np.isfinite(values).any() else 1.0
-    limit = limit if limit > 0 else 1.0
-
-    def edges(centres: np.ndarray) -> np.ndarray:
-        centres = np.asarray(centres, dtype=float)
-        if len(centres) == 1:
-            return np.array([centres[0] - 0.5, centres[0] + 0.5])
-        middle = (centres[:-1] + centres[1:]) / 2.0
-        return np.concatenate(
-            [[centres[0] - (middle[0] - centres[0])], middle, [centres[-1] + (centres[-1] - middle[-1])]]
-        )
-
-    mesh = ax.pcolormesh(
-        edges(slow), edges(fast), values, cmap=style.DIVERGING_CMAP, vmin=-limit, vmax=limit, shading="flat"
-    )
-    colorbar = ax.figure.colorbar(mesh, ax=ax)
-    colorbar.set_label(value_label)
-    if survivors:
-        ax.scatter(
-            [s for _, s in survivors],
-            [f for f, _ in survivors],
-            s=6,
-            c="black",
-            marker="s",
-            linewidths=0,
-            label="survives Romano-Wolf (FWER 5%)",
-        )
-    if best is not None:
-        ax.scatter(
-            [best[1]],
-            [best[0]],
-            s=260,
-            marker="*",
-            color=style.OKABE_ITO["yellow"],
-            edgecolors="black",
-            linewidths=1.2,
-            zorder=5,
-            label=f"best pair {best[0]}/{best[1]}",
-        )
-    if reference is not None:
-        ax.scatter(
-            [reference[1]],
-            [reference[0]],
-            s=160,
-            facecolors="none",
-            edgecolors="black",
-            linewidths=2.0,
-            zorder=5,
-            label=f"{reference[0]}/{reference[1]}",
-        )
-        ax.annotate(
-            f"{reference[0]}/{reference[1]}",
-            (reference[1], reference[0]),
-            xytext=(9, 7),
-            textcoords="offset points",
-            fontsize=10,
-            fontweight="bold",
-            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8},
-        )
-    ax.set_xlabel("slow moving-average window (trading days)")
-    ax.set_ylabel("fast moving-average window (trading days)")
-    ax.set_title(title, fontsize=11)
-    if ax.get_legend_handles_labels()[0]:
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=3, fontsize=9, frameon=False)
-    return ax
-
-
-def heatmap_figure(result: SweepResult, label: str) -> plt.Figure:
+def heatmap_figure(result: SweepResult, label: str) -> Figure:
     """The heatmap of one horizon of a sweep (``plot_sweep_heatmap`` on its tidy table)."""
     from backtest.report.interactive import sweep_heatmap_grid, sweep_marks
 
     fast, slow, grid = sweep_heatmap_grid(result, label)
     best, reference, survivors = sweep_marks(result, label)
-    rules = result.rules
-    fig, ax = plt.subplots(figsize=(9.0, 6.8))
-    plot_sweep_heatmap(
+    axes = plot_sweep_heatmap(
         fast,
         slow,
         grid,
         best=best,
         reference=reference,
         survivors=survivors,
-        ax=ax,
-        title=f"{result.series_name}: {rules.ma.upper()} {rules.direction} crosses, {label} forward return\n"
+        title=f"{result.series_name}: {crosses_label(result.rules)}, {label} forward return\n"
         f"mean over events minus the unconditional mean; events {_event_span(result)}",
     )
-    fig.tight_layout()
-    return fig
+    return figure_of(axes)
 
 
 def _event_span(result: SweepResult) -> str:
@@ -220,17 +130,12 @@ def _event_span(result: SweepResult) -> str:
     return f"{start.date()} to {min(end, result.last_date).date()}"
 
 
-def _fmt_pct(value: object) -> str:
-    return f"{float(value) * 100:.2f}%"  # type: ignore[arg-type]
-
-
-def _fmt_pp(value: object) -> str:
-    """A difference of two returns in percentage points."""
-    return f"{float(value) * 100:+.2f} pp"  # type: ignore[arg-type]
-
-
-def _fmt_p(value: object) -> str:
-    return f"{float(value):.3f}"  # type: ignore[arg-type]
+PERCENT = functools.partial(numbers.percent, digits=2)
+"""A return in a sweep's tables: 0.01234 -> '1.23%'."""
+POINTS = functools.partial(numbers.points, digits=2)
+"""A difference of two returns: 0.01234 -> '+1.23 pp'."""
+PVALUE = functools.partial(numbers.pvalue, digits=3, small="fixed")
+"""A p-value of a sweep's tables, three decimals (a bootstrap p of 0 reads '0.000')."""
 
 
 STUDIES_START_NOTE = (
@@ -276,33 +181,34 @@ def answer_lines(result: SweepResult) -> list[str]:
         verdict = (
             (
                 f"At {', '.join(beating)}, the best pair beats random entry even after accounting for the search "
-                f"over {pairs:,} pairs (SPA p ≤ {alpha:.0%}); at the other horizons no pair does."
+                f"over {numbers.count(pairs)} pairs (SPA p ≤ {numbers.percent(alpha, 0)}); at the other horizons no pair does."
             )
             if len(beating) < len(result.tests)
             else (
                 f"At every horizon the best pair beats random entry even after accounting for the search "
-                f"over {pairs:,} pairs (SPA p ≤ {alpha:.0%})."
+                f"over {numbers.count(pairs)} pairs (SPA p ≤ {numbers.percent(alpha, 0)})."
             )
         )
     else:
         verdict = (
-            f"No pair beats random entry once the search over {pairs:,} pairs is accounted for: SPA p > "
-            f"{alpha:.0%} at every horizon. The best pairs below are what the search found, not a signal."
+            f"No pair beats random entry once the search over {numbers.count(pairs)} pairs is accounted for: SPA p > "
+            f"{numbers.percent(alpha, 0)} at every horizon. The best pairs below are what the search found, not a signal."
         )
     lines = [f"**Answer: {verdict}**", ""]
     for test in result.tests:
         rank = result.reference_rank(test.horizon)
         best = test.best_pair
         best_text = (
-            f"best pair {best[0]}/{best[1]}, mean excess {_best_excess(result, test.horizon, best) * 100:+.2f}% "
-            f"over random entry (SPA p = {test.pvalue:.3f}, {test.n_survivors} pair(s) survive Romano-Wolf)"
+            f"best pair {best[0]}/{best[1]}, mean excess "
+            f"{numbers.percent(_best_excess(result, test.horizon, best), 2, signed=True)} "
+            f"over random entry (SPA p = {PVALUE(test.pvalue)}, {test.n_survivors} pair(s) survive Romano-Wolf)"
             if best
             else "no pair with complete events"
         )
         ref_text = (
             ""
             if rank["reference_rank"] is None
-            else f"; {ref} ranks {rank['reference_rank']} of {test.n} (percentile {rank['reference_percentile']:.0f})"
+            else f"; {ref} ranks {rank['reference_rank']} of {test.n} (percentile {numbers.decimal(rank['reference_percentile'], 0)})"
         )
         lines.append(f"- {test.horizon}: {best_text}{ref_text}.")
     lines += ["", *power_lines(result), "", detection_start_text(result)]
@@ -318,238 +224,173 @@ def power_lines(result: SweepResult) -> list[str]:
         return []
     ref = f"{result.reference[0]}/{result.reference[1]}"
     power, alpha = tracked[0].power, result.alpha
-    searched = ", ".join(f"{t.detectable_excess * 100:+.1f} pp at {t.horizon}" for t in tracked)
-    alone = ", ".join(f"{t.detectable_excess_alone * 100:+.1f} pp" for t in tracked)
+    searched = ", ".join(f"{numbers.points(t.detectable_excess, 1)} at {t.horizon}" for t in tracked)
+    alone = ", ".join(numbers.points(t.detectable_excess_alone, 1) for t in tracked)
     return [
-        f"**What the search could have seen.** With {power:.0%} power at {alpha:.0%}, the Reality Check over "
+        f"**What the search could have seen.** With {numbers.percent(power, 0)} power at {numbers.percent(alpha, 0)}, the Reality Check over "
         f"the whole grid detects a true {ref} mean excess of {searched} (the SPA needs at most as much); "
         f'tested alone, {ref} would need {alone}. Looking at every pair raises the bar. A "no" here speaks '
-        f"against {ref} effects of that size ({power:.0%} of the time they would have been found), and says "
+        f"against {ref} effects of that size ({numbers.percent(power, 0)} of the time they would have been found), and says "
         "nothing about smaller ones."
     ]
 
 
-def _how_to_read() -> list[str]:
-    """The "How to read this report" section, from the include every report shares."""
-    from backtest.report.claim_report import _environment
-
-    text = (
-        _environment()
-        .get_template("_how_to_read.md.j2")
-        .render(report_kind="sweep", markdown_page=MARKDOWN_FILE, html_page=HTML_FILE)
+def _tests_table(result: SweepResult) -> str:
+    """The data-snooping tests, one row per horizon."""
+    columns = {
+        "horizon": "horizon",
+        "n": "pairs",
+        "best_fast": "best fast",
+        "best_slow": "best slow",
+        "statistic": "best excess" if not result.studentize else "best t",
+        "reality_check_pvalue": "Reality Check p",
+        "pvalue": "SPA p (consistent)",
+        "spa_lower_pvalue": "SPA p (lower)",
+        "n_survivors": "Romano-Wolf survivors",
+        "reference_rank": f"{result.reference[0]}/{result.reference[1]} rank",
+        "reference_percentile": f"{result.reference[0]}/{result.reference[1]} percentile",
+        "mean_block": "mean block (days)",
+    }
+    tests = result.tests_frame()
+    table = tests[list(columns)] if not tests.empty else pd.DataFrame(columns=list(columns))
+    best_format = PERCENT if not result.studentize else functools.partial(numbers.decimal, digits=2, grouping=False)
+    return markdown_table(
+        table.rename(columns=columns),
+        {
+            "best excess": best_format,
+            "best t": best_format,
+            "Reality Check p": PVALUE,
+            "SPA p (consistent)": PVALUE,
+            "SPA p (lower)": PVALUE,
+            f"{result.reference[0]}/{result.reference[1]} percentile": ".1f",
+            "mean block (days)": ".0f",
+        },
     )
-    return ["## How to read this report", "", text.strip(), ""]
+
+
+TOP_FORMATS: dict[str, Any] = {
+    TOP_COLUMN_WORDS[name]: fmt
+    for name, fmt in {
+        "horizon": str,
+        "mean_return": PERCENT,
+        "median_return": PERCENT,
+        "hit_rate": functools.partial(numbers.percent, digits=0),
+        "mean_excess_return": PERCENT,
+        "random_entry_pvalue": PVALUE,
+        "romano_wolf_pvalue": PVALUE,
+    }.items()
+}
+"""How the pair tables (the reference pair's, each horizon's top pairs) format their columns."""
+
+
+def _detectable_table(result: SweepResult) -> str:
+    """The reference pair's measured excess beside the excess the search could detect ('' without one)."""
+    detectable = pd.DataFrame(
+        [
+            {
+                "horizon": t.horizon,
+                "measured excess": _best_excess(result, t.horizon, result.reference),
+                "detectable, whole search": t.detectable_excess,
+                "detectable, this pair alone": t.detectable_excess_alone,
+            }
+            for t in result.tests
+            if t.tracked_pair is not None
+        ]
+    )
+    if not len(detectable):
+        return ""
+    return markdown_table(
+        detectable,
+        {"measured excess": POINTS, "detectable, whole search": POINTS, "detectable, this pair alone": POINTS},
+    )
 
 
 def summary_markdown(result: SweepResult, top: int = 10, csv: bool = False) -> str:
-    """The human summary: settings, the tests per horizon, heatmaps and the top pairs; its
-    list of files names those the report writes (``csv``: the CSV table too)."""
+    """The human summary (``templates/sweep.md.j2``): settings, the tests per horizon,
+    heatmaps and the top pairs; its list of files names those the report writes (``csv``:
+    the CSV table too)."""
+    from backtest.report.render import template_environment
+
     rules = result.rules
-    tests = result.tests_frame()
-    if tests.empty:
-        tests = pd.DataFrame(
-            columns=[
-                "horizon",
-                "n",
-                "best_fast",
-                "best_slow",
-                "statistic",
-                "reality_check_pvalue",
-                "pvalue",
-                "spa_lower_pvalue",
-                "n_survivors",
-                "reference_rank",
-                "reference_percentile",
-                "mean_block",
-            ]
-        )
-    lines = [
-        f"# Parameter sweep: {markdown_text(result.series_name)}, {rules.ma.upper()} {rules.direction} crosses",
-        "",
-        "## Answer in brief",
-        "",
-        *answer_lines(result),
-        "",
-        "## Settings",
-        "",
-        f"- Data: {result.first_date.date()} to {result.last_date.date()} ({result.n_closes:,} closes)"
-        + (f", sha256 `{result.data_sha256[:16]}…`" if result.data_sha256 else ""),
-        f"- Grid: {result.grid.describe()}",
-        f"- Rules: {rules.ma.upper()} {rules.direction} crosses; {markdown_text(rules.describe().split(', ', 1)[-1])}",
-        f"- Random-entry p-values: {result.null_draws:,} draws of k eligible days without replacement per distinct "
-        "event count k; one-sided, (1 + #null >= observed) / (1 + draws).",
-        f"- Data snooping: one stationary bootstrap over days shared by every pair (Politis & Romano 1994; "
-        f"Sullivan, Timmermann & White 1999), {result.reps:,} replications, seed {result.seed}; "
-        f"{'studentised' if result.studentize else 'non-studentised maximum, as arch.bootstrap.SPA computes it'}. "
-        "Reality Check: White (2000); SPA (consistent): Hansen (2005); stepdown: Romano & Wolf (2005), "
-        f"FWER {result.alpha:.0%}.",
-        "- Returns are fractions of the entry close shown in %; excess = mean over the pair's events minus the "
-        "mean over every eligible day of the same window (random entry).",
-        "",
-        *_how_to_read(),
-        "## Does the best pair beat random entry?",
-        "",
-    ]
-    table = tests[
-        [
-            "horizon",
-            "n",
-            "best_fast",
-            "best_slow",
-            "statistic",
-            "reality_check_pvalue",
-            "pvalue",
-            "spa_lower_pvalue",
-            "n_survivors",
-            "reference_rank",
-            "reference_percentile",
-            "mean_block",
-        ]
-    ].copy()
-    table.columns = [
-        "horizon",
-        "pairs",
-        "best fast",
-        "best slow",
-        "best excess" if not result.studentize else "best t",
-        "Reality Check p",
-        "SPA p (consistent)",
-        "SPA p (lower)",
-        "Romano-Wolf survivors",
-        f"{result.reference[0]}/{result.reference[1]} rank",
-        f"{result.reference[0]}/{result.reference[1]} percentile",
-        "mean block (days)",
-    ]
-    best_format = _fmt_pct if not result.studentize else (lambda v: f"{float(v):.2f}")
-    lines.append(
-        markdown_table(
-            table,
-            {
-                "best excess": best_format,
-                "best t": best_format,
-                "Reality Check p": _fmt_p,
-                "SPA p (consistent)": _fmt_p,
-                "SPA p (lower)": _fmt_p,
-                f"{result.reference[0]}/{result.reference[1]} percentile": ".1f",
-                "mean block (days)": ".0f",
-            },
-        )
-    )
-    lines += [
-        "",
-        "A small p-value says the best pair of the whole grid beats random entry even after accounting for "
-        "having looked at every pair; the percentile places the reference pair among all pairs by mean excess "
-        "return (100 = best).",
-    ]
-    formats: dict[str, Any] = {
-        TOP_COLUMN_WORDS[name]: fmt
-        for name, fmt in {
-            "horizon": str,
-            "mean_return": _fmt_pct,
-            "median_return": _fmt_pct,
-            "hit_rate": lambda v: f"{float(v):.0%}",
-            "mean_excess_return": _fmt_pct,
-            "random_entry_pvalue": _fmt_p,
-            "romano_wolf_pvalue": _fmt_p,
-        }.items()
-    }
+    cross = swept_cross(rules)
     ref_fast, ref_slow = result.reference
     own = result.table.loc[(result.table["fast"] == ref_fast) & (result.table["slow"] == ref_slow)]
-    if len(own):
-        lines += [
-            "",
-            f"## The {ref_fast}/{ref_slow} pair",
-            "",
-            markdown_table(_in_words(own[["horizon", *TOP_COLUMNS[2:]]]), formats),
-        ]
-        detectable = pd.DataFrame(
-            [
-                {
-                    "horizon": t.horizon,
-                    "measured excess": _best_excess(result, t.horizon, result.reference),
-                    "detectable, whole search": t.detectable_excess,
-                    "detectable, this pair alone": t.detectable_excess_alone,
-                }
-                for t in result.tests
-                if t.tracked_pair is not None
-            ]
-        )
-        if len(detectable):
-            power = result.tests[0].power
-            lines += [
-                "",
-                f"True mean excess the Reality Check detects with {power:.0%} power at {result.alpha:.0%} "
-                "(bootstrap over the same replications; the SPA needs at most as much):",
-                "",
-                markdown_table(
-                    detectable,
-                    {
-                        "measured excess": _fmt_pp,
-                        "detectable, whole search": _fmt_pp,
-                        "detectable, this pair alone": _fmt_pp,
-                    },
-                ),
-            ]
     survivors = {test.horizon: test.n_survivors for test in result.tests}
-    for horizon in result.horizons:
-        label = horizon.label
-        kept = f"{survivors[label]} pair(s) survive" if label in survivors else "no bootstrap was run"
-        lines += [
-            "",
-            f"## {label} forward returns",
-            "",
-            f"![{label} heatmap]({heatmap_file(label)})",
-            "",
-            f"Top {top} pairs by mean excess return (Romano-Wolf adjusted p-values; {kept} at {result.alpha:.0%}):",
-            "",
-            markdown_table(_in_words(result.top(label, top)[TOP_COLUMNS]), formats),
-        ]
-    lines += [
-        "",
-        "## Files",
-        "",
-        f"- `{TABLE_FILE}`: one row per (pair, horizon); columns are described in `{JSON_FILE}` (`columns`).",
-        *([f"- `{CSV_FILE}`: the same table as CSV."] if csv else []),
-        f"- `{JSON_FILE}`: settings, tests and top pairs, machine-readable.",
-        f"- `{MARKDOWN_FILE}` and `{HTML_FILE}`: this summary (the HTML page with interactive heatmaps).",
-        f"- Heatmaps: {', '.join(f'`{heatmap_file(h.label)}`' for h in result.horizons)}.",
-        "",
-    ]
-    return "\n".join(lines)
-
-
-def write_sweep_report(
-    result: SweepResult, directory: str | Path, csv: bool = False, top: int = 10, kind: str = "sweep"
-) -> Path:
-    """Write every output file of ``result`` into ``directory`` atomically; return it.
-
-    kind: the report kind its manifest records ("study" for a sweep that is a study, so
-    that `backtest sweep --name` never replaces it by accident)."""
-    target = Path(directory)
-    with report_directory(target, kind=kind) as staging:
-        (staging / TABLE_FILE).write_bytes(parquet_bytes(result.table))
-        if csv:
-            (staging / CSV_FILE).write_text(
-                result.table.to_csv(index=False, float_format="%.10g", lineterminator="\n"), encoding="utf-8"
-            )
-        figures = {
-            heatmap_file(horizon.label): figure_png(heatmap_figure(result, horizon.label))
+    context = {
+        "series_name": result.series_name,
+        "ma": cross.ma,
+        "direction": cross.direction,
+        "answer": MarkdownFragment("\n".join(answer_lines(result))),
+        "first_date": result.first_date.date(),
+        "last_date": result.last_date.date(),
+        "n_closes": result.n_closes,
+        "data_sha256": result.data_sha256,
+        "grid": result.grid.describe(),
+        "rules": rules.describe().split(", ", 1)[-1],
+        "null_draws": result.null_draws,
+        "reps": result.reps,
+        "seed": result.seed,
+        "studentize": result.studentize,
+        "alpha": result.alpha,
+        "how_to_read": MarkdownFragment(
+            template_environment()
+            .get_template("_how_to_read.md.j2")
+            .render(report_kind="sweep", markdown_page=MARKDOWN_FILE, html_page=HTML_FILE)
+            .strip()
+        ),
+        "tests_table": MarkdownFragment(_tests_table(result)),
+        "reference": f"{ref_fast}/{ref_slow}",
+        "reference_table": MarkdownFragment(
+            markdown_table(_in_words(own[["horizon", *TOP_COLUMNS[2:]]]), TOP_FORMATS) if len(own) else ""
+        ),
+        "detectable_table": MarkdownFragment(_detectable_table(result)),
+        "power": result.tests[0].power if result.tests else None,
+        "top": top,
+        "horizons": [
+            {
+                "label": horizon.label,
+                "heatmap": heatmap_file(horizon.label),
+                "kept": (
+                    f"{survivors[horizon.label]} pair(s) survive"
+                    if horizon.label in survivors
+                    else "no bootstrap was run"
+                ),
+                "table": MarkdownFragment(
+                    markdown_table(_in_words(result.top(horizon.label, top)[TOP_COLUMNS]), TOP_FORMATS)
+                ),
+            }
             for horizon in result.horizons
-        }
-        for name, png in figures.items():
-            (staging / name).write_bytes(png)
-        markdown = summary_markdown(result, top, csv=csv)
-        (staging / MARKDOWN_FILE).write_text(markdown, encoding="utf-8")
-        title = f"Parameter sweep: {result.series_name}"
-        from backtest.report.interactive import sweep_blocks
+        ],
+        "files": {
+            "table": TABLE_FILE,
+            "csv": CSV_FILE if csv else "",
+            "json": JSON_FILE,
+            "markdown": MARKDOWN_FILE,
+            "html": HTML_FILE,
+        },
+    }
+    return str(template_environment().get_template(SWEEP_TEMPLATE).render(**context))
 
-        interactive = sweep_blocks(result, heatmap_file)
-        (staging / HTML_FILE).write_text(
-            markdown_to_html(markdown, title, figures=figures, interactive=interactive), encoding="utf-8"
-        )
-        text = dumps(summary_dict(result, top))
-        (staging / JSON_FILE).write_text(text, encoding="utf-8")
-    return target
+
+def sweep_report_files(result: SweepResult, csv: bool = False, top: int = 10) -> ReportFiles:
+    """Every output file of ``result`` (``csv``: the table as CSV too), written by
+    ``backtest.claims.outputs.write_sweep_report``."""
+    from backtest.report.interactive import sweep_blocks
+
+    files: dict[str, bytes | str] = {TABLE_FILE: parquet_bytes(result.table)}
+    if csv:
+        files[CSV_FILE] = result.table.to_csv(index=False, float_format="%.10g", lineterminator="\n")
+    figures = {
+        heatmap_file(horizon.label): figure_png(heatmap_figure(result, horizon.label)) for horizon in result.horizons
+    }
+    files.update(figures)
+    markdown = summary_markdown(result, top, csv=csv)
+    files[MARKDOWN_FILE] = markdown
+    title = f"Parameter sweep: {result.series_name}"
+    interactive = sweep_blocks(result, heatmap_file)
+    files[HTML_FILE] = markdown_to_html(markdown, title, figures=figures, interactive=interactive)
+    files[JSON_FILE] = dumps(summary_dict(result, top))
+    return ReportFiles(files)
 
 
 # ---------------------------------------------------------------------------------------
@@ -592,15 +433,15 @@ def multi_answer_lines(multi: MultiSweepResult) -> list[str]:
         verdict = "no more than chance" if spa <= chance else "more than chance would give"
         lines.append(
             f"- **{row.horizon}**: the best pair beat random entry (SPA p <= {multi.alpha:g}) in {spa} of {n} series, "
-            f"{verdict} (about {chance:.1f} expected with no signal anywhere); {ref} survived the Romano-Wolf "
+            f"{verdict} (about {numbers.decimal(chance, 1, grouping=False)} expected with no signal anywhere); {ref} survived the Romano-Wolf "
             f"stepdown in {int(row.reference_survives)} series."
         )
     detectable = multi.series_table.groupby("horizon", sort=False)["reference_detectable_excess"].median().dropna()
     if len(detectable):
-        levels = ", ".join(f"{value * 100:+.1f} pp at {label}" for label, value in detectable.items())
+        levels = ", ".join(f"{numbers.points(value, 1)} at {label}" for label, value in detectable.items())
         lines.append(
             f"- What each search could have seen: a true {ref} mean excess of {levels} (median over the series) "
-            f"is found by a series' Reality Check over the grid with {DETECTION_POWER:.0%} power; smaller effects "
+            f"is found by a series' Reality Check over the grid with {numbers.percent(DETECTION_POWER, 0)} power; smaller effects "
             "may go unseen."
         )
     lines.append(
@@ -617,31 +458,9 @@ def rules_start(rules: Any) -> str:
     return f"the start of each series' data (the sweep's default: no --since; {STUDIES_START_NOTE})"
 
 
-def multi_summary_markdown(multi: MultiSweepResult, max_series: int = 200) -> str:
-    """The human summary of a multi-series sweep: settings, the cross-series summary per
-    horizon, then one row per series and horizon (up to ``max_series`` series)."""
+def _across_series_table(multi: MultiSweepResult) -> str:
+    """The cross-series summary, one row per horizon."""
     ref = f"{multi.reference[0]}/{multi.reference[1]}"
-    rules = multi.rules
-    lines = [
-        f"# Parameter sweep over {len(multi.series)} series: {rules.ma.upper()} {rules.direction} crosses",
-        "",
-        "## Answer in brief",
-        "",
-        *multi_answer_lines(multi),
-        "",
-        "## Settings",
-        "",
-        f"- Grid: {multi.grid.describe()}",
-        f"- Rules: {rules.ma.upper()} {rules.direction} crosses; {markdown_text(rules.describe().split(', ', 1)[-1])}",
-        f"- Per series: random-entry p-values ({multi.null_draws:,} draws per distinct event count) and one "
-        f"stationary bootstrap over days shared by every pair ({multi.reps:,} replications, seed {multi.seed}, the "
-        "same for every series); Reality Check (White 2000), SPA (Hansen 2005) and the Romano & Wolf (2005) "
-        f"stepdown at FWER {multi.alpha:.0%} within each series. Nothing here corrects across series: with no "
-        "signal anywhere, about alpha x n series fall at or below alpha by chance (column 'chance').",
-        "",
-        "## Across series",
-        "",
-    ]
     summary = multi.summary_table
     shown = pd.DataFrame(
         {
@@ -660,151 +479,115 @@ def multi_summary_markdown(multi: MultiSweepResult, max_series: int = 200) -> st
             "in series": summary["most_common_best_pair_series"],
         }
     )
-    lines.append(
-        markdown_table(
-            shown,
-            {
-                "chance": ".1f",
-                f"{ref} percentile median": ".1f",
-                f"{ref} percentile q25": ".1f",
-                f"{ref} percentile q75": ".1f",
-            },
-        )
+    return markdown_table(
+        shown,
+        {
+            "chance": ".1f",
+            f"{ref} percentile median": ".1f",
+            f"{ref} percentile q25": ".1f",
+            f"{ref} percentile q75": ".1f",
+        },
     )
-    lines += ["", "## Per series", ""]
+
+
+def _per_series_table(multi: MultiSweepResult) -> str:
+    """One row per series and horizon: best pair, RC/SPA p, survivors, the reference pair."""
+    ref = f"{multi.reference[0]}/{multi.reference[1]}"
     table = multi.series_table
-    if len(multi.series) > max_series:
-        lines.append(f"{len(multi.series):,} series: see `{SERIES_TABLE_FILE}` (one row per series and horizon).")
-    else:
-        detectable_column = f"{ref} detectable ({DETECTION_POWER:.0%})"
-        per_series = pd.DataFrame(
-            {
-                "series": table["series"],
-                "horizon": table["horizon"],
-                "best": [
-                    f"{f}/{s}" if f is not pd.NA else "-"
-                    for f, s in zip(table["best_fast"], table["best_slow"], strict=True)
-                ],
-                "best excess": table["best_mean_excess_return"],
-                "RC p": table["reality_check_pvalue"],
-                "SPA p": table["spa_pvalue"],
-                "RW survivors": table["romano_wolf_survivors"],
-                f"{ref} rank": table["reference_rank"],
-                f"{ref} percentile": table["reference_percentile"],
-                detectable_column: table["reference_detectable_excess"],
-            }
-        )
-        lines.append(
-            markdown_table(
-                per_series,
-                {
-                    "best excess": _fmt_pct,
-                    "RC p": _fmt_p,
-                    "SPA p": _fmt_p,
-                    f"{ref} percentile": ".1f",
-                    detectable_column: _fmt_pp,
-                },
-            )
-        )
-    lines += [
-        "",
-        "## Files",
-        "",
-        f"- `{SERIES_TABLE_FILE}`: one row per (series, horizon); columns are described in `{JSON_FILE}` "
-        "(`series_columns`).",
-        f"- `{PAIRS_DIR}/<series>.parquet`: each series' table, one row per (pair, horizon), as a single-series "
-        f"sweep writes it plus a `series` column; `pandas.read_parquet('{PAIRS_DIR}')` reads them all.",
-        f"- `{JSON_FILE}`: settings, the cross-series summary and the per-series rows.",
-        f"- With `--csv`: `{SERIES_CSV_FILE}` and `{PAIRS_CSV_DIR}/<series>.csv`, the same tables as CSV.",
-        "",
-    ]
-    return "\n".join(lines)
+    detectable_column = f"{ref} detectable ({numbers.percent(DETECTION_POWER, 0)})"
+    per_series = pd.DataFrame(
+        {
+            "series": table["series"],
+            "horizon": table["horizon"],
+            "best": [
+                f"{f}/{s}" if f is not pd.NA else "-"
+                for f, s in zip(table["best_fast"], table["best_slow"], strict=True)
+            ],
+            "best excess": table["best_mean_excess_return"],
+            "RC p": table["reality_check_pvalue"],
+            "SPA p": table["spa_pvalue"],
+            "RW survivors": table["romano_wolf_survivors"],
+            f"{ref} rank": table["reference_rank"],
+            f"{ref} percentile": table["reference_percentile"],
+            detectable_column: table["reference_detectable_excess"],
+        }
+    )
+    return markdown_table(
+        per_series,
+        {
+            "best excess": PERCENT,
+            "RC p": PVALUE,
+            "SPA p": PVALUE,
+            f"{ref} percentile": ".1f",
+            detectable_column: POINTS,
+        },
+    )
 
 
-class MultiSweepReport:
-    """The files of a multi-series sweep, staged while it runs and swapped into place only
-    when every one is written (as ``write_sweep_report``):
+def multi_summary_markdown(multi: MultiSweepResult, max_series: int = 200) -> str:
+    """The human summary of a multi-series sweep (``templates/multi_sweep.md.j2``): settings,
+    the cross-series summary per horizon, then one row per series and horizon (up to
+    ``max_series`` series)."""
+    from backtest.report.render import template_environment
 
-        with MultiSweepReport(directory) as report:
-            multi = run_sweeps(..., on_result=report.add, keep_results=False)
-            report.finish(multi)
-
-    ``add`` writes one series' pairs table as soon as it is done, so the caller never holds
-    more than one series' table. Every file is a function of the results alone (no worker
-    count, no timing), so any executor gives the same bytes.
-    """
-
-    def __init__(self, directory: str | Path, csv: bool = False) -> None:
-        self.target = Path(directory)
-        self.csv = csv
-        self._context = report_directory(self.target, kind="multi-sweep")
-        self._staging: Path | None = None
-        self._finished = False
-
-    def __enter__(self) -> MultiSweepReport:
-        self._staging = self._context.__enter__()
-        (self._staging / PAIRS_DIR).mkdir()
-        if self.csv:
-            (self._staging / PAIRS_CSV_DIR).mkdir()  # apart, so that read_parquet(PAIRS_DIR) reads them all
-        return self
-
-    def add(self, position: int, result: SweepResult) -> None:
-        assert self._staging is not None, "use MultiSweepReport as a context manager"
-        from backtest.sweep.multi import file_label
-
-        frame = series_pairs_frame(result)
-        label = file_label(result.series_name)
-        (self._staging / PAIRS_DIR / f"{label}.parquet").write_bytes(parquet_bytes(frame, PAIRS_COMPRESSION_LEVEL))
-        if self.csv:
-            (self._staging / PAIRS_CSV_DIR / f"{label}.csv").write_text(
-                frame.to_csv(index=False, float_format="%.10g", lineterminator="\n"), encoding="utf-8"
-            )
-
-    def finish(self, multi: MultiSweepResult) -> None:
-        assert self._staging is not None, "use MultiSweepReport as a context manager"
-        from backtest.sweep.multi import SERIES_COLUMNS, SUMMARY_COLUMNS
-
-        staging = self._staging
-        table = pa.Table.from_pandas(multi.series_table, preserve_index=False)
-        buffer = io.BytesIO()
-        pq.write_table(table, buffer, compression="zstd", compression_level=19, write_statistics=False)
-        (staging / SERIES_TABLE_FILE).write_bytes(buffer.getvalue())
-        if self.csv:
-            (staging / SERIES_CSV_FILE).write_text(
-                multi.series_table.to_csv(index=False, float_format="%.10g", lineterminator="\n"), encoding="utf-8"
-            )
-        markdown = multi_summary_markdown(multi)
-        (staging / MARKDOWN_FILE).write_text(markdown, encoding="utf-8")
-        (staging / HTML_FILE).write_text(
-            markdown_to_html(markdown, f"Parameter sweep over {len(multi.series)} series"), encoding="utf-8"
-        )
-        payload = multi.to_dict()
-        payload["series_columns"] = SERIES_COLUMNS
-        payload["cross_series_columns"] = SUMMARY_COLUMNS
-        payload["pair_columns"] = COLUMNS
-        text = dumps(payload)
-        (staging / JSON_FILE).write_text(text, encoding="utf-8")
-        self._finished = True
-
-    def __exit__(
-        self, kind: type[BaseException] | None, value: BaseException | None, traceback: TracebackType | None
-    ) -> None:
-        if kind is None and not self._finished:
-            value = RuntimeError("MultiSweepReport closed before finish(): nothing was written")
-            self._context.__exit__(RuntimeError, value, None)
-            raise value
-        if kind is None:
-            self._context.__exit__(None, None, None)
-        else:
-            self._context.__exit__(kind, value, traceback)
+    rules = multi.rules
+    cross = swept_cross(rules)
+    context = {
+        "n_series": len(multi.series),
+        "ma": cross.ma,
+        "direction": cross.direction,
+        "answer": MarkdownFragment("\n".join(multi_answer_lines(multi))),
+        "grid": multi.grid.describe(),
+        "rules": rules.describe().split(", ", 1)[-1],
+        "null_draws": multi.null_draws,
+        "reps": multi.reps,
+        "seed": multi.seed,
+        "alpha": multi.alpha,
+        "across_table": MarkdownFragment(_across_series_table(multi)),
+        "per_series_table": MarkdownFragment(_per_series_table(multi) if len(multi.series) <= max_series else ""),
+        "files": {
+            "series": SERIES_TABLE_FILE,
+            "series_csv": SERIES_CSV_FILE,
+            "pairs": PAIRS_DIR,
+            "pairs_csv": PAIRS_CSV_DIR,
+            "json": JSON_FILE,
+        },
+    }
+    return str(template_environment().get_template(MULTI_SWEEP_TEMPLATE).render(**context))
 
 
-def write_multi_sweep_report(multi: MultiSweepResult, directory: str | Path, csv: bool = False) -> Path:
-    """All files of a computed multi-series sweep (``multi.results`` must be kept)."""
-    if multi.results is None:
-        raise ValueError("the sweep's per-series results were not kept; stream them with MultiSweepReport")
-    with MultiSweepReport(directory, csv=csv) as report:
-        for position, result in enumerate(multi.results):
-            report.add(position, result)
-        report.finish(multi)
-    return Path(directory)
+def series_pairs_files(result: SweepResult, csv: bool = False) -> dict[str, bytes | str]:
+    """One series' files of a multi-series sweep, by path in the report folder: its pairs
+    table as Parquet (and CSV with ``csv``), written as each series finishes
+    (``backtest.claims.outputs.MultiSweepReport``)."""
+    from backtest.sweep.multi import file_label
+
+    frame = series_pairs_frame(result)
+    label = file_label(result.series_name)
+    files: dict[str, bytes | str] = {f"{PAIRS_DIR}/{label}.parquet": parquet_bytes(frame, PAIRS_COMPRESSION_LEVEL)}
+    if csv:
+        # apart from the Parquet tables, so that read_parquet(PAIRS_DIR) reads them all
+        files[f"{PAIRS_CSV_DIR}/{label}.csv"] = frame.to_csv(index=False, float_format="%.10g", lineterminator="\n")
+    return files
+
+
+def multi_sweep_files(multi: MultiSweepResult, csv: bool = False) -> ReportFiles:
+    """The cross-series files of a multi-series sweep (the per-series tables aside:
+    ``series_pairs_files``): series.parquet (and .csv), summary.md/.html and summary.json."""
+    from backtest.sweep.multi import SERIES_COLUMNS, SUMMARY_COLUMNS
+
+    table = pa.Table.from_pandas(multi.series_table, preserve_index=False)
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer, compression="zstd", compression_level=19, write_statistics=False)
+    files: dict[str, bytes | str] = {SERIES_TABLE_FILE: buffer.getvalue()}
+    if csv:
+        files[SERIES_CSV_FILE] = multi.series_table.to_csv(index=False, float_format="%.10g", lineterminator="\n")
+    markdown = multi_summary_markdown(multi)
+    files[MARKDOWN_FILE] = markdown
+    files[HTML_FILE] = markdown_to_html(markdown, f"Parameter sweep over {len(multi.series)} series")
+    payload = multi.to_dict()
+    payload["series_columns"] = SERIES_COLUMNS
+    payload["cross_series_columns"] = SUMMARY_COLUMNS
+    payload["pair_columns"] = COLUMNS
+    files[JSON_FILE] = dumps(payload)
+    return ReportFiles(files)

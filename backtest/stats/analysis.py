@@ -15,6 +15,7 @@ one-sided p comes with its opposite-tail twin (``pvalues_opposite``), and
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from backtest import numbers
 from backtest._json import plain
 from backtest.checks import check_scalar
 from backtest.errors import ParameterError
@@ -614,13 +616,12 @@ class EventStatistics:
             f"{'horizon':>7} {'n':>4} {'mean':>8} {'base':>8} {'excess':>8} {'median':>8} {'hit':>5} {'base':>5} "
             f"{'mdd':>8} {'base':>8}",
         ]
-        pct = _pct
         hit_vs_half, hit_vs_base = ("hit>50% p", "hit>base") if self.claim == GAINS else ("hit<50% p", "hit<base")
         for h in self.horizons:
             e, b = h.events, h.baseline
             lines.append(
-                f"{h.label:>7} {e.n:>4} {pct(e.mean):>8} {pct(b.mean):>8} {pct(h.excess_mean):>8} {pct(e.median):>8} "
-                f"{pct(e.hit_rate, 0):>5} {pct(b.hit_rate, 0):>5} {pct(e.mean_max_drawdown):>8} {pct(b.mean_max_drawdown):>8}"
+                f"{h.label:>7} {e.n:>4} {_percent(e.mean, 2):>8} {_percent(b.mean, 2):>8} {_percent(h.excess_mean, 2):>8} {_percent(e.median, 2):>8} "
+                f"{_percent(e.hit_rate, 0):>5} {_percent(b.hit_rate, 0):>5} {_percent(e.mean_max_drawdown, 2):>8} {_percent(b.mean_max_drawdown, 2):>8}"
             )
         lines += [
             "",
@@ -629,11 +630,11 @@ class EventStatistics:
             f"{'90% CI of mean (overlap t)':>27}  verdict",
         ]
         for h in self.horizons:
-            ci = f"[{pct(h.ci_mean.low)}, {pct(h.ci_mean.high)}]"
+            ci = f"[{_percent(h.ci_mean.low, 2)}, {_percent(h.ci_mean.high, 2)}]"
             se = h.overlap_mean.standard_error if h.overlap_mean is not None else math.nan
             lines.append(
-                f"{h.label:>7} {_num(h.hac_mean.statistic, 2):>7} {_num(h.n_effective, 1):>5} {pct(se):>7} {_p(h.hac_mean.pvalue):>8} "
-                f"{_p(h.pvalues_holm['hac_mean']):>8} {_p(h.hit_vs_half.pvalue):>9} {ci:>27}  "
+                f"{h.label:>7} {_decimal(h.hac_mean.statistic, 2):>7} {_decimal(h.n_effective, 1):>5} {_percent(se, 2):>7} {_pvalue(h.hac_mean.pvalue):>8} "
+                f"{_pvalue(h.pvalues_holm['hac_mean']):>8} {_pvalue(h.hit_vs_half.pvalue):>9} {ci:>27}  "
                 f"{_verdict_text(h.verdict_a)}"
             )
         variants = [v for v in self.variants if v != "plain"]
@@ -647,14 +648,14 @@ class EventStatistics:
         ]
         for h in self.horizons:
             plain = h.random_entry.get("plain", {}).get("mean")
-            row = f"{h.label:>7} {_p(plain.pvalue if plain else math.nan):>8} {_p(h.pvalues_holm.get('random_entry.plain.mean', math.nan)):>8} "
+            row = f"{h.label:>7} {_pvalue(plain.pvalue if plain else math.nan):>8} {_pvalue(h.pvalues_holm.get('random_entry.plain.mean', math.nan)):>8} "
             for v in variants:
                 test = h.random_entry.get(v, {}).get("mean")
-                row += f"{_p(test.pvalue if test else math.nan):>11}"
+                row += f"{_pvalue(test.pvalue if test else math.nan):>11}"
             path = h.bootstrap_paths["mean"] if h.bootstrap_paths else None
             row += (
-                f" {_p(path.pvalue if path else math.nan):>8} {_p(h.pvalues_holm.get('bootstrap_paths.mean', math.nan)):>8}"
-                f" {_p(h.hac_excess.pvalue):>8} {_p(h.hit_vs_unconditional.pvalue):>8} {_p(h.wilcoxon_excess.pvalue):>8}  "
+                f" {_pvalue(path.pvalue if path else math.nan):>8} {_pvalue(h.pvalues_holm.get('bootstrap_paths.mean', math.nan)):>8}"
+                f" {_pvalue(h.hac_excess.pvalue):>8} {_pvalue(h.hit_vs_unconditional.pvalue):>8} {_pvalue(h.wilcoxon_excess.pvalue):>8}  "
                 f"{_verdict_text(h.verdict_b)}"
             )
             lines.append(row)
@@ -664,9 +665,9 @@ class EventStatistics:
                 "",
                 f"B, primary test (pre-specified): sum over {', '.join(j.horizons)} of the standardised excess "
                 f"against {j.n_null:,} circular shifts of the event dates",
-                f"  S = {j.statistic:.3f}, p = {_p(j.pvalue)} (opposite tail {_p(j.pvalue_opposite)}); "
-                f"80%-power effect {', '.join(pct(v) for v in j.mde)}; "
-                f"95% upper bound {', '.join(pct(v) for v in j.upper_bound)}",
+                f"  S = {j.statistic:.3f}, p = {_pvalue(j.pvalue)} (opposite tail {_pvalue(j.pvalue_opposite)}); "
+                f"80%-power effect {', '.join(_percent(v, 2) for v in j.mde)}; "
+                f"95% upper bound {', '.join(_percent(v, 2) for v in j.upper_bound)}",
                 f"{'horizon':>7} {'excess':>8} {'SE':>7} {'n_eff':>5} {'p (t)':>8} {'MDE':>7} {'upper 95%':>9}",
             ]
             for h in self.horizons:
@@ -674,8 +675,8 @@ class EventStatistics:
                 if o is None:
                     continue
                 lines.append(
-                    f"{h.label:>7} {pct(o.estimate):>8} {pct(o.standard_error):>7} {_num(o.n_effective, 1):>5} "
-                    f"{_p(o.pvalue):>8} {pct(o.mde):>7} {pct(o.upper_bound):>9}"
+                    f"{h.label:>7} {_percent(o.estimate, 2):>8} {_percent(o.standard_error, 2):>7} {_decimal(o.n_effective, 1):>5} "
+                    f"{_pvalue(o.pvalue):>8} {_percent(o.mde, 2):>7} {_percent(o.upper_bound, 2):>9}"
                 )
         notes = [*self.notes, *(note for h in self.horizons for note in h.notes)]
         if notes:
@@ -685,18 +686,11 @@ class EventStatistics:
         return "\n".join(lines)
 
 
-def _pct(value: float, digits: int = 2) -> str:
-    return "-" if value is None or not math.isfinite(value) else f"{value:.{digits}%}"
-
-
-def _num(value: float, digits: int) -> str:
-    return "-" if value is None or not math.isfinite(value) else f"{value:.{digits}f}"
-
-
-def _p(value: float) -> str:
-    if value is None or not math.isfinite(value):
-        return "-"
-    return f"{value:.4f}" if value >= 1e-4 else f"{value:.1e}"
+# The terminal tables of ``summary()``: ASCII placeholders, p-values to four decimals (the
+# size of a tiny one in scientific notation), decimals without thousands separators.
+_percent = functools.partial(numbers.percent, missing=numbers.ASCII_MISSING)
+_decimal = functools.partial(numbers.decimal, grouping=False, missing=numbers.ASCII_MISSING)
+_pvalue = functools.partial(numbers.pvalue, digits=4, small="scientific", missing=numbers.ASCII_MISSING)
 
 
 def _verdict_text(verdict: Verdict) -> str:
@@ -1022,6 +1016,6 @@ def _claim_notes(primary: JointShiftTest | None, claim: str, alpha: float) -> tu
     side = "lower" if claim == GAINS else "higher"
     return (
         f"The data point the other way: after these events returns were {side} than after random days "
-        f"(primary test, opposite tail p = {_p(primary.pvalue_opposite)} < alpha = {alpha:g}), "
+        f"(primary test, opposite tail p = {_pvalue(primary.pvalue_opposite)} < alpha = {alpha:g}), "
         f"the opposite of the claim that {claim} follow.",
     )

@@ -63,6 +63,12 @@ one-sided p in the claim's direction and in the other tail):
   the portfolio are left out. Overlap and clustering only change which series a day holds,
   and the portfolio's own variance over time carries their cross-correlation.
 
+Every test reads per-event rows, or sums over events that each event adds on its own (the
+rank test's ``centred_ranks`` per relative day, the calendar-time portfolio's
+``series_calendar_returns`` per calendar day): ``backtest.stats.pooled_stream`` computes
+them one series at a time and gives the same results (``rank_test_from_sums``,
+``calendar_time_test_from_portfolio``) without holding every series.
+
 ``panel_shift_test`` extends the primary circular-shift test (``backtest.stats.joint``) to
 panels: every series' events shift together by the same s, so the cross-sectional
 dependence of the events is kept.
@@ -639,27 +645,60 @@ def kolari_pynnonen_test(
 def rank_test(ar: AbnormalReturns, horizon: int, *, claim: str = GAINS) -> PooledTest:
     """Campbell & Wasley (1993) cumulative Corrado rank test, standard normal (module
     docstring). Ranks are over the estimation window and days 1..max(horizons)."""
-    import scipy.stats
-
     check_claim(claim)
     j, mask = _complete(ar, horizon)
-    combined = np.concatenate([ar.estimation_residuals[mask], ar.daily[mask]], axis=1)
+    centred, finite = centred_ranks(ar.estimation_residuals[mask], ar.daily[mask])
+    return rank_test_from_sums(
+        centred.sum(axis=0),
+        finite.sum(axis=0),
+        int(mask.sum()),
+        _n_series(ar, mask),
+        horizon,
+        ar.estimation_residuals.shape[1],
+        claim=claim,
+    )
+
+
+def centred_ranks(estimation_residuals: np.ndarray, daily: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(U, finite): per event (row), U_it = K_it / (M_i + 1) - 1/2 of its ARs over the
+    estimation window then days 1..H (0 where missing), and where they are finite. Each row
+    depends on its own event only, so a series' rows can be computed with that series alone."""
+    import scipy.stats
+
+    combined = np.concatenate([estimation_residuals, daily], axis=1)
     finite = np.isfinite(combined)
-    n = int(mask.sum())
-    if n == 0:
-        return PooledTest("rank", horizon, math.nan, math.nan, math.nan, claim, 0, 0, math.nan)
+    if not len(combined):
+        return np.zeros(combined.shape), finite
     ranks = scipy.stats.rankdata(np.where(finite, combined, np.inf), axis=1)  # NaNs rank last, then masked
     count = finite.sum(axis=1, keepdims=True)
-    centred = np.where(finite, ranks / (count + 1.0) - 0.5, 0.0)
-    n_t = finite.sum(axis=0)
+    return np.where(finite, ranks / (count + 1.0) - 0.5, 0.0), finite
+
+
+def rank_test_from_sums(
+    rank_sum: np.ndarray,
+    rank_count: np.ndarray,
+    n_events: int,
+    n_series: int,
+    horizon: int,
+    estimation_width: int,
+    *,
+    claim: str = GAINS,
+) -> PooledTest:
+    """The rank test from the sums over events of ``centred_ranks`` per relative day
+    (``rank_sum``, events added in series then date order) and the events with each day
+    (``rank_count``): all it needs of the events, so a stream of series can accumulate them."""
+    n = n_events
+    if n == 0:
+        return PooledTest("rank", horizon, math.nan, math.nan, math.nan, claim, 0, 0, math.nan)
+    n_t = rank_count
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean_t = np.where(n_t > 0, centred.sum(axis=0) / n_t, 0.0)
+        mean_t = np.where(n_t > 0, rank_sum / n_t, 0.0)
     days = n_t > 0
     scale = math.sqrt(float((n_t[days] / n * mean_t[days] ** 2).sum() / days.sum()))
-    event_days = slice(ar.estimation_residuals.shape[1], ar.estimation_residuals.shape[1] + horizon)
+    event_days = slice(estimation_width, estimation_width + horizon)
     statistic = float(mean_t[event_days].sum() / (math.sqrt(horizon) * scale)) if scale > 0 else math.nan
     p, p_other = _tails(statistic, claim, None)
-    return PooledTest("rank", horizon, statistic, p, p_other, claim, n, _n_series(ar, mask),
+    return PooledTest("rank", horizon, statistic, p, p_other, claim, n, n_series,
                       float(mean_t[event_days].mean()), (("rank_sd", scale),))  # fmt: skip
 
 
@@ -679,6 +718,18 @@ def generalized_sign_test(ar: AbnormalReturns, horizon: int, *, claim: str = GAI
                       positive / n if n else math.nan, (("p_hat", p_hat), ("positive", float(positive))))  # fmt: skip
 
 
+def series_calendar_returns(event_pos: np.ndarray, daily: np.ndarray, horizon: int, n_days: int) -> np.ndarray:
+    """One series' ARs in the calendar-time portfolio at ``horizon``: float64[n_days], the AR
+    of its most recent event in the last ``horizon`` days, NaN on days it is out. ``event_pos``
+    and ``daily`` are that series' events in date order (``AbnormalReturns`` rows)."""
+    series_ar = np.full(n_days, np.nan)
+    for e in range(len(event_pos)):
+        first = int(event_pos[e]) + 1
+        last = min(first + horizon, n_days)
+        series_ar[first:last] = daily[e, : last - first]
+    return series_ar
+
+
 def calendar_time_portfolio(ar: AbnormalReturns, horizon: int) -> tuple[np.ndarray, np.ndarray]:
     """(mean AR, number of series) per calendar day of the calendar-time portfolio at
     ``horizon`` (module docstring); the mean is NaN on days no series is in it. Each
@@ -691,11 +742,7 @@ def calendar_time_portfolio(ar: AbnormalReturns, horizon: int) -> tuple[np.ndarr
     for events in np.split(by_series, boundaries):
         if not len(events):
             continue
-        series_ar = np.full(ar.n_days, np.nan)
-        for e in events:
-            first = ar.event_pos[e] + 1
-            last = min(first + horizon, ar.n_days)
-            series_ar[first:last] = ar.daily[e, : last - first]
+        series_ar = series_calendar_returns(ar.event_pos[events], ar.daily[events], horizon, ar.n_days)
         finite = np.isfinite(series_ar)
         total += np.where(finite, series_ar, 0.0)
         count += finite
@@ -709,13 +756,32 @@ def calendar_time_test(
     """Calendar-time portfolio t test with Newey-West standard errors (module docstring)."""
     check_claim(claim)
     portfolio, count = calendar_time_portfolio(ar, horizon)
+    in_portfolio = ar.event_pos < ar.n_days - 1
+    return calendar_time_test_from_portfolio(
+        portfolio, count, int(in_portfolio.sum()), _n_series(ar, in_portfolio), horizon, claim=claim, maxlags=maxlags
+    )
+
+
+def calendar_time_test_from_portfolio(
+    portfolio: np.ndarray,
+    count: np.ndarray,
+    n_events: int,
+    n_series: int,
+    horizon: int,
+    *,
+    claim: str = GAINS,
+    maxlags: int | None = None,
+) -> PooledTest:
+    """The calendar-time test from the portfolio's daily mean AR and series count
+    (``calendar_time_portfolio``), ``n_events`` / ``n_series`` the events (and their series)
+    that enter it: what a stream of series accumulates by date."""
+    check_claim(claim)
     days = np.isfinite(portfolio)
     values = portfolio[days]
     n_obs = len(values)
     lags = int(4 * (n_obs / 100) ** (2 / 9)) if maxlags is None else check_scalar(maxlags, "maxlags", int, min_val=0)
     alternative = "greater" if claim == GAINS else "less"
     result = hac_mean_test(values, lags, alternative=alternative)
-    in_portfolio = ar.event_pos < ar.n_days - 1
     return PooledTest(
         "calendar_time",
         horizon,
@@ -723,8 +789,8 @@ def calendar_time_test(
         result.pvalue,
         result.pvalue_opposite,
         claim,
-        int(in_portfolio.sum()),
-        _n_series(ar, in_portfolio),
+        n_events,
+        n_series,
         result.estimate,
         (
             ("maxlags", float(lags)),

@@ -11,6 +11,7 @@ adjusted across the whole family, and verdicts.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from backtest import numbers
 from backtest.checks import check_scalar
 from backtest.errors import ParameterError
 from backtest.events import EventStudy
@@ -309,17 +311,14 @@ class FilterComparison:
             f"{'p C':>7} {'Holm C':>7} {'Holm A':>7} {'Holm B':>7}  verdicts A / B / C",
         ]
 
-        def pct(value: float) -> str:
-            return "-" if not math.isfinite(value) else f"{value:.2%}"
-
-        def p(value: float) -> str:
-            return "-" if not math.isfinite(value) else f"{value:.4f}"
-
+        # terminal text: ASCII placeholders, p-values to four decimals
+        percent = functools.partial(numbers.percent, digits=2, missing=numbers.ASCII_MISSING)
+        pvalue = functools.partial(numbers.pvalue, digits=4, small="fixed", missing=numbers.ASCII_MISSING)
         for c in self.cells:
             lines.append(
-                f"{c.filter:>10} {c.label:>4} {c.kept.n:>5} {c.rejected.n:>4} {c.n_no_data:>6} {pct(c.kept.mean):>10} "
-                f"{pct(c.rejected.mean):>9} {p(c.pvalues['kept_vs_rejected']):>7} {p(c.pvalues_holm['kept_vs_rejected']):>7} "
-                f"{p(c.pvalues_holm['hac_mean']):>7} {p(c.pvalues_holm['random_entry.plain.mean']):>7}  "
+                f"{c.filter:>10} {c.label:>4} {c.kept.n:>5} {c.rejected.n:>4} {c.n_no_data:>6} {percent(c.kept.mean):>10} "
+                f"{percent(c.rejected.mean):>9} {pvalue(c.pvalues['kept_vs_rejected']):>7} {pvalue(c.pvalues_holm['kept_vs_rejected']):>7} "
+                f"{pvalue(c.pvalues_holm['hac_mean']):>7} {pvalue(c.pvalues_holm['random_entry.plain.mean']):>7}  "
                 f"{c.verdict_a.outcome} / {c.verdict_b.outcome} / {c.verdict_c.outcome}"
                 + (f" ({', '.join(c.flags)})" if c.flags else "")
             )

@@ -15,7 +15,7 @@ import pandas as pd
 
 from backtest.checks import check_scalar
 from backtest.errors import ParameterError
-from backtest.events import EventRules
+from backtest.events import EventRules, MACross
 
 Execution = Literal["close", "next_close"]
 FirstEntry = Literal["cross", "state"]
@@ -52,8 +52,9 @@ class TrendStrategy:
     fee: float = 0.001
 
     def __post_init__(self) -> None:
-        # EventRules validates windows, average kind and dates with the same messages
-        rules = EventRules(fast=self.fast, slow=self.slow, ma=self.ma, start=self.start, end=self.end)
+        # MACross and EventRules validate windows, average kind and dates with the same messages
+        cross = MACross(self.fast, self.slow, self.ma)
+        rules = EventRules(source=cross, start=self.start, end=self.end)
         if self.execution not in EXECUTIONS:
             raise ParameterError(f"execution must be one of {', '.join(EXECUTIONS)}, got {self.execution!r}")
         if self.first_entry not in FIRST_ENTRIES:
@@ -68,8 +69,8 @@ class TrendStrategy:
             include_boundaries="left",
             must="be a fraction of the traded value in [0, 0.1), e.g. 0.001 for 0.10%",
         )
-        object.__setattr__(self, "fast", rules.fast)
-        object.__setattr__(self, "slow", rules.slow)
+        object.__setattr__(self, "fast", cross.fast)
+        object.__setattr__(self, "slow", cross.slow)
         object.__setattr__(self, "start", rules.start)
         object.__setattr__(self, "end", rules.end)
         object.__setattr__(self, "fee", float(fee))
@@ -83,10 +84,7 @@ class TrendStrategy:
         """The event-engine rules whose events are this strategy's entries (golden) or exits
         (death): same averages and window; entry timing = this execution."""
         return EventRules(
-            fast=self.fast,
-            slow=self.slow,
-            ma=self.ma,
-            direction=direction,
+            source=MACross(self.fast, self.slow, self.ma, direction),
             start=self.start,
             end=self.end,
             entry=self.execution,

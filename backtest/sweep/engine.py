@@ -25,7 +25,8 @@ from backtest.data.series import SeriesLike
 from backtest.defaults import DEFAULT_REFERENCE_PAIR, DEFAULT_SEED
 from backtest.errors import InsufficientDataError, ParameterError
 from backtest.events.nb import forward_returns_nb
-from backtest.events.rules import DEFAULT_HORIZONS, EventRules, Horizon, horizon_offsets
+from backtest.events.rules import DEFAULT_HORIZONS, EventRules, Horizon, horizon_offsets, ma_cross_source
+from backtest.events.sources import MACross
 from backtest.events.study import close_of, detection_bounds
 from backtest.signals.moving_averages import average_kernel, close_array, direction_code, kind_code
 from backtest.stats import seed_from
@@ -86,8 +87,22 @@ def window_averages(values: np.ndarray, windows: np.ndarray, kind: int) -> tuple
     return averages, first_defined
 
 
+def swept_cross(rules: EventRules) -> MACross:
+    """The ``MACross`` source of a sweep's ``rules``, whose average kind and direction every
+    pair shares (ParameterError, one line, for another kind of source)."""
+    return ma_cross_source(rules, "a sweep")
+
+
+def crosses_label(rules: EventRules) -> str:
+    """What a sweep under ``rules`` counts, e.g. 'SMA golden crosses' (its ``MACross`` source's
+    average kind and direction)."""
+    cross = swept_cross(rules)
+    return f"{cross.ma.upper()} {cross.direction} crosses"
+
+
 def find_events(values: np.ndarray, index: pd.DatetimeIndex, grid: SweepGrid, rules: EventRules) -> SweepEvents:
-    """Events of every pair of ``grid`` under ``rules`` (fast/slow of ``rules`` ignored)."""
+    """Events of every pair of ``grid`` under ``rules`` (the windows of its ``MACross``
+    source ignored; its average kind and direction used)."""
     return find_pair_events(values, index, grid.pairs, rules)
 
 
@@ -98,13 +113,14 @@ def find_pair_events(values: np.ndarray, index: pd.DatetimeIndex, pairs: np.ndar
     not depend on which other pairs share the call: a block of a grid gives exactly the
     rows the whole grid gives."""
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    cross = ma_cross_source(rules, "a sweep")
     windows = np.unique(pairs)
-    averages, first_defined = window_averages(values, windows, kind_code(rules.ma))
+    averages, first_defined = window_averages(values, windows, kind_code(cross.ma))
     rows = {int(w): i for i, w in enumerate(windows)}
     fast_rows = np.array([rows[int(f)] for f in pairs[:, 0]], dtype=np.int64)
     slow_rows = np.array([rows[int(s)] for s in pairs[:, 1]], dtype=np.int64)
     first, last = detection_bounds(index, rules)
-    direction = direction_code(rules.direction)
+    direction = direction_code(cross.direction)
     args = (averages, first_defined, fast_rows, slow_rows, direction, first, last, rules.confirm, rules.min_gap)
     offsets, events = _kernels.grid_events(*args)
     return SweepEvents(pairs, events, offsets)
@@ -238,7 +254,7 @@ class SweepResult:
     def summary(self) -> str:
         """Plain-text overview of the sweep and its data-snooping tests."""
         lines = [
-            f"Sweep: {self.series_name}, {self.rules.ma.upper()} {self.rules.direction} crosses",
+            f"Sweep: {self.series_name}, {crosses_label(self.rules)}",
             f"Grid: {self.grid.describe()}",
             f"Data: {self.first_date.date()} to {self.last_date.date()} ({self.n_closes} closes)",
             f"Bootstrap: {self.reps} stationary-bootstrap replications, seed {self.seed}, "
@@ -356,8 +372,10 @@ def sweep_settings(
         raise ParameterError(f"alpha must be in (0, 1), got {alpha!r}")
     if reps > 0 and min_events < 1:
         raise ParameterError(f"min_events must be at least 1, got {min_events!r}")
+    rules = rules or EventRules()
+    ma_cross_source(rules, "a sweep")
     return SweepSettings(
-        rules=rules or EventRules(),
+        rules=rules,
         horizons=tuple(horizons),
         reps=int(reps),
         null_draws=int(null_draws),

@@ -27,6 +27,7 @@ from backtest.sweep.engine import (
     DEFAULT_SEED,
     Progress,
     SweepResult,
+    crosses_label,
     sweep_settings,
 )
 from backtest.sweep.executors import SweepExecutor
@@ -345,7 +346,7 @@ class MultiSweepResult:
         """Plain-text overview: settings, then per horizon the cross-series counts."""
         ref = f"{self.reference[0]}/{self.reference[1]}"
         lines = [
-            f"Sweep of {len(self.series)} series: {self.rules.ma.upper()} {self.rules.direction} crosses",
+            f"Sweep of {len(self.series)} series: {crosses_label(self.rules)}",
             f"Grid: {self.grid.describe()}",
             f"Bootstrap: {self.reps} stationary-bootstrap replications per series, seed {self.seed}, "
             f"FWER {self.alpha:g}",

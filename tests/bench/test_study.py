@@ -57,7 +57,7 @@ DEFAULT_OUTPUT = Path(__file__).parent / "results" / "small_study"
 
 def run(data_dir=None, output_dir=DEFAULT_OUTPUT, *, seed=0, n_draws=2_000, n_paths=20, step=lambda _: None, policy="lenient"):
     return run_spec_study(
-        Path(__file__).with_suffix(".toml"), data_dir, Path(output_dir), name="small-study",
+        Path(__file__).with_name("small_study_spec.toml"), data_dir, Path(output_dir), name="small-study",
         step=step, seed=seed, n_draws=n_draws, n_paths=n_paths, n_power_paths=5, policy=policy,
     )
 '''
@@ -99,7 +99,8 @@ def small_study(tmp_path, monkeypatch):
     folder = tmp_path / "studies"
     folder.mkdir()
     (folder / "small_study.py").write_text(SMALL_STUDY)
-    (folder / "small_study.toml").write_text(SMALL_SPEC)
+    # not small_study.toml: a spec beside the script would be the study itself (run_job)
+    (folder / "small_study_spec.toml").write_text(SMALL_SPEC)
     monkeypatch.setenv("BACKTEST_STUDIES_DIR", str(folder))
     monkeypatch.setattr(backtest.study_runner, "STUDIES_DIR", folder)
     return "small-study"

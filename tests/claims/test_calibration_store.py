@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from backtest.claims.calibration_store import CalibrationCacheError, cached_calibrate
-from backtest.events import EventRules
+from backtest.events import EventRules, MACross
 from backtest.stats.calibration import calibrate
 
 
@@ -20,7 +20,7 @@ def _close(n_days=3000):
     return pd.Series(100 * np.exp(np.cumsum(rng.normal(0.0003, 0.012, n_days))), index=dates)
 
 
-RULES = EventRules(fast=20, slow=100)
+RULES = EventRules(source=MACross(20, 100))
 
 
 def test_stored_calibration_equals_computed(tmp_path, monkeypatch) -> None:

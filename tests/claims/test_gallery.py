@@ -12,6 +12,7 @@ import pytest
 
 from backtest.claims import SCHEMA_PATH, load_spec
 from backtest.claims.gallery import gallery_specs, study_specs
+from backtest.claims.jobs import load_job
 from backtest.cli import main
 from tests.studies.report_checks import FEW_DRAWS, check_against_committed
 
@@ -32,9 +33,11 @@ def test_the_gallery_holds_at_least_five_claims_and_leaves_the_studies_specs_to_
         "russell2000_death_cross",
         "russell2000_confirmation_filters",
         "peers_golden_cross",
+        "russell2000_ma_sweep",
+        "russell2000_ma_strategy",
     }
     assert not studies & set(names)
-    assert all(load_spec(path).name == path.stem for path in study_specs(ROOT / "studies"))
+    assert all(load_job(path).name == path.stem for path in study_specs(ROOT / "studies"))
 
 
 @pytest.mark.parametrize("spec_path", SPECS, ids=[path.stem for path in SPECS])

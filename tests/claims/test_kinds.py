@@ -14,6 +14,7 @@ import jsonschema
 import numpy as np
 import pandas as pd
 import pytest
+from pydantic import field_validator
 
 from backtest.claims import SCHEMA_PATH
 from backtest.claims.kinds import (
@@ -22,13 +23,13 @@ from backtest.claims.kinds import (
     EventKind,
     EventNeighbour,
     EventSpec,
-    EventTable,
     SourceInputs,
     changed,
     event_kind,
     register_event_kind,
     unregister_event_kind,
 )
+from backtest.claims.spec_models import EventParams, Refusal
 from backtest.cli import main
 from backtest.data import load_series
 from backtest.errors import ParameterError, SpecError
@@ -69,15 +70,26 @@ class GapDownEvent(EventSpec):
     threshold: float = 0.03
 
 
+class GapDownParams(EventParams):
+    """[event] of kind gap_down: the fall that makes a gap, a fraction in (0, 1)."""
+
+    threshold: float = 0.03
+
+    @field_validator("threshold")
+    @classmethod
+    def _fraction(cls, threshold: float) -> float:
+        if not 0 < threshold < 1:
+            raise Refusal(f"must be a fraction in (0, 1), got {threshold}")
+        return threshold
+
+
 class GapDownKind(EventKind):
     kind = "gap_down"
     wording = GAP_DOWN_WORDING
+    params = GapDownParams
 
-    def read(self, table: EventTable) -> EventSpec:
-        threshold = table.number("threshold", 0.03)
-        if not 0 < threshold < 1:
-            raise table.error("threshold", f"must be a fraction in (0, 1), got {threshold}")
-        return GapDownEvent(kind=self.kind, threshold=threshold)
+    def event(self, params: GapDownParams) -> EventSpec:
+        return GapDownEvent(kind=self.kind, threshold=params.threshold)
 
     def source(self, event: EventSpec, inputs: SourceInputs) -> Any:
         return GapDown(event.threshold)  # type: ignore[attr-defined]
@@ -144,11 +156,15 @@ def test_an_unregistered_kind_is_refused_by_the_spec(write_spec: Any) -> None:
 def test_a_registered_kind_reads_its_parameters_and_refuses_bad_ones(
     gap_down: type[GapDownKind], write_spec: Any
 ) -> None:
-    from backtest.claims.spec import load_spec
+    from backtest.claims.spec import load_spec, spec_schema
 
     spec = load_spec(write_spec(gap_down_spec(threshold=None)))
     assert spec.event == GapDownEvent(kind="gap_down", threshold=0.03)
     assert spec.to_dict()["event"]["threshold"] == 0.03
+    schema = spec_schema()  # the spec's JSON Schema is built from the registry: the kind's model is in it
+    assert schema["$defs"]["GapDownEvent"]["properties"]["threshold"] == {"default": 0.03, "type": "number"} | {
+        "title": "Threshold"
+    }
     with pytest.raises(SpecError, match=r"\[event\] threshold: must be a fraction in \(0, 1\), got 4.0"):
         load_spec(write_spec(gap_down_spec(threshold=4.0)))
     tables = gap_down_spec()
@@ -185,3 +201,24 @@ def test_a_kind_defined_in_a_test_runs_end_to_end(
     assert len(expected) > 20
     assert [date[:10] for date in summary["events"]["dates"]] == expected
     assert list(pd.read_csv(folder / "events.csv")["event_date"].str[:10]) == expected
+
+
+def test_a_registered_kind_is_an_event_source_of_the_cli(
+    gap_down: type[GapDownKind], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["events", "--help"]) == 0
+    assert "gap_down: threshold (number, default 0.03)" in " ".join(capsys.readouterr().out.split())
+    csv = tmp_path / "events.csv"
+    options = ["--since", "2000-01-01", "--csv", str(csv)]
+    assert main(["events", "--event", "gap_down", "--param", "threshold=0.04", *options]) == 0
+    capsys.readouterr()
+    close = load_series("russell2000").close
+    fell = close.index[(close.pct_change() < -0.04) & (close.index >= "2000-01-01")]
+    expected = [date.date().isoformat() for date in fell]
+    assert len(expected) > 20
+    assert list(pd.read_csv(csv)["event_date"].str[:10]) == expected
+    # a parameter is checked by the kind's model, and the error names it
+    assert main(["events", "--event", "gap_down", "--param", "threshold=4"]) == 2
+    assert "--param threshold: must be a fraction in (0, 1), got 4.0" in capsys.readouterr().err
+    assert main(["events", "--event", "gap_down", "--param", "level=3"]) == 2
+    assert "--param level: unknown key (known: kind, threshold)" in capsys.readouterr().err

@@ -72,7 +72,7 @@ def test_the_spec_narrows_the_panel() -> None:
     assert neighbours(none) == ()
 
 
-def test_calendar_claims_are_decided_by_the_year_level_test(data_dir: Path, tmp_path: Path) -> None:
+def test_calendar_claims_are_decided_by_the_year_level_test(real_data_dir: Path | None, tmp_path: Path) -> None:
     dates = tmp_path / "may.csv"
     dates.write_text("date\n" + "\n".join(f"{year}-05-01" for year in range(1993, 2026)) + "\n")
     values = minimal()
@@ -84,7 +84,7 @@ def test_calendar_claims_are_decided_by_the_year_level_test(data_dir: Path, tmp_
         robustness={"peers": []},
     )
     spec = spec_from_dict(values, base_dir=tmp_path)
-    result = run_claim(spec, data_dir=data_dir, **FAST)
+    result = run_claim(spec, data_dir=real_data_dir, **FAST)
     data = result.summary_data
     assert data["primary"]["test"] == YEAR_PAIRED and data["primary"]["unit"] == "years"
     paired = study_year_paired_test(result.study, "6m", alternative="less")
@@ -135,13 +135,13 @@ def test_the_claims_own_row_is_its_primary_test(data_dir: Path) -> None:
     ],
 )
 def test_a_claim_the_data_cannot_test_gets_no_verdict(
-    data_dir: Path, tmp_path: Path, event: dict, reason: str, hint: str
+    real_data_dir: Path | None, tmp_path: Path, event: dict, reason: str, hint: str
 ) -> None:
     (tmp_path / "five.csv").write_text("date\n" + "\n".join(f"2010-0{m}-01" for m in range(1, 6)) + "\n")
     values = minimal()
     values["event"] = event
     spec = spec_from_dict(values, base_dir=tmp_path)
-    result = run_claim(spec, data_dir=data_dir, **FAST)
+    result = run_claim(spec, data_dir=real_data_dir, **FAST)
     conclusion = result.summary_data["conclusion"]
     assert result.verdict == NOT_TESTABLE
     assert reason in conclusion["not_testable"]["reason"]

@@ -200,21 +200,21 @@ def test_dates_map_to_the_next_trading_day(
 
 
 def test_threshold_on_another_series_level_vix(
-    write_spec: Any, capsys: pytest.CaptureFixture[str], data_dir: Path
+    write_spec: Any, capsys: pytest.CaptureFixture[str], real_data_dir: Path | None
 ) -> None:
     tables = minimal()
     tables["series"] = {"name": "SPY"}
     tables["event"] = {"kind": "threshold", "indicator": "level", "series": "VIX", "level": 30, "cross": "above"}
     tables["rules"] = {"start": "2000-01-01"}
     folder, _ = run_claim_cli(write_spec(tables, "vix.toml"), capsys)
-    spy, vix = load_series("SPY", data_dir=data_dir).close, load_series("VIX", data_dir=data_dir).close
+    spy, vix = load_series("SPY", data_dir=real_data_dir).close, load_series("VIX", data_dir=real_data_dir).close
     vix_at = as_of(vix, spy.index)
     expected = from_start(crosses(vix_at, pd.Series(30.0, index=spy.index), "above"), "2000-01-01")
     assert event_dates(folder).equals(expected)
 
 
 def test_threshold_on_another_series_change_ten_year_yield(
-    write_spec: Any, capsys: pytest.CaptureFixture[str], data_dir: Path, russell2000: Any
+    write_spec: Any, capsys: pytest.CaptureFixture[str], real_data_dir: Path | None, russell2000: Any
 ) -> None:
     tables = minimal()
     tables["claim"]["horizons"] = ["3m"]
@@ -228,7 +228,7 @@ def test_threshold_on_another_series_change_ten_year_yield(
     }
     tables["rules"] = {"start": "1990-01-01"}
     folder, _ = run_claim_cli(write_spec(tables, "yield.toml"), capsys)
-    tnx = load_series("TNX", data_dir=data_dir).close
+    tnx = load_series("TNX", data_dir=real_data_dir).close
     change_at = as_of(tnx - tnx.shift(63), russell2000.close.index)
     expected = from_start(crosses(change_at, pd.Series(-0.5, index=change_at.index), "below"), "1990-01-01")
     assert event_dates(folder).equals(expected)
@@ -250,7 +250,7 @@ def test_filters_keep_the_events_on_which_the_condition_holds(
 
 
 def test_benchmark_measures_returns_relative_to_another_series(
-    write_spec: Any, capsys: pytest.CaptureFixture[str], data_dir: Path, russell2000: Any
+    write_spec: Any, capsys: pytest.CaptureFixture[str], real_data_dir: Path | None, russell2000: Any
 ) -> None:
     tables = minimal()
     tables["event"] = {"kind": "ma_cross"}
@@ -258,7 +258,7 @@ def test_benchmark_measures_returns_relative_to_another_series(
     tables["benchmark"] = {"relative_to": "SPY"}
     folder, _ = run_claim_cli(write_spec(tables, "relative.toml"), capsys)
     close = russell2000.close
-    spy = load_series("SPY", data_dir=data_dir).close
+    spy = load_series("SPY", data_dir=real_data_dir).close
     expected = from_start(crosses(close.rolling(50).mean(), close.rolling(200).mean(), "above"), "2000-01-01")
     events = pd.read_csv(folder / "events.csv", parse_dates=["event_date"])
     assert pd.DatetimeIndex(events["event_date"]).equals(expected)
@@ -273,7 +273,7 @@ def test_benchmark_measures_returns_relative_to_another_series(
 
 
 def test_variants_rerun_the_claim_with_each_change_against_pandas(
-    write_spec: Any, capsys: pytest.CaptureFixture[str], data_dir: Path, russell2000: Any
+    write_spec: Any, capsys: pytest.CaptureFixture[str], real_data_dir: Path | None, russell2000: Any
 ) -> None:
     tables = minimal()
     tables["event"] = {"kind": "ma_cross"}
@@ -291,8 +291,8 @@ def test_variants_rerun_the_claim_with_each_change_against_pandas(
     close = russell2000.close
     fired = crosses(close.rolling(50).mean(), close.rolling(200).mean(), "above")
     events = from_start(fired, "1990-01-01")
-    spy = load_series("SPY", data_dir=data_dir).close
-    vix_at = as_of(load_series("VIX", data_dir=data_dir).close, close.index)
+    spy = load_series("SPY", data_dir=real_data_dir).close
+    vix_at = as_of(load_series("VIX", data_dir=real_data_dir).close, close.index)
     spy_fired = crosses(spy.rolling(50).mean(), spy.rolling(200).mean(), "above")
     expected = {
         "de-clustered": len(keep_min_gap(events, close.index, 126)),
@@ -317,7 +317,7 @@ def test_variants_rerun_the_claim_with_each_change_against_pandas(
 
 
 def test_published_averages_are_reproduced_with_the_claims_rule(
-    write_spec: Any, capsys: pytest.CaptureFixture[str], data_dir: Path
+    write_spec: Any, capsys: pytest.CaptureFixture[str], real_data_dir: Path | None
 ) -> None:
     tables = minimal()
     tables["event"] = {"kind": "ma_cross"}
@@ -336,7 +336,7 @@ def test_published_averages_are_reproduced_with_the_claims_rule(
     folder, _ = run_claim_cli(write_spec(tables, "published.toml"), capsys)
     summary = json.loads((folder / "summary.json").read_text())
     jsonschema.validate(summary, _schema(), cls=jsonschema.Draft202012Validator)
-    spy = load_series("SPY", data_dir=data_dir).close
+    spy = load_series("SPY", data_dir=real_data_dir).close
     dates = from_start(crosses(spy.rolling(50).mean(), spy.rolling(200).mean(), "above"), "2000-01-01")
     forward = spy.shift(-63) / spy - 1
     complete = [d for d in dates if spy.index.get_loc(d) + 63 < len(spy)]

@@ -3,14 +3,23 @@ naming the spec file and the key, with exit status 2, before any data is loaded.
 
 from __future__ import annotations
 
+import datetime as dt
+import tomllib
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 
 from backtest.claims import TEMPLATE_PATH, load_spec
-from backtest.claims import spec as spec_module
-from backtest.claims.spec import EVENT_KINDS, TOP_LEVEL, indicator_markdown, indicator_reference, spec_from_dict
+from backtest.claims.spec import (
+    EVENT_KINDS,
+    TOP_LEVEL,
+    indicator_markdown,
+    indicator_reference,
+    spec_from_dict,
+    spec_schema,
+)
 from backtest.cli import main
 from backtest.errors import SpecError
 from tests.claims.conftest import minimal
@@ -423,10 +432,67 @@ def test_the_docs_hold_the_indicator_table_as_generated() -> None:
     assert "| `rsi` |" in docs and "| in [0, 100] |" in docs
 
 
-def _full_specs(folder: Path) -> list[dict[str, Any]]:
-    """One spec per event kind, each with every optional table present (a filter, a fact, a
-    variant with a filter, a published figure), so that the parser reads every key it knows."""
-    (folder / "days.csv").write_text("date\n2020-03-16\n")
+def _keys(schema: dict[str, Any]) -> set[str]:
+    """Every key of every table a JSON Schema describes (its properties, its $defs')."""
+    keys = set(schema.get("properties", {}))
+    for definition in schema.get("$defs", {}).values():
+        keys |= set(definition.get("properties", {}))
+    return keys
+
+
+def test_the_docs_name_every_table_key_and_event_kind() -> None:
+    schema = spec_schema()
+    tables = set(schema["properties"])
+    read = _keys(schema) - tables
+    docs = DOCS.read_text(encoding="utf-8")
+    assert {"title", "kind", "level", "against_window", "relative_to", "proxy_note", "calibration"} <= read
+    assert [key for key in sorted(read) if f"`{key}`" not in docs] == []
+    assert tables == set(TOP_LEVEL)
+    assert [table for table in TOP_LEVEL if f"[{table}]" not in docs] == []
+    assert [kind for kind in EVENT_KINDS if f"| `{kind}` |" not in docs] == []
+
+
+# -- the JSON Schema of a spec, generated from the models -------------------------------------
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _json_ready(value: Any) -> Any:
+    """TOML values as JSON has them: a date as its ISO string."""
+    if isinstance(value, dict):
+        return {key: _json_ready(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_json_ready(item) for item in value]
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def _gallery() -> list[Path]:
+    """Every claim spec of the gallery: studies/claims/*.toml and the studies' TOML files
+    that are claim specs alone (a [claim] table and no table of the job layer, like [report])."""
+    paths = sorted((ROOT / "studies" / "claims").glob("*.toml")) + sorted((ROOT / "studies").glob("*.toml"))
+    tables = {path: set(tomllib.loads(path.read_text(encoding="utf-8"))) for path in paths}
+    return [path for path in paths if "claim" in tables[path] and tables[path] <= set(TOP_LEVEL)]
+
+
+def _validator() -> jsonschema.Draft202012Validator:
+    schema = spec_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+@pytest.mark.parametrize("path", _gallery(), ids=lambda path: path.name)
+def test_every_gallery_spec_validates_against_the_schema(path: Path) -> None:
+    load_spec(path)  # a valid spec by the parser ...
+    values = _json_ready(tomllib.loads(path.read_text(encoding="utf-8")))
+    errors = [error.message for error in _validator().iter_errors(values)]
+    assert errors == []  # ... is valid by the schema too
+
+
+def test_a_spec_with_every_table_of_every_kind_validates_against_the_schema(tmp_path: Path) -> None:
+    validator = _validator()
+    (tmp_path / "days.csv").write_text("date\n2020-03-16\n")
     events: dict[str, dict[str, Any]] = {
         "ma_cross": {"kind": "ma_cross"},
         "threshold": {"kind": "threshold", "indicator": "rsi", "level": 30},
@@ -436,7 +502,6 @@ def _full_specs(folder: Path) -> list[dict[str, Any]]:
         "dates": {"kind": "dates", "file": "days.csv"},
     }
     assert set(events) == set(EVENT_KINDS)
-    specs = []
     for event in events.values():
         tables = minimal()
         tables["event"] = event
@@ -446,25 +511,32 @@ def _full_specs(folder: Path) -> list[dict[str, Any]]:
         tables["variants"] = [{"name": "v", "filters": [{"indicator": "rsi", "operator": "<", "level": 70}]}]
         if event["kind"] != "dates":
             tables["published"] = [{"source": "s", "what": "w", "figures": {"3m": 0.02}}]
-        tables["analysis"] = {}
-        tables["robustness"] = {}
-        specs.append(tables)
-    return specs
-
-
-def test_the_docs_name_every_table_key_and_event_kind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    read: set[str] = set()
-    done = spec_module._Table.done
-
-    def recording(self: Any) -> None:
-        read.update(self.read)
-        done(self)
-
-    monkeypatch.setattr(spec_module._Table, "done", recording)
-    for tables in _full_specs(tmp_path):
+        tables["robustness"] = {"peers": ["SPY"]}
         spec_from_dict(tables, base_dir=tmp_path)
-    docs = DOCS.read_text(encoding="utf-8")
-    assert {"title", "kind", "level", "against_window", "relative_to", "proxy_note", "calibration"} <= read
-    assert [key for key in sorted(read) if f"`{key}`" not in docs] == []
-    assert [table for table in TOP_LEVEL if f"[{table}]" not in docs] == []
-    assert [kind for kind in EVENT_KINDS if f"| `{kind}` |" not in docs] == []
+        assert list(validator.iter_errors(tables)) == [], event["kind"]
+
+
+SCHEMA_REFUSES = [
+    "unknown key in [claim]",
+    "key of another kind",
+    "unknown table",
+    "window as text",
+    "level as boolean",
+    "min_gap negative",
+    "confirm as float",
+    "no [event]",
+    "no level",
+    "bad kind",
+    "bad indicator",
+    "bad entry",
+    "zero horizon",
+    "misspelled filter key",
+    "published figure as text",
+    "calibration negative",
+]
+
+
+@pytest.mark.parametrize("case", SCHEMA_REFUSES)
+def test_the_schema_refuses_what_the_parser_refuses_for_its_shape(case: str) -> None:
+    (change,) = [change for name, change, _ in BAD_SPECS if name == case]
+    assert not _validator().is_valid(_with(change))

@@ -11,7 +11,7 @@ import pytest
 from backtest.data import load_series
 from backtest.data.calendar import CALENDAR, CALENDAR_START, is_session
 from backtest.data.validation import read_validated
-from backtest.events import EventRules, run_event_study
+from backtest.events import EventRules, MACross, run_event_study
 from tests.data.csv_rows import FRED_HEADER
 
 # Unscheduled or irregular NYSE closures on weekdays (NYSE's historical closings list).
@@ -54,8 +54,9 @@ def test_dates_outside_the_calendar_and_nat_are_kept() -> None:
     assert is_session(np.array([], dtype="datetime64[ns]")).shape == (0,)
 
 
-def test_fred_file_drops_exactly_the_non_sessions(data_dir) -> None:
-    """Reference: the file's dates read with pandas, minus exchange_calendars' sessions."""
+def test_fred_file_drops_exactly_the_non_sessions(data_dir, data_is_snapshot, fixture_manifest) -> None:
+    """Reference: the file's dates read with pandas, minus exchange_calendars' sessions (16 in
+    the snapshot; the fixture's planted closures and weekend month-ends)."""
     path = data_dir / "fred/RU2000PR.csv"
     raw = pd.read_csv(path)
     raw = raw.loc[raw.iloc[:, 1].astype(str).str.strip() != "."]
@@ -63,7 +64,9 @@ def test_fred_file_drops_exactly_the_non_sessions(data_dir) -> None:
     sessions = xcals.get_calendar(CALENDAR, start="1978-01-01", end="2026-12-31").sessions
     expected = sorted(dates.loc[~dates.isin(sessions)].dt.strftime("%Y-%m-%d"))
     frame, report = read_validated(path)
-    assert sorted(report.finding("non_session").dates) == expected and len(expected) == 16
+    assert sorted(report.finding("non_session").dates) == expected and len(expected) == (
+        16 if data_is_snapshot else fixture_manifest["files"]["fred/RU2000PR.csv"]["findings"]["non_session"]["count"]
+    )
     assert frame.index.isin(sessions).all()
 
 
@@ -76,13 +79,13 @@ def test_builtin_dataset_lists_its_dropped_dates() -> None:
     assert "non_session 16" in record["raw_validation"]
 
 
-def test_fred_events_no_longer_shift_by_a_day(data_dir, tmp_path) -> None:
+def test_fred_events_no_longer_shift_by_a_day(real_data_dir, tmp_path) -> None:
     """The FRED-only robustness rows: carried levels on closed days used to move golden crosses
     a day early against ^RUT (1994-10-20, 1999-02-05, 2002-01-10); they now fall on ^RUT's dates."""
-    rules = EventRules(fast=50, slow=200, ma="sma", direction="golden", start="1989-01-01")
+    rules = EventRules(source=MACross(50, 200, ma="sma", direction="golden"), start="1989-01-01")
 
     def events(symbol: str) -> set[str]:
-        series = load_series(symbol, data_dir=data_dir)
+        series = load_series(symbol, data_dir=real_data_dir)  # the real dates: snapshot or built-in
         return set(run_event_study(series.close, rules).table["event_date"].dt.strftime("%Y-%m-%d"))
 
     fred, rut = events("RU2000PR"), events("RUT")

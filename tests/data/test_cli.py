@@ -3,6 +3,7 @@ on bad files, unknown series and missing data."""
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from backtest.cli import main
@@ -71,15 +72,25 @@ def test_check_real_series(run, data_dir) -> None:
     assert_one_line_error(code, out, err, "XLE.csv: unparseable row, line 2")
 
 
-def test_show_russell2000(run, data_dir) -> None:
+def test_show_russell2000(run, data_dir, data_is_snapshot, fixture_manifest) -> None:
     code, out, err = run("data", "show", "russell2000", "--data-dir", data_dir)
     assert code == 0 and err.startswith("data: russell2000 (FRED RU2000PR + Yahoo ^RUT)") and err.count("\n") == 1
+    if data_is_snapshot:
+        span, switch, worst_day = "11,883 daily closes, 1978-12-29 to 2026-02-20", "1987-09-10", "1992-10-16"
+    else:
+        # the fixture: FRED's synthetic Russell levels from 2012, rebased onto ^RUT's from 2017
+        files = fixture_manifest["files"]
+        fred, rut = files["fred/RU2000PR.csv"], files["yahoo/RUT.csv"]
+        rut_dates = pd.read_csv(data_dir / "yahoo/RUT.csv")["Date"]
+        rows = fred["kept_rows"] - int((rut_dates <= fred["last_date"]).sum()) + rut["kept_rows"]
+        span, switch = f"{rows:,} daily closes, {fred['first_date']} to {rut['last_date']}", rut["first_date"]
+        worst_day = "overall"
     for expected in (
-        "russell2000: 11,883 daily closes, 1978-12-29 to 2026-02-20",
+        f"russell2000: {span}",
         "fred RU2000PR",
         "yahoo ^RUT",
-        "Splice RU2000PR -> RUT on 1987-09-10",
-        "1992-10-16",
+        f"Splice RU2000PR -> RUT on {switch}",
+        worst_day,
         "overall",
     ):
         assert expected in out

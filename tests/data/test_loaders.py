@@ -92,9 +92,18 @@ def test_live_sidecar_marks_the_segment_only_while_the_csv_is_unchanged(write_cs
     assert load_csv(path).segments[0].source == "yahoo"
 
 
-def test_real_snapshot_files_load(data_dir) -> None:
+def test_real_snapshot_files_load(data_dir, data_is_snapshot, fixture_manifest) -> None:
     xle = load_csv(data_dir / "yahoo/XLE.csv")
     assert_series_contract(xle)
-    assert xle.first_date == pd.Timestamp("1998-12-22") and len(xle) == 6833  # the stray line 2 dropped
     nasdaq = load_csv(data_dir / "fred/NASDAQCOM.csv")
-    assert nasdaq.first_date == pd.Timestamp("1971-02-05") and nasdaq.last_date == pd.Timestamp("2019-01-10")
+    if data_is_snapshot:
+        assert xle.first_date == pd.Timestamp("1998-12-22") and len(xle) == 6833  # the stray line 2 dropped
+        assert nasdaq.first_date == pd.Timestamp("1971-02-05") and nasdaq.last_date == pd.Timestamp("2019-01-10")
+        return
+    for series, file in ((xle, "yahoo/XLE.csv"), (nasdaq, "fred/NASDAQCOM.csv")):
+        record = fixture_manifest["files"][file]  # the fixture's rows after its planted defects
+        assert len(series) == record["kept_rows"]
+        assert (series.first_date, series.last_date) == (
+            pd.Timestamp(record["first_date"]),
+            pd.Timestamp(record["last_date"]),
+        )

@@ -1,5 +1,6 @@
 """Splicing: the switch rule, continuity, provenance and overlap statistics, on hand-made series
-(with Hypothesis) and on the canonical Russell 2000 (FRED RU2000PR rebased onto ^RUT)."""
+(with Hypothesis) and on the canonical Russell 2000 (FRED RU2000PR rebased onto ^RUT), read from
+the snapshot or, without one, from the built-in dataset (the same values)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backtest.data import MarketSeries, load_series, splice
+from backtest.data import MarketSeries, builtin, load_series, splice
 from backtest.errors import DataError, ParameterError
 
 
@@ -151,17 +152,17 @@ def test_splice_properties(older_returns, newer_returns, offset, level) -> None:
 SWITCH = pd.Timestamp("1987-09-10")
 
 
-def test_russell2000_coverage(russell2000, data_dir) -> None:
-    rut = load_series("RUT", data_dir=data_dir)
+def test_russell2000_coverage(russell2000, real_data_dir) -> None:
+    rut = load_series("RUT", data_dir=real_data_dir)
     assert russell2000.first_date == pd.Timestamp("1978-12-29")
     # The last valid day: ^RUT's 2026-02-23 bar is dropped as partial (volume 0).
     assert russell2000.last_date == rut.last_date == rut.validation[0].last_date == pd.Timestamp("2026-02-20")
     assert russell2000.bars is None  # FRED has no bars
 
 
-def test_russell2000_is_rebased_fred_then_rut(russell2000, data_dir) -> None:
-    fred = load_series("RU2000PR", data_dir=data_dir).close
-    rut = load_series("RUT", data_dir=data_dir).close
+def test_russell2000_is_rebased_fred_then_rut(russell2000, real_data_dir) -> None:
+    fred = load_series("RU2000PR", data_dir=real_data_dir).close
+    rut = load_series("RUT", data_dir=real_data_dir).close
     stats = russell2000.splice
     assert stats.switch_date == SWITCH and stats.older == "RU2000PR" and stats.newer == "RUT"
     assert stats.scale_factor == pytest.approx(rut[SWITCH] / fred[SWITCH])
@@ -171,8 +172,8 @@ def test_russell2000_is_rebased_fred_then_rut(russell2000, data_dir) -> None:
     )
 
 
-def test_russell2000_is_continuous_at_the_switch(russell2000, data_dir) -> None:
-    fred = load_series("RU2000PR", data_dir=data_dir).close
+def test_russell2000_is_continuous_at_the_switch(russell2000, real_data_dir) -> None:
+    fred = load_series("RU2000PR", data_dir=real_data_dir).close
     at = russell2000.close.index.get_loc(SWITCH)
     across = russell2000.close.iloc[at] / russell2000.close.iloc[at - 1] - 1
     fred_at = fred.index.get_loc(SWITCH)
@@ -208,18 +209,22 @@ def test_russell2000_agreement_by_year(russell2000) -> None:
     assert (by_year["ret_corr"] > 0.98).all()  # worst: 1992, 0.987
 
 
-def test_russell2000_provenance(russell2000, data_dir) -> None:
+def test_russell2000_provenance(russell2000, real_data_dir) -> None:
     provenance = russell2000.provenance_frame()
     assert provenance[["source", "symbol"]].values.tolist() == [["fred", "RU2000PR"], ["yahoo", "^RUT"]]
     assert provenance["last_date"].iloc[0] == pd.Timestamp("1987-09-09")
     assert provenance["first_date"].iloc[1] == SWITCH
     assert provenance["rows_used"].sum() == len(russell2000)
-    digests = [hashlib.sha256((data_dir / f).read_bytes()).hexdigest() for f in ("fred/RU2000PR.csv", "yahoo/RUT.csv")]
+    files = ("fred/RU2000PR.csv", "yahoo/RUT.csv")
+    if real_data_dir is not None:
+        digests = [hashlib.sha256((real_data_dir / f).read_bytes()).hexdigest() for f in files]
+    else:  # the built-in dataset records the SHA-256 of the raw files it was built from
+        digests = [builtin.builtin_provenance()["series"][f]["raw_sha256"] for f in files]
     assert russell2000.data_sha256 == hashlib.sha256("\n".join(digests).encode()).hexdigest()
 
 
-def test_russell2000_total_return_ends_in_2019(data_dir) -> None:
-    total_return = load_series("russell2000-tr", data_dir=data_dir)
+def test_russell2000_total_return_ends_in_2019(real_data_dir) -> None:
+    total_return = load_series("russell2000-tr", data_dir=real_data_dir)
     assert total_return.splice is None
     assert (total_return.first_date, total_return.last_date) == (pd.Timestamp("1978-12-29"), pd.Timestamp("2019-01-10"))
     assert "2019" in total_return.segments[0].note and total_return.segments[0].symbol == "RU2000TR"

@@ -1,6 +1,6 @@
 """Validation of raw files: every defect on a small hand-made file under both policies, the
 report's bookkeeping (nothing dropped unlisted), robustness to garbage, and the known defects
-of the real snapshot."""
+of the real snapshot (or the defects planted in the synthetic fixture when it is absent)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from backtest.data import validate_file
-from backtest.data.validation import read_validated
+from backtest.data.validation import DROPPED_NON_ERRORS, KINDS, read_validated
 from backtest.errors import DataError, ParameterError
 from tests.data.csv_rows import FRED_HEADER, fred_rows, yahoo_rows
 
@@ -360,7 +360,10 @@ def test_garbage_rows_never_crash_and_every_line_is_accounted_for(tmp_path, inse
     assert set(report.dropped_lines) == junk_lines and report.rows_used == 12
 
 
-# -- the real snapshot ----------------------------------------------------------------------------
+# -- the real snapshot, or the synthetic fixture in its place --------------------------------------
+# ``data_dir`` is the offline snapshot when there is one, else tests/fixtures/data: each test
+# below checks the snapshot's measured defects on the one, the planted ones (MANIFEST.json,
+# written by tests/fixtures/make_fixture_data.py) on the other.
 
 # Rows dropped per file under the lenient policy (measured on the snapshot, see SOURCES.md).
 SNAPSHOT_DROPPED = {
@@ -381,56 +384,97 @@ SNAPSHOT_DROPPED = {
 }
 
 
+def planted(manifest: dict, file: str, kind: str) -> dict:  # type: ignore[type-arg]
+    """The fixture's planted ``kind`` findings in ``file``: count, and lines and dates."""
+    return manifest["files"][file]["findings"][kind]  # type: ignore[no-any-return]
+
+
 @pytest.fixture(scope="module")
 def snapshot_reports(data_dir: Path) -> dict[str, object]:
     files = sorted(data_dir.glob("yahoo/*.csv")) + sorted(data_dir.glob("fred/*.csv"))
     return {str(path.relative_to(data_dir)): validate_file(path) for path in files}
 
 
-def test_snapshot_drops_exactly_the_known_defects(snapshot_reports) -> None:
+def test_snapshot_drops_exactly_the_known_defects(snapshot_reports, data_is_snapshot, fixture_manifest) -> None:
     dropped = {
         name: {f.kind: f.count for f in report.findings if f.dropped}
         for name, report in snapshot_reports.items()
         if report.rows_dropped
     }
-    assert dropped == SNAPSHOT_DROPPED
+    if data_is_snapshot:
+        assert dropped == SNAPSHOT_DROPPED
+        return
+    dropped_kinds = {kind for kind, (severity, *_) in KINDS.items() if severity == "error"} | DROPPED_NON_ERRORS
+    expected = {
+        name: {kind: entry["count"] for kind, entry in record["findings"].items() if kind in dropped_kinds}
+        for name, record in fixture_manifest["files"].items()
+    }
+    assert dropped == {name: kinds for name, kinds in expected.items() if kinds}
 
 
 def test_snapshot_xle_stray_row_at_line_2(data_dir) -> None:
+    # the fixture plants the same exporter's row at the same line
     report = validate_file(data_dir / "yahoo/XLE.csv")
     assert report.finding("unparseable").lines == (2,)
     with pytest.raises(DataError, match=r"XLE\.csv: unparseable row, line 2 \(',XLE,XLE"):
         validate_file(data_dir / "yahoo/XLE.csv", policy="strict")
 
 
-def test_snapshot_rut_partial_last_bar_is_dropped(data_dir) -> None:
+def test_snapshot_rut_partial_last_bar_is_dropped(data_dir, data_is_snapshot, fixture_manifest) -> None:
     report = validate_file(data_dir / "yahoo/RUT.csv")
     partial = report.finding("partial_bar")
-    assert partial.lines == (9687,) and partial.dates == ("2026-02-23",)
-    assert report.last_date == pd.Timestamp("2026-02-20")
-    # 16 earlier zero-volume bars (2023-07-25 ... 2025-09-15) are kept as warnings.
-    assert report.finding("zero_volume").count == 16 and report.finding("zero_volume").lines[0] == 9040
+    if data_is_snapshot:
+        assert partial.lines == (9687,) and partial.dates == ("2026-02-23",)
+        assert report.last_date == pd.Timestamp("2026-02-20")
+        # 16 earlier zero-volume bars (2023-07-25 ... 2025-09-15) are kept as warnings.
+        assert report.finding("zero_volume").count == 16 and report.finding("zero_volume").lines[0] == 9040
+        return
+    expected, zero = (
+        planted(fixture_manifest, "yahoo/RUT.csv", "partial_bar"),
+        planted(fixture_manifest, "yahoo/RUT.csv", "zero_volume"),
+    )
+    assert (list(partial.lines), list(partial.dates)) == (expected["lines"], expected["dates"])
+    assert report.last_date == pd.Timestamp(fixture_manifest["files"]["yahoo/RUT.csv"]["last_date"])
+    assert report.last_date < pd.Timestamp(partial.dates[0])
+    assert (
+        report.finding("zero_volume").count == zero["count"]
+        and report.finding("zero_volume").lines[0] == zero["lines"][0]
+    )
 
 
-def test_snapshot_fred_no_value_rows_are_listed_with_dates(data_dir) -> None:
+def test_snapshot_fred_no_value_rows_are_listed_with_dates(data_dir, data_is_snapshot, fixture_manifest) -> None:
     report = validate_file(data_dir / "fred/RU2000PR.csv", policy="strict")  # "." never fails strict
     no_value = report.finding("no_value")
-    assert no_value.count == 339 and no_value.dates[0] == "1979-01-01"
-    assert "2001-09-11" not in no_value.dates  # FRED carries 2001-09-10's level over the closure...
-    non_session = report.finding("non_session").dates  # ...so validation drops it as a non-session
-    assert {"2001-09-11", "2001-09-12", "2001-09-13", "2001-09-14", "2012-10-29", "2012-10-30", "1997-12-25"} <= set(
-        non_session
-    )
-    assert sum(pd.Timestamp(d).day_of_week >= 5 for d in non_session) == 6  # month-ends 1999-2000 dated Sat/Sun
+    non_session = report.finding("non_session").dates
+    if data_is_snapshot:
+        assert no_value.count == 339 and no_value.dates[0] == "1979-01-01"
+        assert "2001-09-11" not in no_value.dates  # FRED carries 2001-09-10's level over the closure...
+        # ...so validation drops it as a non-session
+        closures = {"2001-09-11", "2001-09-12", "2001-09-13", "2001-09-14", "2012-10-29", "2012-10-30", "1997-12-25"}
+        assert closures <= set(non_session)
+        assert sum(pd.Timestamp(d).day_of_week >= 5 for d in non_session) == 6  # month-ends 1999-2000 dated Sat/Sun
+        return
+    expected_no_value = planted(fixture_manifest, "fred/RU2000PR.csv", "no_value")
+    expected_non_session = planted(fixture_manifest, "fred/RU2000PR.csv", "non_session")
+    assert no_value.count == expected_no_value["count"] and list(no_value.dates) == expected_no_value["dates"]
+    # the planted closures carry the previous level over: they are non-sessions, not "." rows
+    assert list(non_session) == expected_non_session["dates"] and not set(non_session) & set(no_value.dates)
+    weekends = sum(pd.Timestamp(d).day_of_week >= 5 for d in expected_non_session["dates"])
+    assert 0 < sum(pd.Timestamp(d).day_of_week >= 5 for d in non_session) == weekends < len(non_session)
 
 
-def test_snapshot_large_moves(data_dir) -> None:
-    # 1987-10-19: Russell 1000 -20.5% log (flagged at the default 0.15); the Russell 2000 fell
-    # -13.4% log that day in both FRED and ^RUT, so it needs a lower threshold to show.
+def test_snapshot_large_moves(data_dir, data_is_snapshot, fixture_manifest) -> None:
     def moves(file: str, max_move: float = 0.15) -> tuple[str, ...]:
         finding = validate_file(data_dir / file, max_move=max_move).finding("large_move")
         return finding.dates if finding else ()
 
+    if not data_is_snapshot:
+        # the fixture's only large move: an unadjusted split in XLK
+        assert list(moves("yahoo/XLK.csv")) == planted(fixture_manifest, "yahoo/XLK.csv", "large_move")["dates"]
+        assert moves("fred/RU2000PR.csv") == moves("yahoo/RUT.csv") == ()
+        return
+    # 1987-10-19: Russell 1000 -20.5% log (flagged at the default 0.15); the Russell 2000 fell
+    # -13.4% log that day in both FRED and ^RUT, so it needs a lower threshold to show.
     assert "1987-10-19" in moves("fred/RU1000PR.csv")
     assert "1987-10-19" in moves("fred/RU3000PR.csv")
     assert moves("fred/RU2000PR.csv") == ()
@@ -441,18 +485,25 @@ def test_snapshot_large_moves(data_dir) -> None:
     assert "2025-11-17" in moves("yahoo/XLK.csv")
 
 
-def test_snapshot_volume_free_files_get_one_info_finding(snapshot_reports) -> None:
+def test_snapshot_volume_free_files_get_one_info_finding(snapshot_reports, data_is_snapshot, fixture_manifest) -> None:
     vix = snapshot_reports["yahoo/VIX.csv"]
-    # 9,103 rows less the Labor Day 2025 row (a non-session, dropped)
-    assert vix.finding("no_volume").count == 9102 and vix.finding("zero_volume") is None
-    assert snapshot_reports["yahoo/TNX.csv"].finding("no_volume").count == 6269
+    tnx = snapshot_reports["yahoo/TNX.csv"]
+    if data_is_snapshot:
+        # 9,103 rows less the Labor Day 2025 row (a non-session, dropped)
+        assert vix.finding("no_volume").count == 9102 and vix.finding("zero_volume") is None
+        assert tnx.finding("no_volume").count == 6269
+        return
+    assert vix.finding("no_volume").count == planted(fixture_manifest, "yahoo/VIX.csv", "no_volume")["count"]
+    assert vix.finding("zero_volume") is None and vix.finding("non_session").dates == ("2025-09-01",)
+    assert tnx.finding("no_volume").count == planted(fixture_manifest, "yahoo/TNX.csv", "no_volume")["count"]
 
 
-def test_snapshot_only_xle_and_rut_fail_strict(snapshot_reports) -> None:
+def test_snapshot_only_xle_and_rut_fail_strict(snapshot_reports, data_is_snapshot, fixture_manifest) -> None:
     # Strict raises exactly when a report has an error finding (see read_validated).
     failing = sorted(name for name, report in snapshot_reports.items() if report.errors)
-    assert failing == ["yahoo/RUT.csv", "yahoo/XLE.csv"]
-    with pytest.raises(DataError, match=r"RUT\.csv: partial last bar, line 9687"):
+    assert failing == ["yahoo/RUT.csv", "yahoo/XLE.csv"]  # the fixture plants its errors there too
+    line = 9687 if data_is_snapshot else planted(fixture_manifest, "yahoo/RUT.csv", "partial_bar")["lines"][0]
+    with pytest.raises(DataError, match=rf"RUT\.csv: partial last bar, line {line}"):
         snapshot_reports["yahoo/RUT.csv"].raise_if_errors()
 
 

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backtest.errors import ParameterError
-from backtest.events import EventRules, Horizon, run_event_study
+from backtest.events import EventRules, Horizon, MACross, run_event_study
 from backtest.events.filters import (
     KEPT,
     NO_DATA,
@@ -37,7 +37,7 @@ def walk(n: int, seed: int) -> pd.Series:
 
 @pytest.fixture(scope="module")
 def study():
-    result = run_event_study(walk(3000, 4), EventRules(fast=20, slow=100), H)
+    result = run_event_study(walk(3000, 4), EventRules(source=MACross(20, 100)), H)
     assert result.n_events >= 8
     return result
 

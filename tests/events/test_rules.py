@@ -1,4 +1,4 @@
-"""Event rules: the shorthand and the one definition of a horizon's window length."""
+"""Event rules: a copy with another source or timing, and the one definition of a horizon's window length."""
 
 from __future__ import annotations
 
@@ -33,8 +33,9 @@ def test_horizon_offsets_match_the_per_entry_twin_on_the_real_calendar(russell20
     )
 
 
-def test_replace_changes_the_cross_or_the_timing() -> None:
+def test_replace_changes_the_source_or_the_timing() -> None:
     rules = EventRules(start="1990-01-01", confirm=2)
-    assert rules.replace(fast=20, slow=100).source == MACross(20, 100)
+    assert rules.replace(source=MACross(20, 100)).source == MACross(20, 100)
+    assert rules.replace(source=MACross(20, 100)).confirm == 2
     assert rules.replace(min_gap=5).source == MACross() and rules.replace(min_gap=5).min_gap == 5
     assert rules.replace(source=NewHigh(20)).confirm == 2

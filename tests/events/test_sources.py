@@ -3,6 +3,8 @@ events), and look-ahead freedom by truncation (Hypothesis)."""
 
 from __future__ import annotations
 
+import typing
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -39,6 +41,7 @@ from backtest.events import (
     detect,
     run_event_study,
 )
+from backtest.events.rules import ma_cross_source
 
 START = "1985-01-01"
 
@@ -176,7 +179,10 @@ def test_new_high_and_new_low_match_pandas(close, n) -> None:
     assert events_of(close, NewLow(n)).equals(pandas_events(close < prior.rolling(n).min()))
 
 
-def test_vix_level_and_yield_change_match_pandas(close, vix, tnx) -> None:
+def test_vix_level_and_yield_change_match_pandas(close, real_data_dir) -> None:
+    # the real VIX and 10-year yield beside the real Russell 2000 (the fixture's are synthetic)
+    vix = load_series("VIX", data_dir=real_data_dir).close
+    tnx = load_series("TNX", data_dir=real_data_dir).close
     expected = pandas_events(pandas_cross(as_of(vix, close.index), 30.0, "above"))
     got = events_of(close, Threshold(SeriesLevel(vix, "VIX"), 30, "above"))
     assert len(got) > 10 and got.equals(expected)
@@ -186,8 +192,8 @@ def test_vix_level_and_yield_change_match_pandas(close, vix, tnx) -> None:
     assert len(got) > 5 and got.equals(expected)
 
 
-def test_ratio_crossing_one_matches_pandas(close, data_dir) -> None:
-    spy = load_series("SPY", data_dir=data_dir).close
+def test_ratio_crossing_one_matches_pandas(close, real_data_dir) -> None:
+    spy = load_series("SPY", data_dir=real_data_dir).close
     ratio = close / as_of(spy, close.index)
     rebased = Ratio(spy * float(close.loc["2000-01-03"] / spy.loc["2000-01-03"]), "SPY")
     expected = pandas_events(pandas_cross(close / as_of(rebased.series, close.index), 1.0, "above"))
@@ -267,16 +273,22 @@ def test_timing_rules_apply_to_any_source(close) -> None:
     np.testing.assert_array_equal(later.entry_pos, np.minimum(plain.event_pos + 1, len(close)))
 
 
-def test_rules_shorthand_and_source_are_the_same_rule() -> None:
-    assert EventRules(fast=20, slow=100, direction="death") == EventRules(source=MACross(20, 100, direction="death"))
-    assert EventRules(20, 100).slow == 100
+def test_rules_take_their_source_explicitly() -> None:
+    assert EventRules() == EventRules(source=MACross(50, 200, "sma", "golden"))
+    assert EventRules(source=MACross(20, 100, direction="death")).source == MACross(20, 100, "sma", "death")
+    # the moving-average shorthand is gone: windows are the source's, not the rules'
+    untyped: typing.Any = EventRules  # the calls below are the ones the type checker refuses
+    with pytest.raises(TypeError):
+        untyped(20, 100)
+    with pytest.raises(TypeError, match="fast"):
+        untyped(fast=20)
+    assert not hasattr(EventRules(), "fast")
     rules = EventRules(source=NewHigh(252), min_gap=5)
     assert rules.describe().startswith("close above the highest close of the previous 252 days")
     assert rules.to_dict()["source"] == {"kind": "new_high", "n": 252}
-    with pytest.raises(ParameterError, match="moving-average cross"):
-        rules.fast  # noqa: B018
-    with pytest.raises(ParameterError, match="not both"):
-        EventRules(fast=10, source=NewHigh(10))
+    with pytest.raises(ParameterError, match="a sweep varies a moving-average cross; these rules use 'close above"):
+        ma_cross_source(rules, "a sweep")
+    assert ma_cross_source(EventRules(), "a sweep") == MACross()
     with pytest.raises(ParameterError, match="event source"):
         EventRules(source="golden")
     assert list(EventRules().to_dict()) == [

@@ -14,6 +14,7 @@ from backtest.events import (
     DEFAULT_HORIZONS,
     EventRules,
     Horizon,
+    MACross,
     calendar_month_horizons,
     measure_forward,
     run_event_studies,
@@ -86,7 +87,7 @@ def test_cross_dates_equal_vectorbt_on_real_series(russell2000, direction: str, 
     slow_ma = vbt.MA.run(close, slow, short_name="slow")
     crossed = fast_ma.ma_crossed_above(slow_ma) if direction == "golden" else fast_ma.ma_crossed_below(slow_ma)
     expected = close.index[np.asarray(crossed).ravel()]
-    study = run_event_study(russell2000, EventRules(fast=fast, slow=slow, direction=direction))
+    study = run_event_study(russell2000, EventRules(source=MACross(fast, slow, direction=direction)))
     assert len(expected) > 20
     pd.testing.assert_index_equal(
         pd.DatetimeIndex(study.table["event_date"]), pd.DatetimeIndex(expected), check_names=False
@@ -123,8 +124,8 @@ def staircase() -> pd.Series:
 
 def test_confirmation_dates_the_event_on_the_confirmation_day() -> None:
     close = staircase()
-    plain = run_event_study(close, EventRules(fast=5, slow=20), (Horizon("5d", days=5),))
-    confirmed = run_event_study(close, EventRules(fast=5, slow=20, confirm=3), (Horizon("5d", days=5),))
+    plain = run_event_study(close, EventRules(source=MACross(5, 20)), (Horizon("5d", days=5),))
+    confirmed = run_event_study(close, EventRules(source=MACross(5, 20), confirm=3), (Horizon("5d", days=5),))
     assert plain.n_events == confirmed.n_events == 2
     np.testing.assert_array_equal(confirmed.table["event_pos"], plain.table["event_pos"] + 3)
     np.testing.assert_array_equal(confirmed.table["cross_date"], plain.table["event_date"])
@@ -133,17 +134,17 @@ def test_confirmation_dates_the_event_on_the_confirmation_day() -> None:
 def test_confirmation_drops_a_cross_that_fails_back() -> None:
     values = np.concatenate([np.linspace(100, 80, 60), [81, 95, 70, 60, 55], np.linspace(55, 50, 30)])
     close = pd.Series(values, index=pd.bdate_range("2000-01-01", periods=len(values)))
-    plain = run_event_study(close, EventRules(fast=2, slow=10), (Horizon("1d", days=1),))
-    confirmed = run_event_study(close, EventRules(fast=2, slow=10, confirm=3), (Horizon("1d", days=1),))
+    plain = run_event_study(close, EventRules(source=MACross(2, 10)), (Horizon("1d", days=1),))
+    confirmed = run_event_study(close, EventRules(source=MACross(2, 10), confirm=3), (Horizon("1d", days=1),))
     assert plain.n_events == 1 and confirmed.n_events == 0
 
 
 def test_min_gap_drops_events_close_to_the_previous_kept_one() -> None:
     close = random_walk(3000, seed=7)
-    plain = run_event_study(close, EventRules(fast=5, slow=20), (Horizon("5d", days=5),))
+    plain = run_event_study(close, EventRules(source=MACross(5, 20)), (Horizon("5d", days=5),))
     gaps = np.diff(plain.table["event_pos"])
     min_gap = int(np.median(gaps))
-    declustered = run_event_study(close, EventRules(fast=5, slow=20, min_gap=min_gap), (Horizon("5d", days=5),))
+    declustered = run_event_study(close, EventRules(source=MACross(5, 20), min_gap=min_gap), (Horizon("5d", days=5),))
     kept = declustered.table["event_pos"].to_numpy()
     assert 0 < len(kept) < plain.n_events
     assert (np.diff(kept) > min_gap).all()
@@ -158,9 +159,9 @@ def test_min_gap_drops_events_close_to_the_previous_kept_one() -> None:
 
 def test_start_end_window_uses_prior_history_for_the_averages() -> None:
     close = random_walk(4000, seed=3)
-    full = run_event_study(close, EventRules(fast=10, slow=50))
+    full = run_event_study(close, EventRules(source=MACross(10, 50)))
     start, end = close.index[1500], close.index[3000]
-    windowed = run_event_study(close, EventRules(fast=10, slow=50, start=start, end=end))
+    windowed = run_event_study(close, EventRules(source=MACross(10, 50), start=start, end=end))
     inside = full.table[(full.table["event_date"] >= start) & (full.table["event_date"] <= end)]
     np.testing.assert_array_equal(windowed.table["event_pos"], inside["event_pos"])
     np.testing.assert_allclose(windowed.table["ret_3m"], inside["ret_3m"])
@@ -168,15 +169,17 @@ def test_start_end_window_uses_prior_history_for_the_averages() -> None:
 
 def test_next_close_entry_shifts_entry_by_one_day() -> None:
     close = random_walk(3000, seed=11)
-    at_close = run_event_study(close, EventRules(fast=10, slow=50))
-    next_close = run_event_study(close, EventRules(fast=10, slow=50, entry="next_close"))
+    at_close = run_event_study(close, EventRules(source=MACross(10, 50)))
+    next_close = run_event_study(close, EventRules(source=MACross(10, 50), entry="next_close"))
     np.testing.assert_array_equal(next_close.table["entry_pos"], at_close.table["entry_pos"] + 1)
     assert_measures_match_reference(close, next_close.table)
 
 
 def test_windows_past_the_data_end_are_pending_not_dropped() -> None:
     close = staircase()
-    study = run_event_study(close, EventRules(fast=5, slow=20), (Horizon("5d", days=5), Horizon("400d", days=400)))
+    study = run_event_study(
+        close, EventRules(source=MACross(5, 20)), (Horizon("5d", days=5), Horizon("400d", days=400))
+    )
     table = study.table
     assert study.n_events == 2
     assert not table["pending_5d"].any()
@@ -187,7 +190,7 @@ def test_windows_past_the_data_end_are_pending_not_dropped() -> None:
 def test_entry_after_the_last_close_is_pending_everywhere() -> None:
     values = np.concatenate([np.linspace(100, 80, 40), [200.0]])
     close = pd.Series(values, index=pd.bdate_range("2000-01-01", periods=len(values)))
-    study = run_event_study(close, EventRules(fast=2, slow=10, entry="next_close"), (Horizon("1d", days=1),))
+    study = run_event_study(close, EventRules(source=MACross(2, 10), entry="next_close"), (Horizon("1d", days=1),))
     assert study.n_events == 1
     row = study.table.iloc[0]
     assert pd.isna(row["entry_date"]) and np.isnan(row["entry_level"]) and row["pending_1d"]
@@ -195,7 +198,7 @@ def test_entry_after_the_last_close_is_pending_everywhere() -> None:
 
 def test_calendar_month_horizons_end_on_first_trading_day_after_the_anniversary() -> None:
     close = random_walk(3000, seed=5)
-    study = run_event_study(close, EventRules(fast=10, slow=50), calendar_month_horizons((3,)))
+    study = run_event_study(close, EventRules(source=MACross(10, 50)), calendar_month_horizons((3,)))
     done = study.complete("3m")
     assert len(done) > 5
     for _, row in done.iterrows():
@@ -209,13 +212,13 @@ def test_many_pairs_match_single_runs() -> None:
     close = random_walk(2500, seed=9)
     studies = run_event_studies(close, [(5, 20), (10, 50)])
     for (fast, slow), study in studies.items():
-        single = run_event_study(close, EventRules(fast=fast, slow=slow))
+        single = run_event_study(close, EventRules(source=MACross(fast, slow)))
         pd.testing.assert_frame_equal(study.table, single.table)
 
 
 def test_death_cross_study_and_ema() -> None:
     close = random_walk(3000, seed=21)
-    study = run_event_study(close, EventRules(fast=12, slow=26, ma="ema", direction="death"))
+    study = run_event_study(close, EventRules(source=MACross(12, 26, ma="ema", direction="death")))
     assert study.n_events > 5
     fast = close.ewm(span=12, adjust=False, min_periods=12).mean()
     slow = close.ewm(span=26, adjust=False, min_periods=26).mean()
@@ -237,8 +240,10 @@ def test_death_cross_study_and_ema() -> None:
     ],
 )
 def test_bad_rules_raise_parameter_errors(kwargs: dict, match: str) -> None:
+    cross = {name: value for name, value in kwargs.items() if name in ("fast", "slow", "ma", "direction")}
+    timing = {name: value for name, value in kwargs.items() if name not in cross}
     with pytest.raises(ParameterError, match=match):
-        EventRules(**kwargs)
+        EventRules(source=MACross(**cross), **timing)
 
 
 def test_too_little_data_is_a_clear_error() -> None:
@@ -255,7 +260,7 @@ def test_truncated_data_give_the_same_events_and_measures(n: int, seed: int, cut
     close = random_walk(n, seed, sigma=0.02)
     t = max(int(cut * n), 60)
     horizons = (Horizon("5d", days=5), Horizon("21d", days=21))
-    rules = EventRules(fast=5, slow=40, confirm=2, min_gap=10)
+    rules = EventRules(source=MACross(5, 40), confirm=2, min_gap=10)
     full = run_event_study(close, rules, horizons).table
     part = run_event_study(close.iloc[:t], rules, horizons).table
     known = full[full["event_pos"] < t]

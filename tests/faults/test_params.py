@@ -379,20 +379,20 @@ def test_calibrate_past_the_memory_is_refused_before_any_data(world: Path, cli, 
 
 
 def test_the_nulls_refuse_before_allocating(memory_8gib) -> None:
-    from backtest.events import EventRules, run_event_study
+    from backtest.events import EventRules, MACross, run_event_study
     from backtest.stats.bootstrap import bootstrap_path_tests
     from backtest.stats.calibration import calibrate
     from backtest.stats.montecarlo import random_entry_tests_by_horizon
 
     index = pd.bdate_range("2000-01-03", periods=700)
     close = pd.Series(100.0 * np.exp(0.12 * np.sin(np.arange(700) * 2 * np.pi / 90)), index=index, name="wave")
-    study = run_event_study(close, EventRules(fast=5, slow=20))
+    study = run_event_study(close, EventRules(source=MACross(5, 20)))
     with pytest.raises(ParameterError, match=r"1,000,000,000 random-entry draws x 5 horizons needs about 153\.7 GB"):
         random_entry_tests_by_horizon(study, n_draws=10**9)
     with pytest.raises(ParameterError, match="1,000,000,000 bootstrapped paths x 5 horizons"):
         bootstrap_path_tests(study, n_paths=10**9)
     with pytest.raises(ParameterError, match="a calibration of 1,000,000 replications"):
-        calibrate(close, EventRules(fast=5, slow=20), ("1m",), n_replications=10**6, n_draws=999)
+        calibrate(close, EventRules(source=MACross(5, 20)), ("1m",), n_replications=10**6, n_draws=999)
 
 
 def test_a_billion_draws_under_an_address_space_limit_is_one_line(world: Path) -> None:
@@ -422,12 +422,13 @@ def test_a_billion_draws_under_an_address_space_limit_is_one_line(world: Path) -
 
 def test_the_committed_specs_fit_the_default_budget(memory_8gib) -> None:
     from backtest.checks import available_memory
-    from backtest.claims import load_spec
+    from backtest.claims.jobs import ClaimJob, load_job
     from backtest.claims.run import check_claim_work
 
     studies = Path(__file__).resolve().parents[2] / "studies"
     paths = sorted(studies.glob("*.toml")) + sorted(studies.glob("claims/*.toml"))
-    assert len(paths) >= 10
-    for path in paths:
-        estimate = check_claim_work(load_spec(path), memory=available_memory())
-        assert estimate.seconds < 5 * 60 and estimate.bytes < GiB, (path, estimate.describe())
+    claims = [job for job in map(load_job, paths) if isinstance(job, ClaimJob)]  # not the sweep, the strategy
+    assert len(claims) >= 10
+    for job in claims:
+        estimate = check_claim_work(job.spec, memory=available_memory())
+        assert estimate.seconds < 5 * 60 and estimate.bytes < GiB, (job.origin, estimate.describe())

@@ -382,8 +382,10 @@ def test_every_committed_spec_passes_claim_check(path: Path, cli: CLI) -> None:
 def test_checking_a_spec_against_the_data_is_cheap_once_the_data_are_cached() -> None:
     """The span of each series comes from the cached validated files: checking the headline
     study's spec (a splice, five other series) again takes milliseconds, not a load."""
+    from backtest.claims.jobs import load_job
+
     path = ROOT / "studies" / "russell2000_golden_cross.toml"
-    load_spec(path)
+    load_job(path)
     started = time.perf_counter()
-    load_spec(path)
+    load_job(path)
     assert time.perf_counter() - started < 1.0

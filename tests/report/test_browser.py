@@ -260,8 +260,8 @@ def fresh_claim_report(tmp_path_factory: pytest.TempPathFactory, data_dir: Path)
     tested), with every section a claim can have but variants: the robustness panel, the
     simulated power, the calibration."""
     from backtest.claims import load_spec
+    from backtest.claims.outputs import write_claim_report
     from backtest.claims.run import run_claim
-    from backtest.report.claim_report import write_claim_report
 
     spec = load_spec(Path(__file__).resolve().parents[2] / "studies" / "claims" / "rsi_oversold.toml")
     result = run_claim(spec, data_dir=data_dir, n_draws=500, n_paths=20, n_power_paths=20)

@@ -33,40 +33,41 @@ FAST = {"n_draws": 50, "n_paths": 0, "n_power_paths": 10}
 """Few draws and paths: these tests read how numbers are rendered, not the numbers."""
 
 
-def _run(spec: Any, data_dir: Path) -> ClaimResult:
-    return run_claim(spec, data_dir=data_dir, **FAST)
+def _run(spec: Any, real_data_dir: Path | None) -> ClaimResult:
+    """The claim on the real series: the snapshot, else the built-in dataset (None)."""
+    return run_claim(spec, data_dir=real_data_dir, **FAST)
 
 
 @pytest.fixture(scope="module")
-def sell_in_may(data_dir: Path) -> ClaimResult:
+def sell_in_may(real_data_dir: Path | None) -> ClaimResult:
     """The gallery's calendar claim (one date a year): primary test year-paired, fragile."""
-    return _run(load_spec(studies_dir() / "claims" / "sell_in_may.toml"), data_dir)
+    return _run(load_spec(studies_dir() / "claims" / "sell_in_may.toml"), real_data_dir)
 
 
 @pytest.fixture(scope="module")
-def death_cross(data_dir: Path) -> ClaimResult:
+def death_cross(real_data_dir: Path | None) -> ClaimResult:
     """Russell 2000 death crosses since 1985, a losses claim: the data point the other way."""
     tables = minimal()
     tables["claim"].update({"direction": "losses", "horizons": ["3m", "6m", "9m", "12m"]})
     tables["event"] = {"kind": "ma_cross", "fast": 50, "slow": 200, "ma": "sma", "direction": "death"}
     tables["rules"] = {"start": "1985-01-01"}
-    return _run(spec_from_dict(tables), data_dir)
+    return _run(spec_from_dict(tables), real_data_dir)
 
 
 @pytest.fixture(scope="module")
-def no_event(data_dir: Path) -> ClaimResult:
+def no_event(real_data_dir: Path | None) -> ClaimResult:
     """An RSI level the Russell 2000 never reached: no event, not testable."""
     tables = minimal()
     tables["event"]["level"] = 8
-    return _run(spec_from_dict(tables), data_dir)
+    return _run(spec_from_dict(tables), real_data_dir)
 
 
 @pytest.fixture(scope="module")
-def few_events(data_dir: Path) -> ClaimResult:
+def few_events(real_data_dir: Path | None) -> ClaimResult:
     """A start so recent that fewer than 10 windows complete: not testable, events listed."""
     tables = minimal()
     tables["rules"] = {"start": "2025-03-01"}
-    return _run(spec_from_dict(tables), data_dir)
+    return _run(spec_from_dict(tables), real_data_dir)
 
 
 def _report(result: ClaimResult, summary: dict[str, Any] | None = None) -> str:

@@ -27,14 +27,14 @@ def _below_axes(fig: plt.Figure, ax: plt.Axes) -> bool:
 
 
 def test_hit_rate_legend_sits_below_the_bars():
-    fig = figures.plot_hit_rates(["3m", "12m"], [0.7, 0.95], [0.6, 0.97], [30, 29], title="t")
-    assert _below_axes(fig, fig.axes[0])
-    plt.close(fig)
+    ax = figures.plot_hit_rates(["3m", "12m"], [0.7, 0.95], [0.6, 0.97], [30, 29], title="t")
+    assert _below_axes(ax.figure, ax)
+    plt.close(ax.figure)
 
 
 def test_before_the_sample_note_is_clear_of_the_price_line():
     close = _close()
-    fig = figures.plot_index_with_crosses(
+    ax = figures.plot_index_with_crosses(
         close,
         close.rolling(50).mean(),
         close.rolling(200).mean(),
@@ -44,7 +44,7 @@ def test_before_the_sample_note_is_clear_of_the_price_line():
         slow_label="200",
         sample_start=close.index[700],
     )
-    ax = fig.axes[0]
+    fig = ax.figure
     fig.canvas.draw()
     note = next(text for text in ax.texts if "before the sample" in text.get_text())
     box = note.get_window_extent()

@@ -8,9 +8,9 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
+from backtest.claims.outputs import write_sweep_report
 from backtest.events import DEFAULT_HORIZONS, EventRules
 from backtest.report import sweep_report
-from backtest.report.sweep_report import write_sweep_report
 from backtest.sweep import SweepGrid, run_sweep
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from backtest.bench.montecarlo import finite_population_moments
 from backtest.errors import ParameterError
-from backtest.events import EventRules, Horizon, run_event_study
+from backtest.events import EventRules, Horizon, MACross, run_event_study
 from backtest.stats import NULL_STATISTICS, VERDICT_RULES, analyze_events, holm
 from backtest.stats.classical import binomial_tail_pvalues
 from backtest.stats.montecarlo import event_pool
@@ -32,7 +32,7 @@ def walk(n: int, seed: int) -> pd.Series:
 
 @pytest.fixture(scope="module")
 def study():
-    return run_event_study(walk(4000, 3), EventRules(fast=20, slow=100, start="1981-01-01"), HORIZONS)
+    return run_event_study(walk(4000, 3), EventRules(source=MACross(20, 100), start="1981-01-01"), HORIZONS)
 
 
 @pytest.fixture(scope="module")
@@ -203,7 +203,7 @@ THREE_HORIZONS = (Horizon("1m", days=21), Horizon("3m", days=63), Horizon("6m", 
 
 @pytest.fixture(scope="module")
 def judged_result():
-    study = run_event_study(walk(4000, 3), EventRules(fast=20, slow=100, start="1981-01-01"), THREE_HORIZONS)
+    study = run_event_study(walk(4000, 3), EventRules(source=MACross(20, 100), start="1981-01-01"), THREE_HORIZONS)
     return analyze_events(study, n_draws=2000, n_paths=0, seed=7, claim_horizons=("3m", "6m"))
 
 
@@ -257,7 +257,7 @@ def test_death_crosses_point_the_other_way(russell2000) -> None:
     its 200-day, since 1985): the primary test's opposite tail is about 0.008, so the data
     point the other way, and the statistics say so plainly; the golden crosses do not."""
     horizons = ("3m", "6m", "9m", "12m")
-    death = run_event_study(russell2000, EventRules(start="1985-01-01", direction="death"))
+    death = run_event_study(russell2000, EventRules(source=MACross(direction="death"), start="1985-01-01"))
     result = analyze_events(death, n_draws=1000, n_paths=0, claim="losses", claim_horizons=horizons)
     assert result.primary.pvalue > 0.95
     assert result.primary_pvalue_opposite == pytest.approx(0.0082, abs=0.0005)

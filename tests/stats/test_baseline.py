@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from backtest.events import EventRules, Horizon, calendar_month_horizons, run_event_study
+from backtest.events import EventRules, Horizon, MACross, calendar_month_horizons, run_event_study
 from backtest.stats import describe, eligible_days, unconditional_baseline
 
 
@@ -22,7 +22,7 @@ def walk(n: int, seed: int) -> pd.Series:
 @pytest.mark.parametrize("entry", ["close", "next_close"])
 def test_eligible_days_and_baseline_match_pandas(entry) -> None:
     close = walk(1500, 1)
-    rules = EventRules(fast=10, slow=50, start="1991-01-01", end="1995-01-31", entry=entry)
+    rules = EventRules(source=MACross(10, 50), start="1991-01-01", end="1995-01-31", entry=entry)
     horizons = (Horizon("21d", days=21), Horizon("250d", days=250))
     study = run_event_study(close, rules, horizons)
     eligible = eligible_days(study)
@@ -69,7 +69,7 @@ def test_describe_skips_pending_windows_and_counts_recoveries() -> None:
 
 def test_baseline_with_calendar_month_horizons() -> None:
     close = walk(1200, 2)
-    study = run_event_study(close, EventRules(fast=10, slow=50), calendar_month_horizons((1, 3)))
+    study = run_event_study(close, EventRules(source=MACross(10, 50)), calendar_month_horizons((1, 3)))
     baseline = unconditional_baseline(study)
     assert set(baseline.horizons) == {"1m", "3m"}
     assert baseline["1m"].n > baseline["3m"].n > 1000

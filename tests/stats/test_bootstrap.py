@@ -10,7 +10,7 @@ import scipy.stats
 from arch.bootstrap import StationaryBootstrap, optimal_block_length
 
 from backtest.errors import ParameterError
-from backtest.events import EventRules, Horizon, run_event_study
+from backtest.events import EventRules, Horizon, MACross, run_event_study
 from backtest.stats import bootstrap_path_tests, stationary_bootstrap_index_matrix, stationary_bootstrap_indices
 from backtest.stats.bootstrap import (
     horizon_block_length,
@@ -120,7 +120,7 @@ def test_mean_block_choice() -> None:
         horizon_block_length(0, 100)
 
 
-RULES = EventRules(fast=20, slow=100, start="1982-01-01")
+RULES = EventRules(source=MACross(20, 100), start="1982-01-01")
 HORIZONS = (Horizon("1m", days=21), Horizon("3m", days=63))
 
 
@@ -155,7 +155,7 @@ def test_resamples_only_the_event_period() -> None:
     returns = np.concatenate([rng.normal(0.01, 0.01, 700), rng.normal(0.0, 0.01, 2300)])
     close = pd.Series(100.0 * np.exp(np.cumsum(returns)), index=pd.bdate_range("1980-01-01", periods=3000))
     start = close.index[700]
-    lo, hi = return_pool(close, EventRules(fast=20, slow=100, start=start))
+    lo, hi = return_pool(close, EventRules(source=MACross(20, 100), start=start))
     assert close.index[lo + 1] == start and hi == len(close) - 2
     assert abs(np.diff(np.log(close.to_numpy()))[lo : hi + 1].mean()) < 0.001
 
@@ -212,12 +212,12 @@ def test_an_sma_run_compiles_no_ema_kernel(tmp_path) -> None:
 
     script = """
 import numpy as np, pandas as pd
-from backtest.events import EventRules, Horizon, run_event_study
+from backtest.events import EventRules, MACross, Horizon, run_event_study
 from backtest.signals import nb as signals_nb
 from backtest.stats import bootstrap_path_tests, nb as stats_nb
 rng = np.random.default_rng(1)
 close = pd.Series(100 * np.exp(np.cumsum(rng.normal(3e-4, 0.01, 1500))), index=pd.bdate_range("1990-01-01", periods=1500))
-study = run_event_study(close, EventRules(fast=20, slow=60, start="1991-01-01"), (Horizon("1m", days=21),))
+study = run_event_study(close, EventRules(source=MACross(20, 60), start="1991-01-01"), (Horizon("1m", days=21),))
 bootstrap_path_tests(study, n_paths=8, seed=1)
 used = [len(k.signatures) for k in (signals_nb.sma_pair_nb, stats_nb.sma_cross_path_stats_nb)]
 unused = [len(k.signatures) for k in (signals_nb.ema_nb, stats_nb.ema_cross_path_stats_nb)]

@@ -152,13 +152,13 @@ def test_size_under_stationary_bootstrap_of_real_spy(data_dir, mean_block) -> No
     assert 0.02 <= t_less <= 0.05 + bound and 0.02 <= t_greater <= 0.05 + bound
 
 
-def test_real_sell_in_may_on_spy(data_dir) -> None:
+def test_real_sell_in_may_on_spy(real_data_dir) -> None:
     """Sell in May on SPY, 6m = 126 trading days: May-October trails the rest of its year by
     4.3% a year on average over 32 years (the 2025 cycle is incomplete and dropped), t -1.90,
     one-sided p 0.033 (the committed circular-shift p is 0.022); 11 of 32 years positive."""
     from backtest.data import load_series
 
-    close = load_series("SPY", data_dir=data_dir).close
+    close = load_series("SPY", data_dir=real_data_dir).close
     result = series_year_paired_test(close, pd.read_csv(SELL_IN_MAY)["date"], 126, alternative="less")
     assert result.n == 32 and result.years[0] == "1993-05-03" and result.dropped[0][0] == "2025-05-01"
     assert result.estimate == pytest.approx(-0.0426, abs=0.0005)

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from backtest.events import EventRules
+from backtest.events import EventRules, MACross
 from backtest.stats.calibration import calibrate
 
 
@@ -19,7 +19,7 @@ def _calendar(n_days=5000):
 
 def test_calibration_table_shape_and_bounds() -> None:
     close = _calendar()
-    result = calibrate(close, EventRules(fast=20, slow=100), ("3m", "6m"), n_replications=8, seed=1)
+    result = calibrate(close, EventRules(source=MACross(20, 100)), ("3m", "6m"), n_replications=8, seed=1)
     frame = result.to_frame()
     assert set(frame["test"]) == {
         "primary_joint_shift",
@@ -50,7 +50,7 @@ def test_secondary_tests_are_calibrated_per_horizon() -> None:
     alpha (3 binomial SEs at 40 paths), and a planted +10 % is detected more often than none."""
     close = _calendar()
     result = calibrate(
-        close, EventRules(fast=20, slow=100), ("3m", "6m"), n_replications=40, seed=4, n_draws=499, n_paths=49
+        close, EventRules(source=MACross(20, 100)), ("3m", "6m"), n_replications=40, seed=4, n_draws=499, n_paths=49
     )
     frame = result.to_frame()
     assert set(SECONDARY) <= set(frame["test"])
@@ -63,7 +63,7 @@ def test_secondary_tests_are_calibrated_per_horizon() -> None:
             assert rows[0.0] <= bound, (test, label, rows[0.0])
             assert rows[0.10] > rows[0.0] + 0.3, (test, label)
     # the skips: no paths, no draws -> no such rows
-    quick = calibrate(close, EventRules(fast=20, slow=100), ("3m",), n_replications=2, seed=1, n_draws=0)
+    quick = calibrate(close, EventRules(source=MACross(20, 100)), ("3m",), n_replications=2, seed=1, n_draws=0)
     assert not {"random_entry_plain", "bootstrap_paths_excess"} & set(quick.to_frame()["test"])
 
 
@@ -78,7 +78,7 @@ def test_primary_test_size_near_nominal(model) -> None:
     from backtest.data import load_series
 
     close = load_series("russell2000").close
-    rules = EventRules(fast=50, slow=200, start="1985-01-01")
+    rules = EventRules(source=MACross(50, 200), start="1985-01-01")
     # n_draws=0: the primary test draws nothing, so its size does not depend on the random-entry
     # test, which would cost a third of the run (its own size is checked per horizon above);
     # effects=(0.0,): the size alone (a planted effect draws no random number, so the paths,
@@ -105,7 +105,7 @@ def test_garch_t_null_drifts_at_the_sample_mean(russell2000) -> None:
     assert params[0] == pytest.approx(100.0 * log_returns.mean(), rel=1e-12)
     assert params[2] + params[3] <= 0.99 + 1e-12 and variance == pytest.approx(np.var(100.0 * log_returns))
     rng = np.random.default_rng(1)
-    rules = EventRules(fast=50, slow=200, start="1985-01-01")
+    rules = EventRules(source=MACross(50, 200), start="1985-01-01")
     crosses = []
     for _ in range(40):
         simulated = garch_t_returns(params, len(log_returns), rng, initial_variance=variance) / 100.0
@@ -155,7 +155,7 @@ def test_fragility_rule_calibration_on_synthetic_walks() -> None:
     from backtest.stats.calibration import fragility_calibration
 
     result = fragility_calibration(
-        _calendar(), EventRules(fast=20, slow=100), ("3m", "6m"), null_model="gbm", n_replications=60, seed=1
+        _calendar(), EventRules(source=MACross(20, 100)), ("3m", "6m"), null_model="gbm", n_replications=60, seed=1
     )
     assert result.n_paths == 60 and result.formula_mde > 0
     assert set(result.to_frame()["effect_in_mde"].round(6)) == {0.0, 1.0, 2.0}
@@ -167,7 +167,7 @@ def test_fragility_calibration_is_reproducible_and_checks_its_parameters() -> No
     from backtest.errors import ParameterError
     from backtest.stats.calibration import fragility_calibration
 
-    close, rules = _calendar(3000), EventRules(fast=20, slow=100)
+    close, rules = _calendar(3000), EventRules(source=MACross(20, 100))
     first = fragility_calibration(close, rules, ("3m",), null_model="bootstrap", n_replications=6, seed=5)
     again = fragility_calibration(close, rules, ("3m",), null_model="bootstrap", n_replications=6, seed=5)
     pd.testing.assert_frame_equal(first.to_frame(), again.to_frame())
@@ -193,7 +193,9 @@ def test_shift_primary_is_the_claims_layers_primary(russell2000) -> None:
     from backtest.stats.robustness import ShiftPrimary
 
     judged = ("3m", "6m", "9m", "12m")
-    study = run_event_study(russell2000, EventRules(fast=50, slow=200, start="1985-01-01"), tuple(DEFAULT_HORIZONS))
+    study = run_event_study(
+        russell2000, EventRules(source=MACross(50, 200), start="1985-01-01"), tuple(DEFAULT_HORIZONS)
+    )
     ours = ShiftPrimary.from_study(study, judged, alternative="greater", alpha=0.05)
     claims = primary_test(study, judged, kind=JOINT_SHIFT, claim="gains", alpha=0.05)
     without_2008 = ours.day_dates.year != 2008
@@ -211,7 +213,7 @@ def test_planted_returns_move_the_event_mean_by_the_effect() -> None:
 
     judged = ("3m", "6m")
     horizons = tuple(h for h in DEFAULT_HORIZONS if h.label in judged)
-    study = run_event_study(_calendar(), EventRules(fast=20, slow=100), horizons)
+    study = run_event_study(_calendar(), EventRules(source=MACross(20, 100)), horizons)
     primary = ShiftPrimary.from_study(study, judged, alternative="greater", alpha=0.05)
     rows = primary.event_rows
     fwd = primary.forward_returns[rows]
@@ -249,7 +251,7 @@ def test_fragility_rule_calibration_on_the_russell_2000_golden_cross(russell2000
     from backtest.stats.power import formula_drift_mde
 
     close = russell2000.close
-    rules = EventRules(fast=50, slow=200, start="1985-01-01")
+    rules = EventRules(source=MACross(50, 200), start="1985-01-01")
     judged = ("3m", "6m", "9m", "12m")
     study = run_event_study(close, rules, tuple(h for h in DEFAULT_HORIZONS if h.label in judged))
     eligible = eligible_days(study)

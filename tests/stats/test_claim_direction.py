@@ -12,7 +12,7 @@ import pytest
 from numba import njit
 
 from backtest.errors import ParameterError
-from backtest.events import EventRules, Horizon, run_event_study
+from backtest.events import EventRules, Horizon, MACross, run_event_study
 from backtest.stats import VERDICT_RULES, analyze_events
 from backtest.stats.verdict import (
     INCONCLUSIVE,
@@ -73,7 +73,9 @@ def planted_death_walk(returns: np.ndarray, drop: float, horizon: int, fast: int
 
 @pytest.fixture(scope="module")
 def death_study():
-    return run_event_study(walk(5000, 21), EventRules(fast=20, slow=100, direction="death", start="1981-01-01"), H)
+    return run_event_study(
+        walk(5000, 21), EventRules(source=MACross(20, 100, direction="death"), start="1981-01-01"), H
+    )
 
 
 @pytest.fixture(scope="module")
@@ -176,7 +178,7 @@ def test_parameters(death_study) -> None:
 
 def _rejection_rates(drop: float, n_series: int, seed0: int) -> dict[str, float]:
     """Share of walks on which the losses claim's A verdict or random-entry test rejects."""
-    rules = EventRules(direction="death")
+    rules = EventRules(source=MACross(direction="death"))
     counts = {"hac": 0, "random_entry": 0, "a_supported": 0}
     used = 0
     for i in range(n_series):

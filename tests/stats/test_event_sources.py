@@ -58,7 +58,7 @@ def test_price_only_sources_other_than_the_cross_get_the_path_null() -> None:
 
 
 def test_a_filtered_subset_never_gets_the_null_of_the_unfiltered_rule() -> None:
-    study = run_event_study(walk(4000, 3), EventRules(fast=20, slow=100, start="1981-01-01"), HORIZONS)
+    study = run_event_study(walk(4000, 3), EventRules(source=MACross(20, 100), start="1981-01-01"), HORIZONS)
     mask = np.arange(study.n_events) % 2 == 0
     subset = study.subset(mask)
     assert subset.is_subset and not study.is_subset
@@ -84,7 +84,7 @@ def test_random_entry_alone_decides_question_b_for_exogenous_sources() -> None:
 def test_a_hand_built_table_never_borrows_the_null_of_its_rules() -> None:
     import dataclasses
 
-    study = run_event_study(walk(4000, 3), EventRules(fast=20, slow=100, start="1981-01-01"), HORIZONS)
+    study = run_event_study(walk(4000, 3), EventRules(source=MACross(20, 100), start="1981-01-01"), HORIZONS)
     assert path_null_unavailable(study) is None
     # more events than the rule finds, put together by hand under the rule's name
     shifted = study.table.iloc[:3].assign(

@@ -135,7 +135,7 @@ def test_results_do_not_depend_on_thread_count() -> None:
                     stats_nb.stationary_bootstrap_index_matrix_nb(3000, 20.0, 3, 64),
                     # threads from Python over path ranges (backtest.threads), not prange
                     *bootstrap_path_stats(
-                        walk(1200, 6), EventRules(fast=10, slow=40), (Horizon("21d", days=21),), (15.0,), 4, 9
+                        walk(1200, 6), EventRules(source=MACross(10, 40)), (Horizon("21d", days=21),), (15.0,), 4, 9
                     ),
                 )
             )
@@ -235,7 +235,7 @@ def test_rebuild_path_matches_cumsum() -> None:
 
 def test_bootstrap_path_stats_kernel_matches_twin() -> None:
     close = walk(2500, 8, drift=0.0, sigma=0.015)
-    rules = EventRules(fast=10, slow=40, start=close.index[300], entry="next_close")
+    rules = EventRules(source=MACross(10, 40), start=close.index[300], entry="next_close")
     horizons = (Horizon("21d", days=21), Horizon("2m", months=2))
     # two blocks: each horizon draws its own paths
     stats, counts = bootstrap_path_stats(close, rules, horizons, (10.0, 30.0), 21, 12)

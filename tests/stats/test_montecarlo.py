@@ -10,7 +10,7 @@ from numba import njit
 
 from backtest.bench.montecarlo import finite_population_moments
 from backtest.errors import ParameterError
-from backtest.events import EventRules, Horizon, run_event_study
+from backtest.events import EventRules, Horizon, MACross, run_event_study
 from backtest.events.paths import aligned_paths
 from backtest.stats import random_entry_band, random_entry_null_means, random_entry_tests, random_entry_tests_by_horizon
 from backtest.stats.baseline import eligible_days
@@ -117,7 +117,7 @@ def test_sampling_plans() -> None:
 
 
 def test_random_entry_tests_use_the_events_and_eligible_days() -> None:
-    study = run_event_study(walk(3000, 1), EventRules(fast=20, slow=100, start="1982-01-01"), H63)
+    study = run_event_study(walk(3000, 1), EventRules(source=MACross(20, 100), start="1982-01-01"), H63)
     pool = event_pool(study, "3m")
     done = study.complete("3m")
     assert len(pool.event_rows) == len(done) > 5
@@ -133,7 +133,7 @@ def test_random_entry_tests_use_the_events_and_eligible_days() -> None:
 
 @pytest.mark.parametrize("variant", ["plain", "spacing", "era"])
 def test_same_seed_same_results_other_seed_within_monte_carlo_error(variant) -> None:
-    study = run_event_study(walk(4000, 2), EventRules(fast=20, slow=100, start="1982-01-01"), H63)
+    study = run_event_study(walk(4000, 2), EventRules(source=MACross(20, 100), start="1982-01-01"), H63)
     first = random_entry_tests(study, "3m", variant=variant, n_draws=20_000, seed=1)
     again = random_entry_tests(study, "3m", variant=variant, n_draws=20_000, seed=1)
     other = random_entry_tests(study, "3m", variant=variant, n_draws=20_000, seed=2)
@@ -198,7 +198,7 @@ def test_planted_effect_is_found_most_of_the_time() -> None:
 
 def test_path_band() -> None:
     close = walk(3000, 3)
-    study = run_event_study(close, EventRules(fast=20, slow=100, start="1982-01-01"), H63)
+    study = run_event_study(close, EventRules(source=MACross(20, 100), start="1982-01-01"), H63)
     band = random_entry_band(study, length=100, n_draws=3000, seed=4)
     again = random_entry_band(study, length=100, n_draws=3000, seed=4)
     assert band.k == int((study.entry_pos + 100 <= len(close) - 1).sum())
@@ -213,7 +213,7 @@ def test_path_band() -> None:
 
 
 def test_errors_name_the_parameter() -> None:
-    study = run_event_study(walk(2000, 4), EventRules(fast=20, slow=100), H63)
+    study = run_event_study(walk(2000, 4), EventRules(source=MACross(20, 100)), H63)
     with pytest.raises(ParameterError, match="variant"):
         random_entry_tests(study, "3m", variant="weekday")
     with pytest.raises(ParameterError, match="n_draws"):
@@ -229,7 +229,7 @@ def test_errors_name_the_parameter() -> None:
 @pytest.mark.parametrize("variant", ["plain", "spacing", "era"])
 def test_horizons_share_draws_and_match_one_horizon_calls(variant) -> None:
     horizons = (Horizon("1m", days=21), Horizon("3m", days=63), Horizon("1y", days=252))
-    study = run_event_study(walk(4000, 3), EventRules(fast=20, slow=100, start="1982-01-01"), horizons)
+    study = run_event_study(walk(4000, 3), EventRules(source=MACross(20, 100), start="1982-01-01"), horizons)
     together = random_entry_tests_by_horizon(study, variant=variant, n_draws=3000, seed=4)
     assert set(together) == {"1m", "3m", "1y"}
     for label in together:

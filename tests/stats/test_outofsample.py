@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from backtest.events import EventRules, run_event_study
+from backtest.events import EventRules, MACross, run_event_study
 from backtest.stats.outofsample import percentile_of, recent_event_check
 
 
@@ -20,7 +20,7 @@ def test_recent_event_check_matches_pandas_reference() -> None:
         index=pd.bdate_range("1990-01-01", periods=3000),
         name="walk",
     )
-    study = run_event_study(close, EventRules(fast=10, slow=50, start="1991-01-01"))
+    study = run_event_study(close, EventRules(source=MACross(10, 50), start="1991-01-01"))
     check = recent_event_check(study)
     entries = study.table["entry_pos"].to_numpy()
     latest = entries[-1]

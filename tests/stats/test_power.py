@@ -446,12 +446,12 @@ def test_same_bytes_as_the_numpy_pipeline_on_an_rsi_threshold(russell2000, monke
     _same_as_reference(monkeypatch, study, n_paths=40, seed=19850101)
 
 
-def test_same_bytes_as_the_numpy_pipeline_on_sell_in_may(data_dir, monkeypatch) -> None:
+def test_same_bytes_as_the_numpy_pipeline_on_sell_in_may(real_data_dir, monkeypatch) -> None:
     """The gallery's Sell in May on SPY: May dates kept on every path, the year-level paired
     test (``year_paired_primary``) as the primary test, a losses claim."""
     from backtest.data import load_series
 
-    close = load_series("SPY", data_dir=data_dir).close
+    close = load_series("SPY", data_dir=real_data_dir).close
     dates = DateList(tuple(pd.to_datetime(pd.read_csv(SELL_IN_MAY)["date"])), label="sell in May")
     study = run_event_study(close, EventRules(source=dates), trading_day_horizons((126,)))
     result = _same_as_reference(

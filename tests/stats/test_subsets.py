@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from backtest.errors import ParameterError
-from backtest.events import EventRules, Horizon, run_event_study
+from backtest.events import EventRules, Horizon, MACross, run_event_study
 from backtest.events.filters import FilterRule, FilterSplit, apply_filter
 from backtest.report.summary import dumps
 from backtest.stats import analyze_events, holm
@@ -40,7 +40,7 @@ def walk(n: int, seed: int) -> pd.Series:
 
 @pytest.fixture(scope="module")
 def study():
-    result = run_event_study(walk(6000, 8), EventRules(fast=20, slow=100, start="1981-01-01"), H)
+    result = run_event_study(walk(6000, 8), EventRules(source=MACross(20, 100), start="1981-01-01"), H)
     assert result.n_events >= 30
     return result
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from backtest.data import MarketSeries
 from backtest.errors import ParameterError
-from backtest.events import EventRules, run_event_study
+from backtest.events import EventRules, MACross, run_event_study
 from backtest.strategy import TrendStrategy, buy_and_hold, event_agreement, simulate
 from tests.strategy._twins import random_walk
 
@@ -23,8 +23,12 @@ def test_russell2000_trades_are_the_event_engines_golden_and_death_crosses(
     russell2000: MarketSeries, execution: str
 ) -> None:
     result = simulate(russell2000, TrendStrategy(start=START, execution=execution))
-    golden = run_event_study(russell2000, EventRules(start=START, direction="golden", entry=execution)).table
-    death = run_event_study(russell2000, EventRules(start=START, direction="death", entry=execution)).table
+    golden = run_event_study(
+        russell2000, EventRules(source=MACross(direction="golden"), start=START, entry=execution)
+    ).table
+    death = run_event_study(
+        russell2000, EventRules(source=MACross(direction="death"), start=START, entry=execution)
+    ).table
     trades = result.trades
     # the sample starts below the 200-day, so crosses alternate golden, death, golden, ...
     assert not result.signals.above_at_start

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from backtest.errors import ParameterError
+from backtest.events import MACross
 from backtest.strategy import TrendStrategy
 
 
@@ -33,7 +34,7 @@ def test_event_rules_carry_the_window_and_the_execution() -> None:
     strategy = TrendStrategy(start="1985-01-01", end="2019-01-10", execution="next_close")
     golden = strategy.event_rules("golden")
     death = strategy.event_rules("death")
-    assert (golden.direction, death.direction) == ("golden", "death")
+    assert (golden.source, death.source) == (MACross(50, 200, "sma", "golden"), MACross(50, 200, "sma", "death"))
     assert golden.entry == "next_close" and golden.entry_lag == strategy.lag == 1
     assert golden.start == pd.Timestamp("1985-01-01") and golden.end == pd.Timestamp("2019-01-10")
     assert strategy.to_dict()["start"] == "1985-01-01" and strategy.replace(fee=0.0).fee == 0.0

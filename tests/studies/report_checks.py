@@ -18,7 +18,6 @@ from typing import Any
 
 import jsonschema
 import pandas as pd
-import pytest
 
 from backtest.claims import SCHEMA_PATH
 from backtest.claims.run import VARIANT_N_DRAWS, VARIANT_N_PATHS
@@ -508,16 +507,10 @@ def check_against_committed(regenerated: Path, committed: Path) -> dict:
 
 
 def run_study(name: str, output: Path, sizes: Mapping[str, int] = FEW_DRAWS) -> Path:
-    """``backtest study <name>`` into ``output`` with the Monte Carlo ``sizes``. A study script
-    takes ``n_draws`` and ``n_paths``; the power paths reach ``run_claim`` through the script's
-    call of ``run_spec_study``, as study scripts (and `backtest study`) take no power paths."""
-    import functools
+    """``backtest study <name>`` into ``output`` with the Monte Carlo ``sizes``: the study's spec
+    through ``run_job``, as `backtest study` runs it (which has no option for the power paths)."""
+    from backtest.claims.jobs import run_job
+    from backtest.study_runner import study_path
 
-    from backtest.claims.study import run_spec_study
-    from backtest.study_runner import load_study
-
-    module = load_study(name)
-    with pytest.MonkeyPatch.context() as patch:
-        power = functools.partial(run_spec_study, n_power_paths=sizes["n_power_paths"])
-        patch.setattr(module, "run_spec_study", power)
-        return Path(module.run(None, output, n_draws=sizes["n_draws"], n_paths=sizes["n_paths"]))
+    command = f"backtest study {name}"
+    return run_job(study_path(name), None, output, command=command, report_kind="study", **sizes)

@@ -35,7 +35,7 @@ def test_regenerated_results_match_the_committed_numbers(regenerated: Path) -> N
     check_against_committed(regenerated, COMMITTED)
 
 
-def test_kept_and_rejected_split_the_crosses_with_a_filter_value(regenerated: Path, data_dir: Path) -> None:
+def test_kept_and_rejected_split_the_crosses_with_a_filter_value(regenerated: Path, real_data_dir: Path | None) -> None:
     from backtest.data import load_series
     from tests.events.test_sources import as_of, pandas_rsi
 
@@ -43,11 +43,11 @@ def test_kept_and_rejected_split_the_crosses_with_a_filter_value(regenerated: Pa
     variants = {v["name"]: v for v in summary["variants"]}
     assert len(variants) == 8
     dates = pd.DatetimeIndex(pd.read_csv(regenerated / "events.csv", parse_dates=["event_date"])["event_date"])
-    close = load_series("russell2000", data_dir=data_dir).close
+    close = load_series("russell2000", data_dir=real_data_dir).close
     rsi = pandas_rsi(close, 14)[dates]
     assert variants["RSI(14) <= 70: kept"]["n_events"] == int((rsi <= 70).sum())
     assert variants["RSI(14) > 70: rejected"]["n_events"] == int((rsi > 70).sum())
-    vix = as_of(load_series("VIX", data_dir=data_dir).close, close.index)[dates]
+    vix = as_of(load_series("VIX", data_dir=real_data_dir).close, close.index)[dates]
     assert variants["VIX < 20: kept"]["n_events"] == int((vix < 20).sum())
     assert variants["VIX >= 20: rejected"]["n_events"] == int((vix >= 20).sum())
     # a filter with missing values (volume before 1987, yields before 2001) keeps a cross in neither row

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from backtest.claims import load_spec
+from backtest.claims.jobs import ClaimJob, load_job
 from backtest.cli import main
 from backtest.data import clear_cache, sources
-from backtest.study_runner import load_study
+from backtest.study_runner import load_study, study_target
 from tests.studies.report_checks import (
     check_against_committed,
     check_anecdotal_marks,
@@ -27,9 +27,8 @@ ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "results" / "russell2000_golden_cross"
 
 
-@pytest.fixture(scope="module")
-def study_module():
-    return load_study("russell2000-golden-cross")
+SPEC = ROOT / "studies" / "russell2000_golden_cross.toml"
+HOOKS = ROOT / "studies" / "russell2000_golden_cross.py"
 
 
 @pytest.fixture(scope="module")
@@ -93,14 +92,18 @@ def test_builtin_provenance_names_the_raw_files(builtin_run: Path) -> None:
 
 
 @pytest.mark.slow
-def test_the_study_is_its_spec_and_writes_the_claim_files(regenerated: Path, study_module) -> None:
+def test_the_study_is_its_spec_and_writes_the_claim_files(regenerated: Path) -> None:
     summary = check_claim_folder(regenerated)
-    assert (regenerated / "claim.toml").read_text() == study_module.SPEC.read_text()
+    assert (regenerated / "claim.toml").read_text() == SPEC.read_text()
     assert (
         summary["name"] == "russell2000_golden_cross"
         and summary["events"]["n"] == summary["statistics"]["sample"]["n_events"]
     )
-    assert len(Path(study_module.__file__).read_text().splitlines()) <= 200
+    assert len(HOOKS.read_text().splitlines()) <= 200
+    assert (
+        "**At publication.** On 2025-07-29, the last close before the article"
+        in (regenerated / "report.md").read_text()
+    )
 
 
 @pytest.mark.slow
@@ -166,9 +169,15 @@ def test_study_cli_lists_and_rejects_unknown_studies(capsys: pytest.CaptureFixtu
     assert err.startswith("error: unknown study 'no-such-study'") and "\n" not in err
 
 
-def test_the_spec_is_valid_and_names_the_study_folder(study_module) -> None:
-    spec = load_spec(study_module.SPEC)
-    assert spec.name == study_module.NAME == study_module.DEFAULT_OUTPUT.name
+def test_the_spec_is_valid_and_names_the_study_folder() -> None:
+    job = load_job(SPEC)
+    assert (
+        isinstance(job, ClaimJob)
+        and job.narrative is not None
+        and job.narrative.load() is load_study("russell2000-golden-cross").at_publication
+    )
+    spec = job.spec
+    assert spec.name == SPEC.stem and study_target("russell2000-golden-cross", None) == ROOT / "results" / spec.name
     assert spec.judged_horizons() == ("3m", "6m", "9m", "12m") and spec.analysis.calibration > 0
 
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from backtest.study_runner import load_study
+from backtest.claims.jobs import run_job
+from backtest.study_runner import study_path
 
 pytestmark = pytest.mark.slow  # regenerates the moving-average strategy study (make test-fast skips it; CI runs it)
 
@@ -18,16 +19,13 @@ ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "results" / "russell2000_ma_strategy"
 
 
-@pytest.fixture(scope="module")
-def study_module():
-    return load_study("russell2000-ma-strategy")
+SPEC = study_path("russell2000-ma-strategy")
 
 
 @pytest.fixture(scope="module")
-def regenerated(tmp_path_factory: pytest.TempPathFactory, study_module) -> Path:
-    output = tmp_path_factory.mktemp("study") / "russell2000_ma_strategy"
-    study_module.run(None, output)
-    return output
+def regenerated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The study's spec (a strategy job) run as `backtest study` runs it."""
+    return run_job(SPEC, None, tmp_path_factory.mktemp("study") / "russell2000_ma_strategy", report_kind="study")
 
 
 @pytest.mark.parametrize("name", ["summary.json", "metrics.csv", "trades.csv"])
@@ -53,8 +51,8 @@ def test_regenerated_report_text_equals_the_committed_one(regenerated: Path) -> 
     )
 
 
-def test_seed_and_monte_carlo_sizes_change_nothing(tmp_path: Path, regenerated: Path, study_module) -> None:
-    output = study_module.run(None, tmp_path / "other", seed=1, n_draws=10, n_paths=0)
+def test_seed_and_monte_carlo_sizes_change_nothing(tmp_path: Path, regenerated: Path) -> None:
+    output = run_job(SPEC, None, tmp_path / "other", seed=1, n_draws=10, n_paths=0)
     assert (output / "summary.json").read_bytes() == (regenerated / "summary.json").read_bytes()
 
 

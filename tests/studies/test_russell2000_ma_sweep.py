@@ -10,7 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from backtest.study_runner import load_study
+from backtest.claims.jobs import run_job
+from backtest.study_runner import study_path
 
 pytestmark = pytest.mark.slow  # regenerates the full-grid sweep study (make test-fast skips it; CI runs it)
 
@@ -20,7 +21,7 @@ COMMITTED = Path(__file__).resolve().parents[2] / "results" / "russell2000_ma_sw
 @pytest.fixture(scope="module")
 def regenerated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     output = tmp_path_factory.mktemp("sweep") / "russell2000_ma_sweep"
-    load_study("russell2000-ma-sweep").run(None, output)
+    run_job(study_path("russell2000-ma-sweep"), None, output, report_kind="study")
     return output
 
 

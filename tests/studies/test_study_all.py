@@ -88,9 +88,10 @@ def test_list_of_the_real_studies_has_a_description_for_each(
         description = describe_study(path)
         assert description and re.search(rf"^  {re.escape(name)} +{re.escape(description)}$", out, re.MULTILINE)
     assert {"russell2000-golden-cross", "peers-golden-cross", "russell2000-ma-strategy"} <= set(available_studies())
-    for name in ("peers-golden-cross", "russell2000-ma-strategy"):
-        module = backtest.study_runner.load_study(name)
-        assert module.DEFAULT_OUTPUT == ROOT / "results" / name.replace("-", "_")
+    for name in ("peers-golden-cross", "russell2000-ma-strategy", "russell2000-ma-sweep"):
+        assert backtest.study_runner.study_target(name, None) == ROOT / "results" / name.replace("-", "_")
+    # every study is a spec; a Python file beside one holds only its hooks, never a second study
+    assert {path.suffix for path in available_studies().values()} == {".toml"}
 
 
 def test_all_stops_at_the_first_failure_with_one_line_naming_it(

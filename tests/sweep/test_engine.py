@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from backtest.errors import InsufficientDataError, ParameterError
-from backtest.events import DEFAULT_HORIZONS, EventRules, calendar_month_horizons, run_event_study
+from backtest.events import DEFAULT_HORIZONS, EventRules, MACross, NewHigh, calendar_month_horizons, run_event_study
 from backtest.sweep import SweepGrid, run_sweep
 from tests.sweep.conftest import random_walk
 
@@ -17,7 +19,7 @@ from tests.sweep.conftest import random_walk
 def assert_matches_single_pair_engine(series, result, pairs, rules, horizons):
     table = result.table
     for fast, slow in pairs:
-        study = run_event_study(series, rules.replace(fast=fast, slow=slow), horizons)
+        study = run_event_study(series, rules.replace(source=replace(rules.source, fast=fast, slow=slow)), horizons)
         np.testing.assert_array_equal(result.events.of(fast, slow), study.table["event_pos"].to_numpy())
         rows = table.loc[(table["fast"] == fast) & (table["slow"] == slow)].set_index("horizon")
         for horizon in horizons:
@@ -54,7 +56,12 @@ def test_sample_of_pairs_equals_run_event_study_on_the_russell_2000(russell2000)
     "rules",
     [
         EventRules(
-            direction="death", ma="ema", confirm=2, min_gap=30, entry="next_close", start="1995-01-01", end="2015-12-31"
+            source=MACross(ma="ema", direction="death"),
+            confirm=2,
+            min_gap=30,
+            entry="next_close",
+            start="1995-01-01",
+            end="2015-12-31",
         ),
         EventRules(min_gap=120, start="1985-01-01"),
     ],
@@ -78,7 +85,9 @@ def test_event_rules_and_month_horizons_match_run_event_study(russell2000, rules
 )
 def test_property_sweep_equals_single_pair_engine_on_random_walks(seed, ma, direction, confirm, min_gap, entry):
     walk = random_walk(600, seed)
-    rules = EventRules(ma=ma, direction=direction, confirm=confirm, min_gap=min_gap, entry=entry, start="1990-06-01")
+    rules = EventRules(
+        source=MACross(ma=ma, direction=direction), confirm=confirm, min_gap=min_gap, entry=entry, start="1990-06-01"
+    )
     horizons = DEFAULT_HORIZONS[:2]
     grid = SweepGrid((2, 5, 13), (6, 21, 40))
     result = run_sweep(walk, grid, rules, horizons, reps=0, null_draws=0)
@@ -134,6 +143,8 @@ def test_wrapper_errors_name_the_parameter(walk):
         run_sweep(walk.iloc[:30], SweepGrid((5,), (40,)))
     with pytest.raises(ParameterError, match="series"):
         run_sweep(pd.Series([1.0, 2.0]), grid)
+    with pytest.raises(ParameterError, match="a sweep varies a moving-average cross; these rules use 'close above"):
+        run_sweep(walk, grid, EventRules(source=NewHigh(20)))
 
 
 @pytest.mark.parametrize("subset", [None, [7, 3], [40, 1, 2]])

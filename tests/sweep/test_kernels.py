@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from arch.bootstrap import SPA
 
-from backtest.events import EventRules
+from backtest.events import EventRules, MACross
+from backtest.events.rules import ma_cross_source
 from backtest.events.study import detection_bounds
 from backtest.signals.moving_averages import close_array, kind_code
 from backtest.sweep import _kernels
@@ -21,9 +22,9 @@ from tests.sweep.conftest import random_walk
     "rules",
     [
         EventRules(),
-        EventRules(direction="death", ma="ema"),
+        EventRules(source=MACross(ma="ema", direction="death")),
         EventRules(confirm=3, min_gap=40, start="1992-03-01", end="1998-06-30"),
-        EventRules(direction="death", confirm=1, min_gap=5, entry="next_close"),
+        EventRules(source=MACross(direction="death"), confirm=1, min_gap=5, entry="next_close"),
     ],
     ids=["golden-sma", "death-ema", "confirm-gap-window", "death-confirm-next"],
 )
@@ -32,10 +33,10 @@ def test_events_match_twin_for_every_pair(walk, rules):
     values = close_array(walk)
     found = find_events(values, walk.index, grid, rules)
     windows = grid.windows
-    averages, _ = window_averages(values, windows, kind_code(rules.ma))
+    averages, _ = window_averages(values, windows, kind_code(ma_cross_source(rules, "a sweep").ma))
     row = {int(w): i for i, w in enumerate(windows)}
     first, last = detection_bounds(walk.index, rules)
-    direction = 1 if rules.direction == "golden" else -1
+    direction = 1 if ma_cross_source(rules, "a sweep").direction == "golden" else -1
     total = 0
     for p, (fast, slow) in enumerate(grid.pairs):
         expected = _twins.pair_events_twin(
@@ -53,7 +54,7 @@ def test_marked_fill_gives_the_events_of_the_full_scan(walk, start):
     rules = EventRules(start=start)
     grid = SweepGrid.from_ranges("2:9,40:45", "3:12,150:155")
     values = close_array(walk)
-    averages, first_defined = window_averages(values, grid.windows, kind_code(rules.ma))
+    averages, first_defined = window_averages(values, grid.windows, kind_code(ma_cross_source(rules, "a sweep").ma))
     row = {int(w): i for i, w in enumerate(grid.windows)}
     fast_rows = np.array([row[int(f)] for f in grid.pairs[:, 0]])
     slow_rows = np.array([row[int(s)] for s in grid.pairs[:, 1]])

@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from backtest.claims.outputs import MultiSweepReport, write_multi_sweep_report
 from backtest.errors import ParameterError
 from backtest.events import DEFAULT_HORIZONS, EventRules
 from backtest.report import sweep_report
-from backtest.report.sweep_report import MultiSweepReport, write_multi_sweep_report
 from backtest.sweep import SweepGrid, run_sweep
 from backtest.sweep.executors import LocalExecutor
 from backtest.sweep.multi import (
