@@ -399,9 +399,10 @@ def preflight(
 
 
 @contextlib.contextmanager
-def overwriting(allowed: bool = True) -> Iterator[None]:
-    """Within this block, writers may replace reports of another kind or name (``--overwrite``)."""
-    token = _OVERWRITE.set(allowed)
+def overwriting(allowed: bool | None = True) -> Iterator[None]:
+    """Within this block, writers may replace reports of another kind or name (``--overwrite``);
+    None keeps what the enclosing block allows."""
+    token = _OVERWRITE.set(_OVERWRITE.get() if allowed is None else allowed)
     try:
         yield
     finally:

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from backtest import numbers
+from backtest.errors import ParameterError
 from backtest.project import studies_dir
 from backtest.report.render import markdown_text
 from backtest.stats.multiple import holm
@@ -104,3 +106,107 @@ def project_relative(path: Path) -> str:
         return path.resolve().relative_to(root).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+@dataclass(frozen=True)
+class GalleryRun:
+    """What `claim run-all` wrote: each claim's result (with its family adjustment), its
+    report folder, and the index."""
+
+    results: tuple[Any, ...]
+    folders: tuple[Path, ...]
+    index: Path
+
+    @property
+    def untestable(self) -> list[str]:
+        """Names of the claims whose verdict is "not testable"."""
+        from backtest.stats.verdict import NOT_TESTABLE
+
+        return [result.spec.name for result in self.results if result.verdict == NOT_TESTABLE]
+
+
+def _claim_spec(path: Path, data_dir: str | Path | None) -> Any:
+    """The claim of the spec at ``path`` (a study's claim spec runs as its claim: its
+    ``[report]`` additions belong to `backtest study`); a sweep or strategy spec is refused."""
+    from backtest.claims.jobs import ClaimJob, load_job
+
+    job = load_job(path, data_dir=data_dir)
+    if not isinstance(job, ClaimJob):
+        raise ParameterError(f"{path}: a {job.kind} spec, not a claim (run it with `backtest claim run`)")
+    return job.spec
+
+
+def run_gallery(
+    paths: Sequence[Path],
+    output_dir: str | Path,
+    *,
+    data_dir: str | Path | None = None,
+    overwrite: bool = False,
+    check: Callable[[Any], object] = lambda _: None,
+    announce: Callable[[Path], object] = lambda _: None,
+    on_warning: Callable[[str, str], object] = lambda _name, _note: None,
+    on_written: Callable[[Any], object] = lambda _: None,
+    **options: Any,
+) -> GalleryRun:
+    """Run every claim of ``paths`` into ``output_dir/<name>/`` and write
+    ``output_dir/README.md``, the table of what each found (`backtest claim run-all`).
+
+    Every spec, its work (``check(spec)``) and every target folder and the index are checked
+    before the first run (``announce(target)`` hears each folder); then every claim runs
+    (``options``: ``run_claim``'s), its figures drawn beside it, and only then are the reports
+    written, each giving its primary p adjusted over the family (Holm over the claims). An
+    index that run-all did not write is replaced only with ``overwrite``."""
+    from backtest._io import atomic_write_text, overwriting, preflight
+    from backtest.claims.run import run_claim_drawing, with_family
+
+    specs = [_claim_spec(Path(path), data_dir) for path in paths]
+    names = [spec.name for spec in specs]
+    if len(set(names)) != len(names):
+        twice = next(name for name in names if names.count(name) > 1)
+        raise ParameterError(f"two specs write the same report folder {twice!r}; give one a [claim] name")
+    for spec in specs:
+        check(spec)
+    output = Path(output_dir)
+    index = output / "README.md"
+    # the index is a single file of its own kind: a README that is not the gallery's (a
+    # project's, when output_dir is a clone) must never be replaced without overwrite
+    preflight(index, "gallery-index", overwrite=overwrite, hint="choose another --output-dir")
+    for spec in specs:
+        preflight(output / spec.name, "claim", overwrite=overwrite, hint="choose another --output-dir")
+        announce(output / spec.name)
+    runs = []
+    for spec in specs:
+        result, drawing = run_claim_drawing(spec, data_dir=data_dir, **options)
+        for note in result.warnings:
+            on_warning(spec.name, note)
+        runs.append((result, drawing))
+    family = family_adjustment(
+        {
+            spec.name: (spec.claim.title, result.summary_data["conclusion"]["primary_pvalue"])
+            for spec, (result, _) in zip(specs, runs)
+        }
+    )
+    rows, results, folders = [], [], []
+    for path, spec, (result, drawing) in zip(paths, specs, runs):
+        result = with_family(result, family[spec.name])
+        folder = result.report(
+            output / spec.name, overwrite=overwrite, command="backtest claim run", drawn=drawing.result()
+        )
+        on_written(result)
+        results.append(result)
+        folders.append(Path(folder))
+        rows.append(
+            {
+                "title": spec.claim.title,
+                "spec": project_relative(Path(path)),
+                "series": spec.series,
+                "n_events": result.study.n_events,
+                "verdict": result.verdict,
+                "name": spec.name,
+                "pvalue": family[spec.name]["pvalue"],
+                "pvalue_holm": family[spec.name]["pvalue_holm"],
+            }
+        )
+    with overwriting(overwrite):
+        atomic_write_text(index, index_markdown(rows))
+    return GalleryRun(tuple(results), tuple(folders), index)

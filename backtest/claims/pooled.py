@@ -168,7 +168,7 @@ class PooledClaimResult:
 
         return render_pooled_markdown(self.summary_data)
 
-    def report(self, path: str | Path, *, overwrite: bool = False) -> Path:
+    def report(self, path: str | Path, *, overwrite: bool | None = None) -> Path:
         """Write the report folder ``path`` (report.md, report.html, summary.json,
         per_series.csv, caar_path.csv and the figures) through ``backtest.claims.outputs``:
         staged and swapped in whole; a folder the tool did not write is refused, and one of

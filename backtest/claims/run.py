@@ -424,12 +424,13 @@ class ClaimResult:
 
         return render_markdown(self.summary_data, self.to_frame(), source_kind=self.event_chart.wording)
 
-    def report(self, path: str | Path, *, overwrite: bool = False, **options: Any) -> Path:
+    def report(self, path: str | Path, *, overwrite: bool | None = None, **options: Any) -> Path:
         """Write the report folder (report.md, report.html, events.csv, summary.json, figures)
         at ``path`` itself (not a parent folder), and nothing outside it. A target that may
         not be written (``backtest._io.preflight``) is refused before any figure is drawn,
-        with nothing created. options: ``write_claim_report``'s (kind, narrative,
-        extra_figures, command)."""
+        with nothing created. overwrite: may replace a report of another kind or name (None:
+        as the enclosing ``backtest._io.overwriting`` block allows). options:
+        ``write_claim_report``'s (kind, narrative, extra_figures, command)."""
         from backtest._io import overwriting, preflight
         from backtest.claims.outputs import write_claim_report
 
@@ -919,7 +920,7 @@ def run_claim_report(
     spec: ClaimSpec,
     folder: str | Path,
     *,
-    overwrite: bool = False,
+    overwrite: bool | None = None,
     kind: str = "claim",
     narrative: Callable[[ClaimResult], str] | str = "",
     extras: Callable[[ClaimResult], Mapping[str, tuple[str, bytes]]] | None = None,

@@ -145,44 +145,6 @@ claim_run_options = settings_options(ClaimRunSettings, CLAIM_RUN_OPTIONS, into="
 """CLAIM_RUN_OPTIONS, passed as ``run: ClaimRunSettings``."""
 
 
-def _run_one_claim(spec, options, on_answer=None):  # type: ignore[no-untyped-def]
-    """Run a validated spec, its figures drawn beside it, with a progress line on a
-    terminal; returns (result, figure drawing) for ``result.report(drawn=drawing.result())``.
-    ``on_answer(own)``: called with the claim's own result as soon as its statistics are
-    done, the progress line cleared while it prints."""
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-    from backtest.claims.run import run_claim_drawing
-
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-        disable=not err_console.is_terminal,
-    ) as progress:
-        task = progress.add_task(f"{spec.name}: starting", total=None)
-
-        def answered(own):  # type: ignore[no-untyped-def]
-            if on_answer is not None:
-                progress.stop()  # the answer goes to stdout, not above the progress line on stderr
-                on_answer(own)
-                progress.start()
-
-        return run_claim_drawing(
-            spec,
-            step=lambda text: progress.update(task, description=f"{spec.name}: {text}"),
-            on_answer=answered,
-            **options,
-        )
-
-
-def _write_claim_report(result, drawing, target, overwrite):  # type: ignore[no-untyped-def]
-    """The report folder of a claim run by ``_run_one_claim``, at ``target``."""
-    return result.report(target, overwrite=overwrite, command="backtest claim run", drawn=drawing.result())
-
-
 def _print_claim_answer(result):  # type: ignore[no-untyped-def]
     """The data line and warnings (stderr), then the answer (stdout) of a claim's own result."""
     click.echo(result.market_series.data_line(), err=True)
@@ -192,8 +154,11 @@ def _print_claim_answer(result):  # type: ignore[no-untyped-def]
 
 
 def _run_job(job, run):  # type: ignore[no-untyped-def]
-    """Run a spec that is more than a claim (a sweep, a strategy, a claim whose ``[report]``
-    adds to its report) through ``backtest.claims.jobs.run_job``, as `backtest study` does."""
+    """Run any job (a claim, a pooled claim, a sweep, a strategy) through
+    ``backtest.claims.jobs.run_job``, as `backtest study` does: the answer printed as soon as
+    a claim's statistics are done, a progress line on a terminal meanwhile."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     from backtest._io import overwriting
     from backtest.claims.jobs import ClaimJob, PooledJob, default_report_kind, run_job
     from backtest.cli._common import print_study_answer
@@ -206,17 +171,36 @@ def _run_job(job, run):  # type: ignore[no-untyped-def]
     if isinstance(job, ClaimJob) and run.n_power_paths is not None:
         sizes["n_power_paths"] = run.n_power_paths
     verdicts: list[str] = []
-    if isinstance(job, ClaimJob):  # its answer as soon as its statistics are done, as a claim's
-        sizes["on_answer"] = _print_claim_answer
-    elif isinstance(job, PooledJob):
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+        disable=not err_console.is_terminal,
+    ) as progress:
+        task = progress.add_task(f"{job.name}: starting", total=None)
 
-        def print_pooled_answer(result):  # type: ignore[no-untyped-def]
+        def answered(result):  # type: ignore[no-untyped-def]
+            progress.stop()  # the answer goes to stdout, not above the progress line on stderr
             verdicts.append(result.verdict)
-            click.echo(result.summary())
+            if isinstance(job, ClaimJob):
+                _print_claim_answer(result)
+            else:
+                click.echo(result.summary())
+            progress.start()
 
-        sizes["on_answer"] = print_pooled_answer
-    with overwriting(run.overwrite):
-        run_job(job, run.data_dir, target, command="backtest claim run", **sizes)
+        if isinstance(job, (ClaimJob, PooledJob)):
+            sizes["on_answer"] = answered
+        with overwriting(run.overwrite):
+            run_job(
+                job,
+                run.data_dir,
+                target,
+                command="backtest claim run",
+                step=lambda what: progress.update(task, description=f"{job.name}: {what}"),
+                **sizes,
+            )
     if not isinstance(job, (ClaimJob, PooledJob)):
         print_study_answer(target)
     console.print(f"wrote {target}", markup=False, highlight=False, soft_wrap=True)
@@ -237,23 +221,9 @@ def claim_run_command(spec_path: Path, run: ClaimRunSettings) -> None:
     output folder is checked, then data are loaded.
     """
 
-    from backtest.claims.jobs import ClaimJob, default_report_kind, load_job
+    from backtest.claims.jobs import load_job
 
-    job = load_job(spec_path, data_dir=run.data_dir)  # a claim, or a sweep or strategy spec
-    if not isinstance(job, ClaimJob) or job.adds_to_report or default_report_kind(job) != "claim":
-        _run_job(job, run)  # a study's spec: the path of `backtest study NAME`
-        return
-    spec = job.spec
-    run.check_work(spec)
-    target = run.output_dir / spec.name
-    announce_output(target, "claim", run.overwrite, "choose another --output-dir")
-    # the answer as soon as the claim's own statistics are done (before its variants and
-    # figures), which then finish while it is read
-    result, drawing = _run_one_claim(spec, run.run_options(), on_answer=_print_claim_answer)
-    _write_claim_report(result, drawing, target, run.overwrite)
-    console.print(f"wrote {target}", markup=False, highlight=False, soft_wrap=True)
-    if result.verdict == NOT_TESTABLE:
-        raise click.exceptions.Exit(NOT_TESTABLE_EXIT)
+    _run_job(load_job(spec_path, data_dir=run.data_dir), run)  # a claim, pooled claim, sweep or strategy
 
 
 @claim_group.command("check")
@@ -318,18 +288,6 @@ def claim_new_command(path):  # type: ignore[no-untyped-def]
     )
 
 
-def _claim_of(path, data_dir):  # type: ignore[no-untyped-def]
-    """The claim of the spec at ``path`` for `claim run-all` (a study's claim spec runs as its
-    claim: its ``[report]`` additions belong to `backtest study`); a sweep or strategy spec
-    is refused, one line naming it."""
-    from backtest.claims.jobs import ClaimJob, load_job
-
-    job = load_job(path, data_dir=data_dir)
-    if not isinstance(job, ClaimJob):
-        raise click.UsageError(f"{path}: a {job.kind} spec, not a claim (run it with `backtest claim run`)")
-    return job.spec
-
-
 @claim_group.command("run-all")
 @click.argument("targets", metavar="[SPEC_OR_FOLDER]...", nargs=-1, type=click.Path(path_type=Path, exists=True))
 @claim_run_options
@@ -340,69 +298,29 @@ def claim_run_all_command(targets: tuple[Path, ...], run: ClaimRunSettings) -> N
     run-all did not write is replaced only with --overwrite."""
     from rich.text import Text
 
-    from backtest._io import atomic_write_text, preflight
-    from backtest.claims.gallery import (
-        family_adjustment,
-        gallery_specs,
-        index_markdown,
-        project_relative,
-        spec_paths,
-    )
-    from backtest.claims.run import with_family
+    from backtest.claims.gallery import gallery_specs, run_gallery, spec_paths
 
     paths = spec_paths(targets) if targets else gallery_specs()
     if not paths:
         raise click.UsageError("no spec (*.toml) found")
-    specs = [_claim_of(path, run.data_dir) for path in paths]
-    names = [spec.name for spec in specs]
-    if len(set(names)) != len(names):
-        twice = next(name for name in names if names.count(name) > 1)
-        raise click.UsageError(f"two specs write the same report folder {twice!r}; give one a [claim] name")
-    for spec in specs:
-        run.check_work(spec)
-    output_dir = run.output_dir
-    index = output_dir / "README.md"
-    # the index is a single file of its own kind: a README that is not the gallery's (a
-    # project's, when OUTPUT_DIR is a clone) must never be replaced without --overwrite
-    preflight(index, "gallery-index", overwrite=run.overwrite, hint="choose another --output-dir")
-    for spec in specs:
-        announce_output(output_dir / spec.name, "claim", run.overwrite, "choose another --output-dir")
     options = run.run_options()
-    # every claim first, then the reports: each report gives its p adjusted over the family
-    runs = []
-    for spec in specs:
-        result, drawing = _run_one_claim(spec, options)
-        for note in result.warnings:
-            click.echo(f"warning: {spec.name}: {note}", err=True)
-        runs.append((result, drawing))
-    family = family_adjustment(
-        {
-            spec.name: (spec.claim.title, result.summary_data["conclusion"]["primary_pvalue"])
-            for spec, (result, _) in zip(specs, runs)
-        }
+
+    def written(result):  # type: ignore[no-untyped-def]
+        console.print(Text(result.answer_lines()[0] + f"  ({result.spec.name}, {result.study.n_events} events)"))
+
+    gallery = run_gallery(
+        paths,
+        run.output_dir,
+        overwrite=run.overwrite,
+        check=run.check_work,
+        announce=lambda target: announce_output(target, "claim", run.overwrite, "choose another --output-dir"),
+        on_warning=lambda name, note: click.echo(f"warning: {name}: {note}", err=True),
+        on_written=written,
+        **options,
     )
-    rows = []
-    untestable = []
-    for path, spec, (result, drawing) in zip(paths, specs, runs):
-        result = with_family(result, family[spec.name])
-        _write_claim_report(result, drawing, output_dir / spec.name, run.overwrite)
-        console.print(Text(result.answer_lines()[0] + f"  ({spec.name}, {result.study.n_events} events)"))
-        if result.verdict == NOT_TESTABLE:
-            untestable.append(spec.name)
-        rows.append(
-            {
-                "title": spec.claim.title,
-                "spec": project_relative(path),
-                "series": spec.series,
-                "n_events": result.study.n_events,
-                "verdict": result.verdict,
-                "name": spec.name,
-                "pvalue": family[spec.name]["pvalue"],
-                "pvalue_holm": family[spec.name]["pvalue_holm"],
-            }
-        )
-    atomic_write_text(index, index_markdown(rows))
-    console.print(f"wrote {len(rows)} claims and {index}", markup=False, highlight=False, soft_wrap=True)
-    if untestable:
-        click.echo(f"warning: not testable (exit {NOT_TESTABLE_EXIT}): {', '.join(untestable)}", err=True)
+    console.print(
+        f"wrote {len(gallery.results)} claims and {gallery.index}", markup=False, highlight=False, soft_wrap=True
+    )
+    if gallery.untestable:
+        click.echo(f"warning: not testable (exit {NOT_TESTABLE_EXIT}): {', '.join(gallery.untestable)}", err=True)
         raise click.exceptions.Exit(NOT_TESTABLE_EXIT)

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from backtest.cli import claim as claim_cli
 from backtest.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -17,14 +16,16 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_the_answer_is_printed_before_the_report_is_written(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    from backtest.claims import run as claim_run
+
     printed_before: list[str] = []
-    write = claim_cli._write_claim_report
+    report = claim_run.ClaimResult.report
 
-    def recording_write(result, drawn, target, overwrite):  # type: ignore[no-untyped-def]
+    def recording_report(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         printed_before.append(capsys.readouterr().out)
-        return write(result, drawn, target, overwrite)
+        return report(self, *args, **kwargs)
 
-    monkeypatch.setattr(claim_cli, "_write_claim_report", recording_write)
+    monkeypatch.setattr(claim_run.ClaimResult, "report", recording_report)
     spec = ROOT / "studies" / "claims" / "vix_above_30.toml"
     sizes = ["--draws", "50", "--paths", "0", "--power-paths", "0"]
     assert main(["claim", "run", str(spec), "--output-dir", str(tmp_path), *sizes]) == 0

@@ -569,9 +569,11 @@ RESULTS = Path(__file__).resolve().parents[2] / "results"
 
 # results/claims/ is the claims gallery: a parent of claim report folders (and its README.md)
 # results/calibration/ holds stored calibrations (backtest.stats.calibration_cache), not reports
+# results/pooled/ holds the pooled claims' report folders
+_PARENTS = ("claims", "pooled")
 _REPORT_FOLDERS = sorted(
-    [p.name for p in RESULTS.iterdir() if p.is_dir() and p.name not in ("bench", "calibration", "claims")]
-    + [f"claims/{p.name}" for p in (RESULTS / "claims").iterdir() if p.is_dir()]
+    [p.name for p in RESULTS.iterdir() if p.is_dir() and p.name not in ("bench", "calibration", *_PARENTS)]
+    + [f"{parent}/{p.name}" for parent in _PARENTS for p in (RESULTS / parent).iterdir() if p.is_dir()]
 )
 
 
@@ -579,7 +581,7 @@ _REPORT_FOLDERS = sorted(
 def test_every_committed_report_carries_a_manifest_that_matches_its_files(folder: str) -> None:
     manifest = read_manifest(RESULTS / folder)
     assert manifest is not None, f"results/{folder} has no {MANIFEST_FILE}: regenerate it with `backtest study`"
-    kind = "claim" if folder.startswith("claims/") else "study"
+    kind = "claim" if folder.startswith(tuple(f"{parent}/" for parent in _PARENTS)) else "study"
     assert manifest.kind == kind and manifest.name == Path(folder).name
     tree = snapshot_tree(RESULTS / folder)
     assert {path: tree[path] for path in manifest.files if path in tree} == manifest.files

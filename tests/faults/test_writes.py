@@ -138,7 +138,7 @@ ALLOWED_WRITES: dict[tuple[str, str, str], str] = {
     ("bench/measure.py", "write_bench", "atomic_write_text"): PREFLIGHT.format(kind="bench-sweep/scaling/study"),
     ("bench/page.py", "write_bench_page", "atomic_write_text"): PREFLIGHT.format(kind="bench-page"),
     ("cli/calibrate.py", "calibrate_command", "atomic_write_text"): PREFLIGHT.format(kind="calibration-csv"),
-    ("cli/claim.py", "claim_run_all_command", "atomic_write_text"): PREFLIGHT.format(kind="gallery-index"),
+    ("claims/gallery.py", "run_gallery", "atomic_write_text"): PREFLIGHT.format(kind="gallery-index"),
     ("cli/claim.py", "claim_new_command", "exclusive_write_bytes"): "creates a new file, never replaces one",
     # data
     ("data/builtin.py", "build_builtin", "atomic_write_files"): PREFLIGHT.format(kind="builtin-table/provenance"),
