@@ -23,7 +23,7 @@ import functools
 import hashlib
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -202,27 +202,118 @@ def cached_calibrate(
     parameters = calibration_parameters(close, rules, horizons, **arguments)  # type: ignore[arg-type]
     key = calibration_key(parameters)
     path = folder / f"{null_model}-{key}.json"
-    if os.path.lexists(path):
-        text = read_text(path, CALIBRATION, error=CalibrationCacheError)  # a regular file of at most 16 MiB
-        try:
-            payload = json.loads(text)
-        except ValueError:
-            payload = None
-        if not isinstance(payload, dict):
-            raise CalibrationCacheError(
-                f"{path} is not a stored calibration (not a JSON object); delete it and run again"
-            )
-        if payload.get("key") != key or payload.get("parameters") != parameters:
-            raise CalibrationCacheError(
-                f"{path} does not hold the calibration its name says (stored parameters differ); "
-                "delete it and run again to recompute"
-            )
+    payload = _read_stored(path, key, parameters, "stored calibration")
+    if payload is not None:
         return _from_payload(payload)
     result = calibrate(close, rules, horizons, **arguments)  # type: ignore[arg-type]
-    try:
-        from backtest._io import atomic_write_text
-
-        atomic_write_text(path, _to_text(parameters, key, result))
-    except OSError:
-        pass  # a read-only checkout still gets the computed result
+    _write_stored(path, _to_text(parameters, key, result))
     return result
+
+
+def _read_stored(path: Path, key: str, parameters: dict[str, Any], what: str) -> dict[str, Any] | None:
+    """The JSON object stored at ``path`` (None when there is no file), checked to hold the
+    ``parameters`` its ``key`` names: anything else is a CalibrationCacheError, never a
+    silent recompute over a file this run did not write."""
+    if not os.path.lexists(path):
+        return None
+    text = read_text(path, CALIBRATION, error=CalibrationCacheError)  # a regular file of at most 16 MiB
+    try:
+        payload = json.loads(text)
+    except ValueError:
+        payload = None
+    if not isinstance(payload, dict) or not isinstance(payload.get("calibration"), dict):
+        raise CalibrationCacheError(f"{path} is not a {what} (not a JSON object); delete it and run again")
+    if payload.get("key") != key or payload.get("parameters") != parameters:
+        raise CalibrationCacheError(
+            f"{path} does not hold the calibration its name says (stored parameters differ); "
+            "delete it and run again to recompute"
+        )
+    return payload
+
+
+def _write_stored(path: Path, text: str) -> None:
+    """Store ``text`` at ``path`` atomically; a read-only checkout still gets the computed result."""
+    from backtest._io import atomic_write_text
+
+    try:
+        atomic_write_text(path, text)
+    except OSError:
+        pass
+
+
+# ---------------------------------------------------------------------------------------
+# Pooled claims: the size of every pooled test on panels simulated with the events kept
+# ---------------------------------------------------------------------------------------
+
+POOLED_PREFIX = "pooled"
+"""File names of stored pooled calibrations: ``pooled-<key>.json``."""
+
+_POOLED_CODE_FILES: tuple[str, ...] = ("claims/pooled.py", "claims/pooled_size.py")
+"""Beyond the single-series calibration's source: the pooled claim's composition and its
+simulation (``backtest.claims.pooled._calibration``)."""
+
+
+@functools.lru_cache(maxsize=1)
+def _pooled_code_digest() -> str:
+    files = [_PACKAGE_ROOT / name for name in (*_CODE_FILES, *_POOLED_CODE_FILES)]
+    for package in _CODE_PACKAGES:
+        files += sorted((_PACKAGE_ROOT / package).glob("*.py"))
+    return source_digest(files, _PACKAGE_ROOT)
+
+
+def array_digest(*arrays: np.ndarray) -> str:
+    """SHA-256 (hex) of the arrays' shapes, dtypes and bytes, in order: what a stored
+    calibration keys the data it simulated from by."""
+    digest = hashlib.sha256()
+    for array in arrays:
+        contiguous = np.ascontiguousarray(array)
+        digest.update(f"{contiguous.dtype.str}{contiguous.shape}".encode())
+        digest.update(contiguous.tobytes())
+    return digest.hexdigest()
+
+
+def pooled_calibration_parameters(inputs: dict[str, object]) -> dict[str, object]:
+    """Everything a pooled calibration depends on: ``inputs`` (the claim's settings, the
+    simulation's size and seed, and digests of the data it was shaped on, as plain JSON
+    values), the code it runs through and the numpy / scipy / pandas versions."""
+    parameters = {
+        "format": CACHE_FORMAT,
+        "kind": "pooled_claim",
+        "inputs": inputs,
+        "code_sha256": _pooled_code_digest(),
+        "versions": package_versions(_VERSIONED),
+    }
+    # compared after a JSON round trip (tuples become lists), as it is read back
+    loaded: dict[str, object] = json.loads(json.dumps(parameters, sort_keys=True))
+    return loaded
+
+
+def cached_pooled_calibration(
+    inputs: dict[str, object],
+    compute: Callable[[], dict[str, Any]],
+    *,
+    cache_dir: str | os.PathLike[str] | None | bool = True,
+) -> dict[str, Any]:
+    """``compute()`` (a pooled claim's calibration, a JSON-ready mapping) read from
+    ``cache_dir`` when stored under the key of ``inputs``, else computed and written there.
+
+    cache_dir: a folder; True (default) for ``default_cache_dir()``; None or False to always
+    compute. The key hashes ``pooled_calibration_parameters(inputs)``; a file whose stored
+    parameters differ from its key raises ``CalibrationCacheError``.
+    """
+    folder = default_cache_dir() if cache_dir is True else (Path(cache_dir) if cache_dir else None)
+    if folder is None:
+        return compute()
+    parameters = pooled_calibration_parameters(inputs)
+    key = calibration_key(parameters)
+    path = folder / f"{POOLED_PREFIX}-{key}.json"
+    payload = _read_stored(path, key, parameters, "stored pooled calibration")
+    if payload is not None:
+        stored: dict[str, Any] = payload["calibration"]
+        return stored
+    result = compute()
+    text = json.dumps({"key": key, "parameters": parameters, "calibration": result}, indent=1, sort_keys=True)
+    _write_stored(path, text + "\n")
+    # what a later run reads back: the same values, through the same JSON round trip
+    returned: dict[str, Any] = json.loads(text)["calibration"]
+    return returned

@@ -11,7 +11,9 @@ description); for a strategy, ``title`` and ``question``. A hook's module is a P
 beside the spec (``studies/<module>.py``), imported once (``hook_module``).
 
 The job kind is read before the claim spec is parsed: ``[job]`` and ``[report]`` belong to this
-layer and are taken out, the rest is validated as a claim spec by ``spec_from_dict``.
+layer and are taken out, the rest is validated as a claim spec by ``spec_from_dict``. Every
+table of this layer is a typed model (``backtest.claims.job_models``) read through the claim's
+own path (``backtest.claims.spec_models.validated``), so its errors have the same one-line form.
 ``run_job(path, data_dir, output_dir, ...)`` runs any kind and writes its report folder;
 ``backtest study NAME`` and ``backtest claim run studies/NAME.toml`` both call it.
 """
@@ -27,13 +29,40 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from backtest.claims.spec import ClaimSpec, did_you_mean, spec_from_dict
+from backtest.claims.job_models import (
+    JOB_KINDS,
+    ClaimReportTable,
+    JobTable,
+    StrategySpecFile,
+    StrategyTable,
+    SweepSpecFile,
+    SweepTable,
+)
+from backtest.claims.spec import ClaimSpec, spec_from_dict
+from backtest.claims.spec_models import validated, validated_tables
 from backtest.defaults import DEFAULT_SEED
 from backtest.errors import SpecError
 from backtest.files import CLAIM_SPEC, read_text
 
-JOB_KINDS = ("claim", "sweep", "strategy")
-"""The kinds a spec's ``[job] kind`` may name."""
+__all__ = [
+    "JOB_KINDS",
+    "JOB_TABLES",
+    "ClaimJob",
+    "Hook",
+    "Job",
+    "PooledJob",
+    "StrategyJob",
+    "SweepJob",
+    "comparison_of",
+    "default_report_kind",
+    "hook_module",
+    "job_kind",
+    "load_job",
+    "read_tables",
+    "run_job",
+    "sweep_plan",
+]
+
 JOB_TABLES = ("job", "report")
 """The tables of the job layer, taken out before a claim spec is validated."""
 
@@ -42,69 +71,6 @@ Step = Callable[[str], None]
 
 def _quiet(_: str) -> None:
     """A progress callback that says nothing."""
-
-
-class _Reader:
-    """The checked values of one table of a job spec; every error names the file and the key."""
-
-    def __init__(self, origin: str, name: str, raw: object, known: tuple[str, ...]) -> None:
-        if not isinstance(raw, Mapping):
-            raise SpecError(f"{origin}: [{name}]: expected a table, got {type(raw).__name__}")
-        for key in raw:
-            if key not in known:
-                hint = did_you_mean(key, known)
-                raise SpecError(f"{origin}: [{name}] {key}: unknown key (known: {', '.join(known)}){hint}")
-        self.origin, self.name, self.raw = origin, name, raw
-
-    def _fail(self, key: str, expected: str, value: object) -> SpecError:
-        return SpecError(f"{self.origin}: [{self.name}] {key}: expected {expected}, got {value!r}")
-
-    def text(self, key: str, default: str | None = None, *, choices: tuple[str, ...] = ()) -> str:
-        value = self.raw.get(key, default)
-        if not isinstance(value, str) or not value.strip():
-            raise self._fail(key, "a non-empty string", value)
-        if choices and value not in choices:
-            raise self._fail(key, f"one of {', '.join(choices)}", value)
-        return value
-
-    def optional_text(self, key: str) -> str | None:
-        return None if key not in self.raw else self.text(key)
-
-    def integer(self, key: str, default: int, *, minimum: int = 0) -> int:
-        value = self.raw.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            raise self._fail(key, f"an integer >= {minimum}", value)
-        return value
-
-    def number(self, key: str, default: float) -> float:
-        value = self.raw.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise self._fail(key, "a number", value)
-        return float(value)
-
-    def flag(self, key: str, default: bool) -> bool:
-        value = self.raw.get(key, default)
-        if not isinstance(value, bool):
-            raise self._fail(key, "true or false", value)
-        return value
-
-    def texts(self, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
-        value = self.raw.get(key, list(default))
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
-            raise self._fail(key, "a non-empty list of strings", value)
-        return tuple(value)
-
-    def numbers(self, key: str, default: tuple[float, ...]) -> tuple[float, ...]:
-        value = self.raw.get(key, list(default))
-        if (
-            not isinstance(value, list)
-            or not value
-            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
-        ):
-            raise self._fail(key, "a non-empty list of numbers", value)
-        return tuple(float(v) for v in value)
 
 
 def read_tables(path: str | Path) -> dict[str, Any]:
@@ -118,14 +84,8 @@ def read_tables(path: str | Path) -> dict[str, Any]:
 
 def job_kind(tables: Mapping[str, Any], origin: str) -> str:
     """``[job] kind`` of a spec's tables ("claim" when there is no ``[job]`` table)."""
-    job = _Reader(origin, "job", tables.get("job", {}), ("kind",))
-    if "kind" not in job.raw:
-        return "claim"
-    kind = job.raw["kind"]
-    if kind not in JOB_KINDS:
-        hint = did_you_mean(str(kind), JOB_KINDS)
-        raise SpecError(f"{origin}: [job] kind: unknown job kind {kind!r} (known: {', '.join(JOB_KINDS)}){hint}")
-    return str(kind)
+    job: JobTable = validated(JobTable, origin, "job", tables.get("job", {}))
+    return job.kind
 
 
 def hook_module(path: Path) -> ModuleType:
@@ -169,9 +129,9 @@ class Hook:
 
     @classmethod
     def parse(cls, value: str, folder: Path, origin: str, key: str) -> Hook:
+        """The hook ``value`` ("module:function", checked by ``ClaimReportTable``) names, its
+        file checked beside the spec."""
         module, _, function = value.partition(":")
-        if not module.isidentifier() or not function.isidentifier():
-            raise SpecError(f'{origin}: [report] {key}: expected "module:function", got {value!r}')
         if not (folder / f"{module}.py").is_file():
             raise SpecError(f"{origin}: [report] {key}: no file {module}.py beside the spec")
         return cls(module, function, folder, origin, key)
@@ -298,101 +258,68 @@ def default_report_kind(job: Job) -> str:
 
 def _claim_job(tables: Mapping[str, Any], path: Path, data_dir: str | Path | None) -> ClaimJob:
     origin = str(path)
-    report = _Reader(origin, "report", tables.get("report", {}), ("narrative", "text", "figures"))
+    report: ClaimReportTable = validated(ClaimReportTable, origin, "report", tables.get("report", {}))
     claim_tables = {key: value for key, value in tables.items() if key not in JOB_TABLES}
     spec = spec_from_dict(claim_tables, origin=origin, base_dir=path.parent, data_dir=data_dir)
     hooks = {
         key: Hook.parse(value, path.parent, origin, key)
         for key in ("narrative", "figures")
-        if (value := report.optional_text(key)) is not None
+        if (value := getattr(report, key)) is not None
     }
-    return ClaimJob(
-        spec, narrative=hooks.get("narrative"), text=report.optional_text("text") or "", figures=hooks.get("figures")
-    )
-
-
-def _reference(reader: _Reader) -> tuple[int, int]:
-    value = reader.text("reference", "50/200")
-    try:
-        fast, slow = (int(part) for part in value.replace("x", "/").split("/"))
-    except ValueError:
-        raise reader._fail("reference", "FAST/SLOW like 50/200", value) from None
-    return fast, slow
+    return ClaimJob(spec, narrative=hooks.get("narrative"), text=report.text or "", figures=hooks.get("figures"))
 
 
 def _sweep_job(tables: Mapping[str, Any], path: Path) -> SweepJob:
     origin = str(path)
-    _only(tables, origin, ("job", "sweep", "report"))
-    known = (
-        *("series", "fast", "slow", "ma", "direction", "start", "end", "reps", "null_draws"),
-        *("seed", "reference", "csv", "top"),
-    )
-    sweep = _Reader(origin, "sweep", tables.get("sweep", {}), known)
-    report = _Reader(origin, "report", tables.get("report", {}), ("title",))
-    null_draws = sweep.raw.get("null_draws")
+    checked = validated_tables(SweepSpecFile, tables, origin)
+    sweep: SweepTable = checked["sweep"]
     return SweepJob(
         name=path.stem,
-        series=sweep.texts("series", ()),
-        fast=sweep.text("fast", "5:100:1"),
-        slow=sweep.text("slow", "20:300:1"),
-        ma=sweep.text("ma", "sma", choices=("sma", "ema")),
-        direction=sweep.text("direction", "golden", choices=("golden", "death")),
-        start=sweep.optional_text("start"),
-        end=sweep.optional_text("end"),
-        reps=sweep.integer("reps", 1000),
-        null_draws=None if null_draws is None else sweep.integer("null_draws", 0),
-        seed=sweep.integer("seed", DEFAULT_SEED),
-        reference=_reference(sweep),
-        csv=sweep.flag("csv", False),
-        top=sweep.integer("top", 10, minimum=1),
-        description=report.optional_text("title") or "",
+        series=tuple(sweep.series),
+        fast=sweep.fast,
+        slow=sweep.slow,
+        ma=sweep.ma,
+        direction=sweep.direction,
+        start=sweep.start,
+        end=sweep.end,
+        reps=sweep.reps,
+        null_draws=sweep.null_draws,
+        seed=sweep.seed,
+        reference=sweep.reference_pair,
+        csv=sweep.csv,
+        top=sweep.top,
+        description=checked["report"].title or "",
         origin=origin,
     )
 
 
 def _strategy_job(tables: Mapping[str, Any], path: Path) -> StrategyJob:
     origin = str(path)
-    _only(tables, origin, ("job", "strategy", "report"))
-    known = (
-        *("series", "price", "total_return", "fast", "slow", "ma", "start", "end", "execution"),
-        *("first_entry", "fee", "fees", "sections", "index_name"),
-    )
-    strategy = _Reader(origin, "strategy", tables.get("strategy", {}), known)
-    report = _Reader(origin, "report", tables.get("report", {}), ("title", "question"))
-    fee = strategy.number("fee", 0.001)
-    sections = strategy.texts("sections", ("1985_latest", "same_period_fred"))
-    if len(sections) != 2:
-        raise strategy._fail("sections", "two names (the full sample, the period of the price series)", sections)
+    checked = validated_tables(StrategySpecFile, tables, origin)
+    strategy: StrategyTable = checked["strategy"]
     rule = {
-        "fast": strategy.integer("fast", 50, minimum=1),
-        "slow": strategy.integer("slow", 200, minimum=2),
-        "ma": strategy.text("ma", "sma", choices=("sma", "ema")),
-        "start": strategy.optional_text("start"),
-        "end": strategy.optional_text("end"),
-        "execution": strategy.text("execution", "close"),
-        "first_entry": strategy.text("first_entry", "cross"),
-        "fee": fee,
+        "fast": strategy.fast,
+        "slow": strategy.slow,
+        "ma": strategy.ma,
+        "start": strategy.start,
+        "end": strategy.end,
+        "execution": strategy.execution,
+        "first_entry": strategy.first_entry,
+        "fee": strategy.fee,
     }
-    series = strategy.text("series")
     return StrategyJob(
         name=path.stem,
-        series=series,
-        price=strategy.optional_text("price"),
-        total_return=strategy.optional_text("total_return"),
+        series=strategy.series,
+        price=strategy.price,
+        total_return=strategy.total_return,
         rule=rule,
-        fees=strategy.numbers("fees", (fee, 0.0)),
-        sections=(sections[0], sections[1]),
-        index_name=strategy.optional_text("index_name") or series,
-        title=report.text("title"),
-        question=report.text("question"),
+        fees=tuple(strategy.fees) if strategy.fees is not None else (strategy.fee, 0.0),
+        sections=(strategy.sections[0], strategy.sections[1]),
+        index_name=strategy.index_name or strategy.series,
+        title=checked["report"].title,
+        question=checked["report"].question,
         origin=origin,
     )
-
-
-def _only(tables: Mapping[str, Any], origin: str, known: tuple[str, ...]) -> None:
-    for key in tables:
-        if key not in known:
-            raise SpecError(f"{origin}: [{key}]: unknown table (known: {', '.join(known)}){did_you_mean(key, known)}")
 
 
 def load_job(path: str | Path, data_dir: str | Path | None = None) -> Job:

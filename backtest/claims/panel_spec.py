@@ -2,10 +2,12 @@
 
 ``read_pooled_tables(values, origin, base_dir)`` reads ``[series]`` (exactly one of ``name``,
 ``names``, ``group``, ``universe``), ``[benchmark]`` (``model``, ``series``,
-``estimation_window``, ``min_observations``) and ``[analysis] pooled_primary`` from the raw
-TOML mapping into frozen ``PooledTables``; ``single_series_tables`` gives the rest of the
-spec as a one-series spec, which ``backtest.claims.spec`` validates as any claim. Every
-problem is one ``SpecError`` line naming the file and the key, with a did-you-mean hint.
+``estimation_window``, ``min_observations``) and ``[analysis] pooled_primary`` through their
+typed models (``PooledSeriesTable``, ``PooledBenchmarkTable``, ``PooledAnalysisTable``: the
+claim's path, ``backtest.claims.spec_models.validated``) into frozen ``PooledTables``;
+``single_series_tables`` gives the rest of the spec as a one-series spec, which
+``backtest.claims.spec`` validates as any claim. Every problem is one ``SpecError`` line
+naming the file and the key, with a did-you-mean hint.
 """
 
 from __future__ import annotations
@@ -13,16 +15,29 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal, get_args
 
-from backtest.claims.spec_models import did_you_mean, shown
-from backtest.errors import SpecError
+from pydantic import BeforeValidator, Field, ValidationInfo, model_validator
+
+from backtest.claims.spec_models import (
+    AnalysisTable,
+    Refusal,
+    SpecContext,
+    SpecTable,
+    Text,
+    did_you_mean,
+    shown,
+    validated,
+)
+from backtest.data.catalog import SERIES_GROUPS
 from backtest.stats.pooled import DEFAULT_ESTIMATION_WINDOW, DEFAULT_MIN_ESTIMATION_OBS, MODELS
 
-POOLED_PRIMARY_TESTS: tuple[str, ...] = ("panel_shift", "kolari_pynnonen")
+PrimaryTest = Literal["panel_shift", "kolari_pynnonen"]
+"""A test a pooled claim may declare primary (``POOLED_PRIMARY_TESTS``, as a type)."""
+POOLED_PRIMARY_TESTS: tuple[str, ...] = get_args(PrimaryTest)
 """The tests a pooled claim may declare primary (``[analysis] pooled_primary``)."""
 
-DEFAULT_POOLED_PRIMARY = "panel_shift"
+DEFAULT_POOLED_PRIMARY: PrimaryTest = "panel_shift"
 """The circular-shift test on all series together (``backtest.stats.pooled.panel_shift_test``).
 
 It is the default because it keeps whatever dependence the panel has: every series' events
@@ -38,10 +53,6 @@ DEFAULT_MARKET_SERIES = "SPY"
 that is daily and total return (adjusted close) over the sector ETFs' whole span, from the
 same provider and on the same calendar; the indices (DJI, RU1000PR) are price only, so their
 returns would leave dividends in every sector's alpha."""
-
-SERIES_KEYS = ("name", "names", "group", "universe", "daily_only")
-BENCHMARK_KEYS = ("model", "series", "estimation_window", "min_observations")
-_ONE_OF = ("name", "names", "group", "universe")
 
 
 @dataclass(frozen=True)
@@ -90,13 +101,6 @@ class PooledTables:
     primary: str = DEFAULT_POOLED_PRIMARY
 
 
-def _table(origin: str, values: Mapping[str, Any], key: str) -> dict[str, Any]:
-    raw = values.get(key, {})
-    if not isinstance(raw, Mapping):
-        raise SpecError(f"{origin}: [{key}]: must be a table, got {shown(raw)}")
-    return dict(raw)
-
-
 def is_pooled(values: Mapping[str, Any]) -> bool:
     """Whether a raw spec is a pooled claim's: its [series] names many series (``names``,
     ``group`` or ``universe``) or its [benchmark] names a ``model``."""
@@ -106,109 +110,161 @@ def is_pooled(values: Mapping[str, Any]) -> bool:
     return many or (isinstance(benchmark, Mapping) and "model" in benchmark)
 
 
-def _check_keys(origin: str, table: str, values: Mapping[str, Any], known: tuple[str, ...]) -> None:
-    for key in values:
-        if key not in known:
-            raise SpecError(
-                f"{origin}: [{table}] {key}: unknown key (known: {', '.join(known)}){did_you_mean(key, known)}"
-            )
+# ---------------------------------------------------------------------------------------
+# The models of the pooled tables
+# ---------------------------------------------------------------------------------------
+
+ModelName = Literal["market", "market_adjusted", "mean_adjusted", "raw"]
+"""An abnormal-return model's name (``backtest.stats.pooled.MODELS``, as a type)."""
+GroupName = Literal["small caps", "large caps", "sectors"]
+"""A catalog group's name (``backtest.data.catalog.SERIES_GROUPS``, as a type)."""
+for _type, _names in ((ModelName, MODELS), (GroupName, tuple(SERIES_GROUPS))):
+    if get_args(_type) != _names:  # pragma: no cover - a registry edited without its type
+        raise ImportError(f"panel_spec: {_type} must list {_names} in their order")
 
 
-def _name(origin: str, where: str, value: object) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise SpecError(f"{origin}: {where}: must be a non-empty string, got {shown(value)}")
+def _one_of(known: tuple[str, ...], quoted: bool = False) -> Any:
+    """A check before a name's type: a name outside ``known`` is refused with the known
+    ones and the one probably meant."""
+
+    def check(value: object) -> object:
+        if value not in known:
+            listed = ", ".join(map(repr, known)) if quoted else ", ".join(known)
+            got = repr(value) if quoted else shown(value)
+            raise Refusal(f"must be one of {listed}, got {got}{did_you_mean(str(value), known)}")
+        return value
+
+    return BeforeValidator(check)
+
+
+def _series_list(value: object) -> object:
+    if not isinstance(value, list) or not value:
+        raise Refusal(f"must be a non-empty list of series, got {shown(value)}")
     return value
 
 
-def _panel(origin: str, values: Mapping[str, Any], base_dir: str | Path) -> PanelSpec:
-    from backtest.data.catalog import SERIES_GROUPS
+def _window(value: object) -> object:
+    if (
+        not isinstance(value, list)
+        or len(value) != 2
+        or not all(isinstance(day, int) and not isinstance(day, bool) for day in value)
+    ):
+        raise Refusal(f"must be two trading-day offsets [first, last], got {shown(value)}")
+    return value
 
-    table = _table(origin, values, "series")
-    _check_keys(origin, "series", table, SERIES_KEYS)
-    given = [key for key in _ONE_OF if key in table]
-    if len(given) != 1:
-        listed = ", ".join(given) if given else "none"
-        raise SpecError(f"{origin}: [series]: give exactly one of name, names, group, universe (got {listed})")
-    daily_only = table.get("daily_only", False)
-    if not isinstance(daily_only, bool):
-        raise SpecError(f"{origin}: [series] daily_only: must be true or false, got {shown(daily_only)}")
-    key = given[0]
-    if key == "name":
-        return PanelSpec(names=(_name(origin, "[series] name", table["name"]),), daily_only=daily_only)
-    if key == "names":
-        raw = table["names"]
-        if not isinstance(raw, list) or not raw:
-            raise SpecError(f"{origin}: [series] names: must be a non-empty list of series, got {shown(raw)}")
-        names = tuple(_name(origin, f"[series] names {i}", item) for i, item in enumerate(raw, start=1))
-        twice = [name for name in names if names.count(name) > 1]
-        if twice:
-            raise SpecError(f"{origin}: [series] names: {twice[0]!r} is named twice")
-        return PanelSpec(names=names, daily_only=daily_only)
-    if key == "group":
-        group = _name(origin, "[series] group", table["group"])
-        if group not in SERIES_GROUPS:
-            known = tuple(SERIES_GROUPS)
-            raise SpecError(
-                f"{origin}: [series] group: must be one of {', '.join(map(repr, known))}, got {group!r}"
-                f"{did_you_mean(group, known)}"
-            )
-        return PanelSpec(names=SERIES_GROUPS[group], group=group, daily_only=daily_only)
-    folder_text = _name(origin, "[series] universe", table["universe"])
-    folder = Path(folder_text)
+
+def universe_files(base_dir: str | Path, universe: str) -> tuple[str, ...]:
+    """The CSV files of a ``universe`` folder, sorted, as paths relative to the spec's folder
+    (or absolute, as the folder is given); ``Refusal`` when the folder leaves the spec's
+    folder, is not one, or holds no CSV file."""
+    folder = Path(universe)
     where = folder if folder.is_absolute() else Path(base_dir) / folder
     if not folder.is_absolute() and ".." in folder.parts:
-        raise SpecError(f"{origin}: [series] universe: {folder_text!r} leaves the spec's folder; give an absolute path")
+        raise Refusal(f"{universe!r} leaves the spec's folder; give an absolute path")
     if not where.is_dir():
-        raise SpecError(f"{origin}: [series] universe: {folder_text!r} is not a folder")
+        raise Refusal(f"{universe!r} is not a folder")
     files = sorted(path.name for path in where.iterdir() if path.suffix.lower() == ".csv" and path.is_file())
     if not files:
-        raise SpecError(f"{origin}: [series] universe: {folder_text!r} holds no CSV file")
-    return PanelSpec(names=tuple(str(folder / file) for file in files), universe=folder_text, daily_only=daily_only)
+        raise Refusal(f"{universe!r} holds no CSV file")
+    return tuple(str(folder / file) for file in files)
 
 
-def _benchmark(origin: str, values: Mapping[str, Any]) -> AbnormalReturnModel:
-    table = _table(origin, values, "benchmark")
-    if "relative_to" in table:
-        raise SpecError(
-            f"{origin}: [benchmark] relative_to: a pooled claim measures abnormal returns; use model and series instead"
+class PooledSeriesTable(SpecTable):
+    """[series] of a pooled claim: exactly one of ``name`` (one series), ``names`` (a list),
+    ``group`` (a catalog group, ``backtest.data.catalog.SERIES_GROUPS``) or ``universe`` (a
+    folder of CSV files, relative to the spec's folder); ``daily_only``: each series read
+    from its last gap of over a week on."""
+
+    name: Text | None = None
+    names: Annotated[list[Text], BeforeValidator(_series_list), Field(min_length=1)] | None = None
+    group: Annotated[GroupName, _one_of(tuple(SERIES_GROUPS), quoted=True)] | None = None
+    universe: Text | None = None
+    daily_only: bool = False
+
+    @model_validator(mode="after")
+    def _one_source(self, info: ValidationInfo) -> PooledSeriesTable:
+        given = [key for key in ("name", "names", "group", "universe") if getattr(self, key) is not None]
+        if len(given) != 1:
+            listed = ", ".join(given) if given else "none"
+            raise Refusal(f"give exactly one of name, names, group, universe (got {listed})")
+        if self.names is not None:
+            twice = [name for name in self.names if self.names.count(name) > 1]
+            if twice:
+                raise Refusal(f"{twice[0]!r} is named twice", "names")
+        context = info.context
+        if self.universe is not None and isinstance(context, SpecContext):
+            try:
+                universe_files(context.base_dir, self.universe)
+            except Refusal as exc:
+                raise Refusal(str(exc), "universe") from None
+        return self
+
+
+class PooledBenchmarkTable(SpecTable):
+    """[benchmark] of a pooled claim: the expected-return model (``model``; "raw": none),
+    the market series it reads (``series``: the market models only, default
+    ``DEFAULT_MARKET_SERIES``), the estimation window (``[first, last]`` trading days
+    relative to the event day, both ends included, ``first < last < 0``) and the fewest
+    estimation returns an event needs (``min_observations``: more than the model fits, at
+    most the window's days)."""
+
+    model: Annotated[ModelName, _one_of(MODELS)] = "market"
+    series: Text | None = None
+    estimation_window: Annotated[list[int], BeforeValidator(_window), Field(min_length=2, max_length=2)] = Field(
+        default_factory=lambda: list(DEFAULT_ESTIMATION_WINDOW)
+    )
+    min_observations: Annotated[int, Field(ge=1)] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _not_relative(cls, values: Any) -> Any:
+        if isinstance(values, Mapping) and "relative_to" in values:
+            raise Refusal("a pooled claim measures abnormal returns; use model and series instead", "relative_to")
+        return values
+
+    @model_validator(mode="after")
+    def _checks(self) -> PooledBenchmarkTable:
+        if self.series is not None and not self.uses_market:
+            raise Refusal(f"model {self.model!r} reads no market series; leave it out", "series")
+        first, last = self.estimation_window
+        if not first < last < 0:
+            raise Refusal(
+                f"must satisfy first < last < 0 (days before the event), got [{first}, {last}]", "estimation_window"
+            )
+        fitted = {"market": 2, "mean_adjusted": 1}.get(self.model, 0)
+        if self.min_observations is not None and not fitted + 1 <= self.min_observations <= last - first + 1:
+            raise Refusal(
+                f"must be an integer from {fitted + 1} to the window's {last - first + 1} days, "
+                f"got {self.min_observations}",
+                "min_observations",
+            )
+        return self
+
+    @property
+    def uses_market(self) -> bool:
+        return self.model in ("market", "market_adjusted")
+
+    def abnormal_return_model(self) -> AbnormalReturnModel:
+        """The model with its defaults filled in: the market series of a market model, the
+        fewest observations (at most the window's days)."""
+        first, last = self.estimation_window
+        return AbnormalReturnModel(
+            model=self.model,
+            series=self.series if self.series is not None or not self.uses_market else DEFAULT_MARKET_SERIES,
+            estimation_window=(first, last),
+            min_observations=(
+                self.min_observations
+                if self.min_observations is not None
+                else min(DEFAULT_MIN_ESTIMATION_OBS, last - first + 1)
+            ),
         )
-    _check_keys(origin, "benchmark", table, BENCHMARK_KEYS)
-    model = table.get("model", "market")
-    if model not in MODELS:
-        raise SpecError(
-            f"{origin}: [benchmark] model: must be one of {', '.join(MODELS)}, got {shown(model)}"
-            f"{did_you_mean(str(model), MODELS)}"
-        )
-    uses_market = model in ("market", "market_adjusted")
-    series = table.get("series", DEFAULT_MARKET_SERIES if uses_market else None)
-    if series is not None:
-        series = _name(origin, "[benchmark] series", series)
-        if not uses_market:
-            raise SpecError(f"{origin}: [benchmark] series: model {model!r} reads no market series; leave it out")
-    window = table.get("estimation_window", list(DEFAULT_ESTIMATION_WINDOW))
-    if (
-        not isinstance(window, list)
-        or len(window) != 2
-        or not all(isinstance(day, int) and not isinstance(day, bool) for day in window)
-    ):
-        raise SpecError(
-            f"{origin}: [benchmark] estimation_window: must be two trading-day offsets [first, last], "
-            f"got {shown(window)}"
-        )
-    first, last = window
-    if not first < last < 0:
-        raise SpecError(
-            f"{origin}: [benchmark] estimation_window: must satisfy first < last < 0 (days before the event), "
-            f"got [{first}, {last}]"
-        )
-    fitted = {"market": 2, "mean_adjusted": 1}.get(model, 0)
-    min_obs = table.get("min_observations", min(DEFAULT_MIN_ESTIMATION_OBS, last - first + 1))
-    if not isinstance(min_obs, int) or isinstance(min_obs, bool) or not fitted + 1 <= min_obs <= last - first + 1:
-        raise SpecError(
-            f"{origin}: [benchmark] min_observations: must be an integer from {fitted + 1} to the window's "
-            f"{last - first + 1} days, got {shown(min_obs)}"
-        )
-    return AbnormalReturnModel(model=model, series=series, estimation_window=(first, last), min_observations=min_obs)
+
+
+class PooledAnalysisTable(AnalysisTable):
+    """[analysis] of a pooled claim: the claim's keys and the test declared primary
+    (``pooled_primary``, default ``DEFAULT_POOLED_PRIMARY``)."""
+
+    pooled_primary: Annotated[PrimaryTest, _one_of(POOLED_PRIMARY_TESTS)] = DEFAULT_POOLED_PRIMARY
 
 
 def read_pooled_tables(values: Mapping[str, Any], origin: str, base_dir: str | Path = ".") -> PooledTables:
@@ -227,16 +283,23 @@ def read_pooled_tables(values: Mapping[str, Any], origin: str, base_dir: str | P
     -------
     PooledTables
     """
-    panel = _panel(origin, values, base_dir)
-    benchmark = _benchmark(origin, values)
-    analysis = _table(origin, values, "analysis")
-    primary = analysis.get("pooled_primary", DEFAULT_POOLED_PRIMARY)
-    if primary not in POOLED_PRIMARY_TESTS:
-        raise SpecError(
-            f"{origin}: [analysis] pooled_primary: must be one of {', '.join(POOLED_PRIMARY_TESTS)}, "
-            f"got {shown(primary)}{did_you_mean(str(primary), POOLED_PRIMARY_TESTS)}"
-        )
-    return PooledTables(panel=panel, benchmark=benchmark, primary=primary)
+    context = SpecContext(str(base_dir))
+    series: PooledSeriesTable = validated(PooledSeriesTable, origin, "series", values.get("series", {}), context)
+    benchmark: PooledBenchmarkTable = validated(
+        PooledBenchmarkTable, origin, "benchmark", values.get("benchmark", {}), context
+    )
+    analysis: PooledAnalysisTable = validated(
+        PooledAnalysisTable, origin, "analysis", values.get("analysis", {}), context
+    )
+    if series.group is not None:
+        panel = PanelSpec(names=SERIES_GROUPS[series.group], group=series.group, daily_only=series.daily_only)
+    elif series.universe is not None:
+        names = universe_files(base_dir, series.universe)
+        panel = PanelSpec(names=names, universe=series.universe, daily_only=series.daily_only)
+    else:
+        names = tuple(series.names) if series.names is not None else (str(series.name),)
+        panel = PanelSpec(names=names, daily_only=series.daily_only)
+    return PooledTables(panel=panel, benchmark=benchmark.abnormal_return_model(), primary=analysis.pooled_primary)
 
 
 def single_series_tables(values: Mapping[str, Any], series: str) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import tomllib
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +33,13 @@ from backtest.errors import BacktestError, ParameterError, SpecError
 from backtest.files import CLAIM_SPEC, read_text
 from backtest.stats import DEFAULT_SEED
 from backtest.stats.multiple import holm
-from backtest.stats.pooled import PooledEventStudy, panel_shift_test, panel_shifted_means
+from backtest.stats.pooled import (
+    PooledEventStudy,
+    daily_abnormal_returns,
+    forward_sums,
+    panel_shift_test,
+    panel_shifted_means,
+)
 from backtest.stats.pooled_stream import (
     PooledAccumulator,
     PooledSettings,
@@ -203,34 +210,26 @@ class PooledClaimResult:
 # ---------------------------------------------------------------------------------------
 
 
-def _forward_sums(values: np.ndarray, horizon: int) -> np.ndarray:
-    """Each day t's sum of ``values`` over days t+1..t+h (NaN if any is missing or past the end)."""
-    out = np.full(len(values), np.nan)
-    if len(values) <= horizon:
-        return out
-    filled = np.concatenate([[0.0], np.cumsum(np.nan_to_num(values))])
-    missing = np.concatenate([[0], np.cumsum(~np.isfinite(values))])
-    t = np.arange(len(values) - horizon)
-    sums = filled[t + horizon + 1] - filled[t + 1]
-    gaps = missing[t + horizon + 1] - missing[t + 1]
-    out[t] = np.where(gaps == 0, sums, np.nan)
-    return out
+def _estimation_overlap(claim: ClaimSpec, model: str, window: tuple[int, int]) -> str | None:
+    """A warning when the estimation window of a model that estimates something (alpha and
+    beta, or a mean) reaches into the days the event rule reads before each event: the
+    rule selects what those days did (a golden cross follows a decline and a recovery), so
+    the estimate and every test on the abnormal returns after the event inherit the
+    selection. The panel circular-shift test does not read the window."""
+    if model not in ("market", "mean_adjusted"):
+        return None
+    from backtest.claims.kinds import event_kind
 
-
-def _daily_abnormal(returns: np.ndarray, market: np.ndarray | None, model: str) -> np.ndarray:
-    """Each calendar day's abnormal return for the shift test's null, where no event fixes an
-    estimation window: the market model with the series' beta over the whole sample (its
-    alpha, a constant, moves every shift's mean alike and cannot change the p-value), the
-    market-adjusted return, or the return itself (mean adjusted and raw: a constant apart)."""
-    if market is None or model in ("mean_adjusted", "raw"):
-        return returns
-    if model == "market_adjusted":
-        return returns - market
-    both = np.isfinite(returns) & np.isfinite(market)
-    if both.sum() < 3 or np.var(market[both]) == 0:
-        return returns - market
-    beta = float(np.cov(returns[both], market[both])[0, 1] / np.var(market[both], ddof=1))
-    return returns - beta * market
+    reads = [line.lookback() for line in event_kind(claim.event.kind).chart_lines(claim.event)]
+    days = max((needed for _, _, needed in filter(None, reads)), default=0)
+    if days == 0 or window[1] < -days:
+        return None
+    return (
+        f"the estimation window [{window[0]}, {window[1]}] reaches into the {days} days the event rule reads "
+        f"before each event: the {model.replace('_', '-')} model's estimate inherits the rule's selection, which "
+        f"biases the CAAR and the tests on it (not the panel circular-shift test); end the window before "
+        f"day {-days} or measure the tests' size with [analysis] calibration"
+    )
 
 
 @dataclass
@@ -245,6 +244,10 @@ class _PanelBuilder:
     path_count: np.ndarray | None = None
     effects: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # kept only for the calibration, which simulates panels shaped like this one
+    returns: list[np.ndarray] = field(default_factory=list)
+    listed: list[np.ndarray] = field(default_factory=list)
+    rules: list[Any] = field(default_factory=list)
 
 
 def run_pooled_claim(
@@ -296,6 +299,9 @@ def run_pooled_claim(
     step("loading each series and detecting its events")
     detected: list[tuple[str, pd.Series, tuple[pd.Timestamp, ...], Any]] = []
     builder = _PanelBuilder()
+    overlap = _estimation_overlap(claim, bench_spec.model, bench_spec.estimation_window)
+    if overlap:
+        builder.warnings.append(overlap)
     for name in tables.panel.names:
         try:
             measured = _measure(spec.for_series(name), load, horizons)
@@ -324,8 +330,12 @@ def run_pooled_claim(
     builder.n_rows = last_row - first_row + 1
 
     step(f"abnormal returns ({bench_spec.model} model) and pooled tests, series by series")
-    for name, close, dates, _ in detected:
+    for name, close, dates, series_rules in detected:
         returns = calendar_returns(close, calendar)
+        if claim.analysis.calibration:
+            builder.returns.append(returns)
+            builder.listed.append(close.reindex(calendar).notna().to_numpy())
+            builder.rules.append(series_rules)
         positions = event_positions(dates, calendar)
         contribution = series_contribution(name, returns, market_or_zeros, positions, settings)
         accumulator.add(contribution)
@@ -352,7 +362,7 @@ def run_pooled_claim(
             row[f"bhar_{labels[days]}"] = float(np.nanmean(bhars)) if np.isfinite(bhars).any() else math.nan
             row[f"n_{labels[days]}"] = int(complete.sum())
         builder.rows.append(row)
-        builder.abnormal.append(_daily_abnormal(returns, market_returns, bench_spec.model)[first_row:])
+        builder.abnormal.append(daily_abnormal_returns(returns, market_returns, bench_spec.model)[first_row:])
         kept = positions[(positions >= first_row) & (positions <= last_row)] - first_row
         builder.events.append(kept.astype(np.int64))
 
@@ -365,8 +375,24 @@ def run_pooled_claim(
     effects = _effects(per_series, horizons)
     calibration = None
     if claim.analysis.calibration:
-        step(f"calibration: {claim.analysis.calibration} simulated correlated panels")
-        calibration = _calibration(builder, judged, horizons, direction, claim.analysis.calibration, seed, alpha)
+        step(f"calibration: {claim.analysis.calibration} simulated panels, events detected on each")
+        calibration = _calibration(
+            _CalibrationInputs(
+                builder=builder,
+                market_returns=market_returns,
+                calendar=calendar,
+                sample=(first_row, last_row),
+                settings=settings,
+                primary=tables.primary,
+                primary_table=primary,
+                judged=judged,
+                horizons=horizons,
+                direction=direction,
+            ),
+            claim.analysis.calibration,
+            seed,
+            alpha,
+        )
     summary = _summary_data(
         spec, verdict, primary, study, per_series, caar_path, builder, alpha, calibration, calendar, first_row, last_row
     )
@@ -385,7 +411,7 @@ def run_pooled_claim(
 def _panel(builder: _PanelBuilder, days: int) -> np.ndarray:
     """(sample days x series): each sample day's ``days``-day forward abnormal return (its
     window may run past the sample's end, as a single claim's does)."""
-    return np.column_stack([_forward_sums(values, days)[: builder.n_rows] for values in builder.abnormal])
+    return np.column_stack([forward_sums(values, days)[: builder.n_rows] for values in builder.abnormal])
 
 
 def _detectable(null: np.ndarray, alpha: float, direction: str) -> float:
@@ -499,57 +525,138 @@ def _effects(per_series: pd.DataFrame, horizons: tuple[Any, ...]) -> pd.DataFram
     return pd.DataFrame(rows, columns=["series", "horizon", "mean_car"])
 
 
-def _calibration(
-    builder: _PanelBuilder,
-    judged: tuple[str, ...],
-    horizons: tuple[Any, ...],
-    direction: str,
-    n_panels: int,
-    seed: int,
-    alpha: float,
-) -> dict[str, Any]:
-    """Size of the panel circular-shift test at ``alpha`` on simulated correlated panels:
-    each panel keeps the real events and calendar, and replaces the daily abnormal returns
-    by a one-factor Gaussian panel with each series' own standard deviation and the real
-    panel's average pairwise correlation (no effect planted: every rejection is a false
-    one). Power at the reported detectable effect: the same panels with that mean drift
-    planted over each event's window. Judged at the first judged horizon."""
-    by_label = {h.label: h.days for h in horizons}
-    days = by_label[judged[0]]
-    panel = _panel(builder, days)
-    # the per-day abnormal returns' scale and correlation, read from the h-day sums
-    daily_sd = np.nanstd(panel, axis=0) / math.sqrt(days)
-    correlation = pd.DataFrame(panel).corr().to_numpy()
-    off = correlation[~np.eye(len(correlation), dtype=bool)]
-    rho = float(np.nanmean(off)) if off.size and np.isfinite(off).any() else 0.0
-    rho = min(max(rho, 0.0), 0.99)
-    real = panel_shift_test(panel, builder.events, claim=direction)
-    effect = _detectable(real.null, alpha, direction)
-    rng = np.random.default_rng(seed)
-    n_days, n_series = panel.shape
-    rejections = detections = 0
-    for _ in range(n_panels):
-        common = rng.standard_normal(n_days + days)
-        own = rng.standard_normal((n_days + days, n_series))
-        daily = (math.sqrt(rho) * common[:, None] + math.sqrt(1 - rho) * own) * np.nan_to_num(daily_sd)
-        sums = np.column_stack([_forward_sums(daily[:, i], days)[:n_days] for i in range(n_series)])
-        sums[~np.isfinite(panel)] = np.nan
-        size_p = panel_shift_test(sums, builder.events, claim=direction).pvalue
-        rejections += bool(size_p < alpha)
-        planted = sums.copy()
-        for i, rows in enumerate(builder.events):
-            planted[rows, i] += effect
-        detections += bool(panel_shift_test(planted, builder.events, claim=direction).pvalue < alpha)
+@dataclass(frozen=True, eq=False)
+class _CalibrationInputs:
+    """What the calibration simulates from: the run's panel and its settings."""
+
+    builder: _PanelBuilder
+    market_returns: np.ndarray | None
+    calendar: pd.DatetimeIndex
+    sample: tuple[int, int]
+    settings: PooledSettings
+    primary: str
+    primary_table: pd.DataFrame
+    judged: tuple[str, ...]
+    horizons: tuple[Any, ...]
+    direction: str
+
+    def factor(self) -> np.ndarray:
+        """The common factor of the simulated panels: the market's returns where the model
+        reads a market, else the panel's equal-weighted mean return."""
+        if self.market_returns is not None:
+            return self.market_returns
+        stacked = np.column_stack(self.builder.returns)
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # days no series has
+            return np.nanmean(stacked, axis=1)
+
+    def key(self, n_panels: int, seed: int, alpha: float) -> dict[str, object]:
+        """Everything the calibration depends on, as plain JSON values (its stored key)."""
+        from backtest.claims.calibration_store import array_digest
+
+        builder = self.builder
+        return {
+            "n_panels": int(n_panels),
+            "seed": int(seed),
+            "alpha": float(alpha),
+            "primary": self.primary,
+            "direction": self.direction,
+            "judged": list(self.judged),
+            "horizon_days": [int(h.days or 0) for h in self.horizons if h.label in self.judged],
+            "settings": {
+                "model": self.settings.model,
+                "estimation_window": list(self.settings.estimation_window),
+                "min_estimation_obs": int(self.settings.min_estimation_obs),
+                "compounding": self.settings.compounding,
+            },
+            "rules": [rules.to_dict() for rules in builder.rules],
+            "sample": list(self.sample),
+            "data_sha256": array_digest(
+                self.calendar.asi8,
+                *(self.market_returns,) if self.market_returns is not None else (),
+                *builder.returns,
+                *builder.listed,
+                *builder.events,
+            ),
+        }
+
+
+def _calibration(inputs: _CalibrationInputs, n_panels: int, seed: int, alpha: float) -> dict[str, Any]:
+    """Size of every pooled test and of the primary at the judged horizons, and the
+    primary's power at its detectable effect, on ``n_panels`` panels simulated with the
+    selection kept (``backtest.claims.pooled_size.bootstrap_panel``): each series' returns
+    rebuilt from days drawn at random (the common factor's, its own residuals', its alpha
+    and beta to the factor), listed on its real days, its events detected on its simulated
+    closes by the claim's rules and measured by the claim's model. No effect is planted
+    (every rejection is a false one), except for the power, where the detectable effect of
+    the real panel at the first judged horizon is added after every event. Read from
+    ``results/calibration`` when stored (``calibration_store.cached_pooled_calibration``)."""
+    from backtest.claims.calibration_store import cached_pooled_calibration
+
+    return cached_pooled_calibration(
+        inputs.key(n_panels, seed, alpha), lambda: _simulate_calibration(inputs, n_panels, seed, alpha)
+    )
+
+
+def _simulate_calibration(inputs: _CalibrationInputs, n_panels: int, seed: int, alpha: float) -> dict[str, Any]:
+    from backtest.claims.pooled_size import PANEL_SHIFT, bootstrap_panel, rejection_rates, simulated_pvalues
+    from backtest.stats import seed_from
+
+    builder = inputs.builder
+    by_label = {h.label: int(h.days or 0) for h in inputs.horizons}
+    labels = {days: label for label, days in by_label.items()}
+    judged_days = [by_label[label] for label in inputs.judged]
+    first_days = judged_days[0]
+    effects = inputs.primary_table.set_index("horizon")["detectable_effect"]
+    effect = float(effects.loc[inputs.judged[0]])
+    factor = inputs.factor()
+    settings = dataclasses.replace(inputs.settings, horizons=tuple(sorted(judged_days)))
+    pvalues = []
+    detections = 0
+    events = 0
+    for k in range(n_panels):
+        rng = np.random.default_rng(seed_from(seed, "pooled_calibration", k))
+        panel = bootstrap_panel(
+            builder.returns,
+            factor,
+            builder.listed,
+            inputs.calendar,
+            builder.rules,
+            rng,
+            market_is_factor=inputs.market_returns is not None,
+        )
+        events += panel.n_events
+        values = simulated_pvalues(
+            panel,
+            settings,
+            settings.horizons,
+            claim=inputs.direction,
+            sample=inputs.sample,
+            planted_effect=effect if math.isfinite(effect) else None,
+        )
+        detections += bool(values.pop(("panel_shift_planted", first_days), math.nan) < alpha)
+        for days in judged_days:
+            values.pop(("panel_shift_planted", days), None)
+        pvalues.append(values)
+    table = rejection_rates(pvalues, alpha)
+    table.insert(1, "horizon", [labels[int(days)] for days in table["horizon_days"]])
+    holds = table.groupby("test", sort=False)["holds_size"].all()
+    primary_rows = table[(table["test"] == inputs.primary) & (table["horizon_days"] == first_days)]
     return {
-        "test": "panel_shift",
-        "horizon": judged[0],
+        "test": inputs.primary,
+        "horizon": inputs.judged[0],
         "n_panels": n_panels,
         "alpha": alpha,
-        "average_correlation": rho,
-        "size": rejections / n_panels,
+        "null": "bootstrapped one-factor panels, events detected on each simulated series",
+        "mean_events": events / n_panels,
+        "size": float(primary_rows["size"].iloc[0]) if len(primary_rows) else math.nan,
+        "power_test": PANEL_SHIFT,
         "power_at_detectable_effect": detections / n_panels,
         "detectable_effect": effect,
         "seed": seed,
+        "sizes": table.to_dict("records"),
+        "tests_holding_size": [test for test, ok in holds.items() if ok],
+        "tests_not_holding_size": [test for test, ok in holds.items() if not ok],
     }
 
 
@@ -575,7 +682,6 @@ def _summary_data(
     with_events = int((per_series["events"] > 0).sum()) if len(per_series) else 0
     kinds = {"panel_shift": "panel_shift", "kolari_pynnonen": "kolari_pynnonen"}
     data = {
-        "schema": POOLED_SUMMARY_SCHEMA,
         "kind": "pooled_claim",
         "name": spec.name,
         "claim": {
@@ -618,48 +724,6 @@ def _summary_data(
         "calibration": calibration,
         "warnings": list(builder.warnings),
     }
-    return dict(plain(data))
+    from backtest.claims.pooled_summary_model import validated_pooled_summary
 
-
-POOLED_SUMMARY_SCHEMA: dict[str, Any] = {
-    "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "title": "Pooled claim summary",
-    "type": "object",
-    "required": [
-        "kind",
-        "name",
-        "claim",
-        "panel",
-        "benchmark",
-        "verdict",
-        "alpha",
-        "primary_test",
-        "n_series",
-        "n_events",
-        "per_series",
-    ],
-    "properties": {
-        "kind": {"const": "pooled_claim"},
-        "name": {"type": "string"},
-        "verdict": {"enum": [SUPPORTED, NOT_SUPPORTED, CONTRADICTED, NOT_TESTABLE]},
-        "alpha": {"type": "number", "description": "level of the Holm-adjusted primary p-values"},
-        "panel": {"type": "object", "description": "the series, and the group or folder they came from"},
-        "benchmark": {
-            "type": "object",
-            "description": "expected-return model, its market series, estimation window (trading days "
-            "relative to the event day) and fewest estimation returns",
-        },
-        "primary_test": {
-            "type": "object",
-            "description": "the declared primary test; one row per judged horizon: pvalue (one-sided, the "
-            "claim's direction), pvalue_opposite, their Holm adjustments, caar (mean event-model CAR, fraction), shift_statistic (the shift test's mean forward abnormal return, full-sample beta), excess_over_random (it less the mean over every shift), detectable_effect "
-            "(pooled mean abnormal return the test rejects about half the time, fraction)",
-        },
-        "n_series": {"type": "integer"},
-        "n_events": {"type": "integer"},
-        "per_series": {"type": "array", "description": "one row per series: events, mean CAR/BHAR per horizon"},
-        "pooled_tests": {"type": ["object", "null"], "description": "backtest.stats.pooled.PooledEventStudy"},
-        "calibration": {"type": ["object", "null"], "description": "size and power on simulated panels"},
-    },
-}
-"""The JSON Schema of a pooled claim's summary.json (its ``schema`` key holds it too)."""
+    return validated_pooled_summary(plain(data))

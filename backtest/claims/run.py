@@ -628,11 +628,11 @@ def _published_rows(spec: ClaimSpec, load: Any, horizons: tuple[Horizon, ...]) -
 def _calibration(spec: ClaimSpec, measured: _Measured, statistics: EventStatistics, seed: int) -> dict[str, Any] | None:
     """Size and power of the tests on simulated paths (only for a rule on the price path alone,
     measured on the series itself: a simulated path has no other series)."""
-    from backtest.claims.calibration_store import cached_calibrate
-
     replications = spec.analysis.calibration
     if not replications or not measured.source.price_only or measured.benchmark is not None:
         return None
+    from backtest.claims.calibration_store import cached_calibrate  # scipy.stats: only when calibrating
+
     rows: list[dict[str, Any]] = []
     for model in ("gbm", "garch_t"):
         result = cached_calibrate(

@@ -94,6 +94,7 @@ __all__ = [
     "load_spec",
     "looks_like_path",
     "spec_from_dict",
+    "spec_file_models",
     "spec_model",
     "spec_schema",
 ]
@@ -540,13 +541,54 @@ def spec_model() -> type[BaseModel]:
     )
 
 
+def spec_file_models() -> dict[str, type[BaseModel]]:
+    """The model of each kind of spec file, by name: a claim (``spec_model`` with the job
+    layer's optional [job] and [report]), a pooled claim (its [series], [benchmark] and
+    [analysis] those of ``backtest.claims.panel_spec``), a sweep and a strategy
+    (``backtest.claims.job_models``)."""
+    from backtest.claims.job_models import ClaimJobTable, ClaimReportTable, StrategySpecFile, SweepSpecFile
+    from backtest.claims.panel_spec import PooledAnalysisTable, PooledBenchmarkTable, PooledSeriesTable
+
+    claim = spec_model()
+    job: Any = (ClaimJobTable, Field(default_factory=ClaimJobTable))
+    claim_file = create_model(  # type: ignore[call-overload]
+        "ClaimSpecFile",
+        __base__=claim,
+        __doc__=claim.__doc__,
+        job=job,
+        report=(ClaimReportTable, Field(default_factory=ClaimReportTable)),
+    )
+    pooled_file = create_model(  # type: ignore[call-overload]
+        "PooledClaimSpecFile",
+        __base__=claim,
+        __doc__="A pooled claim spec (TOML): one claim on many series ([series] names, group or universe), "
+        "abnormal returns by a [benchmark] model, one pooled verdict.",
+        job=job,
+        series=(PooledSeriesTable, ...),
+        benchmark=(PooledBenchmarkTable, Field(default_factory=PooledBenchmarkTable)),
+        analysis=(PooledAnalysisTable, Field(default_factory=PooledAnalysisTable)),
+    )
+    return {"claim": claim_file, "pooled": pooled_file, "sweep": SweepSpecFile, "strategy": StrategySpecFile}
+
+
 def spec_schema() -> dict[str, Any]:
-    """The JSON Schema (draft 2020-12) of a claim spec as TOML reads it, dates as ISO
-    strings, generated from the models (``spec_model``). It checks each key's type, its
-    choices and its bounds; what needs the spec's folder or the data (files, series names,
-    dates within the data) is checked by ``load_spec`` only."""
-    schema = spec_model().model_json_schema()
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
+    """The JSON Schema (draft 2020-12) of a spec file as TOML reads it, dates as ISO
+    strings, generated from the models (``spec_file_models``): any of a claim, a pooled
+    claim, a sweep or a strategy spec. It checks each key's type, its choices and its
+    bounds; what needs the spec's folder or the data (files, series names, dates within the
+    data) is checked by ``load_job`` only."""
+    from pydantic import RootModel
+
+    files = tuple(spec_file_models().values())
+    any_file: Any = RootModel[Union[files]]  # type: ignore[valid-type]  # noqa: UP007
+    schema = any_file.model_json_schema()
+    # a pooled claim is told apart as ``panel_spec.is_pooled`` tells it: many series in
+    # [series], or a [benchmark] model (else its tables are read as a single claim's)
+    schema["$defs"]["PooledClaimSpecFile"]["anyOf"] = [
+        {"properties": {"series": {"anyOf": [{"required": [key]} for key in ("names", "group", "universe")]}}},
+        {"required": ["benchmark"], "properties": {"benchmark": {"required": ["model"]}}},
+    ]
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema, "title": "Spec file"}
 
 
 def _check_spans(spec: ClaimSpec, data_dir: str | Path | None) -> None:

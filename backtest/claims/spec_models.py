@@ -266,6 +266,29 @@ def _nested_model(model: type[BaseModel], key: str) -> type[BaseModel] | None:
     return None
 
 
+@dataclass(frozen=True)
+class Expected:
+    """Metadata of a key whose every refusal but a ``Refusal`` reads "expected <what>, got
+    <value>" (``Annotated[int, Field(ge=0), Expected("an integer >= 0")]``): the wording of the
+    job layer's tables ([job], [report], [sweep], [strategy]), which says in one phrase what
+    the key takes, where the claim's tables say what is wrong with the value."""
+
+    what: str
+
+
+def _expected(model: type[BaseModel], key: str | None) -> Expected | None:
+    """The ``Expected`` of a key of ``model``: on the field, or on its type within an optional."""
+    field = model.model_fields.get(key) if key is not None else None
+    if field is None:
+        return None
+    metadata, stack = list(field.metadata), [field.annotation]
+    while stack:
+        annotation = stack.pop()
+        metadata.extend(getattr(annotation, "__metadata__", ()))
+        stack.extend(get_args(annotation))
+    return next((item for item in metadata if isinstance(item, Expected)), None)
+
+
 def _problem(error: Any, model: type[BaseModel], table: str) -> tuple[str, str | None, str, type[BaseModel]]:
     """(table name, key, message, the model of that table) of one pydantic error: a key of a
     nested table (``filters``' first) names the table ``[variants 1 filters 1]``; an entry of
@@ -290,7 +313,11 @@ def _problem(error: Any, model: type[BaseModel], table: str) -> tuple[str, str |
             entry = part
     kind, value = error["type"], error.get("input")
     context = error.get("ctx") or {}
-    if kind == "value_error":
+    expected = _expected(model, key)
+    if expected is not None and not (kind == "value_error" and isinstance(context.get("error"), Refusal)):
+        # a key of the job layer's tables: 'expected ..., got ...', a missing key got None
+        message = f"expected {expected.what}, got {None if kind == 'missing' else value!r}"
+    elif kind == "value_error":
         cause = context.get("error")
         if isinstance(cause, Refusal) and cause.key is not None:
             key = cause.key
@@ -370,6 +397,31 @@ def validated(
         return model.model_validate(values, context=context)
     except ValidationError as exc:
         raise spec_error(exc, origin, table, model, known_extra) from None
+
+
+def validated_tables(
+    file_model: type[BaseModel], values: Mapping[str, Any], origin: str, context: SpecContext | None = None
+) -> dict[str, Any]:
+    """Each table of a whole spec file (``values``, as ``tomllib`` gives it) validated by the
+    model of its field in ``file_model`` (whose fields are the file's tables, in the order
+    they are checked), or the one-line SpecError: an unknown table with the known ones, else
+    the first problem of the first table that has one. A table the file leaves out takes its
+    field's default or, when it is required, is read as an empty table (whose first missing
+    key is told)."""
+    known = tuple(file_model.model_fields)
+    for name in values:
+        if name not in known:
+            raise SpecError(f"{origin}: [{name}]: unknown table (known: {', '.join(known)}){did_you_mean(name, known)}")
+    tables: dict[str, Any] = {}
+    for name, field in file_model.model_fields.items():
+        model = _nested_model(file_model, name)
+        if name not in values and not field.is_required():
+            tables[name] = field.get_default(call_default_factory=True)
+        elif model is None:  # pragma: no cover - every field of a spec file is a table
+            raise SpecError(f"{origin}: [{name}]: not a table of {file_model.__name__}")
+        else:
+            tables[name] = validated(model, origin, name, values.get(name, {}), context)
+    return tables
 
 
 # ---------------------------------------------------------------------------------------

@@ -894,13 +894,14 @@ def summary_schema_text() -> str:
     return json.dumps(summary_json_schema(), indent=2, ensure_ascii=False) + "\n"
 
 
-def write_summary_schema(path: str | Path = SCHEMA_FILE) -> Path:
-    """Write the generated schema to ``path`` (by default the committed file beside this
-    module) and return the path."""
+def write_summary_schema(path: str | Path = SCHEMA_FILE, text: str | None = None) -> Path:
+    """Write a generated schema to ``path`` (by default the committed file beside this
+    module) and return the path: ``text``, or this model's (``summary_schema_text``); a
+    pooled claim's is written through here too (``backtest.claims.pooled_summary_model``)."""
     from backtest._io import atomic_write_text
 
     path = Path(path)
-    atomic_write_text(path, summary_schema_text())
+    atomic_write_text(path, summary_schema_text() if text is None else text)
     return path
 
 

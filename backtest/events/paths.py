@@ -49,7 +49,7 @@ def mean_path_interval(paths: pd.DataFrame, confidence: float = 0.95) -> pd.Data
     windows of close events make it somewhat too narrow). NaN where n < 2.
     Returns columns mean, low, high, n indexed like ``paths``.
     """
-    from scipy import stats
+    import scipy.special  # stdtrit is scipy.stats.t.ppf without importing scipy.stats
 
     if not 0.0 < confidence < 1.0:
         raise ValueError(f"confidence must lie in (0, 1), got {confidence}")
@@ -59,6 +59,6 @@ def mean_path_interval(paths: pd.DataFrame, confidence: float = 0.95) -> pd.Data
         mean = np.nanmean(np.where(n[:, None] > 0, values, 0.0), axis=1) if values.size else np.full(len(paths), np.nan)
         mean = np.where(n > 0, mean, np.nan)
         sd = np.nanstd(values, axis=1, ddof=1) if values.shape[1] > 1 else np.full(len(paths), np.nan)
-        half = stats.t.ppf(0.5 + confidence / 2.0, np.maximum(n - 1, 1)) * sd / np.sqrt(n)
+        half = scipy.special.stdtrit(np.maximum(n - 1, 1), 0.5 + confidence / 2.0) * sd / np.sqrt(n)
     half = np.where(n >= 2, half, np.nan)
     return pd.DataFrame({"mean": mean, "low": mean - half, "high": mean + half, "n": n}, index=paths.index)

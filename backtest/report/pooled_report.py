@@ -23,6 +23,41 @@ if TYPE_CHECKING:
 FIGURE_FILES = {"caar_path": "caar_path.png", "effects": "series_effects.png"}
 """The figures of a pooled report and their file names."""
 
+TEST_NAMES = {
+    "panel_shift": "panel circular shift",
+    "cross_sectional_t": "cross-sectional t",
+    "bmp": "BMP",
+    "kolari_pynnonen": "Kolari-Pynnönen",
+    "rank": "Corrado rank",
+    "generalized_sign": "generalized sign",
+    "calendar_time": "calendar-time portfolio",
+}
+"""How the report names each pooled test (the summary's keys)."""
+
+
+def _test_names(tests: list[str]) -> str:
+    return ", ".join(TEST_NAMES.get(test, test) for test in tests) or "none"
+
+
+def _size_table(calibration: Mapping[str, Any] | None) -> str:
+    """Test x judged horizon: each test's rejection rate on the calibration's no-signal
+    panels (events selected on simulated prices by the claim's rule)."""
+    if not calibration or not calibration.get("sizes"):
+        return ""
+    rows = pd.DataFrame(calibration["sizes"])
+    order = list(dict.fromkeys(rows["horizon"]))
+    wide = rows.pivot(index="test", columns="horizon", values="size").reindex(columns=order)
+    wide = wide.reindex(list(dict.fromkeys(rows["test"])))
+    holds = rows.groupby("test", sort=False)["holds_size"].all()
+    frame = pd.DataFrame(
+        {
+            "test": [TEST_NAMES.get(test, test) for test in wide.index],
+            **{f"size {label}": [percent(v, 1) for v in wide[label]] for label in order},
+            "holds size": ["yes" if holds[test] else "no" for test in wide.index],
+        }
+    )
+    return markdown_table(frame)
+
 
 def _primary_table(summary: Mapping[str, Any]) -> str:
     rows = pd.DataFrame(summary["primary_test"]["rows"])
@@ -74,6 +109,10 @@ def render_pooled_markdown(summary: Mapping[str, Any]) -> str:
             primary_table=MarkdownFragment(_primary_table(summary)),
             series_table=MarkdownFragment(_series_table(summary)),
             calibration=calibration,
+            size_table=MarkdownFragment(_size_table(calibration)),
+            holding_size=_test_names(list((calibration or {}).get("tests_holding_size", []))),
+            not_holding_size=_test_names(list((calibration or {}).get("tests_not_holding_size", []))),
+            primary_test_name=TEST_NAMES.get(str((calibration or {}).get("test")), "primary test"),
             figures=FIGURE_FILES,
         )
     )

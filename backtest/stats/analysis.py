@@ -198,9 +198,9 @@ def _as_test_result(test: OverlapMeanTest, maxlags: int) -> TestResult:
     opposite-tail p, from the same t and degrees of freedom)."""
     opposite = math.nan
     if test.alternative in OPPOSITE and math.isfinite(test.statistic):
-        import scipy.stats
+        from backtest.stats.distributions import t_cdf, t_sf
 
-        tail = scipy.stats.t.cdf if test.alternative == "greater" else scipy.stats.t.sf
+        tail = t_cdf if test.alternative == "greater" else t_sf
         opposite = float(tail(test.statistic, test.df))
     return TestResult(
         "calendar_overlap_t",

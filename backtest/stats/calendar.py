@@ -257,11 +257,11 @@ def paired_t(differences: object) -> tuple[float, float, float, float]:
     n = len(values)
     if n < 2 or not np.ptp(values) > 0.0:
         return math.nan, math.nan, math.nan, math.nan
-    import scipy.stats  # imported here: scipy.stats costs ~0.5 s to import
+    from backtest.stats.distributions import t_cdf, t_sf
 
     se = float(values.std(ddof=1) / math.sqrt(n))
     statistic = float(values.mean() / se)
-    return statistic, float(scipy.stats.t.sf(statistic, n - 1)), float(scipy.stats.t.cdf(statistic, n - 1)), se
+    return statistic, float(t_sf(statistic, n - 1)), float(t_cdf(statistic, n - 1)), se
 
 
 def year_paired_test(
@@ -344,11 +344,11 @@ def year_paired_test(
     sign_greater = sign_less = nan
     positive = int(np.count_nonzero(differences > 0.0))
     if math.isfinite(statistic):
-        import scipy.stats  # imported here: scipy.stats costs ~0.5 s to import
+        from backtest.stats.distributions import binomial_test_pvalue
 
         nonzero = int(np.count_nonzero(differences != 0.0))
-        sign_greater = float(scipy.stats.binomtest(positive, nonzero, 0.5, alternative="greater").pvalue)
-        sign_less = float(scipy.stats.binomtest(positive, nonzero, 0.5, alternative="less").pvalue)
+        sign_greater = binomial_test_pvalue(positive, nonzero, 0.5, "greater")
+        sign_less = binomial_test_pvalue(positive, nonzero, 0.5, "less")
     claim_tail = alternative == "greater"
     return YearPairedTest(
         statistic=statistic,

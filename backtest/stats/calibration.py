@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import scipy.stats
 
 from backtest.checks import available_memory, check_memory, check_scalar
 from backtest.errors import ParameterError
@@ -248,6 +247,8 @@ def calibrate(
                 simulated_nulls.setdefault(("bootstrap_paths_excess", label), []).append((mean.statistic, mean.null))
     if kept == 0:
         raise ParameterError("no simulated path had 10 or more events; use a longer series")
+    import scipy.stats  # only when a calibration is computed, not when one is read from a store
+
     rows = []
     span = f"{horizons[0]}-{horizons[-1]}"
     for effect in effects:

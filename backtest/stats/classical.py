@@ -3,7 +3,9 @@ number of overlapping events), Wilcoxon, bootstrap CIs.
 
 Inputs: plain arrays of per-event values (returns or excess returns), event entry
 positions and window lengths. Outputs: ``TestResult`` and ``ConfidenceInterval``. Every
-test calls scipy or statsmodels; this module only chooses their arguments.
+test calls scipy or statsmodels (the Wilcoxon test through ``backtest.stats.distributions``,
+which computes scipy's p-values without importing scipy.stats); this module only chooses
+their arguments.
 """
 
 from __future__ import annotations
@@ -427,6 +429,21 @@ def effective_binomial_test(
     )
 
 
+def _wilcoxon(x: np.ndarray, alternative: str) -> tuple[float, float]:
+    """(statistic, p-value) of ``scipy.stats.wilcoxon(x, alternative=alternative)``, computed
+    without importing scipy.stats (``backtest.stats.distributions``) except for the small
+    samples with ties that scipy tests by enumerating sign patterns."""
+    from backtest.stats.distributions import wilcoxon_signed_rank
+
+    found = wilcoxon_signed_rank(x, alternative)
+    if found is not None:
+        return found
+    import scipy.stats
+
+    result = scipy.stats.wilcoxon(x, alternative=alternative)
+    return float(result.statistic), float(result.pvalue)
+
+
 def wilcoxon_test(values: object, *, alternative: Alternative = "greater") -> TestResult:
     """Wilcoxon signed-rank test (``scipy.stats.wilcoxon``) that values are centred above 0.
 
@@ -457,24 +474,20 @@ def wilcoxon_test(values: object, *, alternative: Alternative = "greater") -> Te
     estimate = float(np.median(x)) if n else np.nan
     if np.count_nonzero(x) < 2:
         return TestResult("wilcoxon", np.nan, np.nan, np.nan, alternative, n, 0.0, estimate)
-    import scipy.stats
-
-    result = scipy.stats.wilcoxon(x, alternative=alternative)
-    two = scipy.stats.wilcoxon(x, alternative="two-sided")
-    opposite = (
-        scipy.stats.wilcoxon(x, alternative=OPPOSITE[alternative]).pvalue if alternative in OPPOSITE else math.nan
-    )
+    result = _wilcoxon(x, alternative)
+    two = _wilcoxon(x, "two-sided")
+    opposite = _wilcoxon(x, OPPOSITE[alternative])[1] if alternative in OPPOSITE else math.nan
     return TestResult(
         "wilcoxon",
-        float(result.statistic),
-        float(result.pvalue),
-        float(two.pvalue),
+        result[0],
+        result[1],
+        two[1],
         alternative,
         n,
         0.0,
         estimate,
         (),
-        float(opposite),
+        opposite,
     )
 
 

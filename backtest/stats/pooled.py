@@ -599,41 +599,64 @@ def bmp_test(ar: AbnormalReturns, horizon: int, *, claim: str = GAINS) -> Pooled
                       (("df", float(n - 1)), ("caar", caar)))  # fmt: skip
 
 
-def average_residual_correlation(
-    ar: AbnormalReturns, horizon: int, *, min_common_dates: int = DEFAULT_MIN_COMMON_DATES
-) -> tuple[float, float]:
-    """(r_h, r-bar): the overlap-weighted average pairwise correlation of the events'
-    estimation residuals that the Kolari-Pynnönen adjustment uses at ``horizon``, and the
-    plain average over every pair with enough common dates (module docstring)."""
+def average_residual_correlations(
+    ar: AbnormalReturns,
+    horizons: Sequence[int] | None = None,
+    *,
+    min_common_dates: int = DEFAULT_MIN_COMMON_DATES,
+) -> dict[int, tuple[float, float]]:
+    """{h: (r_h, r-bar)} for each of ``horizons`` (default: every horizon of ``ar``): the
+    overlap-weighted average pairwise correlation of the events' estimation residuals that
+    the Kolari-Pynnönen adjustment uses at h, and the plain average over every pair with
+    enough common dates (module docstring). One pass over the pairs serves every horizon:
+    the residual correlation of a pair does not depend on the horizon, and it is most of
+    the cost."""
     check_scalar(min_common_dates, "min_common_dates", int, min_val=3)
-    j, mask = _complete(ar, horizon)
-    n = int(mask.sum())
+    wanted = tuple(ar.horizons if horizons is None else horizons)
+    columns = [ar.horizon_index(h) for h in wanted]
+    complete = np.column_stack([_complete(ar, h)[1] for h in wanted]) if wanted else np.zeros((ar.n_events, 0), bool)
     order = np.argsort(ar.event_pos, kind="stable")
     weighted, unestimated, rho_sum, rho_count = pair_correlation_sums_nb(
         np.ascontiguousarray(ar.estimation_residuals[order]),
         np.ascontiguousarray(ar.mean_weights[order]),
         np.ascontiguousarray(ar.slope_weights[order]),
-        np.ascontiguousarray(ar.benchmark_deviation[order][:, j : j + 1]),
-        np.ascontiguousarray(ar.variance_factor[order][:, j : j + 1]),
+        np.ascontiguousarray(ar.benchmark_deviation[order][:, columns]),
+        np.ascontiguousarray(ar.variance_factor[order][:, columns]),
         np.ascontiguousarray(ar.event_pos[order]),
         int(ar.estimation_window[0]),
-        np.asarray([horizon], dtype=np.int64),
-        np.ascontiguousarray(mask[order][:, None]),
+        np.asarray(wanted, dtype=np.int64),
+        np.ascontiguousarray(complete[order]),
         int(min_common_dates),
     )
-    r_bar = rho_sum / rho_count if rho_count else 0.0
-    if n < 2:
-        return math.nan, r_bar
-    return float(2.0 * (weighted[0] + r_bar * unestimated[0]) / (n * (n - 1))), float(r_bar)
+    r_bar = float(rho_sum / rho_count) if rho_count else 0.0
+    out = {}
+    for j, h in enumerate(wanted):
+        n = int(complete[:, j].sum())
+        r_h = math.nan if n < 2 else float(2.0 * (weighted[j] + r_bar * unestimated[j]) / (n * (n - 1)))
+        out[h] = (r_h, r_bar)
+    return out
+
+
+def average_residual_correlation(
+    ar: AbnormalReturns, horizon: int, *, min_common_dates: int = DEFAULT_MIN_COMMON_DATES
+) -> tuple[float, float]:
+    """(r_h, r-bar) at one horizon (``average_residual_correlations``)."""
+    return average_residual_correlations(ar, (horizon,), min_common_dates=min_common_dates)[horizon]
 
 
 def kolari_pynnonen_test(
-    ar: AbnormalReturns, horizon: int, *, claim: str = GAINS, min_common_dates: int = DEFAULT_MIN_COMMON_DATES
+    ar: AbnormalReturns,
+    horizon: int,
+    *,
+    claim: str = GAINS,
+    min_common_dates: int = DEFAULT_MIN_COMMON_DATES,
+    correlation: tuple[float, float] | None = None,
 ) -> PooledTest:
     """Kolari & Pynnönen (2010): t_BMP sqrt((1 - r) / (1 + (n - 1) r)), t(n - 1), with the
-    overlap-weighted r of ``average_residual_correlation`` (module docstring)."""
+    overlap-weighted r of ``average_residual_correlation`` (module docstring);
+    ``correlation``: that (r_h, r-bar) when already computed for every horizon at once."""
     bmp = bmp_test(ar, horizon, claim=claim)
-    r_h, r_bar = average_residual_correlation(ar, horizon, min_common_dates=min_common_dates)
+    r_h, r_bar = correlation or average_residual_correlation(ar, horizon, min_common_dates=min_common_dates)
     n = bmp.n_events
     factor = math.sqrt((1.0 - r_h) / (1.0 + (n - 1) * r_h)) if n >= 2 and -1.0 / (n - 1) < r_h < 1.0 else math.nan
     statistic = bmp.statistic * factor
@@ -826,12 +849,13 @@ def pooled_tests(
         One ``PooledTest`` per (test, horizon), with ``to_frame()`` and ``summary()``.
     """
     check_claim(claim)
+    correlations = average_residual_correlations(ar, min_common_dates=min_common_dates)
     results = []
     for horizon in ar.horizons:
         results += [
             cross_sectional_t_test(ar, horizon, claim=claim),
             bmp_test(ar, horizon, claim=claim),
-            kolari_pynnonen_test(ar, horizon, claim=claim, min_common_dates=min_common_dates),
+            kolari_pynnonen_test(ar, horizon, claim=claim, correlation=correlations[horizon]),
             rank_test(ar, horizon, claim=claim),
             generalized_sign_test(ar, horizon, claim=claim),
             calendar_time_test(ar, horizon, claim=claim, maxlags=calendar_maxlags),
@@ -881,6 +905,36 @@ class PanelShiftTest:
             "n_series": int(self.n_series),
             "n_null": int(self.n_null),
         }
+
+
+def forward_sums(values: np.ndarray, horizon: int) -> np.ndarray:
+    """Each day t's sum of ``values`` over days t+1..t+h (NaN if any is missing or past the end)."""
+    out = np.full(len(values), np.nan)
+    if len(values) <= horizon:
+        return out
+    filled = np.concatenate([[0.0], np.cumsum(np.nan_to_num(values))])
+    missing = np.concatenate([[0], np.cumsum(~np.isfinite(values))])
+    t = np.arange(len(values) - horizon)
+    sums = filled[t + horizon + 1] - filled[t + 1]
+    gaps = missing[t + horizon + 1] - missing[t + 1]
+    out[t] = np.where(gaps == 0, sums, np.nan)
+    return out
+
+
+def daily_abnormal_returns(returns: np.ndarray, market: np.ndarray | None, model: str) -> np.ndarray:
+    """Each calendar day's abnormal return for the shift test's null, where no event fixes an
+    estimation window: the market model with the series' beta over the whole sample (its
+    alpha, a constant, moves every shift's mean alike and cannot change the p-value), the
+    market-adjusted return, or the return itself (mean adjusted and raw: a constant apart)."""
+    if market is None or model in ("mean_adjusted", "raw"):
+        return returns
+    if model == "market_adjusted":
+        return returns - market
+    both = np.isfinite(returns) & np.isfinite(market)
+    if both.sum() < 3 or np.var(market[both]) == 0:
+        return returns - market
+    beta = float(np.cov(returns[both], market[both])[0, 1] / np.var(market[both], ddof=1))
+    return returns - beta * market
 
 
 def panel_shifted_means(forward_values: object, events: object) -> np.ndarray:

@@ -42,6 +42,7 @@ from backtest.stats.pooled import (
     _complete,
     _n_series,
     abnormal_returns,
+    average_residual_correlations,
     bmp_test,
     calendar_time_test_from_portfolio,
     centred_ranks,
@@ -214,6 +215,7 @@ class PooledAccumulator:
         ar = self.abnormal_returns()
         in_portfolio = ar.event_pos < ar.n_days - 1
         n_in_portfolio, n_series_in_portfolio = int(in_portfolio.sum()), _n_series(ar, in_portfolio)
+        correlations = average_residual_correlations(ar, min_common_dates=min_common_dates)
         results = []
         for j, horizon in enumerate(ar.horizons):
             _, mask = _complete(ar, horizon)
@@ -223,7 +225,7 @@ class PooledAccumulator:
             results += [
                 cross_sectional_t_test(ar, horizon, claim=claim),
                 bmp_test(ar, horizon, claim=claim),
-                kolari_pynnonen_test(ar, horizon, claim=claim, min_common_dates=min_common_dates),
+                kolari_pynnonen_test(ar, horizon, claim=claim, correlation=correlations[horizon]),
                 rank_test_from_sums(
                     self.rank_sum[j],
                     self.rank_count[j],

@@ -143,6 +143,60 @@ def test_a_bad_job_spec_is_one_line_naming_the_file_and_the_key(
     assert not (tmp_path / "out").exists()  # refused before any work
 
 
+SWEEP = '[job]\nkind = "sweep"\n[sweep]\nseries = "russell2000"\n'
+STRATEGY = '[job]\nkind = "strategy"\n[report]\ntitle = "t"\nquestion = "q"\n[strategy]\nseries = "russell2000"\n'
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (SWEEP + 'ma = "wma"\n', "[sweep] ma: expected one of sma, ema, got 'wma'"),
+        (SWEEP + 'reference = "50-200"\n', "[sweep] reference: expected FAST/SLOW like 50/200, got '50-200'"),
+        (SWEEP + "csv = 1\n", "[sweep] csv: expected true or false, got 1"),
+        (SWEEP + "null_draws = -2\n", "[sweep] null_draws: expected an integer >= 0, got -2"),
+        (SWEEP + "top = 0\n", "[sweep] top: expected an integer >= 1, got 0"),
+        (SWEEP + "start = 2020-01-01\n", "[sweep] start: expected a non-empty string, got datetime.date(2020, 1, 1)"),
+        (SWEEP + "[strategy]\n", "[strategy]: unknown table (known: job, sweep, report)"),
+        ('[job]\nkind = "sweep"\n', "[sweep] series: expected a non-empty list of strings, got None"),
+        (STRATEGY + 'fee = "x"\n', "[strategy] fee: expected a number, got 'x'"),
+        (STRATEGY + "slow = 1\n", "[strategy] slow: expected an integer >= 2, got 1"),
+        (
+            STRATEGY + 'sections = ["a"]\n',
+            "[strategy] sections: expected two names (the full sample, the period of the price series), got ['a']",
+        ),
+        (STRATEGY + 'seris = "r"\n', "[strategy] seris: unknown key (known: end, execution, fast, fee, fees, "),
+        (STRATEGY.replace('"t"', '"  "'), "[report] title: expected a non-empty string, got '  '"),
+        ("[job]\nkind = 3\n", "[job] kind: unknown job kind 3 (known: claim, sweep, strategy)"),
+        ('[job]\nkind = "stratgy"\n', "(known: claim, sweep, strategy); did you mean `strategy`?"),
+        ("job = 3\n", "[job]: must be a table, got 3"),
+        (SMALL_CLAIM.replace("small_claim:counted", "small_claim.counted"), '[report] narrative: expected "module:'),
+        (SMALL_CLAIM.replace('narrative = "small_claim:counted"', "text = 3"), "[report] text: expected a non-empty"),
+        (SMALL_CLAIM.replace("narrative", "narative"), "[report] narative: unknown key (known: figures, narrative"),
+    ],
+)
+def test_each_key_of_the_job_layer_is_refused_in_one_line_saying_what_it_expects(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    with pytest.raises(SpecError) as caught:
+        load_job(path)
+    assert str(caught.value).startswith(f"{path}: ") and message in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_the_job_layer_fills_its_defaults_as_the_sweep_command_does(tmp_path: Path) -> None:
+    path = tmp_path / "defaults.toml"
+    path.write_text('[job]\nkind = "sweep"\n[sweep]\nseries = ["russell2000", "SPY"]\nreference = "20x100"\n')
+    job = load_job(path)
+    assert job == SweepJob(name="defaults", series=("russell2000", "SPY"), reference=(20, 100), origin=str(path))
+    path.write_text(STRATEGY + "fee = 0\n")
+    strategy = load_job(path)
+    assert isinstance(strategy, StrategyJob)
+    # fees default to the rule's own fee and none; the index is named by its series
+    assert (strategy.fees, strategy.index_name, strategy.rule["fee"]) == ((0.0, 0.0), "russell2000", 0.0)
+
+
 def test_a_bad_job_kind_stops_backtest_study_before_any_work(
     studies: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

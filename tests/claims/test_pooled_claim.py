@@ -16,12 +16,12 @@ from backtest.claims import load_spec
 from backtest.claims.panel_spec import DEFAULT_MARKET_SERIES, read_pooled_tables
 from backtest.claims.pooled import (
     CONTRADICTED,
-    POOLED_SUMMARY_SCHEMA,
     _pooled_verdict,
     load_pooled_spec,
     pooled_spec_from_dict,
     run_pooled_claim,
 )
+from backtest.claims.pooled_summary_model import pooled_summary_json_schema
 from backtest.claims.run import _Loader, _measure, horizons_of
 from backtest.data.catalog import SERIES_GROUPS
 from backtest.errors import SpecError
@@ -200,8 +200,11 @@ def test_the_verdict_reads_the_holm_adjusted_primary_test(
     assert _pooled_verdict(table, 0.05) == expected
 
 
-def test_a_sector_panel_runs_end_to_end_and_writes_its_report(tmp_path: Path, real_data_dir: Path | None) -> None:
+def test_a_sector_panel_runs_end_to_end_and_writes_its_report(
+    tmp_path: Path, real_data_dir: Path | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     jsonschema = pytest.importorskip("jsonschema")
+    monkeypatch.setenv("BACKTEST_CALIBRATION_DIR", str(tmp_path / "calibration"))
     values = pooled_tables(analysis={"calibration": 20})
     spec = pooled_spec_from_dict(values, data_dir=real_data_dir)
     result = run_pooled_claim(spec, data_dir=real_data_dir)
@@ -216,14 +219,25 @@ def test_a_sector_panel_runs_end_to_end_and_writes_its_report(tmp_path: Path, re
     assert np.isfinite(primary["excess_over_random"]).all() and (primary["detectable_effect"] > 0).all()
     calibration = result.summary_data["calibration"]
     assert calibration["n_panels"] == 20 and 0 <= calibration["size"] <= 1
+    # every test's size under the rule's own selection, and the split the report states
+    sizes = pd.DataFrame(calibration["sizes"])
+    assert set(sizes["horizon"]) == {"1m", "3m"} and sizes["size"].between(0, 1).all()
+    holding = sizes.groupby("test")["holds_size"].all()
+    assert sorted(calibration["tests_holding_size"]) == sorted(holding.index[holding])
+    assert sorted(calibration["tests_not_holding_size"]) == sorted(holding.index[~holding])
+    stored = list((tmp_path / "calibration").glob("pooled-*.json"))
+    assert len(stored) == 1
+    again = run_pooled_claim(spec, data_dir=real_data_dir)
+    assert again.summary_data["calibration"] == calibration  # read back, equal to the last bit
     folder = result.report(tmp_path / "out")
     written = sorted(path.name for path in folder.iterdir())
     expected = ["report.md", "report.html", "summary.json", "per_series.csv", "caar_path.csv"]
     assert set(expected + ["caar_path.png", "series_effects.png"]) <= set(written)
     summary = json.loads((folder / "summary.json").read_text())
-    jsonschema.validate(summary, POOLED_SUMMARY_SCHEMA)
+    jsonschema.validate(summary, pooled_summary_json_schema())
     report = (folder / "report.md").read_text()
     assert report.index(f"Pooled verdict: {result.verdict}") < report.index("## Per series")
+    assert "Tests holding size under this rule and model:" in report
     assert "Golden crosses in three sectors" in result.summary()
 
 
@@ -233,3 +247,28 @@ def test_the_gallery_specs_read(real_data_dir: Path | None) -> None:
     assert sectors.series == SERIES_GROUPS["sectors"] and sectors.tables.benchmark.series == "SPY"
     peers = load_pooled_spec(root / "peers_golden_cross_pooled.toml", data_dir=real_data_dir)
     assert peers.tables.benchmark.model == "mean_adjusted" and peers.claim.daily_only
+
+
+@pytest.mark.parametrize(
+    ("benchmark", "warned"),
+    [
+        ({"model": "market", "series": "SPY"}, True),  # default window [-250, -30] inside the 200 days read
+        ({"model": "mean_adjusted"}, True),
+        ({"model": "market", "series": "SPY", "estimation_window": [-500, -251]}, False),
+        ({"model": "market", "series": "SPY", "estimation_window": [-450, -200]}, True),  # day -200 is read
+        ({"model": "market_adjusted", "series": "SPY"}, False),  # estimates nothing
+    ],
+)
+def test_an_estimation_window_inside_the_days_the_rule_reads_is_warned_of(
+    benchmark: dict[str, Any], warned: bool, real_data_dir: Path | None
+) -> None:
+    """The sizes measured by pooled_size: with the window inside the 200 days a golden cross
+    reads, the event-window tests over-reject; the run says so before the report is read."""
+    from backtest.claims.pooled import _estimation_overlap
+
+    spec = pooled_spec_from_dict(pooled_tables(benchmark=benchmark), origin="p.toml", data_dir=real_data_dir)
+    bench = spec.tables.benchmark
+    warning = _estimation_overlap(spec.claim, bench.model, bench.estimation_window)
+    assert (warning is not None) == warned
+    if warned:
+        assert f"[{bench.estimation_window[0]}, {bench.estimation_window[1]}]" in warning and "200 days" in warning

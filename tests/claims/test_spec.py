@@ -4,6 +4,7 @@ naming the spec file and the key, with exit status 2, before any data is loaded.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,9 @@ from typing import Any
 import jsonschema
 import pytest
 
+import backtest.claims.jobs
 from backtest.claims import TEMPLATE_PATH, load_spec
+from backtest.claims.jobs import load_job
 from backtest.claims.spec import (
     EVENT_KINDS,
     TOP_LEVEL,
@@ -440,12 +443,22 @@ def _keys(schema: dict[str, Any]) -> set[str]:
     return keys
 
 
+JOB_LAYER_DEFINITIONS = {
+    *("ClaimJobTable", "ClaimReportTable", "SweepJobTable", "SweepReportTable", "SweepTable"),
+    *("StrategyJobTable", "StrategyReportTable", "StrategyTable", "SweepSpecFile", "StrategySpecFile"),
+}
+"""The schema's definitions of the job layer's tables, documented with the studies, not in docs/claims.md."""
+
+
 def test_the_docs_name_every_table_key_and_event_kind() -> None:
     schema = spec_schema()
-    tables = set(schema["properties"])
-    read = _keys(schema) - tables
+    claim_file = schema["$defs"]["ClaimSpecFile"]
+    tables = set(claim_file["properties"]) - {"job", "report"}
+    claim_definitions = {name: body for name, body in schema["$defs"].items() if name not in JOB_LAYER_DEFINITIONS}
+    read = _keys({"properties": claim_file["properties"], "$defs": claim_definitions}) - tables - {"job", "report"}
     docs = DOCS.read_text(encoding="utf-8")
     assert {"title", "kind", "level", "against_window", "relative_to", "proxy_note", "calibration"} <= read
+    assert {"names", "group", "universe", "model", "estimation_window", "pooled_primary"} <= read  # pooled
     assert [key for key in sorted(read) if f"`{key}`" not in docs] == []
     assert tables == set(TOP_LEVEL)
     assert [table for table in TOP_LEVEL if f"[{table}]" not in docs] == []
@@ -469,11 +482,15 @@ def _json_ready(value: Any) -> Any:
 
 
 def _gallery() -> list[Path]:
-    """Every claim spec of the gallery: studies/claims/*.toml and the studies' TOML files
-    that are claim specs alone (a [claim] table and no table of the job layer, like [report])."""
-    paths = sorted((ROOT / "studies" / "claims").glob("*.toml")) + sorted((ROOT / "studies").glob("*.toml"))
-    tables = {path: set(tomllib.loads(path.read_text(encoding="utf-8"))) for path in paths}
-    return [path for path in paths if "claim" in tables[path] and tables[path] <= set(TOP_LEVEL)]
+    """Every spec of the gallery, of every kind: the studies (claims with a [report] table, a
+    sweep, a strategy), the claims and the pooled claims."""
+    return sorted(
+        [
+            *(ROOT / "studies").glob("*.toml"),
+            *(ROOT / "studies" / "claims").glob("*.toml"),
+            *(ROOT / "studies" / "claims" / "pooled").glob("*.toml"),
+        ]
+    )
 
 
 def _validator() -> jsonschema.Draft202012Validator:
@@ -482,12 +499,70 @@ def _validator() -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(schema)
 
 
+def test_the_gallery_has_a_spec_of_every_kind() -> None:
+    kinds = {type(load_job(path)).__name__ for path in _gallery()}
+    assert kinds == {"ClaimJob", "PooledJob", "SweepJob", "StrategyJob"}
+
+
 @pytest.mark.parametrize("path", _gallery(), ids=lambda path: path.name)
 def test_every_gallery_spec_validates_against_the_schema(path: Path) -> None:
-    load_spec(path)  # a valid spec by the parser ...
+    load_job(path)  # a valid spec by the loader ...
     values = _json_ready(tomllib.loads(path.read_text(encoding="utf-8")))
     errors = [error.message for error in _validator().iter_errors(values)]
     assert errors == []  # ... is valid by the schema too
+
+
+def test_the_schema_tells_a_pooled_claim_apart_as_the_loader_does() -> None:
+    pooled = _json_ready(
+        tomllib.loads((ROOT / "studies" / "claims" / "pooled" / "sector_golden_cross.toml").read_text())
+    )
+    validator = _validator()
+    assert validator.is_valid(pooled)
+    one_series = {**pooled, "series": {"name": "XLK"}}  # no group, no [benchmark] model: a single claim's tables
+    del one_series["benchmark"]
+    assert not validator.is_valid(one_series)  # [analysis] pooled_primary is a pooled claim's key
+    one_series["analysis"] = {}
+    assert validator.is_valid(one_series)
+    assert validator.is_valid({**one_series, "benchmark": {"model": "raw"}})  # a model makes it pooled
+
+
+def _edited(path: Path, table: str, key: str, value: Any) -> dict[str, Any]:
+    values: dict[str, Any] = _json_ready(tomllib.loads(path.read_text(encoding="utf-8")))
+    values.setdefault(table, {})[key] = value
+    return values
+
+
+@pytest.mark.parametrize(
+    ("spec", "table", "key", "value"),
+    [
+        ("russell2000_ma_sweep.toml", "sweep", "reps", -1),
+        ("russell2000_ma_sweep.toml", "sweep", "rep", 10),
+        ("russell2000_ma_sweep.toml", "sweep", "ma", "wma"),
+        ("russell2000_ma_sweep.toml", "sweep", "reference", "50-200"),
+        ("russell2000_ma_sweep.toml", "job", "kind", "swep"),
+        ("russell2000_ma_strategy.toml", "strategy", "sections", ["only one"]),
+        ("russell2000_ma_strategy.toml", "strategy", "fee", "0.1%"),
+        ("russell2000_ma_strategy.toml", "report", "title", 3),
+        ("russell2000_golden_cross.toml", "report", "narrative", "no hook"),
+        ("russell2000_golden_cross.toml", "report", "narative", "a:b"),
+        ("claims/pooled/sector_golden_cross.toml", "benchmark", "model", "capm"),
+        ("claims/pooled/sector_golden_cross.toml", "analysis", "pooled_primary", "kolari"),
+        ("claims/pooled/sector_golden_cross.toml", "series", "group", "sector"),
+        ("claims/pooled/sector_golden_cross.toml", "benchmark", "estimation_window", [-30]),
+    ],
+)
+def test_the_schema_and_the_loader_refuse_a_bad_key_of_every_kind_of_spec(
+    spec: str, table: str, key: str, value: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = ROOT / "studies" / spec
+    values = _edited(path, table, key, value)
+    assert not _validator().is_valid(values)
+    # the loader refuses it too, with one line naming the table and the key
+    toml_values = tomllib.loads(path.read_text(encoding="utf-8"))
+    toml_values.setdefault(table, {})[key] = value
+    monkeypatch.setattr(backtest.claims.jobs, "read_tables", lambda _: toml_values)
+    with pytest.raises(SpecError, match=rf"^{re.escape(str(path))}: \[{table}\] {key}: "):
+        load_job(path)
 
 
 def test_a_spec_with_every_table_of_every_kind_validates_against_the_schema(tmp_path: Path) -> None:

@@ -164,8 +164,9 @@ ALLOWED_WRITES: dict[tuple[str, str, str], str] = {
     ("claims/summary_model.py", "write_summary_schema", "atomic_write_text"): (
         "the package's own summary.schema.json, regenerated from the model by a developer (python -m)"
     ),
-    ("claims/calibration_store.py", "cached_calibrate", "atomic_write_text"): (
-        "a calibration named by the SHA-256 of its parameters, written only where no file of that name exists"
+    ("claims/calibration_store.py", "_write_stored", "atomic_write_text"): (
+        "a calibration (one series' or a pooled claim's) named by the SHA-256 of its parameters, written only "
+        "where no file of that name exists"
     ),
     ("bench/scaling.py", "_driver_costs", "tempfile.TemporaryDirectory"): "its own temporary folder",
     ("bench/scaling.py", "_driver_costs", "write_bytes"): "into its own temporary folder",

@@ -19,6 +19,7 @@ from backtest.stats.pooled import (
     AbnormalReturns,
     abnormal_returns,
     average_residual_correlation,
+    average_residual_correlations,
     bmp_test,
     calendar_time_portfolio,
     calendar_time_test,
@@ -199,6 +200,19 @@ def test_residual_correlation_matches_calendar_twin(model: str) -> None:
         r_h, r_bar = average_residual_correlation(ar, h)
         twin_r_h, twin_r_bar = _pair_sums_twin(ar, market, h)
         np.testing.assert_allclose([r_h, r_bar], [twin_r_h, twin_r_bar], rtol=1e-10, atol=1e-14)
+
+
+@pytest.mark.parametrize("model", ["market", "mean_adjusted"])
+def test_one_pass_over_the_pairs_gives_each_horizons_own_correlation_exactly(model: str) -> None:
+    """Every horizon from one kernel pass equals, to the last bit, that horizon computed
+    alone (whose pairs reach only as far as its own window), and pooled_tests reads them."""
+    ar = _panel_ar(model)
+    together = average_residual_correlations(ar)
+    assert sorted(together) == sorted(HORIZONS)
+    for h in HORIZONS:
+        assert together[h] == average_residual_correlations(ar, (h,))[h] == average_residual_correlation(ar, h)
+        kp = pooled_tests(ar).get("kolari_pynnonen", h)
+        assert dict(kp.details)["r_h"] == together[h][0]
 
 
 def test_residual_correlation_reduces_to_kolari_pynnonen_for_one_date() -> None:

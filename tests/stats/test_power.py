@@ -621,3 +621,19 @@ def test_same_bytes_as_the_numpy_pipeline_on_an_ema_death_cross(monkeypatch) -> 
     rules = EventRules(source=source, start=close.index[60], confirm=2, min_gap=10, entry="next_close")
     study = run_event_study(close, rules, trading_day_horizons((21, 42)))
     _same_as_reference(monkeypatch, study, claim="losses", n_paths=20, seed=3)
+
+
+def test_isotonic_fit_is_scipys() -> None:
+    """The power curve's monotone fit is ``scipy.optimize.isotonic_regression``'s, value for
+    value, on random curves, rejection shares with ties, and already monotone runs."""
+    from scipy.optimize import isotonic_regression
+
+    from backtest.stats.power import isotonic_increasing
+
+    rng = np.random.default_rng(3)
+    curves = [rng.normal(size=n) for n in range(1, 30) for _ in range(20)]
+    curves += [rng.integers(0, 200, size=n) / 200 for n in range(1, 20) for _ in range(40)]
+    curves += [np.array([0.05, 0.04, 0.04, 0.1, 0.3, 0.29, 0.5, 0.8, 0.79, 0.81, 0.95, 1.0, 1.0, 0.99]), np.arange(6.0)]
+    for curve in curves:
+        np.testing.assert_array_equal(isotonic_increasing(curve), isotonic_regression(curve, increasing=True).x)
+    assert isotonic_increasing(np.array([])).size == 0
